@@ -1,0 +1,112 @@
+//! The `uapigen` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use uapigen::builder_api::{BuildError, compile_all, spec_files};
+use uapigen::files::{self, Layout};
+
+#[derive(Parser)]
+#[command(name = "uapigen", version, about = "Linux uapi specs (YAML) to Rust bindings, C headers and layout assertions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the bindings crate (Rust, C headers, assertions) from the specs.
+    Generate {
+        /// Spec files; default: every spec/*.yaml.
+        specs: Vec<PathBuf>,
+        /// Directory of specs used when no file is named.
+        #[arg(long, default_value = "spec")]
+        spec_dir: PathBuf,
+        /// Output directory (the `linux-uapi` crate).
+        #[arg(long, short, default_value = "generated")]
+        out: PathBuf,
+        /// Write nothing; exit 1 and print a diff when an output is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Validate specs without writing anything.
+    Check {
+        /// Spec files; default: every spec/*.yaml.
+        specs: Vec<PathBuf>,
+        #[arg(long, default_value = "spec")]
+        spec_dir: PathBuf,
+    },
+}
+
+fn inputs(specs: Vec<PathBuf>, dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    if specs.is_empty() { spec_files(dir) } else { Ok(specs) }
+}
+
+fn report(e: &BuildError) -> ExitCode {
+    match e {
+        BuildError::Spec(d) => {
+            eprint!("{}", d.fancy());
+            eprintln!("error: {} problem(s) in the specs", d.list.len());
+            ExitCode::from(1)
+        }
+        other => {
+            eprintln!("error: {other}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Check { specs, spec_dir } => match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
+            Ok(models) => {
+                for m in &models {
+                    eprintln!("ok: {} ({} types, {} ioctls)", m.module.file.path.display(), m.module.types.len(), m.module.ioctls.len());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Command::Generate { specs, spec_dir, out, check } => {
+            let models = match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
+                Ok(m) => m,
+                Err(e) => return report(&e),
+            };
+            let outputs = match files::render(&models, &Layout::crate_layout()) {
+                Ok(o) => o,
+                Err(e) => return report(&BuildError::Emit(e)),
+            };
+            if check {
+                let stale = files::stale(&out, &outputs);
+                if stale.is_empty() {
+                    eprintln!("generated/ is up to date ({} files)", outputs.len());
+                    return ExitCode::SUCCESS;
+                }
+                for (p, diff) in &stale {
+                    eprintln!("stale: {}", p.display());
+                    print!("{diff}");
+                }
+                eprintln!("error: {} generated file(s) are stale; run `uapigen generate`", stale.len());
+                return ExitCode::from(1);
+            }
+            match files::write_all(&out, &outputs) {
+                Ok(written) => {
+                    for p in &written {
+                        eprintln!("wrote {}", p.display());
+                    }
+                    eprintln!("{} of {} files changed", written.len(), outputs.len());
+                    ExitCode::SUCCESS
+                }
+                Err(source) => report(&BuildError::Io { path: out, source }),
+            }
+        }
+    }
+}

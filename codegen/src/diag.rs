@@ -1,0 +1,274 @@
+//! Diagnostics: every spec error has a stable code, a YAML location, a message and a hint.
+//!
+//! Errors are collected (never the first one only) and rendered either as one plain line
+//! per error (`file:line:col: error[E…]: message (hint: …)`, for build.rs and proc macros)
+//! or through miette with the offending YAML line underlined (the CLI).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::spec::Span;
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal: $summary:literal,)*) => {
+        /// Every error code uapigen can report.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// All codes, for the error catalog.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable code, e.g. `E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One line on what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Yaml = "E0001": "the file is not valid YAML or does not match the spec format",
+    DuplicateName = "E0101": "a name is defined twice",
+    BadIdentifier = "E0102": "a name is not a valid C identifier",
+    UnknownType = "E0103": "a type name does not refer to a struct or union of the spec",
+    BadTypeSyntax = "E0104": "a type string cannot be parsed",
+    UnknownIntType = "E0105": "an integer type is not one of u8..u64 or s8..s64",
+    UnknownFlagSet = "E0106": "a field refers to a flag set that does not exist",
+    UnknownGroup = "E0107": "a field refers to a value group that does not exist",
+    RustNameClash = "E0108": "two items get the same Rust name",
+    ValueOrString = "E0109": "a constant needs exactly one of `value` and `string`",
+    BitOrValue = "E0110": "a flag needs exactly one of `bit` and `value`",
+    InlineFields = "E0111": "`fields` goes with `type: struct` or `type: union`, and only there",
+    AnonymousMember = "E0112": "only inline struct or union members may be anonymous",
+    ExprSyntax = "E0201": "an expression cannot be parsed",
+    UnknownName = "E0202": "an expression names something the spec does not define",
+    ExprCycle = "E0203": "constants refer to each other in a cycle",
+    ExprArith = "E0204": "an expression overflows or divides by zero",
+    ValueRange = "E0205": "a value does not fit its type",
+    EmptyType = "E0301": "a struct or union has no members",
+    FlexNotLast = "E0302": "a flexible array member is not the last member of a struct",
+    FlexInvalid = "E0303": "a flexible array member is where C does not allow one",
+    RecursiveType = "E0304": "a struct contains itself",
+    ArrayLength = "E0305": "an array length is zero, negative or too large",
+    TypeTooLarge = "E0306": "a type is larger than uapigen supports (4 GiB)",
+    IoctlField = "E0401": "an ioctl's type or number does not fit in 8 bits",
+    IoctlSize = "E0402": "an ioctl argument is too large for the ioctl encoding",
+    IoctlArg = "E0403": "an ioctl argument does not fit how the ioctl passes it",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A source file that diagnostics point into.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Byte offset of a 1-based line and (character) column.
+    fn offset_of(&self, line: u32, column: u32) -> usize {
+        let mut offset = 0;
+        for (i, l) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line as usize {
+                let col = column.saturating_sub(1) as usize;
+                return offset
+                    + l.char_indices()
+                        .nth(col)
+                        .map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
+            }
+            offset += l.len();
+        }
+        self.text.len()
+    }
+}
+
+/// One spec error.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    pub hint: Option<String>,
+    pub span: Span,
+    pub file: Option<Arc<SourceFile>>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            hint: None,
+            span,
+            file: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    fn path(&self) -> &Path {
+        self.file
+            .as_deref()
+            .map_or(Path::new("<spec>"), |f| f.path.as_path())
+    }
+
+    /// `file:line:col: error[E0101]: message (hint: ...)`
+    pub fn plain(&self) -> String {
+        let mut s = format!(
+            "{}:{}:{}: error[{}]: {}",
+            self.path().display(),
+            self.span.line,
+            self.span.column,
+            self.code,
+            self.message
+        );
+        if let Some(h) = &self.hint {
+            s.push_str(" (hint: ");
+            s.push_str(h);
+            s.push(')');
+        }
+        s
+    }
+
+    /// The byte range of the span, recomputed from line/column when the parser gave none.
+    fn byte_range(&self) -> (usize, usize) {
+        let Some(file) = &self.file else {
+            return (0, 0);
+        };
+        let start = if self.span.offset > 0 || (self.span.line <= 1 && self.span.column <= 1) {
+            self.span.offset
+        } else {
+            file.offset_of(self.span.line, self.span.column)
+        };
+        let start = start.min(file.text.len());
+        let rest = &file.text[start..];
+        let len = if self.span.len > 0 {
+            self.span.len
+        } else {
+            rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len())
+        };
+        (start, len.min(rest.len()))
+    }
+}
+
+/// `file:line:col: message`; the code, the hint and the snippet are rendered by miette
+/// (or by [`Diagnostic::plain`]).
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path().display(), self.span.line, self.span.column, self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.file.as_ref().map(|f| &f.text as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.file.as_ref()?;
+        let (start, len) = self.byte_range();
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
+            Some(format!(
+                "{}:{}:{}",
+                self.path().display(),
+                self.span.line,
+                self.span.column
+            )),
+            start,
+            len,
+        ))))
+    }
+}
+
+/// All errors of one run, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    pub list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.list.push(d);
+    }
+
+    pub fn error(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.list.push(Diagnostic::new(code, span, message));
+        let last = self.list.len() - 1;
+        &mut self.list[last]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Attach the file to every diagnostic that has none yet.
+    pub fn attach(&mut self, file: &Arc<SourceFile>) {
+        for d in &mut self.list {
+            if d.file.is_none() {
+                d.file = Some(file.clone());
+            }
+        }
+    }
+
+    /// Plain rendering, one line per error.
+    pub fn plain(&self) -> String {
+        let mut out = String::new();
+        for d in &self.list {
+            out.push_str(&d.plain());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Rendering through miette's graphical handler, without colors.
+    pub fn fancy(&self) -> String {
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100);
+        let mut out = String::new();
+        for d in &self.list {
+            if handler.render_report(&mut out, d).is_err() {
+                out.push_str(&d.plain());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.plain().trim_end())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

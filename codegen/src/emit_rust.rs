@@ -1,0 +1,545 @@
+//! Rust output: `#[repr(C)]` types with zerocopy derives, constants, bitflags types, ioctl
+//! numbers and layout assertions for every ABI Rust has targets for, formatted by
+//! prettyplease. Values come from the layout pass; nothing is recomputed here.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::Model;
+use crate::abi::ABIS;
+use crate::ir::{ConstValue, IntTy, IntValue, Module, Scalar, Ty, TypeId};
+use crate::spec::Kind;
+
+/// A Rust emission failed: a bug in uapigen, reported instead of a panic.
+#[derive(Debug)]
+pub struct EmitError(pub String);
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal error while emitting Rust: {}", self.0)
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+fn ident(s: &str) -> TokenStream {
+    match s.strip_prefix("r#") {
+        Some(raw) => {
+            let i = proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site());
+            quote!(#i)
+        }
+        None => {
+            let i = format_ident!("{}", s);
+            quote!(#i)
+        }
+    }
+}
+
+fn docs(doc: &Option<String>) -> TokenStream {
+    let Some(d) = doc else { return quote!() };
+    let lines = d.lines().map(|l| {
+        let l = format!(" {}", l.trim_end());
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+fn alias(c: &str) -> TokenStream {
+    quote!(#[doc(alias = #c)])
+}
+
+fn int_ty(t: IntTy) -> TokenStream {
+    let i = format_ident!("{}", t.rust_name());
+    quote!(#i)
+}
+
+/// An integer literal, in hex where the spec's expression reads best in hex.
+fn int_lit(v: i128, hex: bool) -> TokenStream {
+    let neg = v < 0;
+    let mag = v.unsigned_abs();
+    let text = if hex && !neg {
+        let h = format!("{mag:x}");
+        let mut grouped = String::new();
+        for (i, c) in h.chars().enumerate() {
+            if i > 0 && (h.len() - i) % 4 == 0 {
+                grouped.push('_');
+            }
+            grouped.push(c);
+        }
+        format!("0x{grouped}")
+    } else {
+        mag.to_string()
+    };
+    let lit: Literal = text.parse().unwrap_or_else(|_| Literal::u128_unsuffixed(mag));
+    if neg { quote!(-#lit) } else { quote!(#lit) }
+}
+
+fn value_lit(v: &IntValue) -> TokenStream {
+    int_lit(v.value, v.expr.prefers_hex())
+}
+
+fn usize_lit(v: u64) -> TokenStream {
+    let l = Literal::u64_unsuffixed(v);
+    quote!(#l)
+}
+
+/// The Rust type of a field type.
+fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Scalar(Scalar::Int(t)) => int_ty(*t),
+        Ty::Scalar(Scalar::Aligned(t)) if t.signed() => quote!(::uapigen_runtime::AlignedI64),
+        Ty::Scalar(Scalar::Aligned(_)) => quote!(::uapigen_runtime::AlignedU64),
+        Ty::Scalar(Scalar::Char) => quote!(::core::ffi::c_char),
+        Ty::Ptr(t) => {
+            let t = rust_ty(m, t);
+            quote!(*mut #t)
+        }
+        Ty::Named(id) => ident(&m.types[*id].rust_name),
+        Ty::Array(t, n, _) => {
+            let t = rust_ty(m, t);
+            let n = usize_lit(*n);
+            quote!([#t; #n])
+        }
+        Ty::Flex(t) => {
+            let t = rust_ty(m, t);
+            quote!(::uapigen_runtime::FlexArray<#t>)
+        }
+    }
+}
+
+/// What a type contains, transitively: decides which traits can be derived.
+#[derive(Clone, Copy, Debug, Default)]
+struct Traits {
+    pointer: bool,
+    union: bool,
+    padding: bool,
+}
+
+fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Traits {
+    if let Some(t) = memo.get(&id) {
+        return *t;
+    }
+    let m = &model.module;
+    let mut t = Traits {
+        union: m.types[id].kind == Kind::Union,
+        // Padding on any ABI that Rust compiles for breaks `IntoBytes` there.
+        padding: model.layouts.iter().filter(|l| l.abi.rust_cfg.is_some()).any(|l| {
+            let tl = &l.types[id];
+            !tl.holes.is_empty()
+                || (m.types[id].kind == Kind::Union && m.types[id].fields.iter().any(|f| field_size(model, l, &f.ty) != tl.size))
+        }),
+        pointer: false,
+    };
+    memo.insert(id, t);
+    for f in &m.types[id].fields {
+        let mut ty = &f.ty;
+        loop {
+            match ty {
+                Ty::Array(e, ..) | Ty::Flex(e) => ty = e,
+                Ty::Ptr(_) => {
+                    t.pointer = true;
+                    break;
+                }
+                Ty::Named(inner) => {
+                    let i = traits(model, *inner, memo);
+                    t.pointer |= i.pointer;
+                    t.union |= i.union;
+                    t.padding |= i.padding;
+                    break;
+                }
+                Ty::Scalar(_) => break,
+            }
+        }
+    }
+    memo.insert(id, t);
+    t
+}
+
+fn field_size(model: &Model, l: &crate::layout::Layout, ty: &Ty) -> u64 {
+    match ty {
+        Ty::Scalar(Scalar::Int(t)) => t.bytes(),
+        Ty::Scalar(Scalar::Aligned(_)) => 8,
+        Ty::Scalar(Scalar::Char) => 1,
+        Ty::Ptr(_) => l.abi.pointer,
+        Ty::Named(id) => l.types[*id].size,
+        Ty::Array(e, n, _) => field_size(model, l, e) * n,
+        Ty::Flex(_) => 0,
+    }
+}
+
+/// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
+/// default (`not(any(...))`) so that every target gets exactly one item.
+fn cfg_groups<K: PartialEq + Clone>(model: &Model, key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
+    let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
+    for (i, abi) in ABIS.iter().enumerate() {
+        let Some(cfg) = abi.rust_cfg else { continue };
+        let _ = model;
+        let k = key(i);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) => v.push(cfg),
+            None => groups.push((k, vec![cfg])),
+        }
+    }
+    if groups.len() <= 1 {
+        return groups.into_iter().map(|(k, _)| (quote!(), k)).collect();
+    }
+    let parse = |c: &str| c.parse::<TokenStream>().unwrap_or_default();
+    let mut out = Vec::new();
+    let others: Vec<TokenStream> = groups[1..].iter().flat_map(|(_, cs)| cs.iter().map(|c| parse(c))).collect();
+    out.push((quote!(#[cfg(not(any(#(#others),*)))]), groups[0].0.clone()));
+    for (k, cs) in &groups[1..] {
+        let cs: Vec<TokenStream> = cs.iter().map(|c| parse(c)).collect();
+        out.push((quote!(#[cfg(any(#(#cs),*))]), k.clone()));
+    }
+    out
+}
+
+/// The Rust module for a model.
+pub fn module(model: &Model) -> Result<String, EmitError> {
+    let m = &model.module;
+    let mut items = Vec::new();
+
+    for c in &m.constants {
+        let name = ident(&c.rust_name);
+        let d = docs(&c.doc);
+        let a = alias(&c.c_name);
+        items.push(match &c.value {
+            ConstValue::Int(v) => {
+                let t = int_ty(v.ty);
+                let lit = value_lit(v);
+                quote!(#d #a pub const #name: #t = #lit;)
+            }
+            ConstValue::Str(s) => quote!(#d #a pub const #name: &str = #s;),
+        });
+    }
+    for g in &m.groups {
+        let t = int_ty(g.ty);
+        for v in &g.values {
+            let name = ident(&v.rust_name);
+            let d = docs(&v.doc);
+            let group_doc = format!(" Value of `{}`.", g.c_name);
+            let a = alias(&v.c_name);
+            let lit = value_lit(&v.value);
+            let sep = if v.doc.is_some() { quote!(#[doc = ""]) } else { quote!() };
+            items.push(quote!(#d #sep #[doc = #group_doc] #a pub const #name: #t = #lit;));
+        }
+    }
+    for e in &m.enums {
+        let t = int_ty(e.ty);
+        for v in &e.values {
+            let name = ident(&v.rust_name);
+            let d = docs(&v.doc);
+            let a = alias(&v.c_name);
+            let lit = int_lit(v.value, false);
+            items.push(quote!(#d #a pub const #name: #t = #lit;));
+        }
+    }
+    let head = quote!(#(#items)*);
+    let mut items = Vec::new();
+    let mut memo = BTreeMap::new();
+    for id in 0..m.types.len() {
+        items.push(type_item(model, id, &mut memo));
+    }
+
+    for (i, io) in m.ioctls.iter().enumerate() {
+        let name = ident(&io.rust_name);
+        let a = alias(&io.c_name);
+        let d = docs(&io.doc);
+        for (cfg, value) in cfg_groups(model, |abi| model.layouts[abi].ioctls[i]) {
+            let lit = int_lit(i128::from(value), true);
+            items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
+        }
+    }
+
+    // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
+    let mut out = format_items(head, &banner(m))?;
+    for f in &m.flag_sets {
+        out.push('\n');
+        out.push_str(&bitflags_text(f));
+    }
+    out.push('\n');
+    out.push_str(&format_items(quote!(#(#items)*), "")?);
+    Ok(out)
+}
+
+fn doc_lines(out: &mut String, indent: &str, doc: &Option<String>) {
+    if let Some(d) = doc {
+        for l in d.lines() {
+            let l = l.trim_end();
+            if l.is_empty() {
+                out.push_str(&format!("{indent}///\n"));
+            } else {
+                out.push_str(&format!("{indent}/// {l}\n"));
+            }
+        }
+    }
+}
+
+fn bitflags_text(f: &crate::ir::FlagSet) -> String {
+    let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
+    doc_lines(&mut s, "    ", &f.doc);
+    s.push_str(&format!("    #[doc(alias = \"{}\")]\n", f.c_name));
+    s.push_str("    #[repr(transparent)]\n");
+    s.push_str("    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]\n");
+    s.push_str(&format!("    pub struct {}: {} {{\n", f.rust_name, f.ty.rust_name()));
+    for b in &f.bits {
+        doc_lines(&mut s, "        ", &b.doc);
+        s.push_str(&format!("        #[doc(alias = \"{}\")]\n", b.c_name));
+        let value = match b.bit {
+            Some(bit) => format!("1 << {bit}"),
+            None => int_lit(b.value.value, b.value.expr.prefers_hex()).to_string().replace(' ', ""),
+        };
+        s.push_str(&format!("        const {} = {value};\n", b.rust_name));
+    }
+    s.push_str("    }\n}\n");
+    s
+}
+
+fn banner(m: &Module) -> String {
+    let mut s = format!("// @generated by uapigen from {}. Do not edit.\n", m.spec_label());
+    if let Some(src) = &m.source {
+        s.push_str(&format!("// Facts from: {src}\n"));
+    }
+    s.push('\n');
+    s
+}
+
+fn format_items(tokens: TokenStream, banner: &str) -> Result<String, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError(e.to_string()))?;
+    Ok(format!("{banner}{}", prettyplease::unparse(&file)))
+}
+
+fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    let d = docs(&t.doc);
+    let a = match &t.c_name {
+        Some(c) => alias(c),
+        None => {
+            let s = format!(" Inline member type of `{}`.", t.display_name(m));
+            let sep = if t.doc.is_some() { quote!(#[doc = ""]) } else { quote!() };
+            quote!(#sep #[doc = #s])
+        }
+    };
+    let tr = traits(model, id, memo);
+    let mut derives = vec![quote!(Clone), quote!(Copy)];
+    if !tr.union {
+        derives.extend([quote!(Debug), quote!(PartialEq), quote!(Eq), quote!(Hash)]);
+    }
+    // Deriving FromBytes also derives FromZeros and TryFromBytes.
+    let mut zc = vec![
+        if tr.pointer { quote!(::uapigen_runtime::zerocopy::FromZeros) } else { quote!(::uapigen_runtime::zerocopy::FromBytes) },
+        quote!(::uapigen_runtime::zerocopy::Immutable),
+        quote!(::uapigen_runtime::zerocopy::KnownLayout),
+    ];
+    let into_bytes = !tr.pointer && !tr.union && !tr.padding;
+    if into_bytes {
+        zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
+    }
+    let fields = t.fields.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        let ty = rust_ty(m, &f.ty);
+        let mut fd = docs(&f.doc);
+        if let Some(c) = &f.c_name {
+            if names_differ(c, &f.rust_name) {
+                fd = quote!(#fd #[doc(alias = #c)]);
+            }
+        }
+        if f.reserved {
+            fd = quote!(#fd #[doc = ""] #[doc = " Reserved: must be zero."]);
+        }
+        quote!(#fd pub #n: #ty)
+    });
+    let kw = match t.kind {
+        Kind::Struct => quote!(struct),
+        Kind::Union => quote!(union),
+    };
+    let debug = if tr.union {
+        let s = t.rust_name.clone();
+        if t.kind == Kind::Union {
+            quote! {
+                impl ::core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct(#s).finish_non_exhaustive()
+                    }
+                }
+            }
+        } else {
+            let fs = t.fields.iter().map(|f| {
+                let n = ident(&f.rust_name);
+                let label = f.rust_name.trim_start_matches("r#");
+                quote!(.field(#label, &self.#n))
+            });
+            quote! {
+                impl ::core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct(#s) #(#fs)* .finish()
+                    }
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let flex = match t.fields.last().map(|f| &f.ty) {
+        Some(Ty::Flex(elem)) if into_bytes && t.kind == Kind::Struct => {
+            let e = rust_ty(m, elem);
+            let f = ident(&t.fields.last().map_or(String::new(), |f| f.rust_name.clone()));
+            quote! {
+                impl ::uapigen_runtime::FlexHeader for #name {
+                    type Elem = #e;
+                    const FLEX_OFFSET: usize = ::core::mem::offset_of!(#name, #f);
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    let asserts = cfg_groups(model, |abi| model.layouts[abi].types[id].clone()).into_iter().map(|(cfg, l)| {
+        let size = usize_lit(l.size);
+        let align = usize_lit(l.align);
+        let what = t.display_name(m);
+        let size_msg = format!("size of {what}");
+        let align_msg = format!("alignment of {what}");
+        let offs = t.fields.iter().zip(&l.offsets).map(|(f, o)| {
+            let n = ident(&f.rust_name);
+            let o = usize_lit(*o);
+            let msg = format!("offset of {what}.{}", f.c_name.as_deref().unwrap_or(f.rust_name.as_str()));
+            quote!(assert!(::core::mem::offset_of!(#name, #n) == #o, #msg);)
+        });
+        quote! {
+            #cfg
+            const _: () = {
+                assert!(::core::mem::size_of::<#name>() == #size, #size_msg);
+                assert!(::core::mem::align_of::<#name>() == #align, #align_msg);
+                #(#offs)*
+            };
+        }
+    });
+    quote! {
+        #d #a
+        #[repr(C)]
+        #[derive(#(#derives,)* #(#zc),*)]
+        #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+        pub #kw #name {
+            #(#fields,)*
+        }
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+            }
+        }
+        #debug
+        #flex
+        #(#asserts)*
+    }
+}
+
+fn names_differ(c: &str, rust: &str) -> bool {
+    c != rust.trim_start_matches("r#")
+}
+
+/// Every fact the C probe checks, computed by rustc from the generated Rust: a table the
+/// conformance tests compare with the C compiler's values. `path` is the Rust path of the
+/// generated module, e.g. `crate::vfio`.
+pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
+    let m = &model.module;
+    let p: TokenStream = path.parse().map_err(|_| EmitError(format!("bad module path `{path}`")))?;
+    let mut rows = Vec::new();
+    let cast = |v: TokenStream, t: IntTy| {
+        let u = format_ident!("{}", match t.bytes() {
+            1 => "u8",
+            2 => "u16",
+            4 => "u32",
+            _ => "u64",
+        });
+        quote!((#v) as #u as u64)
+    };
+    for c in &m.constants {
+        if let ConstValue::Int(v) = &c.value {
+            let key = format!("const:{}", c.c_name);
+            let n = ident(&c.rust_name);
+            let e = cast(quote!(#p::#n), v.ty);
+            rows.push(quote!((#key, #e)));
+        }
+    }
+    for g in &m.groups {
+        for v in &g.values {
+            let key = format!("const:{}", v.c_name);
+            let n = ident(&v.rust_name);
+            let e = cast(quote!(#p::#n), g.ty);
+            rows.push(quote!((#key, #e)));
+        }
+    }
+    for f in &m.flag_sets {
+        let s = ident(&f.rust_name);
+        for b in &f.bits {
+            let key = format!("const:{}", b.c_name);
+            let n = ident(&b.rust_name);
+            let e = cast(quote!(#p::#s::#n.bits()), f.ty);
+            rows.push(quote!((#key, #e)));
+        }
+    }
+    for e in &m.enums {
+        for v in &e.values {
+            let key = format!("enum:{}", v.c_name);
+            let n = ident(&v.rust_name);
+            let x = cast(quote!(#p::#n), e.ty);
+            rows.push(quote!((#key, #x)));
+        }
+    }
+    for (id, t) in m.named_types() {
+        let c = t.c_name.as_deref().unwrap_or("");
+        let n = ident(&t.rust_name);
+        let ks = format!("size:{c}");
+        let ka = format!("align:{c}");
+        rows.push(quote!((#ks, ::core::mem::size_of::<#p::#n>() as u64)));
+        rows.push(quote!((#ka, ::core::mem::align_of::<#p::#n>() as u64)));
+        for (cpath, rpath) in rust_paths(m, id) {
+            let key = format!("offset:{c}.{cpath}");
+            let segs: Vec<TokenStream> = rpath.iter().map(|s| ident(s)).collect();
+            rows.push(quote!((#key, ::core::mem::offset_of!(#p::#n, #(#segs).*) as u64)));
+        }
+    }
+    for io in &m.ioctls {
+        let key = format!("ioctl:{}", io.c_name);
+        let n = ident(&io.rust_name);
+        rows.push(quote!((#key, #p::#n as u64)));
+    }
+    let banner = format!(
+        "// @generated by uapigen from {}. Do not edit.\n// Values computed by rustc from the generated bindings, for conformance tests.\n\n",
+        m.spec_label()
+    );
+    format_items(
+        quote! {
+            /// `(fact, value)` for every constant, size, alignment, offset and ioctl number.
+            pub const VALUES: &[(&str, u64)] = &[#(#rows),*];
+        },
+        &banner,
+    )
+}
+
+/// (C offsetof path, Rust field path) of every named field reachable from a named type.
+fn rust_paths(m: &Module, id: TypeId) -> Vec<(String, Vec<String>)> {
+    fn walk(m: &Module, id: TypeId, cpre: &str, rpre: &[String], out: &mut Vec<(String, Vec<String>)>) {
+        for f in &m.types[id].fields {
+            let mut r = rpre.to_vec();
+            r.push(f.rust_name.clone());
+            let c = f.c_name.as_ref().map(|n| format!("{cpre}{n}"));
+            if let Some(c) = &c {
+                out.push((c.clone(), r.clone()));
+            }
+            if let Ty::Named(inner) = f.ty {
+                if m.types[inner].parent.is_some() {
+                    let pre = c.map_or_else(|| cpre.to_owned(), |c| format!("{c}."));
+                    walk(m, inner, &pre, &r, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(m, id, "", &[], &mut out);
+    out
+}

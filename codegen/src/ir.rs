@@ -1,0 +1,336 @@
+//! The resolved model of one spec: names checked, expressions evaluated, types linked.
+//! It is the single source of truth every emitter prints from.
+
+use std::sync::Arc;
+
+use crate::diag::SourceFile;
+use crate::expr::Expr;
+use crate::spec::{Dir, Kind, Pass, Span};
+
+/// Index into [`Module::types`].
+pub type TypeId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntTy {
+    U8,
+    U16,
+    U32,
+    U64,
+    S8,
+    S16,
+    S32,
+    S64,
+}
+
+impl IntTy {
+    pub fn parse(s: &str) -> Option<IntTy> {
+        Some(match s.strip_prefix("__").unwrap_or(s) {
+            "u8" => IntTy::U8,
+            "u16" => IntTy::U16,
+            "u32" => IntTy::U32,
+            "u64" => IntTy::U64,
+            "s8" => IntTy::S8,
+            "s16" => IntTy::S16,
+            "s32" => IntTy::S32,
+            "s64" => IntTy::S64,
+            _ => return None,
+        })
+    }
+
+    pub fn bytes(self) -> u64 {
+        match self {
+            IntTy::U8 | IntTy::S8 => 1,
+            IntTy::U16 | IntTy::S16 => 2,
+            IntTy::U32 | IntTy::S32 => 4,
+            IntTy::U64 | IntTy::S64 => 8,
+        }
+    }
+
+    pub fn signed(self) -> bool {
+        matches!(self, IntTy::S8 | IntTy::S16 | IntTy::S32 | IntTy::S64)
+    }
+
+    pub fn min(self) -> i128 {
+        if self.signed() {
+            -(1i128 << (self.bytes() * 8 - 1))
+        } else {
+            0
+        }
+    }
+
+    pub fn max(self) -> i128 {
+        if self.signed() {
+            (1i128 << (self.bytes() * 8 - 1)) - 1
+        } else {
+            (1i128 << (self.bytes() * 8)) - 1
+        }
+    }
+
+    /// The value cast to this type the way C casts (wrapping).
+    pub fn wrap(self, v: i128) -> i128 {
+        let bits = self.bytes() * 8;
+        let m = v & ((1i128 << bits) - 1);
+        if self.signed() && m > self.max() {
+            m - (1i128 << bits)
+        } else {
+            m
+        }
+    }
+
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            IntTy::U8 => "u8",
+            IntTy::U16 => "u16",
+            IntTy::U32 => "u32",
+            IntTy::U64 => "u64",
+            IntTy::S8 => "s8",
+            IntTy::S16 => "s16",
+            IntTy::S32 => "s32",
+            IntTy::S64 => "s64",
+        }
+    }
+
+    pub fn c_name(self) -> &'static str {
+        match self {
+            IntTy::U8 => "__u8",
+            IntTy::U16 => "__u16",
+            IntTy::U32 => "__u32",
+            IntTy::U64 => "__u64",
+            IntTy::S8 => "__s8",
+            IntTy::S16 => "__s16",
+            IntTy::S32 => "__s32",
+            IntTy::S64 => "__s64",
+        }
+    }
+
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            IntTy::U8 => "u8",
+            IntTy::U16 => "u16",
+            IntTy::U32 => "u32",
+            IntTy::U64 => "u64",
+            IntTy::S8 => "i8",
+            IntTy::S16 => "i16",
+            IntTy::S32 => "i32",
+            IntTy::S64 => "i64",
+        }
+    }
+
+    /// The default type of an untyped constant with this value.
+    pub fn infer(v: i128) -> IntTy {
+        if (0..=IntTy::U32.max()).contains(&v) {
+            IntTy::U32
+        } else if v >= 0 {
+            IntTy::U64
+        } else if v >= IntTy::S32.min() {
+            IntTy::S32
+        } else {
+            IntTy::S64
+        }
+    }
+}
+
+/// Leaf types that are not structs or unions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    Int(IntTy),
+    /// `__aligned_u64` / an 8-aligned `__s64`.
+    Aligned(IntTy),
+    Char,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Scalar(Scalar),
+    Ptr(Box<Ty>),
+    Named(TypeId),
+    Array(Box<Ty>, u64, Expr),
+    Flex(Box<Ty>),
+}
+
+impl Ty {
+    /// The type this array or flexible array holds; the type itself otherwise.
+    pub fn element(&self) -> &Ty {
+        match self {
+            Ty::Array(t, ..) | Ty::Flex(t) => t.element(),
+            t => t,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Const {
+    pub c_name: String,
+    pub rust_name: String,
+    pub value: ConstValue,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ConstValue {
+    Int(IntValue),
+    Str(String),
+}
+
+/// An evaluated integer expression with its type.
+#[derive(Clone, Debug)]
+pub struct IntValue {
+    pub expr: Expr,
+    pub value: i128,
+    pub ty: IntTy,
+}
+
+/// A named value: a group member or a flag.
+#[derive(Clone, Debug)]
+pub struct NamedValue {
+    pub c_name: String,
+    pub rust_name: String,
+    pub value: IntValue,
+    /// For flags given as `bit:`, the bit position.
+    pub bit: Option<u32>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub c_name: String,
+    pub rust_name: String,
+    pub ty: IntTy,
+    pub doc: Option<String>,
+    pub values: Vec<NamedValue>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FlagSet {
+    pub c_name: String,
+    pub rust_name: String,
+    pub ty: IntTy,
+    pub doc: Option<String>,
+    pub bits: Vec<NamedValue>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub c_name: String,
+    pub rust_name: String,
+    /// The explicit value expression, if the spec gave one.
+    pub expr: Option<Expr>,
+    pub value: i128,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Enum {
+    pub c_name: Option<String>,
+    pub ty: IntTy,
+    pub doc: Option<String>,
+    pub values: Vec<EnumValue>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// `None` for an anonymous member.
+    pub c_name: Option<String>,
+    pub rust_name: String,
+    pub ty: Ty,
+    pub doc: Option<String>,
+    pub flags: Option<usize>,
+    pub group: Option<usize>,
+    pub reserved: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// `None` for an inline type.
+    pub c_name: Option<String>,
+    pub rust_name: String,
+    pub kind: Kind,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+    /// For an inline type: the type and field it is declared in.
+    pub parent: Option<(TypeId, usize)>,
+    pub span: Span,
+}
+
+impl TypeDef {
+    /// `struct vfio_foo`, or the parent's name with the member path for inline types.
+    pub fn display_name(&self, m: &Module) -> String {
+        match (&self.c_name, self.parent) {
+            (Some(n), _) => format!("{} {}", kind_word(self.kind), n),
+            (None, Some((p, f))) => {
+                let parent = &m.types[p];
+                let member = parent.fields[f]
+                    .c_name
+                    .clone()
+                    .unwrap_or_else(|| "<anonymous>".into());
+                format!("{}.{}", parent.display_name(m), member)
+            }
+            (None, None) => self.rust_name.clone(),
+        }
+    }
+}
+
+pub fn kind_word(k: Kind) -> &'static str {
+    match k {
+        Kind::Struct => "struct",
+        Kind::Union => "union",
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Ioctl {
+    pub c_name: String,
+    pub rust_name: String,
+    pub dir: Dir,
+    pub ty: IntValue,
+    pub nr: IntValue,
+    pub arg: Option<Ty>,
+    pub pass: Pass,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// One resolved spec.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub file: Arc<SourceFile>,
+    pub name: String,
+    pub header: String,
+    pub guard: String,
+    pub source: Option<String>,
+    pub doc: Option<String>,
+    pub constants: Vec<Const>,
+    pub groups: Vec<Group>,
+    pub flag_sets: Vec<FlagSet>,
+    pub enums: Vec<Enum>,
+    /// Named types in spec order, then inline types in the order they were met.
+    pub types: Vec<TypeDef>,
+    /// Named types in C declaration order (a type before any type that embeds it).
+    pub order: Vec<TypeId>,
+    pub ioctls: Vec<Ioctl>,
+}
+
+impl Module {
+    /// The spec file name as the banner names it, e.g. `spec/vfio.yaml`.
+    pub fn spec_label(&self) -> String {
+        let p = &self.file.path;
+        let file = p.file_name().map(|f| f.to_string_lossy().into_owned());
+        match (p.parent().and_then(|d| d.file_name()), file) {
+            (Some(d), Some(f)) => format!("{}/{}", d.to_string_lossy(), f),
+            (None, Some(f)) => f,
+            _ => p.display().to_string(),
+        }
+    }
+
+    /// The named types (not inline ones), in spec order.
+    pub fn named_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+        self.types.iter().enumerate().filter(|(_, t)| t.parent.is_none())
+    }
+}

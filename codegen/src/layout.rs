@@ -1,0 +1,203 @@
+//! The layout pass: size, alignment, every field offset, holes and tail padding of every
+//! type, and every ioctl number, computed from our ABI model for one ABI.
+
+use crate::abi::Abi;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Module, Scalar, Ty, TypeId};
+use crate::spec::{Dir, Kind};
+
+/// Bytes the compiler inserts: between fields, or at the end (tail padding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hole {
+    pub offset: u64,
+    pub size: u64,
+    /// Index of the field the hole precedes; `None` for tail padding.
+    pub before: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TypeLayout {
+    pub size: u64,
+    pub align: u64,
+    /// Offset of each field, by index.
+    pub offsets: Vec<u64>,
+    pub holes: Vec<Hole>,
+}
+
+/// One module laid out for one ABI.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub abi: &'static Abi,
+    pub types: Vec<TypeLayout>,
+    /// The number of each ioctl, by index.
+    pub ioctls: Vec<u32>,
+}
+
+/// Types larger than this are rejected (C compilers and the ioctl encodings stop far below).
+const MAX_SIZE: u64 = 1 << 32;
+
+struct Ctx<'a> {
+    m: &'a Module,
+    abi: &'static Abi,
+    done: Vec<Option<TypeLayout>>,
+    busy: Vec<bool>,
+    diags: Diagnostics,
+}
+
+pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
+    let mut c = Ctx {
+        m,
+        abi,
+        done: vec![None; m.types.len()],
+        busy: vec![false; m.types.len()],
+        diags: Diagnostics::default(),
+    };
+    for id in 0..m.types.len() {
+        c.type_layout(id);
+    }
+    let types: Vec<TypeLayout> = c.done.iter().map(|t| t.clone().unwrap_or_default()).collect();
+    let mut ioctls = Vec::new();
+    for io in &m.ioctls {
+        let size = match (&io.arg, io.dir) {
+            (Some(t), d) if d != Dir::None => c.size_align(t).0,
+            _ => 0,
+        };
+        if size > abi.ioctl.max_size() {
+            c.diags.push(
+                Diagnostic::new(
+                    Code::IoctlSize,
+                    io.span,
+                    format!(
+                        "the argument of `{}` is {size} bytes on {}, more than the {} bytes its ioctl encoding can carry",
+                        io.c_name,
+                        abi.name,
+                        abi.ioctl.max_size()
+                    ),
+                )
+                .hint("use `dir: none` and an argsz-style struct, or pass a pointer to the data in a smaller struct"),
+            );
+        }
+        ioctls.push(abi.ioctl.encode(
+            io.dir,
+            (io.ty.value & 0xff) as u32,
+            (io.nr.value & 0xff) as u32,
+            size & abi.ioctl.max_size(),
+        ));
+    }
+    c.diags.attach(&m.file);
+    if c.diags.is_empty() {
+        Ok(Layout { abi, types, ioctls })
+    } else {
+        Err(c.diags)
+    }
+}
+
+impl Ctx<'_> {
+    fn size_align(&mut self, ty: &Ty) -> (u64, u64) {
+        let abi = self.abi;
+        match ty {
+            Ty::Scalar(Scalar::Int(t)) => (t.bytes(), abi.scalar_align(t.bytes())),
+            Ty::Scalar(Scalar::Aligned(_)) => (8, 8),
+            Ty::Scalar(Scalar::Char) => (1, 1),
+            Ty::Ptr(_) => (abi.pointer, abi.scalar_align(abi.pointer)),
+            Ty::Array(e, n, _) => {
+                let (s, a) = self.size_align(e);
+                (s.saturating_mul(*n), a)
+            }
+            Ty::Flex(e) => (0, self.size_align(e).1),
+            Ty::Named(id) => {
+                let l = self.type_layout(*id);
+                (l.size, l.align)
+            }
+        }
+    }
+
+    fn type_layout(&mut self, id: TypeId) -> TypeLayout {
+        if let Some(l) = &self.done[id] {
+            return l.clone();
+        }
+        if self.busy[id] {
+            // A cycle; the resolver has reported it.
+            return TypeLayout { size: 0, align: 1, ..TypeLayout::default() };
+        }
+        self.busy[id] = true;
+        let t = &self.m.types[id];
+        let mut offsets = Vec::with_capacity(t.fields.len());
+        let mut holes = Vec::new();
+        let mut end = 0u64;
+        let mut size = 0u64;
+        let mut align = 1u64;
+        for (i, f) in t.fields.iter().enumerate() {
+            let (fs, fa) = self.size_align(&f.ty);
+            align = align.max(fa);
+            match t.kind {
+                Kind::Struct => {
+                    let off = end.next_multiple_of(fa);
+                    if off > end {
+                        holes.push(Hole { offset: end, size: off - end, before: Some(i) });
+                    }
+                    offsets.push(off);
+                    end = off.saturating_add(fs);
+                }
+                Kind::Union => {
+                    offsets.push(0);
+                    end = end.max(fs);
+                }
+            }
+        }
+        size = size.max(end).next_multiple_of(align);
+        if size > end && t.kind == Kind::Struct {
+            holes.push(Hole { offset: end, size: size - end, before: None });
+        }
+        if size > MAX_SIZE {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::TypeTooLarge,
+                    t.span,
+                    format!("{} is {size} bytes on {}, more than 4 GiB", t.display_name(self.m), self.abi.name),
+                )
+                .hint("check the array lengths"),
+            );
+        }
+        let l = TypeLayout { size, align, offsets, holes };
+        self.busy[id] = false;
+        self.done[id] = Some(l.clone());
+        l
+    }
+}
+
+/// One offset the C compiler can check: `offsetof(struct T, path)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldPath {
+    /// `region_index`, `range.min`: members of anonymous members appear directly.
+    pub path: String,
+    pub offset: u64,
+}
+
+/// Every named field reachable from type `id`, with its offset from the start of `id`.
+pub fn field_paths(m: &Module, l: &Layout, id: TypeId) -> Vec<FieldPath> {
+    let mut out = Vec::new();
+    walk(m, l, id, "", 0, &mut out);
+    out
+}
+
+fn walk(m: &Module, l: &Layout, id: TypeId, prefix: &str, base: u64, out: &mut Vec<FieldPath>) {
+    let t = &m.types[id];
+    for (i, f) in t.fields.iter().enumerate() {
+        let off = base + l.types[id].offsets.get(i).copied().unwrap_or(0);
+        let path = match &f.c_name {
+            Some(n) => {
+                let p = format!("{prefix}{n}");
+                out.push(FieldPath { path: p.clone(), offset: off });
+                Some(p)
+            }
+            None => None,
+        };
+        if let Ty::Named(inner) = f.ty {
+            if m.types[inner].parent.is_some() {
+                let pre = path.map_or_else(|| prefix.to_owned(), |p| format!("{p}."));
+                walk(m, l, inner, &pre, off, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! uapigen: one YAML spec per Linux uapi header in; Rust bindings, a C uapi header and
+//! layout assertions out.
+//!
+//! The pipeline is parse → resolve → layout → emit, over an IR ([`ir::Module`]) that is the
+//! single source of truth. Use [`Builder`] from `build.rs`, or the `uapigen` CLI.
+
+pub mod abi;
+mod builder;
+/// Lower-level pieces of the build API, used by the CLI.
+pub mod builder_api {
+    pub use crate::builder::{BuildError, Generated, compile_all, spec_files};
+}
+pub mod diag;
+pub mod emit_c;
+pub mod emit_rust;
+pub mod expr;
+pub mod files;
+pub mod ir;
+pub mod layout;
+pub mod names;
+pub mod parse;
+pub mod probe;
+pub mod resolve;
+pub mod spec;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use builder::{BuildError, Builder, Generated};
+pub use diag::{Code, Diagnostic, Diagnostics, SourceFile};
+
+/// A resolved spec laid out for every ABI uapigen knows.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub module: ir::Module,
+    /// One layout per entry of [`abi::ABIS`], in that order.
+    pub layouts: Vec<layout::Layout>,
+}
+
+impl Model {
+    /// The layout for the named ABI.
+    pub fn layout(&self, abi: &str) -> Option<&layout::Layout> {
+        self.layouts.iter().find(|l| l.abi.name == abi)
+    }
+
+    /// The x86_64 layout.
+    pub fn host(&self) -> &layout::Layout {
+        &self.layouts[0]
+    }
+}
+
+/// Parse, resolve and lay out one spec given as text.
+pub fn compile_str(path: impl AsRef<Path>, text: &str) -> Result<Model, Diagnostics> {
+    let file = Arc::new(SourceFile::new(path.as_ref(), text));
+    let spec = parse::parse(&file)?;
+    let module = resolve::resolve(&spec, file)?;
+    let mut diags = Diagnostics::default();
+    let mut layouts = Vec::new();
+    for abi in abi::ABIS {
+        match layout::layout(&module, abi) {
+            Ok(l) => layouts.push(l),
+            Err(d) => diags.list.extend(d.list),
+        }
+    }
+    if diags.is_empty() {
+        Ok(Model { module, layouts })
+    } else {
+        Err(diags)
+    }
+}
+
+/// Read and compile one spec file. I/O errors become a diagnostic at line 1.
+pub fn compile_file(path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
+    let path = path.as_ref();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => compile_str(path, &text),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let file = Arc::new(SourceFile::new(path, before.into_owned()));
+                let mut d = Diagnostics::default();
+                d.error(
+                    Code::Yaml,
+                    spec::Span { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX), offset: valid, len: 0 },
+                    format!("the file is not valid UTF-8 (byte {valid})"),
+                )
+                .hint = Some("save the spec as UTF-8".into());
+                d.attach(&file);
+                Err(d)
+            }
+        },
+        Err(e) => {
+            let file = Arc::new(SourceFile::new(path, ""));
+            let mut d = Diagnostics::default();
+            d.error(Code::Yaml, spec::Span { line: 1, column: 1, offset: 0, len: 0 }, format!("cannot read the spec: {e}"))
+                .hint = Some("check the path".into());
+            d.attach(&file);
+            Err(d)
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! The spec format as written in YAML: the AST that `parse` produces.
+//!
+//! Every value a diagnostic may point at is wrapped in [`Sp`], which keeps the YAML
+//! location. The JSON schema of the format (`spec/schema.json`) is derived from these types.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer};
+
+/// A location in a spec file: 1-based line and column plus the byte range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// A value together with where it was written.
+#[derive(Clone, Debug)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Sp { value, span }
+    }
+}
+
+impl<T> std::ops::Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let loc = s.referenced;
+        let span = loc.span();
+        Ok(Sp {
+            value: s.value,
+            span: Span {
+                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+                offset: span
+                    .byte_offset()
+                    .and_then(|o| usize::try_from(o).ok())
+                    .unwrap_or(0),
+                len: span
+                    .byte_len()
+                    .and_then(|o| usize::try_from(o).ok())
+                    .unwrap_or(0),
+            },
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// An integer expression: a YAML integer, or a string holding a C-like expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprText(pub String);
+
+impl<'de> Deserialize<'de> for ExprText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ExprText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer or an integer expression such as `VFIO_BASE + 1`")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_owned()))
+            }
+        }
+        // Ask for the scalar text so that `0xffff` keeps its spelling in the C header.
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for ExprText {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Expr".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "An integer, or a C-like integer expression over constants of this spec.",
+            "type": ["integer", "string"]
+        })
+    }
+}
+
+/// One uapi header.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "uapigen spec")]
+pub struct Spec {
+    /// Rust module name; also the stem of the generated file names.
+    pub name: Sp<String>,
+    /// Path of the C header below `include/`, e.g. `linux/vfio.h`.
+    pub header: Sp<String>,
+    /// Header guard macro; derived from `header` when absent.
+    #[serde(default)]
+    pub guard: Option<Sp<String>>,
+    /// Prefix stripped from C names to form Rust names (`vfio`: `VFIO_BASE` -> `BASE`).
+    #[serde(default)]
+    pub prefix: Option<Sp<String>>,
+    /// Where the facts of this spec come from, e.g. a kernel version and path.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// What this interface is for.
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub constants: Vec<Constant>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub flags: Vec<FlagSet>,
+    #[serde(default)]
+    pub enums: Vec<Enum>,
+    #[serde(default)]
+    pub structs: Vec<Struct>,
+    #[serde(default)]
+    pub ioctls: Vec<Ioctl>,
+}
+
+/// A constant: an integer expression or a string.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Constant {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub value: Option<Sp<ExprText>>,
+    #[serde(default)]
+    pub string: Option<Sp<String>>,
+    /// Integer type: u8, u16, u32, u64, s8, s16, s32 or s64.
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A named group of values (what an `op` or `type` field may hold).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Group {
+    pub name: Sp<String>,
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    pub values: Vec<GroupValue>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GroupValue {
+    pub name: Sp<String>,
+    pub value: Sp<ExprText>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A flag set: single bits, masks and multi-bit fields of one flags field.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FlagSet {
+    pub name: Sp<String>,
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    pub bits: Vec<FlagBit>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FlagBit {
+    pub name: Sp<String>,
+    /// Bit position: the flag is `1 << bit`.
+    #[serde(default)]
+    pub bit: Option<Sp<ExprText>>,
+    /// Any value instead of a single bit: a mask, a multi-bit field or zero.
+    #[serde(default)]
+    pub value: Option<Sp<ExprText>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A C enum; anonymous when `name` is absent.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Enum {
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EnumValue {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub value: Option<Sp<ExprText>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// Struct or union.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    #[default]
+    Struct,
+    Union,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Struct {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub kind: Option<Sp<Kind>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Field {
+    /// Absent for an anonymous struct or union member.
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+    /// `u32`, `aligned_u64`, `struct NAME`, `u8[16]`, `u8[]`, `u64 *`, or `struct`/`union`
+    /// together with `fields` for an inline type.
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Members of an inline struct or union.
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+    /// The flag set that describes this field's bits.
+    #[serde(default)]
+    pub flags: Option<Sp<String>>,
+    /// The value group that lists what this field may hold.
+    #[serde(default)]
+    pub values: Option<Sp<String>>,
+    /// Reserved or padding: must be zero.
+    #[serde(default)]
+    pub reserved: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// Transfer direction from user space's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dir {
+    /// `_IO`: no size encoded.
+    None,
+    /// `_IOR`: the kernel writes the argument.
+    Read,
+    /// `_IOW`: the kernel reads the argument.
+    Write,
+    /// `_IOWR`: both.
+    ReadWrite,
+}
+
+/// How the argument is passed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pass {
+    #[default]
+    Pointer,
+    Value,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Ioctl {
+    pub name: Sp<String>,
+    pub dir: Sp<Dir>,
+    /// Expression for the type byte.
+    #[serde(rename = "type")]
+    pub ty: Sp<ExprText>,
+    /// Expression for the number.
+    pub nr: Sp<ExprText>,
+    #[serde(default)]
+    pub arg: Option<Sp<String>>,
+    #[serde(default)]
+    pub pass: Option<Sp<Pass>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}

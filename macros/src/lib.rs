@@ -1,0 +1,1 @@
+//! Proc macros for uapigen (derives and `include_spec!`): see the [consume] work.
