@@ -186,12 +186,16 @@ fn cfg_groups<K: PartialEq + Clone>(model: &Model, key: impl Fn(usize) -> K) -> 
         return groups.into_iter().map(|(k, _)| (quote!(), k)).collect();
     }
     let parse = |c: &str| c.parse::<TokenStream>().unwrap_or_default();
+    let any = |cs: Vec<TokenStream>| match cs.as_slice() {
+        [one] => one.clone(),
+        _ => quote!(any(#(#cs),*)),
+    };
     let mut out = Vec::new();
-    let others: Vec<TokenStream> = groups[1..].iter().flat_map(|(_, cs)| cs.iter().map(|c| parse(c))).collect();
-    out.push((quote!(#[cfg(not(any(#(#others),*)))]), groups[0].0.clone()));
+    let others = any(groups[1..].iter().flat_map(|(_, cs)| cs.iter().map(|c| parse(c))).collect());
+    out.push((quote!(#[cfg(not(#others))]), groups[0].0.clone()));
     for (k, cs) in &groups[1..] {
-        let cs: Vec<TokenStream> = cs.iter().map(|c| parse(c)).collect();
-        out.push((quote!(#[cfg(any(#(#cs),*))]), k.clone()));
+        let cond = any(cs.iter().map(|c| parse(c)).collect());
+        out.push((quote!(#[cfg(#cond)]), k.clone()));
     }
     out
 }
@@ -448,6 +452,7 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     let m = &model.module;
     let p: TokenStream = path.parse().map_err(|_| EmitError(format!("bad module path `{path}`")))?;
     let mut rows = Vec::new();
+    // The value as the C probe sees it: cast to the unsigned type of the same width.
     let cast = |v: TokenStream, t: IntTy| {
         let u = format_ident!("{}", match t.bytes() {
             1 => "u8",
@@ -455,7 +460,12 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
             4 => "u32",
             _ => "u64",
         });
-        quote!((#v) as #u as u64)
+        match (t.signed(), t.bytes()) {
+            (false, 8) => v,
+            (false, _) => quote!(#v as u64),
+            (true, 8) => quote!(#v as u64),
+            (true, _) => quote!(#v as #u as u64),
+        }
     };
     for c in &m.constants {
         if let ConstValue::Int(v) = &c.value {

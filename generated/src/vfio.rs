@@ -757,7 +757,7 @@ impl ::core::default::Default for InfoCapHeader {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < InfoCapHeader > () == 8,
@@ -780,7 +780,7 @@ const _: () = {
         "offset of struct vfio_info_cap_header.next"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < InfoCapHeader > () == 8,
@@ -830,7 +830,7 @@ impl ::core::default::Default for GroupStatus {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < GroupStatus > () == 8,
@@ -849,7 +849,7 @@ const _: () = {
         "offset of struct vfio_group_status.flags"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < GroupStatus > () == 8,
@@ -901,7 +901,7 @@ impl ::core::default::Default for DeviceInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceInfo > () == 20, "size of struct vfio_device_info"
@@ -931,7 +931,7 @@ const _: () = {
         "offset of struct vfio_device_info.cap_offset"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceInfo > () == 20, "size of struct vfio_device_info"
@@ -1030,7 +1030,7 @@ const _: () = {
         "offset of struct vfio_region_info.offset"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfo > () == 32, "size of struct vfio_region_info"
@@ -1064,7 +1064,7 @@ const _: () = {
         "offset of struct vfio_region_info.offset"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfo > () == 32, "size of struct vfio_region_info"
@@ -1144,7 +1144,7 @@ const _: () = {
         "offset of struct vfio_region_sparse_mmap_area.size"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionSparseMmapArea > () == 16,
@@ -1163,7 +1163,7 @@ const _: () = {
         "offset of struct vfio_region_sparse_mmap_area.size"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionSparseMmapArea > () == 16,
@@ -1246,7 +1246,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_sparse_mmap.areas"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapSparseMmap > () == 16,
@@ -1273,7 +1273,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_sparse_mmap.areas"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapSparseMmap > () == 16,
@@ -1329,7 +1329,7 @@ impl ::core::default::Default for RegionInfoCapType {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapType > () == 16,
@@ -1352,7 +1352,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_type.subtype"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapType > () == 16,
@@ -1411,7 +1411,7 @@ impl ::core::default::Default for RegionGfxEdid {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionGfxEdid > () == 24,
@@ -1446,7 +1446,7 @@ const _: () = {
         "offset of struct vfio_region_gfx_edid.link_state"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionGfxEdid > () == 24,
@@ -1547,7 +1547,7 @@ const _: () = {
         "offset of struct vfio_device_migration_info.data_size"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceMigrationInfo > () == 32,
@@ -1578,7 +1578,7 @@ const _: () = {
         "offset of struct vfio_device_migration_info.data_size"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceMigrationInfo > () == 32,
@@ -1655,7 +1655,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_nvlink2_ssatgt.tgt"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapNvlink2Ssatgt > () == 16,
@@ -1674,7 +1674,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_nvlink2_ssatgt.tgt"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapNvlink2Ssatgt > () == 16,
@@ -1725,7 +1725,7 @@ impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapNvlink2Lnkspd > () == 16,
@@ -1748,7 +1748,7 @@ const _: () = {
         "offset of struct vfio_region_info_cap_nvlink2_lnkspd.__pad"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < RegionInfoCapNvlink2Lnkspd > () == 16,
@@ -1802,7 +1802,7 @@ impl ::core::default::Default for IrqInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(::core::mem::size_of:: < IrqInfo > () == 16, "size of struct vfio_irq_info");
     assert!(
@@ -1825,7 +1825,7 @@ const _: () = {
         "offset of struct vfio_irq_info.count"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(::core::mem::size_of:: < IrqInfo > () == 16, "size of struct vfio_irq_info");
     assert!(
@@ -1887,7 +1887,7 @@ impl ::uapigen_runtime::FlexHeader for IrqSet {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IrqSet, data);
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(::core::mem::size_of:: < IrqSet > () == 20, "size of struct vfio_irq_set");
     assert!(
@@ -1917,7 +1917,7 @@ const _: () = {
         ::core::mem::offset_of!(IrqSet, data) == 20, "offset of struct vfio_irq_set.data"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(::core::mem::size_of:: < IrqSet > () == 20, "size of struct vfio_irq_set");
     assert!(
@@ -1978,7 +1978,7 @@ impl ::core::default::Default for PciDependentDevice {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciDependentDevice > () == 8,
@@ -2005,7 +2005,7 @@ const _: () = {
         "offset of struct vfio_pci_dependent_device.devfn"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciDependentDevice > () == 8,
@@ -2067,7 +2067,7 @@ impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
     type Elem = PciDependentDevice;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotResetInfo, devices);
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciHotResetInfo > () == 12,
@@ -2094,7 +2094,7 @@ const _: () = {
         "offset of struct vfio_pci_hot_reset_info.devices"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciHotResetInfo > () == 12,
@@ -2156,7 +2156,7 @@ impl ::uapigen_runtime::FlexHeader for PciHotReset {
     type Elem = i32;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotReset, group_fds);
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciHotReset > () == 12,
@@ -2183,7 +2183,7 @@ const _: () = {
         "offset of struct vfio_pci_hot_reset.group_fds"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < PciHotReset > () == 12,
@@ -2343,7 +2343,7 @@ const _: () = {
         "offset of struct vfio_device_gfx_plane_info.handle"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceGfxPlaneInfo > () == 60,
@@ -2410,7 +2410,7 @@ const _: () = {
         "offset of struct vfio_device_gfx_plane_info.handle"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceGfxPlaneInfo > () == 60,
@@ -2540,7 +2540,7 @@ const _: () = {
         "offset of struct vfio_device_ioeventfd.fd"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceIoeventfd > () == 28,
@@ -2571,7 +2571,7 @@ const _: () = {
         "offset of struct vfio_device_ioeventfd.fd"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceIoeventfd > () == 28,
@@ -2635,7 +2635,7 @@ impl ::uapigen_runtime::FlexHeader for DeviceFeature {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(DeviceFeature, data);
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceFeature > () == 8,
@@ -2658,7 +2658,7 @@ const _: () = {
         "offset of struct vfio_device_feature.data"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceFeature > () == 8,
@@ -2747,7 +2747,7 @@ impl ::core::default::Default for DeviceFeatureMigState {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceFeatureMigState > () == 8,
@@ -2766,7 +2766,7 @@ const _: () = {
         "offset of struct vfio_device_feature_mig_state.data_fd"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceFeatureMigState > () == 8,
@@ -2814,7 +2814,7 @@ impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceLowPowerEntryWithWakeup > () == 8,
@@ -2833,7 +2833,7 @@ const _: () = {
         "offset of struct vfio_device_low_power_entry_with_wakeup.reserved"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceLowPowerEntryWithWakeup > () == 8,
@@ -3071,7 +3071,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info.cap_offset"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1Info > () == 20,
@@ -3098,7 +3098,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info.cap_offset"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1Info > () == 20,
@@ -3170,7 +3170,7 @@ const _: () = {
         "offset of struct vfio_iova_range.end"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IovaRange > () == 16, "size of struct vfio_iova_range"
@@ -3188,7 +3188,7 @@ const _: () = {
         "offset of struct vfio_iova_range.end"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IovaRange > () == 16, "size of struct vfio_iova_range"
@@ -3272,7 +3272,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoCapIovaRange > () == 16,
@@ -3299,7 +3299,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoCapIovaRange > () == 16,
@@ -3383,7 +3383,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoCapMigration > () == 28,
@@ -3410,7 +3410,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoCapMigration > () == 28,
@@ -3464,7 +3464,7 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoDmaAvail > () == 12,
@@ -3483,7 +3483,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_dma_avail.avail"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1InfoDmaAvail > () == 12,
@@ -3566,7 +3566,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_map.size"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DmaMap > () == 32,
@@ -3597,7 +3597,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_map.size"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DmaMap > () == 32,
@@ -3685,7 +3685,7 @@ const _: () = {
         ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(::core::mem::size_of:: < Bitmap > () == 20, "size of struct vfio_bitmap");
     assert!(
@@ -3727,7 +3727,7 @@ const _: () = {
         ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(::core::mem::size_of:: < Bitmap > () == 20, "size of struct vfio_bitmap");
     assert!(
@@ -3812,7 +3812,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_unmap.data"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DmaUnmap > () == 24,
@@ -3843,7 +3843,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_unmap.data"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DmaUnmap > () == 24,
@@ -3907,7 +3907,7 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DirtyBitmap {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, data);
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DirtyBitmap > () == 8,
@@ -3930,7 +3930,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dirty_bitmap.data"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DirtyBitmap > () == 8,
@@ -4004,7 +4004,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dirty_bitmap_get.bitmap"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DirtyBitmapGet > () == 36,
@@ -4027,7 +4027,7 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dirty_bitmap_get.bitmap"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuType1DirtyBitmapGet > () == 36,
@@ -4102,7 +4102,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_ddw_info.levels"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceDdwInfo > () == 16,
@@ -4125,7 +4125,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_ddw_info.levels"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceDdwInfo > () == 16,
@@ -4212,7 +4212,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_info.ddw"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceInfo > () == 32,
@@ -4243,7 +4243,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_info.ddw"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceInfo > () == 32,
@@ -4331,7 +4331,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_err.mask"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeErr > () == 24, "size of struct vfio_eeh_pe_err"
@@ -4357,7 +4357,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_err.mask"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeErr > () == 24, "size of struct vfio_eeh_pe_err"
@@ -4443,7 +4443,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_op.args"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeOp > () == 36, "size of struct vfio_eeh_pe_op"
@@ -4467,7 +4467,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_op.args"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeOp > () == 36, "size of struct vfio_eeh_pe_op"
@@ -4549,7 +4549,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_register_memory.size"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprRegisterMemory > () == 24,
@@ -4576,7 +4576,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_register_memory.size"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprRegisterMemory > () == 24,
@@ -4691,7 +4691,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_create.start_addr"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceCreate > () == 40,
@@ -4734,7 +4734,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_create.start_addr"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceCreate > () == 40,
@@ -4829,7 +4829,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceRemove > () == 16,
@@ -4852,7 +4852,7 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < IommuSpaprTceRemove > () == 16,
@@ -4903,7 +4903,7 @@ impl ::core::fmt::Debug for DeviceGfxPlaneInfoHandle {
         f.debug_struct("DeviceGfxPlaneInfoHandle").finish_non_exhaustive()
     }
 }
-#[cfg(not(any(target_arch = "m68k")))]
+#[cfg(not(target_arch = "m68k"))]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceGfxPlaneInfoHandle > () == 4,
@@ -4922,7 +4922,7 @@ const _: () = {
         "offset of struct vfio_device_gfx_plane_info.<anonymous>.dmabuf_id"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < DeviceGfxPlaneInfoHandle > () == 4,
@@ -4982,7 +4982,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_op.<anonymous>.err"
     );
 };
-#[cfg(any(target_arch = "x86"))]
+#[cfg(target_arch = "x86")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeOpArgs > () == 24,
@@ -4997,7 +4997,7 @@ const _: () = {
         "offset of struct vfio_eeh_pe_op.<anonymous>.err"
     );
 };
-#[cfg(any(target_arch = "m68k"))]
+#[cfg(target_arch = "m68k")]
 const _: () = {
     assert!(
         ::core::mem::size_of:: < EehPeOpArgs > () == 24,

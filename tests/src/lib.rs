@@ -1,1 +1,143 @@
-//! Shared helpers of the integration tests.
+//! Shared helpers of the integration tests: compile C probes with a real compiler and read
+//! the values back out of the object file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use object::{Object, ObjectSection, ObjectSymbol};
+use uapigen::Model;
+use uapigen::emit_c::Fact;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Compile a spec of `spec/` (panics with the rendered diagnostics on error: test code).
+pub fn model(name: &str) -> Model {
+    let path = root().join("spec").join(format!("{name}.yaml"));
+    match uapigen::compile_file(&path) {
+        Ok(m) => m,
+        Err(d) => panic!("{} does not compile:\n{}", path.display(), d.plain()),
+    }
+}
+
+/// A compiler invocation: program and leading arguments (e.g. target flags).
+#[derive(Clone, Debug)]
+pub struct Compiler {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+impl Compiler {
+    pub fn new(program: &str, args: &[&str]) -> Self {
+        Compiler { program: program.into(), args: args.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// Fail with a clear message when the compiler is not installed.
+    pub fn require(&self) {
+        let ok = Command::new(&self.program).arg("--version").output().is_ok_and(|o| o.status.success());
+        assert!(ok, "`{}` is missing: install it (the README's test command does: see .ci/run)", self.program);
+    }
+
+    /// Run the compiler on `args`; on failure, the message carries stderr.
+    pub fn run(&self, extra: &[&str]) -> Result<(), String> {
+        let out = Command::new(&self.program)
+            .args(&self.args)
+            .args(extra)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", self.program))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} {} {} failed:\n{}",
+                self.program,
+                self.args.join(" "),
+                extra.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+}
+
+/// Compile a probe source to an object file and read the `count` values of the probe array.
+pub fn probe_values(cc: &Compiler, source: &str, includes: &[&Path], count: usize) -> Result<Vec<u64>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let c = dir.path().join("probe.c");
+    let o = dir.path().join("probe.o");
+    std::fs::write(&c, source).map_err(|e| e.to_string())?;
+    let mut args: Vec<String> = Vec::new();
+    for i in includes {
+        args.push(format!("-I{}", i.display()));
+    }
+    args.extend(["-std=gnu11".into(), "-O0".into(), "-fno-common".into(), "-c".into()]);
+    args.push(c.display().to_string());
+    args.push("-o".into());
+    args.push(o.display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    cc.run(&refs)?;
+    let bytes = std::fs::read(&o).map_err(|e| e.to_string())?;
+    read_array(&bytes, uapigen::probe::SYMBOL, count)
+}
+
+/// Read `count` 8-byte integers stored at symbol `name` of an object file.
+pub fn read_array(obj: &[u8], name: &str, count: usize) -> Result<Vec<u64>, String> {
+    let file = object::File::parse(obj).map_err(|e| format!("not an object file: {e}"))?;
+    let sym = file
+        .symbols()
+        .find(|s| s.name() == Ok(name))
+        .ok_or_else(|| format!("symbol {name} not found in the object file"))?;
+    let section = sym
+        .section_index()
+        .and_then(|i| file.section_by_index(i).ok())
+        .ok_or_else(|| format!("symbol {name} has no section"))?;
+    let data = section.data().map_err(|e| e.to_string())?;
+    let start = usize::try_from(sym.address() - section.address()).map_err(|e| e.to_string())?;
+    let little = file.is_little_endian();
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let b = data
+            .get(start + 8 * i..start + 8 * i + 8)
+            .ok_or_else(|| format!("the probe array is shorter than {count} values"))?;
+        let a: [u8; 8] = b.try_into().map_err(|_| "short read".to_string())?;
+        out.push(if little { u64::from_le_bytes(a) } else { u64::from_be_bytes(a) });
+    }
+    Ok(out)
+}
+
+/// Facts whose compiler value differs from the model: `(key, expected, actual)`.
+pub fn mismatches(facts: &[Fact], values: &[u64]) -> Vec<(String, u64, u64)> {
+    facts
+        .iter()
+        .zip(values)
+        .filter(|(f, v)| f.value != **v)
+        .map(|(f, v)| (f.key.clone(), f.value, *v))
+        .collect()
+}
+
+/// How many facts of each kind (`const`, `size`, ...).
+pub fn count_kinds(facts: &[Fact]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for f in facts {
+        let kind = f.key.split(':').next().unwrap_or("").to_owned();
+        *m.entry(kind).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Include directory holding only the kernel's uapi headers (`linux/`, `asm/`,
+/// `asm-generic/`) of a sysroot, so that a compile with `-nostdinc` proves a header needs no
+/// libc header.
+pub fn kernel_only_includes(sysroot_include: &Path, arch_include: &Path) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    for (src, name) in [
+        (sysroot_include.join("linux"), "linux"),
+        (sysroot_include.join("asm-generic"), "asm-generic"),
+        (arch_include.join("asm"), "asm"),
+    ] {
+        std::os::unix::fs::symlink(&src, dir.path().join(name)).map_err(|e| format!("{}: {e}", src.display()))?;
+    }
+    Ok(dir)
+}
