@@ -128,7 +128,7 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
         padding: model.layouts.iter().filter(|l| l.abi.rust_cfg.is_some()).any(|l| {
             let tl = &l.types[id];
             !tl.holes.is_empty()
-                || (m.types[id].kind == Kind::Union && m.types[id].fields.iter().any(|f| field_size(model, l, &f.ty) != tl.size))
+                || (m.types[id].kind == Kind::Union && m.types[id].fields.iter().any(|f| crate::layout::type_size(m, l, &f.ty) != tl.size))
         }),
         pointer: false,
     };
@@ -155,18 +155,6 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
     }
     memo.insert(id, t);
     t
-}
-
-fn field_size(model: &Model, l: &crate::layout::Layout, ty: &Ty) -> u64 {
-    match ty {
-        Ty::Scalar(Scalar::Int(t)) => t.bytes(),
-        Ty::Scalar(Scalar::Aligned(_)) => 8,
-        Ty::Scalar(Scalar::Char) => 1,
-        Ty::Ptr(_) => l.abi.pointer,
-        Ty::Named(id) => l.types[*id].size,
-        Ty::Array(e, n, _) => field_size(model, l, e) * n,
-        Ty::Flex(_) => 0,
-    }
 }
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the

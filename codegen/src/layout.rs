@@ -62,21 +62,6 @@ pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
             (Some(t), d) if d != Dir::None => c.size_align(t).0,
             _ => 0,
         };
-        if size > abi.ioctl.max_size() {
-            c.diags.push(
-                Diagnostic::new(
-                    Code::IoctlSize,
-                    io.span,
-                    format!(
-                        "the argument of `{}` is {size} bytes on {}, more than the {} bytes its ioctl encoding can carry",
-                        io.c_name,
-                        abi.name,
-                        abi.ioctl.max_size()
-                    ),
-                )
-                .hint("use `dir: none` and an argsz-style struct, or pass a pointer to the data in a smaller struct"),
-            );
-        }
         ioctls.push(abi.ioctl.encode(
             io.dir,
             (io.ty.value & 0xff) as u32,
@@ -163,6 +148,19 @@ impl Ctx<'_> {
         self.busy[id] = false;
         self.done[id] = Some(l.clone());
         l
+    }
+}
+
+/// Size of a type on the ABI of `l`.
+pub fn type_size(m: &Module, l: &Layout, ty: &Ty) -> u64 {
+    match ty {
+        Ty::Scalar(Scalar::Int(t)) => t.bytes(),
+        Ty::Scalar(Scalar::Aligned(_)) => 8,
+        Ty::Scalar(Scalar::Char) => 1,
+        Ty::Ptr(_) => l.abi.pointer,
+        Ty::Named(id) => l.types[*id].size,
+        Ty::Array(e, n, _) => type_size(m, l, e).saturating_mul(*n),
+        Ty::Flex(_) => 0,
     }
 }
 

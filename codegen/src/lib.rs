@@ -63,10 +63,37 @@ pub fn compile_str(path: impl AsRef<Path>, text: &str) -> Result<Model, Diagnost
         }
     }
     if diags.is_empty() {
+        check_ioctl_sizes(&module, &layouts, &mut diags);
+    }
+    if diags.is_empty() {
         Ok(Model { module, layouts })
     } else {
         Err(diags)
     }
+}
+
+/// An ioctl whose encoded argument size exceeds the size field of some ABI's encoding.
+fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Diagnostics) {
+    for io in &m.ioctls {
+        let (Some(arg), true) = (&io.arg, io.dir != spec::Dir::None) else { continue };
+        let too_big: Vec<String> = layouts
+            .iter()
+            .filter_map(|l| {
+                let size = layout::type_size(m, l, arg);
+                (size > l.abi.ioctl.max_size()).then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))
+            })
+            .collect();
+        if !too_big.is_empty() {
+            diags
+                .error(
+                    Code::IoctlSize,
+                    io.span,
+                    format!("the argument of `{}` is too large for the ioctl size field on: {}", io.c_name, too_big.join(", ")),
+                )
+                .hint = Some("use `dir: none` with an argsz-style struct, or pass a pointer to the data in a smaller struct".into());
+        }
+    }
+    diags.attach(&m.file);
 }
 
 /// Read and compile one spec file. I/O errors become a diagnostic at line 1.
@@ -102,4 +129,12 @@ pub fn compile_file(path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
             Err(d)
         }
     }
+}
+
+/// The JSON schema of the spec format (`spec/schema.json`), from the AST types.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(spec::Spec);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
 }

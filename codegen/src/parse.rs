@@ -53,6 +53,12 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         None => first,
     };
     let msg = msg.trim_start_matches("error: ").trim();
+    // Drop a leading "line X column Y: " (the location is rendered separately).
+    let msg = match msg.strip_prefix("line ").and_then(|r| r.find(": ").map(|i| (r, i))) {
+        Some((r, i)) if r[..i].split(' ').all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit())) => &r[i + 2..],
+        _ => msg,
+    };
+    let msg = msg.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable");
     if msg.is_empty() { "invalid YAML".to_owned() } else { msg.to_owned() }
 }
 
@@ -62,6 +68,8 @@ fn yaml_hint(message: &str) -> String {
         "keys are kebab-case; see spec/README.md or spec/schema.json for the keys each item takes".into()
     } else if m.contains("missing field") {
         "add the required key; see spec/README.md".into()
+    } else if m.contains("unknown variant") {
+        "use one of the values listed".into()
     } else if m.contains("duplicate") {
         "each key may appear once per mapping".into()
     } else if m.contains("budget") || m.contains("depth") || m.contains("alias") {

@@ -84,8 +84,11 @@ fn main() -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return report(&BuildError::Emit(e)),
             };
+            // The schema of the format sits next to the specs.
+            let schema: files::Outputs = [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
             if check {
-                let stale = files::stale(&out, &outputs);
+                let mut stale = files::stale(&out, &outputs);
+                stale.extend(files::stale(&spec_dir, &schema));
                 if stale.is_empty() {
                     eprintln!("generated/ is up to date ({} files)", outputs.len());
                     return ExitCode::SUCCESS;
@@ -97,12 +100,15 @@ fn main() -> ExitCode {
                 eprintln!("error: {} generated file(s) are stale; run `uapigen generate`", stale.len());
                 return ExitCode::from(1);
             }
-            match files::write_all(&out, &outputs) {
+            match files::write_all(&out, &outputs).and_then(|mut w| {
+                w.extend(files::write_all(&spec_dir, &schema)?);
+                Ok(w)
+            }) {
                 Ok(written) => {
                     for p in &written {
                         eprintln!("wrote {}", p.display());
                     }
-                    eprintln!("{} of {} files changed", written.len(), outputs.len());
+                    eprintln!("{} of {} files changed", written.len(), outputs.len() + 1);
                     ExitCode::SUCCESS
                 }
                 Err(source) => report(&BuildError::Io { path: out, source }),
