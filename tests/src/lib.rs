@@ -41,6 +41,11 @@ impl Compiler {
         assert!(ok, "`{}` is missing: install it (the README's test command does: see .ci/run)", self.program);
     }
 
+    /// Whether the compiler runs (`--version` succeeds).
+    pub fn installed(&self) -> bool {
+        Command::new(&self.program).arg("--version").output().is_ok_and(|o| o.status.success())
+    }
+
     /// Run the compiler on `args`; on failure, the message carries stderr.
     pub fn run(&self, extra: &[&str]) -> Result<(), String> {
         let out = Command::new(&self.program)
@@ -140,4 +145,58 @@ pub fn kernel_only_includes(sysroot_include: &Path, arch_include: &Path) -> Resu
         std::os::unix::fs::symlink(&src, dir.path().join(name)).map_err(|e| format!("{}: {e}", src.display()))?;
     }
     Ok(dir)
+}
+
+/// The clang that compiles for every ABI with an LLVM backend (Debian package `clang-19`).
+pub const CLANG: &str = "clang-19";
+
+/// A compiler for one ABI of [`uapigen::abi::ABIS`], set up for Debian's cross kernel
+/// headers and nothing else: `clang-19 --target=<clang>` where clang has a backend, Debian's
+/// `<triplet>-gcc` otherwise, both with `-nostdinc -isystem /usr/<triplet>/include` so that
+/// no libc header and no host header can be found.
+#[derive(Clone, Debug)]
+pub struct AbiToolchain {
+    pub abi: &'static uapigen::abi::Abi,
+    pub cc: Compiler,
+    /// `/usr/<triplet>/include`, from `linux-libc-dev-<debian>-cross`.
+    pub include: PathBuf,
+}
+
+/// The toolchain of an ABI, or a message that says what to install when a compiler or the
+/// cross headers are missing.
+pub fn abi_toolchain(abi: &'static uapigen::abi::Abi) -> Result<AbiToolchain, String> {
+    let include = Path::new("/usr").join(abi.triplet).join("include");
+    let mut missing = Vec::new();
+    if !include.join("linux/types.h").exists() || !include.join("asm/types.h").exists() {
+        missing.push(format!(
+            "the {} kernel headers {} (Debian package linux-libc-dev-{}-cross)",
+            abi.name,
+            include.display(),
+            abi.debian
+        ));
+    }
+    let isystem = format!("{}", include.display());
+    let cc = match abi.clang {
+        Some(target) => {
+            let t = format!("--target={target}");
+            let cc = Compiler::new(CLANG, &[&t, "-nostdinc", "-isystem", &isystem]);
+            if !cc.installed() {
+                missing.push(format!("`{CLANG}` (Debian package {CLANG})"));
+            }
+            cc
+        }
+        None => {
+            let prog = format!("{}-gcc", abi.triplet);
+            let cc = Compiler::new(&prog, &["-nostdinc", "-isystem", &isystem]);
+            if !cc.installed() {
+                missing.push(format!("`{prog}` (Debian package gcc-{})", abi.triplet));
+            }
+            cc
+        }
+    };
+    if missing.is_empty() {
+        Ok(AbiToolchain { abi, cc, include })
+    } else {
+        Err(format!("{}: missing {}: run scripts/install-deps.sh", abi.name, missing.join(" and ")))
+    }
 }
