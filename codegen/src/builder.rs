@@ -1,15 +1,15 @@
 //! `uapigen::Builder`: generate bindings from `build.rs`, in the style of prost-build.
 //!
+//! In `build.rs`:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     if let Err(e) = uapigen::Builder::new().spec("spec/vfio.yaml").generate() {
-//!         eprintln!("{e}");
-//!         std::process::exit(1);
-//!     }
+//! if let Err(e) = uapigen::Builder::new().spec("spec/vfio.yaml").generate() {
+//!     eprintln!("{e}");
+//!     std::process::exit(1);
 //! }
-//! // lib.rs: pub mod vfio { include!(concat!(env!("OUT_DIR"), "/vfio.rs")); }
 //! ```
+//!
+//! and in the crate: `pub mod vfio { include!(concat!(env!("OUT_DIR"), "/vfio.rs")); }`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,10 @@ pub enum BuildError {
     /// The specs have errors; each has a file, line, column, message and hint.
     Spec(Diagnostics),
     /// A file or directory could not be read or written.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// No output directory: neither `out_dir` nor `OUT_DIR` is set.
     NoOutDir,
     /// No spec was given.
@@ -38,8 +41,12 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::Spec(d) => write!(f, "{d}"),
             BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            BuildError::NoOutDir => f.write_str("uapigen: no output directory (set OUT_DIR or call Builder::out_dir)"),
-            BuildError::NoSpecs => f.write_str("uapigen: no spec given (call Builder::spec or Builder::spec_dir)"),
+            BuildError::NoOutDir => {
+                f.write_str("uapigen: no output directory (set OUT_DIR or call Builder::out_dir)")
+            }
+            BuildError::NoSpecs => {
+                f.write_str("uapigen: no spec given (call Builder::spec or Builder::spec_dir)")
+            }
             BuildError::Emit(e) => write!(f, "{e}"),
         }
     }
@@ -69,7 +76,10 @@ pub struct Builder {
 
 impl Builder {
     pub fn new() -> Self {
-        Builder { cargo: true, ..Builder::default() }
+        Builder {
+            cargo: true,
+            ..Builder::default()
+        }
     }
 
     /// Add one spec file.
@@ -113,7 +123,9 @@ impl Builder {
     pub fn generate(self) -> Result<Generated, BuildError> {
         let out = match &self.out_dir {
             Some(d) => d.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(BuildError::NoOutDir)?,
         };
         let inputs = self.inputs()?;
         if self.cargo {
@@ -126,7 +138,10 @@ impl Builder {
         }
         let models = compile_all(&inputs)?;
         let outputs = files::render(&models, &Layout::flat()).map_err(BuildError::Emit)?;
-        let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io { path: out.clone(), source })?;
+        let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
+            path: out.clone(),
+            source,
+        })?;
         Ok(Generated {
             inputs,
             outputs: outputs.keys().map(|k| out.join(k)).collect(),
@@ -137,7 +152,10 @@ impl Builder {
 
 /// The `*.yaml` files of a directory, sorted.
 pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
-    let rd = std::fs::read_dir(dir).map_err(|source| BuildError::Io { path: dir.to_owned(), source })?;
+    let rd = std::fs::read_dir(dir).map_err(|source| BuildError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     let mut v: Vec<PathBuf> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -152,7 +170,10 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<crate::Model>, BuildError> {
     let mut models = Vec::new();
     let mut diags = Diagnostics::default();
     for p in paths {
-        let text = std::fs::read(p).map_err(|source| BuildError::Io { path: p.clone(), source })?;
+        let text = std::fs::read(p).map_err(|source| BuildError::Io {
+            path: p.clone(),
+            source,
+        })?;
         let result = match String::from_utf8(text) {
             Ok(t) => crate::compile_str(p, &t),
             Err(_) => crate::compile_file(p),
@@ -165,8 +186,20 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<crate::Model>, BuildError> {
     let mut names: Vec<(&str, &Path)> = Vec::new();
     for m in &models {
         if let Some((_, other)) = names.iter().find(|(n, _)| *n == m.module.name) {
-            diags.error(crate::Code::DuplicateName, crate::spec::Span { line: 1, column: 1, ..Default::default() },
-                format!("spec `{}` has the same `name` as {}", m.module.name, other.display()))
+            diags
+                .error(
+                    crate::Code::DuplicateName,
+                    crate::spec::Span {
+                        line: 1,
+                        column: 1,
+                        ..Default::default()
+                    },
+                    format!(
+                        "spec `{}` has the same `name` as {}",
+                        m.module.name,
+                        other.display()
+                    ),
+                )
                 .hint = Some("every spec needs its own module name".into());
             if let Some(d) = diags.list.last_mut() {
                 d.file = Some(m.module.file.clone());
@@ -174,5 +207,9 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<crate::Model>, BuildError> {
         }
         names.push((&m.module.name, &m.module.file.path));
     }
-    if diags.is_empty() { Ok(models) } else { Err(BuildError::Spec(diags)) }
+    if diags.is_empty() {
+        Ok(models)
+    } else {
+        Err(BuildError::Spec(diags))
+    }
 }

@@ -176,7 +176,14 @@ impl Diagnostic {
 /// (or by [`Diagnostic::plain`]).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path().display(), self.span.line, self.span.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path().display(),
+            self.span.line,
+            self.span.column,
+            self.message
+        )
     }
 }
 
@@ -192,7 +199,9 @@ impl miette::Diagnostic for Diagnostic {
             .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.file.as_ref().map(|f| &f.text as &dyn miette::SourceCode)
+        self.file
+            .as_ref()
+            .map(|f| &f.text as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.file.as_ref()?;
@@ -252,8 +261,9 @@ impl Diagnostics {
 
     /// Rendering through miette's graphical handler, without colors.
     pub fn fancy(&self) -> String {
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(100);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
         let mut out = String::new();
         for d in &self.list {
             if handler.render_report(&mut out, d).is_err() {

@@ -248,21 +248,18 @@ impl Parser {
 
     fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.unary()?;
-        loop {
-            let op = match self.tokens.get(self.pos) {
-                Some((Tok::Op(s), _)) => match *s {
-                    "*" => BinOp::Mul,
-                    "/" => BinOp::Div,
-                    "%" => BinOp::Rem,
-                    "+" => BinOp::Add,
-                    "-" => BinOp::Sub,
-                    "<<" => BinOp::Shl,
-                    ">>" => BinOp::Shr,
-                    "&" => BinOp::And,
-                    "^" => BinOp::Xor,
-                    "|" => BinOp::Or,
-                    _ => break,
-                },
+        while let Some((Tok::Op(s), _)) = self.tokens.get(self.pos) {
+            let op = match *s {
+                "*" => BinOp::Mul,
+                "/" => BinOp::Div,
+                "%" => BinOp::Rem,
+                "+" => BinOp::Add,
+                "-" => BinOp::Sub,
+                "<<" => BinOp::Shl,
+                ">>" => BinOp::Shr,
+                "&" => BinOp::And,
+                "^" => BinOp::Xor,
+                "|" => BinOp::Or,
                 _ => break,
             };
             let prec = op.precedence();
@@ -341,7 +338,10 @@ impl Parser {
 
 impl Expr {
     /// Evaluate with a resolver for names.
-    pub fn eval(&self, names: &mut dyn FnMut(&str) -> Result<i128, EvalError>) -> Result<i128, EvalError> {
+    pub fn eval(
+        &self,
+        names: &mut dyn FnMut(&str) -> Result<i128, EvalError>,
+    ) -> Result<i128, EvalError> {
         let ovf = || EvalError::Overflow("the value overflows 128-bit arithmetic".into());
         Ok(match self {
             Expr::Num(v, _) | Expr::Char(v, _) => *v,
@@ -366,7 +366,10 @@ impl Expr {
                             "shift by {b}: shifts must be between 0 and 63"
                         )));
                     }
-                    BinOp::Shl => a.checked_shl(b as u32).filter(|r| r >> b == a).ok_or_else(ovf)?,
+                    BinOp::Shl => a
+                        .checked_shl(b as u32)
+                        .filter(|r| r >> b == a)
+                        .ok_or_else(ovf)?,
                     BinOp::Shr => a >> b,
                     BinOp::And => a & b,
                     BinOp::Xor => a ^ b,
@@ -391,7 +394,10 @@ impl Expr {
 
     /// True for a literal, a name or a parenthesised expression.
     pub fn is_atom(&self) -> bool {
-        matches!(self, Expr::Num(..) | Expr::Char(..) | Expr::Name(_) | Expr::Paren(_))
+        matches!(
+            self,
+            Expr::Num(..) | Expr::Char(..) | Expr::Name(_) | Expr::Paren(_)
+        )
     }
 
     /// True when the value reads best in hex (bit shifts, masks, hex literals).
@@ -487,7 +493,16 @@ mod tests {
 
     #[test]
     fn errors_do_not_panic() {
-        for t in ["", "(", "1 +", "1 $ 2", "'ab'", "1 << 99", "1/0", "99999999999999999999999"] {
+        for t in [
+            "",
+            "(",
+            "1 +",
+            "1 $ 2",
+            "'ab'",
+            "1 << 99",
+            "1/0",
+            "99999999999999999999999",
+        ] {
             let r = parse(t).map(|e| e.eval(&mut |_| Ok(0)));
             assert!(!matches!(r, Ok(Ok(_))), "{t} should fail");
         }

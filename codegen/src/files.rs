@@ -55,11 +55,23 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
     let mut out = Outputs::new();
     for model in models {
         let name = &model.module.name;
-        out.insert(layout.rust_dir.join(format!("{name}.rs")), emit_rust::module(model)?);
-        out.insert(layout.c_dir.join(&model.module.header), emit_c::header(model));
-        out.insert(layout.asserts_dir.join(format!("{name}_layout.c")), emit_c::asserts(model));
+        out.insert(
+            layout.rust_dir.join(format!("{name}.rs")),
+            emit_rust::module(model)?,
+        );
+        out.insert(
+            layout.c_dir.join(&model.module.header),
+            emit_c::header(model),
+        );
+        out.insert(
+            layout.asserts_dir.join(format!("{name}_layout.c")),
+            emit_c::asserts(model),
+        );
         if let Some((dir, root)) = &layout.probe {
-            out.insert(dir.join(format!("{name}.rs")), emit_rust::probe_module(model, &format!("{root}::{name}"))?);
+            out.insert(
+                dir.join(format!("{name}.rs")),
+                emit_rust::probe_module(model, &format!("{root}::{name}"))?,
+            );
         }
     }
     if layout.crate_root {
@@ -78,12 +90,13 @@ fn crate_lib(models: &[Model]) -> String {
          //! ioctl numbers and layouts for every Linux ABI Rust targets. The C headers are in\n\
          //! `include/`.\n\n#![no_std]\n\n",
     );
+    // Generated modules are formatted by prettyplease; rustfmt leaves them alone.
     for n in &names {
-        s.push_str(&format!("pub mod {n};\n"));
+        s.push_str(&format!("#[rustfmt::skip]\npub mod {n};\n"));
     }
     s.push_str("\n/// Values of every fact as rustc computes them, for the conformance tests.\n#[cfg(feature = \"layout-probe\")]\n#[doc(hidden)]\npub mod layout_probe {\n");
     for n in &names {
-        s.push_str(&format!("    pub mod {n};\n"));
+        s.push_str(&format!("    #[rustfmt::skip]\n    pub mod {n};\n"));
     }
     s.push_str("}\n");
     s
@@ -95,7 +108,10 @@ pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
     if std::fs::read(path).is_ok_and(|old| old == content.as_bytes()) {
         return Ok(false);
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile_in(dir, path)?;
     let result = (|| {
@@ -110,10 +126,17 @@ pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
 }
 
 fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let stem = target.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = target
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     for n in 0..1000u32 {
         let p = dir.join(format!(".uapigen-tmp-{}-{n}-{stem}", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -144,7 +167,10 @@ pub fn stale(root: &Path, outputs: &Outputs) -> Vec<(PathBuf, String)> {
         if old != *content {
             let diff = similar::TextDiff::from_lines(&old, content)
                 .unified_diff()
-                .header(&format!("a/{}", rel.display()), &format!("b/{}", rel.display()))
+                .header(
+                    &format!("a/{}", rel.display()),
+                    &format!("b/{}", rel.display()),
+                )
                 .to_string();
             out.push((p, diff));
         }

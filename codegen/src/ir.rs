@@ -331,6 +331,9 @@ impl Module {
 
     /// The named types (not inline ones), in spec order.
     pub fn named_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
-        self.types.iter().enumerate().filter(|(_, t)| t.parent.is_none())
+        self.types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.parent.is_none())
     }
 }

@@ -55,7 +55,11 @@ pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
     for id in 0..m.types.len() {
         c.type_layout(id);
     }
-    let types: Vec<TypeLayout> = c.done.iter().map(|t| t.clone().unwrap_or_default()).collect();
+    let types: Vec<TypeLayout> = c
+        .done
+        .iter()
+        .map(|t| t.clone().unwrap_or_default())
+        .collect();
     let mut ioctls = Vec::new();
     for io in &m.ioctls {
         let size = match (&io.arg, io.dir) {
@@ -103,7 +107,11 @@ impl Ctx<'_> {
         }
         if self.busy[id] {
             // A cycle; the resolver has reported it.
-            return TypeLayout { size: 0, align: 1, ..TypeLayout::default() };
+            return TypeLayout {
+                size: 0,
+                align: 1,
+                ..TypeLayout::default()
+            };
         }
         self.busy[id] = true;
         let t = &self.m.types[id];
@@ -119,7 +127,11 @@ impl Ctx<'_> {
                 Kind::Struct => {
                     let off = end.next_multiple_of(fa);
                     if off > end {
-                        holes.push(Hole { offset: end, size: off - end, before: Some(i) });
+                        holes.push(Hole {
+                            offset: end,
+                            size: off - end,
+                            before: Some(i),
+                        });
                     }
                     offsets.push(off);
                     end = off.saturating_add(fs);
@@ -132,19 +144,32 @@ impl Ctx<'_> {
         }
         size = size.max(end).next_multiple_of(align);
         if size > end && t.kind == Kind::Struct {
-            holes.push(Hole { offset: end, size: size - end, before: None });
+            holes.push(Hole {
+                offset: end,
+                size: size - end,
+                before: None,
+            });
         }
         if size > MAX_SIZE {
             self.diags.push(
                 Diagnostic::new(
                     Code::TypeTooLarge,
                     t.span,
-                    format!("{} is {size} bytes on {}, more than 4 GiB", t.display_name(self.m), self.abi.name),
+                    format!(
+                        "{} is {size} bytes on {}, more than 4 GiB",
+                        t.display_name(self.m),
+                        self.abi.name
+                    ),
                 )
                 .hint("check the array lengths"),
             );
         }
-        let l = TypeLayout { size, align, offsets, holes };
+        let l = TypeLayout {
+            size,
+            align,
+            offsets,
+            holes,
+        };
         self.busy[id] = false;
         self.done[id] = Some(l.clone());
         l
@@ -152,14 +177,14 @@ impl Ctx<'_> {
 }
 
 /// Size of a type on the ABI of `l`.
-pub fn type_size(m: &Module, l: &Layout, ty: &Ty) -> u64 {
+pub fn type_size(l: &Layout, ty: &Ty) -> u64 {
     match ty {
         Ty::Scalar(Scalar::Int(t)) => t.bytes(),
         Ty::Scalar(Scalar::Aligned(_)) => 8,
         Ty::Scalar(Scalar::Char) => 1,
         Ty::Ptr(_) => l.abi.pointer,
         Ty::Named(id) => l.types[*id].size,
-        Ty::Array(e, n, _) => type_size(m, l, e).saturating_mul(*n),
+        Ty::Array(e, n, _) => type_size(l, e).saturating_mul(*n),
         Ty::Flex(_) => 0,
     }
 }
@@ -186,16 +211,19 @@ fn walk(m: &Module, l: &Layout, id: TypeId, prefix: &str, base: u64, out: &mut V
         let path = match &f.c_name {
             Some(n) => {
                 let p = format!("{prefix}{n}");
-                out.push(FieldPath { path: p.clone(), offset: off });
+                out.push(FieldPath {
+                    path: p.clone(),
+                    offset: off,
+                });
                 Some(p)
             }
             None => None,
         };
-        if let Ty::Named(inner) = f.ty {
-            if m.types[inner].parent.is_some() {
-                let pre = path.map_or_else(|| prefix.to_owned(), |p| format!("{p}."));
-                walk(m, l, inner, &pre, off, out);
-            }
+        if let Ty::Named(inner) = f.ty
+            && m.types[inner].parent.is_some()
+        {
+            let pre = path.map_or_else(|| prefix.to_owned(), |p| format!("{p}."));
+            walk(m, l, inner, &pre, off, out);
         }
     }
 }

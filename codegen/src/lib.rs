@@ -75,12 +75,15 @@ pub fn compile_str(path: impl AsRef<Path>, text: &str) -> Result<Model, Diagnost
 /// An ioctl whose encoded argument size exceeds the size field of some ABI's encoding.
 fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Diagnostics) {
     for io in &m.ioctls {
-        let (Some(arg), true) = (&io.arg, io.dir != spec::Dir::None) else { continue };
+        let (Some(arg), true) = (&io.arg, io.dir != spec::Dir::None) else {
+            continue;
+        };
         let too_big: Vec<String> = layouts
             .iter()
             .filter_map(|l| {
-                let size = layout::type_size(m, l, arg);
-                (size > l.abi.ioctl.max_size()).then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))
+                let size = layout::type_size(l, arg);
+                (size > l.abi.ioctl.max_size())
+                    .then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))
             })
             .collect();
         if !too_big.is_empty() {
@@ -112,7 +115,12 @@ pub fn compile_file(path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
                 let mut d = Diagnostics::default();
                 d.error(
                     Code::Yaml,
-                    spec::Span { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX), offset: valid, len: 0 },
+                    spec::Span {
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                        column: u32::try_from(column).unwrap_or(u32::MAX),
+                        offset: valid,
+                        len: 0,
+                    },
                     format!("the file is not valid UTF-8 (byte {valid})"),
                 )
                 .hint = Some("save the spec as UTF-8".into());
@@ -123,8 +131,17 @@ pub fn compile_file(path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, ""));
             let mut d = Diagnostics::default();
-            d.error(Code::Yaml, spec::Span { line: 1, column: 1, offset: 0, len: 0 }, format!("cannot read the spec: {e}"))
-                .hint = Some("check the path".into());
+            d.error(
+                Code::Yaml,
+                spec::Span {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                    len: 0,
+                },
+                format!("cannot read the spec: {e}"),
+            )
+            .hint = Some("check the path".into());
             d.attach(&file);
             Err(d)
         }

@@ -13,13 +13,64 @@ const RUST_KEYWORDS: &[&str] = &[
 
 /// C keywords that cannot name anything in a header.
 pub const C_KEYWORDS: &[&str] = &[
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary",
-    "_Alignas", "_Alignof", "_Atomic", "_Static_assert", "_Noreturn", "_Thread_local", "bool",
-    "class", "new", "delete", "template", "this", "private", "public", "protected", "virtual",
-    "namespace", "operator", "friend", "true", "false",
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    "_Bool",
+    "_Complex",
+    "_Imaginary",
+    "_Alignas",
+    "_Alignof",
+    "_Atomic",
+    "_Static_assert",
+    "_Noreturn",
+    "_Thread_local",
+    "bool",
+    "class",
+    "new",
+    "delete",
+    "template",
+    "this",
+    "private",
+    "public",
+    "protected",
+    "virtual",
+    "namespace",
+    "operator",
+    "friend",
+    "true",
+    "false",
 ];
 
 pub fn is_rust_keyword(s: &str) -> bool {
@@ -75,7 +126,11 @@ pub fn type_name(c: &str, prefix: Option<&str>) -> String {
 /// `__reserved` -> `reserved`, `type` -> `r#type`.
 pub fn field_name(c: &str) -> String {
     let snake = c.trim_start_matches('_').to_snake_case();
-    rust_ident(if snake.is_empty() { c.to_snake_case() } else { snake })
+    rust_ident(if snake.is_empty() {
+        c.to_snake_case()
+    } else {
+        snake
+    })
 }
 
 /// `VFIO_GET_API_VERSION` with prefix `vfio` -> `get_api_version`.
@@ -130,13 +185,19 @@ mod tests {
     #[test]
     fn names_follow_rust_conventions() {
         assert_eq!(const_name("VFIO_API_VERSION", Some("vfio")), "API_VERSION");
-        assert_eq!(type_name("vfio_iommu_type1_dma_map", Some("vfio")), "IommuType1DmaMap");
+        assert_eq!(
+            type_name("vfio_iommu_type1_dma_map", Some("vfio")),
+            "IommuType1DmaMap"
+        );
         assert_eq!(type_name("kvm_run", None), "KvmRun");
         assert_eq!(field_name("__reserved"), "reserved");
         assert_eq!(field_name("type"), "r#type");
         assert_eq!(fn_name("VFIO_IOMMU_MAP_DMA", Some("vfio")), "iommu_map_dma");
         assert_eq!(
-            member_names(&["VFIO_DEVICE_IOEVENTFD_8", "VFIO_DEVICE_IOEVENTFD_16"], None),
+            member_names(
+                &["VFIO_DEVICE_IOEVENTFD_8", "VFIO_DEVICE_IOEVENTFD_16"],
+                None
+            ),
             ["IOEVENTFD_8", "IOEVENTFD_16"]
         );
         assert_eq!(member_names(&["VFIO_EEH_ONLY"], Some("vfio")), ["EEH_ONLY"]);

@@ -13,28 +13,52 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Spec, Diagnostics> {
     let mut diags = Diagnostics::default();
     if file.text.len() > MAX_SPEC_BYTES {
         diags.push(
-            Diagnostic::new(Code::Yaml, Span { line: 1, column: 1, ..Span::default() },
-                format!("the spec is {} bytes, more than the {} bytes uapigen reads", file.text.len(), MAX_SPEC_BYTES))
-                .hint("split it into one spec per uapi header"),
+            Diagnostic::new(
+                Code::Yaml,
+                Span {
+                    line: 1,
+                    column: 1,
+                    ..Span::default()
+                },
+                format!(
+                    "the spec is {} bytes, more than the {} bytes uapigen reads",
+                    file.text.len(),
+                    MAX_SPEC_BYTES
+                ),
+            )
+            .hint("split it into one spec per uapi header"),
         );
         diags.attach(file);
         return Err(diags);
     }
     // The default budget bounds nesting depth, alias expansion, node and scalar counts.
-    match serde_saphyr::from_str_with_options::<Spec>(&file.text, serde_saphyr::Options::default()) {
+    match serde_saphyr::from_str_with_options::<Spec>(&file.text, serde_saphyr::Options::default())
+    {
         Ok(spec) => Ok(spec),
         Err(e) => {
             let (line, column, offset) = match e.location() {
                 Some(l) => (
                     u32::try_from(l.line()).unwrap_or(u32::MAX),
                     u32::try_from(l.column()).unwrap_or(u32::MAX),
-                    l.span().byte_offset().and_then(|o| usize::try_from(o).ok()).unwrap_or(0),
+                    l.span()
+                        .byte_offset()
+                        .and_then(|o| usize::try_from(o).ok())
+                        .unwrap_or(0),
                 ),
                 None => (1, 1, 0),
             };
             let message = yaml_message(&e);
             let hint = yaml_hint(&message);
-            let mut d = Diagnostic::new(Code::Yaml, Span { line: line.max(1), column: column.max(1), offset, len: 0 }, message);
+            let mut d = Diagnostic::new(
+                Code::Yaml,
+                Span {
+                    line: line.max(1),
+                    column: column.max(1),
+                    offset,
+                    len: 0,
+                },
+                message,
+            );
             d.hint = Some(hint);
             diags.push(d);
             diags.attach(file);
@@ -54,18 +78,32 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     };
     let msg = msg.trim_start_matches("error: ").trim();
     // Drop a leading "line X column Y: " (the location is rendered separately).
-    let msg = match msg.strip_prefix("line ").and_then(|r| r.find(": ").map(|i| (r, i))) {
-        Some((r, i)) if r[..i].split(' ').all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit())) => &r[i + 2..],
+    let msg = match msg
+        .strip_prefix("line ")
+        .and_then(|r| r.find(": ").map(|i| (r, i)))
+    {
+        Some((r, i))
+            if r[..i]
+                .split(' ')
+                .all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            &r[i + 2..]
+        }
         _ => msg,
     };
     let msg = msg.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable");
-    if msg.is_empty() { "invalid YAML".to_owned() } else { msg.to_owned() }
+    if msg.is_empty() {
+        "invalid YAML".to_owned()
+    } else {
+        msg.to_owned()
+    }
 }
 
 fn yaml_hint(message: &str) -> String {
     let m = message.to_ascii_lowercase();
     if m.contains("unknown field") {
-        "keys are kebab-case; see spec/README.md or spec/schema.json for the keys each item takes".into()
+        "keys are kebab-case; see spec/README.md or spec/schema.json for the keys each item takes"
+            .into()
     } else if m.contains("missing field") {
         "add the required key; see spec/README.md".into()
     } else if m.contains("unknown variant") {
@@ -75,8 +113,10 @@ fn yaml_hint(message: &str) -> String {
     } else if m.contains("budget") || m.contains("depth") || m.contains("alias") {
         "the document nests too deep or expands too many aliases; write it out plainly".into()
     } else if m.contains("invalid type") || m.contains("expected") {
-        "check the value's kind: a string, a number, a list (`- item`) or a mapping (`key: value`)".into()
+        "check the value's kind: a string, a number, a list (`- item`) or a mapping (`key: value`)"
+            .into()
     } else {
-        "check the YAML syntax around this line (indentation, quotes, `:` followed by a space)".into()
+        "check the YAML syntax around this line (indentation, quotes, `:` followed by a space)"
+            .into()
     }
 }

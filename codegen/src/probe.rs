@@ -14,9 +14,17 @@ pub const SYMBOL: &str = "uapigen_probe_values";
 pub fn probe(model: &Model, abi: usize) -> (String, Vec<Fact>) {
     let facts = facts(model, abi);
     let mut src = String::new();
-    let _ = writeln!(src, "/* uapigen conformance probe for {} */", model.module.spec_label());
+    let _ = writeln!(
+        src,
+        "/* uapigen conformance probe for {} */",
+        model.module.spec_label()
+    );
     let _ = writeln!(src, "#include <{}>", model.module.header);
-    let _ = writeln!(src, "const unsigned long long {SYMBOL}[{}] = {{", facts.len().max(1));
+    let _ = writeln!(
+        src,
+        "const unsigned long long {SYMBOL}[{}] = {{",
+        facts.len().max(1)
+    );
     for f in &facts {
         let _ = writeln!(src, "\t{}, /* {} */", f.c_expr, f.key);
     }

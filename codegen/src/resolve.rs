@@ -83,9 +83,18 @@ impl Resolver<'_> {
     fn run(&mut self, file: Arc<SourceFile>) -> Module {
         let spec = self.spec;
         self.check_ident(&spec.name, "module name");
-        if spec.name.contains(|c: char| c.is_ascii_uppercase()) || names::is_rust_keyword(&spec.name) {
+        if spec.name.contains(|c: char| c.is_ascii_uppercase())
+            || names::is_rust_keyword(&spec.name)
+        {
             self.diags
-                .error(Code::BadIdentifier, spec.name.span, format!("module name `{}` is not a usable Rust module name", *spec.name))
+                .error(
+                    Code::BadIdentifier,
+                    spec.name.span,
+                    format!(
+                        "module name `{}` is not a usable Rust module name",
+                        *spec.name
+                    ),
+                )
                 .hint = Some("use lower_snake_case, e.g. `vfio`".into());
         }
         if !spec.header.ends_with(".h")
@@ -93,7 +102,11 @@ impl Resolver<'_> {
             || spec.header.split('/').any(|c| c.is_empty() || c == "..")
         {
             self.diags
-                .error(Code::BadIdentifier, spec.header.span, format!("header path `{}` is not a relative `.h` path", *spec.header))
+                .error(
+                    Code::BadIdentifier,
+                    spec.header.span,
+                    format!("header path `{}` is not a relative `.h` path", *spec.header),
+                )
                 .hint = Some("write it the way C includes it, e.g. `linux/vfio.h`".into());
         }
         let guard = match &spec.guard {
@@ -104,15 +117,23 @@ impl Resolver<'_> {
             None => {
                 let mut g = String::from("_");
                 for c in spec.header.chars() {
-                    g.push(if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' });
+                    g.push(if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    });
                 }
                 g
             }
         };
-        if let Some(p) = &spec.prefix {
-            if !names::is_c_identifier(p) {
-                self.diags.error(Code::BadIdentifier, p.span, format!("prefix `{}` is not an identifier", **p));
-            }
+        if let Some(p) = &spec.prefix
+            && !names::is_c_identifier(p)
+        {
+            self.diags.error(
+                Code::BadIdentifier,
+                p.span,
+                format!("prefix `{}` is not an identifier", **p),
+            );
         }
 
         self.register_values();
@@ -123,13 +144,21 @@ impl Resolver<'_> {
         // Types before flag sets: a flag set takes the type of the field it is attached to.
         let named: Vec<TypeId> = (0..spec.structs.len()).collect();
         for (i, s) in spec.structs.iter().enumerate() {
-            let fields = self.fields(named[i], &s.fields, s.kind.as_ref().map_or(Kind::Struct, |k| k.value), s.name.span);
+            let fields = self.fields(
+                named[i],
+                &s.fields,
+                s.kind.as_ref().map_or(Kind::Struct, |k| k.value),
+                s.name.span,
+            );
             self.types[named[i]].fields = fields;
         }
         // Inline types are named after their parent and member; parents come first.
         for id in 0..self.types.len() {
             if let Some((p, f)) = self.types[id].parent {
-                let member = self.types[p].fields.get(f).map_or("", |f| f.rust_name.trim_start_matches("r#"));
+                let member = self.types[p]
+                    .fields
+                    .get(f)
+                    .map_or("", |f| f.rust_name.trim_start_matches("r#"));
                 let member = heck::ToUpperCamelCase::to_upper_camel_case(member);
                 self.types[id].rust_name = format!("{}{member}", self.types[p].rust_name);
             }
@@ -163,8 +192,13 @@ impl Resolver<'_> {
             return true;
         }
         self.diags
-            .error(Code::BadIdentifier, name.span, format!("{what} `{}` is not a valid C identifier", **name))
-            .hint = Some("use letters, digits and `_`, not starting with a digit, and no C keyword".into());
+            .error(
+                Code::BadIdentifier,
+                name.span,
+                format!("{what} `{}` is not a valid C identifier", **name),
+            )
+            .hint =
+            Some("use letters, digits and `_`, not starting with a digit, and no C keyword".into());
         false
     }
 
@@ -173,8 +207,15 @@ impl Resolver<'_> {
         if let Some((_, prev)) = self.values.get(name.as_str()) {
             let prev = *prev;
             self.diags
-                .error(Code::DuplicateName, name.span, format!("`{}` is defined twice", **name))
-                .hint = Some(format!("the first definition is at line {}:{}", prev.line, prev.column));
+                .error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("`{}` is defined twice", **name),
+                )
+                .hint = Some(format!(
+                "the first definition is at line {}:{}",
+                prev.line, prev.column
+            ));
             return;
         }
         self.values.insert(name.value.clone(), (def, name.span));
@@ -187,7 +228,9 @@ impl Resolver<'_> {
             Ok(x) => Some(x),
             Err(err) => {
                 let mut span = e.span;
-                span.column = span.column.saturating_add(u32::try_from(err.at).unwrap_or(0));
+                span.column = span
+                    .column
+                    .saturating_add(u32::try_from(err.at).unwrap_or(0));
                 self.diags
                     .error(Code::ExprSyntax, span, format!("cannot parse `{}`: {}", e.0, err.message))
                     .hint = Some("expressions use integers, names, parentheses and C operators, e.g. `VFIO_BASE + 1` or `1 << 3`".into());
@@ -206,19 +249,36 @@ impl Resolver<'_> {
                     if let Some((_, prev)) = self.values.get(c.name.as_str()) {
                         let prev = *prev;
                         self.diags
-                            .error(Code::DuplicateName, c.name.span, format!("`{}` is defined twice", *c.name))
-                            .hint = Some(format!("the first definition is at line {}:{}", prev.line, prev.column));
+                            .error(
+                                Code::DuplicateName,
+                                c.name.span,
+                                format!("`{}` is defined twice", *c.name),
+                            )
+                            .hint = Some(format!(
+                            "the first definition is at line {}:{}",
+                            prev.line, prev.column
+                        ));
                     } else {
                         // Strings are not integers: registered so that names stay unique and an
                         // expression naming one gets a clear error.
-                        self.values.insert(c.name.value.clone(), (Def::Const(i), c.name.span));
+                        self.values
+                            .insert(c.name.value.clone(), (Def::Const(i), c.name.span));
                         self.state.insert(Def::Const(i), State::Failed);
                     }
                 }
                 _ => {
                     self.diags
-                        .error(Code::ValueOrString, c.name.span, format!("constant `{}` needs exactly one of `value` and `string`", *c.name))
-                        .hint = Some("write `value: 1` for an integer or `string: text` for a string".into());
+                        .error(
+                            Code::ValueOrString,
+                            c.name.span,
+                            format!(
+                                "constant `{}` needs exactly one of `value` and `string`",
+                                *c.name
+                            ),
+                        )
+                        .hint = Some(
+                        "write `value: 1` for an integer or `string: text` for a string".into(),
+                    );
                 }
             }
         }
@@ -255,21 +315,41 @@ impl Resolver<'_> {
             if let Some((_, prev)) = self.values.get(io.name.as_str()) {
                 let prev = *prev;
                 self.diags
-                    .error(Code::DuplicateName, io.name.span, format!("`{}` is defined twice", *io.name))
-                    .hint = Some(format!("the first definition is at line {}:{}", prev.line, prev.column));
+                    .error(
+                        Code::DuplicateName,
+                        io.name.span,
+                        format!("`{}` is defined twice", *io.name),
+                    )
+                    .hint = Some(format!(
+                    "the first definition is at line {}:{}",
+                    prev.line, prev.column
+                ));
             }
         }
         for (names, what) in [
-            (spec.groups.iter().map(|g| &g.name).collect::<Vec<_>>(), "group"),
-            (spec.flags.iter().map(|g| &g.name).collect::<Vec<_>>(), "flag set"),
+            (
+                spec.groups.iter().map(|g| &g.name).collect::<Vec<_>>(),
+                "group",
+            ),
+            (
+                spec.flags.iter().map(|g| &g.name).collect::<Vec<_>>(),
+                "flag set",
+            ),
         ] {
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for n in names {
                 self.check_ident(n, what);
                 if let Some(prev) = seen.insert(n.as_str(), n.span) {
                     self.diags
-                        .error(Code::DuplicateName, n.span, format!("{what} `{}` is defined twice", **n))
-                        .hint = Some(format!("the first definition is at line {}:{}", prev.line, prev.column));
+                        .error(
+                            Code::DuplicateName,
+                            n.span,
+                            format!("{what} `{}` is defined twice", **n),
+                        )
+                        .hint = Some(format!(
+                        "the first definition is at line {}:{}",
+                        prev.line, prev.column
+                    ));
                 }
             }
         }
@@ -290,16 +370,21 @@ impl Resolver<'_> {
             None => {}
         }
         if self.depth >= MAX_REF_DEPTH {
-            return Err(EvalError::Overflow(format!("constants refer to each other more than {MAX_REF_DEPTH} levels deep")));
+            return Err(EvalError::Overflow(format!(
+                "constants refer to each other more than {MAX_REF_DEPTH} levels deep"
+            )));
         }
         self.state.insert(def, State::Busy);
         self.depth += 1;
         let r = self.eval_def_inner(def);
         self.depth -= 1;
-        self.state.insert(def, match r {
-            Ok(v) => State::Done(v),
-            Err(_) => State::Failed,
-        });
+        self.state.insert(
+            def,
+            match r {
+                Ok(v) => State::Done(v),
+                Err(_) => State::Failed,
+            },
+        );
         r
     }
 
@@ -331,7 +416,13 @@ impl Resolver<'_> {
     }
 
     /// Evaluate the expression of `def` (or `e`) and report any failure at `span`.
-    fn value_of(&mut self, def: Option<Def>, e: Option<&Expr>, span: Span, what: &str) -> Option<i128> {
+    fn value_of(
+        &mut self,
+        def: Option<Def>,
+        e: Option<&Expr>,
+        span: Span,
+        what: &str,
+    ) -> Option<i128> {
         let r = match (def, e) {
             (Some(d), _) => self.eval_def(d),
             (None, Some(e)) => self.eval_expr(e),
@@ -343,23 +434,39 @@ impl Resolver<'_> {
             Err(EvalError::Unknown(n)) if n.is_empty() => None,
             Err(EvalError::Unknown(n)) => {
                 let hint = match self.spec.constants.iter().find(|c| *c.name == n) {
-                    Some(c) if c.string.is_some() => format!("`{n}` is a string constant; expressions take integers"),
+                    Some(c) if c.string.is_some() => {
+                        format!("`{n}` is a string constant; expressions take integers")
+                    }
                     _ => self.suggest(&n),
                 };
                 self.diags
-                    .error(Code::UnknownName, span, format!("{what} names `{n}`, which this spec does not define"))
+                    .error(
+                        Code::UnknownName,
+                        span,
+                        format!("{what} names `{n}`, which this spec does not define"),
+                    )
                     .hint = Some(hint);
                 None
             }
             Err(EvalError::Cycle(n)) => {
                 self.diags
-                    .error(Code::ExprCycle, span, format!("{what} depends on itself through `{n}`"))
-                    .hint = Some("break the cycle: one of the constants must have a value of its own".into());
+                    .error(
+                        Code::ExprCycle,
+                        span,
+                        format!("{what} depends on itself through `{n}`"),
+                    )
+                    .hint = Some(
+                    "break the cycle: one of the constants must have a value of its own".into(),
+                );
                 None
             }
             Err(EvalError::Overflow(m)) => {
                 self.diags
-                    .error(Code::ExprArith, span, format!("{what} cannot be computed: {m}"))
+                    .error(
+                        Code::ExprArith,
+                        span,
+                        format!("{what} cannot be computed: {m}"),
+                    )
                     .hint = Some("check the operands; uapi values fit in 64 bits".into());
                 None
             }
@@ -387,7 +494,11 @@ impl Resolver<'_> {
             Some(ty) => Some(ty),
             None => {
                 self.diags
-                    .error(Code::UnknownIntType, t.span, format!("`{}` is not an integer type", **t))
+                    .error(
+                        Code::UnknownIntType,
+                        t.span,
+                        format!("`{}` is not an integer type", **t),
+                    )
                     .hint = Some("use one of u8, u16, u32, u64, s8, s16, s32, s64".into());
                 None
             }
@@ -402,7 +513,11 @@ impl Resolver<'_> {
         let hi = (1i128 << bits) - 1;
         if v < lo || v > hi {
             self.diags
-                .error(Code::ValueRange, span, format!("{what} is {v}, which does not fit in {}", ty.spec_name()))
+                .error(
+                    Code::ValueRange,
+                    span,
+                    format!("{what} is {v}, which does not fit in {}", ty.spec_name()),
+                )
                 .hint = Some("give the item a wider `type`, or correct the value".into());
         }
         ty.wrap(v)
@@ -412,7 +527,12 @@ impl Resolver<'_> {
         let v = self.value_of(Some(def), None, span, what).unwrap_or(0);
         let ty = ty.unwrap_or_else(|| IntTy::infer(v));
         let value = self.fit(v, ty, span, what);
-        let expr = self.exprs.get(&def).cloned().flatten().unwrap_or(Expr::Num(v, v.to_string()));
+        let expr = self
+            .exprs
+            .get(&def)
+            .cloned()
+            .flatten()
+            .unwrap_or(Expr::Num(v, v.to_string()));
         IntValue { expr, value, ty }
     }
 
@@ -422,7 +542,12 @@ impl Resolver<'_> {
         for (i, c) in spec.constants.iter().enumerate() {
             let ty = self.int_ty(&c.ty);
             let value = match (&c.value, &c.string) {
-                (Some(_), None) => ConstValue::Int(self.int_value(Def::Const(i), c.name.span, ty, &format!("constant `{}`", *c.name))),
+                (Some(_), None) => ConstValue::Int(self.int_value(
+                    Def::Const(i),
+                    c.name.span,
+                    ty,
+                    &format!("constant `{}`", *c.name),
+                )),
                 (None, Some(s)) => {
                     if s.contains(|ch: char| ch == '\0' || !(ch.is_ascii_graphic() || ch == ' ')) {
                         self.diags
@@ -435,7 +560,10 @@ impl Resolver<'_> {
             };
             out.push(Const {
                 c_name: c.name.value.clone(),
-                rust_name: self.rust_or(&c.rust_name, names::const_name(&c.name, self.prefix.as_deref())),
+                rust_name: self.rust_or(
+                    &c.rust_name,
+                    names::const_name(&c.name, self.prefix.as_deref()),
+                ),
                 value,
                 doc: doc(&c.doc),
                 span: c.name.span,
@@ -453,7 +581,11 @@ impl Resolver<'_> {
                 };
                 if !ok {
                     self.diags
-                        .error(Code::BadIdentifier, n.span, format!("rust-name `{}` is not a Rust identifier", **n))
+                        .error(
+                            Code::BadIdentifier,
+                            n.span,
+                            format!("rust-name `{}` is not a Rust identifier", **n),
+                        )
                         .hint = Some("use letters, digits and `_`".into());
                 }
                 names::rust_ident(n.value.clone())
@@ -470,20 +602,38 @@ impl Resolver<'_> {
             let raw: Vec<i128> = (0..group.values.len())
                 .map(|i| {
                     let v = &group.values[i];
-                    self.value_of(Some(Def::Group(g, i)), None, v.value.span, &format!("value `{}`", *v.name))
-                        .unwrap_or(0)
+                    self.value_of(
+                        Some(Def::Group(g, i)),
+                        None,
+                        v.value.span,
+                        &format!("value `{}`", *v.name),
+                    )
+                    .unwrap_or(0)
                 })
                 .collect();
-            let ty = explicit.unwrap_or_else(|| raw.iter().map(|v| IntTy::infer(*v)).max_by_key(|t| (t.bytes(), t.signed())).unwrap_or(IntTy::U32));
+            let ty = explicit.unwrap_or_else(|| {
+                raw.iter()
+                    .map(|v| IntTy::infer(*v))
+                    .max_by_key(|t| (t.bytes(), t.signed()))
+                    .unwrap_or(IntTy::U32)
+            });
             let values = group
                 .values
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let value = self.int_value(Def::Group(g, i), v.value.span, Some(ty), &format!("value `{}`", *v.name));
+                    let value = self.int_value(
+                        Def::Group(g, i),
+                        v.value.span,
+                        Some(ty),
+                        &format!("value `{}`", *v.name),
+                    );
                     NamedValue {
                         c_name: v.name.value.clone(),
-                        rust_name: self.rust_or(&v.rust_name, names::const_name(&v.name, self.prefix.as_deref())),
+                        rust_name: self.rust_or(
+                            &v.rust_name,
+                            names::const_name(&v.name, self.prefix.as_deref()),
+                        ),
                         value,
                         bit: None,
                         doc: doc(&v.doc),
@@ -515,28 +665,35 @@ impl Resolver<'_> {
             let derived = names::member_names(&c_names, self.prefix.as_deref());
             let mut bits = Vec::new();
             for (i, b) in set.bits.iter().enumerate() {
-                let span = b.bit.as_ref().or(b.value.as_ref()).map_or(b.name.span, |s| s.span);
+                let span = b
+                    .bit
+                    .as_ref()
+                    .or(b.value.as_ref())
+                    .map_or(b.name.span, |s| s.span);
                 let what = format!("flag `{}`", *b.name);
-                let v = self.value_of(Some(Def::Flag(f, i)), None, span, &what).unwrap_or(0);
+                let v = self
+                    .value_of(Some(Def::Flag(f, i)), None, span, &what)
+                    .unwrap_or(0);
                 let value = self.fit(v, ty, span, &what);
-                let (expr, bit) = match (&b.bit, self.exprs.get(&Def::Flag(f, i)).cloned().flatten()) {
-                    (Some(_), Some(bit_expr)) => {
-                        let n = v.trailing_zeros();
-                        let one = match n {
-                            0..=30 => "1",
-                            31 => "1U",
-                            _ => "1ULL",
-                        };
-                        let e = Expr::Paren(Box::new(Expr::Binary(
-                            BinOp::Shl,
-                            Box::new(Expr::Num(1, one.into())),
-                            Box::new(bit_expr),
-                        )));
-                        (e, Some(n))
-                    }
-                    (_, Some(e)) => (e, None),
-                    (_, None) => (Expr::Num(v, v.to_string()), None),
-                };
+                let (expr, bit) =
+                    match (&b.bit, self.exprs.get(&Def::Flag(f, i)).cloned().flatten()) {
+                        (Some(_), Some(bit_expr)) => {
+                            let n = v.trailing_zeros();
+                            let one = match n {
+                                0..=30 => "1",
+                                31 => "1U",
+                                _ => "1ULL",
+                            };
+                            let e = Expr::Paren(Box::new(Expr::Binary(
+                                BinOp::Shl,
+                                Box::new(Expr::Num(1, one.into())),
+                                Box::new(bit_expr),
+                            )));
+                            (e, Some(n))
+                        }
+                        (_, Some(e)) => (e, None),
+                        (_, None) => (Expr::Num(v, v.to_string()), None),
+                    };
                 bits.push(NamedValue {
                     c_name: b.name.value.clone(),
                     rust_name: self.rust_or(&b.rust_name, derived[i].clone()),
@@ -548,7 +705,10 @@ impl Resolver<'_> {
             }
             out.push(FlagSet {
                 c_name: set.name.value.clone(),
-                rust_name: self.rust_or(&set.rust_name, names::type_name(&set.name, self.prefix.as_deref())),
+                rust_name: self.rust_or(
+                    &set.rust_name,
+                    names::type_name(&set.name, self.prefix.as_deref()),
+                ),
                 ty,
                 doc: doc(&set.doc),
                 bits,
@@ -569,28 +729,48 @@ impl Resolver<'_> {
             for (i, v) in en.values.iter().enumerate() {
                 let span = v.value.as_ref().map_or(v.name.span, |x| x.span);
                 let what = format!("enumerator `{}`", *v.name);
-                let value = self.value_of(Some(Def::Enum(e, i)), None, span, &what).unwrap_or(0);
+                let value = self
+                    .value_of(Some(Def::Enum(e, i)), None, span, &what)
+                    .unwrap_or(0);
                 if value < IntTy::S32.min() || value > IntTy::U32.max() {
                     self.diags
-                        .error(Code::ValueRange, span, format!("{what} is {value}, which a C enum cannot hold"))
-                        .hint = Some("C enumerators are `int`; use a constant for wider values".into());
+                        .error(
+                            Code::ValueRange,
+                            span,
+                            format!("{what} is {value}, which a C enum cannot hold"),
+                        )
+                        .hint =
+                        Some("C enumerators are `int`; use a constant for wider values".into());
                 }
                 values.push(EnumValue {
                     c_name: v.name.value.clone(),
-                    rust_name: self.rust_or(&v.rust_name, names::const_name(&v.name, self.prefix.as_deref())),
-                    expr: v.value.as_ref().and_then(|_| self.exprs.get(&Def::Enum(e, i)).cloned().flatten()),
+                    rust_name: self.rust_or(
+                        &v.rust_name,
+                        names::const_name(&v.name, self.prefix.as_deref()),
+                    ),
+                    expr: v
+                        .value
+                        .as_ref()
+                        .and_then(|_| self.exprs.get(&Def::Enum(e, i)).cloned().flatten()),
                     value,
                     doc: doc(&v.doc),
                     span: v.name.span,
                 });
             }
-            let ty = if values.iter().any(|v| v.value < 0) { IntTy::S32 } else { IntTy::U32 };
+            let ty = if values.iter().any(|v| v.value < 0) {
+                IntTy::S32
+            } else {
+                IntTy::U32
+            };
             out.push(Enum {
                 c_name: en.name.as_ref().map(|n| n.value.clone()),
                 ty,
                 doc: doc(&en.doc),
                 values,
-                span: en.name.as_ref().map_or_else(|| en.values.first().map_or(Span::default(), |v| v.name.span), |n| n.span),
+                span: en.name.as_ref().map_or_else(
+                    || en.values.first().map_or(Span::default(), |v| v.name.span),
+                    |n| n.span,
+                ),
             });
         }
         out
@@ -604,12 +784,22 @@ impl Resolver<'_> {
             if let Some(&prev) = self.type_ids.get(s.name.as_str()) {
                 let p = self.types[prev].span;
                 self.diags
-                    .error(Code::DuplicateName, s.name.span, format!("struct or union `{}` is defined twice", *s.name))
-                    .hint = Some(format!("the first definition is at line {}:{}", p.line, p.column));
+                    .error(
+                        Code::DuplicateName,
+                        s.name.span,
+                        format!("struct or union `{}` is defined twice", *s.name),
+                    )
+                    .hint = Some(format!(
+                    "the first definition is at line {}:{}",
+                    p.line, p.column
+                ));
             } else {
                 self.type_ids.insert(s.name.value.clone(), self.types.len());
             }
-            let rust_name = self.rust_or(&s.rust_name, names::type_name(&s.name, self.prefix.as_deref()));
+            let rust_name = self.rust_or(
+                &s.rust_name,
+                names::type_name(&s.name, self.prefix.as_deref()),
+            );
             self.types.push(TypeDef {
                 c_name: Some(s.name.value.clone()),
                 rust_name,
@@ -622,7 +812,13 @@ impl Resolver<'_> {
         }
     }
 
-    fn fields(&mut self, owner: TypeId, fields: &[spec::Field], kind: Kind, span: Span) -> Vec<Field> {
+    fn fields(
+        &mut self,
+        owner: TypeId,
+        fields: &[spec::Field],
+        kind: Kind,
+        span: Span,
+    ) -> Vec<Field> {
         if fields.is_empty() {
             self.diags
                 .error(Code::EmptyType, span, format!("{} has no members", self.types[owner].rust_name))
@@ -661,8 +857,15 @@ impl Resolver<'_> {
                 }
                 (None, Some(_)) => {
                     self.diags
-                        .error(Code::InlineFields, f.ty.span, format!("`fields` given, but the type is `{ty_text}`"))
-                        .hint = Some("an inline type is written `type: struct` or `type: union` with `fields:`".into());
+                        .error(
+                            Code::InlineFields,
+                            f.ty.span,
+                            format!("`fields` given, but the type is `{ty_text}`"),
+                        )
+                        .hint = Some(
+                        "an inline type is written `type: struct` or `type: union` with `fields:`"
+                            .into(),
+                    );
                     None
                 }
                 (None, None) => self.parse_type(&f.ty),
@@ -675,8 +878,13 @@ impl Resolver<'_> {
                 None => {
                     if inline_kind.is_none() {
                         self.diags
-                            .error(Code::AnonymousMember, f.ty.span, "a member without a name must be an inline struct or union")
-                            .hint = Some("add `name:`, or make it `type: union` with `fields:`".into());
+                            .error(
+                                Code::AnonymousMember,
+                                f.ty.span,
+                                "a member without a name must be an inline struct or union",
+                            )
+                            .hint =
+                            Some("add `name:`, or make it `type: union` with `fields:`".into());
                     }
                     None
                 }
@@ -686,16 +894,30 @@ impl Resolver<'_> {
             if let Ty::Flex(elem) = &ty {
                 if kind == Kind::Union {
                     self.diags
-                        .error(Code::FlexInvalid, f.ty.span, "a union cannot have a flexible array member")
-                        .hint = Some("move the flexible array into the enclosing struct, after the union".into());
+                        .error(
+                            Code::FlexInvalid,
+                            f.ty.span,
+                            "a union cannot have a flexible array member",
+                        )
+                        .hint = Some(
+                        "move the flexible array into the enclosing struct, after the union".into(),
+                    );
                 } else if i + 1 != fields.len() {
                     self.diags
-                        .error(Code::FlexNotLast, f.ty.span, "a flexible array member must be the last member")
+                        .error(
+                            Code::FlexNotLast,
+                            f.ty.span,
+                            "a flexible array member must be the last member",
+                        )
                         .hint = Some("move it to the end of the struct".into());
                 }
                 if self.has_flex(elem) {
                     self.diags
-                        .error(Code::FlexInvalid, f.ty.span, "the elements of an array cannot end in a flexible array")
+                        .error(
+                            Code::FlexInvalid,
+                            f.ty.span,
+                            "the elements of an array cannot end in a flexible array",
+                        )
                         .hint = Some("use a fixed-size element type".into());
                 }
             } else if self.has_flex(&ty) {
@@ -706,27 +928,41 @@ impl Resolver<'_> {
                         .hint = Some("move this member to the end, or give the inner array a fixed size".into());
                 }
             }
-            let flags = f.flags.as_ref().and_then(|n| match self.flag_ids.get(n.as_str()) {
-                Some(&id) => Some(id),
-                None => {
-                    self.diags
-                        .error(Code::UnknownFlagSet, n.span, format!("no flag set is named `{}`", **n))
-                        .hint = Some("define it under `flags:`, or fix the name".into());
-                    None
-                }
-            });
+            let flags = f
+                .flags
+                .as_ref()
+                .and_then(|n| match self.flag_ids.get(n.as_str()) {
+                    Some(&id) => Some(id),
+                    None => {
+                        self.diags
+                            .error(
+                                Code::UnknownFlagSet,
+                                n.span,
+                                format!("no flag set is named `{}`", **n),
+                            )
+                            .hint = Some("define it under `flags:`, or fix the name".into());
+                        None
+                    }
+                });
             if let (Some(id), Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t))) = (flags, &ty) {
                 self.flag_field_ty.entry(id).or_insert(*t);
             }
-            let group = f.values.as_ref().and_then(|n| match self.group_ids.get(n.as_str()) {
-                Some(&id) => Some(id),
-                None => {
-                    self.diags
-                        .error(Code::UnknownGroup, n.span, format!("no value group is named `{}`", **n))
-                        .hint = Some("define it under `groups:`, or fix the name".into());
-                    None
-                }
-            });
+            let group = f
+                .values
+                .as_ref()
+                .and_then(|n| match self.group_ids.get(n.as_str()) {
+                    Some(&id) => Some(id),
+                    None => {
+                        self.diags
+                            .error(
+                                Code::UnknownGroup,
+                                n.span,
+                                format!("no value group is named `{}`", **n),
+                            )
+                            .hint = Some("define it under `groups:`, or fix the name".into());
+                        None
+                    }
+                });
             let rust_name = match (&f.rust_name, &f.name) {
                 (Some(_), _) => self.rust_or(&f.rust_name, String::new()),
                 (None, Some(n)) => names::field_name(n),
@@ -737,7 +973,11 @@ impl Resolver<'_> {
                             .iter()
                             .map(|m| m.rust_name.trim_start_matches("r#").to_owned())
                             .collect();
-                        let joiner = if inline_kind == Some(Kind::Union) { "_or_" } else { "_and_" };
+                        let joiner = if inline_kind == Some(Kind::Union) {
+                            "_or_"
+                        } else {
+                            "_and_"
+                        };
                         names::rust_ident(members.join(joiner))
                     }
                     _ => format!("anon{i}"),
@@ -761,7 +1001,10 @@ impl Resolver<'_> {
         match ty {
             Ty::Flex(_) => true,
             Ty::Array(t, ..) => self.has_flex(t),
-            Ty::Named(id) => self.types[*id].fields.last().is_some_and(|f| self.has_flex(&f.ty)),
+            Ty::Named(id) => self.types[*id]
+                .fields
+                .last()
+                .is_some_and(|f| self.has_flex(&f.ty)),
             _ => false,
         }
     }
@@ -780,8 +1023,16 @@ impl Resolver<'_> {
             None => (s, ""),
         };
         let (base, pointers) = {
-            let stars = base.chars().rev().take_while(|c| *c == '*' || c.is_whitespace()).filter(|c| *c == '*').count();
-            (base.trim_end_matches(|c: char| c == '*' || c.is_whitespace()), stars)
+            let stars = base
+                .chars()
+                .rev()
+                .take_while(|c| *c == '*' || c.is_whitespace())
+                .filter(|c| *c == '*')
+                .count();
+            (
+                base.trim_end_matches(|c: char| c == '*' || c.is_whitespace()),
+                stars,
+            )
         };
         let mut words = base.split_whitespace();
         let (tag, name) = match (words.next(), words.next(), words.next()) {
@@ -804,7 +1055,11 @@ impl Resolver<'_> {
                     };
                     if want.is_some_and(|w| w != k) {
                         self.diags
-                            .error(Code::UnknownType, text.span, format!("`{n}` is a {}, not a {}", kind_word(k), tag.unwrap_or("")))
+                            .error(
+                                Code::UnknownType,
+                                text.span,
+                                format!("`{n}` is a {}, not a {}", kind_word(k), tag.unwrap_or("")),
+                            )
                             .hint = Some(format!("write `{} {n}`", kind_word(k)));
                         return None;
                     }
@@ -847,19 +1102,31 @@ impl Resolver<'_> {
             rest = inner[close + 1..].trim_start();
             if len_text.is_empty() {
                 if !lens.is_empty() {
-                    return bad(self, "only the first array dimension can be flexible (`[]`)".into());
+                    return bad(
+                        self,
+                        "only the first array dimension can be flexible (`[]`)".into(),
+                    );
                 }
                 lens.push(None);
                 continue;
             }
             let e = match expr::parse(len_text) {
                 Ok(e) => e,
-                Err(err) => return bad(self, format!("cannot read the array length `{len_text}`: {}", err.message)),
+                Err(err) => {
+                    return bad(
+                        self,
+                        format!("cannot read the array length `{len_text}`: {}", err.message),
+                    );
+                }
             };
             let v = self.value_of(None, Some(&e), text.span, "the array length")?;
             if !(1..=(1i128 << 32)).contains(&v) {
                 self.diags
-                    .error(Code::ArrayLength, text.span, format!("array length {v} is not between 1 and 2^32"))
+                    .error(
+                        Code::ArrayLength,
+                        text.span,
+                        format!("array length {v} is not between 1 and 2^32"),
+                    )
                     .hint = Some("for a variable-length tail use a flexible array `T[]`".into());
                 return None;
             }
@@ -882,11 +1149,25 @@ impl Resolver<'_> {
                 let parsed = this.parse_expr(e);
                 let v = parsed
                     .as_ref()
-                    .and_then(|x| this.value_of(None, Some(x), e.span, &format!("the {what} of `{}`", *io.name)))
+                    .and_then(|x| {
+                        this.value_of(
+                            None,
+                            Some(x),
+                            e.span,
+                            &format!("the {what} of `{}`", *io.name),
+                        )
+                    })
                     .unwrap_or(0);
                 if !(0..=255).contains(&v) {
                     this.diags
-                        .error(Code::IoctlField, e.span, format!("the {what} of `{}` is {v}, which does not fit in 8 bits", *io.name))
+                        .error(
+                            Code::IoctlField,
+                            e.span,
+                            format!(
+                                "the {what} of `{}` is {v}, which does not fit in 8 bits",
+                                *io.name
+                            ),
+                        )
                         .hint = Some("ioctl type and number are 0..=255 each".into());
                 }
                 IntValue {
@@ -918,17 +1199,31 @@ impl Resolver<'_> {
             }
             if io.dir.value != spec::Dir::None && arg.is_none() {
                 self.diags
-                    .error(Code::IoctlArg, io.dir.span, format!("`{}` encodes an argument size but has no `arg`", *io.name))
+                    .error(
+                        Code::IoctlArg,
+                        io.dir.span,
+                        format!("`{}` encodes an argument size but has no `arg`", *io.name),
+                    )
                     .hint = Some("name the argument type with `arg:`, or use `dir: none`".into());
             }
             if io.dir.value != spec::Dir::None && matches!(arg, Some(Ty::Flex(_))) {
                 self.diags
-                    .error(Code::IoctlArg, io.dir.span, format!("`{}` encodes the size of a flexible array, which has none", *io.name))
+                    .error(
+                        Code::IoctlArg,
+                        io.dir.span,
+                        format!(
+                            "`{}` encodes the size of a flexible array, which has none",
+                            *io.name
+                        ),
+                    )
                     .hint = Some("use `dir: none` for variable-size arguments".into());
             }
             out.push(Ioctl {
                 c_name: io.name.value.clone(),
-                rust_name: self.rust_or(&io.rust_name, names::const_name(&io.name, self.prefix.as_deref())),
+                rust_name: self.rust_or(
+                    &io.rust_name,
+                    names::const_name(&io.name, self.prefix.as_deref()),
+                ),
                 dir: io.dir.value,
                 ty,
                 nr,
@@ -952,11 +1247,8 @@ impl Resolver<'_> {
         fn deps(types: &[TypeDef], id: TypeId, out: &mut Vec<TypeId>) {
             for f in &types[id].fields {
                 let mut t = &f.ty;
-                loop {
-                    match t {
-                        Ty::Array(e, ..) | Ty::Flex(e) => t = e,
-                        _ => break,
-                    }
+                while let Ty::Array(e, ..) | Ty::Flex(e) = t {
+                    t = e;
                 }
                 if let Ty::Named(d) = t {
                     if types[*d].parent.is_some() {
@@ -1021,30 +1313,65 @@ impl Resolver<'_> {
     /// Rust names must be unique per namespace after case conversion.
     fn check_rust_names(&mut self, m: &mut Module) {
         let mut values: BTreeMap<String, (String, Span)> = BTreeMap::new();
-        let check = |diags: &mut Diagnostics, map: &mut BTreeMap<String, (String, Span)>, rust: &str, c: &str, span: Span| {
+        let check = |diags: &mut Diagnostics,
+                     map: &mut BTreeMap<String, (String, Span)>,
+                     rust: &str,
+                     c: &str,
+                     span: Span| {
             if let Some((other, at)) = map.get(rust) {
                 diags
-                    .error(Code::RustNameClash, span, format!("`{c}` and `{other}` both become `{rust}` in Rust"))
-                    .hint = Some(format!("give one of them a `rust-name` (the other is at line {}:{})", at.line, at.column));
+                    .error(
+                        Code::RustNameClash,
+                        span,
+                        format!("`{c}` and `{other}` both become `{rust}` in Rust"),
+                    )
+                    .hint = Some(format!(
+                    "give one of them a `rust-name` (the other is at line {}:{})",
+                    at.line, at.column
+                ));
             } else {
                 map.insert(rust.to_owned(), (c.to_owned(), span));
             }
         };
         for c in &m.constants {
-            check(&mut self.diags, &mut values, &c.rust_name, &c.c_name, c.span);
+            check(
+                &mut self.diags,
+                &mut values,
+                &c.rust_name,
+                &c.c_name,
+                c.span,
+            );
         }
         for g in &m.groups {
             for v in &g.values {
-                check(&mut self.diags, &mut values, &v.rust_name, &v.c_name, v.span);
+                check(
+                    &mut self.diags,
+                    &mut values,
+                    &v.rust_name,
+                    &v.c_name,
+                    v.span,
+                );
             }
         }
         for e in &m.enums {
             for v in &e.values {
-                check(&mut self.diags, &mut values, &v.rust_name, &v.c_name, v.span);
+                check(
+                    &mut self.diags,
+                    &mut values,
+                    &v.rust_name,
+                    &v.c_name,
+                    v.span,
+                );
             }
         }
         for io in &m.ioctls {
-            check(&mut self.diags, &mut values, &io.rust_name, &io.c_name, io.span);
+            check(
+                &mut self.diags,
+                &mut values,
+                &io.rust_name,
+                &io.c_name,
+                io.span,
+            );
         }
         let mut types: BTreeMap<String, (String, Span)> = BTreeMap::new();
         for t in &m.types {
@@ -1055,7 +1382,13 @@ impl Resolver<'_> {
             check(&mut self.diags, &mut types, &f.rust_name, &f.c_name, f.span);
             let mut members = BTreeMap::new();
             for b in &f.bits {
-                check(&mut self.diags, &mut members, &b.rust_name, &b.c_name, b.span);
+                check(
+                    &mut self.diags,
+                    &mut members,
+                    &b.rust_name,
+                    &b.c_name,
+                    b.span,
+                );
             }
         }
         for t in &m.types {

@@ -17,7 +17,11 @@ fn uapigen(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// A copy of `spec/` in a temporary directory.
@@ -25,7 +29,10 @@ fn spec_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dst = tmp.path().join("spec");
     std::fs::create_dir_all(&dst).unwrap_or_else(|e| panic!("{e}"));
-    for e in std::fs::read_dir(root().join("spec")).unwrap_or_else(|e| panic!("{e}")).flatten() {
+    for e in std::fs::read_dir(root().join("spec"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
         if e.path().is_file() {
             std::fs::copy(e.path(), dst.join(e.file_name())).unwrap_or_else(|e| panic!("{e}"));
         }
@@ -42,7 +49,10 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).map(Path::to_path_buf).unwrap_or_default();
+                let rel = p
+                    .strip_prefix(dir)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
                 out.push((rel, std::fs::read(&p).unwrap_or_default()));
             }
         }
@@ -54,7 +64,11 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn committed_generated_tree_is_current() {
     let o = uapigen(&root(), &["generate", "--check"]);
-    assert!(o.status.success(), "generated/ is stale; run `cargo run -p uapigen -- generate`:\n{}", text(&o));
+    assert!(
+        o.status.success(),
+        "generated/ is stale; run `cargo run -p uapigen -- generate`:\n{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -71,7 +85,12 @@ fn two_runs_give_identical_output() {
     // And identical to the committed tree.
     let committed = root().join("generated");
     for (rel, bytes) in &ta {
-        assert_eq!(std::fs::read(committed.join(rel)).ok().as_ref(), Some(bytes), "{} differs from generated/", rel.display());
+        assert_eq!(
+            std::fs::read(committed.join(rel)).ok().as_ref(),
+            Some(bytes),
+            "{} differs from generated/",
+            rel.display()
+        );
     }
 }
 
@@ -81,25 +100,47 @@ fn unchanged_output_is_not_rewritten() {
     let o = uapigen(t.path(), &["generate", "--out", "gen"]);
     assert!(o.status.success(), "{}", text(&o));
     let f = t.path().join("gen/src/vfio.rs");
-    let before = std::fs::metadata(&f).and_then(|m| m.modified()).unwrap_or_else(|e| panic!("{e}"));
+    let before = std::fs::metadata(&f)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let o = uapigen(t.path(), &["generate", "--out", "gen"]);
-    assert!(text(&o).contains("0 of "), "second run changed files:\n{}", text(&o));
-    let after = std::fs::metadata(&f).and_then(|m| m.modified()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        text(&o).contains("0 of "),
+        "second run changed files:\n{}",
+        text(&o)
+    );
+    let after = std::fs::metadata(&f)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(before, after);
 }
 
 #[test]
 fn check_reports_a_stale_file_with_a_diff() {
     let t = spec_copy();
-    assert!(uapigen(t.path(), &["generate", "--out", "gen"]).status.success());
+    assert!(
+        uapigen(t.path(), &["generate", "--out", "gen"])
+            .status
+            .success()
+    );
     let h = t.path().join("gen/include/linux/vfio.h");
     let old = std::fs::read_to_string(&h).unwrap_or_default();
-    std::fs::write(&h, old.replace("#define VFIO_BASE                       100", "#define VFIO_BASE 101")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &h,
+        old.replace(
+            "#define VFIO_BASE                       100",
+            "#define VFIO_BASE 101",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let o = uapigen(t.path(), &["generate", "--out", "gen", "--check"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("-#define VFIO_BASE 101") && out.contains("+#define VFIO_BASE"), "unified diff expected:\n{out}");
+    assert!(
+        out.contains("-#define VFIO_BASE 101") && out.contains("+#define VFIO_BASE"),
+        "unified diff expected:\n{out}"
+    );
 }
 
 #[test]
@@ -107,7 +148,11 @@ fn exit_statuses() {
     let t = spec_copy();
     // 1: spec errors, rendered with file:line:column.
     let bad = t.path().join("spec/bad.yaml");
-    std::fs::write(&bad, "name: bad\nheader: linux/bad.h\nconstants:\n  - { name: BAD_A, value: NOPE }\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &bad,
+        "name: bad\nheader: linux/bad.h\nconstants:\n  - { name: BAD_A, value: NOPE }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let o = uapigen(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("spec/bad.yaml:4:"), "{}", text(&o));
@@ -125,16 +170,28 @@ fn exit_statuses() {
 #[test]
 fn a_failing_spec_leaves_every_output_untouched() {
     let t = spec_copy();
-    assert!(uapigen(t.path(), &["generate", "--out", "gen"]).status.success());
+    assert!(
+        uapigen(t.path(), &["generate", "--out", "gen"])
+            .status
+            .success()
+    );
     let before = tree(&t.path().join("gen"));
     // Change a good spec (its output would change) and add a bad one.
     let vfio = t.path().join("spec/vfio.yaml");
     let s = std::fs::read_to_string(&vfio).unwrap_or_default();
     std::fs::write(&vfio, s.replace("value: 100", "value: 101")).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(t.path().join("spec/zzz.yaml"), "name: zzz\nheader: linux/zzz.h\nstructs:\n  - name: zzz_s\n    fields: []\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        t.path().join("spec/zzz.yaml"),
+        "name: zzz\nheader: linux/zzz.h\nstructs:\n  - name: zzz_s\n    fields: []\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let o = uapigen(t.path(), &["generate", "--out", "gen"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert_eq!(before, tree(&t.path().join("gen")), "nothing may be written when a spec fails");
+    assert_eq!(
+        before,
+        tree(&t.path().join("gen")),
+        "nothing may be written when a spec fails"
+    );
 }
 
 #[test]
@@ -152,18 +209,40 @@ fn builder_writes_into_out_dir() {
     }
     assert_eq!(g.written.len(), g.outputs.len());
     // Same content as the committed crate module.
-    assert_eq!(std::fs::read(out.path().join("vfio.rs")).ok(), std::fs::read(root().join("generated/src/vfio.rs")).ok());
-    let again = uapigen::Builder::new().spec(root().join("spec/vfio.yaml")).out_dir(out.path()).emit_rerun_if_changed(false).generate();
-    assert!(again.is_ok_and(|g| g.written.is_empty()), "a second build rewrites nothing");
+    assert_eq!(
+        std::fs::read(out.path().join("vfio.rs")).ok(),
+        std::fs::read(root().join("generated/src/vfio.rs")).ok()
+    );
+    let again = uapigen::Builder::new()
+        .spec(root().join("spec/vfio.yaml"))
+        .out_dir(out.path())
+        .emit_rerun_if_changed(false)
+        .generate();
+    assert!(
+        again.is_ok_and(|g| g.written.is_empty()),
+        "a second build rewrites nothing"
+    );
 }
 
 #[test]
 fn builder_reports_spec_errors_as_plain_lines() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let spec = dir.path().join("x.yaml");
-    std::fs::write(&spec, "name: x\nheader: linux/x.h\nconstants:\n  - { name: X_A, value: 1 << }\n").unwrap_or_else(|e| panic!("{e}"));
-    let err = uapigen::Builder::new().spec(&spec).out_dir(dir.path()).emit_rerun_if_changed(false).generate().err();
+    std::fs::write(
+        &spec,
+        "name: x\nheader: linux/x.h\nconstants:\n  - { name: X_A, value: 1 << }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = uapigen::Builder::new()
+        .spec(&spec)
+        .out_dir(dir.path())
+        .emit_rerun_if_changed(false)
+        .generate()
+        .err();
     let msg = err.map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("x.yaml:4:") && msg.contains("error[E0201]") && msg.contains("hint:"), "{msg}");
+    assert!(
+        msg.contains("x.yaml:4:") && msg.contains("error[E0201]") && msg.contains("hint:"),
+        "{msg}"
+    );
     assert!(!dir.path().join("x.rs").exists());
 }

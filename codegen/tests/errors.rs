@@ -32,7 +32,11 @@ fn render(path: &Path) -> (uapigen::Diagnostics, String) {
 #[test]
 fn each_fixture_reports_its_error() {
     for path in fixtures() {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let code = stem.split('-').next().unwrap_or_default();
         let (diags, rendered) = render(&path);
         assert!(
@@ -40,9 +44,19 @@ fn each_fixture_reports_its_error() {
             "{stem}: expected {code}, got:\n{rendered}"
         );
         for d in &diags.list {
-            assert!(d.span.line >= 1 && d.span.column >= 1, "{stem}: every error has a line and column");
-            assert!(d.hint.is_some(), "{stem}: every error has a hint: {}", d.plain());
-            assert!(d.plain().starts_with("tests/errors/"), "{stem}: plain form starts with the file");
+            assert!(
+                d.span.line >= 1 && d.span.column >= 1,
+                "{stem}: every error has a line and column"
+            );
+            assert!(
+                d.hint.is_some(),
+                "{stem}: every error has a hint: {}",
+                d.plain()
+            );
+            assert!(
+                d.plain().starts_with("tests/errors/"),
+                "{stem}: plain form starts with the file"
+            );
         }
         insta::assert_snapshot!(stem, rendered);
     }
@@ -52,8 +66,21 @@ fn each_fixture_reports_its_error() {
 fn every_error_code_has_a_fixture() {
     let covered: BTreeSet<String> = fixtures()
         .iter()
-        .filter_map(|p| p.file_stem()?.to_str()?.split('-').next().map(str::to_owned))
+        .filter_map(|p| {
+            p.file_stem()?
+                .to_str()?
+                .split('-')
+                .next()
+                .map(str::to_owned)
+        })
         .collect();
-    let missing: Vec<&str> = uapigen::Code::ALL.iter().map(|c| c.as_str()).filter(|c| !covered.contains(*c)).collect();
-    assert!(missing.is_empty(), "error codes without a fixture in tests/errors: {missing:?}");
+    let missing: Vec<&str> = uapigen::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "error codes without a fixture in tests/errors: {missing:?}"
+    );
 }

@@ -6,11 +6,13 @@
 
 #![no_std]
 
+#[rustfmt::skip]
 pub mod vfio;
 
 /// Values of every fact as rustc computes them, for the conformance tests.
 #[cfg(feature = "layout-probe")]
 #[doc(hidden)]
 pub mod layout_probe {
+    #[rustfmt::skip]
     pub mod vfio;
 }

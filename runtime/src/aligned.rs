@@ -9,7 +9,20 @@ macro_rules! aligned {
     ($name:ident, $t:ty, $c:literal) => {
         #[doc = concat!("`", $c, "`: a `", stringify!($t), "` aligned to 8 bytes on every ABI.")]
         #[repr(C, align(8))]
-        #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, FromBytes, IntoBytes, Immutable, KnownLayout)]
+        #[derive(
+            Clone,
+            Copy,
+            Default,
+            PartialEq,
+            Eq,
+            PartialOrd,
+            Ord,
+            Hash,
+            FromBytes,
+            IntoBytes,
+            Immutable,
+            KnownLayout,
+        )]
         pub struct $name(pub $t);
 
         impl $name {
@@ -47,4 +60,5 @@ macro_rules! aligned {
 aligned!(AlignedU64, u64, "__aligned_u64");
 aligned!(AlignedI64, i64, "__s64 __attribute__((aligned(8)))");
 
-const _: () = assert!(core::mem::size_of::<AlignedU64>() == 8 && core::mem::align_of::<AlignedU64>() == 8);
+const _: () =
+    assert!(core::mem::size_of::<AlignedU64>() == 8 && core::mem::align_of::<AlignedU64>() == 8);

@@ -60,7 +60,10 @@ pub trait FlexHeader: FromBytes + IntoBytes + Immutable + KnownLayout + Sized {
     /// Bytes needed for the header and `n` elements.
     fn size_with(n: usize) -> Option<usize> {
         let tail = n.checked_mul(core::mem::size_of::<Self::Elem>())?;
-        Some(core::cmp::max(core::mem::size_of::<Self>(), Self::FLEX_OFFSET.checked_add(tail)?))
+        Some(core::cmp::max(
+            core::mem::size_of::<Self>(),
+            Self::FLEX_OFFSET.checked_add(tail)?,
+        ))
     }
 }
 
@@ -87,14 +90,21 @@ mod buf {
             let mut words = Vec::new();
             words.try_reserve_exact(len.div_ceil(8)).ok()?;
             words.resize(len.div_ceil(8), 0);
-            Some(FlexBuf { words, len, elems: n, _h: PhantomData })
+            Some(FlexBuf {
+                words,
+                len,
+                elems: n,
+                _h: PhantomData,
+            })
         }
 
         /// A buffer holding a copy of `header` and of `elems`.
         pub fn from_parts(header: &H, elems: &[H::Elem]) -> Option<Self> {
             let mut b = Self::new(elems.len())?;
             *b.header_mut() = FromBytes::read_from_bytes(header.as_bytes()).ok()?;
-            b.elems_mut().as_mut_bytes().copy_from_slice(elems.as_bytes());
+            b.elems_mut()
+                .as_mut_bytes()
+                .copy_from_slice(elems.as_bytes());
             Some(b)
         }
 
@@ -162,13 +172,21 @@ mod buf {
         H::Elem: fmt::Debug,
     {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("FlexBuf").field("header", self.header()).field("elems", &self.elems()).finish()
+            f.debug_struct("FlexBuf")
+                .field("header", self.header())
+                .field("elems", &self.elems())
+                .finish()
         }
     }
 
     impl<H: FlexHeader> Clone for FlexBuf<H> {
         fn clone(&self) -> Self {
-            FlexBuf { words: self.words.clone(), len: self.len, elems: self.elems, _h: PhantomData }
+            FlexBuf {
+                words: self.words.clone(),
+                len: self.len,
+                elems: self.elems,
+                _h: PhantomData,
+            }
         }
     }
 

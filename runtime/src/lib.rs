@@ -15,6 +15,6 @@ mod aligned;
 mod flex;
 
 pub use aligned::{AlignedI64, AlignedU64};
-pub use flex::{FlexArray, FlexHeader};
 #[cfg(feature = "alloc")]
 pub use flex::FlexBuf;
+pub use flex::{FlexArray, FlexHeader};

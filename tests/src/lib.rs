@@ -32,18 +32,31 @@ pub struct Compiler {
 
 impl Compiler {
     pub fn new(program: &str, args: &[&str]) -> Self {
-        Compiler { program: program.into(), args: args.iter().map(|s| (*s).to_owned()).collect() }
+        Compiler {
+            program: program.into(),
+            args: args.iter().map(|s| (*s).to_owned()).collect(),
+        }
     }
 
     /// Fail with a clear message when the compiler is not installed.
     pub fn require(&self) {
-        let ok = Command::new(&self.program).arg("--version").output().is_ok_and(|o| o.status.success());
-        assert!(ok, "`{}` is missing: install it (the README's test command does: see .ci/run)", self.program);
+        let ok = Command::new(&self.program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            ok,
+            "`{}` is missing: install it (the README's test command does: see .ci/run)",
+            self.program
+        );
     }
 
     /// Whether the compiler runs (`--version` succeeds).
     pub fn installed(&self) -> bool {
-        Command::new(&self.program).arg("--version").output().is_ok_and(|o| o.status.success())
+        Command::new(&self.program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     }
 
     /// Run the compiler on `args`; on failure, the message carries stderr.
@@ -68,7 +81,12 @@ impl Compiler {
 }
 
 /// Compile a probe source to an object file and read the `count` values of the probe array.
-pub fn probe_values(cc: &Compiler, source: &str, includes: &[&Path], count: usize) -> Result<Vec<u64>, String> {
+pub fn probe_values(
+    cc: &Compiler,
+    source: &str,
+    includes: &[&Path],
+    count: usize,
+) -> Result<Vec<u64>, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let c = dir.path().join("probe.c");
     let o = dir.path().join("probe.o");
@@ -77,7 +95,12 @@ pub fn probe_values(cc: &Compiler, source: &str, includes: &[&Path], count: usiz
     for i in includes {
         args.push(format!("-I{}", i.display()));
     }
-    args.extend(["-std=gnu11".into(), "-O0".into(), "-fno-common".into(), "-c".into()]);
+    args.extend([
+        "-std=gnu11".into(),
+        "-O0".into(),
+        "-fno-common".into(),
+        "-c".into(),
+    ]);
     args.push(c.display().to_string());
     args.push("-o".into());
     args.push(o.display().to_string());
@@ -107,7 +130,11 @@ pub fn read_array(obj: &[u8], name: &str, count: usize) -> Result<Vec<u64>, Stri
             .get(start + 8 * i..start + 8 * i + 8)
             .ok_or_else(|| format!("the probe array is shorter than {count} values"))?;
         let a: [u8; 8] = b.try_into().map_err(|_| "short read".to_string())?;
-        out.push(if little { u64::from_le_bytes(a) } else { u64::from_be_bytes(a) });
+        out.push(if little {
+            u64::from_le_bytes(a)
+        } else {
+            u64::from_be_bytes(a)
+        });
     }
     Ok(out)
 }
@@ -135,14 +162,18 @@ pub fn count_kinds(facts: &[Fact]) -> BTreeMap<String, usize> {
 /// Include directory holding only the kernel's uapi headers (`linux/`, `asm/`,
 /// `asm-generic/`) of a sysroot, so that a compile with `-nostdinc` proves a header needs no
 /// libc header.
-pub fn kernel_only_includes(sysroot_include: &Path, arch_include: &Path) -> Result<tempfile::TempDir, String> {
+pub fn kernel_only_includes(
+    sysroot_include: &Path,
+    arch_include: &Path,
+) -> Result<tempfile::TempDir, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     for (src, name) in [
         (sysroot_include.join("linux"), "linux"),
         (sysroot_include.join("asm-generic"), "asm-generic"),
         (arch_include.join("asm"), "asm"),
     ] {
-        std::os::unix::fs::symlink(&src, dir.path().join(name)).map_err(|e| format!("{}: {e}", src.display()))?;
+        std::os::unix::fs::symlink(&src, dir.path().join(name))
+            .map_err(|e| format!("{}: {e}", src.display()))?;
     }
     Ok(dir)
 }
@@ -197,6 +228,10 @@ pub fn abi_toolchain(abi: &'static uapigen::abi::Abi) -> Result<AbiToolchain, St
     if missing.is_empty() {
         Ok(AbiToolchain { abi, cc, include })
     } else {
-        Err(format!("{}: missing {}: run scripts/install-deps.sh", abi.name, missing.join(" and ")))
+        Err(format!(
+            "{}: missing {}: run scripts/install-deps.sh",
+            abi.name,
+            missing.join(" and ")
+        ))
     }
 }

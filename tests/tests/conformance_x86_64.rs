@@ -20,7 +20,9 @@ fn gcc() -> Compiler {
 fn require_header() -> String {
     match std::fs::read_to_string(SYSTEM_HEADER) {
         Ok(t) => t,
-        Err(e) => panic!("{SYSTEM_HEADER} is missing ({e}): install Debian's linux-libc-dev (the README's test command does)"),
+        Err(e) => panic!(
+            "{SYSTEM_HEADER} is missing ({e}): install Debian's linux-libc-dev (the README's test command does)"
+        ),
     }
 }
 
@@ -60,14 +62,21 @@ fn census(text: &str) -> HeaderCensus {
         structs: BTreeSet::new(),
         named_fields: 0,
     };
-    let lines: Vec<String> = text.replace("\\\n", " ").lines().map(str::to_owned).collect();
+    let lines: Vec<String> = text
+        .replace("\\\n", " ")
+        .lines()
+        .map(str::to_owned)
+        .collect();
     for l in &lines {
         let t = l.trim_start();
         if let Some(rest) = t.strip_prefix('#') {
             let rest = rest.trim_start();
             if let Some(def) = rest.strip_prefix("define") {
                 let def = def.trim_start();
-                let name: String = def.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = def
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 let after = &def[name.len()..];
                 if after.starts_with('(') {
                     continue; // function-like
@@ -112,7 +121,11 @@ fn census(text: &str) -> HeaderCensus {
                 continue;
             }
             for part in t.split(',') {
-                let name: String = part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = part
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 if !name.is_empty() {
                     c.enumerators.insert(name);
                 }
@@ -125,7 +138,13 @@ fn census(text: &str) -> HeaderCensus {
             if t.starts_with('}') {
                 depth -= 1;
                 // `} name;` closes a named member of an inline type.
-                if t.trim_start_matches('}').trim().trim_end_matches(';').trim().chars().any(|c| c.is_ascii_alphanumeric()) {
+                if t.trim_start_matches('}')
+                    .trim()
+                    .trim_end_matches(';')
+                    .trim()
+                    .chars()
+                    .any(|c| c.is_ascii_alphanumeric())
+                {
                     c.named_fields += 1;
                 }
                 if depth == 0 {
@@ -155,22 +174,49 @@ fn the_spec_covers_the_whole_header() {
             uapigen::ir::ConstValue::Str(_) => spec_strings.insert(c.c_name.clone()),
         };
     }
-    spec_ints.extend(module.groups.iter().flat_map(|g| g.values.iter().map(|v| v.c_name.clone())));
-    spec_ints.extend(module.flag_sets.iter().flat_map(|g| g.bits.iter().map(|v| v.c_name.clone())));
+    spec_ints.extend(
+        module
+            .groups
+            .iter()
+            .flat_map(|g| g.values.iter().map(|v| v.c_name.clone())),
+    );
+    spec_ints.extend(
+        module
+            .flag_sets
+            .iter()
+            .flat_map(|g| g.bits.iter().map(|v| v.c_name.clone())),
+    );
     spec_ints.extend(module.ioctls.iter().map(|i| i.c_name.clone()));
-    let enumerators: BTreeSet<String> = module.enums.iter().flat_map(|e| e.values.iter().map(|v| v.c_name.clone())).collect();
-    let structs: BTreeSet<String> = module.named_types().filter_map(|(_, t)| t.c_name.clone()).collect();
+    let enumerators: BTreeSet<String> = module
+        .enums
+        .iter()
+        .flat_map(|e| e.values.iter().map(|v| v.c_name.clone()))
+        .collect();
+    let structs: BTreeSet<String> = module
+        .named_types()
+        .filter_map(|(_, t)| t.c_name.clone())
+        .collect();
 
-    assert_eq!(h.int_macros.len(), 153, "the Linux 6.1 header has 153 integer macros");
+    assert_eq!(
+        h.int_macros.len(),
+        153,
+        "the Linux 6.1 header has 153 integer macros"
+    );
     assert_eq!(spec_ints, h.int_macros, "integer macros: spec vs header");
-    assert_eq!(spec_strings, h.string_macros, "string macros: spec vs header");
+    assert_eq!(
+        spec_strings, h.string_macros,
+        "string macros: spec vs header"
+    );
     assert_eq!(enumerators, h.enumerators, "enumerators: spec vs header");
     assert_eq!(structs, h.structs, "structs: spec vs header");
     assert_eq!(module.ioctls.len(), 30);
     assert_eq!(h.string_macros.len(), 5);
     assert_eq!(h.enumerators.len(), 28);
     assert_eq!(h.structs.len(), 42);
-    let offsets = uapigen::emit_c::facts(&m, 0).iter().filter(|f| f.key.starts_with("offset:")).count();
+    let offsets = uapigen::emit_c::facts(&m, 0)
+        .iter()
+        .filter(|f| f.key.starts_with("offset:"))
+        .count();
     assert_eq!(h.named_fields, 167, "named fields counted in the header");
     assert_eq!(offsets, h.named_fields, "named fields: spec vs header");
 }
@@ -194,7 +240,11 @@ fn check_against(includes: &[&Path], what: &str) -> BTreeMap<String, u64> {
         facts.len(),
         bad
     );
-    assert_eq!(kinds.get("const"), Some(&123), "constants, group values and flags");
+    assert_eq!(
+        kinds.get("const"),
+        Some(&123),
+        "constants, group values and flags"
+    );
     assert_eq!(kinds.get("enum"), Some(&28));
     assert_eq!(kinds.get("ioctl"), Some(&30));
     assert_eq!(kinds.get("size"), Some(&42));
@@ -211,15 +261,25 @@ fn model_matches_the_real_header_on_x86_64() {
 #[test]
 fn generated_header_gives_the_same_values() {
     let real = check_against(&[], "system <linux/vfio.h>");
-    let ours = check_against(&[&root().join("generated/include")], "generated <linux/vfio.h>");
+    let ours = check_against(
+        &[&root().join("generated/include")],
+        "generated <linux/vfio.h>",
+    );
     assert_eq!(real, ours);
 }
 
 #[test]
 fn rust_layout_matches_the_c_compiler() {
     let c = check_against(&[], "system <linux/vfio.h>");
-    let rust: BTreeMap<String, u64> = linux_uapi::layout_probe::vfio::VALUES.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-    assert_eq!(rust.len(), c.len(), "the Rust table and the C probe cover the same items");
+    let rust: BTreeMap<String, u64> = linux_uapi::layout_probe::vfio::VALUES
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), *v))
+        .collect();
+    assert_eq!(
+        rust.len(),
+        c.len(),
+        "the Rust table and the C probe cover the same items"
+    );
     let mut diffs = Vec::new();
     for (k, v) in &c {
         match rust.get(k) {

@@ -8,7 +8,11 @@ use uapigen::builder_api::{BuildError, compile_all, spec_files};
 use uapigen::files::{self, Layout};
 
 #[derive(Parser)]
-#[command(name = "uapigen", version, about = "Linux uapi specs (YAML) to Rust bindings, C headers and layout assertions")]
+#[command(
+    name = "uapigen",
+    version,
+    about = "Linux uapi specs (YAML) to Rust bindings, C headers and layout assertions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,7 +44,11 @@ enum Command {
 }
 
 fn inputs(specs: Vec<PathBuf>, dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
-    if specs.is_empty() { spec_files(dir) } else { Ok(specs) }
+    if specs.is_empty() {
+        spec_files(dir)
+    } else {
+        Ok(specs)
+    }
 }
 
 fn report(e: &BuildError) -> ExitCode {
@@ -62,20 +70,36 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
-        Command::Check { specs, spec_dir } => match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
-            Ok(models) => {
-                for m in &models {
-                    eprintln!("ok: {} ({} types, {} ioctls)", m.module.file.path.display(), m.module.types.len(), m.module.ioctls.len());
+        Command::Check { specs, spec_dir } => {
+            match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
+                Ok(models) => {
+                    for m in &models {
+                        eprintln!(
+                            "ok: {} ({} types, {} ioctls)",
+                            m.module.file.path.display(),
+                            m.module.types.len(),
+                            m.module.ioctls.len()
+                        );
+                    }
+                    ExitCode::SUCCESS
                 }
-                ExitCode::SUCCESS
+                Err(e) => report(&e),
             }
-            Err(e) => report(&e),
-        },
-        Command::Generate { specs, spec_dir, out, check } => {
+        }
+        Command::Generate {
+            specs,
+            spec_dir,
+            out,
+            check,
+        } => {
             let models = match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
                 Ok(m) => m,
                 Err(e) => return report(&e),
@@ -85,7 +109,8 @@ fn main() -> ExitCode {
                 Err(e) => return report(&BuildError::Emit(e)),
             };
             // The schema of the format sits next to the specs.
-            let schema: files::Outputs = [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
+            let schema: files::Outputs =
+                [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
             if check {
                 let mut stale = files::stale(&out, &outputs);
                 stale.extend(files::stale(&spec_dir, &schema));
@@ -97,7 +122,10 @@ fn main() -> ExitCode {
                     eprintln!("stale: {}", p.display());
                     print!("{diff}");
                 }
-                eprintln!("error: {} generated file(s) are stale; run `uapigen generate`", stale.len());
+                eprintln!(
+                    "error: {} generated file(s) are stale; run `uapigen generate`",
+                    stale.len()
+                );
                 return ExitCode::from(1);
             }
             match files::write_all(&out, &outputs).and_then(|mut w| {
