@@ -169,16 +169,13 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
 /// default (`not(any(...))`) so that every target gets exactly one item.
-fn cfg_groups<K: PartialEq + Clone>(
-    model: &Model,
-    key: impl Fn(usize) -> K,
-) -> Vec<(TokenStream, K)> {
+fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
     let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
     for (i, abi) in ABIS.iter().enumerate() {
         let Some(cfg) = abi.rust_cfg else { continue };
-        let _ = model;
         let k = key(i);
         match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) if v.contains(&cfg) => {}
             Some((_, v)) => v.push(cfg),
             None => groups.push((k, vec![cfg])),
         }
@@ -259,7 +256,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
         let name = ident(&io.rust_name);
         let a = alias(&io.c_name);
         let d = docs(&io.doc);
-        for (cfg, value) in cfg_groups(model, |abi| model.layouts[abi].ioctls[i]) {
+        for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
             let lit = int_lit(i128::from(value), true);
             items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
         }
@@ -432,7 +429,7 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         }
         _ => quote!(),
     };
-    let asserts = cfg_groups(model, |abi| model.layouts[abi].types[id].clone())
+    let asserts = cfg_groups(|abi| model.layouts[abi].types[id].clone())
         .into_iter()
         .map(|(cfg, l)| {
             let size = usize_lit(l.size);
@@ -452,8 +449,12 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
             quote! {
                 #cfg
                 const _: () = {
-                    assert!(::core::mem::size_of::<#name>() == #size, #size_msg);
-                    assert!(::core::mem::align_of::<#name>() == #align, #align_msg);
+                    // `let` statements so that prettyplease lays out the turbofish (it
+                    // cannot inside macro arguments).
+                    let size = ::core::mem::size_of::<#name>();
+                    let align = ::core::mem::align_of::<#name>();
+                    assert!(size == #size, #size_msg);
+                    assert!(align == #align, #align_msg);
                     #(#offs)*
                 };
             }

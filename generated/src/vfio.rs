@@ -759,14 +759,10 @@ impl ::core::default::Default for InfoCapHeader {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < InfoCapHeader > () == 8,
-        "size of struct vfio_info_cap_header"
-    );
-    assert!(
-        ::core::mem::align_of:: < InfoCapHeader > () == 4,
-        "alignment of struct vfio_info_cap_header"
-    );
+    let size = ::core::mem::size_of::<InfoCapHeader>();
+    let align = ::core::mem::align_of::<InfoCapHeader>();
+    assert!(size == 8, "size of struct vfio_info_cap_header");
+    assert!(align == 4, "alignment of struct vfio_info_cap_header");
     assert!(
         ::core::mem::offset_of!(InfoCapHeader, id) == 0,
         "offset of struct vfio_info_cap_header.id"
@@ -782,14 +778,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < InfoCapHeader > () == 8,
-        "size of struct vfio_info_cap_header"
-    );
-    assert!(
-        ::core::mem::align_of:: < InfoCapHeader > () == 2,
-        "alignment of struct vfio_info_cap_header"
-    );
+    let size = ::core::mem::size_of::<InfoCapHeader>();
+    let align = ::core::mem::align_of::<InfoCapHeader>();
+    assert!(size == 8, "size of struct vfio_info_cap_header");
+    assert!(align == 2, "alignment of struct vfio_info_cap_header");
     assert!(
         ::core::mem::offset_of!(InfoCapHeader, id) == 0,
         "offset of struct vfio_info_cap_header.id"
@@ -832,14 +824,10 @@ impl ::core::default::Default for GroupStatus {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < GroupStatus > () == 8,
-        "size of struct vfio_group_status"
-    );
-    assert!(
-        ::core::mem::align_of:: < GroupStatus > () == 4,
-        "alignment of struct vfio_group_status"
-    );
+    let size = ::core::mem::size_of::<GroupStatus>();
+    let align = ::core::mem::align_of::<GroupStatus>();
+    assert!(size == 8, "size of struct vfio_group_status");
+    assert!(align == 4, "alignment of struct vfio_group_status");
     assert!(
         ::core::mem::offset_of!(GroupStatus, argsz) == 0,
         "offset of struct vfio_group_status.argsz"
@@ -851,14 +839,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < GroupStatus > () == 8,
-        "size of struct vfio_group_status"
-    );
-    assert!(
-        ::core::mem::align_of:: < GroupStatus > () == 2,
-        "alignment of struct vfio_group_status"
-    );
+    let size = ::core::mem::size_of::<GroupStatus>();
+    let align = ::core::mem::align_of::<GroupStatus>();
+    assert!(size == 8, "size of struct vfio_group_status");
+    assert!(align == 2, "alignment of struct vfio_group_status");
     assert!(
         ::core::mem::offset_of!(GroupStatus, argsz) == 0,
         "offset of struct vfio_group_status.argsz"
@@ -903,13 +887,10 @@ impl ::core::default::Default for DeviceInfo {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceInfo > () == 20, "size of struct vfio_device_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceInfo > () == 4,
-        "alignment of struct vfio_device_info"
-    );
+    let size = ::core::mem::size_of::<DeviceInfo>();
+    let align = ::core::mem::align_of::<DeviceInfo>();
+    assert!(size == 20, "size of struct vfio_device_info");
+    assert!(align == 4, "alignment of struct vfio_device_info");
     assert!(
         ::core::mem::offset_of!(DeviceInfo, argsz) == 0,
         "offset of struct vfio_device_info.argsz"
@@ -933,13 +914,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceInfo > () == 20, "size of struct vfio_device_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceInfo > () == 2,
-        "alignment of struct vfio_device_info"
-    );
+    let size = ::core::mem::size_of::<DeviceInfo>();
+    let align = ::core::mem::align_of::<DeviceInfo>();
+    assert!(size == 20, "size of struct vfio_device_info");
+    assert!(align == 2, "alignment of struct vfio_device_info");
     assert!(
         ::core::mem::offset_of!(DeviceInfo, argsz) == 0,
         "offset of struct vfio_device_info.argsz"
@@ -998,13 +976,10 @@ impl ::core::default::Default for RegionInfo {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfo > () == 32, "size of struct vfio_region_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfo > () == 8,
-        "alignment of struct vfio_region_info"
-    );
+    let size = ::core::mem::size_of::<RegionInfo>();
+    let align = ::core::mem::align_of::<RegionInfo>();
+    assert!(size == 32, "size of struct vfio_region_info");
+    assert!(align == 8, "alignment of struct vfio_region_info");
     assert!(
         ::core::mem::offset_of!(RegionInfo, argsz) == 0,
         "offset of struct vfio_region_info.argsz"
@@ -1032,13 +1007,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfo > () == 32, "size of struct vfio_region_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfo > () == 4,
-        "alignment of struct vfio_region_info"
-    );
+    let size = ::core::mem::size_of::<RegionInfo>();
+    let align = ::core::mem::align_of::<RegionInfo>();
+    assert!(size == 32, "size of struct vfio_region_info");
+    assert!(align == 4, "alignment of struct vfio_region_info");
     assert!(
         ::core::mem::offset_of!(RegionInfo, argsz) == 0,
         "offset of struct vfio_region_info.argsz"
@@ -1066,13 +1038,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfo > () == 32, "size of struct vfio_region_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfo > () == 2,
-        "alignment of struct vfio_region_info"
-    );
+    let size = ::core::mem::size_of::<RegionInfo>();
+    let align = ::core::mem::align_of::<RegionInfo>();
+    assert!(size == 32, "size of struct vfio_region_info");
+    assert!(align == 2, "alignment of struct vfio_region_info");
     assert!(
         ::core::mem::offset_of!(RegionInfo, argsz) == 0,
         "offset of struct vfio_region_info.argsz"
@@ -1127,14 +1096,10 @@ impl ::core::default::Default for RegionSparseMmapArea {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionSparseMmapArea > () == 16,
-        "size of struct vfio_region_sparse_mmap_area"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionSparseMmapArea > () == 8,
-        "alignment of struct vfio_region_sparse_mmap_area"
-    );
+    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
+    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
+    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
+    assert!(align == 8, "alignment of struct vfio_region_sparse_mmap_area");
     assert!(
         ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
         "offset of struct vfio_region_sparse_mmap_area.offset"
@@ -1146,14 +1111,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionSparseMmapArea > () == 16,
-        "size of struct vfio_region_sparse_mmap_area"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionSparseMmapArea > () == 4,
-        "alignment of struct vfio_region_sparse_mmap_area"
-    );
+    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
+    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
+    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
+    assert!(align == 4, "alignment of struct vfio_region_sparse_mmap_area");
     assert!(
         ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
         "offset of struct vfio_region_sparse_mmap_area.offset"
@@ -1165,14 +1126,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionSparseMmapArea > () == 16,
-        "size of struct vfio_region_sparse_mmap_area"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionSparseMmapArea > () == 2,
-        "alignment of struct vfio_region_sparse_mmap_area"
-    );
+    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
+    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
+    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
+    assert!(align == 2, "alignment of struct vfio_region_sparse_mmap_area");
     assert!(
         ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
         "offset of struct vfio_region_sparse_mmap_area.offset"
@@ -1221,14 +1178,10 @@ impl ::uapigen_runtime::FlexHeader for RegionInfoCapSparseMmap {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapSparseMmap > () == 16,
-        "size of struct vfio_region_info_cap_sparse_mmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapSparseMmap > () == 8,
-        "alignment of struct vfio_region_info_cap_sparse_mmap"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
+    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
+    assert!(align == 8, "alignment of struct vfio_region_info_cap_sparse_mmap");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
         "offset of struct vfio_region_info_cap_sparse_mmap.header"
@@ -1248,14 +1201,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapSparseMmap > () == 16,
-        "size of struct vfio_region_info_cap_sparse_mmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapSparseMmap > () == 4,
-        "alignment of struct vfio_region_info_cap_sparse_mmap"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
+    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
+    assert!(align == 4, "alignment of struct vfio_region_info_cap_sparse_mmap");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
         "offset of struct vfio_region_info_cap_sparse_mmap.header"
@@ -1275,14 +1224,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapSparseMmap > () == 16,
-        "size of struct vfio_region_info_cap_sparse_mmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapSparseMmap > () == 2,
-        "alignment of struct vfio_region_info_cap_sparse_mmap"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
+    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
+    assert!(align == 2, "alignment of struct vfio_region_info_cap_sparse_mmap");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
         "offset of struct vfio_region_info_cap_sparse_mmap.header"
@@ -1331,14 +1276,10 @@ impl ::core::default::Default for RegionInfoCapType {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapType > () == 16,
-        "size of struct vfio_region_info_cap_type"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapType > () == 4,
-        "alignment of struct vfio_region_info_cap_type"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapType>();
+    let align = ::core::mem::align_of::<RegionInfoCapType>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_type");
+    assert!(align == 4, "alignment of struct vfio_region_info_cap_type");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapType, header) == 0,
         "offset of struct vfio_region_info_cap_type.header"
@@ -1354,14 +1295,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapType > () == 16,
-        "size of struct vfio_region_info_cap_type"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapType > () == 2,
-        "alignment of struct vfio_region_info_cap_type"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapType>();
+    let align = ::core::mem::align_of::<RegionInfoCapType>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_type");
+    assert!(align == 2, "alignment of struct vfio_region_info_cap_type");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapType, header) == 0,
         "offset of struct vfio_region_info_cap_type.header"
@@ -1413,14 +1350,10 @@ impl ::core::default::Default for RegionGfxEdid {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionGfxEdid > () == 24,
-        "size of struct vfio_region_gfx_edid"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionGfxEdid > () == 4,
-        "alignment of struct vfio_region_gfx_edid"
-    );
+    let size = ::core::mem::size_of::<RegionGfxEdid>();
+    let align = ::core::mem::align_of::<RegionGfxEdid>();
+    assert!(size == 24, "size of struct vfio_region_gfx_edid");
+    assert!(align == 4, "alignment of struct vfio_region_gfx_edid");
     assert!(
         ::core::mem::offset_of!(RegionGfxEdid, edid_offset) == 0,
         "offset of struct vfio_region_gfx_edid.edid_offset"
@@ -1448,14 +1381,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionGfxEdid > () == 24,
-        "size of struct vfio_region_gfx_edid"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionGfxEdid > () == 2,
-        "alignment of struct vfio_region_gfx_edid"
-    );
+    let size = ::core::mem::size_of::<RegionGfxEdid>();
+    let align = ::core::mem::align_of::<RegionGfxEdid>();
+    assert!(size == 24, "size of struct vfio_region_gfx_edid");
+    assert!(align == 2, "alignment of struct vfio_region_gfx_edid");
     assert!(
         ::core::mem::offset_of!(RegionGfxEdid, edid_offset) == 0,
         "offset of struct vfio_region_gfx_edid.edid_offset"
@@ -1518,14 +1447,10 @@ impl ::core::default::Default for DeviceMigrationInfo {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceMigrationInfo > () == 32,
-        "size of struct vfio_device_migration_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceMigrationInfo > () == 8,
-        "alignment of struct vfio_device_migration_info"
-    );
+    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
+    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
+    assert!(size == 32, "size of struct vfio_device_migration_info");
+    assert!(align == 8, "alignment of struct vfio_device_migration_info");
     assert!(
         ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
         "offset of struct vfio_device_migration_info.device_state"
@@ -1549,14 +1474,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceMigrationInfo > () == 32,
-        "size of struct vfio_device_migration_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceMigrationInfo > () == 4,
-        "alignment of struct vfio_device_migration_info"
-    );
+    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
+    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
+    assert!(size == 32, "size of struct vfio_device_migration_info");
+    assert!(align == 4, "alignment of struct vfio_device_migration_info");
     assert!(
         ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
         "offset of struct vfio_device_migration_info.device_state"
@@ -1580,14 +1501,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceMigrationInfo > () == 32,
-        "size of struct vfio_device_migration_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceMigrationInfo > () == 2,
-        "alignment of struct vfio_device_migration_info"
-    );
+    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
+    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
+    assert!(size == 32, "size of struct vfio_device_migration_info");
+    assert!(align == 2, "alignment of struct vfio_device_migration_info");
     assert!(
         ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
         "offset of struct vfio_device_migration_info.device_state"
@@ -1638,14 +1555,10 @@ impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapNvlink2Ssatgt > () == 16,
-        "size of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapNvlink2Ssatgt > () == 8,
-        "alignment of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
+    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
+    assert!(align == 8, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
         "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
@@ -1657,14 +1570,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapNvlink2Ssatgt > () == 16,
-        "size of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapNvlink2Ssatgt > () == 4,
-        "alignment of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
+    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
+    assert!(align == 4, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
         "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
@@ -1676,14 +1585,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapNvlink2Ssatgt > () == 16,
-        "size of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapNvlink2Ssatgt > () == 2,
-        "alignment of struct vfio_region_info_cap_nvlink2_ssatgt"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
+    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
+    assert!(align == 2, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
         "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
@@ -1727,14 +1632,10 @@ impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapNvlink2Lnkspd > () == 16,
-        "size of struct vfio_region_info_cap_nvlink2_lnkspd"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapNvlink2Lnkspd > () == 4,
-        "alignment of struct vfio_region_info_cap_nvlink2_lnkspd"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Lnkspd>();
+    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Lnkspd>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_lnkspd");
+    assert!(align == 4, "alignment of struct vfio_region_info_cap_nvlink2_lnkspd");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, header) == 0,
         "offset of struct vfio_region_info_cap_nvlink2_lnkspd.header"
@@ -1750,14 +1651,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < RegionInfoCapNvlink2Lnkspd > () == 16,
-        "size of struct vfio_region_info_cap_nvlink2_lnkspd"
-    );
-    assert!(
-        ::core::mem::align_of:: < RegionInfoCapNvlink2Lnkspd > () == 2,
-        "alignment of struct vfio_region_info_cap_nvlink2_lnkspd"
-    );
+    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Lnkspd>();
+    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Lnkspd>();
+    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_lnkspd");
+    assert!(align == 2, "alignment of struct vfio_region_info_cap_nvlink2_lnkspd");
     assert!(
         ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, header) == 0,
         "offset of struct vfio_region_info_cap_nvlink2_lnkspd.header"
@@ -1804,10 +1701,10 @@ impl ::core::default::Default for IrqInfo {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(::core::mem::size_of:: < IrqInfo > () == 16, "size of struct vfio_irq_info");
-    assert!(
-        ::core::mem::align_of:: < IrqInfo > () == 4, "alignment of struct vfio_irq_info"
-    );
+    let size = ::core::mem::size_of::<IrqInfo>();
+    let align = ::core::mem::align_of::<IrqInfo>();
+    assert!(size == 16, "size of struct vfio_irq_info");
+    assert!(align == 4, "alignment of struct vfio_irq_info");
     assert!(
         ::core::mem::offset_of!(IrqInfo, argsz) == 0,
         "offset of struct vfio_irq_info.argsz"
@@ -1827,10 +1724,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(::core::mem::size_of:: < IrqInfo > () == 16, "size of struct vfio_irq_info");
-    assert!(
-        ::core::mem::align_of:: < IrqInfo > () == 2, "alignment of struct vfio_irq_info"
-    );
+    let size = ::core::mem::size_of::<IrqInfo>();
+    let align = ::core::mem::align_of::<IrqInfo>();
+    assert!(size == 16, "size of struct vfio_irq_info");
+    assert!(align == 2, "alignment of struct vfio_irq_info");
     assert!(
         ::core::mem::offset_of!(IrqInfo, argsz) == 0,
         "offset of struct vfio_irq_info.argsz"
@@ -1889,10 +1786,10 @@ impl ::uapigen_runtime::FlexHeader for IrqSet {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(::core::mem::size_of:: < IrqSet > () == 20, "size of struct vfio_irq_set");
-    assert!(
-        ::core::mem::align_of:: < IrqSet > () == 4, "alignment of struct vfio_irq_set"
-    );
+    let size = ::core::mem::size_of::<IrqSet>();
+    let align = ::core::mem::align_of::<IrqSet>();
+    assert!(size == 20, "size of struct vfio_irq_set");
+    assert!(align == 4, "alignment of struct vfio_irq_set");
     assert!(
         ::core::mem::offset_of!(IrqSet, argsz) == 0,
         "offset of struct vfio_irq_set.argsz"
@@ -1919,10 +1816,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(::core::mem::size_of:: < IrqSet > () == 20, "size of struct vfio_irq_set");
-    assert!(
-        ::core::mem::align_of:: < IrqSet > () == 2, "alignment of struct vfio_irq_set"
-    );
+    let size = ::core::mem::size_of::<IrqSet>();
+    let align = ::core::mem::align_of::<IrqSet>();
+    assert!(size == 20, "size of struct vfio_irq_set");
+    assert!(align == 2, "alignment of struct vfio_irq_set");
     assert!(
         ::core::mem::offset_of!(IrqSet, argsz) == 0,
         "offset of struct vfio_irq_set.argsz"
@@ -1980,14 +1877,10 @@ impl ::core::default::Default for PciDependentDevice {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciDependentDevice > () == 8,
-        "size of struct vfio_pci_dependent_device"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciDependentDevice > () == 4,
-        "alignment of struct vfio_pci_dependent_device"
-    );
+    let size = ::core::mem::size_of::<PciDependentDevice>();
+    let align = ::core::mem::align_of::<PciDependentDevice>();
+    assert!(size == 8, "size of struct vfio_pci_dependent_device");
+    assert!(align == 4, "alignment of struct vfio_pci_dependent_device");
     assert!(
         ::core::mem::offset_of!(PciDependentDevice, group_id) == 0,
         "offset of struct vfio_pci_dependent_device.group_id"
@@ -2007,14 +1900,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciDependentDevice > () == 8,
-        "size of struct vfio_pci_dependent_device"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciDependentDevice > () == 2,
-        "alignment of struct vfio_pci_dependent_device"
-    );
+    let size = ::core::mem::size_of::<PciDependentDevice>();
+    let align = ::core::mem::align_of::<PciDependentDevice>();
+    assert!(size == 8, "size of struct vfio_pci_dependent_device");
+    assert!(align == 2, "alignment of struct vfio_pci_dependent_device");
     assert!(
         ::core::mem::offset_of!(PciDependentDevice, group_id) == 0,
         "offset of struct vfio_pci_dependent_device.group_id"
@@ -2069,14 +1958,10 @@ impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciHotResetInfo > () == 12,
-        "size of struct vfio_pci_hot_reset_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciHotResetInfo > () == 4,
-        "alignment of struct vfio_pci_hot_reset_info"
-    );
+    let size = ::core::mem::size_of::<PciHotResetInfo>();
+    let align = ::core::mem::align_of::<PciHotResetInfo>();
+    assert!(size == 12, "size of struct vfio_pci_hot_reset_info");
+    assert!(align == 4, "alignment of struct vfio_pci_hot_reset_info");
     assert!(
         ::core::mem::offset_of!(PciHotResetInfo, argsz) == 0,
         "offset of struct vfio_pci_hot_reset_info.argsz"
@@ -2096,14 +1981,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciHotResetInfo > () == 12,
-        "size of struct vfio_pci_hot_reset_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciHotResetInfo > () == 2,
-        "alignment of struct vfio_pci_hot_reset_info"
-    );
+    let size = ::core::mem::size_of::<PciHotResetInfo>();
+    let align = ::core::mem::align_of::<PciHotResetInfo>();
+    assert!(size == 12, "size of struct vfio_pci_hot_reset_info");
+    assert!(align == 2, "alignment of struct vfio_pci_hot_reset_info");
     assert!(
         ::core::mem::offset_of!(PciHotResetInfo, argsz) == 0,
         "offset of struct vfio_pci_hot_reset_info.argsz"
@@ -2158,14 +2039,10 @@ impl ::uapigen_runtime::FlexHeader for PciHotReset {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciHotReset > () == 12,
-        "size of struct vfio_pci_hot_reset"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciHotReset > () == 4,
-        "alignment of struct vfio_pci_hot_reset"
-    );
+    let size = ::core::mem::size_of::<PciHotReset>();
+    let align = ::core::mem::align_of::<PciHotReset>();
+    assert!(size == 12, "size of struct vfio_pci_hot_reset");
+    assert!(align == 4, "alignment of struct vfio_pci_hot_reset");
     assert!(
         ::core::mem::offset_of!(PciHotReset, argsz) == 0,
         "offset of struct vfio_pci_hot_reset.argsz"
@@ -2185,14 +2062,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < PciHotReset > () == 12,
-        "size of struct vfio_pci_hot_reset"
-    );
-    assert!(
-        ::core::mem::align_of:: < PciHotReset > () == 2,
-        "alignment of struct vfio_pci_hot_reset"
-    );
+    let size = ::core::mem::size_of::<PciHotReset>();
+    let align = ::core::mem::align_of::<PciHotReset>();
+    assert!(size == 12, "size of struct vfio_pci_hot_reset");
+    assert!(align == 2, "alignment of struct vfio_pci_hot_reset");
     assert!(
         ::core::mem::offset_of!(PciHotReset, argsz) == 0,
         "offset of struct vfio_pci_hot_reset.argsz"
@@ -2278,14 +2151,10 @@ impl ::core::fmt::Debug for DeviceGfxPlaneInfo {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceGfxPlaneInfo > () == 64,
-        "size of struct vfio_device_gfx_plane_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceGfxPlaneInfo > () == 8,
-        "alignment of struct vfio_device_gfx_plane_info"
-    );
+    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
+    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
+    assert!(size == 64, "size of struct vfio_device_gfx_plane_info");
+    assert!(align == 8, "alignment of struct vfio_device_gfx_plane_info");
     assert!(
         ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
         "offset of struct vfio_device_gfx_plane_info.argsz"
@@ -2345,14 +2214,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceGfxPlaneInfo > () == 60,
-        "size of struct vfio_device_gfx_plane_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceGfxPlaneInfo > () == 4,
-        "alignment of struct vfio_device_gfx_plane_info"
-    );
+    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
+    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
+    assert!(size == 60, "size of struct vfio_device_gfx_plane_info");
+    assert!(align == 4, "alignment of struct vfio_device_gfx_plane_info");
     assert!(
         ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
         "offset of struct vfio_device_gfx_plane_info.argsz"
@@ -2412,14 +2277,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceGfxPlaneInfo > () == 60,
-        "size of struct vfio_device_gfx_plane_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceGfxPlaneInfo > () == 2,
-        "alignment of struct vfio_device_gfx_plane_info"
-    );
+    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
+    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
+    assert!(size == 60, "size of struct vfio_device_gfx_plane_info");
+    assert!(align == 2, "alignment of struct vfio_device_gfx_plane_info");
     assert!(
         ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
         "offset of struct vfio_device_gfx_plane_info.argsz"
@@ -2511,14 +2372,10 @@ impl ::core::default::Default for DeviceIoeventfd {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceIoeventfd > () == 32,
-        "size of struct vfio_device_ioeventfd"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceIoeventfd > () == 8,
-        "alignment of struct vfio_device_ioeventfd"
-    );
+    let size = ::core::mem::size_of::<DeviceIoeventfd>();
+    let align = ::core::mem::align_of::<DeviceIoeventfd>();
+    assert!(size == 32, "size of struct vfio_device_ioeventfd");
+    assert!(align == 8, "alignment of struct vfio_device_ioeventfd");
     assert!(
         ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
         "offset of struct vfio_device_ioeventfd.argsz"
@@ -2542,14 +2399,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceIoeventfd > () == 28,
-        "size of struct vfio_device_ioeventfd"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceIoeventfd > () == 4,
-        "alignment of struct vfio_device_ioeventfd"
-    );
+    let size = ::core::mem::size_of::<DeviceIoeventfd>();
+    let align = ::core::mem::align_of::<DeviceIoeventfd>();
+    assert!(size == 28, "size of struct vfio_device_ioeventfd");
+    assert!(align == 4, "alignment of struct vfio_device_ioeventfd");
     assert!(
         ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
         "offset of struct vfio_device_ioeventfd.argsz"
@@ -2573,14 +2426,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceIoeventfd > () == 28,
-        "size of struct vfio_device_ioeventfd"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceIoeventfd > () == 2,
-        "alignment of struct vfio_device_ioeventfd"
-    );
+    let size = ::core::mem::size_of::<DeviceIoeventfd>();
+    let align = ::core::mem::align_of::<DeviceIoeventfd>();
+    assert!(size == 28, "size of struct vfio_device_ioeventfd");
+    assert!(align == 2, "alignment of struct vfio_device_ioeventfd");
     assert!(
         ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
         "offset of struct vfio_device_ioeventfd.argsz"
@@ -2637,14 +2486,10 @@ impl ::uapigen_runtime::FlexHeader for DeviceFeature {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeature > () == 8,
-        "size of struct vfio_device_feature"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeature > () == 4,
-        "alignment of struct vfio_device_feature"
-    );
+    let size = ::core::mem::size_of::<DeviceFeature>();
+    let align = ::core::mem::align_of::<DeviceFeature>();
+    assert!(size == 8, "size of struct vfio_device_feature");
+    assert!(align == 4, "alignment of struct vfio_device_feature");
     assert!(
         ::core::mem::offset_of!(DeviceFeature, argsz) == 0,
         "offset of struct vfio_device_feature.argsz"
@@ -2660,14 +2505,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeature > () == 8,
-        "size of struct vfio_device_feature"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeature > () == 2,
-        "alignment of struct vfio_device_feature"
-    );
+    let size = ::core::mem::size_of::<DeviceFeature>();
+    let align = ::core::mem::align_of::<DeviceFeature>();
+    assert!(size == 8, "size of struct vfio_device_feature");
+    assert!(align == 2, "alignment of struct vfio_device_feature");
     assert!(
         ::core::mem::offset_of!(DeviceFeature, argsz) == 0,
         "offset of struct vfio_device_feature.argsz"
@@ -2707,14 +2548,10 @@ impl ::core::default::Default for DeviceFeatureMigration {
     }
 }
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureMigration > () == 8,
-        "size of struct vfio_device_feature_migration"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureMigration > () == 8,
-        "alignment of struct vfio_device_feature_migration"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureMigration>();
+    let align = ::core::mem::align_of::<DeviceFeatureMigration>();
+    assert!(size == 8, "size of struct vfio_device_feature_migration");
+    assert!(align == 8, "alignment of struct vfio_device_feature_migration");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureMigration, flags) == 0,
         "offset of struct vfio_device_feature_migration.flags"
@@ -2749,14 +2586,10 @@ impl ::core::default::Default for DeviceFeatureMigState {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureMigState > () == 8,
-        "size of struct vfio_device_feature_mig_state"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureMigState > () == 4,
-        "alignment of struct vfio_device_feature_mig_state"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureMigState>();
+    let align = ::core::mem::align_of::<DeviceFeatureMigState>();
+    assert!(size == 8, "size of struct vfio_device_feature_mig_state");
+    assert!(align == 4, "alignment of struct vfio_device_feature_mig_state");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureMigState, device_state) == 0,
         "offset of struct vfio_device_feature_mig_state.device_state"
@@ -2768,14 +2601,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureMigState > () == 8,
-        "size of struct vfio_device_feature_mig_state"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureMigState > () == 2,
-        "alignment of struct vfio_device_feature_mig_state"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureMigState>();
+    let align = ::core::mem::align_of::<DeviceFeatureMigState>();
+    assert!(size == 8, "size of struct vfio_device_feature_mig_state");
+    assert!(align == 2, "alignment of struct vfio_device_feature_mig_state");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureMigState, device_state) == 0,
         "offset of struct vfio_device_feature_mig_state.device_state"
@@ -2816,14 +2645,10 @@ impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceLowPowerEntryWithWakeup > () == 8,
-        "size of struct vfio_device_low_power_entry_with_wakeup"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceLowPowerEntryWithWakeup > () == 4,
-        "alignment of struct vfio_device_low_power_entry_with_wakeup"
-    );
+    let size = ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>();
+    let align = ::core::mem::align_of::<DeviceLowPowerEntryWithWakeup>();
+    assert!(size == 8, "size of struct vfio_device_low_power_entry_with_wakeup");
+    assert!(align == 4, "alignment of struct vfio_device_low_power_entry_with_wakeup");
     assert!(
         ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, wakeup_eventfd) == 0,
         "offset of struct vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"
@@ -2835,14 +2660,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceLowPowerEntryWithWakeup > () == 8,
-        "size of struct vfio_device_low_power_entry_with_wakeup"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceLowPowerEntryWithWakeup > () == 2,
-        "alignment of struct vfio_device_low_power_entry_with_wakeup"
-    );
+    let size = ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>();
+    let align = ::core::mem::align_of::<DeviceLowPowerEntryWithWakeup>();
+    assert!(size == 8, "size of struct vfio_device_low_power_entry_with_wakeup");
+    assert!(align == 2, "alignment of struct vfio_device_low_power_entry_with_wakeup");
     assert!(
         ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, wakeup_eventfd) == 0,
         "offset of struct vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"
@@ -2887,14 +2708,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingControl {
     }
 }
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureDmaLoggingControl > () == 24,
-        "size of struct vfio_device_feature_dma_logging_control"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureDmaLoggingControl > () == 8,
-        "alignment of struct vfio_device_feature_dma_logging_control"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>();
+    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingControl>();
+    assert!(size == 24, "size of struct vfio_device_feature_dma_logging_control");
+    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_control");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, page_size) == 0,
         "offset of struct vfio_device_feature_dma_logging_control.page_size"
@@ -2940,14 +2757,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
     }
 }
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureDmaLoggingRange > () == 16,
-        "size of struct vfio_device_feature_dma_logging_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureDmaLoggingRange > () == 8,
-        "alignment of struct vfio_device_feature_dma_logging_range"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingRange>();
+    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingRange>();
+    assert!(size == 16, "size of struct vfio_device_feature_dma_logging_range");
+    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_range");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureDmaLoggingRange, iova) == 0,
         "offset of struct vfio_device_feature_dma_logging_range.iova"
@@ -2989,14 +2802,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
     }
 }
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceFeatureDmaLoggingReport > () == 32,
-        "size of struct vfio_device_feature_dma_logging_report"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceFeatureDmaLoggingReport > () == 8,
-        "alignment of struct vfio_device_feature_dma_logging_report"
-    );
+    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>();
+    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingReport>();
+    assert!(size == 32, "size of struct vfio_device_feature_dma_logging_report");
+    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_report");
     assert!(
         ::core::mem::offset_of!(DeviceFeatureDmaLoggingReport, iova) == 0,
         "offset of struct vfio_device_feature_dma_logging_report.iova"
@@ -3046,14 +2855,10 @@ impl ::core::default::Default for IommuType1Info {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1Info > () == 24,
-        "size of struct vfio_iommu_type1_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1Info > () == 8,
-        "alignment of struct vfio_iommu_type1_info"
-    );
+    let size = ::core::mem::size_of::<IommuType1Info>();
+    let align = ::core::mem::align_of::<IommuType1Info>();
+    assert!(size == 24, "size of struct vfio_iommu_type1_info");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_info");
     assert!(
         ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
         "offset of struct vfio_iommu_type1_info.argsz"
@@ -3073,14 +2878,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1Info > () == 20,
-        "size of struct vfio_iommu_type1_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1Info > () == 4,
-        "alignment of struct vfio_iommu_type1_info"
-    );
+    let size = ::core::mem::size_of::<IommuType1Info>();
+    let align = ::core::mem::align_of::<IommuType1Info>();
+    assert!(size == 20, "size of struct vfio_iommu_type1_info");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_info");
     assert!(
         ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
         "offset of struct vfio_iommu_type1_info.argsz"
@@ -3100,14 +2901,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1Info > () == 20,
-        "size of struct vfio_iommu_type1_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1Info > () == 2,
-        "alignment of struct vfio_iommu_type1_info"
-    );
+    let size = ::core::mem::size_of::<IommuType1Info>();
+    let align = ::core::mem::align_of::<IommuType1Info>();
+    assert!(size == 20, "size of struct vfio_iommu_type1_info");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_info");
     assert!(
         ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
         "offset of struct vfio_iommu_type1_info.argsz"
@@ -3154,13 +2951,10 @@ impl ::core::default::Default for IovaRange {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IovaRange > () == 16, "size of struct vfio_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IovaRange > () == 8,
-        "alignment of struct vfio_iova_range"
-    );
+    let size = ::core::mem::size_of::<IovaRange>();
+    let align = ::core::mem::align_of::<IovaRange>();
+    assert!(size == 16, "size of struct vfio_iova_range");
+    assert!(align == 8, "alignment of struct vfio_iova_range");
     assert!(
         ::core::mem::offset_of!(IovaRange, start) == 0,
         "offset of struct vfio_iova_range.start"
@@ -3172,13 +2966,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IovaRange > () == 16, "size of struct vfio_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IovaRange > () == 4,
-        "alignment of struct vfio_iova_range"
-    );
+    let size = ::core::mem::size_of::<IovaRange>();
+    let align = ::core::mem::align_of::<IovaRange>();
+    assert!(size == 16, "size of struct vfio_iova_range");
+    assert!(align == 4, "alignment of struct vfio_iova_range");
     assert!(
         ::core::mem::offset_of!(IovaRange, start) == 0,
         "offset of struct vfio_iova_range.start"
@@ -3190,13 +2981,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IovaRange > () == 16, "size of struct vfio_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IovaRange > () == 2,
-        "alignment of struct vfio_iova_range"
-    );
+    let size = ::core::mem::size_of::<IovaRange>();
+    let align = ::core::mem::align_of::<IovaRange>();
+    assert!(size == 16, "size of struct vfio_iova_range");
+    assert!(align == 2, "alignment of struct vfio_iova_range");
     assert!(
         ::core::mem::offset_of!(IovaRange, start) == 0,
         "offset of struct vfio_iova_range.start"
@@ -3247,14 +3035,10 @@ impl ::uapigen_runtime::FlexHeader for IommuType1InfoCapIovaRange {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapIovaRange > () == 16,
-        "size of struct vfio_iommu_type1_info_cap_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapIovaRange > () == 8,
-        "alignment of struct vfio_iommu_type1_info_cap_iova_range"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
+    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
@@ -3274,14 +3058,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapIovaRange > () == 16,
-        "size of struct vfio_iommu_type1_info_cap_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapIovaRange > () == 4,
-        "alignment of struct vfio_iommu_type1_info_cap_iova_range"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
+    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
@@ -3301,14 +3081,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapIovaRange > () == 16,
-        "size of struct vfio_iommu_type1_info_cap_iova_range"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapIovaRange > () == 2,
-        "alignment of struct vfio_iommu_type1_info_cap_iova_range"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
+    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
@@ -3358,14 +3134,10 @@ impl ::core::default::Default for IommuType1InfoCapMigration {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapMigration > () == 32,
-        "size of struct vfio_iommu_type1_info_cap_migration"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapMigration > () == 8,
-        "alignment of struct vfio_iommu_type1_info_cap_migration"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
+    assert!(size == 32, "size of struct vfio_iommu_type1_info_cap_migration");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_info_cap_migration");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_migration.header"
@@ -3385,14 +3157,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapMigration > () == 28,
-        "size of struct vfio_iommu_type1_info_cap_migration"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapMigration > () == 4,
-        "alignment of struct vfio_iommu_type1_info_cap_migration"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
+    assert!(size == 28, "size of struct vfio_iommu_type1_info_cap_migration");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_cap_migration");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_migration.header"
@@ -3412,14 +3180,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoCapMigration > () == 28,
-        "size of struct vfio_iommu_type1_info_cap_migration"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoCapMigration > () == 2,
-        "alignment of struct vfio_iommu_type1_info_cap_migration"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
+    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
+    assert!(size == 28, "size of struct vfio_iommu_type1_info_cap_migration");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_cap_migration");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
         "offset of struct vfio_iommu_type1_info_cap_migration.header"
@@ -3466,14 +3230,10 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoDmaAvail > () == 12,
-        "size of struct vfio_iommu_type1_info_dma_avail"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoDmaAvail > () == 4,
-        "alignment of struct vfio_iommu_type1_info_dma_avail"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoDmaAvail>();
+    let align = ::core::mem::align_of::<IommuType1InfoDmaAvail>();
+    assert!(size == 12, "size of struct vfio_iommu_type1_info_dma_avail");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_dma_avail");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoDmaAvail, header) == 0,
         "offset of struct vfio_iommu_type1_info_dma_avail.header"
@@ -3485,14 +3245,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1InfoDmaAvail > () == 12,
-        "size of struct vfio_iommu_type1_info_dma_avail"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1InfoDmaAvail > () == 2,
-        "alignment of struct vfio_iommu_type1_info_dma_avail"
-    );
+    let size = ::core::mem::size_of::<IommuType1InfoDmaAvail>();
+    let align = ::core::mem::align_of::<IommuType1InfoDmaAvail>();
+    assert!(size == 12, "size of struct vfio_iommu_type1_info_dma_avail");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_dma_avail");
     assert!(
         ::core::mem::offset_of!(IommuType1InfoDmaAvail, header) == 0,
         "offset of struct vfio_iommu_type1_info_dma_avail.header"
@@ -3537,14 +3293,10 @@ impl ::core::default::Default for IommuType1DmaMap {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaMap > () == 32,
-        "size of struct vfio_iommu_type1_dma_map"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaMap > () == 8,
-        "alignment of struct vfio_iommu_type1_dma_map"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaMap>();
+    let align = ::core::mem::align_of::<IommuType1DmaMap>();
+    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_dma_map");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_map.argsz"
@@ -3568,14 +3320,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaMap > () == 32,
-        "size of struct vfio_iommu_type1_dma_map"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaMap > () == 4,
-        "alignment of struct vfio_iommu_type1_dma_map"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaMap>();
+    let align = ::core::mem::align_of::<IommuType1DmaMap>();
+    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_dma_map");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_map.argsz"
@@ -3599,14 +3347,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaMap > () == 32,
-        "size of struct vfio_iommu_type1_dma_map"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaMap > () == 2,
-        "alignment of struct vfio_iommu_type1_dma_map"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaMap>();
+    let align = ::core::mem::align_of::<IommuType1DmaMap>();
+    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_dma_map");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_map.argsz"
@@ -3670,10 +3414,10 @@ impl ::core::default::Default for Bitmap {
     )
 )]
 const _: () = {
-    assert!(::core::mem::size_of:: < Bitmap > () == 24, "size of struct vfio_bitmap");
-    assert!(
-        ::core::mem::align_of:: < Bitmap > () == 8, "alignment of struct vfio_bitmap"
-    );
+    let size = ::core::mem::size_of::<Bitmap>();
+    let align = ::core::mem::align_of::<Bitmap>();
+    assert!(size == 24, "size of struct vfio_bitmap");
+    assert!(align == 8, "alignment of struct vfio_bitmap");
     assert!(
         ::core::mem::offset_of!(Bitmap, pgsize) == 0,
         "offset of struct vfio_bitmap.pgsize"
@@ -3687,10 +3431,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(::core::mem::size_of:: < Bitmap > () == 20, "size of struct vfio_bitmap");
-    assert!(
-        ::core::mem::align_of:: < Bitmap > () == 4, "alignment of struct vfio_bitmap"
-    );
+    let size = ::core::mem::size_of::<Bitmap>();
+    let align = ::core::mem::align_of::<Bitmap>();
+    assert!(size == 20, "size of struct vfio_bitmap");
+    assert!(align == 4, "alignment of struct vfio_bitmap");
     assert!(
         ::core::mem::offset_of!(Bitmap, pgsize) == 0,
         "offset of struct vfio_bitmap.pgsize"
@@ -3712,10 +3456,10 @@ const _: () = {
     )
 )]
 const _: () = {
-    assert!(::core::mem::size_of:: < Bitmap > () == 24, "size of struct vfio_bitmap");
-    assert!(
-        ::core::mem::align_of:: < Bitmap > () == 8, "alignment of struct vfio_bitmap"
-    );
+    let size = ::core::mem::size_of::<Bitmap>();
+    let align = ::core::mem::align_of::<Bitmap>();
+    assert!(size == 24, "size of struct vfio_bitmap");
+    assert!(align == 8, "alignment of struct vfio_bitmap");
     assert!(
         ::core::mem::offset_of!(Bitmap, pgsize) == 0,
         "offset of struct vfio_bitmap.pgsize"
@@ -3729,10 +3473,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(::core::mem::size_of:: < Bitmap > () == 20, "size of struct vfio_bitmap");
-    assert!(
-        ::core::mem::align_of:: < Bitmap > () == 2, "alignment of struct vfio_bitmap"
-    );
+    let size = ::core::mem::size_of::<Bitmap>();
+    let align = ::core::mem::align_of::<Bitmap>();
+    assert!(size == 20, "size of struct vfio_bitmap");
+    assert!(align == 2, "alignment of struct vfio_bitmap");
     assert!(
         ::core::mem::offset_of!(Bitmap, pgsize) == 0,
         "offset of struct vfio_bitmap.pgsize"
@@ -3783,14 +3527,10 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DmaUnmap {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaUnmap > () == 24,
-        "size of struct vfio_iommu_type1_dma_unmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaUnmap > () == 8,
-        "alignment of struct vfio_iommu_type1_dma_unmap"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
+    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
+    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_dma_unmap");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_unmap.argsz"
@@ -3814,14 +3554,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaUnmap > () == 24,
-        "size of struct vfio_iommu_type1_dma_unmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaUnmap > () == 4,
-        "alignment of struct vfio_iommu_type1_dma_unmap"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
+    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
+    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_dma_unmap");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_unmap.argsz"
@@ -3845,14 +3581,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DmaUnmap > () == 24,
-        "size of struct vfio_iommu_type1_dma_unmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DmaUnmap > () == 2,
-        "alignment of struct vfio_iommu_type1_dma_unmap"
-    );
+    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
+    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
+    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_dma_unmap");
     assert!(
         ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dma_unmap.argsz"
@@ -3909,14 +3641,10 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DirtyBitmap {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DirtyBitmap > () == 8,
-        "size of struct vfio_iommu_type1_dirty_bitmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DirtyBitmap > () == 4,
-        "alignment of struct vfio_iommu_type1_dirty_bitmap"
-    );
+    let size = ::core::mem::size_of::<IommuType1DirtyBitmap>();
+    let align = ::core::mem::align_of::<IommuType1DirtyBitmap>();
+    assert!(size == 8, "size of struct vfio_iommu_type1_dirty_bitmap");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_dirty_bitmap");
     assert!(
         ::core::mem::offset_of!(IommuType1DirtyBitmap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dirty_bitmap.argsz"
@@ -3932,14 +3660,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DirtyBitmap > () == 8,
-        "size of struct vfio_iommu_type1_dirty_bitmap"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DirtyBitmap > () == 2,
-        "alignment of struct vfio_iommu_type1_dirty_bitmap"
-    );
+    let size = ::core::mem::size_of::<IommuType1DirtyBitmap>();
+    let align = ::core::mem::align_of::<IommuType1DirtyBitmap>();
+    assert!(size == 8, "size of struct vfio_iommu_type1_dirty_bitmap");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_dirty_bitmap");
     assert!(
         ::core::mem::offset_of!(IommuType1DirtyBitmap, argsz) == 0,
         "offset of struct vfio_iommu_type1_dirty_bitmap.argsz"
@@ -3983,14 +3707,10 @@ impl ::core::default::Default for IommuType1DirtyBitmapGet {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DirtyBitmapGet > () == 40,
-        "size of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DirtyBitmapGet > () == 8,
-        "alignment of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
+    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
+    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
+    assert!(size == 40, "size of struct vfio_iommu_type1_dirty_bitmap_get");
+    assert!(align == 8, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
     assert!(
         ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
         "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
@@ -4006,14 +3726,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DirtyBitmapGet > () == 36,
-        "size of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DirtyBitmapGet > () == 4,
-        "alignment of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
+    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
+    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
+    assert!(size == 36, "size of struct vfio_iommu_type1_dirty_bitmap_get");
+    assert!(align == 4, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
     assert!(
         ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
         "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
@@ -4029,14 +3745,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuType1DirtyBitmapGet > () == 36,
-        "size of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuType1DirtyBitmapGet > () == 2,
-        "alignment of struct vfio_iommu_type1_dirty_bitmap_get"
-    );
+    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
+    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
+    assert!(size == 36, "size of struct vfio_iommu_type1_dirty_bitmap_get");
+    assert!(align == 2, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
     assert!(
         ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
         "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
@@ -4081,14 +3793,10 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceDdwInfo > () == 16,
-        "size of struct vfio_iommu_spapr_tce_ddw_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceDdwInfo > () == 8,
-        "alignment of struct vfio_iommu_spapr_tce_ddw_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
+    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
         "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
@@ -4104,14 +3812,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceDdwInfo > () == 16,
-        "size of struct vfio_iommu_spapr_tce_ddw_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceDdwInfo > () == 4,
-        "alignment of struct vfio_iommu_spapr_tce_ddw_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
+    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
         "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
@@ -4127,14 +3831,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceDdwInfo > () == 16,
-        "size of struct vfio_iommu_spapr_tce_ddw_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceDdwInfo > () == 2,
-        "alignment of struct vfio_iommu_spapr_tce_ddw_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
+    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
         "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
@@ -4183,14 +3883,10 @@ impl ::core::default::Default for IommuSpaprTceInfo {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceInfo > () == 32,
-        "size of struct vfio_iommu_spapr_tce_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceInfo > () == 8,
-        "alignment of struct vfio_iommu_spapr_tce_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
+    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
+    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_info.argsz"
@@ -4214,14 +3910,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceInfo > () == 32,
-        "size of struct vfio_iommu_spapr_tce_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceInfo > () == 4,
-        "alignment of struct vfio_iommu_spapr_tce_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
+    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
+    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_info.argsz"
@@ -4245,14 +3937,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceInfo > () == 32,
-        "size of struct vfio_iommu_spapr_tce_info"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceInfo > () == 2,
-        "alignment of struct vfio_iommu_spapr_tce_info"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
+    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
+    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
+    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_info");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_info.argsz"
@@ -4307,13 +3995,10 @@ impl ::core::default::Default for EehPeErr {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeErr > () == 24, "size of struct vfio_eeh_pe_err"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeErr > () == 8,
-        "alignment of struct vfio_eeh_pe_err"
-    );
+    let size = ::core::mem::size_of::<EehPeErr>();
+    let align = ::core::mem::align_of::<EehPeErr>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_err");
+    assert!(align == 8, "alignment of struct vfio_eeh_pe_err");
     assert!(
         ::core::mem::offset_of!(EehPeErr, r#type) == 0,
         "offset of struct vfio_eeh_pe_err.type"
@@ -4333,13 +4018,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeErr > () == 24, "size of struct vfio_eeh_pe_err"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeErr > () == 4,
-        "alignment of struct vfio_eeh_pe_err"
-    );
+    let size = ::core::mem::size_of::<EehPeErr>();
+    let align = ::core::mem::align_of::<EehPeErr>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_err");
+    assert!(align == 4, "alignment of struct vfio_eeh_pe_err");
     assert!(
         ::core::mem::offset_of!(EehPeErr, r#type) == 0,
         "offset of struct vfio_eeh_pe_err.type"
@@ -4359,13 +4041,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeErr > () == 24, "size of struct vfio_eeh_pe_err"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeErr > () == 2,
-        "alignment of struct vfio_eeh_pe_err"
-    );
+    let size = ::core::mem::size_of::<EehPeErr>();
+    let align = ::core::mem::align_of::<EehPeErr>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_err");
+    assert!(align == 2, "alignment of struct vfio_eeh_pe_err");
     assert!(
         ::core::mem::offset_of!(EehPeErr, r#type) == 0,
         "offset of struct vfio_eeh_pe_err.type"
@@ -4421,12 +4100,10 @@ impl ::core::fmt::Debug for EehPeOp {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOp > () == 40, "size of struct vfio_eeh_pe_op"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOp > () == 8, "alignment of struct vfio_eeh_pe_op"
-    );
+    let size = ::core::mem::size_of::<EehPeOp>();
+    let align = ::core::mem::align_of::<EehPeOp>();
+    assert!(size == 40, "size of struct vfio_eeh_pe_op");
+    assert!(align == 8, "alignment of struct vfio_eeh_pe_op");
     assert!(
         ::core::mem::offset_of!(EehPeOp, argsz) == 0,
         "offset of struct vfio_eeh_pe_op.argsz"
@@ -4445,12 +4122,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOp > () == 36, "size of struct vfio_eeh_pe_op"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOp > () == 4, "alignment of struct vfio_eeh_pe_op"
-    );
+    let size = ::core::mem::size_of::<EehPeOp>();
+    let align = ::core::mem::align_of::<EehPeOp>();
+    assert!(size == 36, "size of struct vfio_eeh_pe_op");
+    assert!(align == 4, "alignment of struct vfio_eeh_pe_op");
     assert!(
         ::core::mem::offset_of!(EehPeOp, argsz) == 0,
         "offset of struct vfio_eeh_pe_op.argsz"
@@ -4469,12 +4144,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOp > () == 36, "size of struct vfio_eeh_pe_op"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOp > () == 2, "alignment of struct vfio_eeh_pe_op"
-    );
+    let size = ::core::mem::size_of::<EehPeOp>();
+    let align = ::core::mem::align_of::<EehPeOp>();
+    assert!(size == 36, "size of struct vfio_eeh_pe_op");
+    assert!(align == 2, "alignment of struct vfio_eeh_pe_op");
     assert!(
         ::core::mem::offset_of!(EehPeOp, argsz) == 0,
         "offset of struct vfio_eeh_pe_op.argsz"
@@ -4524,14 +4197,10 @@ impl ::core::default::Default for IommuSpaprRegisterMemory {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprRegisterMemory > () == 24,
-        "size of struct vfio_iommu_spapr_register_memory"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprRegisterMemory > () == 8,
-        "alignment of struct vfio_iommu_spapr_register_memory"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
+    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
+    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
+    assert!(align == 8, "alignment of struct vfio_iommu_spapr_register_memory");
     assert!(
         ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
         "offset of struct vfio_iommu_spapr_register_memory.argsz"
@@ -4551,14 +4220,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprRegisterMemory > () == 24,
-        "size of struct vfio_iommu_spapr_register_memory"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprRegisterMemory > () == 4,
-        "alignment of struct vfio_iommu_spapr_register_memory"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
+    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
+    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
+    assert!(align == 4, "alignment of struct vfio_iommu_spapr_register_memory");
     assert!(
         ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
         "offset of struct vfio_iommu_spapr_register_memory.argsz"
@@ -4578,14 +4243,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprRegisterMemory > () == 24,
-        "size of struct vfio_iommu_spapr_register_memory"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprRegisterMemory > () == 2,
-        "alignment of struct vfio_iommu_spapr_register_memory"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
+    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
+    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
+    assert!(align == 2, "alignment of struct vfio_iommu_spapr_register_memory");
     assert!(
         ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
         "offset of struct vfio_iommu_spapr_register_memory.argsz"
@@ -4650,14 +4311,10 @@ impl ::core::default::Default for IommuSpaprTceCreate {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceCreate > () == 40,
-        "size of struct vfio_iommu_spapr_tce_create"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceCreate > () == 8,
-        "alignment of struct vfio_iommu_spapr_tce_create"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
+    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
+    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
+    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_create");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_create.argsz"
@@ -4693,14 +4350,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceCreate > () == 40,
-        "size of struct vfio_iommu_spapr_tce_create"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceCreate > () == 4,
-        "alignment of struct vfio_iommu_spapr_tce_create"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
+    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
+    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
+    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_create");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_create.argsz"
@@ -4736,14 +4389,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceCreate > () == 40,
-        "size of struct vfio_iommu_spapr_tce_create"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceCreate > () == 2,
-        "alignment of struct vfio_iommu_spapr_tce_create"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
+    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
+    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
+    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_create");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_create.argsz"
@@ -4808,14 +4457,10 @@ impl ::core::default::Default for IommuSpaprTceRemove {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceRemove > () == 16,
-        "size of struct vfio_iommu_spapr_tce_remove"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceRemove > () == 8,
-        "alignment of struct vfio_iommu_spapr_tce_remove"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
+    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
+    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_remove");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_remove.argsz"
@@ -4831,14 +4476,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceRemove > () == 16,
-        "size of struct vfio_iommu_spapr_tce_remove"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceRemove > () == 4,
-        "alignment of struct vfio_iommu_spapr_tce_remove"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
+    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
+    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_remove");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_remove.argsz"
@@ -4854,14 +4495,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < IommuSpaprTceRemove > () == 16,
-        "size of struct vfio_iommu_spapr_tce_remove"
-    );
-    assert!(
-        ::core::mem::align_of:: < IommuSpaprTceRemove > () == 2,
-        "alignment of struct vfio_iommu_spapr_tce_remove"
-    );
+    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
+    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
+    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
+    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_remove");
     assert!(
         ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
         "offset of struct vfio_iommu_spapr_tce_remove.argsz"
@@ -4905,14 +4542,10 @@ impl ::core::fmt::Debug for DeviceGfxPlaneInfoHandle {
 }
 #[cfg(not(target_arch = "m68k"))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceGfxPlaneInfoHandle > () == 4,
-        "size of struct vfio_device_gfx_plane_info.<anonymous>"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceGfxPlaneInfoHandle > () == 4,
-        "alignment of struct vfio_device_gfx_plane_info.<anonymous>"
-    );
+    let size = ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
+    let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
+    assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
+    assert!(align == 4, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
     assert!(
         ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, region_index) == 0,
         "offset of struct vfio_device_gfx_plane_info.<anonymous>.region_index"
@@ -4924,14 +4557,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < DeviceGfxPlaneInfoHandle > () == 4,
-        "size of struct vfio_device_gfx_plane_info.<anonymous>"
-    );
-    assert!(
-        ::core::mem::align_of:: < DeviceGfxPlaneInfoHandle > () == 2,
-        "alignment of struct vfio_device_gfx_plane_info.<anonymous>"
-    );
+    let size = ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
+    let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
+    assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
+    assert!(align == 2, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
     assert!(
         ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, region_index) == 0,
         "offset of struct vfio_device_gfx_plane_info.<anonymous>.region_index"
@@ -4969,14 +4598,10 @@ impl ::core::fmt::Debug for EehPeOpArgs {
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOpArgs > () == 24,
-        "size of struct vfio_eeh_pe_op.<anonymous>"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOpArgs > () == 8,
-        "alignment of struct vfio_eeh_pe_op.<anonymous>"
-    );
+    let size = ::core::mem::size_of::<EehPeOpArgs>();
+    let align = ::core::mem::align_of::<EehPeOpArgs>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
+    assert!(align == 8, "alignment of struct vfio_eeh_pe_op.<anonymous>");
     assert!(
         ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
         "offset of struct vfio_eeh_pe_op.<anonymous>.err"
@@ -4984,14 +4609,10 @@ const _: () = {
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOpArgs > () == 24,
-        "size of struct vfio_eeh_pe_op.<anonymous>"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOpArgs > () == 4,
-        "alignment of struct vfio_eeh_pe_op.<anonymous>"
-    );
+    let size = ::core::mem::size_of::<EehPeOpArgs>();
+    let align = ::core::mem::align_of::<EehPeOpArgs>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
+    assert!(align == 4, "alignment of struct vfio_eeh_pe_op.<anonymous>");
     assert!(
         ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
         "offset of struct vfio_eeh_pe_op.<anonymous>.err"
@@ -4999,14 +4620,10 @@ const _: () = {
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
-    assert!(
-        ::core::mem::size_of:: < EehPeOpArgs > () == 24,
-        "size of struct vfio_eeh_pe_op.<anonymous>"
-    );
-    assert!(
-        ::core::mem::align_of:: < EehPeOpArgs > () == 2,
-        "alignment of struct vfio_eeh_pe_op.<anonymous>"
-    );
+    let size = ::core::mem::size_of::<EehPeOpArgs>();
+    let align = ::core::mem::align_of::<EehPeOpArgs>();
+    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
+    assert!(align == 2, "alignment of struct vfio_eeh_pe_op.<anonymous>");
     assert!(
         ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
         "offset of struct vfio_eeh_pe_op.<anonymous>.err"
