@@ -8,6 +8,33 @@ PACKAGES=(
   "gcc /usr/bin/gcc"
   "g++ /usr/bin/g++"
   "linux-libc-dev /usr/include/linux/vfio.h"
+  # tests/tests/conformance_abis.rs: one compiler per ABI of codegen/src/abi.rs, with
+  # clang where clang implements the Linux ABI, Debian's cross gcc where it does not (no
+  # backend for alpha, hppa, sh4; a non-Linux layout for m68k).
+  "clang-19 /usr/bin/clang-19"
+  "gcc-alpha-linux-gnu /usr/bin/alpha-linux-gnu-gcc"
+  "gcc-hppa-linux-gnu /usr/bin/hppa-linux-gnu-gcc"
+  "gcc-sh4-linux-gnu /usr/bin/sh4-linux-gnu-gcc"
+  "gcc-m68k-linux-gnu /usr/bin/m68k-linux-gnu-gcc"
+  # ... and the Linux 6.1 uapi headers of every ABI, under /usr/<GNU triplet>/include.
+  "linux-libc-dev-amd64-cross /usr/x86_64-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-i386-cross /usr/i686-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-x32-cross /usr/x86_64-linux-gnux32/include/linux/vfio.h"
+  "linux-libc-dev-arm64-cross /usr/aarch64-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-armhf-cross /usr/arm-linux-gnueabihf/include/linux/vfio.h"
+  "linux-libc-dev-powerpc-cross /usr/powerpc-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-ppc64-cross /usr/powerpc64-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-ppc64el-cross /usr/powerpc64le-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-mips-cross /usr/mips-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-mips64el-cross /usr/mips64el-linux-gnuabi64/include/linux/vfio.h"
+  "linux-libc-dev-mipsn32-cross /usr/mips64-linux-gnuabin32/include/linux/vfio.h"
+  "linux-libc-dev-s390x-cross /usr/s390x-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-riscv64-cross /usr/riscv64-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-sparc64-cross /usr/sparc64-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-m68k-cross /usr/m68k-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-alpha-cross /usr/alpha-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-hppa-cross /usr/hppa-linux-gnu/include/linux/vfio.h"
+  "linux-libc-dev-sh4-cross /usr/sh4-linux-gnu/include/linux/vfio.h"
 )
 
 missing=()

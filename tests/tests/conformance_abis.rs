@@ -1,0 +1,343 @@
+//! Conformance of `spec/vfio.yaml` on every ABI uapigen models (`uapigen::abi::ABIS`): for
+//! each one, the real `<linux/vfio.h>` of Debian's `linux-libc-dev-<arch>-cross` (Linux 6.1)
+//! and our generated header, compiled by a real compiler for that target (clang-19 where it
+//! has a backend, Debian's cross gcc for alpha, hppa and sh4), give exactly the values of our
+//! layout model: every constant, enumerator, ioctl number, struct size, alignment and field
+//! offset. The generated assertion file and the kernel's header test (C90, included twice)
+//! pass for every ABI too, and each ABI's `c_cond` selects that ABI and no other.
+//!
+//! No ABI is ever skipped: a missing compiler or header fails with what to install
+//! (`scripts/install-deps.sh` installs all of them).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use uapigen::abi::{ABIS, Abi, IoctlEncoding};
+use uapigen::probe::probe;
+use uapigen_tests::{
+    AbiToolchain, abi_toolchain, count_kinds, mismatches, model, probe_values, root,
+};
+
+/// Every ABI's toolchain; panics naming everything that is missing.
+fn toolchains() -> Vec<AbiToolchain> {
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for abi in ABIS {
+        match abi_toolchain(abi) {
+            Ok(t) => {
+                let h = t.include.join("linux/vfio.h");
+                if h.exists() {
+                    out.push(t);
+                } else {
+                    missing.push(format!(
+                        "{}: {} is missing: install Debian's linux-libc-dev-{}-cross (scripts/install-deps.sh)",
+                        abi.name,
+                        h.display(),
+                        abi.debian
+                    ));
+                }
+            }
+            Err(e) => missing.push(e),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "cannot test every ABI:\n{}",
+        missing.join("\n")
+    );
+    assert_eq!(out.len(), 18, "uapigen models 18 ABIs");
+    out
+}
+
+/// `f` over `items` on a few threads (each job runs a compiler), results in item order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 8)
+        .min(items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| panic!("a compile thread panicked"))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
+}
+
+fn write(path: &Path, text: &str) {
+    if let Err(e) = std::fs::write(path, text) {
+        panic!("{}: {e}", path.display());
+    }
+}
+
+fn describe(t: &AbiToolchain) -> String {
+    format!(
+        "{} {}",
+        t.cc.program,
+        t.cc.args
+            .first()
+            .filter(|a| a.starts_with("--target"))
+            .map_or("", String::as_str)
+    )
+    .trim_end()
+    .to_owned()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    Real,
+    Generated,
+}
+
+impl Variant {
+    fn label(self) -> &'static str {
+        match self {
+            Variant::Real => "Debian <linux/vfio.h>",
+            Variant::Generated => "generated <linux/vfio.h>",
+        }
+    }
+}
+
+#[test]
+fn model_matches_real_and_generated_headers_on_every_abi() {
+    let start = Instant::now();
+    let tcs = toolchains();
+    let m = model("vfio");
+    let gen_inc = root().join("generated/include");
+    let host_count = probe(&m, 0).1.len();
+
+    let jobs: Vec<(usize, Variant)> = (0..tcs.len())
+        .flat_map(|i| [(i, Variant::Real), (i, Variant::Generated)])
+        .collect();
+    let results = par_map(&jobs, |&(i, v)| {
+        let (src, facts) = probe(&m, i);
+        let includes: Vec<&Path> = match v {
+            Variant::Real => vec![],
+            Variant::Generated => vec![gen_inc.as_path()],
+        };
+        let values = probe_values(&tcs[i].cc, &src, &includes, facts.len());
+        (facts, values)
+    });
+
+    let mut errors = Vec::new();
+    let mut bad: Vec<(&str, &str, String, u64, u64)> = Vec::new();
+    let mut checked = 0;
+    for (&(i, v), (facts, values)) in jobs.iter().zip(&results) {
+        let abi = tcs[i].abi;
+        if facts.len() != host_count {
+            errors.push(format!(
+                "{}: {} items, x86_64 has {host_count}",
+                abi.name,
+                facts.len()
+            ));
+        }
+        match values {
+            Ok(values) => {
+                let diff = mismatches(facts, values);
+                println!(
+                    "{:<8} {:<26} {:<42} {} items checked, {} differ: {:?}",
+                    abi.name,
+                    v.label(),
+                    describe(&tcs[i]),
+                    facts.len(),
+                    diff.len(),
+                    count_kinds(facts)
+                );
+                checked += facts.len();
+                bad.extend(
+                    diff.into_iter()
+                        .map(|(k, e, a)| (abi.name, v.label(), k, e, a)),
+                );
+            }
+            Err(e) => errors.push(format!(
+                "{} ({}): the probe does not compile:\n{e}",
+                abi.name,
+                v.label()
+            )),
+        }
+    }
+    println!(
+        "{checked} values from {} compiles ({} ABIs x 2 headers) compared with the model in {:.1?}",
+        jobs.len(),
+        tcs.len(),
+        start.elapsed()
+    );
+    let mut report = errors.join("\n");
+    if !bad.is_empty() {
+        report.push_str(&format!("\n{} values differ from the model:\n", bad.len()));
+        for (abi, what, key, model, actual) in &bad {
+            report.push_str(&format!("  {abi} ({what}): {key}: model {model} (0x{model:x}), compiler {actual} (0x{actual:x})\n"));
+        }
+    }
+    assert!(errors.is_empty() && bad.is_empty(), "{report}");
+}
+
+/// Every `*.c` assertion file of `generated/layout/`.
+fn assertion_files() -> Vec<PathBuf> {
+    let dir = root().join("generated/layout");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no assertion files in {}", dir.display());
+    out
+}
+
+#[test]
+fn assertion_file_compiles_for_every_abi() {
+    let tcs = toolchains();
+    let files = assertion_files();
+    let gen_inc = format!("-I{}", root().join("generated/include").display());
+    let results = par_map(&tcs, |t| {
+        let mut errs = Vec::new();
+        for f in &files {
+            let f = f.display().to_string();
+            if let Err(e) = t.cc.run(&[
+                &gen_inc,
+                "-std=c11",
+                "-Wall",
+                "-Werror",
+                "-fsyntax-only",
+                &f,
+            ]) {
+                errs.push(format!("{}: {f} fails:\n{e}", t.abi.name));
+            }
+        }
+        errs
+    });
+    let errs: Vec<String> = results.into_iter().flatten().collect();
+    println!(
+        "{} assertion files x {} ABIs compiled",
+        files.len(),
+        tcs.len()
+    );
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
+
+/// `linux/vfio.h`-style names of every generated header.
+fn generated_headers() -> Vec<String> {
+    let inc = root().join("generated/include/linux");
+    let mut out: Vec<String> = std::fs::read_dir(&inc)
+        .unwrap_or_else(|e| panic!("{}: {e}", inc.display()))
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".h").then(|| format!("linux/{name}"))
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no generated headers in {}", inc.display());
+    out
+}
+
+#[test]
+fn generated_headers_pass_the_kernel_header_test_on_every_abi() {
+    let tcs = toolchains();
+    let headers = generated_headers();
+    let gen_inc = format!("-I{}", root().join("generated/include").display());
+    let tmp = tempdir();
+    let mut sources = Vec::new();
+    for (n, h) in headers.iter().enumerate() {
+        let p = tmp.path().join(format!("twice{n}.c"));
+        write(&p, &format!("#include <{h}>\n#include <{h}>\n"));
+        sources.push((h, p.display().to_string()));
+    }
+    let results = par_map(&tcs, |t| {
+        let mut errs = Vec::new();
+        for (h, src) in &sources {
+            if let Err(e) = t.cc.run(&[
+                &gen_inc,
+                "-std=c90",
+                "-Wall",
+                "-Werror",
+                "-fsyntax-only",
+                src,
+            ]) {
+                errs.push(format!(
+                    "{}: {h} fails the C90 header test (included twice):\n{e}",
+                    t.abi.name
+                ));
+            }
+        }
+        errs
+    });
+    let errs: Vec<String> = results.into_iter().flatten().collect();
+    println!(
+        "{} generated headers x {} ABIs pass C90, included twice, no libc",
+        headers.len(),
+        tcs.len()
+    );
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
+
+#[test]
+fn each_c_cond_selects_its_abi_and_no_other() {
+    let tcs = toolchains();
+    let tmp = tempdir();
+    let results = par_map(&tcs, |t| {
+        let mut src = String::from("typedef int uapigen_nonempty;\n");
+        src.push_str(&format!(
+            "#if !({})\n#error \"the c_cond of {} is false\"\n#endif\n",
+            t.abi.c_cond, t.abi.name
+        ));
+        for other in ABIS.iter().filter(|a| a.name != t.abi.name) {
+            src.push_str(&format!(
+                "#if {}\n#error \"the c_cond of {} is true too\"\n#endif\n",
+                other.c_cond, other.name
+            ));
+        }
+        let p = tmp.path().join(format!("cond_{}.c", t.abi.name));
+        write(&p, &src);
+        let p = p.display().to_string();
+        t.cc.run(&["-std=c11", "-Wall", "-Werror", "-fsyntax-only", &p])
+            .map_err(|e| format!("{}: {e}", t.abi.name))
+    });
+    let errs: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
+
+#[test]
+fn a_missing_toolchain_says_what_to_install() {
+    static NOWHERE: Abi = Abi {
+        name: "nowhere",
+        debian: "nowhere",
+        triplet: "nowhere-linux-gnu",
+        clang: None,
+        c_cond: "0",
+        rust_cfg: None,
+        pointer: 8,
+        align_u64: 8,
+        max_align: 8,
+        ioctl: IoctlEncoding::GENERIC,
+    };
+    let e = abi_toolchain(&NOWHERE).map(|t| t.cc.program).unwrap_err();
+    assert!(e.contains("linux-libc-dev-nowhere-cross"), "{e}");
+    assert!(e.contains("gcc-nowhere-linux-gnu"), "{e}");
+    assert!(e.contains("scripts/install-deps.sh"), "{e}");
+}
