@@ -20,6 +20,7 @@ pub mod layout;
 pub mod names;
 pub mod parse;
 pub mod probe;
+pub mod report;
 pub mod resolve;
 pub mod spec;
 

@@ -246,3 +246,60 @@ fn builder_reports_spec_errors_as_plain_lines() {
     );
     assert!(!dir.path().join("x.rs").exists());
 }
+
+#[test]
+fn layout_report_names_the_structs_that_differ_on_i386_and_m68k() {
+    let o = uapigen(&root(), &["layout", "spec/vfio.yaml", "--all-abis"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // Hand-derived: argsz, flags (4+4), iova_pgsizes (8 at 8), cap_offset (4 at 16) = 20 bytes;
+    // 8-aligned u64 pads it to 24, a 4-aligned one (i386, sh4) or 2-aligned (m68k) does not.
+    let section = out
+        .split("struct vfio_iommu_type1_info\n")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(section.starts_with("    size   24: x86_64,"), "{out}");
+    assert!(
+        section
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("size   20: i386, m68k, sh4")),
+        "{out}"
+    );
+    // u32 flags at 8 then a u64: 4 on i386 puts it at 12 instead of 16.
+    assert!(
+        out.contains("moved: pgsize_bitmap at 12, max_dirty_bitmap_size at 20"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Structs that differ in alignment only"),
+        "{out}"
+    );
+}
+
+#[test]
+fn layout_report_shows_holes_and_json() {
+    let o = uapigen(&root(), &["layout", "spec/vfio.yaml"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    // vfio_iommu_type1_info on x86_64: 4 bytes of tail padding after cap_offset.
+    let s = out
+        .split("struct vfio_iommu_type1_info {")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(s.contains("tail padding: 4 bytes"), "{out}");
+    // vfio_iommu_type1_info_cap_migration: a 4-byte hole before pgsize_bitmap.
+    let s = out
+        .split("struct vfio_iommu_type1_info_cap_migration {")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(s.contains("XXX 4 byte hole at 12"), "{out}");
+    let o = uapigen(
+        &root(),
+        &["layout", "spec/vfio.yaml", "--abi", "i386", "--json"],
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    assert_eq!(v["abis"][0]["abi"], "i386");
+    let o = uapigen(&root(), &["layout", "spec/vfio.yaml", "--abi", "vax"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -34,6 +34,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Report sizes, offsets, holes and tail padding (pahole-like), per ABI or across ABIs.
+    Layout {
+        /// The spec file.
+        spec: PathBuf,
+        /// One ABI (default: x86_64); see `--list-abis`.
+        #[arg(long, conflicts_with = "all_abis")]
+        abi: Option<String>,
+        /// Every ABI, with a table of the structs and ioctl sizes that differ between them.
+        #[arg(long)]
+        all_abis: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate specs without writing anything.
     Check {
         /// Spec files; default: every spec/*.yaml.
@@ -78,6 +92,41 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Layout {
+            spec,
+            abi,
+            all_abis,
+            json,
+        } => {
+            let model = match compile_all(&[spec]) {
+                Ok(mut m) if m.len() == 1 => m.remove(0),
+                Ok(_) => return ExitCode::from(2),
+                Err(e) => return report(&e),
+            };
+            let name = abi.as_deref().unwrap_or("x86_64");
+            let Some(one) = model.layout(name) else {
+                let names: Vec<&str> = uapigen::abi::ABIS.iter().map(|a| a.name).collect();
+                eprintln!("error: unknown ABI `{name}`; known: {}", names.join(", "));
+                return ExitCode::from(2);
+            };
+            let selected: Vec<&uapigen::layout::Layout> = if all_abis {
+                model.layouts.iter().collect()
+            } else {
+                vec![one]
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&uapigen::report::json(&model, &selected))
+                        .unwrap_or_default()
+                );
+            } else if all_abis {
+                print!("{}", uapigen::report::cross_abi_text(&model));
+            } else {
+                print!("{}", uapigen::report::layout_text(&model, one));
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check { specs, spec_dir } => {
             match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
                 Ok(models) => {

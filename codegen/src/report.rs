@@ -1,0 +1,318 @@
+//! `uapigen layout`: a pahole-like report of sizes, offsets, holes and tail padding per
+//! struct on one ABI, and a cross-ABI table of the structs and ioctl sizes that differ
+//! between ABIs (what would need `compat_ioctl`). Text or JSON; printed from the laid-out IR.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::Model;
+use crate::emit_c::c_type;
+use crate::ir::{Module, Ty, TypeId, kind_word};
+use crate::layout::{Layout, type_size};
+use crate::spec::Dir;
+
+fn type_label(m: &Module, ty: &Ty) -> String {
+    match ty {
+        Ty::Named(id) if m.types[*id].parent.is_some() => {
+            kind_word(m.types[*id].kind).to_owned() + " {...}"
+        }
+        _ => {
+            let (l, r) = c_type(m, ty);
+            format!("{}{r}", l.trim_end())
+        }
+    }
+}
+
+/// The pahole-like report of every named type on one ABI.
+pub fn layout_text(model: &Model, l: &Layout) -> String {
+    let m = &model.module;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {} on {}", m.spec_label(), l.abi.name);
+    for (id, t) in m.named_types() {
+        let _ = writeln!(out);
+        type_text(&mut out, m, l, id, 0, 0);
+        let tl = &l.types[id];
+        let holes: u64 = tl
+            .holes
+            .iter()
+            .filter(|h| h.before.is_some())
+            .map(|h| h.size)
+            .sum();
+        let tail: u64 = tl
+            .holes
+            .iter()
+            .filter(|h| h.before.is_none())
+            .map(|h| h.size)
+            .sum();
+        let _ = writeln!(
+            out,
+            "\t/* size: {}, align: {}, members: {}, holes: {holes} bytes, tail padding: {tail} bytes */",
+            tl.size,
+            tl.align,
+            t.fields.len()
+        );
+        let _ = writeln!(out, "}};");
+    }
+    out
+}
+
+fn type_text(out: &mut String, m: &Module, l: &Layout, id: TypeId, depth: usize, base: u64) {
+    let t = &m.types[id];
+    let indent = "\t".repeat(depth);
+    if t.parent.is_none() {
+        let _ = writeln!(
+            out,
+            "{} {} {{",
+            kind_word(t.kind),
+            t.c_name.as_deref().unwrap_or("")
+        );
+    }
+    let tl = &l.types[id];
+    for (i, f) in t.fields.iter().enumerate() {
+        for h in tl.holes.iter().filter(|h| h.before == Some(i)) {
+            let _ = writeln!(
+                out,
+                "{indent}\t/* XXX {} byte hole at {} */",
+                h.size,
+                base + h.offset
+            );
+        }
+        let off = base + tl.offsets.get(i).copied().unwrap_or(0);
+        let size = type_size(l, &f.ty);
+        let name = f.c_name.as_deref().unwrap_or("");
+        let decl = format!("{} {name};", type_label(m, &f.ty));
+        let _ = writeln!(out, "{indent}\t{decl:<44} /* {off:>5} {size:>5} */");
+        if let Ty::Named(inner) = f.ty {
+            if m.types[inner].parent.is_some() {
+                type_text(out, m, l, inner, depth + 1, off);
+                let _ = writeln!(out, "{indent}\t}}");
+            }
+        }
+    }
+    if t.parent.is_some() {
+        for h in tl.holes.iter().filter(|h| h.before.is_none()) {
+            let _ = writeln!(out, "{indent}\t/* XXX {} bytes tail padding */", h.size);
+        }
+    }
+}
+
+/// Groups of ABIs with equal values of `key`, in ABI table order.
+fn groups<K: PartialEq>(model: &Model, key: impl Fn(&Layout) -> K) -> Vec<(K, Vec<&'static str>)> {
+    let mut g: Vec<(K, Vec<&'static str>)> = Vec::new();
+    for l in &model.layouts {
+        let k = key(l);
+        match g.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, v)) => v.push(l.abi.name),
+            None => g.push((k, vec![l.abi.name])),
+        }
+    }
+    g
+}
+
+/// Named types whose layout differs between ABIs: (type, [(size, align, offsets), ABIs]).
+#[allow(clippy::type_complexity)]
+pub fn differing_types(
+    model: &Model,
+) -> Vec<(TypeId, Vec<((u64, u64, Vec<u64>), Vec<&'static str>)>)> {
+    model
+        .module
+        .named_types()
+        .filter_map(|(id, _)| {
+            let g = groups(model, |l| {
+                let t = &l.types[id];
+                (t.size, t.align, flat_offsets(model, l, id))
+            });
+            (g.len() > 1).then_some((id, g))
+        })
+        .collect()
+}
+
+fn flat_offsets(model: &Model, l: &Layout, id: TypeId) -> Vec<u64> {
+    crate::layout::field_paths(&model.module, l, id)
+        .iter()
+        .map(|p| p.offset)
+        .collect()
+}
+
+/// Ioctls whose encoded argument size differs between ABIs: (ioctl index, [(size, ABIs)]).
+pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, Vec<(u64, Vec<&'static str>)>)> {
+    let m = &model.module;
+    m.ioctls
+        .iter()
+        .enumerate()
+        .filter(|(_, io)| io.dir != Dir::None)
+        .filter_map(|(i, io)| {
+            let arg = io.arg.as_ref()?;
+            let g = groups(model, |l| type_size(l, arg));
+            (g.len() > 1).then_some((i, g))
+        })
+        .collect()
+}
+
+/// The cross-ABI table.
+pub fn cross_abi_text(model: &Model) -> String {
+    let m = &model.module;
+    let mut out = String::new();
+    let names: Vec<&str> = model.layouts.iter().map(|l| l.abi.name).collect();
+    let _ = writeln!(
+        out,
+        "# {} across {} ABIs: {}",
+        m.spec_label(),
+        names.len(),
+        names.join(", ")
+    );
+    let types = differing_types(model);
+    // Size or offsets differ: a compat hazard. Alignment alone: listed by name only.
+    let mut layout_differs = Vec::new();
+    let mut align_only = Vec::new();
+    for (id, _) in &types {
+        let g = groups(model, |l| (l.types[*id].size, flat_offsets(model, l, *id)));
+        if g.len() > 1 {
+            layout_differs.push((*id, g));
+        } else {
+            align_only.push(*id);
+        }
+    }
+    let _ = writeln!(out);
+    if layout_differs.is_empty() {
+        let _ = writeln!(
+            out,
+            "Every struct has the same size and field offsets on every ABI."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Structs whose size or field offsets differ between ABIs ({}):",
+            layout_differs.len()
+        );
+        for (id, g) in &layout_differs {
+            let t = &m.types[*id];
+            let _ = writeln!(out, "  {}", t.display_name(m));
+            let paths = crate::layout::field_paths(m, &model.layouts[0], *id);
+            let first = &g[0].0.1;
+            for ((size, offs), abis) in g {
+                let _ = writeln!(out, "    size {size:>4}: {}", abis.join(", "));
+                let moved: Vec<String> = paths
+                    .iter()
+                    .zip(offs.iter().zip(first))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(p, (a, _))| format!("{} at {a}", p.path))
+                    .collect();
+                if !moved.is_empty() {
+                    let _ = writeln!(out, "      moved: {}", moved.join(", "));
+                }
+            }
+        }
+    }
+    if !align_only.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Structs that differ in alignment only ({}):",
+            align_only.len()
+        );
+        for id in &align_only {
+            let g = groups(model, |l| l.types[*id].align);
+            let parts: Vec<String> = g
+                .iter()
+                .map(|(a, abis)| format!("{a} on {}", abis.join(", ")))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                m.types[*id].display_name(m),
+                parts.join("; ")
+            );
+        }
+    }
+    let ioctls = differing_ioctl_sizes(model);
+    let _ = writeln!(out);
+    if ioctls.is_empty() {
+        let _ = writeln!(
+            out,
+            "No ioctl encodes a size that differs between ABIs (numbers differ only by the \
+             architecture's encoding), so none needs a compat_ioctl translation."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Ioctls whose encoded size differs (need compat_ioctl) ({}):",
+            ioctls.len()
+        );
+        for (i, g) in &ioctls {
+            let parts: Vec<String> = g
+                .iter()
+                .map(|(s, abis)| format!("{s} on {}", abis.join(", ")))
+                .collect();
+            let _ = writeln!(out, "  {}: {}", m.ioctls[*i].c_name, parts.join("; "));
+        }
+    }
+    out
+}
+
+/// Everything as JSON: per ABI, per type, size/align/fields/holes; and the cross-ABI diffs.
+pub fn json(model: &Model, abis: &[&Layout]) -> Value {
+    let m = &model.module;
+    let per_abi: Vec<Value> = abis
+        .iter()
+        .map(|l| {
+            let types: Vec<Value> = m
+                .named_types()
+                .map(|(id, t)| {
+                    let tl = &l.types[id];
+                    let fields: Vec<Value> = crate::layout::field_paths(m, l, id)
+                        .iter()
+                        .map(|p| json!({"path": p.path, "offset": p.offset}))
+                        .collect();
+                    let holes: Vec<Value> = tl
+                        .holes
+                        .iter()
+                        .map(|h| json!({"offset": h.offset, "size": h.size, "tail": h.before.is_none()}))
+                        .collect();
+                    json!({
+                        "name": t.c_name,
+                        "kind": kind_word(t.kind),
+                        "size": tl.size,
+                        "align": tl.align,
+                        "fields": fields,
+                        "holes": holes,
+                    })
+                })
+                .collect();
+            let ioctls: Vec<Value> = m
+                .ioctls
+                .iter()
+                .zip(&l.ioctls)
+                .map(|(io, n)| json!({"name": io.c_name, "number": n}))
+                .collect();
+            json!({"abi": l.abi.name, "types": types, "ioctls": ioctls})
+        })
+        .collect();
+    let differing: Vec<Value> = differing_types(model)
+        .iter()
+        .map(|(id, g)| {
+            let groups: Vec<Value> = g
+                .iter()
+                .map(|((s, a, _), abis)| json!({"size": s, "align": a, "abis": abis}))
+                .collect();
+            json!({"name": m.types[*id].c_name, "groups": groups})
+        })
+        .collect();
+    let ioctl_sizes: Vec<Value> = differing_ioctl_sizes(model)
+        .iter()
+        .map(|(i, g)| {
+            let groups: Vec<Value> = g
+                .iter()
+                .map(|(s, abis)| json!({"size": s, "abis": abis}))
+                .collect();
+            json!({"name": m.ioctls[*i].c_name, "groups": groups})
+        })
+        .collect();
+    json!({
+        "spec": m.spec_label(),
+        "abis": per_abi,
+        "differing_types": differing,
+        "differing_ioctl_sizes": ioctl_sizes,
+    })
+}
