@@ -83,11 +83,11 @@ fn type_text(out: &mut String, m: &Module, l: &Layout, id: TypeId, depth: usize,
         let name = f.c_name.as_deref().unwrap_or("");
         let decl = format!("{} {name};", type_label(m, &f.ty));
         let _ = writeln!(out, "{indent}\t{decl:<44} /* {off:>5} {size:>5} */");
-        if let Ty::Named(inner) = f.ty {
-            if m.types[inner].parent.is_some() {
-                type_text(out, m, l, inner, depth + 1, off);
-                let _ = writeln!(out, "{indent}\t}}");
-            }
+        if let Ty::Named(inner) = f.ty
+            && m.types[inner].parent.is_some()
+        {
+            type_text(out, m, l, inner, depth + 1, off);
+            let _ = writeln!(out, "{indent}\t}}");
         }
     }
     if t.parent.is_some() {
@@ -97,9 +97,12 @@ fn type_text(out: &mut String, m: &Module, l: &Layout, id: TypeId, depth: usize,
     }
 }
 
+/// A value and the ABIs that share it.
+pub type AbiGroups<K> = Vec<(K, Vec<&'static str>)>;
+
 /// Groups of ABIs with equal values of `key`, in ABI table order.
-fn groups<K: PartialEq>(model: &Model, key: impl Fn(&Layout) -> K) -> Vec<(K, Vec<&'static str>)> {
-    let mut g: Vec<(K, Vec<&'static str>)> = Vec::new();
+fn groups<K: PartialEq>(model: &Model, key: impl Fn(&Layout) -> K) -> AbiGroups<K> {
+    let mut g: AbiGroups<K> = Vec::new();
     for l in &model.layouts {
         let k = key(l);
         match g.iter_mut().find(|(x, _)| *x == k) {
@@ -136,7 +139,7 @@ fn flat_offsets(model: &Model, l: &Layout, id: TypeId) -> Vec<u64> {
 }
 
 /// Ioctls whose encoded argument size differs between ABIs: (ioctl index, [(size, ABIs)]).
-pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, Vec<(u64, Vec<&'static str>)>)> {
+pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, AbiGroups<u64>)> {
     let m = &model.module;
     m.ioctls
         .iter()

@@ -36,8 +36,10 @@ fn sparse_mmap_areas_are_typed_elements() {
             size: 0x100,
         },
     ];
-    let mut h = RegionInfoCapSparseMmap::default();
-    h.nr_areas = 2;
+    let h = RegionInfoCapSparseMmap {
+        nr_areas: 2,
+        ..Default::default()
+    };
     let buf = FlexBuf::from_parts(&h, &areas).unwrap_or_else(|| panic!("allocation"));
     assert_eq!(buf.len(), 16 + 2 * 16);
     assert_eq!(buf.count(), 2);
