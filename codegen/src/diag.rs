@@ -61,6 +61,11 @@ codes! {
     IoctlField = "E0401": "an ioctl's type or number does not fit in 8 bits",
     IoctlSize = "E0402": "an ioctl argument is too large for the ioctl encoding",
     IoctlArg = "E0403": "an ioctl argument does not fit how the ioctl passes it",
+    PayloadField = "E0501": "a payload, extensibility or capability key names a field that is missing or of the wrong kind",
+    PayloadVariant = "E0502": "a payload or capability variant is malformed",
+    DuplicateTag = "E0503": "two variants of a payload have the same tag",
+    Extensible = "E0504": "an extensible struct breaks the extension rules (size field first, later fields last)",
+    Uses = "E0505": "a used spec cannot be found or uses this one back",
 }
 
 impl fmt::Display for Code {

@@ -156,6 +156,9 @@ pub fn header(model: &Model) -> String {
     if !m.ioctls.is_empty() {
         let _ = writeln!(out, "#include <linux/ioctl.h>");
     }
+    for (_, header) in &m.uses {
+        let _ = writeln!(out, "#include <{header}>");
+    }
 
     if !m.constants.is_empty() {
         let _ = writeln!(out);

@@ -24,7 +24,7 @@ impl std::fmt::Display for EmitError {
 
 impl std::error::Error for EmitError {}
 
-fn ident(s: &str) -> TokenStream {
+pub(crate) fn ident(s: &str) -> TokenStream {
     match s.strip_prefix("r#") {
         Some(raw) => {
             let i = proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site());
@@ -37,7 +37,7 @@ fn ident(s: &str) -> TokenStream {
     }
 }
 
-fn docs(doc: &Option<String>) -> TokenStream {
+pub(crate) fn docs(doc: &Option<String>) -> TokenStream {
     let Some(d) = doc else { return quote!() };
     let lines = d.lines().map(|l| {
         let l = format!(" {}", l.trim_end());
@@ -46,8 +46,13 @@ fn docs(doc: &Option<String>) -> TokenStream {
     quote!(#(#lines)*)
 }
 
-fn alias(c: &str) -> TokenStream {
-    quote!(#[doc(alias = #c)])
+/// `#[doc(alias = "c_name")]`, unless the Rust name is the C name (rustdoc rejects that).
+fn alias_for(c: &str, rust: &str) -> TokenStream {
+    if c == rust.trim_start_matches("r#") {
+        quote!()
+    } else {
+        quote!(#[doc(alias = #c)])
+    }
 }
 
 fn int_ty(t: IntTy) -> TokenStream {
@@ -56,7 +61,7 @@ fn int_ty(t: IntTy) -> TokenStream {
 }
 
 /// An integer literal, in hex where the spec's expression reads best in hex.
-fn int_lit(v: i128, hex: bool) -> TokenStream {
+pub(crate) fn int_lit(v: i128, hex: bool) -> TokenStream {
     let neg = v < 0;
     let mag = v.unsigned_abs();
     let text = if hex && !neg {
@@ -88,7 +93,7 @@ fn usize_lit(v: u64) -> TokenStream {
 }
 
 /// The Rust type of a field type.
-fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
+pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
     match ty {
         Ty::Scalar(Scalar::Int(t)) => int_ty(*t),
         Ty::Scalar(Scalar::Aligned(t)) if t.signed() => quote!(::uapigen_runtime::AlignedI64),
@@ -98,7 +103,15 @@ fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
             let t = rust_ty(m, t);
             quote!(*mut #t)
         }
-        Ty::Named(id) => ident(&m.types[*id].rust_name),
+        Ty::Named(id) => match m.origin(*id) {
+            // A type of a used spec lives in that spec's sibling module.
+            Some(module) => {
+                let md = ident(module);
+                let n = ident(&m.types[*id].rust_name);
+                quote!(super::#md::#n)
+            }
+            None => ident(&m.types[*id].rust_name),
+        },
         Ty::Array(t, n, _) => {
             let t = rust_ty(m, t);
             let n = usize_lit(*n);
@@ -134,11 +147,14 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
             .any(|l| {
                 let tl = &l.types[id];
                 !tl.holes.is_empty()
+                    // A union (stored as bytes) pads only when no member fills it.
                     || (m.types[id].kind == Kind::Union
                         && m.types[id]
                             .fields
                             .iter()
-                            .any(|f| crate::layout::type_size(l, &f.ty) != tl.size))
+                            .map(|f| crate::layout::type_size(l, &f.ty))
+                            .max()
+                            != Some(tl.size))
             }),
         pointer: false,
     };
@@ -209,7 +225,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
     for c in &m.constants {
         let name = ident(&c.rust_name);
         let d = docs(&c.doc);
-        let a = alias(&c.c_name);
+        let a = alias_for(&c.c_name, &c.rust_name);
         items.push(match &c.value {
             ConstValue::Int(v) => {
                 let t = int_ty(v.ty);
@@ -225,7 +241,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
             let name = ident(&v.rust_name);
             let d = docs(&v.doc);
             let group_doc = format!(" Value of `{}`.", g.c_name);
-            let a = alias(&v.c_name);
+            let a = alias_for(&v.c_name, &v.rust_name);
             let lit = value_lit(&v.value);
             let sep = if v.doc.is_some() {
                 quote!(#[doc = ""])
@@ -240,7 +256,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
         for v in &e.values {
             let name = ident(&v.rust_name);
             let d = docs(&v.doc);
-            let a = alias(&v.c_name);
+            let a = alias_for(&v.c_name, &v.rust_name);
             let lit = int_lit(v.value, false);
             items.push(quote!(#d #a pub const #name: #t = #lit;));
         }
@@ -249,12 +265,14 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
     let mut items = Vec::new();
     let mut memo = BTreeMap::new();
     for id in 0..m.types.len() {
-        items.push(type_item(model, id, &mut memo));
+        if m.origin(id).is_none() {
+            items.push(type_item(model, id, &mut memo));
+        }
     }
 
     for (i, io) in m.ioctls.iter().enumerate() {
         let name = ident(&io.rust_name);
-        let a = alias(&io.c_name);
+        let a = alias_for(&io.c_name, &io.rust_name);
         let d = docs(&io.doc);
         for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
             let lit = int_lit(i128::from(value), true);
@@ -289,7 +307,9 @@ fn doc_lines(out: &mut String, indent: &str, doc: &Option<String>) {
 fn bitflags_text(f: &crate::ir::FlagSet) -> String {
     let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
     doc_lines(&mut s, "    ", &f.doc);
-    s.push_str(&format!("    #[doc(alias = \"{}\")]\n", f.c_name));
+    if f.c_name != f.rust_name {
+        s.push_str(&format!("    #[doc(alias = \"{}\")]\n", f.c_name));
+    }
     s.push_str("    #[repr(transparent)]\n");
     s.push_str(
         "    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]\n",
@@ -301,7 +321,9 @@ fn bitflags_text(f: &crate::ir::FlagSet) -> String {
     ));
     for b in &f.bits {
         doc_lines(&mut s, "        ", &b.doc);
-        s.push_str(&format!("        #[doc(alias = \"{}\")]\n", b.c_name));
+        if b.c_name != b.rust_name {
+            s.push_str(&format!("        #[doc(alias = \"{}\")]\n", b.c_name));
+        }
         let value = match b.bit {
             Some(bit) => format!("1 << {bit}"),
             None => int_lit(b.value.value, b.value.expr.prefers_hex())
@@ -337,7 +359,7 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
     let name = ident(&t.rust_name);
     let d = docs(&t.doc);
     let a = match &t.c_name {
-        Some(c) => alias(c),
+        Some(c) => alias_for(c, &t.rust_name),
         None => {
             let s = format!(" Inline member type of `{}`.", t.display_name(m));
             let sep = if t.doc.is_some() {
@@ -349,10 +371,12 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         }
     };
     let tr = traits(model, id, memo);
+    let is_union = t.kind == Kind::Union;
     let mut derives = vec![quote!(Clone), quote!(Copy)];
-    if !tr.union {
-        derives.extend([quote!(Debug), quote!(PartialEq), quote!(Eq), quote!(Hash)]);
+    if !is_union {
+        derives.push(quote!(Debug));
     }
+    derives.extend([quote!(PartialEq), quote!(Eq), quote!(Hash)]);
     // Deriving FromBytes also derives FromZeros and TryFromBytes.
     let mut zc = vec![
         if tr.pointer {
@@ -363,54 +387,43 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         quote!(::uapigen_runtime::zerocopy::Immutable),
         quote!(::uapigen_runtime::zerocopy::KnownLayout),
     ];
-    let into_bytes = !tr.pointer && !tr.union && !tr.padding;
+    let into_bytes = !tr.pointer && !tr.padding;
     if into_bytes {
         zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
     }
-    let fields = t.fields.iter().map(|f| {
-        let n = ident(&f.rust_name);
-        let ty = rust_ty(m, &f.ty);
-        let mut fd = docs(&f.doc);
-        if let Some(c) = &f.c_name
-            && names_differ(c, &f.rust_name)
-        {
-            fd = quote!(#fd #[doc(alias = #c)]);
-        }
-        if f.reserved {
-            fd = quote!(#fd #[doc = ""] #[doc = " Reserved: must be zero."]);
-        }
-        quote!(#fd pub #n: #ty)
-    });
-    let kw = match t.kind {
-        Kind::Struct => quote!(struct),
-        Kind::Union => quote!(union),
-    };
-    let debug = if tr.union {
-        let s = t.rust_name.clone();
-        if t.kind == Kind::Union {
-            quote! {
-                impl ::core::fmt::Debug for #name {
-                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                        f.debug_struct(#s).finish_non_exhaustive()
-                    }
-                }
-            }
-        } else {
-            let fs = t.fields.iter().map(|f| {
-                let n = ident(&f.rust_name);
-                let label = f.rust_name.trim_start_matches("r#");
-                quote!(.field(#label, &self.#n))
-            });
-            quote! {
-                impl ::core::fmt::Debug for #name {
-                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                        f.debug_struct(#s) #(#fs)* .finish()
-                    }
-                }
-            }
-        }
+    let body = if is_union {
+        union_body(m, id)
     } else {
-        quote!()
+        let fields = t.fields.iter().map(|f| {
+            let n = ident(&f.rust_name);
+            let ty = rust_ty(m, &f.ty);
+            let mut fd = docs(&f.doc);
+            if let Some(c) = &f.c_name
+                && names_differ(c, &f.rust_name)
+            {
+                fd = quote!(#fd #[doc(alias = #c)]);
+            }
+            if f.reserved {
+                fd = quote!(#fd #[doc = ""] #[doc = " Reserved: must be zero."]);
+            }
+            quote!(#fd pub #n: #ty)
+        });
+        quote!({ #(#fields,)* })
+    };
+    let (debug, accessors) = if is_union {
+        let s = t.rust_name.clone();
+        (
+            quote! {
+                impl ::core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct(#s).field("bytes", &self.bytes).finish()
+                    }
+                }
+            },
+            union_accessors(model, id, memo),
+        )
+    } else {
+        (quote!(), quote!())
     };
     let flex = match t.fields.last().map(|f| &f.ty) {
         Some(Ty::Flex(elem)) if into_bytes && t.kind == Kind::Struct => {
@@ -437,15 +450,20 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
             let what = t.display_name(m);
             let size_msg = format!("size of {what}");
             let align_msg = format!("alignment of {what}");
-            let offs = t.fields.iter().zip(&l.offsets).map(|(f, o)| {
-                let n = ident(&f.rust_name);
-                let o = usize_lit(*o);
-                let msg = format!(
-                    "offset of {what}.{}",
-                    f.c_name.as_deref().unwrap_or(f.rust_name.as_str())
-                );
-                quote!(assert!(::core::mem::offset_of!(#name, #n) == #o, #msg);)
-            });
+            let offs = t
+                .fields
+                .iter()
+                .zip(&l.offsets)
+                .filter(|_| !is_union)
+                .map(|(f, o)| {
+                    let n = ident(&f.rust_name);
+                    let o = usize_lit(*o);
+                    let msg = format!(
+                        "offset of {what}.{}",
+                        f.c_name.as_deref().unwrap_or(f.rust_name.as_str())
+                    );
+                    quote!(assert!(::core::mem::offset_of!(#name, #n) == #o, #msg);)
+                });
             quote! {
                 #cfg
                 const _: () = {
@@ -459,22 +477,111 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
                 };
             }
         });
+    let ext = crate::emit_payload::extensions(model, id);
     quote! {
         #d #a
         #[repr(C)]
         #[derive(#(#derives,)* #(#zc),*)]
         #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
-        pub #kw #name {
-            #(#fields,)*
-        }
+        pub struct #name #body
         impl ::core::default::Default for #name {
             fn default() -> Self {
                 ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
             }
         }
         #debug
+        #accessors
         #flex
         #(#asserts)*
+        #ext
+    }
+}
+
+/// A C union as a struct of its bytes: zero-length arrays of every member type give it the
+/// union's alignment, the byte array its size. Members are read and written through
+/// accessors, so no `unsafe` union access is ever needed.
+fn union_body(m: &Module, id: TypeId) -> TokenStream {
+    let t = &m.types[id];
+    let aligns = t.fields.iter().enumerate().map(|(i, f)| {
+        let n = format_ident!("_align{}", i);
+        let ty = rust_ty(m, &f.ty);
+        quote!(#n: [#ty; 0])
+    });
+    let sizes = t.fields.iter().map(|f| {
+        let ty = rust_ty(m, &f.ty);
+        quote!(::core::mem::size_of::<#ty>())
+    });
+    quote!({
+        #(#aligns,)*
+        /// The union's bytes; use the accessors to read or write a member.
+        pub bytes: [u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }],
+    })
+}
+
+fn union_accessors(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    // What each member's type allows: reading needs FromBytes, writing IntoBytes.
+    let member_traits: Vec<Traits> = t
+        .fields
+        .iter()
+        .map(|f| {
+            let mut ty = &f.ty;
+            while let Ty::Array(e, ..) = ty {
+                ty = e;
+            }
+            match ty {
+                Ty::Named(i) => traits(model, *i, memo),
+                Ty::Ptr(_) => Traits {
+                    pointer: true,
+                    ..Traits::default()
+                },
+                _ => Traits::default(),
+            }
+        })
+        .collect();
+    let fns = t.fields.iter().zip(&member_traits).map(|(f, tr)| {
+        let ty = rust_ty(m, &f.ty);
+        let member = f.rust_name.trim_start_matches("r#");
+        let get = ident(member);
+        let set = format_ident!("set_{}", member);
+        let from = format_ident!("from_{}", member);
+        let d = docs(&f.doc);
+        let getter = if tr.pointer {
+            quote!()
+        } else {
+            quote! {
+                #d
+                pub fn #get(&self) -> #ty {
+                    ::uapigen_runtime::get::<#ty>(&self.bytes, 0)
+                        .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+                }
+            }
+        };
+        let set_doc = format!(" Set the member `{member}` (the other bytes are kept).");
+        let from_doc = format!(" A union holding `{member}`, the other bytes zero.");
+        if tr.pointer || tr.padding {
+            return getter;
+        }
+        quote! {
+            #getter
+            #[doc = #set_doc]
+            pub fn #set(&mut self, v: #ty) {
+                let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+            }
+            #[doc = #from_doc]
+            pub fn #from(v: #ty) -> Self {
+                let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                u.#set(v);
+                u
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #(#fns)*
+        }
     }
 }
 
@@ -593,7 +700,16 @@ fn rust_paths(m: &Module, id: TypeId) -> Vec<(String, Vec<String>)> {
                 && m.types[inner].parent.is_some()
             {
                 let pre = c.map_or_else(|| cpre.to_owned(), |c| format!("{c}."));
-                walk(m, inner, &pre, &r, out);
+                if m.types[inner].kind == Kind::Union {
+                    // Union members have no Rust fields: they start where the union does.
+                    for mf in &m.types[inner].fields {
+                        if let Some(n) = &mf.c_name {
+                            out.push((format!("{pre}{n}"), r.clone()));
+                        }
+                    }
+                } else {
+                    walk(m, inner, &pre, &r, out);
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::SourceFile;
 use crate::expr::Expr;
-use crate::spec::{Dir, Kind, Pass, Span};
+use crate::spec::{Dir, ErrnoName, Kind, Pass, Span, Style};
 
 /// Index into [`Module::types`].
 pub type TypeId = usize;
@@ -243,7 +243,99 @@ pub struct Field {
     pub flags: Option<usize>,
     pub group: Option<usize>,
     pub reserved: bool,
+    /// The revision that added the field (`None`: mandatory).
+    pub since: Option<u32>,
+    /// The flag (name, value) that says the field is valid.
+    pub flag: Option<(String, i128)>,
     pub span: Span,
+}
+
+/// A struct whose size travels in a field.
+#[derive(Clone, Debug)]
+pub struct Extensible {
+    pub size_field: usize,
+    pub style: Style,
+    /// Fields `..mandatory` are mandatory: the minimum size is the end of the last of them.
+    pub mandatory: usize,
+    /// The flags field and the mask of every flag this revision knows.
+    pub flags: Option<(usize, i128)>,
+}
+
+impl Extensible {
+    /// The errno for unknown flags and non-zero reserved fields.
+    pub fn field_errno(&self) -> ErrnoName {
+        match self.style {
+            Style::Minsz => ErrnoName::Einval,
+            Style::CopyStruct => ErrnoName::Eopnotsupp,
+        }
+    }
+}
+
+/// Where a payload lives.
+#[derive(Clone, Debug)]
+pub enum PayloadKind {
+    /// In the trailing flexible array `data`, optionally `count` elements of the variant type.
+    Trailing { data: usize, count: Option<usize> },
+    /// In the union member `data`, the member named by the variant.
+    Union { data: usize },
+    /// Behind a user pointer with a byte length.
+    Pointer { pointer: usize, length: usize },
+    /// Behind a user pointer: `entry_num` entries of `entry_len` bytes.
+    Entries {
+        pointer: usize,
+        entry_len: usize,
+        entry_num: usize,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct PayloadVariant {
+    pub rust_name: String,
+    /// The tag's C name, when the spec wrote a plain name.
+    pub tag_name: Option<String>,
+    pub tag: i128,
+    /// What the payload holds (`None`: nothing).
+    pub ty: Option<Ty>,
+    /// For a union payload: the member's field index in the union type.
+    pub member: Option<usize>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Payload {
+    pub rust_name: String,
+    pub doc: Option<String>,
+    pub tag_field: usize,
+    pub tag_mask: Option<i128>,
+    pub kind: PayloadKind,
+    pub unknown: ErrnoName,
+    pub variants: Vec<PayloadVariant>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CapVariant {
+    pub rust_name: String,
+    pub id_name: Option<String>,
+    pub id: i128,
+    pub version: Option<u32>,
+    pub ty: TypeId,
+    pub doc: Option<String>,
+}
+
+/// A capability chain behind an INFO struct.
+#[derive(Clone, Debug)]
+pub struct Caps {
+    pub rust_name: String,
+    pub doc: Option<String>,
+    pub offset_field: usize,
+    pub flag: Option<(String, i128)>,
+    pub header: TypeId,
+    pub id_field: usize,
+    pub version_field: usize,
+    pub next_field: usize,
+    pub variants: Vec<CapVariant>,
 }
 
 #[derive(Clone, Debug)]
@@ -256,6 +348,11 @@ pub struct TypeDef {
     pub fields: Vec<Field>,
     /// For an inline type: the type and field it is declared in.
     pub parent: Option<(TypeId, usize)>,
+    /// For a type of another spec (`uses`): that spec's module name.
+    pub origin: Option<String>,
+    pub extensible: Option<Extensible>,
+    pub payload: Option<Payload>,
+    pub caps: Option<Caps>,
     pub span: Span,
 }
 
@@ -302,6 +399,8 @@ pub struct Ioctl {
 pub struct Module {
     pub file: Arc<SourceFile>,
     pub name: String,
+    /// Specs this one uses: (module name, C header).
+    pub uses: Vec<(String, String)>,
     pub header: String,
     pub guard: String,
     pub source: Option<String>,
@@ -329,11 +428,20 @@ impl Module {
         }
     }
 
-    /// The named types (not inline ones), in spec order.
+    /// The named types this spec defines (not inline ones, not other specs'), in spec order.
     pub fn named_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
         self.types
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.parent.is_none())
+            .filter(|(_, t)| t.parent.is_none() && t.origin.is_none())
+    }
+
+    /// The spec a type comes from: `None` for this one, or another spec's module name (an
+    /// inline type belongs to its parent's spec).
+    pub fn origin(&self, mut id: TypeId) -> Option<&str> {
+        while let Some((p, _)) = self.types[id].parent {
+            id = p;
+        }
+        self.types[id].origin.as_deref()
     }
 }

@@ -12,6 +12,7 @@ pub mod builder_api {
 }
 pub mod diag;
 pub mod emit_c;
+mod emit_payload;
 pub mod emit_rust;
 pub mod expr;
 pub mod files;
@@ -50,11 +51,64 @@ impl Model {
     }
 }
 
-/// Parse, resolve and lay out one spec given as text.
+/// Parse, resolve and lay out one spec given as text. Specs it `uses` are read from the
+/// same directory.
 pub fn compile_str(path: impl AsRef<Path>, text: &str) -> Result<Model, Diagnostics> {
-    let file = Arc::new(SourceFile::new(path.as_ref(), text));
+    compile_in(path.as_ref(), text, &mut Vec::new())
+}
+
+/// Deepest chain of specs using specs.
+const MAX_USES_DEPTH: usize = 16;
+
+fn compile_in(
+    path: &Path,
+    text: &str,
+    stack: &mut Vec<std::path::PathBuf>,
+) -> Result<Model, Diagnostics> {
+    let file = Arc::new(SourceFile::new(path, text));
     let spec = parse::parse(&file)?;
-    let module = resolve::resolve(&spec, file)?;
+    let mut imports = Vec::new();
+    let mut diags = Diagnostics::default();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    stack.push(path.to_path_buf());
+    for u in &spec.uses {
+        let used = dir.join(format!("{}.yaml", u.value));
+        let mut fail = |msg: String, hint: String| {
+            diags.error(Code::Uses, u.span, msg).hint = Some(hint);
+        };
+        if stack.iter().any(|p| p == &used) || stack.len() > MAX_USES_DEPTH {
+            fail(
+                format!(
+                    "`uses: {}` makes a cycle of specs using each other",
+                    u.value
+                ),
+                "a spec cannot use itself, directly or through others".into(),
+            );
+            continue;
+        }
+        match std::fs::read_to_string(&used) {
+            Ok(t) => match compile_in(&used, &t, stack) {
+                Ok(m) => imports.push(m.module),
+                Err(d) => {
+                    fail(
+                        format!("the used spec `{}` has errors", used.display()),
+                        "fix the errors reported for that file".into(),
+                    );
+                    diags.list.extend(d.list);
+                }
+            },
+            Err(e) => fail(
+                format!("cannot read the used spec `{}`: {e}", used.display()),
+                format!("put `{}.yaml` next to this spec", u.value),
+            ),
+        }
+    }
+    stack.pop();
+    diags.attach(&file);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let module = resolve::resolve_with(&spec, file, &imports)?;
     let mut diags = Diagnostics::default();
     let mut layouts = Vec::new();
     for abi in abi::ABIS {

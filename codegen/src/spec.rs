@@ -144,6 +144,10 @@ pub struct Spec {
     /// What this interface is for.
     #[serde(default)]
     pub doc: Option<String>,
+    /// Other specs (by `name`, found next to this file) whose constants and types this one
+    /// refers to; their headers are included and their Rust modules referred to.
+    #[serde(default)]
+    pub uses: Vec<Sp<String>>,
     #[serde(default)]
     pub constants: Vec<Constant>,
     #[serde(default)]
@@ -276,6 +280,135 @@ pub struct Struct {
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
     pub fields: Vec<Field>,
+    /// The struct grows over time: its size travels in a field.
+    #[serde(default)]
+    pub extensible: Option<Extensible>,
+    /// What a trailing `data[]`, a union member or a user pointer holds, selected by a tag.
+    #[serde(default)]
+    pub payload: Option<Payload>,
+    /// A capability chain behind the struct (VFIO INFO ioctls).
+    #[serde(default)]
+    pub caps: Option<Caps>,
+}
+
+/// How the kernel treats the size field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    /// VFIO: the kernel reads `minsz` bytes and rejects `argsz < minsz` with EINVAL; bytes
+    /// past what it knows are ignored. Unknown flags and non-zero reserved fields: EINVAL.
+    Minsz,
+    /// IOMMUFD (`copy_struct_from_user`): shorter input (down to the minimum) is
+    /// zero-extended; non-zero bytes past what the kernel knows give E2BIG. Unknown flags and
+    /// non-zero reserved fields: EOPNOTSUPP.
+    CopyStruct,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Extensible {
+    /// The field holding the size of the whole argument (`argsz` or `size`), first.
+    pub size_field: Sp<String>,
+    pub style: Sp<Style>,
+    /// The field whose unknown bits are rejected (default: the field with a flag set).
+    #[serde(default)]
+    pub flags_field: Option<Sp<String>>,
+    /// Every flag bit this revision knows (default: all values of that field's flag set).
+    #[serde(default)]
+    pub known_flags: Option<Sp<ExprText>>,
+}
+
+/// An errno name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+pub enum ErrnoName {
+    #[serde(rename = "EINVAL")]
+    Einval,
+    #[serde(rename = "EOPNOTSUPP")]
+    Eopnotsupp,
+}
+
+/// A tagged payload: the value of `tag` (masked with `tag-mask`) selects the variant.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Payload {
+    /// Rust name of the payload enum (default: the struct's name + `Payload`).
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The field whose value selects the variant.
+    pub tag: Sp<String>,
+    /// Only these bits of `tag` select (e.g. `VFIO_IRQ_SET_DATA_TYPE_MASK`).
+    #[serde(default)]
+    pub tag_mask: Option<Sp<ExprText>>,
+    /// The trailing flexible array or the union member that carries the payload.
+    #[serde(default)]
+    pub data: Option<Sp<String>>,
+    /// The field counting elements of the selected type in `data`.
+    #[serde(default)]
+    pub count: Option<Sp<String>>,
+    /// The field holding a user pointer to the payload (instead of `data`).
+    #[serde(default)]
+    pub pointer: Option<Sp<String>>,
+    /// With `pointer`: the field holding the payload's length in bytes.
+    #[serde(default)]
+    pub length: Option<Sp<String>>,
+    /// With `pointer`: the fields holding the size of one entry and the number of entries.
+    #[serde(default)]
+    pub entry_len: Option<Sp<String>>,
+    #[serde(default)]
+    pub entry_num: Option<Sp<String>>,
+    /// What an unknown tag gives (default: EINVAL for `minsz`, EOPNOTSUPP for `copy-struct`).
+    #[serde(default)]
+    pub unknown_errno: Option<Sp<ErrnoName>>,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Variant {
+    /// The tag value (an expression, usually a constant's name).
+    pub tag: Sp<ExprText>,
+    /// What the payload holds: a type, or absent for no payload.
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<String>>,
+    /// For a union `data`: the union member this variant makes valid.
+    #[serde(default)]
+    pub member: Option<Sp<String>>,
+    /// Rust name of the variant (default: from the tag's name).
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// A capability chain: `offset` gives where the first capability starts (when `flag` is
+/// set); each begins with `header` and links to the next.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Caps {
+    pub offset: Sp<String>,
+    #[serde(default)]
+    pub flag: Option<Sp<ExprText>>,
+    /// The header struct (with `id`, `version` and `next` fields).
+    pub header: Sp<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub variants: Vec<CapVariant>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CapVariant {
+    pub id: Sp<ExprText>,
+    #[serde(default)]
+    pub version: Option<Sp<u32>>,
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -300,6 +433,13 @@ pub struct Field {
     /// Reserved or padding: must be zero.
     #[serde(default)]
     pub reserved: bool,
+    /// The revision that added this field (extensible structs); fields without it are
+    /// mandatory and make up the minimum size.
+    #[serde(default)]
+    pub since: Option<Sp<u32>>,
+    /// The flag that says this field is valid.
+    #[serde(default)]
+    pub flag: Option<Sp<String>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

@@ -7,12 +7,24 @@
 #![no_std]
 
 #[rustfmt::skip]
+pub mod iommu;
+#[rustfmt::skip]
+pub mod iommufd;
+#[rustfmt::skip]
 pub mod vfio;
+#[rustfmt::skip]
+pub mod vfio_nesting;
 
 /// Values of every fact as rustc computes them, for the conformance tests.
 #[cfg(feature = "layout-probe")]
 #[doc(hidden)]
 pub mod layout_probe {
     #[rustfmt::skip]
+    pub mod iommu;
+    #[rustfmt::skip]
+    pub mod iommufd;
+    #[rustfmt::skip]
     pub mod vfio;
+    #[rustfmt::skip]
+    pub mod vfio_nesting;
 }

@@ -852,6 +852,70 @@ const _: () = {
         "offset of struct vfio_group_status.flags"
     );
 };
+impl GroupStatus {
+    /// Smallest valid size: the end of `flags`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(GroupStatus, flags)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x3;
+    /// Check untrusted bytes holding a `struct vfio_group_status` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_group_status.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_group_status.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_group_status.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<GroupStatus>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_group_status.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_group_status.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_GET_INFO; the kernel fills in everything but argsz.
 #[doc(alias = "vfio_device_info")]
 #[repr(C)]
@@ -939,6 +1003,70 @@ const _: () = {
         "offset of struct vfio_device_info.cap_offset"
     );
 };
+impl DeviceInfo {
+    /// Smallest valid size: the end of `num_irqs`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceInfo, num_irqs)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0xff;
+    /// Check untrusted bytes holding a `struct vfio_device_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<DeviceInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_GET_REGION_INFO; the caller sets argsz and index.
 #[doc(alias = "vfio_region_info")]
 #[repr(C)]
@@ -1067,6 +1195,257 @@ const _: () = {
         "offset of struct vfio_region_info.offset"
     );
 };
+impl RegionInfo {
+    /// Smallest valid size: the end of `offset`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(RegionInfo, offset)
+        + ::core::mem::size_of::<u64>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0xf;
+    /// Check untrusted bytes holding a `struct vfio_region_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_region_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<RegionInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+/// A capability in the chain behind `struct vfio_region_info`.
+#[derive(Clone, Copy, Debug)]
+pub enum RegionInfoCap<'a> {
+    /// Capability `VFIO_REGION_INFO_CAP_SPARSE_MMAP` (1).
+    SparseMmap { cap: RegionInfoCapSparseMmap, bytes: &'a [u8] },
+    /// Capability `VFIO_REGION_INFO_CAP_TYPE` (2).
+    Type { cap: RegionInfoCapType, bytes: &'a [u8] },
+    /// The MSI-X table may be mmapped; the header is all there is.
+    /// Capability `VFIO_REGION_INFO_CAP_MSIX_MAPPABLE` (3).
+    MsixMappable { cap: InfoCapHeader, bytes: &'a [u8] },
+    /// Capability `VFIO_REGION_INFO_CAP_NVLINK2_SSATGT` (4).
+    Nvlink2Ssatgt { cap: RegionInfoCapNvlink2Ssatgt, bytes: &'a [u8] },
+    /// Capability `VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD` (5).
+    Nvlink2Lnkspd { cap: RegionInfoCapNvlink2Lnkspd, bytes: &'a [u8] },
+    /// A capability this revision does not know (user space skips it).
+    Unknown { id: u16, version: u16, bytes: &'a [u8] },
+}
+/// Walks the capability chain of a reply buffer.
+#[derive(Clone, Debug)]
+pub struct RegionInfoCapIter<'a> {
+    buf: &'a [u8],
+    next: usize,
+}
+impl RegionInfo {
+    /// The capabilities in `buf`, the whole reply buffer this struct heads.
+    pub fn caps<'a>(&self, buf: &'a [u8]) -> RegionInfoCapIter<'a> {
+        RegionInfoCapIter {
+            buf,
+            next: if self.flags & 8 == 0 { 0 } else { self.cap_offset as usize },
+        }
+    }
+}
+impl<'a> ::core::iter::Iterator for RegionInfoCapIter<'a> {
+    type Item = ::core::result::Result<RegionInfoCap<'a>, ::uapigen_runtime::Reject>;
+    fn next(&mut self) -> ::core::option::Option<Self::Item> {
+        if self.next == 0 {
+            return None;
+        }
+        let at = self.next;
+        self.next = 0;
+        let Some(header) = ::uapigen_runtime::get::<InfoCapHeader>(self.buf, at) else {
+            return Some(
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_region_info capability chain",
+                        "a capability header lies outside the buffer",
+                    ),
+                ),
+            );
+        };
+        let next = header.next as usize;
+        if next != 0 && (next <= at || next >= self.buf.len()) {
+            return Some(
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_region_info capability chain",
+                        "the next offset does not move forward inside the buffer",
+                    ),
+                ),
+            );
+        }
+        let end = if next == 0 { self.buf.len() } else { next };
+        let bytes = self.buf.get(at..end).unwrap_or(&[]);
+        self.next = next;
+        Some(
+            Ok(
+                match header.id {
+                    1 => {
+                        match ::uapigen_runtime::get::<
+                            RegionInfoCapSparseMmap,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                RegionInfoCap::SparseMmap {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_region_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    2 => {
+                        match ::uapigen_runtime::get::<RegionInfoCapType>(bytes, 0) {
+                            Some(cap) => RegionInfoCap::Type { cap, bytes },
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_region_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    3 => {
+                        match ::uapigen_runtime::get::<InfoCapHeader>(bytes, 0) {
+                            Some(cap) => {
+                                RegionInfoCap::MsixMappable {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_region_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    4 => {
+                        match ::uapigen_runtime::get::<
+                            RegionInfoCapNvlink2Ssatgt,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                RegionInfoCap::Nvlink2Ssatgt {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_region_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    5 => {
+                        match ::uapigen_runtime::get::<
+                            RegionInfoCapNvlink2Lnkspd,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                RegionInfoCap::Nvlink2Lnkspd {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_region_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    _ => {
+                        RegionInfoCap::Unknown {
+                            id: header.id,
+                            version: header.version,
+                            bytes,
+                        }
+                    }
+                },
+            ),
+        )
+    }
+}
 /// One mmap-able area of a region.
 #[doc(alias = "vfio_region_sparse_mmap_area")]
 #[repr(C)]
@@ -1745,6 +2124,70 @@ const _: () = {
         "offset of struct vfio_irq_info.count"
     );
 };
+impl IrqInfo {
+    /// Smallest valid size: the end of `count`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqInfo, count)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0xf;
+    /// Check untrusted bytes holding a `struct vfio_irq_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_irq_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IrqInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_SET_IRQS; acts on sub-indexes start to start + count - 1 of one index.
 #[doc(alias = "vfio_irq_set")]
 #[repr(C)]
@@ -1844,6 +2287,298 @@ const _: () = {
         ::core::mem::offset_of!(IrqSet, data) == 20, "offset of struct vfio_irq_set.data"
     );
 };
+impl IrqSet {
+    /// Smallest valid size: the end of `count`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqSet, count)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x3f;
+    /// Check untrusted bytes holding a `struct vfio_irq_set` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_irq_set.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IrqSet>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+/// What `struct vfio_irq_set` carries, selected by `flags`.
+/// The DATA bit of flags says what each of the count entries of data is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IrqSetPayload<'a> {
+    /// No data; the action applies to every sub-index.
+    /// Tag `VFIO_IRQ_SET_DATA_NONE` (1).
+    None,
+    /// One byte per sub-index; non-zero applies the action.
+    /// Tag `VFIO_IRQ_SET_DATA_BOOL` (2).
+    Bool(::uapigen_runtime::ElemSlice<'a, u8>),
+    /// One eventfd per sub-index; -1 removes the binding.
+    /// Tag `VFIO_IRQ_SET_DATA_EVENTFD` (4).
+    Eventfd(::uapigen_runtime::ElemSlice<'a, i32>),
+}
+impl<'a> IrqSetPayload<'a> {
+    /// The tag value that selects this variant.
+    pub fn tag(&self) -> u32 {
+        match self {
+            Self::None => 1,
+            Self::Bool(_) => 2,
+            Self::Eventfd(_) => 4,
+        }
+    }
+    /// Bytes of the payload itself.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Self::None => 0,
+            Self::Bool(e) => e.as_bytes().len(),
+            Self::Eventfd(e) => e.as_bytes().len(),
+        }
+    }
+    /// Number of elements (1 for a single value, 0 for none).
+    pub fn count(&self) -> usize {
+        match self {
+            Self::None => 0,
+            Self::Bool(e) => e.len(),
+            Self::Eventfd(e) => e.len(),
+        }
+    }
+    /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
+        match self {
+            Self::None => true,
+            Self::Bool(e) => ::uapigen_runtime::put(out, at, e.as_bytes()),
+            Self::Eventfd(e) => ::uapigen_runtime::put(out, at, e.as_bytes()),
+        }
+    }
+    /// Size of the encoded argument: header up to the payload, then the payload.
+    pub fn encoded_len(&self) -> usize {
+        ::uapigen_runtime::max(
+            ::core::mem::offset_of!(IrqSet, data) + self.payload_len(),
+            ::core::mem::size_of::<IrqSet>(),
+        )
+    }
+    /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
+    /// header's fields, the size field, the tag, the count and the payload. Returns the
+    /// number of bytes written.
+    pub fn encode_into(
+        &self,
+        header: &IrqSet,
+        out: &mut [u8],
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let len = self.encoded_len();
+        let Some(out) = out.get_mut(..len) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.data",
+                    "the output buffer is too small",
+                ),
+            );
+        };
+        out.fill(0);
+        let h = header;
+        let mut ok = true;
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, argsz),
+                &h.argsz,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, flags),
+                &h.flags,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, index),
+                &h.index,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, start),
+                &h.start,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, count),
+                &h.count,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(IrqSet, argsz),
+                &(len as u32),
+            );
+        let tag = (header.flags & !IrqSet::TAG_MASK) | self.tag();
+        ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, flags), &tag);
+        let n = match u32::try_from(self.count()) {
+            Ok(n) => n,
+            Err(_) => {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_irq_set.count",
+                        "too many elements",
+                    ),
+                );
+            }
+        };
+        ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, count), &n);
+        ok &= self.put_payload(out, ::core::mem::offset_of!(IrqSet, data));
+        if ok {
+            Ok(len)
+        } else {
+            Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.data",
+                    "the output buffer is too small",
+                ),
+            )
+        }
+    }
+    /// Encode into a stack buffer of `N` bytes (no heap); EINVAL if it does not fit.
+    pub fn encode<const N: usize>(
+        &self,
+        header: &IrqSet,
+    ) -> ::core::result::Result<
+        ::uapigen_runtime::ArgBuf<N>,
+        ::uapigen_runtime::Reject,
+    > {
+        let Some(mut buf) = ::uapigen_runtime::ArgBuf::<N>::zeroed(self.encoded_len())
+        else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.data",
+                    "the buffer is too small",
+                ),
+            );
+        };
+        self.encode_into(header, buf.as_mut_bytes())?;
+        Ok(buf)
+    }
+    /// Decode untrusted bytes the way the kernel checks them: the header (size, flags,
+    /// reserved fields), the tag (unknown tags are rejected), and that the payload is
+    /// as long as its type (and count) say.
+    pub fn decode(
+        bytes: &'a [u8],
+    ) -> ::core::result::Result<(IrqSet, Self), ::uapigen_runtime::Reject> {
+        let header = IrqSet::check(bytes)?;
+        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
+            Some(s) => s as usize,
+            None => bytes.len(),
+        };
+        let bytes = &bytes[..size.min(bytes.len())];
+        let n = header.count as usize;
+        let tail = bytes.get(::core::mem::offset_of!(IrqSet, data)..).unwrap_or(&[]);
+        let payload = match header.tag_of() {
+            1 => Self::None,
+            2 => {
+                let need = n.saturating_mul(::core::mem::size_of::<u8>());
+                match tail.get(..need).and_then(::uapigen_runtime::ElemSlice::from_bytes)
+                {
+                    Some(e) => Self::Bool(e),
+                    None => {
+                        return Err(
+                            ::uapigen_runtime::Reject::new(
+                                ::uapigen_runtime::Errno::Inval,
+                                "vfio_irq_set.data",
+                                "the payload is shorter than its count of elements",
+                            ),
+                        );
+                    }
+                }
+            }
+            4 => {
+                let need = n.saturating_mul(::core::mem::size_of::<i32>());
+                match tail.get(..need).and_then(::uapigen_runtime::ElemSlice::from_bytes)
+                {
+                    Some(e) => Self::Eventfd(e),
+                    None => {
+                        return Err(
+                            ::uapigen_runtime::Reject::new(
+                                ::uapigen_runtime::Errno::Inval,
+                                "vfio_irq_set.data",
+                                "the payload is shorter than its count of elements",
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_irq_set.flags",
+                        "unknown tag value",
+                    ),
+                );
+            }
+        };
+        Ok((header, payload))
+    }
+}
+impl IrqSet {
+    /// The bits of the tag field that select the payload.
+    pub const TAG_MASK: u32 = 0x7;
+    fn tag_of(&self) -> u32 {
+        self.flags & Self::TAG_MASK
+    }
+}
 /// A device that a PCI hot reset would also reset.
 #[doc(alias = "vfio_pci_dependent_device")]
 #[repr(C)]
@@ -2002,6 +2737,59 @@ const _: () = {
         "offset of struct vfio_pci_hot_reset_info.devices"
     );
 };
+impl PciHotResetInfo {
+    /// Smallest valid size: the end of `count`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotResetInfo, count)
+        + ::core::mem::size_of::<u32>();
+    /// Check untrusted bytes holding a `struct vfio_pci_hot_reset_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_pci_hot_reset_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<PciHotResetInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_PCI_HOT_RESET.
 #[doc(alias = "vfio_pci_hot_reset")]
 #[repr(C)]
@@ -2083,12 +2871,69 @@ const _: () = {
         "offset of struct vfio_pci_hot_reset.group_fds"
     );
 };
+impl PciHotReset {
+    /// Smallest valid size: the end of `count`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotReset, count)
+        + ::core::mem::size_of::<u32>();
+    /// Check untrusted bytes holding a `struct vfio_pci_hot_reset` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_pci_hot_reset.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<PciHotReset>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_pci_hot_reset.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_QUERY_GFX_PLANE; the caller sets drm_plane_type and flags and the kernel the rest.
 #[doc(alias = "vfio_device_gfx_plane_info")]
 #[repr(C)]
 #[derive(
     Clone,
     Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout
@@ -2127,26 +2972,6 @@ pub struct DeviceGfxPlaneInfo {
 impl ::core::default::Default for DeviceGfxPlaneInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
-    }
-}
-impl ::core::fmt::Debug for DeviceGfxPlaneInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeviceGfxPlaneInfo")
-            .field("argsz", &self.argsz)
-            .field("flags", &self.flags)
-            .field("drm_plane_type", &self.drm_plane_type)
-            .field("drm_format", &self.drm_format)
-            .field("drm_format_mod", &self.drm_format_mod)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .field("stride", &self.stride)
-            .field("size", &self.size)
-            .field("x_pos", &self.x_pos)
-            .field("y_pos", &self.y_pos)
-            .field("x_hot", &self.x_hot)
-            .field("y_hot", &self.y_hot)
-            .field("handle", &self.handle)
-            .finish()
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
@@ -2338,6 +3163,70 @@ const _: () = {
         "offset of struct vfio_device_gfx_plane_info.handle"
     );
 };
+impl DeviceGfxPlaneInfo {
+    /// Smallest valid size: the end of ``, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle)
+        + ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct vfio_device_gfx_plane_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_gfx_plane_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_gfx_plane_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_gfx_plane_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<DeviceGfxPlaneInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_gfx_plane_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_gfx_plane_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_IOEVENTFD; makes an eventfd signal perform a device write.
 #[doc(alias = "vfio_device_ioeventfd")]
 #[repr(C)]
@@ -2451,6 +3340,70 @@ const _: () = {
         "offset of struct vfio_device_ioeventfd.fd"
     );
 };
+impl DeviceIoeventfd {
+    /// Smallest valid size: the end of `fd`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceIoeventfd, fd)
+        + ::core::mem::size_of::<i32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0xf;
+    /// Check untrusted bytes holding a `struct vfio_device_ioeventfd` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_ioeventfd.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_ioeventfd.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_ioeventfd.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<DeviceIoeventfd>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_ioeventfd.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_ioeventfd.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_DEVICE_FEATURE; gets or sets or probes one device feature.
 #[doc(alias = "vfio_device_feature")]
 #[repr(C)]
@@ -2522,6 +3475,459 @@ const _: () = {
         "offset of struct vfio_device_feature.data"
     );
 };
+impl DeviceFeature {
+    /// Smallest valid size: the end of `flags`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceFeature, flags)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7_ffff;
+    /// Check untrusted bytes holding a `struct vfio_device_feature` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_feature.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<DeviceFeature>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+/// What `struct vfio_device_feature` carries, selected by `flags`.
+/// The feature index in the low bits of flags says what data holds (a PROBE carries no data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceFeaturePayload {
+    /// The VF token (a UUID).
+    /// Tag `VFIO_DEVICE_FEATURE_PCI_VF_TOKEN` (0).
+    PciVfToken([u8; 16]),
+    /// Tag `VFIO_DEVICE_FEATURE_MIGRATION` (1).
+    Migration(DeviceFeatureMigration),
+    /// Tag `VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE` (2).
+    MigDeviceState(DeviceFeatureMigState),
+    /// No data.
+    /// Tag `VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY` (3).
+    LowPowerEntry,
+    /// Tag `VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP` (4).
+    LowPowerEntryWithWakeup(DeviceLowPowerEntryWithWakeup),
+    /// No data.
+    /// Tag `VFIO_DEVICE_FEATURE_LOW_POWER_EXIT` (5).
+    LowPowerExit,
+    /// Tag `VFIO_DEVICE_FEATURE_DMA_LOGGING_START` (6).
+    DmaLoggingStart(DeviceFeatureDmaLoggingControl),
+    /// No data.
+    /// Tag `VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP` (7).
+    DmaLoggingStop,
+    /// Tag `VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT` (8).
+    DmaLoggingReport(DeviceFeatureDmaLoggingReport),
+}
+impl DeviceFeaturePayload {
+    /// The tag value that selects this variant.
+    pub fn tag(&self) -> u32 {
+        match self {
+            Self::PciVfToken(_) => 0,
+            Self::Migration(_) => 1,
+            Self::MigDeviceState(_) => 2,
+            Self::LowPowerEntry => 3,
+            Self::LowPowerEntryWithWakeup(_) => 4,
+            Self::LowPowerExit => 5,
+            Self::DmaLoggingStart(_) => 6,
+            Self::DmaLoggingStop => 7,
+            Self::DmaLoggingReport(_) => 8,
+        }
+    }
+    /// Bytes of the payload itself.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Self::PciVfToken(_) => ::core::mem::size_of::<[u8; 16]>(),
+            Self::Migration(_) => ::core::mem::size_of::<DeviceFeatureMigration>(),
+            Self::MigDeviceState(_) => ::core::mem::size_of::<DeviceFeatureMigState>(),
+            Self::LowPowerEntry => 0,
+            Self::LowPowerEntryWithWakeup(_) => {
+                ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>()
+            }
+            Self::LowPowerExit => 0,
+            Self::DmaLoggingStart(_) => {
+                ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>()
+            }
+            Self::DmaLoggingStop => 0,
+            Self::DmaLoggingReport(_) => {
+                ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>()
+            }
+        }
+    }
+    /// Number of elements (1 for a single value, 0 for none).
+    pub fn count(&self) -> usize {
+        match self {
+            Self::PciVfToken(_) => 1,
+            Self::Migration(_) => 1,
+            Self::MigDeviceState(_) => 1,
+            Self::LowPowerEntry => 0,
+            Self::LowPowerEntryWithWakeup(_) => 1,
+            Self::LowPowerExit => 0,
+            Self::DmaLoggingStart(_) => 1,
+            Self::DmaLoggingStop => 0,
+            Self::DmaLoggingReport(_) => 1,
+        }
+    }
+    /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
+        match self {
+            Self::PciVfToken(x) => ::uapigen_runtime::put(out, at, x),
+            Self::Migration(x) => ::uapigen_runtime::put(out, at, x),
+            Self::MigDeviceState(x) => ::uapigen_runtime::put(out, at, x),
+            Self::LowPowerEntry => true,
+            Self::LowPowerEntryWithWakeup(x) => ::uapigen_runtime::put(out, at, x),
+            Self::LowPowerExit => true,
+            Self::DmaLoggingStart(x) => ::uapigen_runtime::put(out, at, x),
+            Self::DmaLoggingStop => true,
+            Self::DmaLoggingReport(x) => ::uapigen_runtime::put(out, at, x),
+        }
+    }
+    /// Size of the encoded argument: header up to the payload, then the payload.
+    pub fn encoded_len(&self) -> usize {
+        ::uapigen_runtime::max(
+            ::core::mem::offset_of!(DeviceFeature, data) + self.payload_len(),
+            ::core::mem::size_of::<DeviceFeature>(),
+        )
+    }
+    /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
+    /// header's fields, the size field, the tag, the count and the payload. Returns the
+    /// number of bytes written.
+    pub fn encode_into(
+        &self,
+        header: &DeviceFeature,
+        out: &mut [u8],
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let len = self.encoded_len();
+        let Some(out) = out.get_mut(..len) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.data",
+                    "the output buffer is too small",
+                ),
+            );
+        };
+        out.fill(0);
+        let h = header;
+        let mut ok = true;
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(DeviceFeature, argsz),
+                &h.argsz,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(DeviceFeature, flags),
+                &h.flags,
+            );
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(DeviceFeature, argsz),
+                &(len as u32),
+            );
+        let tag = (header.flags & !DeviceFeature::TAG_MASK) | self.tag();
+        ok
+            &= ::uapigen_runtime::put(
+                out,
+                ::core::mem::offset_of!(DeviceFeature, flags),
+                &tag,
+            );
+        ok &= self.put_payload(out, ::core::mem::offset_of!(DeviceFeature, data));
+        if ok {
+            Ok(len)
+        } else {
+            Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.data",
+                    "the output buffer is too small",
+                ),
+            )
+        }
+    }
+    /// The largest encoded argument of any variant.
+    pub const MAX_LEN: usize = {
+        let mut n = 0;
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 16]>());
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<DeviceFeatureMigration>());
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<DeviceFeatureMigState>());
+        n = ::uapigen_runtime::max(
+            n,
+            ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>(),
+        );
+        n = ::uapigen_runtime::max(
+            n,
+            ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>(),
+        );
+        n = ::uapigen_runtime::max(
+            n,
+            ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>(),
+        );
+        ::uapigen_runtime::max(
+            ::core::mem::offset_of!(DeviceFeature, data) + n,
+            ::core::mem::size_of::<DeviceFeature>(),
+        )
+    };
+    /// Encode header and payload into an aligned stack buffer (no heap).
+    pub fn encode(
+        &self,
+        header: &DeviceFeature,
+    ) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
+        let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
+            Some(b) => b,
+            None => {
+                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
+            }
+        };
+        let _ = self.encode_into(header, buf.as_mut_bytes());
+        buf
+    }
+    /// Decode untrusted bytes the way the kernel checks them: the header (size, flags,
+    /// reserved fields), the tag (unknown tags are rejected), and that the payload is
+    /// as long as its type (and count) say.
+    pub fn decode(
+        bytes: &'_ [u8],
+    ) -> ::core::result::Result<(DeviceFeature, Self), ::uapigen_runtime::Reject> {
+        let header = DeviceFeature::check(bytes)?;
+        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
+            Some(s) => s as usize,
+            None => bytes.len(),
+        };
+        let bytes = &bytes[..size.min(bytes.len())];
+        let tail = bytes
+            .get(::core::mem::offset_of!(DeviceFeature, data)..)
+            .unwrap_or(&[]);
+        let payload = match header.tag_of() {
+            0 => {
+                if tail.len() < ::core::mem::size_of::<[u8; 16]>() {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::PciVfToken(
+                    match ::uapigen_runtime::get::<[u8; 16]>(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            1 => {
+                if tail.len() < ::core::mem::size_of::<DeviceFeatureMigration>() {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::Migration(
+                    match ::uapigen_runtime::get::<DeviceFeatureMigration>(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            2 => {
+                if tail.len() < ::core::mem::size_of::<DeviceFeatureMigState>() {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::MigDeviceState(
+                    match ::uapigen_runtime::get::<DeviceFeatureMigState>(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            3 => Self::LowPowerEntry,
+            4 => {
+                if tail.len() < ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>() {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::LowPowerEntryWithWakeup(
+                    match ::uapigen_runtime::get::<
+                        DeviceLowPowerEntryWithWakeup,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            5 => Self::LowPowerExit,
+            6 => {
+                if tail.len() < ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>()
+                {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::DmaLoggingStart(
+                    match ::uapigen_runtime::get::<
+                        DeviceFeatureDmaLoggingControl,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            7 => Self::DmaLoggingStop,
+            8 => {
+                if tail.len() < ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>() {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_device_feature.data",
+                            "the payload is shorter than its type",
+                        ),
+                    );
+                }
+                Self::DmaLoggingReport(
+                    match ::uapigen_runtime::get::<
+                        DeviceFeatureDmaLoggingReport,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_device_feature.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            _ => {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_feature.flags",
+                        "unknown tag value",
+                    ),
+                );
+            }
+        };
+        Ok((header, payload))
+    }
+}
+impl DeviceFeature {
+    /// The bits of the tag field that select the payload.
+    pub const TAG_MASK: u32 = 0xffff;
+    fn tag_of(&self) -> u32 {
+        self.flags & Self::TAG_MASK
+    }
+}
 /// Payload of VFIO_DEVICE_FEATURE_MIGRATION (GET).
 #[doc(alias = "vfio_device_feature_migration")]
 #[repr(C)]
@@ -2922,6 +4328,215 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info.cap_offset"
     );
 };
+impl IommuType1Info {
+    /// Smallest valid size: the end of `iova_pgsizes`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1Info, iova_pgsizes)
+        + ::core::mem::size_of::<u64>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x3;
+    /// Check untrusted bytes holding a `struct vfio_iommu_type1_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuType1Info>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+/// A capability in the chain behind `struct vfio_iommu_type1_info`.
+#[derive(Clone, Copy, Debug)]
+pub enum IommuType1InfoCap<'a> {
+    /// Capability `VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE` (1).
+    CapIovaRange { cap: IommuType1InfoCapIovaRange, bytes: &'a [u8] },
+    /// Capability `VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION` (2).
+    CapMigration { cap: IommuType1InfoCapMigration, bytes: &'a [u8] },
+    /// Capability `VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL` (3).
+    DmaAvail { cap: IommuType1InfoDmaAvail, bytes: &'a [u8] },
+    /// A capability this revision does not know (user space skips it).
+    Unknown { id: u16, version: u16, bytes: &'a [u8] },
+}
+/// Walks the capability chain of a reply buffer.
+#[derive(Clone, Debug)]
+pub struct IommuType1InfoCapIter<'a> {
+    buf: &'a [u8],
+    next: usize,
+}
+impl IommuType1Info {
+    /// The capabilities in `buf`, the whole reply buffer this struct heads.
+    pub fn caps<'a>(&self, buf: &'a [u8]) -> IommuType1InfoCapIter<'a> {
+        IommuType1InfoCapIter {
+            buf,
+            next: if self.flags & 2 == 0 { 0 } else { self.cap_offset as usize },
+        }
+    }
+}
+impl<'a> ::core::iter::Iterator for IommuType1InfoCapIter<'a> {
+    type Item = ::core::result::Result<IommuType1InfoCap<'a>, ::uapigen_runtime::Reject>;
+    fn next(&mut self) -> ::core::option::Option<Self::Item> {
+        if self.next == 0 {
+            return None;
+        }
+        let at = self.next;
+        self.next = 0;
+        let Some(header) = ::uapigen_runtime::get::<InfoCapHeader>(self.buf, at) else {
+            return Some(
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_iommu_type1_info capability chain",
+                        "a capability header lies outside the buffer",
+                    ),
+                ),
+            );
+        };
+        let next = header.next as usize;
+        if next != 0 && (next <= at || next >= self.buf.len()) {
+            return Some(
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_iommu_type1_info capability chain",
+                        "the next offset does not move forward inside the buffer",
+                    ),
+                ),
+            );
+        }
+        let end = if next == 0 { self.buf.len() } else { next };
+        let bytes = self.buf.get(at..end).unwrap_or(&[]);
+        self.next = next;
+        Some(
+            Ok(
+                match header.id {
+                    1 => {
+                        match ::uapigen_runtime::get::<
+                            IommuType1InfoCapIovaRange,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                IommuType1InfoCap::CapIovaRange {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_iommu_type1_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    2 => {
+                        match ::uapigen_runtime::get::<
+                            IommuType1InfoCapMigration,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                IommuType1InfoCap::CapMigration {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_iommu_type1_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    3 => {
+                        match ::uapigen_runtime::get::<
+                            IommuType1InfoDmaAvail,
+                        >(bytes, 0) {
+                            Some(cap) => {
+                                IommuType1InfoCap::DmaAvail {
+                                    cap,
+                                    bytes,
+                                }
+                            }
+                            None => {
+                                return Some(
+                                    Err(
+                                        ::uapigen_runtime::Reject::new(
+                                            ::uapigen_runtime::Errno::Inval,
+                                            "vfio_iommu_type1_info capability chain",
+                                            "a capability is cut short",
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    _ => {
+                        IommuType1InfoCap::Unknown {
+                            id: header.id,
+                            version: header.version,
+                            bytes,
+                        }
+                    }
+                },
+            ),
+        )
+    }
+}
 /// A usable IOVA range.
 #[doc(alias = "vfio_iova_range")]
 #[repr(C)]
@@ -3372,6 +4987,70 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_map.size"
     );
 };
+impl IommuType1DmaMap {
+    /// Smallest valid size: the end of `size`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaMap, size)
+        + ::core::mem::size_of::<u64>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct vfio_iommu_type1_dma_map` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_map.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaMap>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// A user buffer of dirty page bits.
 #[doc(alias = "vfio_bitmap")]
 #[repr(C)]
@@ -3606,6 +5285,70 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dma_unmap.data"
     );
 };
+impl IommuType1DmaUnmap {
+    /// Smallest valid size: the end of `size`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaUnmap, size)
+        + ::core::mem::size_of::<u64>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct vfio_iommu_type1_dma_unmap` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaUnmap>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_IOMMU_DIRTY_PAGES.
 #[doc(alias = "vfio_iommu_type1_dirty_bitmap")]
 #[repr(C)]
@@ -3677,6 +5420,70 @@ const _: () = {
         "offset of struct vfio_iommu_type1_dirty_bitmap.data"
     );
 };
+impl IommuType1DirtyBitmap {
+    /// Smallest valid size: the end of `flags`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, flags)
+        + ::core::mem::size_of::<u32>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct vfio_iommu_type1_dirty_bitmap` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DirtyBitmap>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// Range and buffer of a VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP request.
 #[doc(alias = "vfio_iommu_type1_dirty_bitmap_get")]
 #[repr(C)]
@@ -3962,6 +5769,70 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_info.ddw"
     );
 };
+impl IommuSpaprTceInfo {
+    /// Smallest valid size: the end of `ddw`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceInfo, ddw)
+        + ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x1;
+    /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_info` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_info.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_info.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_info.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceInfo>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_info.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
 /// EEH error to inject into a PE.
 #[doc(alias = "vfio_eeh_pe_err")]
 #[repr(C)]
@@ -4068,6 +5939,10 @@ const _: () = {
 #[derive(
     Clone,
     Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout
@@ -4086,16 +5961,6 @@ pub struct EehPeOp {
 impl ::core::default::Default for EehPeOp {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
-    }
-}
-impl ::core::fmt::Debug for EehPeOp {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("EehPeOp")
-            .field("argsz", &self.argsz)
-            .field("flags", &self.flags)
-            .field("op", &self.op)
-            .field("args", &self.args)
-            .finish()
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
@@ -4164,6 +6029,59 @@ const _: () = {
         "offset of struct vfio_eeh_pe_op.args"
     );
 };
+impl EehPeOp {
+    /// Smallest valid size: the end of ``, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(EehPeOp, args)
+        + ::core::mem::size_of::<EehPeOpArgs>();
+    /// Check untrusted bytes holding a `struct vfio_eeh_pe_op` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_eeh_pe_op.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_eeh_pe_op.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_eeh_pe_op.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<EehPeOp>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_eeh_pe_op.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
 /// Argument of VFIO_IOMMU_SPAPR_REGISTER_MEMORY and VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY.
 #[doc(alias = "vfio_iommu_spapr_register_memory")]
 #[repr(C)]
@@ -4264,6 +6182,59 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_register_memory.size"
     );
 };
+impl IommuSpaprRegisterMemory {
+    /// Smallest valid size: the end of `size`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprRegisterMemory, size)
+        + ::core::mem::size_of::<u64>();
+    /// Check untrusted bytes holding a `struct vfio_iommu_spapr_register_memory` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_register_memory.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_register_memory.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_register_memory.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprRegisterMemory>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_register_memory.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
 /// Argument of VFIO_IOMMU_SPAPR_TCE_CREATE; describes a new DMA window and returns its address.
 #[doc(alias = "vfio_iommu_spapr_tce_create")]
 #[repr(C)]
@@ -4426,6 +6397,85 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_create.start_addr"
     );
 };
+impl IommuSpaprTceCreate {
+    /// Smallest valid size: the end of `start_addr`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr)
+        + ::core::mem::size_of::<u64>();
+    /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_create` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_create.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_create.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_create.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceCreate>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_create.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv1);
+            let end = at + ::core::mem::size_of_val(&v.resv1);
+            if !::uapigen_runtime::all_zero(&buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_iommu_spapr_tce_create.__resv1",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        {
+            let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv2);
+            let end = at + ::core::mem::size_of_val(&v.resv2);
+            if !::uapigen_runtime::all_zero(&buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_iommu_spapr_tce_create.__resv2",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
 /// Argument of VFIO_IOMMU_SPAPR_TCE_REMOVE.
 #[doc(alias = "vfio_iommu_spapr_tce_remove")]
 #[repr(C)]
@@ -4512,6 +6562,59 @@ const _: () = {
         "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
     );
 };
+impl IommuSpaprTceRemove {
+    /// Smallest valid size: the end of `start_addr`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr)
+        + ::core::mem::size_of::<u64>();
+    /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_remove` and read it.
+    ///
+    /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_remove.argsz",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_remove.argsz",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_remove.argsz",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceRemove>()];
+        let n = size.min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_remove.argsz",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
 /// Where to find the plane; which member is valid follows the plane type flag.
 ///
 /// Inline member type of `struct vfio_device_gfx_plane_info.<anonymous>`.
@@ -4519,16 +6622,25 @@ const _: () = {
 #[derive(
     Clone,
     Copy,
+    PartialEq,
+    Eq,
+    Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
-pub union DeviceGfxPlaneInfoHandle {
-    /// Region holding the plane (VFIO_GFX_PLANE_TYPE_REGION).
-    pub region_index: u32,
-    /// Token for VFIO_DEVICE_GET_GFX_DMABUF (VFIO_GFX_PLANE_TYPE_DMABUF).
-    pub dmabuf_id: u32,
+pub struct DeviceGfxPlaneInfoHandle {
+    _align0: [u32; 0],
+    _align1: [u32; 0],
+    /// The union's bytes; use the accessors to read or write a member.
+    pub bytes: [u8; {
+        let mut n = 0;
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+        n
+    }],
 }
 impl ::core::default::Default for DeviceGfxPlaneInfoHandle {
     fn default() -> Self {
@@ -4537,7 +6649,39 @@ impl ::core::default::Default for DeviceGfxPlaneInfoHandle {
 }
 impl ::core::fmt::Debug for DeviceGfxPlaneInfoHandle {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeviceGfxPlaneInfoHandle").finish_non_exhaustive()
+        f.debug_struct("DeviceGfxPlaneInfoHandle").field("bytes", &self.bytes).finish()
+    }
+}
+impl DeviceGfxPlaneInfoHandle {
+    /// Region holding the plane (VFIO_GFX_PLANE_TYPE_REGION).
+    pub fn region_index(&self) -> u32 {
+        ::uapigen_runtime::get::<u32>(&self.bytes, 0)
+            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `region_index` (the other bytes are kept).
+    pub fn set_region_index(&mut self, v: u32) {
+        let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+    }
+    /// A union holding `region_index`, the other bytes zero.
+    pub fn from_region_index(v: u32) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_region_index(v);
+        u
+    }
+    /// Token for VFIO_DEVICE_GET_GFX_DMABUF (VFIO_GFX_PLANE_TYPE_DMABUF).
+    pub fn dmabuf_id(&self) -> u32 {
+        ::uapigen_runtime::get::<u32>(&self.bytes, 0)
+            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `dmabuf_id` (the other bytes are kept).
+    pub fn set_dmabuf_id(&mut self, v: u32) {
+        let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+    }
+    /// A union holding `dmabuf_id`, the other bytes zero.
+    pub fn from_dmabuf_id(v: u32) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_dmabuf_id(v);
+        u
     }
 }
 #[cfg(not(target_arch = "m68k"))]
@@ -4546,14 +6690,6 @@ const _: () = {
     let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
     assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
     assert!(align == 4, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, region_index) == 0,
-        "offset of struct vfio_device_gfx_plane_info.<anonymous>.region_index"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, dmabuf_id) == 0,
-        "offset of struct vfio_device_gfx_plane_info.<anonymous>.dmabuf_id"
-    );
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
@@ -4561,14 +6697,6 @@ const _: () = {
     let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
     assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
     assert!(align == 2, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, region_index) == 0,
-        "offset of struct vfio_device_gfx_plane_info.<anonymous>.region_index"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfoHandle, dmabuf_id) == 0,
-        "offset of struct vfio_device_gfx_plane_info.<anonymous>.dmabuf_id"
-    );
 };
 /// Operation-specific arguments.
 ///
@@ -4577,14 +6705,23 @@ const _: () = {
 #[derive(
     Clone,
     Copy,
+    PartialEq,
+    Eq,
+    Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
-pub union EehPeOpArgs {
-    /// Error to inject with VFIO_EEH_PE_INJECT_ERR.
-    pub err: EehPeErr,
+pub struct EehPeOpArgs {
+    _align0: [EehPeErr; 0],
+    /// The union's bytes; use the accessors to read or write a member.
+    pub bytes: [u8; {
+        let mut n = 0;
+        n = ::uapigen_runtime::max(n, ::core::mem::size_of::<EehPeErr>());
+        n
+    }],
 }
 impl ::core::default::Default for EehPeOpArgs {
     fn default() -> Self {
@@ -4593,7 +6730,24 @@ impl ::core::default::Default for EehPeOpArgs {
 }
 impl ::core::fmt::Debug for EehPeOpArgs {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("EehPeOpArgs").finish_non_exhaustive()
+        f.debug_struct("EehPeOpArgs").field("bytes", &self.bytes).finish()
+    }
+}
+impl EehPeOpArgs {
+    /// Error to inject with VFIO_EEH_PE_INJECT_ERR.
+    pub fn err(&self) -> EehPeErr {
+        ::uapigen_runtime::get::<EehPeErr>(&self.bytes, 0)
+            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `err` (the other bytes are kept).
+    pub fn set_err(&mut self, v: EehPeErr) {
+        let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+    }
+    /// A union holding `err`, the other bytes zero.
+    pub fn from_err(v: EehPeErr) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_err(v);
+        u
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
@@ -4602,10 +6756,6 @@ const _: () = {
     let align = ::core::mem::align_of::<EehPeOpArgs>();
     assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
     assert!(align == 8, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(
-        ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
-        "offset of struct vfio_eeh_pe_op.<anonymous>.err"
-    );
 };
 #[cfg(target_arch = "x86")]
 const _: () = {
@@ -4613,10 +6763,6 @@ const _: () = {
     let align = ::core::mem::align_of::<EehPeOpArgs>();
     assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
     assert!(align == 4, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(
-        ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
-        "offset of struct vfio_eeh_pe_op.<anonymous>.err"
-    );
 };
 #[cfg(target_arch = "m68k")]
 const _: () = {
@@ -4624,10 +6770,6 @@ const _: () = {
     let align = ::core::mem::align_of::<EehPeOpArgs>();
     assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
     assert!(align == 2, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(
-        ::core::mem::offset_of!(EehPeOpArgs, err) == 0,
-        "offset of struct vfio_eeh_pe_op.<anonymous>.err"
-    );
 };
 /// Return VFIO_API_VERSION; always available.
 #[doc(alias = "VFIO_GET_API_VERSION")]

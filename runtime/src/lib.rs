@@ -13,8 +13,10 @@ pub use zerocopy;
 
 mod aligned;
 mod flex;
+mod payload;
 
 pub use aligned::{AlignedI64, AlignedU64};
 #[cfg(feature = "alloc")]
 pub use flex::FlexBuf;
 pub use flex::{FlexArray, FlexHeader};
+pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, get, max, put};

@@ -786,13 +786,11 @@ pub const VALUES: &[(&str, u64)] = &[
     ),
     (
         "offset:vfio_device_gfx_plane_info.region_index",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle.region_index)
-            as u64,
+        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle) as u64,
     ),
     (
         "offset:vfio_device_gfx_plane_info.dmabuf_id",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle.dmabuf_id)
-            as u64,
+        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle) as u64,
     ),
     (
         "size:vfio_device_ioeventfd",
@@ -1261,7 +1259,7 @@ pub const VALUES: &[(&str, u64)] = &[
     ),
     (
         "offset:vfio_eeh_pe_op.err",
-        ::core::mem::offset_of!(crate ::vfio::EehPeOp, args.err) as u64,
+        ::core::mem::offset_of!(crate ::vfio::EehPeOp, args) as u64,
     ),
     (
         "size:vfio_iommu_spapr_register_memory",

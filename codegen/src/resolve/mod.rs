@@ -10,6 +10,9 @@ use crate::ir::*;
 use crate::names;
 use crate::spec::{self, Kind, Pass, Sp, Span};
 
+mod imports;
+mod payload;
+
 /// Something an expression can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Def {
@@ -17,6 +20,8 @@ enum Def {
     Group(usize, usize),
     Flag(usize, usize),
     Enum(usize, usize),
+    /// A value of a used spec, by index into `import_values`.
+    Import(usize),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +36,9 @@ const MAX_REF_DEPTH: usize = 200;
 
 struct Resolver<'a> {
     spec: &'a spec::Spec,
+    /// Specs this one uses, already resolved.
+    imports: &'a [Module],
+    import_values: Vec<i128>,
     diags: Diagnostics,
     prefix: Option<String>,
     values: HashMap<String, (Def, Span)>,
@@ -49,8 +57,19 @@ struct Resolver<'a> {
 
 /// Resolve a parsed spec. On error, every problem found is returned.
 pub fn resolve(spec: &spec::Spec, file: Arc<SourceFile>) -> Result<Module, Diagnostics> {
+    resolve_with(spec, file, &[])
+}
+
+/// Resolve a spec that uses other (already resolved) specs.
+pub fn resolve_with(
+    spec: &spec::Spec,
+    file: Arc<SourceFile>,
+    imports: &[Module],
+) -> Result<Module, Diagnostics> {
     let mut r = Resolver {
         spec,
+        imports,
+        import_values: Vec::new(),
         diags: Diagnostics::default(),
         prefix: spec.prefix.as_ref().map(|p| p.value.clone()),
         values: HashMap::new(),
@@ -136,7 +155,9 @@ impl Resolver<'_> {
             );
         }
 
+        self.check_uses();
         self.register_values();
+        self.register_imports();
         self.register_types();
 
         let constants = self.constants();
@@ -164,6 +185,7 @@ impl Resolver<'_> {
             }
         }
         let flag_sets = self.flag_sets();
+        self.extensions(&flag_sets);
         let enums = self.enums();
         let ioctls = self.ioctls();
         let order = self.order();
@@ -171,6 +193,11 @@ impl Resolver<'_> {
         let mut module = Module {
             file,
             name: spec.name.value.clone(),
+            uses: self
+                .imports
+                .iter()
+                .map(|m| (m.name.clone(), m.header.clone()))
+                .collect(),
             header: spec.header.value.clone(),
             guard,
             source: doc(&spec.source),
@@ -217,6 +244,15 @@ impl Resolver<'_> {
                 prev.line, prev.column
             ));
             return;
+        }
+        if let Some(other) = self.imported_by(name) {
+            self.diags
+                .error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("`{}` is already defined by the used spec `{other}`", **name),
+                )
+                .hint = Some("use that definition, or rename this one".into());
         }
         self.values.insert(name.value.clone(), (def, name.span));
         let parsed = e.and_then(|e| self.parse_expr(e));
@@ -807,6 +843,10 @@ impl Resolver<'_> {
                 doc: doc(&s.doc),
                 fields: Vec::new(),
                 parent: None,
+                origin: None,
+                extensible: None,
+                payload: None,
+                caps: None,
                 span: s.name.span,
             });
         }
@@ -843,6 +883,10 @@ impl Resolver<'_> {
                         doc: doc(&f.doc),
                         fields: Vec::new(),
                         parent: Some((owner, out.len())),
+                        origin: None,
+                        extensible: None,
+                        payload: None,
+                        caps: None,
                         span: f.ty.span,
                     });
                     let inner = self.fields(id, members, k, f.ty.span);
@@ -983,6 +1027,24 @@ impl Resolver<'_> {
                     _ => format!("anon{i}"),
                 },
             };
+            let flag = f.flag.as_ref().and_then(|n| {
+                let def = self.values.get(n.as_str()).map(|v| v.0);
+                match def {
+                    Some(d) => self
+                        .value_of(Some(d), None, n.span, "the field's flag")
+                        .map(|v| (n.value.clone(), v)),
+                    None => {
+                        self.diags
+                            .error(
+                                Code::UnknownName,
+                                n.span,
+                                format!("`flag: {}` names no flag of this spec", **n),
+                            )
+                            .hint = Some(self.suggest(n));
+                        None
+                    }
+                }
+            });
             out.push(Field {
                 c_name: name,
                 rust_name,
@@ -991,6 +1053,8 @@ impl Resolver<'_> {
                 flags,
                 group,
                 reserved: f.reserved,
+                since: f.since.as_ref().map(|s| s.value),
+                flag,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });
         }
@@ -1045,7 +1109,13 @@ impl Resolver<'_> {
             (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
-            (_, n) => match self.type_ids.get(n) {
+            (_, n) => match self
+                .type_ids
+                .get(n)
+                .copied()
+                .or_else(|| self.import_type(n))
+                .as_ref()
+            {
                 Some(&id) => {
                     let k = self.types[id].kind;
                     let want = match tag {
@@ -1263,7 +1333,9 @@ impl Resolver<'_> {
         let mut mark = vec![0u8; n]; // 0 new, 1 in progress, 2 done
         let mut order = Vec::new();
         let mut reported = false;
-        let named: Vec<TypeId> = (0..n).filter(|&i| self.types[i].parent.is_none()).collect();
+        let named: Vec<TypeId> = (0..n)
+            .filter(|&i| self.types[i].parent.is_none() && self.types[i].origin.is_none())
+            .collect();
         for start in named {
             let mut stack = vec![(start, None::<Vec<TypeId>>)];
             while let Some((id, pending)) = stack.pop() {

@@ -1,0 +1,163 @@
+//! Names and types of the specs a spec `uses`: their values become known names (already
+//! evaluated), and their types are copied in on first reference, marked with their origin
+//! so that emitters refer to them instead of defining them again.
+
+use std::collections::HashMap;
+
+use super::{Def, Resolver, State};
+use crate::diag::Code;
+use crate::ir::{ConstValue, Module, Ty, TypeId};
+
+impl<'a> Resolver<'a> {
+    /// Make the values of used specs known by name.
+    pub(super) fn register_imports(&mut self) {
+        let imports = self.imports;
+        for (mi, m) in imports.iter().enumerate() {
+            let mut vals: Vec<(String, i128)> = Vec::new();
+            for c in &m.constants {
+                if let ConstValue::Int(v) = &c.value {
+                    vals.push((c.c_name.clone(), v.value));
+                }
+            }
+            for g in &m.groups {
+                vals.extend(g.values.iter().map(|v| (v.c_name.clone(), v.value.value)));
+            }
+            for f in &m.flag_sets {
+                vals.extend(f.bits.iter().map(|v| (v.c_name.clone(), v.value.value)));
+            }
+            for e in &m.enums {
+                vals.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
+            }
+            for (name, v) in vals {
+                let def = Def::Import(self.import_values.len());
+                self.import_values.push(v);
+                self.state.insert(def, State::Done(v));
+                self.values
+                    .entry(name)
+                    .or_insert((def, crate::spec::Span::default()));
+                let _ = mi;
+            }
+        }
+    }
+
+    /// The name is defined by a used spec (for duplicate-name hints).
+    pub(super) fn imported_by(&self, name: &str) -> Option<&str> {
+        self.imports.iter().find_map(|m| {
+            let has = m.constants.iter().any(|c| c.c_name == name)
+                || m.groups
+                    .iter()
+                    .any(|g| g.values.iter().any(|v| v.c_name == name))
+                || m.flag_sets
+                    .iter()
+                    .any(|f| f.bits.iter().any(|v| v.c_name == name))
+                || m.enums
+                    .iter()
+                    .any(|e| e.values.iter().any(|v| v.c_name == name))
+                || m.ioctls.iter().any(|i| i.c_name == name);
+            has.then_some(m.name.as_str())
+        })
+    }
+
+    /// Find a named type of a used spec and copy it (and what it embeds) in.
+    pub(super) fn import_type(&mut self, name: &str) -> Option<TypeId> {
+        let imports = self.imports;
+        for (mi, m) in imports.iter().enumerate() {
+            if let Some((id, _)) = m
+                .named_types()
+                .find(|(_, t)| t.c_name.as_deref() == Some(name))
+            {
+                let mut memo = HashMap::new();
+                let new = self.copy_type(mi, m, id, &mut memo);
+                self.type_ids.insert(name.to_owned(), new);
+                return Some(new);
+            }
+            // A type the used spec itself imported.
+            if let Some((id, t)) = m
+                .types
+                .iter()
+                .enumerate()
+                .find(|(_, t)| t.parent.is_none() && t.c_name.as_deref() == Some(name))
+            {
+                let _ = t;
+                let mut memo = HashMap::new();
+                let new = self.copy_type(mi, m, id, &mut memo);
+                self.type_ids.insert(name.to_owned(), new);
+                return Some(new);
+            }
+        }
+        None
+    }
+
+    fn copy_type(
+        &mut self,
+        mi: usize,
+        m: &Module,
+        id: TypeId,
+        memo: &mut HashMap<TypeId, TypeId>,
+    ) -> TypeId {
+        if let Some(&n) = memo.get(&id) {
+            return n;
+        }
+        // A named type already copied (through another path) is reused.
+        if let Some(c) = &m.types[id].c_name
+            && m.types[id].parent.is_none()
+            && let Some(&existing) = self.type_ids.get(c.as_str())
+            && self.types[existing].origin.is_some()
+        {
+            memo.insert(id, existing);
+            return existing;
+        }
+        let new = self.types.len();
+        memo.insert(id, new);
+        let mut t = m.types[id].clone();
+        t.origin = Some(m.types[id].origin.clone().unwrap_or_else(|| m.name.clone()));
+        t.payload = None;
+        t.caps = None;
+        t.fields = Vec::new();
+        t.parent = None;
+        self.types.push(t);
+        let parent = m.types[id]
+            .parent
+            .map(|(p, f)| (self.copy_type(mi, m, p, memo), f));
+        self.types[new].parent = parent;
+        let mut fields = m.types[id].fields.clone();
+        for f in &mut fields {
+            f.ty = self.remap(mi, m, &f.ty, memo);
+            f.flags = None;
+            f.group = None;
+        }
+        self.types[new].fields = fields;
+        if let Some(c) = &m.types[id].c_name
+            && m.types[id].parent.is_none()
+        {
+            self.type_ids.entry(c.clone()).or_insert(new);
+        }
+        new
+    }
+
+    fn remap(&mut self, mi: usize, m: &Module, ty: &Ty, memo: &mut HashMap<TypeId, TypeId>) -> Ty {
+        match ty {
+            Ty::Named(id) => Ty::Named(self.copy_type(mi, m, *id, memo)),
+            Ty::Ptr(t) => Ty::Ptr(Box::new(self.remap(mi, m, t, memo))),
+            Ty::Array(t, n, e) => Ty::Array(Box::new(self.remap(mi, m, t, memo)), *n, e.clone()),
+            Ty::Flex(t) => Ty::Flex(Box::new(self.remap(mi, m, t, memo))),
+            Ty::Scalar(s) => Ty::Scalar(*s),
+        }
+    }
+
+    /// Report a `uses` entry that names no given spec.
+    pub(super) fn check_uses(&mut self) {
+        let spec = self.spec;
+        for u in &spec.uses {
+            if !self.imports.iter().any(|m| m.name == u.value) {
+                self.diags
+                    .error(
+                        Code::Uses,
+                        u.span,
+                        format!("the used spec `{}` was not loaded", **u),
+                    )
+                    .hint = Some(format!("put `{}.yaml` next to this spec", **u));
+            }
+        }
+    }
+}
