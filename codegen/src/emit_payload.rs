@@ -63,7 +63,53 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     if let Some(c) = &t.caps {
         out.extend(caps(m, id, c));
     }
+    if crate::emit_validate::validated(m, id) {
+        out.extend(validate(m, id));
+    }
     out
+}
+
+/// `validate`: every check the C helper `<name>_validate` makes, in the same order.
+fn validate(m: &Module, id: TypeId) -> TokenStream {
+    let t = &m.types[id];
+    let h = ident(&t.rust_name);
+    let c_name = t.c_name.as_deref().unwrap_or("");
+    let doc = format!(
+        " Check `bytes` holding a `struct {c_name}` as the kernel does (and as the C helper `{c_name}_validate` does)."
+    );
+    let body = match &t.payload {
+        Some(p) => {
+            let pn = ident(&p.rust_name);
+            match p.kind {
+                PayloadKind::Trailing { .. } | PayloadKind::Union { .. } => {
+                    quote!(#pn::decode(bytes).map(|_| ()))
+                }
+                PayloadKind::Pointer { .. } | PayloadKind::Entries { .. } => {
+                    let read = header_read(m, id);
+                    let tags = p.variants.iter().map(|v| int_lit(v.tag, false));
+                    let unknown = errno(p.unknown);
+                    let tag_w = what(m, id, &t.fields[p.tag_field]);
+                    quote! {
+                        #read
+                        let _ = bytes;
+                        match header.tag_of() {
+                            #(#tags)|* => Ok(()),
+                            _ => Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value")),
+                        }
+                    }
+                }
+            }
+        }
+        None => quote!(Self::check(bytes).map(|_| ())),
+    };
+    quote! {
+        impl #h {
+            #[doc = #doc]
+            pub fn validate(bytes: &[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+                #body
+            }
+        }
+    }
 }
 
 fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
@@ -140,7 +186,7 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
             #[doc = #style_doc]
             pub fn check(bytes: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
                 let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #size_what, "the buffer does not hold the size field"));
+                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #size_what, "the buffer does not hold the size field"));
                 };
                 let size = size as usize;
                 if size < Self::MIN_SIZE {
@@ -351,10 +397,17 @@ fn decode_fixed(
     bytes: TokenStream,
     what: &str,
 ) -> TokenStream {
+    // Nested structs with checks of their own (in this spec or a used one) run them.
     if let Ty::Named(inner) = ty
-        && m.types[*inner].extensible.is_some()
+        && (m.types[*inner].extensible.is_some() || m.types[*inner].payload.is_some())
     {
-        return quote!(#t::check(#bytes)?);
+        return quote! {{
+            #t::validate(#bytes)?;
+            match ::uapigen_runtime::get::<#t>(#bytes, 0) {
+                Some(x) => x,
+                None => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #what, "the payload is shorter than its type")),
+            }
+        }};
     }
     quote! {
         match ::uapigen_runtime::get::<#t>(#bytes, 0) {

@@ -662,6 +662,20 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
             rows.push(quote!((#key, ::core::mem::offset_of!(#p::#n, #(#segs).*) as u64)));
         }
     }
+    let validators = m
+        .named_types()
+        .filter(|(id, _)| crate::emit_validate::validated(m, *id))
+        .map(|(_, t)| {
+            let c = t.c_name.as_deref().unwrap_or("");
+            let n = ident(&t.rust_name);
+            quote!((#c, #p::#n::validate as Validator))
+        });
+    let validators = quote! {
+        /// A generated `validate` function.
+        pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
+        /// `(struct name, validate)` of every struct with kernel-style checks.
+        pub const VALIDATORS: &[(&str, Validator)] = &[#(#validators),*];
+    };
     for io in &m.ioctls {
         let key = format!("ioctl:{}", io.c_name);
         let n = ident(&io.rust_name);
@@ -675,6 +689,7 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
         quote! {
             /// `(fact, value)` for every constant, size, alignment, offset and ioctl number.
             pub const VALUES: &[(&str, u64)] = &[#(#rows),*];
+            #validators
         },
         &banner,
     )

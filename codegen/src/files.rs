@@ -63,6 +63,14 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
             layout.c_dir.join(&model.module.header),
             emit_c::header(model),
         );
+        if let Some(v) = crate::emit_validate::header(model) {
+            out.insert(
+                layout
+                    .c_dir
+                    .join(crate::emit_validate::header_path(&model.module.header)),
+                v,
+            );
+        }
         out.insert(
             layout.asserts_dir.join(format!("{name}_layout.c")),
             emit_c::asserts(model),

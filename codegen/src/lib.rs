@@ -14,6 +14,7 @@ pub mod diag;
 pub mod emit_c;
 mod emit_payload;
 pub mod emit_rust;
+pub mod emit_validate;
 pub mod expr;
 pub mod files;
 pub mod ir;

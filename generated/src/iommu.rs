@@ -1047,7 +1047,7 @@ impl CacheInvalidateInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "iommu_cache_invalidate_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -1313,6 +1313,14 @@ impl CacheInvalidateInfo {
     pub const TAG_MASK: u8 = !0;
     fn tag_of(&self) -> u8 {
         self.granularity & Self::TAG_MASK
+    }
+}
+impl CacheInvalidateInfo {
+    /// Check `bytes` holding a `struct iommu_cache_invalidate_info` as the kernel does (and as the C helper `iommu_cache_invalidate_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        CacheInvalidateInfoPayload::decode(bytes).map(|_| ())
     }
 }
 /// Intel VT-d details of a guest PASID bind; only attributes the guest may choose.
@@ -1603,7 +1611,7 @@ impl GpasidBindData {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "iommu_gpasid_bind_data.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -1863,6 +1871,14 @@ impl GpasidBindData {
     pub const TAG_MASK: u32 = !0;
     fn tag_of(&self) -> u32 {
         self.format & Self::TAG_MASK
+    }
+}
+impl GpasidBindData {
+    /// Check `bytes` holding a `struct iommu_gpasid_bind_data` as the kernel does (and as the C helper `iommu_gpasid_bind_data_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        GpasidBindDataPayload::decode(bytes).map(|_| ())
     }
 }
 /// Fault details; the member is chosen by type.

@@ -1185,7 +1185,7 @@ impl HwptAlloc {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "iommu_hwpt_alloc.size",
                     "the buffer does not hold the size field",
                 ),
@@ -1458,6 +1458,32 @@ impl HwptAlloc {
     pub const TAG_MASK: u32 = !0;
     fn tag_of(&self) -> u32 {
         self.data_type & Self::TAG_MASK
+    }
+}
+impl HwptAlloc {
+    /// Check `bytes` holding a `struct iommu_hwpt_alloc` as the kernel does (and as the C helper `iommu_hwpt_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        let header = HwptAlloc::check(bytes)?;
+        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
+            Some(s) => s as usize,
+            None => bytes.len(),
+        };
+        let bytes = &bytes[..size.min(bytes.len())];
+        let _ = bytes;
+        match header.tag_of() {
+            0 | 1 | 2 | 3 => Ok(()),
+            _ => {
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::OpNotSupp,
+                        "iommu_hwpt_alloc.data_type",
+                        "unknown tag value",
+                    ),
+                )
+            }
+        }
     }
 }
 /// Hardware information of IOMMU_HW_INFO_TYPE_INTEL_VTD; raw registers to decode with the VT-d specification.
@@ -2160,7 +2186,7 @@ impl HwptInvalidate {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "iommu_hwpt_invalidate.size",
                     "the buffer does not hold the size field",
                 ),
@@ -2371,6 +2397,32 @@ impl HwptInvalidate {
     pub const TAG_MASK: u32 = !0;
     fn tag_of(&self) -> u32 {
         self.data_type & Self::TAG_MASK
+    }
+}
+impl HwptInvalidate {
+    /// Check `bytes` holding a `struct iommu_hwpt_invalidate` as the kernel does (and as the C helper `iommu_hwpt_invalidate_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        let header = HwptInvalidate::check(bytes)?;
+        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
+            Some(s) => s as usize,
+            None => bytes.len(),
+        };
+        let bytes = &bytes[..size.min(bytes.len())];
+        let _ = bytes;
+        match header.tag_of() {
+            0 | 1 => Ok(()),
+            _ => {
+                Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::OpNotSupp,
+                        "iommu_hwpt_invalidate.data_type",
+                        "unknown tag value",
+                    ),
+                )
+            }
+        }
     }
 }
 /// A page fault read from a fault queue fd.

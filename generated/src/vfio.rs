@@ -867,7 +867,7 @@ impl GroupStatus {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_group_status.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -914,6 +914,14 @@ impl GroupStatus {
             );
         }
         Ok(v)
+    }
+}
+impl GroupStatus {
+    /// Check `bytes` holding a `struct vfio_group_status` as the kernel does (and as the C helper `vfio_group_status_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_GET_INFO; the kernel fills in everything but argsz.
@@ -1018,7 +1026,7 @@ impl DeviceInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_device_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -1065,6 +1073,14 @@ impl DeviceInfo {
             );
         }
         Ok(v)
+    }
+}
+impl DeviceInfo {
+    /// Check `bytes` holding a `struct vfio_device_info` as the kernel does (and as the C helper `vfio_device_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_GET_REGION_INFO; the caller sets argsz and index.
@@ -1210,7 +1226,7 @@ impl RegionInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_region_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -1444,6 +1460,14 @@ impl<'a> ::core::iter::Iterator for RegionInfoCapIter<'a> {
                 },
             ),
         )
+    }
+}
+impl RegionInfo {
+    /// Check `bytes` holding a `struct vfio_region_info` as the kernel does (and as the C helper `vfio_region_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// One mmap-able area of a region.
@@ -2139,7 +2163,7 @@ impl IrqInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_irq_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -2186,6 +2210,14 @@ impl IrqInfo {
             );
         }
         Ok(v)
+    }
+}
+impl IrqInfo {
+    /// Check `bytes` holding a `struct vfio_irq_info` as the kernel does (and as the C helper `vfio_irq_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_SET_IRQS; acts on sub-indexes start to start + count - 1 of one index.
@@ -2302,7 +2334,7 @@ impl IrqSet {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_irq_set.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -2579,6 +2611,14 @@ impl IrqSet {
         self.flags & Self::TAG_MASK
     }
 }
+impl IrqSet {
+    /// Check `bytes` holding a `struct vfio_irq_set` as the kernel does (and as the C helper `vfio_irq_set_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        IrqSetPayload::decode(bytes).map(|_| ())
+    }
+}
 /// A device that a PCI hot reset would also reset.
 #[doc(alias = "vfio_pci_dependent_device")]
 #[repr(C)]
@@ -2750,7 +2790,7 @@ impl PciHotResetInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_pci_hot_reset_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -2788,6 +2828,14 @@ impl PciHotResetInfo {
             );
         };
         Ok(v)
+    }
+}
+impl PciHotResetInfo {
+    /// Check `bytes` holding a `struct vfio_pci_hot_reset_info` as the kernel does (and as the C helper `vfio_pci_hot_reset_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_PCI_HOT_RESET.
@@ -2884,7 +2932,7 @@ impl PciHotReset {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_pci_hot_reset.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -2922,6 +2970,14 @@ impl PciHotReset {
             );
         };
         Ok(v)
+    }
+}
+impl PciHotReset {
+    /// Check `bytes` holding a `struct vfio_pci_hot_reset` as the kernel does (and as the C helper `vfio_pci_hot_reset_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_QUERY_GFX_PLANE; the caller sets drm_plane_type and flags and the kernel the rest.
@@ -3178,7 +3234,7 @@ impl DeviceGfxPlaneInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_device_gfx_plane_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -3225,6 +3281,14 @@ impl DeviceGfxPlaneInfo {
             );
         }
         Ok(v)
+    }
+}
+impl DeviceGfxPlaneInfo {
+    /// Check `bytes` holding a `struct vfio_device_gfx_plane_info` as the kernel does (and as the C helper `vfio_device_gfx_plane_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_IOEVENTFD; makes an eventfd signal perform a device write.
@@ -3355,7 +3419,7 @@ impl DeviceIoeventfd {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_device_ioeventfd.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -3402,6 +3466,14 @@ impl DeviceIoeventfd {
             );
         }
         Ok(v)
+    }
+}
+impl DeviceIoeventfd {
+    /// Check `bytes` holding a `struct vfio_device_ioeventfd` as the kernel does (and as the C helper `vfio_device_ioeventfd_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_DEVICE_FEATURE; gets or sets or probes one device feature.
@@ -3490,7 +3562,7 @@ impl DeviceFeature {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_device_feature.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -3928,6 +4000,14 @@ impl DeviceFeature {
         self.flags & Self::TAG_MASK
     }
 }
+impl DeviceFeature {
+    /// Check `bytes` holding a `struct vfio_device_feature` as the kernel does (and as the C helper `vfio_device_feature_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        DeviceFeaturePayload::decode(bytes).map(|_| ())
+    }
+}
 /// Payload of VFIO_DEVICE_FEATURE_MIGRATION (GET).
 #[doc(alias = "vfio_device_feature_migration")]
 #[repr(C)]
@@ -4343,7 +4423,7 @@ impl IommuType1Info {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_type1_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -4535,6 +4615,14 @@ impl<'a> ::core::iter::Iterator for IommuType1InfoCapIter<'a> {
                 },
             ),
         )
+    }
+}
+impl IommuType1Info {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_info` as the kernel does (and as the C helper `vfio_iommu_type1_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// A usable IOVA range.
@@ -5002,7 +5090,7 @@ impl IommuType1DmaMap {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_type1_dma_map.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -5049,6 +5137,14 @@ impl IommuType1DmaMap {
             );
         }
         Ok(v)
+    }
+}
+impl IommuType1DmaMap {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_dma_map` as the kernel does (and as the C helper `vfio_iommu_type1_dma_map_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// A user buffer of dirty page bits.
@@ -5300,7 +5396,7 @@ impl IommuType1DmaUnmap {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_type1_dma_unmap.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -5347,6 +5443,14 @@ impl IommuType1DmaUnmap {
             );
         }
         Ok(v)
+    }
+}
+impl IommuType1DmaUnmap {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_dma_unmap` as the kernel does (and as the C helper `vfio_iommu_type1_dma_unmap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_IOMMU_DIRTY_PAGES.
@@ -5435,7 +5539,7 @@ impl IommuType1DirtyBitmap {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_type1_dirty_bitmap.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -5482,6 +5586,14 @@ impl IommuType1DirtyBitmap {
             );
         }
         Ok(v)
+    }
+}
+impl IommuType1DirtyBitmap {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_dirty_bitmap` as the kernel does (and as the C helper `vfio_iommu_type1_dirty_bitmap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Range and buffer of a VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP request.
@@ -5784,7 +5896,7 @@ impl IommuSpaprTceInfo {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_spapr_tce_info.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -5831,6 +5943,14 @@ impl IommuSpaprTceInfo {
             );
         }
         Ok(v)
+    }
+}
+impl IommuSpaprTceInfo {
+    /// Check `bytes` holding a `struct vfio_iommu_spapr_tce_info` as the kernel does (and as the C helper `vfio_iommu_spapr_tce_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// EEH error to inject into a PE.
@@ -6042,7 +6162,7 @@ impl EehPeOp {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_eeh_pe_op.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -6080,6 +6200,14 @@ impl EehPeOp {
             );
         };
         Ok(v)
+    }
+}
+impl EehPeOp {
+    /// Check `bytes` holding a `struct vfio_eeh_pe_op` as the kernel does (and as the C helper `vfio_eeh_pe_op_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_IOMMU_SPAPR_REGISTER_MEMORY and VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY.
@@ -6195,7 +6323,7 @@ impl IommuSpaprRegisterMemory {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_spapr_register_memory.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -6233,6 +6361,14 @@ impl IommuSpaprRegisterMemory {
             );
         };
         Ok(v)
+    }
+}
+impl IommuSpaprRegisterMemory {
+    /// Check `bytes` holding a `struct vfio_iommu_spapr_register_memory` as the kernel does (and as the C helper `vfio_iommu_spapr_register_memory_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_CREATE; describes a new DMA window and returns its address.
@@ -6410,7 +6546,7 @@ impl IommuSpaprTceCreate {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_spapr_tce_create.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -6474,6 +6610,14 @@ impl IommuSpaprTceCreate {
             }
         }
         Ok(v)
+    }
+}
+impl IommuSpaprTceCreate {
+    /// Check `bytes` holding a `struct vfio_iommu_spapr_tce_create` as the kernel does (and as the C helper `vfio_iommu_spapr_tce_create_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_REMOVE.
@@ -6575,7 +6719,7 @@ impl IommuSpaprTceRemove {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_spapr_tce_remove.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -6613,6 +6757,14 @@ impl IommuSpaprTceRemove {
             );
         };
         Ok(v)
+    }
+}
+impl IommuSpaprTceRemove {
+    /// Check `bytes` holding a `struct vfio_iommu_spapr_tce_remove` as the kernel does (and as the C helper `vfio_iommu_spapr_tce_remove_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Where to find the plane; which member is valid follows the plane type flag.

@@ -133,7 +133,7 @@ impl IommuPasidRequest {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_pasid_request.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -180,6 +180,14 @@ impl IommuPasidRequest {
             );
         }
         Ok(v)
+    }
+}
+impl IommuPasidRequest {
+    /// Check `bytes` holding a `struct vfio_iommu_pasid_request` as the kernel does (and as the C helper `vfio_iommu_pasid_request_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of VFIO_IOMMU_NESTING_OP; op says what data[] holds.
@@ -278,7 +286,7 @@ impl IommuType1NestingOp {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::Fault,
                     "vfio_iommu_type1_nesting_op.argsz",
                     "the buffer does not hold the size field",
                 ),
@@ -507,7 +515,23 @@ impl IommuType1NestingOpPayload {
                         ),
                     );
                 }
-                Self::BindPgtbl(super::iommu::GpasidBindData::check(tail)?)
+                Self::BindPgtbl({
+                    super::iommu::GpasidBindData::validate(tail)?;
+                    match ::uapigen_runtime::get::<
+                        super::iommu::GpasidBindData,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_iommu_type1_nesting_op.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    }
+                })
             }
             1 => {
                 if tail.len() < ::core::mem::size_of::<super::iommu::GpasidBindData>() {
@@ -519,7 +543,23 @@ impl IommuType1NestingOpPayload {
                         ),
                     );
                 }
-                Self::UnbindPgtbl(super::iommu::GpasidBindData::check(tail)?)
+                Self::UnbindPgtbl({
+                    super::iommu::GpasidBindData::validate(tail)?;
+                    match ::uapigen_runtime::get::<
+                        super::iommu::GpasidBindData,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_iommu_type1_nesting_op.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    }
+                })
             }
             2 => {
                 if tail.len()
@@ -533,7 +573,23 @@ impl IommuType1NestingOpPayload {
                         ),
                     );
                 }
-                Self::CacheInvld(super::iommu::CacheInvalidateInfo::check(tail)?)
+                Self::CacheInvld({
+                    super::iommu::CacheInvalidateInfo::validate(tail)?;
+                    match ::uapigen_runtime::get::<
+                        super::iommu::CacheInvalidateInfo,
+                    >(tail, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "vfio_iommu_type1_nesting_op.data",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    }
+                })
             }
             _ => {
                 return Err(
@@ -553,6 +609,14 @@ impl IommuType1NestingOp {
     pub const TAG_MASK: u32 = !0;
     fn tag_of(&self) -> u32 {
         self.op & Self::TAG_MASK
+    }
+}
+impl IommuType1NestingOp {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_nesting_op` as the kernel does (and as the C helper `vfio_iommu_type1_nesting_op_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        IommuType1NestingOpPayload::decode(bytes).map(|_| ())
     }
 }
 /// Range the allocated PASID must come from (ALLOC).

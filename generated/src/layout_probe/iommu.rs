@@ -402,3 +402,13 @@ pub const VALUES: &[(&str, u64)] = &[
         ::core::mem::offset_of!(crate ::iommu::GpasidBindData, vendor) as u64,
     ),
 ];
+/// A generated `validate` function.
+pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
+/// `(struct name, validate)` of every struct with kernel-style checks.
+pub const VALIDATORS: &[(&str, Validator)] = &[
+    (
+        "iommu_cache_invalidate_info",
+        crate::iommu::CacheInvalidateInfo::validate as Validator,
+    ),
+    ("iommu_gpasid_bind_data", crate::iommu::GpasidBindData::validate as Validator),
+];

@@ -1134,3 +1134,10 @@ pub const VALUES: &[(&str, u64)] = &[
     ("ioctl:IOMMU_VEVENTQ_ALLOC", crate::iommufd::VEVENTQ_ALLOC as u64),
     ("ioctl:IOMMU_HW_QUEUE_ALLOC", crate::iommufd::HW_QUEUE_ALLOC as u64),
 ];
+/// A generated `validate` function.
+pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
+/// `(struct name, validate)` of every struct with kernel-style checks.
+pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("iommu_hwpt_alloc", crate::iommufd::HwptAlloc::validate as Validator),
+    ("iommu_hwpt_invalidate", crate::iommufd::HwptInvalidate::validate as Validator),
+];

@@ -1388,3 +1388,45 @@ pub const VALUES: &[(&str, u64)] = &[
     ("ioctl:VFIO_IOMMU_SPAPR_TCE_CREATE", crate::vfio::IOMMU_SPAPR_TCE_CREATE as u64),
     ("ioctl:VFIO_IOMMU_SPAPR_TCE_REMOVE", crate::vfio::IOMMU_SPAPR_TCE_REMOVE as u64),
 ];
+/// A generated `validate` function.
+pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
+/// `(struct name, validate)` of every struct with kernel-style checks.
+pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("vfio_group_status", crate::vfio::GroupStatus::validate as Validator),
+    ("vfio_device_info", crate::vfio::DeviceInfo::validate as Validator),
+    ("vfio_region_info", crate::vfio::RegionInfo::validate as Validator),
+    ("vfio_irq_info", crate::vfio::IrqInfo::validate as Validator),
+    ("vfio_irq_set", crate::vfio::IrqSet::validate as Validator),
+    ("vfio_pci_hot_reset_info", crate::vfio::PciHotResetInfo::validate as Validator),
+    ("vfio_pci_hot_reset", crate::vfio::PciHotReset::validate as Validator),
+    (
+        "vfio_device_gfx_plane_info",
+        crate::vfio::DeviceGfxPlaneInfo::validate as Validator,
+    ),
+    ("vfio_device_ioeventfd", crate::vfio::DeviceIoeventfd::validate as Validator),
+    ("vfio_device_feature", crate::vfio::DeviceFeature::validate as Validator),
+    ("vfio_iommu_type1_info", crate::vfio::IommuType1Info::validate as Validator),
+    ("vfio_iommu_type1_dma_map", crate::vfio::IommuType1DmaMap::validate as Validator),
+    (
+        "vfio_iommu_type1_dma_unmap",
+        crate::vfio::IommuType1DmaUnmap::validate as Validator,
+    ),
+    (
+        "vfio_iommu_type1_dirty_bitmap",
+        crate::vfio::IommuType1DirtyBitmap::validate as Validator,
+    ),
+    ("vfio_iommu_spapr_tce_info", crate::vfio::IommuSpaprTceInfo::validate as Validator),
+    ("vfio_eeh_pe_op", crate::vfio::EehPeOp::validate as Validator),
+    (
+        "vfio_iommu_spapr_register_memory",
+        crate::vfio::IommuSpaprRegisterMemory::validate as Validator,
+    ),
+    (
+        "vfio_iommu_spapr_tce_create",
+        crate::vfio::IommuSpaprTceCreate::validate as Validator,
+    ),
+    (
+        "vfio_iommu_spapr_tce_remove",
+        crate::vfio::IommuSpaprTceRemove::validate as Validator,
+    ),
+];

@@ -84,3 +84,16 @@ pub const VALUES: &[(&str, u64)] = &[
     ("ioctl:VFIO_IOMMU_PASID_REQUEST", crate::vfio_nesting::IOMMU_PASID_REQUEST as u64),
     ("ioctl:VFIO_IOMMU_NESTING_OP", crate::vfio_nesting::IOMMU_NESTING_OP as u64),
 ];
+/// A generated `validate` function.
+pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
+/// `(struct name, validate)` of every struct with kernel-style checks.
+pub const VALIDATORS: &[(&str, Validator)] = &[
+    (
+        "vfio_iommu_pasid_request",
+        crate::vfio_nesting::IommuPasidRequest::validate as Validator,
+    ),
+    (
+        "vfio_iommu_type1_nesting_op",
+        crate::vfio_nesting::IommuType1NestingOp::validate as Validator,
+    ),
+];
