@@ -92,9 +92,10 @@ fn validate(m: &Module, id: TypeId) -> TokenStream {
                     quote! {
                         #read
                         let _ = bytes;
-                        match header.tag_of() {
-                            #(#tags)|* => Ok(()),
-                            _ => Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value")),
+                        if [#(#tags),*].contains(&header.tag_of()) {
+                            Ok(())
+                        } else {
+                            Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value"))
                         }
                     }
                 }

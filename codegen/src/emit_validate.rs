@@ -288,8 +288,10 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                         o,
                         "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
                     );
-                    if let Ty::Named(inner) = vty {
-                        if m.types[inner].extensible.is_some() || m.types[inner].payload.is_some() {
+                    if let Ty::Named(inner) = vty
+                        && (m.types[inner].extensible.is_some() || m.types[inner].payload.is_some())
+                    {
+                        {
                             let name = m.types[inner].c_name.clone().unwrap_or_default();
                             let _ = writeln!(
                                 o,

@@ -1472,17 +1472,16 @@ impl HwptAlloc {
         };
         let bytes = &bytes[..size.min(bytes.len())];
         let _ = bytes;
-        match header.tag_of() {
-            0 | 1 | 2 | 3 => Ok(()),
-            _ => {
-                Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::OpNotSupp,
-                        "iommu_hwpt_alloc.data_type",
-                        "unknown tag value",
-                    ),
-                )
-            }
+        if [0, 1, 2, 3].contains(&header.tag_of()) {
+            Ok(())
+        } else {
+            Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_alloc.data_type",
+                    "unknown tag value",
+                ),
+            )
         }
     }
 }
@@ -2411,17 +2410,16 @@ impl HwptInvalidate {
         };
         let bytes = &bytes[..size.min(bytes.len())];
         let _ = bytes;
-        match header.tag_of() {
-            0 | 1 => Ok(()),
-            _ => {
-                Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::OpNotSupp,
-                        "iommu_hwpt_invalidate.data_type",
-                        "unknown tag value",
-                    ),
-                )
-            }
+        if [0, 1].contains(&header.tag_of()) {
+            Ok(())
+        } else {
+            Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_invalidate.data_type",
+                    "unknown tag value",
+                ),
+            )
         }
     }
 }
