@@ -56,6 +56,8 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(e) = &t.extensible {
         out.extend(extensible(m, id, e));
+    } else if has_reserved(m, id) {
+        out.extend(plain_check(m, id));
     }
     if let Some(p) = &t.payload {
         out.extend(payload(model, id, p));
@@ -113,6 +115,59 @@ fn validate(m: &Module, id: TypeId) -> TokenStream {
     }
 }
 
+/// Whether a struct has reserved fields that must be zero.
+pub(crate) fn has_reserved(m: &Module, id: TypeId) -> bool {
+    // A reserved member of a union overlaps the others: it cannot be checked on its own.
+    m.types[id].kind == crate::spec::Kind::Struct
+        && m.types[id]
+            .fields
+            .iter()
+            .any(|f| f.reserved && !matches!(f.ty, Ty::Flex(_)))
+}
+
+/// Checks of the reserved fields of a value `v` read from the bytes `buf`.
+fn reserved_checks(m: &Module, id: TypeId, errno_tokens: &TokenStream) -> TokenStream {
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    let checks = t.fields.iter().filter(|f| f.reserved && !matches!(f.ty, Ty::Flex(_))).map(|f| {
+        let n = ident(&f.rust_name);
+        let w = what(m, id, f);
+        quote! {
+            {
+                let at = ::core::mem::offset_of!(#name, #n);
+                let end = at + ::core::mem::size_of_val(&v.#n);
+                if !::uapigen_runtime::all_zero(buf, at, end) {
+                    return Err(::uapigen_runtime::Reject::new(#errno_tokens, #w, "reserved field is not zero"));
+                }
+            }
+        }
+    });
+    quote!(#(#checks)*)
+}
+
+/// `check` of a fixed-size struct with reserved fields: long enough, reserved fields zero.
+fn plain_check(m: &Module, id: TypeId) -> TokenStream {
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    let c_name = t.c_name.as_deref().unwrap_or("");
+    let reserved = reserved_checks(m, id, &quote!(::uapigen_runtime::Errno::Inval));
+    let doc = format!(
+        " Check untrusted bytes holding a `struct {c_name}` and read it: long enough (EINVAL), reserved fields zero (EINVAL)."
+    );
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn check(bytes: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+                let (Some(v), Some(buf)) = (::uapigen_runtime::get::<Self>(bytes, 0), bytes.get(..::core::mem::size_of::<Self>())) else {
+                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #c_name, "shorter than the struct"));
+                };
+                #reserved
+                Ok(v)
+            }
+        }
+    }
+}
+
 fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
@@ -147,19 +202,7 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
         }
         None => (quote!(), quote!()),
     };
-    let reserved = t.fields.iter().filter(|f| f.reserved && !matches!(f.ty, Ty::Flex(_))).map(|f| {
-        let n = ident(&f.rust_name);
-        let w = what(m, id, f);
-        quote! {
-            {
-                let at = ::core::mem::offset_of!(#name, #n);
-                let end = at + ::core::mem::size_of_val(&v.#n);
-                if !::uapigen_runtime::all_zero(&buf, at, end) {
-                    return Err(::uapigen_runtime::Reject::new(#field_errno, #w, "reserved field is not zero"));
-                }
-            }
-        }
-    });
+    let reserved = reserved_checks(m, id, &field_errno);
     let tail_check = match e.style {
         Style::CopyStruct => quote! {
             if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
@@ -200,11 +243,12 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
                 let mut buf = [0u8; ::core::mem::size_of::<#name>()];
                 let n = size.min(buf.len());
                 buf[..n].copy_from_slice(&bytes[..n]);
-                let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+                let buf: &[u8] = &buf;
+                let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
                     return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #size_what, "the buffer is too short"));
                 };
                 #flag_check
-                #(#reserved)*
+                #reserved
                 Ok(v)
             }
         }
@@ -400,7 +444,9 @@ fn decode_fixed(
 ) -> TokenStream {
     // Nested structs with checks of their own (in this spec or a used one) run them.
     if let Ty::Named(inner) = ty
-        && (m.types[*inner].extensible.is_some() || m.types[*inner].payload.is_some())
+        && (m.types[*inner].extensible.is_some()
+            || m.types[*inner].payload.is_some()
+            || has_reserved(m, *inner))
     {
         return quote! {{
             #t::validate(#bytes)?;
@@ -422,6 +468,11 @@ fn header_read(m: &Module, id: TypeId) -> TokenStream {
     let t = &m.types[id];
     let h = ident(&t.rust_name);
     let w = t.c_name.clone().unwrap_or_default();
+    if t.extensible.is_none() && has_reserved(m, id) {
+        return quote! {
+            let header = #h::check(bytes)?;
+        };
+    }
     if t.extensible.is_some() {
         quote! {
             let header = #h::check(bytes)?;

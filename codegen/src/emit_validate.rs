@@ -33,7 +33,11 @@ fn upper(s: &str) -> String {
 /// Does this type get a validation function?
 pub fn validated(m: &Module, id: TypeId) -> bool {
     let t = &m.types[id];
-    t.parent.is_none() && t.origin.is_none() && (t.extensible.is_some() || t.payload.is_some())
+    t.parent.is_none()
+        && t.origin.is_none()
+        && (t.extensible.is_some()
+            || t.payload.is_some()
+            || crate::emit_payload::has_reserved(m, id))
 }
 
 fn int_size(f: &Field) -> u64 {
@@ -118,6 +122,15 @@ pub fn header(model: &Model) -> Option<String> {
     }
     let _ = writeln!(o);
     o.push_str(COMMON);
+    // Declarations first: a payload's check may call the check of a struct defined later.
+    let _ = writeln!(o);
+    for &id in &ids {
+        let c = m.types[id].c_name.clone().unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "static __inline__ int {c}_validate(const void *buf, __u32 len);"
+        );
+    }
     for id in ids {
         let _ = writeln!(o);
         function(&mut o, m, id);
@@ -207,6 +220,14 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                 int_size(f)
             );
         }
+    } else {
+        let _ = writeln!(o, "\tif (len < sizeof({ty}))\n\t\treturn -EINVAL;");
+    }
+    {
+        let fe = t
+            .extensible
+            .as_ref()
+            .map_or("EINVAL", |e| errno(e.field_errno()));
         for f in t
             .fields
             .iter()
@@ -222,8 +243,6 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                 "\tif (!uapigen_all_zero(buf, {off}, {end} < size ? {end} : size))\n\t\treturn -{fe};"
             );
         }
-    } else {
-        let _ = writeln!(o, "\tif (len < sizeof({ty}))\n\t\treturn -EINVAL;");
     }
     if let Some(p) = &t.payload {
         let tf = &t.fields[p.tag_field];
@@ -289,7 +308,9 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                         "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
                     );
                     if let Ty::Named(inner) = vty
-                        && (m.types[inner].extensible.is_some() || m.types[inner].payload.is_some())
+                        && (m.types[inner].extensible.is_some()
+                            || m.types[inner].payload.is_some()
+                            || crate::emit_payload::has_reserved(m, inner))
                     {
                         {
                             let name = m.types[inner].c_name.clone().unwrap_or_default();

@@ -12,7 +12,7 @@ pub mod builder_api {
 }
 pub mod diag;
 pub mod emit_c;
-mod emit_payload;
+pub(crate) mod emit_payload;
 pub mod emit_rust;
 pub mod emit_validate;
 pub mod expr;

@@ -590,6 +590,47 @@ const _: () = {
         ::core::mem::offset_of!(Fault, data) == 8, "offset of struct iommu_fault.data"
     );
 };
+impl Fault {
+    /// Check untrusted bytes holding a `struct iommu_fault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_fault",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(Fault, padding);
+            let end = at + ::core::mem::size_of_val(&v.padding);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_fault.padding",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl Fault {
+    /// Check `bytes` holding a `struct iommu_fault` as the kernel does (and as the C helper `iommu_fault_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Answer to a page request group.
 #[doc(alias = "iommu_page_response")]
 #[repr(C)]
@@ -1075,7 +1116,8 @@ impl CacheInvalidateInfo {
         let mut buf = [0u8; ::core::mem::size_of::<CacheInvalidateInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1096,7 +1138,7 @@ impl CacheInvalidateInfo {
         {
             let at = ::core::mem::offset_of!(CacheInvalidateInfo, padding);
             let end = at + ::core::mem::size_of_val(&v.padding);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::Inval,
@@ -1639,7 +1681,8 @@ impl GpasidBindData {
         let mut buf = [0u8; ::core::mem::size_of::<GpasidBindData>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1660,7 +1703,7 @@ impl GpasidBindData {
         {
             let at = ::core::mem::offset_of!(GpasidBindData, padding);
             let end = at + ::core::mem::size_of_val(&v.padding);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::Inval,

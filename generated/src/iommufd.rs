@@ -467,6 +467,47 @@ const _: () = {
         "offset of struct iommu_ioas_iova_ranges.out_iova_alignment"
     );
 };
+impl IoasIovaRanges {
+    /// Check untrusted bytes holding a `struct iommu_ioas_iova_ranges` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_iova_ranges",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IoasIovaRanges, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_ioas_iova_ranges.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IoasIovaRanges {
+    /// Check `bytes` holding a `struct iommu_ioas_iova_ranges` as the kernel does (and as the C helper `iommu_ioas_iova_ranges_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_IOAS_ALLOW_IOVAS; replaces the list of ranges that must stay usable (and confines automatic IOVAs).
 #[doc(alias = "iommu_ioas_allow_iovas")]
 #[repr(C)]
@@ -529,6 +570,47 @@ const _: () = {
         "offset of struct iommu_ioas_allow_iovas.allowed_iovas"
     );
 };
+impl IoasAllowIovas {
+    /// Check untrusted bytes holding a `struct iommu_ioas_allow_iovas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_allow_iovas",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IoasAllowIovas, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_ioas_allow_iovas.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IoasAllowIovas {
+    /// Check `bytes` holding a `struct iommu_ioas_allow_iovas` as the kernel does (and as the C helper `iommu_ioas_allow_iovas_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_IOAS_MAP; maps user memory into an IOAS.
 #[doc(alias = "iommu_ioas_map")]
 #[repr(C)]
@@ -603,6 +685,47 @@ const _: () = {
         "offset of struct iommu_ioas_map.iova"
     );
 };
+impl IoasMap {
+    /// Check untrusted bytes holding a `struct iommu_ioas_map` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IoasMap, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_ioas_map.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IoasMap {
+    /// Check `bytes` holding a `struct iommu_ioas_map` as the kernel does (and as the C helper `iommu_ioas_map_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_IOAS_MAP_FILE; like IOMMU_IOAS_MAP with memfd memory.
 #[doc(alias = "iommu_ioas_map_file")]
 #[repr(C)]
@@ -865,6 +988,47 @@ const _: () = {
         "offset of struct iommu_option.val64"
     );
 };
+impl IommuOption {
+    /// Check untrusted bytes holding a `struct iommu_option` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_option",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IommuOption, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_option.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IommuOption {
+    /// Check `bytes` holding a `struct iommu_option` as the kernel does (and as the C helper `iommu_option_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_VFIO_IOAS; chooses the IOAS used by the VFIO container compatibility layer.
 #[doc(alias = "iommu_vfio_ioas")]
 #[repr(C)]
@@ -943,6 +1107,47 @@ const _: () = {
         "offset of struct iommu_vfio_ioas.__reserved"
     );
 };
+impl VfioIoas {
+    /// Check untrusted bytes holding a `struct iommu_vfio_ioas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_vfio_ioas",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(VfioIoas, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_vfio_ioas.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl VfioIoas {
+    /// Check `bytes` holding a `struct iommu_vfio_ioas` as the kernel does (and as the C helper `iommu_vfio_ioas_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Data of IOMMU_HWPT_DATA_VTD_S1; an Intel VT-d stage-1 page table owned by the user.
 #[doc(alias = "iommu_hwpt_vtd_s1")]
 #[repr(C)]
@@ -999,6 +1204,47 @@ const _: () = {
         "offset of struct iommu_hwpt_vtd_s1.__reserved"
     );
 };
+impl HwptVtdS1 {
+    /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_vtd_s1",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwptVtdS1, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hwpt_vtd_s1.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwptVtdS1 {
+    /// Check `bytes` holding a `struct iommu_hwpt_vtd_s1` as the kernel does (and as the C helper `iommu_hwpt_vtd_s1_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Data of IOMMU_HWPT_DATA_ARM_SMMUV3; a nested ARM SMMUv3 stream table entry selecting S1, bypass or abort.
 #[doc(alias = "iommu_hwpt_arm_smmuv3")]
 #[repr(C)]
@@ -1107,7 +1353,7 @@ pub struct HwptAlloc {
     pub data_len: u32,
     /// User address of the type-specific data whose struct data_type selects; zero with IOMMU_HWPT_DATA_NONE.
     pub data_uptr: ::uapigen_runtime::AlignedU64,
-    /// Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID.
+    /// Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID (added in Linux 6.11).
     pub fault_id: u32,
     /// Padding to 8 bytes; zero.
     #[doc(alias = "__reserved2")]
@@ -1171,9 +1417,9 @@ const _: () = {
     );
 };
 impl HwptAlloc {
-    /// Smallest valid size: the end of `__reserved2`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptAlloc, reserved2)
-        + ::core::mem::size_of::<u32>();
+    /// Smallest valid size: the end of `data_uptr`, the last field every revision has.
+    pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptAlloc, data_uptr)
+        + ::core::mem::size_of::<::uapigen_runtime::AlignedU64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct iommu_hwpt_alloc` and read it.
@@ -1222,7 +1468,8 @@ impl HwptAlloc {
         let mut buf = [0u8; ::core::mem::size_of::<HwptAlloc>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1243,7 +1490,7 @@ impl HwptAlloc {
         {
             let at = ::core::mem::offset_of!(HwptAlloc, reserved);
             let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::OpNotSupp,
@@ -1256,7 +1503,7 @@ impl HwptAlloc {
         {
             let at = ::core::mem::offset_of!(HwptAlloc, reserved2);
             let end = at + ::core::mem::size_of_val(&v.reserved2);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::OpNotSupp,
@@ -1375,7 +1622,8 @@ impl HwptAllocPayload {
                             ),
                         );
                     }
-                    Self::VtdS1(
+                    Self::VtdS1({
+                        HwptVtdS1::validate(data)?;
                         match ::uapigen_runtime::get::<HwptVtdS1>(data, 0) {
                             Some(x) => x,
                             None => {
@@ -1387,8 +1635,8 @@ impl HwptAllocPayload {
                                     ),
                                 );
                             }
-                        },
-                    )
+                        }
+                    })
                 }
                 2 => {
                     if data.len() < ::core::mem::size_of::<HwptArmSmmuv3>() {
@@ -1541,6 +1789,47 @@ const _: () = {
         "offset of struct iommu_hw_info_vtd.ecap_reg"
     );
 };
+impl HwInfoVtd {
+    /// Check untrusted bytes holding a `struct iommu_hw_info_vtd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_vtd",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwInfoVtd, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hw_info_vtd.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwInfoVtd {
+    /// Check `bytes` holding a `struct iommu_hw_info_vtd` as the kernel does (and as the C helper `iommu_hw_info_vtd_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Hardware information of IOMMU_HW_INFO_TYPE_ARM_SMMUV3; raw ID registers of which only documented fields may be read.
 #[doc(alias = "iommu_hw_info_arm_smmuv3")]
 #[repr(C)]
@@ -1631,6 +1920,47 @@ const _: () = {
         "offset of struct iommu_hw_info_arm_smmuv3.aidr"
     );
 };
+impl HwInfoArmSmmuv3 {
+    /// Check untrusted bytes holding a `struct iommu_hw_info_arm_smmuv3` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_arm_smmuv3",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwInfoArmSmmuv3, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hw_info_arm_smmuv3.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwInfoArmSmmuv3 {
+    /// Check `bytes` holding a `struct iommu_hw_info_arm_smmuv3` as the kernel does (and as the C helper `iommu_hw_info_arm_smmuv3_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Hardware information of IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV; values for an emulated CMDQV PARAM register.
 #[doc(alias = "iommu_hw_info_tegra241_cmdqv")]
 #[repr(C)]
@@ -1721,6 +2051,47 @@ const _: () = {
         "offset of struct iommu_hw_info_tegra241_cmdqv.__reserved"
     );
 };
+impl HwInfoTegra241Cmdqv {
+    /// Check untrusted bytes holding a `struct iommu_hw_info_tegra241_cmdqv` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_tegra241_cmdqv",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwInfoTegra241Cmdqv, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hw_info_tegra241_cmdqv.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwInfoTegra241Cmdqv {
+    /// Check `bytes` holding a `struct iommu_hw_info_tegra241_cmdqv` as the kernel does (and as the C helper `iommu_hw_info_tegra241_cmdqv_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Hardware information of IOMMU_HW_INFO_TYPE_AMD; raw registers the VMM filters before exposing them.
 #[doc(alias = "iommu_hw_info_amd")]
 #[repr(C)]
@@ -1847,6 +2218,47 @@ const _: () = {
         "offset of struct iommu_hw_info.out_capabilities"
     );
 };
+impl HwInfo {
+    /// Check untrusted bytes holding a `struct iommu_hw_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwInfo, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hw_info.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwInfo {
+    /// Check `bytes` holding a `struct iommu_hw_info` as the kernel does (and as the C helper `iommu_hw_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_HWPT_SET_DIRTY_TRACKING; turns dirty tracking of a HWPT on or off.
 #[doc(alias = "iommu_hwpt_set_dirty_tracking")]
 #[repr(C)]
@@ -1927,6 +2339,47 @@ const _: () = {
         "offset of struct iommu_hwpt_set_dirty_tracking.__reserved"
     );
 };
+impl HwptSetDirtyTracking {
+    /// Check untrusted bytes holding a `struct iommu_hwpt_set_dirty_tracking` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_set_dirty_tracking",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwptSetDirtyTracking, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hwpt_set_dirty_tracking.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwptSetDirtyTracking {
+    /// Check `bytes` holding a `struct iommu_hwpt_set_dirty_tracking` as the kernel does (and as the C helper `iommu_hwpt_set_dirty_tracking_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_HWPT_GET_DIRTY_BITMAP; reads (and by default clears) the dirty bits of an IOVA range.
 #[doc(alias = "iommu_hwpt_get_dirty_bitmap")]
 #[repr(C)]
@@ -2007,6 +2460,47 @@ const _: () = {
         "offset of struct iommu_hwpt_get_dirty_bitmap.data"
     );
 };
+impl HwptGetDirtyBitmap {
+    /// Check untrusted bytes holding a `struct iommu_hwpt_get_dirty_bitmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_get_dirty_bitmap",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwptGetDirtyBitmap, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hwpt_get_dirty_bitmap.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwptGetDirtyBitmap {
+    /// Check `bytes` holding a `struct iommu_hwpt_get_dirty_bitmap` as the kernel does (and as the C helper `iommu_hwpt_get_dirty_bitmap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Entry of IOMMU_HWPT_INVALIDATE_DATA_VTD_S1; a VT-d stage-1 cache invalidation (device TLB too when ATS is on).
 #[doc(alias = "iommu_hwpt_vtd_s1_invalidate")]
 #[repr(C)]
@@ -2063,6 +2557,47 @@ const _: () = {
         "offset of struct iommu_hwpt_vtd_s1_invalidate.__reserved"
     );
 };
+impl HwptVtdS1Invalidate {
+    /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1_invalidate` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_vtd_s1_invalidate",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwptVtdS1Invalidate, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hwpt_vtd_s1_invalidate.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwptVtdS1Invalidate {
+    /// Check `bytes` holding a `struct iommu_hwpt_vtd_s1_invalidate` as the kernel does (and as the C helper `iommu_hwpt_vtd_s1_invalidate_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Entry of IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3; one SMMU command queue command (TLBI, ATC_INV or CFGI kinds).
 #[doc(alias = "iommu_viommu_arm_smmuv3_invalidate")]
 #[repr(C)]
@@ -2222,7 +2757,8 @@ impl HwptInvalidate {
         let mut buf = [0u8; ::core::mem::size_of::<HwptInvalidate>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -2234,7 +2770,7 @@ impl HwptInvalidate {
         {
             let at = ::core::mem::offset_of!(HwptInvalidate, reserved);
             let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::OpNotSupp,
@@ -2509,6 +3045,47 @@ const _: () = {
         "offset of struct iommu_hwpt_pgfault.cookie"
     );
 };
+impl HwptPgfault {
+    /// Check untrusted bytes holding a `struct iommu_hwpt_pgfault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_pgfault",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(HwptPgfault, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_hwpt_pgfault.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl HwptPgfault {
+    /// Check `bytes` holding a `struct iommu_hwpt_pgfault` as the kernel does (and as the C helper `iommu_hwpt_pgfault_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// A response written to a fault queue fd.
 #[doc(alias = "iommu_hwpt_page_response")]
 #[repr(C)]
@@ -2770,6 +3347,47 @@ const _: () = {
         "offset of struct iommu_viommu_alloc.data_uptr"
     );
 };
+impl ViommuAlloc {
+    /// Check untrusted bytes holding a `struct iommu_viommu_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_viommu_alloc",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(ViommuAlloc, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_viommu_alloc.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl ViommuAlloc {
+    /// Check `bytes` holding a `struct iommu_viommu_alloc` as the kernel does (and as the C helper `iommu_viommu_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_VDEVICE_ALLOC; creates a device's instance on a vIOMMU (destroy it before the device).
 #[doc(alias = "iommu_vdevice_alloc")]
 #[repr(C)]
@@ -2889,6 +3507,47 @@ const _: () = {
         "offset of struct iommu_ioas_change_process.__reserved"
     );
 };
+impl IoasChangeProcess {
+    /// Check untrusted bytes holding a `struct iommu_ioas_change_process` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_change_process",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IoasChangeProcess, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_ioas_change_process.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IoasChangeProcess {
+    /// Check `bytes` holding a `struct iommu_ioas_change_process` as the kernel does (and as the C helper `iommu_ioas_change_process_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Header before each event read from a vEVENTQ fd.
 #[doc(alias = "iommufd_vevent_header")]
 #[repr(C)]
@@ -3136,6 +3795,47 @@ const _: () = {
         "offset of struct iommu_veventq_alloc.__reserved"
     );
 };
+impl VeventqAlloc {
+    /// Check untrusted bytes holding a `struct iommu_veventq_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_veventq_alloc",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(VeventqAlloc, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "iommu_veventq_alloc.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl VeventqAlloc {
+    /// Check `bytes` holding a `struct iommu_veventq_alloc` as the kernel does (and as the C helper `iommu_veventq_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of IOMMU_HW_QUEUE_ALLOC; lets the hardware use a guest queue in memory for a vIOMMU.
 #[doc(alias = "iommu_hw_queue_alloc")]
 #[repr(C)]

@@ -895,7 +895,8 @@ impl GroupStatus {
         let mut buf = [0u8; ::core::mem::size_of::<GroupStatus>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1054,7 +1055,8 @@ impl DeviceInfo {
         let mut buf = [0u8; ::core::mem::size_of::<DeviceInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1254,7 +1256,8 @@ impl RegionInfo {
         let mut buf = [0u8; ::core::mem::size_of::<RegionInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -1648,6 +1651,47 @@ const _: () = {
         "offset of struct vfio_region_info_cap_sparse_mmap.areas"
     );
 };
+impl RegionInfoCapSparseMmap {
+    /// Check untrusted bytes holding a `struct vfio_region_info_cap_sparse_mmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info_cap_sparse_mmap",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_region_info_cap_sparse_mmap.reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl RegionInfoCapSparseMmap {
+    /// Check `bytes` holding a `struct vfio_region_info_cap_sparse_mmap` as the kernel does (and as the C helper `vfio_region_info_cap_sparse_mmap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Capability VFIO_REGION_INFO_CAP_TYPE (version 1); gives a device-specific region its type.
 #[doc(alias = "vfio_region_info_cap_type")]
 #[repr(C)]
@@ -1929,6 +1973,47 @@ const _: () = {
         "offset of struct vfio_device_migration_info.data_size"
     );
 };
+impl DeviceMigrationInfo {
+    /// Check untrusted bytes holding a `struct vfio_device_migration_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_migration_info",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(DeviceMigrationInfo, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_migration_info.reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl DeviceMigrationInfo {
+    /// Check `bytes` holding a `struct vfio_device_migration_info` as the kernel does (and as the C helper `vfio_device_migration_info_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Capability VFIO_REGION_INFO_CAP_NVLINK2_SSATGT; deprecated and no longer provided.
 #[doc(alias = "vfio_region_info_cap_nvlink2_ssatgt")]
 #[repr(C)]
@@ -2071,6 +2156,47 @@ const _: () = {
         "offset of struct vfio_region_info_cap_nvlink2_lnkspd.__pad"
     );
 };
+impl RegionInfoCapNvlink2Lnkspd {
+    /// Check untrusted bytes holding a `struct vfio_region_info_cap_nvlink2_lnkspd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info_cap_nvlink2_lnkspd",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, pad);
+            let end = at + ::core::mem::size_of_val(&v.pad);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_region_info_cap_nvlink2_lnkspd.__pad",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl RegionInfoCapNvlink2Lnkspd {
+    /// Check `bytes` holding a `struct vfio_region_info_cap_nvlink2_lnkspd` as the kernel does (and as the C helper `vfio_region_info_cap_nvlink2_lnkspd_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of VFIO_DEVICE_GET_IRQ_INFO; the caller sets argsz and index.
 #[doc(alias = "vfio_irq_info")]
 #[repr(C)]
@@ -2191,7 +2317,8 @@ impl IrqInfo {
         let mut buf = [0u8; ::core::mem::size_of::<IrqInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -2362,7 +2489,8 @@ impl IrqSet {
         let mut buf = [0u8; ::core::mem::size_of::<IrqSet>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -2818,7 +2946,8 @@ impl PciHotResetInfo {
         let mut buf = [0u8; ::core::mem::size_of::<PciHotResetInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -2960,7 +3089,8 @@ impl PciHotReset {
         let mut buf = [0u8; ::core::mem::size_of::<PciHotReset>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -3262,7 +3392,8 @@ impl DeviceGfxPlaneInfo {
         let mut buf = [0u8; ::core::mem::size_of::<DeviceGfxPlaneInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -3447,7 +3578,8 @@ impl DeviceIoeventfd {
         let mut buf = [0u8; ::core::mem::size_of::<DeviceIoeventfd>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -3590,7 +3722,8 @@ impl DeviceFeature {
         let mut buf = [0u8; ::core::mem::size_of::<DeviceFeature>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -3906,7 +4039,8 @@ impl DeviceFeaturePayload {
                         ),
                     );
                 }
-                Self::LowPowerEntryWithWakeup(
+                Self::LowPowerEntryWithWakeup({
+                    DeviceLowPowerEntryWithWakeup::validate(tail)?;
                     match ::uapigen_runtime::get::<
                         DeviceLowPowerEntryWithWakeup,
                     >(tail, 0) {
@@ -3920,8 +4054,8 @@ impl DeviceFeaturePayload {
                                 ),
                             );
                         }
-                    },
-                )
+                    }
+                })
             }
             5 => Self::LowPowerExit,
             6 => {
@@ -3935,7 +4069,8 @@ impl DeviceFeaturePayload {
                         ),
                     );
                 }
-                Self::DmaLoggingStart(
+                Self::DmaLoggingStart({
+                    DeviceFeatureDmaLoggingControl::validate(tail)?;
                     match ::uapigen_runtime::get::<
                         DeviceFeatureDmaLoggingControl,
                     >(tail, 0) {
@@ -3949,8 +4084,8 @@ impl DeviceFeaturePayload {
                                 ),
                             );
                         }
-                    },
-                )
+                    }
+                })
             }
             7 => Self::DmaLoggingStop,
             8 => {
@@ -4159,6 +4294,47 @@ const _: () = {
         "offset of struct vfio_device_low_power_entry_with_wakeup.reserved"
     );
 };
+impl DeviceLowPowerEntryWithWakeup {
+    /// Check untrusted bytes holding a `struct vfio_device_low_power_entry_with_wakeup` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_low_power_entry_with_wakeup",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_low_power_entry_with_wakeup.reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl DeviceLowPowerEntryWithWakeup {
+    /// Check `bytes` holding a `struct vfio_device_low_power_entry_with_wakeup` as the kernel does (and as the C helper `vfio_device_low_power_entry_with_wakeup_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_START.
 #[doc(alias = "vfio_device_feature_dma_logging_control")]
 #[repr(C)]
@@ -4215,6 +4391,47 @@ const _: () = {
         "offset of struct vfio_device_feature_dma_logging_control.ranges"
     );
 };
+impl DeviceFeatureDmaLoggingControl {
+    /// Check untrusted bytes holding a `struct vfio_device_feature_dma_logging_control` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature_dma_logging_control",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_feature_dma_logging_control.__reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl DeviceFeatureDmaLoggingControl {
+    /// Check `bytes` holding a `struct vfio_device_feature_dma_logging_control` as the kernel does (and as the C helper `vfio_device_feature_dma_logging_control_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// An IOVA range whose DMA writes are logged.
 #[doc(alias = "vfio_device_feature_dma_logging_range")]
 #[repr(C)]
@@ -4451,7 +4668,8 @@ impl IommuType1Info {
         let mut buf = [0u8; ::core::mem::size_of::<IommuType1Info>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -4805,6 +5023,47 @@ const _: () = {
         "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
     );
 };
+impl IommuType1InfoCapIovaRange {
+    /// Check untrusted bytes holding a `struct vfio_iommu_type1_info_cap_iova_range` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info_cap_iova_range",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let at = ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved);
+            let end = at + ::core::mem::size_of_val(&v.reserved);
+            if !::uapigen_runtime::all_zero(buf, at, end) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_iommu_type1_info_cap_iova_range.reserved",
+                        "reserved field is not zero",
+                    ),
+                );
+            }
+        }
+        Ok(v)
+    }
+}
+impl IommuType1InfoCapIovaRange {
+    /// Check `bytes` holding a `struct vfio_iommu_type1_info_cap_iova_range` as the kernel does (and as the C helper `vfio_iommu_type1_info_cap_iova_range_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Capability VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION (version 1); present when dirty page logging is supported.
 #[doc(alias = "vfio_iommu_type1_info_cap_migration")]
 #[repr(C)]
@@ -5118,7 +5377,8 @@ impl IommuType1DmaMap {
         let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaMap>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -5424,7 +5684,8 @@ impl IommuType1DmaUnmap {
         let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaUnmap>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -5567,7 +5828,8 @@ impl IommuType1DirtyBitmap {
         let mut buf = [0u8; ::core::mem::size_of::<IommuType1DirtyBitmap>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -5924,7 +6186,8 @@ impl IommuSpaprTceInfo {
         let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceInfo>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -6190,7 +6453,8 @@ impl EehPeOp {
         let mut buf = [0u8; ::core::mem::size_of::<EehPeOp>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -6351,7 +6615,8 @@ impl IommuSpaprRegisterMemory {
         let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprRegisterMemory>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -6574,7 +6839,8 @@ impl IommuSpaprTceCreate {
         let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceCreate>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -6586,7 +6852,7 @@ impl IommuSpaprTceCreate {
         {
             let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv1);
             let end = at + ::core::mem::size_of_val(&v.resv1);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::Inval,
@@ -6599,7 +6865,7 @@ impl IommuSpaprTceCreate {
         {
             let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv2);
             let end = at + ::core::mem::size_of_val(&v.resv2);
-            if !::uapigen_runtime::all_zero(&buf, at, end) {
+            if !::uapigen_runtime::all_zero(buf, at, end) {
                 return Err(
                     ::uapigen_runtime::Reject::new(
                         ::uapigen_runtime::Errno::Inval,
@@ -6747,7 +7013,8 @@ impl IommuSpaprTceRemove {
         let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceRemove>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,

@@ -161,7 +161,8 @@ impl IommuPasidRequest {
         let mut buf = [0u8; ::core::mem::size_of::<IommuPasidRequest>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
@@ -314,7 +315,8 @@ impl IommuType1NestingOp {
         let mut buf = [0u8; ::core::mem::size_of::<IommuType1NestingOp>()];
         let n = size.min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
-        let Some(v) = ::uapigen_runtime::get::<Self>(&buf, 0) else {
+        let buf: &[u8] = &buf;
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,

@@ -52,7 +52,11 @@ fn put(buf: &mut [u8], off: u64, size: u64, v: u64) {
     for i in 0..size as usize {
         if let Some(x) = buf.get_mut(start + i) {
             // Native-endian: the low `size` bytes of the value on little-endian hosts.
-            *x = if cfg!(target_endian = "little") { b[i] } else { b[8 - size as usize + i] };
+            *x = if cfg!(target_endian = "little") {
+                b[i]
+            } else {
+                b[8 - size as usize + i]
+            };
         }
     }
 }
@@ -69,7 +73,10 @@ fn inputs(spec: &str, name: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
     let m = model(spec);
     let module = &m.module;
     let host = m.host();
-    let Some((id, t)) = module.named_types().find(|(_, t)| t.c_name.as_deref() == Some(name)) else {
+    let Some((id, t)) = module
+        .named_types()
+        .find(|(_, t)| t.c_name.as_deref() == Some(name))
+    else {
         panic!("{spec}: no struct {name}");
     };
     let tl = &host.types[id];
@@ -91,21 +98,20 @@ fn inputs(spec: &str, name: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
                 match &p.kind {
                     PayloadKind::Trailing { data, count: c } => {
                         let off = tl.offsets[*data];
-                        let elem = v.ty.as_ref().map_or(0, |ty| uapigen::layout::type_size(host, ty));
+                        let elem =
+                            v.ty.as_ref()
+                                .map_or(0, |ty| uapigen::layout::type_size(host, ty));
                         let n = if c.is_some() { count } else { 1 };
                         if let Some(ci) = c {
                             put(&mut b, tl.offsets[*ci], int_size(&t.fields[*ci].ty), n);
                         }
                         len = (off + elem * n).max(tl.size);
                         // A nested extensible payload gets its own valid size field.
-                        if let Some(Ty::Named(inner)) = &v.ty {
-                            if module.types[*inner].extensible.is_some() {
-                                put(&mut b, off, 4, host.types[*inner].size);
-                            }
+                        if let Some(Ty::Named(inner)) = &v.ty
+                            && module.types[*inner].extensible.is_some()
+                        {
+                            put(&mut b, off, 4, host.types[*inner].size);
                         }
-                    }
-                    PayloadKind::Union { data } => {
-                        let _ = data;
                     }
                     _ => {}
                 }
@@ -131,13 +137,32 @@ fn inputs(spec: &str, name: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
             match rng.below(7) {
                 0 => {
                     // The size field: small, minimum-ish, exact, over.
-                    let choices = [0, 3, tl.size / 2, tl.size.saturating_sub(1), tl.size, b.len() as u64, b.len() as u64 + 1, rng.below(4096)];
-                    put(&mut b, 0, 4, choices[rng.below(choices.len() as u64) as usize]);
+                    let choices = [
+                        0,
+                        3,
+                        tl.size / 2,
+                        tl.size.saturating_sub(1),
+                        tl.size,
+                        b.len() as u64,
+                        b.len() as u64 + 1,
+                        rng.below(4096),
+                    ];
+                    put(
+                        &mut b,
+                        0,
+                        4,
+                        choices[rng.below(choices.len() as u64) as usize],
+                    );
                 }
                 1 => {
                     // A random field gets a random value.
                     let (o, s) = field_ranges[rng.below(field_ranges.len() as u64) as usize];
-                    put(&mut b, o, s.min(8), rng.next() & if rng.below(2) == 0 { 0xff } else { u64::MAX });
+                    put(
+                        &mut b,
+                        o,
+                        s.min(8),
+                        rng.next() & if rng.below(2) == 0 { 0xff } else { u64::MAX },
+                    );
                 }
                 2 => {
                     let cut = rng.below(b.len() as u64 + 1) as usize;
@@ -192,7 +217,9 @@ fn c_harness(names: &[&str]) -> String {
     for spec in SPECS {
         let _ = writeln!(s, "#include <linux/{spec}_validate.h>");
     }
-    s.push_str("#include <stdio.h>\n#include <string.h>\n#include <stdlib.h>\n#include <errno.h>\n\n");
+    s.push_str(
+        "#include <stdio.h>\n#include <string.h>\n#include <stdlib.h>\n#include <errno.h>\n\n",
+    );
     s.push_str("struct entry { const char *name; int (*f)(const void *, __u32); };\n");
     s.push_str("static const struct entry table[] = {\n");
     for n in names {
@@ -265,7 +292,9 @@ fn c_helpers_agree_with_rust_decoders() {
     for spec in SPECS {
         let m = model(spec);
         for (_, t) in m.module.named_types() {
-            let Some(n) = t.c_name.as_deref() else { continue };
+            let Some(n) = t.c_name.as_deref() else {
+                continue;
+            };
             if let Some((&name, _)) = v.get_key_value(n) {
                 for b in inputs(spec, name, &mut rng) {
                     cases.push((name, b));
@@ -284,10 +313,15 @@ fn c_helpers_agree_with_rust_decoders() {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run the harness: {e}"));
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(input.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        stdin
+            .write_all(input.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let c_results: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+    let c_results: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(c_results.len(), cases.len(), "one C answer per input");
 
     let mut histogram: BTreeMap<String, usize> = BTreeMap::new();
@@ -297,12 +331,32 @@ fn c_helpers_agree_with_rust_decoders() {
         *histogram.entry(r.clone()).or_default() += 1;
         if &r != c {
             let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            disagreements.push(format!("{name}: Rust {r}, C {c}: {hex} ({:?})", v[name](b).err()));
+            disagreements.push(format!(
+                "{name}: Rust {r}, C {c}: {hex} ({:?})",
+                v[name](b).err()
+            ));
         }
     }
-    println!("{} inputs over {} structs; answers: {histogram:?}", cases.len(), names.len());
-    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
+    println!(
+        "{} inputs over {} structs; answers: {histogram:?}",
+        cases.len(),
+        names.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     for errno in ["0", "EINVAL", "E2BIG", "EOPNOTSUPP", "EFAULT"] {
-        assert!(histogram.get(errno).copied().unwrap_or(0) > 0, "no input produced {errno}: {histogram:?}");
+        assert!(
+            histogram.get(errno).copied().unwrap_or(0) > 0,
+            "no input produced {errno}: {histogram:?}"
+        );
     }
 }

@@ -111,7 +111,6 @@ impl<'a> Resolver<'a> {
         memo.insert(id, new);
         let mut t = m.types[id].clone();
         t.origin = Some(m.types[id].origin.clone().unwrap_or_else(|| m.name.clone()));
-        t.payload = None;
         t.caps = None;
         t.fields = Vec::new();
         t.parent = None;
@@ -127,6 +126,13 @@ impl<'a> Resolver<'a> {
             f.group = None;
         }
         self.types[new].fields = fields;
+        // Keep the payload (its variant types remapped): it says the type has a `validate`.
+        if let Some(mut p) = m.types[id].payload.clone() {
+            for v in &mut p.variants {
+                v.ty = v.ty.as_ref().map(|t| self.remap(mi, m, t, memo));
+            }
+            self.types[new].payload = Some(p);
+        }
         if let Some(c) = &m.types[id].c_name
             && m.types[id].parent.is_none()
         {

@@ -40,6 +40,25 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+static __inline__ int iommu_fault_validate(const void *buf, __u32 len);
+static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u32 len);
+static __inline__ int iommu_gpasid_bind_data_validate(const void *buf, __u32 len);
+
+/*
+ * iommu_fault_validate - check len bytes at buf holding a struct iommu_fault
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_fault_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_fault))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_fault, padding), (__builtin_offsetof(struct iommu_fault, padding) + sizeof(((struct iommu_fault *)0)->padding)) < size ? (__builtin_offsetof(struct iommu_fault, padding) + sizeof(((struct iommu_fault *)0)->padding)) : size))
+		return -EINVAL;
+	return 0;
+}
+
 /* Smallest valid size of struct iommu_cache_invalidate_info: the end of granu. */
 #define IOMMU_CACHE_INVALIDATE_INFO_MINSZ (__builtin_offsetof(struct iommu_cache_invalidate_info, granu) + sizeof(((struct iommu_cache_invalidate_info *)0)->granu))
 /* Every flag bit this revision of struct iommu_cache_invalidate_info knows. */

@@ -442,7 +442,7 @@ struct iommu_hwpt_amd_guest {
  * @data_type: An enum iommu_hwpt_data_type value; selects the struct that data_uptr points to (NONE on an IOAS).
  * @data_len: Length of the data at data_uptr; zero with IOMMU_HWPT_DATA_NONE.
  * @data_uptr: User address of the type-specific data whose struct data_type selects; zero with IOMMU_HWPT_DATA_NONE.
- * @fault_id: Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID.
+ * @fault_id: Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID (added in Linux 6.11).
  * @__reserved2: Padding to 8 bytes; zero.
  */
 struct iommu_hwpt_alloc {

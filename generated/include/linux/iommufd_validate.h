@@ -40,8 +40,118 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
-/* Smallest valid size of struct iommu_hwpt_alloc: the end of __reserved2. */
-#define IOMMU_HWPT_ALLOC_MINSZ (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved2) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved2))
+static __inline__ int iommu_ioas_iova_ranges_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_allow_iovas_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_map_validate(const void *buf, __u32 len);
+static __inline__ int iommu_option_validate(const void *buf, __u32 len);
+static __inline__ int iommu_vfio_ioas_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_vtd_s1_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_alloc_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hw_info_vtd_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hw_info_arm_smmuv3_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hw_info_tegra241_cmdqv_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hw_info_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_set_dirty_tracking_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_get_dirty_bitmap_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_vtd_s1_invalidate_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_invalidate_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hwpt_pgfault_validate(const void *buf, __u32 len);
+static __inline__ int iommu_viommu_alloc_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_change_process_validate(const void *buf, __u32 len);
+static __inline__ int iommu_veventq_alloc_validate(const void *buf, __u32 len);
+
+/*
+ * iommu_ioas_iova_ranges_validate - check len bytes at buf holding a struct iommu_ioas_iova_ranges
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_iova_ranges_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_ioas_iova_ranges))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved), (__builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved) + sizeof(((struct iommu_ioas_iova_ranges *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved) + sizeof(((struct iommu_ioas_iova_ranges *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_ioas_allow_iovas_validate - check len bytes at buf holding a struct iommu_ioas_allow_iovas
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_allow_iovas_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_ioas_allow_iovas))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved), (__builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved) + sizeof(((struct iommu_ioas_allow_iovas *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved) + sizeof(((struct iommu_ioas_allow_iovas *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_ioas_map_validate - check len bytes at buf holding a struct iommu_ioas_map
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_map_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_ioas_map))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_map, __reserved), (__builtin_offsetof(struct iommu_ioas_map, __reserved) + sizeof(((struct iommu_ioas_map *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_map, __reserved) + sizeof(((struct iommu_ioas_map *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_option_validate - check len bytes at buf holding a struct iommu_option
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_option_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_option))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_option, __reserved), (__builtin_offsetof(struct iommu_option, __reserved) + sizeof(((struct iommu_option *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_option, __reserved) + sizeof(((struct iommu_option *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_vfio_ioas_validate - check len bytes at buf holding a struct iommu_vfio_ioas
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_vfio_ioas_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_vfio_ioas))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_vfio_ioas, __reserved), (__builtin_offsetof(struct iommu_vfio_ioas, __reserved) + sizeof(((struct iommu_vfio_ioas *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_vfio_ioas, __reserved) + sizeof(((struct iommu_vfio_ioas *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hwpt_vtd_s1_validate - check len bytes at buf holding a struct iommu_hwpt_vtd_s1
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hwpt_vtd_s1_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hwpt_vtd_s1))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_vtd_s1, __reserved), (__builtin_offsetof(struct iommu_hwpt_vtd_s1, __reserved) + sizeof(((struct iommu_hwpt_vtd_s1 *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_vtd_s1, __reserved) + sizeof(((struct iommu_hwpt_vtd_s1 *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_hwpt_alloc: the end of data_uptr. */
+#define IOMMU_HWPT_ALLOC_MINSZ (__builtin_offsetof(struct iommu_hwpt_alloc, data_uptr) + sizeof(((struct iommu_hwpt_alloc *)0)->data_uptr))
 /* Every flag bit this revision of struct iommu_hwpt_alloc knows. */
 #define IOMMU_HWPT_ALLOC_KNOWN_FLAGS 0xfULL
 /*
@@ -85,6 +195,111 @@ static __inline__ int iommu_hwpt_alloc_validate(const void *buf, __u32 len)
 	return 0;
 }
 
+/*
+ * iommu_hw_info_vtd_validate - check len bytes at buf holding a struct iommu_hw_info_vtd
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hw_info_vtd_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hw_info_vtd))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hw_info_vtd, __reserved), (__builtin_offsetof(struct iommu_hw_info_vtd, __reserved) + sizeof(((struct iommu_hw_info_vtd *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hw_info_vtd, __reserved) + sizeof(((struct iommu_hw_info_vtd *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hw_info_arm_smmuv3_validate - check len bytes at buf holding a struct iommu_hw_info_arm_smmuv3
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hw_info_arm_smmuv3_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hw_info_arm_smmuv3))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hw_info_arm_smmuv3, __reserved), (__builtin_offsetof(struct iommu_hw_info_arm_smmuv3, __reserved) + sizeof(((struct iommu_hw_info_arm_smmuv3 *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hw_info_arm_smmuv3, __reserved) + sizeof(((struct iommu_hw_info_arm_smmuv3 *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hw_info_tegra241_cmdqv_validate - check len bytes at buf holding a struct iommu_hw_info_tegra241_cmdqv
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hw_info_tegra241_cmdqv_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hw_info_tegra241_cmdqv))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hw_info_tegra241_cmdqv, __reserved), (__builtin_offsetof(struct iommu_hw_info_tegra241_cmdqv, __reserved) + sizeof(((struct iommu_hw_info_tegra241_cmdqv *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hw_info_tegra241_cmdqv, __reserved) + sizeof(((struct iommu_hw_info_tegra241_cmdqv *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hw_info_validate - check len bytes at buf holding a struct iommu_hw_info
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hw_info_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hw_info))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hw_info, __reserved), (__builtin_offsetof(struct iommu_hw_info, __reserved) + sizeof(((struct iommu_hw_info *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hw_info, __reserved) + sizeof(((struct iommu_hw_info *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hwpt_set_dirty_tracking_validate - check len bytes at buf holding a struct iommu_hwpt_set_dirty_tracking
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hwpt_set_dirty_tracking_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hwpt_set_dirty_tracking))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved), (__builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) + sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) + sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hwpt_get_dirty_bitmap_validate - check len bytes at buf holding a struct iommu_hwpt_get_dirty_bitmap
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hwpt_get_dirty_bitmap_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hwpt_get_dirty_bitmap))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved), (__builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved) + sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved) + sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_hwpt_vtd_s1_invalidate_validate - check len bytes at buf holding a struct iommu_hwpt_vtd_s1_invalidate
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hwpt_vtd_s1_invalidate_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hwpt_vtd_s1_invalidate))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_vtd_s1_invalidate, __reserved), (__builtin_offsetof(struct iommu_hwpt_vtd_s1_invalidate, __reserved) + sizeof(((struct iommu_hwpt_vtd_s1_invalidate *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_vtd_s1_invalidate, __reserved) + sizeof(((struct iommu_hwpt_vtd_s1_invalidate *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
 /* Smallest valid size of struct iommu_hwpt_invalidate: the end of __reserved. */
 #define IOMMU_HWPT_INVALIDATE_MINSZ (__builtin_offsetof(struct iommu_hwpt_invalidate, __reserved) + sizeof(((struct iommu_hwpt_invalidate *)0)->__reserved))
 /*
@@ -117,6 +332,66 @@ static __inline__ int iommu_hwpt_invalidate_validate(const void *buf, __u32 len)
 			return -EOPNOTSUPP;
 		}
 	}
+	return 0;
+}
+
+/*
+ * iommu_hwpt_pgfault_validate - check len bytes at buf holding a struct iommu_hwpt_pgfault
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hwpt_pgfault_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_hwpt_pgfault))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_pgfault, __reserved), (__builtin_offsetof(struct iommu_hwpt_pgfault, __reserved) + sizeof(((struct iommu_hwpt_pgfault *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_pgfault, __reserved) + sizeof(((struct iommu_hwpt_pgfault *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_viommu_alloc_validate - check len bytes at buf holding a struct iommu_viommu_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_viommu_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_viommu_alloc))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_viommu_alloc, __reserved), (__builtin_offsetof(struct iommu_viommu_alloc, __reserved) + sizeof(((struct iommu_viommu_alloc *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_viommu_alloc, __reserved) + sizeof(((struct iommu_viommu_alloc *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_ioas_change_process_validate - check len bytes at buf holding a struct iommu_ioas_change_process
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_change_process_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_ioas_change_process))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_change_process, __reserved), (__builtin_offsetof(struct iommu_ioas_change_process, __reserved) + sizeof(((struct iommu_ioas_change_process *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_change_process, __reserved) + sizeof(((struct iommu_ioas_change_process *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * iommu_veventq_alloc_validate - check len bytes at buf holding a struct iommu_veventq_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_veventq_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct iommu_veventq_alloc))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_veventq_alloc, __reserved), (__builtin_offsetof(struct iommu_veventq_alloc, __reserved) + sizeof(((struct iommu_veventq_alloc *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_veventq_alloc, __reserved) + sizeof(((struct iommu_veventq_alloc *)0)->__reserved)) : size))
+		return -EINVAL;
 	return 0;
 }
 

@@ -42,6 +42,9 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+static __inline__ int vfio_iommu_pasid_request_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_nesting_op_validate(const void *buf, __u32 len);
+
 /* Smallest valid size of struct vfio_iommu_pasid_request: the end of range. */
 #define VFIO_IOMMU_PASID_REQUEST_MINSZ (__builtin_offsetof(struct vfio_iommu_pasid_request, range) + sizeof(((struct vfio_iommu_pasid_request *)0)->range))
 /* Every flag bit this revision of struct vfio_iommu_pasid_request knows. */

@@ -40,6 +40,32 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+static __inline__ int vfio_group_status_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_region_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_region_info_cap_sparse_mmap_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_migration_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_region_info_cap_nvlink2_lnkspd_validate(const void *buf, __u32 len);
+static __inline__ int vfio_irq_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len);
+static __inline__ int vfio_pci_hot_reset_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_pci_hot_reset_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_gfx_plane_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_ioeventfd_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_low_power_entry_with_wakeup_validate(const void *buf, __u32 len);
+static __inline__ int vfio_device_feature_dma_logging_control_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_info_cap_iova_range_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_dma_map_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_dma_unmap_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_type1_dirty_bitmap_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_spapr_tce_info_validate(const void *buf, __u32 len);
+static __inline__ int vfio_eeh_pe_op_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_spapr_register_memory_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_spapr_tce_create_validate(const void *buf, __u32 len);
+static __inline__ int vfio_iommu_spapr_tce_remove_validate(const void *buf, __u32 len);
+
 /* Smallest valid size of struct vfio_group_status: the end of flags. */
 #define VFIO_GROUP_STATUS_MINSZ (__builtin_offsetof(struct vfio_group_status, flags) + sizeof(((struct vfio_group_status *)0)->flags))
 /* Every flag bit this revision of struct vfio_group_status knows. */
@@ -108,6 +134,51 @@ static __inline__ int vfio_region_info_validate(const void *buf, __u32 len)
 	if (size > len)
 		return -EFAULT;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_region_info, flags), 4) & ~(__u64)VFIO_REGION_INFO_KNOWN_FLAGS)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vfio_region_info_cap_sparse_mmap_validate - check len bytes at buf holding a struct vfio_region_info_cap_sparse_mmap
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_region_info_cap_sparse_mmap_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_region_info_cap_sparse_mmap))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_region_info_cap_sparse_mmap, reserved), (__builtin_offsetof(struct vfio_region_info_cap_sparse_mmap, reserved) + sizeof(((struct vfio_region_info_cap_sparse_mmap *)0)->reserved)) < size ? (__builtin_offsetof(struct vfio_region_info_cap_sparse_mmap, reserved) + sizeof(((struct vfio_region_info_cap_sparse_mmap *)0)->reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vfio_device_migration_info_validate - check len bytes at buf holding a struct vfio_device_migration_info
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_device_migration_info_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_device_migration_info))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_device_migration_info, reserved), (__builtin_offsetof(struct vfio_device_migration_info, reserved) + sizeof(((struct vfio_device_migration_info *)0)->reserved)) < size ? (__builtin_offsetof(struct vfio_device_migration_info, reserved) + sizeof(((struct vfio_device_migration_info *)0)->reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vfio_region_info_cap_nvlink2_lnkspd_validate - check len bytes at buf holding a struct vfio_region_info_cap_nvlink2_lnkspd
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_region_info_cap_nvlink2_lnkspd_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_region_info_cap_nvlink2_lnkspd))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_region_info_cap_nvlink2_lnkspd, __pad), (__builtin_offsetof(struct vfio_region_info_cap_nvlink2_lnkspd, __pad) + sizeof(((struct vfio_region_info_cap_nvlink2_lnkspd *)0)->__pad)) < size ? (__builtin_offsetof(struct vfio_region_info_cap_nvlink2_lnkspd, __pad) + sizeof(((struct vfio_region_info_cap_nvlink2_lnkspd *)0)->__pad)) : size))
 		return -EINVAL;
 	return 0;
 }
@@ -311,12 +382,14 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP */
 			if (avail < sizeof(struct vfio_device_low_power_entry_with_wakeup))
 				return -EINVAL;
+			return vfio_device_low_power_entry_with_wakeup_validate((const __u8 *)buf + off, (__u32)avail);
 			break;
 		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT */
 			break;
 		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START */
 			if (avail < sizeof(struct vfio_device_feature_dma_logging_control))
 				return -EINVAL;
+			return vfio_device_feature_dma_logging_control_validate((const __u8 *)buf + off, (__u32)avail);
 			break;
 		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP */
 			break;
@@ -328,6 +401,36 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/*
+ * vfio_device_low_power_entry_with_wakeup_validate - check len bytes at buf holding a struct vfio_device_low_power_entry_with_wakeup
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_device_low_power_entry_with_wakeup_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_device_low_power_entry_with_wakeup))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved), (__builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved) + sizeof(((struct vfio_device_low_power_entry_with_wakeup *)0)->reserved)) < size ? (__builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved) + sizeof(((struct vfio_device_low_power_entry_with_wakeup *)0)->reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vfio_device_feature_dma_logging_control_validate - check len bytes at buf holding a struct vfio_device_feature_dma_logging_control
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_device_feature_dma_logging_control_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_device_feature_dma_logging_control))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_device_feature_dma_logging_control, __reserved), (__builtin_offsetof(struct vfio_device_feature_dma_logging_control, __reserved) + sizeof(((struct vfio_device_feature_dma_logging_control *)0)->__reserved)) < size ? (__builtin_offsetof(struct vfio_device_feature_dma_logging_control, __reserved) + sizeof(((struct vfio_device_feature_dma_logging_control *)0)->__reserved)) : size))
+		return -EINVAL;
 	return 0;
 }
 
@@ -351,6 +454,21 @@ static __inline__ int vfio_iommu_type1_info_validate(const void *buf, __u32 len)
 	if (size > len)
 		return -EFAULT;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_info, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_INFO_KNOWN_FLAGS)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vfio_iommu_type1_info_cap_iova_range_validate - check len bytes at buf holding a struct vfio_iommu_type1_info_cap_iova_range
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int vfio_iommu_type1_info_cap_iova_range_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct vfio_iommu_type1_info_cap_iova_range))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_iommu_type1_info_cap_iova_range, reserved), (__builtin_offsetof(struct vfio_iommu_type1_info_cap_iova_range, reserved) + sizeof(((struct vfio_iommu_type1_info_cap_iova_range *)0)->reserved)) < size ? (__builtin_offsetof(struct vfio_iommu_type1_info_cap_iova_range, reserved) + sizeof(((struct vfio_iommu_type1_info_cap_iova_range *)0)->reserved)) : size))
 		return -EINVAL;
 	return 0;
 }

@@ -406,6 +406,7 @@ pub const VALUES: &[(&str, u64)] = &[
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("iommu_fault", crate::iommu::Fault::validate as Validator),
     (
         "iommu_cache_invalidate_info",
         crate::iommu::CacheInvalidateInfo::validate as Validator,

@@ -1138,6 +1138,38 @@ pub const VALUES: &[(&str, u64)] = &[
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("iommu_ioas_iova_ranges", crate::iommufd::IoasIovaRanges::validate as Validator),
+    ("iommu_ioas_allow_iovas", crate::iommufd::IoasAllowIovas::validate as Validator),
+    ("iommu_ioas_map", crate::iommufd::IoasMap::validate as Validator),
+    ("iommu_option", crate::iommufd::IommuOption::validate as Validator),
+    ("iommu_vfio_ioas", crate::iommufd::VfioIoas::validate as Validator),
+    ("iommu_hwpt_vtd_s1", crate::iommufd::HwptVtdS1::validate as Validator),
     ("iommu_hwpt_alloc", crate::iommufd::HwptAlloc::validate as Validator),
+    ("iommu_hw_info_vtd", crate::iommufd::HwInfoVtd::validate as Validator),
+    ("iommu_hw_info_arm_smmuv3", crate::iommufd::HwInfoArmSmmuv3::validate as Validator),
+    (
+        "iommu_hw_info_tegra241_cmdqv",
+        crate::iommufd::HwInfoTegra241Cmdqv::validate as Validator,
+    ),
+    ("iommu_hw_info", crate::iommufd::HwInfo::validate as Validator),
+    (
+        "iommu_hwpt_set_dirty_tracking",
+        crate::iommufd::HwptSetDirtyTracking::validate as Validator,
+    ),
+    (
+        "iommu_hwpt_get_dirty_bitmap",
+        crate::iommufd::HwptGetDirtyBitmap::validate as Validator,
+    ),
+    (
+        "iommu_hwpt_vtd_s1_invalidate",
+        crate::iommufd::HwptVtdS1Invalidate::validate as Validator,
+    ),
     ("iommu_hwpt_invalidate", crate::iommufd::HwptInvalidate::validate as Validator),
+    ("iommu_hwpt_pgfault", crate::iommufd::HwptPgfault::validate as Validator),
+    ("iommu_viommu_alloc", crate::iommufd::ViommuAlloc::validate as Validator),
+    (
+        "iommu_ioas_change_process",
+        crate::iommufd::IoasChangeProcess::validate as Validator,
+    ),
+    ("iommu_veventq_alloc", crate::iommufd::VeventqAlloc::validate as Validator),
 ];

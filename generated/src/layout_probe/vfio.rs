@@ -1395,6 +1395,18 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ("vfio_group_status", crate::vfio::GroupStatus::validate as Validator),
     ("vfio_device_info", crate::vfio::DeviceInfo::validate as Validator),
     ("vfio_region_info", crate::vfio::RegionInfo::validate as Validator),
+    (
+        "vfio_region_info_cap_sparse_mmap",
+        crate::vfio::RegionInfoCapSparseMmap::validate as Validator,
+    ),
+    (
+        "vfio_device_migration_info",
+        crate::vfio::DeviceMigrationInfo::validate as Validator,
+    ),
+    (
+        "vfio_region_info_cap_nvlink2_lnkspd",
+        crate::vfio::RegionInfoCapNvlink2Lnkspd::validate as Validator,
+    ),
     ("vfio_irq_info", crate::vfio::IrqInfo::validate as Validator),
     ("vfio_irq_set", crate::vfio::IrqSet::validate as Validator),
     ("vfio_pci_hot_reset_info", crate::vfio::PciHotResetInfo::validate as Validator),
@@ -1405,7 +1417,19 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ),
     ("vfio_device_ioeventfd", crate::vfio::DeviceIoeventfd::validate as Validator),
     ("vfio_device_feature", crate::vfio::DeviceFeature::validate as Validator),
+    (
+        "vfio_device_low_power_entry_with_wakeup",
+        crate::vfio::DeviceLowPowerEntryWithWakeup::validate as Validator,
+    ),
+    (
+        "vfio_device_feature_dma_logging_control",
+        crate::vfio::DeviceFeatureDmaLoggingControl::validate as Validator,
+    ),
     ("vfio_iommu_type1_info", crate::vfio::IommuType1Info::validate as Validator),
+    (
+        "vfio_iommu_type1_info_cap_iova_range",
+        crate::vfio::IommuType1InfoCapIovaRange::validate as Validator,
+    ),
     ("vfio_iommu_type1_dma_map", crate::vfio::IommuType1DmaMap::validate as Validator),
     (
         "vfio_iommu_type1_dma_unmap",
