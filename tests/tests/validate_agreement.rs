@@ -95,8 +95,8 @@ fn inputs(spec: &str, name: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
                 let mut b = base.clone();
                 put(&mut b, tag_off, tag_size, v.tag as u64);
                 let mut len = tl.size;
-                match &p.kind {
-                    PayloadKind::Trailing { data, count: c } => {
+                if let PayloadKind::Trailing { data, count: c } = &p.kind {
+                    {
                         let off = tl.offsets[*data];
                         let elem =
                             v.ty.as_ref()
@@ -113,7 +113,6 @@ fn inputs(spec: &str, name: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
                             put(&mut b, off, 4, host.types[*inner].size);
                         }
                     }
-                    _ => {}
                 }
                 if t.extensible.is_some() {
                     put(&mut b, 0, 4, len);
