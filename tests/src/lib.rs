@@ -14,13 +14,25 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Compile a spec of `spec/` (panics with the rendered diagnostics on error: test code).
-pub fn model(name: &str) -> Model {
-    let path = root().join("spec").join(format!("{name}.yaml"));
-    match uapigen::compile_file(&path) {
-        Ok(m) => m,
-        Err(d) => panic!("{} does not compile:\n{}", path.display(), d.plain()),
+/// Compile a spec of `spec/` once per test process (panics with the rendered diagnostics on
+/// error: test code).
+pub fn model(name: &str) -> std::sync::Arc<Model> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Model>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(m) = cache.lock().ok().and_then(|c| c.get(name).cloned()) {
+        return m;
     }
+    let path = root().join("spec").join(format!("{name}.yaml"));
+    let m = match uapigen::compile_file(&path) {
+        Ok(m) => Arc::new(m),
+        Err(d) => panic!("{} does not compile:\n{}", path.display(), d.plain()),
+    };
+    if let Ok(mut c) = cache.lock() {
+        c.insert(name.to_owned(), m.clone());
+    }
+    m
 }
 
 /// A compiler invocation: program and leading arguments (e.g. target flags).

@@ -174,7 +174,7 @@ fn regenerate() -> Regenerated {
     Regenerated { dir, before, after }
 }
 
-/// The text between `start` and the next line that is `end` (both included).
+/// The text from `start` to the next `end` after it (both included).
 fn block<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let Some(s) = text.find(start) else {
         panic!("`{start}` not found");
