@@ -247,3 +247,30 @@ pub fn abi_toolchain(abi: &'static uapigen::abi::Abi) -> Result<AbiToolchain, St
         ))
     }
 }
+
+/// The `src/` directory of a crate in this workspace's dependency graph (found through
+/// `cargo metadata`), to read a peer crate's generated tables as data.
+pub fn package_src(name: &str, version_prefix: &str) -> PathBuf {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cargo metadata: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Find `"name":"<name>","version":"<v>"` ... `"manifest_path":"..."` of the package.
+    let key = format!("\"name\":\"{name}\",\"version\":\"{version_prefix}");
+    let Some(at) = text.find(&key) else {
+        panic!("{name} {version_prefix}* is not in the dependency graph");
+    };
+    let rest = &text[at..];
+    let mp = "\"manifest_path\":\"";
+    let Some(i) = rest.find(mp) else {
+        panic!("no manifest_path for {name}")
+    };
+    let path = &rest[i + mp.len()..];
+    let end = path.find('"').unwrap_or(path.len());
+    PathBuf::from(&path[..end])
+        .parent()
+        .map(|p| p.join("src"))
+        .unwrap_or_default()
+}

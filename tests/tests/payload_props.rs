@@ -11,7 +11,9 @@ use uapigen_runtime::ElemSlice;
 use uapigen_runtime::zerocopy::FromBytes;
 use uapigen_tests::model;
 
-use linux_uapi::iommu::{CacheInvalidateInfo, CacheInvalidateInfoPayload, GpasidBindData, GpasidBindDataPayload};
+use linux_uapi::iommu::{
+    CacheInvalidateInfo, CacheInvalidateInfoPayload, GpasidBindData, GpasidBindDataPayload,
+};
 use linux_uapi::iommufd::{HwptAlloc, HwptAllocPayload, HwptInvalidate, HwptInvalidatePayload};
 use linux_uapi::vfio::{DeviceFeature, DeviceFeaturePayload, IrqSet, IrqSetPayload};
 use linux_uapi::vfio_nesting::{IommuType1NestingOp, IommuType1NestingOpPayload};
@@ -19,7 +21,11 @@ use linux_uapi::vfio_nesting::{IommuType1NestingOp, IommuType1NestingOpPayload};
 fn put(b: &mut [u8], off: u64, size: u64, v: u64) {
     let bytes = v.to_ne_bytes();
     for i in 0..size as usize {
-        let src = if cfg!(target_endian = "little") { i } else { 8 - size as usize + i };
+        let src = if cfg!(target_endian = "little") {
+            i
+        } else {
+            8 - size as usize + i
+        };
         if let Some(x) = b.get_mut(off as usize + i) {
             *x = bytes[src];
         }
@@ -29,7 +35,11 @@ fn put(b: &mut [u8], off: u64, size: u64, v: u64) {
 fn get(b: &[u8], off: u64, size: u64) -> u64 {
     let mut v = [0u8; 8];
     for i in 0..size as usize {
-        let dst = if cfg!(target_endian = "little") { i } else { 8 - size as usize + i };
+        let dst = if cfg!(target_endian = "little") {
+            i
+        } else {
+            8 - size as usize + i
+        };
         v[dst] = b.get(off as usize + i).copied().unwrap_or(0);
     }
     u64::from_ne_bytes(v)
@@ -40,11 +50,19 @@ fn valid<T: FromBytes>(spec: &str, name: &str, mut raw: Vec<u8>, pick: usize) ->
     raw.resize(core::mem::size_of::<T>(), 0);
     let m = model(spec);
     let host = m.host();
-    let Some((id, t)) = m.module.named_types().find(|(_, t)| t.c_name.as_deref() == Some(name)) else {
+    let Some((id, t)) = m
+        .module
+        .named_types()
+        .find(|(_, t)| t.c_name.as_deref() == Some(name))
+    else {
         panic!("{spec}: no {name}");
     };
     let tl = &host.types[id];
-    assert_eq!(tl.size as usize, raw.len(), "{name}: model and Rust agree on the size");
+    assert_eq!(
+        tl.size as usize,
+        raw.len(),
+        "{name}: model and Rust agree on the size"
+    );
     let int = |ty: &Ty| match ty {
         Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t)) => t.bytes(),
         _ => 4,
