@@ -603,7 +603,7 @@ fn trailing(
             pub fn encode(&self, header: &#h) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
                 let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
                     Some(b) => b,
-                    None => ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!()),
+                    None => ::uapigen_runtime::ArgBuf::empty(),
                 };
                 let _ = self.encode_into(header, buf.as_mut_bytes());
                 buf
@@ -710,7 +710,7 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
         pub fn encode(&self, header: &#h) -> ::uapigen_runtime::ArgBuf<{ ::core::mem::size_of::<#h>() }> {
             let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
                 Some(b) => b,
-                None => ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!()),
+                None => ::uapigen_runtime::ArgBuf::empty(),
             };
             let _ = self.encode_into(header, buf.as_mut_bytes());
             buf
@@ -794,7 +794,7 @@ fn pointer_payload(
                 pub fn encode_data(&self) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
                     let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.payload_len()) {
                         Some(b) => b,
-                        None => ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!()),
+                        None => ::uapigen_runtime::ArgBuf::empty(),
                     };
                     let _ = self.put_payload(buf.as_mut_bytes(), 0);
                     buf

@@ -404,7 +404,12 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
                 fd = quote!(#fd #[doc(alias = #c)]);
             }
             if f.reserved {
-                fd = quote!(#fd #[doc = ""] #[doc = " Reserved: must be zero."]);
+                let sep = if f.doc.is_some() {
+                    quote!(#[doc = ""])
+                } else {
+                    quote!()
+                };
+                fd = quote!(#fd #sep #[doc = " Reserved: must be zero."]);
             }
             quote!(#fd pub #n: #ty)
         });

@@ -280,6 +280,7 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
         }
         let _ = writeln!(o, "\t\tswitch (tag) {{");
         for v in &p.variants {
+            let mut returned = false;
             let _ = writeln!(
                 o,
                 "\t\tcase {:#x}ULL: /* {} */",
@@ -318,12 +319,15 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                                 o,
                                 "\t\t\treturn {name}_validate((const __u8 *)buf + off, (__u32)avail);"
                             );
+                            returned = true;
                         }
                     }
                 }
                 _ => {}
             }
-            let _ = writeln!(o, "\t\t\tbreak;");
+            if !returned {
+                let _ = writeln!(o, "\t\t\tbreak;");
+            }
         }
         let _ = writeln!(o, "\t\tdefault:\n\t\t\treturn -{};", errno(p.unknown));
         let _ = writeln!(o, "\t\t}}");

@@ -1283,9 +1283,7 @@ impl CacheInvalidateInfoPayload {
     ) -> ::uapigen_runtime::ArgBuf<{ ::core::mem::size_of::<CacheInvalidateInfo>() }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
             Some(b) => b,
-            None => {
-                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
-            }
+            None => ::uapigen_runtime::ArgBuf::empty(),
         };
         let _ = self.encode_into(header, buf.as_mut_bytes());
         buf
@@ -1859,9 +1857,7 @@ impl GpasidBindDataPayload {
     ) -> ::uapigen_runtime::ArgBuf<{ ::core::mem::size_of::<GpasidBindData>() }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
             Some(b) => b,
-            None => {
-                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
-            }
+            None => ::uapigen_runtime::ArgBuf::empty(),
         };
         let _ = self.encode_into(header, buf.as_mut_bytes());
         buf

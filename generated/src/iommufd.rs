@@ -1580,9 +1580,7 @@ impl HwptAllocPayload {
     pub fn encode_data(&self) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.payload_len()) {
             Some(b) => b,
-            None => {
-                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
-            }
+            None => ::uapigen_runtime::ArgBuf::empty(),
         };
         let _ = self.put_payload(buf.as_mut_bytes(), 0);
         buf

@@ -3930,9 +3930,7 @@ impl DeviceFeaturePayload {
     ) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
             Some(b) => b,
-            None => {
-                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
-            }
+            None => ::uapigen_runtime::ArgBuf::empty(),
         };
         let _ = self.encode_into(header, buf.as_mut_bytes());
         buf

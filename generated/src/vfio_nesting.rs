@@ -484,9 +484,7 @@ impl IommuType1NestingOpPayload {
     ) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.encoded_len()) {
             Some(b) => b,
-            None => {
-                ::uapigen_runtime::ArgBuf::zeroed(0).unwrap_or_else(|| unreachable!())
-            }
+            None => ::uapigen_runtime::ArgBuf::empty(),
         };
         let _ = self.encode_into(header, buf.as_mut_bytes());
         buf

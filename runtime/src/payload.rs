@@ -161,6 +161,14 @@ pub struct ArgBuf<const N: usize> {
 }
 
 impl<const N: usize> ArgBuf<N> {
+    /// A buffer holding nothing.
+    pub const fn empty() -> Self {
+        ArgBuf {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
     /// `len` zero bytes; `None` if `len > N`.
     pub fn zeroed(len: usize) -> Option<Self> {
         (len <= N).then_some(ArgBuf { bytes: [0; N], len })

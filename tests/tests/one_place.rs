@@ -416,7 +416,7 @@ fn c_header_and_validate_helper() {
     let case = block(
         &v,
         "case 0x3ULL: /* VFIO_IOMMU_NESTING_OP_PAGE_RESP */",
-        "break;",
+        "default:",
     );
     assert_contains(
         case,

@@ -99,17 +99,14 @@ static __inline__ int vfio_iommu_type1_nesting_op_validate(const void *buf, __u3
 			if (avail < sizeof(struct iommu_gpasid_bind_data))
 				return -EINVAL;
 			return iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
-			break;
 		case 0x1ULL: /* VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL */
 			if (avail < sizeof(struct iommu_gpasid_bind_data))
 				return -EINVAL;
 			return iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
-			break;
 		case 0x2ULL: /* VFIO_IOMMU_NESTING_OP_CACHE_INVLD */
 			if (avail < sizeof(struct iommu_cache_invalidate_info))
 				return -EINVAL;
 			return iommu_cache_invalidate_info_validate((const __u8 *)buf + off, (__u32)avail);
-			break;
 		default:
 			return -EINVAL;
 		}

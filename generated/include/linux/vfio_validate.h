@@ -383,14 +383,12 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 			if (avail < sizeof(struct vfio_device_low_power_entry_with_wakeup))
 				return -EINVAL;
 			return vfio_device_low_power_entry_with_wakeup_validate((const __u8 *)buf + off, (__u32)avail);
-			break;
 		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT */
 			break;
 		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START */
 			if (avail < sizeof(struct vfio_device_feature_dma_logging_control))
 				return -EINVAL;
 			return vfio_device_feature_dma_logging_control_validate((const __u8 *)buf + off, (__u32)avail);
-			break;
 		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP */
 			break;
 		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT */
