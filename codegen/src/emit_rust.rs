@@ -280,6 +280,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
         }
     }
 
+    items.push(crate::emit_wrappers::wrappers(model));
     // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
     let mut out = format_items(head, &banner(m))?;
     for f in &m.flag_sets {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::SourceFile;
 use crate::expr::Expr;
-use crate::spec::{Dir, ErrnoName, Kind, Pass, Span, Style};
+use crate::spec::{Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 
 /// Index into [`Module::types`].
 pub type TypeId = usize;
@@ -390,6 +390,7 @@ pub struct Ioctl {
     pub nr: IntValue,
     pub arg: Option<Ty>,
     pub pass: Pass,
+    pub returns: Returns,
     pub doc: Option<String>,
     pub span: Span,
 }

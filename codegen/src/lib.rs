@@ -15,6 +15,7 @@ pub mod emit_c;
 pub(crate) mod emit_payload;
 pub mod emit_rust;
 pub mod emit_validate;
+mod emit_wrappers;
 pub mod expr;
 pub mod files;
 pub mod ir;

@@ -469,6 +469,19 @@ pub enum Pass {
     Value,
 }
 
+/// What a successful ioctl returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Returns {
+    /// A non-negative integer (the default): the safe wrapper returns it as `i32`.
+    #[default]
+    Value,
+    /// Zero: the safe wrapper returns `()`.
+    Zero,
+    /// A new file descriptor: the safe wrapper returns an `OwnedFd`.
+    Fd,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ioctl {
@@ -483,6 +496,9 @@ pub struct Ioctl {
     pub arg: Option<Sp<String>>,
     #[serde(default)]
     pub pass: Option<Sp<Pass>>,
+    /// What it returns on success (`value`, `zero` or `fd`).
+    #[serde(default)]
+    pub returns: Option<Sp<Returns>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

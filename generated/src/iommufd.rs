@@ -4624,3 +4624,234 @@ pub const HW_QUEUE_ALLOC: u32 = 0x3b94;
     )
 )]
 pub const HW_QUEUE_ALLOC: u32 = 0x2000_3b94;
+/// Calls `IOMMU_DESTROY`.
+///
+/// Destroy an object by ID.
+pub fn iommu_destroy(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut Destroy,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DESTROY, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_ALLOC`.
+///
+/// Create an IO address space.
+pub fn iommu_ioas_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOC, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_IOVA_RANGES`.
+///
+/// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+pub fn iommu_ioas_iova_ranges(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasIovaRanges,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_IOVA_RANGES, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_ALLOW_IOVAS`.
+///
+/// Set the IOVA ranges that must stay usable in an IOAS.
+pub fn iommu_ioas_allow_iovas(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasAllowIovas,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOW_IOVAS, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_MAP`.
+///
+/// Map user memory into an IOAS.
+pub fn iommu_ioas_map(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasMap,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_MAP_FILE`.
+///
+/// Map part of a memfd into an IOAS.
+pub fn iommu_ioas_map_file(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasMapFile,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP_FILE, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_COPY`.
+///
+/// Copy a mapping from one IOAS to another.
+pub fn iommu_ioas_copy(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasCopy,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_COPY, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_UNMAP`.
+///
+/// Unmap an IOVA range of an IOAS.
+pub fn iommu_ioas_unmap(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasUnmap,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_UNMAP, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_OPTION`.
+///
+/// Set or get an option.
+pub fn iommu_option(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuOption,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, OPTION, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_VFIO_IOAS`.
+///
+/// Get, set or clear the IOAS of the VFIO compatibility layer.
+pub fn iommu_vfio_ioas(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut VfioIoas,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VFIO_IOAS, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_HWPT_ALLOC`.
+///
+/// Create a hardware page table (an IOMMU domain).
+///
+/// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_ALLOC` is not called with anything else.
+pub fn iommu_hwpt_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    header: &HwptAlloc,
+    payload: &HwptAllocPayload,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let data = payload.encode_data();
+    let mut h = *header;
+    payload.fill(&mut h, data.as_bytes().as_ptr() as u64);
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_ALLOC, &mut h) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_GET_HW_INFO`.
+///
+/// Read the hardware information of a device's IOMMU.
+pub fn iommu_get_hw_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut HwInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_HW_INFO, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_HWPT_SET_DIRTY_TRACKING`.
+///
+/// Turn dirty tracking of a HWPT on or off.
+pub fn iommu_hwpt_set_dirty_tracking(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut HwptSetDirtyTracking,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_SET_DIRTY_TRACKING, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `IOMMU_HWPT_GET_DIRTY_BITMAP`.
+///
+/// Read the dirty bitmap of an IOVA range of a HWPT.
+pub fn iommu_hwpt_get_dirty_bitmap(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut HwptGetDirtyBitmap,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_GET_DIRTY_BITMAP, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `IOMMU_HWPT_INVALIDATE`.
+///
+/// Flush caches of a nested HWPT or a vIOMMU.
+///
+/// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_INVALIDATE` is not called with anything else.
+pub fn iommu_hwpt_invalidate(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    header: &HwptInvalidate,
+    payload: &HwptInvalidatePayload<'_>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    fn payload_bytes<'a>(p: &HwptInvalidatePayload<'a>) -> &'a [u8] {
+        match p {
+            HwptInvalidatePayload::HwptInvalidateDataVtdS1(e) => e.as_bytes(),
+            HwptInvalidatePayload::ViommuInvalidateDataArmSmmuv3(e) => e.as_bytes(),
+        }
+    }
+    let mut h = *header;
+    payload.fill(&mut h, payload_bytes(payload).as_ptr() as u64);
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_INVALIDATE, &mut h) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_FAULT_QUEUE_ALLOC`.
+///
+/// Create a fault queue for user-handled page faults.
+pub fn iommu_fault_queue_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut FaultAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, FAULT_QUEUE_ALLOC, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_VIOMMU_ALLOC`.
+///
+/// Create a virtual IOMMU.
+pub fn iommu_viommu_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ViommuAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VIOMMU_ALLOC, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_VDEVICE_ALLOC`.
+///
+/// Create a virtual device on a vIOMMU.
+pub fn iommu_vdevice_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut VdeviceAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDEVICE_ALLOC, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_IOAS_CHANGE_PROCESS`.
+///
+/// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+pub fn iommu_ioas_change_process(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IoasChangeProcess,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_CHANGE_PROCESS, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_VEVENTQ_ALLOC`.
+///
+/// Create a virtual event queue of a vIOMMU.
+pub fn iommu_veventq_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut VeventqAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VEVENTQ_ALLOC, arg) }?;
+    Ok(r)
+}
+/// Calls `IOMMU_HW_QUEUE_ALLOC`.
+///
+/// Create a hardware-accelerated queue of a vIOMMU.
+pub fn iommu_hw_queue_alloc(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut HwQueueAlloc,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HW_QUEUE_ALLOC, arg) }?;
+    Ok(r)
+}

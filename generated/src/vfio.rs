@@ -8088,3 +8088,376 @@ pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
     )
 )]
 pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x2000_3b78;
+/// Calls `VFIO_GET_API_VERSION`.
+///
+/// Return VFIO_API_VERSION; always available.
+pub fn get_api_version(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_API_VERSION) }?;
+    Ok(r)
+}
+/// Calls `VFIO_CHECK_EXTENSION`.
+///
+/// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
+pub fn check_extension(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: u32,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_value(fd, CHECK_EXTENSION, arg as usize)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_SET_IOMMU`.
+///
+/// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
+pub fn set_iommu(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: i32,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_value(fd, SET_IOMMU, arg as isize as usize)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_GROUP_GET_STATUS`.
+///
+/// Report the status of the group.
+pub fn group_get_status(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut GroupStatus,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<GroupStatus>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GROUP_GET_STATUS, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_GROUP_SET_CONTAINER`.
+///
+/// Attach the group to the container whose fd is pointed to; a group has one container.
+pub fn group_set_container(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut i32,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GROUP_SET_CONTAINER, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_GROUP_UNSET_CONTAINER`.
+///
+/// Detach the group from its container once all device fds are closed; the last group resets the container.
+pub fn group_unset_container(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GROUP_UNSET_CONTAINER) }?;
+    Ok(r)
+}
+/// Calls `VFIO_GROUP_GET_DEVICE_FD`.
+///
+/// Return a new fd for the group's device with the given sysfs name; needs a container.
+pub fn group_get_device_fd(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &::core::ffi::CStr,
+) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_cstr(fd, GROUP_GET_DEVICE_FD, arg)
+    }?;
+    Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
+}
+/// Calls `VFIO_DEVICE_GET_INFO`.
+///
+/// Describe the device.
+pub fn device_get_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut DeviceInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<DeviceInfo>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_INFO, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_GET_REGION_INFO`.
+///
+/// Describe one region of the device.
+pub fn device_get_region_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut RegionInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<RegionInfo>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_REGION_INFO, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_GET_IRQ_INFO`.
+///
+/// Describe one IRQ index of the device.
+pub fn device_get_irq_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IrqInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IrqInfo>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_IRQ_INFO, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_SET_IRQS`.
+///
+/// Configure signalling or masking or unmasking of device interrupts.
+///
+/// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_DEVICE_SET_IRQS` is not called with anything else.
+pub fn device_set_irqs(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    header: &IrqSet,
+    payload: &IrqSetPayload<'_>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = payload.encoded_len();
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+        words.as_mut_slice(),
+    )[..len];
+    payload
+        .encode_into(header, bytes)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_SET_IRQS, bytes) }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_RESET`.
+///
+/// Reset the device.
+pub fn device_reset(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, DEVICE_RESET) }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_GET_PCI_HOT_RESET_INFO`.
+///
+/// List the devices a PCI hot reset of this device would affect.
+pub fn device_get_pci_hot_reset_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<PciHotResetInfo>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = arg.len();
+    arg.header_mut().argsz = len as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(
+            fd,
+            DEVICE_GET_PCI_HOT_RESET_INFO,
+            arg.as_mut_bytes(),
+        )
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_PCI_HOT_RESET`.
+///
+/// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+pub fn device_pci_hot_reset(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<PciHotReset>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = arg.len();
+    arg.header_mut().argsz = len as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_PCI_HOT_RESET, arg.as_mut_bytes())
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_QUERY_GFX_PLANE`.
+///
+/// Probe the plane export methods or describe the current guest plane.
+pub fn device_query_gfx_plane(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut DeviceGfxPlaneInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<DeviceGfxPlaneInfo>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_QUERY_GFX_PLANE, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_GET_GFX_DMABUF`.
+///
+/// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
+pub fn device_get_gfx_dmabuf(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut u32,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_GFX_DMABUF, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_IOEVENTFD`.
+///
+/// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+pub fn device_ioeventfd(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut DeviceIoeventfd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<DeviceIoeventfd>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_IOEVENTFD, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_DEVICE_FEATURE`.
+///
+/// Get or set or probe a device feature.
+///
+/// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_DEVICE_FEATURE` is not called with anything else.
+pub fn device_feature(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    header: &DeviceFeature,
+    payload: &DeviceFeaturePayload,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = payload.encoded_len();
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+        words.as_mut_slice(),
+    )[..len];
+    payload
+        .encode_into(header, bytes)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_FEATURE, bytes) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_GET_INFO`.
+///
+/// Describe the Type1 IOMMU of the container.
+pub fn iommu_get_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuType1Info,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuType1Info>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_GET_INFO, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_MAP_DMA`.
+///
+/// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+pub fn iommu_map_dma(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuType1DmaMap,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuType1DmaMap>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_MAP_DMA, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_UNMAP_DMA`.
+///
+/// Unmap an IOVA range, optionally reporting its dirty pages first.
+pub fn iommu_unmap_dma(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DmaUnmap>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = arg.len();
+    arg.header_mut().argsz = len as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_UNMAP_DMA, arg.as_mut_bytes())
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_ENABLE`.
+///
+/// Enable use of the container IOMMU; takes no argument.
+pub fn iommu_enable(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, IOMMU_ENABLE) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_DISABLE`.
+///
+/// Disable use of the container IOMMU; takes no argument.
+pub fn iommu_disable(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, IOMMU_DISABLE) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_DIRTY_PAGES`.
+///
+/// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+pub fn iommu_dirty_pages(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DirtyBitmap>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = arg.len();
+    arg.header_mut().argsz = len as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_DIRTY_PAGES, arg.as_mut_bytes())
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_SPAPR_TCE_GET_INFO`.
+///
+/// Describe the DMA windows of the sPAPR TCE IOMMU.
+pub fn iommu_spapr_tce_get_info(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuSpaprTceInfo,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuSpaprTceInfo>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_SPAPR_TCE_GET_INFO, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_EEH_PE_OP`.
+///
+/// Perform an EEH operation on the PE of the container.
+pub fn eeh_pe_op(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut EehPeOp,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<EehPeOp>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, EEH_PE_OP, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_SPAPR_REGISTER_MEMORY`.
+///
+/// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+pub fn iommu_spapr_register_memory(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuSpaprRegisterMemory,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuSpaprRegisterMemory>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_SPAPR_REGISTER_MEMORY, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY`.
+///
+/// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+pub fn iommu_spapr_unregister_memory(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuSpaprRegisterMemory,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuSpaprRegisterMemory>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_SPAPR_UNREGISTER_MEMORY, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_SPAPR_TCE_CREATE`.
+///
+/// Create a TCE table and program it as a new DMA window into every group of the container.
+pub fn iommu_spapr_tce_create(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuSpaprTceCreate,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuSpaprTceCreate>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_SPAPR_TCE_CREATE, arg)
+    }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_SPAPR_TCE_REMOVE`.
+///
+/// Remove a DMA window from every group and destroy its TCE table.
+pub fn iommu_spapr_tce_remove(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuSpaprTceRemove,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuSpaprTceRemove>() as u32;
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_SPAPR_TCE_REMOVE, arg)
+    }?;
+    Ok(r)
+}

@@ -737,3 +737,35 @@ pub const IOMMU_NESTING_OP: u32 = 0x3b7b;
     )
 )]
 pub const IOMMU_NESTING_OP: u32 = 0x2000_3b7b;
+/// Calls `VFIO_IOMMU_PASID_REQUEST`.
+///
+/// Allocate or free a PASID.
+pub fn vfio_iommu_pasid_request(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut IommuPasidRequest,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.argsz = ::core::mem::size_of::<IommuPasidRequest>() as u32;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_PASID_REQUEST, arg) }?;
+    Ok(r)
+}
+/// Calls `VFIO_IOMMU_NESTING_OP`.
+///
+/// Perform a nesting operation whose data op selects.
+///
+/// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_IOMMU_NESTING_OP` is not called with anything else.
+pub fn vfio_iommu_nesting_op(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    header: &IommuType1NestingOp,
+    payload: &IommuType1NestingOpPayload,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let len = payload.encoded_len();
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+        words.as_mut_slice(),
+    )[..len];
+    payload
+        .encode_into(header, bytes)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_NESTING_OP, bytes) }?;
+    Ok(r)
+}

@@ -13,6 +13,7 @@ pub use zerocopy;
 
 mod aligned;
 mod flex;
+pub mod ioctl;
 mod payload;
 
 pub use aligned::{AlignedI64, AlignedU64};

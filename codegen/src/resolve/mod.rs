@@ -1299,6 +1299,10 @@ impl Resolver<'_> {
                 nr,
                 arg,
                 pass,
+                returns: io
+                    .returns
+                    .as_ref()
+                    .map_or(spec::Returns::Value, |r| r.value),
                 doc: doc(&io.doc),
                 span: io.name.span,
             });

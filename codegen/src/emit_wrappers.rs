@@ -1,0 +1,225 @@
+//! Safe ioctl wrappers: one function per ioctl, typed by direction and argument, built on
+//! `uapigen_runtime::ioctl` (rustix). The wrapper is what makes the call sound: it passes an
+//! argument of the spec's type and, for argsz-style structs, sets the size field to the
+//! size of the memory it hands to the kernel.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::Model;
+use crate::emit_rust::{docs, ident, rust_ty};
+use crate::ir::{Ioctl, Module, PayloadKind, Scalar, Ty};
+use crate::names;
+use crate::spec::{Dir, Pass, Returns};
+
+fn ret(r: Returns) -> (TokenStream, TokenStream) {
+    match r {
+        Returns::Value => (quote!(::uapigen_runtime::ioctl::Result<i32>), quote!(r)),
+        Returns::Zero => (
+            quote!(::uapigen_runtime::ioctl::Result<()>),
+            quote!({
+                let _ = r;
+            }),
+        ),
+        Returns::Fd => (
+            quote!(::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd>),
+            // SAFETY: the spec says this ioctl returns a new file descriptor.
+            quote!(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) }),
+        ),
+    }
+}
+
+/// Every wrapper of a module.
+pub fn wrappers(model: &Model) -> TokenStream {
+    let m = &model.module;
+    let prefix = m.name.clone();
+    let fns = m.ioctls.iter().map(|io| wrapper(m, io, &prefix));
+    quote!(#(#fns)*)
+}
+
+fn size_field_set(m: &Module, ty: &Ty, target: TokenStream, len: TokenStream) -> TokenStream {
+    if let Ty::Named(id) = ty
+        && let Some(e) = &m.types[*id].extensible
+    {
+        let f = ident(&m.types[*id].fields[e.size_field].rust_name);
+        return quote!(#target.#f = #len as u32;);
+    }
+    quote!()
+}
+
+fn wrapper(m: &Module, io: &Ioctl, prefix: &str) -> TokenStream {
+    let name = {
+        let n = names::fn_name(&io.c_name, Some(prefix));
+        let n = n.trim_start_matches("r#").to_owned();
+        ident(&names::rust_ident(n))
+    };
+    let op = ident(&io.rust_name);
+    let d = docs(&io.doc);
+    let call_doc = format!(" Calls `{}`.", io.c_name);
+    let (ret_ty, ret_expr) = ret(io.returns);
+    let head = quote! {
+        #[doc = #call_doc]
+        #[doc = ""]
+        #d
+    };
+    match (&io.arg, io.pass) {
+        (None, _) => quote! {
+            #head
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd) -> #ret_ty {
+                // SAFETY: the spec says this ioctl takes no argument.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, #op) }?;
+                Ok(#ret_expr)
+            }
+        },
+        (Some(Ty::Scalar(Scalar::Int(t))), Pass::Value) => {
+            let rt = format_ident!("{}", t.rust_name());
+            let conv = if t.signed() {
+                quote!(arg as isize as usize)
+            } else {
+                quote!(arg as usize)
+            };
+            quote! {
+                #head
+                pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: #rt) -> #ret_ty {
+                    // SAFETY: the spec says this ioctl takes an integer by value.
+                    let r = unsafe { ::uapigen_runtime::ioctl::call_value(fd, #op, #conv) }?;
+                    Ok(#ret_expr)
+                }
+            }
+        }
+        (Some(Ty::Flex(e)), _) if matches!(**e, Ty::Scalar(Scalar::Char | Scalar::Int(_))) => {
+            quote! {
+                #head
+                pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &::core::ffi::CStr) -> #ret_ty {
+                    // SAFETY: the spec says the argument is a string the kernel reads.
+                    let r = unsafe { ::uapigen_runtime::ioctl::call_cstr(fd, #op, arg) }?;
+                    Ok(#ret_expr)
+                }
+            }
+        }
+        (Some(ty), _) => pointer_wrapper(m, io, ty, name, op, head, ret_ty, ret_expr),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pointer_wrapper(
+    m: &Module,
+    io: &Ioctl,
+    ty: &Ty,
+    name: TokenStream,
+    op: TokenStream,
+    head: TokenStream,
+    ret_ty: TokenStream,
+    ret_expr: TokenStream,
+) -> TokenStream {
+    let rt = rust_ty(m, ty);
+    let payload = match ty {
+        Ty::Named(id) => m.types[*id]
+            .payload
+            .as_ref()
+            .filter(|_| m.origin(*id).is_none()),
+        _ => None,
+    };
+    let flexible = matches!(ty, Ty::Named(id) if matches!(m.types[*id].fields.last().map(|f| &f.ty), Some(Ty::Flex(_))));
+    if let Some(p) = payload {
+        let pn = ident(&p.rust_name);
+        let lt = match p.kind {
+            PayloadKind::Trailing { count: Some(_), .. } | PayloadKind::Entries { .. } => {
+                quote!(<'_>)
+            }
+            _ => quote!(),
+        };
+        let body = match p.kind {
+            PayloadKind::Trailing { .. } | PayloadKind::Union { .. } => quote! {
+                let len = payload.encoded_len();
+                let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+                let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(words.as_mut_slice())[..len];
+                payload.encode_into(header, bytes).map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+                // SAFETY: `bytes` holds the whole encoded argument and its size field says
+                // `len`, so the kernel stays within it.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, bytes) }?;
+            },
+            PayloadKind::Pointer { .. } => quote! {
+                let data = payload.encode_data();
+                let mut h = *header;
+                payload.fill(&mut h, data.as_bytes().as_ptr() as u64);
+                // SAFETY: the header points to `data`, whose length it states; both outlive the call.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut h) }?;
+            },
+            PayloadKind::Entries { .. } => quote! {
+                let mut h = *header;
+                payload.fill(&mut h, payload_bytes(payload).as_ptr() as u64);
+                // SAFETY: the header points to the entries, whose size and count it states.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut h) }?;
+            },
+        };
+        let entries_helper = if matches!(p.kind, PayloadKind::Entries { .. }) {
+            let arms = p.variants.iter().map(|v| {
+                let vn = ident(&v.rust_name);
+                if v.ty.is_some() {
+                    quote!(#pn::#vn(e) => e.as_bytes())
+                } else {
+                    quote!(#pn::#vn => &[])
+                }
+            });
+            quote! {
+                fn payload_bytes<'a>(p: &#pn<'a>) -> &'a [u8] {
+                    match p { #(#arms,)* }
+                }
+            }
+        } else {
+            quote!()
+        };
+        let payload_doc = format!(
+            " The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `{}` is not called with anything else.",
+            io.c_name
+        );
+        return quote! {
+            #head
+            #[doc = ""]
+            #[doc = #payload_doc]
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, header: &#rt, payload: &#pn #lt) -> #ret_ty {
+                #entries_helper
+                #body
+                Ok(#ret_expr)
+            }
+        };
+    }
+    if flexible {
+        // A flexible array: the caller provides the whole buffer.
+        let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len));
+        return quote! {
+            #head
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut ::uapigen_runtime::FlexBuf<#rt>) -> #ret_ty {
+                let len = arg.len();
+                #set
+                // SAFETY: the buffer holds `len` bytes and the size field says so.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg.as_mut_bytes()) }?;
+                Ok(#ret_expr)
+            }
+        };
+    }
+    let set = size_field_set(m, ty, quote!(arg), quote!(::core::mem::size_of::<#rt>()));
+    match io.dir {
+        Dir::Write => quote! {
+            #head
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &#rt) -> #ret_ty {
+                let mut arg = *arg;
+                #set
+                // SAFETY: the argument has the type the ioctl encodes; the kernel only reads it.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut arg) }?;
+                Ok(#ret_expr)
+            }
+        },
+        _ => quote! {
+            #head
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut #rt) -> #ret_ty {
+                #set
+                // SAFETY: the argument has the spec's type and (for argsz-style structs) its
+                // size field states its size, so the kernel stays within it.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg) }?;
+                Ok(#ret_expr)
+            }
+        },
+    }
+}
