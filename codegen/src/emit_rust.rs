@@ -185,7 +185,7 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
 /// default (`not(any(...))`) so that every target gets exactly one item.
-fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
+pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
     let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
     for (i, abi) in ABIS.iter().enumerate() {
         let Some(cfg) = abi.rust_cfg else { continue };

@@ -11,6 +11,10 @@ pub mod iommu;
 #[rustfmt::skip]
 pub mod iommufd;
 #[rustfmt::skip]
+pub mod kvm;
+#[rustfmt::skip]
+pub mod nsfs;
+#[rustfmt::skip]
 pub mod vfio;
 #[rustfmt::skip]
 pub mod vfio_nesting;
@@ -23,6 +27,10 @@ pub mod layout_probe {
     pub mod iommu;
     #[rustfmt::skip]
     pub mod iommufd;
+    #[rustfmt::skip]
+    pub mod kvm;
+    #[rustfmt::skip]
+    pub mod nsfs;
     #[rustfmt::skip]
     pub mod vfio;
     #[rustfmt::skip]

@@ -1,1 +1,253 @@
-//! Proc macros for uapigen (derives and `include_spec!`): see the [consume] work.
+//! Proc macros of uapigen. They reuse the `uapigen` crate's parser, resolver and layout pass
+//! (nothing is implemented twice):
+//!
+//! - `include_spec!("spec/kvm.yaml")` expands to the bindings of a spec at compile time;
+//! - `#[derive(UapiLayout)]` with `#[uapi(spec = "...", c_name = "...")]` checks a
+//!   hand-written `#[repr(C)]` struct against a spec: a field at the wrong offset is a
+//!   compile error at that field, naming the expected and the actual offset.
+//!
+//! Spec paths are relative to the crate's `CARGO_MANIFEST_DIR` (or, if not found there, to
+//! one of its ancestors, e.g. the workspace root).
+
+use std::path::{Path, PathBuf};
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, LitStr, parse_macro_input};
+
+/// Find a spec file named relative to the crate (or to one of its ancestors).
+fn find_spec(rel: &str) -> Result<PathBuf, String> {
+    let p = Path::new(rel);
+    if p.is_absolute() {
+        return if p.exists() {
+            Ok(p.to_path_buf())
+        } else {
+            Err(format!("spec `{rel}` does not exist"))
+        };
+    }
+    let base = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut dir: Option<&Path> = Some(base.as_path());
+    while let Some(d) = dir {
+        let c = d.join(p);
+        if c.is_file() {
+            return Ok(c);
+        }
+        dir = d.parent();
+    }
+    Err(format!(
+        "spec `{rel}` not found in {} or its parent directories",
+        base.display()
+    ))
+}
+
+fn compile(rel: &LitStr) -> Result<(PathBuf, uapigen::Model), syn::Error> {
+    let path = find_spec(&rel.value()).map_err(|e| syn::Error::new(rel.span(), e))?;
+    match uapigen::compile_file(&path) {
+        Ok(m) => Ok((path, m)),
+        Err(d) => Err(syn::Error::new(
+            rel.span(),
+            format!("the spec has errors:\n{}", d.plain().trim_end()),
+        )),
+    }
+}
+
+/// Expand to the Rust bindings of a spec, as `uapigen generate` would write them. Use it
+/// inside a module: `pub mod kvm { uapigen_macros::include_spec!("spec/kvm.yaml"); }`.
+/// The crate is rebuilt when the spec (or a spec it uses) changes. Specs that `use` others
+/// refer to them as sibling modules (`super::vfio`).
+#[proc_macro]
+pub fn include_spec(input: TokenStream) -> TokenStream {
+    let lit = parse_macro_input!(input as LitStr);
+    match include_spec_impl(&lit) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
+    let (path, model) = compile(lit)?;
+    let text = uapigen::emit_rust::module(&model)
+        .map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
+    let items: TokenStream2 = text
+        .parse()
+        .map_err(|e| syn::Error::new(lit.span(), format!("generated code does not parse: {e}")))?;
+    // include_bytes! makes cargo track the spec files.
+    let mut tracked = vec![path.display().to_string()];
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for (name, _) in &model.module.uses {
+        tracked.push(dir.join(format!("{name}.yaml")).display().to_string());
+    }
+    Ok(quote! {
+        #(const _: &[u8] = include_bytes!(#tracked);)*
+        #items
+    })
+}
+
+/// Check a hand-written `#[repr(C)]` struct against a struct of a spec, on every ABI Rust
+/// targets: size, alignment and the offset of every field. Attributes:
+/// `#[uapi(spec = "spec/vfio.yaml", c_name = "vfio_iommu_type1_dma_map")]`.
+#[proc_macro_derive(UapiLayout, attributes(uapi))]
+pub fn derive_uapi_layout(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match layout_impl(&input) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
+    let mut spec: Option<LitStr> = None;
+    let mut c_name: Option<LitStr> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("uapi")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("spec") {
+                spec = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("c_name") {
+                c_name = Some(meta.value()?.parse()?);
+                Ok(())
+            } else {
+                Err(meta
+                    .error("unknown `uapi` key; expected `spec = \"...\"` or `c_name = \"...\"`"))
+            }
+        })?;
+    }
+    let Some(spec) = spec else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "missing `#[uapi(spec = \"path/to/spec.yaml\", c_name = \"...\")]`",
+        ));
+    };
+    let c_name = c_name.map_or_else(|| input.ident.to_string(), |l| l.value());
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "UapiLayout checks structs only",
+        ));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "UapiLayout needs a struct with named fields",
+        ));
+    };
+    if !input
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("repr") && a.to_token_stream_string().contains('C'))
+    {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "UapiLayout needs `#[repr(C)]`: without it Rust may reorder the fields",
+        ));
+    }
+    let (_, model) = compile(&spec)?;
+    let m = &model.module;
+    let Some((id, t)) = m
+        .named_types()
+        .find(|(_, t)| t.c_name.as_deref() == Some(c_name.as_str()))
+    else {
+        let names: Vec<String> = m
+            .named_types()
+            .filter_map(|(_, t)| t.c_name.clone())
+            .collect();
+        return Err(syn::Error::new(
+            spec.span(),
+            format!(
+                "{} has no struct `{c_name}` (it has: {})",
+                spec.value(),
+                names.join(", ")
+            ),
+        ));
+    };
+    let ty = &input.ident;
+    // Every field of the spec must be there, by its C or its Rust name.
+    let spec_fields: Vec<(String, String, usize)> = t
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (
+                f.c_name.clone().unwrap_or_default(),
+                f.rust_name.trim_start_matches("r#").to_owned(),
+                i,
+            )
+        })
+        .collect();
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    let mut matched = Vec::new();
+    for f in &fields.named {
+        let Some(ident) = &f.ident else { continue };
+        let name = ident.to_string();
+        let name = name.trim_start_matches("r#");
+        match spec_fields.iter().find(|(c, r, _)| c == name || r == name) {
+            Some((c, _, i)) => matched.push((ident.clone(), c.clone(), *i, f.span())),
+            None => push(syn::Error::new(
+                ident.span(),
+                format!(
+                    "`{name}` is not a field of struct {c_name} in {} (its fields: {})",
+                    spec.value(),
+                    spec_fields
+                        .iter()
+                        .map(|(c, _, _)| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+    for (c, _, i) in &spec_fields {
+        if !matched.iter().any(|(_, _, j, _)| j == i) {
+            push(syn::Error::new(
+                input.ident.span(),
+                format!("field `{c}` of struct {c_name} is missing"),
+            ));
+        }
+    }
+    if let Some(e) = errors {
+        return Err(e);
+    }
+    let groups = uapigen::emit_rust::cfg_groups(|abi| model.layouts[abi].types[id].clone());
+    let checks = groups.into_iter().map(|(cfg, l)| {
+        let size = l.size as usize;
+        let align = l.align as usize;
+        let align_msg = format!("alignment of struct {c_name}: expected {align}");
+        let per_field = matched.iter().map(|(ident, c, i, span)| {
+            let off = l.offsets.get(*i).copied().unwrap_or(0) as usize;
+            let msg = format!("{c_name}.{c} is at offset {off} in the spec; the array sizes below show expected (spec) and found (this struct)");
+            // The array-length check shows both numbers: "expected an array with a size of
+            // <spec offset>, found one with a size of <actual offset>".
+            quote_spanned! {*span=>
+                const _: () = assert!(::core::mem::offset_of!(#ty, #ident) == #off, #msg);
+                const _: [(); #off] = [(); ::core::mem::offset_of!(#ty, #ident)];
+            }
+        });
+        quote! {
+            #cfg
+            const _: () = {
+                #(#per_field)*
+                const _: [(); #size] = [(); ::core::mem::size_of::<#ty>()];
+                const _: () = assert!(::core::mem::align_of::<#ty>() == #align, #align_msg);
+            };
+        }
+    });
+    Ok(quote!(#(#checks)*))
+}
+
+trait AttrText {
+    fn to_token_stream_string(&self) -> String;
+}
+
+impl AttrText for syn::Attribute {
+    fn to_token_stream_string(&self) -> String {
+        quote!(#self).to_string()
+    }
+}

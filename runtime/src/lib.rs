@@ -9,6 +9,8 @@
 extern crate alloc;
 
 pub use bitflags;
+#[cfg(feature = "macros")]
+pub use uapigen_macros::{UapiLayout, include_spec};
 pub use zerocopy;
 
 mod aligned;

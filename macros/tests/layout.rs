@@ -1,0 +1,40 @@
+//! The macros on real specs: a correct hand-written struct passes, `include_spec!` gives the
+//! same bindings as the checked-in crate, and every error a macro can report is a
+//! compile-fail test with its message (tests/ui/*.stderr).
+
+use uapigen_macros::UapiLayout;
+
+/// A hand-written struct, as a bindgen user would have it, checked against the spec.
+#[derive(UapiLayout)]
+#[uapi(spec = "spec/vfio.yaml", c_name = "vfio_iommu_type1_dma_map")]
+#[repr(C)]
+#[allow(dead_code)]
+struct DmaMap {
+    argsz: u32,
+    flags: u32,
+    vaddr: u64,
+    iova: u64,
+    size: u64,
+}
+
+mod nsless {
+    // A whole spec at compile time.
+    uapigen_macros::include_spec!("spec/vfio.yaml");
+}
+
+#[test]
+fn include_spec_matches_the_checked_in_crate() {
+    assert_eq!(nsless::IOMMU_MAP_DMA, linux_uapi::vfio::IOMMU_MAP_DMA);
+    assert_eq!(
+        core::mem::size_of::<nsless::IrqSet>(),
+        core::mem::size_of::<linux_uapi::vfio::IrqSet>()
+    );
+    assert_eq!(nsless::IrqSet::MIN_SIZE, 20);
+    assert_eq!(core::mem::size_of::<DmaMap>(), 32);
+}
+
+#[test]
+fn compile_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}
