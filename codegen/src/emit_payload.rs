@@ -387,6 +387,30 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
     };
 
     let derives = payload_derives(model, p);
+    // Without `IntoBytes` on every piece, only decoding is generated (the kernel fills such
+    // structs in; user space reads them).
+    let mut imp: syn::ItemImpl =
+        match syn::parse2(quote!(impl #lt #enum_name #lt { #common #body })) {
+            Ok(i) => i,
+            Err(e) => {
+                let msg = format!("internal error: payload code does not parse: {e}");
+                return quote!(compile_error!(#msg););
+            }
+        };
+    if !encodable(model, id) {
+        let encoders = [
+            "put_payload",
+            "encode",
+            "encode_into",
+            "encode_data",
+            "MAX_LEN",
+        ];
+        imp.items.retain(|item| match item {
+            syn::ImplItem::Fn(f) => !encoders.contains(&f.sig.ident.to_string().as_str()),
+            syn::ImplItem::Const(c) => !encoders.contains(&c.ident.to_string().as_str()),
+            _ => true,
+        });
+    }
     quote! {
         #[doc = #enum_doc]
         #pdoc
@@ -395,10 +419,7 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
             #(#variants,)*
         }
 
-        impl #lt #enum_name #lt {
-            #common
-            #body
-        }
+        #imp
 
         impl #h {
             /// The bits of the tag field that select the payload.
@@ -413,6 +434,35 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
 
 fn payload_derives(_model: &Model, _p: &Payload) -> TokenStream {
     quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq)])
+}
+
+/// Whether a payload struct can be encoded: every header field (but the payload itself)
+/// and every variant type derive `IntoBytes`.
+pub(crate) fn encodable(model: &Model, id: TypeId) -> bool {
+    let m = &model.module;
+    let t = &m.types[id];
+    let Some(p) = &t.payload else { return false };
+    let data = match p.kind {
+        PayloadKind::Trailing { data, .. } | PayloadKind::Union { data } => Some(data),
+        _ => None,
+    };
+    let header_ok = t
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != data)
+        .all(|(_, f)| crate::emit_rust::into_bytes(model, &f.ty));
+    let variants_ok = p.variants.iter().all(|v| {
+        let ty = match (&p.kind, v.member) {
+            (PayloadKind::Union { data }, Some(mi)) => match &t.fields[*data].ty {
+                Ty::Named(u) => Some(m.types[*u].fields[mi].ty.clone()),
+                _ => None,
+            },
+            _ => v.ty.clone(),
+        };
+        ty.is_none_or(|ty| crate::emit_rust::into_bytes(model, &ty))
+    });
+    header_ok && variants_ok
 }
 
 /// The Rust type of a variant's payload (the union member's type for union payloads).

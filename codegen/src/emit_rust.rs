@@ -183,6 +183,19 @@ fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Tra
     t
 }
 
+/// Whether a type derives `IntoBytes` (no pointer, no padding on any Rust ABI).
+pub(crate) fn into_bytes(model: &Model, ty: &Ty) -> bool {
+    match ty {
+        Ty::Scalar(_) => true,
+        Ty::Ptr(_) => false,
+        Ty::Array(e, ..) | Ty::Flex(e) => into_bytes(model, e),
+        Ty::Named(id) => {
+            let t = traits(model, *id, &mut BTreeMap::new());
+            !t.pointer && !t.padding
+        }
+    }
+}
+
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
 /// default (`not(any(...))`) so that every target gets exactly one item.
 pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
@@ -448,39 +461,21 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         }
         _ => quote!(),
     };
+    // Layout assertions through the runtime's `assert_layout!`, one per group of ABIs.
     let asserts = cfg_groups(|abi| model.layouts[abi].types[id].clone())
         .into_iter()
         .map(|(cfg, l)| {
             let size = usize_lit(l.size);
             let align = usize_lit(l.align);
             let what = t.display_name(m);
-            let size_msg = format!("size of {what}");
-            let align_msg = format!("alignment of {what}");
-            let offs = t
-                .fields
-                .iter()
-                .zip(&l.offsets)
-                .filter(|_| !is_union)
-                .map(|(f, o)| {
-                    let n = ident(&f.rust_name);
-                    let o = usize_lit(*o);
-                    let msg = format!(
-                        "offset of {what}.{}",
-                        f.c_name.as_deref().unwrap_or(f.rust_name.as_str())
-                    );
-                    quote!(assert!(::core::mem::offset_of!(#name, #n) == #o, #msg);)
-                });
+            let offs = t.fields.iter().zip(&l.offsets).filter(|_| !is_union).map(|(f, o)| {
+                let n = ident(&f.rust_name);
+                let o = usize_lit(*o);
+                quote!(#n: #o)
+            });
             quote! {
                 #cfg
-                const _: () = {
-                    // `let` statements so that prettyplease lays out the turbofish (it
-                    // cannot inside macro arguments).
-                    let size = ::core::mem::size_of::<#name>();
-                    let align = ::core::mem::align_of::<#name>();
-                    assert!(size == #size, #size_msg);
-                    assert!(align == #align, #align_msg);
-                    #(#offs)*
-                };
+                ::uapigen_runtime::assert_layout!(#name, #what, size #size, align #align, { #(#offs),* });
             }
         });
     let ext = crate::emit_payload::extensions(model, id);

@@ -79,6 +79,22 @@ fn anon_size(m: &Module, ty: &Ty) -> u64 {
     }
 }
 
+/// `offsetof` of a field; an anonymous member is found through its first named member (C
+/// makes the members of an anonymous struct or union members of the parent).
+fn offsetof_in(m: &Module, ty: &str, f: &Field) -> String {
+    let mut name = f.c_name.clone().unwrap_or_default();
+    let mut t = &f.ty;
+    while name.is_empty() {
+        let Ty::Named(inner) = t else { break };
+        let Some(first) = m.types[*inner].fields.first() else {
+            break;
+        };
+        name = first.c_name.clone().unwrap_or_default();
+        t = &first.ty;
+    }
+    format!("__builtin_offsetof({ty}, {name})")
+}
+
 fn offsetof(ty: &str, f: &Field) -> String {
     format!(
         "__builtin_offsetof({ty}, {})",
@@ -258,7 +274,7 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
         );
         let data_off = match &p.kind {
             PayloadKind::Trailing { data, .. } | PayloadKind::Union { data } => {
-                Some(offsetof(&ty, &t.fields[*data]))
+                Some(offsetof_in(m, &ty, &t.fields[*data]))
             }
             _ => None,
         };

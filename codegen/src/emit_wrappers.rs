@@ -32,8 +32,7 @@ fn ret(r: Returns) -> (TokenStream, TokenStream) {
 /// Every wrapper of a module.
 pub fn wrappers(model: &Model) -> TokenStream {
     let m = &model.module;
-    let prefix = m.name.clone();
-    let fns = m.ioctls.iter().map(|io| wrapper(m, io, &prefix));
+    let fns = m.ioctls.iter().map(|io| wrapper(model, io));
     quote!(#(#fns)*)
 }
 
@@ -47,12 +46,11 @@ fn size_field_set(m: &Module, ty: &Ty, target: TokenStream, len: TokenStream) ->
     quote!()
 }
 
-fn wrapper(m: &Module, io: &Ioctl, prefix: &str) -> TokenStream {
-    let name = {
-        let n = names::fn_name(&io.c_name, Some(prefix));
-        let n = n.trim_start_matches("r#").to_owned();
-        ident(&names::rust_ident(n))
-    };
+fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
+    // The constant's name in snake case: `IOMMU_MAP_DMA` -> `iommu_map_dma`.
+    let name = ident(&names::rust_ident(
+        io.rust_name.trim_start_matches("r#").to_lowercase(),
+    ));
     let op = ident(&io.rust_name);
     let d = docs(&io.doc);
     let call_doc = format!(" Calls `{}`.", io.c_name);
@@ -97,13 +95,13 @@ fn wrapper(m: &Module, io: &Ioctl, prefix: &str) -> TokenStream {
                 }
             }
         }
-        (Some(ty), _) => pointer_wrapper(m, io, ty, name, op, head, ret_ty, ret_expr),
+        (Some(ty), _) => pointer_wrapper(model, io, ty, name, op, head, ret_ty, ret_expr),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn pointer_wrapper(
-    m: &Module,
+    model: &Model,
     io: &Ioctl,
     ty: &Ty,
     name: TokenStream,
@@ -112,12 +110,13 @@ fn pointer_wrapper(
     ret_ty: TokenStream,
     ret_expr: TokenStream,
 ) -> TokenStream {
+    let m = &model.module;
     let rt = rust_ty(m, ty);
     let payload = match ty {
         Ty::Named(id) => m.types[*id]
             .payload
             .as_ref()
-            .filter(|_| m.origin(*id).is_none()),
+            .filter(|_| m.origin(*id).is_none() && crate::emit_payload::encodable(model, *id)),
         _ => None,
     };
     let flexible = matches!(ty, Ty::Named(id) if matches!(m.types[*id].fields.last().map(|f| &f.ty), Some(Ty::Flex(_))));

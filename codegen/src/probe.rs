@@ -19,6 +19,8 @@ pub fn probe(model: &Model, abi: usize) -> (String, Vec<Fact>) {
         "/* uapigen conformance probe for {} */",
         model.module.spec_label()
     );
+    // The facts cast to __u32 and friends; not every uapi header includes <linux/types.h>.
+    let _ = writeln!(src, "#include <linux/types.h>");
     let _ = writeln!(src, "#include <{}>", model.module.header);
     let _ = writeln!(
         src,

@@ -288,98 +288,20 @@ impl ::core::default::Default for FaultUnrecoverable {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultUnrecoverable>();
-    let align = ::core::mem::align_of::<FaultUnrecoverable>();
-    assert!(size == 32, "size of struct iommu_fault_unrecoverable");
-    assert!(align == 8, "alignment of struct iommu_fault_unrecoverable");
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, reason) == 0,
-        "offset of struct iommu_fault_unrecoverable.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, flags) == 4,
-        "offset of struct iommu_fault_unrecoverable.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, pasid) == 8,
-        "offset of struct iommu_fault_unrecoverable.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, perm) == 12,
-        "offset of struct iommu_fault_unrecoverable.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, addr) == 16,
-        "offset of struct iommu_fault_unrecoverable.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, fetch_addr) == 24,
-        "offset of struct iommu_fault_unrecoverable.fetch_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 8, { reason :
+    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultUnrecoverable>();
-    let align = ::core::mem::align_of::<FaultUnrecoverable>();
-    assert!(size == 32, "size of struct iommu_fault_unrecoverable");
-    assert!(align == 4, "alignment of struct iommu_fault_unrecoverable");
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, reason) == 0,
-        "offset of struct iommu_fault_unrecoverable.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, flags) == 4,
-        "offset of struct iommu_fault_unrecoverable.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, pasid) == 8,
-        "offset of struct iommu_fault_unrecoverable.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, perm) == 12,
-        "offset of struct iommu_fault_unrecoverable.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, addr) == 16,
-        "offset of struct iommu_fault_unrecoverable.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, fetch_addr) == 24,
-        "offset of struct iommu_fault_unrecoverable.fetch_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 4, { reason :
+    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultUnrecoverable>();
-    let align = ::core::mem::align_of::<FaultUnrecoverable>();
-    assert!(size == 32, "size of struct iommu_fault_unrecoverable");
-    assert!(align == 2, "alignment of struct iommu_fault_unrecoverable");
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, reason) == 0,
-        "offset of struct iommu_fault_unrecoverable.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, flags) == 4,
-        "offset of struct iommu_fault_unrecoverable.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, pasid) == 8,
-        "offset of struct iommu_fault_unrecoverable.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, perm) == 12,
-        "offset of struct iommu_fault_unrecoverable.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, addr) == 16,
-        "offset of struct iommu_fault_unrecoverable.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultUnrecoverable, fetch_addr) == 24,
-        "offset of struct iommu_fault_unrecoverable.fetch_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 2, { reason :
+    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
+);
 /// A recoverable page request (IOMMU_FAULT_PAGE_REQ), e.g. from PCI PRI.
 #[doc(alias = "iommu_fault_page_request")]
 #[repr(C)]
@@ -416,98 +338,20 @@ impl ::core::default::Default for FaultPageRequest {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultPageRequest>();
-    let align = ::core::mem::align_of::<FaultPageRequest>();
-    assert!(size == 40, "size of struct iommu_fault_page_request");
-    assert!(align == 8, "alignment of struct iommu_fault_page_request");
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, flags) == 0,
-        "offset of struct iommu_fault_page_request.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, pasid) == 4,
-        "offset of struct iommu_fault_page_request.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, grpid) == 8,
-        "offset of struct iommu_fault_page_request.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, perm) == 12,
-        "offset of struct iommu_fault_page_request.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, addr) == 16,
-        "offset of struct iommu_fault_page_request.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, private_data) == 24,
-        "offset of struct iommu_fault_page_request.private_data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 8, { flags : 0,
+    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultPageRequest>();
-    let align = ::core::mem::align_of::<FaultPageRequest>();
-    assert!(size == 40, "size of struct iommu_fault_page_request");
-    assert!(align == 4, "alignment of struct iommu_fault_page_request");
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, flags) == 0,
-        "offset of struct iommu_fault_page_request.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, pasid) == 4,
-        "offset of struct iommu_fault_page_request.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, grpid) == 8,
-        "offset of struct iommu_fault_page_request.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, perm) == 12,
-        "offset of struct iommu_fault_page_request.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, addr) == 16,
-        "offset of struct iommu_fault_page_request.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, private_data) == 24,
-        "offset of struct iommu_fault_page_request.private_data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 4, { flags : 0,
+    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultPageRequest>();
-    let align = ::core::mem::align_of::<FaultPageRequest>();
-    assert!(size == 40, "size of struct iommu_fault_page_request");
-    assert!(align == 2, "alignment of struct iommu_fault_page_request");
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, flags) == 0,
-        "offset of struct iommu_fault_page_request.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, pasid) == 4,
-        "offset of struct iommu_fault_page_request.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, grpid) == 8,
-        "offset of struct iommu_fault_page_request.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, perm) == 12,
-        "offset of struct iommu_fault_page_request.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, addr) == 16,
-        "offset of struct iommu_fault_page_request.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultPageRequest, private_data) == 24,
-        "offset of struct iommu_fault_page_request.private_data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 2, { flags : 0,
+    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
+);
 /// A fault report; type selects which union member is valid and the union fixes the size at 64 bytes.
 #[doc(alias = "iommu_fault")]
 #[repr(C)]
@@ -540,56 +384,17 @@ impl ::core::default::Default for Fault {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Fault>();
-    let align = ::core::mem::align_of::<Fault>();
-    assert!(size == 64, "size of struct iommu_fault");
-    assert!(align == 8, "alignment of struct iommu_fault");
-    assert!(
-        ::core::mem::offset_of!(Fault, r#type) == 0, "offset of struct iommu_fault.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, padding) == 4,
-        "offset of struct iommu_fault.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, data) == 8, "offset of struct iommu_fault.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Fault, "struct iommu_fault", size 64, align 8, { r#type : 0, padding : 4, data : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Fault>();
-    let align = ::core::mem::align_of::<Fault>();
-    assert!(size == 64, "size of struct iommu_fault");
-    assert!(align == 4, "alignment of struct iommu_fault");
-    assert!(
-        ::core::mem::offset_of!(Fault, r#type) == 0, "offset of struct iommu_fault.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, padding) == 4,
-        "offset of struct iommu_fault.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, data) == 8, "offset of struct iommu_fault.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Fault, "struct iommu_fault", size 64, align 4, { r#type : 0, padding : 4, data : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Fault>();
-    let align = ::core::mem::align_of::<Fault>();
-    assert!(size == 64, "size of struct iommu_fault");
-    assert!(align == 2, "alignment of struct iommu_fault");
-    assert!(
-        ::core::mem::offset_of!(Fault, r#type) == 0, "offset of struct iommu_fault.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, padding) == 4,
-        "offset of struct iommu_fault.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(Fault, data) == 8, "offset of struct iommu_fault.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Fault, "struct iommu_fault", size 64, align 2, { r#type : 0, padding : 4, data : 8 }
+);
 impl Fault {
     /// Check untrusted bytes holding a `struct iommu_fault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -667,67 +472,15 @@ impl ::core::default::Default for PageResponse {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<PageResponse>();
-    let align = ::core::mem::align_of::<PageResponse>();
-    assert!(size == 24, "size of struct iommu_page_response");
-    assert!(align == 4, "alignment of struct iommu_page_response");
-    assert!(
-        ::core::mem::offset_of!(PageResponse, argsz) == 0,
-        "offset of struct iommu_page_response.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, version) == 4,
-        "offset of struct iommu_page_response.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, flags) == 8,
-        "offset of struct iommu_page_response.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, pasid) == 12,
-        "offset of struct iommu_page_response.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, grpid) == 16,
-        "offset of struct iommu_page_response.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, code) == 20,
-        "offset of struct iommu_page_response.code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PageResponse, "struct iommu_page_response", size 24, align 4, { argsz : 0, version :
+    4, flags : 8, pasid : 12, grpid : 16, code : 20 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<PageResponse>();
-    let align = ::core::mem::align_of::<PageResponse>();
-    assert!(size == 24, "size of struct iommu_page_response");
-    assert!(align == 2, "alignment of struct iommu_page_response");
-    assert!(
-        ::core::mem::offset_of!(PageResponse, argsz) == 0,
-        "offset of struct iommu_page_response.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, version) == 4,
-        "offset of struct iommu_page_response.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, flags) == 8,
-        "offset of struct iommu_page_response.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, pasid) == 12,
-        "offset of struct iommu_page_response.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, grpid) == 16,
-        "offset of struct iommu_page_response.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(PageResponse, code) == 20,
-        "offset of struct iommu_page_response.code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PageResponse, "struct iommu_page_response", size 24, align 2, { argsz : 0, version :
+    4, flags : 8, pasid : 12, grpid : 16, code : 20 }
+);
 /// Scope of an address-selective invalidation (IOMMU_INV_GRANU_ADDR).
 #[doc(alias = "iommu_inv_addr_info")]
 #[repr(C)]
@@ -764,98 +517,20 @@ impl ::core::default::Default for InvAddrInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<InvAddrInfo>();
-    let align = ::core::mem::align_of::<InvAddrInfo>();
-    assert!(size == 40, "size of struct iommu_inv_addr_info");
-    assert!(align == 8, "alignment of struct iommu_inv_addr_info");
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, flags) == 0,
-        "offset of struct iommu_inv_addr_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, archid) == 4,
-        "offset of struct iommu_inv_addr_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, pasid) == 8,
-        "offset of struct iommu_inv_addr_info.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, addr) == 16,
-        "offset of struct iommu_inv_addr_info.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, granule_size) == 24,
-        "offset of struct iommu_inv_addr_info.granule_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, nb_granules) == 32,
-        "offset of struct iommu_inv_addr_info.nb_granules"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 8, { flags : 0, archid : 4,
+    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<InvAddrInfo>();
-    let align = ::core::mem::align_of::<InvAddrInfo>();
-    assert!(size == 40, "size of struct iommu_inv_addr_info");
-    assert!(align == 4, "alignment of struct iommu_inv_addr_info");
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, flags) == 0,
-        "offset of struct iommu_inv_addr_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, archid) == 4,
-        "offset of struct iommu_inv_addr_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, pasid) == 8,
-        "offset of struct iommu_inv_addr_info.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, addr) == 16,
-        "offset of struct iommu_inv_addr_info.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, granule_size) == 24,
-        "offset of struct iommu_inv_addr_info.granule_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, nb_granules) == 32,
-        "offset of struct iommu_inv_addr_info.nb_granules"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 4, { flags : 0, archid : 4,
+    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<InvAddrInfo>();
-    let align = ::core::mem::align_of::<InvAddrInfo>();
-    assert!(size == 40, "size of struct iommu_inv_addr_info");
-    assert!(align == 2, "alignment of struct iommu_inv_addr_info");
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, flags) == 0,
-        "offset of struct iommu_inv_addr_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, archid) == 4,
-        "offset of struct iommu_inv_addr_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, pasid) == 8,
-        "offset of struct iommu_inv_addr_info.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, addr) == 16,
-        "offset of struct iommu_inv_addr_info.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, granule_size) == 24,
-        "offset of struct iommu_inv_addr_info.granule_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvAddrInfo, nb_granules) == 32,
-        "offset of struct iommu_inv_addr_info.nb_granules"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 2, { flags : 0, archid : 4,
+    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
+);
 /// Scope of a PASID-selective invalidation (IOMMU_INV_GRANU_PASID).
 #[doc(alias = "iommu_inv_pasid_info")]
 #[repr(C)]
@@ -886,62 +561,20 @@ impl ::core::default::Default for InvPasidInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<InvPasidInfo>();
-    let align = ::core::mem::align_of::<InvPasidInfo>();
-    assert!(size == 16, "size of struct iommu_inv_pasid_info");
-    assert!(align == 8, "alignment of struct iommu_inv_pasid_info");
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, flags) == 0,
-        "offset of struct iommu_inv_pasid_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, archid) == 4,
-        "offset of struct iommu_inv_pasid_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, pasid) == 8,
-        "offset of struct iommu_inv_pasid_info.pasid"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 8, { flags : 0, archid :
+    4, pasid : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<InvPasidInfo>();
-    let align = ::core::mem::align_of::<InvPasidInfo>();
-    assert!(size == 16, "size of struct iommu_inv_pasid_info");
-    assert!(align == 4, "alignment of struct iommu_inv_pasid_info");
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, flags) == 0,
-        "offset of struct iommu_inv_pasid_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, archid) == 4,
-        "offset of struct iommu_inv_pasid_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, pasid) == 8,
-        "offset of struct iommu_inv_pasid_info.pasid"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 4, { flags : 0, archid :
+    4, pasid : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<InvPasidInfo>();
-    let align = ::core::mem::align_of::<InvPasidInfo>();
-    assert!(size == 16, "size of struct iommu_inv_pasid_info");
-    assert!(align == 2, "alignment of struct iommu_inv_pasid_info");
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, flags) == 0,
-        "offset of struct iommu_inv_pasid_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, archid) == 4,
-        "offset of struct iommu_inv_pasid_info.archid"
-    );
-    assert!(
-        ::core::mem::offset_of!(InvPasidInfo, pasid) == 8,
-        "offset of struct iommu_inv_pasid_info.pasid"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 2, { flags : 0, archid :
+    4, pasid : 8 }
+);
 /// Request to invalidate first-stage caches of a guest. DEV_IOTLB cannot go with DOMAIN
 /// granularity nor PASID cache with ADDR; all named caches must support the granularity.
 #[doc(alias = "iommu_cache_invalidate_info")]
@@ -981,98 +614,20 @@ impl ::core::default::Default for CacheInvalidateInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfo>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfo>();
-    assert!(size == 56, "size of struct iommu_cache_invalidate_info");
-    assert!(align == 8, "alignment of struct iommu_cache_invalidate_info");
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, argsz) == 0,
-        "offset of struct iommu_cache_invalidate_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, version) == 4,
-        "offset of struct iommu_cache_invalidate_info.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, cache) == 8,
-        "offset of struct iommu_cache_invalidate_info.cache"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granularity) == 9,
-        "offset of struct iommu_cache_invalidate_info.granularity"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, padding) == 10,
-        "offset of struct iommu_cache_invalidate_info.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granu) == 16,
-        "offset of struct iommu_cache_invalidate_info.granu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 8, { argsz
+    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfo>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfo>();
-    assert!(size == 56, "size of struct iommu_cache_invalidate_info");
-    assert!(align == 4, "alignment of struct iommu_cache_invalidate_info");
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, argsz) == 0,
-        "offset of struct iommu_cache_invalidate_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, version) == 4,
-        "offset of struct iommu_cache_invalidate_info.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, cache) == 8,
-        "offset of struct iommu_cache_invalidate_info.cache"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granularity) == 9,
-        "offset of struct iommu_cache_invalidate_info.granularity"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, padding) == 10,
-        "offset of struct iommu_cache_invalidate_info.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granu) == 16,
-        "offset of struct iommu_cache_invalidate_info.granu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 4, { argsz
+    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfo>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfo>();
-    assert!(size == 56, "size of struct iommu_cache_invalidate_info");
-    assert!(align == 2, "alignment of struct iommu_cache_invalidate_info");
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, argsz) == 0,
-        "offset of struct iommu_cache_invalidate_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, version) == 4,
-        "offset of struct iommu_cache_invalidate_info.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, cache) == 8,
-        "offset of struct iommu_cache_invalidate_info.cache"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granularity) == 9,
-        "offset of struct iommu_cache_invalidate_info.granularity"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, padding) == 10,
-        "offset of struct iommu_cache_invalidate_info.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(CacheInvalidateInfo, granu) == 16,
-        "offset of struct iommu_cache_invalidate_info.granu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 2, { argsz
+    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
+);
 impl CacheInvalidateInfo {
     /// Smallest valid size: the end of `granu`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(CacheInvalidateInfo, granu)
@@ -1393,62 +948,20 @@ impl ::core::default::Default for GpasidBindDataVtd {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVtd>();
-    let align = ::core::mem::align_of::<GpasidBindDataVtd>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data_vtd");
-    assert!(align == 8, "alignment of struct iommu_gpasid_bind_data_vtd");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, flags) == 0,
-        "offset of struct iommu_gpasid_bind_data_vtd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, pat) == 8,
-        "offset of struct iommu_gpasid_bind_data_vtd.pat"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, emt) == 12,
-        "offset of struct iommu_gpasid_bind_data_vtd.emt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 8, { flags :
+    0, pat : 8, emt : 12 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVtd>();
-    let align = ::core::mem::align_of::<GpasidBindDataVtd>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data_vtd");
-    assert!(align == 4, "alignment of struct iommu_gpasid_bind_data_vtd");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, flags) == 0,
-        "offset of struct iommu_gpasid_bind_data_vtd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, pat) == 8,
-        "offset of struct iommu_gpasid_bind_data_vtd.pat"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, emt) == 12,
-        "offset of struct iommu_gpasid_bind_data_vtd.emt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 4, { flags :
+    0, pat : 8, emt : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVtd>();
-    let align = ::core::mem::align_of::<GpasidBindDataVtd>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data_vtd");
-    assert!(align == 2, "alignment of struct iommu_gpasid_bind_data_vtd");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, flags) == 0,
-        "offset of struct iommu_gpasid_bind_data_vtd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, pat) == 8,
-        "offset of struct iommu_gpasid_bind_data_vtd.pat"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindDataVtd, emt) == 12,
-        "offset of struct iommu_gpasid_bind_data_vtd.emt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 2, { flags :
+    0, pat : 8, emt : 12 }
+);
 /// Binds a guest page table (guest mm) to a host PASID; with a guest PASID the host can
 /// translate guest PASIDs that the VM programs into an assigned device.
 #[doc(alias = "iommu_gpasid_bind_data")]
@@ -1496,146 +1009,23 @@ impl ::core::default::Default for GpasidBindData {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindData>();
-    let align = ::core::mem::align_of::<GpasidBindData>();
-    assert!(size == 72, "size of struct iommu_gpasid_bind_data");
-    assert!(align == 8, "alignment of struct iommu_gpasid_bind_data");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, argsz) == 0,
-        "offset of struct iommu_gpasid_bind_data.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, version) == 4,
-        "offset of struct iommu_gpasid_bind_data.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, format) == 8,
-        "offset of struct iommu_gpasid_bind_data.format"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, addr_width) == 12,
-        "offset of struct iommu_gpasid_bind_data.addr_width"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, flags) == 16,
-        "offset of struct iommu_gpasid_bind_data.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpgd) == 24,
-        "offset of struct iommu_gpasid_bind_data.gpgd"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, hpasid) == 32,
-        "offset of struct iommu_gpasid_bind_data.hpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpasid) == 40,
-        "offset of struct iommu_gpasid_bind_data.gpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, padding) == 48,
-        "offset of struct iommu_gpasid_bind_data.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, vendor) == 56,
-        "offset of struct iommu_gpasid_bind_data.vendor"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 8, { argsz : 0,
+    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
+    : 40, padding : 48, vendor : 56 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindData>();
-    let align = ::core::mem::align_of::<GpasidBindData>();
-    assert!(size == 72, "size of struct iommu_gpasid_bind_data");
-    assert!(align == 4, "alignment of struct iommu_gpasid_bind_data");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, argsz) == 0,
-        "offset of struct iommu_gpasid_bind_data.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, version) == 4,
-        "offset of struct iommu_gpasid_bind_data.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, format) == 8,
-        "offset of struct iommu_gpasid_bind_data.format"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, addr_width) == 12,
-        "offset of struct iommu_gpasid_bind_data.addr_width"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, flags) == 16,
-        "offset of struct iommu_gpasid_bind_data.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpgd) == 24,
-        "offset of struct iommu_gpasid_bind_data.gpgd"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, hpasid) == 32,
-        "offset of struct iommu_gpasid_bind_data.hpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpasid) == 40,
-        "offset of struct iommu_gpasid_bind_data.gpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, padding) == 48,
-        "offset of struct iommu_gpasid_bind_data.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, vendor) == 56,
-        "offset of struct iommu_gpasid_bind_data.vendor"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 4, { argsz : 0,
+    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
+    : 40, padding : 48, vendor : 56 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindData>();
-    let align = ::core::mem::align_of::<GpasidBindData>();
-    assert!(size == 72, "size of struct iommu_gpasid_bind_data");
-    assert!(align == 2, "alignment of struct iommu_gpasid_bind_data");
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, argsz) == 0,
-        "offset of struct iommu_gpasid_bind_data.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, version) == 4,
-        "offset of struct iommu_gpasid_bind_data.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, format) == 8,
-        "offset of struct iommu_gpasid_bind_data.format"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, addr_width) == 12,
-        "offset of struct iommu_gpasid_bind_data.addr_width"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, flags) == 16,
-        "offset of struct iommu_gpasid_bind_data.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpgd) == 24,
-        "offset of struct iommu_gpasid_bind_data.gpgd"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, hpasid) == 32,
-        "offset of struct iommu_gpasid_bind_data.hpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, gpasid) == 40,
-        "offset of struct iommu_gpasid_bind_data.gpasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, padding) == 48,
-        "offset of struct iommu_gpasid_bind_data.padding"
-    );
-    assert!(
-        ::core::mem::offset_of!(GpasidBindData, vendor) == 56,
-        "offset of struct iommu_gpasid_bind_data.vendor"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 2, { argsz : 0,
+    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
+    : 40, padding : 48, vendor : 56 }
+);
 impl GpasidBindData {
     /// Smallest valid size: the end of `vendor`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(GpasidBindData, vendor)
@@ -2007,26 +1397,17 @@ impl FaultData {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultData>();
-    let align = ::core::mem::align_of::<FaultData>();
-    assert!(size == 56, "size of struct iommu_fault.<anonymous>");
-    assert!(align == 8, "alignment of struct iommu_fault.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    FaultData, "struct iommu_fault.<anonymous>", size 56, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultData>();
-    let align = ::core::mem::align_of::<FaultData>();
-    assert!(size == 56, "size of struct iommu_fault.<anonymous>");
-    assert!(align == 4, "alignment of struct iommu_fault.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    FaultData, "struct iommu_fault.<anonymous>", size 56, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultData>();
-    let align = ::core::mem::align_of::<FaultData>();
-    assert!(size == 56, "size of struct iommu_fault.<anonymous>");
-    assert!(align == 2, "alignment of struct iommu_fault.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    FaultData, "struct iommu_fault.<anonymous>", size 56, align 2, {}
+);
 /// Scope of the invalidation; the member is chosen by granularity and unused for DOMAIN.
 ///
 /// Inline member type of `struct iommu_cache_invalidate_info.granu`.
@@ -2097,26 +1478,20 @@ impl CacheInvalidateInfoGranu {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfoGranu>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfoGranu>();
-    assert!(size == 40, "size of struct iommu_cache_invalidate_info.granu");
-    assert!(align == 8, "alignment of struct iommu_cache_invalidate_info.granu");
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
+    8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfoGranu>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfoGranu>();
-    assert!(size == 40, "size of struct iommu_cache_invalidate_info.granu");
-    assert!(align == 4, "alignment of struct iommu_cache_invalidate_info.granu");
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
+    4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<CacheInvalidateInfoGranu>();
-    let align = ::core::mem::align_of::<CacheInvalidateInfoGranu>();
-    assert!(size == 40, "size of struct iommu_cache_invalidate_info.granu");
-    assert!(align == 2, "alignment of struct iommu_cache_invalidate_info.granu");
-};
+::uapigen_runtime::assert_layout!(
+    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
+    2, {}
+);
 /// Vendor-specific data; the member is chosen by format.
 ///
 /// Inline member type of `struct iommu_gpasid_bind_data.vendor`.
@@ -2170,23 +1545,14 @@ impl GpasidBindDataVendor {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVendor>();
-    let align = ::core::mem::align_of::<GpasidBindDataVendor>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data.vendor");
-    assert!(align == 8, "alignment of struct iommu_gpasid_bind_data.vendor");
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVendor>();
-    let align = ::core::mem::align_of::<GpasidBindDataVendor>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data.vendor");
-    assert!(align == 4, "alignment of struct iommu_gpasid_bind_data.vendor");
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<GpasidBindDataVendor>();
-    let align = ::core::mem::align_of::<GpasidBindDataVendor>();
-    assert!(size == 16, "size of struct iommu_gpasid_bind_data.vendor");
-    assert!(align == 2, "alignment of struct iommu_gpasid_bind_data.vendor");
-};
+::uapigen_runtime::assert_layout!(
+    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 2, {}
+);

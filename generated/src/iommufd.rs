@@ -264,33 +264,13 @@ impl ::core::default::Default for Destroy {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<Destroy>();
-    let align = ::core::mem::align_of::<Destroy>();
-    assert!(size == 8, "size of struct iommu_destroy");
-    assert!(align == 4, "alignment of struct iommu_destroy");
-    assert!(
-        ::core::mem::offset_of!(Destroy, size) == 0,
-        "offset of struct iommu_destroy.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Destroy, id) == 4, "offset of struct iommu_destroy.id"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Destroy, "struct iommu_destroy", size 8, align 4, { size : 0, id : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Destroy>();
-    let align = ::core::mem::align_of::<Destroy>();
-    assert!(size == 8, "size of struct iommu_destroy");
-    assert!(align == 2, "alignment of struct iommu_destroy");
-    assert!(
-        ::core::mem::offset_of!(Destroy, size) == 0,
-        "offset of struct iommu_destroy.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Destroy, id) == 4, "offset of struct iommu_destroy.id"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Destroy, "struct iommu_destroy", size 8, align 2, { size : 0, id : 4 }
+);
 /// Argument of IOMMU_IOAS_ALLOC; creates an IO address space (IOVA to memory mappings).
 #[doc(alias = "iommu_ioas_alloc")]
 #[repr(C)]
@@ -321,43 +301,15 @@ impl ::core::default::Default for IoasAlloc {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IoasAlloc>();
-    let align = ::core::mem::align_of::<IoasAlloc>();
-    assert!(size == 12, "size of struct iommu_ioas_alloc");
-    assert!(align == 4, "alignment of struct iommu_ioas_alloc");
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, size) == 0,
-        "offset of struct iommu_ioas_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, flags) == 4,
-        "offset of struct iommu_ioas_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, out_ioas_id) == 8,
-        "offset of struct iommu_ioas_alloc.out_ioas_id"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasAlloc, "struct iommu_ioas_alloc", size 12, align 4, { size : 0, flags : 4,
+    out_ioas_id : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IoasAlloc>();
-    let align = ::core::mem::align_of::<IoasAlloc>();
-    assert!(size == 12, "size of struct iommu_ioas_alloc");
-    assert!(align == 2, "alignment of struct iommu_ioas_alloc");
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, size) == 0,
-        "offset of struct iommu_ioas_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, flags) == 4,
-        "offset of struct iommu_ioas_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAlloc, out_ioas_id) == 8,
-        "offset of struct iommu_ioas_alloc.out_ioas_id"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasAlloc, "struct iommu_ioas_alloc", size 12, align 2, { size : 0, flags : 4,
+    out_ioas_id : 8 }
+);
 /// An inclusive range of IO virtual addresses.
 #[doc(alias = "iommu_iova_range")]
 #[repr(C)]
@@ -385,20 +337,9 @@ impl ::core::default::Default for IovaRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IovaRange>();
-    let align = ::core::mem::align_of::<IovaRange>();
-    assert!(size == 16, "size of struct iommu_iova_range");
-    assert!(align == 8, "alignment of struct iommu_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IovaRange, start) == 0,
-        "offset of struct iommu_iova_range.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IovaRange, last) == 8,
-        "offset of struct iommu_iova_range.last"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IovaRange, "struct iommu_iova_range", size 16, align 8, { start : 0, last : 8 }
+);
 /// Argument of IOMMU_IOAS_IOVA_RANGES; reports where in an IOAS mappings may go, which changes with attachments.
 #[doc(alias = "iommu_ioas_iova_ranges")]
 #[repr(C)]
@@ -437,36 +378,11 @@ impl ::core::default::Default for IoasIovaRanges {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasIovaRanges>();
-    let align = ::core::mem::align_of::<IoasIovaRanges>();
-    assert!(size == 32, "size of struct iommu_ioas_iova_ranges");
-    assert!(align == 8, "alignment of struct iommu_ioas_iova_ranges");
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, size) == 0,
-        "offset of struct iommu_ioas_iova_ranges.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, ioas_id) == 4,
-        "offset of struct iommu_ioas_iova_ranges.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, num_iovas) == 8,
-        "offset of struct iommu_ioas_iova_ranges.num_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, reserved) == 12,
-        "offset of struct iommu_ioas_iova_ranges.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, allowed_iovas) == 16,
-        "offset of struct iommu_ioas_iova_ranges.allowed_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasIovaRanges, out_iova_alignment) == 24,
-        "offset of struct iommu_ioas_iova_ranges.out_iova_alignment"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasIovaRanges, "struct iommu_ioas_iova_ranges", size 32, align 8, { size : 0,
+    ioas_id : 4, num_iovas : 8, reserved : 12, allowed_iovas : 16, out_iova_alignment :
+    24 }
+);
 impl IoasIovaRanges {
     /// Check untrusted bytes holding a `struct iommu_ioas_iova_ranges` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -544,32 +460,10 @@ impl ::core::default::Default for IoasAllowIovas {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasAllowIovas>();
-    let align = ::core::mem::align_of::<IoasAllowIovas>();
-    assert!(size == 24, "size of struct iommu_ioas_allow_iovas");
-    assert!(align == 8, "alignment of struct iommu_ioas_allow_iovas");
-    assert!(
-        ::core::mem::offset_of!(IoasAllowIovas, size) == 0,
-        "offset of struct iommu_ioas_allow_iovas.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAllowIovas, ioas_id) == 4,
-        "offset of struct iommu_ioas_allow_iovas.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAllowIovas, num_iovas) == 8,
-        "offset of struct iommu_ioas_allow_iovas.num_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAllowIovas, reserved) == 12,
-        "offset of struct iommu_ioas_allow_iovas.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasAllowIovas, allowed_iovas) == 16,
-        "offset of struct iommu_ioas_allow_iovas.allowed_iovas"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasAllowIovas, "struct iommu_ioas_allow_iovas", size 24, align 8, { size : 0,
+    ioas_id : 4, num_iovas : 8, reserved : 12, allowed_iovas : 16 }
+);
 impl IoasAllowIovas {
     /// Check untrusted bytes holding a `struct iommu_ioas_allow_iovas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -651,40 +545,10 @@ impl ::core::default::Default for IoasMap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasMap>();
-    let align = ::core::mem::align_of::<IoasMap>();
-    assert!(size == 40, "size of struct iommu_ioas_map");
-    assert!(align == 8, "alignment of struct iommu_ioas_map");
-    assert!(
-        ::core::mem::offset_of!(IoasMap, size) == 0,
-        "offset of struct iommu_ioas_map.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, flags) == 4,
-        "offset of struct iommu_ioas_map.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, ioas_id) == 8,
-        "offset of struct iommu_ioas_map.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, reserved) == 12,
-        "offset of struct iommu_ioas_map.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, user_va) == 16,
-        "offset of struct iommu_ioas_map.user_va"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, length) == 24,
-        "offset of struct iommu_ioas_map.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMap, iova) == 32,
-        "offset of struct iommu_ioas_map.iova"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasMap, "struct iommu_ioas_map", size 40, align 8, { size : 0, flags : 4, ioas_id :
+    8, reserved : 12, user_va : 16, length : 24, iova : 32 }
+);
 impl IoasMap {
     /// Check untrusted bytes holding a `struct iommu_ioas_map` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -763,40 +627,10 @@ impl ::core::default::Default for IoasMapFile {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasMapFile>();
-    let align = ::core::mem::align_of::<IoasMapFile>();
-    assert!(size == 40, "size of struct iommu_ioas_map_file");
-    assert!(align == 8, "alignment of struct iommu_ioas_map_file");
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, size) == 0,
-        "offset of struct iommu_ioas_map_file.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, flags) == 4,
-        "offset of struct iommu_ioas_map_file.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, ioas_id) == 8,
-        "offset of struct iommu_ioas_map_file.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, fd) == 12,
-        "offset of struct iommu_ioas_map_file.fd"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, start) == 16,
-        "offset of struct iommu_ioas_map_file.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, length) == 24,
-        "offset of struct iommu_ioas_map_file.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasMapFile, iova) == 32,
-        "offset of struct iommu_ioas_map_file.iova"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasMapFile, "struct iommu_ioas_map_file", size 40, align 8, { size : 0, flags : 4,
+    ioas_id : 8, fd : 12, start : 16, length : 24, iova : 32 }
+);
 /// Argument of IOMMU_IOAS_COPY; maps an existing mapping of one IOAS into another, sharing the pinned pages.
 #[doc(alias = "iommu_ioas_copy")]
 #[repr(C)]
@@ -834,40 +668,10 @@ impl ::core::default::Default for IoasCopy {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasCopy>();
-    let align = ::core::mem::align_of::<IoasCopy>();
-    assert!(size == 40, "size of struct iommu_ioas_copy");
-    assert!(align == 8, "alignment of struct iommu_ioas_copy");
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, size) == 0,
-        "offset of struct iommu_ioas_copy.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, flags) == 4,
-        "offset of struct iommu_ioas_copy.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, dst_ioas_id) == 8,
-        "offset of struct iommu_ioas_copy.dst_ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, src_ioas_id) == 12,
-        "offset of struct iommu_ioas_copy.src_ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, length) == 16,
-        "offset of struct iommu_ioas_copy.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, dst_iova) == 24,
-        "offset of struct iommu_ioas_copy.dst_iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasCopy, src_iova) == 32,
-        "offset of struct iommu_ioas_copy.src_iova"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasCopy, "struct iommu_ioas_copy", size 40, align 8, { size : 0, flags : 4,
+    dst_ioas_id : 8, src_ioas_id : 12, length : 16, dst_iova : 24, src_iova : 32 }
+);
 /// Argument of IOMMU_IOAS_UNMAP; removes whole mappings (0 to U64_MAX removes all).
 #[doc(alias = "iommu_ioas_unmap")]
 #[repr(C)]
@@ -899,28 +703,10 @@ impl ::core::default::Default for IoasUnmap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IoasUnmap>();
-    let align = ::core::mem::align_of::<IoasUnmap>();
-    assert!(size == 24, "size of struct iommu_ioas_unmap");
-    assert!(align == 8, "alignment of struct iommu_ioas_unmap");
-    assert!(
-        ::core::mem::offset_of!(IoasUnmap, size) == 0,
-        "offset of struct iommu_ioas_unmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasUnmap, ioas_id) == 4,
-        "offset of struct iommu_ioas_unmap.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasUnmap, iova) == 8,
-        "offset of struct iommu_ioas_unmap.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasUnmap, length) == 16,
-        "offset of struct iommu_ioas_unmap.length"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasUnmap, "struct iommu_ioas_unmap", size 24, align 8, { size : 0, ioas_id : 4, iova
+    : 8, length : 16 }
+);
 /// Argument of IOMMU_OPTION; sets or reads one option of iommufd or of an object.
 #[doc(alias = "iommu_option")]
 #[repr(C)]
@@ -959,35 +745,10 @@ impl ::core::default::Default for IommuOption {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<IommuOption>();
-    let align = ::core::mem::align_of::<IommuOption>();
-    assert!(size == 24, "size of struct iommu_option");
-    assert!(align == 8, "alignment of struct iommu_option");
-    assert!(
-        ::core::mem::offset_of!(IommuOption, size) == 0,
-        "offset of struct iommu_option.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuOption, option_id) == 4,
-        "offset of struct iommu_option.option_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuOption, op) == 8, "offset of struct iommu_option.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuOption, reserved) == 10,
-        "offset of struct iommu_option.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuOption, object_id) == 12,
-        "offset of struct iommu_option.object_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuOption, val64) == 16,
-        "offset of struct iommu_option.val64"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuOption, "struct iommu_option", size 24, align 8, { size : 0, option_id : 4, op :
+    8, reserved : 10, object_id : 12, val64 : 16 }
+);
 impl IommuOption {
     /// Check untrusted bytes holding a `struct iommu_option` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1064,49 +825,15 @@ impl ::core::default::Default for VfioIoas {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<VfioIoas>();
-    let align = ::core::mem::align_of::<VfioIoas>();
-    assert!(size == 12, "size of struct iommu_vfio_ioas");
-    assert!(align == 4, "alignment of struct iommu_vfio_ioas");
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, size) == 0,
-        "offset of struct iommu_vfio_ioas.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, ioas_id) == 4,
-        "offset of struct iommu_vfio_ioas.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, op) == 8, "offset of struct iommu_vfio_ioas.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, reserved) == 10,
-        "offset of struct iommu_vfio_ioas.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VfioIoas, "struct iommu_vfio_ioas", size 12, align 4, { size : 0, ioas_id : 4, op :
+    8, reserved : 10 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<VfioIoas>();
-    let align = ::core::mem::align_of::<VfioIoas>();
-    assert!(size == 12, "size of struct iommu_vfio_ioas");
-    assert!(align == 2, "alignment of struct iommu_vfio_ioas");
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, size) == 0,
-        "offset of struct iommu_vfio_ioas.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, ioas_id) == 4,
-        "offset of struct iommu_vfio_ioas.ioas_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, op) == 8, "offset of struct iommu_vfio_ioas.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(VfioIoas, reserved) == 10,
-        "offset of struct iommu_vfio_ioas.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VfioIoas, "struct iommu_vfio_ioas", size 12, align 2, { size : 0, ioas_id : 4, op :
+    8, reserved : 10 }
+);
 impl VfioIoas {
     /// Check untrusted bytes holding a `struct iommu_vfio_ioas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1182,28 +909,10 @@ impl ::core::default::Default for HwptVtdS1 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptVtdS1>();
-    let align = ::core::mem::align_of::<HwptVtdS1>();
-    assert!(size == 24, "size of struct iommu_hwpt_vtd_s1");
-    assert!(align == 8, "alignment of struct iommu_hwpt_vtd_s1");
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1, flags) == 0,
-        "offset of struct iommu_hwpt_vtd_s1.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1, pgtbl_addr) == 8,
-        "offset of struct iommu_hwpt_vtd_s1.pgtbl_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1, addr_width) == 16,
-        "offset of struct iommu_hwpt_vtd_s1.addr_width"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1, reserved) == 20,
-        "offset of struct iommu_hwpt_vtd_s1.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptVtdS1, "struct iommu_hwpt_vtd_s1", size 24, align 8, { flags : 0, pgtbl_addr : 8,
+    addr_width : 16, reserved : 20 }
+);
 impl HwptVtdS1 {
     /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1270,16 +979,9 @@ impl ::core::default::Default for HwptArmSmmuv3 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptArmSmmuv3>();
-    let align = ::core::mem::align_of::<HwptArmSmmuv3>();
-    assert!(size == 16, "size of struct iommu_hwpt_arm_smmuv3");
-    assert!(align == 8, "alignment of struct iommu_hwpt_arm_smmuv3");
-    assert!(
-        ::core::mem::offset_of!(HwptArmSmmuv3, ste) == 0,
-        "offset of struct iommu_hwpt_arm_smmuv3.ste"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptArmSmmuv3, "struct iommu_hwpt_arm_smmuv3", size 16, align 8, { ste : 0 }
+);
 /// Data of IOMMU_HWPT_DATA_AMD_GUEST; an AMD IOMMU guest I/O page table.
 #[doc(alias = "iommu_hwpt_amd_guest")]
 #[repr(C)]
@@ -1305,16 +1007,9 @@ impl ::core::default::Default for HwptAmdGuest {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptAmdGuest>();
-    let align = ::core::mem::align_of::<HwptAmdGuest>();
-    assert!(size == 32, "size of struct iommu_hwpt_amd_guest");
-    assert!(align == 8, "alignment of struct iommu_hwpt_amd_guest");
-    assert!(
-        ::core::mem::offset_of!(HwptAmdGuest, dte) == 0,
-        "offset of struct iommu_hwpt_amd_guest.dte"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptAmdGuest, "struct iommu_hwpt_amd_guest", size 32, align 8, { dte : 0 }
+);
 /// Argument of IOMMU_HWPT_ALLOC; creates a hardware page table on an IOAS, or a nested one on a parent HWPT or vIOMMU.
 #[doc(alias = "iommu_hwpt_alloc")]
 #[repr(C)]
@@ -1366,56 +1061,11 @@ impl ::core::default::Default for HwptAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptAlloc>();
-    let align = ::core::mem::align_of::<HwptAlloc>();
-    assert!(size == 48, "size of struct iommu_hwpt_alloc");
-    assert!(align == 8, "alignment of struct iommu_hwpt_alloc");
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, size) == 0,
-        "offset of struct iommu_hwpt_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, flags) == 4,
-        "offset of struct iommu_hwpt_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, dev_id) == 8,
-        "offset of struct iommu_hwpt_alloc.dev_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, pt_id) == 12,
-        "offset of struct iommu_hwpt_alloc.pt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, out_hwpt_id) == 16,
-        "offset of struct iommu_hwpt_alloc.out_hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, reserved) == 20,
-        "offset of struct iommu_hwpt_alloc.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, data_type) == 24,
-        "offset of struct iommu_hwpt_alloc.data_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, data_len) == 28,
-        "offset of struct iommu_hwpt_alloc.data_len"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, data_uptr) == 32,
-        "offset of struct iommu_hwpt_alloc.data_uptr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, fault_id) == 40,
-        "offset of struct iommu_hwpt_alloc.fault_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptAlloc, reserved2) == 44,
-        "offset of struct iommu_hwpt_alloc.__reserved2"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptAlloc, "struct iommu_hwpt_alloc", size 48, align 8, { size : 0, flags : 4, dev_id
+    : 8, pt_id : 12, out_hwpt_id : 16, reserved : 20, data_type : 24, data_len : 28,
+    data_uptr : 32, fault_id : 40, reserved2 : 44 }
+);
 impl HwptAlloc {
     /// Smallest valid size: the end of `data_uptr`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptAlloc, data_uptr)
@@ -1765,28 +1415,10 @@ impl ::core::default::Default for HwInfoVtd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoVtd>();
-    let align = ::core::mem::align_of::<HwInfoVtd>();
-    assert!(size == 24, "size of struct iommu_hw_info_vtd");
-    assert!(align == 8, "alignment of struct iommu_hw_info_vtd");
-    assert!(
-        ::core::mem::offset_of!(HwInfoVtd, flags) == 0,
-        "offset of struct iommu_hw_info_vtd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoVtd, reserved) == 4,
-        "offset of struct iommu_hw_info_vtd.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoVtd, cap_reg) == 8,
-        "offset of struct iommu_hw_info_vtd.cap_reg"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoVtd, ecap_reg) == 16,
-        "offset of struct iommu_hw_info_vtd.ecap_reg"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoVtd, "struct iommu_hw_info_vtd", size 24, align 8, { flags : 0, reserved : 4,
+    cap_reg : 8, ecap_reg : 16 }
+);
 impl HwInfoVtd {
     /// Check untrusted bytes holding a `struct iommu_hw_info_vtd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1865,59 +1497,15 @@ impl ::core::default::Default for HwInfoArmSmmuv3 {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoArmSmmuv3>();
-    let align = ::core::mem::align_of::<HwInfoArmSmmuv3>();
-    assert!(size == 40, "size of struct iommu_hw_info_arm_smmuv3");
-    assert!(align == 4, "alignment of struct iommu_hw_info_arm_smmuv3");
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, flags) == 0,
-        "offset of struct iommu_hw_info_arm_smmuv3.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, reserved) == 4,
-        "offset of struct iommu_hw_info_arm_smmuv3.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, idr) == 8,
-        "offset of struct iommu_hw_info_arm_smmuv3.idr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, iidr) == 32,
-        "offset of struct iommu_hw_info_arm_smmuv3.iidr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, aidr) == 36,
-        "offset of struct iommu_hw_info_arm_smmuv3.aidr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoArmSmmuv3, "struct iommu_hw_info_arm_smmuv3", size 40, align 4, { flags : 0,
+    reserved : 4, idr : 8, iidr : 32, aidr : 36 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoArmSmmuv3>();
-    let align = ::core::mem::align_of::<HwInfoArmSmmuv3>();
-    assert!(size == 40, "size of struct iommu_hw_info_arm_smmuv3");
-    assert!(align == 2, "alignment of struct iommu_hw_info_arm_smmuv3");
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, flags) == 0,
-        "offset of struct iommu_hw_info_arm_smmuv3.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, reserved) == 4,
-        "offset of struct iommu_hw_info_arm_smmuv3.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, idr) == 8,
-        "offset of struct iommu_hw_info_arm_smmuv3.idr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, iidr) == 32,
-        "offset of struct iommu_hw_info_arm_smmuv3.iidr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoArmSmmuv3, aidr) == 36,
-        "offset of struct iommu_hw_info_arm_smmuv3.aidr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoArmSmmuv3, "struct iommu_hw_info_arm_smmuv3", size 40, align 2, { flags : 0,
+    reserved : 4, idr : 8, iidr : 32, aidr : 36 }
+);
 impl HwInfoArmSmmuv3 {
     /// Check untrusted bytes holding a `struct iommu_hw_info_arm_smmuv3` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1996,59 +1584,15 @@ impl ::core::default::Default for HwInfoTegra241Cmdqv {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoTegra241Cmdqv>();
-    let align = ::core::mem::align_of::<HwInfoTegra241Cmdqv>();
-    assert!(size == 8, "size of struct iommu_hw_info_tegra241_cmdqv");
-    assert!(align == 4, "alignment of struct iommu_hw_info_tegra241_cmdqv");
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, flags) == 0,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, version) == 4,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, log2vcmdqs) == 5,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.log2vcmdqs"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, log2vsids) == 6,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.log2vsids"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, reserved) == 7,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoTegra241Cmdqv, "struct iommu_hw_info_tegra241_cmdqv", size 8, align 4, { flags
+    : 0, version : 4, log2vcmdqs : 5, log2vsids : 6, reserved : 7 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoTegra241Cmdqv>();
-    let align = ::core::mem::align_of::<HwInfoTegra241Cmdqv>();
-    assert!(size == 8, "size of struct iommu_hw_info_tegra241_cmdqv");
-    assert!(align == 2, "alignment of struct iommu_hw_info_tegra241_cmdqv");
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, flags) == 0,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, version) == 4,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, log2vcmdqs) == 5,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.log2vcmdqs"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, log2vsids) == 6,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.log2vsids"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoTegra241Cmdqv, reserved) == 7,
-        "offset of struct iommu_hw_info_tegra241_cmdqv.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoTegra241Cmdqv, "struct iommu_hw_info_tegra241_cmdqv", size 8, align 2, { flags
+    : 0, version : 4, log2vcmdqs : 5, log2vsids : 6, reserved : 7 }
+);
 impl HwInfoTegra241Cmdqv {
     /// Check untrusted bytes holding a `struct iommu_hw_info_tegra241_cmdqv` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2117,20 +1661,9 @@ impl ::core::default::Default for HwInfoAmd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoAmd>();
-    let align = ::core::mem::align_of::<HwInfoAmd>();
-    assert!(size == 16, "size of struct iommu_hw_info_amd");
-    assert!(align == 8, "alignment of struct iommu_hw_info_amd");
-    assert!(
-        ::core::mem::offset_of!(HwInfoAmd, efr) == 0,
-        "offset of struct iommu_hw_info_amd.efr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfoAmd, efr2) == 8,
-        "offset of struct iommu_hw_info_amd.efr2"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoAmd, "struct iommu_hw_info_amd", size 16, align 8, { efr : 0, efr2 : 8 }
+);
 /// Argument of IOMMU_GET_HW_INFO; reads the hardware information of the IOMMU behind a bound device.
 #[doc(alias = "iommu_hw_info")]
 #[repr(C)]
@@ -2175,47 +1708,11 @@ impl ::core::default::Default for HwInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfo>();
-    let align = ::core::mem::align_of::<HwInfo>();
-    assert!(size == 40, "size of struct iommu_hw_info");
-    assert!(align == 8, "alignment of struct iommu_hw_info");
-    assert!(
-        ::core::mem::offset_of!(HwInfo, size) == 0, "offset of struct iommu_hw_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, flags) == 4,
-        "offset of struct iommu_hw_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, dev_id) == 8,
-        "offset of struct iommu_hw_info.dev_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, data_len) == 12,
-        "offset of struct iommu_hw_info.data_len"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, data_uptr) == 16,
-        "offset of struct iommu_hw_info.data_uptr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, data_type) == 24,
-        "offset of struct iommu_hw_info.data_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, out_max_pasid_log2) == 28,
-        "offset of struct iommu_hw_info.out_max_pasid_log2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, reserved) == 29,
-        "offset of struct iommu_hw_info.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwInfo, out_capabilities) == 32,
-        "offset of struct iommu_hw_info.out_capabilities"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwInfo, "struct iommu_hw_info", size 40, align 8, { size : 0, flags : 4, dev_id : 8,
+    data_len : 12, data_uptr : 16, data_type : 24, out_max_pasid_log2 : 28, reserved :
+    29, out_capabilities : 32 }
+);
 impl HwInfo {
     /// Check untrusted bytes holding a `struct iommu_hw_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2292,51 +1789,15 @@ impl ::core::default::Default for HwptSetDirtyTracking {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<HwptSetDirtyTracking>();
-    let align = ::core::mem::align_of::<HwptSetDirtyTracking>();
-    assert!(size == 16, "size of struct iommu_hwpt_set_dirty_tracking");
-    assert!(align == 4, "alignment of struct iommu_hwpt_set_dirty_tracking");
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, size) == 0,
-        "offset of struct iommu_hwpt_set_dirty_tracking.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, flags) == 4,
-        "offset of struct iommu_hwpt_set_dirty_tracking.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, hwpt_id) == 8,
-        "offset of struct iommu_hwpt_set_dirty_tracking.hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, reserved) == 12,
-        "offset of struct iommu_hwpt_set_dirty_tracking.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptSetDirtyTracking, "struct iommu_hwpt_set_dirty_tracking", size 16, align 4, {
+    size : 0, flags : 4, hwpt_id : 8, reserved : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HwptSetDirtyTracking>();
-    let align = ::core::mem::align_of::<HwptSetDirtyTracking>();
-    assert!(size == 16, "size of struct iommu_hwpt_set_dirty_tracking");
-    assert!(align == 2, "alignment of struct iommu_hwpt_set_dirty_tracking");
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, size) == 0,
-        "offset of struct iommu_hwpt_set_dirty_tracking.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, flags) == 4,
-        "offset of struct iommu_hwpt_set_dirty_tracking.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, hwpt_id) == 8,
-        "offset of struct iommu_hwpt_set_dirty_tracking.hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptSetDirtyTracking, reserved) == 12,
-        "offset of struct iommu_hwpt_set_dirty_tracking.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptSetDirtyTracking, "struct iommu_hwpt_set_dirty_tracking", size 16, align 2, {
+    size : 0, flags : 4, hwpt_id : 8, reserved : 12 }
+);
 impl HwptSetDirtyTracking {
     /// Check untrusted bytes holding a `struct iommu_hwpt_set_dirty_tracking` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2420,44 +1881,11 @@ impl ::core::default::Default for HwptGetDirtyBitmap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptGetDirtyBitmap>();
-    let align = ::core::mem::align_of::<HwptGetDirtyBitmap>();
-    assert!(size == 48, "size of struct iommu_hwpt_get_dirty_bitmap");
-    assert!(align == 8, "alignment of struct iommu_hwpt_get_dirty_bitmap");
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, size) == 0,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, hwpt_id) == 4,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, flags) == 8,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, reserved) == 12,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, iova) == 16,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, length) == 24,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, page_size) == 32,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.page_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptGetDirtyBitmap, data) == 40,
-        "offset of struct iommu_hwpt_get_dirty_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptGetDirtyBitmap, "struct iommu_hwpt_get_dirty_bitmap", size 48, align 8, { size :
+    0, hwpt_id : 4, flags : 8, reserved : 12, iova : 16, length : 24, page_size : 32,
+    data : 40 }
+);
 impl HwptGetDirtyBitmap {
     /// Check untrusted bytes holding a `struct iommu_hwpt_get_dirty_bitmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2533,28 +1961,10 @@ impl ::core::default::Default for HwptVtdS1Invalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptVtdS1Invalidate>();
-    let align = ::core::mem::align_of::<HwptVtdS1Invalidate>();
-    assert!(size == 24, "size of struct iommu_hwpt_vtd_s1_invalidate");
-    assert!(align == 8, "alignment of struct iommu_hwpt_vtd_s1_invalidate");
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1Invalidate, addr) == 0,
-        "offset of struct iommu_hwpt_vtd_s1_invalidate.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1Invalidate, npages) == 8,
-        "offset of struct iommu_hwpt_vtd_s1_invalidate.npages"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1Invalidate, flags) == 16,
-        "offset of struct iommu_hwpt_vtd_s1_invalidate.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptVtdS1Invalidate, reserved) == 20,
-        "offset of struct iommu_hwpt_vtd_s1_invalidate.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptVtdS1Invalidate, "struct iommu_hwpt_vtd_s1_invalidate", size 24, align 8, { addr
+    : 0, npages : 8, flags : 16, reserved : 20 }
+);
 impl HwptVtdS1Invalidate {
     /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1_invalidate` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2621,16 +2031,10 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>();
-    let align = ::core::mem::align_of::<ViommuArmSmmuv3Invalidate>();
-    assert!(size == 16, "size of struct iommu_viommu_arm_smmuv3_invalidate");
-    assert!(align == 8, "alignment of struct iommu_viommu_arm_smmuv3_invalidate");
-    assert!(
-        ::core::mem::offset_of!(ViommuArmSmmuv3Invalidate, cmd) == 0,
-        "offset of struct iommu_viommu_arm_smmuv3_invalidate.cmd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    ViommuArmSmmuv3Invalidate, "struct iommu_viommu_arm_smmuv3_invalidate", size 16,
+    align 8, { cmd : 0 }
+);
 /// Argument of IOMMU_HWPT_INVALIDATE; flushes caches of a nested HWPT or a vIOMMU with an array of requests.
 #[doc(alias = "iommu_hwpt_invalidate")]
 #[repr(C)]
@@ -2671,40 +2075,10 @@ impl ::core::default::Default for HwptInvalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptInvalidate>();
-    let align = ::core::mem::align_of::<HwptInvalidate>();
-    assert!(size == 32, "size of struct iommu_hwpt_invalidate");
-    assert!(align == 8, "alignment of struct iommu_hwpt_invalidate");
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, size) == 0,
-        "offset of struct iommu_hwpt_invalidate.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, hwpt_id) == 4,
-        "offset of struct iommu_hwpt_invalidate.hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, data_uptr) == 8,
-        "offset of struct iommu_hwpt_invalidate.data_uptr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, data_type) == 16,
-        "offset of struct iommu_hwpt_invalidate.data_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, entry_len) == 20,
-        "offset of struct iommu_hwpt_invalidate.entry_len"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, entry_num) == 24,
-        "offset of struct iommu_hwpt_invalidate.entry_num"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptInvalidate, reserved) == 28,
-        "offset of struct iommu_hwpt_invalidate.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptInvalidate, "struct iommu_hwpt_invalidate", size 32, align 8, { size : 0, hwpt_id
+    : 4, data_uptr : 8, data_type : 16, entry_len : 20, entry_num : 24, reserved : 28 }
+);
 impl HwptInvalidate {
     /// Smallest valid size: the end of `__reserved`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptInvalidate, reserved)
@@ -3001,48 +2375,11 @@ impl ::core::default::Default for HwptPgfault {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwptPgfault>();
-    let align = ::core::mem::align_of::<HwptPgfault>();
-    assert!(size == 40, "size of struct iommu_hwpt_pgfault");
-    assert!(align == 8, "alignment of struct iommu_hwpt_pgfault");
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, flags) == 0,
-        "offset of struct iommu_hwpt_pgfault.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, dev_id) == 4,
-        "offset of struct iommu_hwpt_pgfault.dev_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, pasid) == 8,
-        "offset of struct iommu_hwpt_pgfault.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, grpid) == 12,
-        "offset of struct iommu_hwpt_pgfault.grpid"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, perm) == 16,
-        "offset of struct iommu_hwpt_pgfault.perm"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, reserved) == 20,
-        "offset of struct iommu_hwpt_pgfault.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, addr) == 24,
-        "offset of struct iommu_hwpt_pgfault.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, length) == 32,
-        "offset of struct iommu_hwpt_pgfault.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPgfault, cookie) == 36,
-        "offset of struct iommu_hwpt_pgfault.cookie"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptPgfault, "struct iommu_hwpt_pgfault", size 40, align 8, { flags : 0, dev_id : 4,
+    pasid : 8, grpid : 12, perm : 16, reserved : 20, addr : 24, length : 32, cookie : 36
+    }
+);
 impl HwptPgfault {
     /// Check untrusted bytes holding a `struct iommu_hwpt_pgfault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3112,35 +2449,15 @@ impl ::core::default::Default for HwptPageResponse {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<HwptPageResponse>();
-    let align = ::core::mem::align_of::<HwptPageResponse>();
-    assert!(size == 8, "size of struct iommu_hwpt_page_response");
-    assert!(align == 4, "alignment of struct iommu_hwpt_page_response");
-    assert!(
-        ::core::mem::offset_of!(HwptPageResponse, cookie) == 0,
-        "offset of struct iommu_hwpt_page_response.cookie"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPageResponse, code) == 4,
-        "offset of struct iommu_hwpt_page_response.code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptPageResponse, "struct iommu_hwpt_page_response", size 8, align 4, { cookie : 0,
+    code : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HwptPageResponse>();
-    let align = ::core::mem::align_of::<HwptPageResponse>();
-    assert!(size == 8, "size of struct iommu_hwpt_page_response");
-    assert!(align == 2, "alignment of struct iommu_hwpt_page_response");
-    assert!(
-        ::core::mem::offset_of!(HwptPageResponse, cookie) == 0,
-        "offset of struct iommu_hwpt_page_response.cookie"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwptPageResponse, code) == 4,
-        "offset of struct iommu_hwpt_page_response.code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwptPageResponse, "struct iommu_hwpt_page_response", size 8, align 2, { cookie : 0,
+    code : 4 }
+);
 /// Argument of IOMMU_FAULT_QUEUE_ALLOC; creates a fault queue object and its fd.
 #[doc(alias = "iommu_fault_alloc")]
 #[repr(C)]
@@ -3173,51 +2490,15 @@ impl ::core::default::Default for FaultAlloc {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultAlloc>();
-    let align = ::core::mem::align_of::<FaultAlloc>();
-    assert!(size == 16, "size of struct iommu_fault_alloc");
-    assert!(align == 4, "alignment of struct iommu_fault_alloc");
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, size) == 0,
-        "offset of struct iommu_fault_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, flags) == 4,
-        "offset of struct iommu_fault_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, out_fault_id) == 8,
-        "offset of struct iommu_fault_alloc.out_fault_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, out_fault_fd) == 12,
-        "offset of struct iommu_fault_alloc.out_fault_fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultAlloc, "struct iommu_fault_alloc", size 16, align 4, { size : 0, flags : 4,
+    out_fault_id : 8, out_fault_fd : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<FaultAlloc>();
-    let align = ::core::mem::align_of::<FaultAlloc>();
-    assert!(size == 16, "size of struct iommu_fault_alloc");
-    assert!(align == 2, "alignment of struct iommu_fault_alloc");
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, size) == 0,
-        "offset of struct iommu_fault_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, flags) == 4,
-        "offset of struct iommu_fault_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, out_fault_id) == 8,
-        "offset of struct iommu_fault_alloc.out_fault_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(FaultAlloc, out_fault_fd) == 12,
-        "offset of struct iommu_fault_alloc.out_fault_fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    FaultAlloc, "struct iommu_fault_alloc", size 16, align 2, { size : 0, flags : 4,
+    out_fault_id : 8, out_fault_fd : 12 }
+);
 /// Data of IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV; where to mmap the page0 of the virtual interface (VINTF) for the guest.
 #[doc(alias = "iommu_viommu_tegra241_cmdqv")]
 #[repr(C)]
@@ -3245,20 +2526,10 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<ViommuTegra241Cmdqv>();
-    let align = ::core::mem::align_of::<ViommuTegra241Cmdqv>();
-    assert!(size == 16, "size of struct iommu_viommu_tegra241_cmdqv");
-    assert!(align == 8, "alignment of struct iommu_viommu_tegra241_cmdqv");
-    assert!(
-        ::core::mem::offset_of!(ViommuTegra241Cmdqv, out_vintf_mmap_offset) == 0,
-        "offset of struct iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuTegra241Cmdqv, out_vintf_mmap_length) == 8,
-        "offset of struct iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    ViommuTegra241Cmdqv, "struct iommu_viommu_tegra241_cmdqv", size 16, align 8, {
+    out_vintf_mmap_offset : 0, out_vintf_mmap_length : 8 }
+);
 /// Argument of IOMMU_VIOMMU_ALLOC; creates a virtual IOMMU, the VM's slice of a physical IOMMU.
 #[doc(alias = "iommu_viommu_alloc")]
 #[repr(C)]
@@ -3303,48 +2574,11 @@ impl ::core::default::Default for ViommuAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<ViommuAlloc>();
-    let align = ::core::mem::align_of::<ViommuAlloc>();
-    assert!(size == 40, "size of struct iommu_viommu_alloc");
-    assert!(align == 8, "alignment of struct iommu_viommu_alloc");
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, size) == 0,
-        "offset of struct iommu_viommu_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, flags) == 4,
-        "offset of struct iommu_viommu_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, r#type) == 8,
-        "offset of struct iommu_viommu_alloc.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, dev_id) == 12,
-        "offset of struct iommu_viommu_alloc.dev_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, hwpt_id) == 16,
-        "offset of struct iommu_viommu_alloc.hwpt_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, out_viommu_id) == 20,
-        "offset of struct iommu_viommu_alloc.out_viommu_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, data_len) == 24,
-        "offset of struct iommu_viommu_alloc.data_len"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, reserved) == 28,
-        "offset of struct iommu_viommu_alloc.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(ViommuAlloc, data_uptr) == 32,
-        "offset of struct iommu_viommu_alloc.data_uptr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    ViommuAlloc, "struct iommu_viommu_alloc", size 40, align 8, { size : 0, flags : 4,
+    r#type : 8, dev_id : 12, hwpt_id : 16, out_viommu_id : 20, data_len : 24, reserved :
+    28, data_uptr : 32 }
+);
 impl ViommuAlloc {
     /// Check untrusted bytes holding a `struct iommu_viommu_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3419,32 +2653,10 @@ impl ::core::default::Default for VdeviceAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VdeviceAlloc>();
-    let align = ::core::mem::align_of::<VdeviceAlloc>();
-    assert!(size == 24, "size of struct iommu_vdevice_alloc");
-    assert!(align == 8, "alignment of struct iommu_vdevice_alloc");
-    assert!(
-        ::core::mem::offset_of!(VdeviceAlloc, size) == 0,
-        "offset of struct iommu_vdevice_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(VdeviceAlloc, viommu_id) == 4,
-        "offset of struct iommu_vdevice_alloc.viommu_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VdeviceAlloc, dev_id) == 8,
-        "offset of struct iommu_vdevice_alloc.dev_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VdeviceAlloc, out_vdevice_id) == 12,
-        "offset of struct iommu_vdevice_alloc.out_vdevice_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VdeviceAlloc, virt_id) == 16,
-        "offset of struct iommu_vdevice_alloc.virt_id"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VdeviceAlloc, "struct iommu_vdevice_alloc", size 24, align 8, { size : 0, viommu_id :
+    4, dev_id : 8, out_vdevice_id : 12, virt_id : 16 }
+);
 /// Argument of IOMMU_IOAS_CHANGE_PROCESS; charges all pinned pages to the calling process (memfd maps only).
 #[doc(alias = "iommu_ioas_change_process")]
 #[repr(C)]
@@ -3476,35 +2688,15 @@ impl ::core::default::Default for IoasChangeProcess {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IoasChangeProcess>();
-    let align = ::core::mem::align_of::<IoasChangeProcess>();
-    assert!(size == 8, "size of struct iommu_ioas_change_process");
-    assert!(align == 4, "alignment of struct iommu_ioas_change_process");
-    assert!(
-        ::core::mem::offset_of!(IoasChangeProcess, size) == 0,
-        "offset of struct iommu_ioas_change_process.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasChangeProcess, reserved) == 4,
-        "offset of struct iommu_ioas_change_process.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasChangeProcess, "struct iommu_ioas_change_process", size 8, align 4, { size : 0,
+    reserved : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IoasChangeProcess>();
-    let align = ::core::mem::align_of::<IoasChangeProcess>();
-    assert!(size == 8, "size of struct iommu_ioas_change_process");
-    assert!(align == 2, "alignment of struct iommu_ioas_change_process");
-    assert!(
-        ::core::mem::offset_of!(IoasChangeProcess, size) == 0,
-        "offset of struct iommu_ioas_change_process.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IoasChangeProcess, reserved) == 4,
-        "offset of struct iommu_ioas_change_process.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IoasChangeProcess, "struct iommu_ioas_change_process", size 8, align 2, { size : 0,
+    reserved : 4 }
+);
 impl IoasChangeProcess {
     /// Check untrusted bytes holding a `struct iommu_ioas_change_process` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3574,35 +2766,15 @@ impl ::core::default::Default for IommufdVeventHeader {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommufdVeventHeader>();
-    let align = ::core::mem::align_of::<IommufdVeventHeader>();
-    assert!(size == 8, "size of struct iommufd_vevent_header");
-    assert!(align == 4, "alignment of struct iommufd_vevent_header");
-    assert!(
-        ::core::mem::offset_of!(IommufdVeventHeader, flags) == 0,
-        "offset of struct iommufd_vevent_header.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommufdVeventHeader, sequence) == 4,
-        "offset of struct iommufd_vevent_header.sequence"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommufdVeventHeader, "struct iommufd_vevent_header", size 8, align 4, { flags : 0,
+    sequence : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommufdVeventHeader>();
-    let align = ::core::mem::align_of::<IommufdVeventHeader>();
-    assert!(size == 8, "size of struct iommufd_vevent_header");
-    assert!(align == 2, "alignment of struct iommufd_vevent_header");
-    assert!(
-        ::core::mem::offset_of!(IommufdVeventHeader, flags) == 0,
-        "offset of struct iommufd_vevent_header.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommufdVeventHeader, sequence) == 4,
-        "offset of struct iommufd_vevent_header.sequence"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommufdVeventHeader, "struct iommufd_vevent_header", size 8, align 2, { flags : 0,
+    sequence : 4 }
+);
 /// Event data of IOMMU_VEVENTQ_TYPE_ARM_SMMUV3; a guest SMMUv3 event record with the virtual StreamID.
 #[doc(alias = "iommu_vevent_arm_smmuv3")]
 #[repr(C)]
@@ -3628,16 +2800,9 @@ impl ::core::default::Default for VeventArmSmmuv3 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VeventArmSmmuv3>();
-    let align = ::core::mem::align_of::<VeventArmSmmuv3>();
-    assert!(size == 32, "size of struct iommu_vevent_arm_smmuv3");
-    assert!(align == 8, "alignment of struct iommu_vevent_arm_smmuv3");
-    assert!(
-        ::core::mem::offset_of!(VeventArmSmmuv3, evt) == 0,
-        "offset of struct iommu_vevent_arm_smmuv3.evt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VeventArmSmmuv3, "struct iommu_vevent_arm_smmuv3", size 32, align 8, { evt : 0 }
+);
 /// Event data of IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV; command queue errors of one virtual interface.
 #[doc(alias = "iommu_vevent_tegra241_cmdqv")]
 #[repr(C)]
@@ -3663,16 +2828,10 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VeventTegra241Cmdqv>();
-    let align = ::core::mem::align_of::<VeventTegra241Cmdqv>();
-    assert!(size == 16, "size of struct iommu_vevent_tegra241_cmdqv");
-    assert!(align == 8, "alignment of struct iommu_vevent_tegra241_cmdqv");
-    assert!(
-        ::core::mem::offset_of!(VeventTegra241Cmdqv, lvcmdq_err_map) == 0,
-        "offset of struct iommu_vevent_tegra241_cmdqv.lvcmdq_err_map"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VeventTegra241Cmdqv, "struct iommu_vevent_tegra241_cmdqv", size 16, align 8, {
+    lvcmdq_err_map : 0 }
+);
 /// Argument of IOMMU_VEVENTQ_ALLOC; creates a virtual event queue of a vIOMMU (one per type) and its fd.
 #[doc(alias = "iommu_veventq_alloc")]
 #[repr(C)]
@@ -3716,83 +2875,17 @@ impl ::core::default::Default for VeventqAlloc {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<VeventqAlloc>();
-    let align = ::core::mem::align_of::<VeventqAlloc>();
-    assert!(size == 32, "size of struct iommu_veventq_alloc");
-    assert!(align == 4, "alignment of struct iommu_veventq_alloc");
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, size) == 0,
-        "offset of struct iommu_veventq_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, flags) == 4,
-        "offset of struct iommu_veventq_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, viommu_id) == 8,
-        "offset of struct iommu_veventq_alloc.viommu_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, r#type) == 12,
-        "offset of struct iommu_veventq_alloc.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, veventq_depth) == 16,
-        "offset of struct iommu_veventq_alloc.veventq_depth"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, out_veventq_id) == 20,
-        "offset of struct iommu_veventq_alloc.out_veventq_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, out_veventq_fd) == 24,
-        "offset of struct iommu_veventq_alloc.out_veventq_fd"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, reserved) == 28,
-        "offset of struct iommu_veventq_alloc.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VeventqAlloc, "struct iommu_veventq_alloc", size 32, align 4, { size : 0, flags : 4,
+    viommu_id : 8, r#type : 12, veventq_depth : 16, out_veventq_id : 20, out_veventq_fd :
+    24, reserved : 28 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<VeventqAlloc>();
-    let align = ::core::mem::align_of::<VeventqAlloc>();
-    assert!(size == 32, "size of struct iommu_veventq_alloc");
-    assert!(align == 2, "alignment of struct iommu_veventq_alloc");
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, size) == 0,
-        "offset of struct iommu_veventq_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, flags) == 4,
-        "offset of struct iommu_veventq_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, viommu_id) == 8,
-        "offset of struct iommu_veventq_alloc.viommu_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, r#type) == 12,
-        "offset of struct iommu_veventq_alloc.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, veventq_depth) == 16,
-        "offset of struct iommu_veventq_alloc.veventq_depth"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, out_veventq_id) == 20,
-        "offset of struct iommu_veventq_alloc.out_veventq_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, out_veventq_fd) == 24,
-        "offset of struct iommu_veventq_alloc.out_veventq_fd"
-    );
-    assert!(
-        ::core::mem::offset_of!(VeventqAlloc, reserved) == 28,
-        "offset of struct iommu_veventq_alloc.__reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VeventqAlloc, "struct iommu_veventq_alloc", size 32, align 2, { size : 0, flags : 4,
+    viommu_id : 8, r#type : 12, veventq_depth : 16, out_veventq_id : 20, out_veventq_fd :
+    24, reserved : 28 }
+);
 impl VeventqAlloc {
     /// Check untrusted bytes holding a `struct iommu_veventq_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3873,44 +2966,11 @@ impl ::core::default::Default for HwQueueAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<HwQueueAlloc>();
-    let align = ::core::mem::align_of::<HwQueueAlloc>();
-    assert!(size == 40, "size of struct iommu_hw_queue_alloc");
-    assert!(align == 8, "alignment of struct iommu_hw_queue_alloc");
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, size) == 0,
-        "offset of struct iommu_hw_queue_alloc.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, flags) == 4,
-        "offset of struct iommu_hw_queue_alloc.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, viommu_id) == 8,
-        "offset of struct iommu_hw_queue_alloc.viommu_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, r#type) == 12,
-        "offset of struct iommu_hw_queue_alloc.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, index) == 16,
-        "offset of struct iommu_hw_queue_alloc.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, out_hw_queue_id) == 20,
-        "offset of struct iommu_hw_queue_alloc.out_hw_queue_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, nesting_parent_iova) == 24,
-        "offset of struct iommu_hw_queue_alloc.nesting_parent_iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(HwQueueAlloc, length) == 32,
-        "offset of struct iommu_hw_queue_alloc.length"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HwQueueAlloc, "struct iommu_hw_queue_alloc", size 40, align 8, { size : 0, flags : 4,
+    viommu_id : 8, r#type : 12, index : 16, out_hw_queue_id : 20, nesting_parent_iova :
+    24, length : 32 }
+);
 /// Format of the data; input with IOMMU_HW_INFO_FLAG_INPUT_TYPE and output always.
 ///
 /// Inline member type of `struct iommu_hw_info.<anonymous>`.
@@ -3981,19 +3041,13 @@ impl HwInfoDataType {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoDataType>();
-    let align = ::core::mem::align_of::<HwInfoDataType>();
-    assert!(size == 4, "size of struct iommu_hw_info.<anonymous>");
-    assert!(align == 4, "alignment of struct iommu_hw_info.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoDataType, "struct iommu_hw_info.<anonymous>", size 4, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HwInfoDataType>();
-    let align = ::core::mem::align_of::<HwInfoDataType>();
-    assert!(size == 4, "size of struct iommu_hw_info.<anonymous>");
-    assert!(align == 2, "alignment of struct iommu_hw_info.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    HwInfoDataType, "struct iommu_hw_info.<anonymous>", size 4, align 2, {}
+);
 /// Destroy an object by ID.
 #[doc(alias = "IOMMU_DESTROY")]
 #[cfg(
@@ -4627,7 +3681,7 @@ pub const HW_QUEUE_ALLOC: u32 = 0x2000_3b94;
 /// Calls `IOMMU_DESTROY`.
 ///
 /// Destroy an object by ID.
-pub fn iommu_destroy(
+pub fn destroy(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut Destroy,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4637,7 +3691,7 @@ pub fn iommu_destroy(
 /// Calls `IOMMU_IOAS_ALLOC`.
 ///
 /// Create an IO address space.
-pub fn iommu_ioas_alloc(
+pub fn ioas_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4647,7 +3701,7 @@ pub fn iommu_ioas_alloc(
 /// Calls `IOMMU_IOAS_IOVA_RANGES`.
 ///
 /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
-pub fn iommu_ioas_iova_ranges(
+pub fn ioas_iova_ranges(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasIovaRanges,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4657,7 +3711,7 @@ pub fn iommu_ioas_iova_ranges(
 /// Calls `IOMMU_IOAS_ALLOW_IOVAS`.
 ///
 /// Set the IOVA ranges that must stay usable in an IOAS.
-pub fn iommu_ioas_allow_iovas(
+pub fn ioas_allow_iovas(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasAllowIovas,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4667,7 +3721,7 @@ pub fn iommu_ioas_allow_iovas(
 /// Calls `IOMMU_IOAS_MAP`.
 ///
 /// Map user memory into an IOAS.
-pub fn iommu_ioas_map(
+pub fn ioas_map(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasMap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4677,7 +3731,7 @@ pub fn iommu_ioas_map(
 /// Calls `IOMMU_IOAS_MAP_FILE`.
 ///
 /// Map part of a memfd into an IOAS.
-pub fn iommu_ioas_map_file(
+pub fn ioas_map_file(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasMapFile,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4687,7 +3741,7 @@ pub fn iommu_ioas_map_file(
 /// Calls `IOMMU_IOAS_COPY`.
 ///
 /// Copy a mapping from one IOAS to another.
-pub fn iommu_ioas_copy(
+pub fn ioas_copy(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasCopy,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4697,7 +3751,7 @@ pub fn iommu_ioas_copy(
 /// Calls `IOMMU_IOAS_UNMAP`.
 ///
 /// Unmap an IOVA range of an IOAS.
-pub fn iommu_ioas_unmap(
+pub fn ioas_unmap(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasUnmap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4707,7 +3761,7 @@ pub fn iommu_ioas_unmap(
 /// Calls `IOMMU_OPTION`.
 ///
 /// Set or get an option.
-pub fn iommu_option(
+pub fn option(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuOption,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4717,7 +3771,7 @@ pub fn iommu_option(
 /// Calls `IOMMU_VFIO_IOAS`.
 ///
 /// Get, set or clear the IOAS of the VFIO compatibility layer.
-pub fn iommu_vfio_ioas(
+pub fn vfio_ioas(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VfioIoas,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4729,7 +3783,7 @@ pub fn iommu_vfio_ioas(
 /// Create a hardware page table (an IOMMU domain).
 ///
 /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_ALLOC` is not called with anything else.
-pub fn iommu_hwpt_alloc(
+pub fn hwpt_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     header: &HwptAlloc,
     payload: &HwptAllocPayload,
@@ -4743,7 +3797,7 @@ pub fn iommu_hwpt_alloc(
 /// Calls `IOMMU_GET_HW_INFO`.
 ///
 /// Read the hardware information of a device's IOMMU.
-pub fn iommu_get_hw_info(
+pub fn get_hw_info(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwInfo,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4753,7 +3807,7 @@ pub fn iommu_get_hw_info(
 /// Calls `IOMMU_HWPT_SET_DIRTY_TRACKING`.
 ///
 /// Turn dirty tracking of a HWPT on or off.
-pub fn iommu_hwpt_set_dirty_tracking(
+pub fn hwpt_set_dirty_tracking(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwptSetDirtyTracking,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4765,7 +3819,7 @@ pub fn iommu_hwpt_set_dirty_tracking(
 /// Calls `IOMMU_HWPT_GET_DIRTY_BITMAP`.
 ///
 /// Read the dirty bitmap of an IOVA range of a HWPT.
-pub fn iommu_hwpt_get_dirty_bitmap(
+pub fn hwpt_get_dirty_bitmap(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwptGetDirtyBitmap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4779,7 +3833,7 @@ pub fn iommu_hwpt_get_dirty_bitmap(
 /// Flush caches of a nested HWPT or a vIOMMU.
 ///
 /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_INVALIDATE` is not called with anything else.
-pub fn iommu_hwpt_invalidate(
+pub fn hwpt_invalidate(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     header: &HwptInvalidate,
     payload: &HwptInvalidatePayload<'_>,
@@ -4798,7 +3852,7 @@ pub fn iommu_hwpt_invalidate(
 /// Calls `IOMMU_FAULT_QUEUE_ALLOC`.
 ///
 /// Create a fault queue for user-handled page faults.
-pub fn iommu_fault_queue_alloc(
+pub fn fault_queue_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut FaultAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4808,7 +3862,7 @@ pub fn iommu_fault_queue_alloc(
 /// Calls `IOMMU_VIOMMU_ALLOC`.
 ///
 /// Create a virtual IOMMU.
-pub fn iommu_viommu_alloc(
+pub fn viommu_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ViommuAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4818,7 +3872,7 @@ pub fn iommu_viommu_alloc(
 /// Calls `IOMMU_VDEVICE_ALLOC`.
 ///
 /// Create a virtual device on a vIOMMU.
-pub fn iommu_vdevice_alloc(
+pub fn vdevice_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VdeviceAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4828,7 +3882,7 @@ pub fn iommu_vdevice_alloc(
 /// Calls `IOMMU_IOAS_CHANGE_PROCESS`.
 ///
 /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
-pub fn iommu_ioas_change_process(
+pub fn ioas_change_process(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasChangeProcess,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4838,7 +3892,7 @@ pub fn iommu_ioas_change_process(
 /// Calls `IOMMU_VEVENTQ_ALLOC`.
 ///
 /// Create a virtual event queue of a vIOMMU.
-pub fn iommu_veventq_alloc(
+pub fn veventq_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VeventqAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4848,7 +3902,7 @@ pub fn iommu_veventq_alloc(
 /// Calls `IOMMU_HW_QUEUE_ALLOC`.
 ///
 /// Create a hardware-accelerated queue of a vIOMMU.
-pub fn iommu_hw_queue_alloc(
+pub fn hw_queue_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwQueueAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

@@ -151,7 +151,7 @@ pub const EXIT_FAIL_ENTRY: u32 = 9;
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_INTR")]
 pub const EXIT_INTR: u32 = 10;
-/// Not used by Linux 6.1.
+/// An old exit for guest CR8 writes; Linux 6.1 never sets it.
 ///
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_SET_TPR")]
@@ -176,7 +176,7 @@ pub const EXIT_S390_RESET: u32 = 14;
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_DCR")]
 pub const EXIT_DCR: u32 = 15;
-/// Not used by Linux 6.1.
+/// PowerPC (Book3S HV) machine check for user space to handle; hw.hardware_exit_reason has the trap.
 ///
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_NMI")]
@@ -256,7 +256,7 @@ pub const EXIT_X86_WRMSR: u32 = 30;
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_DIRTY_RING_FULL")]
 pub const EXIT_DIRTY_RING_FULL: u32 = 31;
-/// An SEV-ES application processor waits to be woken by a reset.
+/// An SEV-ES application processor parked itself (AP reset hold) until user space wakes it.
 ///
 /// Value of `kvm_exit_reason`.
 #[doc(alias = "KVM_EXIT_AP_RESET_HOLD")]
@@ -560,86 +560,20 @@ impl ::core::default::Default for UserspaceMemoryRegion {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<UserspaceMemoryRegion>();
-    let align = ::core::mem::align_of::<UserspaceMemoryRegion>();
-    assert!(size == 32, "size of struct kvm_userspace_memory_region");
-    assert!(align == 8, "alignment of struct kvm_userspace_memory_region");
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, slot) == 0,
-        "offset of struct kvm_userspace_memory_region.slot"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, flags) == 4,
-        "offset of struct kvm_userspace_memory_region.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, guest_phys_addr) == 8,
-        "offset of struct kvm_userspace_memory_region.guest_phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, memory_size) == 16,
-        "offset of struct kvm_userspace_memory_region.memory_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, userspace_addr) == 24,
-        "offset of struct kvm_userspace_memory_region.userspace_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 8, { slot
+    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<UserspaceMemoryRegion>();
-    let align = ::core::mem::align_of::<UserspaceMemoryRegion>();
-    assert!(size == 32, "size of struct kvm_userspace_memory_region");
-    assert!(align == 4, "alignment of struct kvm_userspace_memory_region");
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, slot) == 0,
-        "offset of struct kvm_userspace_memory_region.slot"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, flags) == 4,
-        "offset of struct kvm_userspace_memory_region.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, guest_phys_addr) == 8,
-        "offset of struct kvm_userspace_memory_region.guest_phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, memory_size) == 16,
-        "offset of struct kvm_userspace_memory_region.memory_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, userspace_addr) == 24,
-        "offset of struct kvm_userspace_memory_region.userspace_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 4, { slot
+    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<UserspaceMemoryRegion>();
-    let align = ::core::mem::align_of::<UserspaceMemoryRegion>();
-    assert!(size == 32, "size of struct kvm_userspace_memory_region");
-    assert!(align == 2, "alignment of struct kvm_userspace_memory_region");
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, slot) == 0,
-        "offset of struct kvm_userspace_memory_region.slot"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, flags) == 4,
-        "offset of struct kvm_userspace_memory_region.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, guest_phys_addr) == 8,
-        "offset of struct kvm_userspace_memory_region.guest_phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, memory_size) == 16,
-        "offset of struct kvm_userspace_memory_region.memory_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(UserspaceMemoryRegion, userspace_addr) == 24,
-        "offset of struct kvm_userspace_memory_region.userspace_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 2, { slot
+    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
+);
 /// General-purpose registers, instruction pointer and flags of an x86 vCPU (KVM_GET_REGS and KVM_SET_REGS).
 #[doc(alias = "kvm_regs")]
 #[repr(C)]
@@ -700,86 +634,23 @@ impl ::core::default::Default for Regs {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Regs>();
-    let align = ::core::mem::align_of::<Regs>();
-    assert!(size == 144, "size of struct kvm_regs");
-    assert!(align == 8, "alignment of struct kvm_regs");
-    assert!(::core::mem::offset_of!(Regs, rax) == 0, "offset of struct kvm_regs.rax");
-    assert!(::core::mem::offset_of!(Regs, rbx) == 8, "offset of struct kvm_regs.rbx");
-    assert!(::core::mem::offset_of!(Regs, rcx) == 16, "offset of struct kvm_regs.rcx");
-    assert!(::core::mem::offset_of!(Regs, rdx) == 24, "offset of struct kvm_regs.rdx");
-    assert!(::core::mem::offset_of!(Regs, rsi) == 32, "offset of struct kvm_regs.rsi");
-    assert!(::core::mem::offset_of!(Regs, rdi) == 40, "offset of struct kvm_regs.rdi");
-    assert!(::core::mem::offset_of!(Regs, rsp) == 48, "offset of struct kvm_regs.rsp");
-    assert!(::core::mem::offset_of!(Regs, rbp) == 56, "offset of struct kvm_regs.rbp");
-    assert!(::core::mem::offset_of!(Regs, r8) == 64, "offset of struct kvm_regs.r8");
-    assert!(::core::mem::offset_of!(Regs, r9) == 72, "offset of struct kvm_regs.r9");
-    assert!(::core::mem::offset_of!(Regs, r10) == 80, "offset of struct kvm_regs.r10");
-    assert!(::core::mem::offset_of!(Regs, r11) == 88, "offset of struct kvm_regs.r11");
-    assert!(::core::mem::offset_of!(Regs, r12) == 96, "offset of struct kvm_regs.r12");
-    assert!(::core::mem::offset_of!(Regs, r13) == 104, "offset of struct kvm_regs.r13");
-    assert!(::core::mem::offset_of!(Regs, r14) == 112, "offset of struct kvm_regs.r14");
-    assert!(::core::mem::offset_of!(Regs, r15) == 120, "offset of struct kvm_regs.r15");
-    assert!(::core::mem::offset_of!(Regs, rip) == 128, "offset of struct kvm_regs.rip");
-    assert!(
-        ::core::mem::offset_of!(Regs, rflags) == 136, "offset of struct kvm_regs.rflags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Regs, "struct kvm_regs", size 144, align 8, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
+    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
+    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Regs>();
-    let align = ::core::mem::align_of::<Regs>();
-    assert!(size == 144, "size of struct kvm_regs");
-    assert!(align == 4, "alignment of struct kvm_regs");
-    assert!(::core::mem::offset_of!(Regs, rax) == 0, "offset of struct kvm_regs.rax");
-    assert!(::core::mem::offset_of!(Regs, rbx) == 8, "offset of struct kvm_regs.rbx");
-    assert!(::core::mem::offset_of!(Regs, rcx) == 16, "offset of struct kvm_regs.rcx");
-    assert!(::core::mem::offset_of!(Regs, rdx) == 24, "offset of struct kvm_regs.rdx");
-    assert!(::core::mem::offset_of!(Regs, rsi) == 32, "offset of struct kvm_regs.rsi");
-    assert!(::core::mem::offset_of!(Regs, rdi) == 40, "offset of struct kvm_regs.rdi");
-    assert!(::core::mem::offset_of!(Regs, rsp) == 48, "offset of struct kvm_regs.rsp");
-    assert!(::core::mem::offset_of!(Regs, rbp) == 56, "offset of struct kvm_regs.rbp");
-    assert!(::core::mem::offset_of!(Regs, r8) == 64, "offset of struct kvm_regs.r8");
-    assert!(::core::mem::offset_of!(Regs, r9) == 72, "offset of struct kvm_regs.r9");
-    assert!(::core::mem::offset_of!(Regs, r10) == 80, "offset of struct kvm_regs.r10");
-    assert!(::core::mem::offset_of!(Regs, r11) == 88, "offset of struct kvm_regs.r11");
-    assert!(::core::mem::offset_of!(Regs, r12) == 96, "offset of struct kvm_regs.r12");
-    assert!(::core::mem::offset_of!(Regs, r13) == 104, "offset of struct kvm_regs.r13");
-    assert!(::core::mem::offset_of!(Regs, r14) == 112, "offset of struct kvm_regs.r14");
-    assert!(::core::mem::offset_of!(Regs, r15) == 120, "offset of struct kvm_regs.r15");
-    assert!(::core::mem::offset_of!(Regs, rip) == 128, "offset of struct kvm_regs.rip");
-    assert!(
-        ::core::mem::offset_of!(Regs, rflags) == 136, "offset of struct kvm_regs.rflags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Regs, "struct kvm_regs", size 144, align 4, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
+    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
+    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Regs>();
-    let align = ::core::mem::align_of::<Regs>();
-    assert!(size == 144, "size of struct kvm_regs");
-    assert!(align == 2, "alignment of struct kvm_regs");
-    assert!(::core::mem::offset_of!(Regs, rax) == 0, "offset of struct kvm_regs.rax");
-    assert!(::core::mem::offset_of!(Regs, rbx) == 8, "offset of struct kvm_regs.rbx");
-    assert!(::core::mem::offset_of!(Regs, rcx) == 16, "offset of struct kvm_regs.rcx");
-    assert!(::core::mem::offset_of!(Regs, rdx) == 24, "offset of struct kvm_regs.rdx");
-    assert!(::core::mem::offset_of!(Regs, rsi) == 32, "offset of struct kvm_regs.rsi");
-    assert!(::core::mem::offset_of!(Regs, rdi) == 40, "offset of struct kvm_regs.rdi");
-    assert!(::core::mem::offset_of!(Regs, rsp) == 48, "offset of struct kvm_regs.rsp");
-    assert!(::core::mem::offset_of!(Regs, rbp) == 56, "offset of struct kvm_regs.rbp");
-    assert!(::core::mem::offset_of!(Regs, r8) == 64, "offset of struct kvm_regs.r8");
-    assert!(::core::mem::offset_of!(Regs, r9) == 72, "offset of struct kvm_regs.r9");
-    assert!(::core::mem::offset_of!(Regs, r10) == 80, "offset of struct kvm_regs.r10");
-    assert!(::core::mem::offset_of!(Regs, r11) == 88, "offset of struct kvm_regs.r11");
-    assert!(::core::mem::offset_of!(Regs, r12) == 96, "offset of struct kvm_regs.r12");
-    assert!(::core::mem::offset_of!(Regs, r13) == 104, "offset of struct kvm_regs.r13");
-    assert!(::core::mem::offset_of!(Regs, r14) == 112, "offset of struct kvm_regs.r14");
-    assert!(::core::mem::offset_of!(Regs, r15) == 120, "offset of struct kvm_regs.r15");
-    assert!(::core::mem::offset_of!(Regs, rip) == 128, "offset of struct kvm_regs.rip");
-    assert!(
-        ::core::mem::offset_of!(Regs, rflags) == 136, "offset of struct kvm_regs.rflags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Regs, "struct kvm_regs", size 144, align 2, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
+    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
+    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
+);
 /// One x86 segment register as the CPU caches it (selector plus hidden base, limit and attributes).
 #[doc(alias = "kvm_segment")]
 #[repr(C)]
@@ -830,143 +701,23 @@ impl ::core::default::Default for Segment {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Segment>();
-    let align = ::core::mem::align_of::<Segment>();
-    assert!(size == 24, "size of struct kvm_segment");
-    assert!(align == 8, "alignment of struct kvm_segment");
-    assert!(
-        ::core::mem::offset_of!(Segment, base) == 0, "offset of struct kvm_segment.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, limit) == 8,
-        "offset of struct kvm_segment.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, selector) == 12,
-        "offset of struct kvm_segment.selector"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, r#type) == 14,
-        "offset of struct kvm_segment.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, present) == 15,
-        "offset of struct kvm_segment.present"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, dpl) == 16, "offset of struct kvm_segment.dpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, db) == 17, "offset of struct kvm_segment.db"
-    );
-    assert!(::core::mem::offset_of!(Segment, s) == 18, "offset of struct kvm_segment.s");
-    assert!(::core::mem::offset_of!(Segment, l) == 19, "offset of struct kvm_segment.l");
-    assert!(::core::mem::offset_of!(Segment, g) == 20, "offset of struct kvm_segment.g");
-    assert!(
-        ::core::mem::offset_of!(Segment, avl) == 21, "offset of struct kvm_segment.avl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, unusable) == 22,
-        "offset of struct kvm_segment.unusable"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, padding) == 23,
-        "offset of struct kvm_segment.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Segment, "struct kvm_segment", size 24, align 8, { base : 0, limit : 8, selector :
+    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
+    unusable : 22, padding : 23 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Segment>();
-    let align = ::core::mem::align_of::<Segment>();
-    assert!(size == 24, "size of struct kvm_segment");
-    assert!(align == 4, "alignment of struct kvm_segment");
-    assert!(
-        ::core::mem::offset_of!(Segment, base) == 0, "offset of struct kvm_segment.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, limit) == 8,
-        "offset of struct kvm_segment.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, selector) == 12,
-        "offset of struct kvm_segment.selector"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, r#type) == 14,
-        "offset of struct kvm_segment.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, present) == 15,
-        "offset of struct kvm_segment.present"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, dpl) == 16, "offset of struct kvm_segment.dpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, db) == 17, "offset of struct kvm_segment.db"
-    );
-    assert!(::core::mem::offset_of!(Segment, s) == 18, "offset of struct kvm_segment.s");
-    assert!(::core::mem::offset_of!(Segment, l) == 19, "offset of struct kvm_segment.l");
-    assert!(::core::mem::offset_of!(Segment, g) == 20, "offset of struct kvm_segment.g");
-    assert!(
-        ::core::mem::offset_of!(Segment, avl) == 21, "offset of struct kvm_segment.avl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, unusable) == 22,
-        "offset of struct kvm_segment.unusable"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, padding) == 23,
-        "offset of struct kvm_segment.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Segment, "struct kvm_segment", size 24, align 4, { base : 0, limit : 8, selector :
+    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
+    unusable : 22, padding : 23 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Segment>();
-    let align = ::core::mem::align_of::<Segment>();
-    assert!(size == 24, "size of struct kvm_segment");
-    assert!(align == 2, "alignment of struct kvm_segment");
-    assert!(
-        ::core::mem::offset_of!(Segment, base) == 0, "offset of struct kvm_segment.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, limit) == 8,
-        "offset of struct kvm_segment.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, selector) == 12,
-        "offset of struct kvm_segment.selector"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, r#type) == 14,
-        "offset of struct kvm_segment.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, present) == 15,
-        "offset of struct kvm_segment.present"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, dpl) == 16, "offset of struct kvm_segment.dpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, db) == 17, "offset of struct kvm_segment.db"
-    );
-    assert!(::core::mem::offset_of!(Segment, s) == 18, "offset of struct kvm_segment.s");
-    assert!(::core::mem::offset_of!(Segment, l) == 19, "offset of struct kvm_segment.l");
-    assert!(::core::mem::offset_of!(Segment, g) == 20, "offset of struct kvm_segment.g");
-    assert!(
-        ::core::mem::offset_of!(Segment, avl) == 21, "offset of struct kvm_segment.avl"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, unusable) == 22,
-        "offset of struct kvm_segment.unusable"
-    );
-    assert!(
-        ::core::mem::offset_of!(Segment, padding) == 23,
-        "offset of struct kvm_segment.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Segment, "struct kvm_segment", size 24, align 2, { base : 0, limit : 8, selector :
+    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
+    unusable : 22, padding : 23 }
+);
 /// A descriptor table register (GDTR or IDTR).
 #[doc(alias = "kvm_dtable")]
 #[repr(C)]
@@ -997,56 +748,17 @@ impl ::core::default::Default for Dtable {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Dtable>();
-    let align = ::core::mem::align_of::<Dtable>();
-    assert!(size == 16, "size of struct kvm_dtable");
-    assert!(align == 8, "alignment of struct kvm_dtable");
-    assert!(
-        ::core::mem::offset_of!(Dtable, base) == 0, "offset of struct kvm_dtable.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, limit) == 8, "offset of struct kvm_dtable.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, padding) == 10,
-        "offset of struct kvm_dtable.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Dtable, "struct kvm_dtable", size 16, align 8, { base : 0, limit : 8, padding : 10 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Dtable>();
-    let align = ::core::mem::align_of::<Dtable>();
-    assert!(size == 16, "size of struct kvm_dtable");
-    assert!(align == 4, "alignment of struct kvm_dtable");
-    assert!(
-        ::core::mem::offset_of!(Dtable, base) == 0, "offset of struct kvm_dtable.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, limit) == 8, "offset of struct kvm_dtable.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, padding) == 10,
-        "offset of struct kvm_dtable.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Dtable, "struct kvm_dtable", size 16, align 4, { base : 0, limit : 8, padding : 10 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Dtable>();
-    let align = ::core::mem::align_of::<Dtable>();
-    assert!(size == 16, "size of struct kvm_dtable");
-    assert!(align == 2, "alignment of struct kvm_dtable");
-    assert!(
-        ::core::mem::offset_of!(Dtable, base) == 0, "offset of struct kvm_dtable.base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, limit) == 8, "offset of struct kvm_dtable.limit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Dtable, padding) == 10,
-        "offset of struct kvm_dtable.padding"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Dtable, "struct kvm_dtable", size 16, align 2, { base : 0, limit : 8, padding : 10 }
+);
 /// Segment, descriptor table and control registers of an x86 vCPU (KVM_GET_SREGS and KVM_SET_SREGS).
 #[doc(alias = "kvm_sregs")]
 #[repr(C)]
@@ -1107,152 +819,23 @@ impl ::core::default::Default for Sregs {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Sregs>();
-    let align = ::core::mem::align_of::<Sregs>();
-    assert!(size == 312, "size of struct kvm_sregs");
-    assert!(align == 8, "alignment of struct kvm_sregs");
-    assert!(::core::mem::offset_of!(Sregs, cs) == 0, "offset of struct kvm_sregs.cs");
-    assert!(::core::mem::offset_of!(Sregs, ds) == 24, "offset of struct kvm_sregs.ds");
-    assert!(::core::mem::offset_of!(Sregs, es) == 48, "offset of struct kvm_sregs.es");
-    assert!(::core::mem::offset_of!(Sregs, fs) == 72, "offset of struct kvm_sregs.fs");
-    assert!(::core::mem::offset_of!(Sregs, gs) == 96, "offset of struct kvm_sregs.gs");
-    assert!(::core::mem::offset_of!(Sregs, ss) == 120, "offset of struct kvm_sregs.ss");
-    assert!(::core::mem::offset_of!(Sregs, tr) == 144, "offset of struct kvm_sregs.tr");
-    assert!(
-        ::core::mem::offset_of!(Sregs, ldt) == 168, "offset of struct kvm_sregs.ldt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, gdt) == 192, "offset of struct kvm_sregs.gdt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, idt) == 208, "offset of struct kvm_sregs.idt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr0) == 224, "offset of struct kvm_sregs.cr0"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr2) == 232, "offset of struct kvm_sregs.cr2"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr3) == 240, "offset of struct kvm_sregs.cr3"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr4) == 248, "offset of struct kvm_sregs.cr4"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr8) == 256, "offset of struct kvm_sregs.cr8"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, efer) == 264, "offset of struct kvm_sregs.efer"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, apic_base) == 272,
-        "offset of struct kvm_sregs.apic_base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, interrupt_bitmap) == 280,
-        "offset of struct kvm_sregs.interrupt_bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Sregs, "struct kvm_sregs", size 312, align 8, { cs : 0, ds : 24, es : 48, fs : 72, gs
+    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
+    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Sregs>();
-    let align = ::core::mem::align_of::<Sregs>();
-    assert!(size == 312, "size of struct kvm_sregs");
-    assert!(align == 4, "alignment of struct kvm_sregs");
-    assert!(::core::mem::offset_of!(Sregs, cs) == 0, "offset of struct kvm_sregs.cs");
-    assert!(::core::mem::offset_of!(Sregs, ds) == 24, "offset of struct kvm_sregs.ds");
-    assert!(::core::mem::offset_of!(Sregs, es) == 48, "offset of struct kvm_sregs.es");
-    assert!(::core::mem::offset_of!(Sregs, fs) == 72, "offset of struct kvm_sregs.fs");
-    assert!(::core::mem::offset_of!(Sregs, gs) == 96, "offset of struct kvm_sregs.gs");
-    assert!(::core::mem::offset_of!(Sregs, ss) == 120, "offset of struct kvm_sregs.ss");
-    assert!(::core::mem::offset_of!(Sregs, tr) == 144, "offset of struct kvm_sregs.tr");
-    assert!(
-        ::core::mem::offset_of!(Sregs, ldt) == 168, "offset of struct kvm_sregs.ldt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, gdt) == 192, "offset of struct kvm_sregs.gdt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, idt) == 208, "offset of struct kvm_sregs.idt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr0) == 224, "offset of struct kvm_sregs.cr0"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr2) == 232, "offset of struct kvm_sregs.cr2"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr3) == 240, "offset of struct kvm_sregs.cr3"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr4) == 248, "offset of struct kvm_sregs.cr4"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr8) == 256, "offset of struct kvm_sregs.cr8"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, efer) == 264, "offset of struct kvm_sregs.efer"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, apic_base) == 272,
-        "offset of struct kvm_sregs.apic_base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, interrupt_bitmap) == 280,
-        "offset of struct kvm_sregs.interrupt_bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Sregs, "struct kvm_sregs", size 312, align 4, { cs : 0, ds : 24, es : 48, fs : 72, gs
+    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
+    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Sregs>();
-    let align = ::core::mem::align_of::<Sregs>();
-    assert!(size == 312, "size of struct kvm_sregs");
-    assert!(align == 2, "alignment of struct kvm_sregs");
-    assert!(::core::mem::offset_of!(Sregs, cs) == 0, "offset of struct kvm_sregs.cs");
-    assert!(::core::mem::offset_of!(Sregs, ds) == 24, "offset of struct kvm_sregs.ds");
-    assert!(::core::mem::offset_of!(Sregs, es) == 48, "offset of struct kvm_sregs.es");
-    assert!(::core::mem::offset_of!(Sregs, fs) == 72, "offset of struct kvm_sregs.fs");
-    assert!(::core::mem::offset_of!(Sregs, gs) == 96, "offset of struct kvm_sregs.gs");
-    assert!(::core::mem::offset_of!(Sregs, ss) == 120, "offset of struct kvm_sregs.ss");
-    assert!(::core::mem::offset_of!(Sregs, tr) == 144, "offset of struct kvm_sregs.tr");
-    assert!(
-        ::core::mem::offset_of!(Sregs, ldt) == 168, "offset of struct kvm_sregs.ldt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, gdt) == 192, "offset of struct kvm_sregs.gdt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, idt) == 208, "offset of struct kvm_sregs.idt"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr0) == 224, "offset of struct kvm_sregs.cr0"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr2) == 232, "offset of struct kvm_sregs.cr2"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr3) == 240, "offset of struct kvm_sregs.cr3"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr4) == 248, "offset of struct kvm_sregs.cr4"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, cr8) == 256, "offset of struct kvm_sregs.cr8"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, efer) == 264, "offset of struct kvm_sregs.efer"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, apic_base) == 272,
-        "offset of struct kvm_sregs.apic_base"
-    );
-    assert!(
-        ::core::mem::offset_of!(Sregs, interrupt_bitmap) == 280,
-        "offset of struct kvm_sregs.interrupt_bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Sregs, "struct kvm_sregs", size 312, align 2, { cs : 0, ds : 24, es : 48, fs : 72, gs
+    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
+    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
+);
 /// Pending and in-flight exceptions, interrupts, NMIs and SMIs of an x86 vCPU (KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS).
 #[doc(alias = "kvm_vcpu_events")]
 #[repr(C)]
@@ -1297,146 +880,23 @@ impl ::core::default::Default for VcpuEvents {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEvents>();
-    let align = ::core::mem::align_of::<VcpuEvents>();
-    assert!(size == 64, "size of struct kvm_vcpu_events");
-    assert!(align == 8, "alignment of struct kvm_vcpu_events");
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception) == 0,
-        "offset of struct kvm_vcpu_events.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, interrupt) == 8,
-        "offset of struct kvm_vcpu_events.interrupt"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, nmi) == 12,
-        "offset of struct kvm_vcpu_events.nmi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, sipi_vector) == 16,
-        "offset of struct kvm_vcpu_events.sipi_vector"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, flags) == 20,
-        "offset of struct kvm_vcpu_events.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, smi) == 24,
-        "offset of struct kvm_vcpu_events.smi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, triple_fault) == 28,
-        "offset of struct kvm_vcpu_events.triple_fault"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, reserved) == 29,
-        "offset of struct kvm_vcpu_events.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_has_payload) == 55,
-        "offset of struct kvm_vcpu_events.exception_has_payload"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_payload) == 56,
-        "offset of struct kvm_vcpu_events.exception_payload"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEvents, "struct kvm_vcpu_events", size 64, align 8, { exception : 0, interrupt :
+    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
+    29, exception_has_payload : 55, exception_payload : 56 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEvents>();
-    let align = ::core::mem::align_of::<VcpuEvents>();
-    assert!(size == 64, "size of struct kvm_vcpu_events");
-    assert!(align == 4, "alignment of struct kvm_vcpu_events");
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception) == 0,
-        "offset of struct kvm_vcpu_events.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, interrupt) == 8,
-        "offset of struct kvm_vcpu_events.interrupt"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, nmi) == 12,
-        "offset of struct kvm_vcpu_events.nmi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, sipi_vector) == 16,
-        "offset of struct kvm_vcpu_events.sipi_vector"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, flags) == 20,
-        "offset of struct kvm_vcpu_events.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, smi) == 24,
-        "offset of struct kvm_vcpu_events.smi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, triple_fault) == 28,
-        "offset of struct kvm_vcpu_events.triple_fault"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, reserved) == 29,
-        "offset of struct kvm_vcpu_events.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_has_payload) == 55,
-        "offset of struct kvm_vcpu_events.exception_has_payload"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_payload) == 56,
-        "offset of struct kvm_vcpu_events.exception_payload"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEvents, "struct kvm_vcpu_events", size 64, align 4, { exception : 0, interrupt :
+    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
+    29, exception_has_payload : 55, exception_payload : 56 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEvents>();
-    let align = ::core::mem::align_of::<VcpuEvents>();
-    assert!(size == 64, "size of struct kvm_vcpu_events");
-    assert!(align == 2, "alignment of struct kvm_vcpu_events");
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception) == 0,
-        "offset of struct kvm_vcpu_events.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, interrupt) == 8,
-        "offset of struct kvm_vcpu_events.interrupt"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, nmi) == 12,
-        "offset of struct kvm_vcpu_events.nmi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, sipi_vector) == 16,
-        "offset of struct kvm_vcpu_events.sipi_vector"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, flags) == 20,
-        "offset of struct kvm_vcpu_events.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, smi) == 24,
-        "offset of struct kvm_vcpu_events.smi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, triple_fault) == 28,
-        "offset of struct kvm_vcpu_events.triple_fault"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, reserved) == 29,
-        "offset of struct kvm_vcpu_events.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_has_payload) == 55,
-        "offset of struct kvm_vcpu_events.exception_has_payload"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEvents, exception_payload) == 56,
-        "offset of struct kvm_vcpu_events.exception_payload"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEvents, "struct kvm_vcpu_events", size 64, align 2, { exception : 0, interrupt :
+    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
+    29, exception_has_payload : 55, exception_payload : 56 }
+);
 /// The x86 registers that kvm_run can carry so that an exit does not need KVM_GET_REGS and friends.
 #[doc(alias = "kvm_sync_regs")]
 #[repr(C)]
@@ -1467,62 +927,20 @@ impl ::core::default::Default for SyncRegs {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<SyncRegs>();
-    let align = ::core::mem::align_of::<SyncRegs>();
-    assert!(size == 520, "size of struct kvm_sync_regs");
-    assert!(align == 8, "alignment of struct kvm_sync_regs");
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, regs) == 0,
-        "offset of struct kvm_sync_regs.regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, sregs) == 144,
-        "offset of struct kvm_sync_regs.sregs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, events) == 456,
-        "offset of struct kvm_sync_regs.events"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    SyncRegs, "struct kvm_sync_regs", size 520, align 8, { regs : 0, sregs : 144, events
+    : 456 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<SyncRegs>();
-    let align = ::core::mem::align_of::<SyncRegs>();
-    assert!(size == 520, "size of struct kvm_sync_regs");
-    assert!(align == 4, "alignment of struct kvm_sync_regs");
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, regs) == 0,
-        "offset of struct kvm_sync_regs.regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, sregs) == 144,
-        "offset of struct kvm_sync_regs.sregs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, events) == 456,
-        "offset of struct kvm_sync_regs.events"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    SyncRegs, "struct kvm_sync_regs", size 520, align 4, { regs : 0, sregs : 144, events
+    : 456 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<SyncRegs>();
-    let align = ::core::mem::align_of::<SyncRegs>();
-    assert!(size == 520, "size of struct kvm_sync_regs");
-    assert!(align == 2, "alignment of struct kvm_sync_regs");
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, regs) == 0,
-        "offset of struct kvm_sync_regs.regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, sregs) == 144,
-        "offset of struct kvm_sync_regs.sregs"
-    );
-    assert!(
-        ::core::mem::offset_of!(SyncRegs, events) == 456,
-        "offset of struct kvm_sync_regs.events"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    SyncRegs, "struct kvm_sync_regs", size 520, align 2, { regs : 0, sregs : 144, events
+    : 456 }
+);
 /// x86 details of a KVM_EXIT_DEBUG exit.
 #[doc(alias = "kvm_debug_exit_arch")]
 #[repr(C)]
@@ -1557,86 +975,20 @@ impl ::core::default::Default for DebugExitArch {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<DebugExitArch>();
-    let align = ::core::mem::align_of::<DebugExitArch>();
-    assert!(size == 32, "size of struct kvm_debug_exit_arch");
-    assert!(align == 8, "alignment of struct kvm_debug_exit_arch");
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, exception) == 0,
-        "offset of struct kvm_debug_exit_arch.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pad) == 4,
-        "offset of struct kvm_debug_exit_arch.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pc) == 8,
-        "offset of struct kvm_debug_exit_arch.pc"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr6) == 16,
-        "offset of struct kvm_debug_exit_arch.dr6"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr7) == 24,
-        "offset of struct kvm_debug_exit_arch.dr7"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 8, { exception : 0, pad :
+    4, pc : 8, dr6 : 16, dr7 : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<DebugExitArch>();
-    let align = ::core::mem::align_of::<DebugExitArch>();
-    assert!(size == 32, "size of struct kvm_debug_exit_arch");
-    assert!(align == 4, "alignment of struct kvm_debug_exit_arch");
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, exception) == 0,
-        "offset of struct kvm_debug_exit_arch.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pad) == 4,
-        "offset of struct kvm_debug_exit_arch.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pc) == 8,
-        "offset of struct kvm_debug_exit_arch.pc"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr6) == 16,
-        "offset of struct kvm_debug_exit_arch.dr6"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr7) == 24,
-        "offset of struct kvm_debug_exit_arch.dr7"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 4, { exception : 0, pad :
+    4, pc : 8, dr6 : 16, dr7 : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DebugExitArch>();
-    let align = ::core::mem::align_of::<DebugExitArch>();
-    assert!(size == 32, "size of struct kvm_debug_exit_arch");
-    assert!(align == 2, "alignment of struct kvm_debug_exit_arch");
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, exception) == 0,
-        "offset of struct kvm_debug_exit_arch.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pad) == 4,
-        "offset of struct kvm_debug_exit_arch.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, pc) == 8,
-        "offset of struct kvm_debug_exit_arch.pc"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr6) == 16,
-        "offset of struct kvm_debug_exit_arch.dr6"
-    );
-    assert!(
-        ::core::mem::offset_of!(DebugExitArch, dr7) == 24,
-        "offset of struct kvm_debug_exit_arch.dr7"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 2, { exception : 0, pad :
+    4, pc : 8, dr6 : 16, dr7 : 24 }
+);
 /// Details of a KVM_EXIT_HYPERV exit; type says which member of u applies.
 #[doc(alias = "kvm_hyperv_exit")]
 #[repr(C)]
@@ -1667,59 +1019,20 @@ impl ::core::default::Default for HypervExit {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExit>();
-    let align = ::core::mem::align_of::<HypervExit>();
-    assert!(size == 56, "size of struct kvm_hyperv_exit");
-    assert!(align == 8, "alignment of struct kvm_hyperv_exit");
-    assert!(
-        ::core::mem::offset_of!(HypervExit, r#type) == 0,
-        "offset of struct kvm_hyperv_exit.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, pad1) == 4,
-        "offset of struct kvm_hyperv_exit.pad1"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, u) == 8, "offset of struct kvm_hyperv_exit.u"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExit, "struct kvm_hyperv_exit", size 56, align 8, { r#type : 0, pad1 : 4, u : 8
+    }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExit>();
-    let align = ::core::mem::align_of::<HypervExit>();
-    assert!(size == 56, "size of struct kvm_hyperv_exit");
-    assert!(align == 4, "alignment of struct kvm_hyperv_exit");
-    assert!(
-        ::core::mem::offset_of!(HypervExit, r#type) == 0,
-        "offset of struct kvm_hyperv_exit.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, pad1) == 4,
-        "offset of struct kvm_hyperv_exit.pad1"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, u) == 8, "offset of struct kvm_hyperv_exit.u"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExit, "struct kvm_hyperv_exit", size 56, align 4, { r#type : 0, pad1 : 4, u : 8
+    }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExit>();
-    let align = ::core::mem::align_of::<HypervExit>();
-    assert!(size == 56, "size of struct kvm_hyperv_exit");
-    assert!(align == 2, "alignment of struct kvm_hyperv_exit");
-    assert!(
-        ::core::mem::offset_of!(HypervExit, r#type) == 0,
-        "offset of struct kvm_hyperv_exit.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, pad1) == 4,
-        "offset of struct kvm_hyperv_exit.pad1"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExit, u) == 8, "offset of struct kvm_hyperv_exit.u"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExit, "struct kvm_hyperv_exit", size 56, align 2, { r#type : 0, pad1 : 4, u : 8
+    }
+);
 /// Details of a KVM_EXIT_XEN exit; type says which member of u applies.
 #[doc(alias = "kvm_xen_exit")]
 #[repr(C)]
@@ -1747,41 +1060,17 @@ impl ::core::default::Default for XenExit {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExit>();
-    let align = ::core::mem::align_of::<XenExit>();
-    assert!(size == 80, "size of struct kvm_xen_exit");
-    assert!(align == 8, "alignment of struct kvm_xen_exit");
-    assert!(
-        ::core::mem::offset_of!(XenExit, r#type) == 0,
-        "offset of struct kvm_xen_exit.type"
-    );
-    assert!(::core::mem::offset_of!(XenExit, u) == 8, "offset of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExit, "struct kvm_xen_exit", size 80, align 8, { r#type : 0, u : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExit>();
-    let align = ::core::mem::align_of::<XenExit>();
-    assert!(size == 76, "size of struct kvm_xen_exit");
-    assert!(align == 4, "alignment of struct kvm_xen_exit");
-    assert!(
-        ::core::mem::offset_of!(XenExit, r#type) == 0,
-        "offset of struct kvm_xen_exit.type"
-    );
-    assert!(::core::mem::offset_of!(XenExit, u) == 4, "offset of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExit, "struct kvm_xen_exit", size 76, align 4, { r#type : 0, u : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExit>();
-    let align = ::core::mem::align_of::<XenExit>();
-    assert!(size == 76, "size of struct kvm_xen_exit");
-    assert!(align == 2, "alignment of struct kvm_xen_exit");
-    assert!(
-        ::core::mem::offset_of!(XenExit, r#type) == 0,
-        "offset of struct kvm_xen_exit.type"
-    );
-    assert!(::core::mem::offset_of!(XenExit, u) == 4, "offset of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExit, "struct kvm_xen_exit", size 76, align 2, { r#type : 0, u : 4 }
+);
 /// The area shared between KVM and user space for one vCPU, mapped from the vCPU fd
 /// (KVM_GET_VCPU_MMAP_SIZE bytes, this struct first). User space sets the input fields
 /// before KVM_RUN; when KVM_RUN returns, exit_reason says why and which member of the exit
@@ -1834,140 +1123,500 @@ impl ::core::default::Default for Run {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<Run>();
-    let align = ::core::mem::align_of::<Run>();
-    assert!(size == 2352, "size of struct kvm_run");
-    assert!(align == 8, "alignment of struct kvm_run");
-    assert!(
-        ::core::mem::offset_of!(Run, request_interrupt_window) == 0,
-        "offset of struct kvm_run.request_interrupt_window"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, immediate_exit) == 1,
-        "offset of struct kvm_run.immediate_exit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, padding1) == 2, "offset of struct kvm_run.padding1"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, exit_reason) == 8,
-        "offset of struct kvm_run.exit_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, ready_for_interrupt_injection) == 12,
-        "offset of struct kvm_run.ready_for_interrupt_injection"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, if_flag) == 13, "offset of struct kvm_run.if_flag"
-    );
-    assert!(::core::mem::offset_of!(Run, flags) == 14, "offset of struct kvm_run.flags");
-    assert!(::core::mem::offset_of!(Run, cr8) == 16, "offset of struct kvm_run.cr8");
-    assert!(
-        ::core::mem::offset_of!(Run, apic_base) == 24,
-        "offset of struct kvm_run.apic_base"
-    );
-    assert!(::core::mem::offset_of!(Run, exit) == 32, "offset of struct kvm_run.exit");
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_valid_regs) == 288,
-        "offset of struct kvm_run.kvm_valid_regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_dirty_regs) == 296,
-        "offset of struct kvm_run.kvm_dirty_regs"
-    );
-    assert!(::core::mem::offset_of!(Run, s) == 304, "offset of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(
+    Run, "struct kvm_run", size 2352, align 8, { request_interrupt_window : 0,
+    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
+    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
+    288, kvm_dirty_regs : 296, s : 304 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Run>();
-    let align = ::core::mem::align_of::<Run>();
-    assert!(size == 2352, "size of struct kvm_run");
-    assert!(align == 4, "alignment of struct kvm_run");
-    assert!(
-        ::core::mem::offset_of!(Run, request_interrupt_window) == 0,
-        "offset of struct kvm_run.request_interrupt_window"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, immediate_exit) == 1,
-        "offset of struct kvm_run.immediate_exit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, padding1) == 2, "offset of struct kvm_run.padding1"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, exit_reason) == 8,
-        "offset of struct kvm_run.exit_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, ready_for_interrupt_injection) == 12,
-        "offset of struct kvm_run.ready_for_interrupt_injection"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, if_flag) == 13, "offset of struct kvm_run.if_flag"
-    );
-    assert!(::core::mem::offset_of!(Run, flags) == 14, "offset of struct kvm_run.flags");
-    assert!(::core::mem::offset_of!(Run, cr8) == 16, "offset of struct kvm_run.cr8");
-    assert!(
-        ::core::mem::offset_of!(Run, apic_base) == 24,
-        "offset of struct kvm_run.apic_base"
-    );
-    assert!(::core::mem::offset_of!(Run, exit) == 32, "offset of struct kvm_run.exit");
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_valid_regs) == 288,
-        "offset of struct kvm_run.kvm_valid_regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_dirty_regs) == 296,
-        "offset of struct kvm_run.kvm_dirty_regs"
-    );
-    assert!(::core::mem::offset_of!(Run, s) == 304, "offset of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(
+    Run, "struct kvm_run", size 2352, align 4, { request_interrupt_window : 0,
+    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
+    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
+    288, kvm_dirty_regs : 296, s : 304 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Run>();
-    let align = ::core::mem::align_of::<Run>();
-    assert!(size == 2352, "size of struct kvm_run");
-    assert!(align == 2, "alignment of struct kvm_run");
-    assert!(
-        ::core::mem::offset_of!(Run, request_interrupt_window) == 0,
-        "offset of struct kvm_run.request_interrupt_window"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, immediate_exit) == 1,
-        "offset of struct kvm_run.immediate_exit"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, padding1) == 2, "offset of struct kvm_run.padding1"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, exit_reason) == 8,
-        "offset of struct kvm_run.exit_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, ready_for_interrupt_injection) == 12,
-        "offset of struct kvm_run.ready_for_interrupt_injection"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, if_flag) == 13, "offset of struct kvm_run.if_flag"
-    );
-    assert!(::core::mem::offset_of!(Run, flags) == 14, "offset of struct kvm_run.flags");
-    assert!(::core::mem::offset_of!(Run, cr8) == 16, "offset of struct kvm_run.cr8");
-    assert!(
-        ::core::mem::offset_of!(Run, apic_base) == 24,
-        "offset of struct kvm_run.apic_base"
-    );
-    assert!(::core::mem::offset_of!(Run, exit) == 32, "offset of struct kvm_run.exit");
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_valid_regs) == 288,
-        "offset of struct kvm_run.kvm_valid_regs"
-    );
-    assert!(
-        ::core::mem::offset_of!(Run, kvm_dirty_regs) == 296,
-        "offset of struct kvm_run.kvm_dirty_regs"
-    );
-    assert!(::core::mem::offset_of!(Run, s) == 304, "offset of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(
+    Run, "struct kvm_run", size 2352, align 2, { request_interrupt_window : 0,
+    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
+    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
+    288, kvm_dirty_regs : 296, s : 304 }
+);
+/// What `struct kvm_run` carries, selected by `exit_reason`.
+/// exit_reason says which member of the exit union holds the details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunPayload {
+    /// Tag `KVM_EXIT_UNKNOWN` (0).
+    Unknown(RunExitHw),
+    /// Tag `KVM_EXIT_EXCEPTION` (1).
+    Exception(RunExitEx),
+    /// Tag `KVM_EXIT_IO` (2).
+    Io(RunExitIo),
+    /// Tag `KVM_EXIT_HYPERCALL` (3).
+    Hypercall(RunExitHypercall),
+    /// Tag `KVM_EXIT_DEBUG` (4).
+    Debug(RunExitDebug),
+    /// The guest halted; no details.
+    /// Tag `KVM_EXIT_HLT` (5).
+    Hlt,
+    /// Tag `KVM_EXIT_MMIO` (6).
+    Mmio(RunExitMmio),
+    /// An interrupt can be injected now; no details.
+    /// Tag `KVM_EXIT_IRQ_WINDOW_OPEN` (7).
+    IrqWindowOpen,
+    /// The guest shut down (e.g. a triple fault); no details.
+    /// Tag `KVM_EXIT_SHUTDOWN` (8).
+    Shutdown,
+    /// Tag `KVM_EXIT_FAIL_ENTRY` (9).
+    FailEntry(RunExitFailEntry),
+    /// A signal interrupted KVM_RUN; no details.
+    /// Tag `KVM_EXIT_INTR` (10).
+    Intr,
+    /// Tag `KVM_EXIT_TPR_ACCESS` (12).
+    TprAccess(RunExitTprAccess),
+    /// Tag `KVM_EXIT_NMI` (16).
+    Nmi(RunExitHw),
+    /// Tag `KVM_EXIT_INTERNAL_ERROR` (17).
+    InternalError(RunExitInternal),
+    /// Tag `KVM_EXIT_SYSTEM_EVENT` (24).
+    SystemEvent(RunExitSystemEvent),
+    /// Tag `KVM_EXIT_IOAPIC_EOI` (26).
+    IoapicEoi(RunExitEoi),
+    /// Tag `KVM_EXIT_HYPERV` (27).
+    Hyperv(HypervExit),
+    /// Tag `KVM_EXIT_X86_RDMSR` (29).
+    X86Rdmsr(RunExitMsr),
+    /// Tag `KVM_EXIT_X86_WRMSR` (30).
+    X86Wrmsr(RunExitMsr),
+    /// The dirty page ring is full; no details.
+    /// Tag `KVM_EXIT_DIRTY_RING_FULL` (31).
+    DirtyRingFull,
+    /// An SEV-ES application processor is parked; no details.
+    /// Tag `KVM_EXIT_AP_RESET_HOLD` (32).
+    ApResetHold,
+    /// The guest took a bus lock; no details.
+    /// Tag `KVM_EXIT_X86_BUS_LOCK` (33).
+    X86BusLock,
+    /// Tag `KVM_EXIT_XEN` (34).
+    Xen(XenExit),
+    /// Tag `KVM_EXIT_NOTIFY` (37).
+    Notify(RunExitNotify),
+}
+impl RunPayload {
+    /// The tag value that selects this variant.
+    pub fn tag(&self) -> u32 {
+        match self {
+            Self::Unknown(_) => 0,
+            Self::Exception(_) => 1,
+            Self::Io(_) => 2,
+            Self::Hypercall(_) => 3,
+            Self::Debug(_) => 4,
+            Self::Hlt => 5,
+            Self::Mmio(_) => 6,
+            Self::IrqWindowOpen => 7,
+            Self::Shutdown => 8,
+            Self::FailEntry(_) => 9,
+            Self::Intr => 10,
+            Self::TprAccess(_) => 12,
+            Self::Nmi(_) => 16,
+            Self::InternalError(_) => 17,
+            Self::SystemEvent(_) => 24,
+            Self::IoapicEoi(_) => 26,
+            Self::Hyperv(_) => 27,
+            Self::X86Rdmsr(_) => 29,
+            Self::X86Wrmsr(_) => 30,
+            Self::DirtyRingFull => 31,
+            Self::ApResetHold => 32,
+            Self::X86BusLock => 33,
+            Self::Xen(_) => 34,
+            Self::Notify(_) => 37,
+        }
+    }
+    /// Bytes of the payload itself.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Self::Unknown(_) => ::core::mem::size_of::<RunExitHw>(),
+            Self::Exception(_) => ::core::mem::size_of::<RunExitEx>(),
+            Self::Io(_) => ::core::mem::size_of::<RunExitIo>(),
+            Self::Hypercall(_) => ::core::mem::size_of::<RunExitHypercall>(),
+            Self::Debug(_) => ::core::mem::size_of::<RunExitDebug>(),
+            Self::Hlt => 0,
+            Self::Mmio(_) => ::core::mem::size_of::<RunExitMmio>(),
+            Self::IrqWindowOpen => 0,
+            Self::Shutdown => 0,
+            Self::FailEntry(_) => ::core::mem::size_of::<RunExitFailEntry>(),
+            Self::Intr => 0,
+            Self::TprAccess(_) => ::core::mem::size_of::<RunExitTprAccess>(),
+            Self::Nmi(_) => ::core::mem::size_of::<RunExitHw>(),
+            Self::InternalError(_) => ::core::mem::size_of::<RunExitInternal>(),
+            Self::SystemEvent(_) => ::core::mem::size_of::<RunExitSystemEvent>(),
+            Self::IoapicEoi(_) => ::core::mem::size_of::<RunExitEoi>(),
+            Self::Hyperv(_) => ::core::mem::size_of::<HypervExit>(),
+            Self::X86Rdmsr(_) => ::core::mem::size_of::<RunExitMsr>(),
+            Self::X86Wrmsr(_) => ::core::mem::size_of::<RunExitMsr>(),
+            Self::DirtyRingFull => 0,
+            Self::ApResetHold => 0,
+            Self::X86BusLock => 0,
+            Self::Xen(_) => ::core::mem::size_of::<XenExit>(),
+            Self::Notify(_) => ::core::mem::size_of::<RunExitNotify>(),
+        }
+    }
+    /// Number of elements (1 for a single value, 0 for none).
+    pub fn count(&self) -> usize {
+        match self {
+            Self::Unknown(_) => 1,
+            Self::Exception(_) => 1,
+            Self::Io(_) => 1,
+            Self::Hypercall(_) => 1,
+            Self::Debug(_) => 1,
+            Self::Hlt => 0,
+            Self::Mmio(_) => 1,
+            Self::IrqWindowOpen => 0,
+            Self::Shutdown => 0,
+            Self::FailEntry(_) => 1,
+            Self::Intr => 0,
+            Self::TprAccess(_) => 1,
+            Self::Nmi(_) => 1,
+            Self::InternalError(_) => 1,
+            Self::SystemEvent(_) => 1,
+            Self::IoapicEoi(_) => 1,
+            Self::Hyperv(_) => 1,
+            Self::X86Rdmsr(_) => 1,
+            Self::X86Wrmsr(_) => 1,
+            Self::DirtyRingFull => 0,
+            Self::ApResetHold => 0,
+            Self::X86BusLock => 0,
+            Self::Xen(_) => 1,
+            Self::Notify(_) => 1,
+        }
+    }
+    /// Size of the encoded argument: the whole struct.
+    pub fn encoded_len(&self) -> usize {
+        ::core::mem::size_of::<Run>()
+    }
+    /// Decode untrusted bytes: the header checks, the tag, and the selected member.
+    pub fn decode(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(Run, Self), ::uapigen_runtime::Reject> {
+        let Some(header) = ::uapigen_runtime::get::<Run>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_run",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        let at = bytes.get(::core::mem::offset_of!(Run, exit)..).unwrap_or(&[]);
+        let payload = match header.tag_of() {
+            0 => {
+                Self::Unknown(
+                    match ::uapigen_runtime::get::<RunExitHw>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            1 => {
+                Self::Exception(
+                    match ::uapigen_runtime::get::<RunExitEx>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            2 => {
+                Self::Io(
+                    match ::uapigen_runtime::get::<RunExitIo>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            3 => {
+                Self::Hypercall(
+                    match ::uapigen_runtime::get::<RunExitHypercall>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            4 => {
+                Self::Debug(
+                    match ::uapigen_runtime::get::<RunExitDebug>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            5 => Self::Hlt,
+            6 => {
+                Self::Mmio(
+                    match ::uapigen_runtime::get::<RunExitMmio>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            7 => Self::IrqWindowOpen,
+            8 => Self::Shutdown,
+            9 => {
+                Self::FailEntry(
+                    match ::uapigen_runtime::get::<RunExitFailEntry>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            10 => Self::Intr,
+            12 => {
+                Self::TprAccess(
+                    match ::uapigen_runtime::get::<RunExitTprAccess>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            16 => {
+                Self::Nmi(
+                    match ::uapigen_runtime::get::<RunExitHw>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            17 => {
+                Self::InternalError(
+                    match ::uapigen_runtime::get::<RunExitInternal>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            24 => {
+                Self::SystemEvent(
+                    match ::uapigen_runtime::get::<RunExitSystemEvent>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            26 => {
+                Self::IoapicEoi(
+                    match ::uapigen_runtime::get::<RunExitEoi>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            27 => {
+                Self::Hyperv(
+                    match ::uapigen_runtime::get::<HypervExit>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            29 => {
+                Self::X86Rdmsr(
+                    match ::uapigen_runtime::get::<RunExitMsr>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            30 => {
+                Self::X86Wrmsr(
+                    match ::uapigen_runtime::get::<RunExitMsr>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            31 => Self::DirtyRingFull,
+            32 => Self::ApResetHold,
+            33 => Self::X86BusLock,
+            34 => {
+                Self::Xen(
+                    match ::uapigen_runtime::get::<XenExit>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            37 => {
+                Self::Notify(
+                    match ::uapigen_runtime::get::<RunExitNotify>(at, 0) {
+                        Some(x) => x,
+                        None => {
+                            return Err(
+                                ::uapigen_runtime::Reject::new(
+                                    ::uapigen_runtime::Errno::Inval,
+                                    "kvm_run.",
+                                    "the payload is shorter than its type",
+                                ),
+                            );
+                        }
+                    },
+                )
+            }
+            _ => {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "kvm_run.exit_reason",
+                        "unknown tag value",
+                    ),
+                );
+            }
+        };
+        Ok((header, payload))
+    }
+}
+impl Run {
+    /// The bits of the tag field that select the payload.
+    pub const TAG_MASK: u32 = !0;
+    fn tag_of(&self) -> u32 {
+        self.exit_reason & Self::TAG_MASK
+    }
+}
+impl Run {
+    /// Check `bytes` holding a `struct kvm_run` as the kernel does (and as the C helper `kvm_run_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        RunPayload::decode(bytes).map(|_| ())
+    }
+}
 /// The exception being delivered or waiting.
 ///
 /// Inline member type of `struct kvm_vcpu_events.exception`.
@@ -2003,59 +1652,15 @@ impl ::core::default::Default for VcpuEventsException {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsException>();
-    let align = ::core::mem::align_of::<VcpuEventsException>();
-    assert!(size == 8, "size of struct kvm_vcpu_events.exception");
-    assert!(align == 4, "alignment of struct kvm_vcpu_events.exception");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, injected) == 0,
-        "offset of struct kvm_vcpu_events.exception.injected"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, nr) == 1,
-        "offset of struct kvm_vcpu_events.exception.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, has_error_code) == 2,
-        "offset of struct kvm_vcpu_events.exception.has_error_code"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, pending) == 3,
-        "offset of struct kvm_vcpu_events.exception.pending"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, error_code) == 4,
-        "offset of struct kvm_vcpu_events.exception.error_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsException, "struct kvm_vcpu_events.exception", size 8, align 4, { injected
+    : 0, nr : 1, has_error_code : 2, pending : 3, error_code : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsException>();
-    let align = ::core::mem::align_of::<VcpuEventsException>();
-    assert!(size == 8, "size of struct kvm_vcpu_events.exception");
-    assert!(align == 2, "alignment of struct kvm_vcpu_events.exception");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, injected) == 0,
-        "offset of struct kvm_vcpu_events.exception.injected"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, nr) == 1,
-        "offset of struct kvm_vcpu_events.exception.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, has_error_code) == 2,
-        "offset of struct kvm_vcpu_events.exception.has_error_code"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, pending) == 3,
-        "offset of struct kvm_vcpu_events.exception.pending"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsException, error_code) == 4,
-        "offset of struct kvm_vcpu_events.exception.error_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsException, "struct kvm_vcpu_events.exception", size 8, align 2, { injected
+    : 0, nr : 1, has_error_code : 2, pending : 3, error_code : 4 }
+);
 /// The external or software interrupt being delivered, and the interrupt shadow.
 ///
 /// Inline member type of `struct kvm_vcpu_events.interrupt`.
@@ -2088,28 +1693,10 @@ impl ::core::default::Default for VcpuEventsInterrupt {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsInterrupt>();
-    let align = ::core::mem::align_of::<VcpuEventsInterrupt>();
-    assert!(size == 4, "size of struct kvm_vcpu_events.interrupt");
-    assert!(align == 1, "alignment of struct kvm_vcpu_events.interrupt");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsInterrupt, injected) == 0,
-        "offset of struct kvm_vcpu_events.interrupt.injected"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsInterrupt, nr) == 1,
-        "offset of struct kvm_vcpu_events.interrupt.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsInterrupt, soft) == 2,
-        "offset of struct kvm_vcpu_events.interrupt.soft"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsInterrupt, shadow) == 3,
-        "offset of struct kvm_vcpu_events.interrupt.shadow"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsInterrupt, "struct kvm_vcpu_events.interrupt", size 4, align 1, { injected
+    : 0, nr : 1, soft : 2, shadow : 3 }
+);
 /// NMI state.
 ///
 /// Inline member type of `struct kvm_vcpu_events.nmi`.
@@ -2142,28 +1729,10 @@ impl ::core::default::Default for VcpuEventsNmi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsNmi>();
-    let align = ::core::mem::align_of::<VcpuEventsNmi>();
-    assert!(size == 4, "size of struct kvm_vcpu_events.nmi");
-    assert!(align == 1, "alignment of struct kvm_vcpu_events.nmi");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsNmi, injected) == 0,
-        "offset of struct kvm_vcpu_events.nmi.injected"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsNmi, pending) == 1,
-        "offset of struct kvm_vcpu_events.nmi.pending"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsNmi, masked) == 2,
-        "offset of struct kvm_vcpu_events.nmi.masked"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsNmi, pad) == 3,
-        "offset of struct kvm_vcpu_events.nmi.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsNmi, "struct kvm_vcpu_events.nmi", size 4, align 1, { injected : 0, pending
+    : 1, masked : 2, pad : 3 }
+);
 /// System management mode state; valid with KVM_VCPUEVENT_VALID_SMM.
 ///
 /// Inline member type of `struct kvm_vcpu_events.smi`.
@@ -2196,28 +1765,10 @@ impl ::core::default::Default for VcpuEventsSmi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsSmi>();
-    let align = ::core::mem::align_of::<VcpuEventsSmi>();
-    assert!(size == 4, "size of struct kvm_vcpu_events.smi");
-    assert!(align == 1, "alignment of struct kvm_vcpu_events.smi");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsSmi, smm) == 0,
-        "offset of struct kvm_vcpu_events.smi.smm"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsSmi, pending) == 1,
-        "offset of struct kvm_vcpu_events.smi.pending"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsSmi, smm_inside_nmi) == 2,
-        "offset of struct kvm_vcpu_events.smi.smm_inside_nmi"
-    );
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsSmi, latched_init) == 3,
-        "offset of struct kvm_vcpu_events.smi.latched_init"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsSmi, "struct kvm_vcpu_events.smi", size 4, align 1, { smm : 0, pending : 1,
+    smm_inside_nmi : 2, latched_init : 3 }
+);
 /// Triple fault state; valid with KVM_VCPUEVENT_VALID_TRIPLE_FAULT.
 ///
 /// Inline member type of `struct kvm_vcpu_events.triple_fault`.
@@ -2244,16 +1795,10 @@ impl ::core::default::Default for VcpuEventsTripleFault {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<VcpuEventsTripleFault>();
-    let align = ::core::mem::align_of::<VcpuEventsTripleFault>();
-    assert!(size == 1, "size of struct kvm_vcpu_events.triple_fault");
-    assert!(align == 1, "alignment of struct kvm_vcpu_events.triple_fault");
-    assert!(
-        ::core::mem::offset_of!(VcpuEventsTripleFault, pending) == 0,
-        "offset of struct kvm_vcpu_events.triple_fault.pending"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    VcpuEventsTripleFault, "struct kvm_vcpu_events.triple_fault", size 1, align 1, {
+    pending : 0 }
+);
 /// The details; the member is chosen by type.
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u`.
@@ -2341,26 +1886,17 @@ impl HypervExitU {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitU>();
-    let align = ::core::mem::align_of::<HypervExitU>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u");
-    assert!(align == 8, "alignment of struct kvm_hyperv_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitU>();
-    let align = ::core::mem::align_of::<HypervExitU>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u");
-    assert!(align == 4, "alignment of struct kvm_hyperv_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitU>();
-    let align = ::core::mem::align_of::<HypervExitU>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u");
-    assert!(align == 2, "alignment of struct kvm_hyperv_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 2, {}
+);
 /// The guest wrote a synthetic interrupt controller MSR (KVM_EXIT_HYPERV_SYNIC).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.synic`.
@@ -2396,86 +1932,20 @@ impl ::core::default::Default for HypervExitUSynic {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSynic>();
-    let align = ::core::mem::align_of::<HypervExitUSynic>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.synic");
-    assert!(align == 8, "alignment of struct kvm_hyperv_exit.u.synic");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.synic.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.synic.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.synic.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, evt_page) == 16,
-        "offset of struct kvm_hyperv_exit.u.synic.evt_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msg_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.synic.msg_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 8, { msr : 0, pad2
+    : 4, control : 8, evt_page : 16, msg_page : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSynic>();
-    let align = ::core::mem::align_of::<HypervExitUSynic>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.synic");
-    assert!(align == 4, "alignment of struct kvm_hyperv_exit.u.synic");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.synic.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.synic.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.synic.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, evt_page) == 16,
-        "offset of struct kvm_hyperv_exit.u.synic.evt_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msg_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.synic.msg_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 4, { msr : 0, pad2
+    : 4, control : 8, evt_page : 16, msg_page : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSynic>();
-    let align = ::core::mem::align_of::<HypervExitUSynic>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.synic");
-    assert!(align == 2, "alignment of struct kvm_hyperv_exit.u.synic");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.synic.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.synic.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.synic.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, evt_page) == 16,
-        "offset of struct kvm_hyperv_exit.u.synic.evt_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSynic, msg_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.synic.msg_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 2, { msr : 0, pad2
+    : 4, control : 8, evt_page : 16, msg_page : 24 }
+);
 /// The guest made a Hyper-V hypercall (KVM_EXIT_HYPERV_HCALL).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.hcall`.
@@ -2507,62 +1977,20 @@ impl ::core::default::Default for HypervExitUHcall {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUHcall>();
-    let align = ::core::mem::align_of::<HypervExitUHcall>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.hcall");
-    assert!(align == 8, "alignment of struct kvm_hyperv_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, input) == 0,
-        "offset of struct kvm_hyperv_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, result) == 8,
-        "offset of struct kvm_hyperv_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, params) == 16,
-        "offset of struct kvm_hyperv_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 8, { input : 0,
+    result : 8, params : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUHcall>();
-    let align = ::core::mem::align_of::<HypervExitUHcall>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.hcall");
-    assert!(align == 4, "alignment of struct kvm_hyperv_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, input) == 0,
-        "offset of struct kvm_hyperv_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, result) == 8,
-        "offset of struct kvm_hyperv_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, params) == 16,
-        "offset of struct kvm_hyperv_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 4, { input : 0,
+    result : 8, params : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUHcall>();
-    let align = ::core::mem::align_of::<HypervExitUHcall>();
-    assert!(size == 32, "size of struct kvm_hyperv_exit.u.hcall");
-    assert!(align == 2, "alignment of struct kvm_hyperv_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, input) == 0,
-        "offset of struct kvm_hyperv_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, result) == 8,
-        "offset of struct kvm_hyperv_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUHcall, params) == 16,
-        "offset of struct kvm_hyperv_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 2, { input : 0,
+    result : 8, params : 16 }
+);
 /// The guest wrote a synthetic debugger MSR (KVM_EXIT_HYPERV_SYNDBG).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.syndbg`.
@@ -2602,110 +2030,23 @@ impl ::core::default::Default for HypervExitUSyndbg {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSyndbg>();
-    let align = ::core::mem::align_of::<HypervExitUSyndbg>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u.syndbg");
-    assert!(align == 8, "alignment of struct kvm_hyperv_exit.u.syndbg");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.syndbg.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.syndbg.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, status) == 16,
-        "offset of struct kvm_hyperv_exit.u.syndbg.status"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, send_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.syndbg.send_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, recv_page) == 32,
-        "offset of struct kvm_hyperv_exit.u.syndbg.recv_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pending_page) == 40,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pending_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 8, { msr : 0,
+    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
+    }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSyndbg>();
-    let align = ::core::mem::align_of::<HypervExitUSyndbg>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u.syndbg");
-    assert!(align == 4, "alignment of struct kvm_hyperv_exit.u.syndbg");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.syndbg.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.syndbg.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, status) == 16,
-        "offset of struct kvm_hyperv_exit.u.syndbg.status"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, send_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.syndbg.send_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, recv_page) == 32,
-        "offset of struct kvm_hyperv_exit.u.syndbg.recv_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pending_page) == 40,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pending_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 4, { msr : 0,
+    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
+    }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<HypervExitUSyndbg>();
-    let align = ::core::mem::align_of::<HypervExitUSyndbg>();
-    assert!(size == 48, "size of struct kvm_hyperv_exit.u.syndbg");
-    assert!(align == 2, "alignment of struct kvm_hyperv_exit.u.syndbg");
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, msr) == 0,
-        "offset of struct kvm_hyperv_exit.u.syndbg.msr"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pad2) == 4,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pad2"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, control) == 8,
-        "offset of struct kvm_hyperv_exit.u.syndbg.control"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, status) == 16,
-        "offset of struct kvm_hyperv_exit.u.syndbg.status"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, send_page) == 24,
-        "offset of struct kvm_hyperv_exit.u.syndbg.send_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, recv_page) == 32,
-        "offset of struct kvm_hyperv_exit.u.syndbg.recv_page"
-    );
-    assert!(
-        ::core::mem::offset_of!(HypervExitUSyndbg, pending_page) == 40,
-        "offset of struct kvm_hyperv_exit.u.syndbg.pending_page"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 2, { msr : 0,
+    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
+    }
+);
 /// The details; the member is chosen by type.
 ///
 /// Inline member type of `struct kvm_xen_exit.u`.
@@ -2759,26 +2100,17 @@ impl XenExitU {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitU>();
-    let align = ::core::mem::align_of::<XenExitU>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u");
-    assert!(align == 8, "alignment of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExitU, "struct kvm_xen_exit.u", size 72, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitU>();
-    let align = ::core::mem::align_of::<XenExitU>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u");
-    assert!(align == 4, "alignment of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExitU, "struct kvm_xen_exit.u", size 72, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitU>();
-    let align = ::core::mem::align_of::<XenExitU>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u");
-    assert!(align == 2, "alignment of struct kvm_xen_exit.u");
-};
+::uapigen_runtime::assert_layout!(
+    XenExitU, "struct kvm_xen_exit.u", size 72, align 2, {}
+);
 /// The guest made a Xen hypercall (KVM_EXIT_XEN_HCALL).
 ///
 /// Inline member type of `struct kvm_xen_exit.u.hcall`.
@@ -2814,86 +2146,20 @@ impl ::core::default::Default for XenExitUHcall {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitUHcall>();
-    let align = ::core::mem::align_of::<XenExitUHcall>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u.hcall");
-    assert!(align == 8, "alignment of struct kvm_xen_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, longmode) == 0,
-        "offset of struct kvm_xen_exit.u.hcall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, cpl) == 4,
-        "offset of struct kvm_xen_exit.u.hcall.cpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, input) == 8,
-        "offset of struct kvm_xen_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, result) == 16,
-        "offset of struct kvm_xen_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, params) == 24,
-        "offset of struct kvm_xen_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 8, { longmode : 0, cpl :
+    4, input : 8, result : 16, params : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitUHcall>();
-    let align = ::core::mem::align_of::<XenExitUHcall>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u.hcall");
-    assert!(align == 4, "alignment of struct kvm_xen_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, longmode) == 0,
-        "offset of struct kvm_xen_exit.u.hcall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, cpl) == 4,
-        "offset of struct kvm_xen_exit.u.hcall.cpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, input) == 8,
-        "offset of struct kvm_xen_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, result) == 16,
-        "offset of struct kvm_xen_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, params) == 24,
-        "offset of struct kvm_xen_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 4, { longmode : 0, cpl :
+    4, input : 8, result : 16, params : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<XenExitUHcall>();
-    let align = ::core::mem::align_of::<XenExitUHcall>();
-    assert!(size == 72, "size of struct kvm_xen_exit.u.hcall");
-    assert!(align == 2, "alignment of struct kvm_xen_exit.u.hcall");
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, longmode) == 0,
-        "offset of struct kvm_xen_exit.u.hcall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, cpl) == 4,
-        "offset of struct kvm_xen_exit.u.hcall.cpl"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, input) == 8,
-        "offset of struct kvm_xen_exit.u.hcall.input"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, result) == 16,
-        "offset of struct kvm_xen_exit.u.hcall.result"
-    );
-    assert!(
-        ::core::mem::offset_of!(XenExitUHcall, params) == 24,
-        "offset of struct kvm_xen_exit.u.hcall.params"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 2, { longmode : 0, cpl :
+    4, input : 8, result : 16, params : 24 }
+);
 /// Details of the exit; the member is chosen by exit_reason, and padding fixes the size at 256 bytes.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>`.
@@ -3311,26 +2577,17 @@ impl RunExit {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExit>();
-    let align = ::core::mem::align_of::<RunExit>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    RunExit, "struct kvm_run.<anonymous>", size 256, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExit>();
-    let align = ::core::mem::align_of::<RunExit>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    RunExit, "struct kvm_run.<anonymous>", size 256, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExit>();
-    let align = ::core::mem::align_of::<RunExit>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    RunExit, "struct kvm_run.<anonymous>", size 256, align 2, {}
+);
 /// KVM_EXIT_UNKNOWN.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hw`.
@@ -3358,38 +2615,20 @@ impl ::core::default::Default for RunExitHw {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHw>();
-    let align = ::core::mem::align_of::<RunExitHw>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.hw");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.hw");
-    assert!(
-        ::core::mem::offset_of!(RunExitHw, hardware_exit_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.hw.hardware_exit_reason"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 8, { hardware_exit_reason :
+    0 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHw>();
-    let align = ::core::mem::align_of::<RunExitHw>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.hw");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.hw");
-    assert!(
-        ::core::mem::offset_of!(RunExitHw, hardware_exit_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.hw.hardware_exit_reason"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 4, { hardware_exit_reason :
+    0 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHw>();
-    let align = ::core::mem::align_of::<RunExitHw>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.hw");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.hw");
-    assert!(
-        ::core::mem::offset_of!(RunExitHw, hardware_exit_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.hw.hardware_exit_reason"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 2, { hardware_exit_reason :
+    0 }
+);
 /// KVM_EXIT_FAIL_ENTRY; the hardware refused to enter the guest.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.fail_entry`.
@@ -3418,50 +2657,20 @@ impl ::core::default::Default for RunExitFailEntry {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitFailEntry>();
-    let align = ::core::mem::align_of::<RunExitFailEntry>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.fail_entry");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.fail_entry");
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, hardware_entry_failure_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.fail_entry.hardware_entry_failure_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, cpu) == 8,
-        "offset of struct kvm_run.<anonymous>.fail_entry.cpu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 16, align 8, {
+    hardware_entry_failure_reason : 0, cpu : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitFailEntry>();
-    let align = ::core::mem::align_of::<RunExitFailEntry>();
-    assert!(size == 12, "size of struct kvm_run.<anonymous>.fail_entry");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.fail_entry");
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, hardware_entry_failure_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.fail_entry.hardware_entry_failure_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, cpu) == 8,
-        "offset of struct kvm_run.<anonymous>.fail_entry.cpu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 12, align 4, {
+    hardware_entry_failure_reason : 0, cpu : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitFailEntry>();
-    let align = ::core::mem::align_of::<RunExitFailEntry>();
-    assert!(size == 12, "size of struct kvm_run.<anonymous>.fail_entry");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.fail_entry");
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, hardware_entry_failure_reason) == 0,
-        "offset of struct kvm_run.<anonymous>.fail_entry.hardware_entry_failure_reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitFailEntry, cpu) == 8,
-        "offset of struct kvm_run.<anonymous>.fail_entry.cpu"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 12, align 2, {
+    hardware_entry_failure_reason : 0, cpu : 8 }
+);
 /// KVM_EXIT_EXCEPTION.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.ex`.
@@ -3491,35 +2700,15 @@ impl ::core::default::Default for RunExitEx {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEx>();
-    let align = ::core::mem::align_of::<RunExitEx>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.ex");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.ex");
-    assert!(
-        ::core::mem::offset_of!(RunExitEx, exception) == 0,
-        "offset of struct kvm_run.<anonymous>.ex.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEx, error_code) == 4,
-        "offset of struct kvm_run.<anonymous>.ex.error_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEx, "struct kvm_run.<anonymous>.ex", size 8, align 4, { exception : 0,
+    error_code : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEx>();
-    let align = ::core::mem::align_of::<RunExitEx>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.ex");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.ex");
-    assert!(
-        ::core::mem::offset_of!(RunExitEx, exception) == 0,
-        "offset of struct kvm_run.<anonymous>.ex.exception"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEx, error_code) == 4,
-        "offset of struct kvm_run.<anonymous>.ex.error_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEx, "struct kvm_run.<anonymous>.ex", size 8, align 2, { exception : 0,
+    error_code : 4 }
+);
 /// KVM_EXIT_IO; the guest accessed an I/O port.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.io`.
@@ -3555,86 +2744,20 @@ impl ::core::default::Default for RunExitIo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitIo>();
-    let align = ::core::mem::align_of::<RunExitIo>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.io");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.io");
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, direction) == 0,
-        "offset of struct kvm_run.<anonymous>.io.direction"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, size) == 1,
-        "offset of struct kvm_run.<anonymous>.io.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, port) == 2,
-        "offset of struct kvm_run.<anonymous>.io.port"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, count) == 4,
-        "offset of struct kvm_run.<anonymous>.io.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, data_offset) == 8,
-        "offset of struct kvm_run.<anonymous>.io.data_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 8, { direction : 0, size :
+    1, port : 2, count : 4, data_offset : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitIo>();
-    let align = ::core::mem::align_of::<RunExitIo>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.io");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.io");
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, direction) == 0,
-        "offset of struct kvm_run.<anonymous>.io.direction"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, size) == 1,
-        "offset of struct kvm_run.<anonymous>.io.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, port) == 2,
-        "offset of struct kvm_run.<anonymous>.io.port"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, count) == 4,
-        "offset of struct kvm_run.<anonymous>.io.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, data_offset) == 8,
-        "offset of struct kvm_run.<anonymous>.io.data_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 4, { direction : 0, size :
+    1, port : 2, count : 4, data_offset : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitIo>();
-    let align = ::core::mem::align_of::<RunExitIo>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.io");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.io");
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, direction) == 0,
-        "offset of struct kvm_run.<anonymous>.io.direction"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, size) == 1,
-        "offset of struct kvm_run.<anonymous>.io.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, port) == 2,
-        "offset of struct kvm_run.<anonymous>.io.port"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, count) == 4,
-        "offset of struct kvm_run.<anonymous>.io.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitIo, data_offset) == 8,
-        "offset of struct kvm_run.<anonymous>.io.data_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 2, { direction : 0, size :
+    1, port : 2, count : 4, data_offset : 8 }
+);
 /// KVM_EXIT_DEBUG; a guest debug event that user space asked for.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.debug`.
@@ -3662,38 +2785,17 @@ impl ::core::default::Default for RunExitDebug {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitDebug>();
-    let align = ::core::mem::align_of::<RunExitDebug>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.debug");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.debug");
-    assert!(
-        ::core::mem::offset_of!(RunExitDebug, arch) == 0,
-        "offset of struct kvm_run.<anonymous>.debug.arch"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 8, { arch : 0 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitDebug>();
-    let align = ::core::mem::align_of::<RunExitDebug>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.debug");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.debug");
-    assert!(
-        ::core::mem::offset_of!(RunExitDebug, arch) == 0,
-        "offset of struct kvm_run.<anonymous>.debug.arch"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 4, { arch : 0 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitDebug>();
-    let align = ::core::mem::align_of::<RunExitDebug>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.debug");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.debug");
-    assert!(
-        ::core::mem::offset_of!(RunExitDebug, arch) == 0,
-        "offset of struct kvm_run.<anonymous>.debug.arch"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 2, { arch : 0 }
+);
 /// KVM_EXIT_MMIO; the guest accessed memory that no slot backs (or wrote a read-only slot).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.mmio`.
@@ -3726,74 +2828,20 @@ impl ::core::default::Default for RunExitMmio {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMmio>();
-    let align = ::core::mem::align_of::<RunExitMmio>();
-    assert!(size == 24, "size of struct kvm_run.<anonymous>.mmio");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.mmio");
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, phys_addr) == 0,
-        "offset of struct kvm_run.<anonymous>.mmio.phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, data) == 8,
-        "offset of struct kvm_run.<anonymous>.mmio.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, len) == 16,
-        "offset of struct kvm_run.<anonymous>.mmio.len"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, is_write) == 20,
-        "offset of struct kvm_run.<anonymous>.mmio.is_write"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 24, align 8, { phys_addr : 0,
+    data : 8, len : 16, is_write : 20 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMmio>();
-    let align = ::core::mem::align_of::<RunExitMmio>();
-    assert!(size == 24, "size of struct kvm_run.<anonymous>.mmio");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.mmio");
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, phys_addr) == 0,
-        "offset of struct kvm_run.<anonymous>.mmio.phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, data) == 8,
-        "offset of struct kvm_run.<anonymous>.mmio.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, len) == 16,
-        "offset of struct kvm_run.<anonymous>.mmio.len"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, is_write) == 20,
-        "offset of struct kvm_run.<anonymous>.mmio.is_write"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 24, align 4, { phys_addr : 0,
+    data : 8, len : 16, is_write : 20 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMmio>();
-    let align = ::core::mem::align_of::<RunExitMmio>();
-    assert!(size == 22, "size of struct kvm_run.<anonymous>.mmio");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.mmio");
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, phys_addr) == 0,
-        "offset of struct kvm_run.<anonymous>.mmio.phys_addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, data) == 8,
-        "offset of struct kvm_run.<anonymous>.mmio.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, len) == 16,
-        "offset of struct kvm_run.<anonymous>.mmio.len"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMmio, is_write) == 20,
-        "offset of struct kvm_run.<anonymous>.mmio.is_write"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 22, align 2, { phys_addr : 0,
+    data : 8, len : 16, is_write : 20 }
+);
 /// KVM_EXIT_HYPERCALL; a hypercall that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hypercall`.
@@ -3829,86 +2877,20 @@ impl ::core::default::Default for RunExitHypercall {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHypercall>();
-    let align = ::core::mem::align_of::<RunExitHypercall>();
-    assert!(size == 72, "size of struct kvm_run.<anonymous>.hypercall");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.hypercall");
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.hypercall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, args) == 8,
-        "offset of struct kvm_run.<anonymous>.hypercall.args"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, ret) == 56,
-        "offset of struct kvm_run.<anonymous>.hypercall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, longmode) == 64,
-        "offset of struct kvm_run.<anonymous>.hypercall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, pad) == 68,
-        "offset of struct kvm_run.<anonymous>.hypercall.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 8, { nr : 0,
+    args : 8, ret : 56, longmode : 64, pad : 68 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHypercall>();
-    let align = ::core::mem::align_of::<RunExitHypercall>();
-    assert!(size == 72, "size of struct kvm_run.<anonymous>.hypercall");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.hypercall");
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.hypercall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, args) == 8,
-        "offset of struct kvm_run.<anonymous>.hypercall.args"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, ret) == 56,
-        "offset of struct kvm_run.<anonymous>.hypercall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, longmode) == 64,
-        "offset of struct kvm_run.<anonymous>.hypercall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, pad) == 68,
-        "offset of struct kvm_run.<anonymous>.hypercall.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 4, { nr : 0,
+    args : 8, ret : 56, longmode : 64, pad : 68 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitHypercall>();
-    let align = ::core::mem::align_of::<RunExitHypercall>();
-    assert!(size == 72, "size of struct kvm_run.<anonymous>.hypercall");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.hypercall");
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.hypercall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, args) == 8,
-        "offset of struct kvm_run.<anonymous>.hypercall.args"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, ret) == 56,
-        "offset of struct kvm_run.<anonymous>.hypercall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, longmode) == 64,
-        "offset of struct kvm_run.<anonymous>.hypercall.longmode"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitHypercall, pad) == 68,
-        "offset of struct kvm_run.<anonymous>.hypercall.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 2, { nr : 0,
+    args : 8, ret : 56, longmode : 64, pad : 68 }
+);
 /// KVM_EXIT_TPR_ACCESS; the guest accessed the task priority register.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.tpr_access`.
@@ -3940,62 +2922,20 @@ impl ::core::default::Default for RunExitTprAccess {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitTprAccess>();
-    let align = ::core::mem::align_of::<RunExitTprAccess>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.tpr_access");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.tpr_access");
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, rip) == 0,
-        "offset of struct kvm_run.<anonymous>.tpr_access.rip"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, is_write) == 8,
-        "offset of struct kvm_run.<anonymous>.tpr_access.is_write"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, pad) == 12,
-        "offset of struct kvm_run.<anonymous>.tpr_access.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 8, { rip :
+    0, is_write : 8, pad : 12 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitTprAccess>();
-    let align = ::core::mem::align_of::<RunExitTprAccess>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.tpr_access");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.tpr_access");
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, rip) == 0,
-        "offset of struct kvm_run.<anonymous>.tpr_access.rip"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, is_write) == 8,
-        "offset of struct kvm_run.<anonymous>.tpr_access.is_write"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, pad) == 12,
-        "offset of struct kvm_run.<anonymous>.tpr_access.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 4, { rip :
+    0, is_write : 8, pad : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitTprAccess>();
-    let align = ::core::mem::align_of::<RunExitTprAccess>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.tpr_access");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.tpr_access");
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, rip) == 0,
-        "offset of struct kvm_run.<anonymous>.tpr_access.rip"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, is_write) == 8,
-        "offset of struct kvm_run.<anonymous>.tpr_access.is_write"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitTprAccess, pad) == 12,
-        "offset of struct kvm_run.<anonymous>.tpr_access.pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 2, { rip :
+    0, is_write : 8, pad : 12 }
+);
 /// KVM_EXIT_S390_SIEIC (s390 only); an intercept that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_sieic`.
@@ -4026,43 +2966,15 @@ impl ::core::default::Default for RunExitS390Sieic {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Sieic>();
-    let align = ::core::mem::align_of::<RunExitS390Sieic>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.s390_sieic");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.s390_sieic");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, icptcode) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.icptcode"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, ipa) == 2,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.ipa"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, ipb) == 4,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.ipb"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Sieic, "struct kvm_run.<anonymous>.s390_sieic", size 8, align 4, {
+    icptcode : 0, ipa : 2, ipb : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Sieic>();
-    let align = ::core::mem::align_of::<RunExitS390Sieic>();
-    assert!(size == 8, "size of struct kvm_run.<anonymous>.s390_sieic");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.s390_sieic");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, icptcode) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.icptcode"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, ipa) == 2,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.ipa"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Sieic, ipb) == 4,
-        "offset of struct kvm_run.<anonymous>.s390_sieic.ipb"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Sieic, "struct kvm_run.<anonymous>.s390_sieic", size 8, align 2, {
+    icptcode : 0, ipa : 2, ipb : 4 }
+);
 /// KVM_EXIT_S390_UCONTROL (s390 only); a fault in a user-controlled VM.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_ucontrol`.
@@ -4091,50 +3003,20 @@ impl ::core::default::Default for RunExitS390Ucontrol {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Ucontrol>();
-    let align = ::core::mem::align_of::<RunExitS390Ucontrol>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, trans_exc_code) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.trans_exc_code"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, pgm_code) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.pgm_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 16, align 8, {
+    trans_exc_code : 0, pgm_code : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Ucontrol>();
-    let align = ::core::mem::align_of::<RunExitS390Ucontrol>();
-    assert!(size == 12, "size of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, trans_exc_code) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.trans_exc_code"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, pgm_code) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.pgm_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 12, align 4, {
+    trans_exc_code : 0, pgm_code : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Ucontrol>();
-    let align = ::core::mem::align_of::<RunExitS390Ucontrol>();
-    assert!(size == 12, "size of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.s390_ucontrol");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, trans_exc_code) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.trans_exc_code"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Ucontrol, pgm_code) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_ucontrol.pgm_code"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 12, align 2, {
+    trans_exc_code : 0, pgm_code : 8 }
+);
 /// KVM_EXIT_DCR (deprecated; PowerPC 440 device control register access).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.dcr`.
@@ -4165,43 +3047,15 @@ impl ::core::default::Default for RunExitDcr {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitDcr>();
-    let align = ::core::mem::align_of::<RunExitDcr>();
-    assert!(size == 12, "size of struct kvm_run.<anonymous>.dcr");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.dcr");
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, dcrn) == 0,
-        "offset of struct kvm_run.<anonymous>.dcr.dcrn"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, data) == 4,
-        "offset of struct kvm_run.<anonymous>.dcr.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, is_write) == 8,
-        "offset of struct kvm_run.<anonymous>.dcr.is_write"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitDcr, "struct kvm_run.<anonymous>.dcr", size 12, align 4, { dcrn : 0, data : 4,
+    is_write : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitDcr>();
-    let align = ::core::mem::align_of::<RunExitDcr>();
-    assert!(size == 10, "size of struct kvm_run.<anonymous>.dcr");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.dcr");
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, dcrn) == 0,
-        "offset of struct kvm_run.<anonymous>.dcr.dcrn"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, data) == 4,
-        "offset of struct kvm_run.<anonymous>.dcr.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitDcr, is_write) == 8,
-        "offset of struct kvm_run.<anonymous>.dcr.is_write"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitDcr, "struct kvm_run.<anonymous>.dcr", size 10, align 2, { dcrn : 0, data : 4,
+    is_write : 8 }
+);
 /// KVM_EXIT_INTERNAL_ERROR; KVM could not handle the exit.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.internal`.
@@ -4233,62 +3087,20 @@ impl ::core::default::Default for RunExitInternal {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitInternal>();
-    let align = ::core::mem::align_of::<RunExitInternal>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.internal");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.internal");
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.internal.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.internal.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, data) == 8,
-        "offset of struct kvm_run.<anonymous>.internal.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 8, { suberror
+    : 0, ndata : 4, data : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitInternal>();
-    let align = ::core::mem::align_of::<RunExitInternal>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.internal");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.internal");
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.internal.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.internal.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, data) == 8,
-        "offset of struct kvm_run.<anonymous>.internal.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 4, { suberror
+    : 0, ndata : 4, data : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitInternal>();
-    let align = ::core::mem::align_of::<RunExitInternal>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.internal");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.internal");
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.internal.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.internal.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitInternal, data) == 8,
-        "offset of struct kvm_run.<anonymous>.internal.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 2, { suberror
+    : 0, ndata : 4, data : 8 }
+);
 /// The form internal takes when suberror is KVM_INTERNAL_ERROR_EMULATION; flags says which fields are valid.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure`.
@@ -4322,74 +3134,20 @@ impl ::core::default::Default for RunExitEmulationFailure {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEmulationFailure>();
-    let align = ::core::mem::align_of::<RunExitEmulationFailure>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, flags) == 8,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, insn) == 16,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.insn"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
+    align 8, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEmulationFailure>();
-    let align = ::core::mem::align_of::<RunExitEmulationFailure>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, flags) == 8,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, insn) == 16,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.insn"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
+    align 4, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEmulationFailure>();
-    let align = ::core::mem::align_of::<RunExitEmulationFailure>();
-    assert!(size == 32, "size of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.emulation_failure");
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, suberror) == 0,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.suberror"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, flags) == 8,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailure, insn) == 16,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.insn"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
+    align 2, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
+);
 /// The instruction that failed (a union so that later fields can overlay it).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>`.
@@ -4447,17 +3205,10 @@ impl RunExitEmulationFailureInsn {
         u
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEmulationFailureInsn>();
-    let align = ::core::mem::align_of::<RunExitEmulationFailureInsn>();
-    assert!(
-        size == 16, "size of struct kvm_run.<anonymous>.emulation_failure.<anonymous>"
-    );
-    assert!(
-        align == 1,
-        "alignment of struct kvm_run.<anonymous>.emulation_failure.<anonymous>"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEmulationFailureInsn,
+    "struct kvm_run.<anonymous>.emulation_failure.<anonymous>", size 16, align 1, {}
+);
 /// The instruction bytes.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>`.
@@ -4486,26 +3237,11 @@ impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEmulationFailureInsnBytes>();
-    let align = ::core::mem::align_of::<RunExitEmulationFailureInsnBytes>();
-    assert!(
-        size == 16,
-        "size of struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>"
-    );
-    assert!(
-        align == 1,
-        "alignment of struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailureInsnBytes, insn_size) == 0,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>.insn_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitEmulationFailureInsnBytes, insn_bytes) == 1,
-        "offset of struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>.insn_bytes"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEmulationFailureInsnBytes,
+    "struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>", size 16,
+    align 1, { insn_size : 0, insn_bytes : 1 }
+);
 /// KVM_EXIT_OSI (PowerPC only); an OSI hypercall of a Mac-on-Linux guest.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.osi`.
@@ -4533,38 +3269,17 @@ impl ::core::default::Default for RunExitOsi {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitOsi>();
-    let align = ::core::mem::align_of::<RunExitOsi>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>.osi");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.osi");
-    assert!(
-        ::core::mem::offset_of!(RunExitOsi, gprs) == 0,
-        "offset of struct kvm_run.<anonymous>.osi.gprs"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 8, { gprs : 0 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitOsi>();
-    let align = ::core::mem::align_of::<RunExitOsi>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>.osi");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.osi");
-    assert!(
-        ::core::mem::offset_of!(RunExitOsi, gprs) == 0,
-        "offset of struct kvm_run.<anonymous>.osi.gprs"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 4, { gprs : 0 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitOsi>();
-    let align = ::core::mem::align_of::<RunExitOsi>();
-    assert!(size == 256, "size of struct kvm_run.<anonymous>.osi");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.osi");
-    assert!(
-        ::core::mem::offset_of!(RunExitOsi, gprs) == 0,
-        "offset of struct kvm_run.<anonymous>.osi.gprs"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 2, { gprs : 0 }
+);
 /// KVM_EXIT_PAPR_HCALL (PowerPC only); a PAPR hypercall.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.papr_hcall`.
@@ -4596,62 +3311,20 @@ impl ::core::default::Default for RunExitPaprHcall {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitPaprHcall>();
-    let align = ::core::mem::align_of::<RunExitPaprHcall>();
-    assert!(size == 88, "size of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, ret) == 8,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, args) == 16,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 8, { nr :
+    0, ret : 8, args : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitPaprHcall>();
-    let align = ::core::mem::align_of::<RunExitPaprHcall>();
-    assert!(size == 88, "size of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, ret) == 8,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, args) == 16,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 4, { nr :
+    0, ret : 8, args : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitPaprHcall>();
-    let align = ::core::mem::align_of::<RunExitPaprHcall>();
-    assert!(size == 88, "size of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.papr_hcall");
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, nr) == 0,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, ret) == 8,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.ret"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitPaprHcall, args) == 16,
-        "offset of struct kvm_run.<anonymous>.papr_hcall.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 2, { nr :
+    0, ret : 8, args : 16 }
+);
 /// KVM_EXIT_S390_TSCH (s390 only); TEST SUBCHANNEL for user space.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_tsch`.
@@ -4688,67 +3361,17 @@ impl ::core::default::Default for RunExitS390Tsch {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Tsch>();
-    let align = ::core::mem::align_of::<RunExitS390Tsch>();
-    assert!(size == 20, "size of struct kvm_run.<anonymous>.s390_tsch");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.s390_tsch");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, subchannel_id) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.subchannel_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, subchannel_nr) == 2,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.subchannel_nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, io_int_parm) == 4,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.io_int_parm"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, io_int_word) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.io_int_word"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, ipb) == 12,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.ipb"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, dequeued) == 16,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.dequeued"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Tsch, "struct kvm_run.<anonymous>.s390_tsch", size 20, align 4, {
+    subchannel_id : 0, subchannel_nr : 2, io_int_parm : 4, io_int_word : 8, ipb : 12,
+    dequeued : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Tsch>();
-    let align = ::core::mem::align_of::<RunExitS390Tsch>();
-    assert!(size == 18, "size of struct kvm_run.<anonymous>.s390_tsch");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.s390_tsch");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, subchannel_id) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.subchannel_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, subchannel_nr) == 2,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.subchannel_nr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, io_int_parm) == 4,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.io_int_parm"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, io_int_word) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.io_int_word"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, ipb) == 12,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.ipb"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Tsch, dequeued) == 16,
-        "offset of struct kvm_run.<anonymous>.s390_tsch.dequeued"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Tsch, "struct kvm_run.<anonymous>.s390_tsch", size 18, align 2, {
+    subchannel_id : 0, subchannel_nr : 2, io_int_parm : 4, io_int_word : 8, ipb : 12,
+    dequeued : 16 }
+);
 /// KVM_EXIT_EPR (PowerPC only); the guest wants the external proxy register.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.epr`.
@@ -4776,27 +3399,13 @@ impl ::core::default::Default for RunExitEpr {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEpr>();
-    let align = ::core::mem::align_of::<RunExitEpr>();
-    assert!(size == 4, "size of struct kvm_run.<anonymous>.epr");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.epr");
-    assert!(
-        ::core::mem::offset_of!(RunExitEpr, epr) == 0,
-        "offset of struct kvm_run.<anonymous>.epr.epr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEpr, "struct kvm_run.<anonymous>.epr", size 4, align 4, { epr : 0 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEpr>();
-    let align = ::core::mem::align_of::<RunExitEpr>();
-    assert!(size == 4, "size of struct kvm_run.<anonymous>.epr");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.epr");
-    assert!(
-        ::core::mem::offset_of!(RunExitEpr, epr) == 0,
-        "offset of struct kvm_run.<anonymous>.epr.epr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEpr, "struct kvm_run.<anonymous>.epr", size 4, align 2, { epr : 0 }
+);
 /// KVM_EXIT_SYSTEM_EVENT; the guest asked for a platform event such as power off or reset.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event`.
@@ -4828,62 +3437,20 @@ impl ::core::default::Default for RunExitSystemEvent {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEvent>();
-    let align = ::core::mem::align_of::<RunExitSystemEvent>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.system_event");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.system_event");
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, r#type) == 0,
-        "offset of struct kvm_run.<anonymous>.system_event.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.system_event.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, info) == 8,
-        "offset of struct kvm_run.<anonymous>.system_event.info"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 8, {
+    r#type : 0, ndata : 4, info : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEvent>();
-    let align = ::core::mem::align_of::<RunExitSystemEvent>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.system_event");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.system_event");
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, r#type) == 0,
-        "offset of struct kvm_run.<anonymous>.system_event.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.system_event.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, info) == 8,
-        "offset of struct kvm_run.<anonymous>.system_event.info"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 4, {
+    r#type : 0, ndata : 4, info : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEvent>();
-    let align = ::core::mem::align_of::<RunExitSystemEvent>();
-    assert!(size == 136, "size of struct kvm_run.<anonymous>.system_event");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.system_event");
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, r#type) == 0,
-        "offset of struct kvm_run.<anonymous>.system_event.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, ndata) == 4,
-        "offset of struct kvm_run.<anonymous>.system_event.ndata"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitSystemEvent, info) == 8,
-        "offset of struct kvm_run.<anonymous>.system_event.info"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 2, {
+    r#type : 0, ndata : 4, info : 8 }
+);
 /// Extra information about the event.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event.<anonymous>`.
@@ -4954,32 +3521,20 @@ impl RunExitSystemEventInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEventInfo>();
-    let align = ::core::mem::align_of::<RunExitSystemEventInfo>();
-    assert!(size == 128, "size of struct kvm_run.<anonymous>.system_event.<anonymous>");
-    assert!(
-        align == 8, "alignment of struct kvm_run.<anonymous>.system_event.<anonymous>"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
+    128, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEventInfo>();
-    let align = ::core::mem::align_of::<RunExitSystemEventInfo>();
-    assert!(size == 128, "size of struct kvm_run.<anonymous>.system_event.<anonymous>");
-    assert!(
-        align == 4, "alignment of struct kvm_run.<anonymous>.system_event.<anonymous>"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
+    128, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitSystemEventInfo>();
-    let align = ::core::mem::align_of::<RunExitSystemEventInfo>();
-    assert!(size == 128, "size of struct kvm_run.<anonymous>.system_event.<anonymous>");
-    assert!(
-        align == 2, "alignment of struct kvm_run.<anonymous>.system_event.<anonymous>"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
+    128, align 2, {}
+);
 /// KVM_EXIT_S390_STSI (s390 only); STORE SYSTEM INFORMATION was done.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_stsi`.
@@ -5016,98 +3571,20 @@ impl ::core::default::Default for RunExitS390Stsi {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Stsi>();
-    let align = ::core::mem::align_of::<RunExitS390Stsi>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, addr) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, ar) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.ar"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, reserved) == 9,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, fc) == 10,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.fc"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel1) == 11,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel1"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel2) == 12,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel2"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 16, align 8, { addr :
+    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Stsi>();
-    let align = ::core::mem::align_of::<RunExitS390Stsi>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, addr) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, ar) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.ar"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, reserved) == 9,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, fc) == 10,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.fc"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel1) == 11,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel1"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel2) == 12,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel2"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 16, align 4, { addr :
+    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitS390Stsi>();
-    let align = ::core::mem::align_of::<RunExitS390Stsi>();
-    assert!(size == 14, "size of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.s390_stsi");
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, addr) == 0,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, ar) == 8,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.ar"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, reserved) == 9,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, fc) == 10,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.fc"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel1) == 11,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel1"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitS390Stsi, sel2) == 12,
-        "offset of struct kvm_run.<anonymous>.s390_stsi.sel2"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 14, align 2, { addr :
+    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
+);
 /// KVM_EXIT_IOAPIC_EOI; end of interrupt for a level-triggered vector of a split IRQ chip.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.eoi`.
@@ -5134,16 +3611,9 @@ impl ::core::default::Default for RunExitEoi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitEoi>();
-    let align = ::core::mem::align_of::<RunExitEoi>();
-    assert!(size == 1, "size of struct kvm_run.<anonymous>.eoi");
-    assert!(align == 1, "alignment of struct kvm_run.<anonymous>.eoi");
-    assert!(
-        ::core::mem::offset_of!(RunExitEoi, vector) == 0,
-        "offset of struct kvm_run.<anonymous>.eoi.vector"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitEoi, "struct kvm_run.<anonymous>.eoi", size 1, align 1, { vector : 0 }
+);
 /// KVM_EXIT_ARM_NISV (arm64 only); a data abort without valid syndrome information.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.arm_nisv`.
@@ -5173,50 +3643,20 @@ impl ::core::default::Default for RunExitArmNisv {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitArmNisv>();
-    let align = ::core::mem::align_of::<RunExitArmNisv>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, esr_iss) == 0,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.esr_iss"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, fault_ipa) == 8,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.fault_ipa"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 8, { esr_iss :
+    0, fault_ipa : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitArmNisv>();
-    let align = ::core::mem::align_of::<RunExitArmNisv>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, esr_iss) == 0,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.esr_iss"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, fault_ipa) == 8,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.fault_ipa"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 4, { esr_iss :
+    0, fault_ipa : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitArmNisv>();
-    let align = ::core::mem::align_of::<RunExitArmNisv>();
-    assert!(size == 16, "size of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.arm_nisv");
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, esr_iss) == 0,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.esr_iss"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitArmNisv, fault_ipa) == 8,
-        "offset of struct kvm_run.<anonymous>.arm_nisv.fault_ipa"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 2, { esr_iss :
+    0, fault_ipa : 8 }
+);
 /// KVM_EXIT_X86_RDMSR and KVM_EXIT_X86_WRMSR; an MSR access that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.msr`.
@@ -5252,86 +3692,20 @@ impl ::core::default::Default for RunExitMsr {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMsr>();
-    let align = ::core::mem::align_of::<RunExitMsr>();
-    assert!(size == 24, "size of struct kvm_run.<anonymous>.msr");
-    assert!(align == 8, "alignment of struct kvm_run.<anonymous>.msr");
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, error) == 0,
-        "offset of struct kvm_run.<anonymous>.msr.error"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, pad) == 1,
-        "offset of struct kvm_run.<anonymous>.msr.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, reason) == 8,
-        "offset of struct kvm_run.<anonymous>.msr.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, index) == 12,
-        "offset of struct kvm_run.<anonymous>.msr.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, data) == 16,
-        "offset of struct kvm_run.<anonymous>.msr.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 8, { error : 0, pad : 1,
+    reason : 8, index : 12, data : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMsr>();
-    let align = ::core::mem::align_of::<RunExitMsr>();
-    assert!(size == 24, "size of struct kvm_run.<anonymous>.msr");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.msr");
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, error) == 0,
-        "offset of struct kvm_run.<anonymous>.msr.error"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, pad) == 1,
-        "offset of struct kvm_run.<anonymous>.msr.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, reason) == 8,
-        "offset of struct kvm_run.<anonymous>.msr.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, index) == 12,
-        "offset of struct kvm_run.<anonymous>.msr.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, data) == 16,
-        "offset of struct kvm_run.<anonymous>.msr.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 4, { error : 0, pad : 1,
+    reason : 8, index : 12, data : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitMsr>();
-    let align = ::core::mem::align_of::<RunExitMsr>();
-    assert!(size == 24, "size of struct kvm_run.<anonymous>.msr");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.msr");
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, error) == 0,
-        "offset of struct kvm_run.<anonymous>.msr.error"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, pad) == 1,
-        "offset of struct kvm_run.<anonymous>.msr.pad"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, reason) == 8,
-        "offset of struct kvm_run.<anonymous>.msr.reason"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, index) == 12,
-        "offset of struct kvm_run.<anonymous>.msr.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RunExitMsr, data) == 16,
-        "offset of struct kvm_run.<anonymous>.msr.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 2, { error : 0, pad : 1,
+    reason : 8, index : 12, data : 16 }
+);
 /// KVM_EXIT_NOTIFY; the guest stayed in a non-interruptible state too long.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.notify`.
@@ -5359,27 +3733,13 @@ impl ::core::default::Default for RunExitNotify {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitNotify>();
-    let align = ::core::mem::align_of::<RunExitNotify>();
-    assert!(size == 4, "size of struct kvm_run.<anonymous>.notify");
-    assert!(align == 4, "alignment of struct kvm_run.<anonymous>.notify");
-    assert!(
-        ::core::mem::offset_of!(RunExitNotify, flags) == 0,
-        "offset of struct kvm_run.<anonymous>.notify.flags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitNotify, "struct kvm_run.<anonymous>.notify", size 4, align 4, { flags : 0 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunExitNotify>();
-    let align = ::core::mem::align_of::<RunExitNotify>();
-    assert!(size == 4, "size of struct kvm_run.<anonymous>.notify");
-    assert!(align == 2, "alignment of struct kvm_run.<anonymous>.notify");
-    assert!(
-        ::core::mem::offset_of!(RunExitNotify, flags) == 0,
-        "offset of struct kvm_run.<anonymous>.notify.flags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RunExitNotify, "struct kvm_run.<anonymous>.notify", size 4, align 2, { flags : 0 }
+);
 /// Registers synchronized through kvm_run (KVM_CAP_SYNC_REGS); padding fixes the size.
 ///
 /// Inline member type of `struct kvm_run.s`.
@@ -5453,26 +3813,11 @@ impl RunS {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RunS>();
-    let align = ::core::mem::align_of::<RunS>();
-    assert!(size == 2048, "size of struct kvm_run.s");
-    assert!(align == 8, "alignment of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 8, {});
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunS>();
-    let align = ::core::mem::align_of::<RunS>();
-    assert!(size == 2048, "size of struct kvm_run.s");
-    assert!(align == 4, "alignment of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 4, {});
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RunS>();
-    let align = ::core::mem::align_of::<RunS>();
-    assert!(size == 2048, "size of struct kvm_run.s");
-    assert!(align == 2, "alignment of struct kvm_run.s");
-};
+::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 2, {});
 /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
 #[doc(alias = "KVM_GET_API_VERSION")]
 #[cfg(
@@ -5683,7 +4028,7 @@ pub const SET_TSS_ADDR: u32 = 0xae47;
     )
 )]
 pub const SET_TSS_ADDR: u32 = 0x2000_ae47;
-/// Give the guest physical address of the one-page identity map that Intel VMX uses for real mode (before any vCPU exists).
+/// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
 #[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
 #[cfg(
     not(
@@ -5699,7 +4044,7 @@ pub const SET_TSS_ADDR: u32 = 0x2000_ae47;
     )
 )]
 pub const SET_IDENTITY_MAP_ADDR: u32 = 0x4008_ae48;
-/// Give the guest physical address of the one-page identity map that Intel VMX uses for real mode (before any vCPU exists).
+/// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
 #[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
 #[cfg(
     any(
@@ -5938,11 +4283,11 @@ pub fn get_api_version(
 pub fn create_vm(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: u32,
-) -> ::uapigen_runtime::ioctl::Result<i32> {
+) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_value(fd, CREATE_VM, arg as usize)
     }?;
-    Ok(r)
+    Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
 /// Calls `KVM_CHECK_EXTENSION`.
 ///
@@ -5971,11 +4316,11 @@ pub fn get_vcpu_mmap_size(
 pub fn create_vcpu(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: u32,
-) -> ::uapigen_runtime::ioctl::Result<i32> {
+) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_value(fd, CREATE_VCPU, arg as usize)
     }?;
-    Ok(r)
+    Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
 /// Calls `KVM_SET_USER_MEMORY_REGION`.
 ///
@@ -6004,7 +4349,7 @@ pub fn set_tss_addr(
 }
 /// Calls `KVM_SET_IDENTITY_MAP_ADDR`.
 ///
-/// Give the guest physical address of the one-page identity map that Intel VMX uses for real mode (before any vCPU exists).
+/// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
 pub fn set_identity_map_addr(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &u64,

@@ -127,25 +127,25 @@ pub const GET_OWNER_UID: u32 = 0x2000_b704;
 /// Calls `NS_GET_USERNS`.
 ///
 /// Return a new fd for the user namespace that owns this namespace.
-pub fn ns_get_userns(
+pub fn get_userns(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
-) -> ::uapigen_runtime::ioctl::Result<i32> {
+) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_USERNS) }?;
-    Ok(r)
+    Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
 /// Calls `NS_GET_PARENT`.
 ///
 /// Return a new fd for the parent of a hierarchical (PID or user) namespace.
-pub fn ns_get_parent(
+pub fn get_parent(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
-) -> ::uapigen_runtime::ioctl::Result<i32> {
+) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_PARENT) }?;
-    Ok(r)
+    Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
 /// Calls `NS_GET_NSTYPE`.
 ///
 /// Return the kind of namespace as its CLONE_NEW* flag value.
-pub fn ns_get_nstype(
+pub fn get_nstype(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_NSTYPE) }?;
@@ -154,7 +154,7 @@ pub fn ns_get_nstype(
 /// Calls `NS_GET_OWNER_UID`.
 ///
 /// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
-pub fn ns_get_owner_uid(
+pub fn get_owner_uid(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut u32,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

@@ -758,43 +758,15 @@ impl ::core::default::Default for InfoCapHeader {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<InfoCapHeader>();
-    let align = ::core::mem::align_of::<InfoCapHeader>();
-    assert!(size == 8, "size of struct vfio_info_cap_header");
-    assert!(align == 4, "alignment of struct vfio_info_cap_header");
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, id) == 0,
-        "offset of struct vfio_info_cap_header.id"
-    );
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, version) == 2,
-        "offset of struct vfio_info_cap_header.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, next) == 4,
-        "offset of struct vfio_info_cap_header.next"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InfoCapHeader, "struct vfio_info_cap_header", size 8, align 4, { id : 0, version : 2,
+    next : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<InfoCapHeader>();
-    let align = ::core::mem::align_of::<InfoCapHeader>();
-    assert!(size == 8, "size of struct vfio_info_cap_header");
-    assert!(align == 2, "alignment of struct vfio_info_cap_header");
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, id) == 0,
-        "offset of struct vfio_info_cap_header.id"
-    );
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, version) == 2,
-        "offset of struct vfio_info_cap_header.version"
-    );
-    assert!(
-        ::core::mem::offset_of!(InfoCapHeader, next) == 4,
-        "offset of struct vfio_info_cap_header.next"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    InfoCapHeader, "struct vfio_info_cap_header", size 8, align 2, { id : 0, version : 2,
+    next : 4 }
+);
 /// Argument of VFIO_GROUP_GET_STATUS; the kernel fills in the flags.
 #[doc(alias = "vfio_group_status")]
 #[repr(C)]
@@ -823,35 +795,13 @@ impl ::core::default::Default for GroupStatus {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<GroupStatus>();
-    let align = ::core::mem::align_of::<GroupStatus>();
-    assert!(size == 8, "size of struct vfio_group_status");
-    assert!(align == 4, "alignment of struct vfio_group_status");
-    assert!(
-        ::core::mem::offset_of!(GroupStatus, argsz) == 0,
-        "offset of struct vfio_group_status.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(GroupStatus, flags) == 4,
-        "offset of struct vfio_group_status.flags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GroupStatus, "struct vfio_group_status", size 8, align 4, { argsz : 0, flags : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<GroupStatus>();
-    let align = ::core::mem::align_of::<GroupStatus>();
-    assert!(size == 8, "size of struct vfio_group_status");
-    assert!(align == 2, "alignment of struct vfio_group_status");
-    assert!(
-        ::core::mem::offset_of!(GroupStatus, argsz) == 0,
-        "offset of struct vfio_group_status.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(GroupStatus, flags) == 4,
-        "offset of struct vfio_group_status.flags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    GroupStatus, "struct vfio_group_status", size 8, align 2, { argsz : 0, flags : 4 }
+);
 impl GroupStatus {
     /// Smallest valid size: the end of `flags`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(GroupStatus, flags)
@@ -959,59 +909,15 @@ impl ::core::default::Default for DeviceInfo {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceInfo>();
-    let align = ::core::mem::align_of::<DeviceInfo>();
-    assert!(size == 20, "size of struct vfio_device_info");
-    assert!(align == 4, "alignment of struct vfio_device_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, argsz) == 0,
-        "offset of struct vfio_device_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, flags) == 4,
-        "offset of struct vfio_device_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, num_regions) == 8,
-        "offset of struct vfio_device_info.num_regions"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, num_irqs) == 12,
-        "offset of struct vfio_device_info.num_irqs"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, cap_offset) == 16,
-        "offset of struct vfio_device_info.cap_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceInfo, "struct vfio_device_info", size 20, align 4, { argsz : 0, flags : 4,
+    num_regions : 8, num_irqs : 12, cap_offset : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceInfo>();
-    let align = ::core::mem::align_of::<DeviceInfo>();
-    assert!(size == 20, "size of struct vfio_device_info");
-    assert!(align == 2, "alignment of struct vfio_device_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, argsz) == 0,
-        "offset of struct vfio_device_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, flags) == 4,
-        "offset of struct vfio_device_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, num_regions) == 8,
-        "offset of struct vfio_device_info.num_regions"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, num_irqs) == 12,
-        "offset of struct vfio_device_info.num_irqs"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceInfo, cap_offset) == 16,
-        "offset of struct vfio_device_info.cap_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceInfo, "struct vfio_device_info", size 20, align 2, { argsz : 0, flags : 4,
+    num_regions : 8, num_irqs : 12, cap_offset : 16 }
+);
 impl DeviceInfo {
     /// Smallest valid size: the end of `num_irqs`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceInfo, num_irqs)
@@ -1121,98 +1027,20 @@ impl ::core::default::Default for RegionInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfo>();
-    let align = ::core::mem::align_of::<RegionInfo>();
-    assert!(size == 32, "size of struct vfio_region_info");
-    assert!(align == 8, "alignment of struct vfio_region_info");
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, argsz) == 0,
-        "offset of struct vfio_region_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, flags) == 4,
-        "offset of struct vfio_region_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, index) == 8,
-        "offset of struct vfio_region_info.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, cap_offset) == 12,
-        "offset of struct vfio_region_info.cap_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, size) == 16,
-        "offset of struct vfio_region_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, offset) == 24,
-        "offset of struct vfio_region_info.offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfo, "struct vfio_region_info", size 32, align 8, { argsz : 0, flags : 4,
+    index : 8, cap_offset : 12, size : 16, offset : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfo>();
-    let align = ::core::mem::align_of::<RegionInfo>();
-    assert!(size == 32, "size of struct vfio_region_info");
-    assert!(align == 4, "alignment of struct vfio_region_info");
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, argsz) == 0,
-        "offset of struct vfio_region_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, flags) == 4,
-        "offset of struct vfio_region_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, index) == 8,
-        "offset of struct vfio_region_info.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, cap_offset) == 12,
-        "offset of struct vfio_region_info.cap_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, size) == 16,
-        "offset of struct vfio_region_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, offset) == 24,
-        "offset of struct vfio_region_info.offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfo, "struct vfio_region_info", size 32, align 4, { argsz : 0, flags : 4,
+    index : 8, cap_offset : 12, size : 16, offset : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfo>();
-    let align = ::core::mem::align_of::<RegionInfo>();
-    assert!(size == 32, "size of struct vfio_region_info");
-    assert!(align == 2, "alignment of struct vfio_region_info");
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, argsz) == 0,
-        "offset of struct vfio_region_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, flags) == 4,
-        "offset of struct vfio_region_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, index) == 8,
-        "offset of struct vfio_region_info.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, cap_offset) == 12,
-        "offset of struct vfio_region_info.cap_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, size) == 16,
-        "offset of struct vfio_region_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfo, offset) == 24,
-        "offset of struct vfio_region_info.offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfo, "struct vfio_region_info", size 32, align 2, { argsz : 0, flags : 4,
+    index : 8, cap_offset : 12, size : 16, offset : 24 }
+);
 impl RegionInfo {
     /// Smallest valid size: the end of `offset`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(RegionInfo, offset)
@@ -1501,50 +1329,20 @@ impl ::core::default::Default for RegionSparseMmapArea {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
-    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
-    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
-    assert!(align == 8, "alignment of struct vfio_region_sparse_mmap_area");
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
-        "offset of struct vfio_region_sparse_mmap_area.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, size) == 8,
-        "offset of struct vfio_region_sparse_mmap_area.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 8, {
+    offset : 0, size : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
-    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
-    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
-    assert!(align == 4, "alignment of struct vfio_region_sparse_mmap_area");
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
-        "offset of struct vfio_region_sparse_mmap_area.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, size) == 8,
-        "offset of struct vfio_region_sparse_mmap_area.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 4, {
+    offset : 0, size : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionSparseMmapArea>();
-    let align = ::core::mem::align_of::<RegionSparseMmapArea>();
-    assert!(size == 16, "size of struct vfio_region_sparse_mmap_area");
-    assert!(align == 2, "alignment of struct vfio_region_sparse_mmap_area");
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, offset) == 0,
-        "offset of struct vfio_region_sparse_mmap_area.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionSparseMmapArea, size) == 8,
-        "offset of struct vfio_region_sparse_mmap_area.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 2, {
+    offset : 0, size : 8 }
+);
 /// Capability VFIO_REGION_INFO_CAP_SPARSE_MMAP (version 1); only the listed areas may be mmapped.
 #[doc(alias = "vfio_region_info_cap_sparse_mmap")]
 #[repr(C)]
@@ -1583,74 +1381,20 @@ impl ::uapigen_runtime::FlexHeader for RegionInfoCapSparseMmap {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(RegionInfoCapSparseMmap, areas);
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
-    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
-    assert!(align == 8, "alignment of struct vfio_region_info_cap_sparse_mmap");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
-        "offset of struct vfio_region_info_cap_sparse_mmap.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, nr_areas) == 8,
-        "offset of struct vfio_region_info_cap_sparse_mmap.nr_areas"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved) == 12,
-        "offset of struct vfio_region_info_cap_sparse_mmap.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, areas) == 16,
-        "offset of struct vfio_region_info_cap_sparse_mmap.areas"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 8,
+    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
-    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
-    assert!(align == 4, "alignment of struct vfio_region_info_cap_sparse_mmap");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
-        "offset of struct vfio_region_info_cap_sparse_mmap.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, nr_areas) == 8,
-        "offset of struct vfio_region_info_cap_sparse_mmap.nr_areas"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved) == 12,
-        "offset of struct vfio_region_info_cap_sparse_mmap.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, areas) == 16,
-        "offset of struct vfio_region_info_cap_sparse_mmap.areas"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 4,
+    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapSparseMmap>();
-    let align = ::core::mem::align_of::<RegionInfoCapSparseMmap>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_sparse_mmap");
-    assert!(align == 2, "alignment of struct vfio_region_info_cap_sparse_mmap");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, header) == 0,
-        "offset of struct vfio_region_info_cap_sparse_mmap.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, nr_areas) == 8,
-        "offset of struct vfio_region_info_cap_sparse_mmap.nr_areas"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved) == 12,
-        "offset of struct vfio_region_info_cap_sparse_mmap.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapSparseMmap, areas) == 16,
-        "offset of struct vfio_region_info_cap_sparse_mmap.areas"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 2,
+    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
+);
 impl RegionInfoCapSparseMmap {
     /// Check untrusted bytes holding a `struct vfio_region_info_cap_sparse_mmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1722,43 +1466,15 @@ impl ::core::default::Default for RegionInfoCapType {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapType>();
-    let align = ::core::mem::align_of::<RegionInfoCapType>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_type");
-    assert!(align == 4, "alignment of struct vfio_region_info_cap_type");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, header) == 0,
-        "offset of struct vfio_region_info_cap_type.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, r#type) == 8,
-        "offset of struct vfio_region_info_cap_type.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, subtype) == 12,
-        "offset of struct vfio_region_info_cap_type.subtype"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapType, "struct vfio_region_info_cap_type", size 16, align 4, { header :
+    0, r#type : 8, subtype : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapType>();
-    let align = ::core::mem::align_of::<RegionInfoCapType>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_type");
-    assert!(align == 2, "alignment of struct vfio_region_info_cap_type");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, header) == 0,
-        "offset of struct vfio_region_info_cap_type.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, r#type) == 8,
-        "offset of struct vfio_region_info_cap_type.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapType, subtype) == 12,
-        "offset of struct vfio_region_info_cap_type.subtype"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapType, "struct vfio_region_info_cap_type", size 16, align 2, { header :
+    0, r#type : 8, subtype : 12 }
+);
 /// Layout of the VFIO_REGION_SUBTYPE_GFX_EDID region: EDID and link state of a virtual monitor.
 /// To change the EDID, take the link down, write blob and size, then bring the link up.
 #[doc(alias = "vfio_region_gfx_edid")]
@@ -1796,67 +1512,15 @@ impl ::core::default::Default for RegionGfxEdid {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionGfxEdid>();
-    let align = ::core::mem::align_of::<RegionGfxEdid>();
-    assert!(size == 24, "size of struct vfio_region_gfx_edid");
-    assert!(align == 4, "alignment of struct vfio_region_gfx_edid");
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_offset) == 0,
-        "offset of struct vfio_region_gfx_edid.edid_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_max_size) == 4,
-        "offset of struct vfio_region_gfx_edid.edid_max_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_size) == 8,
-        "offset of struct vfio_region_gfx_edid.edid_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, max_xres) == 12,
-        "offset of struct vfio_region_gfx_edid.max_xres"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, max_yres) == 16,
-        "offset of struct vfio_region_gfx_edid.max_yres"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, link_state) == 20,
-        "offset of struct vfio_region_gfx_edid.link_state"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionGfxEdid, "struct vfio_region_gfx_edid", size 24, align 4, { edid_offset : 0,
+    edid_max_size : 4, edid_size : 8, max_xres : 12, max_yres : 16, link_state : 20 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionGfxEdid>();
-    let align = ::core::mem::align_of::<RegionGfxEdid>();
-    assert!(size == 24, "size of struct vfio_region_gfx_edid");
-    assert!(align == 2, "alignment of struct vfio_region_gfx_edid");
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_offset) == 0,
-        "offset of struct vfio_region_gfx_edid.edid_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_max_size) == 4,
-        "offset of struct vfio_region_gfx_edid.edid_max_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, edid_size) == 8,
-        "offset of struct vfio_region_gfx_edid.edid_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, max_xres) == 12,
-        "offset of struct vfio_region_gfx_edid.max_xres"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, max_yres) == 16,
-        "offset of struct vfio_region_gfx_edid.max_yres"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionGfxEdid, link_state) == 20,
-        "offset of struct vfio_region_gfx_edid.link_state"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionGfxEdid, "struct vfio_region_gfx_edid", size 24, align 2, { edid_offset : 0,
+    edid_max_size : 4, edid_size : 8, max_xres : 12, max_yres : 16, link_state : 20 }
+);
 /// Header at the start of the deprecated v1 migration region.
 #[doc(alias = "vfio_device_migration_info")]
 #[repr(C)]
@@ -1893,86 +1557,20 @@ impl ::core::default::Default for DeviceMigrationInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
-    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
-    assert!(size == 32, "size of struct vfio_device_migration_info");
-    assert!(align == 8, "alignment of struct vfio_device_migration_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
-        "offset of struct vfio_device_migration_info.device_state"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, reserved) == 4,
-        "offset of struct vfio_device_migration_info.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, pending_bytes) == 8,
-        "offset of struct vfio_device_migration_info.pending_bytes"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_offset) == 16,
-        "offset of struct vfio_device_migration_info.data_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_size) == 24,
-        "offset of struct vfio_device_migration_info.data_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 8, {
+    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
-    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
-    assert!(size == 32, "size of struct vfio_device_migration_info");
-    assert!(align == 4, "alignment of struct vfio_device_migration_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
-        "offset of struct vfio_device_migration_info.device_state"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, reserved) == 4,
-        "offset of struct vfio_device_migration_info.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, pending_bytes) == 8,
-        "offset of struct vfio_device_migration_info.pending_bytes"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_offset) == 16,
-        "offset of struct vfio_device_migration_info.data_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_size) == 24,
-        "offset of struct vfio_device_migration_info.data_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 4, {
+    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceMigrationInfo>();
-    let align = ::core::mem::align_of::<DeviceMigrationInfo>();
-    assert!(size == 32, "size of struct vfio_device_migration_info");
-    assert!(align == 2, "alignment of struct vfio_device_migration_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, device_state) == 0,
-        "offset of struct vfio_device_migration_info.device_state"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, reserved) == 4,
-        "offset of struct vfio_device_migration_info.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, pending_bytes) == 8,
-        "offset of struct vfio_device_migration_info.pending_bytes"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_offset) == 16,
-        "offset of struct vfio_device_migration_info.data_offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceMigrationInfo, data_size) == 24,
-        "offset of struct vfio_device_migration_info.data_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 2, {
+    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
+);
 impl DeviceMigrationInfo {
     /// Check untrusted bytes holding a `struct vfio_device_migration_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2042,50 +1640,20 @@ impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
-    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(align == 8, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, tgt) == 8,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.tgt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
+    align 8, { header : 0, tgt : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
-    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(align == 4, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, tgt) == 8,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.tgt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
+    align 4, { header : 0, tgt : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>();
-    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Ssatgt>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(align == 2, "alignment of struct vfio_region_info_cap_nvlink2_ssatgt");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, header) == 0,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Ssatgt, tgt) == 8,
-        "offset of struct vfio_region_info_cap_nvlink2_ssatgt.tgt"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
+    align 2, { header : 0, tgt : 8 }
+);
 /// Capability VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD; deprecated and no longer provided.
 #[doc(alias = "vfio_region_info_cap_nvlink2_lnkspd")]
 #[repr(C)]
@@ -2119,43 +1687,15 @@ impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Lnkspd>();
-    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Lnkspd>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_lnkspd");
-    assert!(align == 4, "alignment of struct vfio_region_info_cap_nvlink2_lnkspd");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, header) == 0,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, link_speed) == 8,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.link_speed"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, pad) == 12,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.__pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapNvlink2Lnkspd, "struct vfio_region_info_cap_nvlink2_lnkspd", size 16,
+    align 4, { header : 0, link_speed : 8, pad : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<RegionInfoCapNvlink2Lnkspd>();
-    let align = ::core::mem::align_of::<RegionInfoCapNvlink2Lnkspd>();
-    assert!(size == 16, "size of struct vfio_region_info_cap_nvlink2_lnkspd");
-    assert!(align == 2, "alignment of struct vfio_region_info_cap_nvlink2_lnkspd");
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, header) == 0,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, link_speed) == 8,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.link_speed"
-    );
-    assert!(
-        ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, pad) == 12,
-        "offset of struct vfio_region_info_cap_nvlink2_lnkspd.__pad"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    RegionInfoCapNvlink2Lnkspd, "struct vfio_region_info_cap_nvlink2_lnkspd", size 16,
+    align 2, { header : 0, link_speed : 8, pad : 12 }
+);
 impl RegionInfoCapNvlink2Lnkspd {
     /// Check untrusted bytes holding a `struct vfio_region_info_cap_nvlink2_lnkspd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2229,51 +1769,15 @@ impl ::core::default::Default for IrqInfo {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IrqInfo>();
-    let align = ::core::mem::align_of::<IrqInfo>();
-    assert!(size == 16, "size of struct vfio_irq_info");
-    assert!(align == 4, "alignment of struct vfio_irq_info");
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, argsz) == 0,
-        "offset of struct vfio_irq_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, flags) == 4,
-        "offset of struct vfio_irq_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, index) == 8,
-        "offset of struct vfio_irq_info.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, count) == 12,
-        "offset of struct vfio_irq_info.count"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IrqInfo, "struct vfio_irq_info", size 16, align 4, { argsz : 0, flags : 4, index : 8,
+    count : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IrqInfo>();
-    let align = ::core::mem::align_of::<IrqInfo>();
-    assert!(size == 16, "size of struct vfio_irq_info");
-    assert!(align == 2, "alignment of struct vfio_irq_info");
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, argsz) == 0,
-        "offset of struct vfio_irq_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, flags) == 4,
-        "offset of struct vfio_irq_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, index) == 8,
-        "offset of struct vfio_irq_info.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqInfo, count) == 12,
-        "offset of struct vfio_irq_info.count"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IrqInfo, "struct vfio_irq_info", size 16, align 2, { argsz : 0, flags : 4, index : 8,
+    count : 12 }
+);
 impl IrqInfo {
     /// Smallest valid size: the end of `count`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqInfo, count)
@@ -2387,65 +1891,15 @@ impl ::uapigen_runtime::FlexHeader for IrqSet {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IrqSet, data);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IrqSet>();
-    let align = ::core::mem::align_of::<IrqSet>();
-    assert!(size == 20, "size of struct vfio_irq_set");
-    assert!(align == 4, "alignment of struct vfio_irq_set");
-    assert!(
-        ::core::mem::offset_of!(IrqSet, argsz) == 0,
-        "offset of struct vfio_irq_set.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, flags) == 4,
-        "offset of struct vfio_irq_set.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, index) == 8,
-        "offset of struct vfio_irq_set.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, start) == 12,
-        "offset of struct vfio_irq_set.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, count) == 16,
-        "offset of struct vfio_irq_set.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, data) == 20, "offset of struct vfio_irq_set.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IrqSet, "struct vfio_irq_set", size 20, align 4, { argsz : 0, flags : 4, index : 8,
+    start : 12, count : 16, data : 20 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IrqSet>();
-    let align = ::core::mem::align_of::<IrqSet>();
-    assert!(size == 20, "size of struct vfio_irq_set");
-    assert!(align == 2, "alignment of struct vfio_irq_set");
-    assert!(
-        ::core::mem::offset_of!(IrqSet, argsz) == 0,
-        "offset of struct vfio_irq_set.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, flags) == 4,
-        "offset of struct vfio_irq_set.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, index) == 8,
-        "offset of struct vfio_irq_set.index"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, start) == 12,
-        "offset of struct vfio_irq_set.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, count) == 16,
-        "offset of struct vfio_irq_set.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(IrqSet, data) == 20, "offset of struct vfio_irq_set.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IrqSet, "struct vfio_irq_set", size 20, align 2, { argsz : 0, flags : 4, index : 8,
+    start : 12, count : 16, data : 20 }
+);
 impl IrqSet {
     /// Smallest valid size: the end of `count`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqSet, count)
@@ -2779,51 +2233,15 @@ impl ::core::default::Default for PciDependentDevice {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<PciDependentDevice>();
-    let align = ::core::mem::align_of::<PciDependentDevice>();
-    assert!(size == 8, "size of struct vfio_pci_dependent_device");
-    assert!(align == 4, "alignment of struct vfio_pci_dependent_device");
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, group_id) == 0,
-        "offset of struct vfio_pci_dependent_device.group_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, segment) == 4,
-        "offset of struct vfio_pci_dependent_device.segment"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, bus) == 6,
-        "offset of struct vfio_pci_dependent_device.bus"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, devfn) == 7,
-        "offset of struct vfio_pci_dependent_device.devfn"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciDependentDevice, "struct vfio_pci_dependent_device", size 8, align 4, { group_id :
+    0, segment : 4, bus : 6, devfn : 7 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<PciDependentDevice>();
-    let align = ::core::mem::align_of::<PciDependentDevice>();
-    assert!(size == 8, "size of struct vfio_pci_dependent_device");
-    assert!(align == 2, "alignment of struct vfio_pci_dependent_device");
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, group_id) == 0,
-        "offset of struct vfio_pci_dependent_device.group_id"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, segment) == 4,
-        "offset of struct vfio_pci_dependent_device.segment"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, bus) == 6,
-        "offset of struct vfio_pci_dependent_device.bus"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciDependentDevice, devfn) == 7,
-        "offset of struct vfio_pci_dependent_device.devfn"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciDependentDevice, "struct vfio_pci_dependent_device", size 8, align 2, { group_id :
+    0, segment : 4, bus : 6, devfn : 7 }
+);
 /// Argument of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO; lists the devices a hot reset affects.
 #[doc(alias = "vfio_pci_hot_reset_info")]
 #[repr(C)]
@@ -2860,51 +2278,15 @@ impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotResetInfo, devices);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<PciHotResetInfo>();
-    let align = ::core::mem::align_of::<PciHotResetInfo>();
-    assert!(size == 12, "size of struct vfio_pci_hot_reset_info");
-    assert!(align == 4, "alignment of struct vfio_pci_hot_reset_info");
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, argsz) == 0,
-        "offset of struct vfio_pci_hot_reset_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, flags) == 4,
-        "offset of struct vfio_pci_hot_reset_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, count) == 8,
-        "offset of struct vfio_pci_hot_reset_info.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, devices) == 12,
-        "offset of struct vfio_pci_hot_reset_info.devices"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciHotResetInfo, "struct vfio_pci_hot_reset_info", size 12, align 4, { argsz : 0,
+    flags : 4, count : 8, devices : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<PciHotResetInfo>();
-    let align = ::core::mem::align_of::<PciHotResetInfo>();
-    assert!(size == 12, "size of struct vfio_pci_hot_reset_info");
-    assert!(align == 2, "alignment of struct vfio_pci_hot_reset_info");
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, argsz) == 0,
-        "offset of struct vfio_pci_hot_reset_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, flags) == 4,
-        "offset of struct vfio_pci_hot_reset_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, count) == 8,
-        "offset of struct vfio_pci_hot_reset_info.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotResetInfo, devices) == 12,
-        "offset of struct vfio_pci_hot_reset_info.devices"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciHotResetInfo, "struct vfio_pci_hot_reset_info", size 12, align 2, { argsz : 0,
+    flags : 4, count : 8, devices : 12 }
+);
 impl PciHotResetInfo {
     /// Smallest valid size: the end of `count`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotResetInfo, count)
@@ -3003,51 +2385,15 @@ impl ::uapigen_runtime::FlexHeader for PciHotReset {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotReset, group_fds);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<PciHotReset>();
-    let align = ::core::mem::align_of::<PciHotReset>();
-    assert!(size == 12, "size of struct vfio_pci_hot_reset");
-    assert!(align == 4, "alignment of struct vfio_pci_hot_reset");
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, argsz) == 0,
-        "offset of struct vfio_pci_hot_reset.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, flags) == 4,
-        "offset of struct vfio_pci_hot_reset.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, count) == 8,
-        "offset of struct vfio_pci_hot_reset.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, group_fds) == 12,
-        "offset of struct vfio_pci_hot_reset.group_fds"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciHotReset, "struct vfio_pci_hot_reset", size 12, align 4, { argsz : 0, flags : 4,
+    count : 8, group_fds : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<PciHotReset>();
-    let align = ::core::mem::align_of::<PciHotReset>();
-    assert!(size == 12, "size of struct vfio_pci_hot_reset");
-    assert!(align == 2, "alignment of struct vfio_pci_hot_reset");
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, argsz) == 0,
-        "offset of struct vfio_pci_hot_reset.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, flags) == 4,
-        "offset of struct vfio_pci_hot_reset.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, count) == 8,
-        "offset of struct vfio_pci_hot_reset.count"
-    );
-    assert!(
-        ::core::mem::offset_of!(PciHotReset, group_fds) == 12,
-        "offset of struct vfio_pci_hot_reset.group_fds"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    PciHotReset, "struct vfio_pci_hot_reset", size 12, align 2, { argsz : 0, flags : 4,
+    count : 8, group_fds : 12 }
+);
 impl PciHotReset {
     /// Smallest valid size: the end of `count`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotReset, count)
@@ -3161,194 +2507,26 @@ impl ::core::default::Default for DeviceGfxPlaneInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
-    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
-    assert!(size == 64, "size of struct vfio_device_gfx_plane_info");
-    assert!(align == 8, "alignment of struct vfio_device_gfx_plane_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
-        "offset of struct vfio_device_gfx_plane_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, flags) == 4,
-        "offset of struct vfio_device_gfx_plane_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_plane_type) == 8,
-        "offset of struct vfio_device_gfx_plane_info.drm_plane_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format) == 12,
-        "offset of struct vfio_device_gfx_plane_info.drm_format"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format_mod) == 16,
-        "offset of struct vfio_device_gfx_plane_info.drm_format_mod"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, width) == 24,
-        "offset of struct vfio_device_gfx_plane_info.width"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, height) == 28,
-        "offset of struct vfio_device_gfx_plane_info.height"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, stride) == 32,
-        "offset of struct vfio_device_gfx_plane_info.stride"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, size) == 36,
-        "offset of struct vfio_device_gfx_plane_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_pos) == 40,
-        "offset of struct vfio_device_gfx_plane_info.x_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_pos) == 44,
-        "offset of struct vfio_device_gfx_plane_info.y_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_hot) == 48,
-        "offset of struct vfio_device_gfx_plane_info.x_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_hot) == 52,
-        "offset of struct vfio_device_gfx_plane_info.y_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle) == 56,
-        "offset of struct vfio_device_gfx_plane_info.handle"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 64, align 8, { argsz :
+    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
+    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
+    handle : 56 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
-    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
-    assert!(size == 60, "size of struct vfio_device_gfx_plane_info");
-    assert!(align == 4, "alignment of struct vfio_device_gfx_plane_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
-        "offset of struct vfio_device_gfx_plane_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, flags) == 4,
-        "offset of struct vfio_device_gfx_plane_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_plane_type) == 8,
-        "offset of struct vfio_device_gfx_plane_info.drm_plane_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format) == 12,
-        "offset of struct vfio_device_gfx_plane_info.drm_format"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format_mod) == 16,
-        "offset of struct vfio_device_gfx_plane_info.drm_format_mod"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, width) == 24,
-        "offset of struct vfio_device_gfx_plane_info.width"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, height) == 28,
-        "offset of struct vfio_device_gfx_plane_info.height"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, stride) == 32,
-        "offset of struct vfio_device_gfx_plane_info.stride"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, size) == 36,
-        "offset of struct vfio_device_gfx_plane_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_pos) == 40,
-        "offset of struct vfio_device_gfx_plane_info.x_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_pos) == 44,
-        "offset of struct vfio_device_gfx_plane_info.y_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_hot) == 48,
-        "offset of struct vfio_device_gfx_plane_info.x_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_hot) == 52,
-        "offset of struct vfio_device_gfx_plane_info.y_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle) == 56,
-        "offset of struct vfio_device_gfx_plane_info.handle"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 60, align 4, { argsz :
+    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
+    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
+    handle : 56 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceGfxPlaneInfo>();
-    let align = ::core::mem::align_of::<DeviceGfxPlaneInfo>();
-    assert!(size == 60, "size of struct vfio_device_gfx_plane_info");
-    assert!(align == 2, "alignment of struct vfio_device_gfx_plane_info");
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, argsz) == 0,
-        "offset of struct vfio_device_gfx_plane_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, flags) == 4,
-        "offset of struct vfio_device_gfx_plane_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_plane_type) == 8,
-        "offset of struct vfio_device_gfx_plane_info.drm_plane_type"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format) == 12,
-        "offset of struct vfio_device_gfx_plane_info.drm_format"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, drm_format_mod) == 16,
-        "offset of struct vfio_device_gfx_plane_info.drm_format_mod"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, width) == 24,
-        "offset of struct vfio_device_gfx_plane_info.width"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, height) == 28,
-        "offset of struct vfio_device_gfx_plane_info.height"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, stride) == 32,
-        "offset of struct vfio_device_gfx_plane_info.stride"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, size) == 36,
-        "offset of struct vfio_device_gfx_plane_info.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_pos) == 40,
-        "offset of struct vfio_device_gfx_plane_info.x_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_pos) == 44,
-        "offset of struct vfio_device_gfx_plane_info.y_pos"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, x_hot) == 48,
-        "offset of struct vfio_device_gfx_plane_info.x_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, y_hot) == 52,
-        "offset of struct vfio_device_gfx_plane_info.y_hot"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle) == 56,
-        "offset of struct vfio_device_gfx_plane_info.handle"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 60, align 2, { argsz :
+    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
+    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
+    handle : 56 }
+);
 impl DeviceGfxPlaneInfo {
     /// Smallest valid size: the end of ``, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle)
@@ -3455,86 +2633,20 @@ impl ::core::default::Default for DeviceIoeventfd {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceIoeventfd>();
-    let align = ::core::mem::align_of::<DeviceIoeventfd>();
-    assert!(size == 32, "size of struct vfio_device_ioeventfd");
-    assert!(align == 8, "alignment of struct vfio_device_ioeventfd");
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
-        "offset of struct vfio_device_ioeventfd.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, flags) == 4,
-        "offset of struct vfio_device_ioeventfd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, offset) == 8,
-        "offset of struct vfio_device_ioeventfd.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, data) == 16,
-        "offset of struct vfio_device_ioeventfd.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, fd) == 24,
-        "offset of struct vfio_device_ioeventfd.fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 32, align 8, { argsz : 0, flags
+    : 4, offset : 8, data : 16, fd : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceIoeventfd>();
-    let align = ::core::mem::align_of::<DeviceIoeventfd>();
-    assert!(size == 28, "size of struct vfio_device_ioeventfd");
-    assert!(align == 4, "alignment of struct vfio_device_ioeventfd");
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
-        "offset of struct vfio_device_ioeventfd.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, flags) == 4,
-        "offset of struct vfio_device_ioeventfd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, offset) == 8,
-        "offset of struct vfio_device_ioeventfd.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, data) == 16,
-        "offset of struct vfio_device_ioeventfd.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, fd) == 24,
-        "offset of struct vfio_device_ioeventfd.fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 28, align 4, { argsz : 0, flags
+    : 4, offset : 8, data : 16, fd : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceIoeventfd>();
-    let align = ::core::mem::align_of::<DeviceIoeventfd>();
-    assert!(size == 28, "size of struct vfio_device_ioeventfd");
-    assert!(align == 2, "alignment of struct vfio_device_ioeventfd");
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, argsz) == 0,
-        "offset of struct vfio_device_ioeventfd.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, flags) == 4,
-        "offset of struct vfio_device_ioeventfd.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, offset) == 8,
-        "offset of struct vfio_device_ioeventfd.offset"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, data) == 16,
-        "offset of struct vfio_device_ioeventfd.data"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceIoeventfd, fd) == 24,
-        "offset of struct vfio_device_ioeventfd.fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 28, align 2, { argsz : 0, flags
+    : 4, offset : 8, data : 16, fd : 24 }
+);
 impl DeviceIoeventfd {
     /// Smallest valid size: the end of `fd`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceIoeventfd, fd)
@@ -3642,43 +2754,15 @@ impl ::uapigen_runtime::FlexHeader for DeviceFeature {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(DeviceFeature, data);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeature>();
-    let align = ::core::mem::align_of::<DeviceFeature>();
-    assert!(size == 8, "size of struct vfio_device_feature");
-    assert!(align == 4, "alignment of struct vfio_device_feature");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, argsz) == 0,
-        "offset of struct vfio_device_feature.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, flags) == 4,
-        "offset of struct vfio_device_feature.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, data) == 8,
-        "offset of struct vfio_device_feature.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeature, "struct vfio_device_feature", size 8, align 4, { argsz : 0, flags : 4,
+    data : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeature>();
-    let align = ::core::mem::align_of::<DeviceFeature>();
-    assert!(size == 8, "size of struct vfio_device_feature");
-    assert!(align == 2, "alignment of struct vfio_device_feature");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, argsz) == 0,
-        "offset of struct vfio_device_feature.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, flags) == 4,
-        "offset of struct vfio_device_feature.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeature, data) == 8,
-        "offset of struct vfio_device_feature.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeature, "struct vfio_device_feature", size 8, align 2, { argsz : 0, flags : 4,
+    data : 8 }
+);
 impl DeviceFeature {
     /// Smallest valid size: the end of `flags`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceFeature, flags)
@@ -4166,16 +3250,10 @@ impl ::core::default::Default for DeviceFeatureMigration {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureMigration>();
-    let align = ::core::mem::align_of::<DeviceFeatureMigration>();
-    assert!(size == 8, "size of struct vfio_device_feature_migration");
-    assert!(align == 8, "alignment of struct vfio_device_feature_migration");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureMigration, flags) == 0,
-        "offset of struct vfio_device_feature_migration.flags"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureMigration, "struct vfio_device_feature_migration", size 8, align 8, {
+    flags : 0 }
+);
 /// Payload of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE.
 #[doc(alias = "vfio_device_feature_mig_state")]
 #[repr(C)]
@@ -4204,35 +3282,15 @@ impl ::core::default::Default for DeviceFeatureMigState {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureMigState>();
-    let align = ::core::mem::align_of::<DeviceFeatureMigState>();
-    assert!(size == 8, "size of struct vfio_device_feature_mig_state");
-    assert!(align == 4, "alignment of struct vfio_device_feature_mig_state");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureMigState, device_state) == 0,
-        "offset of struct vfio_device_feature_mig_state.device_state"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureMigState, data_fd) == 4,
-        "offset of struct vfio_device_feature_mig_state.data_fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureMigState, "struct vfio_device_feature_mig_state", size 8, align 4, {
+    device_state : 0, data_fd : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureMigState>();
-    let align = ::core::mem::align_of::<DeviceFeatureMigState>();
-    assert!(size == 8, "size of struct vfio_device_feature_mig_state");
-    assert!(align == 2, "alignment of struct vfio_device_feature_mig_state");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureMigState, device_state) == 0,
-        "offset of struct vfio_device_feature_mig_state.device_state"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureMigState, data_fd) == 4,
-        "offset of struct vfio_device_feature_mig_state.data_fd"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureMigState, "struct vfio_device_feature_mig_state", size 8, align 2, {
+    device_state : 0, data_fd : 4 }
+);
 /// Payload of VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP.
 #[doc(alias = "vfio_device_low_power_entry_with_wakeup")]
 #[repr(C)]
@@ -4263,35 +3321,15 @@ impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>();
-    let align = ::core::mem::align_of::<DeviceLowPowerEntryWithWakeup>();
-    assert!(size == 8, "size of struct vfio_device_low_power_entry_with_wakeup");
-    assert!(align == 4, "alignment of struct vfio_device_low_power_entry_with_wakeup");
-    assert!(
-        ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, wakeup_eventfd) == 0,
-        "offset of struct vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved) == 4,
-        "offset of struct vfio_device_low_power_entry_with_wakeup.reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceLowPowerEntryWithWakeup, "struct vfio_device_low_power_entry_with_wakeup", size
+    8, align 4, { wakeup_eventfd : 0, reserved : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>();
-    let align = ::core::mem::align_of::<DeviceLowPowerEntryWithWakeup>();
-    assert!(size == 8, "size of struct vfio_device_low_power_entry_with_wakeup");
-    assert!(align == 2, "alignment of struct vfio_device_low_power_entry_with_wakeup");
-    assert!(
-        ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, wakeup_eventfd) == 0,
-        "offset of struct vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved) == 4,
-        "offset of struct vfio_device_low_power_entry_with_wakeup.reserved"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceLowPowerEntryWithWakeup, "struct vfio_device_low_power_entry_with_wakeup", size
+    8, align 2, { wakeup_eventfd : 0, reserved : 4 }
+);
 impl DeviceLowPowerEntryWithWakeup {
     /// Check untrusted bytes holding a `struct vfio_device_low_power_entry_with_wakeup` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -4367,28 +3405,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingControl {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>();
-    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingControl>();
-    assert!(size == 24, "size of struct vfio_device_feature_dma_logging_control");
-    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_control");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, page_size) == 0,
-        "offset of struct vfio_device_feature_dma_logging_control.page_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, num_ranges) == 8,
-        "offset of struct vfio_device_feature_dma_logging_control.num_ranges"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, reserved) == 12,
-        "offset of struct vfio_device_feature_dma_logging_control.__reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, ranges) == 16,
-        "offset of struct vfio_device_feature_dma_logging_control.ranges"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureDmaLoggingControl, "struct vfio_device_feature_dma_logging_control",
+    size 24, align 8, { page_size : 0, num_ranges : 8, reserved : 12, ranges : 16 }
+);
 impl DeviceFeatureDmaLoggingControl {
     /// Check untrusted bytes holding a `struct vfio_device_feature_dma_logging_control` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -4457,20 +3477,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingRange>();
-    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingRange>();
-    assert!(size == 16, "size of struct vfio_device_feature_dma_logging_range");
-    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_range");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingRange, iova) == 0,
-        "offset of struct vfio_device_feature_dma_logging_range.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingRange, length) == 8,
-        "offset of struct vfio_device_feature_dma_logging_range.length"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureDmaLoggingRange, "struct vfio_device_feature_dma_logging_range", size
+    16, align 8, { iova : 0, length : 8 }
+);
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT; the log of the range is cleared as it is read.
 #[doc(alias = "vfio_device_feature_dma_logging_report")]
 #[repr(C)]
@@ -4502,28 +3512,10 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>();
-    let align = ::core::mem::align_of::<DeviceFeatureDmaLoggingReport>();
-    assert!(size == 32, "size of struct vfio_device_feature_dma_logging_report");
-    assert!(align == 8, "alignment of struct vfio_device_feature_dma_logging_report");
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingReport, iova) == 0,
-        "offset of struct vfio_device_feature_dma_logging_report.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingReport, length) == 8,
-        "offset of struct vfio_device_feature_dma_logging_report.length"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingReport, page_size) == 16,
-        "offset of struct vfio_device_feature_dma_logging_report.page_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(DeviceFeatureDmaLoggingReport, bitmap) == 24,
-        "offset of struct vfio_device_feature_dma_logging_report.bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    DeviceFeatureDmaLoggingReport, "struct vfio_device_feature_dma_logging_report", size
+    32, align 8, { iova : 0, length : 8, page_size : 16, bitmap : 24 }
+);
 /// Argument of VFIO_IOMMU_GET_INFO for the Type1 IOMMU; the caller sets argsz.
 #[doc(alias = "vfio_iommu_type1_info")]
 #[repr(C)]
@@ -4555,74 +3547,20 @@ impl ::core::default::Default for IommuType1Info {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1Info>();
-    let align = ::core::mem::align_of::<IommuType1Info>();
-    assert!(size == 24, "size of struct vfio_iommu_type1_info");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_info");
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
-        "offset of struct vfio_iommu_type1_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, flags) == 4,
-        "offset of struct vfio_iommu_type1_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, iova_pgsizes) == 8,
-        "offset of struct vfio_iommu_type1_info.iova_pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, cap_offset) == 16,
-        "offset of struct vfio_iommu_type1_info.cap_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1Info, "struct vfio_iommu_type1_info", size 24, align 8, { argsz : 0, flags
+    : 4, iova_pgsizes : 8, cap_offset : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1Info>();
-    let align = ::core::mem::align_of::<IommuType1Info>();
-    assert!(size == 20, "size of struct vfio_iommu_type1_info");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_info");
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
-        "offset of struct vfio_iommu_type1_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, flags) == 4,
-        "offset of struct vfio_iommu_type1_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, iova_pgsizes) == 8,
-        "offset of struct vfio_iommu_type1_info.iova_pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, cap_offset) == 16,
-        "offset of struct vfio_iommu_type1_info.cap_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1Info, "struct vfio_iommu_type1_info", size 20, align 4, { argsz : 0, flags
+    : 4, iova_pgsizes : 8, cap_offset : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1Info>();
-    let align = ::core::mem::align_of::<IommuType1Info>();
-    assert!(size == 20, "size of struct vfio_iommu_type1_info");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_info");
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, argsz) == 0,
-        "offset of struct vfio_iommu_type1_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, flags) == 4,
-        "offset of struct vfio_iommu_type1_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, iova_pgsizes) == 8,
-        "offset of struct vfio_iommu_type1_info.iova_pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1Info, cap_offset) == 16,
-        "offset of struct vfio_iommu_type1_info.cap_offset"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1Info, "struct vfio_iommu_type1_info", size 20, align 2, { argsz : 0, flags
+    : 4, iova_pgsizes : 8, cap_offset : 16 }
+);
 impl IommuType1Info {
     /// Smallest valid size: the end of `iova_pgsizes`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1Info, iova_pgsizes)
@@ -4869,50 +3807,17 @@ impl ::core::default::Default for IovaRange {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IovaRange>();
-    let align = ::core::mem::align_of::<IovaRange>();
-    assert!(size == 16, "size of struct vfio_iova_range");
-    assert!(align == 8, "alignment of struct vfio_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IovaRange, start) == 0,
-        "offset of struct vfio_iova_range.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IovaRange, end) == 8,
-        "offset of struct vfio_iova_range.end"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IovaRange, "struct vfio_iova_range", size 16, align 8, { start : 0, end : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IovaRange>();
-    let align = ::core::mem::align_of::<IovaRange>();
-    assert!(size == 16, "size of struct vfio_iova_range");
-    assert!(align == 4, "alignment of struct vfio_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IovaRange, start) == 0,
-        "offset of struct vfio_iova_range.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IovaRange, end) == 8,
-        "offset of struct vfio_iova_range.end"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IovaRange, "struct vfio_iova_range", size 16, align 4, { start : 0, end : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IovaRange>();
-    let align = ::core::mem::align_of::<IovaRange>();
-    assert!(size == 16, "size of struct vfio_iova_range");
-    assert!(align == 2, "alignment of struct vfio_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IovaRange, start) == 0,
-        "offset of struct vfio_iova_range.start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IovaRange, end) == 8,
-        "offset of struct vfio_iova_range.end"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IovaRange, "struct vfio_iova_range", size 16, align 2, { start : 0, end : 8 }
+);
 /// Capability VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE (version 1); where DMA mappings may be placed.
 #[doc(alias = "vfio_iommu_type1_info_cap_iova_range")]
 #[repr(C)]
@@ -4953,74 +3858,20 @@ impl ::uapigen_runtime::FlexHeader for IommuType1InfoCapIovaRange {
     );
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
-    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, nr_iovas) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.nr_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved) == 12,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, iova_ranges) == 16,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
+    align 8, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
-    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, nr_iovas) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.nr_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved) == 12,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, iova_ranges) == 16,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
+    align 4, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapIovaRange>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapIovaRange>();
-    assert!(size == 16, "size of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_cap_iova_range");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, nr_iovas) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.nr_iovas"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved) == 12,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.reserved"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapIovaRange, iova_ranges) == 16,
-        "offset of struct vfio_iommu_type1_info_cap_iova_range.iova_ranges"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
+    align 2, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
+);
 impl IommuType1InfoCapIovaRange {
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_info_cap_iova_range` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -5093,74 +3944,20 @@ impl ::core::default::Default for IommuType1InfoCapMigration {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
-    assert!(size == 32, "size of struct vfio_iommu_type1_info_cap_migration");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_info_cap_migration");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_migration.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, flags) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_migration.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, pgsize_bitmap) == 16,
-        "offset of struct vfio_iommu_type1_info_cap_migration.pgsize_bitmap"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, max_dirty_bitmap_size) == 24,
-        "offset of struct vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 32,
+    align 8, { header : 0, flags : 8, pgsize_bitmap : 16, max_dirty_bitmap_size : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
-    assert!(size == 28, "size of struct vfio_iommu_type1_info_cap_migration");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_cap_migration");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_migration.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, flags) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_migration.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, pgsize_bitmap) == 12,
-        "offset of struct vfio_iommu_type1_info_cap_migration.pgsize_bitmap"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, max_dirty_bitmap_size) == 20,
-        "offset of struct vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 28,
+    align 4, { header : 0, flags : 8, pgsize_bitmap : 12, max_dirty_bitmap_size : 20 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoCapMigration>();
-    let align = ::core::mem::align_of::<IommuType1InfoCapMigration>();
-    assert!(size == 28, "size of struct vfio_iommu_type1_info_cap_migration");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_cap_migration");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, header) == 0,
-        "offset of struct vfio_iommu_type1_info_cap_migration.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, flags) == 8,
-        "offset of struct vfio_iommu_type1_info_cap_migration.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, pgsize_bitmap) == 12,
-        "offset of struct vfio_iommu_type1_info_cap_migration.pgsize_bitmap"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoCapMigration, max_dirty_bitmap_size) == 20,
-        "offset of struct vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 28,
+    align 2, { header : 0, flags : 8, pgsize_bitmap : 12, max_dirty_bitmap_size : 20 }
+);
 /// Capability VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (version 1).
 #[doc(alias = "vfio_iommu_type1_info_dma_avail")]
 #[repr(C)]
@@ -5189,35 +3986,15 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoDmaAvail>();
-    let align = ::core::mem::align_of::<IommuType1InfoDmaAvail>();
-    assert!(size == 12, "size of struct vfio_iommu_type1_info_dma_avail");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_info_dma_avail");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoDmaAvail, header) == 0,
-        "offset of struct vfio_iommu_type1_info_dma_avail.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoDmaAvail, avail) == 8,
-        "offset of struct vfio_iommu_type1_info_dma_avail.avail"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoDmaAvail, "struct vfio_iommu_type1_info_dma_avail", size 12, align 4, {
+    header : 0, avail : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1InfoDmaAvail>();
-    let align = ::core::mem::align_of::<IommuType1InfoDmaAvail>();
-    assert!(size == 12, "size of struct vfio_iommu_type1_info_dma_avail");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_info_dma_avail");
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoDmaAvail, header) == 0,
-        "offset of struct vfio_iommu_type1_info_dma_avail.header"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1InfoDmaAvail, avail) == 8,
-        "offset of struct vfio_iommu_type1_info_dma_avail.avail"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1InfoDmaAvail, "struct vfio_iommu_type1_info_dma_avail", size 12, align 2, {
+    header : 0, avail : 8 }
+);
 /// Argument of VFIO_IOMMU_MAP_DMA; maps user memory at an IOVA.
 #[doc(alias = "vfio_iommu_type1_dma_map")]
 #[repr(C)]
@@ -5252,86 +4029,20 @@ impl ::core::default::Default for IommuType1DmaMap {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaMap>();
-    let align = ::core::mem::align_of::<IommuType1DmaMap>();
-    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_dma_map");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_map.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_map.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, vaddr) == 8,
-        "offset of struct vfio_iommu_type1_dma_map.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, iova) == 16,
-        "offset of struct vfio_iommu_type1_dma_map.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, size) == 24,
-        "offset of struct vfio_iommu_type1_dma_map.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 8, { argsz : 0,
+    flags : 4, vaddr : 8, iova : 16, size : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaMap>();
-    let align = ::core::mem::align_of::<IommuType1DmaMap>();
-    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_dma_map");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_map.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_map.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, vaddr) == 8,
-        "offset of struct vfio_iommu_type1_dma_map.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, iova) == 16,
-        "offset of struct vfio_iommu_type1_dma_map.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, size) == 24,
-        "offset of struct vfio_iommu_type1_dma_map.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 4, { argsz : 0,
+    flags : 4, vaddr : 8, iova : 16, size : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaMap>();
-    let align = ::core::mem::align_of::<IommuType1DmaMap>();
-    assert!(size == 32, "size of struct vfio_iommu_type1_dma_map");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_dma_map");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_map.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_map.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, vaddr) == 8,
-        "offset of struct vfio_iommu_type1_dma_map.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, iova) == 16,
-        "offset of struct vfio_iommu_type1_dma_map.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaMap, size) == 24,
-        "offset of struct vfio_iommu_type1_dma_map.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 2, { argsz : 0,
+    flags : 4, vaddr : 8, iova : 16, size : 24 }
+);
 impl IommuType1DmaMap {
     /// Smallest valid size: the end of `size`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaMap, size)
@@ -5446,39 +4157,13 @@ impl ::core::default::Default for Bitmap {
         )
     )
 )]
-const _: () = {
-    let size = ::core::mem::size_of::<Bitmap>();
-    let align = ::core::mem::align_of::<Bitmap>();
-    assert!(size == 24, "size of struct vfio_bitmap");
-    assert!(align == 8, "alignment of struct vfio_bitmap");
-    assert!(
-        ::core::mem::offset_of!(Bitmap, pgsize) == 0,
-        "offset of struct vfio_bitmap.pgsize"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, size) == 8, "offset of struct vfio_bitmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Bitmap, "struct vfio_bitmap", size 24, align 8, { pgsize : 0, size : 8, data : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<Bitmap>();
-    let align = ::core::mem::align_of::<Bitmap>();
-    assert!(size == 20, "size of struct vfio_bitmap");
-    assert!(align == 4, "alignment of struct vfio_bitmap");
-    assert!(
-        ::core::mem::offset_of!(Bitmap, pgsize) == 0,
-        "offset of struct vfio_bitmap.pgsize"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, size) == 8, "offset of struct vfio_bitmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Bitmap, "struct vfio_bitmap", size 20, align 4, { pgsize : 0, size : 8, data : 16 }
+);
 #[cfg(
     any(
         all(target_arch = "x86_64", target_pointer_width = "32"),
@@ -5488,39 +4173,13 @@ const _: () = {
         all(target_arch = "mips64", target_pointer_width = "32")
     )
 )]
-const _: () = {
-    let size = ::core::mem::size_of::<Bitmap>();
-    let align = ::core::mem::align_of::<Bitmap>();
-    assert!(size == 24, "size of struct vfio_bitmap");
-    assert!(align == 8, "alignment of struct vfio_bitmap");
-    assert!(
-        ::core::mem::offset_of!(Bitmap, pgsize) == 0,
-        "offset of struct vfio_bitmap.pgsize"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, size) == 8, "offset of struct vfio_bitmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Bitmap, "struct vfio_bitmap", size 24, align 8, { pgsize : 0, size : 8, data : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<Bitmap>();
-    let align = ::core::mem::align_of::<Bitmap>();
-    assert!(size == 20, "size of struct vfio_bitmap");
-    assert!(align == 2, "alignment of struct vfio_bitmap");
-    assert!(
-        ::core::mem::offset_of!(Bitmap, pgsize) == 0,
-        "offset of struct vfio_bitmap.pgsize"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, size) == 8, "offset of struct vfio_bitmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(Bitmap, data) == 16, "offset of struct vfio_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    Bitmap, "struct vfio_bitmap", size 20, align 2, { pgsize : 0, size : 8, data : 16 }
+);
 /// Argument of VFIO_IOMMU_UNMAP_DMA.
 #[doc(alias = "vfio_iommu_type1_dma_unmap")]
 #[repr(C)]
@@ -5559,86 +4218,20 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DmaUnmap {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1DmaUnmap, data);
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
-    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
-    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_dma_unmap");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_unmap.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_unmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, iova) == 8,
-        "offset of struct vfio_iommu_type1_dma_unmap.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, size) == 16,
-        "offset of struct vfio_iommu_type1_dma_unmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, data) == 24,
-        "offset of struct vfio_iommu_type1_dma_unmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 8, { argsz :
+    0, flags : 4, iova : 8, size : 16, data : 24 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
-    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
-    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_dma_unmap");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_unmap.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_unmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, iova) == 8,
-        "offset of struct vfio_iommu_type1_dma_unmap.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, size) == 16,
-        "offset of struct vfio_iommu_type1_dma_unmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, data) == 24,
-        "offset of struct vfio_iommu_type1_dma_unmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 4, { argsz :
+    0, flags : 4, iova : 8, size : 16, data : 24 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DmaUnmap>();
-    let align = ::core::mem::align_of::<IommuType1DmaUnmap>();
-    assert!(size == 24, "size of struct vfio_iommu_type1_dma_unmap");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_dma_unmap");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dma_unmap.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dma_unmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, iova) == 8,
-        "offset of struct vfio_iommu_type1_dma_unmap.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, size) == 16,
-        "offset of struct vfio_iommu_type1_dma_unmap.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DmaUnmap, data) == 24,
-        "offset of struct vfio_iommu_type1_dma_unmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 2, { argsz :
+    0, flags : 4, iova : 8, size : 16, data : 24 }
+);
 impl IommuType1DmaUnmap {
     /// Smallest valid size: the end of `size`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaUnmap, size)
@@ -5746,43 +4339,15 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DirtyBitmap {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, data);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DirtyBitmap>();
-    let align = ::core::mem::align_of::<IommuType1DirtyBitmap>();
-    assert!(size == 8, "size of struct vfio_iommu_type1_dirty_bitmap");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_dirty_bitmap");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, data) == 8,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DirtyBitmap, "struct vfio_iommu_type1_dirty_bitmap", size 8, align 4, {
+    argsz : 0, flags : 4, data : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DirtyBitmap>();
-    let align = ::core::mem::align_of::<IommuType1DirtyBitmap>();
-    assert!(size == 8, "size of struct vfio_iommu_type1_dirty_bitmap");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_dirty_bitmap");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, argsz) == 0,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, flags) == 4,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmap, data) == 8,
-        "offset of struct vfio_iommu_type1_dirty_bitmap.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DirtyBitmap, "struct vfio_iommu_type1_dirty_bitmap", size 8, align 2, {
+    argsz : 0, flags : 4, data : 8 }
+);
 impl IommuType1DirtyBitmap {
     /// Smallest valid size: the end of `flags`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, flags)
@@ -5885,62 +4450,20 @@ impl ::core::default::Default for IommuType1DirtyBitmapGet {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
-    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
-    assert!(size == 40, "size of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(align == 8, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, size) == 8,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, bitmap) == 16,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 40, align
+    8, { iova : 0, size : 8, bitmap : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
-    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
-    assert!(size == 36, "size of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, size) == 8,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, bitmap) == 16,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 36, align
+    4, { iova : 0, size : 8, bitmap : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1DirtyBitmapGet>();
-    let align = ::core::mem::align_of::<IommuType1DirtyBitmapGet>();
-    assert!(size == 36, "size of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_dirty_bitmap_get");
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, iova) == 0,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.iova"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, size) == 8,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1DirtyBitmapGet, bitmap) == 16,
-        "offset of struct vfio_iommu_type1_dirty_bitmap_get.bitmap"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 36, align
+    2, { iova : 0, size : 8, bitmap : 16 }
+);
 /// Dynamic DMA window abilities of the sPAPR TCE IOMMU.
 #[doc(alias = "vfio_iommu_spapr_tce_ddw_info")]
 #[repr(C)]
@@ -5971,62 +4494,20 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, max_dynamic_windows_supported) ==
-        8, "offset of struct vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, levels) == 12,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.levels"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 8, {
+    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, max_dynamic_windows_supported) ==
-        8, "offset of struct vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, levels) == 12,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.levels"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 4, {
+    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceDdwInfo>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_ddw_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, pgsizes) == 0,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.pgsizes"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, max_dynamic_windows_supported) ==
-        8, "offset of struct vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceDdwInfo, levels) == 12,
-        "offset of struct vfio_iommu_spapr_tce_ddw_info.levels"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 2, {
+    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
+);
 /// Argument of VFIO_IOMMU_SPAPR_TCE_GET_INFO; the DMA windows the guest must know about.
 #[doc(alias = "vfio_iommu_spapr_tce_info")]
 #[repr(C)]
@@ -6061,86 +4542,20 @@ impl ::core::default::Default for IommuSpaprTceInfo {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
-    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
-    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_start) == 8,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_size) == 12,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, ddw) == 16,
-        "offset of struct vfio_iommu_spapr_tce_info.ddw"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 8, { argsz : 0,
+    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
-    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
-    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_start) == 8,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_size) == 12,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, ddw) == 16,
-        "offset of struct vfio_iommu_spapr_tce_info.ddw"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 4, { argsz : 0,
+    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceInfo>();
-    let align = ::core::mem::align_of::<IommuSpaprTceInfo>();
-    assert!(size == 32, "size of struct vfio_iommu_spapr_tce_info");
-    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_info");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_info.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_info.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_start) == 8,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_start"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, dma32_window_size) == 12,
-        "offset of struct vfio_iommu_spapr_tce_info.dma32_window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceInfo, ddw) == 16,
-        "offset of struct vfio_iommu_spapr_tce_info.ddw"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 2, { argsz : 0,
+    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
+);
 impl IommuSpaprTceInfo {
     /// Smallest valid size: the end of `ddw`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceInfo, ddw)
@@ -6246,74 +4661,20 @@ impl ::core::default::Default for EehPeErr {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeErr>();
-    let align = ::core::mem::align_of::<EehPeErr>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_err");
-    assert!(align == 8, "alignment of struct vfio_eeh_pe_err");
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, r#type) == 0,
-        "offset of struct vfio_eeh_pe_err.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, func) == 4,
-        "offset of struct vfio_eeh_pe_err.func"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, addr) == 8,
-        "offset of struct vfio_eeh_pe_err.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, mask) == 16,
-        "offset of struct vfio_eeh_pe_err.mask"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 8, { r#type : 0, func : 4, addr :
+    8, mask : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeErr>();
-    let align = ::core::mem::align_of::<EehPeErr>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_err");
-    assert!(align == 4, "alignment of struct vfio_eeh_pe_err");
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, r#type) == 0,
-        "offset of struct vfio_eeh_pe_err.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, func) == 4,
-        "offset of struct vfio_eeh_pe_err.func"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, addr) == 8,
-        "offset of struct vfio_eeh_pe_err.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, mask) == 16,
-        "offset of struct vfio_eeh_pe_err.mask"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 4, { r#type : 0, func : 4, addr :
+    8, mask : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeErr>();
-    let align = ::core::mem::align_of::<EehPeErr>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_err");
-    assert!(align == 2, "alignment of struct vfio_eeh_pe_err");
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, r#type) == 0,
-        "offset of struct vfio_eeh_pe_err.type"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, func) == 4,
-        "offset of struct vfio_eeh_pe_err.func"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, addr) == 8,
-        "offset of struct vfio_eeh_pe_err.addr"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeErr, mask) == 16,
-        "offset of struct vfio_eeh_pe_err.mask"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 2, { r#type : 0, func : 4, addr :
+    8, mask : 16 }
+);
 /// Argument of VFIO_EEH_PE_OP.
 #[doc(alias = "vfio_eeh_pe_op")]
 #[repr(C)]
@@ -6345,71 +4706,20 @@ impl ::core::default::Default for EehPeOp {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOp>();
-    let align = ::core::mem::align_of::<EehPeOp>();
-    assert!(size == 40, "size of struct vfio_eeh_pe_op");
-    assert!(align == 8, "alignment of struct vfio_eeh_pe_op");
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, argsz) == 0,
-        "offset of struct vfio_eeh_pe_op.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, flags) == 4,
-        "offset of struct vfio_eeh_pe_op.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, op) == 8, "offset of struct vfio_eeh_pe_op.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, args) == 16,
-        "offset of struct vfio_eeh_pe_op.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOp, "struct vfio_eeh_pe_op", size 40, align 8, { argsz : 0, flags : 4, op : 8,
+    args : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOp>();
-    let align = ::core::mem::align_of::<EehPeOp>();
-    assert!(size == 36, "size of struct vfio_eeh_pe_op");
-    assert!(align == 4, "alignment of struct vfio_eeh_pe_op");
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, argsz) == 0,
-        "offset of struct vfio_eeh_pe_op.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, flags) == 4,
-        "offset of struct vfio_eeh_pe_op.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, op) == 8, "offset of struct vfio_eeh_pe_op.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, args) == 12,
-        "offset of struct vfio_eeh_pe_op.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOp, "struct vfio_eeh_pe_op", size 36, align 4, { argsz : 0, flags : 4, op : 8,
+    args : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOp>();
-    let align = ::core::mem::align_of::<EehPeOp>();
-    assert!(size == 36, "size of struct vfio_eeh_pe_op");
-    assert!(align == 2, "alignment of struct vfio_eeh_pe_op");
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, argsz) == 0,
-        "offset of struct vfio_eeh_pe_op.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, flags) == 4,
-        "offset of struct vfio_eeh_pe_op.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, op) == 8, "offset of struct vfio_eeh_pe_op.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(EehPeOp, args) == 12,
-        "offset of struct vfio_eeh_pe_op.args"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOp, "struct vfio_eeh_pe_op", size 36, align 2, { argsz : 0, flags : 4, op : 8,
+    args : 12 }
+);
 impl EehPeOp {
     /// Smallest valid size: the end of ``, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(EehPeOp, args)
@@ -6504,74 +4814,20 @@ impl ::core::default::Default for IommuSpaprRegisterMemory {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
-    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
-    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
-    assert!(align == 8, "alignment of struct vfio_iommu_spapr_register_memory");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_register_memory.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, flags) == 4,
-        "offset of struct vfio_iommu_spapr_register_memory.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, vaddr) == 8,
-        "offset of struct vfio_iommu_spapr_register_memory.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, size) == 16,
-        "offset of struct vfio_iommu_spapr_register_memory.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
+    8, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
-    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
-    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
-    assert!(align == 4, "alignment of struct vfio_iommu_spapr_register_memory");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_register_memory.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, flags) == 4,
-        "offset of struct vfio_iommu_spapr_register_memory.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, vaddr) == 8,
-        "offset of struct vfio_iommu_spapr_register_memory.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, size) == 16,
-        "offset of struct vfio_iommu_spapr_register_memory.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
+    4, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprRegisterMemory>();
-    let align = ::core::mem::align_of::<IommuSpaprRegisterMemory>();
-    assert!(size == 24, "size of struct vfio_iommu_spapr_register_memory");
-    assert!(align == 2, "alignment of struct vfio_iommu_spapr_register_memory");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_register_memory.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, flags) == 4,
-        "offset of struct vfio_iommu_spapr_register_memory.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, vaddr) == 8,
-        "offset of struct vfio_iommu_spapr_register_memory.vaddr"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprRegisterMemory, size) == 16,
-        "offset of struct vfio_iommu_spapr_register_memory.size"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
+    2, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
+);
 impl IommuSpaprRegisterMemory {
     /// Smallest valid size: the end of `size`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprRegisterMemory, size)
@@ -6680,122 +4936,23 @@ impl ::core::default::Default for IommuSpaprTceCreate {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
-    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
-    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
-    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_create");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_create.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_create.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, page_shift) == 8,
-        "offset of struct vfio_iommu_spapr_tce_create.page_shift"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv1) == 12,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv1"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, window_size) == 16,
-        "offset of struct vfio_iommu_spapr_tce_create.window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, levels) == 24,
-        "offset of struct vfio_iommu_spapr_tce_create.levels"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv2) == 28,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv2"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr) == 32,
-        "offset of struct vfio_iommu_spapr_tce_create.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 8, { argsz
+    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
+    28, start_addr : 32 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
-    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
-    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
-    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_create");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_create.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_create.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, page_shift) == 8,
-        "offset of struct vfio_iommu_spapr_tce_create.page_shift"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv1) == 12,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv1"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, window_size) == 16,
-        "offset of struct vfio_iommu_spapr_tce_create.window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, levels) == 24,
-        "offset of struct vfio_iommu_spapr_tce_create.levels"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv2) == 28,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv2"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr) == 32,
-        "offset of struct vfio_iommu_spapr_tce_create.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 4, { argsz
+    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
+    28, start_addr : 32 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceCreate>();
-    let align = ::core::mem::align_of::<IommuSpaprTceCreate>();
-    assert!(size == 40, "size of struct vfio_iommu_spapr_tce_create");
-    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_create");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_create.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_create.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, page_shift) == 8,
-        "offset of struct vfio_iommu_spapr_tce_create.page_shift"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv1) == 12,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv1"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, window_size) == 16,
-        "offset of struct vfio_iommu_spapr_tce_create.window_size"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, levels) == 24,
-        "offset of struct vfio_iommu_spapr_tce_create.levels"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, resv2) == 28,
-        "offset of struct vfio_iommu_spapr_tce_create.__resv2"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr) == 32,
-        "offset of struct vfio_iommu_spapr_tce_create.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 2, { argsz
+    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
+    28, start_addr : 32 }
+);
 impl IommuSpaprTceCreate {
     /// Smallest valid size: the end of `start_addr`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr)
@@ -6914,62 +5071,20 @@ impl ::core::default::Default for IommuSpaprTceRemove {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
-    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
-    assert!(align == 8, "alignment of struct vfio_iommu_spapr_tce_remove");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_remove.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_remove.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr) == 8,
-        "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 8, { argsz
+    : 0, flags : 4, start_addr : 8 }
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
-    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
-    assert!(align == 4, "alignment of struct vfio_iommu_spapr_tce_remove");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_remove.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_remove.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr) == 8,
-        "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 4, { argsz
+    : 0, flags : 4, start_addr : 8 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuSpaprTceRemove>();
-    let align = ::core::mem::align_of::<IommuSpaprTceRemove>();
-    assert!(size == 16, "size of struct vfio_iommu_spapr_tce_remove");
-    assert!(align == 2, "alignment of struct vfio_iommu_spapr_tce_remove");
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, argsz) == 0,
-        "offset of struct vfio_iommu_spapr_tce_remove.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, flags) == 4,
-        "offset of struct vfio_iommu_spapr_tce_remove.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr) == 8,
-        "offset of struct vfio_iommu_spapr_tce_remove.start_addr"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 2, { argsz
+    : 0, flags : 4, start_addr : 8 }
+);
 impl IommuSpaprTceRemove {
     /// Smallest valid size: the end of `start_addr`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr)
@@ -7102,19 +5217,15 @@ impl DeviceGfxPlaneInfoHandle {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
-    let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
-    assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
-    assert!(align == 4, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    DeviceGfxPlaneInfoHandle, "struct vfio_device_gfx_plane_info.<anonymous>", size 4,
+    align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
-    let align = ::core::mem::align_of::<DeviceGfxPlaneInfoHandle>();
-    assert!(size == 4, "size of struct vfio_device_gfx_plane_info.<anonymous>");
-    assert!(align == 2, "alignment of struct vfio_device_gfx_plane_info.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    DeviceGfxPlaneInfoHandle, "struct vfio_device_gfx_plane_info.<anonymous>", size 4,
+    align 2, {}
+);
 /// Operation-specific arguments.
 ///
 /// Inline member type of `struct vfio_eeh_pe_op.<anonymous>`.
@@ -7168,26 +5279,17 @@ impl EehPeOpArgs {
     }
 }
 #[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOpArgs>();
-    let align = ::core::mem::align_of::<EehPeOpArgs>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(align == 8, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 8, {}
+);
 #[cfg(target_arch = "x86")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOpArgs>();
-    let align = ::core::mem::align_of::<EehPeOpArgs>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(align == 4, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 4, {}
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<EehPeOpArgs>();
-    let align = ::core::mem::align_of::<EehPeOpArgs>();
-    assert!(size == 24, "size of struct vfio_eeh_pe_op.<anonymous>");
-    assert!(align == 2, "alignment of struct vfio_eeh_pe_op.<anonymous>");
-};
+::uapigen_runtime::assert_layout!(
+    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 2, {}
+);
 /// Return VFIO_API_VERSION; always available.
 #[doc(alias = "VFIO_GET_API_VERSION")]
 #[cfg(

@@ -73,51 +73,15 @@ impl ::core::default::Default for IommuPasidRequest {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuPasidRequest>();
-    let align = ::core::mem::align_of::<IommuPasidRequest>();
-    assert!(size == 20, "size of struct vfio_iommu_pasid_request");
-    assert!(align == 4, "alignment of struct vfio_iommu_pasid_request");
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, argsz) == 0,
-        "offset of struct vfio_iommu_pasid_request.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, flags) == 4,
-        "offset of struct vfio_iommu_pasid_request.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, pasid) == 8,
-        "offset of struct vfio_iommu_pasid_request.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, range) == 12,
-        "offset of struct vfio_iommu_pasid_request.range"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuPasidRequest, "struct vfio_iommu_pasid_request", size 20, align 4, { argsz : 0,
+    flags : 4, pasid : 8, range : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuPasidRequest>();
-    let align = ::core::mem::align_of::<IommuPasidRequest>();
-    assert!(size == 20, "size of struct vfio_iommu_pasid_request");
-    assert!(align == 2, "alignment of struct vfio_iommu_pasid_request");
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, argsz) == 0,
-        "offset of struct vfio_iommu_pasid_request.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, flags) == 4,
-        "offset of struct vfio_iommu_pasid_request.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, pasid) == 8,
-        "offset of struct vfio_iommu_pasid_request.pasid"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequest, range) == 12,
-        "offset of struct vfio_iommu_pasid_request.range"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuPasidRequest, "struct vfio_iommu_pasid_request", size 20, align 2, { argsz : 0,
+    flags : 4, pasid : 8, range : 12 }
+);
 impl IommuPasidRequest {
     /// Smallest valid size: the end of `range`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuPasidRequest, range)
@@ -227,51 +191,15 @@ impl ::uapigen_runtime::FlexHeader for IommuType1NestingOp {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1NestingOp, data);
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1NestingOp>();
-    let align = ::core::mem::align_of::<IommuType1NestingOp>();
-    assert!(size == 12, "size of struct vfio_iommu_type1_nesting_op");
-    assert!(align == 4, "alignment of struct vfio_iommu_type1_nesting_op");
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, argsz) == 0,
-        "offset of struct vfio_iommu_type1_nesting_op.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, flags) == 4,
-        "offset of struct vfio_iommu_type1_nesting_op.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, op) == 8,
-        "offset of struct vfio_iommu_type1_nesting_op.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, data) == 12,
-        "offset of struct vfio_iommu_type1_nesting_op.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1NestingOp, "struct vfio_iommu_type1_nesting_op", size 12, align 4, { argsz
+    : 0, flags : 4, op : 8, data : 12 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuType1NestingOp>();
-    let align = ::core::mem::align_of::<IommuType1NestingOp>();
-    assert!(size == 12, "size of struct vfio_iommu_type1_nesting_op");
-    assert!(align == 2, "alignment of struct vfio_iommu_type1_nesting_op");
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, argsz) == 0,
-        "offset of struct vfio_iommu_type1_nesting_op.argsz"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, flags) == 4,
-        "offset of struct vfio_iommu_type1_nesting_op.flags"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, op) == 8,
-        "offset of struct vfio_iommu_type1_nesting_op.op"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuType1NestingOp, data) == 12,
-        "offset of struct vfio_iommu_type1_nesting_op.data"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuType1NestingOp, "struct vfio_iommu_type1_nesting_op", size 12, align 2, { argsz
+    : 0, flags : 4, op : 8, data : 12 }
+);
 impl IommuType1NestingOp {
     /// Smallest valid size: the end of `op`, the last field every revision has.
     pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1NestingOp, op)
@@ -648,35 +576,15 @@ impl ::core::default::Default for IommuPasidRequestRange {
     }
 }
 #[cfg(not(target_arch = "m68k"))]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuPasidRequestRange>();
-    let align = ::core::mem::align_of::<IommuPasidRequestRange>();
-    assert!(size == 8, "size of struct vfio_iommu_pasid_request.range");
-    assert!(align == 4, "alignment of struct vfio_iommu_pasid_request.range");
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequestRange, min) == 0,
-        "offset of struct vfio_iommu_pasid_request.range.min"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequestRange, max) == 4,
-        "offset of struct vfio_iommu_pasid_request.range.max"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuPasidRequestRange, "struct vfio_iommu_pasid_request.range", size 8, align 4, {
+    min : 0, max : 4 }
+);
 #[cfg(target_arch = "m68k")]
-const _: () = {
-    let size = ::core::mem::size_of::<IommuPasidRequestRange>();
-    let align = ::core::mem::align_of::<IommuPasidRequestRange>();
-    assert!(size == 8, "size of struct vfio_iommu_pasid_request.range");
-    assert!(align == 2, "alignment of struct vfio_iommu_pasid_request.range");
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequestRange, min) == 0,
-        "offset of struct vfio_iommu_pasid_request.range.min"
-    );
-    assert!(
-        ::core::mem::offset_of!(IommuPasidRequestRange, max) == 4,
-        "offset of struct vfio_iommu_pasid_request.range.max"
-    );
-};
+::uapigen_runtime::assert_layout!(
+    IommuPasidRequestRange, "struct vfio_iommu_pasid_request.range", size 8, align 2, {
+    min : 0, max : 4 }
+);
 /// Allocate or free a PASID.
 #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
 #[cfg(
@@ -740,7 +648,7 @@ pub const IOMMU_NESTING_OP: u32 = 0x2000_3b7b;
 /// Calls `VFIO_IOMMU_PASID_REQUEST`.
 ///
 /// Allocate or free a PASID.
-pub fn vfio_iommu_pasid_request(
+pub fn iommu_pasid_request(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuPasidRequest,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -753,7 +661,7 @@ pub fn vfio_iommu_pasid_request(
 /// Perform a nesting operation whose data op selects.
 ///
 /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_IOMMU_NESTING_OP` is not called with anything else.
-pub fn vfio_iommu_nesting_op(
+pub fn iommu_nesting_op(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     header: &IommuType1NestingOp,
     payload: &IommuType1NestingOpPayload,

@@ -7,7 +7,7 @@
 //! regenerated output only:
 //!
 //! - Rust: the payload enum has the new variant (tag, length, encode and decode arms), and a
-//!   `const _` layout assertion block for the new struct exists;
+//!   an `assert_layout!` for the new struct exists;
 //! - Rust, for real: a scratch crate that `include!`s the regenerated modules runs an
 //!   encode/decode round trip of the new variant (`fixtures/one_place/scratch_tests.rs`);
 //! - C: the header defines the op and declares the struct, the validation helper has a case
@@ -285,23 +285,29 @@ fn rust_module_has_the_new_variant() {
     assert_contains(imp, "            3 => {", what);
     assert_contains(imp, &format!("Self::{RUST_VARIANT}("), what);
 
-    // A `const _` layout assertion block for the new struct, with the size it has on
-    // the host (and on every other ABI).
-    let blocks: Vec<&str> = rs
-        .split("const _: () = {")
+    // A layout assertion (`assert_layout!`) for the new struct, with the size it has on
+    // the host (and on every other ABI), and every field offset.
+    let blocks: Vec<String> = rs
+        .split("::uapigen_runtime::assert_layout!(")
         .skip(1)
-        .map(|b| b.split("\n};\n").next().unwrap_or(b))
-        .filter(|b| b.contains(&format!("::core::mem::size_of::<{RUST_STRUCT}>()")))
+        .map(|b| {
+            b.split(");")
+                .next()
+                .unwrap_or(b)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|b| b.starts_with(&format!("{RUST_STRUCT},")))
         .collect();
     assert!(
         !blocks.is_empty(),
-        "{f}: no `const _: () = {{ ... }}` layout assertion block for {RUST_STRUCT}"
+        "{f}: no assert_layout! for {RUST_STRUCT}"
     );
-    let size =
-        format!("assert!(size == {NEW_SIZE}, \"size of struct vfio_iommu_nesting_page_resp\");");
+    let size = format!("size {NEW_SIZE},");
     assert!(
         blocks.iter().all(|b| b.contains(&size)),
-        "{f}: a layout block of {RUST_STRUCT} does not assert its size {NEW_SIZE}"
+        "{f}: a layout assertion of {RUST_STRUCT} does not assert its size {NEW_SIZE}: {blocks:?}"
     );
     for (field, off) in [
         ("pasid", 0),
@@ -310,10 +316,10 @@ fn rust_module_has_the_new_variant() {
         ("reserved", 12),
         ("addr", 16),
     ] {
-        let a = format!("::core::mem::offset_of!({RUST_STRUCT}, {field}) == {off},");
+        let a = format!("{field} : {off}");
         assert!(
             blocks.iter().all(|b| b.contains(&a)),
-            "{f}: a layout block of {RUST_STRUCT} does not assert `{a}`"
+            "{f}: a layout assertion of {RUST_STRUCT} does not assert `{a}`: {blocks:?}"
         );
     }
 }

@@ -34,7 +34,11 @@ impl Resolver<'_> {
         let found = self.types[id]
             .fields
             .iter()
-            .position(|f| f.c_name.as_deref() == Some(name.as_str()));
+            // An anonymous member is named by its `rust-name`.
+            .position(|f| {
+                f.c_name.as_deref() == Some(name.as_str())
+                    || (f.c_name.is_none() && f.rust_name.trim_start_matches("r#") == name.as_str())
+            });
         if found.is_none() {
             let have: Vec<String> = self.types[id]
                 .fields

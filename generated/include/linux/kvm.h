@@ -543,7 +543,7 @@ struct kvm_run {
 #define KVM_EXIT_FAIL_ENTRY             9
 /* A signal for the thread interrupted KVM_RUN. */
 #define KVM_EXIT_INTR                   10
-/* Not used by Linux 6.1. */
+/* An old exit for guest CR8 writes; Linux 6.1 never sets it. */
 #define KVM_EXIT_SET_TPR                11
 /* The guest accessed the task priority register; tpr_access has it. */
 #define KVM_EXIT_TPR_ACCESS             12
@@ -553,7 +553,7 @@ struct kvm_run {
 #define KVM_EXIT_S390_RESET             14
 /* Deprecated; PowerPC 440 device control register access, dcr has it. */
 #define KVM_EXIT_DCR                    15
-/* Not used by Linux 6.1. */
+/* PowerPC (Book3S HV) machine check for user space to handle; hw.hardware_exit_reason has the trap. */
 #define KVM_EXIT_NMI                    16
 /* KVM hit an error it cannot handle; internal (or emulation_failure) has it. */
 #define KVM_EXIT_INTERNAL_ERROR         17
@@ -585,7 +585,7 @@ struct kvm_run {
 #define KVM_EXIT_X86_WRMSR              30
 /* The vCPU's dirty page ring is full and must be harvested. */
 #define KVM_EXIT_DIRTY_RING_FULL        31
-/* An SEV-ES application processor waits to be woken by a reset. */
+/* An SEV-ES application processor parked itself (AP reset hold) until user space wakes it. */
 #define KVM_EXIT_AP_RESET_HOLD          32
 /* The guest took a split lock (bus lock) and user space asked to see it. */
 #define KVM_EXIT_X86_BUS_LOCK           33
@@ -807,7 +807,7 @@ struct kvm_run {
 #define KVM_SET_USER_MEMORY_REGION      _IOW(KVMIO, 0x46, struct kvm_userspace_memory_region)
 /* Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation. */
 #define KVM_SET_TSS_ADDR                _IO(KVMIO, 0x47)
-/* Give the guest physical address of the one-page identity map that Intel VMX uses for real mode (before any vCPU exists). */
+/* Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU. */
 #define KVM_SET_IDENTITY_MAP_ADDR       _IOW(KVMIO, 0x48, __u64)
 /* Run the guest until an exit that user space must handle; the details are in the mapped kvm_run. */
 #define KVM_RUN                         _IO(KVMIO, 0x80)

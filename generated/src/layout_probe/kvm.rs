@@ -585,4 +585,6 @@ pub const VALUES: &[(&str, u64)] = &[
 /// A generated `validate` function.
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
-pub const VALIDATORS: &[(&str, Validator)] = &[];
+pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("kvm_run", crate::kvm::Run::validate as Validator),
+];
