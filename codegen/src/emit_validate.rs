@@ -319,7 +319,24 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                     );
                 }
                 (PayloadKind::Trailing { .. } | PayloadKind::Union { .. }, Some(vty)) => {
-                    let tn = c_type_name(m, &vty);
+                    // A union member is measured through the struct (its type may be an
+                    // inline one without a name).
+                    let tn = match (&p.kind, v.member) {
+                        (PayloadKind::Union { data }, Some(mi)) => {
+                            let df = &t.fields[*data];
+                            let member = match &df.ty {
+                                Ty::Named(u) => {
+                                    m.types[*u].fields[mi].c_name.clone().unwrap_or_default()
+                                }
+                                _ => String::new(),
+                            };
+                            match &df.c_name {
+                                Some(d) => format!("(({ty} *)0)->{d}.{member}"),
+                                None => format!("(({ty} *)0)->{member}"),
+                            }
+                        }
+                        _ => c_type_name(m, &vty),
+                    };
                     let _ = writeln!(
                         o,
                         "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"

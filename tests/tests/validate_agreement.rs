@@ -12,7 +12,7 @@ use uapigen::ir::{PayloadKind, Scalar, Ty};
 use uapigen_runtime::Reject;
 use uapigen_tests::{Compiler, model, root};
 
-const SPECS: &[&str] = &["vfio", "iommu", "iommufd", "vfio_nesting"];
+const SPECS: &[&str] = &["vfio", "iommu", "iommufd", "vfio_nesting", "kvm"];
 
 type Validator = fn(&[u8]) -> Result<(), Reject>;
 
@@ -23,6 +23,7 @@ fn validators() -> BTreeMap<&'static str, Validator> {
         linux_uapi::layout_probe::iommu::VALIDATORS,
         linux_uapi::layout_probe::iommufd::VALIDATORS,
         linux_uapi::layout_probe::vfio_nesting::VALIDATORS,
+        linux_uapi::layout_probe::kvm::VALIDATORS,
     ] {
         for (name, f) in table {
             v.insert(name, *f);

@@ -90,11 +90,11 @@ static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u3
 		case 0x0ULL: /* IOMMU_INV_GRANU_DOMAIN */
 			break;
 		case 0x1ULL: /* IOMMU_INV_GRANU_PASID */
-			if (avail < sizeof(struct iommu_inv_pasid_info))
+			if (avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.pasid_info))
 				return -EINVAL;
 			break;
 		case 0x2ULL: /* IOMMU_INV_GRANU_ADDR */
-			if (avail < sizeof(struct iommu_inv_addr_info))
+			if (avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.addr_info))
 				return -EINVAL;
 			break;
 		default:
@@ -133,7 +133,7 @@ static __inline__ int iommu_gpasid_bind_data_validate(const void *buf, __u32 len
 		__u64 avail = size > off ? size - off : 0;
 		switch (tag) {
 		case 0x1ULL: /* IOMMU_PASID_FORMAT_INTEL_VTD */
-			if (avail < sizeof(struct iommu_gpasid_bind_data_vtd))
+			if (avail < sizeof(((struct iommu_gpasid_bind_data *)0)->vendor.vtd))
 				return -EINVAL;
 			break;
 		default:

@@ -58,29 +58,29 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		__u64 avail = size > off ? size - off : 0;
 		switch (tag) {
 		case 0x0ULL: /* KVM_EXIT_UNKNOWN */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->hw))
 				return -EINVAL;
 			break;
 		case 0x1ULL: /* KVM_EXIT_EXCEPTION */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->ex))
 				return -EINVAL;
 			break;
 		case 0x2ULL: /* KVM_EXIT_IO */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->io))
 				return -EINVAL;
 			break;
 		case 0x3ULL: /* KVM_EXIT_HYPERCALL */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->hypercall))
 				return -EINVAL;
 			break;
 		case 0x4ULL: /* KVM_EXIT_DEBUG */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->debug))
 				return -EINVAL;
 			break;
 		case 0x5ULL: /* KVM_EXIT_HLT */
 			break;
 		case 0x6ULL: /* KVM_EXIT_MMIO */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->mmio))
 				return -EINVAL;
 			break;
 		case 0x7ULL: /* KVM_EXIT_IRQ_WINDOW_OPEN */
@@ -88,41 +88,41 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		case 0x8ULL: /* KVM_EXIT_SHUTDOWN */
 			break;
 		case 0x9ULL: /* KVM_EXIT_FAIL_ENTRY */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->fail_entry))
 				return -EINVAL;
 			break;
 		case 0xaULL: /* KVM_EXIT_INTR */
 			break;
 		case 0xcULL: /* KVM_EXIT_TPR_ACCESS */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->tpr_access))
 				return -EINVAL;
 			break;
 		case 0x10ULL: /* KVM_EXIT_NMI */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->hw))
 				return -EINVAL;
 			break;
 		case 0x11ULL: /* KVM_EXIT_INTERNAL_ERROR */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->internal))
 				return -EINVAL;
 			break;
 		case 0x18ULL: /* KVM_EXIT_SYSTEM_EVENT */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->system_event))
 				return -EINVAL;
 			break;
 		case 0x1aULL: /* KVM_EXIT_IOAPIC_EOI */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->eoi))
 				return -EINVAL;
 			break;
 		case 0x1bULL: /* KVM_EXIT_HYPERV */
-			if (avail < sizeof(struct kvm_hyperv_exit))
+			if (avail < sizeof(((struct kvm_run *)0)->hyperv))
 				return -EINVAL;
 			break;
 		case 0x1dULL: /* KVM_EXIT_X86_RDMSR */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->msr))
 				return -EINVAL;
 			break;
 		case 0x1eULL: /* KVM_EXIT_X86_WRMSR */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->msr))
 				return -EINVAL;
 			break;
 		case 0x1fULL: /* KVM_EXIT_DIRTY_RING_FULL */
@@ -132,11 +132,11 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		case 0x21ULL: /* KVM_EXIT_X86_BUS_LOCK */
 			break;
 		case 0x22ULL: /* KVM_EXIT_XEN */
-			if (avail < sizeof(struct kvm_xen_exit))
+			if (avail < sizeof(((struct kvm_run *)0)->xen))
 				return -EINVAL;
 			break;
 		case 0x25ULL: /* KVM_EXIT_NOTIFY */
-			if (avail < sizeof(struct))
+			if (avail < sizeof(((struct kvm_run *)0)->notify))
 				return -EINVAL;
 			break;
 		default:
