@@ -172,15 +172,8 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
     let c_name = t.c_name.as_deref().unwrap_or("");
-    let last = &t.fields[e.mandatory.saturating_sub(1)];
-    let last_name = ident(&last.rust_name);
-    let last_ty = rust_ty(m, &last.ty);
     let size_what = what(m, id, &t.fields[e.size_field]);
     let field_errno = errno(e.field_errno());
-    let min_doc = format!(
-        " Smallest valid size: the end of `{}`, the last field every revision has.",
-        last.c_name.as_deref().unwrap_or("")
-    );
     let (known, flag_check) = match e.flags {
         Some((fi, mask)) => {
             let f = &t.fields[fi];
@@ -222,8 +215,6 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
     let c_doc = format!(" Check untrusted bytes holding a `struct {c_name}` and read it.");
     quote! {
         impl #name {
-            #[doc = #min_doc]
-            pub const MIN_SIZE: usize = ::core::mem::offset_of!(#name, #last_name) + ::core::mem::size_of::<#last_ty>();
             #known
             #[doc = #c_doc]
             #[doc = ""]

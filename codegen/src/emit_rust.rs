@@ -197,8 +197,11 @@ pub(crate) fn into_bytes(model: &Model, ty: &Ty) -> bool {
 }
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
-/// default (`not(any(...))`) so that every target gets exactly one item.
-pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
+/// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
+/// with its `cfg` predicate (`None` when there is a single group).
+pub fn cfg_pred_groups<K: PartialEq + Clone>(
+    key: impl Fn(usize) -> K,
+) -> Vec<(Option<TokenStream>, K)> {
     let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
     for (i, abi) in ABIS.iter().enumerate() {
         let Some(cfg) = abi.rust_cfg else { continue };
@@ -210,7 +213,7 @@ pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenS
         }
     }
     if groups.len() <= 1 {
-        return groups.into_iter().map(|(k, _)| (quote!(), k)).collect();
+        return groups.into_iter().map(|(k, _)| (None, k)).collect();
     }
     let parse = |c: &str| c.parse::<TokenStream>().unwrap_or_default();
     let any = |cs: Vec<TokenStream>| match cs.as_slice() {
@@ -222,12 +225,20 @@ pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenS
         .iter()
         .flat_map(|(_, cs)| cs.iter().map(|c| parse(c)))
         .collect());
-    out.push((quote!(#[cfg(not(#others))]), groups[0].0.clone()));
+    out.push((Some(quote!(not(#others))), groups[0].0.clone()));
     for (k, cs) in &groups[1..] {
         let cond = any(cs.iter().map(|c| parse(c)).collect());
-        out.push((quote!(#[cfg(#cond)]), k.clone()));
+        out.push((Some(cond), k.clone()));
     }
     out
+}
+
+/// [`cfg_pred_groups`] with each predicate as a `#[cfg(...)]` attribute.
+pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
+    cfg_pred_groups(key)
+        .into_iter()
+        .map(|(p, k)| (p.map_or_else(TokenStream::new, |p| quote!(#[cfg(#p)])), k))
+        .collect()
 }
 
 /// The Rust module for a model.
@@ -461,29 +472,64 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         }
         _ => quote!(),
     };
-    // Layout assertions through the runtime's `assert_layout!`, one per group of ABIs.
-    let asserts = cfg_groups(|abi| model.layouts[abi].types[id].clone())
+    // Layout assertions, one `#[uapi(layout(...))]` per group of ABIs, for `derive(Uapi)`.
+    let layouts = cfg_pred_groups(|abi| model.layouts[abi].types[id].clone())
         .into_iter()
-        .map(|(cfg, l)| {
+        .map(|(pred, l)| {
             let size = usize_lit(l.size);
             let align = usize_lit(l.align);
-            let what = t.display_name(m);
-            let offs = t.fields.iter().zip(&l.offsets).filter(|_| !is_union).map(|(f, o)| {
-                let n = ident(&f.rust_name);
-                let o = usize_lit(*o);
-                quote!(#n: #o)
-            });
-            quote! {
-                #cfg
-                ::uapigen_runtime::assert_layout!(#name, #what, size #size, align #align, { #(#offs),* });
-            }
+            let cfg = pred.map(|p| quote!(cfg(#p),));
+            let offs: Vec<TokenStream> = t
+                .fields
+                .iter()
+                .zip(&l.offsets)
+                .filter(|_| !is_union)
+                .map(|(f, o)| {
+                    let n = ident(&f.rust_name);
+                    let o = usize_lit(*o);
+                    quote!(#n = #o)
+                })
+                .collect();
+            let offs = if offs.is_empty() {
+                quote!()
+            } else {
+                quote!(, offsets(#(#offs),*))
+            };
+            quote!(#[uapi(layout(#cfg size = #size, align = #align #offs))])
         });
+    let c_name_attr = {
+        let w = t.display_name(m);
+        quote!(#[uapi(c_name = #w)])
+    };
+    let layouts: Vec<TokenStream> = layouts.collect();
+    // Groups of ABIs repeat `size = N` and `align = N` under different `cfg`s.
+    let allow = (layouts.len() > 1).then(|| quote!(#[allow(clippy::duplicated_attributes)]));
+    let mut uapi_attrs = quote!(#allow #c_name_attr #(#layouts)*);
+    if let Some(e) = &t.extensible {
+        let sf = ident(&t.fields[e.size_field].rust_name);
+        let last = ident(&t.fields[e.mandatory.saturating_sub(1)].rust_name);
+        uapi_attrs.extend(quote!(#[uapi(size_field = #sf, last_mandatory = #last)]));
+    }
+    let flag_accessors = t.fields.iter().filter_map(|f| {
+        let set = &m.flag_sets[f.flags?];
+        // Typed accessors for plain integer fields of the flag set's own type.
+        (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| {
+            let n = ident(&f.rust_name);
+            let st = ident(&set.rust_name);
+            quote!(#n = #st)
+        })
+    });
+    let flag_accessors: Vec<TokenStream> = flag_accessors.collect();
+    if !flag_accessors.is_empty() && !is_union {
+        uapi_attrs.extend(quote!(#[uapi(flags(#(#flag_accessors),*))]));
+    }
     let ext = crate::emit_payload::extensions(model, id);
     quote! {
         #d #a
         #[repr(C)]
-        #[derive(#(#derives,)* #(#zc),*)]
+        #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
         #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+        #uapi_attrs
         pub struct #name #body
         impl ::core::default::Default for #name {
             fn default() -> Self {
@@ -493,7 +539,6 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
         #debug
         #accessors
         #flex
-        #(#asserts)*
         #ext
     }
 }

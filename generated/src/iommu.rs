@@ -265,9 +265,37 @@ pub const INV_GRANU_NR: u32 = 3;
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_fault_unrecoverable")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(reason = 0, flags = 4, pasid = 8, perm = 12, addr = 16, fetch_addr = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(reason = 0, flags = 4, pasid = 8, perm = 12, addr = 16, fetch_addr = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(reason = 0, flags = 4, pasid = 8, perm = 12, addr = 16, fetch_addr = 24)
+    )
+)]
+#[uapi(flags(flags = FaultUnrecovFlags, perm = FaultPerm))]
 pub struct FaultUnrecoverable {
     /// Cause of the fault; an iommu_fault_reason value.
     pub reason: u32,
@@ -287,21 +315,6 @@ impl ::core::default::Default for FaultUnrecoverable {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 8, { reason :
-    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 4, { reason :
-    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    FaultUnrecoverable, "struct iommu_fault_unrecoverable", size 32, align 2, { reason :
-    0, flags : 4, pasid : 8, perm : 12, addr : 16, fetch_addr : 24 }
-);
 /// A recoverable page request (IOMMU_FAULT_PAGE_REQ), e.g. from PCI PRI.
 #[doc(alias = "iommu_fault_page_request")]
 #[repr(C)]
@@ -315,9 +328,37 @@ impl ::core::default::Default for FaultUnrecoverable {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_fault_page_request")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8,
+        offsets(flags = 0, pasid = 4, grpid = 8, perm = 12, addr = 16, private_data = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 40,
+        align = 4,
+        offsets(flags = 0, pasid = 4, grpid = 8, perm = 12, addr = 16, private_data = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 40,
+        align = 2,
+        offsets(flags = 0, pasid = 4, grpid = 8, perm = 12, addr = 16, private_data = 24)
+    )
+)]
+#[uapi(flags(flags = FaultPageRequestFlags, perm = FaultPerm))]
 pub struct FaultPageRequest {
     /// Valid fields, last-in-group and response PASID rule.
     pub flags: u32,
@@ -337,21 +378,6 @@ impl ::core::default::Default for FaultPageRequest {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 8, { flags : 0,
-    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 4, { flags : 0,
-    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    FaultPageRequest, "struct iommu_fault_page_request", size 40, align 2, { flags : 0,
-    pasid : 4, grpid : 8, perm : 12, addr : 16, private_data : 24 }
-);
 /// A fault report; type selects which union member is valid and the union fixes the size at 64 bytes.
 #[doc(alias = "iommu_fault")]
 #[repr(C)]
@@ -365,9 +391,36 @@ impl ::core::default::Default for FaultPageRequest {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_fault")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 64,
+        align = 8,
+        offsets(r#type = 0, padding = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 64,
+        align = 4,
+        offsets(r#type = 0, padding = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 64,
+        align = 2,
+        offsets(r#type = 0, padding = 4, data = 8)
+    )
+)]
 pub struct Fault {
     /// An iommu_fault_type value; selects event or prm.
     pub r#type: u32,
@@ -383,18 +436,6 @@ impl ::core::default::Default for Fault {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Fault, "struct iommu_fault", size 64, align 8, { r#type : 0, padding : 4, data : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Fault, "struct iommu_fault", size 64, align 4, { r#type : 0, padding : 4, data : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Fault, "struct iommu_fault", size 64, align 2, { r#type : 0, padding : 4, data : 8 }
-);
 impl Fault {
     /// Check untrusted bytes holding a `struct iommu_fault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -449,9 +490,29 @@ impl Fault {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_page_response")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 24,
+        align = 4,
+        offsets(argsz = 0, version = 4, flags = 8, pasid = 12, grpid = 16, code = 20)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(argsz = 0, version = 4, flags = 8, pasid = 12, grpid = 16, code = 20)
+    )
+)]
+#[uapi(flags(flags = PageRespFlags))]
 pub struct PageResponse {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -471,16 +532,6 @@ impl ::core::default::Default for PageResponse {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    PageResponse, "struct iommu_page_response", size 24, align 4, { argsz : 0, version :
-    4, flags : 8, pasid : 12, grpid : 16, code : 20 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    PageResponse, "struct iommu_page_response", size 24, align 2, { argsz : 0, version :
-    4, flags : 8, pasid : 12, grpid : 16, code : 20 }
-);
 /// Scope of an address-selective invalidation (IOMMU_INV_GRANU_ADDR).
 #[doc(alias = "iommu_inv_addr_info")]
 #[repr(C)]
@@ -494,9 +545,58 @@ impl ::core::default::Default for PageResponse {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_inv_addr_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8,
+        offsets(
+            flags = 0,
+            archid = 4,
+            pasid = 8,
+            addr = 16,
+            granule_size = 24,
+            nb_granules = 32
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 40,
+        align = 4,
+        offsets(
+            flags = 0,
+            archid = 4,
+            pasid = 8,
+            addr = 16,
+            granule_size = 24,
+            nb_granules = 32
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 40,
+        align = 2,
+        offsets(
+            flags = 0,
+            archid = 4,
+            pasid = 8,
+            addr = 16,
+            granule_size = 24,
+            nb_granules = 32
+        )
+    )
+)]
+#[uapi(flags(flags = InvAddrFlags))]
 pub struct InvAddrInfo {
     /// Which tags restrict the invalidation; LEAF limits it to leaf entries.
     pub flags: u32,
@@ -516,21 +616,6 @@ impl ::core::default::Default for InvAddrInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 8, { flags : 0, archid : 4,
-    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 4, { flags : 0, archid : 4,
-    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    InvAddrInfo, "struct iommu_inv_addr_info", size 40, align 2, { flags : 0, archid : 4,
-    pasid : 8, addr : 16, granule_size : 24, nb_granules : 32 }
-);
 /// Scope of a PASID-selective invalidation (IOMMU_INV_GRANU_PASID).
 #[doc(alias = "iommu_inv_pasid_info")]
 #[repr(C)]
@@ -544,9 +629,37 @@ impl ::core::default::Default for InvAddrInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_inv_pasid_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(flags = 0, archid = 4, pasid = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(flags = 0, archid = 4, pasid = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(flags = 0, archid = 4, pasid = 8)
+    )
+)]
+#[uapi(flags(flags = InvPasidFlags))]
 pub struct InvPasidInfo {
     /// Which tags select the entries; at least one.
     pub flags: u32,
@@ -560,21 +673,6 @@ impl ::core::default::Default for InvPasidInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 8, { flags : 0, archid :
-    4, pasid : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 4, { flags : 0, archid :
-    4, pasid : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    InvPasidInfo, "struct iommu_inv_pasid_info", size 16, align 2, { flags : 0, archid :
-    4, pasid : 8 }
-);
 /// Request to invalidate first-stage caches of a guest. DEV_IOTLB cannot go with DOMAIN
 /// granularity nor PASID cache with ADDR; all named caches must support the granularity.
 #[doc(alias = "iommu_cache_invalidate_info")]
@@ -589,9 +687,59 @@ impl ::core::default::Default for InvPasidInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_cache_invalidate_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 56,
+        align = 8,
+        offsets(
+            argsz = 0,
+            version = 4,
+            cache = 8,
+            granularity = 9,
+            padding = 10,
+            granu = 16
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 56,
+        align = 4,
+        offsets(
+            argsz = 0,
+            version = 4,
+            cache = 8,
+            granularity = 9,
+            padding = 10,
+            granu = 16
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 56,
+        align = 2,
+        offsets(
+            argsz = 0,
+            version = 4,
+            cache = 8,
+            granularity = 9,
+            padding = 10,
+            granu = 16
+        )
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = granu)]
+#[uapi(flags(cache = CacheInvType))]
 pub struct CacheInvalidateInfo {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -613,25 +761,7 @@ impl ::core::default::Default for CacheInvalidateInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 8, { argsz
-    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 4, { argsz
-    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfo, "struct iommu_cache_invalidate_info", size 56, align 2, { argsz
-    : 0, version : 4, cache : 8, granularity : 9, padding : 10, granu : 16 }
-);
 impl CacheInvalidateInfo {
-    /// Smallest valid size: the end of `granu`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(CacheInvalidateInfo, granu)
-        + ::core::mem::size_of::<CacheInvalidateInfoGranu>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u8 = 0x7;
     /// Check untrusted bytes holding a `struct iommu_cache_invalidate_info` and read it.
@@ -931,9 +1061,37 @@ impl CacheInvalidateInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_gpasid_bind_data_vtd")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(flags = 0, pat = 8, emt = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(flags = 0, pat = 8, emt = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(flags = 0, pat = 8, emt = 12)
+    )
+)]
+#[uapi(flags(flags = SvaVtdGpasidFlags))]
 pub struct GpasidBindDataVtd {
     /// PASID table entry attributes.
     pub flags: u64,
@@ -947,21 +1105,6 @@ impl ::core::default::Default for GpasidBindDataVtd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 8, { flags :
-    0, pat : 8, emt : 12 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 4, { flags :
-    0, pat : 8, emt : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVtd, "struct iommu_gpasid_bind_data_vtd", size 16, align 2, { flags :
-    0, pat : 8, emt : 12 }
-);
 /// Binds a guest page table (guest mm) to a host PASID; with a guest PASID the host can
 /// translate guest PASIDs that the VM programs into an assigned device.
 #[doc(alias = "iommu_gpasid_bind_data")]
@@ -976,9 +1119,71 @@ impl ::core::default::Default for GpasidBindDataVtd {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_gpasid_bind_data")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 72,
+        align = 8,
+        offsets(
+            argsz = 0,
+            version = 4,
+            format = 8,
+            addr_width = 12,
+            flags = 16,
+            gpgd = 24,
+            hpasid = 32,
+            gpasid = 40,
+            padding = 48,
+            vendor = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 72,
+        align = 4,
+        offsets(
+            argsz = 0,
+            version = 4,
+            format = 8,
+            addr_width = 12,
+            flags = 16,
+            gpgd = 24,
+            hpasid = 32,
+            gpasid = 40,
+            padding = 48,
+            vendor = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 72,
+        align = 2,
+        offsets(
+            argsz = 0,
+            version = 4,
+            format = 8,
+            addr_width = 12,
+            flags = 16,
+            gpgd = 24,
+            hpasid = 32,
+            gpasid = 40,
+            padding = 48,
+            vendor = 56
+        )
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = vendor)]
+#[uapi(flags(flags = SvaGpasidFlags))]
 pub struct GpasidBindData {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -1008,28 +1213,7 @@ impl ::core::default::Default for GpasidBindData {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 8, { argsz : 0,
-    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
-    : 40, padding : 48, vendor : 56 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 4, { argsz : 0,
-    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
-    : 40, padding : 48, vendor : 56 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindData, "struct iommu_gpasid_bind_data", size 72, align 2, { argsz : 0,
-    version : 4, format : 8, addr_width : 12, flags : 16, gpgd : 24, hpasid : 32, gpasid
-    : 40, padding : 48, vendor : 56 }
-);
 impl GpasidBindData {
-    /// Smallest valid size: the end of `vendor`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(GpasidBindData, vendor)
-        + ::core::mem::size_of::<GpasidBindDataVendor>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u64 = 0x1;
     /// Check untrusted bytes holding a `struct iommu_gpasid_bind_data` and read it.
@@ -1323,9 +1507,21 @@ impl GpasidBindData {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_fault.<anonymous>")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 56,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 56, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 56, align = 2))]
 pub struct FaultData {
     _align0: [FaultUnrecoverable; 0],
     _align1: [FaultPageRequest; 0],
@@ -1396,18 +1592,6 @@ impl FaultData {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    FaultData, "struct iommu_fault.<anonymous>", size 56, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    FaultData, "struct iommu_fault.<anonymous>", size 56, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    FaultData, "struct iommu_fault.<anonymous>", size 56, align 2, {}
-);
 /// Scope of the invalidation; the member is chosen by granularity and unused for DOMAIN.
 ///
 /// Inline member type of `struct iommu_cache_invalidate_info.granu`.
@@ -1421,9 +1605,21 @@ impl FaultData {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_cache_invalidate_info.granu")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 40, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 40, align = 2))]
 pub struct CacheInvalidateInfoGranu {
     _align0: [InvPasidInfo; 0],
     _align1: [InvAddrInfo; 0],
@@ -1477,21 +1673,6 @@ impl CacheInvalidateInfoGranu {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
-    8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
-    4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    CacheInvalidateInfoGranu, "struct iommu_cache_invalidate_info.granu", size 40, align
-    2, {}
-);
 /// Vendor-specific data; the member is chosen by format.
 ///
 /// Inline member type of `struct iommu_gpasid_bind_data.vendor`.
@@ -1505,9 +1686,21 @@ impl CacheInvalidateInfoGranu {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_gpasid_bind_data.vendor")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 16, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 16, align = 2))]
 pub struct GpasidBindDataVendor {
     _align0: [GpasidBindDataVtd; 0],
     /// The union's bytes; use the accessors to read or write a member.
@@ -1544,15 +1737,3 @@ impl GpasidBindDataVendor {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    GpasidBindDataVendor, "struct iommu_gpasid_bind_data.vendor", size 16, align 2, {}
-);

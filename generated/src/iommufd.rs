@@ -249,9 +249,23 @@ pub const HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_destroy")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(size = 0, id = 4)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 8, align = 2, offsets(size = 0, id = 4))
+)]
 pub struct Destroy {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -263,14 +277,6 @@ impl ::core::default::Default for Destroy {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    Destroy, "struct iommu_destroy", size 8, align 4, { size : 0, id : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Destroy, "struct iommu_destroy", size 8, align 2, { size : 0, id : 4 }
-);
 /// Argument of IOMMU_IOAS_ALLOC; creates an IO address space (IOVA to memory mappings).
 #[doc(alias = "iommu_ioas_alloc")]
 #[repr(C)]
@@ -284,9 +290,28 @@ impl ::core::default::Default for Destroy {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_ioas_alloc")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(size = 0, flags = 4, out_ioas_id = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(size = 0, flags = 4, out_ioas_id = 8)
+    )
+)]
 pub struct IoasAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -300,16 +325,6 @@ impl ::core::default::Default for IoasAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IoasAlloc, "struct iommu_ioas_alloc", size 12, align 4, { size : 0, flags : 4,
-    out_ioas_id : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IoasAlloc, "struct iommu_ioas_alloc", size 12, align 2, { size : 0, flags : 4,
-    out_ioas_id : 8 }
-);
 /// An inclusive range of IO virtual addresses.
 #[doc(alias = "iommu_iova_range")]
 #[repr(C)]
@@ -323,9 +338,12 @@ impl ::core::default::Default for IoasAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_iova_range")]
+#[uapi(layout(size = 16, align = 8, offsets(start = 0, last = 8)))]
 pub struct IovaRange {
     /// First IOVA.
     pub start: ::uapigen_runtime::AlignedU64,
@@ -337,9 +355,6 @@ impl ::core::default::Default for IovaRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IovaRange, "struct iommu_iova_range", size 16, align 8, { start : 0, last : 8 }
-);
 /// Argument of IOMMU_IOAS_IOVA_RANGES; reports where in an IOAS mappings may go, which changes with attachments.
 #[doc(alias = "iommu_ioas_iova_ranges")]
 #[repr(C)]
@@ -353,9 +368,25 @@ impl ::core::default::Default for IovaRange {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_iova_ranges")]
+#[uapi(
+    layout(
+        size = 32,
+        align = 8,
+        offsets(
+            size = 0,
+            ioas_id = 4,
+            num_iovas = 8,
+            reserved = 12,
+            allowed_iovas = 16,
+            out_iova_alignment = 24
+        )
+    )
+)]
 pub struct IoasIovaRanges {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -378,11 +409,6 @@ impl ::core::default::Default for IoasIovaRanges {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasIovaRanges, "struct iommu_ioas_iova_ranges", size 32, align 8, { size : 0,
-    ioas_id : 4, num_iovas : 8, reserved : 12, allowed_iovas : 16, out_iova_alignment :
-    24 }
-);
 impl IoasIovaRanges {
     /// Check untrusted bytes holding a `struct iommu_ioas_iova_ranges` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -437,9 +463,18 @@ impl IoasIovaRanges {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_allow_iovas")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(size = 0, ioas_id = 4, num_iovas = 8, reserved = 12, allowed_iovas = 16)
+    )
+)]
 pub struct IoasAllowIovas {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -460,10 +495,6 @@ impl ::core::default::Default for IoasAllowIovas {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasAllowIovas, "struct iommu_ioas_allow_iovas", size 24, align 8, { size : 0,
-    ioas_id : 4, num_iovas : 8, reserved : 12, allowed_iovas : 16 }
-);
 impl IoasAllowIovas {
     /// Check untrusted bytes holding a `struct iommu_ioas_allow_iovas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -518,9 +549,26 @@ impl IoasAllowIovas {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_map")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            ioas_id = 8,
+            reserved = 12,
+            user_va = 16,
+            length = 24,
+            iova = 32
+        )
+    )
+)]
 pub struct IoasMap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -545,10 +593,6 @@ impl ::core::default::Default for IoasMap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasMap, "struct iommu_ioas_map", size 40, align 8, { size : 0, flags : 4, ioas_id :
-    8, reserved : 12, user_va : 16, length : 24, iova : 32 }
-);
 impl IoasMap {
     /// Check untrusted bytes holding a `struct iommu_ioas_map` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -603,9 +647,26 @@ impl IoasMap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_map_file")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            ioas_id = 8,
+            fd = 12,
+            start = 16,
+            length = 24,
+            iova = 32
+        )
+    )
+)]
 pub struct IoasMapFile {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -627,10 +688,6 @@ impl ::core::default::Default for IoasMapFile {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasMapFile, "struct iommu_ioas_map_file", size 40, align 8, { size : 0, flags : 4,
-    ioas_id : 8, fd : 12, start : 16, length : 24, iova : 32 }
-);
 /// Argument of IOMMU_IOAS_COPY; maps an existing mapping of one IOAS into another, sharing the pinned pages.
 #[doc(alias = "iommu_ioas_copy")]
 #[repr(C)]
@@ -644,9 +701,26 @@ impl ::core::default::Default for IoasMapFile {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_copy")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            dst_ioas_id = 8,
+            src_ioas_id = 12,
+            length = 16,
+            dst_iova = 24,
+            src_iova = 32
+        )
+    )
+)]
 pub struct IoasCopy {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -668,10 +742,6 @@ impl ::core::default::Default for IoasCopy {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasCopy, "struct iommu_ioas_copy", size 40, align 8, { size : 0, flags : 4,
-    dst_ioas_id : 8, src_ioas_id : 12, length : 16, dst_iova : 24, src_iova : 32 }
-);
 /// Argument of IOMMU_IOAS_UNMAP; removes whole mappings (0 to U64_MAX removes all).
 #[doc(alias = "iommu_ioas_unmap")]
 #[repr(C)]
@@ -685,9 +755,14 @@ impl ::core::default::Default for IoasCopy {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_ioas_unmap")]
+#[uapi(
+    layout(size = 24, align = 8, offsets(size = 0, ioas_id = 4, iova = 8, length = 16))
+)]
 pub struct IoasUnmap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -703,10 +778,6 @@ impl ::core::default::Default for IoasUnmap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IoasUnmap, "struct iommu_ioas_unmap", size 24, align 8, { size : 0, ioas_id : 4, iova
-    : 8, length : 16 }
-);
 /// Argument of IOMMU_OPTION; sets or reads one option of iommufd or of an object.
 #[doc(alias = "iommu_option")]
 #[repr(C)]
@@ -720,9 +791,25 @@ impl ::core::default::Default for IoasUnmap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_option")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(
+            size = 0,
+            option_id = 4,
+            op = 8,
+            reserved = 10,
+            object_id = 12,
+            val64 = 16
+        )
+    )
+)]
 pub struct IommuOption {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -745,10 +832,6 @@ impl ::core::default::Default for IommuOption {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    IommuOption, "struct iommu_option", size 24, align 8, { size : 0, option_id : 4, op :
-    8, reserved : 10, object_id : 12, val64 : 16 }
-);
 impl IommuOption {
     /// Check untrusted bytes holding a `struct iommu_option` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -803,9 +886,28 @@ impl IommuOption {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_vfio_ioas")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(size = 0, ioas_id = 4, op = 8, reserved = 10)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(size = 0, ioas_id = 4, op = 8, reserved = 10)
+    )
+)]
 pub struct VfioIoas {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -824,16 +926,6 @@ impl ::core::default::Default for VfioIoas {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    VfioIoas, "struct iommu_vfio_ioas", size 12, align 4, { size : 0, ioas_id : 4, op :
-    8, reserved : 10 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    VfioIoas, "struct iommu_vfio_ioas", size 12, align 2, { size : 0, ioas_id : 4, op :
-    8, reserved : 10 }
-);
 impl VfioIoas {
     /// Check untrusted bytes holding a `struct iommu_vfio_ioas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -888,9 +980,18 @@ impl VfioIoas {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_vtd_s1")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(flags = 0, pgtbl_addr = 8, addr_width = 16, reserved = 20)
+    )
+)]
 pub struct HwptVtdS1 {
     /// Bits of enum iommu_hwpt_vtd_s1_flags.
     pub flags: ::uapigen_runtime::AlignedU64,
@@ -909,10 +1010,6 @@ impl ::core::default::Default for HwptVtdS1 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptVtdS1, "struct iommu_hwpt_vtd_s1", size 24, align 8, { flags : 0, pgtbl_addr : 8,
-    addr_width : 16, reserved : 20 }
-);
 impl HwptVtdS1 {
     /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -967,9 +1064,12 @@ impl HwptVtdS1 {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_arm_smmuv3")]
+#[uapi(layout(size = 16, align = 8, offsets(ste = 0)))]
 pub struct HwptArmSmmuv3 {
     /// First two little-endian 64-bit words of the guest STE; only some fields are accepted, others give EIO.
     pub ste: [::uapigen_runtime::AlignedU64; 2],
@@ -979,9 +1079,6 @@ impl ::core::default::Default for HwptArmSmmuv3 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptArmSmmuv3, "struct iommu_hwpt_arm_smmuv3", size 16, align 8, { ste : 0 }
-);
 /// Data of IOMMU_HWPT_DATA_AMD_GUEST; an AMD IOMMU guest I/O page table.
 #[doc(alias = "iommu_hwpt_amd_guest")]
 #[repr(C)]
@@ -995,9 +1092,12 @@ impl ::core::default::Default for HwptArmSmmuv3 {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_amd_guest")]
+#[uapi(layout(size = 32, align = 8, offsets(dte = 0)))]
 pub struct HwptAmdGuest {
     /// The guest device table entry (256 bits).
     pub dte: [::uapigen_runtime::AlignedU64; 4],
@@ -1007,9 +1107,6 @@ impl ::core::default::Default for HwptAmdGuest {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptAmdGuest, "struct iommu_hwpt_amd_guest", size 32, align 8, { dte : 0 }
-);
 /// Argument of IOMMU_HWPT_ALLOC; creates a hardware page table on an IOAS, or a nested one on a parent HWPT or vIOMMU.
 #[doc(alias = "iommu_hwpt_alloc")]
 #[repr(C)]
@@ -1023,9 +1120,31 @@ impl ::core::default::Default for HwptAmdGuest {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_alloc")]
+#[uapi(
+    layout(
+        size = 48,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            dev_id = 8,
+            pt_id = 12,
+            out_hwpt_id = 16,
+            reserved = 20,
+            data_type = 24,
+            data_len = 28,
+            data_uptr = 32,
+            fault_id = 40,
+            reserved2 = 44
+        )
+    )
+)]
+#[uapi(size_field = size, last_mandatory = data_uptr)]
 pub struct HwptAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1061,15 +1180,7 @@ impl ::core::default::Default for HwptAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptAlloc, "struct iommu_hwpt_alloc", size 48, align 8, { size : 0, flags : 4, dev_id
-    : 8, pt_id : 12, out_hwpt_id : 16, reserved : 20, data_type : 24, data_len : 28,
-    data_uptr : 32, fault_id : 40, reserved2 : 44 }
-);
 impl HwptAlloc {
-    /// Smallest valid size: the end of `data_uptr`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptAlloc, data_uptr)
-        + ::core::mem::size_of::<::uapigen_runtime::AlignedU64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct iommu_hwpt_alloc` and read it.
@@ -1394,9 +1505,18 @@ impl HwptAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hw_info_vtd")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(flags = 0, reserved = 4, cap_reg = 8, ecap_reg = 16)
+    )
+)]
 pub struct HwInfoVtd {
     /// Bits of enum iommu_hw_info_vtd_flags.
     pub flags: u32,
@@ -1415,10 +1535,6 @@ impl ::core::default::Default for HwInfoVtd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwInfoVtd, "struct iommu_hw_info_vtd", size 24, align 8, { flags : 0, reserved : 4,
-    cap_reg : 8, ecap_reg : 16 }
-);
 impl HwInfoVtd {
     /// Check untrusted bytes holding a `struct iommu_hw_info_vtd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1473,9 +1589,28 @@ impl HwInfoVtd {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_hw_info_arm_smmuv3")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 40,
+        align = 4,
+        offsets(flags = 0, reserved = 4, idr = 8, iidr = 32, aidr = 36)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 40,
+        align = 2,
+        offsets(flags = 0, reserved = 4, idr = 8, iidr = 32, aidr = 36)
+    )
+)]
 pub struct HwInfoArmSmmuv3 {
     /// No flags are defined; zero.
     pub flags: u32,
@@ -1496,16 +1631,6 @@ impl ::core::default::Default for HwInfoArmSmmuv3 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    HwInfoArmSmmuv3, "struct iommu_hw_info_arm_smmuv3", size 40, align 4, { flags : 0,
-    reserved : 4, idr : 8, iidr : 32, aidr : 36 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HwInfoArmSmmuv3, "struct iommu_hw_info_arm_smmuv3", size 40, align 2, { flags : 0,
-    reserved : 4, idr : 8, iidr : 32, aidr : 36 }
-);
 impl HwInfoArmSmmuv3 {
     /// Check untrusted bytes holding a `struct iommu_hw_info_arm_smmuv3` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1560,9 +1685,28 @@ impl HwInfoArmSmmuv3 {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_hw_info_tegra241_cmdqv")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(flags = 0, version = 4, log2vcmdqs = 5, log2vsids = 6, reserved = 7)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(flags = 0, version = 4, log2vcmdqs = 5, log2vsids = 6, reserved = 7)
+    )
+)]
 pub struct HwInfoTegra241Cmdqv {
     /// No flags are defined; zero.
     pub flags: u32,
@@ -1583,16 +1727,6 @@ impl ::core::default::Default for HwInfoTegra241Cmdqv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    HwInfoTegra241Cmdqv, "struct iommu_hw_info_tegra241_cmdqv", size 8, align 4, { flags
-    : 0, version : 4, log2vcmdqs : 5, log2vsids : 6, reserved : 7 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HwInfoTegra241Cmdqv, "struct iommu_hw_info_tegra241_cmdqv", size 8, align 2, { flags
-    : 0, version : 4, log2vcmdqs : 5, log2vsids : 6, reserved : 7 }
-);
 impl HwInfoTegra241Cmdqv {
     /// Check untrusted bytes holding a `struct iommu_hw_info_tegra241_cmdqv` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1647,9 +1781,12 @@ impl HwInfoTegra241Cmdqv {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hw_info_amd")]
+#[uapi(layout(size = 16, align = 8, offsets(efr = 0, efr2 = 8)))]
 pub struct HwInfoAmd {
     /// Extended Feature Register (MMIO offset 0x30).
     pub efr: ::uapigen_runtime::AlignedU64,
@@ -1661,9 +1798,6 @@ impl ::core::default::Default for HwInfoAmd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwInfoAmd, "struct iommu_hw_info_amd", size 16, align 8, { efr : 0, efr2 : 8 }
-);
 /// Argument of IOMMU_GET_HW_INFO; reads the hardware information of the IOMMU behind a bound device.
 #[doc(alias = "iommu_hw_info")]
 #[repr(C)]
@@ -1677,9 +1811,28 @@ impl ::core::default::Default for HwInfoAmd {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hw_info")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            dev_id = 8,
+            data_len = 12,
+            data_uptr = 16,
+            data_type = 24,
+            out_max_pasid_log2 = 28,
+            reserved = 29,
+            out_capabilities = 32
+        )
+    )
+)]
 pub struct HwInfo {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1708,11 +1861,6 @@ impl ::core::default::Default for HwInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwInfo, "struct iommu_hw_info", size 40, align 8, { size : 0, flags : 4, dev_id : 8,
-    data_len : 12, data_uptr : 16, data_type : 24, out_max_pasid_log2 : 28, reserved :
-    29, out_capabilities : 32 }
-);
 impl HwInfo {
     /// Check untrusted bytes holding a `struct iommu_hw_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1767,9 +1915,28 @@ impl HwInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_hwpt_set_dirty_tracking")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 16,
+        align = 4,
+        offsets(size = 0, flags = 4, hwpt_id = 8, reserved = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(size = 0, flags = 4, hwpt_id = 8, reserved = 12)
+    )
+)]
 pub struct HwptSetDirtyTracking {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1788,16 +1955,6 @@ impl ::core::default::Default for HwptSetDirtyTracking {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    HwptSetDirtyTracking, "struct iommu_hwpt_set_dirty_tracking", size 16, align 4, {
-    size : 0, flags : 4, hwpt_id : 8, reserved : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HwptSetDirtyTracking, "struct iommu_hwpt_set_dirty_tracking", size 16, align 2, {
-    size : 0, flags : 4, hwpt_id : 8, reserved : 12 }
-);
 impl HwptSetDirtyTracking {
     /// Check untrusted bytes holding a `struct iommu_hwpt_set_dirty_tracking` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1852,9 +2009,27 @@ impl HwptSetDirtyTracking {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_get_dirty_bitmap")]
+#[uapi(
+    layout(
+        size = 48,
+        align = 8,
+        offsets(
+            size = 0,
+            hwpt_id = 4,
+            flags = 8,
+            reserved = 12,
+            iova = 16,
+            length = 24,
+            page_size = 32,
+            data = 40
+        )
+    )
+)]
 pub struct HwptGetDirtyBitmap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1881,11 +2056,6 @@ impl ::core::default::Default for HwptGetDirtyBitmap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptGetDirtyBitmap, "struct iommu_hwpt_get_dirty_bitmap", size 48, align 8, { size :
-    0, hwpt_id : 4, flags : 8, reserved : 12, iova : 16, length : 24, page_size : 32,
-    data : 40 }
-);
 impl HwptGetDirtyBitmap {
     /// Check untrusted bytes holding a `struct iommu_hwpt_get_dirty_bitmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1940,9 +2110,18 @@ impl HwptGetDirtyBitmap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_vtd_s1_invalidate")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(addr = 0, npages = 8, flags = 16, reserved = 20)
+    )
+)]
 pub struct HwptVtdS1Invalidate {
     /// Start of the range; 4 KiB aligned; 0 with npages U64_MAX means everything.
     pub addr: ::uapigen_runtime::AlignedU64,
@@ -1961,10 +2140,6 @@ impl ::core::default::Default for HwptVtdS1Invalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptVtdS1Invalidate, "struct iommu_hwpt_vtd_s1_invalidate", size 24, align 8, { addr
-    : 0, npages : 8, flags : 16, reserved : 20 }
-);
 impl HwptVtdS1Invalidate {
     /// Check untrusted bytes holding a `struct iommu_hwpt_vtd_s1_invalidate` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2019,9 +2194,12 @@ impl HwptVtdS1Invalidate {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_viommu_arm_smmuv3_invalidate")]
+#[uapi(layout(size = 16, align = 8, offsets(cmd = 0)))]
 pub struct ViommuArmSmmuv3Invalidate {
     /// The 128-bit command as two little-endian words; unsupported commands give EIO.
     pub cmd: [::uapigen_runtime::AlignedU64; 2],
@@ -2031,10 +2209,6 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    ViommuArmSmmuv3Invalidate, "struct iommu_viommu_arm_smmuv3_invalidate", size 16,
-    align 8, { cmd : 0 }
-);
 /// Argument of IOMMU_HWPT_INVALIDATE; flushes caches of a nested HWPT or a vIOMMU with an array of requests.
 #[doc(alias = "iommu_hwpt_invalidate")]
 #[repr(C)]
@@ -2048,9 +2222,27 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_invalidate")]
+#[uapi(
+    layout(
+        size = 32,
+        align = 8,
+        offsets(
+            size = 0,
+            hwpt_id = 4,
+            data_uptr = 8,
+            data_type = 16,
+            entry_len = 20,
+            entry_num = 24,
+            reserved = 28
+        )
+    )
+)]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct HwptInvalidate {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2075,14 +2267,7 @@ impl ::core::default::Default for HwptInvalidate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptInvalidate, "struct iommu_hwpt_invalidate", size 32, align 8, { size : 0, hwpt_id
-    : 4, data_uptr : 8, data_type : 16, entry_len : 20, entry_num : 24, reserved : 28 }
-);
 impl HwptInvalidate {
-    /// Smallest valid size: the end of `__reserved`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(HwptInvalidate, reserved)
-        + ::core::mem::size_of::<u32>();
     /// Check untrusted bytes holding a `struct iommu_hwpt_invalidate` and read it.
     ///
     /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
@@ -2344,9 +2529,28 @@ impl HwptInvalidate {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hwpt_pgfault")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            flags = 0,
+            dev_id = 4,
+            pasid = 8,
+            grpid = 12,
+            perm = 16,
+            reserved = 20,
+            addr = 24,
+            length = 32,
+            cookie = 36
+        )
+    )
+)]
 pub struct HwptPgfault {
     /// Bits of enum iommu_hwpt_pgfault_flags.
     pub flags: u32,
@@ -2375,11 +2579,6 @@ impl ::core::default::Default for HwptPgfault {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwptPgfault, "struct iommu_hwpt_pgfault", size 40, align 8, { flags : 0, dev_id : 4,
-    pasid : 8, grpid : 12, perm : 16, reserved : 20, addr : 24, length : 32, cookie : 36
-    }
-);
 impl HwptPgfault {
     /// Check untrusted bytes holding a `struct iommu_hwpt_pgfault` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2434,9 +2633,23 @@ impl HwptPgfault {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_hwpt_page_response")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(cookie = 0, code = 4)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 8, align = 2, offsets(cookie = 0, code = 4))
+)]
 pub struct HwptPageResponse {
     /// Cookie of the fault group being answered.
     pub cookie: u32,
@@ -2448,16 +2661,6 @@ impl ::core::default::Default for HwptPageResponse {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    HwptPageResponse, "struct iommu_hwpt_page_response", size 8, align 4, { cookie : 0,
-    code : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HwptPageResponse, "struct iommu_hwpt_page_response", size 8, align 2, { cookie : 0,
-    code : 4 }
-);
 /// Argument of IOMMU_FAULT_QUEUE_ALLOC; creates a fault queue object and its fd.
 #[doc(alias = "iommu_fault_alloc")]
 #[repr(C)]
@@ -2471,9 +2674,28 @@ impl ::core::default::Default for HwptPageResponse {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_fault_alloc")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 16,
+        align = 4,
+        offsets(size = 0, flags = 4, out_fault_id = 8, out_fault_fd = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(size = 0, flags = 4, out_fault_id = 8, out_fault_fd = 12)
+    )
+)]
 pub struct FaultAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2489,16 +2711,6 @@ impl ::core::default::Default for FaultAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    FaultAlloc, "struct iommu_fault_alloc", size 16, align 4, { size : 0, flags : 4,
-    out_fault_id : 8, out_fault_fd : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    FaultAlloc, "struct iommu_fault_alloc", size 16, align 2, { size : 0, flags : 4,
-    out_fault_id : 8, out_fault_fd : 12 }
-);
 /// Data of IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV; where to mmap the page0 of the virtual interface (VINTF) for the guest.
 #[doc(alias = "iommu_viommu_tegra241_cmdqv")]
 #[repr(C)]
@@ -2512,9 +2724,18 @@ impl ::core::default::Default for FaultAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_viommu_tegra241_cmdqv")]
+#[uapi(
+    layout(
+        size = 16,
+        align = 8,
+        offsets(out_vintf_mmap_offset = 0, out_vintf_mmap_length = 8)
+    )
+)]
 pub struct ViommuTegra241Cmdqv {
     /// mmap offset of VINTF page0 (output).
     pub out_vintf_mmap_offset: ::uapigen_runtime::AlignedU64,
@@ -2526,10 +2747,6 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    ViommuTegra241Cmdqv, "struct iommu_viommu_tegra241_cmdqv", size 16, align 8, {
-    out_vintf_mmap_offset : 0, out_vintf_mmap_length : 8 }
-);
 /// Argument of IOMMU_VIOMMU_ALLOC; creates a virtual IOMMU, the VM's slice of a physical IOMMU.
 #[doc(alias = "iommu_viommu_alloc")]
 #[repr(C)]
@@ -2543,9 +2760,28 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_viommu_alloc")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            r#type = 8,
+            dev_id = 12,
+            hwpt_id = 16,
+            out_viommu_id = 20,
+            data_len = 24,
+            reserved = 28,
+            data_uptr = 32
+        )
+    )
+)]
 pub struct ViommuAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2574,11 +2810,6 @@ impl ::core::default::Default for ViommuAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    ViommuAlloc, "struct iommu_viommu_alloc", size 40, align 8, { size : 0, flags : 4,
-    r#type : 8, dev_id : 12, hwpt_id : 16, out_viommu_id : 20, data_len : 24, reserved :
-    28, data_uptr : 32 }
-);
 impl ViommuAlloc {
     /// Check untrusted bytes holding a `struct iommu_viommu_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2633,9 +2864,18 @@ impl ViommuAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_vdevice_alloc")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(size = 0, viommu_id = 4, dev_id = 8, out_vdevice_id = 12, virt_id = 16)
+    )
+)]
 pub struct VdeviceAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2653,10 +2893,6 @@ impl ::core::default::Default for VdeviceAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VdeviceAlloc, "struct iommu_vdevice_alloc", size 24, align 8, { size : 0, viommu_id :
-    4, dev_id : 8, out_vdevice_id : 12, virt_id : 16 }
-);
 /// Argument of IOMMU_IOAS_CHANGE_PROCESS; charges all pinned pages to the calling process (memfd maps only).
 #[doc(alias = "iommu_ioas_change_process")]
 #[repr(C)]
@@ -2670,9 +2906,28 @@ impl ::core::default::Default for VdeviceAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_ioas_change_process")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(size = 0, reserved = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(size = 0, reserved = 4)
+    )
+)]
 pub struct IoasChangeProcess {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2687,16 +2942,6 @@ impl ::core::default::Default for IoasChangeProcess {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IoasChangeProcess, "struct iommu_ioas_change_process", size 8, align 4, { size : 0,
-    reserved : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IoasChangeProcess, "struct iommu_ioas_change_process", size 8, align 2, { size : 0,
-    reserved : 4 }
-);
 impl IoasChangeProcess {
     /// Check untrusted bytes holding a `struct iommu_ioas_change_process` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2751,9 +2996,28 @@ impl IoasChangeProcess {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommufd_vevent_header")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(flags = 0, sequence = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(flags = 0, sequence = 4)
+    )
+)]
 pub struct IommufdVeventHeader {
     /// Bits of enum iommu_veventq_flag.
     pub flags: u32,
@@ -2765,16 +3029,6 @@ impl ::core::default::Default for IommufdVeventHeader {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommufdVeventHeader, "struct iommufd_vevent_header", size 8, align 4, { flags : 0,
-    sequence : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommufdVeventHeader, "struct iommufd_vevent_header", size 8, align 2, { flags : 0,
-    sequence : 4 }
-);
 /// Event data of IOMMU_VEVENTQ_TYPE_ARM_SMMUV3; a guest SMMUv3 event record with the virtual StreamID.
 #[doc(alias = "iommu_vevent_arm_smmuv3")]
 #[repr(C)]
@@ -2788,9 +3042,12 @@ impl ::core::default::Default for IommufdVeventHeader {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_vevent_arm_smmuv3")]
+#[uapi(layout(size = 32, align = 8, offsets(evt = 0)))]
 pub struct VeventArmSmmuv3 {
     /// The 256-bit event record as four little-endian words.
     pub evt: [::uapigen_runtime::AlignedU64; 4],
@@ -2800,9 +3057,6 @@ impl ::core::default::Default for VeventArmSmmuv3 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VeventArmSmmuv3, "struct iommu_vevent_arm_smmuv3", size 32, align 8, { evt : 0 }
-);
 /// Event data of IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV; command queue errors of one virtual interface.
 #[doc(alias = "iommu_vevent_tegra241_cmdqv")]
 #[repr(C)]
@@ -2816,9 +3070,12 @@ impl ::core::default::Default for VeventArmSmmuv3 {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_vevent_tegra241_cmdqv")]
+#[uapi(layout(size = 16, align = 8, offsets(lvcmdq_err_map = 0)))]
 pub struct VeventTegra241Cmdqv {
     /// The 128-bit LVCMDQ_ERR_MAP as two little-endian words.
     pub lvcmdq_err_map: [::uapigen_runtime::AlignedU64; 2],
@@ -2828,10 +3085,6 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VeventTegra241Cmdqv, "struct iommu_vevent_tegra241_cmdqv", size 16, align 8, {
-    lvcmdq_err_map : 0 }
-);
 /// Argument of IOMMU_VEVENTQ_ALLOC; creates a virtual event queue of a vIOMMU (one per type) and its fd.
 #[doc(alias = "iommu_veventq_alloc")]
 #[repr(C)]
@@ -2845,9 +3098,46 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_veventq_alloc")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 32,
+        align = 4,
+        offsets(
+            size = 0,
+            flags = 4,
+            viommu_id = 8,
+            r#type = 12,
+            veventq_depth = 16,
+            out_veventq_id = 20,
+            out_veventq_fd = 24,
+            reserved = 28
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(
+            size = 0,
+            flags = 4,
+            viommu_id = 8,
+            r#type = 12,
+            veventq_depth = 16,
+            out_veventq_id = 20,
+            out_veventq_fd = 24,
+            reserved = 28
+        )
+    )
+)]
 pub struct VeventqAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2874,18 +3164,6 @@ impl ::core::default::Default for VeventqAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    VeventqAlloc, "struct iommu_veventq_alloc", size 32, align 4, { size : 0, flags : 4,
-    viommu_id : 8, r#type : 12, veventq_depth : 16, out_veventq_id : 20, out_veventq_fd :
-    24, reserved : 28 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    VeventqAlloc, "struct iommu_veventq_alloc", size 32, align 2, { size : 0, flags : 4,
-    viommu_id : 8, r#type : 12, veventq_depth : 16, out_veventq_id : 20, out_veventq_fd :
-    24, reserved : 28 }
-);
 impl VeventqAlloc {
     /// Check untrusted bytes holding a `struct iommu_veventq_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -2940,9 +3218,27 @@ impl VeventqAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct iommu_hw_queue_alloc")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 8,
+        offsets(
+            size = 0,
+            flags = 4,
+            viommu_id = 8,
+            r#type = 12,
+            index = 16,
+            out_hw_queue_id = 20,
+            nesting_parent_iova = 24,
+            length = 32
+        )
+    )
+)]
 pub struct HwQueueAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2966,11 +3262,6 @@ impl ::core::default::Default for HwQueueAlloc {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    HwQueueAlloc, "struct iommu_hw_queue_alloc", size 40, align 8, { size : 0, flags : 4,
-    viommu_id : 8, r#type : 12, index : 16, out_hw_queue_id : 20, nesting_parent_iova :
-    24, length : 32 }
-);
 /// Format of the data; input with IOMMU_HW_INFO_FLAG_INPUT_TYPE and output always.
 ///
 /// Inline member type of `struct iommu_hw_info.<anonymous>`.
@@ -2984,9 +3275,14 @@ impl ::core::default::Default for HwQueueAlloc {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct iommu_hw_info.<anonymous>")]
+#[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2))]
 pub struct HwInfoDataType {
     _align0: [u32; 0],
     _align1: [u32; 0],
@@ -3040,14 +3336,6 @@ impl HwInfoDataType {
         u
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    HwInfoDataType, "struct iommu_hw_info.<anonymous>", size 4, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HwInfoDataType, "struct iommu_hw_info.<anonymous>", size 4, align 2, {}
-);
 /// Destroy an object by ID.
 #[doc(alias = "IOMMU_DESTROY")]
 #[cfg(

@@ -539,9 +539,55 @@ pub const EXIT_XEN_HCALL: u32 = 1;
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_userspace_memory_region")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(
+            slot = 0,
+            flags = 4,
+            guest_phys_addr = 8,
+            memory_size = 16,
+            userspace_addr = 24
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(
+            slot = 0,
+            flags = 4,
+            guest_phys_addr = 8,
+            memory_size = 16,
+            userspace_addr = 24
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(
+            slot = 0,
+            flags = 4,
+            guest_phys_addr = 8,
+            memory_size = 16,
+            userspace_addr = 24
+        )
+    )
+)]
+#[uapi(flags(flags = MemFlags))]
 pub struct UserspaceMemoryRegion {
     /// Slot number; with several address spaces the space is in bits 16 and up.
     pub slot: u32,
@@ -559,21 +605,6 @@ impl ::core::default::Default for UserspaceMemoryRegion {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 8, { slot
-    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 4, { slot
-    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    UserspaceMemoryRegion, "struct kvm_userspace_memory_region", size 32, align 2, { slot
-    : 0, flags : 4, guest_phys_addr : 8, memory_size : 16, userspace_addr : 24 }
-);
 /// General-purpose registers, instruction pointer and flags of an x86 vCPU (KVM_GET_REGS and KVM_SET_REGS).
 #[doc(alias = "kvm_regs")]
 #[repr(C)]
@@ -587,9 +618,93 @@ impl ::core::default::Default for UserspaceMemoryRegion {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_regs")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 144,
+        align = 8,
+        offsets(
+            rax = 0,
+            rbx = 8,
+            rcx = 16,
+            rdx = 24,
+            rsi = 32,
+            rdi = 40,
+            rsp = 48,
+            rbp = 56,
+            r8 = 64,
+            r9 = 72,
+            r10 = 80,
+            r11 = 88,
+            r12 = 96,
+            r13 = 104,
+            r14 = 112,
+            r15 = 120,
+            rip = 128,
+            rflags = 136
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 144,
+        align = 4,
+        offsets(
+            rax = 0,
+            rbx = 8,
+            rcx = 16,
+            rdx = 24,
+            rsi = 32,
+            rdi = 40,
+            rsp = 48,
+            rbp = 56,
+            r8 = 64,
+            r9 = 72,
+            r10 = 80,
+            r11 = 88,
+            r12 = 96,
+            r13 = 104,
+            r14 = 112,
+            r15 = 120,
+            rip = 128,
+            rflags = 136
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 144,
+        align = 2,
+        offsets(
+            rax = 0,
+            rbx = 8,
+            rcx = 16,
+            rdx = 24,
+            rsi = 32,
+            rdi = 40,
+            rsp = 48,
+            rbp = 56,
+            r8 = 64,
+            r9 = 72,
+            r10 = 80,
+            r11 = 88,
+            r12 = 96,
+            r13 = 104,
+            r14 = 112,
+            r15 = 120,
+            rip = 128,
+            rflags = 136
+        )
+    )
+)]
 pub struct Regs {
     /// RAX.
     pub rax: u64,
@@ -633,24 +748,6 @@ impl ::core::default::Default for Regs {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Regs, "struct kvm_regs", size 144, align 8, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
-    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
-    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Regs, "struct kvm_regs", size 144, align 4, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
-    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
-    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Regs, "struct kvm_regs", size 144, align 2, { rax : 0, rbx : 8, rcx : 16, rdx : 24,
-    rsi : 32, rdi : 40, rsp : 48, rbp : 56, r8 : 64, r9 : 72, r10 : 80, r11 : 88, r12 :
-    96, r13 : 104, r14 : 112, r15 : 120, rip : 128, rflags : 136 }
-);
 /// One x86 segment register as the CPU caches it (selector plus hidden base, limit and attributes).
 #[doc(alias = "kvm_segment")]
 #[repr(C)]
@@ -664,9 +761,78 @@ impl ::core::default::Default for Regs {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_segment")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(
+            base = 0,
+            limit = 8,
+            selector = 12,
+            r#type = 14,
+            present = 15,
+            dpl = 16,
+            db = 17,
+            s = 18,
+            l = 19,
+            g = 20,
+            avl = 21,
+            unusable = 22,
+            padding = 23
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(
+            base = 0,
+            limit = 8,
+            selector = 12,
+            r#type = 14,
+            present = 15,
+            dpl = 16,
+            db = 17,
+            s = 18,
+            l = 19,
+            g = 20,
+            avl = 21,
+            unusable = 22,
+            padding = 23
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(
+            base = 0,
+            limit = 8,
+            selector = 12,
+            r#type = 14,
+            present = 15,
+            dpl = 16,
+            db = 17,
+            s = 18,
+            l = 19,
+            g = 20,
+            avl = 21,
+            unusable = 22,
+            padding = 23
+        )
+    )
+)]
 pub struct Segment {
     /// Linear base address.
     pub base: u64,
@@ -700,24 +866,6 @@ impl ::core::default::Default for Segment {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Segment, "struct kvm_segment", size 24, align 8, { base : 0, limit : 8, selector :
-    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
-    unusable : 22, padding : 23 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Segment, "struct kvm_segment", size 24, align 4, { base : 0, limit : 8, selector :
-    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
-    unusable : 22, padding : 23 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Segment, "struct kvm_segment", size 24, align 2, { base : 0, limit : 8, selector :
-    12, r#type : 14, present : 15, dpl : 16, db : 17, s : 18, l : 19, g : 20, avl : 21,
-    unusable : 22, padding : 23 }
-);
 /// A descriptor table register (GDTR or IDTR).
 #[doc(alias = "kvm_dtable")]
 #[repr(C)]
@@ -731,9 +879,36 @@ impl ::core::default::Default for Segment {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_dtable")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(base = 0, limit = 8, padding = 10)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(base = 0, limit = 8, padding = 10)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(base = 0, limit = 8, padding = 10)
+    )
+)]
 pub struct Dtable {
     /// Linear base address of the table.
     pub base: u64,
@@ -747,18 +922,6 @@ impl ::core::default::Default for Dtable {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Dtable, "struct kvm_dtable", size 16, align 8, { base : 0, limit : 8, padding : 10 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Dtable, "struct kvm_dtable", size 16, align 4, { base : 0, limit : 8, padding : 10 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Dtable, "struct kvm_dtable", size 16, align 2, { base : 0, limit : 8, padding : 10 }
-);
 /// Segment, descriptor table and control registers of an x86 vCPU (KVM_GET_SREGS and KVM_SET_SREGS).
 #[doc(alias = "kvm_sregs")]
 #[repr(C)]
@@ -772,9 +935,93 @@ impl ::core::default::Default for Dtable {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_sregs")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 312,
+        align = 8,
+        offsets(
+            cs = 0,
+            ds = 24,
+            es = 48,
+            fs = 72,
+            gs = 96,
+            ss = 120,
+            tr = 144,
+            ldt = 168,
+            gdt = 192,
+            idt = 208,
+            cr0 = 224,
+            cr2 = 232,
+            cr3 = 240,
+            cr4 = 248,
+            cr8 = 256,
+            efer = 264,
+            apic_base = 272,
+            interrupt_bitmap = 280
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 312,
+        align = 4,
+        offsets(
+            cs = 0,
+            ds = 24,
+            es = 48,
+            fs = 72,
+            gs = 96,
+            ss = 120,
+            tr = 144,
+            ldt = 168,
+            gdt = 192,
+            idt = 208,
+            cr0 = 224,
+            cr2 = 232,
+            cr3 = 240,
+            cr4 = 248,
+            cr8 = 256,
+            efer = 264,
+            apic_base = 272,
+            interrupt_bitmap = 280
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 312,
+        align = 2,
+        offsets(
+            cs = 0,
+            ds = 24,
+            es = 48,
+            fs = 72,
+            gs = 96,
+            ss = 120,
+            tr = 144,
+            ldt = 168,
+            gdt = 192,
+            idt = 208,
+            cr0 = 224,
+            cr2 = 232,
+            cr3 = 240,
+            cr4 = 248,
+            cr8 = 256,
+            efer = 264,
+            apic_base = 272,
+            interrupt_bitmap = 280
+        )
+    )
+)]
 pub struct Sregs {
     /// Code segment.
     pub cs: Segment,
@@ -818,24 +1065,6 @@ impl ::core::default::Default for Sregs {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Sregs, "struct kvm_sregs", size 312, align 8, { cs : 0, ds : 24, es : 48, fs : 72, gs
-    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
-    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Sregs, "struct kvm_sregs", size 312, align 4, { cs : 0, ds : 24, es : 48, fs : 72, gs
-    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
-    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Sregs, "struct kvm_sregs", size 312, align 2, { cs : 0, ds : 24, es : 48, fs : 72, gs
-    : 96, ss : 120, tr : 144, ldt : 168, gdt : 192, idt : 208, cr0 : 224, cr2 : 232, cr3
-    : 240, cr4 : 248, cr8 : 256, efer : 264, apic_base : 272, interrupt_bitmap : 280 }
-);
 /// Pending and in-flight exceptions, interrupts, NMIs and SMIs of an x86 vCPU (KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS).
 #[doc(alias = "kvm_vcpu_events")]
 #[repr(C)]
@@ -849,9 +1078,70 @@ impl ::core::default::Default for Sregs {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_vcpu_events")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 64,
+        align = 8,
+        offsets(
+            exception = 0,
+            interrupt = 8,
+            nmi = 12,
+            sipi_vector = 16,
+            flags = 20,
+            smi = 24,
+            triple_fault = 28,
+            reserved = 29,
+            exception_has_payload = 55,
+            exception_payload = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 64,
+        align = 4,
+        offsets(
+            exception = 0,
+            interrupt = 8,
+            nmi = 12,
+            sipi_vector = 16,
+            flags = 20,
+            smi = 24,
+            triple_fault = 28,
+            reserved = 29,
+            exception_has_payload = 55,
+            exception_payload = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 64,
+        align = 2,
+        offsets(
+            exception = 0,
+            interrupt = 8,
+            nmi = 12,
+            sipi_vector = 16,
+            flags = 20,
+            smi = 24,
+            triple_fault = 28,
+            reserved = 29,
+            exception_has_payload = 55,
+            exception_payload = 56
+        )
+    )
+)]
+#[uapi(flags(flags = VcpuEventValid))]
 pub struct VcpuEvents {
     /// The exception being delivered or waiting.
     pub exception: VcpuEventsException,
@@ -879,24 +1169,6 @@ impl ::core::default::Default for VcpuEvents {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    VcpuEvents, "struct kvm_vcpu_events", size 64, align 8, { exception : 0, interrupt :
-    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
-    29, exception_has_payload : 55, exception_payload : 56 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    VcpuEvents, "struct kvm_vcpu_events", size 64, align 4, { exception : 0, interrupt :
-    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
-    29, exception_has_payload : 55, exception_payload : 56 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    VcpuEvents, "struct kvm_vcpu_events", size 64, align 2, { exception : 0, interrupt :
-    8, nmi : 12, sipi_vector : 16, flags : 20, smi : 24, triple_fault : 28, reserved :
-    29, exception_has_payload : 55, exception_payload : 56 }
-);
 /// The x86 registers that kvm_run can carry so that an exit does not need KVM_GET_REGS and friends.
 #[doc(alias = "kvm_sync_regs")]
 #[repr(C)]
@@ -910,9 +1182,36 @@ impl ::core::default::Default for VcpuEvents {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_sync_regs")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 520,
+        align = 8,
+        offsets(regs = 0, sregs = 144, events = 456)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 520,
+        align = 4,
+        offsets(regs = 0, sregs = 144, events = 456)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 520,
+        align = 2,
+        offsets(regs = 0, sregs = 144, events = 456)
+    )
+)]
 pub struct SyncRegs {
     /// General-purpose registers (KVM_SYNC_X86_REGS).
     pub regs: Regs,
@@ -926,21 +1225,6 @@ impl ::core::default::Default for SyncRegs {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    SyncRegs, "struct kvm_sync_regs", size 520, align 8, { regs : 0, sregs : 144, events
-    : 456 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    SyncRegs, "struct kvm_sync_regs", size 520, align 4, { regs : 0, sregs : 144, events
-    : 456 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    SyncRegs, "struct kvm_sync_regs", size 520, align 2, { regs : 0, sregs : 144, events
-    : 456 }
-);
 /// x86 details of a KVM_EXIT_DEBUG exit.
 #[doc(alias = "kvm_debug_exit_arch")]
 #[repr(C)]
@@ -954,9 +1238,36 @@ impl ::core::default::Default for SyncRegs {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_debug_exit_arch")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(exception = 0, pad = 4, pc = 8, dr6 = 16, dr7 = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(exception = 0, pad = 4, pc = 8, dr6 = 16, dr7 = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(exception = 0, pad = 4, pc = 8, dr6 = 16, dr7 = 24)
+    )
+)]
 pub struct DebugExitArch {
     /// The debug exception vector (1 for #DB, 3 for #BP).
     pub exception: u32,
@@ -974,21 +1285,6 @@ impl ::core::default::Default for DebugExitArch {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 8, { exception : 0, pad :
-    4, pc : 8, dr6 : 16, dr7 : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 4, { exception : 0, pad :
-    4, pc : 8, dr6 : 16, dr7 : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DebugExitArch, "struct kvm_debug_exit_arch", size 32, align 2, { exception : 0, pad :
-    4, pc : 8, dr6 : 16, dr7 : 24 }
-);
 /// Details of a KVM_EXIT_HYPERV exit; type says which member of u applies.
 #[doc(alias = "kvm_hyperv_exit")]
 #[repr(C)]
@@ -1002,9 +1298,36 @@ impl ::core::default::Default for DebugExitArch {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_hyperv_exit")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 56,
+        align = 8,
+        offsets(r#type = 0, pad1 = 4, u = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 56,
+        align = 4,
+        offsets(r#type = 0, pad1 = 4, u = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 56,
+        align = 2,
+        offsets(r#type = 0, pad1 = 4, u = 8)
+    )
+)]
 pub struct HypervExit {
     /// What the guest did.
     pub r#type: u32,
@@ -1018,21 +1341,6 @@ impl ::core::default::Default for HypervExit {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    HypervExit, "struct kvm_hyperv_exit", size 56, align 8, { r#type : 0, pad1 : 4, u : 8
-    }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    HypervExit, "struct kvm_hyperv_exit", size 56, align 4, { r#type : 0, pad1 : 4, u : 8
-    }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HypervExit, "struct kvm_hyperv_exit", size 56, align 2, { r#type : 0, pad1 : 4, u : 8
-    }
-);
 /// Details of a KVM_EXIT_XEN exit; type says which member of u applies.
 #[doc(alias = "kvm_xen_exit")]
 #[repr(C)]
@@ -1045,9 +1353,26 @@ impl ::core::default::Default for HypervExit {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_xen_exit")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 80,
+        align = 8,
+        offsets(r#type = 0, u = 8)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "x86"), size = 76, align = 4, offsets(r#type = 0, u = 4))
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 76, align = 2, offsets(r#type = 0, u = 4))
+)]
 pub struct XenExit {
     /// What the guest did.
     pub r#type: u32,
@@ -1059,18 +1384,6 @@ impl ::core::default::Default for XenExit {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    XenExit, "struct kvm_xen_exit", size 80, align 8, { r#type : 0, u : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    XenExit, "struct kvm_xen_exit", size 76, align 4, { r#type : 0, u : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    XenExit, "struct kvm_xen_exit", size 76, align 2, { r#type : 0, u : 4 }
-);
 /// The area shared between KVM and user space for one vCPU, mapped from the vCPU fd
 /// (KVM_GET_VCPU_MMAP_SIZE bytes, this struct first). User space sets the input fields
 /// before KVM_RUN; when KVM_RUN returns, exit_reason says why and which member of the exit
@@ -1086,9 +1399,85 @@ impl ::core::default::Default for XenExit {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 2352,
+        align = 8,
+        offsets(
+            request_interrupt_window = 0,
+            immediate_exit = 1,
+            padding1 = 2,
+            exit_reason = 8,
+            ready_for_interrupt_injection = 12,
+            if_flag = 13,
+            flags = 14,
+            cr8 = 16,
+            apic_base = 24,
+            exit = 32,
+            kvm_valid_regs = 288,
+            kvm_dirty_regs = 296,
+            s = 304
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 2352,
+        align = 4,
+        offsets(
+            request_interrupt_window = 0,
+            immediate_exit = 1,
+            padding1 = 2,
+            exit_reason = 8,
+            ready_for_interrupt_injection = 12,
+            if_flag = 13,
+            flags = 14,
+            cr8 = 16,
+            apic_base = 24,
+            exit = 32,
+            kvm_valid_regs = 288,
+            kvm_dirty_regs = 296,
+            s = 304
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 2352,
+        align = 2,
+        offsets(
+            request_interrupt_window = 0,
+            immediate_exit = 1,
+            padding1 = 2,
+            exit_reason = 8,
+            ready_for_interrupt_injection = 12,
+            if_flag = 13,
+            flags = 14,
+            cr8 = 16,
+            apic_base = 24,
+            exit = 32,
+            kvm_valid_regs = 288,
+            kvm_dirty_regs = 296,
+            s = 304
+        )
+    )
+)]
+#[uapi(
+    flags(
+        flags = RunX86Flags,
+        kvm_valid_regs = SyncRegsFlags,
+        kvm_dirty_regs = SyncRegsFlags
+    )
+)]
 pub struct Run {
     /// In: exit with KVM_EXIT_IRQ_WINDOW_OPEN as soon as an interrupt could be injected.
     pub request_interrupt_window: u8,
@@ -1122,27 +1511,6 @@ impl ::core::default::Default for Run {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    Run, "struct kvm_run", size 2352, align 8, { request_interrupt_window : 0,
-    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
-    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
-    288, kvm_dirty_regs : 296, s : 304 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Run, "struct kvm_run", size 2352, align 4, { request_interrupt_window : 0,
-    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
-    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
-    288, kvm_dirty_regs : 296, s : 304 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Run, "struct kvm_run", size 2352, align 2, { request_interrupt_window : 0,
-    immediate_exit : 1, padding1 : 2, exit_reason : 8, ready_for_interrupt_injection :
-    12, if_flag : 13, flags : 14, cr8 : 16, apic_base : 24, exit : 32, kvm_valid_regs :
-    288, kvm_dirty_regs : 296, s : 304 }
-);
 /// What `struct kvm_run` carries, selected by `exit_reason`.
 /// exit_reason says which member of the exit union holds the details.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1631,9 +1999,28 @@ impl Run {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_vcpu_events.exception")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(injected = 0, nr = 1, has_error_code = 2, pending = 3, error_code = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(injected = 0, nr = 1, has_error_code = 2, pending = 3, error_code = 4)
+    )
+)]
 pub struct VcpuEventsException {
     /// Delivery of the exception has begun.
     pub injected: u8,
@@ -1651,16 +2038,6 @@ impl ::core::default::Default for VcpuEventsException {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    VcpuEventsException, "struct kvm_vcpu_events.exception", size 8, align 4, { injected
-    : 0, nr : 1, has_error_code : 2, pending : 3, error_code : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    VcpuEventsException, "struct kvm_vcpu_events.exception", size 8, align 2, { injected
-    : 0, nr : 1, has_error_code : 2, pending : 3, error_code : 4 }
-);
 /// The external or software interrupt being delivered, and the interrupt shadow.
 ///
 /// Inline member type of `struct kvm_vcpu_events.interrupt`.
@@ -1675,9 +2052,13 @@ impl ::core::default::Default for VcpuEventsException {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_vcpu_events.interrupt")]
+#[uapi(layout(size = 4, align = 1, offsets(injected = 0, nr = 1, soft = 2, shadow = 3)))]
+#[uapi(flags(shadow = X86ShadowInt))]
 pub struct VcpuEventsInterrupt {
     /// Delivery of the interrupt has begun.
     pub injected: u8,
@@ -1693,10 +2074,6 @@ impl ::core::default::Default for VcpuEventsInterrupt {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VcpuEventsInterrupt, "struct kvm_vcpu_events.interrupt", size 4, align 1, { injected
-    : 0, nr : 1, soft : 2, shadow : 3 }
-);
 /// NMI state.
 ///
 /// Inline member type of `struct kvm_vcpu_events.nmi`.
@@ -1711,9 +2088,14 @@ impl ::core::default::Default for VcpuEventsInterrupt {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_vcpu_events.nmi")]
+#[uapi(
+    layout(size = 4, align = 1, offsets(injected = 0, pending = 1, masked = 2, pad = 3))
+)]
 pub struct VcpuEventsNmi {
     /// Delivery of an NMI has begun.
     pub injected: u8,
@@ -1729,10 +2111,6 @@ impl ::core::default::Default for VcpuEventsNmi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VcpuEventsNmi, "struct kvm_vcpu_events.nmi", size 4, align 1, { injected : 0, pending
-    : 1, masked : 2, pad : 3 }
-);
 /// System management mode state; valid with KVM_VCPUEVENT_VALID_SMM.
 ///
 /// Inline member type of `struct kvm_vcpu_events.smi`.
@@ -1747,9 +2125,18 @@ impl ::core::default::Default for VcpuEventsNmi {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_vcpu_events.smi")]
+#[uapi(
+    layout(
+        size = 4,
+        align = 1,
+        offsets(smm = 0, pending = 1, smm_inside_nmi = 2, latched_init = 3)
+    )
+)]
 pub struct VcpuEventsSmi {
     /// The vCPU is in SMM.
     pub smm: u8,
@@ -1765,10 +2152,6 @@ impl ::core::default::Default for VcpuEventsSmi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VcpuEventsSmi, "struct kvm_vcpu_events.smi", size 4, align 1, { smm : 0, pending : 1,
-    smm_inside_nmi : 2, latched_init : 3 }
-);
 /// Triple fault state; valid with KVM_VCPUEVENT_VALID_TRIPLE_FAULT.
 ///
 /// Inline member type of `struct kvm_vcpu_events.triple_fault`.
@@ -1783,9 +2166,12 @@ impl ::core::default::Default for VcpuEventsSmi {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_vcpu_events.triple_fault")]
+#[uapi(layout(size = 1, align = 1, offsets(pending = 0)))]
 pub struct VcpuEventsTripleFault {
     /// A triple fault (shutdown) is waiting.
     pub pending: u8,
@@ -1795,10 +2181,6 @@ impl ::core::default::Default for VcpuEventsTripleFault {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    VcpuEventsTripleFault, "struct kvm_vcpu_events.triple_fault", size 1, align 1, {
-    pending : 0 }
-);
 /// The details; the member is chosen by type.
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u`.
@@ -1812,9 +2194,21 @@ impl ::core::default::Default for VcpuEventsTripleFault {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_hyperv_exit.u")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 48,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 48, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 48, align = 2))]
 pub struct HypervExitU {
     _align0: [HypervExitUSynic; 0],
     _align1: [HypervExitUHcall; 0],
@@ -1885,18 +2279,6 @@ impl HypervExitU {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HypervExitU, "struct kvm_hyperv_exit.u", size 48, align 2, {}
-);
 /// The guest wrote a synthetic interrupt controller MSR (KVM_EXIT_HYPERV_SYNIC).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.synic`.
@@ -1911,9 +2293,36 @@ impl HypervExitU {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_hyperv_exit.u.synic")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(msr = 0, pad2 = 4, control = 8, evt_page = 16, msg_page = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(msr = 0, pad2 = 4, control = 8, evt_page = 16, msg_page = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(msr = 0, pad2 = 4, control = 8, evt_page = 16, msg_page = 24)
+    )
+)]
 pub struct HypervExitUSynic {
     /// Index of the MSR written.
     pub msr: u32,
@@ -1931,21 +2340,6 @@ impl ::core::default::Default for HypervExitUSynic {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 8, { msr : 0, pad2
-    : 4, control : 8, evt_page : 16, msg_page : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 4, { msr : 0, pad2
-    : 4, control : 8, evt_page : 16, msg_page : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSynic, "struct kvm_hyperv_exit.u.synic", size 32, align 2, { msr : 0, pad2
-    : 4, control : 8, evt_page : 16, msg_page : 24 }
-);
 /// The guest made a Hyper-V hypercall (KVM_EXIT_HYPERV_HCALL).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.hcall`.
@@ -1960,9 +2354,36 @@ impl ::core::default::Default for HypervExitUSynic {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_hyperv_exit.u.hcall")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(input = 0, result = 8, params = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(input = 0, result = 8, params = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(input = 0, result = 8, params = 16)
+    )
+)]
 pub struct HypervExitUHcall {
     /// Hypercall input value (call code and flags).
     pub input: u64,
@@ -1976,21 +2397,6 @@ impl ::core::default::Default for HypervExitUHcall {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 8, { input : 0,
-    result : 8, params : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 4, { input : 0,
-    result : 8, params : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUHcall, "struct kvm_hyperv_exit.u.hcall", size 32, align 2, { input : 0,
-    result : 8, params : 16 }
-);
 /// The guest wrote a synthetic debugger MSR (KVM_EXIT_HYPERV_SYNDBG).
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.syndbg`.
@@ -2005,9 +2411,60 @@ impl ::core::default::Default for HypervExitUHcall {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_hyperv_exit.u.syndbg")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 48,
+        align = 8,
+        offsets(
+            msr = 0,
+            pad2 = 4,
+            control = 8,
+            status = 16,
+            send_page = 24,
+            recv_page = 32,
+            pending_page = 40
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 48,
+        align = 4,
+        offsets(
+            msr = 0,
+            pad2 = 4,
+            control = 8,
+            status = 16,
+            send_page = 24,
+            recv_page = 32,
+            pending_page = 40
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 48,
+        align = 2,
+        offsets(
+            msr = 0,
+            pad2 = 4,
+            control = 8,
+            status = 16,
+            send_page = 24,
+            recv_page = 32,
+            pending_page = 40
+        )
+    )
+)]
 pub struct HypervExitUSyndbg {
     /// Index of the MSR written.
     pub msr: u32,
@@ -2029,24 +2486,6 @@ impl ::core::default::Default for HypervExitUSyndbg {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 8, { msr : 0,
-    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
-    }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 4, { msr : 0,
-    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
-    }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    HypervExitUSyndbg, "struct kvm_hyperv_exit.u.syndbg", size 48, align 2, { msr : 0,
-    pad2 : 4, control : 8, status : 16, send_page : 24, recv_page : 32, pending_page : 40
-    }
-);
 /// The details; the member is chosen by type.
 ///
 /// Inline member type of `struct kvm_xen_exit.u`.
@@ -2060,9 +2499,21 @@ impl ::core::default::Default for HypervExitUSyndbg {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_xen_exit.u")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 72,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 72, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 72, align = 2))]
 pub struct XenExitU {
     _align0: [XenExitUHcall; 0],
     /// The union's bytes; use the accessors to read or write a member.
@@ -2099,18 +2550,6 @@ impl XenExitU {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    XenExitU, "struct kvm_xen_exit.u", size 72, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    XenExitU, "struct kvm_xen_exit.u", size 72, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    XenExitU, "struct kvm_xen_exit.u", size 72, align 2, {}
-);
 /// The guest made a Xen hypercall (KVM_EXIT_XEN_HCALL).
 ///
 /// Inline member type of `struct kvm_xen_exit.u.hcall`.
@@ -2125,9 +2564,36 @@ impl XenExitU {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_xen_exit.u.hcall")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 72,
+        align = 8,
+        offsets(longmode = 0, cpl = 4, input = 8, result = 16, params = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 72,
+        align = 4,
+        offsets(longmode = 0, cpl = 4, input = 8, result = 16, params = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 72,
+        align = 2,
+        offsets(longmode = 0, cpl = 4, input = 8, result = 16, params = 24)
+    )
+)]
 pub struct XenExitUHcall {
     /// The guest was in 64-bit mode.
     pub longmode: u32,
@@ -2145,21 +2611,6 @@ impl ::core::default::Default for XenExitUHcall {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 8, { longmode : 0, cpl :
-    4, input : 8, result : 16, params : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 4, { longmode : 0, cpl :
-    4, input : 8, result : 16, params : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    XenExitUHcall, "struct kvm_xen_exit.u.hcall", size 72, align 2, { longmode : 0, cpl :
-    4, input : 8, result : 16, params : 24 }
-);
 /// Details of the exit; the member is chosen by exit_reason, and padding fixes the size at 256 bytes.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>`.
@@ -2172,9 +2623,21 @@ impl ::core::default::Default for XenExitUHcall {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 256,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 256, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 256, align = 2))]
 pub struct RunExit {
     _align0: [RunExitHw; 0],
     _align1: [RunExitFailEntry; 0],
@@ -2576,18 +3039,6 @@ impl RunExit {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExit, "struct kvm_run.<anonymous>", size 256, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExit, "struct kvm_run.<anonymous>", size 256, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExit, "struct kvm_run.<anonymous>", size 256, align 2, {}
-);
 /// KVM_EXIT_UNKNOWN.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hw`.
@@ -2602,9 +3053,36 @@ impl RunExit {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.hw")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 8,
+        align = 8,
+        offsets(hardware_exit_reason = 0)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 8,
+        align = 4,
+        offsets(hardware_exit_reason = 0)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(hardware_exit_reason = 0)
+    )
+)]
 pub struct RunExitHw {
     /// The hardware's exit reason, which KVM does not handle.
     pub hardware_exit_reason: u64,
@@ -2614,21 +3092,6 @@ impl ::core::default::Default for RunExitHw {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 8, { hardware_exit_reason :
-    0 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 4, { hardware_exit_reason :
-    0 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitHw, "struct kvm_run.<anonymous>.hw", size 8, align 2, { hardware_exit_reason :
-    0 }
-);
 /// KVM_EXIT_FAIL_ENTRY; the hardware refused to enter the guest.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.fail_entry`.
@@ -2642,9 +3105,36 @@ impl ::core::default::Default for RunExitHw {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.fail_entry")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(hardware_entry_failure_reason = 0, cpu = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 12,
+        align = 4,
+        offsets(hardware_entry_failure_reason = 0, cpu = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(hardware_entry_failure_reason = 0, cpu = 8)
+    )
+)]
 pub struct RunExitFailEntry {
     /// The hardware's reason (VMX exit reason or SVM exit code).
     pub hardware_entry_failure_reason: u64,
@@ -2656,21 +3146,6 @@ impl ::core::default::Default for RunExitFailEntry {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 16, align 8, {
-    hardware_entry_failure_reason : 0, cpu : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 12, align 4, {
-    hardware_entry_failure_reason : 0, cpu : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitFailEntry, "struct kvm_run.<anonymous>.fail_entry", size 12, align 2, {
-    hardware_entry_failure_reason : 0, cpu : 8 }
-);
 /// KVM_EXIT_EXCEPTION.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.ex`.
@@ -2685,9 +3160,28 @@ impl ::core::default::Default for RunExitFailEntry {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.ex")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(exception = 0, error_code = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(exception = 0, error_code = 4)
+    )
+)]
 pub struct RunExitEx {
     /// Exception vector.
     pub exception: u32,
@@ -2699,16 +3193,6 @@ impl ::core::default::Default for RunExitEx {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitEx, "struct kvm_run.<anonymous>.ex", size 8, align 4, { exception : 0,
-    error_code : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitEx, "struct kvm_run.<anonymous>.ex", size 8, align 2, { exception : 0,
-    error_code : 4 }
-);
 /// KVM_EXIT_IO; the guest accessed an I/O port.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.io`.
@@ -2723,9 +3207,36 @@ impl ::core::default::Default for RunExitEx {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.io")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(direction = 0, size = 1, port = 2, count = 4, data_offset = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(direction = 0, size = 1, port = 2, count = 4, data_offset = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(direction = 0, size = 1, port = 2, count = 4, data_offset = 8)
+    )
+)]
 pub struct RunExitIo {
     /// Input or output.
     pub direction: u8,
@@ -2743,21 +3254,6 @@ impl ::core::default::Default for RunExitIo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 8, { direction : 0, size :
-    1, port : 2, count : 4, data_offset : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 4, { direction : 0, size :
-    1, port : 2, count : 4, data_offset : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitIo, "struct kvm_run.<anonymous>.io", size 16, align 2, { direction : 0, size :
-    1, port : 2, count : 4, data_offset : 8 }
-);
 /// KVM_EXIT_DEBUG; a guest debug event that user space asked for.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.debug`.
@@ -2772,9 +3268,22 @@ impl ::core::default::Default for RunExitIo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.debug")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(arch = 0)
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 32, align = 4, offsets(arch = 0)))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 32, align = 2, offsets(arch = 0)))]
 pub struct RunExitDebug {
     /// Architecture-specific details.
     pub arch: DebugExitArch,
@@ -2784,18 +3293,6 @@ impl ::core::default::Default for RunExitDebug {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 8, { arch : 0 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 4, { arch : 0 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitDebug, "struct kvm_run.<anonymous>.debug", size 32, align 2, { arch : 0 }
-);
 /// KVM_EXIT_MMIO; the guest accessed memory that no slot backs (or wrote a read-only slot).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.mmio`.
@@ -2809,9 +3306,36 @@ impl ::core::default::Default for RunExitDebug {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.mmio")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(phys_addr = 0, data = 8, len = 16, is_write = 20)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(phys_addr = 0, data = 8, len = 16, is_write = 20)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 22,
+        align = 2,
+        offsets(phys_addr = 0, data = 8, len = 16, is_write = 20)
+    )
+)]
 pub struct RunExitMmio {
     /// Guest physical address of the access.
     pub phys_addr: u64,
@@ -2827,21 +3351,6 @@ impl ::core::default::Default for RunExitMmio {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 24, align 8, { phys_addr : 0,
-    data : 8, len : 16, is_write : 20 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 24, align 4, { phys_addr : 0,
-    data : 8, len : 16, is_write : 20 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitMmio, "struct kvm_run.<anonymous>.mmio", size 22, align 2, { phys_addr : 0,
-    data : 8, len : 16, is_write : 20 }
-);
 /// KVM_EXIT_HYPERCALL; a hypercall that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hypercall`.
@@ -2856,9 +3365,36 @@ impl ::core::default::Default for RunExitMmio {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.hypercall")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 72,
+        align = 8,
+        offsets(nr = 0, args = 8, ret = 56, longmode = 64, pad = 68)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 72,
+        align = 4,
+        offsets(nr = 0, args = 8, ret = 56, longmode = 64, pad = 68)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 72,
+        align = 2,
+        offsets(nr = 0, args = 8, ret = 56, longmode = 64, pad = 68)
+    )
+)]
 pub struct RunExitHypercall {
     /// Hypercall number.
     pub nr: u64,
@@ -2876,21 +3412,6 @@ impl ::core::default::Default for RunExitHypercall {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 8, { nr : 0,
-    args : 8, ret : 56, longmode : 64, pad : 68 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 4, { nr : 0,
-    args : 8, ret : 56, longmode : 64, pad : 68 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitHypercall, "struct kvm_run.<anonymous>.hypercall", size 72, align 2, { nr : 0,
-    args : 8, ret : 56, longmode : 64, pad : 68 }
-);
 /// KVM_EXIT_TPR_ACCESS; the guest accessed the task priority register.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.tpr_access`.
@@ -2905,9 +3426,36 @@ impl ::core::default::Default for RunExitHypercall {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.tpr_access")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(rip = 0, is_write = 8, pad = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(rip = 0, is_write = 8, pad = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(rip = 0, is_write = 8, pad = 12)
+    )
+)]
 pub struct RunExitTprAccess {
     /// Guest address of the accessing instruction.
     pub rip: u64,
@@ -2921,21 +3469,6 @@ impl ::core::default::Default for RunExitTprAccess {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 8, { rip :
-    0, is_write : 8, pad : 12 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 4, { rip :
-    0, is_write : 8, pad : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitTprAccess, "struct kvm_run.<anonymous>.tpr_access", size 16, align 2, { rip :
-    0, is_write : 8, pad : 12 }
-);
 /// KVM_EXIT_S390_SIEIC (s390 only); an intercept that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_sieic`.
@@ -2949,9 +3482,28 @@ impl ::core::default::Default for RunExitTprAccess {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.s390_sieic")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(icptcode = 0, ipa = 2, ipb = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(icptcode = 0, ipa = 2, ipb = 4)
+    )
+)]
 pub struct RunExitS390Sieic {
     /// Interception code.
     pub icptcode: u8,
@@ -2965,16 +3517,6 @@ impl ::core::default::Default for RunExitS390Sieic {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Sieic, "struct kvm_run.<anonymous>.s390_sieic", size 8, align 4, {
-    icptcode : 0, ipa : 2, ipb : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Sieic, "struct kvm_run.<anonymous>.s390_sieic", size 8, align 2, {
-    icptcode : 0, ipa : 2, ipb : 4 }
-);
 /// KVM_EXIT_S390_UCONTROL (s390 only); a fault in a user-controlled VM.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_ucontrol`.
@@ -2988,9 +3530,36 @@ impl ::core::default::Default for RunExitS390Sieic {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.s390_ucontrol")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(trans_exc_code = 0, pgm_code = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 12,
+        align = 4,
+        offsets(trans_exc_code = 0, pgm_code = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(trans_exc_code = 0, pgm_code = 8)
+    )
+)]
 pub struct RunExitS390Ucontrol {
     /// Translation exception code.
     pub trans_exc_code: u64,
@@ -3002,21 +3571,6 @@ impl ::core::default::Default for RunExitS390Ucontrol {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 16, align 8, {
-    trans_exc_code : 0, pgm_code : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 12, align 4, {
-    trans_exc_code : 0, pgm_code : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Ucontrol, "struct kvm_run.<anonymous>.s390_ucontrol", size 12, align 2, {
-    trans_exc_code : 0, pgm_code : 8 }
-);
 /// KVM_EXIT_DCR (deprecated; PowerPC 440 device control register access).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.dcr`.
@@ -3030,9 +3584,28 @@ impl ::core::default::Default for RunExitS390Ucontrol {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.dcr")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(dcrn = 0, data = 4, is_write = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 10,
+        align = 2,
+        offsets(dcrn = 0, data = 4, is_write = 8)
+    )
+)]
 pub struct RunExitDcr {
     /// Register number.
     pub dcrn: u32,
@@ -3046,16 +3619,6 @@ impl ::core::default::Default for RunExitDcr {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitDcr, "struct kvm_run.<anonymous>.dcr", size 12, align 4, { dcrn : 0, data : 4,
-    is_write : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitDcr, "struct kvm_run.<anonymous>.dcr", size 10, align 2, { dcrn : 0, data : 4,
-    is_write : 8 }
-);
 /// KVM_EXIT_INTERNAL_ERROR; KVM could not handle the exit.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.internal`.
@@ -3070,9 +3633,36 @@ impl ::core::default::Default for RunExitDcr {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.internal")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 136,
+        align = 8,
+        offsets(suberror = 0, ndata = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 136,
+        align = 4,
+        offsets(suberror = 0, ndata = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 136,
+        align = 2,
+        offsets(suberror = 0, ndata = 4, data = 8)
+    )
+)]
 pub struct RunExitInternal {
     /// What went wrong.
     pub suberror: u32,
@@ -3086,21 +3676,6 @@ impl ::core::default::Default for RunExitInternal {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 8, { suberror
-    : 0, ndata : 4, data : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 4, { suberror
-    : 0, ndata : 4, data : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitInternal, "struct kvm_run.<anonymous>.internal", size 136, align 2, { suberror
-    : 0, ndata : 4, data : 8 }
-);
 /// The form internal takes when suberror is KVM_INTERNAL_ERROR_EMULATION; flags says which fields are valid.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure`.
@@ -3115,9 +3690,37 @@ impl ::core::default::Default for RunExitInternal {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(suberror = 0, ndata = 4, flags = 8, insn = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(suberror = 0, ndata = 4, flags = 8, insn = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(suberror = 0, ndata = 4, flags = 8, insn = 16)
+    )
+)]
+#[uapi(flags(flags = InternalErrorEmulationFlags))]
 pub struct RunExitEmulationFailure {
     /// KVM_INTERNAL_ERROR_EMULATION.
     pub suberror: u32,
@@ -3133,21 +3736,6 @@ impl ::core::default::Default for RunExitEmulationFailure {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
-    align 8, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
-    align 4, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitEmulationFailure, "struct kvm_run.<anonymous>.emulation_failure", size 32,
-    align 2, { suberror : 0, ndata : 4, flags : 8, insn : 16 }
-);
 /// The instruction that failed (a union so that later fields can overlay it).
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>`.
@@ -3161,9 +3749,12 @@ impl ::core::default::Default for RunExitEmulationFailure {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure.<anonymous>")]
+#[uapi(layout(size = 16, align = 1))]
 pub struct RunExitEmulationFailureInsn {
     _align0: [RunExitEmulationFailureInsnBytes; 0],
     /// The union's bytes; use the accessors to read or write a member.
@@ -3205,10 +3796,6 @@ impl RunExitEmulationFailureInsn {
         u
     }
 }
-::uapigen_runtime::assert_layout!(
-    RunExitEmulationFailureInsn,
-    "struct kvm_run.<anonymous>.emulation_failure.<anonymous>", size 16, align 1, {}
-);
 /// The instruction bytes.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>`.
@@ -3223,9 +3810,12 @@ impl RunExitEmulationFailureInsn {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>")]
+#[uapi(layout(size = 16, align = 1, offsets(insn_size = 0, insn_bytes = 1)))]
 pub struct RunExitEmulationFailureInsnBytes {
     /// Number of valid bytes in insn_bytes.
     pub insn_size: u8,
@@ -3237,11 +3827,6 @@ impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    RunExitEmulationFailureInsnBytes,
-    "struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>", size 16,
-    align 1, { insn_size : 0, insn_bytes : 1 }
-);
 /// KVM_EXIT_OSI (PowerPC only); an OSI hypercall of a Mac-on-Linux guest.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.osi`.
@@ -3256,9 +3841,22 @@ impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.osi")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 256,
+        align = 8,
+        offsets(gprs = 0)
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 256, align = 4, offsets(gprs = 0)))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 256, align = 2, offsets(gprs = 0)))]
 pub struct RunExitOsi {
     /// The guest's general-purpose registers, to read and update.
     pub gprs: [u64; 32],
@@ -3268,18 +3866,6 @@ impl ::core::default::Default for RunExitOsi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 8, { gprs : 0 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 4, { gprs : 0 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitOsi, "struct kvm_run.<anonymous>.osi", size 256, align 2, { gprs : 0 }
-);
 /// KVM_EXIT_PAPR_HCALL (PowerPC only); a PAPR hypercall.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.papr_hcall`.
@@ -3294,9 +3880,36 @@ impl ::core::default::Default for RunExitOsi {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.papr_hcall")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 88,
+        align = 8,
+        offsets(nr = 0, ret = 8, args = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 88,
+        align = 4,
+        offsets(nr = 0, ret = 8, args = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 88,
+        align = 2,
+        offsets(nr = 0, ret = 8, args = 16)
+    )
+)]
 pub struct RunExitPaprHcall {
     /// Hypercall number.
     pub nr: u64,
@@ -3310,21 +3923,6 @@ impl ::core::default::Default for RunExitPaprHcall {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 8, { nr :
-    0, ret : 8, args : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 4, { nr :
-    0, ret : 8, args : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitPaprHcall, "struct kvm_run.<anonymous>.papr_hcall", size 88, align 2, { nr :
-    0, ret : 8, args : 16 }
-);
 /// KVM_EXIT_S390_TSCH (s390 only); TEST SUBCHANNEL for user space.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_tsch`.
@@ -3338,9 +3936,42 @@ impl ::core::default::Default for RunExitPaprHcall {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.s390_tsch")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 20,
+        align = 4,
+        offsets(
+            subchannel_id = 0,
+            subchannel_nr = 2,
+            io_int_parm = 4,
+            io_int_word = 8,
+            ipb = 12,
+            dequeued = 16
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 18,
+        align = 2,
+        offsets(
+            subchannel_id = 0,
+            subchannel_nr = 2,
+            io_int_parm = 4,
+            io_int_word = 8,
+            ipb = 12,
+            dequeued = 16
+        )
+    )
+)]
 pub struct RunExitS390Tsch {
     /// Subchannel ID.
     pub subchannel_id: u16,
@@ -3360,18 +3991,6 @@ impl ::core::default::Default for RunExitS390Tsch {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Tsch, "struct kvm_run.<anonymous>.s390_tsch", size 20, align 4, {
-    subchannel_id : 0, subchannel_nr : 2, io_int_parm : 4, io_int_word : 8, ipb : 12,
-    dequeued : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Tsch, "struct kvm_run.<anonymous>.s390_tsch", size 18, align 2, {
-    subchannel_id : 0, subchannel_nr : 2, io_int_parm : 4, io_int_word : 8, ipb : 12,
-    dequeued : 16 }
-);
 /// KVM_EXIT_EPR (PowerPC only); the guest wants the external proxy register.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.epr`.
@@ -3386,9 +4005,14 @@ impl ::core::default::Default for RunExitS390Tsch {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.epr")]
+#[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4, offsets(epr = 0)))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2, offsets(epr = 0)))]
 pub struct RunExitEpr {
     /// Value that user space supplies.
     pub epr: u32,
@@ -3398,14 +4022,6 @@ impl ::core::default::Default for RunExitEpr {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitEpr, "struct kvm_run.<anonymous>.epr", size 4, align 4, { epr : 0 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitEpr, "struct kvm_run.<anonymous>.epr", size 4, align 2, { epr : 0 }
-);
 /// KVM_EXIT_SYSTEM_EVENT; the guest asked for a platform event such as power off or reset.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event`.
@@ -3420,9 +4036,36 @@ impl ::core::default::Default for RunExitEpr {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.system_event")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 136,
+        align = 8,
+        offsets(r#type = 0, ndata = 4, info = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 136,
+        align = 4,
+        offsets(r#type = 0, ndata = 4, info = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 136,
+        align = 2,
+        offsets(r#type = 0, ndata = 4, info = 8)
+    )
+)]
 pub struct RunExitSystemEvent {
     /// Which event.
     pub r#type: u32,
@@ -3436,21 +4079,6 @@ impl ::core::default::Default for RunExitSystemEvent {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 8, {
-    r#type : 0, ndata : 4, info : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 4, {
-    r#type : 0, ndata : 4, info : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEvent, "struct kvm_run.<anonymous>.system_event", size 136, align 2, {
-    r#type : 0, ndata : 4, info : 8 }
-);
 /// Extra information about the event.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event.<anonymous>`.
@@ -3464,9 +4092,21 @@ impl ::core::default::Default for RunExitSystemEvent {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.system_event.<anonymous>")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 128,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 128, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 128, align = 2))]
 pub struct RunExitSystemEventInfo {
     _align0: [u64; 0],
     _align1: [[u64; 16]; 0],
@@ -3520,21 +4160,6 @@ impl RunExitSystemEventInfo {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
-    128, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
-    128, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitSystemEventInfo, "struct kvm_run.<anonymous>.system_event.<anonymous>", size
-    128, align 2, {}
-);
 /// KVM_EXIT_S390_STSI (s390 only); STORE SYSTEM INFORMATION was done.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_stsi`.
@@ -3548,9 +4173,36 @@ impl RunExitSystemEventInfo {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.s390_stsi")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(addr = 0, ar = 8, reserved = 9, fc = 10, sel1 = 11, sel2 = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(addr = 0, ar = 8, reserved = 9, fc = 10, sel1 = 11, sel2 = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 14,
+        align = 2,
+        offsets(addr = 0, ar = 8, reserved = 9, fc = 10, sel1 = 11, sel2 = 12)
+    )
+)]
 pub struct RunExitS390Stsi {
     /// Guest address of the result.
     pub addr: u64,
@@ -3570,21 +4222,6 @@ impl ::core::default::Default for RunExitS390Stsi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 16, align 8, { addr :
-    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 16, align 4, { addr :
-    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitS390Stsi, "struct kvm_run.<anonymous>.s390_stsi", size 14, align 2, { addr :
-    0, ar : 8, reserved : 9, fc : 10, sel1 : 11, sel2 : 12 }
-);
 /// KVM_EXIT_IOAPIC_EOI; end of interrupt for a level-triggered vector of a split IRQ chip.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.eoi`.
@@ -3599,9 +4236,12 @@ impl ::core::default::Default for RunExitS390Stsi {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_run.<anonymous>.eoi")]
+#[uapi(layout(size = 1, align = 1, offsets(vector = 0)))]
 pub struct RunExitEoi {
     /// The vector.
     pub vector: u8,
@@ -3611,9 +4251,6 @@ impl ::core::default::Default for RunExitEoi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    RunExitEoi, "struct kvm_run.<anonymous>.eoi", size 1, align 1, { vector : 0 }
-);
 /// KVM_EXIT_ARM_NISV (arm64 only); a data abort without valid syndrome information.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.arm_nisv`.
@@ -3628,9 +4265,36 @@ impl ::core::default::Default for RunExitEoi {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.arm_nisv")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(esr_iss = 0, fault_ipa = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(esr_iss = 0, fault_ipa = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(esr_iss = 0, fault_ipa = 8)
+    )
+)]
 pub struct RunExitArmNisv {
     /// Syndrome bits of the abort.
     pub esr_iss: u64,
@@ -3642,21 +4306,6 @@ impl ::core::default::Default for RunExitArmNisv {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 8, { esr_iss :
-    0, fault_ipa : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 4, { esr_iss :
-    0, fault_ipa : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitArmNisv, "struct kvm_run.<anonymous>.arm_nisv", size 16, align 2, { esr_iss :
-    0, fault_ipa : 8 }
-);
 /// KVM_EXIT_X86_RDMSR and KVM_EXIT_X86_WRMSR; an MSR access that user space handles.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.msr`.
@@ -3671,9 +4320,37 @@ impl ::core::default::Default for RunExitArmNisv {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.msr")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(error = 0, pad = 1, reason = 8, index = 12, data = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(error = 0, pad = 1, reason = 8, index = 12, data = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(error = 0, pad = 1, reason = 8, index = 12, data = 16)
+    )
+)]
+#[uapi(flags(reason = MsrExitReason))]
 pub struct RunExitMsr {
     /// Set by user space: nonzero injects #GP into the guest.
     pub error: u8,
@@ -3691,21 +4368,6 @@ impl ::core::default::Default for RunExitMsr {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 8, { error : 0, pad : 1,
-    reason : 8, index : 12, data : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 4, { error : 0, pad : 1,
-    reason : 8, index : 12, data : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitMsr, "struct kvm_run.<anonymous>.msr", size 24, align 2, { error : 0, pad : 1,
-    reason : 8, index : 12, data : 16 }
-);
 /// KVM_EXIT_NOTIFY; the guest stayed in a non-interruptible state too long.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.notify`.
@@ -3720,9 +4382,15 @@ impl ::core::default::Default for RunExitMsr {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.<anonymous>.notify")]
+#[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4, offsets(flags = 0)))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2, offsets(flags = 0)))]
+#[uapi(flags(flags = NotifyFlags))]
 pub struct RunExitNotify {
     /// State after the event.
     pub flags: u32,
@@ -3732,14 +4400,6 @@ impl ::core::default::Default for RunExitNotify {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RunExitNotify, "struct kvm_run.<anonymous>.notify", size 4, align 4, { flags : 0 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RunExitNotify, "struct kvm_run.<anonymous>.notify", size 4, align 2, { flags : 0 }
-);
 /// Registers synchronized through kvm_run (KVM_CAP_SYNC_REGS); padding fixes the size.
 ///
 /// Inline member type of `struct kvm_run.s`.
@@ -3753,9 +4413,21 @@ impl ::core::default::Default for RunExitNotify {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_run.s")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 2048,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 2048, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 2048, align = 2))]
 pub struct RunS {
     _align0: [SyncRegs; 0],
     _align1: [[::core::ffi::c_char; 2048]; 0],
@@ -3812,12 +4484,6 @@ impl RunS {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 8, {});
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 4, {});
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(RunS, "struct kvm_run.s", size 2048, align 2, {});
 /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
 #[doc(alias = "KVM_GET_API_VERSION")]
 #[cfg(

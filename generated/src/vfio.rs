@@ -741,9 +741,28 @@ pub const DEVICE_STATE_RUNNING_P2P: u32 = 5;
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_info_cap_header")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(id = 0, version = 2, next = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(id = 0, version = 2, next = 4)
+    )
+)]
 pub struct InfoCapHeader {
     /// Capability ID; each INFO ioctl has its own ID space.
     pub id: u16,
@@ -757,16 +776,6 @@ impl ::core::default::Default for InfoCapHeader {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    InfoCapHeader, "struct vfio_info_cap_header", size 8, align 4, { id : 0, version : 2,
-    next : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    InfoCapHeader, "struct vfio_info_cap_header", size 8, align 2, { id : 0, version : 2,
-    next : 4 }
-);
 /// Argument of VFIO_GROUP_GET_STATUS; the kernel fills in the flags.
 #[doc(alias = "vfio_group_status")]
 #[repr(C)]
@@ -780,9 +789,25 @@ impl ::core::default::Default for InfoCapHeader {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_group_status")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(argsz = 0, flags = 4)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 8, align = 2, offsets(argsz = 0, flags = 4))
+)]
+#[uapi(size_field = argsz, last_mandatory = flags)]
+#[uapi(flags(flags = GroupFlags))]
 pub struct GroupStatus {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -794,18 +819,7 @@ impl ::core::default::Default for GroupStatus {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    GroupStatus, "struct vfio_group_status", size 8, align 4, { argsz : 0, flags : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    GroupStatus, "struct vfio_group_status", size 8, align 2, { argsz : 0, flags : 4 }
-);
 impl GroupStatus {
-    /// Smallest valid size: the end of `flags`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(GroupStatus, flags)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x3;
     /// Check untrusted bytes holding a `struct vfio_group_status` and read it.
@@ -888,9 +902,30 @@ impl GroupStatus {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_info")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 20,
+        align = 4,
+        offsets(argsz = 0, flags = 4, num_regions = 8, num_irqs = 12, cap_offset = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 20,
+        align = 2,
+        offsets(argsz = 0, flags = 4, num_regions = 8, num_irqs = 12, cap_offset = 16)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = num_irqs)]
+#[uapi(flags(flags = DeviceFlags))]
 pub struct DeviceInfo {
     /// Size of the buffer; set by the caller and raised by the kernel when too small.
     pub argsz: u32,
@@ -908,20 +943,7 @@ impl ::core::default::Default for DeviceInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    DeviceInfo, "struct vfio_device_info", size 20, align 4, { argsz : 0, flags : 4,
-    num_regions : 8, num_irqs : 12, cap_offset : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceInfo, "struct vfio_device_info", size 20, align 2, { argsz : 0, flags : 4,
-    num_regions : 8, num_irqs : 12, cap_offset : 16 }
-);
 impl DeviceInfo {
-    /// Smallest valid size: the end of `num_irqs`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceInfo, num_irqs)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xff;
     /// Check untrusted bytes holding a `struct vfio_device_info` and read it.
@@ -1004,9 +1026,38 @@ impl DeviceInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(argsz = 0, flags = 4, index = 8, cap_offset = 12, size = 16, offset = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(argsz = 0, flags = 4, index = 8, cap_offset = 12, size = 16, offset = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(argsz = 0, flags = 4, index = 8, cap_offset = 12, size = 16, offset = 24)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = offset)]
+#[uapi(flags(flags = RegionInfoFlags))]
 pub struct RegionInfo {
     /// Size of the buffer; set by the caller and raised by the kernel when too small.
     pub argsz: u32,
@@ -1026,25 +1077,7 @@ impl ::core::default::Default for RegionInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RegionInfo, "struct vfio_region_info", size 32, align 8, { argsz : 0, flags : 4,
-    index : 8, cap_offset : 12, size : 16, offset : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RegionInfo, "struct vfio_region_info", size 32, align 4, { argsz : 0, flags : 4,
-    index : 8, cap_offset : 12, size : 16, offset : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionInfo, "struct vfio_region_info", size 32, align 2, { argsz : 0, flags : 4,
-    index : 8, cap_offset : 12, size : 16, offset : 24 }
-);
 impl RegionInfo {
-    /// Smallest valid size: the end of `offset`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(RegionInfo, offset)
-        + ::core::mem::size_of::<u64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct vfio_region_info` and read it.
@@ -1314,9 +1347,31 @@ impl RegionInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_sparse_mmap_area")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(offset = 0, size = 8)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "x86"), size = 16, align = 4, offsets(offset = 0, size = 8))
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(offset = 0, size = 8)
+    )
+)]
 pub struct RegionSparseMmapArea {
     /// Start of the area relative to the region.
     pub offset: u64,
@@ -1328,21 +1383,6 @@ impl ::core::default::Default for RegionSparseMmapArea {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 8, {
-    offset : 0, size : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 4, {
-    offset : 0, size : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionSparseMmapArea, "struct vfio_region_sparse_mmap_area", size 16, align 2, {
-    offset : 0, size : 8 }
-);
 /// Capability VFIO_REGION_INFO_CAP_SPARSE_MMAP (version 1); only the listed areas may be mmapped.
 #[doc(alias = "vfio_region_info_cap_sparse_mmap")]
 #[repr(C)]
@@ -1356,9 +1396,36 @@ impl ::core::default::Default for RegionSparseMmapArea {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_info_cap_sparse_mmap")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(header = 0, nr_areas = 8, reserved = 12, areas = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(header = 0, nr_areas = 8, reserved = 12, areas = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(header = 0, nr_areas = 8, reserved = 12, areas = 16)
+    )
+)]
 pub struct RegionInfoCapSparseMmap {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -1380,21 +1447,6 @@ impl ::uapigen_runtime::FlexHeader for RegionInfoCapSparseMmap {
     type Elem = RegionSparseMmapArea;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(RegionInfoCapSparseMmap, areas);
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 8,
-    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 4,
-    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapSparseMmap, "struct vfio_region_info_cap_sparse_mmap", size 16, align 2,
-    { header : 0, nr_areas : 8, reserved : 12, areas : 16 }
-);
 impl RegionInfoCapSparseMmap {
     /// Check untrusted bytes holding a `struct vfio_region_info_cap_sparse_mmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1449,9 +1501,28 @@ impl RegionInfoCapSparseMmap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_info_cap_type")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 16,
+        align = 4,
+        offsets(header = 0, r#type = 8, subtype = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(header = 0, r#type = 8, subtype = 12)
+    )
+)]
 pub struct RegionInfoCapType {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -1465,16 +1536,6 @@ impl ::core::default::Default for RegionInfoCapType {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapType, "struct vfio_region_info_cap_type", size 16, align 4, { header :
-    0, r#type : 8, subtype : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapType, "struct vfio_region_info_cap_type", size 16, align 2, { header :
-    0, r#type : 8, subtype : 12 }
-);
 /// Layout of the VFIO_REGION_SUBTYPE_GFX_EDID region: EDID and link state of a virtual monitor.
 /// To change the EDID, take the link down, write blob and size, then bring the link up.
 #[doc(alias = "vfio_region_gfx_edid")]
@@ -1489,9 +1550,42 @@ impl ::core::default::Default for RegionInfoCapType {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_gfx_edid")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 24,
+        align = 4,
+        offsets(
+            edid_offset = 0,
+            edid_max_size = 4,
+            edid_size = 8,
+            max_xres = 12,
+            max_yres = 16,
+            link_state = 20
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(
+            edid_offset = 0,
+            edid_max_size = 4,
+            edid_size = 8,
+            max_xres = 12,
+            max_yres = 16,
+            link_state = 20
+        )
+    )
+)]
 pub struct RegionGfxEdid {
     /// Offset of the EDID blob from the region start (read-only).
     pub edid_offset: u32,
@@ -1511,16 +1605,6 @@ impl ::core::default::Default for RegionGfxEdid {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RegionGfxEdid, "struct vfio_region_gfx_edid", size 24, align 4, { edid_offset : 0,
-    edid_max_size : 4, edid_size : 8, max_xres : 12, max_yres : 16, link_state : 20 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionGfxEdid, "struct vfio_region_gfx_edid", size 24, align 2, { edid_offset : 0,
-    edid_max_size : 4, edid_size : 8, max_xres : 12, max_yres : 16, link_state : 20 }
-);
 /// Header at the start of the deprecated v1 migration region.
 #[doc(alias = "vfio_device_migration_info")]
 #[repr(C)]
@@ -1534,9 +1618,55 @@ impl ::core::default::Default for RegionGfxEdid {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_migration_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(
+            device_state = 0,
+            reserved = 4,
+            pending_bytes = 8,
+            data_offset = 16,
+            data_size = 24
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(
+            device_state = 0,
+            reserved = 4,
+            pending_bytes = 8,
+            data_offset = 16,
+            data_size = 24
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(
+            device_state = 0,
+            reserved = 4,
+            pending_bytes = 8,
+            data_offset = 16,
+            data_size = 24
+        )
+    )
+)]
+#[uapi(flags(device_state = DeviceStateV1))]
 pub struct DeviceMigrationInfo {
     /// Device state bits (v1).
     pub device_state: u32,
@@ -1556,21 +1686,6 @@ impl ::core::default::Default for DeviceMigrationInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 8, {
-    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 4, {
-    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceMigrationInfo, "struct vfio_device_migration_info", size 32, align 2, {
-    device_state : 0, reserved : 4, pending_bytes : 8, data_offset : 16, data_size : 24 }
-);
 impl DeviceMigrationInfo {
     /// Check untrusted bytes holding a `struct vfio_device_migration_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1625,9 +1740,26 @@ impl DeviceMigrationInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_info_cap_nvlink2_ssatgt")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(header = 0, tgt = 8)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "x86"), size = 16, align = 4, offsets(header = 0, tgt = 8))
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 16, align = 2, offsets(header = 0, tgt = 8))
+)]
 pub struct RegionInfoCapNvlink2Ssatgt {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -1639,21 +1771,6 @@ impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
-    align 8, { header : 0, tgt : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
-    align 4, { header : 0, tgt : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapNvlink2Ssatgt, "struct vfio_region_info_cap_nvlink2_ssatgt", size 16,
-    align 2, { header : 0, tgt : 8 }
-);
 /// Capability VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD; deprecated and no longer provided.
 #[doc(alias = "vfio_region_info_cap_nvlink2_lnkspd")]
 #[repr(C)]
@@ -1667,9 +1784,28 @@ impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_region_info_cap_nvlink2_lnkspd")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 16,
+        align = 4,
+        offsets(header = 0, link_speed = 8, pad = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(header = 0, link_speed = 8, pad = 12)
+    )
+)]
 pub struct RegionInfoCapNvlink2Lnkspd {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -1686,16 +1822,6 @@ impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapNvlink2Lnkspd, "struct vfio_region_info_cap_nvlink2_lnkspd", size 16,
-    align 4, { header : 0, link_speed : 8, pad : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    RegionInfoCapNvlink2Lnkspd, "struct vfio_region_info_cap_nvlink2_lnkspd", size 16,
-    align 2, { header : 0, link_speed : 8, pad : 12 }
-);
 impl RegionInfoCapNvlink2Lnkspd {
     /// Check untrusted bytes holding a `struct vfio_region_info_cap_nvlink2_lnkspd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -1750,9 +1876,30 @@ impl RegionInfoCapNvlink2Lnkspd {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_irq_info")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 16,
+        align = 4,
+        offsets(argsz = 0, flags = 4, index = 8, count = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(argsz = 0, flags = 4, index = 8, count = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = count)]
+#[uapi(flags(flags = IrqInfoFlags))]
 pub struct IrqInfo {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -1768,20 +1915,7 @@ impl ::core::default::Default for IrqInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IrqInfo, "struct vfio_irq_info", size 16, align 4, { argsz : 0, flags : 4, index : 8,
-    count : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IrqInfo, "struct vfio_irq_info", size 16, align 2, { argsz : 0, flags : 4, index : 8,
-    count : 12 }
-);
 impl IrqInfo {
-    /// Smallest valid size: the end of `count`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqInfo, count)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct vfio_irq_info` and read it.
@@ -1864,9 +1998,30 @@ impl IrqInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_irq_set")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 20,
+        align = 4,
+        offsets(argsz = 0, flags = 4, index = 8, start = 12, count = 16, data = 20)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 20,
+        align = 2,
+        offsets(argsz = 0, flags = 4, index = 8, start = 12, count = 16, data = 20)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = count)]
+#[uapi(flags(flags = IrqSetFlags))]
 pub struct IrqSet {
     /// Size of the structure including data; set by the caller.
     pub argsz: u32,
@@ -1890,20 +2045,7 @@ impl ::uapigen_runtime::FlexHeader for IrqSet {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IrqSet, data);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IrqSet, "struct vfio_irq_set", size 20, align 4, { argsz : 0, flags : 4, index : 8,
-    start : 12, count : 16, data : 20 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IrqSet, "struct vfio_irq_set", size 20, align 2, { argsz : 0, flags : 4, index : 8,
-    start : 12, count : 16, data : 20 }
-);
 impl IrqSet {
-    /// Smallest valid size: the end of `count`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IrqSet, count)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x3f;
     /// Check untrusted bytes holding a `struct vfio_irq_set` and read it.
@@ -2214,9 +2356,28 @@ impl IrqSet {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_pci_dependent_device")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(group_id = 0, segment = 4, bus = 6, devfn = 7)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(group_id = 0, segment = 4, bus = 6, devfn = 7)
+    )
+)]
 pub struct PciDependentDevice {
     /// IOMMU group of the device.
     pub group_id: u32,
@@ -2232,16 +2393,6 @@ impl ::core::default::Default for PciDependentDevice {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    PciDependentDevice, "struct vfio_pci_dependent_device", size 8, align 4, { group_id :
-    0, segment : 4, bus : 6, devfn : 7 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    PciDependentDevice, "struct vfio_pci_dependent_device", size 8, align 2, { group_id :
-    0, segment : 4, bus : 6, devfn : 7 }
-);
 /// Argument of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO; lists the devices a hot reset affects.
 #[doc(alias = "vfio_pci_hot_reset_info")]
 #[repr(C)]
@@ -2255,9 +2406,29 @@ impl ::core::default::Default for PciDependentDevice {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_pci_hot_reset_info")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(argsz = 0, flags = 4, count = 8, devices = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(argsz = 0, flags = 4, count = 8, devices = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = count)]
 pub struct PciHotResetInfo {
     /// Size of the buffer; the call fails with ENOSPC when too small.
     pub argsz: u32,
@@ -2277,20 +2448,7 @@ impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
     type Elem = PciDependentDevice;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotResetInfo, devices);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    PciHotResetInfo, "struct vfio_pci_hot_reset_info", size 12, align 4, { argsz : 0,
-    flags : 4, count : 8, devices : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    PciHotResetInfo, "struct vfio_pci_hot_reset_info", size 12, align 2, { argsz : 0,
-    flags : 4, count : 8, devices : 12 }
-);
 impl PciHotResetInfo {
-    /// Smallest valid size: the end of `count`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotResetInfo, count)
-        + ::core::mem::size_of::<u32>();
     /// Check untrusted bytes holding a `struct vfio_pci_hot_reset_info` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -2362,9 +2520,29 @@ impl PciHotResetInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_pci_hot_reset")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(argsz = 0, flags = 4, count = 8, group_fds = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(argsz = 0, flags = 4, count = 8, group_fds = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = count)]
 pub struct PciHotReset {
     /// Size of the structure including group_fds; set by the caller.
     pub argsz: u32,
@@ -2384,20 +2562,7 @@ impl ::uapigen_runtime::FlexHeader for PciHotReset {
     type Elem = i32;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotReset, group_fds);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    PciHotReset, "struct vfio_pci_hot_reset", size 12, align 4, { argsz : 0, flags : 4,
-    count : 8, group_fds : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    PciHotReset, "struct vfio_pci_hot_reset", size 12, align 2, { argsz : 0, flags : 4,
-    count : 8, group_fds : 12 }
-);
 impl PciHotReset {
-    /// Smallest valid size: the end of `count`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(PciHotReset, count)
-        + ::core::mem::size_of::<u32>();
     /// Check untrusted bytes holding a `struct vfio_pci_hot_reset` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -2468,9 +2633,83 @@ impl PciHotReset {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_gfx_plane_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 64,
+        align = 8,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            drm_plane_type = 8,
+            drm_format = 12,
+            drm_format_mod = 16,
+            width = 24,
+            height = 28,
+            stride = 32,
+            size = 36,
+            x_pos = 40,
+            y_pos = 44,
+            x_hot = 48,
+            y_hot = 52,
+            handle = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 60,
+        align = 4,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            drm_plane_type = 8,
+            drm_format = 12,
+            drm_format_mod = 16,
+            width = 24,
+            height = 28,
+            stride = 32,
+            size = 36,
+            x_pos = 40,
+            y_pos = 44,
+            x_hot = 48,
+            y_hot = 52,
+            handle = 56
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 60,
+        align = 2,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            drm_plane_type = 8,
+            drm_format = 12,
+            drm_format_mod = 16,
+            width = 24,
+            height = 28,
+            stride = 32,
+            size = 36,
+            x_pos = 40,
+            y_pos = 44,
+            x_hot = 48,
+            y_hot = 52,
+            handle = 56
+        )
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = handle)]
+#[uapi(flags(flags = GfxPlaneType))]
 pub struct DeviceGfxPlaneInfo {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -2506,31 +2745,7 @@ impl ::core::default::Default for DeviceGfxPlaneInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 64, align 8, { argsz :
-    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
-    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
-    handle : 56 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 60, align 4, { argsz :
-    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
-    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
-    handle : 56 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceGfxPlaneInfo, "struct vfio_device_gfx_plane_info", size 60, align 2, { argsz :
-    0, flags : 4, drm_plane_type : 8, drm_format : 12, drm_format_mod : 16, width : 24,
-    height : 28, stride : 32, size : 36, x_pos : 40, y_pos : 44, x_hot : 48, y_hot : 52,
-    handle : 56 }
-);
 impl DeviceGfxPlaneInfo {
-    /// Smallest valid size: the end of ``, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceGfxPlaneInfo, handle)
-        + ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x7;
     /// Check untrusted bytes holding a `struct vfio_device_gfx_plane_info` and read it.
@@ -2612,9 +2827,38 @@ impl DeviceGfxPlaneInfo {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_ioeventfd")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(argsz = 0, flags = 4, offset = 8, data = 16, fd = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 28,
+        align = 4,
+        offsets(argsz = 0, flags = 4, offset = 8, data = 16, fd = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 28,
+        align = 2,
+        offsets(argsz = 0, flags = 4, offset = 8, data = 16, fd = 24)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = fd)]
+#[uapi(flags(flags = DeviceIoeventfdFlags))]
 pub struct DeviceIoeventfd {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -2632,25 +2876,7 @@ impl ::core::default::Default for DeviceIoeventfd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 32, align 8, { argsz : 0, flags
-    : 4, offset : 8, data : 16, fd : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 28, align 4, { argsz : 0, flags
-    : 4, offset : 8, data : 16, fd : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceIoeventfd, "struct vfio_device_ioeventfd", size 28, align 2, { argsz : 0, flags
-    : 4, offset : 8, data : 16, fd : 24 }
-);
 impl DeviceIoeventfd {
-    /// Smallest valid size: the end of `fd`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceIoeventfd, fd)
-        + ::core::mem::size_of::<i32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct vfio_device_ioeventfd` and read it.
@@ -2733,9 +2959,30 @@ impl DeviceIoeventfd {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_feature")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(argsz = 0, flags = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(argsz = 0, flags = 4, data = 8)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = flags)]
+#[uapi(flags(flags = DeviceFeatureFlags))]
 pub struct DeviceFeature {
     /// Size of the structure including data; set by the caller.
     pub argsz: u32,
@@ -2753,20 +3000,7 @@ impl ::uapigen_runtime::FlexHeader for DeviceFeature {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(DeviceFeature, data);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    DeviceFeature, "struct vfio_device_feature", size 8, align 4, { argsz : 0, flags : 4,
-    data : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceFeature, "struct vfio_device_feature", size 8, align 2, { argsz : 0, flags : 4,
-    data : 8 }
-);
 impl DeviceFeature {
-    /// Smallest valid size: the end of `flags`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(DeviceFeature, flags)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x7_ffff;
     /// Check untrusted bytes holding a `struct vfio_device_feature` and read it.
@@ -3238,9 +3472,12 @@ impl DeviceFeature {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct vfio_device_feature_migration")]
+#[uapi(layout(size = 8, align = 8, offsets(flags = 0)))]
 pub struct DeviceFeatureMigration {
     /// Supported migration states.
     pub flags: ::uapigen_runtime::AlignedU64,
@@ -3250,10 +3487,6 @@ impl ::core::default::Default for DeviceFeatureMigration {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureMigration, "struct vfio_device_feature_migration", size 8, align 8, {
-    flags : 0 }
-);
 /// Payload of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE.
 #[doc(alias = "vfio_device_feature_mig_state")]
 #[repr(C)]
@@ -3267,9 +3500,28 @@ impl ::core::default::Default for DeviceFeatureMigration {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_feature_mig_state")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(device_state = 0, data_fd = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(device_state = 0, data_fd = 4)
+    )
+)]
 pub struct DeviceFeatureMigState {
     /// A vfio_device_mig_state value; the new state on SET and the current one on GET.
     pub device_state: u32,
@@ -3281,16 +3533,6 @@ impl ::core::default::Default for DeviceFeatureMigState {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureMigState, "struct vfio_device_feature_mig_state", size 8, align 4, {
-    device_state : 0, data_fd : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureMigState, "struct vfio_device_feature_mig_state", size 8, align 2, {
-    device_state : 0, data_fd : 4 }
-);
 /// Payload of VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP.
 #[doc(alias = "vfio_device_low_power_entry_with_wakeup")]
 #[repr(C)]
@@ -3304,9 +3546,28 @@ impl ::core::default::Default for DeviceFeatureMigState {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_low_power_entry_with_wakeup")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(wakeup_eventfd = 0, reserved = 4)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(wakeup_eventfd = 0, reserved = 4)
+    )
+)]
 pub struct DeviceLowPowerEntryWithWakeup {
     /// eventfd signalled when the device leaves low power to wake up.
     pub wakeup_eventfd: i32,
@@ -3320,16 +3581,6 @@ impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    DeviceLowPowerEntryWithWakeup, "struct vfio_device_low_power_entry_with_wakeup", size
-    8, align 4, { wakeup_eventfd : 0, reserved : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceLowPowerEntryWithWakeup, "struct vfio_device_low_power_entry_with_wakeup", size
-    8, align 2, { wakeup_eventfd : 0, reserved : 4 }
-);
 impl DeviceLowPowerEntryWithWakeup {
     /// Check untrusted bytes holding a `struct vfio_device_low_power_entry_with_wakeup` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3384,9 +3635,18 @@ impl DeviceLowPowerEntryWithWakeup {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct vfio_device_feature_dma_logging_control")]
+#[uapi(
+    layout(
+        size = 24,
+        align = 8,
+        offsets(page_size = 0, num_ranges = 8, reserved = 12, ranges = 16)
+    )
+)]
 pub struct DeviceFeatureDmaLoggingControl {
     /// Wanted tracking granularity in bytes; the kernel writes back the one it chose.
     pub page_size: ::uapigen_runtime::AlignedU64,
@@ -3405,10 +3665,6 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingControl {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureDmaLoggingControl, "struct vfio_device_feature_dma_logging_control",
-    size 24, align 8, { page_size : 0, num_ranges : 8, reserved : 12, ranges : 16 }
-);
 impl DeviceFeatureDmaLoggingControl {
     /// Check untrusted bytes holding a `struct vfio_device_feature_dma_logging_control` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3463,9 +3719,12 @@ impl DeviceFeatureDmaLoggingControl {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct vfio_device_feature_dma_logging_range")]
+#[uapi(layout(size = 16, align = 8, offsets(iova = 0, length = 8)))]
 pub struct DeviceFeatureDmaLoggingRange {
     /// Start of the range.
     pub iova: ::uapigen_runtime::AlignedU64,
@@ -3477,10 +3736,6 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureDmaLoggingRange, "struct vfio_device_feature_dma_logging_range", size
-    16, align 8, { iova : 0, length : 8 }
-);
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT; the log of the range is cleared as it is read.
 #[doc(alias = "vfio_device_feature_dma_logging_report")]
 #[repr(C)]
@@ -3494,9 +3749,18 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct vfio_device_feature_dma_logging_report")]
+#[uapi(
+    layout(
+        size = 32,
+        align = 8,
+        offsets(iova = 0, length = 8, page_size = 16, bitmap = 24)
+    )
+)]
 pub struct DeviceFeatureDmaLoggingReport {
     /// Start of the range to report.
     pub iova: ::uapigen_runtime::AlignedU64,
@@ -3512,10 +3776,6 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-::uapigen_runtime::assert_layout!(
-    DeviceFeatureDmaLoggingReport, "struct vfio_device_feature_dma_logging_report", size
-    32, align 8, { iova : 0, length : 8, page_size : 16, bitmap : 24 }
-);
 /// Argument of VFIO_IOMMU_GET_INFO for the Type1 IOMMU; the caller sets argsz.
 #[doc(alias = "vfio_iommu_type1_info")]
 #[repr(C)]
@@ -3528,9 +3788,38 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(argsz = 0, flags = 4, iova_pgsizes = 8, cap_offset = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 20,
+        align = 4,
+        offsets(argsz = 0, flags = 4, iova_pgsizes = 8, cap_offset = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 20,
+        align = 2,
+        offsets(argsz = 0, flags = 4, iova_pgsizes = 8, cap_offset = 16)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = iova_pgsizes)]
+#[uapi(flags(flags = IommuInfoFlags))]
 pub struct IommuType1Info {
     /// Size of the buffer; set by the caller and raised by the kernel when too small.
     pub argsz: u32,
@@ -3546,25 +3835,7 @@ impl ::core::default::Default for IommuType1Info {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1Info, "struct vfio_iommu_type1_info", size 24, align 8, { argsz : 0, flags
-    : 4, iova_pgsizes : 8, cap_offset : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1Info, "struct vfio_iommu_type1_info", size 20, align 4, { argsz : 0, flags
-    : 4, iova_pgsizes : 8, cap_offset : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1Info, "struct vfio_iommu_type1_info", size 20, align 2, { argsz : 0, flags
-    : 4, iova_pgsizes : 8, cap_offset : 16 }
-);
 impl IommuType1Info {
-    /// Smallest valid size: the end of `iova_pgsizes`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1Info, iova_pgsizes)
-        + ::core::mem::size_of::<u64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x3;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_info` and read it.
@@ -3792,9 +4063,26 @@ impl IommuType1Info {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iova_range")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(start = 0, end = 8)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "x86"), size = 16, align = 4, offsets(start = 0, end = 8))
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 16, align = 2, offsets(start = 0, end = 8))
+)]
 pub struct IovaRange {
     /// First IOVA of the range.
     pub start: u64,
@@ -3806,18 +4094,6 @@ impl ::core::default::Default for IovaRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IovaRange, "struct vfio_iova_range", size 16, align 8, { start : 0, end : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IovaRange, "struct vfio_iova_range", size 16, align 4, { start : 0, end : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IovaRange, "struct vfio_iova_range", size 16, align 2, { start : 0, end : 8 }
-);
 /// Capability VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE (version 1); where DMA mappings may be placed.
 #[doc(alias = "vfio_iommu_type1_info_cap_iova_range")]
 #[repr(C)]
@@ -3831,9 +4107,36 @@ impl ::core::default::Default for IovaRange {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_info_cap_iova_range")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(header = 0, nr_iovas = 8, reserved = 12, iova_ranges = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(header = 0, nr_iovas = 8, reserved = 12, iova_ranges = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(header = 0, nr_iovas = 8, reserved = 12, iova_ranges = 16)
+    )
+)]
 pub struct IommuType1InfoCapIovaRange {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -3857,21 +4160,6 @@ impl ::uapigen_runtime::FlexHeader for IommuType1InfoCapIovaRange {
         IommuType1InfoCapIovaRange, iova_ranges
     );
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
-    align 8, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
-    align 4, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapIovaRange, "struct vfio_iommu_type1_info_cap_iova_range", size 16,
-    align 2, { header : 0, nr_iovas : 8, reserved : 12, iova_ranges : 16 }
-);
 impl IommuType1InfoCapIovaRange {
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_info_cap_iova_range` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3925,9 +4213,36 @@ impl IommuType1InfoCapIovaRange {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_info_cap_migration")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(header = 0, flags = 8, pgsize_bitmap = 16, max_dirty_bitmap_size = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 28,
+        align = 4,
+        offsets(header = 0, flags = 8, pgsize_bitmap = 12, max_dirty_bitmap_size = 20)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 28,
+        align = 2,
+        offsets(header = 0, flags = 8, pgsize_bitmap = 12, max_dirty_bitmap_size = 20)
+    )
+)]
 pub struct IommuType1InfoCapMigration {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -3943,21 +4258,6 @@ impl ::core::default::Default for IommuType1InfoCapMigration {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 32,
-    align 8, { header : 0, flags : 8, pgsize_bitmap : 16, max_dirty_bitmap_size : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 28,
-    align 4, { header : 0, flags : 8, pgsize_bitmap : 12, max_dirty_bitmap_size : 20 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoCapMigration, "struct vfio_iommu_type1_info_cap_migration", size 28,
-    align 2, { header : 0, flags : 8, pgsize_bitmap : 12, max_dirty_bitmap_size : 20 }
-);
 /// Capability VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (version 1).
 #[doc(alias = "vfio_iommu_type1_info_dma_avail")]
 #[repr(C)]
@@ -3971,9 +4271,28 @@ impl ::core::default::Default for IommuType1InfoCapMigration {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_info_dma_avail")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(header = 0, avail = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(header = 0, avail = 8)
+    )
+)]
 pub struct IommuType1InfoDmaAvail {
     /// Capability header.
     pub header: InfoCapHeader,
@@ -3985,16 +4304,6 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoDmaAvail, "struct vfio_iommu_type1_info_dma_avail", size 12, align 4, {
-    header : 0, avail : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1InfoDmaAvail, "struct vfio_iommu_type1_info_dma_avail", size 12, align 2, {
-    header : 0, avail : 8 }
-);
 /// Argument of VFIO_IOMMU_MAP_DMA; maps user memory at an IOVA.
 #[doc(alias = "vfio_iommu_type1_dma_map")]
 #[repr(C)]
@@ -4008,9 +4317,38 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_dma_map")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(argsz = 0, flags = 4, vaddr = 8, iova = 16, size = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(argsz = 0, flags = 4, vaddr = 8, iova = 16, size = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(argsz = 0, flags = 4, vaddr = 8, iova = 16, size = 24)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = size)]
+#[uapi(flags(flags = DmaMapFlags))]
 pub struct IommuType1DmaMap {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -4028,25 +4366,7 @@ impl ::core::default::Default for IommuType1DmaMap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 8, { argsz : 0,
-    flags : 4, vaddr : 8, iova : 16, size : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 4, { argsz : 0,
-    flags : 4, vaddr : 8, iova : 16, size : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaMap, "struct vfio_iommu_type1_dma_map", size 32, align 2, { argsz : 0,
-    flags : 4, vaddr : 8, iova : 16, size : 24 }
-);
 impl IommuType1DmaMap {
-    /// Smallest valid size: the end of `size`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaMap, size)
-        + ::core::mem::size_of::<u64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x7;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_dma_map` and read it.
@@ -4128,9 +4448,64 @@ impl IommuType1DmaMap {
     Hash,
     ::uapigen_runtime::zerocopy::FromZeros,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_bitmap")]
+#[uapi(
+    layout(
+        cfg(
+            not(
+                any(
+                    target_arch = "x86",
+                    all(target_arch = "x86_64", target_pointer_width = "32"),
+                    target_arch = "arm",
+                    target_arch = "powerpc",
+                    target_arch = "mips",
+                    all(target_arch = "mips64", target_pointer_width = "32"),
+                    target_arch = "m68k"
+                )
+            )
+        ),
+        size = 24,
+        align = 8,
+        offsets(pgsize = 0, size = 8, data = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 20,
+        align = 4,
+        offsets(pgsize = 0, size = 8, data = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(
+            any(
+                all(target_arch = "x86_64", target_pointer_width = "32"),
+                target_arch = "arm",
+                target_arch = "powerpc",
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        ),
+        size = 24,
+        align = 8,
+        offsets(pgsize = 0, size = 8, data = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 20,
+        align = 2,
+        offsets(pgsize = 0, size = 8, data = 16)
+    )
+)]
 pub struct Bitmap {
     /// Bytes of memory per bit.
     pub pgsize: u64,
@@ -4144,42 +4519,6 @@ impl ::core::default::Default for Bitmap {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(
-    not(
-        any(
-            target_arch = "x86",
-            all(target_arch = "x86_64", target_pointer_width = "32"),
-            target_arch = "arm",
-            target_arch = "powerpc",
-            target_arch = "mips",
-            all(target_arch = "mips64", target_pointer_width = "32"),
-            target_arch = "m68k"
-        )
-    )
-)]
-::uapigen_runtime::assert_layout!(
-    Bitmap, "struct vfio_bitmap", size 24, align 8, { pgsize : 0, size : 8, data : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    Bitmap, "struct vfio_bitmap", size 20, align 4, { pgsize : 0, size : 8, data : 16 }
-);
-#[cfg(
-    any(
-        all(target_arch = "x86_64", target_pointer_width = "32"),
-        target_arch = "arm",
-        target_arch = "powerpc",
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-::uapigen_runtime::assert_layout!(
-    Bitmap, "struct vfio_bitmap", size 24, align 8, { pgsize : 0, size : 8, data : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    Bitmap, "struct vfio_bitmap", size 20, align 2, { pgsize : 0, size : 8, data : 16 }
-);
 /// Argument of VFIO_IOMMU_UNMAP_DMA.
 #[doc(alias = "vfio_iommu_type1_dma_unmap")]
 #[repr(C)]
@@ -4193,9 +4532,38 @@ impl ::core::default::Default for Bitmap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_dma_unmap")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(argsz = 0, flags = 4, iova = 8, size = 16, data = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(argsz = 0, flags = 4, iova = 8, size = 16, data = 24)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(argsz = 0, flags = 4, iova = 8, size = 16, data = 24)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = size)]
+#[uapi(flags(flags = DmaUnmapFlags))]
 pub struct IommuType1DmaUnmap {
     /// Size of the structure including data; set by the caller.
     pub argsz: u32,
@@ -4217,25 +4585,7 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DmaUnmap {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1DmaUnmap, data);
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 8, { argsz :
-    0, flags : 4, iova : 8, size : 16, data : 24 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 4, { argsz :
-    0, flags : 4, iova : 8, size : 16, data : 24 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DmaUnmap, "struct vfio_iommu_type1_dma_unmap", size 24, align 2, { argsz :
-    0, flags : 4, iova : 8, size : 16, data : 24 }
-);
 impl IommuType1DmaUnmap {
-    /// Smallest valid size: the end of `size`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DmaUnmap, size)
-        + ::core::mem::size_of::<u64>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x7;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_dma_unmap` and read it.
@@ -4318,9 +4668,30 @@ impl IommuType1DmaUnmap {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_dirty_bitmap")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(argsz = 0, flags = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 8,
+        align = 2,
+        offsets(argsz = 0, flags = 4, data = 8)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = flags)]
+#[uapi(flags(flags = IommuDirtyPagesFlags))]
 pub struct IommuType1DirtyBitmap {
     /// Size of the structure including data but not the bitmap buffer.
     pub argsz: u32,
@@ -4338,20 +4709,7 @@ impl ::uapigen_runtime::FlexHeader for IommuType1DirtyBitmap {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, data);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommuType1DirtyBitmap, "struct vfio_iommu_type1_dirty_bitmap", size 8, align 4, {
-    argsz : 0, flags : 4, data : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DirtyBitmap, "struct vfio_iommu_type1_dirty_bitmap", size 8, align 2, {
-    argsz : 0, flags : 4, data : 8 }
-);
 impl IommuType1DirtyBitmap {
-    /// Smallest valid size: the end of `flags`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1DirtyBitmap, flags)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x7;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_dirty_bitmap` and read it.
@@ -4433,9 +4791,36 @@ impl IommuType1DirtyBitmap {
     Hash,
     ::uapigen_runtime::zerocopy::FromZeros,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_dirty_bitmap_get")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8,
+        offsets(iova = 0, size = 8, bitmap = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 36,
+        align = 4,
+        offsets(iova = 0, size = 8, bitmap = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 36,
+        align = 2,
+        offsets(iova = 0, size = 8, bitmap = 16)
+    )
+)]
 pub struct IommuType1DirtyBitmapGet {
     /// IO virtual address of the range.
     pub iova: u64,
@@ -4449,21 +4834,6 @@ impl ::core::default::Default for IommuType1DirtyBitmapGet {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 40, align
-    8, { iova : 0, size : 8, bitmap : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 36, align
-    4, { iova : 0, size : 8, bitmap : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1DirtyBitmapGet, "struct vfio_iommu_type1_dirty_bitmap_get", size 36, align
-    2, { iova : 0, size : 8, bitmap : 16 }
-);
 /// Dynamic DMA window abilities of the sPAPR TCE IOMMU.
 #[doc(alias = "vfio_iommu_spapr_tce_ddw_info")]
 #[repr(C)]
@@ -4477,9 +4847,36 @@ impl ::core::default::Default for IommuType1DirtyBitmapGet {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_spapr_tce_ddw_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(pgsizes = 0, max_dynamic_windows_supported = 8, levels = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(pgsizes = 0, max_dynamic_windows_supported = 8, levels = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(pgsizes = 0, max_dynamic_windows_supported = 8, levels = 12)
+    )
+)]
 pub struct IommuSpaprTceDdwInfo {
     /// Bitmap of supported page sizes (4K and 64K and 16M).
     pub pgsizes: u64,
@@ -4493,21 +4890,6 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 8, {
-    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 4, {
-    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceDdwInfo, "struct vfio_iommu_spapr_tce_ddw_info", size 16, align 2, {
-    pgsizes : 0, max_dynamic_windows_supported : 8, levels : 12 }
-);
 /// Argument of VFIO_IOMMU_SPAPR_TCE_GET_INFO; the DMA windows the guest must know about.
 #[doc(alias = "vfio_iommu_spapr_tce_info")]
 #[repr(C)]
@@ -4521,9 +4903,56 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_spapr_tce_info")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 32,
+        align = 8,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            dma32_window_start = 8,
+            dma32_window_size = 12,
+            ddw = 16
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 32,
+        align = 4,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            dma32_window_start = 8,
+            dma32_window_size = 12,
+            ddw = 16
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 32,
+        align = 2,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            dma32_window_start = 8,
+            dma32_window_size = 12,
+            ddw = 16
+        )
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = ddw)]
+#[uapi(flags(flags = IommuSpaprInfoFlags))]
 pub struct IommuSpaprTceInfo {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -4541,25 +4970,7 @@ impl ::core::default::Default for IommuSpaprTceInfo {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 8, { argsz : 0,
-    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 4, { argsz : 0,
-    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceInfo, "struct vfio_iommu_spapr_tce_info", size 32, align 2, { argsz : 0,
-    flags : 4, dma32_window_start : 8, dma32_window_size : 12, ddw : 16 }
-);
 impl IommuSpaprTceInfo {
-    /// Smallest valid size: the end of `ddw`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceInfo, ddw)
-        + ::core::mem::size_of::<IommuSpaprTceDdwInfo>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x1;
     /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_info` and read it.
@@ -4642,9 +5053,36 @@ impl IommuSpaprTceInfo {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_eeh_pe_err")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(r#type = 0, func = 4, addr = 8, mask = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(r#type = 0, func = 4, addr = 8, mask = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(r#type = 0, func = 4, addr = 8, mask = 16)
+    )
+)]
 pub struct EehPeErr {
     /// Error type.
     pub r#type: u32,
@@ -4660,21 +5098,6 @@ impl ::core::default::Default for EehPeErr {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 8, { r#type : 0, func : 4, addr :
-    8, mask : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 4, { r#type : 0, func : 4, addr :
-    8, mask : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    EehPeErr, "struct vfio_eeh_pe_err", size 24, align 2, { r#type : 0, func : 4, addr :
-    8, mask : 16 }
-);
 /// Argument of VFIO_EEH_PE_OP.
 #[doc(alias = "vfio_eeh_pe_op")]
 #[repr(C)]
@@ -4687,9 +5110,37 @@ impl ::core::default::Default for EehPeErr {
     Hash,
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_eeh_pe_op")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8,
+        offsets(argsz = 0, flags = 4, op = 8, args = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 36,
+        align = 4,
+        offsets(argsz = 0, flags = 4, op = 8, args = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 36,
+        align = 2,
+        offsets(argsz = 0, flags = 4, op = 8, args = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = args)]
 pub struct EehPeOp {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -4705,25 +5156,7 @@ impl ::core::default::Default for EehPeOp {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    EehPeOp, "struct vfio_eeh_pe_op", size 40, align 8, { argsz : 0, flags : 4, op : 8,
-    args : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    EehPeOp, "struct vfio_eeh_pe_op", size 36, align 4, { argsz : 0, flags : 4, op : 8,
-    args : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    EehPeOp, "struct vfio_eeh_pe_op", size 36, align 2, { argsz : 0, flags : 4, op : 8,
-    args : 12 }
-);
 impl EehPeOp {
-    /// Smallest valid size: the end of ``, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(EehPeOp, args)
-        + ::core::mem::size_of::<EehPeOpArgs>();
     /// Check untrusted bytes holding a `struct vfio_eeh_pe_op` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -4795,9 +5228,37 @@ impl EehPeOp {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_spapr_register_memory")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8,
+        offsets(argsz = 0, flags = 4, vaddr = 8, size = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 24,
+        align = 4,
+        offsets(argsz = 0, flags = 4, vaddr = 8, size = 16)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 24,
+        align = 2,
+        offsets(argsz = 0, flags = 4, vaddr = 8, size = 16)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = size)]
 pub struct IommuSpaprRegisterMemory {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -4813,25 +5274,7 @@ impl ::core::default::Default for IommuSpaprRegisterMemory {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
-    8, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
-    4, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprRegisterMemory, "struct vfio_iommu_spapr_register_memory", size 24, align
-    2, { argsz : 0, flags : 4, vaddr : 8, size : 16 }
-);
 impl IommuSpaprRegisterMemory {
-    /// Smallest valid size: the end of `size`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprRegisterMemory, size)
-        + ::core::mem::size_of::<u64>();
     /// Check untrusted bytes holding a `struct vfio_iommu_spapr_register_memory` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -4903,9 +5346,64 @@ impl IommuSpaprRegisterMemory {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_spapr_tce_create")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 40,
+        align = 8,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            page_shift = 8,
+            resv1 = 12,
+            window_size = 16,
+            levels = 24,
+            resv2 = 28,
+            start_addr = 32
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 40,
+        align = 4,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            page_shift = 8,
+            resv1 = 12,
+            window_size = 16,
+            levels = 24,
+            resv2 = 28,
+            start_addr = 32
+        )
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 40,
+        align = 2,
+        offsets(
+            argsz = 0,
+            flags = 4,
+            page_shift = 8,
+            resv1 = 12,
+            window_size = 16,
+            levels = 24,
+            resv2 = 28,
+            start_addr = 32
+        )
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = start_addr)]
 pub struct IommuSpaprTceCreate {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -4935,28 +5433,7 @@ impl ::core::default::Default for IommuSpaprTceCreate {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 8, { argsz
-    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
-    28, start_addr : 32 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 4, { argsz
-    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
-    28, start_addr : 32 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceCreate, "struct vfio_iommu_spapr_tce_create", size 40, align 2, { argsz
-    : 0, flags : 4, page_shift : 8, resv1 : 12, window_size : 16, levels : 24, resv2 :
-    28, start_addr : 32 }
-);
 impl IommuSpaprTceCreate {
-    /// Smallest valid size: the end of `start_addr`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceCreate, start_addr)
-        + ::core::mem::size_of::<u64>();
     /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_create` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -5054,9 +5531,37 @@ impl IommuSpaprTceCreate {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_spapr_tce_remove")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 16,
+        align = 8,
+        offsets(argsz = 0, flags = 4, start_addr = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(argsz = 0, flags = 4, start_addr = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 16,
+        align = 2,
+        offsets(argsz = 0, flags = 4, start_addr = 8)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = start_addr)]
 pub struct IommuSpaprTceRemove {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -5070,25 +5575,7 @@ impl ::core::default::Default for IommuSpaprTceRemove {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 8, { argsz
-    : 0, flags : 4, start_addr : 8 }
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 4, { argsz
-    : 0, flags : 4, start_addr : 8 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuSpaprTceRemove, "struct vfio_iommu_spapr_tce_remove", size 16, align 2, { argsz
-    : 0, flags : 4, start_addr : 8 }
-);
 impl IommuSpaprTceRemove {
-    /// Smallest valid size: the end of `start_addr`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuSpaprTceRemove, start_addr)
-        + ::core::mem::size_of::<u64>();
     /// Check untrusted bytes holding a `struct vfio_iommu_spapr_tce_remove` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -5160,9 +5647,14 @@ impl IommuSpaprTceRemove {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_device_gfx_plane_info.<anonymous>")]
+#[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2))]
 pub struct DeviceGfxPlaneInfoHandle {
     _align0: [u32; 0],
     _align1: [u32; 0],
@@ -5216,16 +5708,6 @@ impl DeviceGfxPlaneInfoHandle {
         u
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    DeviceGfxPlaneInfoHandle, "struct vfio_device_gfx_plane_info.<anonymous>", size 4,
-    align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    DeviceGfxPlaneInfoHandle, "struct vfio_device_gfx_plane_info.<anonymous>", size 4,
-    align 2, {}
-);
 /// Operation-specific arguments.
 ///
 /// Inline member type of `struct vfio_eeh_pe_op.<anonymous>`.
@@ -5239,9 +5721,21 @@ impl DeviceGfxPlaneInfoHandle {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_eeh_pe_op.<anonymous>")]
+#[uapi(
+    layout(
+        cfg(not(any(target_arch = "x86", target_arch = "m68k"))),
+        size = 24,
+        align = 8
+    )
+)]
+#[uapi(layout(cfg(target_arch = "x86"), size = 24, align = 4))]
+#[uapi(layout(cfg(target_arch = "m68k"), size = 24, align = 2))]
 pub struct EehPeOpArgs {
     _align0: [EehPeErr; 0],
     /// The union's bytes; use the accessors to read or write a member.
@@ -5278,18 +5772,6 @@ impl EehPeOpArgs {
         u
     }
 }
-#[cfg(not(any(target_arch = "x86", target_arch = "m68k")))]
-::uapigen_runtime::assert_layout!(
-    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 8, {}
-);
-#[cfg(target_arch = "x86")]
-::uapigen_runtime::assert_layout!(
-    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 4, {}
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    EehPeOpArgs, "struct vfio_eeh_pe_op.<anonymous>", size 24, align 2, {}
-);
 /// Return VFIO_API_VERSION; always available.
 #[doc(alias = "VFIO_GET_API_VERSION")]
 #[cfg(

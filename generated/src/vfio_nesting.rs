@@ -54,9 +54,30 @@ pub const IOMMU_NESTING_OP_CACHE_INVLD: u32 = 2;
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_pasid_request")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 20,
+        align = 4,
+        offsets(argsz = 0, flags = 4, pasid = 8, range = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 20,
+        align = 2,
+        offsets(argsz = 0, flags = 4, pasid = 8, range = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = range)]
+#[uapi(flags(flags = IommuPasidRequestFlags))]
 pub struct IommuPasidRequest {
     /// Size of the structure; set by the caller.
     pub argsz: u32,
@@ -72,20 +93,7 @@ impl ::core::default::Default for IommuPasidRequest {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommuPasidRequest, "struct vfio_iommu_pasid_request", size 20, align 4, { argsz : 0,
-    flags : 4, pasid : 8, range : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuPasidRequest, "struct vfio_iommu_pasid_request", size 20, align 2, { argsz : 0,
-    flags : 4, pasid : 8, range : 12 }
-);
 impl IommuPasidRequest {
-    /// Smallest valid size: the end of `range`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuPasidRequest, range)
-        + ::core::mem::size_of::<IommuPasidRequestRange>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x3;
     /// Check untrusted bytes holding a `struct vfio_iommu_pasid_request` and read it.
@@ -168,9 +176,30 @@ impl IommuPasidRequest {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_type1_nesting_op")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 12,
+        align = 4,
+        offsets(argsz = 0, flags = 4, op = 8, data = 12)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "m68k"),
+        size = 12,
+        align = 2,
+        offsets(argsz = 0, flags = 4, op = 8, data = 12)
+    )
+)]
+#[uapi(size_field = argsz, last_mandatory = op)]
+#[uapi(flags(flags = IommuNestingOpFlags))]
 pub struct IommuType1NestingOp {
     /// Size of the structure including data; set by the caller.
     pub argsz: u32,
@@ -190,20 +219,7 @@ impl ::uapigen_runtime::FlexHeader for IommuType1NestingOp {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(IommuType1NestingOp, data);
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommuType1NestingOp, "struct vfio_iommu_type1_nesting_op", size 12, align 4, { argsz
-    : 0, flags : 4, op : 8, data : 12 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuType1NestingOp, "struct vfio_iommu_type1_nesting_op", size 12, align 2, { argsz
-    : 0, flags : 4, op : 8, data : 12 }
-);
 impl IommuType1NestingOp {
-    /// Smallest valid size: the end of `op`, the last field every revision has.
-    pub const MIN_SIZE: usize = ::core::mem::offset_of!(IommuType1NestingOp, op)
-        + ::core::mem::size_of::<u32>();
     /// Every flag bit this revision knows; others are rejected.
     pub const KNOWN_FLAGS: u32 = 0x0;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_nesting_op` and read it.
@@ -561,9 +577,23 @@ impl IommuType1NestingOp {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct vfio_iommu_pasid_request.range")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "m68k")),
+        size = 8,
+        align = 4,
+        offsets(min = 0, max = 4)
+    )
+)]
+#[uapi(
+    layout(cfg(target_arch = "m68k"), size = 8, align = 2, offsets(min = 0, max = 4))
+)]
 pub struct IommuPasidRequestRange {
     /// Lowest acceptable PASID.
     pub min: u32,
@@ -575,16 +605,6 @@ impl ::core::default::Default for IommuPasidRequestRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-#[cfg(not(target_arch = "m68k"))]
-::uapigen_runtime::assert_layout!(
-    IommuPasidRequestRange, "struct vfio_iommu_pasid_request.range", size 8, align 4, {
-    min : 0, max : 4 }
-);
-#[cfg(target_arch = "m68k")]
-::uapigen_runtime::assert_layout!(
-    IommuPasidRequestRange, "struct vfio_iommu_pasid_request.range", size 8, align 2, {
-    min : 0, max : 4 }
-);
 /// Allocate or free a PASID.
 #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
 #[cfg(

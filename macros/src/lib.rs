@@ -9,14 +9,34 @@
 //! Spec paths are relative to the crate's `CARGO_MANIFEST_DIR` (or, if not found there, to
 //! one of its ancestors, e.g. the workspace root).
 
+#[cfg(feature = "spec")]
 use std::path::{Path, PathBuf};
 
 use proc_macro::TokenStream;
+#[cfg(feature = "spec")]
 use proc_macro2::TokenStream as TokenStream2;
+#[cfg(feature = "spec")]
 use quote::{quote, quote_spanned};
+#[cfg(feature = "spec")]
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, LitStr, parse_macro_input};
+#[cfg(feature = "spec")]
+use syn::{Data, Fields, LitStr};
+use syn::{DeriveInput, parse_macro_input};
 
+mod uapi;
+
+/// What generated types derive: layout assertions, `MIN_SIZE`, an argsz-initialising
+/// `new()` and typed flag accessors, from `#[uapi(...)]` attributes (see the `uapi` module).
+#[proc_macro_derive(Uapi, attributes(uapi))]
+pub fn derive_uapi(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match uapi::derive(&input) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+#[cfg(feature = "spec")]
 /// Find a spec file named relative to the crate (or to one of its ancestors).
 fn find_spec(rel: &str) -> Result<PathBuf, String> {
     let p = Path::new(rel);
@@ -44,6 +64,7 @@ fn find_spec(rel: &str) -> Result<PathBuf, String> {
     ))
 }
 
+#[cfg(feature = "spec")]
 fn compile(rel: &LitStr) -> Result<(PathBuf, uapigen::Model), syn::Error> {
     let path = find_spec(&rel.value()).map_err(|e| syn::Error::new(rel.span(), e))?;
     match uapigen::compile_file(&path) {
@@ -55,6 +76,7 @@ fn compile(rel: &LitStr) -> Result<(PathBuf, uapigen::Model), syn::Error> {
     }
 }
 
+#[cfg(feature = "spec")]
 /// Expand to the Rust bindings of a spec, as `uapigen generate` would write them. Use it
 /// inside a module: `pub mod kvm { uapigen_macros::include_spec!("spec/kvm.yaml"); }`.
 /// The crate is rebuilt when the spec (or a spec it uses) changes. Specs that `use` others
@@ -68,6 +90,7 @@ pub fn include_spec(input: TokenStream) -> TokenStream {
     }
 }
 
+#[cfg(feature = "spec")]
 fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     let (path, model) = compile(lit)?;
     let text = uapigen::emit_rust::module(&model)
@@ -87,6 +110,7 @@ fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     })
 }
 
+#[cfg(feature = "spec")]
 /// Check a hand-written `#[repr(C)]` struct against a struct of a spec, on every ABI Rust
 /// targets: size, alignment and the offset of every field. Attributes:
 /// `#[uapi(spec = "spec/vfio.yaml", c_name = "vfio_iommu_type1_dma_map")]`.
@@ -99,6 +123,7 @@ pub fn derive_uapi_layout(input: TokenStream) -> TokenStream {
     }
 }
 
+#[cfg(feature = "spec")]
 fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
     let mut spec: Option<LitStr> = None;
     let mut c_name: Option<LitStr> = None;
@@ -242,10 +267,12 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
     Ok(quote!(#(#checks)*))
 }
 
+#[cfg(feature = "spec")]
 trait AttrText {
     fn to_token_stream_string(&self) -> String;
 }
 
+#[cfg(feature = "spec")]
 impl AttrText for syn::Attribute {
     fn to_token_stream_string(&self) -> String {
         quote!(#self).to_string()

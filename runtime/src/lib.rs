@@ -9,6 +9,8 @@
 extern crate alloc;
 
 pub use bitflags;
+/// What generated types derive (layout assertions, `MIN_SIZE`, `new()`, flag accessors).
+pub use uapigen_macros::Uapi;
 #[cfg(feature = "macros")]
 pub use uapigen_macros::{UapiLayout, include_spec};
 pub use zerocopy;
@@ -23,17 +25,3 @@ pub use aligned::{AlignedI64, AlignedU64};
 pub use flex::FlexBuf;
 pub use flex::{FlexArray, FlexHeader};
 pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, get, max, put};
-
-/// Compile-time layout assertions of a `#[repr(C)]` type, as generated code writes them:
-/// `assert_layout!(Map, "struct demo_map", size 24, align 8, { argsz: 0, flags: 4 });`
-/// A wrong value fails the build with a message naming the item.
-#[macro_export]
-macro_rules! assert_layout {
-    ($t:ty, $what:literal, size $size:literal, align $align:literal, { $($field:ident : $off:literal),* $(,)? }) => {
-        const _: () = {
-            assert!(::core::mem::size_of::<$t>() == $size, concat!("size of ", $what));
-            assert!(::core::mem::align_of::<$t>() == $align, concat!("alignment of ", $what));
-            $(assert!(::core::mem::offset_of!($t, $field) == $off, concat!("offset of ", $what, ".", stringify!($field)));)*
-        };
-    };
-}

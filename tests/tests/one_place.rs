@@ -7,7 +7,7 @@
 //! regenerated output only:
 //!
 //! - Rust: the payload enum has the new variant (tag, length, encode and decode arms), and a
-//!   an `assert_layout!` for the new struct exists;
+//!   `#[uapi(layout(...))]` assertions for the new struct exist;
 //! - Rust, for real: a scratch crate that `include!`s the regenerated modules runs an
 //!   encode/decode round trip of the new variant (`fixtures/one_place/scratch_tests.rs`);
 //! - C: the header defines the op and declares the struct, the validation helper has a case
@@ -285,42 +285,41 @@ fn rust_module_has_the_new_variant() {
     assert_contains(imp, "            3 => {", what);
     assert_contains(imp, &format!("Self::{RUST_VARIANT}("), what);
 
-    // A layout assertion (`assert_layout!`) for the new struct, with the size it has on
-    // the host (and on every other ABI), and every field offset.
-    let blocks: Vec<String> = rs
-        .split("::uapigen_runtime::assert_layout!(")
-        .skip(1)
-        .map(|b| {
-            b.split(");")
-                .next()
-                .unwrap_or(b)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .filter(|b| b.starts_with(&format!("{RUST_STRUCT},")))
-        .collect();
+    // Layout assertions for the new struct: `#[uapi(layout(...))]` attributes that
+    // `derive(Uapi)` turns into const assertions, with its size and every field offset.
+    let at = rs
+        .find(&format!("pub struct {RUST_STRUCT} {{"))
+        .unwrap_or_else(|| panic!("{f}: no struct {RUST_STRUCT}"));
+    let before = &rs[..at];
+    let attrs = &before[before.rfind("#[derive(").unwrap_or(0)..];
+    let attrs: String = attrs.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        !blocks.is_empty(),
-        "{f}: no assert_layout! for {RUST_STRUCT}"
+        attrs.contains("::uapigen_runtime::Uapi"),
+        "{f}: {RUST_STRUCT} derives Uapi: {attrs}"
     );
-    let size = format!("size {NEW_SIZE},");
+    let layouts: Vec<&str> = attrs.split("layout(").skip(1).collect();
     assert!(
-        blocks.iter().all(|b| b.contains(&size)),
-        "{f}: a layout assertion of {RUST_STRUCT} does not assert its size {NEW_SIZE}: {blocks:?}"
+        !layouts.is_empty(),
+        "{f}: no layout attribute for {RUST_STRUCT}: {attrs}"
     );
-    for (field, off) in [
-        ("pasid", 0),
-        ("grpid", 4),
-        ("code", 8),
-        ("reserved", 12),
-        ("addr", 16),
-    ] {
-        let a = format!("{field} : {off}");
+    for l in &layouts {
         assert!(
-            blocks.iter().all(|b| b.contains(&a)),
-            "{f}: a layout assertion of {RUST_STRUCT} does not assert `{a}`: {blocks:?}"
+            l.contains(&format!("size = {NEW_SIZE},")),
+            "{f}: layout without size {NEW_SIZE}: {l}"
         );
+        for (field, off) in [
+            ("pasid", 0),
+            ("grpid", 4),
+            ("code", 8),
+            ("reserved", 12),
+            ("addr", 16),
+        ] {
+            let a = format!("{field} = {off}");
+            assert!(
+                l.contains(&a),
+                "{f}: a layout of {RUST_STRUCT} does not assert `{a}`: {l}"
+            );
+        }
     }
 }
 
