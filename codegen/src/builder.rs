@@ -72,6 +72,7 @@ pub struct Builder {
     dirs: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     cargo: bool,
+    c_names: bool,
 }
 
 impl Builder {
@@ -97,6 +98,14 @@ impl Builder {
     /// Where to write (default: `OUT_DIR`).
     pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.out_dir = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Also emit C-name aliases (`pub type vfio_iommu_type1_dma_map = IommuType1DmaMap;`,
+    /// `pub const VFIO_IOMMU_MAP_DMA: u32 = IOMMU_MAP_DMA;`), for code written against
+    /// bindgen-generated crates (default: no).
+    pub fn c_name_aliases(mut self, on: bool) -> Self {
+        self.c_names = on;
         self
     }
 
@@ -137,7 +146,11 @@ impl Builder {
             }
         }
         let models = compile_all(&inputs)?;
-        let outputs = files::render(&models, &Layout::flat()).map_err(BuildError::Emit)?;
+        let mut layout = Layout::flat();
+        if self.c_names {
+            layout.c_names = crate::emit_rust::CNames::Always;
+        }
+        let outputs = files::render(&models, &layout).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
             path: out.clone(),
             source,

@@ -242,7 +242,78 @@ pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenS
 }
 
 /// The Rust module for a model.
+/// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
+/// projects migrating from bindgen-generated crates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CNames {
+    /// No aliases.
+    #[default]
+    Off,
+    /// Aliases behind `#[cfg(feature = "<name>")]`.
+    Feature(String),
+    /// Aliases always.
+    Always,
+}
+
+/// The Rust module for a model, without C-name aliases.
 pub fn module(model: &Model) -> Result<String, EmitError> {
+    module_with(model, &CNames::Off)
+}
+
+/// `pub type c_name = RustName;` and `pub const C_NAME: T = RUST_NAME;` for every item.
+fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
+    let cfg = match c_names {
+        CNames::Off => return quote!(),
+        CNames::Feature(f) => quote!(#[cfg(feature = #f)]),
+        CNames::Always => quote!(),
+    };
+    let m = &model.module;
+    let mut out = Vec::new();
+    let mut alias_const = |c: &str, rust: TokenStream, ty: TokenStream| {
+        if c != rust.to_string() {
+            let c = format_ident!("{}", c);
+            out.push(quote!(#cfg #[allow(non_upper_case_globals)] pub const #c: #ty = #rust;));
+        }
+    };
+    for c in &m.constants {
+        if let ConstValue::Int(v) = &c.value {
+            alias_const(&c.c_name, ident(&c.rust_name), int_ty(v.ty));
+        }
+    }
+    for g in &m.groups {
+        for v in &g.values {
+            alias_const(&v.c_name, ident(&v.rust_name), int_ty(g.ty));
+        }
+    }
+    for e in &m.enums {
+        for v in &e.values {
+            alias_const(&v.c_name, ident(&v.rust_name), int_ty(e.ty));
+        }
+    }
+    for f in &m.flag_sets {
+        let set = ident(&f.rust_name);
+        for b in &f.bits {
+            let n = ident(&b.rust_name);
+            alias_const(&b.c_name, quote!(#set::#n.bits()), int_ty(f.ty));
+        }
+    }
+    for io in &m.ioctls {
+        alias_const(&io.c_name, ident(&io.rust_name), quote!(u32));
+    }
+    for (_, t) in m.named_types() {
+        if let Some(c) = &t.c_name
+            && *c != t.rust_name
+        {
+            let c = format_ident!("{}", c);
+            let n = ident(&t.rust_name);
+            out.push(quote!(#cfg #[allow(non_camel_case_types)] pub type #c = #n;));
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// The Rust module for a model.
+pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError> {
     let m = &model.module;
     let mut items = Vec::new();
 
@@ -305,6 +376,7 @@ pub fn module(model: &Model) -> Result<String, EmitError> {
     }
 
     items.push(crate::emit_wrappers::wrappers(model));
+    items.push(c_name_aliases(model, c_names));
     // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
     let mut out = format_items(head, &banner(m))?;
     for f in &m.flag_sets {

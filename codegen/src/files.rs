@@ -24,6 +24,8 @@ pub struct Layout {
     pub probe: Option<(PathBuf, String)>,
     /// Also write `src/lib.rs` of a bindings crate that holds every module.
     pub crate_root: bool,
+    /// C-name aliases in the Rust modules.
+    pub c_names: crate::emit_rust::CNames,
 }
 
 impl Layout {
@@ -35,6 +37,7 @@ impl Layout {
             asserts_dir: "layout".into(),
             probe: Some(("src/layout_probe".into(), "crate".into())),
             crate_root: true,
+            c_names: crate::emit_rust::CNames::Feature("c-names".into()),
         }
     }
 
@@ -46,6 +49,7 @@ impl Layout {
             asserts_dir: PathBuf::new(),
             probe: None,
             crate_root: false,
+            c_names: crate::emit_rust::CNames::Off,
         }
     }
 }
@@ -57,7 +61,7 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
         let name = &model.module.name;
         out.insert(
             layout.rust_dir.join(format!("{name}.rs")),
-            emit_rust::module(model)?,
+            emit_rust::module_with(model, &layout.c_names)?,
         );
         out.insert(
             layout.c_dir.join(&model.module.header),

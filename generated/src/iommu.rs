@@ -1737,3 +1737,194 @@ impl GpasidBindDataVendor {
         u
     }
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_CACHE_INV_TYPE_NR: u32 = CACHE_INV_TYPE_NR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_LAST: u64 = SVA_VTD_GPASID_LAST;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PAGE_RESP_VERSION_1: u32 = PAGE_RESP_VERSION_1;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_CACHE_INVALIDATE_INFO_VERSION_1: u32 = CACHE_INVALIDATE_INFO_VERSION_1;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_GPASID_BIND_VERSION_1: u32 = GPASID_BIND_VERSION_1;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PASID_FORMAT_INTEL_VTD: u32 = PASID_FORMAT_INTEL_VTD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PASID_FORMAT_LAST: u32 = PASID_FORMAT_LAST;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_DMA_UNRECOV: u32 = FAULT_DMA_UNRECOV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PAGE_REQ: u32 = FAULT_PAGE_REQ;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_UNKNOWN: u32 = FAULT_REASON_UNKNOWN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_PASID_FETCH: u32 = FAULT_REASON_PASID_FETCH;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_BAD_PASID_ENTRY: u32 = FAULT_REASON_BAD_PASID_ENTRY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_PASID_INVALID: u32 = FAULT_REASON_PASID_INVALID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_WALK_EABT: u32 = FAULT_REASON_WALK_EABT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_PTE_FETCH: u32 = FAULT_REASON_PTE_FETCH;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_PERMISSION: u32 = FAULT_REASON_PERMISSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_ACCESS: u32 = FAULT_REASON_ACCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_REASON_OOR_ADDRESS: u32 = FAULT_REASON_OOR_ADDRESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PAGE_RESP_SUCCESS: u32 = PAGE_RESP_SUCCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PAGE_RESP_INVALID: u32 = PAGE_RESP_INVALID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PAGE_RESP_FAILURE: u32 = PAGE_RESP_FAILURE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_GRANU_DOMAIN: u32 = INV_GRANU_DOMAIN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_GRANU_PASID: u32 = INV_GRANU_PASID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_GRANU_ADDR: u32 = INV_GRANU_ADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_GRANU_NR: u32 = INV_GRANU_NR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PERM_READ: u32 = FaultPerm::READ.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PERM_WRITE: u32 = FaultPerm::WRITE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PERM_EXEC: u32 = FaultPerm::EXEC.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PERM_PRIV: u32 = FaultPerm::PRIV.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_UNRECOV_PASID_VALID: u32 = FaultUnrecovFlags::PASID_VALID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_UNRECOV_ADDR_VALID: u32 = FaultUnrecovFlags::ADDR_VALID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID: u32 = FaultUnrecovFlags::FETCH_ADDR_VALID
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PAGE_REQUEST_PASID_VALID: u32 = FaultPageRequestFlags::REQUEST_PASID_VALID
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE: u32 = FaultPageRequestFlags::REQUEST_LAST_PAGE
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA: u32 = FaultPageRequestFlags::REQUEST_PRIV_DATA
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID: u32 = FaultPageRequestFlags::RESPONSE_NEEDS_PASID
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PAGE_RESP_PASID_VALID: u32 = PageRespFlags::PAGE_RESP_PASID_VALID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_ADDR_FLAGS_PASID: u32 = InvAddrFlags::PASID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_ADDR_FLAGS_ARCHID: u32 = InvAddrFlags::ARCHID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_ADDR_FLAGS_LEAF: u32 = InvAddrFlags::LEAF.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_PASID_FLAGS_PASID: u32 = InvPasidFlags::PASID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_INV_PASID_FLAGS_ARCHID: u32 = InvPasidFlags::ARCHID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_CACHE_INV_TYPE_IOTLB: u8 = CacheInvType::IOTLB.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_CACHE_INV_TYPE_DEV_IOTLB: u8 = CacheInvType::DEV_IOTLB.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_CACHE_INV_TYPE_PASID: u8 = CacheInvType::PASID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_SRE: u64 = SvaVtdGpasidFlags::SRE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_EAFE: u64 = SvaVtdGpasidFlags::EAFE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_PCD: u64 = SvaVtdGpasidFlags::PCD.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_PWT: u64 = SvaVtdGpasidFlags::PWT.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_EMTE: u64 = SvaVtdGpasidFlags::EMTE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_CD: u64 = SvaVtdGpasidFlags::CD.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_VTD_GPASID_MTS_MASK: u64 = SvaVtdGpasidFlags::MTS_MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_SVA_GPASID_VAL: u64 = SvaGpasidFlags::SVA_GPASID_VAL.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_fault_unrecoverable = FaultUnrecoverable;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_fault_page_request = FaultPageRequest;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_fault = Fault;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_page_response = PageResponse;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_inv_addr_info = InvAddrInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_inv_pasid_info = InvPasidInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_cache_invalidate_info = CacheInvalidateInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_gpasid_bind_data_vtd = GpasidBindDataVtd;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_gpasid_bind_data = GpasidBindData;

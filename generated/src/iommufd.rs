@@ -4197,3 +4197,411 @@ pub fn hw_queue_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HW_QUEUE_ALLOC, arg) }?;
     Ok(r)
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_TYPE: u32 = TYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_BASE: u32 = CMD_BASE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_DESTROY: u32 = CMD_DESTROY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_ALLOC: u32 = CMD_IOAS_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_ALLOW_IOVAS: u32 = CMD_IOAS_ALLOW_IOVAS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_COPY: u32 = CMD_IOAS_COPY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_IOVA_RANGES: u32 = CMD_IOAS_IOVA_RANGES;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_MAP: u32 = CMD_IOAS_MAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_UNMAP: u32 = CMD_IOAS_UNMAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_OPTION: u32 = CMD_OPTION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_VFIO_IOAS: u32 = CMD_VFIO_IOAS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_HWPT_ALLOC: u32 = CMD_HWPT_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_GET_HW_INFO: u32 = CMD_GET_HW_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING: u32 = CMD_HWPT_SET_DIRTY_TRACKING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP: u32 = CMD_HWPT_GET_DIRTY_BITMAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_HWPT_INVALIDATE: u32 = CMD_HWPT_INVALIDATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_FAULT_QUEUE_ALLOC: u32 = CMD_FAULT_QUEUE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_MAP_FILE: u32 = CMD_IOAS_MAP_FILE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_VIOMMU_ALLOC: u32 = CMD_VIOMMU_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_VDEVICE_ALLOC: u32 = CMD_VDEVICE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_IOAS_CHANGE_PROCESS: u32 = CMD_IOAS_CHANGE_PROCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_VEVENTQ_ALLOC: u32 = CMD_VEVENTQ_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_CMD_HW_QUEUE_ALLOC: u32 = CMD_HW_QUEUE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_MAP_FIXED_IOVA: u32 = IOAS_MAP_FIXED_IOVA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_MAP_WRITEABLE: u32 = IOAS_MAP_WRITEABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_MAP_READABLE: u32 = IOAS_MAP_READABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_OPTION_RLIMIT_MODE: u32 = OPTION_RLIMIT_MODE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_OPTION_HUGE_PAGES: u32 = OPTION_HUGE_PAGES;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_OPTION_OP_SET: u32 = OPTION_OP_SET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_OPTION_OP_GET: u32 = OPTION_OP_GET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VFIO_IOAS_GET: u32 = VFIO_IOAS_GET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VFIO_IOAS_SET: u32 = VFIO_IOAS_SET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VFIO_IOAS_CLEAR: u32 = VFIO_IOAS_CLEAR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = HWPT_ALLOC_NEST_PARENT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_ALLOC_DIRTY_TRACKING: u32 = HWPT_ALLOC_DIRTY_TRACKING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_FAULT_ID_VALID: u32 = HWPT_FAULT_ID_VALID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_ALLOC_PASID: u32 = HWPT_ALLOC_PASID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VTD_S1_SRE: u32 = VTD_S1_SRE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VTD_S1_EAFE: u32 = VTD_S1_EAFE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VTD_S1_WPE: u32 = VTD_S1_WPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_DATA_NONE: u32 = HWPT_DATA_NONE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_DATA_VTD_S1: u32 = HWPT_DATA_VTD_S1;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_DATA_ARM_SMMUV3: u32 = HWPT_DATA_ARM_SMMUV3;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_DATA_AMD_GUEST: u32 = HWPT_DATA_AMD_GUEST;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: u32 = HW_INFO_VTD_ERRATA_772415_SPR17;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_NONE: u32 = HW_INFO_TYPE_NONE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_DEFAULT: u32 = HW_INFO_TYPE_DEFAULT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: u32 = HW_INFO_TYPE_INTEL_VTD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: u32 = HW_INFO_TYPE_ARM_SMMUV3;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: u32 = HW_INFO_TYPE_TEGRA241_CMDQV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_TYPE_AMD: u32 = HW_INFO_TYPE_AMD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_CAP_DIRTY_TRACKING: u32 = HW_CAP_DIRTY_TRACKING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_CAP_PCI_PASID_EXEC: u32 = HW_CAP_PCI_PASID_EXEC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_CAP_PCI_PASID_PRIV: u32 = HW_CAP_PCI_PASID_PRIV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: u32 = HW_CAP_PCI_ATS_NOT_SUPPORTED;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = HW_INFO_FLAG_INPUT_TYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_DIRTY_TRACKING_ENABLE: u32 = HWPT_DIRTY_TRACKING_ENABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: u32 = HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: u32 = HWPT_INVALIDATE_DATA_VTD_S1;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: u32 = VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VTD_INV_FLAGS_LEAF: u32 = VTD_INV_FLAGS_LEAF;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: u32 = PGFAULT_FLAGS_PASID_VALID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = PGFAULT_FLAGS_LAST_PAGE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_PERM_READ: u32 = PGFAULT_PERM_READ;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_PERM_WRITE: u32 = PGFAULT_PERM_WRITE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_PERM_EXEC: u32 = PGFAULT_PERM_EXEC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_PGFAULT_PERM_PRIV: u32 = PGFAULT_PERM_PRIV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_PAGE_RESP_SUCCESS: u32 = PAGE_RESP_SUCCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMUFD_PAGE_RESP_INVALID: u32 = PAGE_RESP_INVALID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = VIOMMU_TYPE_DEFAULT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: u32 = VIOMMU_TYPE_ARM_SMMUV3;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: u32 = VIOMMU_TYPE_TEGRA241_CMDQV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VEVENTQ_FLAG_LOST_EVENTS: u32 = VEVENTQ_FLAG_LOST_EVENTS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VEVENTQ_TYPE_DEFAULT: u32 = VEVENTQ_TYPE_DEFAULT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: u32 = VEVENTQ_TYPE_ARM_SMMUV3;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: u32 = VEVENTQ_TYPE_TEGRA241_CMDQV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: u32 = HW_QUEUE_TYPE_DEFAULT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = HW_QUEUE_TYPE_TEGRA241_CMDQV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_DESTROY: u32 = DESTROY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_ALLOC: u32 = IOAS_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_IOVA_RANGES: u32 = IOAS_IOVA_RANGES;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = IOAS_ALLOW_IOVAS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_MAP: u32 = IOAS_MAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_MAP_FILE: u32 = IOAS_MAP_FILE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_COPY: u32 = IOAS_COPY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_UNMAP: u32 = IOAS_UNMAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_OPTION: u32 = OPTION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VFIO_IOAS: u32 = VFIO_IOAS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_ALLOC: u32 = HWPT_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_GET_HW_INFO: u32 = GET_HW_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = HWPT_SET_DIRTY_TRACKING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = HWPT_GET_DIRTY_BITMAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HWPT_INVALIDATE: u32 = HWPT_INVALIDATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = FAULT_QUEUE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VIOMMU_ALLOC: u32 = VIOMMU_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VDEVICE_ALLOC: u32 = VDEVICE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = IOAS_CHANGE_PROCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_VEVENTQ_ALLOC: u32 = VEVENTQ_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const IOMMU_HW_QUEUE_ALLOC: u32 = HW_QUEUE_ALLOC;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_destroy = Destroy;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_alloc = IoasAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_iova_range = IovaRange;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_iova_ranges = IoasIovaRanges;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_allow_iovas = IoasAllowIovas;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_map = IoasMap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_map_file = IoasMapFile;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_copy = IoasCopy;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_unmap = IoasUnmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_option = IommuOption;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_vfio_ioas = VfioIoas;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_vtd_s1 = HwptVtdS1;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_arm_smmuv3 = HwptArmSmmuv3;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_amd_guest = HwptAmdGuest;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_alloc = HwptAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_info_vtd = HwInfoVtd;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_info_arm_smmuv3 = HwInfoArmSmmuv3;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_info_tegra241_cmdqv = HwInfoTegra241Cmdqv;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_info_amd = HwInfoAmd;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_info = HwInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_set_dirty_tracking = HwptSetDirtyTracking;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_get_dirty_bitmap = HwptGetDirtyBitmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_vtd_s1_invalidate = HwptVtdS1Invalidate;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_viommu_arm_smmuv3_invalidate = ViommuArmSmmuv3Invalidate;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_invalidate = HwptInvalidate;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_pgfault = HwptPgfault;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hwpt_page_response = HwptPageResponse;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_fault_alloc = FaultAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_viommu_tegra241_cmdqv = ViommuTegra241Cmdqv;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_viommu_alloc = ViommuAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_vdevice_alloc = VdeviceAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_ioas_change_process = IoasChangeProcess;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommufd_vevent_header = IommufdVeventHeader;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_vevent_arm_smmuv3 = VeventArmSmmuv3;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_vevent_tegra241_cmdqv = VeventTegra241Cmdqv;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_veventq_alloc = VeventqAlloc;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type iommu_hw_queue_alloc = HwQueueAlloc;

@@ -5100,3 +5100,379 @@ pub fn set_vcpu_events(
     }?;
     Ok(r)
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_API_VERSION: u32 = API_VERSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_NR_INTERRUPTS: u32 = NR_INTERRUPTS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_IRQCHIP: u32 = CAP_IRQCHIP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_HLT: u32 = CAP_HLT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_USER_MEMORY: u32 = CAP_USER_MEMORY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_SET_TSS_ADDR: u32 = CAP_SET_TSS_ADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_EXT_CPUID: u32 = CAP_EXT_CPUID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_NR_VCPUS: u32 = CAP_NR_VCPUS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_NR_MEMSLOTS: u32 = CAP_NR_MEMSLOTS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_SYNC_MMU: u32 = CAP_SYNC_MMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_SET_IDENTITY_MAP_ADDR: u32 = CAP_SET_IDENTITY_MAP_ADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_INTERNAL_ERROR_DATA: u32 = CAP_INTERNAL_ERROR_DATA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_VCPU_EVENTS: u32 = CAP_VCPU_EVENTS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_MAX_VCPUS: u32 = CAP_MAX_VCPUS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_SYNC_REGS: u32 = CAP_SYNC_REGS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_READONLY_MEM: u32 = CAP_READONLY_MEM;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_CHECK_EXTENSION_VM: u32 = CAP_CHECK_EXTENSION_VM;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_IMMEDIATE_EXIT: u32 = CAP_IMMEDIATE_EXIT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_SYSTEM_EVENT_DATA: u32 = CAP_SYSTEM_EVENT_DATA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_UNKNOWN: u32 = EXIT_UNKNOWN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_EXCEPTION: u32 = EXIT_EXCEPTION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_IO: u32 = EXIT_IO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HYPERCALL: u32 = EXIT_HYPERCALL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_DEBUG: u32 = EXIT_DEBUG;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HLT: u32 = EXIT_HLT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_MMIO: u32 = EXIT_MMIO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_IRQ_WINDOW_OPEN: u32 = EXIT_IRQ_WINDOW_OPEN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_SHUTDOWN: u32 = EXIT_SHUTDOWN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_FAIL_ENTRY: u32 = EXIT_FAIL_ENTRY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_INTR: u32 = EXIT_INTR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_SET_TPR: u32 = EXIT_SET_TPR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_TPR_ACCESS: u32 = EXIT_TPR_ACCESS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_S390_SIEIC: u32 = EXIT_S390_SIEIC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_S390_RESET: u32 = EXIT_S390_RESET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_DCR: u32 = EXIT_DCR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_NMI: u32 = EXIT_NMI;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_INTERNAL_ERROR: u32 = EXIT_INTERNAL_ERROR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_OSI: u32 = EXIT_OSI;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_PAPR_HCALL: u32 = EXIT_PAPR_HCALL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_S390_UCONTROL: u32 = EXIT_S390_UCONTROL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_WATCHDOG: u32 = EXIT_WATCHDOG;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_S390_TSCH: u32 = EXIT_S390_TSCH;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_EPR: u32 = EXIT_EPR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_SYSTEM_EVENT: u32 = EXIT_SYSTEM_EVENT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_S390_STSI: u32 = EXIT_S390_STSI;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_IOAPIC_EOI: u32 = EXIT_IOAPIC_EOI;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HYPERV: u32 = EXIT_HYPERV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_ARM_NISV: u32 = EXIT_ARM_NISV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_X86_RDMSR: u32 = EXIT_X86_RDMSR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_X86_WRMSR: u32 = EXIT_X86_WRMSR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_DIRTY_RING_FULL: u32 = EXIT_DIRTY_RING_FULL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_AP_RESET_HOLD: u32 = EXIT_AP_RESET_HOLD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_X86_BUS_LOCK: u32 = EXIT_X86_BUS_LOCK;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_XEN: u32 = EXIT_XEN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_RISCV_SBI: u32 = EXIT_RISCV_SBI;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_RISCV_CSR: u32 = EXIT_RISCV_CSR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_NOTIFY: u32 = EXIT_NOTIFY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_IO_IN: u8 = EXIT_IO_IN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_IO_OUT: u8 = EXIT_IO_OUT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_INTERNAL_ERROR_EMULATION: u32 = INTERNAL_ERROR_EMULATION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_INTERNAL_ERROR_SIMUL_EX: u32 = INTERNAL_ERROR_SIMUL_EX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_INTERNAL_ERROR_DELIVERY_EV: u32 = INTERNAL_ERROR_DELIVERY_EV;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: u32 = INTERNAL_ERROR_UNEXPECTED_EXIT_REASON;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_SHUTDOWN: u32 = SYSTEM_EVENT_SHUTDOWN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_RESET: u32 = SYSTEM_EVENT_RESET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_CRASH: u32 = SYSTEM_EVENT_CRASH;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_WAKEUP: u32 = SYSTEM_EVENT_WAKEUP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_SUSPEND: u32 = SYSTEM_EVENT_SUSPEND;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYSTEM_EVENT_SEV_TERM: u32 = SYSTEM_EVENT_SEV_TERM;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HYPERV_SYNIC: u32 = EXIT_HYPERV_SYNIC;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HYPERV_HCALL: u32 = EXIT_HYPERV_HCALL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_HYPERV_SYNDBG: u32 = EXIT_HYPERV_SYNDBG;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_EXIT_XEN_HCALL: u32 = EXIT_XEN_HCALL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = MemFlags::LOG_DIRTY_PAGES.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_MEM_READONLY: u32 = MemFlags::READONLY.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_RUN_X86_SMM: u16 = RunX86Flags::SMM.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_RUN_X86_BUS_LOCK: u16 = RunX86Flags::BUS_LOCK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYNC_X86_REGS: u64 = SyncRegsFlags::REGS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYNC_X86_SREGS: u64 = SyncRegsFlags::SREGS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYNC_X86_EVENTS: u64 = SyncRegsFlags::EVENTS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SYNC_X86_VALID_FIELDS: u64 = SyncRegsFlags::VALID_FIELDS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_S390_RESET_POR: u64 = S390ResetFlags::POR.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_S390_RESET_CLEAR: u64 = S390ResetFlags::CLEAR.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_S390_RESET_SUBSYSTEM: u64 = S390ResetFlags::SUBSYSTEM.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_S390_RESET_CPU_INIT: u64 = S390ResetFlags::CPU_INIT.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_S390_RESET_IPL: u64 = S390ResetFlags::IPL.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES: u64 = InternalErrorEmulationFlags::INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_MSR_EXIT_REASON_INVAL: u32 = MsrExitReason::INVAL.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_MSR_EXIT_REASON_UNKNOWN: u32 = MsrExitReason::UNKNOWN.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_MSR_EXIT_REASON_FILTER: u32 = MsrExitReason::FILTER.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_NOTIFY_CONTEXT_INVALID: u32 = NotifyFlags::NOTIFY_CONTEXT_INVALID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_NMI_PENDING: u32 = VcpuEventValid::NMI_PENDING.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_SIPI_VECTOR: u32 = VcpuEventValid::SIPI_VECTOR.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_SHADOW: u32 = VcpuEventValid::SHADOW.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_SMM: u32 = VcpuEventValid::SMM.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_PAYLOAD: u32 = VcpuEventValid::PAYLOAD.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_VCPUEVENT_VALID_TRIPLE_FAULT: u32 = VcpuEventValid::TRIPLE_FAULT.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_X86_SHADOW_INT_MOV_SS: u8 = X86ShadowInt::MOV_SS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_X86_SHADOW_INT_STI: u8 = X86ShadowInt::STI.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_API_VERSION: u32 = GET_API_VERSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CREATE_VM: u32 = CREATE_VM;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CHECK_EXTENSION: u32 = CHECK_EXTENSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_VCPU_MMAP_SIZE: u32 = GET_VCPU_MMAP_SIZE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_CREATE_VCPU: u32 = CREATE_VCPU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_USER_MEMORY_REGION: u32 = SET_USER_MEMORY_REGION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_TSS_ADDR: u32 = SET_TSS_ADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_IDENTITY_MAP_ADDR: u32 = SET_IDENTITY_MAP_ADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_RUN: u32 = RUN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_REGS: u32 = GET_REGS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_REGS: u32 = SET_REGS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_SREGS: u32 = GET_SREGS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_SREGS: u32 = SET_SREGS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_VCPU_EVENTS: u32 = GET_VCPU_EVENTS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_VCPU_EVENTS: u32 = SET_VCPU_EVENTS;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_userspace_memory_region = UserspaceMemoryRegion;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_regs = Regs;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_segment = Segment;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_dtable = Dtable;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_sregs = Sregs;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_vcpu_events = VcpuEvents;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_sync_regs = SyncRegs;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_debug_exit_arch = DebugExitArch;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_hyperv_exit = HypervExit;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_xen_exit = XenExit;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type kvm_run = Run;

@@ -161,3 +161,15 @@ pub fn get_owner_uid(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_OWNER_UID, arg) }?;
     Ok(r)
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const NS_GET_USERNS: u32 = GET_USERNS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const NS_GET_PARENT: u32 = GET_PARENT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const NS_GET_NSTYPE: u32 = GET_NSTYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const NS_GET_OWNER_UID: u32 = GET_OWNER_UID;

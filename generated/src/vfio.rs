@@ -7045,3 +7045,675 @@ pub fn iommu_spapr_tce_remove(
     }?;
     Ok(r)
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_API_VERSION: u32 = API_VERSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_TYPE: u32 = TYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_BASE: u32 = BASE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_TYPE_PCI_VENDOR_TYPE: u32 = REGION_TYPE_PCI_VENDOR_TYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_TYPE_PCI_VENDOR_MASK: u32 = REGION_TYPE_PCI_VENDOR_MASK;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_TYPE1_IOMMU: u32 = TYPE1_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_SPAPR_TCE_IOMMU: u32 = SPAPR_TCE_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_TYPE1v2_IOMMU: u32 = TYPE1V2_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_TYPE1_NESTING_IOMMU: u32 = TYPE1_NESTING_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_SPAPR_TCE_v2_IOMMU: u32 = SPAPR_TCE_V2_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_NOIOMMU_IOMMU: u32 = NOIOMMU_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_CC_IOMMU: u32 = DMA_CC_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH: u32 = EEH;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_UNMAP_ALL: u32 = UNMAP_ALL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_UPDATE_VADDR: u32 = UPDATE_VADDR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_INFO_CAP_ZPCI_BASE: u32 = DEVICE_INFO_CAP_ZPCI_BASE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_INFO_CAP_ZPCI_GROUP: u32 = DEVICE_INFO_CAP_ZPCI_GROUP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_INFO_CAP_ZPCI_UTIL: u32 = DEVICE_INFO_CAP_ZPCI_UTIL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_INFO_CAP_ZPCI_PFIP: u32 = DEVICE_INFO_CAP_ZPCI_PFIP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_CAP_SPARSE_MMAP: u32 = REGION_INFO_CAP_SPARSE_MMAP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_CAP_TYPE: u32 = REGION_INFO_CAP_TYPE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_CAP_MSIX_MAPPABLE: u32 = REGION_INFO_CAP_MSIX_MAPPABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_CAP_NVLINK2_SSATGT: u32 = REGION_INFO_CAP_NVLINK2_SSATGT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD: u32 = REGION_INFO_CAP_NVLINK2_LNKSPD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_TYPE_GFX: u32 = REGION_TYPE_GFX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_TYPE_CCW: u32 = REGION_TYPE_CCW;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_TYPE_MIGRATION_DEPRECATED: u32 = REGION_TYPE_MIGRATION_DEPRECATED;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION: u32 = REGION_SUBTYPE_INTEL_IGD_OPREGION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_INTEL_IGD_HOST_CFG: u32 = REGION_SUBTYPE_INTEL_IGD_HOST_CFG;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_INTEL_IGD_LPC_CFG: u32 = REGION_SUBTYPE_INTEL_IGD_LPC_CFG;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_NVIDIA_NVLINK2_RAM: u32 = REGION_SUBTYPE_NVIDIA_NVLINK2_RAM;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD: u32 = REGION_SUBTYPE_IBM_NVLINK2_ATSD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_GFX_EDID: u32 = REGION_SUBTYPE_GFX_EDID;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD: u32 = REGION_SUBTYPE_CCW_ASYNC_CMD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_CCW_SCHIB: u32 = REGION_SUBTYPE_CCW_SCHIB;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_CCW_CRW: u32 = REGION_SUBTYPE_CCW_CRW;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED: u32 = REGION_SUBTYPE_MIGRATION_DEPRECATED;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GFX_LINK_STATE_UP: u32 = DEVICE_GFX_LINK_STATE_UP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GFX_LINK_STATE_DOWN: u32 = DEVICE_GFX_LINK_STATE_DOWN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_PCI_VF_TOKEN: u32 = DEVICE_FEATURE_PCI_VF_TOKEN;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_MIGRATION: u32 = DEVICE_FEATURE_MIGRATION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: u32 = DEVICE_FEATURE_MIG_DEVICE_STATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY: u32 = DEVICE_FEATURE_LOW_POWER_ENTRY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP: u32 = DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_LOW_POWER_EXIT: u32 = DEVICE_FEATURE_LOW_POWER_EXIT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_DMA_LOGGING_START: u32 = DEVICE_FEATURE_DMA_LOGGING_START;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP: u32 = DEVICE_FEATURE_DMA_LOGGING_STOP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT: u32 = DEVICE_FEATURE_DMA_LOGGING_REPORT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: u32 = IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION: u32 = IOMMU_TYPE1_INFO_CAP_MIGRATION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: u32 = IOMMU_TYPE1_INFO_DMA_AVAIL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_DISABLE: u32 = EEH_PE_DISABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_ENABLE: u32 = EEH_PE_ENABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_UNFREEZE_IO: u32 = EEH_PE_UNFREEZE_IO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_UNFREEZE_DMA: u32 = EEH_PE_UNFREEZE_DMA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_GET_STATE: u32 = EEH_PE_GET_STATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_RESET_DEACTIVATE: u32 = EEH_PE_RESET_DEACTIVATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_RESET_HOT: u32 = EEH_PE_RESET_HOT;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_RESET_FUNDAMENTAL: u32 = EEH_PE_RESET_FUNDAMENTAL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_CONFIGURE: u32 = EEH_PE_CONFIGURE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_INJECT_ERR: u32 = EEH_PE_INJECT_ERR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_STATE_NORMAL: u32 = EEH_PE_STATE_NORMAL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_STATE_RESET: u32 = EEH_PE_STATE_RESET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_STATE_STOPPED: u32 = EEH_PE_STATE_STOPPED;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_STATE_STOPPED_DMA: u32 = EEH_PE_STATE_STOPPED_DMA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_STATE_UNAVAIL: u32 = EEH_PE_STATE_UNAVAIL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR0_REGION_INDEX: u32 = PCI_BAR0_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR1_REGION_INDEX: u32 = PCI_BAR1_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR2_REGION_INDEX: u32 = PCI_BAR2_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR3_REGION_INDEX: u32 = PCI_BAR3_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR4_REGION_INDEX: u32 = PCI_BAR4_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_BAR5_REGION_INDEX: u32 = PCI_BAR5_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_ROM_REGION_INDEX: u32 = PCI_ROM_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_CONFIG_REGION_INDEX: u32 = PCI_CONFIG_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_VGA_REGION_INDEX: u32 = PCI_VGA_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_NUM_REGIONS: u32 = PCI_NUM_REGIONS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_INTX_IRQ_INDEX: u32 = PCI_INTX_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_MSI_IRQ_INDEX: u32 = PCI_MSI_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_MSIX_IRQ_INDEX: u32 = PCI_MSIX_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_ERR_IRQ_INDEX: u32 = PCI_ERR_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_REQ_IRQ_INDEX: u32 = PCI_REQ_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_PCI_NUM_IRQS: u32 = PCI_NUM_IRQS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_CONFIG_REGION_INDEX: u32 = CCW_CONFIG_REGION_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_NUM_REGIONS: u32 = CCW_NUM_REGIONS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_IO_IRQ_INDEX: u32 = CCW_IO_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_CRW_IRQ_INDEX: u32 = CCW_CRW_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_REQ_IRQ_INDEX: u32 = CCW_REQ_IRQ_INDEX;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CCW_NUM_IRQS: u32 = CCW_NUM_IRQS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_ERROR: u32 = DEVICE_STATE_ERROR;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_STOP: u32 = DEVICE_STATE_STOP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_RUNNING: u32 = DEVICE_STATE_RUNNING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_STOP_COPY: u32 = DEVICE_STATE_STOP_COPY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_RESUMING: u32 = DEVICE_STATE_RESUMING;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_RUNNING_P2P: u32 = DEVICE_STATE_RUNNING_P2P;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_FLAGS_VIABLE: u32 = GroupFlags::VIABLE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_FLAGS_CONTAINER_SET: u32 = GroupFlags::CONTAINER_SET.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_RESET: u32 = DeviceFlags::RESET.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_PCI: u32 = DeviceFlags::PCI.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_PLATFORM: u32 = DeviceFlags::PLATFORM.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_AMBA: u32 = DeviceFlags::AMBA.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_CCW: u32 = DeviceFlags::CCW.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_AP: u32 = DeviceFlags::AP.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_FSL_MC: u32 = DeviceFlags::FSL_MC.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FLAGS_CAPS: u32 = DeviceFlags::CAPS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_FLAG_READ: u32 = RegionInfoFlags::READ.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_FLAG_WRITE: u32 = RegionInfoFlags::WRITE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_FLAG_MMAP: u32 = RegionInfoFlags::MMAP.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_REGION_INFO_FLAG_CAPS: u32 = RegionInfoFlags::CAPS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_V1_STOP: u32 = DeviceStateV1::V1_STOP.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_V1_RUNNING: u32 = DeviceStateV1::V1_RUNNING.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_V1_SAVING: u32 = DeviceStateV1::V1_SAVING.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_V1_RESUMING: u32 = DeviceStateV1::V1_RESUMING.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_STATE_MASK: u32 = DeviceStateV1::MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_INFO_EVENTFD: u32 = IrqInfoFlags::EVENTFD.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_INFO_MASKABLE: u32 = IrqInfoFlags::MASKABLE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_INFO_AUTOMASKED: u32 = IrqInfoFlags::AUTOMASKED.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_INFO_NORESIZE: u32 = IrqInfoFlags::NORESIZE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_DATA_NONE: u32 = IrqSetFlags::DATA_NONE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_DATA_BOOL: u32 = IrqSetFlags::DATA_BOOL.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_DATA_EVENTFD: u32 = IrqSetFlags::DATA_EVENTFD.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_ACTION_MASK: u32 = IrqSetFlags::ACTION_MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_ACTION_UNMASK: u32 = IrqSetFlags::ACTION_UNMASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_ACTION_TRIGGER: u32 = IrqSetFlags::ACTION_TRIGGER.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_DATA_TYPE_MASK: u32 = IrqSetFlags::DATA_TYPE_MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IRQ_SET_ACTION_TYPE_MASK: u32 = IrqSetFlags::ACTION_TYPE_MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GFX_PLANE_TYPE_PROBE: u32 = GfxPlaneType::PROBE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GFX_PLANE_TYPE_DMABUF: u32 = GfxPlaneType::DMABUF.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GFX_PLANE_TYPE_REGION: u32 = GfxPlaneType::REGION.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD_8: u32 = DeviceIoeventfdFlags::IOEVENTFD_8.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD_16: u32 = DeviceIoeventfdFlags::IOEVENTFD_16.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD_32: u32 = DeviceIoeventfdFlags::IOEVENTFD_32.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD_64: u32 = DeviceIoeventfdFlags::IOEVENTFD_64.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD_SIZE_MASK: u32 = DeviceIoeventfdFlags::SIZE_MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_MASK: u32 = DeviceFeatureFlags::MASK.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_GET: u32 = DeviceFeatureFlags::GET.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_SET: u32 = DeviceFeatureFlags::SET.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE_PROBE: u32 = DeviceFeatureFlags::PROBE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_MIGRATION_STOP_COPY: u64 = MigrationFlags::STOP_COPY.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_MIGRATION_P2P: u64 = MigrationFlags::P2P.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_INFO_PGSIZES: u32 = IommuInfoFlags::PGSIZES.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_INFO_CAPS: u32 = IommuInfoFlags::CAPS.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_MAP_FLAG_READ: u32 = DmaMapFlags::READ.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_MAP_FLAG_WRITE: u32 = DmaMapFlags::WRITE.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_MAP_FLAG_VADDR: u32 = DmaMapFlags::VADDR.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP: u32 = DmaUnmapFlags::GET_DIRTY_BITMAP
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_UNMAP_FLAG_ALL: u32 = DmaUnmapFlags::ALL.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DMA_UNMAP_FLAG_VADDR: u32 = DmaUnmapFlags::VADDR.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_DIRTY_PAGES_FLAG_START: u32 = IommuDirtyPagesFlags::START.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP: u32 = IommuDirtyPagesFlags::STOP.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP: u32 = IommuDirtyPagesFlags::GET_BITMAP
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_INFO_DDW: u32 = IommuSpaprInfoFlags::IOMMU_SPAPR_INFO_DDW
+    .bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GET_API_VERSION: u32 = GET_API_VERSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_CHECK_EXTENSION: u32 = CHECK_EXTENSION;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_SET_IOMMU: u32 = SET_IOMMU;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_GET_STATUS: u32 = GROUP_GET_STATUS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_SET_CONTAINER: u32 = GROUP_SET_CONTAINER;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_UNSET_CONTAINER: u32 = GROUP_UNSET_CONTAINER;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_GROUP_GET_DEVICE_FD: u32 = GROUP_GET_DEVICE_FD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GET_INFO: u32 = DEVICE_GET_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GET_REGION_INFO: u32 = DEVICE_GET_REGION_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GET_IRQ_INFO: u32 = DEVICE_GET_IRQ_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_SET_IRQS: u32 = DEVICE_SET_IRQS;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_RESET: u32 = DEVICE_RESET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: u32 = DEVICE_GET_PCI_HOT_RESET_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_PCI_HOT_RESET: u32 = DEVICE_PCI_HOT_RESET;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_QUERY_GFX_PLANE: u32 = DEVICE_QUERY_GFX_PLANE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_GET_GFX_DMABUF: u32 = DEVICE_GET_GFX_DMABUF;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_IOEVENTFD: u32 = DEVICE_IOEVENTFD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_DEVICE_FEATURE: u32 = DEVICE_FEATURE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_GET_INFO: u32 = IOMMU_GET_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_MAP_DMA: u32 = IOMMU_MAP_DMA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_UNMAP_DMA: u32 = IOMMU_UNMAP_DMA;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_ENABLE: u32 = IOMMU_ENABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_DISABLE: u32 = IOMMU_DISABLE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_DIRTY_PAGES: u32 = IOMMU_DIRTY_PAGES;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_TCE_GET_INFO: u32 = IOMMU_SPAPR_TCE_GET_INFO;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_EEH_PE_OP: u32 = EEH_PE_OP;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_REGISTER_MEMORY: u32 = IOMMU_SPAPR_REGISTER_MEMORY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = IOMMU_SPAPR_UNREGISTER_MEMORY;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_TCE_CREATE: u32 = IOMMU_SPAPR_TCE_CREATE;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_SPAPR_TCE_REMOVE: u32 = IOMMU_SPAPR_TCE_REMOVE;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_info_cap_header = InfoCapHeader;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_group_status = GroupStatus;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_info = DeviceInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_info = RegionInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_sparse_mmap_area = RegionSparseMmapArea;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_info_cap_sparse_mmap = RegionInfoCapSparseMmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_info_cap_type = RegionInfoCapType;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_gfx_edid = RegionGfxEdid;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_migration_info = DeviceMigrationInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_info_cap_nvlink2_ssatgt = RegionInfoCapNvlink2Ssatgt;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_region_info_cap_nvlink2_lnkspd = RegionInfoCapNvlink2Lnkspd;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_irq_info = IrqInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_irq_set = IrqSet;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_pci_dependent_device = PciDependentDevice;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_pci_hot_reset_info = PciHotResetInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_pci_hot_reset = PciHotReset;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_gfx_plane_info = DeviceGfxPlaneInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_ioeventfd = DeviceIoeventfd;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature = DeviceFeature;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature_migration = DeviceFeatureMigration;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature_mig_state = DeviceFeatureMigState;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_low_power_entry_with_wakeup = DeviceLowPowerEntryWithWakeup;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature_dma_logging_control = DeviceFeatureDmaLoggingControl;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature_dma_logging_range = DeviceFeatureDmaLoggingRange;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_device_feature_dma_logging_report = DeviceFeatureDmaLoggingReport;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_info = IommuType1Info;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iova_range = IovaRange;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_info_cap_iova_range = IommuType1InfoCapIovaRange;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_info_cap_migration = IommuType1InfoCapMigration;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_info_dma_avail = IommuType1InfoDmaAvail;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_dma_map = IommuType1DmaMap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_bitmap = Bitmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_dma_unmap = IommuType1DmaUnmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_dirty_bitmap = IommuType1DirtyBitmap;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_dirty_bitmap_get = IommuType1DirtyBitmapGet;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_spapr_tce_ddw_info = IommuSpaprTceDdwInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_spapr_tce_info = IommuSpaprTceInfo;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_eeh_pe_err = EehPeErr;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_eeh_pe_op = EehPeOp;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_spapr_register_memory = IommuSpaprRegisterMemory;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_spapr_tce_create = IommuSpaprTceCreate;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_spapr_tce_remove = IommuSpaprTceRemove;

@@ -697,3 +697,30 @@ pub fn iommu_nesting_op(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_NESTING_OP, bytes) }?;
     Ok(r)
 }
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_NESTING_OP_BIND_PGTBL: u32 = IOMMU_NESTING_OP_BIND_PGTBL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL: u32 = IOMMU_NESTING_OP_UNBIND_PGTBL;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_NESTING_OP_CACHE_INVLD: u32 = IOMMU_NESTING_OP_CACHE_INVLD;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_ALLOC_PASID: u32 = IommuPasidRequestFlags::ALLOC_PASID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_FREE_PASID: u32 = IommuPasidRequestFlags::FREE_PASID.bits();
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_PASID_REQUEST: u32 = IOMMU_PASID_REQUEST;
+#[cfg(feature = "c-names")]
+#[allow(non_upper_case_globals)]
+pub const VFIO_IOMMU_NESTING_OP: u32 = IOMMU_NESTING_OP;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_pasid_request = IommuPasidRequest;
+#[cfg(feature = "c-names")]
+#[allow(non_camel_case_types)]
+pub type vfio_iommu_type1_nesting_op = IommuType1NestingOp;

@@ -274,3 +274,35 @@ pub fn package_src(name: &str, version_prefix: &str) -> PathBuf {
         .map(|p| p.join("src"))
         .unwrap_or_default()
 }
+
+/// bindgen's `["Size of X"][size_of::<X>() - N]` style assertions: key -> value.
+pub fn bindgen_layout(text: &str) -> BTreeMap<String, u64> {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = BTreeMap::new();
+    for (label, kind) in [
+        ("[\"Size of ", "size"),
+        ("[\"Alignment of ", "align"),
+        ("[\"Offset of field: ", "offset"),
+    ] {
+        let mut rest = flat.as_str();
+        while let Some(i) = rest.find(label) {
+            rest = &rest[i + label.len()..];
+            let Some(end) = rest.find("\"]") else { break };
+            let item = rest[..end].replace("::", ".");
+            let tail = &rest[end..];
+            let Some(u) = tail.find("usize]") else { break };
+            let num: String = tail[..u]
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if let Ok(v) = num.parse::<u64>() {
+                out.insert(format!("{kind}:{item}"), v);
+            }
+        }
+    }
+    out
+}

@@ -6,39 +6,7 @@
 use std::collections::BTreeMap;
 
 use uapigen::emit_c::facts;
-use uapigen_tests::{model, package_src};
-
-/// bindgen's `["Size of X"][size_of::<X>() - N]` style assertions: key -> value.
-fn bindgen_layout(text: &str) -> BTreeMap<String, u64> {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = BTreeMap::new();
-    for (label, kind) in [
-        ("[\"Size of ", "size"),
-        ("[\"Alignment of ", "align"),
-        ("[\"Offset of field: ", "offset"),
-    ] {
-        let mut rest = flat.as_str();
-        while let Some(i) = rest.find(label) {
-            rest = &rest[i + label.len()..];
-            let Some(end) = rest.find("\"]") else { break };
-            let item = rest[..end].replace("::", ".");
-            let tail = &rest[end..];
-            let Some(u) = tail.find("usize]") else { break };
-            let num: String = tail[..u]
-                .chars()
-                .rev()
-                .take_while(char::is_ascii_digit)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            if let Ok(v) = num.parse::<u64>() {
-                out.insert(format!("{kind}:{item}"), v);
-            }
-        }
-    }
-    out
-}
+use uapigen_tests::{bindgen_layout, model, package_src};
 
 /// `pub const NAME: ty = N;` items (bindgen may break them over two lines).
 fn bindgen_consts(text: &str) -> BTreeMap<String, u64> {
