@@ -99,7 +99,7 @@ fn parse_attrs(input: &DeriveInput) -> syn::Result<Attrs> {
                     offsets,
                 });
             } else {
-                return Err(meta.error("unknown `uapi` key"));
+                return Err(meta.error("unknown `uapi` key; expected `c_name`, `layout(...)`, `size_field`, `last_mandatory` or `flags(...)`"));
             }
             Ok(())
         })?;
