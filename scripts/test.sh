@@ -9,4 +9,5 @@ scripts/install-deps.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo run -q -p uapigen --bin uapigen -- generate --check
+cargo run -q -p uapigen --bin uapigen -- lint > /dev/null
 cargo test --workspace --all-features

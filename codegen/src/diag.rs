@@ -66,6 +66,7 @@ codes! {
     DuplicateTag = "E0503": "two variants of a payload have the same tag",
     Extensible = "E0504": "an extensible struct breaks the extension rules (size field first, later fields last)",
     Uses = "E0505": "a used spec cannot be found or uses this one back",
+    UnknownLint = "E0601": "an `allow` names no lint rule, or gives no reason",
 }
 
 impl fmt::Display for Code {

@@ -20,6 +20,7 @@ pub mod expr;
 pub mod files;
 pub mod ir;
 pub mod layout;
+pub mod lint;
 pub mod names;
 pub mod parse;
 pub mod probe;

@@ -4,6 +4,7 @@
 //! location. The JSON schema of the format (`spec/schema.json`) is derived from these types.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
@@ -217,6 +218,9 @@ pub struct FlagSet {
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
     pub bits: Vec<FlagBit>,
+    /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
+    #[serde(default)]
+    pub allow: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -280,6 +284,9 @@ pub struct Struct {
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
     pub fields: Vec<Field>,
+    /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
+    #[serde(default)]
+    pub allow: BTreeMap<String, String>,
     /// The struct grows over time: its size travels in a field.
     #[serde(default)]
     pub extensible: Option<Extensible>,
@@ -440,6 +447,9 @@ pub struct Field {
     /// The flag that says this field is valid.
     #[serde(default)]
     pub flag: Option<Sp<String>>,
+    /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
+    #[serde(default)]
+    pub allow: BTreeMap<String, String>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -499,6 +509,9 @@ pub struct Ioctl {
     /// What it returns on success (`value`, `zero` or `fd`).
     #[serde(default)]
     pub returns: Option<Sp<Returns>>,
+    /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
+    #[serde(default)]
+    pub allow: BTreeMap<String, String>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

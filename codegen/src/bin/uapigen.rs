@@ -48,6 +48,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check specs against the kernel's uapi rules (exit 1 on findings that are not allowed).
+    Lint {
+        /// Spec files; default: every spec/*.yaml.
+        specs: Vec<PathBuf>,
+        #[arg(long, default_value = "spec")]
+        spec_dir: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Explain a rule (e.g. L0101) and exit.
+        #[arg(long)]
+        explain: Option<String>,
+    },
     /// Validate specs without writing anything.
     Check {
         /// Spec files; default: every spec/*.yaml.
@@ -92,6 +105,59 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Lint {
+            specs,
+            spec_dir,
+            json,
+            explain,
+        } => {
+            if let Some(id) = explain {
+                return match uapigen::lint::Rule::from_id(&id) {
+                    Some(r) => {
+                        println!(
+                            "{} {}: {}\n\n{}",
+                            r.id(),
+                            r.name(),
+                            r.summary(),
+                            r.explanation()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    None => {
+                        eprintln!("error: no lint rule `{id}`");
+                        ExitCode::from(2)
+                    }
+                };
+            }
+            let models = match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
+                Ok(m) => m,
+                Err(e) => return report(&e),
+            };
+            let mut failing = 0;
+            let mut all = Vec::new();
+            for m in &models {
+                match uapigen::lint::lint(m) {
+                    Ok(f) => {
+                        failing += f.iter().filter(|f| f.allowed.is_none()).count();
+                        if json {
+                            all.push(uapigen::lint::json(m, &f));
+                        } else {
+                            print!("{}", uapigen::lint::render(m, &f));
+                        }
+                    }
+                    Err(d) => return report(&BuildError::Spec(d)),
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            }
+            eprintln!("{failing} finding(s) not allowed");
+            if failing > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::Layout {
             spec,
             abi,

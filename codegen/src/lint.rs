@@ -1,0 +1,497 @@
+//! `uapigen lint`: the kernel's uapi rules (Documentation/process/botching-up-ioctls.rst,
+//! Documentation/driver-api/ioctl.rst, the IOMMU uapi extension rules) checked on a laid-out
+//! spec, on every ABI. Each rule has a stable ID, a YAML location, an explanation and a fix
+//! hint, and can be allowed per item in the spec with a written reason:
+//! `allow: { L0101: "why this is fine" }` on a struct, field, flag set or ioctl.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::Model;
+use crate::diag::{Code, Diagnostics};
+use crate::ir::{PayloadKind, Scalar, Ty, TypeId};
+use crate::spec::{self, Dir, Kind, Pass, Span};
+
+macro_rules! rules {
+    ($($v:ident = $id:literal, $name:literal: $summary:literal, $explain:literal;)*) => {
+        /// Every lint rule.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule { $($v,)* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$v,)*];
+            pub fn id(self) -> &'static str { match self { $(Rule::$v => $id,)* } }
+            pub fn name(self) -> &'static str { match self { $(Rule::$v => $name,)* } }
+            pub fn summary(self) -> &'static str { match self { $(Rule::$v => $summary,)* } }
+            pub fn explanation(self) -> &'static str { match self { $(Rule::$v => $explain,)* } }
+            pub fn from_id(id: &str) -> Option<Rule> { Rule::ALL.iter().copied().find(|r| r.id() == id) }
+        }
+    };
+}
+
+rules! {
+    ImplicitPadding = "L0101", "implicit-padding": "the compiler inserts padding (a hole or tail padding) on some ABI",
+        "Bytes the compiler adds between fields or at the end are not named, so user space cannot zero them on purpose: they leak kernel or user stack contents, and a later revision cannot give them a meaning without breaking the old one. Make every byte a field: add explicit `__u8 pad[N]`/`__u32 reserved` fields (with `reserved: true`).";
+    AbiLayoutDiffers = "L0102", "abi-layout-differs": "the struct's size or field offsets differ between ABIs",
+        "A struct whose layout changes between, say, x86_64 and i386 needs a compat_ioctl translation in the kernel for 32-bit processes on 64-bit kernels, unless the ioctl carries its size (argsz) and the kernel copes. Use `__aligned_u64` for 64-bit fields and explicit padding so that every ABI agrees.";
+    Unaligned64 = "L0103", "unaligned-64bit": "a 64-bit member is not 8-byte aligned on some ABI",
+        "i386, sh4 and m68k align a plain `__u64` to 4 or 2 inside structs, so the member lands at a different offset there than on 64-bit ABIs. Use `__aligned_u64` (aligned_u64 in the spec) or insert explicit padding before it.";
+    SizeNotMultipleOf8 = "L0104", "size-not-multiple-of-8": "a struct with 64-bit members has a size that is not a multiple of 8 on some ABI",
+        "The kernel's rule is that a struct with 64-bit members is padded to a multiple of 8 explicitly, so that arrays of it and structs that embed it have the same layout everywhere. Add an explicit padding field at the end.";
+    ForbiddenType = "L0105", "forbidden-type": "a member uses a type uapi structs must not use (a pointer, a plain char as a number)",
+        "Pointers change size between 32- and 64-bit processes: user pointers travel as `__u64` (cast through `uintptr_t`). Plain `char` has an ABI-dependent signedness: use `__u8`/`__s8` for numbers and keep `char` for strings.";
+    UnsizedPointerArg = "L0106", "unsized-pointer-arg": "an `_IO` ioctl passes a pointer to a struct that has no size field",
+        "With `_IO` the argument size is not in the ioctl number, so neither the kernel nor a tracer can tell how much memory the pointer covers, and the struct can never grow. Encode the size (`_IOR`/`_IOW`/`_IOWR`) or start the struct with `argsz`/`size` (`extensible`).";
+    DuplicateIoctl = "L0107", "duplicate-ioctl-number": "two ioctls of the spec have the same number on some ABI",
+        "Equal numbers make the two requests indistinguishable on a file that accepts both and in strace. Give each ioctl its own `nr`, or allow the finding where the ioctls go to different kinds of file descriptor.";
+    FlagOverlap = "L0108", "flag-overlap": "two single-bit flags of one set use the same bit",
+        "A bit can mean only one thing in a flags field. Masks and multi-bit fields may cover other flags' bits; single flags may not share one.";
+    FlagsWithoutSet = "L0109", "flags-without-set": "a flags field has no declared set of known bits",
+        "Without a flag set, nobody can check that unknown bits are zero, and a future flag cannot be added safely. Declare the flags (even an empty set) and attach it with `flags:` on the field.";
+    SizeFieldWithoutModel = "L0110", "size-field-without-extensible": "a struct starts with argsz or size but declares no extensibility model",
+        "A leading argsz/size field promises that the struct can grow: say how (`extensible: { size-field, style }`), so that the minimum size, the known flags and the reserved fields are checked in the generated validators.";
+    FieldAfterVariableUnion = "L0111", "field-after-variable-union": "a field follows a union that carries a tagged payload",
+        "The IOMMU uapi rule: nothing may follow a variable-size union, because a later revision can only grow the union at the end of the struct. Put the union (or the trailing data) last.";
+    ReservedWithoutRule = "L0112", "reserved-without-rule": "a field named like padding or reserved space is not marked `reserved: true`",
+        "Reserved fields must be checked to be zero, or user space will put garbage there and the field can never be given a meaning. Mark it `reserved: true` so that the generated validators reject non-zero values.";
+    KeywordName = "L0113", "keyword-name": "a name is a Rust or C++ keyword",
+        "Such names need raw identifiers in Rust (`r#type`) and break C++ users of the header. Prefer another name for new fields.";
+}
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: Rule,
+    pub span: Span,
+    pub item: String,
+    pub message: String,
+    pub hint: String,
+    /// The reason given in the spec, when the rule is allowed here.
+    pub allowed: Option<String>,
+}
+
+/// Where allows live, by item.
+#[derive(Default)]
+struct Allows {
+    map: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Allows {
+    fn get(&self, item: &str, rule: Rule) -> Option<String> {
+        self.map.get(item).and_then(|m| m.get(rule.id())).cloned()
+    }
+}
+
+fn collect_allows(spec: &spec::Spec, diags: &mut Diagnostics) -> Allows {
+    let mut a = Allows::default();
+    let mut add =
+        |item: String, map: &BTreeMap<String, String>, span: Span, diags: &mut Diagnostics| {
+            for (id, reason) in map {
+                if Rule::from_id(id).is_none() {
+                    let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+                    diags
+                        .error(
+                            Code::UnknownLint,
+                            span,
+                            format!("`allow` names `{id}`, which is no lint rule"),
+                        )
+                        .hint = Some(format!("the rules are {}", ids.join(", ")));
+                }
+                if reason.trim().is_empty() {
+                    diags
+                        .error(
+                            Code::UnknownLint,
+                            span,
+                            format!("`allow: {id}` needs a reason"),
+                        )
+                        .hint = Some("write why the finding is acceptable here".into());
+                }
+            }
+            a.map.insert(item, map.clone());
+        };
+    fn fields(
+        prefix: &str,
+        fs: &[spec::Field],
+        add: &mut dyn FnMut(String, &BTreeMap<String, String>, Span, &mut Diagnostics),
+        diags: &mut Diagnostics,
+    ) {
+        for f in fs {
+            let name = f.name.as_ref().map_or("<anonymous>", |n| n.as_str());
+            let item = format!("{prefix}.{name}");
+            add(item.clone(), &f.allow, f.ty.span, diags);
+            if let Some(inner) = &f.fields {
+                fields(&item, inner, add, diags);
+            }
+        }
+    }
+    for s in &spec.structs {
+        add(format!("struct {}", *s.name), &s.allow, s.name.span, diags);
+        fields(&format!("struct {}", *s.name), &s.fields, &mut add, diags);
+    }
+    for f in &spec.flags {
+        add(format!("flags {}", *f.name), &f.allow, f.name.span, diags);
+    }
+    for io in &spec.ioctls {
+        add(
+            format!("ioctl {}", *io.name),
+            &io.allow,
+            io.name.span,
+            diags,
+        );
+    }
+    a
+}
+
+/// Lint a compiled spec. Unknown rule IDs in `allow` are spec errors.
+pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
+    let spec = crate::parse::parse(&model.module.file)?;
+    let mut diags = Diagnostics::default();
+    let allows = collect_allows(&spec, &mut diags);
+    diags.attach(&model.module.file);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut out = Vec::new();
+    let m = &model.module;
+    let mut push = |rule: Rule,
+                    span: Span,
+                    item: String,
+                    field_item: Option<String>,
+                    message: String,
+                    hint: String| {
+        let allowed = field_item
+            .as_deref()
+            .and_then(|fi| allows.get(fi, rule))
+            .or_else(|| allows.get(&item, rule));
+        out.push(Finding {
+            rule,
+            span,
+            item,
+            message,
+            hint,
+            allowed,
+        });
+    };
+    for (id, t) in m.named_types() {
+        let item = format!(
+            "{} {}",
+            crate::ir::kind_word(t.kind),
+            t.c_name.as_deref().unwrap_or("")
+        );
+        struct_rules(model, id, &item, &mut push);
+    }
+    // Flag sets.
+    for f in &m.flag_sets {
+        let item = format!("flags {}", f.c_name);
+        let mut seen: BTreeMap<i128, &str> = BTreeMap::new();
+        for b in &f.bits {
+            let v = b.value.value;
+            if v > 0 && v & (v - 1) == 0 {
+                if let Some(other) = seen.get(&v) {
+                    push(
+                        Rule::FlagOverlap,
+                        b.span,
+                        item.clone(),
+                        None,
+                        format!(
+                            "`{}` and `{other}` are both bit {}",
+                            b.c_name,
+                            v.trailing_zeros()
+                        ),
+                        "give each flag its own bit".into(),
+                    );
+                }
+                seen.insert(v, &b.c_name);
+            }
+        }
+    }
+    // Ioctls.
+    for (i, io) in m.ioctls.iter().enumerate() {
+        let item = format!("ioctl {}", io.c_name);
+        if let (Dir::None, Some(Ty::Named(id)), Pass::Pointer) = (io.dir, &io.arg, io.pass) {
+            if m.types[*id].extensible.is_none() {
+                push(Rule::UnsizedPointerArg, io.span, item.clone(), None,
+                    format!("`{}` is `_IO` but passes a pointer to {}, which has no size field", io.c_name, m.types[*id].display_name(m)),
+                    "use `dir: read`/`write`/`read-write`, or make the struct `extensible` with argsz".into());
+            }
+        }
+        for l in &model.layouts {
+            if let Some(j) = (0..i).find(|&j| l.ioctls[j] == l.ioctls[i]) {
+                push(Rule::DuplicateIoctl, io.span, item.clone(), None,
+                    format!("`{}` has the number {:#x} of `{}` on {}", io.c_name, l.ioctls[i], m.ioctls[j].c_name, l.abi.name),
+                    "give it its own `nr`, or allow it where the ioctls go to different file descriptors".into());
+                break;
+            }
+        }
+        if crate::names::is_rust_keyword(&io.c_name.to_lowercase()) {
+            push(
+                Rule::KeywordName,
+                io.span,
+                item.clone(),
+                None,
+                format!("`{}` is a keyword", io.c_name),
+                "rename it".into(),
+            );
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.span.line, a.span.column, a.rule).cmp(&(b.span.line, b.span.column, b.rule))
+    });
+    Ok(out)
+}
+
+type Push<'a> = dyn FnMut(Rule, Span, String, Option<String>, String, String) + 'a;
+
+fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
+    let m = &model.module;
+    let t = &m.types[id];
+    // Padding, per ABI (named once, with the ABIs it happens on).
+    let mut holes: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for l in &model.layouts {
+        for h in &l.types[id].holes {
+            let what = match h.before {
+                Some(i) => format!(
+                    "{} byte hole before `{}`",
+                    h.size,
+                    t.fields[i].c_name.as_deref().unwrap_or("<anonymous>")
+                ),
+                None => format!("{} bytes of tail padding", h.size),
+            };
+            holes.entry(what).or_default().push(l.abi.name);
+        }
+    }
+    for (what, abis) in &holes {
+        push(
+            Rule::ImplicitPadding,
+            t.span,
+            item.to_owned(),
+            None,
+            format!("{item} has {what} on {}", abis.join(", ")),
+            "add explicit padding fields (`reserved: true`) so that every byte is named".into(),
+        );
+    }
+    // Layout differences between ABIs.
+    let host = &model.layouts[0].types[id];
+    let differs: Vec<&str> = model
+        .layouts
+        .iter()
+        .filter(|l| l.types[id].size != host.size || l.types[id].offsets != host.offsets)
+        .map(|l| l.abi.name)
+        .collect();
+    if !differs.is_empty() {
+        push(Rule::AbiLayoutDiffers, t.span, item.to_owned(), None,
+            format!("{item} has another size or other field offsets on {} than on x86_64 ({} bytes)", differs.join(", "), host.size),
+            "use __aligned_u64 and explicit padding; or make the ioctl argsz-sized and translate in compat_ioctl".into());
+    }
+    let has64 = t.fields.iter().any(|f| matches!(f.ty.element(), Ty::Scalar(Scalar::Int(i) | Scalar::Aligned(i)) if i.bytes() == 8));
+    if has64 && t.kind == Kind::Struct {
+        let odd: Vec<String> = model
+            .layouts
+            .iter()
+            .filter(|l| l.types[id].size % 8 != 0)
+            .map(|l| format!("{} ({})", l.abi.name, l.types[id].size))
+            .collect();
+        if !odd.is_empty() {
+            push(
+                Rule::SizeNotMultipleOf8,
+                t.span,
+                item.to_owned(),
+                None,
+                format!(
+                    "{item} has 64-bit members but its size is not a multiple of 8 on {}",
+                    odd.join(", ")
+                ),
+                "add an explicit padding field at the end".into(),
+            );
+        }
+    }
+    let size_first = t
+        .fields
+        .first()
+        .and_then(|f| f.c_name.as_deref())
+        .is_some_and(|n| n == "argsz" || n == "size");
+    if size_first && t.extensible.is_none() && t.kind == Kind::Struct {
+        push(Rule::SizeFieldWithoutModel, t.span, item.to_owned(), None,
+            format!("{item} starts with `{}` but has no `extensible`", t.fields[0].c_name.as_deref().unwrap_or("")),
+            "add `extensible: { size-field: argsz, style: minsz }` (VFIO) or `{ size-field: size, style: copy-struct }` (IOMMUFD)".into());
+    }
+    // A union payload must be last.
+    if let Some(p) = &t.payload {
+        if let PayloadKind::Union { data } = p.kind {
+            if data + 1 < t.fields.len() {
+                let f = &t.fields[data + 1];
+                push(
+                    Rule::FieldAfterVariableUnion,
+                    f.span,
+                    item.to_owned(),
+                    None,
+                    format!(
+                        "`{}` follows the payload union of {item}",
+                        f.c_name.as_deref().unwrap_or("<anonymous>")
+                    ),
+                    "move the union to the end of the struct".into(),
+                );
+            }
+        }
+    }
+    fields(model, id, item, push);
+}
+
+fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
+    let m = &model.module;
+    let t = &m.types[id];
+    for (i, f) in t.fields.iter().enumerate() {
+        let name = f.c_name.clone().unwrap_or_else(|| "<anonymous>".into());
+        let fitem = format!("{item}.{name}");
+        let lower = name.to_ascii_lowercase();
+        let fi = Some(fitem.clone());
+        match f.ty.element() {
+            Ty::Ptr(_) => push(
+                Rule::ForbiddenType,
+                f.span,
+                item.to_owned(),
+                fi.clone(),
+                format!("`{fitem}` is a pointer"),
+                "carry user pointers as `__u64` (u64)".into(),
+            ),
+            Ty::Scalar(Scalar::Char) if !matches!(f.ty, Ty::Array(..) | Ty::Flex(_)) => push(
+                Rule::ForbiddenType,
+                f.span,
+                item.to_owned(),
+                fi.clone(),
+                format!("`{fitem}` is a plain char used as a number"),
+                "use u8 or s8".into(),
+            ),
+            _ => {}
+        }
+        // 64-bit members off their natural alignment somewhere.
+        if matches!(f.ty.element(), Ty::Scalar(Scalar::Int(t64)) if t64.bytes() == 8) {
+            let abis: Vec<&str> = model
+                .layouts
+                .iter()
+                .filter(|l| l.types[id].offsets.get(i).is_some_and(|o| o % 8 != 0))
+                .map(|l| l.abi.name)
+                .collect();
+            if !abis.is_empty() {
+                push(
+                    Rule::Unaligned64,
+                    f.span,
+                    item.to_owned(),
+                    fi.clone(),
+                    format!("`{fitem}` is not 8-byte aligned on {}", abis.join(", ")),
+                    "make it aligned_u64, or add padding before it".into(),
+                );
+            }
+        }
+        let flagsy = lower == "flags" || lower.ends_with("_flags");
+        if flagsy
+            && f.flags.is_none()
+            && matches!(f.ty, Ty::Scalar(Scalar::Int(_) | Scalar::Aligned(_)))
+            && t.kind == Kind::Struct
+        {
+            push(
+                Rule::FlagsWithoutSet,
+                f.span,
+                item.to_owned(),
+                fi.clone(),
+                format!("`{fitem}` has no flag set"),
+                "declare the known bits under `flags:` and attach them with `flags:`".into(),
+            );
+        }
+        let reservedy = ["reserved", "pad", "padding", "resv"].iter().any(|w| {
+            let l = lower.trim_start_matches('_');
+            l.strip_prefix(w)
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '_'))
+        });
+        if reservedy && !f.reserved && t.kind == Kind::Struct {
+            push(
+                Rule::ReservedWithoutRule,
+                f.span,
+                item.to_owned(),
+                fi.clone(),
+                format!("`{fitem}` looks reserved but is not `reserved: true`"),
+                "add `reserved: true`".into(),
+            );
+        }
+        if f.c_name.as_deref().is_some_and(|n| {
+            crate::names::is_rust_keyword(n)
+                || [
+                    "class",
+                    "new",
+                    "delete",
+                    "template",
+                    "this",
+                    "private",
+                    "public",
+                    "protected",
+                    "virtual",
+                    "namespace",
+                    "operator",
+                    "friend",
+                ]
+                .contains(&n)
+        }) {
+            push(
+                Rule::KeywordName,
+                f.span,
+                item.to_owned(),
+                fi.clone(),
+                format!("`{fitem}` is a Rust or C++ keyword"),
+                "prefer another name in new interfaces".into(),
+            );
+        }
+        if let Ty::Named(inner) = f.ty {
+            if m.types[inner].parent.is_some() {
+                fields(model, inner, &fitem, push);
+            }
+        }
+    }
+}
+
+/// One line per finding: `file:line:col: warning[L0101] implicit-padding: ... (hint: ...)`.
+pub fn render(model: &Model, findings: &[Finding]) -> String {
+    let mut s = String::new();
+    let path = model.module.spec_label();
+    for f in findings {
+        let kind = if f.allowed.is_some() {
+            "allowed"
+        } else {
+            "warning"
+        };
+        let _ = write!(
+            s,
+            "{path}:{}:{}: {kind}[{}] {}: {}",
+            f.span.line,
+            f.span.column,
+            f.rule.id(),
+            f.rule.name(),
+            f.message
+        );
+        match &f.allowed {
+            Some(r) => {
+                let _ = writeln!(s, " (reason: {r})");
+            }
+            None => {
+                let _ = writeln!(s, " (hint: {})", f.hint);
+            }
+        }
+    }
+    s
+}
+
+/// Findings as JSON.
+pub fn json(model: &Model, findings: &[Finding]) -> serde_json::Value {
+    serde_json::json!({
+        "spec": model.module.spec_label(),
+        "findings": findings.iter().map(|f| serde_json::json!({
+            "rule": f.rule.id(),
+            "name": f.rule.name(),
+            "line": f.span.line,
+            "column": f.span.column,
+            "item": f.item,
+            "message": f.message,
+            "hint": f.hint,
+            "allowed": f.allowed,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,100 @@
+//! One fixture per lint rule that triggers it (`<ID>-trigger.yaml`) and one that does not
+//! (`<ID>-clean.yaml`), with the rendered findings under snapshot; an allowed finding stays
+//! visible with its reason; every rule has fixtures.
+
+use std::path::{Path, PathBuf};
+
+use uapigen::lint::{Rule, lint, render};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/lints")
+        .join(name)
+}
+
+fn findings(name: &str) -> (uapigen::Model, Vec<uapigen::lint::Finding>) {
+    let path = fixture(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let model = uapigen::compile_str(Path::new("tests/lints").join(name), &text)
+        .unwrap_or_else(|d| panic!("{name}: {}", d.plain()));
+    let f = lint(&model).unwrap_or_else(|d| panic!("{name}: {}", d.plain()));
+    (model, f)
+}
+
+#[test]
+fn each_rule_triggers_and_stays_quiet() {
+    for rule in Rule::ALL {
+        let id = rule.id();
+        let (model, f) = findings(&format!("{id}-trigger.yaml"));
+        assert!(
+            f.iter().any(|x| x.rule == *rule && x.allowed.is_none()),
+            "{id}-trigger.yaml does not trigger {id}: {}",
+            render(&model, &f)
+        );
+        insta::assert_snapshot!(format!("{id}-trigger"), render(&model, &f));
+        let (model, f) = findings(&format!("{id}-clean.yaml"));
+        assert!(
+            !f.iter().any(|x| x.rule == *rule),
+            "{id}-clean.yaml triggers {id}: {}",
+            render(&model, &f)
+        );
+        assert!(!rule.explanation().is_empty() && !rule.summary().is_empty());
+    }
+}
+
+#[test]
+fn allowed_findings_stay_visible_with_their_reason() {
+    let (model, f) = findings("L0101-allowed.yaml");
+    let shown = render(&model, &f);
+    assert!(f.iter().all(|x| x.allowed.is_some()), "{shown}");
+    assert!(
+        shown.contains("allowed[L0101]") && shown.contains("kept for compatibility"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn unknown_rules_in_allow_are_errors() {
+    let text = "name: demo\nheader: linux/demo.h\nstructs:\n  - name: demo_s\n    allow: { L9999: \"no such rule\" }\n    fields:\n      - { name: a, type: u32 }\n";
+    let model = uapigen::compile_str("tests/lints/inline.yaml", text)
+        .unwrap_or_else(|d| panic!("{}", d.plain()));
+    let err = lint(&model).err().map(|d| d.plain()).unwrap_or_default();
+    assert!(
+        err.contains("error[E0601]") && err.contains("L9999"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_spec_is_lint_clean_or_allowed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    specs.sort();
+    let mut total = 0;
+    for p in specs {
+        let model = uapigen::compile_file(&p).unwrap_or_else(|d| panic!("{}", d.plain()));
+        let f = lint(&model).unwrap_or_else(|d| panic!("{}", d.plain()));
+        let open: Vec<_> = f.iter().filter(|x| x.allowed.is_none()).collect();
+        assert!(
+            open.is_empty(),
+            "{}: findings without an allow:\n{}",
+            p.display(),
+            render(&model, &f)
+        );
+        assert!(
+            f.iter()
+                .all(|x| x.allowed.as_deref().is_some_and(|r| r.len() > 10)),
+            "every allow has a reason"
+        );
+        total += f.len();
+    }
+    assert!(
+        total > 50,
+        "the real headers trigger rules (they do: VFIO's padding, IOMMUFD's enums...)"
+    );
+}
