@@ -208,12 +208,22 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
     // Ioctls.
     for (i, io) in m.ioctls.iter().enumerate() {
         let item = format!("ioctl {}", io.c_name);
-        if let (Dir::None, Some(Ty::Named(id)), Pass::Pointer) = (io.dir, &io.arg, io.pass) {
-            if m.types[*id].extensible.is_none() {
-                push(Rule::UnsizedPointerArg, io.span, item.clone(), None,
-                    format!("`{}` is `_IO` but passes a pointer to {}, which has no size field", io.c_name, m.types[*id].display_name(m)),
-                    "use `dir: read`/`write`/`read-write`, or make the struct `extensible` with argsz".into());
-            }
+        if let (Dir::None, Some(Ty::Named(id)), Pass::Pointer) = (io.dir, &io.arg, io.pass)
+            && m.types[*id].extensible.is_none()
+        {
+            push(
+                Rule::UnsizedPointerArg,
+                io.span,
+                item.clone(),
+                None,
+                format!(
+                    "`{}` is `_IO` but passes a pointer to {}, which has no size field",
+                    io.c_name,
+                    m.types[*id].display_name(m)
+                ),
+                "use `dir: read`/`write`/`read-write`, or make the struct `extensible` with argsz"
+                    .into(),
+            );
         }
         for l in &model.layouts {
             if let Some(j) = (0..i).find(|&j| l.ioctls[j] == l.ioctls[i]) {
@@ -316,23 +326,22 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
             "add `extensible: { size-field: argsz, style: minsz }` (VFIO) or `{ size-field: size, style: copy-struct }` (IOMMUFD)".into());
     }
     // A union payload must be last.
-    if let Some(p) = &t.payload {
-        if let PayloadKind::Union { data } = p.kind {
-            if data + 1 < t.fields.len() {
-                let f = &t.fields[data + 1];
-                push(
-                    Rule::FieldAfterVariableUnion,
-                    f.span,
-                    item.to_owned(),
-                    None,
-                    format!(
-                        "`{}` follows the payload union of {item}",
-                        f.c_name.as_deref().unwrap_or("<anonymous>")
-                    ),
-                    "move the union to the end of the struct".into(),
-                );
-            }
-        }
+    if let Some(p) = &t.payload
+        && let PayloadKind::Union { data } = p.kind
+        && data + 1 < t.fields.len()
+    {
+        let f = &t.fields[data + 1];
+        push(
+            Rule::FieldAfterVariableUnion,
+            f.span,
+            item.to_owned(),
+            None,
+            format!(
+                "`{}` follows the payload union of {item}",
+                f.c_name.as_deref().unwrap_or("<anonymous>")
+            ),
+            "move the union to the end of the struct".into(),
+        );
     }
     fields(model, id, item, push);
 }
@@ -440,10 +449,10 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 "prefer another name in new interfaces".into(),
             );
         }
-        if let Ty::Named(inner) = f.ty {
-            if m.types[inner].parent.is_some() {
-                fields(model, inner, &fitem, push);
-            }
+        if let Ty::Named(inner) = f.ty
+            && m.types[inner].parent.is_some()
+        {
+            fields(model, inner, &fitem, push);
         }
     }
 }
