@@ -109,12 +109,8 @@ fn collect_allows(spec: &spec::Spec, diags: &mut Diagnostics) -> Allows {
             }
             a.map.insert(item, map.clone());
         };
-    fn fields(
-        prefix: &str,
-        fs: &[spec::Field],
-        add: &mut dyn FnMut(String, &BTreeMap<String, String>, Span, &mut Diagnostics),
-        diags: &mut Diagnostics,
-    ) {
+    type Add<'a> = dyn FnMut(String, &BTreeMap<String, String>, Span, &mut Diagnostics) + 'a;
+    fn fields(prefix: &str, fs: &[spec::Field], add: &mut Add<'_>, diags: &mut Diagnostics) {
         for f in fs {
             let name = f.name.as_ref().map_or("<anonymous>", |n| n.as_str());
             let item = format!("{prefix}.{name}");
