@@ -6,6 +6,7 @@
 
 pub mod abi;
 mod builder;
+pub mod compat;
 /// Lower-level pieces of the build API, used by the CLI.
 pub mod builder_api {
     pub use crate::builder::{BuildError, Generated, compile_all, spec_files};

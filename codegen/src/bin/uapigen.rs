@@ -61,6 +61,14 @@ enum Command {
         #[arg(long)]
         explain: Option<String>,
     },
+    /// Compare two revisions of a spec: exit 0 when every change is compatible, 1 when one
+    /// breaks old user space, 2 on errors. OLD and NEW are files or `REV:path` (git).
+    Compat {
+        old: String,
+        new: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate specs without writing anything.
     Check {
         /// Spec files; default: every spec/*.yaml.
@@ -105,6 +113,41 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Compat { old, new, json } => {
+            let load = |arg: &str| -> Result<uapigen::Model, ExitCode> {
+                match load_revision(arg) {
+                    Ok((path, text)) => {
+                        uapigen::compile_str(&path, &text).map_err(|d| report(&BuildError::Spec(d)))
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        Err(ExitCode::from(2))
+                    }
+                }
+            };
+            let (o, n) = match (load(&old), load(&new)) {
+                (Ok(o), Ok(n)) => (o, n),
+                (Err(e), _) | (_, Err(e)) => return e,
+            };
+            let changes = uapigen::compat::compare(&o, &n);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&uapigen::compat::json(&o, &n, &changes))
+                        .unwrap_or_default()
+                );
+            } else {
+                print!("{}", uapigen::compat::render(&o, &n, &changes));
+            }
+            if changes
+                .iter()
+                .any(|c| c.class == uapigen::compat::Class::Breaking)
+            {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::Lint {
             specs,
             spec_dir,
@@ -258,4 +301,31 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A spec file's text: `path`, or `REV:path` read from git (`git show REV:path`). Specs it
+/// `uses` are read next to `path` in the working tree.
+fn load_revision(arg: &str) -> Result<(PathBuf, String), String> {
+    if std::path::Path::new(arg).exists() {
+        return std::fs::read_to_string(arg)
+            .map(|t| (PathBuf::from(arg), t))
+            .map_err(|e| format!("{arg}: {e}"));
+    }
+    let Some((rev, path)) = arg.split_once(':') else {
+        return Err(format!("`{arg}` is neither a file nor REV:path"));
+    };
+    let out = std::process::Command::new("git")
+        .args(["show", &format!("{rev}:{path}")])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git show {rev}:{path}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok((
+        PathBuf::from(path),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
