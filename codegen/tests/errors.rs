@@ -20,8 +20,13 @@ fn fixtures() -> Vec<PathBuf> {
 fn render(path: &Path) -> (uapigen::Diagnostics, String) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rel = Path::new("tests/errors").join(path.file_name().unwrap_or_default());
-    match uapigen::compile_str(&rel, &text) {
-        Ok(_) => panic!("{} compiles, but it is an error fixture", rel.display()),
+    // Lint errors (E06xx) come from `uapigen lint` on a spec that compiles.
+    let result = uapigen::compile_str(&rel, &text).and_then(|m| uapigen::lint::lint(&m).map(|_| m));
+    match result {
+        Ok(_) => panic!(
+            "{} compiles and lints, but it is an error fixture",
+            rel.display()
+        ),
         Err(d) => {
             let s = format!("{}\n{}", d.plain(), d.fancy());
             (d, s)
