@@ -60,3 +60,8 @@ for comp in rustfmt clippy; do
     rustup component add "$comp"
   fi
 done
+
+# cargo fuzz for the fuzzing smoke run (uses the nightly toolchain of the machine image).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi

@@ -11,3 +11,5 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo run -q -p uapigen --bin uapigen -- generate --check
 cargo run -q -p uapigen --bin uapigen -- lint > /dev/null
 cargo test --workspace --all-features
+# A bounded fuzzing smoke run (about a minute) of the spec pipeline and the decoders.
+scripts/fuzz.sh smoke

@@ -1394,7 +1394,8 @@ impl Resolver<'_> {
                      rust: &str,
                      c: &str,
                      span: Span| {
-            if let Some((other, at)) = map.get(rust) {
+            // The same C name twice is reported once, as a duplicate (E0101).
+            if let Some((other, at)) = map.get(rust).filter(|(other, _)| other != c) {
                 diags
                     .error(
                         Code::RustNameClash,
