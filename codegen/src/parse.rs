@@ -31,9 +31,18 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Spec, Diagnostics> {
         diags.attach(file);
         return Err(diags);
     }
-    // The default budget bounds nesting depth, alias expansion, node and scalar counts.
-    match serde_saphyr::from_str_with_options::<Spec>(&file.text, serde_saphyr::Options::default())
-    {
+    // The budget bounds nesting depth and alias expansion as the defaults do, but allows the
+    // node and event counts of specs with tens of thousands of items (the input size is
+    // already capped at MAX_SPEC_BYTES).
+    let options = serde_saphyr::options! {
+        // Comments are not part of the format; not recording them saves time.
+        emit_comments: false,
+        budget: serde_saphyr::budget! {
+            max_nodes: 8_000_000,
+            max_events: 32_000_000,
+        },
+    };
+    match serde_saphyr::from_str_with_options::<Spec>(&file.text, options) {
         Ok(spec) => Ok(spec),
         Err(e) => {
             let (line, column, offset) = match e.location() {
