@@ -4,7 +4,10 @@
 //! The pipeline is parse → resolve → layout → emit, over an IR ([`ir::Module`]) that is the
 //! single source of truth. Use [`Builder`] from `build.rs`, or the `uapigen` CLI.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod abi;
 mod builder;

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(sub)
 }
 
 fn fixtures(sub: &str) -> Vec<PathBuf> {
@@ -45,11 +47,20 @@ fn catalog() -> String {
     );
     let errs = fixtures("errors");
     for code in uapigen::Code::ALL {
-        let Some(f) = errs.iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))) else {
+        let Some(f) = errs.iter().find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))
+        }) else {
             panic!("no fixture for {code} in tests/errors: add one");
         };
         let text = std::fs::read_to_string(f).unwrap_or_default();
-        let _ = write!(s, "### {code}: {}\n\n```yaml\n{}```\n\n```\n{}```\n\n", code.summary(), text, render_error(f));
+        let _ = write!(
+            s,
+            "### {code}: {}\n\n```yaml\n{}```\n\n```\n{}```\n\n",
+            code.summary(),
+            text,
+            render_error(f)
+        );
     }
     s.push_str("## Lint rules (`uapigen lint`)\n\n");
     for rule in uapigen::lint::Rule::ALL {
@@ -78,10 +89,20 @@ fn catalog_covers_every_code_and_matches() {
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     for code in uapigen::Code::ALL {
-        assert!(have.contains(&format!("### {code}:")), "docs/errors.md has no entry for {code}");
+        assert!(
+            have.contains(&format!("### {code}:")),
+            "docs/errors.md has no entry for {code}"
+        );
     }
     for rule in uapigen::lint::Rule::ALL {
-        assert!(have.contains(&format!("### {} ", rule.id())), "docs/errors.md has no entry for {}", rule.id());
+        assert!(
+            have.contains(&format!("### {} ", rule.id())),
+            "docs/errors.md has no entry for {}",
+            rule.id()
+        );
     }
-    assert!(have == want, "docs/errors.md is stale: run UAPIGEN_UPDATE_CATALOG=1 cargo test -p uapigen --test catalog");
+    assert!(
+        have == want,
+        "docs/errors.md is stale: run UAPIGEN_UPDATE_CATALOG=1 cargo test -p uapigen --test catalog"
+    );
 }

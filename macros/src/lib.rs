@@ -9,7 +9,10 @@
 //! Spec paths are relative to the crate's `CARGO_MANIFEST_DIR` (or, if not found there, to
 //! one of its ancestors, e.g. the workspace root).
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 #[cfg(feature = "spec")]
 use std::path::{Path, PathBuf};
