@@ -52,7 +52,7 @@ codes! {
     ExprCycle = "E0203": "constants refer to each other in a cycle",
     ExprArith = "E0204": "an expression overflows or divides by zero",
     ValueRange = "E0205": "a value does not fit its type",
-    EmptyType = "E0301": "a struct or union has no members",
+    EmptyType = "E0301": "a struct, union or enum has no members",
     FlexNotLast = "E0302": "a flexible array member is not the last member of a struct",
     FlexInvalid = "E0303": "a flexible array member is where C does not allow one",
     RecursiveType = "E0304": "a struct contains itself",
@@ -121,7 +121,7 @@ impl Diagnostic {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            message: message.into(),
+            message: shorten(message.into()),
             hint: None,
             span,
             file: None,
@@ -174,8 +174,47 @@ impl Diagnostic {
         } else {
             rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len())
         };
-        (start, len.min(rest.len()))
+        (start, len.min(rest.len()).min(MAX_LABEL))
     }
+
+    /// Whether the line of the error is too long to show as a snippet (minified YAML): the
+    /// graphical renderer is then skipped for the plain line.
+    fn line_too_long(&self) -> bool {
+        let Some(file) = &self.file else {
+            return false;
+        };
+        let (start, _) = self.byte_range();
+        let text = file.text.as_bytes();
+        let begin = text[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| start + i);
+        end - begin > MAX_SNIPPET_LINE
+    }
+}
+
+/// The longest message kept: values quoted back from the spec are cut to this.
+const MAX_MESSAGE: usize = 1024;
+/// The longest stretch of source one label underlines.
+const MAX_LABEL: usize = 1024;
+/// Lines longer than this are not shown as a snippet.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Cut a message that quotes a huge value back to [`MAX_MESSAGE`] bytes.
+fn shorten(mut s: String) -> String {
+    if s.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("… (cut)");
+    }
+    s
 }
 
 /// `file:line:col: message`; the code, the hint and the snippet are rendered by miette
@@ -272,7 +311,7 @@ impl Diagnostics {
                 .with_width(100);
         let mut out = String::new();
         for d in &self.list {
-            if handler.render_report(&mut out, d).is_err() {
+            if d.line_too_long() || handler.render_report(&mut out, d).is_err() {
                 out.push_str(&d.plain());
             }
             out.push('\n');

@@ -52,7 +52,13 @@ pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
         busy: vec![false; m.types.len()],
         diags: Diagnostics::default(),
     };
-    for id in 0..m.types.len() {
+    // Declaration order first: every named type a struct embeds is laid out before it, so
+    // a long chain of embedded structs does not recurse once per link.
+    for &id in m
+        .order
+        .iter()
+        .chain(&(0..m.types.len()).collect::<Vec<_>>())
+    {
         c.type_layout(id);
     }
     let types: Vec<TypeLayout> = c
@@ -125,7 +131,7 @@ impl Ctx<'_> {
             align = align.max(fa);
             match t.kind {
                 Kind::Struct => {
-                    let off = end.next_multiple_of(fa);
+                    let off = end.checked_next_multiple_of(fa).unwrap_or(u64::MAX);
                     if off > end {
                         holes.push(Hole {
                             offset: end,
@@ -142,7 +148,10 @@ impl Ctx<'_> {
                 }
             }
         }
-        size = size.max(end).next_multiple_of(align);
+        size = size
+            .max(end)
+            .checked_next_multiple_of(align)
+            .unwrap_or(u64::MAX);
         if size > end && t.kind == Kind::Struct {
             holes.push(Hole {
                 offset: end,
@@ -155,11 +164,19 @@ impl Ctx<'_> {
                 Diagnostic::new(
                     Code::TypeTooLarge,
                     t.span,
-                    format!(
-                        "{} is {size} bytes on {}, more than 4 GiB",
-                        t.display_name(self.m),
-                        self.abi.name
-                    ),
+                    if size == u64::MAX {
+                        format!(
+                            "{} is more than 2^64 bytes on {}",
+                            t.display_name(self.m),
+                            self.abi.name
+                        )
+                    } else {
+                        format!(
+                            "{} is {size} bytes on {}, more than 4 GiB",
+                            t.display_name(self.m),
+                            self.abi.name
+                        )
+                    },
                 )
                 .hint("check the array lengths"),
             );

@@ -249,7 +249,7 @@ pub struct Enum {
     pub doc: Option<String>,
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
-    pub values: Vec<EnumValue>,
+    pub values: Sp<Vec<EnumValue>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -45,12 +45,11 @@ fn corpus() -> Vec<Mutation> {
             class: B,
             kind: "field-moved",
             apply: |t| {
-                let t = edit(
+                edit(
                     t,
                     "      - { name: vaddr, type: u64, doc: Process virtual address of the memory. }\n      - { name: iova, type: u64, doc: IO virtual address to map at. }",
                     "      - { name: iova, type: u64, doc: IO virtual address to map at. }\n      - { name: vaddr, type: u64, doc: Process virtual address of the memory. }",
-                );
-                t
+                )
             },
         },
         Mutation {
@@ -285,12 +284,11 @@ fn corpus() -> Vec<Mutation> {
             class: C,
             kind: "payload-variant-added",
             apply: |t| {
-                let t = edit(
+                edit(
                     t,
                     "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report }\n",
                     "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report }\n        - { tag: 9, type: u32 }\n",
-                );
-                t
+                )
             },
         },
     ]

@@ -33,6 +33,14 @@ enum State {
 
 /// Deepest chain of constants referring to constants.
 const MAX_REF_DEPTH: usize = 200;
+/// The longest name or path a spec may use: longer ones are no use as C macros, Rust items,
+/// header guards or file names, and quoting them back in errors would flood the terminal.
+const MAX_NAME_LEN: usize = 255;
+/// Pointer levels and array dimensions one type may have (uapi types use at most a few).
+const MAX_TYPE_LEVELS: usize = 8;
+/// "Did you mean" hints computed per run; later unknown names get the generic hint, so
+/// thousands of typos stay linear.
+const MAX_SUGGESTIONS: usize = 100;
 
 struct Resolver<'a> {
     spec: &'a spec::Spec,
@@ -47,6 +55,8 @@ struct Resolver<'a> {
     bit_defs: std::collections::HashSet<Def>,
     state: HashMap<Def, State>,
     depth: usize,
+    /// "Did you mean" hints computed so far (see [`MAX_SUGGESTIONS`]).
+    suggestions: usize,
     type_ids: HashMap<String, TypeId>,
     flag_ids: HashMap<String, usize>,
     group_ids: HashMap<String, usize>,
@@ -77,6 +87,7 @@ pub fn resolve_with(
         bit_defs: Default::default(),
         state: HashMap::new(),
         depth: 0,
+        suggestions: 0,
         type_ids: HashMap::new(),
         flag_ids: HashMap::new(),
         group_ids: HashMap::new(),
@@ -101,8 +112,8 @@ fn doc(d: &Option<String>) -> Option<String> {
 impl Resolver<'_> {
     fn run(&mut self, file: Arc<SourceFile>) -> Module {
         let spec = self.spec;
-        self.check_ident(&spec.name, "module name");
-        if spec.name.contains(|c: char| c.is_ascii_uppercase())
+        if self.check_ident(&spec.name, "module name")
+            && spec.name.contains(|c: char| c.is_ascii_uppercase())
             || names::is_rust_keyword(&spec.name)
         {
             self.diags
@@ -116,7 +127,17 @@ impl Resolver<'_> {
                 )
                 .hint = Some("use lower_snake_case, e.g. `vfio`".into());
         }
-        if !spec.header.ends_with(".h")
+        if spec.header.len() > MAX_NAME_LEN {
+            self.diags
+                .error(
+                    Code::BadIdentifier,
+                    spec.header.span,
+                    format!("header path is {} characters long", spec.header.len()),
+                )
+                .hint = Some(format!(
+                "keep the header path under {MAX_NAME_LEN} characters, e.g. `linux/vfio.h`"
+            ));
+        } else if !spec.header.ends_with(".h")
             || spec.header.starts_with('/')
             || spec.header.split('/').any(|c| c.is_empty() || c == "..")
         {
@@ -146,12 +167,16 @@ impl Resolver<'_> {
             }
         };
         if let Some(p) = &spec.prefix
-            && !names::is_c_identifier(p)
+            && (p.len() > MAX_NAME_LEN || !names::is_c_identifier(p))
         {
-            self.diags.error(
-                Code::BadIdentifier,
-                p.span,
-                format!("prefix `{}` is not an identifier", **p),
+            self.diags
+                .error(
+                    Code::BadIdentifier,
+                    p.span,
+                    format!("prefix `{}` is not an identifier", **p),
+                )
+                .hint = Some(
+                "the prefix is the start of C names that Rust names drop, e.g. `VFIO_`".into(),
             );
         }
 
@@ -215,6 +240,18 @@ impl Resolver<'_> {
     }
 
     fn check_ident(&mut self, name: &Sp<String>, what: &str) -> bool {
+        if name.len() > MAX_NAME_LEN {
+            self.diags
+                .error(
+                    Code::BadIdentifier,
+                    name.span,
+                    format!("{what} is {} characters long", name.len()),
+                )
+                .hint = Some(format!(
+                "keep names under {MAX_NAME_LEN} characters; they become C macros, Rust items and file names"
+            ));
+            return false;
+        }
         if names::is_c_identifier(name) && !names::C_KEYWORDS.contains(&name.as_str()) {
             return true;
         }
@@ -509,10 +546,19 @@ impl Resolver<'_> {
         }
     }
 
-    fn suggest(&self, n: &str) -> String {
+    fn suggest(&mut self, n: &str) -> String {
         let lower = n.to_ascii_lowercase();
         let mut best: Option<(&str, usize)> = None;
-        for k in self.values.keys() {
+        self.suggestions += 1;
+        let keys = if self.suggestions > MAX_SUGGESTIONS || n.len() > MAX_NAME_LEN {
+            None
+        } else {
+            Some(self.values.keys())
+        };
+        for k in keys.into_iter().flatten() {
+            if k.len().abs_diff(n.len()) > 3 {
+                continue;
+            }
             let d = edit_distance(&lower, &k.to_ascii_lowercase());
             if d <= 3 && best.is_none_or(|(b, bd)| d < bd || (d == bd && k.as_str() < b)) {
                 best = Some((k, d));
@@ -761,13 +807,31 @@ impl Resolver<'_> {
             if let Some(n) = &en.name {
                 self.check_ident(n, "enum name");
             }
-            let mut values = Vec::new();
+            let mut values: Vec<EnumValue> = Vec::new();
+            if en.values.is_empty() {
+                self.diags
+                    .error(
+                        Code::EmptyType,
+                        en.values.span,
+                        "the enum has no enumerators",
+                    )
+                    .hint = Some("C does not allow an empty enum; add values or remove it".into());
+            }
             for (i, v) in en.values.iter().enumerate() {
                 let span = v.value.as_ref().map_or(v.name.span, |x| x.span);
                 let what = format!("enumerator `{}`", *v.name);
                 let value = self
                     .value_of(Some(Def::Enum(e, i)), None, span, &what)
                     .unwrap_or(0);
+                if v.value.is_none() && values.last().is_some_and(|p| p.value >= IntTy::S32.max()) {
+                    self.diags
+                        .error(
+                            Code::ValueRange,
+                            v.name.span,
+                            format!("{what} has no value and follows {}: C counts enumerators as `int`", values.last().map_or(0, |p| p.value)),
+                        )
+                        .hint = Some("compilers reject the header (`overflow in enumeration values`); give it an explicit value".into());
+                }
                 if value < IntTy::S32.min() || value > IntTy::U32.max() {
                     self.diags
                         .error(
@@ -1098,6 +1162,12 @@ impl Resolver<'_> {
                 stars,
             )
         };
+        if pointers > MAX_TYPE_LEVELS {
+            return bad(
+                self,
+                format!("the type has {pointers} levels of pointers, more than {MAX_TYPE_LEVELS}"),
+            );
+        }
         let mut words = base.split_whitespace();
         let (tag, name) = match (words.next(), words.next(), words.next()) {
             (Some(t @ ("struct" | "union")), Some(n), None) => (Some(t), n),
@@ -1137,9 +1207,16 @@ impl Resolver<'_> {
                 }
                 None => {
                     let lower = n.to_ascii_lowercase();
-                    let best = self
-                        .type_ids
-                        .keys()
+                    self.suggestions += 1;
+                    let keys = if self.suggestions > MAX_SUGGESTIONS || n.len() > MAX_NAME_LEN {
+                        None
+                    } else {
+                        Some(self.type_ids.keys())
+                    };
+                    let best = keys
+                        .into_iter()
+                        .flatten()
+                        .filter(|k| k.len().abs_diff(n.len()) <= 3)
                         .map(|k| (edit_distance(&lower, k), k))
                         .filter(|(d, _)| *d <= 3)
                         .min();
@@ -1155,6 +1232,20 @@ impl Resolver<'_> {
                 }
             },
         };
+        if pointers > 0 && matches!(ty, Ty::Scalar(Scalar::Aligned(_))) {
+            self.diags
+                .error(
+                    Code::BadTypeSyntax,
+                    text.span,
+                    format!("`{s}` is a pointer to `{name}`, which C lays out differently from what it says"),
+                )
+                .hint = Some(
+                "the kernel's `__aligned_u64` is a macro, so `__aligned_u64 *p` makes the pointer member itself 8-aligned; \
+                 write `aligned_u64` for a user address, or `u64 *`"
+                    .into(),
+            );
+            return None;
+        }
         for _ in 0..pointers {
             ty = Ty::Ptr(Box::new(ty));
         }
@@ -1165,7 +1256,13 @@ impl Resolver<'_> {
             let Some(inner) = rest.strip_prefix('[') else {
                 return bad(self, format!("unexpected `{rest}` in the type `{s}`"));
             };
-            let Some(close) = inner.find(']') else {
+            if lens.len() >= MAX_TYPE_LEVELS {
+                return bad(
+                    self,
+                    format!("the type has more than {MAX_TYPE_LEVELS} array dimensions"),
+                );
+            }
+            let Some(close) = closing_bracket(inner) else {
                 return bad(self, format!("missing `]` in the type `{s}`"));
             };
             let len_text = inner[..close].trim();
@@ -1485,6 +1582,30 @@ impl TypeDef {
             None => self.rust_name.clone(),
         }
     }
+}
+
+/// The byte index of the `]` that ends an array length, skipping character literals such as
+/// `']'` and nested brackets.
+fn closing_bracket(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' => depth += 1,
+            b']' if depth == 0 => return Some(i),
+            b']' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Levenshtein distance, for "did you mean" hints.
