@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use crate::Model;
 use crate::abi::ABIS;
-use crate::ir::{ConstValue, Field, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word};
+use crate::expr::{self, Expr};
+use crate::ir::{
+    ConstValue, Field, IntTy, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word,
+};
 use crate::layout::field_paths;
 use crate::spec::Dir;
 
@@ -58,9 +61,9 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
                 String::new(),
             )
         }
-        Ty::Array(t, _, e) => {
+        Ty::Array(t, n, e) => {
             let (l, r) = c_type(m, t);
-            (l, format!("[{}]{r}", e.to_c()))
+            (l, format!("[{}]{r}", c_int(m, e, i128::from(*n))))
         }
         Ty::Flex(t) => {
             let (l, r) = c_type(m, t);
@@ -85,17 +88,75 @@ fn define(out: &mut String, name: &str, body: &str) {
     let _ = writeln!(out, "#define {name}{}{body}", " ".repeat(pad));
 }
 
-fn value_body(v: &IntValue) -> String {
-    v.expr.to_c_macro()
+/// The value of a name the header defines as an integer (`#define` or enumerator).
+fn name_value(m: &Module, name: &str) -> Option<i128> {
+    let consts = m.constants.iter().filter_map(|c| match &c.value {
+        ConstValue::Int(v) => Some((c.c_name.as_str(), v.value)),
+        ConstValue::Str(_) => None,
+    });
+    let groups = m
+        .groups
+        .iter()
+        .flat_map(|g| &g.values)
+        .chain(m.flag_sets.iter().flat_map(|f| &f.bits))
+        .map(|v| (v.c_name.as_str(), v.value.value));
+    let enums = m
+        .enums
+        .iter()
+        .flat_map(|e| &e.values)
+        .map(|v| (v.c_name.as_str(), v.value));
+    let imported = m.imported.iter().map(|(n, v)| (n.as_str(), *v));
+    consts
+        .chain(groups)
+        .chain(enums)
+        .chain(imported)
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
 }
 
-fn named_values(out: &mut String, values: &[NamedValue]) {
+/// The C spelling of an expression whose exact value is `value`: as written when C computes
+/// exactly that value from it (see [`Expr::c_exact`]), otherwise a literal of the value with
+/// the expression in a comment. Every value that fits in `int` is printed with type `int`, so
+/// the names in other expressions can be read as `int`s.
+fn c_int(m: &Module, e: &Expr, value: i128) -> String {
+    if e.c_exact(value, &|n| name_value(m, n)) {
+        return e.to_c();
+    }
+    let lit = expr::c_literal(value, e.prefers_hex());
+    match e {
+        Expr::Num(..) => lit,
+        _ => format!("{lit} /* {} */", comment_text(&e.to_c())),
+    }
+}
+
+/// [`c_int`] for a macro body: parenthesised unless it is an atom.
+fn c_int_macro(m: &Module, e: &Expr, value: i128) -> String {
+    if e.c_exact(value, &|n| name_value(m, n)) {
+        return e.to_c_macro();
+    }
+    let lit = expr::c_literal(value, e.prefers_hex());
+    let lit = if lit.starts_with('-') {
+        format!("({lit})")
+    } else {
+        lit
+    };
+    match e {
+        Expr::Num(..) => lit,
+        _ => format!("{lit} /* {} */", comment_text(&e.to_c())),
+    }
+}
+
+fn value_body(m: &Module, v: &IntValue) -> String {
+    c_int_macro(m, &v.expr, v.value)
+}
+
+fn named_values(out: &mut String, m: &Module, values: &[NamedValue]) {
     for v in values {
         if let Some(d) = &v.doc {
             let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
             let _ = writeln!(out, "/* {} */", comment_text(&one));
         }
-        define(out, &v.c_name, &value_body(&v.value));
+        define(out, &v.c_name, &value_body(m, &v.value));
     }
 }
 
@@ -111,6 +172,20 @@ impl Attachments {
         let mut a = Attachments::default();
         for &id in &m.order {
             a.walk(m, id);
+        }
+        // A set whose values an enumerator or an array length needs (directly or through other
+        // macros) is printed before the enums and structs, not inside the struct of its first
+        // field: the macros must be defined where they are expanded.
+        let early = early_names(m);
+        for (i, g) in m.groups.iter().enumerate() {
+            if g.values.iter().any(|v| early.contains(v.c_name.as_str())) {
+                a.groups.remove(&i);
+            }
+        }
+        for (i, f) in m.flag_sets.iter().enumerate() {
+            if f.bits.iter().any(|v| early.contains(v.c_name.as_str())) {
+                a.flags.remove(&i);
+            }
         }
         a
     }
@@ -131,6 +206,57 @@ impl Attachments {
     }
 }
 
+/// The names that enumerator values and array lengths use, and the names those use in turn.
+fn early_names(m: &Module) -> BTreeSet<String> {
+    fn lengths(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Array(t, _, e) => {
+                e.names(out);
+                lengths(t, out);
+            }
+            Ty::Ptr(t) | Ty::Flex(t) => lengths(t, out),
+            Ty::Scalar(_) | Ty::Named(_) => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for e in &m.enums {
+        for v in &e.values {
+            if let Some(x) = &v.expr {
+                x.names(&mut todo);
+            }
+        }
+    }
+    for t in &m.types {
+        for f in &t.fields {
+            lengths(&f.ty, &mut todo);
+        }
+    }
+    let mut exprs: BTreeMap<&str, &Expr> = BTreeMap::new();
+    for c in &m.constants {
+        if let ConstValue::Int(v) = &c.value {
+            exprs.entry(&c.c_name).or_insert(&v.expr);
+        }
+    }
+    for v in m
+        .groups
+        .iter()
+        .flat_map(|g| &g.values)
+        .chain(m.flag_sets.iter().flat_map(|f| &f.bits))
+    {
+        exprs.entry(&v.c_name).or_insert(&v.value.expr);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if let Some(e) = exprs.get(n.as_str())
+            && !seen.contains(&n)
+        {
+            e.names(&mut todo);
+        }
+        seen.insert(n);
+    }
+    seen
+}
+
 /// The uapi header.
 pub fn header(model: &Model) -> String {
     let m = &model.module;
@@ -142,7 +268,16 @@ pub fn header(model: &Model) -> String {
         m.spec_label()
     );
     if let Some(s) = &m.source {
-        let _ = writeln!(out, " * Facts from: {}", comment_text(s));
+        let text = comment_text(s);
+        let mut lines = text.lines().map(str::trim_end);
+        let _ = writeln!(out, " * Facts from: {}", lines.next().unwrap_or(""));
+        for line in lines {
+            if line.is_empty() {
+                let _ = writeln!(out, " *");
+            } else {
+                let _ = writeln!(out, " *   {line}");
+            }
+        }
     }
     if let Some(d) = &m.doc {
         let _ = writeln!(out, " *");
@@ -168,7 +303,7 @@ pub fn header(model: &Model) -> String {
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
             }
             match &c.value {
-                ConstValue::Int(v) => define(&mut out, &c.c_name, &value_body(v)),
+                ConstValue::Int(v) => define(&mut out, &c.c_name, &value_body(m, v)),
                 ConstValue::Str(s) => define(&mut out, &c.c_name, &format!("\"{s}\"")),
             }
         }
@@ -185,7 +320,7 @@ pub fn header(model: &Model) -> String {
                 "",
                 &g.doc.as_ref().map(|d| format!("{}: {d}", g.c_name)),
             );
-            named_values(&mut out, &g.values);
+            named_values(&mut out, m, &g.values);
             printed_groups.insert(i);
         }
     }
@@ -197,7 +332,7 @@ pub fn header(model: &Model) -> String {
                 "",
                 &f.doc.as_ref().map(|d| format!("{}: {d}", f.c_name)),
             );
-            named_values(&mut out, &f.bits);
+            named_values(&mut out, m, &f.bits);
             printed_flags.insert(i);
         }
     }
@@ -217,7 +352,7 @@ pub fn header(model: &Model) -> String {
             let value = v
                 .expr
                 .as_ref()
-                .map(|x| format!(" = {}", x.to_c()))
+                .map(|x| format!(" = {}", c_int(m, x, v.value)))
                 .unwrap_or_default();
             let doc = v
                 .doc
@@ -259,8 +394,8 @@ pub fn header(model: &Model) -> String {
                 let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
             }
-            let t = io.ty.expr.to_c();
-            let n = io.nr.expr.to_c();
+            let t = c_int(m, &io.ty.expr, io.ty.value);
+            let n = c_int(m, &io.nr.expr, io.nr.value);
             let body = match (io.dir, &io.arg) {
                 (Dir::None, _) | (_, None) => format!("_IO({t}, {n})"),
                 (d, Some(a)) => {
@@ -348,12 +483,12 @@ fn members(out: &mut String, m: &Module, id: TypeId, depth: usize, printed: &mut
         if let Some(s) = f.flags
             && printed.flags.insert(s)
         {
-            named_values(out, &m.flag_sets[s].bits);
+            named_values(out, m, &m.flag_sets[s].bits);
         }
         if let Some(g) = f.group
             && printed.groups.insert(g)
         {
-            named_values(out, &m.groups[g].values);
+            named_values(out, m, &m.groups[g].values);
         }
     }
 }
@@ -405,7 +540,7 @@ pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
         out.push(Fact {
             key: format!("const:{name}"),
             c_expr: format!("{}({name})", cast(v)),
-            value: v.ty.wrap(v.value) as u64 & mask(v.ty.bytes()),
+            value: c_value(v.ty, v.value),
         });
     };
     for c in &m.constants {
@@ -428,7 +563,7 @@ pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
             out.push(Fact {
                 key: format!("enum:{}", v.c_name),
                 c_expr: format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
-                value: e.ty.wrap(v.value) as u64 & 0xffff_ffff,
+                value: c_value(e.ty, v.value),
             });
         }
     }
@@ -461,6 +596,17 @@ pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
         });
     }
     out
+}
+
+/// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a
+/// signed `T`.
+fn c_value(ty: IntTy, v: i128) -> u64 {
+    let w = ty.wrap(v);
+    if ty.signed() {
+        w as i64 as u64
+    } else {
+        w as u64 & mask(ty.bytes())
+    }
 }
 
 fn mask(bytes: u64) -> u64 {

@@ -80,7 +80,7 @@ pub enum EvalError {
 
 /// Longest accepted expression text; longer input is rejected before parsing.
 const MAX_LEN: usize = 4096;
-/// Deepest accepted nesting of parentheses and unary operators.
+/// Deepest accepted nesting of parentheses, unary operators and binary-operator trees.
 const MAX_DEPTH: usize = 64;
 
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
@@ -97,7 +97,7 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
         depth: 0,
         end: text.len(),
     };
-    let e = p.expr(0)?;
+    let (e, _) = p.expr(0)?;
     if let Some((_, at)) = p.tokens.get(p.pos) {
         return Err(ParseError {
             message: "unexpected text after the end of the expression".into(),
@@ -246,8 +246,9 @@ impl Parser {
         self.tokens.get(self.pos).map_or(self.end, |t| t.1)
     }
 
-    fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
-        let mut lhs = self.unary()?;
+    /// An expression and the height of its tree (a leaf is 1).
+    fn expr(&mut self, min_prec: u8) -> Result<(Expr, usize), ParseError> {
+        let (mut lhs, mut height) = self.unary()?;
         while let Some((Tok::Op(s), _)) = self.tokens.get(self.pos) {
             let op = match *s {
                 "*" => BinOp::Mul,
@@ -266,14 +267,26 @@ impl Parser {
             if prec < min_prec {
                 break;
             }
+            let op_at = self.at();
             self.pos += 1;
-            let rhs = self.expr(prec + 1)?;
+            let (rhs, rhs_height) = self.expr(prec + 1)?;
+            // Evaluating, printing and dropping recurse through the tree: a long chain of
+            // binary operators nests as deep as parentheses do.
+            height = 1 + height.max(rhs_height);
+            if height > MAX_DEPTH {
+                return Err(ParseError {
+                    message: format!(
+                        "expression nests deeper than {MAX_DEPTH} levels (operators included)"
+                    ),
+                    at: op_at,
+                });
+            }
             lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
         }
-        Ok(lhs)
+        Ok((lhs, height))
     }
 
-    fn unary(&mut self) -> Result<Expr, ParseError> {
+    fn unary(&mut self) -> Result<(Expr, usize), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(ParseError {
@@ -286,27 +299,29 @@ impl Parser {
         let e = match tok {
             Some(Tok::Op("-")) => {
                 self.pos += 1;
-                Expr::Unary(UnOp::Neg, Box::new(self.unary()?))
+                let (inner, h) = self.unary()?;
+                (Expr::Unary(UnOp::Neg, Box::new(inner)), h + 1)
             }
             Some(Tok::Op("~")) => {
                 self.pos += 1;
-                Expr::Unary(UnOp::Not, Box::new(self.unary()?))
+                let (inner, h) = self.unary()?;
+                (Expr::Unary(UnOp::Not, Box::new(inner)), h + 1)
             }
             Some(Tok::Num(v, s)) => {
                 self.pos += 1;
-                Expr::Num(v, s)
+                (Expr::Num(v, s), 1)
             }
             Some(Tok::Char(v, s)) => {
                 self.pos += 1;
-                Expr::Char(v, s)
+                (Expr::Char(v, s), 1)
             }
             Some(Tok::Name(n)) => {
                 self.pos += 1;
-                Expr::Name(n)
+                (Expr::Name(n), 1)
             }
             Some(Tok::LParen) => {
                 self.pos += 1;
-                let inner = self.expr(0)?;
+                let (inner, h) = self.expr(0)?;
                 match self.tokens.get(self.pos) {
                     Some((Tok::RParen, _)) => self.pos += 1,
                     _ => {
@@ -316,7 +331,7 @@ impl Parser {
                         });
                     }
                 }
-                Expr::Paren(Box::new(inner))
+                (Expr::Paren(Box::new(inner)), h + 1)
             }
             Some(_) => {
                 return Err(ParseError {
@@ -443,6 +458,10 @@ impl Expr {
             }
             Expr::Unary(op, e) => {
                 s.push(if *op == UnOp::Neg { '-' } else { '~' });
+                // `- -1` must not become `--1`, a decrement in C.
+                if *op == UnOp::Neg && matches!(**e, Expr::Unary(UnOp::Neg, _)) {
+                    s.push(' ');
+                }
                 e.write_c(s);
             }
             Expr::Binary(op, a, b) => {
@@ -451,6 +470,198 @@ impl Expr {
                 b.write_c(s);
             }
         }
+    }
+}
+
+/// A C integer type after promotion: `int`, `unsigned int`, or a 64-bit `long`/`long long`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CTy {
+    bits: u32,
+    signed: bool,
+}
+
+impl CTy {
+    const INT: CTy = CTy {
+        bits: 32,
+        signed: true,
+    };
+
+    fn min(self) -> i128 {
+        if self.signed {
+            -(1i128 << (self.bits - 1))
+        } else {
+            0
+        }
+    }
+
+    fn max(self) -> i128 {
+        if self.signed {
+            (1i128 << (self.bits - 1)) - 1
+        } else {
+            (1i128 << self.bits) - 1
+        }
+    }
+
+    fn fits(self, v: i128) -> bool {
+        (self.min()..=self.max()).contains(&v)
+    }
+
+    /// C's conversion to this type (modulo 2^bits; gcc and clang wrap for signed types too).
+    fn convert(self, v: i128) -> i128 {
+        let m = v & ((1i128 << self.bits) - 1);
+        if self.signed && m > self.max() {
+            m - (1i128 << self.bits)
+        } else {
+            m
+        }
+    }
+
+    /// The usual arithmetic conversions of two promoted operands.
+    fn common(a: CTy, b: CTy) -> CTy {
+        if a.signed == b.signed {
+            return if a.bits >= b.bits { a } else { b };
+        }
+        let (s, u) = if a.signed { (a, b) } else { (b, a) };
+        if u.bits >= s.bits { u } else { s }
+    }
+
+    /// The result of an arithmetic operation: an overflowing signed result is undefined.
+    fn result(self, v: i128) -> Option<(i128, CTy)> {
+        if self.signed {
+            self.fits(v).then_some((v, self))
+        } else {
+            Some((self.convert(v), self))
+        }
+    }
+}
+
+/// The C type of an integer literal as written (C11 6.4.4.1), for `long` of `long_bits`.
+fn literal_type(v: i128, spelling: &str, long_bits: u32) -> Option<CTy> {
+    if spelling.contains('_') || spelling.starts_with("0o") {
+        return None; // not C syntax
+    }
+    let body = spelling.trim_end_matches(['u', 'U', 'l', 'L']);
+    let suffix = &spelling[body.len()..];
+    let unsigned = suffix.contains(['u', 'U']);
+    let longs = suffix.replace(['u', 'U'], "");
+    let rank = match longs.as_str() {
+        "" => 0,
+        "l" | "L" => 1,
+        "ll" | "LL" => 2,
+        _ => return None,
+    };
+    if suffix.matches(['u', 'U']).count() > 1
+        || (unsigned && !(suffix.starts_with(['u', 'U']) || suffix.ends_with(['u', 'U'])))
+    {
+        return None;
+    }
+    let decimal = !(body.len() > 1 && body.starts_with('0'));
+    let ty = |bits, signed| CTy { bits, signed };
+    let ranks = [32, long_bits, 64];
+    let mut candidates = Vec::new();
+    for &bits in &ranks[rank..] {
+        if !unsigned {
+            candidates.push(ty(bits, true));
+        }
+        if unsigned || !decimal {
+            candidates.push(ty(bits, false));
+        }
+    }
+    candidates.into_iter().find(|t| t.fits(v))
+}
+
+impl Expr {
+    /// True when a C compiler evaluates the expression as written to exactly `value`, in type
+    /// `int` whenever `value` fits in `int`, for both sizes of `long` and without undefined
+    /// behaviour. `names` gives the value of a name that C sees as an `int` (`None`: unknown,
+    /// or not an `int`).
+    pub fn c_exact(&self, value: i128, names: &dyn Fn(&str) -> Option<i128>) -> bool {
+        [32, 64].into_iter().all(|long_bits| {
+            self.c_eval(long_bits, names)
+                .is_some_and(|(v, t)| v == value && (!CTy::INT.fits(value) || t == CTy::INT))
+        })
+    }
+
+    /// The value and type C computes, `None` for undefined or unknown.
+    fn c_eval(&self, long_bits: u32, names: &dyn Fn(&str) -> Option<i128>) -> Option<(i128, CTy)> {
+        match self {
+            Expr::Num(v, s) => Some((*v, literal_type(*v, s, long_bits)?)),
+            Expr::Char(v, _) => Some((*v, CTy::INT)),
+            Expr::Name(n) => names(n)
+                .filter(|v| CTy::INT.fits(*v))
+                .map(|v| (v, CTy::INT)),
+            Expr::Paren(e) => e.c_eval(long_bits, names),
+            Expr::Unary(op, e) => {
+                let (v, t) = e.c_eval(long_bits, names)?;
+                match op {
+                    UnOp::Neg => t.result(-v),
+                    UnOp::Not => Some((t.convert(!v), t)),
+                }
+            }
+            Expr::Binary(op, a, b) => {
+                let (a, at) = a.c_eval(long_bits, names)?;
+                let (b, bt) = b.c_eval(long_bits, names)?;
+                if let BinOp::Shl | BinOp::Shr = op {
+                    if !(0..i128::from(at.bits)).contains(&b) {
+                        return None;
+                    }
+                    return match op {
+                        BinOp::Shl if at.signed && a < 0 => None,
+                        BinOp::Shl => at.result(a << b),
+                        _ => Some((a >> b, at)),
+                    };
+                }
+                let t = CTy::common(at, bt);
+                let (a, b) = (t.convert(a), t.convert(b));
+                match op {
+                    BinOp::Mul => t.result(a * b),
+                    BinOp::Div | BinOp::Rem if b == 0 => None,
+                    BinOp::Div => t.result(a / b),
+                    BinOp::Rem => {
+                        // `INT_MIN % -1` is undefined too.
+                        t.result(a / b)?;
+                        t.result(a % b)
+                    }
+                    BinOp::Add => t.result(a + b),
+                    BinOp::Sub => t.result(a - b),
+                    BinOp::And => Some((a & b, t)),
+                    BinOp::Xor => Some((a ^ b, t)),
+                    BinOp::Or => Some((a | b, t)),
+                    BinOp::Shl | BinOp::Shr => None,
+                }
+            }
+        }
+    }
+}
+
+/// A C literal of exactly `value` whose type is `int` when the value fits in `int` (then
+/// `unsigned int`, `long long`, `unsigned long long`); `hex` spells non-negative values in hex.
+pub fn c_literal(value: i128, hex: bool) -> String {
+    let (suffix, fits_int) = if CTy::INT.fits(value) {
+        ("", true)
+    } else if (0..=i128::from(u32::MAX)).contains(&value) {
+        ("U", false)
+    } else if i64::try_from(value).is_ok() {
+        ("LL", false)
+    } else {
+        ("ULL", false)
+    };
+    if value < 0 {
+        // `-2147483648` is `-(2147483648)`, a `long`: spell the minimum as `max - 1`.
+        let min = if fits_int {
+            i128::from(i32::MIN)
+        } else {
+            i128::from(i64::MIN)
+        };
+        if value == min {
+            return format!("(-{}{suffix} - 1)", -value - 1);
+        }
+        return format!("-{}{suffix}", -value);
+    }
+    if hex {
+        format!("0x{value:x}{suffix}")
+    } else {
+        format!("{value}{suffix}")
     }
 }
 
@@ -489,6 +700,52 @@ mod tests {
     fn c_spelling_is_kept() {
         let e = parse("(1<<3)|  BASE").map_err(|e| e.message);
         assert_eq!(e.map(|e| e.to_c()), Ok("(1 << 3) | BASE".to_string()));
+    }
+
+    #[test]
+    fn neg_neg_is_not_a_decrement() {
+        let e = parse("- -1").map_err(|e| e.message);
+        assert_eq!(e.map(|e| e.to_c()), Ok("- -1".to_string()));
+    }
+
+    #[test]
+    fn long_binary_chains_are_rejected() {
+        assert_eq!(eval(&vec!["1"; 64].join("+")), 64);
+        let err = parse(&vec!["1"; 2000].join("+")).map(|_| ());
+        assert!(err.is_err_and(|e| e.message.contains("nests deeper")));
+        let err = parse(&vec!["1"; 66].join("|")).map(|_| ());
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn c_exactness_follows_c_types() {
+        let exact = |t: &str, v: i128| {
+            parse(t).is_ok_and(|e| e.c_exact(v, &|n| (n == "BASE").then_some(100)))
+        };
+        assert!(exact("1 << 3", 8));
+        assert!(exact("BASE + 7", 107));
+        assert!(exact("- -1", 1));
+        assert!(exact("(1ULL << 40)", 1 << 40));
+        assert!(exact("(1U << 31)", 1 << 31));
+        assert!(exact("0xffffffff", 0xffff_ffff));
+        assert!(!exact("1 << 40", 1 << 40));
+        assert!(!exact("1 << 31", 1 << 31));
+        assert!(!exact("0xffffffff + 1", 1 << 32));
+        assert!(!exact("(2147483647 + 1) / 2", 1 << 30));
+        assert!(!exact(
+            "18446744073709551615 / 3",
+            6_148_914_691_236_517_205
+        ));
+        assert!(!exact("1U", 1));
+        assert!(!exact("OTHER + 1", 2));
+        assert_eq!(c_literal(-1, false), "-1");
+        assert_eq!(c_literal(-(1 << 31), false), "(-2147483647 - 1)");
+        assert_eq!(c_literal(1 << 40, true), "0x10000000000LL");
+        assert_eq!(c_literal(0xffff_ffff, false), "4294967295U");
+        assert_eq!(
+            c_literal(i128::from(u64::MAX), true),
+            "0xffffffffffffffffULL"
+        );
     }
 
     #[test]

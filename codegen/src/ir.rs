@@ -415,6 +415,9 @@ pub struct Module {
     /// Named types in C declaration order (a type before any type that embeds it).
     pub order: Vec<TypeId>,
     pub ioctls: Vec<Ioctl>,
+    /// The integer names of the specs this one uses, with their values: their headers
+    /// define them as C `int`s when the value fits, so expressions here can use them as such.
+    pub imported: Vec<(String, i128)>,
 }
 
 impl Module {

@@ -29,6 +29,7 @@ impl<'a> Resolver<'a> {
                 vals.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
             }
             for (name, v) in vals {
+                self.imported.push((name.clone(), v));
                 let def = Def::Import(self.import_values.len());
                 self.import_values.push(v);
                 self.state.insert(def, State::Done(v));

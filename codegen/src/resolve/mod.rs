@@ -47,6 +47,8 @@ struct Resolver<'a> {
     /// Specs this one uses, already resolved.
     imports: &'a [Module],
     import_values: Vec<i128>,
+    /// Names and values of used specs, for [`Module::imported`].
+    imported: Vec<(String, i128)>,
     diags: Diagnostics,
     prefix: Option<String>,
     values: HashMap<String, (Def, Span)>,
@@ -80,6 +82,7 @@ pub fn resolve_with(
         spec,
         imports,
         import_values: Vec::new(),
+        imported: Vec::new(),
         diags: Diagnostics::default(),
         prefix: spec.prefix.as_ref().map(|p| p.value.clone()),
         values: HashMap::new(),
@@ -234,6 +237,7 @@ impl Resolver<'_> {
             types: std::mem::take(&mut self.types),
             order,
             ioctls,
+            imported: std::mem::take(&mut self.imported),
         };
         self.check_rust_names(&mut module);
         module
