@@ -54,10 +54,12 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let mut out = TokenStream::new();
+    // A struct with a pointer is not `FromBytes`: its `check` cannot read it from bytes.
+    let readable = crate::emit_rust::from_bytes(model, &Ty::Named(id));
     if let Some(e) = &t.extensible {
-        out.extend(extensible(m, id, e));
+        out.extend(extensible(m, id, e, readable));
     } else if has_reserved(m, id) {
-        out.extend(plain_check(m, id));
+        out.extend(plain_check(m, id, readable));
     }
     if let Some(p) = &t.payload {
         out.extend(payload(model, id, p));
@@ -146,11 +148,35 @@ fn reserved_checks(m: &Module, id: TypeId, errno_tokens: &TokenStream) -> TokenS
 }
 
 /// `check` of a fixed-size struct with reserved fields: long enough, reserved fields zero.
-fn plain_check(m: &Module, id: TypeId) -> TokenStream {
+/// A struct with a pointer is not `FromBytes` (it cannot be read from bytes): its `check`
+/// makes the same checks on the bytes and returns `()`.
+fn plain_check(m: &Module, id: TypeId, readable: bool) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
     let c_name = t.c_name.as_deref().unwrap_or("");
     let reserved = reserved_checks(m, id, &quote!(::uapigen_runtime::Errno::Inval));
+    let short = quote! {
+        return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #c_name, "shorter than the struct"));
+    };
+    if !readable {
+        let doc = format!(
+            " Check untrusted bytes holding a `struct {c_name}`: long enough (EINVAL), reserved fields zero (EINVAL). The struct holds a pointer, so it is not read from the bytes."
+        );
+        return quote! {
+            impl #name {
+                #[doc = #doc]
+                pub fn check(bytes: &[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+                    let Some(buf) = bytes.get(..::core::mem::size_of::<Self>()) else {
+                        #short
+                    };
+                    // A zeroed value, only for the sizes of the reserved fields.
+                    let v: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                    #reserved
+                    Ok(())
+                }
+            }
+        };
+    }
     let doc = format!(
         " Check untrusted bytes holding a `struct {c_name}` and read it: long enough (EINVAL), reserved fields zero (EINVAL)."
     );
@@ -159,7 +185,7 @@ fn plain_check(m: &Module, id: TypeId) -> TokenStream {
             #[doc = #doc]
             pub fn check(bytes: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
                 let (Some(v), Some(buf)) = (::uapigen_runtime::get::<Self>(bytes, 0), bytes.get(..::core::mem::size_of::<Self>())) else {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #c_name, "shorter than the struct"));
+                    #short
                 };
                 #reserved
                 Ok(v)
@@ -168,7 +194,9 @@ fn plain_check(m: &Module, id: TypeId) -> TokenStream {
     }
 }
 
-fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
+/// `check` of an extensible struct. A struct with a pointer (not `readable`, not
+/// `FromBytes`) gets the same checks on the bytes and returns `()`.
+fn extensible(m: &Module, id: TypeId, e: &Extensible, readable: bool) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
     let c_name = t.c_name.as_deref().unwrap_or("");
@@ -179,7 +207,12 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
             let f = &t.fields[fi];
             let ft = int_ty_tokens(int_of(f).unwrap_or(IntTy::U32));
             let lit = int_lit(mask, true);
-            let read = read_int(f, quote!(v));
+            let read = if readable {
+                read_int(f, quote!(v))
+            } else {
+                let n = ident(&f.rust_name);
+                quote!(::uapigen_runtime::get::<#ft>(buf, ::core::mem::offset_of!(#name, #n)).unwrap_or(0))
+            };
             let w = what(m, id, f);
             (
                 quote! {
@@ -212,14 +245,38 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
             " Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP."
         }
     };
-    let c_doc = format!(" Check untrusted bytes holding a `struct {c_name}` and read it.");
+    let (c_doc, ret, read, ok) = if readable {
+        (
+            format!(" Check untrusted bytes holding a `struct {c_name}` and read it."),
+            quote!(Self),
+            quote! {
+                let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #size_what, "the buffer is too short"));
+                };
+            },
+            quote!(Ok(v)),
+        )
+    } else {
+        (
+            format!(
+                " Check untrusted bytes holding a `struct {c_name}` (it holds a pointer, so it is not read from the bytes)."
+            ),
+            quote!(()),
+            quote! {
+                // A zeroed value, only for the sizes of the reserved fields.
+                let v: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                let _ = &v;
+            },
+            quote!(Ok(())),
+        )
+    };
     quote! {
         impl #name {
             #known
             #[doc = #c_doc]
             #[doc = ""]
             #[doc = #style_doc]
-            pub fn check(bytes: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+            pub fn check(bytes: &[u8]) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject> {
                 let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
                     return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #size_what, "the buffer does not hold the size field"));
                 };
@@ -235,12 +292,10 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible) -> TokenStream {
                 let n = size.min(buf.len());
                 buf[..n].copy_from_slice(&bytes[..n]);
                 let buf: &[u8] = &buf;
-                let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #size_what, "the buffer is too short"));
-                };
+                #read
                 #flag_check
                 #reserved
-                Ok(v)
+                #ok
             }
         }
     }

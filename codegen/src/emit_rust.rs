@@ -196,6 +196,16 @@ pub(crate) fn into_bytes(model: &Model, ty: &Ty) -> bool {
     }
 }
 
+/// Whether a type derives `FromBytes` (no pointer anywhere in it).
+pub(crate) fn from_bytes(model: &Model, ty: &Ty) -> bool {
+    match ty {
+        Ty::Scalar(_) => true,
+        Ty::Ptr(_) => false,
+        Ty::Array(e, ..) | Ty::Flex(e) => from_bytes(model, e),
+        Ty::Named(id) => !traits(model, *id, &mut BTreeMap::new()).pointer,
+    }
+}
+
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
 /// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
 /// with its `cfg` predicate (`None` when there is a single group).
@@ -439,7 +449,20 @@ fn banner(m: &Module) -> String {
         m.spec_label()
     );
     if let Some(src) = &m.source {
-        s.push_str(&format!("// Facts from: {src}\n"));
+        // Every line of a multi-line `source` stays inside the comment.
+        let mut lines = src.lines();
+        s.push_str(&format!(
+            "// Facts from: {}\n",
+            lines.next().unwrap_or("").trim_end()
+        ));
+        for line in lines {
+            let line = line.trim_end();
+            if line.is_empty() {
+                s.push_str("//\n");
+            } else {
+                s.push_str(&format!("//   {line}\n"));
+            }
+        }
     }
     s.push('\n');
     s

@@ -184,6 +184,54 @@ fn pointer_wrapper(
             }
         };
     }
+    // `FlexBuf<T>` needs `T: FlexHeader`, implemented (like `IntoBytes`) only without a
+    // pointer or padding: other flexible structs are passed as bytes, or (with a pointer,
+    // which bytes must not forge) get no wrapper.
+    if flexible && !crate::emit_rust::into_bytes(model, ty) {
+        if !crate::emit_rust::from_bytes(model, ty) {
+            return quote!();
+        }
+        let Ty::Named(id) = ty else {
+            return quote!();
+        };
+        let t = &m.types[*id];
+        let flex = ident(
+            &t.fields
+                .last()
+                .map_or(String::new(), |f| f.rust_name.clone()),
+        );
+        let set = match &t.extensible {
+            Some(e) => {
+                let f = ident(&t.fields[e.size_field].rust_name);
+                quote! {
+                    if !::uapigen_runtime::put(arg, ::core::mem::offset_of!(#rt, #f), &(len as u32)) {
+                        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+                    }
+                }
+            }
+            None => quote!(),
+        };
+        let bytes_doc = format!(
+            " The argument is the whole `{}` (header and flexible array) as bytes: it has padding, so it has no `FlexBuf`. Fails with `EINVAL` if `arg` is shorter than the header.",
+            t.display_name(m)
+        );
+        return quote! {
+            #head
+            #[doc = ""]
+            #[doc = #bytes_doc]
+            pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut [u8]) -> #ret_ty {
+                let len = arg.len();
+                if len < ::core::mem::offset_of!(#rt, #flex) {
+                    return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+                }
+                #set
+                // SAFETY: the buffer holds the header and `len` bytes in all (the size field,
+                // if any, says so); the struct has no pointer for the kernel to follow.
+                let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg) }?;
+                Ok(#ret_expr)
+            }
+        };
+    }
     if flexible {
         // A flexible array: the caller provides the whole buffer.
         let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len));
