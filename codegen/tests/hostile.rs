@@ -1,0 +1,1116 @@
+//! Hostile input: every spec below must give a clean `Err(Diagnostics)` (a code, a line and
+//! column, a message and a hint on each diagnostic; both renderings work), never a panic or
+//! a crash, within a bounded time (a generous hang guard, see [`LIMIT`]) and
+//! moderate memory. Where an input is valid after all (a long chain of constants), success is
+//! fine too, and the generated files are rendered as well (`uapigen::files::render`).
+//!
+//! A panic in the library fails the test as it is, and nothing here catches one. A stack
+//! overflow aborts the whole process, so each group of inputs runs in a child process (this
+//! test binary again, running one `#[ignore]`d `child_*` test on a normal 2 MiB test thread):
+//! a crash fails that group's test, with the child's output, and the other groups still run.
+//! `cargo test -p uapigen --test hostile -- --ignored` runs the groups in-process.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use uapigen::files::{Layout, render};
+use uapigen::{Diagnostics, Model};
+
+/// The longest diagnostic message that makes sense: quoting a 5 MB value back is not one.
+const MAX_MESSAGE: usize = 64 << 10;
+
+/// A hang guard, not a benchmark (timing belongs in benchmarks): one hostile input (parse,
+/// resolve, layout, render the diagnostics or the outputs) that takes longer than this is
+/// stuck in something worse than linear. Each case takes well under a second when the machine
+/// is idle; the bound is generous so that a loaded CI machine cannot fail it.
+const LIMIT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    /// Must be rejected.
+    Err,
+    /// Either outcome is fine; neither may crash.
+    Either,
+}
+
+thread_local! {
+    /// Problems found so far by the current test: checks do not stop at the first one, so
+    /// that one test reports every input it gets wrong. (Panics and crashes do stop it.)
+    static PROBLEMS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn problem(p: String) {
+    println!("PROBLEM: {}", p.lines().next().unwrap_or(""));
+    PROBLEMS.with(|v| v.borrow_mut().push(p));
+}
+
+/// Fail the test with every problem found.
+fn finish() {
+    let all = PROBLEMS.with(|v| std::mem::take(&mut *v.borrow_mut()));
+    assert!(
+        all.is_empty(),
+        "{} problems:\n{}",
+        all.len(),
+        all.join("\n")
+    );
+}
+
+/// Every diagnostic is complete: a code, a position, a message, a hint, and the file.
+fn check_diagnostics(case: &str, d: &Diagnostics) {
+    if d.list.is_empty() {
+        problem(format!("{case}: an error without diagnostics"));
+    }
+    let mut bad = 0;
+    for x in &d.list {
+        let code = x.code.as_str();
+        let what = if !(code.len() == 5 && code.starts_with('E')) {
+            "a bad code"
+        } else if x.span.line < 1 || x.span.column < 1 {
+            "no line and column"
+        } else if x.message.trim().is_empty() {
+            "an empty message"
+        } else if x.message.len() > MAX_MESSAGE {
+            "a message quoting too much of the input"
+        } else if x.hint.as_deref().is_none_or(|h| h.trim().is_empty()) {
+            "no hint"
+        } else if x.file.is_none() {
+            "no file"
+        } else {
+            continue;
+        };
+        bad += 1;
+        if bad <= 3 {
+            let mut shown = x.plain();
+            if shown.len() > 300 {
+                let cut = (0..=300)
+                    .rev()
+                    .find(|&i| shown.is_char_boundary(i))
+                    .unwrap_or(0);
+                shown = format!("{}... ({} bytes)", &shown[..cut], x.plain().len());
+            }
+            problem(format!("{case}: a diagnostic with {what}: {shown}"));
+        }
+    }
+    // Both renderings work on what was reported (the fancy one quotes the source).
+    let plain = d.plain();
+    if !plain.contains("error[") {
+        problem(format!("{case}: plain rendering lacks the code: {plain}"));
+    }
+    let first = Diagnostics {
+        list: d.list.iter().take(20).cloned().collect(),
+    };
+    if first.fancy().is_empty() {
+        problem(format!("{case}: empty fancy rendering"));
+    }
+}
+
+/// Render every output of a model that compiled, in both layouts.
+fn render_all(case: &str, m: Model) {
+    let models = [m];
+    for layout in [Layout::flat(), Layout::crate_layout()] {
+        match render(&models, &layout) {
+            Ok(out) if out.is_empty() => problem(format!("{case}: nothing rendered")),
+            Ok(_) => {}
+            Err(e) => problem(format!(
+                "{case}: the spec compiles but does not render: {e}"
+            )),
+        }
+    }
+}
+
+fn summary(text: &str) -> String {
+    let head: String = text.chars().take(120).collect();
+    format!("{} bytes: {head:?}...", text.len())
+}
+
+/// Compile `text` as a spec and check the outcome against `expect`, within [`LIMIT`].
+fn hostile(case: &str, text: &str, expect: Expect) -> Result<(), Diagnostics> {
+    let start = Instant::now();
+    let r = uapigen::compile_str(format!("spec/{case}.yaml"), text);
+    let outcome = match r {
+        Ok(m) => {
+            if expect == Expect::Err {
+                problem(format!(
+                    "{case}: accepted, but must be rejected ({})",
+                    summary(text)
+                ));
+            }
+            render_all(case, m);
+            Ok(())
+        }
+        Err(d) => {
+            check_diagnostics(case, &d);
+            Err(d)
+        }
+    };
+    let took = start.elapsed();
+    println!(
+        "{case:<40} {:>9} bytes  {:>8.1?}  {}",
+        text.len(),
+        took,
+        match &outcome {
+            Ok(()) => "compiles".to_owned(),
+            Err(d) => {
+                let codes: std::collections::BTreeSet<&str> =
+                    d.list.iter().map(|x| x.code.as_str()).collect();
+                format!("{} errors {codes:?}", d.list.len())
+            }
+        }
+    );
+    if took >= LIMIT {
+        problem(format!("{case}: took {took:.1?} (limit {LIMIT:?})"));
+    }
+    outcome
+}
+
+/// Must be rejected with one of `codes`.
+fn rejected(case: &str, text: &str, codes: &[&str]) {
+    if let Err(d) = hostile(case, text, Expect::Err)
+        && !d.list.iter().any(|x| codes.contains(&x.code.as_str()))
+    {
+        let first: Vec<String> = d.list.iter().take(3).map(|x| x.plain()).collect();
+        problem(format!(
+            "{case}: expected one of {codes:?}, got:\n{}",
+            first.join("\n")
+        ));
+    }
+}
+
+const HEAD: &str = "name: hostile\nheader: linux/hostile.h\n";
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_deep_nesting_of_flow_collections() {
+    let n = 10_000;
+    let text = format!("{HEAD}constants: {}{}\n", "[".repeat(n), "]".repeat(n));
+    rejected("brackets_10k", &text, &["E0001"]);
+    let text = format!("{HEAD}constants: {}1{}\n", "{a: ".repeat(n), "}".repeat(n));
+    rejected("braces_10k", &text, &["E0001"]);
+    // Unclosed, and mixed.
+    let text = format!("{HEAD}constants: {}\n", "[{a: ".repeat(n));
+    rejected("unclosed_10k", &text, &["E0001"]);
+    let text = format!("{}\n", "[".repeat(100_000));
+    rejected("brackets_100k_alone", &text, &["E0001"]);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_deep_nesting_of_block_mappings() {
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n");
+    for i in 0..1000 {
+        let _ = writeln!(text, "{}a:", " ".repeat(2 + i));
+    }
+    rejected("block_1000_levels", &text, &["E0001"]);
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n");
+    for i in 0..1000 {
+        let _ = writeln!(text, "{}-", " ".repeat(2 + i));
+    }
+    rejected("block_seq_1000_levels", &text, &["E0001"]);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_alias_bombs() {
+    // Billion laughs: ten levels of ten aliases each.
+    let mut text = String::from(HEAD);
+    text.push_str("lol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        let _ = writeln!(text, "lol{i}: &a{i} [{refs}]");
+    }
+    rejected("billion_laughs_top", &text, &["E0001"]);
+
+    // The same bomb as the value of a real key.
+    let mut text = String::from(HEAD);
+    text.push_str("doc: &a0 lol\nconstants:\n  - name: X\n    value: 1\n    doc: [");
+    let mut anchors = Vec::new();
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "*a0".to_owned()
+        } else {
+            format!("*a{}", i - 1)
+        };
+        anchors.push(format!("&a{i} [{}]", vec![prev; 10].join(", ")));
+    }
+    text.push_str(&anchors.join(", "));
+    text.push_str("]\n");
+    rejected("billion_laughs_in_doc", &text, &["E0001"]);
+
+    // Wide: one valid mapping aliased 100 000 times (each would be a duplicate constant).
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n  - &c { name: A, value: 1 }\n");
+    for _ in 0..100_000 {
+        text.push_str("  - *c\n");
+    }
+    rejected("wide_alias_100k", &text, &["E0001", "E0101"]);
+
+    // Merge keys and an alias of a mapping holding aliases.
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n  - &m { name: A, value: 1 }\n");
+    for i in 0..2000 {
+        let _ = writeln!(text, "  - {{ <<: *m, name: A{i} }}");
+    }
+    let _ = hostile("merge_keys_2000", &text, Expect::Either);
+
+    // An alias of an undefined anchor, and a recursive-looking anchor.
+    rejected(
+        "undefined_alias",
+        &format!("{HEAD}constants: *nowhere\n"),
+        &["E0001"],
+    );
+    rejected(
+        "self_alias",
+        &format!("{HEAD}constants: &x [*x]\n"),
+        &["E0001"],
+    );
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_huge_numbers() {
+    let c = |v: &str| format!("{HEAD}constants:\n  - name: BIG\n    value: {v}\n");
+    rejected(
+        "value_30_digits",
+        &c("999999999999999999999999999999"),
+        &["E0001", "E0201"],
+    );
+    rejected(
+        "value_30_digits_quoted",
+        &c("\"999999999999999999999999999999\""),
+        &["E0201"],
+    );
+    rejected(
+        "value_negative_huge",
+        &c("-99999999999999999999999"),
+        &["E0001", "E0201"],
+    );
+    rejected("value_float", &c("1.5e300"), &["E0001", "E0201"]);
+    rejected("value_inf", &c(".inf"), &["E0001", "E0201"]);
+    rejected("value_nan", &c(".nan"), &["E0001", "E0201"]);
+    rejected(
+        "value_i128_overflow",
+        &c("\"18446744073709551615 * 18446744073709551615 * 18446744073709551615\""),
+        &["E0204"],
+    );
+    rejected("value_past_u64", &c("\"1 << 63 << 1\""), &["E0205"]);
+    rejected("shift_by_1000", &c("\"1 << 1000\""), &["E0204"]);
+    rejected("shift_negative", &c("\"1 << -1\""), &["E0204"]);
+    rejected("divide_by_zero", &c("\"1 / (2 - 2)\""), &["E0204"]);
+    rejected("modulo_by_zero", &c("\"1 % 0\""), &["E0204"]);
+    rejected(
+        "u8_too_big",
+        &format!("{HEAD}constants:\n  - {{ name: B, value: 256, type: u8 }}\n"),
+        &["E0205"],
+    );
+
+    let bit = |b: &str| {
+        format!("{HEAD}flags:\n  - name: f\n    bits:\n      - {{ name: F_A, bit: {b} }}\n")
+    };
+    rejected("bit_1000", &bit("1000"), &["E0204"]);
+    rejected("bit_negative", &bit("-1"), &["E0204"]);
+    rejected(
+        "bit_huge",
+        &bit("99999999999999999999999999"),
+        &["E0001", "E0201"],
+    );
+    rejected("bit_64", &bit("64"), &["E0204"]);
+
+    let arr = |t: &str| {
+        format!("{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: \"{t}\" }}\n")
+    };
+    rejected(
+        "array_1e30_digits",
+        &arr("u8[1000000000000000000000000000000]"),
+        &["E0104"],
+    );
+    rejected("array_1e30_float", &arr("u8[1e30]"), &["E0104"]);
+    rejected("array_2_pow_62", &arr("u8[1 << 62]"), &["E0305"]);
+    rejected("array_zero", &arr("u8[0]"), &["E0305"]);
+    rejected("array_negative", &arr("u8[-1]"), &["E0305"]);
+    rejected("array_8_gib", &arr("u64[1 << 30]"), &["E0306"]);
+    rejected("array_unclosed", &arr("u8[[[[[["), &["E0104"]);
+
+    let ioctl = |t: &str, nr: &str| {
+        format!("{HEAD}ioctls:\n  - {{ name: IO, dir: none, type: {t}, nr: {nr} }}\n")
+    };
+    rejected(
+        "ioctl_nr_huge",
+        &ioctl("1", "999999999999999999999999999999"),
+        &["E0001", "E0201"],
+    );
+    rejected("ioctl_type_256", &ioctl("256", "1"), &["E0401"]);
+    rejected("ioctl_nr_negative", &ioctl("1", "-1"), &["E0401"]);
+    let big = format!(
+        "{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: \"u8[100000]\" }}\n\
+         ioctls:\n  - {{ name: IO, dir: read, type: 1, nr: 1, arg: struct s }}\n"
+    );
+    rejected("ioctl_arg_too_big", &big, &["E0402"]);
+    rejected(
+        "enum_past_u32",
+        &format!("{HEAD}enums:\n  - values:\n      - {{ name: E, value: 4294967296 }}\n"),
+        &["E0205"],
+    );
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_very_long_strings() {
+    let five_mb = 5 << 20;
+    // (A 5 MB module name that is an identifier: `long_module_name`.)
+    // A 5 MB name that is not even an identifier.
+    let name = "a b".repeat(five_mb / 3);
+    rejected(
+        "name_5mb_words",
+        &format!("name: {name}\nheader: linux/x.h\n"),
+        &["E0001", "E0102"],
+    );
+    // A 5 MB constant name, struct name, header path, expression and type string.
+    let long = "A".repeat(five_mb);
+    let _ = hostile(
+        "constant_name_5mb",
+        &format!("{HEAD}constants:\n  - {{ name: {long}, value: 1 }}\n"),
+        Expect::Either,
+    );
+    let _ = hostile(
+        "header_5mb",
+        &format!("name: x\nheader: linux/{}.h\n", "h".repeat(five_mb)),
+        Expect::Either,
+    );
+    rejected(
+        "expression_5mb",
+        &format!(
+            "{HEAD}constants:\n  - {{ name: A, value: \"{}\" }}\n",
+            "1 + ".repeat(five_mb / 4) + "1"
+        ),
+        &["E0201"],
+    );
+    // (A 5 MB type string of pointer stars: `deep_pointers`.)
+    // A 20 MB file is refused before parsing.
+    let text = format!("{HEAD}doc: \"{}\"\n", "x".repeat(20 << 20));
+    rejected("file_20mb", &text, &["E0001"]);
+    // A 5 MB string constant with a quote in it.
+    let text = format!(
+        "{HEAD}constants:\n  - {{ name: S, string: \"{}\\u0000\" }}\n",
+        "s".repeat(five_mb)
+    );
+    rejected("string_constant_5mb_nul", &text, &["E0205"]);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_invalid_utf8_files() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let cases: [(&str, Vec<u8>); 4] = [
+        (
+            "bad_utf8_first_line",
+            b"name: a\xff\xfe\nheader: linux/a.h\n".to_vec(),
+        ),
+        (
+            "bad_utf8_third_line",
+            b"name: a\nheader: linux/a.h\ndoc: \"caf\xc3\x28\"\n".to_vec(),
+        ),
+        ("bad_utf8_only", vec![0xff; 1000]),
+        (
+            "bad_utf8_truncated_sequence",
+            b"name: a\nheader: linux/a.h\ndoc: \xe6\x97".to_vec(),
+        ),
+    ];
+    for (case, bytes) in cases {
+        let p = dir.path().join(format!("{case}.yaml"));
+        std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let start = Instant::now();
+        let Err(d) = uapigen::compile_file(&p) else {
+            panic!("{case}: invalid UTF-8 accepted");
+        };
+        check_diagnostics(case, &d);
+        assert!(
+            d.list.iter().any(|x| x.code.as_str() == "E0001"),
+            "{case}: {}",
+            d.plain()
+        );
+        println!(
+            "{case:<40} {:>9} bytes  {:>8.1?}  {}",
+            bytes.len(),
+            start.elapsed(),
+            d.plain().trim()
+        );
+        assert!(start.elapsed() < LIMIT, "{case}: too slow");
+    }
+    // A file that is not there, and a directory.
+    let Err(d) = uapigen::compile_file(dir.path().join("missing.yaml")) else {
+        panic!("a missing file compiled");
+    };
+    check_diagnostics("missing_file", &d);
+    let Err(d) = uapigen::compile_file(dir.path()) else {
+        panic!("a directory compiled");
+    };
+    check_diagnostics("directory", &d);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_malformed_documents() {
+    rejected(
+        "duplicate_top_key",
+        "name: a\nname: b\nheader: linux/a.h\n",
+        &["E0001"],
+    );
+    rejected(
+        "duplicate_nested_key",
+        &format!("{HEAD}constants:\n  - {{ name: A, name: B, value: 1 }}\n"),
+        &["E0001"],
+    );
+    rejected(
+        "duplicate_key_1000_times",
+        &format!("{HEAD}{}", "doc: x\n".repeat(1000)),
+        &["E0001"],
+    );
+    rejected(
+        "tab_indentation",
+        &format!("{HEAD}constants:\n\t- {{ name: A, value: 1 }}\n"),
+        &["E0001"],
+    );
+    rejected(
+        "tab_in_mapping",
+        &format!("{HEAD}constants:\n  - name: A\n\tvalue: 1\n"),
+        &["E0001"],
+    );
+    rejected(
+        "odd_indentation",
+        &format!("{HEAD}constants:\n  - name: A\n     value: 1\n   - name: B\n"),
+        &["E0001"],
+    );
+    rejected("empty_file", "", &["E0001"]);
+    rejected("only_whitespace", "   \n\n\t\n", &["E0001"]);
+    rejected("only_comment", "# nothing\n", &["E0001"]);
+    rejected("only_document_marker", "---\n...\n", &["E0001"]);
+    rejected("null_document", "~\n", &["E0001"]);
+    rejected("two_documents", &format!("{HEAD}---\n{HEAD}"), &["E0001"]);
+    rejected("list_instead_of_mapping", "- a\n- b\n", &["E0001"]);
+    rejected("scalar_document", "hello\n", &["E0001"]);
+    rejected("number_document", "42\n", &["E0001"]);
+    rejected("missing_header", "name: a\n", &["E0001"]);
+    rejected(
+        "wrong_kind_of_value",
+        &format!("{HEAD}constants: {{ name: A }}\n"),
+        &["E0001"],
+    );
+    rejected("unknown_key", &format!("{HEAD}constantz: []\n"), &["E0001"]);
+    rejected(
+        "yaml_tags",
+        &format!("{HEAD}constants: !!binary aGVsbG8=\n"),
+        &["E0001"],
+    );
+    rejected("bom_then_list", "\u{feff}- a\n", &["E0001"]);
+    rejected(
+        "nul_in_name",
+        "name: \"a\\0b\"\nheader: linux/a.h\n",
+        &["E0001", "E0102"],
+    );
+    rejected(
+        "control_characters",
+        "name: a\u{1}\u{2}\u{7f}\nheader: linux/a.h\n",
+        &["E0001", "E0102"],
+    );
+    finish();
+}
+
+/// A few KB of pseudo-random bytes (xorshift, fixed seed), as text and as a file.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_binary_blobs() {
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut bytes = Vec::with_capacity(64 << 10);
+    for _ in 0..(64 << 10) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push((x >> 24) as u8);
+    }
+    let lossy = String::from_utf8_lossy(&bytes).into_owned();
+    rejected("blob_64k_lossy", &lossy, &["E0001"]);
+    // Printable noise of YAML punctuation.
+    let punct = b"[]{}:,-?&*!|>'\"%@` \n\t#abc";
+    let noise: String = bytes
+        .iter()
+        .map(|b| punct[usize::from(*b) % punct.len()] as char)
+        .collect();
+    let _ = hostile("punctuation_noise_64k", &noise, Expect::Err);
+    // The same blob appended to a valid head.
+    let text = format!("{HEAD}doc: {lossy}");
+    let _ = hostile("valid_head_then_blob", &text, Expect::Err);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let p = dir.path().join("blob.yaml");
+    std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let Err(d) = uapigen::compile_file(&p) else {
+        panic!("a binary blob compiled");
+    };
+    check_diagnostics("blob_file", &d);
+    assert!(start.elapsed() < LIMIT);
+    // An ELF header and NUL bytes as text.
+    let elf = "\u{7f}ELF\u{2}\u{1}\u{1}\0\0\0\0\0\0\0\0\0";
+    rejected("elf_header", elf, &["E0001"]);
+    rejected("nul_bytes", &"\0".repeat(4096), &["E0001"]);
+    finish();
+}
+
+/// `depth` levels of inline structs and unions, alternating.
+fn nested_inline(depth: usize) -> String {
+    let mut text = format!("{HEAD}structs:\n  - name: outer\n    fields:\n");
+    for d in 0..depth {
+        let ind = " ".repeat(6 + 4 * d);
+        let kind = if d % 2 == 0 { "struct" } else { "union" };
+        let _ = writeln!(text, "{ind}- {{ name: x{d}, type: u32 }}");
+        let _ = writeln!(
+            text,
+            "{ind}- name: n{d}\n{ind}  type: {kind}\n{ind}  fields:"
+        );
+    }
+    let ind = " ".repeat(6 + 4 * depth);
+    let _ = writeln!(text, "{ind}- {{ name: leaf, type: u64 }}");
+    text
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_deeply_nested_inline_types() {
+    rejected("inline_200_levels", &nested_inline(200), &["E0001"]);
+    rejected("inline_1000_levels", &nested_inline(1000), &["E0001"]);
+    // As deep as the YAML budget lets through: compiles, and renders.
+    let _ = hostile("inline_20_levels", &nested_inline(20), Expect::Either);
+    // Anonymous members all the way down.
+    let mut text = format!("{HEAD}structs:\n  - name: outer\n    fields:\n");
+    for d in 0..25 {
+        let ind = " ".repeat(6 + 4 * d);
+        let _ = writeln!(text, "{ind}- {{ name: y{d}, type: u8 }}");
+        let _ = writeln!(text, "{ind}- type: union\n{ind}  fields:");
+    }
+    let _ = writeln!(text, "{}- {{ name: leaf, type: u8 }}", " ".repeat(6 + 100));
+    let _ = hostile("anonymous_25_levels", &text, Expect::Either);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_long_chains_of_constants() {
+    let n = 5000;
+    // Each refers to the one before: shallow to evaluate in order.
+    let mut text = format!("{HEAD}constants:\n  - {{ name: C0, value: 1 }}\n");
+    for i in 1..n {
+        let _ = writeln!(text, "  - {{ name: C{i}, value: \"C{} + 1\" }}", i - 1);
+    }
+    let _ = hostile("chain_5000_forward", &text, Expect::Either);
+    // Each refers to the one after: the first one needs the whole chain.
+    let mut text = format!("{HEAD}constants:\n");
+    for i in 0..n - 1 {
+        let _ = writeln!(text, "  - {{ name: C{i}, value: \"C{} + 1\" }}", i + 1);
+    }
+    let _ = writeln!(text, "  - {{ name: C{}, value: 1 }}", n - 1);
+    let _ = hostile("chain_5000_backward", &text, Expect::Either);
+    // A cycle through all of them.
+    let mut text = format!("{HEAD}constants:\n");
+    for i in 0..n {
+        let _ = writeln!(
+            text,
+            "  - {{ name: C{i}, value: \"C{} + 1\" }}",
+            (i + 1) % n
+        );
+    }
+    rejected("cycle_5000", &text, &["E0203", "E0204"]);
+    // Enumerators counting up from the one before (implicit values), 5000 of them.
+    let mut text = format!("{HEAD}enums:\n  - values:\n");
+    for i in 0..n {
+        let _ = writeln!(text, "      - {{ name: E{i} }}");
+    }
+    let _ = hostile("enum_5000_implicit", &text, Expect::Either);
+    // Every constant refers to all earlier ones.
+    let mut text = format!("{HEAD}constants:\n  - {{ name: D0, value: 1 }}\n");
+    for i in 1..300 {
+        let refs: Vec<String> = (0..i).map(|k| format!("D{k}")).collect();
+        let _ = writeln!(
+            text,
+            "  - {{ name: D{i}, value: \"({}) & 1\" }}",
+            refs.join(" | ")
+        );
+    }
+    let _ = hostile("fan_in_300", &text, Expect::Either);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_long_chains_of_structs() {
+    // Each struct embeds the one before it (see `struct_chain_forward` for the other way):
+    // 2500 of them render in about 2 s in a debug build (linear in the number of structs).
+    let n = 2500;
+    let mut text =
+        format!("{HEAD}structs:\n  - {{ name: s0, fields: [{{ name: a, type: u8 }}] }}\n");
+    for i in 1..n {
+        let _ = writeln!(
+            text,
+            "  - {{ name: s{i}, fields: [{{ name: a, type: u8 }}, {{ name: prev, type: struct s{} }}] }}",
+            i - 1
+        );
+    }
+    let _ = hostile("struct_chain_2500_backward", &text, Expect::Either);
+    // A cycle of 5000 structs.
+    let mut text = format!("{HEAD}structs:\n");
+    for i in 0..n {
+        let _ = writeln!(
+            text,
+            "  - {{ name: s{i}, fields: [{{ name: next, type: struct s{} }}] }}",
+            (i + 1) % n
+        );
+    }
+    rejected("struct_cycle_5000", &text, &["E0304"]);
+    // Arrays doubling the size at each step: 2^40 bytes after 40 steps.
+    let mut text =
+        format!("{HEAD}structs:\n  - {{ name: t0, fields: [{{ name: a, type: u64 }}] }}\n");
+    for i in 1..60 {
+        let _ = writeln!(
+            text,
+            "  - {{ name: t{i}, fields: [{{ name: a, type: \"struct t{}[2]\" }}] }}",
+            i - 1
+        );
+    }
+    rejected("doubling_60_times", &text, &["E0306"]);
+    finish();
+}
+
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_deeply_nested_expressions() {
+    let c = |e: &str| format!("{HEAD}constants:\n  - name: X\n    value: \"{e}\"\n");
+    let n = 10_000;
+    rejected(
+        "parens_10k",
+        &c(&format!("{}1{}", "(".repeat(n), ")".repeat(n))),
+        &["E0201"],
+    );
+    rejected(
+        "parens_2000",
+        &c(&format!("{}1{}", "(".repeat(2000), ")".repeat(2000))),
+        &["E0201"],
+    );
+    rejected("parens_unclosed_10k", &c(&"(".repeat(n)), &["E0201"]);
+    rejected("closing_10k", &c(&")".repeat(n)), &["E0201"]);
+    rejected(
+        "unary_not_4000",
+        &c(&format!("{}1", "~".repeat(4000))),
+        &["E0201"],
+    );
+    rejected(
+        "unary_minus_4000",
+        &c(&format!("{}1", "- ".repeat(2000))),
+        &["E0201"],
+    );
+    // Alternating precedence levels.
+    let ops = ["|", "^", "&", "<<", "+", "*"];
+    let mut e = String::from("1");
+    let mut i = 0;
+    while e.len() < 4000 {
+        let _ = write!(e, "{}1", ops[i % ops.len()]);
+        i += 1;
+    }
+    let _ = hostile("mixed_precedence_4000", &c(&e), Expect::Either);
+    // The same depth in an array length, an ioctl number and a flag bit.
+    let deep = format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    rejected(
+        "parens_10k_array",
+        &format!(
+            "{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: \"u8[{deep}]\" }}\n"
+        ),
+        &["E0104", "E0201"],
+    );
+    rejected(
+        "parens_10k_ioctl",
+        &format!("{HEAD}ioctls:\n  - {{ name: IO, dir: none, type: 1, nr: \"{deep}\" }}\n"),
+        &["E0201"],
+    );
+    rejected(
+        "parens_10k_bit",
+        &format!("{HEAD}flags:\n  - name: f\n    bits:\n      - {{ name: F, bit: \"{deep}\" }}\n"),
+        &["E0201"],
+    );
+    finish();
+}
+
+/// Many errors at once: every one reported, still in bounded time.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_errors() {
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n");
+    for i in 0..20_000 {
+        let _ = writeln!(text, "  - {{ name: 9bad{i}, value: \"nope{i} +\" }}");
+    }
+    if let Err(d) = hostile("errors_20000", &text, Expect::Err)
+        && d.list.len() < 20_000
+    {
+        problem(format!(
+            "errors_20000: only {} errors reported",
+            d.list.len()
+        ));
+    }
+    finish();
+}
+
+/// Each unknown name gets a "did you mean" hint: bounded time even with many of them.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_unknown_names() {
+    let mut text = String::from(HEAD);
+    text.push_str("structs:\n");
+    for i in 0..2000 {
+        let _ = writeln!(
+            text,
+            "  - {{ name: s{i}, fields: [{{ name: a, type: \"struct missing{i}\" }}] }}"
+        );
+    }
+    rejected("unknown_types_2000", &text, &["E0103"]);
+    let mut text = String::from(HEAD);
+    text.push_str("constants:\n");
+    for i in 0..2000 {
+        let _ = writeln!(text, "  - {{ name: C{i}, value: \"MISSING{i} + 1\" }}");
+    }
+    rejected("unknown_names_2000", &text, &["E0202"]);
+    finish();
+}
+
+/// Array sizes that overflow 64 bits: a clean E0306, not an overflow.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_array_size_overflow() {
+    let arr = |t: &str| {
+        format!("{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: \"{t}\" }}\n")
+    };
+    rejected(
+        "array_product_overflow",
+        &arr("u64[4294967296][4294967296][4294967296]"),
+        &["E0306"],
+    );
+    let text = format!(
+        "{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: u8 }}\n\
+         \x20     - {{ name: big, type: \"u8[4294967296][4294967296]\" }}\n\
+         \x20     - {{ name: c, type: u64 }}\n"
+    );
+    rejected("array_overflow_then_field", &text, &["E0306"]);
+    finish();
+}
+
+/// A 5 MB module name that is a valid identifier: not a usable one (5 MB file names, 5 MB
+/// Rust module path, C header guard).
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_long_module_name() {
+    let name = "a".repeat(5 << 20);
+    let _ = hostile(
+        "name_5mb_identifier",
+        &format!("name: {name}\nheader: linux/x.h\n"),
+        Expect::Err,
+    );
+    finish();
+}
+
+/// Odd but small inputs that reach each later stage: names, paths, `uses`.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_hostile_names_and_paths() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let inner = dir.path().join("spec");
+    std::fs::create_dir_all(&inner).unwrap_or_else(|e| panic!("{e}"));
+    let at = |name: &str| inner.join(format!("{name}.yaml"));
+    let compile_at = |case: &str, path: &Path, text: &str, codes: &[&str]| {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        let start = Instant::now();
+        let Err(d) = uapigen::compile_file(path) else {
+            problem(format!("{case}: accepted"));
+            return;
+        };
+        check_diagnostics(case, &d);
+        if !d.list.iter().any(|x| codes.contains(&x.code.as_str())) {
+            problem(format!("{case}: expected {codes:?}, got:\n{}", d.plain()));
+        }
+        if start.elapsed() >= LIMIT {
+            problem(format!("{case}: took {:.1?}", start.elapsed()));
+        }
+        println!("{case:<40} {}", d.plain().lines().next().unwrap_or(""));
+    };
+    // `uses` that leave the directory, name itself, or go around in a circle.
+    compile_at(
+        "uses_parent_path",
+        &at("a"),
+        "name: a\nheader: linux/a.h\nuses: [\"../../../../../../etc/passwd\"]\n",
+        &["E0102", "E0505"],
+    );
+    compile_at(
+        "uses_absolute_path",
+        &at("b"),
+        "name: b\nheader: linux/b.h\nuses: [\"/etc/passwd\"]\n",
+        &["E0102", "E0505"],
+    );
+    compile_at(
+        "uses_itself",
+        &at("c"),
+        "name: c\nheader: linux/c.h\nuses: [c]\n",
+        &["E0505"],
+    );
+    std::fs::write(at("d2"), "name: d2\nheader: linux/d2.h\nuses: [d1]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    compile_at(
+        "uses_cycle",
+        &at("d1"),
+        "name: d1\nheader: linux/d1.h\nuses: [d2]\n",
+        &["E0505"],
+    );
+    // A used spec that is a binary blob.
+    std::fs::write(at("blob"), [0xffu8, 0, 1, 2, 0xfe]).unwrap_or_else(|e| panic!("{e}"));
+    compile_at(
+        "uses_blob",
+        &at("e"),
+        "name: e\nheader: linux/e.h\nuses: [blob]\n",
+        &["E0505", "E0001"],
+    );
+    // Bad names and paths.
+    let bad = [
+        ("header_parent", "name: x\nheader: ../../x.h\n", "E0102"),
+        (
+            "header_absolute",
+            "name: x\nheader: /usr/include/x.h\n",
+            "E0102",
+        ),
+        ("header_not_h", "name: x\nheader: linux/x.c\n", "E0102"),
+        (
+            "header_empty_part",
+            "name: x\nheader: linux//x.h\n",
+            "E0102",
+        ),
+        ("name_keyword", "name: struct\nheader: linux/x.h\n", "E0102"),
+        (
+            "name_rust_keyword",
+            "name: fn\nheader: linux/x.h\n",
+            "E0102",
+        ),
+        ("name_upper", "name: Xyz\nheader: linux/x.h\n", "E0102"),
+        ("name_digit", "name: 1x\nheader: linux/x.h\n", "E0102"),
+        (
+            "name_unicode",
+            "name: \u{e9}t\u{e9}\nheader: linux/x.h\n",
+            "E0102",
+        ),
+        (
+            "guard_bad",
+            "name: x\nheader: linux/x.h\nguard: \"A B\"\n",
+            "E0102",
+        ),
+        (
+            "prefix_bad",
+            "name: x\nheader: linux/x.h\nprefix: \"a-b\"\n",
+            "E0102",
+        ),
+        (
+            "rust_name_bad",
+            "name: x\nheader: linux/x.h\nconstants:\n  - { name: A, value: 1, rust-name: \"a b\" }\n",
+            "E0102",
+        ),
+        (
+            "string_with_quote",
+            "name: x\nheader: linux/x.h\nconstants:\n  - { name: S, string: \"a\\u0001b\" }\n",
+            "E0205",
+        ),
+        (
+            "empty_struct",
+            "name: x\nheader: linux/x.h\nstructs:\n  - { name: s, fields: [] }\n",
+            "E0301",
+        ),
+        (
+            "empty_enum",
+            "name: x\nheader: linux/x.h\nenums:\n  - values: []\n  - { name: e, values: [] }\n",
+            "E0301",
+        ),
+    ];
+    for (case, text, code) in bad {
+        let r = hostile(case, text, Expect::Either);
+        match r {
+            Err(d) => {
+                if !d.list.iter().any(|x| x.code.as_str() == code) {
+                    problem(format!("{case}: expected {code}, got:\n{}", d.plain()));
+                }
+            }
+            Ok(()) => problem(format!("{case}: accepted")),
+        }
+    }
+    finish();
+}
+
+/// Each struct embeds the next one: the layout pass recurses once per struct.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_struct_chain_forward() {
+    let n = 5000;
+    let mut text = format!("{HEAD}structs:\n");
+    for i in 0..n - 1 {
+        let _ = writeln!(
+            text,
+            "  - {{ name: s{i}, fields: [{{ name: a, type: u8 }}, {{ name: next, type: struct s{} }}] }}",
+            i + 1
+        );
+    }
+    let _ = writeln!(
+        text,
+        "  - {{ name: s{}, fields: [{{ name: a, type: u8 }}] }}",
+        n - 1
+    );
+    let _ = hostile("struct_chain_5000_forward", &text, Expect::Either);
+    finish();
+}
+
+/// A long but flat expression: a left-deep tree of 2000 additions (3999 bytes, under the
+/// 4096-byte limit of an expression) is evaluated, printed and dropped recursively.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_binary_chain_of_2000_additions() {
+    let text = format!(
+        "{HEAD}constants:\n  - name: X\n    value: \"{}\"\n",
+        vec!["1"; 2000].join("+")
+    );
+    let _ = hostile("flat_sum_2000", &text, Expect::Either);
+    finish();
+}
+
+/// An error far into one long line (minified YAML): both renderings must still work.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_error_far_into_a_long_line() {
+    let mut text = format!("{HEAD}constants: [");
+    for i in 0..4000 {
+        let _ = write!(text, "{{name: C{i}, value: 1}}, ");
+    }
+    text.push_str("{name: 1bad, value: 1}]\n");
+    rejected("error_at_column_100k", &text, &["E0102"]);
+    // The same through an alias budget breach at the end of a long flow sequence.
+    let mut text = String::from(HEAD);
+    text.push_str("doc: &d lol\nuses: [");
+    text.push_str(&vec!["*d"; 60_000].join(", "));
+    text.push_str("]\n");
+    rejected("wide_alias_uses_60k", &text, &["E0001", "E0505"]);
+    finish();
+}
+
+/// Pointers to pointers and arrays of arrays: each `*` or `[N]` is one more level the layout
+/// pass, the emitters (and syn, which parses the generated Rust) recurse through.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_deep_type_nesting() {
+    let field = |stars: usize| {
+        format!(
+            "{HEAD}structs:\n  - name: s\n    fields:\n      - {{ name: a, type: \"u8{}\" }}\n",
+            "*".repeat(stars)
+        )
+    };
+    let _ = hostile("pointer_10_levels", &field(10), Expect::Either);
+    let _ = hostile("pointer_200_levels", &field(200), Expect::Either);
+    // Rejected or handled without recursion: either is fine, a crash is not.
+    let _ = hostile("pointer_5mb_of_stars", &field(5 << 20), Expect::Either);
+    let dims = |n: usize| format!("u8{}", "[1]".repeat(n));
+    let _ = hostile(
+        "array_10_dimensions",
+        &field(0).replace("u8", &dims(10)),
+        Expect::Either,
+    );
+    let _ = hostile(
+        "array_10k_dimensions",
+        &field(0).replace("u8", &dims(10_000)),
+        Expect::Either,
+    );
+    finish();
+}
+
+/// Run the ignored test `child` of this binary in a child process, so that a crash (a stack
+/// overflow aborts the process) fails only the calling test, with the child's output.
+fn in_child(child: &str) {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
+    let out = std::process::Command::new(exe)
+        .args([
+            child,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the child process: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for l in stdout.lines() {
+        // The harness prints `test child_x ... ` and the child's first line after it.
+        let l = match l.strip_prefix(&format!("test {child} ... ")) {
+            Some(rest) => rest,
+            None => l,
+        };
+        let noise = ["running ", "test ", "successes:", "failures:", "---- "];
+        if !l.trim().is_empty() && !noise.iter().any(|n| l.starts_with(n)) {
+            println!("    {l}");
+        }
+    }
+    assert!(
+        stdout.contains("1 passed"),
+        "{child} failed in its child process ({}):\n{}\n{}",
+        out.status,
+        stdout
+            .lines()
+            .rev()
+            .take(30)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        stderr.lines().take(40).collect::<Vec<_>>().join("\n")
+    );
+}
+
+macro_rules! in_children {
+    ($($test:ident => $child:ident,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                in_child(stringify!($child));
+            }
+        )*
+    };
+}
+
+in_children! {
+    deep_nesting_of_flow_collections => child_deep_nesting_of_flow_collections,
+    deep_nesting_of_block_mappings => child_deep_nesting_of_block_mappings,
+    alias_bombs => child_alias_bombs,
+    huge_numbers => child_huge_numbers,
+    very_long_strings => child_very_long_strings,
+    invalid_utf8_files => child_invalid_utf8_files,
+    malformed_documents => child_malformed_documents,
+    binary_blobs => child_binary_blobs,
+    deeply_nested_inline_types => child_deeply_nested_inline_types,
+    long_chains_of_constants => child_long_chains_of_constants,
+    long_chains_of_structs => child_long_chains_of_structs,
+    struct_chain_forward => child_struct_chain_forward,
+    many_unknown_names => child_many_unknown_names,
+    array_size_overflow => child_array_size_overflow,
+    long_module_name => child_long_module_name,
+    deep_type_nesting => child_deep_type_nesting,
+    deeply_nested_expressions => child_deeply_nested_expressions,
+    binary_chain_of_2000_additions => child_binary_chain_of_2000_additions,
+    error_far_into_a_long_line => child_error_far_into_a_long_line,
+    many_errors => child_many_errors,
+    hostile_names_and_paths => child_hostile_names_and_paths,
+}
