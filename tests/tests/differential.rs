@@ -56,14 +56,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use uapigen::Model;
 use uapigen::abi::ABIS;
 use uapigen::emit_c::Fact;
 use uapigen::ir::ConstValue;
-use uapigen_tests::{AbiToolchain, abi_toolchain, read_array, root};
+use uapigen_tests::{AbiToolchain, abi_toolchain, par_map, read_array, root};
 
 // ---------------------------------------------------------------------------------------
 // The pseudo-random generator.
@@ -1629,39 +1628,6 @@ fn toolchains() -> Vec<AbiToolchain> {
     );
     assert_eq!(out.len(), 18, "uapigen models 18 ABIs");
     out
-}
-
-/// `f` over `items` on a few threads (each job runs a compiler), results in item order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(2, 8)
-        .min(items.len().max(1));
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| panic!("a compile thread panicked"))
-            })
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The facts of a spec on one ABI: the model's, plus `sizeof` of each string constant.
