@@ -61,7 +61,11 @@ for comp in rustfmt clippy; do
   fi
 done
 
-# cargo fuzz for the fuzzing smoke run (uses the nightly toolchain of the machine image).
+# cargo fuzz for the fuzzing smoke run; it needs a nightly toolchain (sanitizer coverage),
+# which the machine image carries; installed here when it does not.
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  rustup toolchain install nightly --profile minimal
+fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
