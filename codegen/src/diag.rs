@@ -174,7 +174,11 @@ impl Diagnostic {
         } else {
             rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len())
         };
-        (start, len.min(rest.len()).min(MAX_LABEL))
+        let mut len = len.min(rest.len()).min(MAX_LABEL);
+        while !rest.is_char_boundary(len) {
+            len -= 1;
+        }
+        (start, len)
     }
 
     /// Whether the line of the error is too long to show as a snippet (minified YAML): the

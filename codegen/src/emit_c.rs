@@ -100,9 +100,12 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .flat_map(|g| &g.values)
         .chain(m.flag_sets.iter().flat_map(|f| &f.bits))
         .map(|v| (v.c_name.as_str(), v.value.value));
+    // An enum with a value outside `int` gives its enumerators the enum's type in C23 and
+    // `unsigned int` in C++: they are not `int`s there, so they count as unknown.
     let enums = m
         .enums
         .iter()
+        .filter(|e| enum_is_int(e))
         .flat_map(|e| &e.values)
         .map(|v| (v.c_name.as_str(), v.value));
     let imported = m.imported.iter().map(|(n, v)| (n.as_str(), *v));
@@ -112,6 +115,13 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .chain(imported)
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
+}
+
+/// Every enumerator of `e` fits in `int`, so C (every standard, and C++) types them `int`.
+pub fn enum_is_int(e: &crate::ir::Enum) -> bool {
+    e.values
+        .iter()
+        .all(|v| (i128::from(i32::MIN)..=i128::from(i32::MAX)).contains(&v.value))
 }
 
 /// The C spelling of an expression whose exact value is `value`: as written when C computes
@@ -304,7 +314,12 @@ pub fn header(model: &Model) -> String {
             }
             match &c.value {
                 ConstValue::Int(v) => define(&mut out, &c.c_name, &value_body(m, v)),
-                ConstValue::Str(s) => define(&mut out, &c.c_name, &format!("\"{s}\"")),
+                // `?` is escaped so that no `??x` becomes a trigraph (C90/C11 without GNU).
+                ConstValue::Str(s) => define(
+                    &mut out,
+                    &c.c_name,
+                    &format!("\"{}\"", s.replace('?', "\\?")),
+                ),
             }
         }
     }

@@ -36,12 +36,27 @@ pub fn wrappers(model: &Model) -> TokenStream {
     quote!(#(#fns)*)
 }
 
-fn size_field_set(m: &Module, ty: &Ty, target: TokenStream, len: TokenStream) -> TokenStream {
+/// Set the size field of an extensible argument to `len`; a `dynamic` length (a buffer's)
+/// that does not fit in `u32` fails with `EINVAL`.
+fn size_field_set(
+    m: &Module,
+    ty: &Ty,
+    target: TokenStream,
+    len: TokenStream,
+    dynamic: bool,
+) -> TokenStream {
     if let Ty::Named(id) = ty
         && let Some(e) = &m.types[*id].extensible
     {
         let f = ident(&m.types[*id].fields[e.size_field].rust_name);
-        return quote!(#target.#f = #len as u32;);
+        if !dynamic {
+            // `size_of` of an ioctl argument: the ioctl encoding keeps it far below 4 GiB.
+            return quote!(#target.#f = #len as u32;);
+        }
+        return quote! {
+            #target.#f = u32::try_from(#len)
+                .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+        };
     }
     quote!()
 }
@@ -195,16 +210,14 @@ fn pointer_wrapper(
             return quote!();
         };
         let t = &m.types[*id];
-        let flex = ident(
-            &t.fields
-                .last()
-                .map_or(String::new(), |f| f.rust_name.clone()),
-        );
         let set = match &t.extensible {
             Some(e) => {
                 let f = ident(&t.fields[e.size_field].rust_name);
                 quote! {
-                    if !::uapigen_runtime::put(arg, ::core::mem::offset_of!(#rt, #f), &(len as u32)) {
+                    let Ok(n) = u32::try_from(len) else {
+                        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+                    };
+                    if !::uapigen_runtime::put(arg, ::core::mem::offset_of!(#rt, #f), &n) {
                         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
                     }
                 }
@@ -212,7 +225,7 @@ fn pointer_wrapper(
             None => quote!(),
         };
         let bytes_doc = format!(
-            " The argument is the whole `{}` (header and flexible array) as bytes: it has padding, so it has no `FlexBuf`. Fails with `EINVAL` if `arg` is shorter than the header.",
+            " The argument is the whole `{}` (header and flexible array) as bytes: it has padding, so it has no `FlexBuf`. Fails with `EINVAL` if `arg` is shorter than the struct.",
             t.display_name(m)
         );
         return quote! {
@@ -221,11 +234,13 @@ fn pointer_wrapper(
             #[doc = #bytes_doc]
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut [u8]) -> #ret_ty {
                 let len = arg.len();
-                if len < ::core::mem::offset_of!(#rt, #flex) {
+                // The ioctl number encodes `sizeof`, and the kernel copies that much in and
+                // out: the buffer must hold the whole struct, padding included.
+                if len < ::core::mem::size_of::<#rt>() {
                     return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
                 }
                 #set
-                // SAFETY: the buffer holds the header and `len` bytes in all (the size field,
+                // SAFETY: the buffer holds the whole struct and `len` bytes in all (the size field,
                 // if any, says so); the struct has no pointer for the kernel to follow.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg) }?;
                 Ok(#ret_expr)
@@ -234,7 +249,7 @@ fn pointer_wrapper(
     }
     if flexible {
         // A flexible array: the caller provides the whole buffer.
-        let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len));
+        let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len), true);
         return quote! {
             #head
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut ::uapigen_runtime::FlexBuf<#rt>) -> #ret_ty {
@@ -246,7 +261,13 @@ fn pointer_wrapper(
             }
         };
     }
-    let set = size_field_set(m, ty, quote!(arg), quote!(::core::mem::size_of::<#rt>()));
+    let set = size_field_set(
+        m,
+        ty,
+        quote!(arg),
+        quote!(::core::mem::size_of::<#rt>()),
+        false,
+    );
     match io.dir {
         Dir::Write => quote! {
             #head

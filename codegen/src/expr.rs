@@ -540,6 +540,9 @@ fn literal_type(v: i128, spelling: &str, long_bits: u32) -> Option<CTy> {
     if spelling.contains('_') || spelling.starts_with("0o") {
         return None; // not C syntax
     }
+    if spelling.starts_with("0b") || spelling.starts_with("0B") {
+        return None; // a GNU extension before C23: printed as a literal instead
+    }
     let body = spelling.trim_end_matches(['u', 'U', 'l', 'L']);
     let suffix = &spelling[body.len()..];
     let unsigned = suffix.contains(['u', 'U']);
@@ -556,6 +559,11 @@ fn literal_type(v: i128, spelling: &str, long_bits: u32) -> Option<CTy> {
         return None;
     }
     let decimal = !(body.len() > 1 && body.starts_with('0'));
+    if decimal && !unsigned && rank < 2 && v > i128::from(i32::MAX) {
+        // C90 makes such a literal `unsigned long` where C99 makes it `long long`: the
+        // value differs on 32-bit-long ABIs, so it is printed as a suffixed literal.
+        return None;
+    }
     let ty = |bits, signed| CTy { bits, signed };
     let ranks = [32, long_bits, 64];
     let mut candidates = Vec::new();
@@ -614,7 +622,10 @@ impl Expr {
                 let t = CTy::common(at, bt);
                 let (a, b) = (t.convert(a), t.convert(b));
                 match op {
-                    BinOp::Mul => t.result(a * b),
+                    // Unsigned products wrap: the low 64 bits of a product mod 2^128 are
+                    // right, and C's unsigned arithmetic keeps only those.
+                    BinOp::Mul if t.signed => a.checked_mul(b).and_then(|p| t.result(p)),
+                    BinOp::Mul => Some((t.convert(a.wrapping_mul(b)), t)),
                     BinOp::Div | BinOp::Rem if b == 0 => None,
                     BinOp::Div => t.result(a / b),
                     BinOp::Rem => {
@@ -738,6 +749,15 @@ mod tests {
         ));
         assert!(!exact("1U", 1));
         assert!(!exact("OTHER + 1", 2));
+        // C90 reads a decimal past INT_MAX as `unsigned long` (32 bits on ILP32), C99 as
+        // `long long`: not exact, printed as a suffixed literal.
+        assert!(!exact("-3000000000", -3_000_000_000));
+        assert!(exact("-3000000000LL", -3_000_000_000));
+        // Binary literals are a GNU extension before C23.
+        assert!(!exact("0b101", 5));
+        // Unsigned products wrap (and must not overflow the evaluator): (2^64-1)^2 mod 2^64.
+        assert!(!exact("(0ULL - 1) * (0ULL - 1)", 1));
+        assert!(exact("(0ULL - 1) * 2ULL", i128::from(u64::MAX - 1)));
         assert_eq!(c_literal(-1, false), "-1");
         assert_eq!(c_literal(-(1 << 31), false), "(-2147483647 - 1)");
         assert_eq!(c_literal(1 << 40, true), "0x10000000000LL");

@@ -6820,7 +6820,8 @@ pub fn device_get_pci_hot_reset_info(
     arg: &mut ::uapigen_runtime::FlexBuf<PciHotResetInfo>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = arg.len();
-    arg.header_mut().argsz = len as u32;
+    arg.header_mut().argsz = u32::try_from(len)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(
             fd,
@@ -6838,7 +6839,8 @@ pub fn device_pci_hot_reset(
     arg: &mut ::uapigen_runtime::FlexBuf<PciHotReset>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = arg.len();
-    arg.header_mut().argsz = len as u32;
+    arg.header_mut().argsz = u32::try_from(len)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_PCI_HOT_RESET, arg.as_mut_bytes())
     }?;
@@ -6931,7 +6933,8 @@ pub fn iommu_unmap_dma(
     arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DmaUnmap>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = arg.len();
-    arg.header_mut().argsz = len as u32;
+    arg.header_mut().argsz = u32::try_from(len)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_UNMAP_DMA, arg.as_mut_bytes())
     }?;
@@ -6963,7 +6966,8 @@ pub fn iommu_dirty_pages(
     arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DirtyBitmap>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = arg.len();
-    arg.header_mut().argsz = len as u32;
+    arg.header_mut().argsz = u32::try_from(len)
+        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_DIRTY_PAGES, arg.as_mut_bytes())
     }?;

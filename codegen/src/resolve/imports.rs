@@ -25,11 +25,16 @@ impl<'a> Resolver<'a> {
             for f in &m.flag_sets {
                 vals.extend(f.bits.iter().map(|v| (v.c_name.clone(), v.value.value)));
             }
+            let mut c_ints = vals.clone();
             for e in &m.enums {
                 vals.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
+                // Enumerators of an enum wider than `int` are not `int`s in C23 and C++.
+                if crate::emit_c::enum_is_int(e) {
+                    c_ints.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
+                }
             }
+            self.imported.extend(c_ints);
             for (name, v) in vals {
-                self.imported.push((name.clone(), v));
                 let def = Def::Import(self.import_values.len());
                 self.import_values.push(v);
                 self.state.insert(def, State::Done(v));
