@@ -529,6 +529,28 @@ fn variant_ty(
     }
 }
 
+/// The match arm `tag => Self::Variant(value)` of a fixed-size variant read from `src`,
+/// which must hold at least the variant's type (`short`: the rejection's message).
+fn fixed_arm(
+    m: &Module,
+    ty: &Ty,
+    rt: &TokenStream,
+    (tag, vn): (&TokenStream, &TokenStream),
+    src: TokenStream,
+    what: &str,
+    short: &str,
+) -> TokenStream {
+    let dec = decode_fixed(m, ty, rt, src.clone(), what);
+    quote! {
+        #tag => {
+            if #src.len() < ::core::mem::size_of::<#rt>() {
+                return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #what, #short));
+            }
+            Self::#vn(#dec)
+        }
+    }
+}
+
 /// Decoding of one fixed-size value of a variant from `bytes` (already bounds-checked to
 /// hold at least its size): extensible types run their own `check`.
 fn decode_fixed(
@@ -655,17 +677,15 @@ fn trailing(
                     }
                 }
             },
-            (Some(ty), Some(rt)) => {
-                let dec = decode_fixed(m, ty, &rt, quote!(tail), &data_w);
-                quote! {
-                    #tag => {
-                        if tail.len() < ::core::mem::size_of::<#rt>() {
-                            return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the payload is shorter than its type"));
-                        }
-                        Self::#vn(#dec)
-                    }
-                }
-            }
+            (Some(ty), Some(rt)) => fixed_arm(
+                m,
+                ty,
+                &rt,
+                (&tag, &vn),
+                quote!(tail),
+                &data_w,
+                "the payload is shorter than its type",
+            ),
             _ => quote!(#tag => Self::#vn,),
         }
     });
@@ -858,17 +878,15 @@ fn pointer_payload(
                 let vn = ident(&v.rust_name);
                 let tag = int_lit(v.tag, false);
                 match (&v.ty, variant_ty(m, id, p, v)) {
-                    (Some(ty), Some(rt)) => {
-                        let dec = decode_fixed(m, ty, &rt, quote!(data), &lw);
-                        quote! {
-                            #tag => {
-                                if data.len() < ::core::mem::size_of::<#rt>() {
-                                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #lw, "the data is shorter than its type"));
-                                }
-                                Self::#vn(#dec)
-                            }
-                        }
-                    }
+                    (Some(ty), Some(rt)) => fixed_arm(
+                        m,
+                        ty,
+                        &rt,
+                        (&tag, &vn),
+                        quote!(data),
+                        &lw,
+                        "the data is shorter than its type",
+                    ),
                     _ => quote!(#tag => Self::#vn,),
                 }
             });

@@ -418,24 +418,11 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 "add `reserved: true`".into(),
             );
         }
-        if f.c_name.as_deref().is_some_and(|n| {
-            crate::names::is_rust_keyword(n)
-                || [
-                    "class",
-                    "new",
-                    "delete",
-                    "template",
-                    "this",
-                    "private",
-                    "public",
-                    "protected",
-                    "virtual",
-                    "namespace",
-                    "operator",
-                    "friend",
-                ]
-                .contains(&n)
-        }) {
+        // C++ keywords never get here: resolve rejects them as names (E0102).
+        if f.c_name
+            .as_deref()
+            .is_some_and(crate::names::is_rust_keyword)
+        {
             push(
                 Rule::KeywordName,
                 f.span,

@@ -340,3 +340,22 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
+
+/// C text without `/* ... */` comments; newlines inside comments are kept, so line numbers
+/// stay.
+pub fn strip_c_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("*/") {
+            Some(j) => {
+                out.extend(rest[i..i + j].chars().filter(|c| *c == '\n'));
+                rest = &rest[i + j + 2..];
+            }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
+}

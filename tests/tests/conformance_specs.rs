@@ -226,20 +226,7 @@ fn nsfs_rust_layout_matches_the_c_compiler() {
 /// The text without `/* ... */` comments (line structure kept) and with continuation
 /// lines joined.
 fn strip_comments(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("/*") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find("*/") {
-            Some(j) => {
-                out.extend(rest[i..i + j].chars().filter(|c| *c == '\n'));
-                rest = &rest[i + j + 2..];
-            }
-            None => rest = "",
-        }
-    }
-    out.push_str(rest);
-    out.replace("\\\n", " ")
+    uapigen_tests::strip_c_comments(text).replace("\\\n", " ")
 }
 
 fn ident_prefix(s: &str) -> String {

@@ -35,26 +35,8 @@ struct HeaderCensus {
     named_fields: usize,
 }
 
-fn strip_comments(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("/*") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find("*/") {
-            Some(j) => {
-                // Keep line structure.
-                out.extend(rest[i..i + j].chars().filter(|c| *c == '\n'));
-                rest = &rest[i + j + 2..];
-            }
-            None => rest = "",
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 fn census(text: &str) -> HeaderCensus {
-    let text = strip_comments(text);
+    let text = uapigen_tests::strip_c_comments(text);
     let mut c = HeaderCensus {
         int_macros: BTreeSet::new(),
         string_macros: BTreeSet::new(),

@@ -1040,41 +1040,29 @@ impl Resolver<'_> {
                         .hint = Some("move this member to the end, or give the inner array a fixed size".into());
                 }
             }
-            let flags = f
-                .flags
-                .as_ref()
-                .and_then(|n| match self.flag_ids.get(n.as_str()) {
-                    Some(&id) => Some(id),
-                    None => {
-                        self.diags
-                            .error(
-                                Code::UnknownFlagSet,
-                                n.span,
-                                format!("no flag set is named `{}`", **n),
-                            )
-                            .hint = Some("define it under `flags:`, or fix the name".into());
-                        None
-                    }
-                });
+            let flags = f.flags.as_ref().and_then(|n| {
+                find_named(
+                    &self.flag_ids,
+                    &mut self.diags,
+                    n,
+                    Code::UnknownFlagSet,
+                    "flag set",
+                    "flags",
+                )
+            });
             if let (Some(id), Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t))) = (flags, &ty) {
                 self.flag_field_ty.entry(id).or_insert(*t);
             }
-            let group = f
-                .values
-                .as_ref()
-                .and_then(|n| match self.group_ids.get(n.as_str()) {
-                    Some(&id) => Some(id),
-                    None => {
-                        self.diags
-                            .error(
-                                Code::UnknownGroup,
-                                n.span,
-                                format!("no value group is named `{}`", **n),
-                            )
-                            .hint = Some("define it under `groups:`, or fix the name".into());
-                        None
-                    }
-                });
+            let group = f.values.as_ref().and_then(|n| {
+                find_named(
+                    &self.group_ids,
+                    &mut self.diags,
+                    n,
+                    Code::UnknownGroup,
+                    "value group",
+                    "groups",
+                )
+            });
             let rust_name = match (&f.rust_name, &f.name) {
                 (Some(_), _) => self.rust_or(&f.rust_name, String::new()),
                 (None, Some(n)) => names::field_name(n),
@@ -1586,6 +1574,24 @@ impl TypeDef {
             None => self.rust_name.clone(),
         }
     }
+}
+
+/// The id of the flag set or group `n` names, or an error saying where to define it.
+fn find_named(
+    ids: &HashMap<String, usize>,
+    diags: &mut Diagnostics,
+    n: &Sp<String>,
+    code: Code,
+    what: &str,
+    section: &str,
+) -> Option<usize> {
+    let id = ids.get(n.as_str()).copied();
+    if id.is_none() {
+        diags
+            .error(code, n.span, format!("no {what} is named `{}`", **n))
+            .hint = Some(format!("define it under `{section}:`, or fix the name"));
+    }
+    id
 }
 
 /// The byte index of the `]` that ends an array length, skipping character literals such as
