@@ -548,69 +548,97 @@ fn cast(v: &IntValue) -> String {
 
 /// Every fact of a model for one ABI (by index into [`ABIS`]), in a stable order.
 pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
+    let mut out = Vec::new();
+    walk_facts(model, abi, &mut |key, c_expr, value| {
+        out.push(Fact {
+            key: key(),
+            c_expr: c_expr(),
+            value,
+        });
+    });
+    out
+}
+
+/// The values of [`facts`] alone, in the same order, without building their text.
+fn fact_values(model: &Model, abi: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    walk_facts(model, abi, &mut |_, _, value| out.push(value));
+    out
+}
+
+/// Text of a fact, built only when the visitor asks for it.
+type Lazy<'a> = &'a dyn Fn() -> String;
+
+/// Visit every fact of one ABI in the stable order of [`facts`]: `(key, C expression,
+/// value)`.
+fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64)) {
     let m = &model.module;
     let l = &model.layouts[abi];
-    let mut out = Vec::new();
-    let int = |out: &mut Vec<Fact>, name: &str, v: &IntValue| {
-        out.push(Fact {
-            key: format!("const:{name}"),
-            c_expr: format!("{}({name})", cast(v)),
-            value: c_value(v.ty, v.value),
-        });
+    let mut int = |name: &str, v: &IntValue| {
+        visit(
+            &|| format!("const:{name}"),
+            &|| format!("{}({name})", cast(v)),
+            c_value(v.ty, v.value),
+        );
     };
     for c in &m.constants {
         if let ConstValue::Int(v) = &c.value {
-            int(&mut out, &c.c_name, v);
+            int(&c.c_name, v);
         }
     }
     for g in &m.groups {
         for v in &g.values {
-            int(&mut out, &v.c_name, &v.value);
+            int(&v.c_name, &v.value);
         }
     }
     for f in &m.flag_sets {
         for v in &f.bits {
-            int(&mut out, &v.c_name, &v.value);
+            int(&v.c_name, &v.value);
         }
     }
     for e in &m.enums {
         for v in &e.values {
-            out.push(Fact {
-                key: format!("enum:{}", v.c_name),
-                c_expr: format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
-                value: c_value(e.ty, v.value),
-            });
+            visit(
+                &|| format!("enum:{}", v.c_name),
+                &|| format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
+                c_value(e.ty, v.value),
+            );
         }
     }
     for (id, t) in m.named_types() {
         let name = t.c_name.as_deref().unwrap_or("");
-        let c = format!("{} {name}", kind_word(t.kind));
-        out.push(Fact {
-            key: format!("size:{name}"),
-            c_expr: format!("(unsigned long long)sizeof({c})"),
-            value: l.types[id].size,
-        });
-        out.push(Fact {
-            key: format!("align:{name}"),
-            c_expr: format!("(unsigned long long)__alignof__({c})"),
-            value: l.types[id].align,
-        });
+        let c = || format!("{} {name}", kind_word(t.kind));
+        visit(
+            &|| format!("size:{name}"),
+            &|| format!("(unsigned long long)sizeof({})", c()),
+            l.types[id].size,
+        );
+        visit(
+            &|| format!("align:{name}"),
+            &|| format!("(unsigned long long)__alignof__({})", c()),
+            l.types[id].align,
+        );
         for p in field_paths(m, l, id) {
-            out.push(Fact {
-                key: format!("offset:{name}.{}", p.path),
-                c_expr: format!("(unsigned long long)__builtin_offsetof({c}, {})", p.path),
-                value: p.offset,
-            });
+            visit(
+                &|| format!("offset:{name}.{}", p.path),
+                &|| {
+                    format!(
+                        "(unsigned long long)__builtin_offsetof({}, {})",
+                        c(),
+                        p.path
+                    )
+                },
+                p.offset,
+            );
         }
     }
     for (i, io) in m.ioctls.iter().enumerate() {
-        out.push(Fact {
-            key: format!("ioctl:{}", io.c_name),
-            c_expr: format!("(unsigned long long)(__u32)({})", io.c_name),
-            value: u64::from(l.ioctls[i]),
-        });
+        visit(
+            &|| format!("ioctl:{}", io.c_name),
+            &|| format!("(unsigned long long)(__u32)({})", io.c_name),
+            u64::from(l.ioctls[i]),
+        );
     }
-    out
 }
 
 /// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a
@@ -667,10 +695,12 @@ pub fn asserts(model: &Model) -> String {
     );
     let _ = writeln!(out, "#endif");
     // ABIs with identical facts share one block.
+    // The text of every fact is the same on every ABI; only the values differ.
+    let text = facts(model, 0);
     let mut blocks: BTreeMap<Vec<u64>, Vec<usize>> = BTreeMap::new();
     let mut order = Vec::new();
     for i in 0..ABIS.len() {
-        let values: Vec<u64> = facts(model, i).iter().map(|f| f.value).collect();
+        let values = fact_values(model, i);
         let e = blocks.entry(values.clone()).or_default();
         if e.is_empty() {
             order.push(values);
@@ -692,11 +722,11 @@ pub fn asserts(model: &Model) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
         let _ = writeln!(out, "/* {names} */");
-        for f in facts(model, abis[0]) {
+        for (f, value) in text.iter().zip(values) {
             let _ = writeln!(
                 out,
-                "UAPIGEN_ASSERT({} == {}ULL, \"{} == {}\");",
-                f.c_expr, f.value, f.key, f.value
+                "UAPIGEN_ASSERT({} == {value}ULL, \"{} == {value}\");",
+                f.c_expr, f.key
             );
         }
     }

@@ -2,7 +2,10 @@
 //! numbers and layout assertions for every ABI Rust has targets for, formatted by
 //! prettyplease. Values come from the layout pass; nothing is recomputed here.
 
+extern crate proc_macro;
+
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -324,6 +327,17 @@ fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
 
 /// The Rust module for a model.
 pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError> {
+    module_in_chunks(model, c_names, CHUNKS, MAX_CHUNK)
+}
+
+/// [`module_with`], the items of each kind split into `chunks` chunks of at most
+/// `max_chunk` items.
+fn module_in_chunks(
+    model: &Model,
+    c_names: &CNames,
+    chunks: usize,
+    max_chunk: usize,
+) -> Result<String, EmitError> {
     let m = &model.module;
     let mut items = Vec::new();
 
@@ -367,26 +381,6 @@ pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError>
         }
     }
     let head = quote!(#(#items)*);
-    let mut items = Vec::new();
-    let mut memo = BTreeMap::new();
-    for id in 0..m.types.len() {
-        if m.origin(id).is_none() {
-            items.push(type_item(model, id, &mut memo));
-        }
-    }
-
-    for (i, io) in m.ioctls.iter().enumerate() {
-        let name = ident(&io.rust_name);
-        let a = alias_for(&io.c_name, &io.rust_name);
-        let d = docs(&io.doc);
-        for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
-            let lit = int_lit(i128::from(value), true);
-            items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
-        }
-    }
-
-    items.push(crate::emit_wrappers::wrappers(model));
-    items.push(c_name_aliases(model, c_names));
     // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
     let mut out = format_items(head, &banner(m))?;
     for f in &m.flag_sets {
@@ -394,8 +388,111 @@ pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError>
         out.push_str(&bitflags_text(f));
     }
     out.push('\n');
-    out.push_str(&format_items(quote!(#(#items)*), "")?);
+    // The rest is formatted in chunks, on every core: prettyplease prints each item on its
+    // own lines, so the chunks' texts put end to end are the text of the whole.
+    let types: Vec<TypeId> = (0..m.types.len())
+        .filter(|&id| m.origin(id).is_none())
+        .collect();
+    let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
+    let mut jobs: Vec<Chunk> = types.chunks(per(types.len())).map(Chunk::Types).collect();
+    let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
+    jobs.push(Chunk::Aliases);
+    for text in par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))? {
+        out.push_str(&text);
+    }
     Ok(out)
+}
+
+/// Chunks per kind of item in a small module, so that the cores share the work evenly.
+const CHUNKS: usize = 8;
+/// Items per chunk at most, so that the token trees of one chunk stay small.
+const MAX_CHUNK: usize = 256;
+
+/// A slice of a module's items, turned into tokens and formatted on its own.
+enum Chunk<'a> {
+    Types(&'a [TypeId]),
+    Ioctls(&'a [usize]),
+    Wrappers(&'a [usize]),
+    Aliases,
+}
+
+impl Chunk<'_> {
+    fn tokens(&self, model: &Model, c_names: &CNames) -> TokenStream {
+        let m = &model.module;
+        match self {
+            Chunk::Types(ids) => {
+                let mut memo = BTreeMap::new();
+                let items = ids.iter().map(|&id| type_item(model, id, &mut memo));
+                quote!(#(#items)*)
+            }
+            Chunk::Ioctls(ioctls) => {
+                let mut items = Vec::new();
+                for &i in *ioctls {
+                    let io = &m.ioctls[i];
+                    let name = ident(&io.rust_name);
+                    let a = alias_for(&io.c_name, &io.rust_name);
+                    let d = docs(&io.doc);
+                    for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
+                        let lit = int_lit(i128::from(value), true);
+                        items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
+                    }
+                }
+                quote!(#(#items)*)
+            }
+            Chunk::Wrappers(ioctls) => {
+                crate::emit_wrappers::wrappers(model, ioctls.iter().map(|&i| &m.ioctls[i]))
+            }
+            Chunk::Aliases => c_name_aliases(model, c_names),
+        }
+    }
+}
+
+/// Whether we run inside a proc macro (`include_spec!`): there, token streams belong to
+/// the compiler and work only on the macro's own thread.
+pub(crate) fn in_proc_macro() -> bool {
+    proc_macro::is_available()
+}
+
+/// `f` over every job, on every core, results in the jobs' order; the first error wins.
+fn par_map<J: Sync, T: Send>(
+    jobs: &[J],
+    f: impl Fn(&J) -> Result<T, EmitError> + Sync,
+) -> Result<Vec<T>, EmitError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if threads <= 1 || in_proc_macro() {
+        return jobs.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, Result<T, EmitError>)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        mine.push((i, f(job)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(0, Err(EmitError("a formatting thread panicked".into())))]
+                })
+            })
+            .collect()
+    });
+    let mut all: Vec<(usize, Result<T, EmitError>)> = done.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 fn doc_lines(out: &mut String, indent: &str, doc: &Option<String>) {
@@ -733,107 +830,111 @@ fn names_differ(c: &str, rust: &str) -> bool {
 /// Every fact the C probe checks, computed by rustc from the generated Rust: a table the
 /// conformance tests compare with the C compiler's values. `path` is the Rust path of the
 /// generated module, e.g. `crate::vfio`.
+///
+/// A plain table, one row per line: it is printed as text rather than through
+/// prettyplease, which would spend most of a large spec's generation time on it.
 pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     let m = &model.module;
-    let p: TokenStream = path
-        .parse()
-        .map_err(|_| EmitError(format!("bad module path `{path}`")))?;
-    let mut rows = Vec::new();
+    let p = path.strip_prefix("::").unwrap_or(path);
+    if p.split("::").any(|seg| !crate::names::is_c_identifier(seg)) {
+        return Err(EmitError(format!("bad module path `{path}`")));
+    }
+    let mut out = format!(
+        "// @generated by uapigen from {}. Do not edit.\n// Values computed by rustc from the generated bindings, for conformance tests.\n\n\
+         /// `(fact, value)` for every constant, size, alignment, offset and ioctl number.\n\
+         pub const VALUES: &[(&str, u64)] = &[\n",
+        m.spec_label()
+    );
+    let mut row = |key: std::fmt::Arguments, value: std::fmt::Arguments| {
+        let _ = writeln!(out, "    ({:?}, {value}),", key.to_string());
+    };
     // The value as the C probe sees it: cast to the unsigned type of the same width.
-    let cast = |v: TokenStream, t: IntTy| {
-        let u = format_ident!(
-            "{}",
-            match t.bytes() {
-                1 => "u8",
-                2 => "u16",
-                4 => "u32",
-                _ => "u64",
-            }
-        );
-        match (t.signed(), t.bytes()) {
-            (false, 8) => v,
-            (false, _) => quote!(#v as u64),
-            (true, 8) => quote!(#v as u64),
-            (true, _) => quote!(#v as #u as u64),
-        }
+    let cast = |t: IntTy| match (t.signed(), t.bytes()) {
+        (false, 8) => "",
+        (false, _) | (true, 8) => " as u64",
+        (true, 1) => " as u8 as u64",
+        (true, 2) => " as u16 as u64",
+        (true, _) => " as u32 as u64",
     };
     for c in &m.constants {
         if let ConstValue::Int(v) = &c.value {
-            let key = format!("const:{}", c.c_name);
-            let n = ident(&c.rust_name);
-            let e = cast(quote!(#p::#n), v.ty);
-            rows.push(quote!((#key, #e)));
+            row(
+                format_args!("const:{}", c.c_name),
+                format_args!("{p}::{}{}", c.rust_name, cast(v.ty)),
+            );
         }
     }
     for g in &m.groups {
         for v in &g.values {
-            let key = format!("const:{}", v.c_name);
-            let n = ident(&v.rust_name);
-            let e = cast(quote!(#p::#n), g.ty);
-            rows.push(quote!((#key, #e)));
+            row(
+                format_args!("const:{}", v.c_name),
+                format_args!("{p}::{}{}", v.rust_name, cast(g.ty)),
+            );
         }
     }
     for f in &m.flag_sets {
-        let s = ident(&f.rust_name);
         for b in &f.bits {
-            let key = format!("const:{}", b.c_name);
-            let n = ident(&b.rust_name);
-            let e = cast(quote!(#p::#s::#n.bits()), f.ty);
-            rows.push(quote!((#key, #e)));
+            row(
+                format_args!("const:{}", b.c_name),
+                format_args!("{p}::{}::{}.bits(){}", f.rust_name, b.rust_name, cast(f.ty)),
+            );
         }
     }
     for e in &m.enums {
         for v in &e.values {
-            let key = format!("enum:{}", v.c_name);
-            let n = ident(&v.rust_name);
-            let x = cast(quote!(#p::#n), e.ty);
-            rows.push(quote!((#key, #x)));
+            row(
+                format_args!("enum:{}", v.c_name),
+                format_args!("{p}::{}{}", v.rust_name, cast(e.ty)),
+            );
         }
     }
     for (id, t) in m.named_types() {
         let c = t.c_name.as_deref().unwrap_or("");
-        let n = ident(&t.rust_name);
-        let ks = format!("size:{c}");
-        let ka = format!("align:{c}");
-        rows.push(quote!((#ks, ::core::mem::size_of::<#p::#n>() as u64)));
-        rows.push(quote!((#ka, ::core::mem::align_of::<#p::#n>() as u64)));
+        let n = &t.rust_name;
+        row(
+            format_args!("size:{c}"),
+            format_args!("::core::mem::size_of::<{p}::{n}>() as u64"),
+        );
+        row(
+            format_args!("align:{c}"),
+            format_args!("::core::mem::align_of::<{p}::{n}>() as u64"),
+        );
         for (cpath, rpath) in rust_paths(m, id) {
-            let key = format!("offset:{c}.{cpath}");
-            let segs: Vec<TokenStream> = rpath.iter().map(|s| ident(s)).collect();
-            rows.push(quote!((#key, ::core::mem::offset_of!(#p::#n, #(#segs).*) as u64)));
+            row(
+                format_args!("offset:{c}.{cpath}"),
+                format_args!(
+                    "::core::mem::offset_of!({p}::{n}, {}) as u64",
+                    rpath.join(".")
+                ),
+            );
         }
     }
-    let validators = m
+    for io in &m.ioctls {
+        row(
+            format_args!("ioctl:{}", io.c_name),
+            format_args!("{p}::{} as u64", io.rust_name),
+        );
+    }
+    out.push_str(
+        "];\n\
+         /// A generated `validate` function.\n\
+         pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;\n\
+         /// `(struct name, validate)` of every struct with kernel-style checks.\n\
+         pub const VALIDATORS: &[(&str, Validator)] = &[\n",
+    );
+    for (_, t) in m
         .named_types()
         .filter(|(id, _)| crate::emit_validate::validated(m, *id))
-        .map(|(_, t)| {
-            let c = t.c_name.as_deref().unwrap_or("");
-            let n = ident(&t.rust_name);
-            quote!((#c, #p::#n::validate as Validator))
-        });
-    let validators = quote! {
-        /// A generated `validate` function.
-        pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
-        /// `(struct name, validate)` of every struct with kernel-style checks.
-        pub const VALIDATORS: &[(&str, Validator)] = &[#(#validators),*];
-    };
-    for io in &m.ioctls {
-        let key = format!("ioctl:{}", io.c_name);
-        let n = ident(&io.rust_name);
-        rows.push(quote!((#key, #p::#n as u64)));
+    {
+        let c = t.c_name.as_deref().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "    ({c:?}, {p}::{}::validate as Validator),",
+            t.rust_name
+        );
     }
-    let banner = format!(
-        "// @generated by uapigen from {}. Do not edit.\n// Values computed by rustc from the generated bindings, for conformance tests.\n\n",
-        m.spec_label()
-    );
-    format_items(
-        quote! {
-            /// `(fact, value)` for every constant, size, alignment, offset and ioctl number.
-            pub const VALUES: &[(&str, u64)] = &[#(#rows),*];
-            #validators
-        },
-        &banner,
-    )
+    out.push_str("];\n");
+    Ok(out)
 }
 
 /// (C offsetof path, Rust field path) of every named field reachable from a named type.
@@ -872,4 +973,35 @@ fn rust_paths(m: &Module, id: TypeId) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     walk(m, id, "", &[], &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formatting in chunks on several threads gives the text of formatting everything at
+    /// once, on every spec of the repository.
+    #[test]
+    fn chunks_put_together_are_the_whole() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let model = crate::compile_file(&path).unwrap();
+            let whole = module_in_chunks(&model, &CNames::Always, 1, usize::MAX).unwrap();
+            for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
+                let split = module_in_chunks(&model, &CNames::Always, chunks, max).unwrap();
+                assert!(
+                    split == whole,
+                    "{}: {chunks} chunks of at most {max} items differ from one chunk",
+                    path.display()
+                );
+            }
+            seen += 1;
+        }
+        assert!(seen >= 6, "only {seen} specs in {dir}");
+    }
 }

@@ -29,10 +29,9 @@ fn ret(r: Returns) -> (TokenStream, TokenStream) {
     }
 }
 
-/// Every wrapper of a module.
-pub fn wrappers(model: &Model) -> TokenStream {
-    let m = &model.module;
-    let fns = m.ioctls.iter().map(|io| wrapper(model, io));
+/// The wrappers of the given ioctls of a module.
+pub fn wrappers<'a>(model: &Model, ioctls: impl Iterator<Item = &'a Ioctl>) -> TokenStream {
+    let fns = ioctls.map(|io| wrapper(model, io));
     quote!(#(#fns)*)
 }
 

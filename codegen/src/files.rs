@@ -54,40 +54,60 @@ impl Layout {
     }
 }
 
-/// Render every output of the given models.
+/// Render every output of the given models. The C outputs are rendered on a second
+/// thread while the Rust module (itself formatted on every core) is rendered.
 pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::EmitError> {
     let mut out = Outputs::new();
     for model in models {
         let name = &model.module.name;
-        out.insert(
-            layout.rust_dir.join(format!("{name}.rs")),
-            emit_rust::module_with(model, &layout.c_names)?,
-        );
-        out.insert(
-            layout.c_dir.join(&model.module.header),
-            emit_c::header(model),
-        );
-        if let Some(v) = crate::emit_validate::header(model) {
+        if emit_rust::in_proc_macro() {
             out.insert(
-                layout
-                    .c_dir
-                    .join(crate::emit_validate::header_path(&model.module.header)),
-                v,
+                layout.rust_dir.join(format!("{name}.rs")),
+                emit_rust::module_with(model, &layout.c_names)?,
             );
+            out.extend(render_c(model, layout)?);
+            continue;
         }
-        out.insert(
-            layout.asserts_dir.join(format!("{name}_layout.c")),
-            emit_c::asserts(model),
-        );
-        if let Some((dir, root)) = &layout.probe {
-            out.insert(
-                dir.join(format!("{name}.rs")),
-                emit_rust::probe_module(model, &format!("{root}::{name}"))?,
-            );
-        }
+        let (rust, c) = std::thread::scope(|s| {
+            let c = s.spawn(|| render_c(model, layout));
+            let rust = emit_rust::module_with(model, &layout.c_names);
+            (rust, c.join())
+        });
+        out.insert(layout.rust_dir.join(format!("{name}.rs")), rust?);
+        out.extend(c.map_err(|_| emit_rust::EmitError("a rendering thread panicked".into()))??);
     }
     if layout.crate_root {
         out.insert(PathBuf::from("src/lib.rs"), crate_lib(models));
+    }
+    Ok(out)
+}
+
+/// The C header, its validation header, the assertion file and the Rust probe table of
+/// one model.
+fn render_c(model: &Model, layout: &Layout) -> Result<Outputs, emit_rust::EmitError> {
+    let mut out = Outputs::new();
+    let name = &model.module.name;
+    out.insert(
+        layout.c_dir.join(&model.module.header),
+        emit_c::header(model),
+    );
+    if let Some(v) = crate::emit_validate::header(model) {
+        out.insert(
+            layout
+                .c_dir
+                .join(crate::emit_validate::header_path(&model.module.header)),
+            v,
+        );
+    }
+    out.insert(
+        layout.asserts_dir.join(format!("{name}_layout.c")),
+        emit_c::asserts(model),
+    );
+    if let Some((dir, root)) = &layout.probe {
+        out.insert(
+            dir.join(format!("{name}.rs")),
+            emit_rust::probe_module(model, &format!("{root}::{name}"))?,
+        );
     }
     Ok(out)
 }

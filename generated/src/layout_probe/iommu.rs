@@ -6,10 +6,7 @@ pub const VALUES: &[(&str, u64)] = &[
     ("const:IOMMU_CACHE_INV_TYPE_NR", crate::iommu::CACHE_INV_TYPE_NR as u64),
     ("const:IOMMU_SVA_VTD_GPASID_LAST", crate::iommu::SVA_VTD_GPASID_LAST),
     ("const:IOMMU_PAGE_RESP_VERSION_1", crate::iommu::PAGE_RESP_VERSION_1 as u64),
-    (
-        "const:IOMMU_CACHE_INVALIDATE_INFO_VERSION_1",
-        crate::iommu::CACHE_INVALIDATE_INFO_VERSION_1 as u64,
-    ),
+    ("const:IOMMU_CACHE_INVALIDATE_INFO_VERSION_1", crate::iommu::CACHE_INVALIDATE_INFO_VERSION_1 as u64),
     ("const:IOMMU_GPASID_BIND_VERSION_1", crate::iommu::GPASID_BIND_VERSION_1 as u64),
     ("const:IOMMU_PASID_FORMAT_INTEL_VTD", crate::iommu::PASID_FORMAT_INTEL_VTD as u64),
     ("const:IOMMU_PASID_FORMAT_LAST", crate::iommu::PASID_FORMAT_LAST as u64),
@@ -17,101 +14,41 @@ pub const VALUES: &[(&str, u64)] = &[
     ("const:IOMMU_FAULT_PERM_WRITE", crate::iommu::FaultPerm::WRITE.bits() as u64),
     ("const:IOMMU_FAULT_PERM_EXEC", crate::iommu::FaultPerm::EXEC.bits() as u64),
     ("const:IOMMU_FAULT_PERM_PRIV", crate::iommu::FaultPerm::PRIV.bits() as u64),
-    (
-        "const:IOMMU_FAULT_UNRECOV_PASID_VALID",
-        crate::iommu::FaultUnrecovFlags::PASID_VALID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_UNRECOV_ADDR_VALID",
-        crate::iommu::FaultUnrecovFlags::ADDR_VALID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID",
-        crate::iommu::FaultUnrecovFlags::FETCH_ADDR_VALID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_PAGE_REQUEST_PASID_VALID",
-        crate::iommu::FaultPageRequestFlags::REQUEST_PASID_VALID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE",
-        crate::iommu::FaultPageRequestFlags::REQUEST_LAST_PAGE.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA",
-        crate::iommu::FaultPageRequestFlags::REQUEST_PRIV_DATA.bits() as u64,
-    ),
-    (
-        "const:IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID",
-        crate::iommu::FaultPageRequestFlags::RESPONSE_NEEDS_PASID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_PAGE_RESP_PASID_VALID",
-        crate::iommu::PageRespFlags::PAGE_RESP_PASID_VALID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_INV_ADDR_FLAGS_PASID",
-        crate::iommu::InvAddrFlags::PASID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_INV_ADDR_FLAGS_ARCHID",
-        crate::iommu::InvAddrFlags::ARCHID.bits() as u64,
-    ),
+    ("const:IOMMU_FAULT_UNRECOV_PASID_VALID", crate::iommu::FaultUnrecovFlags::PASID_VALID.bits() as u64),
+    ("const:IOMMU_FAULT_UNRECOV_ADDR_VALID", crate::iommu::FaultUnrecovFlags::ADDR_VALID.bits() as u64),
+    ("const:IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID", crate::iommu::FaultUnrecovFlags::FETCH_ADDR_VALID.bits() as u64),
+    ("const:IOMMU_FAULT_PAGE_REQUEST_PASID_VALID", crate::iommu::FaultPageRequestFlags::REQUEST_PASID_VALID.bits() as u64),
+    ("const:IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE", crate::iommu::FaultPageRequestFlags::REQUEST_LAST_PAGE.bits() as u64),
+    ("const:IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA", crate::iommu::FaultPageRequestFlags::REQUEST_PRIV_DATA.bits() as u64),
+    ("const:IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID", crate::iommu::FaultPageRequestFlags::RESPONSE_NEEDS_PASID.bits() as u64),
+    ("const:IOMMU_PAGE_RESP_PASID_VALID", crate::iommu::PageRespFlags::PAGE_RESP_PASID_VALID.bits() as u64),
+    ("const:IOMMU_INV_ADDR_FLAGS_PASID", crate::iommu::InvAddrFlags::PASID.bits() as u64),
+    ("const:IOMMU_INV_ADDR_FLAGS_ARCHID", crate::iommu::InvAddrFlags::ARCHID.bits() as u64),
     ("const:IOMMU_INV_ADDR_FLAGS_LEAF", crate::iommu::InvAddrFlags::LEAF.bits() as u64),
-    (
-        "const:IOMMU_INV_PASID_FLAGS_PASID",
-        crate::iommu::InvPasidFlags::PASID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_INV_PASID_FLAGS_ARCHID",
-        crate::iommu::InvPasidFlags::ARCHID.bits() as u64,
-    ),
-    (
-        "const:IOMMU_CACHE_INV_TYPE_IOTLB",
-        crate::iommu::CacheInvType::IOTLB.bits() as u64,
-    ),
-    (
-        "const:IOMMU_CACHE_INV_TYPE_DEV_IOTLB",
-        crate::iommu::CacheInvType::DEV_IOTLB.bits() as u64,
-    ),
-    (
-        "const:IOMMU_CACHE_INV_TYPE_PASID",
-        crate::iommu::CacheInvType::PASID.bits() as u64,
-    ),
+    ("const:IOMMU_INV_PASID_FLAGS_PASID", crate::iommu::InvPasidFlags::PASID.bits() as u64),
+    ("const:IOMMU_INV_PASID_FLAGS_ARCHID", crate::iommu::InvPasidFlags::ARCHID.bits() as u64),
+    ("const:IOMMU_CACHE_INV_TYPE_IOTLB", crate::iommu::CacheInvType::IOTLB.bits() as u64),
+    ("const:IOMMU_CACHE_INV_TYPE_DEV_IOTLB", crate::iommu::CacheInvType::DEV_IOTLB.bits() as u64),
+    ("const:IOMMU_CACHE_INV_TYPE_PASID", crate::iommu::CacheInvType::PASID.bits() as u64),
     ("const:IOMMU_SVA_VTD_GPASID_SRE", crate::iommu::SvaVtdGpasidFlags::SRE.bits()),
     ("const:IOMMU_SVA_VTD_GPASID_EAFE", crate::iommu::SvaVtdGpasidFlags::EAFE.bits()),
     ("const:IOMMU_SVA_VTD_GPASID_PCD", crate::iommu::SvaVtdGpasidFlags::PCD.bits()),
     ("const:IOMMU_SVA_VTD_GPASID_PWT", crate::iommu::SvaVtdGpasidFlags::PWT.bits()),
     ("const:IOMMU_SVA_VTD_GPASID_EMTE", crate::iommu::SvaVtdGpasidFlags::EMTE.bits()),
     ("const:IOMMU_SVA_VTD_GPASID_CD", crate::iommu::SvaVtdGpasidFlags::CD.bits()),
-    (
-        "const:IOMMU_SVA_VTD_GPASID_MTS_MASK",
-        crate::iommu::SvaVtdGpasidFlags::MTS_MASK.bits(),
-    ),
+    ("const:IOMMU_SVA_VTD_GPASID_MTS_MASK", crate::iommu::SvaVtdGpasidFlags::MTS_MASK.bits()),
     ("const:IOMMU_SVA_GPASID_VAL", crate::iommu::SvaGpasidFlags::SVA_GPASID_VAL.bits()),
     ("enum:IOMMU_FAULT_DMA_UNRECOV", crate::iommu::FAULT_DMA_UNRECOV as u64),
     ("enum:IOMMU_FAULT_PAGE_REQ", crate::iommu::FAULT_PAGE_REQ as u64),
     ("enum:IOMMU_FAULT_REASON_UNKNOWN", crate::iommu::FAULT_REASON_UNKNOWN as u64),
-    (
-        "enum:IOMMU_FAULT_REASON_PASID_FETCH",
-        crate::iommu::FAULT_REASON_PASID_FETCH as u64,
-    ),
-    (
-        "enum:IOMMU_FAULT_REASON_BAD_PASID_ENTRY",
-        crate::iommu::FAULT_REASON_BAD_PASID_ENTRY as u64,
-    ),
-    (
-        "enum:IOMMU_FAULT_REASON_PASID_INVALID",
-        crate::iommu::FAULT_REASON_PASID_INVALID as u64,
-    ),
+    ("enum:IOMMU_FAULT_REASON_PASID_FETCH", crate::iommu::FAULT_REASON_PASID_FETCH as u64),
+    ("enum:IOMMU_FAULT_REASON_BAD_PASID_ENTRY", crate::iommu::FAULT_REASON_BAD_PASID_ENTRY as u64),
+    ("enum:IOMMU_FAULT_REASON_PASID_INVALID", crate::iommu::FAULT_REASON_PASID_INVALID as u64),
     ("enum:IOMMU_FAULT_REASON_WALK_EABT", crate::iommu::FAULT_REASON_WALK_EABT as u64),
     ("enum:IOMMU_FAULT_REASON_PTE_FETCH", crate::iommu::FAULT_REASON_PTE_FETCH as u64),
     ("enum:IOMMU_FAULT_REASON_PERMISSION", crate::iommu::FAULT_REASON_PERMISSION as u64),
     ("enum:IOMMU_FAULT_REASON_ACCESS", crate::iommu::FAULT_REASON_ACCESS as u64),
-    (
-        "enum:IOMMU_FAULT_REASON_OOR_ADDRESS",
-        crate::iommu::FAULT_REASON_OOR_ADDRESS as u64,
-    ),
+    ("enum:IOMMU_FAULT_REASON_OOR_ADDRESS", crate::iommu::FAULT_REASON_OOR_ADDRESS as u64),
     ("enum:IOMMU_PAGE_RESP_SUCCESS", crate::iommu::PAGE_RESP_SUCCESS as u64),
     ("enum:IOMMU_PAGE_RESP_INVALID", crate::iommu::PAGE_RESP_INVALID as u64),
     ("enum:IOMMU_PAGE_RESP_FAILURE", crate::iommu::PAGE_RESP_FAILURE as u64),
@@ -119,297 +56,84 @@ pub const VALUES: &[(&str, u64)] = &[
     ("enum:IOMMU_INV_GRANU_PASID", crate::iommu::INV_GRANU_PASID as u64),
     ("enum:IOMMU_INV_GRANU_ADDR", crate::iommu::INV_GRANU_ADDR as u64),
     ("enum:IOMMU_INV_GRANU_NR", crate::iommu::INV_GRANU_NR as u64),
-    (
-        "size:iommu_fault_unrecoverable",
-        ::core::mem::size_of::<crate::iommu::FaultUnrecoverable>() as u64,
-    ),
-    (
-        "align:iommu_fault_unrecoverable",
-        ::core::mem::align_of::<crate::iommu::FaultUnrecoverable>() as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.reason",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, reason) as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.flags",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, flags) as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.pasid",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, pasid) as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.perm",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, perm) as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.addr",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, addr) as u64,
-    ),
-    (
-        "offset:iommu_fault_unrecoverable.fetch_addr",
-        ::core::mem::offset_of!(crate ::iommu::FaultUnrecoverable, fetch_addr) as u64,
-    ),
-    (
-        "size:iommu_fault_page_request",
-        ::core::mem::size_of::<crate::iommu::FaultPageRequest>() as u64,
-    ),
-    (
-        "align:iommu_fault_page_request",
-        ::core::mem::align_of::<crate::iommu::FaultPageRequest>() as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.flags",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, flags) as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.pasid",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, pasid) as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.grpid",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, grpid) as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.perm",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, perm) as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.addr",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, addr) as u64,
-    ),
-    (
-        "offset:iommu_fault_page_request.private_data",
-        ::core::mem::offset_of!(crate ::iommu::FaultPageRequest, private_data) as u64,
-    ),
+    ("size:iommu_fault_unrecoverable", ::core::mem::size_of::<crate::iommu::FaultUnrecoverable>() as u64),
+    ("align:iommu_fault_unrecoverable", ::core::mem::align_of::<crate::iommu::FaultUnrecoverable>() as u64),
+    ("offset:iommu_fault_unrecoverable.reason", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, reason) as u64),
+    ("offset:iommu_fault_unrecoverable.flags", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, flags) as u64),
+    ("offset:iommu_fault_unrecoverable.pasid", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, pasid) as u64),
+    ("offset:iommu_fault_unrecoverable.perm", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, perm) as u64),
+    ("offset:iommu_fault_unrecoverable.addr", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, addr) as u64),
+    ("offset:iommu_fault_unrecoverable.fetch_addr", ::core::mem::offset_of!(crate::iommu::FaultUnrecoverable, fetch_addr) as u64),
+    ("size:iommu_fault_page_request", ::core::mem::size_of::<crate::iommu::FaultPageRequest>() as u64),
+    ("align:iommu_fault_page_request", ::core::mem::align_of::<crate::iommu::FaultPageRequest>() as u64),
+    ("offset:iommu_fault_page_request.flags", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, flags) as u64),
+    ("offset:iommu_fault_page_request.pasid", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, pasid) as u64),
+    ("offset:iommu_fault_page_request.grpid", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, grpid) as u64),
+    ("offset:iommu_fault_page_request.perm", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, perm) as u64),
+    ("offset:iommu_fault_page_request.addr", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, addr) as u64),
+    ("offset:iommu_fault_page_request.private_data", ::core::mem::offset_of!(crate::iommu::FaultPageRequest, private_data) as u64),
     ("size:iommu_fault", ::core::mem::size_of::<crate::iommu::Fault>() as u64),
     ("align:iommu_fault", ::core::mem::align_of::<crate::iommu::Fault>() as u64),
-    (
-        "offset:iommu_fault.type",
-        ::core::mem::offset_of!(crate ::iommu::Fault, r#type) as u64,
-    ),
-    (
-        "offset:iommu_fault.padding",
-        ::core::mem::offset_of!(crate ::iommu::Fault, padding) as u64,
-    ),
-    (
-        "offset:iommu_fault.event",
-        ::core::mem::offset_of!(crate ::iommu::Fault, data) as u64,
-    ),
-    (
-        "offset:iommu_fault.prm",
-        ::core::mem::offset_of!(crate ::iommu::Fault, data) as u64,
-    ),
-    (
-        "offset:iommu_fault.padding2",
-        ::core::mem::offset_of!(crate ::iommu::Fault, data) as u64,
-    ),
-    (
-        "size:iommu_page_response",
-        ::core::mem::size_of::<crate::iommu::PageResponse>() as u64,
-    ),
-    (
-        "align:iommu_page_response",
-        ::core::mem::align_of::<crate::iommu::PageResponse>() as u64,
-    ),
-    (
-        "offset:iommu_page_response.argsz",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, argsz) as u64,
-    ),
-    (
-        "offset:iommu_page_response.version",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, version) as u64,
-    ),
-    (
-        "offset:iommu_page_response.flags",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, flags) as u64,
-    ),
-    (
-        "offset:iommu_page_response.pasid",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, pasid) as u64,
-    ),
-    (
-        "offset:iommu_page_response.grpid",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, grpid) as u64,
-    ),
-    (
-        "offset:iommu_page_response.code",
-        ::core::mem::offset_of!(crate ::iommu::PageResponse, code) as u64,
-    ),
-    (
-        "size:iommu_inv_addr_info",
-        ::core::mem::size_of::<crate::iommu::InvAddrInfo>() as u64,
-    ),
-    (
-        "align:iommu_inv_addr_info",
-        ::core::mem::align_of::<crate::iommu::InvAddrInfo>() as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.flags",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, flags) as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.archid",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, archid) as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.pasid",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, pasid) as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.addr",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, addr) as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.granule_size",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, granule_size) as u64,
-    ),
-    (
-        "offset:iommu_inv_addr_info.nb_granules",
-        ::core::mem::offset_of!(crate ::iommu::InvAddrInfo, nb_granules) as u64,
-    ),
-    (
-        "size:iommu_inv_pasid_info",
-        ::core::mem::size_of::<crate::iommu::InvPasidInfo>() as u64,
-    ),
-    (
-        "align:iommu_inv_pasid_info",
-        ::core::mem::align_of::<crate::iommu::InvPasidInfo>() as u64,
-    ),
-    (
-        "offset:iommu_inv_pasid_info.flags",
-        ::core::mem::offset_of!(crate ::iommu::InvPasidInfo, flags) as u64,
-    ),
-    (
-        "offset:iommu_inv_pasid_info.archid",
-        ::core::mem::offset_of!(crate ::iommu::InvPasidInfo, archid) as u64,
-    ),
-    (
-        "offset:iommu_inv_pasid_info.pasid",
-        ::core::mem::offset_of!(crate ::iommu::InvPasidInfo, pasid) as u64,
-    ),
-    (
-        "size:iommu_cache_invalidate_info",
-        ::core::mem::size_of::<crate::iommu::CacheInvalidateInfo>() as u64,
-    ),
-    (
-        "align:iommu_cache_invalidate_info",
-        ::core::mem::align_of::<crate::iommu::CacheInvalidateInfo>() as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.argsz",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, argsz) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.version",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, version) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.cache",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, cache) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.granularity",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, granularity) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.padding",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, padding) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.granu",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, granu) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.granu.pasid_info",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, granu) as u64,
-    ),
-    (
-        "offset:iommu_cache_invalidate_info.granu.addr_info",
-        ::core::mem::offset_of!(crate ::iommu::CacheInvalidateInfo, granu) as u64,
-    ),
-    (
-        "size:iommu_gpasid_bind_data_vtd",
-        ::core::mem::size_of::<crate::iommu::GpasidBindDataVtd>() as u64,
-    ),
-    (
-        "align:iommu_gpasid_bind_data_vtd",
-        ::core::mem::align_of::<crate::iommu::GpasidBindDataVtd>() as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data_vtd.flags",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindDataVtd, flags) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data_vtd.pat",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindDataVtd, pat) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data_vtd.emt",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindDataVtd, emt) as u64,
-    ),
-    (
-        "size:iommu_gpasid_bind_data",
-        ::core::mem::size_of::<crate::iommu::GpasidBindData>() as u64,
-    ),
-    (
-        "align:iommu_gpasid_bind_data",
-        ::core::mem::align_of::<crate::iommu::GpasidBindData>() as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.argsz",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, argsz) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.version",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, version) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.format",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, format) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.addr_width",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, addr_width) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.flags",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, flags) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.gpgd",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, gpgd) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.hpasid",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, hpasid) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.gpasid",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, gpasid) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.padding",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, padding) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.vendor",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, vendor) as u64,
-    ),
-    (
-        "offset:iommu_gpasid_bind_data.vendor.vtd",
-        ::core::mem::offset_of!(crate ::iommu::GpasidBindData, vendor) as u64,
-    ),
+    ("offset:iommu_fault.type", ::core::mem::offset_of!(crate::iommu::Fault, r#type) as u64),
+    ("offset:iommu_fault.padding", ::core::mem::offset_of!(crate::iommu::Fault, padding) as u64),
+    ("offset:iommu_fault.event", ::core::mem::offset_of!(crate::iommu::Fault, data) as u64),
+    ("offset:iommu_fault.prm", ::core::mem::offset_of!(crate::iommu::Fault, data) as u64),
+    ("offset:iommu_fault.padding2", ::core::mem::offset_of!(crate::iommu::Fault, data) as u64),
+    ("size:iommu_page_response", ::core::mem::size_of::<crate::iommu::PageResponse>() as u64),
+    ("align:iommu_page_response", ::core::mem::align_of::<crate::iommu::PageResponse>() as u64),
+    ("offset:iommu_page_response.argsz", ::core::mem::offset_of!(crate::iommu::PageResponse, argsz) as u64),
+    ("offset:iommu_page_response.version", ::core::mem::offset_of!(crate::iommu::PageResponse, version) as u64),
+    ("offset:iommu_page_response.flags", ::core::mem::offset_of!(crate::iommu::PageResponse, flags) as u64),
+    ("offset:iommu_page_response.pasid", ::core::mem::offset_of!(crate::iommu::PageResponse, pasid) as u64),
+    ("offset:iommu_page_response.grpid", ::core::mem::offset_of!(crate::iommu::PageResponse, grpid) as u64),
+    ("offset:iommu_page_response.code", ::core::mem::offset_of!(crate::iommu::PageResponse, code) as u64),
+    ("size:iommu_inv_addr_info", ::core::mem::size_of::<crate::iommu::InvAddrInfo>() as u64),
+    ("align:iommu_inv_addr_info", ::core::mem::align_of::<crate::iommu::InvAddrInfo>() as u64),
+    ("offset:iommu_inv_addr_info.flags", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, flags) as u64),
+    ("offset:iommu_inv_addr_info.archid", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, archid) as u64),
+    ("offset:iommu_inv_addr_info.pasid", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, pasid) as u64),
+    ("offset:iommu_inv_addr_info.addr", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, addr) as u64),
+    ("offset:iommu_inv_addr_info.granule_size", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, granule_size) as u64),
+    ("offset:iommu_inv_addr_info.nb_granules", ::core::mem::offset_of!(crate::iommu::InvAddrInfo, nb_granules) as u64),
+    ("size:iommu_inv_pasid_info", ::core::mem::size_of::<crate::iommu::InvPasidInfo>() as u64),
+    ("align:iommu_inv_pasid_info", ::core::mem::align_of::<crate::iommu::InvPasidInfo>() as u64),
+    ("offset:iommu_inv_pasid_info.flags", ::core::mem::offset_of!(crate::iommu::InvPasidInfo, flags) as u64),
+    ("offset:iommu_inv_pasid_info.archid", ::core::mem::offset_of!(crate::iommu::InvPasidInfo, archid) as u64),
+    ("offset:iommu_inv_pasid_info.pasid", ::core::mem::offset_of!(crate::iommu::InvPasidInfo, pasid) as u64),
+    ("size:iommu_cache_invalidate_info", ::core::mem::size_of::<crate::iommu::CacheInvalidateInfo>() as u64),
+    ("align:iommu_cache_invalidate_info", ::core::mem::align_of::<crate::iommu::CacheInvalidateInfo>() as u64),
+    ("offset:iommu_cache_invalidate_info.argsz", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, argsz) as u64),
+    ("offset:iommu_cache_invalidate_info.version", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, version) as u64),
+    ("offset:iommu_cache_invalidate_info.cache", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, cache) as u64),
+    ("offset:iommu_cache_invalidate_info.granularity", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, granularity) as u64),
+    ("offset:iommu_cache_invalidate_info.padding", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, padding) as u64),
+    ("offset:iommu_cache_invalidate_info.granu", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, granu) as u64),
+    ("offset:iommu_cache_invalidate_info.granu.pasid_info", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, granu) as u64),
+    ("offset:iommu_cache_invalidate_info.granu.addr_info", ::core::mem::offset_of!(crate::iommu::CacheInvalidateInfo, granu) as u64),
+    ("size:iommu_gpasid_bind_data_vtd", ::core::mem::size_of::<crate::iommu::GpasidBindDataVtd>() as u64),
+    ("align:iommu_gpasid_bind_data_vtd", ::core::mem::align_of::<crate::iommu::GpasidBindDataVtd>() as u64),
+    ("offset:iommu_gpasid_bind_data_vtd.flags", ::core::mem::offset_of!(crate::iommu::GpasidBindDataVtd, flags) as u64),
+    ("offset:iommu_gpasid_bind_data_vtd.pat", ::core::mem::offset_of!(crate::iommu::GpasidBindDataVtd, pat) as u64),
+    ("offset:iommu_gpasid_bind_data_vtd.emt", ::core::mem::offset_of!(crate::iommu::GpasidBindDataVtd, emt) as u64),
+    ("size:iommu_gpasid_bind_data", ::core::mem::size_of::<crate::iommu::GpasidBindData>() as u64),
+    ("align:iommu_gpasid_bind_data", ::core::mem::align_of::<crate::iommu::GpasidBindData>() as u64),
+    ("offset:iommu_gpasid_bind_data.argsz", ::core::mem::offset_of!(crate::iommu::GpasidBindData, argsz) as u64),
+    ("offset:iommu_gpasid_bind_data.version", ::core::mem::offset_of!(crate::iommu::GpasidBindData, version) as u64),
+    ("offset:iommu_gpasid_bind_data.format", ::core::mem::offset_of!(crate::iommu::GpasidBindData, format) as u64),
+    ("offset:iommu_gpasid_bind_data.addr_width", ::core::mem::offset_of!(crate::iommu::GpasidBindData, addr_width) as u64),
+    ("offset:iommu_gpasid_bind_data.flags", ::core::mem::offset_of!(crate::iommu::GpasidBindData, flags) as u64),
+    ("offset:iommu_gpasid_bind_data.gpgd", ::core::mem::offset_of!(crate::iommu::GpasidBindData, gpgd) as u64),
+    ("offset:iommu_gpasid_bind_data.hpasid", ::core::mem::offset_of!(crate::iommu::GpasidBindData, hpasid) as u64),
+    ("offset:iommu_gpasid_bind_data.gpasid", ::core::mem::offset_of!(crate::iommu::GpasidBindData, gpasid) as u64),
+    ("offset:iommu_gpasid_bind_data.padding", ::core::mem::offset_of!(crate::iommu::GpasidBindData, padding) as u64),
+    ("offset:iommu_gpasid_bind_data.vendor", ::core::mem::offset_of!(crate::iommu::GpasidBindData, vendor) as u64),
+    ("offset:iommu_gpasid_bind_data.vendor.vtd", ::core::mem::offset_of!(crate::iommu::GpasidBindData, vendor) as u64),
 ];
 /// A generated `validate` function.
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
     ("iommu_fault", crate::iommu::Fault::validate as Validator),
-    (
-        "iommu_cache_invalidate_info",
-        crate::iommu::CacheInvalidateInfo::validate as Validator,
-    ),
+    ("iommu_cache_invalidate_info", crate::iommu::CacheInvalidateInfo::validate as Validator),
     ("iommu_gpasid_bind_data", crate::iommu::GpasidBindData::validate as Validator),
 ];

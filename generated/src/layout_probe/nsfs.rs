@@ -12,4 +12,5 @@ pub const VALUES: &[(&str, u64)] = &[
 /// A generated `validate` function.
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
-pub const VALIDATORS: &[(&str, Validator)] = &[];
+pub const VALIDATORS: &[(&str, Validator)] = &[
+];

@@ -6,14 +6,8 @@ pub const VALUES: &[(&str, u64)] = &[
     ("const:VFIO_API_VERSION", crate::vfio::API_VERSION as u64),
     ("const:VFIO_TYPE", crate::vfio::TYPE as u64),
     ("const:VFIO_BASE", crate::vfio::BASE as u64),
-    (
-        "const:VFIO_REGION_TYPE_PCI_VENDOR_TYPE",
-        crate::vfio::REGION_TYPE_PCI_VENDOR_TYPE as u64,
-    ),
-    (
-        "const:VFIO_REGION_TYPE_PCI_VENDOR_MASK",
-        crate::vfio::REGION_TYPE_PCI_VENDOR_MASK as u64,
-    ),
+    ("const:VFIO_REGION_TYPE_PCI_VENDOR_TYPE", crate::vfio::REGION_TYPE_PCI_VENDOR_TYPE as u64),
+    ("const:VFIO_REGION_TYPE_PCI_VENDOR_MASK", crate::vfio::REGION_TYPE_PCI_VENDOR_MASK as u64),
     ("const:VFIO_TYPE1_IOMMU", crate::vfio::TYPE1_IOMMU as u64),
     ("const:VFIO_SPAPR_TCE_IOMMU", crate::vfio::SPAPR_TCE_IOMMU as u64),
     ("const:VFIO_TYPE1v2_IOMMU", crate::vfio::TYPE1V2_IOMMU as u64),
@@ -24,135 +18,42 @@ pub const VALUES: &[(&str, u64)] = &[
     ("const:VFIO_EEH", crate::vfio::EEH as u64),
     ("const:VFIO_UNMAP_ALL", crate::vfio::UNMAP_ALL as u64),
     ("const:VFIO_UPDATE_VADDR", crate::vfio::UPDATE_VADDR as u64),
-    (
-        "const:VFIO_DEVICE_INFO_CAP_ZPCI_BASE",
-        crate::vfio::DEVICE_INFO_CAP_ZPCI_BASE as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_INFO_CAP_ZPCI_GROUP",
-        crate::vfio::DEVICE_INFO_CAP_ZPCI_GROUP as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_INFO_CAP_ZPCI_UTIL",
-        crate::vfio::DEVICE_INFO_CAP_ZPCI_UTIL as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_INFO_CAP_ZPCI_PFIP",
-        crate::vfio::DEVICE_INFO_CAP_ZPCI_PFIP as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_CAP_SPARSE_MMAP",
-        crate::vfio::REGION_INFO_CAP_SPARSE_MMAP as u64,
-    ),
+    ("const:VFIO_DEVICE_INFO_CAP_ZPCI_BASE", crate::vfio::DEVICE_INFO_CAP_ZPCI_BASE as u64),
+    ("const:VFIO_DEVICE_INFO_CAP_ZPCI_GROUP", crate::vfio::DEVICE_INFO_CAP_ZPCI_GROUP as u64),
+    ("const:VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", crate::vfio::DEVICE_INFO_CAP_ZPCI_UTIL as u64),
+    ("const:VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", crate::vfio::DEVICE_INFO_CAP_ZPCI_PFIP as u64),
+    ("const:VFIO_REGION_INFO_CAP_SPARSE_MMAP", crate::vfio::REGION_INFO_CAP_SPARSE_MMAP as u64),
     ("const:VFIO_REGION_INFO_CAP_TYPE", crate::vfio::REGION_INFO_CAP_TYPE as u64),
-    (
-        "const:VFIO_REGION_INFO_CAP_MSIX_MAPPABLE",
-        crate::vfio::REGION_INFO_CAP_MSIX_MAPPABLE as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_CAP_NVLINK2_SSATGT",
-        crate::vfio::REGION_INFO_CAP_NVLINK2_SSATGT as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD",
-        crate::vfio::REGION_INFO_CAP_NVLINK2_LNKSPD as u64,
-    ),
+    ("const:VFIO_REGION_INFO_CAP_MSIX_MAPPABLE", crate::vfio::REGION_INFO_CAP_MSIX_MAPPABLE as u64),
+    ("const:VFIO_REGION_INFO_CAP_NVLINK2_SSATGT", crate::vfio::REGION_INFO_CAP_NVLINK2_SSATGT as u64),
+    ("const:VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD", crate::vfio::REGION_INFO_CAP_NVLINK2_LNKSPD as u64),
     ("const:VFIO_REGION_TYPE_GFX", crate::vfio::REGION_TYPE_GFX as u64),
     ("const:VFIO_REGION_TYPE_CCW", crate::vfio::REGION_TYPE_CCW as u64),
-    (
-        "const:VFIO_REGION_TYPE_MIGRATION_DEPRECATED",
-        crate::vfio::REGION_TYPE_MIGRATION_DEPRECATED as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION",
-        crate::vfio::REGION_SUBTYPE_INTEL_IGD_OPREGION as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_INTEL_IGD_HOST_CFG",
-        crate::vfio::REGION_SUBTYPE_INTEL_IGD_HOST_CFG as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_INTEL_IGD_LPC_CFG",
-        crate::vfio::REGION_SUBTYPE_INTEL_IGD_LPC_CFG as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_NVIDIA_NVLINK2_RAM",
-        crate::vfio::REGION_SUBTYPE_NVIDIA_NVLINK2_RAM as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD",
-        crate::vfio::REGION_SUBTYPE_IBM_NVLINK2_ATSD as u64,
-    ),
+    ("const:VFIO_REGION_TYPE_MIGRATION_DEPRECATED", crate::vfio::REGION_TYPE_MIGRATION_DEPRECATED as u64),
+    ("const:VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION", crate::vfio::REGION_SUBTYPE_INTEL_IGD_OPREGION as u64),
+    ("const:VFIO_REGION_SUBTYPE_INTEL_IGD_HOST_CFG", crate::vfio::REGION_SUBTYPE_INTEL_IGD_HOST_CFG as u64),
+    ("const:VFIO_REGION_SUBTYPE_INTEL_IGD_LPC_CFG", crate::vfio::REGION_SUBTYPE_INTEL_IGD_LPC_CFG as u64),
+    ("const:VFIO_REGION_SUBTYPE_NVIDIA_NVLINK2_RAM", crate::vfio::REGION_SUBTYPE_NVIDIA_NVLINK2_RAM as u64),
+    ("const:VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD", crate::vfio::REGION_SUBTYPE_IBM_NVLINK2_ATSD as u64),
     ("const:VFIO_REGION_SUBTYPE_GFX_EDID", crate::vfio::REGION_SUBTYPE_GFX_EDID as u64),
-    (
-        "const:VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD",
-        crate::vfio::REGION_SUBTYPE_CCW_ASYNC_CMD as u64,
-    ),
-    (
-        "const:VFIO_REGION_SUBTYPE_CCW_SCHIB",
-        crate::vfio::REGION_SUBTYPE_CCW_SCHIB as u64,
-    ),
+    ("const:VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD", crate::vfio::REGION_SUBTYPE_CCW_ASYNC_CMD as u64),
+    ("const:VFIO_REGION_SUBTYPE_CCW_SCHIB", crate::vfio::REGION_SUBTYPE_CCW_SCHIB as u64),
     ("const:VFIO_REGION_SUBTYPE_CCW_CRW", crate::vfio::REGION_SUBTYPE_CCW_CRW as u64),
-    (
-        "const:VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED",
-        crate::vfio::REGION_SUBTYPE_MIGRATION_DEPRECATED as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_GFX_LINK_STATE_UP",
-        crate::vfio::DEVICE_GFX_LINK_STATE_UP as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_GFX_LINK_STATE_DOWN",
-        crate::vfio::DEVICE_GFX_LINK_STATE_DOWN as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_PCI_VF_TOKEN",
-        crate::vfio::DEVICE_FEATURE_PCI_VF_TOKEN as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_MIGRATION",
-        crate::vfio::DEVICE_FEATURE_MIGRATION as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE",
-        crate::vfio::DEVICE_FEATURE_MIG_DEVICE_STATE as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY",
-        crate::vfio::DEVICE_FEATURE_LOW_POWER_ENTRY as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP",
-        crate::vfio::DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_LOW_POWER_EXIT",
-        crate::vfio::DEVICE_FEATURE_LOW_POWER_EXIT as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_DMA_LOGGING_START",
-        crate::vfio::DEVICE_FEATURE_DMA_LOGGING_START as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP",
-        crate::vfio::DEVICE_FEATURE_DMA_LOGGING_STOP as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT",
-        crate::vfio::DEVICE_FEATURE_DMA_LOGGING_REPORT as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE",
-        crate::vfio::IOMMU_TYPE1_INFO_CAP_IOVA_RANGE as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION",
-        crate::vfio::IOMMU_TYPE1_INFO_CAP_MIGRATION as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL",
-        crate::vfio::IOMMU_TYPE1_INFO_DMA_AVAIL as u64,
-    ),
+    ("const:VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED", crate::vfio::REGION_SUBTYPE_MIGRATION_DEPRECATED as u64),
+    ("const:VFIO_DEVICE_GFX_LINK_STATE_UP", crate::vfio::DEVICE_GFX_LINK_STATE_UP as u64),
+    ("const:VFIO_DEVICE_GFX_LINK_STATE_DOWN", crate::vfio::DEVICE_GFX_LINK_STATE_DOWN as u64),
+    ("const:VFIO_DEVICE_FEATURE_PCI_VF_TOKEN", crate::vfio::DEVICE_FEATURE_PCI_VF_TOKEN as u64),
+    ("const:VFIO_DEVICE_FEATURE_MIGRATION", crate::vfio::DEVICE_FEATURE_MIGRATION as u64),
+    ("const:VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE", crate::vfio::DEVICE_FEATURE_MIG_DEVICE_STATE as u64),
+    ("const:VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY", crate::vfio::DEVICE_FEATURE_LOW_POWER_ENTRY as u64),
+    ("const:VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP", crate::vfio::DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP as u64),
+    ("const:VFIO_DEVICE_FEATURE_LOW_POWER_EXIT", crate::vfio::DEVICE_FEATURE_LOW_POWER_EXIT as u64),
+    ("const:VFIO_DEVICE_FEATURE_DMA_LOGGING_START", crate::vfio::DEVICE_FEATURE_DMA_LOGGING_START as u64),
+    ("const:VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP", crate::vfio::DEVICE_FEATURE_DMA_LOGGING_STOP as u64),
+    ("const:VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT", crate::vfio::DEVICE_FEATURE_DMA_LOGGING_REPORT as u64),
+    ("const:VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", crate::vfio::IOMMU_TYPE1_INFO_CAP_IOVA_RANGE as u64),
+    ("const:VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", crate::vfio::IOMMU_TYPE1_INFO_CAP_MIGRATION as u64),
+    ("const:VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", crate::vfio::IOMMU_TYPE1_INFO_DMA_AVAIL as u64),
     ("const:VFIO_EEH_PE_DISABLE", crate::vfio::EEH_PE_DISABLE as u64),
     ("const:VFIO_EEH_PE_ENABLE", crate::vfio::EEH_PE_ENABLE as u64),
     ("const:VFIO_EEH_PE_UNFREEZE_IO", crate::vfio::EEH_PE_UNFREEZE_IO as u64),
@@ -160,179 +61,71 @@ pub const VALUES: &[(&str, u64)] = &[
     ("const:VFIO_EEH_PE_GET_STATE", crate::vfio::EEH_PE_GET_STATE as u64),
     ("const:VFIO_EEH_PE_RESET_DEACTIVATE", crate::vfio::EEH_PE_RESET_DEACTIVATE as u64),
     ("const:VFIO_EEH_PE_RESET_HOT", crate::vfio::EEH_PE_RESET_HOT as u64),
-    (
-        "const:VFIO_EEH_PE_RESET_FUNDAMENTAL",
-        crate::vfio::EEH_PE_RESET_FUNDAMENTAL as u64,
-    ),
+    ("const:VFIO_EEH_PE_RESET_FUNDAMENTAL", crate::vfio::EEH_PE_RESET_FUNDAMENTAL as u64),
     ("const:VFIO_EEH_PE_CONFIGURE", crate::vfio::EEH_PE_CONFIGURE as u64),
     ("const:VFIO_EEH_PE_INJECT_ERR", crate::vfio::EEH_PE_INJECT_ERR as u64),
     ("const:VFIO_EEH_PE_STATE_NORMAL", crate::vfio::EEH_PE_STATE_NORMAL as u64),
     ("const:VFIO_EEH_PE_STATE_RESET", crate::vfio::EEH_PE_STATE_RESET as u64),
     ("const:VFIO_EEH_PE_STATE_STOPPED", crate::vfio::EEH_PE_STATE_STOPPED as u64),
-    (
-        "const:VFIO_EEH_PE_STATE_STOPPED_DMA",
-        crate::vfio::EEH_PE_STATE_STOPPED_DMA as u64,
-    ),
+    ("const:VFIO_EEH_PE_STATE_STOPPED_DMA", crate::vfio::EEH_PE_STATE_STOPPED_DMA as u64),
     ("const:VFIO_EEH_PE_STATE_UNAVAIL", crate::vfio::EEH_PE_STATE_UNAVAIL as u64),
     ("const:VFIO_GROUP_FLAGS_VIABLE", crate::vfio::GroupFlags::VIABLE.bits() as u64),
-    (
-        "const:VFIO_GROUP_FLAGS_CONTAINER_SET",
-        crate::vfio::GroupFlags::CONTAINER_SET.bits() as u64,
-    ),
+    ("const:VFIO_GROUP_FLAGS_CONTAINER_SET", crate::vfio::GroupFlags::CONTAINER_SET.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_RESET", crate::vfio::DeviceFlags::RESET.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_PCI", crate::vfio::DeviceFlags::PCI.bits() as u64),
-    (
-        "const:VFIO_DEVICE_FLAGS_PLATFORM",
-        crate::vfio::DeviceFlags::PLATFORM.bits() as u64,
-    ),
+    ("const:VFIO_DEVICE_FLAGS_PLATFORM", crate::vfio::DeviceFlags::PLATFORM.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_AMBA", crate::vfio::DeviceFlags::AMBA.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_CCW", crate::vfio::DeviceFlags::CCW.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_AP", crate::vfio::DeviceFlags::AP.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_FSL_MC", crate::vfio::DeviceFlags::FSL_MC.bits() as u64),
     ("const:VFIO_DEVICE_FLAGS_CAPS", crate::vfio::DeviceFlags::CAPS.bits() as u64),
-    (
-        "const:VFIO_REGION_INFO_FLAG_READ",
-        crate::vfio::RegionInfoFlags::READ.bits() as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_FLAG_WRITE",
-        crate::vfio::RegionInfoFlags::WRITE.bits() as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_FLAG_MMAP",
-        crate::vfio::RegionInfoFlags::MMAP.bits() as u64,
-    ),
-    (
-        "const:VFIO_REGION_INFO_FLAG_CAPS",
-        crate::vfio::RegionInfoFlags::CAPS.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_STATE_V1_STOP",
-        crate::vfio::DeviceStateV1::V1_STOP.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_STATE_V1_RUNNING",
-        crate::vfio::DeviceStateV1::V1_RUNNING.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_STATE_V1_SAVING",
-        crate::vfio::DeviceStateV1::V1_SAVING.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_STATE_V1_RESUMING",
-        crate::vfio::DeviceStateV1::V1_RESUMING.bits() as u64,
-    ),
+    ("const:VFIO_REGION_INFO_FLAG_READ", crate::vfio::RegionInfoFlags::READ.bits() as u64),
+    ("const:VFIO_REGION_INFO_FLAG_WRITE", crate::vfio::RegionInfoFlags::WRITE.bits() as u64),
+    ("const:VFIO_REGION_INFO_FLAG_MMAP", crate::vfio::RegionInfoFlags::MMAP.bits() as u64),
+    ("const:VFIO_REGION_INFO_FLAG_CAPS", crate::vfio::RegionInfoFlags::CAPS.bits() as u64),
+    ("const:VFIO_DEVICE_STATE_V1_STOP", crate::vfio::DeviceStateV1::V1_STOP.bits() as u64),
+    ("const:VFIO_DEVICE_STATE_V1_RUNNING", crate::vfio::DeviceStateV1::V1_RUNNING.bits() as u64),
+    ("const:VFIO_DEVICE_STATE_V1_SAVING", crate::vfio::DeviceStateV1::V1_SAVING.bits() as u64),
+    ("const:VFIO_DEVICE_STATE_V1_RESUMING", crate::vfio::DeviceStateV1::V1_RESUMING.bits() as u64),
     ("const:VFIO_DEVICE_STATE_MASK", crate::vfio::DeviceStateV1::MASK.bits() as u64),
     ("const:VFIO_IRQ_INFO_EVENTFD", crate::vfio::IrqInfoFlags::EVENTFD.bits() as u64),
     ("const:VFIO_IRQ_INFO_MASKABLE", crate::vfio::IrqInfoFlags::MASKABLE.bits() as u64),
-    (
-        "const:VFIO_IRQ_INFO_AUTOMASKED",
-        crate::vfio::IrqInfoFlags::AUTOMASKED.bits() as u64,
-    ),
+    ("const:VFIO_IRQ_INFO_AUTOMASKED", crate::vfio::IrqInfoFlags::AUTOMASKED.bits() as u64),
     ("const:VFIO_IRQ_INFO_NORESIZE", crate::vfio::IrqInfoFlags::NORESIZE.bits() as u64),
     ("const:VFIO_IRQ_SET_DATA_NONE", crate::vfio::IrqSetFlags::DATA_NONE.bits() as u64),
     ("const:VFIO_IRQ_SET_DATA_BOOL", crate::vfio::IrqSetFlags::DATA_BOOL.bits() as u64),
-    (
-        "const:VFIO_IRQ_SET_DATA_EVENTFD",
-        crate::vfio::IrqSetFlags::DATA_EVENTFD.bits() as u64,
-    ),
-    (
-        "const:VFIO_IRQ_SET_ACTION_MASK",
-        crate::vfio::IrqSetFlags::ACTION_MASK.bits() as u64,
-    ),
-    (
-        "const:VFIO_IRQ_SET_ACTION_UNMASK",
-        crate::vfio::IrqSetFlags::ACTION_UNMASK.bits() as u64,
-    ),
-    (
-        "const:VFIO_IRQ_SET_ACTION_TRIGGER",
-        crate::vfio::IrqSetFlags::ACTION_TRIGGER.bits() as u64,
-    ),
-    (
-        "const:VFIO_IRQ_SET_DATA_TYPE_MASK",
-        crate::vfio::IrqSetFlags::DATA_TYPE_MASK.bits() as u64,
-    ),
-    (
-        "const:VFIO_IRQ_SET_ACTION_TYPE_MASK",
-        crate::vfio::IrqSetFlags::ACTION_TYPE_MASK.bits() as u64,
-    ),
+    ("const:VFIO_IRQ_SET_DATA_EVENTFD", crate::vfio::IrqSetFlags::DATA_EVENTFD.bits() as u64),
+    ("const:VFIO_IRQ_SET_ACTION_MASK", crate::vfio::IrqSetFlags::ACTION_MASK.bits() as u64),
+    ("const:VFIO_IRQ_SET_ACTION_UNMASK", crate::vfio::IrqSetFlags::ACTION_UNMASK.bits() as u64),
+    ("const:VFIO_IRQ_SET_ACTION_TRIGGER", crate::vfio::IrqSetFlags::ACTION_TRIGGER.bits() as u64),
+    ("const:VFIO_IRQ_SET_DATA_TYPE_MASK", crate::vfio::IrqSetFlags::DATA_TYPE_MASK.bits() as u64),
+    ("const:VFIO_IRQ_SET_ACTION_TYPE_MASK", crate::vfio::IrqSetFlags::ACTION_TYPE_MASK.bits() as u64),
     ("const:VFIO_GFX_PLANE_TYPE_PROBE", crate::vfio::GfxPlaneType::PROBE.bits() as u64),
-    (
-        "const:VFIO_GFX_PLANE_TYPE_DMABUF",
-        crate::vfio::GfxPlaneType::DMABUF.bits() as u64,
-    ),
-    (
-        "const:VFIO_GFX_PLANE_TYPE_REGION",
-        crate::vfio::GfxPlaneType::REGION.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_IOEVENTFD_8",
-        crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_8.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_IOEVENTFD_16",
-        crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_16.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_IOEVENTFD_32",
-        crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_32.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_IOEVENTFD_64",
-        crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_64.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_IOEVENTFD_SIZE_MASK",
-        crate::vfio::DeviceIoeventfdFlags::SIZE_MASK.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_MASK",
-        crate::vfio::DeviceFeatureFlags::MASK.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_GET",
-        crate::vfio::DeviceFeatureFlags::GET.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_SET",
-        crate::vfio::DeviceFeatureFlags::SET.bits() as u64,
-    ),
-    (
-        "const:VFIO_DEVICE_FEATURE_PROBE",
-        crate::vfio::DeviceFeatureFlags::PROBE.bits() as u64,
-    ),
+    ("const:VFIO_GFX_PLANE_TYPE_DMABUF", crate::vfio::GfxPlaneType::DMABUF.bits() as u64),
+    ("const:VFIO_GFX_PLANE_TYPE_REGION", crate::vfio::GfxPlaneType::REGION.bits() as u64),
+    ("const:VFIO_DEVICE_IOEVENTFD_8", crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_8.bits() as u64),
+    ("const:VFIO_DEVICE_IOEVENTFD_16", crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_16.bits() as u64),
+    ("const:VFIO_DEVICE_IOEVENTFD_32", crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_32.bits() as u64),
+    ("const:VFIO_DEVICE_IOEVENTFD_64", crate::vfio::DeviceIoeventfdFlags::IOEVENTFD_64.bits() as u64),
+    ("const:VFIO_DEVICE_IOEVENTFD_SIZE_MASK", crate::vfio::DeviceIoeventfdFlags::SIZE_MASK.bits() as u64),
+    ("const:VFIO_DEVICE_FEATURE_MASK", crate::vfio::DeviceFeatureFlags::MASK.bits() as u64),
+    ("const:VFIO_DEVICE_FEATURE_GET", crate::vfio::DeviceFeatureFlags::GET.bits() as u64),
+    ("const:VFIO_DEVICE_FEATURE_SET", crate::vfio::DeviceFeatureFlags::SET.bits() as u64),
+    ("const:VFIO_DEVICE_FEATURE_PROBE", crate::vfio::DeviceFeatureFlags::PROBE.bits() as u64),
     ("const:VFIO_MIGRATION_STOP_COPY", crate::vfio::MigrationFlags::STOP_COPY.bits()),
     ("const:VFIO_MIGRATION_P2P", crate::vfio::MigrationFlags::P2P.bits()),
-    (
-        "const:VFIO_IOMMU_INFO_PGSIZES",
-        crate::vfio::IommuInfoFlags::PGSIZES.bits() as u64,
-    ),
+    ("const:VFIO_IOMMU_INFO_PGSIZES", crate::vfio::IommuInfoFlags::PGSIZES.bits() as u64),
     ("const:VFIO_IOMMU_INFO_CAPS", crate::vfio::IommuInfoFlags::CAPS.bits() as u64),
     ("const:VFIO_DMA_MAP_FLAG_READ", crate::vfio::DmaMapFlags::READ.bits() as u64),
     ("const:VFIO_DMA_MAP_FLAG_WRITE", crate::vfio::DmaMapFlags::WRITE.bits() as u64),
     ("const:VFIO_DMA_MAP_FLAG_VADDR", crate::vfio::DmaMapFlags::VADDR.bits() as u64),
-    (
-        "const:VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP",
-        crate::vfio::DmaUnmapFlags::GET_DIRTY_BITMAP.bits() as u64,
-    ),
+    ("const:VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP", crate::vfio::DmaUnmapFlags::GET_DIRTY_BITMAP.bits() as u64),
     ("const:VFIO_DMA_UNMAP_FLAG_ALL", crate::vfio::DmaUnmapFlags::ALL.bits() as u64),
     ("const:VFIO_DMA_UNMAP_FLAG_VADDR", crate::vfio::DmaUnmapFlags::VADDR.bits() as u64),
-    (
-        "const:VFIO_IOMMU_DIRTY_PAGES_FLAG_START",
-        crate::vfio::IommuDirtyPagesFlags::START.bits() as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP",
-        crate::vfio::IommuDirtyPagesFlags::STOP.bits() as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP",
-        crate::vfio::IommuDirtyPagesFlags::GET_BITMAP.bits() as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_SPAPR_INFO_DDW",
-        crate::vfio::IommuSpaprInfoFlags::IOMMU_SPAPR_INFO_DDW.bits() as u64,
-    ),
+    ("const:VFIO_IOMMU_DIRTY_PAGES_FLAG_START", crate::vfio::IommuDirtyPagesFlags::START.bits() as u64),
+    ("const:VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP", crate::vfio::IommuDirtyPagesFlags::STOP.bits() as u64),
+    ("const:VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP", crate::vfio::IommuDirtyPagesFlags::GET_BITMAP.bits() as u64),
+    ("const:VFIO_IOMMU_SPAPR_INFO_DDW", crate::vfio::IommuSpaprInfoFlags::IOMMU_SPAPR_INFO_DDW.bits() as u64),
     ("enum:VFIO_PCI_BAR0_REGION_INDEX", crate::vfio::PCI_BAR0_REGION_INDEX as u64),
     ("enum:VFIO_PCI_BAR1_REGION_INDEX", crate::vfio::PCI_BAR1_REGION_INDEX as u64),
     ("enum:VFIO_PCI_BAR2_REGION_INDEX", crate::vfio::PCI_BAR2_REGION_INDEX as u64),
@@ -361,990 +154,257 @@ pub const VALUES: &[(&str, u64)] = &[
     ("enum:VFIO_DEVICE_STATE_STOP_COPY", crate::vfio::DEVICE_STATE_STOP_COPY as u64),
     ("enum:VFIO_DEVICE_STATE_RESUMING", crate::vfio::DEVICE_STATE_RESUMING as u64),
     ("enum:VFIO_DEVICE_STATE_RUNNING_P2P", crate::vfio::DEVICE_STATE_RUNNING_P2P as u64),
-    (
-        "size:vfio_info_cap_header",
-        ::core::mem::size_of::<crate::vfio::InfoCapHeader>() as u64,
-    ),
-    (
-        "align:vfio_info_cap_header",
-        ::core::mem::align_of::<crate::vfio::InfoCapHeader>() as u64,
-    ),
-    (
-        "offset:vfio_info_cap_header.id",
-        ::core::mem::offset_of!(crate ::vfio::InfoCapHeader, id) as u64,
-    ),
-    (
-        "offset:vfio_info_cap_header.version",
-        ::core::mem::offset_of!(crate ::vfio::InfoCapHeader, version) as u64,
-    ),
-    (
-        "offset:vfio_info_cap_header.next",
-        ::core::mem::offset_of!(crate ::vfio::InfoCapHeader, next) as u64,
-    ),
-    (
-        "size:vfio_group_status",
-        ::core::mem::size_of::<crate::vfio::GroupStatus>() as u64,
-    ),
-    (
-        "align:vfio_group_status",
-        ::core::mem::align_of::<crate::vfio::GroupStatus>() as u64,
-    ),
-    (
-        "offset:vfio_group_status.argsz",
-        ::core::mem::offset_of!(crate ::vfio::GroupStatus, argsz) as u64,
-    ),
-    (
-        "offset:vfio_group_status.flags",
-        ::core::mem::offset_of!(crate ::vfio::GroupStatus, flags) as u64,
-    ),
+    ("size:vfio_info_cap_header", ::core::mem::size_of::<crate::vfio::InfoCapHeader>() as u64),
+    ("align:vfio_info_cap_header", ::core::mem::align_of::<crate::vfio::InfoCapHeader>() as u64),
+    ("offset:vfio_info_cap_header.id", ::core::mem::offset_of!(crate::vfio::InfoCapHeader, id) as u64),
+    ("offset:vfio_info_cap_header.version", ::core::mem::offset_of!(crate::vfio::InfoCapHeader, version) as u64),
+    ("offset:vfio_info_cap_header.next", ::core::mem::offset_of!(crate::vfio::InfoCapHeader, next) as u64),
+    ("size:vfio_group_status", ::core::mem::size_of::<crate::vfio::GroupStatus>() as u64),
+    ("align:vfio_group_status", ::core::mem::align_of::<crate::vfio::GroupStatus>() as u64),
+    ("offset:vfio_group_status.argsz", ::core::mem::offset_of!(crate::vfio::GroupStatus, argsz) as u64),
+    ("offset:vfio_group_status.flags", ::core::mem::offset_of!(crate::vfio::GroupStatus, flags) as u64),
     ("size:vfio_device_info", ::core::mem::size_of::<crate::vfio::DeviceInfo>() as u64),
-    (
-        "align:vfio_device_info",
-        ::core::mem::align_of::<crate::vfio::DeviceInfo>() as u64,
-    ),
-    (
-        "offset:vfio_device_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::DeviceInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_device_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::DeviceInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_device_info.num_regions",
-        ::core::mem::offset_of!(crate ::vfio::DeviceInfo, num_regions) as u64,
-    ),
-    (
-        "offset:vfio_device_info.num_irqs",
-        ::core::mem::offset_of!(crate ::vfio::DeviceInfo, num_irqs) as u64,
-    ),
-    (
-        "offset:vfio_device_info.cap_offset",
-        ::core::mem::offset_of!(crate ::vfio::DeviceInfo, cap_offset) as u64,
-    ),
+    ("align:vfio_device_info", ::core::mem::align_of::<crate::vfio::DeviceInfo>() as u64),
+    ("offset:vfio_device_info.argsz", ::core::mem::offset_of!(crate::vfio::DeviceInfo, argsz) as u64),
+    ("offset:vfio_device_info.flags", ::core::mem::offset_of!(crate::vfio::DeviceInfo, flags) as u64),
+    ("offset:vfio_device_info.num_regions", ::core::mem::offset_of!(crate::vfio::DeviceInfo, num_regions) as u64),
+    ("offset:vfio_device_info.num_irqs", ::core::mem::offset_of!(crate::vfio::DeviceInfo, num_irqs) as u64),
+    ("offset:vfio_device_info.cap_offset", ::core::mem::offset_of!(crate::vfio::DeviceInfo, cap_offset) as u64),
     ("size:vfio_region_info", ::core::mem::size_of::<crate::vfio::RegionInfo>() as u64),
-    (
-        "align:vfio_region_info",
-        ::core::mem::align_of::<crate::vfio::RegionInfo>() as u64,
-    ),
-    (
-        "offset:vfio_region_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_region_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_region_info.index",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, index) as u64,
-    ),
-    (
-        "offset:vfio_region_info.cap_offset",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, cap_offset) as u64,
-    ),
-    (
-        "offset:vfio_region_info.size",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, size) as u64,
-    ),
-    (
-        "offset:vfio_region_info.offset",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfo, offset) as u64,
-    ),
-    (
-        "size:vfio_region_sparse_mmap_area",
-        ::core::mem::size_of::<crate::vfio::RegionSparseMmapArea>() as u64,
-    ),
-    (
-        "align:vfio_region_sparse_mmap_area",
-        ::core::mem::align_of::<crate::vfio::RegionSparseMmapArea>() as u64,
-    ),
-    (
-        "offset:vfio_region_sparse_mmap_area.offset",
-        ::core::mem::offset_of!(crate ::vfio::RegionSparseMmapArea, offset) as u64,
-    ),
-    (
-        "offset:vfio_region_sparse_mmap_area.size",
-        ::core::mem::offset_of!(crate ::vfio::RegionSparseMmapArea, size) as u64,
-    ),
-    (
-        "size:vfio_region_info_cap_sparse_mmap",
-        ::core::mem::size_of::<crate::vfio::RegionInfoCapSparseMmap>() as u64,
-    ),
-    (
-        "align:vfio_region_info_cap_sparse_mmap",
-        ::core::mem::align_of::<crate::vfio::RegionInfoCapSparseMmap>() as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_sparse_mmap.header",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapSparseMmap, header) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_sparse_mmap.nr_areas",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapSparseMmap, nr_areas) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_sparse_mmap.reserved",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapSparseMmap, reserved) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_sparse_mmap.areas",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapSparseMmap, areas) as u64,
-    ),
-    (
-        "size:vfio_region_info_cap_type",
-        ::core::mem::size_of::<crate::vfio::RegionInfoCapType>() as u64,
-    ),
-    (
-        "align:vfio_region_info_cap_type",
-        ::core::mem::align_of::<crate::vfio::RegionInfoCapType>() as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_type.header",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapType, header) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_type.type",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapType, r#type) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_type.subtype",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapType, subtype) as u64,
-    ),
-    (
-        "size:vfio_region_gfx_edid",
-        ::core::mem::size_of::<crate::vfio::RegionGfxEdid>() as u64,
-    ),
-    (
-        "align:vfio_region_gfx_edid",
-        ::core::mem::align_of::<crate::vfio::RegionGfxEdid>() as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.edid_offset",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, edid_offset) as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.edid_max_size",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, edid_max_size) as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.edid_size",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, edid_size) as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.max_xres",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, max_xres) as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.max_yres",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, max_yres) as u64,
-    ),
-    (
-        "offset:vfio_region_gfx_edid.link_state",
-        ::core::mem::offset_of!(crate ::vfio::RegionGfxEdid, link_state) as u64,
-    ),
-    (
-        "size:vfio_device_migration_info",
-        ::core::mem::size_of::<crate::vfio::DeviceMigrationInfo>() as u64,
-    ),
-    (
-        "align:vfio_device_migration_info",
-        ::core::mem::align_of::<crate::vfio::DeviceMigrationInfo>() as u64,
-    ),
-    (
-        "offset:vfio_device_migration_info.device_state",
-        ::core::mem::offset_of!(crate ::vfio::DeviceMigrationInfo, device_state) as u64,
-    ),
-    (
-        "offset:vfio_device_migration_info.reserved",
-        ::core::mem::offset_of!(crate ::vfio::DeviceMigrationInfo, reserved) as u64,
-    ),
-    (
-        "offset:vfio_device_migration_info.pending_bytes",
-        ::core::mem::offset_of!(crate ::vfio::DeviceMigrationInfo, pending_bytes) as u64,
-    ),
-    (
-        "offset:vfio_device_migration_info.data_offset",
-        ::core::mem::offset_of!(crate ::vfio::DeviceMigrationInfo, data_offset) as u64,
-    ),
-    (
-        "offset:vfio_device_migration_info.data_size",
-        ::core::mem::offset_of!(crate ::vfio::DeviceMigrationInfo, data_size) as u64,
-    ),
-    (
-        "size:vfio_region_info_cap_nvlink2_ssatgt",
-        ::core::mem::size_of::<crate::vfio::RegionInfoCapNvlink2Ssatgt>() as u64,
-    ),
-    (
-        "align:vfio_region_info_cap_nvlink2_ssatgt",
-        ::core::mem::align_of::<crate::vfio::RegionInfoCapNvlink2Ssatgt>() as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_nvlink2_ssatgt.header",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapNvlink2Ssatgt, header) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_nvlink2_ssatgt.tgt",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapNvlink2Ssatgt, tgt) as u64,
-    ),
-    (
-        "size:vfio_region_info_cap_nvlink2_lnkspd",
-        ::core::mem::size_of::<crate::vfio::RegionInfoCapNvlink2Lnkspd>() as u64,
-    ),
-    (
-        "align:vfio_region_info_cap_nvlink2_lnkspd",
-        ::core::mem::align_of::<crate::vfio::RegionInfoCapNvlink2Lnkspd>() as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_nvlink2_lnkspd.header",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapNvlink2Lnkspd, header) as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_nvlink2_lnkspd.link_speed",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapNvlink2Lnkspd, link_speed)
-            as u64,
-    ),
-    (
-        "offset:vfio_region_info_cap_nvlink2_lnkspd.__pad",
-        ::core::mem::offset_of!(crate ::vfio::RegionInfoCapNvlink2Lnkspd, pad) as u64,
-    ),
+    ("align:vfio_region_info", ::core::mem::align_of::<crate::vfio::RegionInfo>() as u64),
+    ("offset:vfio_region_info.argsz", ::core::mem::offset_of!(crate::vfio::RegionInfo, argsz) as u64),
+    ("offset:vfio_region_info.flags", ::core::mem::offset_of!(crate::vfio::RegionInfo, flags) as u64),
+    ("offset:vfio_region_info.index", ::core::mem::offset_of!(crate::vfio::RegionInfo, index) as u64),
+    ("offset:vfio_region_info.cap_offset", ::core::mem::offset_of!(crate::vfio::RegionInfo, cap_offset) as u64),
+    ("offset:vfio_region_info.size", ::core::mem::offset_of!(crate::vfio::RegionInfo, size) as u64),
+    ("offset:vfio_region_info.offset", ::core::mem::offset_of!(crate::vfio::RegionInfo, offset) as u64),
+    ("size:vfio_region_sparse_mmap_area", ::core::mem::size_of::<crate::vfio::RegionSparseMmapArea>() as u64),
+    ("align:vfio_region_sparse_mmap_area", ::core::mem::align_of::<crate::vfio::RegionSparseMmapArea>() as u64),
+    ("offset:vfio_region_sparse_mmap_area.offset", ::core::mem::offset_of!(crate::vfio::RegionSparseMmapArea, offset) as u64),
+    ("offset:vfio_region_sparse_mmap_area.size", ::core::mem::offset_of!(crate::vfio::RegionSparseMmapArea, size) as u64),
+    ("size:vfio_region_info_cap_sparse_mmap", ::core::mem::size_of::<crate::vfio::RegionInfoCapSparseMmap>() as u64),
+    ("align:vfio_region_info_cap_sparse_mmap", ::core::mem::align_of::<crate::vfio::RegionInfoCapSparseMmap>() as u64),
+    ("offset:vfio_region_info_cap_sparse_mmap.header", ::core::mem::offset_of!(crate::vfio::RegionInfoCapSparseMmap, header) as u64),
+    ("offset:vfio_region_info_cap_sparse_mmap.nr_areas", ::core::mem::offset_of!(crate::vfio::RegionInfoCapSparseMmap, nr_areas) as u64),
+    ("offset:vfio_region_info_cap_sparse_mmap.reserved", ::core::mem::offset_of!(crate::vfio::RegionInfoCapSparseMmap, reserved) as u64),
+    ("offset:vfio_region_info_cap_sparse_mmap.areas", ::core::mem::offset_of!(crate::vfio::RegionInfoCapSparseMmap, areas) as u64),
+    ("size:vfio_region_info_cap_type", ::core::mem::size_of::<crate::vfio::RegionInfoCapType>() as u64),
+    ("align:vfio_region_info_cap_type", ::core::mem::align_of::<crate::vfio::RegionInfoCapType>() as u64),
+    ("offset:vfio_region_info_cap_type.header", ::core::mem::offset_of!(crate::vfio::RegionInfoCapType, header) as u64),
+    ("offset:vfio_region_info_cap_type.type", ::core::mem::offset_of!(crate::vfio::RegionInfoCapType, r#type) as u64),
+    ("offset:vfio_region_info_cap_type.subtype", ::core::mem::offset_of!(crate::vfio::RegionInfoCapType, subtype) as u64),
+    ("size:vfio_region_gfx_edid", ::core::mem::size_of::<crate::vfio::RegionGfxEdid>() as u64),
+    ("align:vfio_region_gfx_edid", ::core::mem::align_of::<crate::vfio::RegionGfxEdid>() as u64),
+    ("offset:vfio_region_gfx_edid.edid_offset", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, edid_offset) as u64),
+    ("offset:vfio_region_gfx_edid.edid_max_size", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, edid_max_size) as u64),
+    ("offset:vfio_region_gfx_edid.edid_size", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, edid_size) as u64),
+    ("offset:vfio_region_gfx_edid.max_xres", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, max_xres) as u64),
+    ("offset:vfio_region_gfx_edid.max_yres", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, max_yres) as u64),
+    ("offset:vfio_region_gfx_edid.link_state", ::core::mem::offset_of!(crate::vfio::RegionGfxEdid, link_state) as u64),
+    ("size:vfio_device_migration_info", ::core::mem::size_of::<crate::vfio::DeviceMigrationInfo>() as u64),
+    ("align:vfio_device_migration_info", ::core::mem::align_of::<crate::vfio::DeviceMigrationInfo>() as u64),
+    ("offset:vfio_device_migration_info.device_state", ::core::mem::offset_of!(crate::vfio::DeviceMigrationInfo, device_state) as u64),
+    ("offset:vfio_device_migration_info.reserved", ::core::mem::offset_of!(crate::vfio::DeviceMigrationInfo, reserved) as u64),
+    ("offset:vfio_device_migration_info.pending_bytes", ::core::mem::offset_of!(crate::vfio::DeviceMigrationInfo, pending_bytes) as u64),
+    ("offset:vfio_device_migration_info.data_offset", ::core::mem::offset_of!(crate::vfio::DeviceMigrationInfo, data_offset) as u64),
+    ("offset:vfio_device_migration_info.data_size", ::core::mem::offset_of!(crate::vfio::DeviceMigrationInfo, data_size) as u64),
+    ("size:vfio_region_info_cap_nvlink2_ssatgt", ::core::mem::size_of::<crate::vfio::RegionInfoCapNvlink2Ssatgt>() as u64),
+    ("align:vfio_region_info_cap_nvlink2_ssatgt", ::core::mem::align_of::<crate::vfio::RegionInfoCapNvlink2Ssatgt>() as u64),
+    ("offset:vfio_region_info_cap_nvlink2_ssatgt.header", ::core::mem::offset_of!(crate::vfio::RegionInfoCapNvlink2Ssatgt, header) as u64),
+    ("offset:vfio_region_info_cap_nvlink2_ssatgt.tgt", ::core::mem::offset_of!(crate::vfio::RegionInfoCapNvlink2Ssatgt, tgt) as u64),
+    ("size:vfio_region_info_cap_nvlink2_lnkspd", ::core::mem::size_of::<crate::vfio::RegionInfoCapNvlink2Lnkspd>() as u64),
+    ("align:vfio_region_info_cap_nvlink2_lnkspd", ::core::mem::align_of::<crate::vfio::RegionInfoCapNvlink2Lnkspd>() as u64),
+    ("offset:vfio_region_info_cap_nvlink2_lnkspd.header", ::core::mem::offset_of!(crate::vfio::RegionInfoCapNvlink2Lnkspd, header) as u64),
+    ("offset:vfio_region_info_cap_nvlink2_lnkspd.link_speed", ::core::mem::offset_of!(crate::vfio::RegionInfoCapNvlink2Lnkspd, link_speed) as u64),
+    ("offset:vfio_region_info_cap_nvlink2_lnkspd.__pad", ::core::mem::offset_of!(crate::vfio::RegionInfoCapNvlink2Lnkspd, pad) as u64),
     ("size:vfio_irq_info", ::core::mem::size_of::<crate::vfio::IrqInfo>() as u64),
     ("align:vfio_irq_info", ::core::mem::align_of::<crate::vfio::IrqInfo>() as u64),
-    (
-        "offset:vfio_irq_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IrqInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_irq_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::IrqInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_irq_info.index",
-        ::core::mem::offset_of!(crate ::vfio::IrqInfo, index) as u64,
-    ),
-    (
-        "offset:vfio_irq_info.count",
-        ::core::mem::offset_of!(crate ::vfio::IrqInfo, count) as u64,
-    ),
+    ("offset:vfio_irq_info.argsz", ::core::mem::offset_of!(crate::vfio::IrqInfo, argsz) as u64),
+    ("offset:vfio_irq_info.flags", ::core::mem::offset_of!(crate::vfio::IrqInfo, flags) as u64),
+    ("offset:vfio_irq_info.index", ::core::mem::offset_of!(crate::vfio::IrqInfo, index) as u64),
+    ("offset:vfio_irq_info.count", ::core::mem::offset_of!(crate::vfio::IrqInfo, count) as u64),
     ("size:vfio_irq_set", ::core::mem::size_of::<crate::vfio::IrqSet>() as u64),
     ("align:vfio_irq_set", ::core::mem::align_of::<crate::vfio::IrqSet>() as u64),
-    (
-        "offset:vfio_irq_set.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, argsz) as u64,
-    ),
-    (
-        "offset:vfio_irq_set.flags",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, flags) as u64,
-    ),
-    (
-        "offset:vfio_irq_set.index",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, index) as u64,
-    ),
-    (
-        "offset:vfio_irq_set.start",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, start) as u64,
-    ),
-    (
-        "offset:vfio_irq_set.count",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, count) as u64,
-    ),
-    (
-        "offset:vfio_irq_set.data",
-        ::core::mem::offset_of!(crate ::vfio::IrqSet, data) as u64,
-    ),
-    (
-        "size:vfio_pci_dependent_device",
-        ::core::mem::size_of::<crate::vfio::PciDependentDevice>() as u64,
-    ),
-    (
-        "align:vfio_pci_dependent_device",
-        ::core::mem::align_of::<crate::vfio::PciDependentDevice>() as u64,
-    ),
-    (
-        "offset:vfio_pci_dependent_device.group_id",
-        ::core::mem::offset_of!(crate ::vfio::PciDependentDevice, group_id) as u64,
-    ),
-    (
-        "offset:vfio_pci_dependent_device.segment",
-        ::core::mem::offset_of!(crate ::vfio::PciDependentDevice, segment) as u64,
-    ),
-    (
-        "offset:vfio_pci_dependent_device.bus",
-        ::core::mem::offset_of!(crate ::vfio::PciDependentDevice, bus) as u64,
-    ),
-    (
-        "offset:vfio_pci_dependent_device.devfn",
-        ::core::mem::offset_of!(crate ::vfio::PciDependentDevice, devfn) as u64,
-    ),
-    (
-        "size:vfio_pci_hot_reset_info",
-        ::core::mem::size_of::<crate::vfio::PciHotResetInfo>() as u64,
-    ),
-    (
-        "align:vfio_pci_hot_reset_info",
-        ::core::mem::align_of::<crate::vfio::PciHotResetInfo>() as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::PciHotResetInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::PciHotResetInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset_info.count",
-        ::core::mem::offset_of!(crate ::vfio::PciHotResetInfo, count) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset_info.devices",
-        ::core::mem::offset_of!(crate ::vfio::PciHotResetInfo, devices) as u64,
-    ),
-    (
-        "size:vfio_pci_hot_reset",
-        ::core::mem::size_of::<crate::vfio::PciHotReset>() as u64,
-    ),
-    (
-        "align:vfio_pci_hot_reset",
-        ::core::mem::align_of::<crate::vfio::PciHotReset>() as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset.argsz",
-        ::core::mem::offset_of!(crate ::vfio::PciHotReset, argsz) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset.flags",
-        ::core::mem::offset_of!(crate ::vfio::PciHotReset, flags) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset.count",
-        ::core::mem::offset_of!(crate ::vfio::PciHotReset, count) as u64,
-    ),
-    (
-        "offset:vfio_pci_hot_reset.group_fds",
-        ::core::mem::offset_of!(crate ::vfio::PciHotReset, group_fds) as u64,
-    ),
-    (
-        "size:vfio_device_gfx_plane_info",
-        ::core::mem::size_of::<crate::vfio::DeviceGfxPlaneInfo>() as u64,
-    ),
-    (
-        "align:vfio_device_gfx_plane_info",
-        ::core::mem::align_of::<crate::vfio::DeviceGfxPlaneInfo>() as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.drm_plane_type",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, drm_plane_type) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.drm_format",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, drm_format) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.drm_format_mod",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, drm_format_mod) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.width",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, width) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.height",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, height) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.stride",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, stride) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.size",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, size) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.x_pos",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, x_pos) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.y_pos",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, y_pos) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.x_hot",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, x_hot) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.y_hot",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, y_hot) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.region_index",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle) as u64,
-    ),
-    (
-        "offset:vfio_device_gfx_plane_info.dmabuf_id",
-        ::core::mem::offset_of!(crate ::vfio::DeviceGfxPlaneInfo, handle) as u64,
-    ),
-    (
-        "size:vfio_device_ioeventfd",
-        ::core::mem::size_of::<crate::vfio::DeviceIoeventfd>() as u64,
-    ),
-    (
-        "align:vfio_device_ioeventfd",
-        ::core::mem::align_of::<crate::vfio::DeviceIoeventfd>() as u64,
-    ),
-    (
-        "offset:vfio_device_ioeventfd.argsz",
-        ::core::mem::offset_of!(crate ::vfio::DeviceIoeventfd, argsz) as u64,
-    ),
-    (
-        "offset:vfio_device_ioeventfd.flags",
-        ::core::mem::offset_of!(crate ::vfio::DeviceIoeventfd, flags) as u64,
-    ),
-    (
-        "offset:vfio_device_ioeventfd.offset",
-        ::core::mem::offset_of!(crate ::vfio::DeviceIoeventfd, offset) as u64,
-    ),
-    (
-        "offset:vfio_device_ioeventfd.data",
-        ::core::mem::offset_of!(crate ::vfio::DeviceIoeventfd, data) as u64,
-    ),
-    (
-        "offset:vfio_device_ioeventfd.fd",
-        ::core::mem::offset_of!(crate ::vfio::DeviceIoeventfd, fd) as u64,
-    ),
-    (
-        "size:vfio_device_feature",
-        ::core::mem::size_of::<crate::vfio::DeviceFeature>() as u64,
-    ),
-    (
-        "align:vfio_device_feature",
-        ::core::mem::align_of::<crate::vfio::DeviceFeature>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature.argsz",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeature, argsz) as u64,
-    ),
-    (
-        "offset:vfio_device_feature.flags",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeature, flags) as u64,
-    ),
-    (
-        "offset:vfio_device_feature.data",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeature, data) as u64,
-    ),
-    (
-        "size:vfio_device_feature_migration",
-        ::core::mem::size_of::<crate::vfio::DeviceFeatureMigration>() as u64,
-    ),
-    (
-        "align:vfio_device_feature_migration",
-        ::core::mem::align_of::<crate::vfio::DeviceFeatureMigration>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature_migration.flags",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureMigration, flags) as u64,
-    ),
-    (
-        "size:vfio_device_feature_mig_state",
-        ::core::mem::size_of::<crate::vfio::DeviceFeatureMigState>() as u64,
-    ),
-    (
-        "align:vfio_device_feature_mig_state",
-        ::core::mem::align_of::<crate::vfio::DeviceFeatureMigState>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature_mig_state.device_state",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureMigState, device_state) as u64,
-    ),
-    (
-        "offset:vfio_device_feature_mig_state.data_fd",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureMigState, data_fd) as u64,
-    ),
-    (
-        "size:vfio_device_low_power_entry_with_wakeup",
-        ::core::mem::size_of::<crate::vfio::DeviceLowPowerEntryWithWakeup>() as u64,
-    ),
-    (
-        "align:vfio_device_low_power_entry_with_wakeup",
-        ::core::mem::align_of::<crate::vfio::DeviceLowPowerEntryWithWakeup>() as u64,
-    ),
-    (
-        "offset:vfio_device_low_power_entry_with_wakeup.wakeup_eventfd",
-        ::core::mem::offset_of!(
-            crate ::vfio::DeviceLowPowerEntryWithWakeup, wakeup_eventfd
-        ) as u64,
-    ),
-    (
-        "offset:vfio_device_low_power_entry_with_wakeup.reserved",
-        ::core::mem::offset_of!(crate ::vfio::DeviceLowPowerEntryWithWakeup, reserved)
-            as u64,
-    ),
-    (
-        "size:vfio_device_feature_dma_logging_control",
-        ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingControl>() as u64,
-    ),
-    (
-        "align:vfio_device_feature_dma_logging_control",
-        ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingControl>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_control.page_size",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingControl, page_size)
-            as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_control.num_ranges",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingControl, num_ranges)
-            as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_control.__reserved",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingControl, reserved)
-            as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_control.ranges",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingControl, ranges)
-            as u64,
-    ),
-    (
-        "size:vfio_device_feature_dma_logging_range",
-        ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingRange>() as u64,
-    ),
-    (
-        "align:vfio_device_feature_dma_logging_range",
-        ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingRange>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_range.iova",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingRange, iova) as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_range.length",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingRange, length)
-            as u64,
-    ),
-    (
-        "size:vfio_device_feature_dma_logging_report",
-        ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingReport>() as u64,
-    ),
-    (
-        "align:vfio_device_feature_dma_logging_report",
-        ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingReport>() as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_report.iova",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingReport, iova) as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_report.length",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingReport, length)
-            as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_report.page_size",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingReport, page_size)
-            as u64,
-    ),
-    (
-        "offset:vfio_device_feature_dma_logging_report.bitmap",
-        ::core::mem::offset_of!(crate ::vfio::DeviceFeatureDmaLoggingReport, bitmap)
-            as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_info",
-        ::core::mem::size_of::<crate::vfio::IommuType1Info>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_info",
-        ::core::mem::align_of::<crate::vfio::IommuType1Info>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1Info, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1Info, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info.iova_pgsizes",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1Info, iova_pgsizes) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info.cap_offset",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1Info, cap_offset) as u64,
-    ),
+    ("offset:vfio_irq_set.argsz", ::core::mem::offset_of!(crate::vfio::IrqSet, argsz) as u64),
+    ("offset:vfio_irq_set.flags", ::core::mem::offset_of!(crate::vfio::IrqSet, flags) as u64),
+    ("offset:vfio_irq_set.index", ::core::mem::offset_of!(crate::vfio::IrqSet, index) as u64),
+    ("offset:vfio_irq_set.start", ::core::mem::offset_of!(crate::vfio::IrqSet, start) as u64),
+    ("offset:vfio_irq_set.count", ::core::mem::offset_of!(crate::vfio::IrqSet, count) as u64),
+    ("offset:vfio_irq_set.data", ::core::mem::offset_of!(crate::vfio::IrqSet, data) as u64),
+    ("size:vfio_pci_dependent_device", ::core::mem::size_of::<crate::vfio::PciDependentDevice>() as u64),
+    ("align:vfio_pci_dependent_device", ::core::mem::align_of::<crate::vfio::PciDependentDevice>() as u64),
+    ("offset:vfio_pci_dependent_device.group_id", ::core::mem::offset_of!(crate::vfio::PciDependentDevice, group_id) as u64),
+    ("offset:vfio_pci_dependent_device.segment", ::core::mem::offset_of!(crate::vfio::PciDependentDevice, segment) as u64),
+    ("offset:vfio_pci_dependent_device.bus", ::core::mem::offset_of!(crate::vfio::PciDependentDevice, bus) as u64),
+    ("offset:vfio_pci_dependent_device.devfn", ::core::mem::offset_of!(crate::vfio::PciDependentDevice, devfn) as u64),
+    ("size:vfio_pci_hot_reset_info", ::core::mem::size_of::<crate::vfio::PciHotResetInfo>() as u64),
+    ("align:vfio_pci_hot_reset_info", ::core::mem::align_of::<crate::vfio::PciHotResetInfo>() as u64),
+    ("offset:vfio_pci_hot_reset_info.argsz", ::core::mem::offset_of!(crate::vfio::PciHotResetInfo, argsz) as u64),
+    ("offset:vfio_pci_hot_reset_info.flags", ::core::mem::offset_of!(crate::vfio::PciHotResetInfo, flags) as u64),
+    ("offset:vfio_pci_hot_reset_info.count", ::core::mem::offset_of!(crate::vfio::PciHotResetInfo, count) as u64),
+    ("offset:vfio_pci_hot_reset_info.devices", ::core::mem::offset_of!(crate::vfio::PciHotResetInfo, devices) as u64),
+    ("size:vfio_pci_hot_reset", ::core::mem::size_of::<crate::vfio::PciHotReset>() as u64),
+    ("align:vfio_pci_hot_reset", ::core::mem::align_of::<crate::vfio::PciHotReset>() as u64),
+    ("offset:vfio_pci_hot_reset.argsz", ::core::mem::offset_of!(crate::vfio::PciHotReset, argsz) as u64),
+    ("offset:vfio_pci_hot_reset.flags", ::core::mem::offset_of!(crate::vfio::PciHotReset, flags) as u64),
+    ("offset:vfio_pci_hot_reset.count", ::core::mem::offset_of!(crate::vfio::PciHotReset, count) as u64),
+    ("offset:vfio_pci_hot_reset.group_fds", ::core::mem::offset_of!(crate::vfio::PciHotReset, group_fds) as u64),
+    ("size:vfio_device_gfx_plane_info", ::core::mem::size_of::<crate::vfio::DeviceGfxPlaneInfo>() as u64),
+    ("align:vfio_device_gfx_plane_info", ::core::mem::align_of::<crate::vfio::DeviceGfxPlaneInfo>() as u64),
+    ("offset:vfio_device_gfx_plane_info.argsz", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, argsz) as u64),
+    ("offset:vfio_device_gfx_plane_info.flags", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, flags) as u64),
+    ("offset:vfio_device_gfx_plane_info.drm_plane_type", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, drm_plane_type) as u64),
+    ("offset:vfio_device_gfx_plane_info.drm_format", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, drm_format) as u64),
+    ("offset:vfio_device_gfx_plane_info.drm_format_mod", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, drm_format_mod) as u64),
+    ("offset:vfio_device_gfx_plane_info.width", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, width) as u64),
+    ("offset:vfio_device_gfx_plane_info.height", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, height) as u64),
+    ("offset:vfio_device_gfx_plane_info.stride", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, stride) as u64),
+    ("offset:vfio_device_gfx_plane_info.size", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, size) as u64),
+    ("offset:vfio_device_gfx_plane_info.x_pos", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, x_pos) as u64),
+    ("offset:vfio_device_gfx_plane_info.y_pos", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, y_pos) as u64),
+    ("offset:vfio_device_gfx_plane_info.x_hot", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, x_hot) as u64),
+    ("offset:vfio_device_gfx_plane_info.y_hot", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, y_hot) as u64),
+    ("offset:vfio_device_gfx_plane_info.region_index", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, handle) as u64),
+    ("offset:vfio_device_gfx_plane_info.dmabuf_id", ::core::mem::offset_of!(crate::vfio::DeviceGfxPlaneInfo, handle) as u64),
+    ("size:vfio_device_ioeventfd", ::core::mem::size_of::<crate::vfio::DeviceIoeventfd>() as u64),
+    ("align:vfio_device_ioeventfd", ::core::mem::align_of::<crate::vfio::DeviceIoeventfd>() as u64),
+    ("offset:vfio_device_ioeventfd.argsz", ::core::mem::offset_of!(crate::vfio::DeviceIoeventfd, argsz) as u64),
+    ("offset:vfio_device_ioeventfd.flags", ::core::mem::offset_of!(crate::vfio::DeviceIoeventfd, flags) as u64),
+    ("offset:vfio_device_ioeventfd.offset", ::core::mem::offset_of!(crate::vfio::DeviceIoeventfd, offset) as u64),
+    ("offset:vfio_device_ioeventfd.data", ::core::mem::offset_of!(crate::vfio::DeviceIoeventfd, data) as u64),
+    ("offset:vfio_device_ioeventfd.fd", ::core::mem::offset_of!(crate::vfio::DeviceIoeventfd, fd) as u64),
+    ("size:vfio_device_feature", ::core::mem::size_of::<crate::vfio::DeviceFeature>() as u64),
+    ("align:vfio_device_feature", ::core::mem::align_of::<crate::vfio::DeviceFeature>() as u64),
+    ("offset:vfio_device_feature.argsz", ::core::mem::offset_of!(crate::vfio::DeviceFeature, argsz) as u64),
+    ("offset:vfio_device_feature.flags", ::core::mem::offset_of!(crate::vfio::DeviceFeature, flags) as u64),
+    ("offset:vfio_device_feature.data", ::core::mem::offset_of!(crate::vfio::DeviceFeature, data) as u64),
+    ("size:vfio_device_feature_migration", ::core::mem::size_of::<crate::vfio::DeviceFeatureMigration>() as u64),
+    ("align:vfio_device_feature_migration", ::core::mem::align_of::<crate::vfio::DeviceFeatureMigration>() as u64),
+    ("offset:vfio_device_feature_migration.flags", ::core::mem::offset_of!(crate::vfio::DeviceFeatureMigration, flags) as u64),
+    ("size:vfio_device_feature_mig_state", ::core::mem::size_of::<crate::vfio::DeviceFeatureMigState>() as u64),
+    ("align:vfio_device_feature_mig_state", ::core::mem::align_of::<crate::vfio::DeviceFeatureMigState>() as u64),
+    ("offset:vfio_device_feature_mig_state.device_state", ::core::mem::offset_of!(crate::vfio::DeviceFeatureMigState, device_state) as u64),
+    ("offset:vfio_device_feature_mig_state.data_fd", ::core::mem::offset_of!(crate::vfio::DeviceFeatureMigState, data_fd) as u64),
+    ("size:vfio_device_low_power_entry_with_wakeup", ::core::mem::size_of::<crate::vfio::DeviceLowPowerEntryWithWakeup>() as u64),
+    ("align:vfio_device_low_power_entry_with_wakeup", ::core::mem::align_of::<crate::vfio::DeviceLowPowerEntryWithWakeup>() as u64),
+    ("offset:vfio_device_low_power_entry_with_wakeup.wakeup_eventfd", ::core::mem::offset_of!(crate::vfio::DeviceLowPowerEntryWithWakeup, wakeup_eventfd) as u64),
+    ("offset:vfio_device_low_power_entry_with_wakeup.reserved", ::core::mem::offset_of!(crate::vfio::DeviceLowPowerEntryWithWakeup, reserved) as u64),
+    ("size:vfio_device_feature_dma_logging_control", ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingControl>() as u64),
+    ("align:vfio_device_feature_dma_logging_control", ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingControl>() as u64),
+    ("offset:vfio_device_feature_dma_logging_control.page_size", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingControl, page_size) as u64),
+    ("offset:vfio_device_feature_dma_logging_control.num_ranges", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingControl, num_ranges) as u64),
+    ("offset:vfio_device_feature_dma_logging_control.__reserved", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingControl, reserved) as u64),
+    ("offset:vfio_device_feature_dma_logging_control.ranges", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingControl, ranges) as u64),
+    ("size:vfio_device_feature_dma_logging_range", ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingRange>() as u64),
+    ("align:vfio_device_feature_dma_logging_range", ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingRange>() as u64),
+    ("offset:vfio_device_feature_dma_logging_range.iova", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingRange, iova) as u64),
+    ("offset:vfio_device_feature_dma_logging_range.length", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingRange, length) as u64),
+    ("size:vfio_device_feature_dma_logging_report", ::core::mem::size_of::<crate::vfio::DeviceFeatureDmaLoggingReport>() as u64),
+    ("align:vfio_device_feature_dma_logging_report", ::core::mem::align_of::<crate::vfio::DeviceFeatureDmaLoggingReport>() as u64),
+    ("offset:vfio_device_feature_dma_logging_report.iova", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingReport, iova) as u64),
+    ("offset:vfio_device_feature_dma_logging_report.length", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingReport, length) as u64),
+    ("offset:vfio_device_feature_dma_logging_report.page_size", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingReport, page_size) as u64),
+    ("offset:vfio_device_feature_dma_logging_report.bitmap", ::core::mem::offset_of!(crate::vfio::DeviceFeatureDmaLoggingReport, bitmap) as u64),
+    ("size:vfio_iommu_type1_info", ::core::mem::size_of::<crate::vfio::IommuType1Info>() as u64),
+    ("align:vfio_iommu_type1_info", ::core::mem::align_of::<crate::vfio::IommuType1Info>() as u64),
+    ("offset:vfio_iommu_type1_info.argsz", ::core::mem::offset_of!(crate::vfio::IommuType1Info, argsz) as u64),
+    ("offset:vfio_iommu_type1_info.flags", ::core::mem::offset_of!(crate::vfio::IommuType1Info, flags) as u64),
+    ("offset:vfio_iommu_type1_info.iova_pgsizes", ::core::mem::offset_of!(crate::vfio::IommuType1Info, iova_pgsizes) as u64),
+    ("offset:vfio_iommu_type1_info.cap_offset", ::core::mem::offset_of!(crate::vfio::IommuType1Info, cap_offset) as u64),
     ("size:vfio_iova_range", ::core::mem::size_of::<crate::vfio::IovaRange>() as u64),
     ("align:vfio_iova_range", ::core::mem::align_of::<crate::vfio::IovaRange>() as u64),
-    (
-        "offset:vfio_iova_range.start",
-        ::core::mem::offset_of!(crate ::vfio::IovaRange, start) as u64,
-    ),
-    (
-        "offset:vfio_iova_range.end",
-        ::core::mem::offset_of!(crate ::vfio::IovaRange, end) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_info_cap_iova_range",
-        ::core::mem::size_of::<crate::vfio::IommuType1InfoCapIovaRange>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_info_cap_iova_range",
-        ::core::mem::align_of::<crate::vfio::IommuType1InfoCapIovaRange>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_iova_range.header",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapIovaRange, header) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_iova_range.nr_iovas",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapIovaRange, nr_iovas)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_iova_range.reserved",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapIovaRange, reserved)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_iova_range.iova_ranges",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapIovaRange, iova_ranges)
-            as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_info_cap_migration",
-        ::core::mem::size_of::<crate::vfio::IommuType1InfoCapMigration>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_info_cap_migration",
-        ::core::mem::align_of::<crate::vfio::IommuType1InfoCapMigration>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_migration.header",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapMigration, header) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_migration.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapMigration, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_migration.pgsize_bitmap",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoCapMigration, pgsize_bitmap)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
-        ::core::mem::offset_of!(
-            crate ::vfio::IommuType1InfoCapMigration, max_dirty_bitmap_size
-        ) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_info_dma_avail",
-        ::core::mem::size_of::<crate::vfio::IommuType1InfoDmaAvail>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_info_dma_avail",
-        ::core::mem::align_of::<crate::vfio::IommuType1InfoDmaAvail>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_dma_avail.header",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoDmaAvail, header) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_info_dma_avail.avail",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1InfoDmaAvail, avail) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_dma_map",
-        ::core::mem::size_of::<crate::vfio::IommuType1DmaMap>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_dma_map",
-        ::core::mem::align_of::<crate::vfio::IommuType1DmaMap>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_map.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaMap, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_map.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaMap, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_map.vaddr",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaMap, vaddr) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_map.iova",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaMap, iova) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_map.size",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaMap, size) as u64,
-    ),
+    ("offset:vfio_iova_range.start", ::core::mem::offset_of!(crate::vfio::IovaRange, start) as u64),
+    ("offset:vfio_iova_range.end", ::core::mem::offset_of!(crate::vfio::IovaRange, end) as u64),
+    ("size:vfio_iommu_type1_info_cap_iova_range", ::core::mem::size_of::<crate::vfio::IommuType1InfoCapIovaRange>() as u64),
+    ("align:vfio_iommu_type1_info_cap_iova_range", ::core::mem::align_of::<crate::vfio::IommuType1InfoCapIovaRange>() as u64),
+    ("offset:vfio_iommu_type1_info_cap_iova_range.header", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapIovaRange, header) as u64),
+    ("offset:vfio_iommu_type1_info_cap_iova_range.nr_iovas", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapIovaRange, nr_iovas) as u64),
+    ("offset:vfio_iommu_type1_info_cap_iova_range.reserved", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapIovaRange, reserved) as u64),
+    ("offset:vfio_iommu_type1_info_cap_iova_range.iova_ranges", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapIovaRange, iova_ranges) as u64),
+    ("size:vfio_iommu_type1_info_cap_migration", ::core::mem::size_of::<crate::vfio::IommuType1InfoCapMigration>() as u64),
+    ("align:vfio_iommu_type1_info_cap_migration", ::core::mem::align_of::<crate::vfio::IommuType1InfoCapMigration>() as u64),
+    ("offset:vfio_iommu_type1_info_cap_migration.header", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapMigration, header) as u64),
+    ("offset:vfio_iommu_type1_info_cap_migration.flags", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapMigration, flags) as u64),
+    ("offset:vfio_iommu_type1_info_cap_migration.pgsize_bitmap", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapMigration, pgsize_bitmap) as u64),
+    ("offset:vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size", ::core::mem::offset_of!(crate::vfio::IommuType1InfoCapMigration, max_dirty_bitmap_size) as u64),
+    ("size:vfio_iommu_type1_info_dma_avail", ::core::mem::size_of::<crate::vfio::IommuType1InfoDmaAvail>() as u64),
+    ("align:vfio_iommu_type1_info_dma_avail", ::core::mem::align_of::<crate::vfio::IommuType1InfoDmaAvail>() as u64),
+    ("offset:vfio_iommu_type1_info_dma_avail.header", ::core::mem::offset_of!(crate::vfio::IommuType1InfoDmaAvail, header) as u64),
+    ("offset:vfio_iommu_type1_info_dma_avail.avail", ::core::mem::offset_of!(crate::vfio::IommuType1InfoDmaAvail, avail) as u64),
+    ("size:vfio_iommu_type1_dma_map", ::core::mem::size_of::<crate::vfio::IommuType1DmaMap>() as u64),
+    ("align:vfio_iommu_type1_dma_map", ::core::mem::align_of::<crate::vfio::IommuType1DmaMap>() as u64),
+    ("offset:vfio_iommu_type1_dma_map.argsz", ::core::mem::offset_of!(crate::vfio::IommuType1DmaMap, argsz) as u64),
+    ("offset:vfio_iommu_type1_dma_map.flags", ::core::mem::offset_of!(crate::vfio::IommuType1DmaMap, flags) as u64),
+    ("offset:vfio_iommu_type1_dma_map.vaddr", ::core::mem::offset_of!(crate::vfio::IommuType1DmaMap, vaddr) as u64),
+    ("offset:vfio_iommu_type1_dma_map.iova", ::core::mem::offset_of!(crate::vfio::IommuType1DmaMap, iova) as u64),
+    ("offset:vfio_iommu_type1_dma_map.size", ::core::mem::offset_of!(crate::vfio::IommuType1DmaMap, size) as u64),
     ("size:vfio_bitmap", ::core::mem::size_of::<crate::vfio::Bitmap>() as u64),
     ("align:vfio_bitmap", ::core::mem::align_of::<crate::vfio::Bitmap>() as u64),
-    (
-        "offset:vfio_bitmap.pgsize",
-        ::core::mem::offset_of!(crate ::vfio::Bitmap, pgsize) as u64,
-    ),
-    (
-        "offset:vfio_bitmap.size",
-        ::core::mem::offset_of!(crate ::vfio::Bitmap, size) as u64,
-    ),
-    (
-        "offset:vfio_bitmap.data",
-        ::core::mem::offset_of!(crate ::vfio::Bitmap, data) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_dma_unmap",
-        ::core::mem::size_of::<crate::vfio::IommuType1DmaUnmap>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_dma_unmap",
-        ::core::mem::align_of::<crate::vfio::IommuType1DmaUnmap>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_unmap.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaUnmap, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_unmap.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaUnmap, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_unmap.iova",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaUnmap, iova) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_unmap.size",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaUnmap, size) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dma_unmap.data",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DmaUnmap, data) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_dirty_bitmap",
-        ::core::mem::size_of::<crate::vfio::IommuType1DirtyBitmap>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_dirty_bitmap",
-        ::core::mem::align_of::<crate::vfio::IommuType1DirtyBitmap>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmap, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmap, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap.data",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmap, data) as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_dirty_bitmap_get",
-        ::core::mem::size_of::<crate::vfio::IommuType1DirtyBitmapGet>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_dirty_bitmap_get",
-        ::core::mem::align_of::<crate::vfio::IommuType1DirtyBitmapGet>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap_get.iova",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmapGet, iova) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap_get.size",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmapGet, size) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_dirty_bitmap_get.bitmap",
-        ::core::mem::offset_of!(crate ::vfio::IommuType1DirtyBitmapGet, bitmap) as u64,
-    ),
-    (
-        "size:vfio_iommu_spapr_tce_ddw_info",
-        ::core::mem::size_of::<crate::vfio::IommuSpaprTceDdwInfo>() as u64,
-    ),
-    (
-        "align:vfio_iommu_spapr_tce_ddw_info",
-        ::core::mem::align_of::<crate::vfio::IommuSpaprTceDdwInfo>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_ddw_info.pgsizes",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceDdwInfo, pgsizes) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
-        ::core::mem::offset_of!(
-            crate ::vfio::IommuSpaprTceDdwInfo, max_dynamic_windows_supported
-        ) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_ddw_info.levels",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceDdwInfo, levels) as u64,
-    ),
-    (
-        "size:vfio_iommu_spapr_tce_info",
-        ::core::mem::size_of::<crate::vfio::IommuSpaprTceInfo>() as u64,
-    ),
-    (
-        "align:vfio_iommu_spapr_tce_info",
-        ::core::mem::align_of::<crate::vfio::IommuSpaprTceInfo>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_info.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceInfo, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_info.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceInfo, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_info.dma32_window_start",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceInfo, dma32_window_start)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_info.dma32_window_size",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceInfo, dma32_window_size)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_info.ddw",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceInfo, ddw) as u64,
-    ),
+    ("offset:vfio_bitmap.pgsize", ::core::mem::offset_of!(crate::vfio::Bitmap, pgsize) as u64),
+    ("offset:vfio_bitmap.size", ::core::mem::offset_of!(crate::vfio::Bitmap, size) as u64),
+    ("offset:vfio_bitmap.data", ::core::mem::offset_of!(crate::vfio::Bitmap, data) as u64),
+    ("size:vfio_iommu_type1_dma_unmap", ::core::mem::size_of::<crate::vfio::IommuType1DmaUnmap>() as u64),
+    ("align:vfio_iommu_type1_dma_unmap", ::core::mem::align_of::<crate::vfio::IommuType1DmaUnmap>() as u64),
+    ("offset:vfio_iommu_type1_dma_unmap.argsz", ::core::mem::offset_of!(crate::vfio::IommuType1DmaUnmap, argsz) as u64),
+    ("offset:vfio_iommu_type1_dma_unmap.flags", ::core::mem::offset_of!(crate::vfio::IommuType1DmaUnmap, flags) as u64),
+    ("offset:vfio_iommu_type1_dma_unmap.iova", ::core::mem::offset_of!(crate::vfio::IommuType1DmaUnmap, iova) as u64),
+    ("offset:vfio_iommu_type1_dma_unmap.size", ::core::mem::offset_of!(crate::vfio::IommuType1DmaUnmap, size) as u64),
+    ("offset:vfio_iommu_type1_dma_unmap.data", ::core::mem::offset_of!(crate::vfio::IommuType1DmaUnmap, data) as u64),
+    ("size:vfio_iommu_type1_dirty_bitmap", ::core::mem::size_of::<crate::vfio::IommuType1DirtyBitmap>() as u64),
+    ("align:vfio_iommu_type1_dirty_bitmap", ::core::mem::align_of::<crate::vfio::IommuType1DirtyBitmap>() as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap.argsz", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmap, argsz) as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap.flags", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmap, flags) as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap.data", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmap, data) as u64),
+    ("size:vfio_iommu_type1_dirty_bitmap_get", ::core::mem::size_of::<crate::vfio::IommuType1DirtyBitmapGet>() as u64),
+    ("align:vfio_iommu_type1_dirty_bitmap_get", ::core::mem::align_of::<crate::vfio::IommuType1DirtyBitmapGet>() as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap_get.iova", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmapGet, iova) as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap_get.size", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmapGet, size) as u64),
+    ("offset:vfio_iommu_type1_dirty_bitmap_get.bitmap", ::core::mem::offset_of!(crate::vfio::IommuType1DirtyBitmapGet, bitmap) as u64),
+    ("size:vfio_iommu_spapr_tce_ddw_info", ::core::mem::size_of::<crate::vfio::IommuSpaprTceDdwInfo>() as u64),
+    ("align:vfio_iommu_spapr_tce_ddw_info", ::core::mem::align_of::<crate::vfio::IommuSpaprTceDdwInfo>() as u64),
+    ("offset:vfio_iommu_spapr_tce_ddw_info.pgsizes", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceDdwInfo, pgsizes) as u64),
+    ("offset:vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceDdwInfo, max_dynamic_windows_supported) as u64),
+    ("offset:vfio_iommu_spapr_tce_ddw_info.levels", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceDdwInfo, levels) as u64),
+    ("size:vfio_iommu_spapr_tce_info", ::core::mem::size_of::<crate::vfio::IommuSpaprTceInfo>() as u64),
+    ("align:vfio_iommu_spapr_tce_info", ::core::mem::align_of::<crate::vfio::IommuSpaprTceInfo>() as u64),
+    ("offset:vfio_iommu_spapr_tce_info.argsz", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceInfo, argsz) as u64),
+    ("offset:vfio_iommu_spapr_tce_info.flags", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceInfo, flags) as u64),
+    ("offset:vfio_iommu_spapr_tce_info.dma32_window_start", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceInfo, dma32_window_start) as u64),
+    ("offset:vfio_iommu_spapr_tce_info.dma32_window_size", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceInfo, dma32_window_size) as u64),
+    ("offset:vfio_iommu_spapr_tce_info.ddw", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceInfo, ddw) as u64),
     ("size:vfio_eeh_pe_err", ::core::mem::size_of::<crate::vfio::EehPeErr>() as u64),
     ("align:vfio_eeh_pe_err", ::core::mem::align_of::<crate::vfio::EehPeErr>() as u64),
-    (
-        "offset:vfio_eeh_pe_err.type",
-        ::core::mem::offset_of!(crate ::vfio::EehPeErr, r#type) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_err.func",
-        ::core::mem::offset_of!(crate ::vfio::EehPeErr, func) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_err.addr",
-        ::core::mem::offset_of!(crate ::vfio::EehPeErr, addr) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_err.mask",
-        ::core::mem::offset_of!(crate ::vfio::EehPeErr, mask) as u64,
-    ),
+    ("offset:vfio_eeh_pe_err.type", ::core::mem::offset_of!(crate::vfio::EehPeErr, r#type) as u64),
+    ("offset:vfio_eeh_pe_err.func", ::core::mem::offset_of!(crate::vfio::EehPeErr, func) as u64),
+    ("offset:vfio_eeh_pe_err.addr", ::core::mem::offset_of!(crate::vfio::EehPeErr, addr) as u64),
+    ("offset:vfio_eeh_pe_err.mask", ::core::mem::offset_of!(crate::vfio::EehPeErr, mask) as u64),
     ("size:vfio_eeh_pe_op", ::core::mem::size_of::<crate::vfio::EehPeOp>() as u64),
     ("align:vfio_eeh_pe_op", ::core::mem::align_of::<crate::vfio::EehPeOp>() as u64),
-    (
-        "offset:vfio_eeh_pe_op.argsz",
-        ::core::mem::offset_of!(crate ::vfio::EehPeOp, argsz) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_op.flags",
-        ::core::mem::offset_of!(crate ::vfio::EehPeOp, flags) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_op.op",
-        ::core::mem::offset_of!(crate ::vfio::EehPeOp, op) as u64,
-    ),
-    (
-        "offset:vfio_eeh_pe_op.err",
-        ::core::mem::offset_of!(crate ::vfio::EehPeOp, args) as u64,
-    ),
-    (
-        "size:vfio_iommu_spapr_register_memory",
-        ::core::mem::size_of::<crate::vfio::IommuSpaprRegisterMemory>() as u64,
-    ),
-    (
-        "align:vfio_iommu_spapr_register_memory",
-        ::core::mem::align_of::<crate::vfio::IommuSpaprRegisterMemory>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_register_memory.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprRegisterMemory, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_register_memory.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprRegisterMemory, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_register_memory.vaddr",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprRegisterMemory, vaddr) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_register_memory.size",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprRegisterMemory, size) as u64,
-    ),
-    (
-        "size:vfio_iommu_spapr_tce_create",
-        ::core::mem::size_of::<crate::vfio::IommuSpaprTceCreate>() as u64,
-    ),
-    (
-        "align:vfio_iommu_spapr_tce_create",
-        ::core::mem::align_of::<crate::vfio::IommuSpaprTceCreate>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.page_shift",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, page_shift) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.__resv1",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, resv1) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.window_size",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, window_size) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.levels",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, levels) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.__resv2",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, resv2) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_create.start_addr",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceCreate, start_addr) as u64,
-    ),
-    (
-        "size:vfio_iommu_spapr_tce_remove",
-        ::core::mem::size_of::<crate::vfio::IommuSpaprTceRemove>() as u64,
-    ),
-    (
-        "align:vfio_iommu_spapr_tce_remove",
-        ::core::mem::align_of::<crate::vfio::IommuSpaprTceRemove>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_remove.argsz",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceRemove, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_remove.flags",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceRemove, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_spapr_tce_remove.start_addr",
-        ::core::mem::offset_of!(crate ::vfio::IommuSpaprTceRemove, start_addr) as u64,
-    ),
+    ("offset:vfio_eeh_pe_op.argsz", ::core::mem::offset_of!(crate::vfio::EehPeOp, argsz) as u64),
+    ("offset:vfio_eeh_pe_op.flags", ::core::mem::offset_of!(crate::vfio::EehPeOp, flags) as u64),
+    ("offset:vfio_eeh_pe_op.op", ::core::mem::offset_of!(crate::vfio::EehPeOp, op) as u64),
+    ("offset:vfio_eeh_pe_op.err", ::core::mem::offset_of!(crate::vfio::EehPeOp, args) as u64),
+    ("size:vfio_iommu_spapr_register_memory", ::core::mem::size_of::<crate::vfio::IommuSpaprRegisterMemory>() as u64),
+    ("align:vfio_iommu_spapr_register_memory", ::core::mem::align_of::<crate::vfio::IommuSpaprRegisterMemory>() as u64),
+    ("offset:vfio_iommu_spapr_register_memory.argsz", ::core::mem::offset_of!(crate::vfio::IommuSpaprRegisterMemory, argsz) as u64),
+    ("offset:vfio_iommu_spapr_register_memory.flags", ::core::mem::offset_of!(crate::vfio::IommuSpaprRegisterMemory, flags) as u64),
+    ("offset:vfio_iommu_spapr_register_memory.vaddr", ::core::mem::offset_of!(crate::vfio::IommuSpaprRegisterMemory, vaddr) as u64),
+    ("offset:vfio_iommu_spapr_register_memory.size", ::core::mem::offset_of!(crate::vfio::IommuSpaprRegisterMemory, size) as u64),
+    ("size:vfio_iommu_spapr_tce_create", ::core::mem::size_of::<crate::vfio::IommuSpaprTceCreate>() as u64),
+    ("align:vfio_iommu_spapr_tce_create", ::core::mem::align_of::<crate::vfio::IommuSpaprTceCreate>() as u64),
+    ("offset:vfio_iommu_spapr_tce_create.argsz", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, argsz) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.flags", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, flags) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.page_shift", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, page_shift) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.__resv1", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, resv1) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.window_size", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, window_size) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.levels", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, levels) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.__resv2", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, resv2) as u64),
+    ("offset:vfio_iommu_spapr_tce_create.start_addr", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceCreate, start_addr) as u64),
+    ("size:vfio_iommu_spapr_tce_remove", ::core::mem::size_of::<crate::vfio::IommuSpaprTceRemove>() as u64),
+    ("align:vfio_iommu_spapr_tce_remove", ::core::mem::align_of::<crate::vfio::IommuSpaprTceRemove>() as u64),
+    ("offset:vfio_iommu_spapr_tce_remove.argsz", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceRemove, argsz) as u64),
+    ("offset:vfio_iommu_spapr_tce_remove.flags", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceRemove, flags) as u64),
+    ("offset:vfio_iommu_spapr_tce_remove.start_addr", ::core::mem::offset_of!(crate::vfio::IommuSpaprTceRemove, start_addr) as u64),
     ("ioctl:VFIO_GET_API_VERSION", crate::vfio::GET_API_VERSION as u64),
     ("ioctl:VFIO_CHECK_EXTENSION", crate::vfio::CHECK_EXTENSION as u64),
     ("ioctl:VFIO_SET_IOMMU", crate::vfio::SET_IOMMU as u64),
@@ -1357,10 +417,7 @@ pub const VALUES: &[(&str, u64)] = &[
     ("ioctl:VFIO_DEVICE_GET_IRQ_INFO", crate::vfio::DEVICE_GET_IRQ_INFO as u64),
     ("ioctl:VFIO_DEVICE_SET_IRQS", crate::vfio::DEVICE_SET_IRQS as u64),
     ("ioctl:VFIO_DEVICE_RESET", crate::vfio::DEVICE_RESET as u64),
-    (
-        "ioctl:VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
-        crate::vfio::DEVICE_GET_PCI_HOT_RESET_INFO as u64,
-    ),
+    ("ioctl:VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", crate::vfio::DEVICE_GET_PCI_HOT_RESET_INFO as u64),
     ("ioctl:VFIO_DEVICE_PCI_HOT_RESET", crate::vfio::DEVICE_PCI_HOT_RESET as u64),
     ("ioctl:VFIO_DEVICE_QUERY_GFX_PLANE", crate::vfio::DEVICE_QUERY_GFX_PLANE as u64),
     ("ioctl:VFIO_DEVICE_GET_GFX_DMABUF", crate::vfio::DEVICE_GET_GFX_DMABUF as u64),
@@ -1372,19 +429,10 @@ pub const VALUES: &[(&str, u64)] = &[
     ("ioctl:VFIO_IOMMU_ENABLE", crate::vfio::IOMMU_ENABLE as u64),
     ("ioctl:VFIO_IOMMU_DISABLE", crate::vfio::IOMMU_DISABLE as u64),
     ("ioctl:VFIO_IOMMU_DIRTY_PAGES", crate::vfio::IOMMU_DIRTY_PAGES as u64),
-    (
-        "ioctl:VFIO_IOMMU_SPAPR_TCE_GET_INFO",
-        crate::vfio::IOMMU_SPAPR_TCE_GET_INFO as u64,
-    ),
+    ("ioctl:VFIO_IOMMU_SPAPR_TCE_GET_INFO", crate::vfio::IOMMU_SPAPR_TCE_GET_INFO as u64),
     ("ioctl:VFIO_EEH_PE_OP", crate::vfio::EEH_PE_OP as u64),
-    (
-        "ioctl:VFIO_IOMMU_SPAPR_REGISTER_MEMORY",
-        crate::vfio::IOMMU_SPAPR_REGISTER_MEMORY as u64,
-    ),
-    (
-        "ioctl:VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY",
-        crate::vfio::IOMMU_SPAPR_UNREGISTER_MEMORY as u64,
-    ),
+    ("ioctl:VFIO_IOMMU_SPAPR_REGISTER_MEMORY", crate::vfio::IOMMU_SPAPR_REGISTER_MEMORY as u64),
+    ("ioctl:VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", crate::vfio::IOMMU_SPAPR_UNREGISTER_MEMORY as u64),
     ("ioctl:VFIO_IOMMU_SPAPR_TCE_CREATE", crate::vfio::IOMMU_SPAPR_TCE_CREATE as u64),
     ("ioctl:VFIO_IOMMU_SPAPR_TCE_REMOVE", crate::vfio::IOMMU_SPAPR_TCE_REMOVE as u64),
 ];
@@ -1395,62 +443,26 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ("vfio_group_status", crate::vfio::GroupStatus::validate as Validator),
     ("vfio_device_info", crate::vfio::DeviceInfo::validate as Validator),
     ("vfio_region_info", crate::vfio::RegionInfo::validate as Validator),
-    (
-        "vfio_region_info_cap_sparse_mmap",
-        crate::vfio::RegionInfoCapSparseMmap::validate as Validator,
-    ),
-    (
-        "vfio_device_migration_info",
-        crate::vfio::DeviceMigrationInfo::validate as Validator,
-    ),
-    (
-        "vfio_region_info_cap_nvlink2_lnkspd",
-        crate::vfio::RegionInfoCapNvlink2Lnkspd::validate as Validator,
-    ),
+    ("vfio_region_info_cap_sparse_mmap", crate::vfio::RegionInfoCapSparseMmap::validate as Validator),
+    ("vfio_device_migration_info", crate::vfio::DeviceMigrationInfo::validate as Validator),
+    ("vfio_region_info_cap_nvlink2_lnkspd", crate::vfio::RegionInfoCapNvlink2Lnkspd::validate as Validator),
     ("vfio_irq_info", crate::vfio::IrqInfo::validate as Validator),
     ("vfio_irq_set", crate::vfio::IrqSet::validate as Validator),
     ("vfio_pci_hot_reset_info", crate::vfio::PciHotResetInfo::validate as Validator),
     ("vfio_pci_hot_reset", crate::vfio::PciHotReset::validate as Validator),
-    (
-        "vfio_device_gfx_plane_info",
-        crate::vfio::DeviceGfxPlaneInfo::validate as Validator,
-    ),
+    ("vfio_device_gfx_plane_info", crate::vfio::DeviceGfxPlaneInfo::validate as Validator),
     ("vfio_device_ioeventfd", crate::vfio::DeviceIoeventfd::validate as Validator),
     ("vfio_device_feature", crate::vfio::DeviceFeature::validate as Validator),
-    (
-        "vfio_device_low_power_entry_with_wakeup",
-        crate::vfio::DeviceLowPowerEntryWithWakeup::validate as Validator,
-    ),
-    (
-        "vfio_device_feature_dma_logging_control",
-        crate::vfio::DeviceFeatureDmaLoggingControl::validate as Validator,
-    ),
+    ("vfio_device_low_power_entry_with_wakeup", crate::vfio::DeviceLowPowerEntryWithWakeup::validate as Validator),
+    ("vfio_device_feature_dma_logging_control", crate::vfio::DeviceFeatureDmaLoggingControl::validate as Validator),
     ("vfio_iommu_type1_info", crate::vfio::IommuType1Info::validate as Validator),
-    (
-        "vfio_iommu_type1_info_cap_iova_range",
-        crate::vfio::IommuType1InfoCapIovaRange::validate as Validator,
-    ),
+    ("vfio_iommu_type1_info_cap_iova_range", crate::vfio::IommuType1InfoCapIovaRange::validate as Validator),
     ("vfio_iommu_type1_dma_map", crate::vfio::IommuType1DmaMap::validate as Validator),
-    (
-        "vfio_iommu_type1_dma_unmap",
-        crate::vfio::IommuType1DmaUnmap::validate as Validator,
-    ),
-    (
-        "vfio_iommu_type1_dirty_bitmap",
-        crate::vfio::IommuType1DirtyBitmap::validate as Validator,
-    ),
+    ("vfio_iommu_type1_dma_unmap", crate::vfio::IommuType1DmaUnmap::validate as Validator),
+    ("vfio_iommu_type1_dirty_bitmap", crate::vfio::IommuType1DirtyBitmap::validate as Validator),
     ("vfio_iommu_spapr_tce_info", crate::vfio::IommuSpaprTceInfo::validate as Validator),
     ("vfio_eeh_pe_op", crate::vfio::EehPeOp::validate as Validator),
-    (
-        "vfio_iommu_spapr_register_memory",
-        crate::vfio::IommuSpaprRegisterMemory::validate as Validator,
-    ),
-    (
-        "vfio_iommu_spapr_tce_create",
-        crate::vfio::IommuSpaprTceCreate::validate as Validator,
-    ),
-    (
-        "vfio_iommu_spapr_tce_remove",
-        crate::vfio::IommuSpaprTceRemove::validate as Validator,
-    ),
+    ("vfio_iommu_spapr_register_memory", crate::vfio::IommuSpaprRegisterMemory::validate as Validator),
+    ("vfio_iommu_spapr_tce_create", crate::vfio::IommuSpaprTceCreate::validate as Validator),
+    ("vfio_iommu_spapr_tce_remove", crate::vfio::IommuSpaprTceRemove::validate as Validator),
 ];

@@ -3,84 +3,25 @@
 
 /// `(fact, value)` for every constant, size, alignment, offset and ioctl number.
 pub const VALUES: &[(&str, u64)] = &[
-    (
-        "const:VFIO_IOMMU_NESTING_OP_BIND_PGTBL",
-        crate::vfio_nesting::IOMMU_NESTING_OP_BIND_PGTBL as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL",
-        crate::vfio_nesting::IOMMU_NESTING_OP_UNBIND_PGTBL as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_NESTING_OP_CACHE_INVLD",
-        crate::vfio_nesting::IOMMU_NESTING_OP_CACHE_INVLD as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_ALLOC_PASID",
-        crate::vfio_nesting::IommuPasidRequestFlags::ALLOC_PASID.bits() as u64,
-    ),
-    (
-        "const:VFIO_IOMMU_FREE_PASID",
-        crate::vfio_nesting::IommuPasidRequestFlags::FREE_PASID.bits() as u64,
-    ),
-    (
-        "size:vfio_iommu_pasid_request",
-        ::core::mem::size_of::<crate::vfio_nesting::IommuPasidRequest>() as u64,
-    ),
-    (
-        "align:vfio_iommu_pasid_request",
-        ::core::mem::align_of::<crate::vfio_nesting::IommuPasidRequest>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.argsz",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.flags",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.pasid",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, pasid) as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.range",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, range) as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.range.min",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, range.min)
-            as u64,
-    ),
-    (
-        "offset:vfio_iommu_pasid_request.range.max",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuPasidRequest, range.max)
-            as u64,
-    ),
-    (
-        "size:vfio_iommu_type1_nesting_op",
-        ::core::mem::size_of::<crate::vfio_nesting::IommuType1NestingOp>() as u64,
-    ),
-    (
-        "align:vfio_iommu_type1_nesting_op",
-        ::core::mem::align_of::<crate::vfio_nesting::IommuType1NestingOp>() as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_nesting_op.argsz",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuType1NestingOp, argsz) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_nesting_op.flags",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuType1NestingOp, flags) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_nesting_op.op",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuType1NestingOp, op) as u64,
-    ),
-    (
-        "offset:vfio_iommu_type1_nesting_op.data",
-        ::core::mem::offset_of!(crate ::vfio_nesting::IommuType1NestingOp, data) as u64,
-    ),
+    ("const:VFIO_IOMMU_NESTING_OP_BIND_PGTBL", crate::vfio_nesting::IOMMU_NESTING_OP_BIND_PGTBL as u64),
+    ("const:VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL", crate::vfio_nesting::IOMMU_NESTING_OP_UNBIND_PGTBL as u64),
+    ("const:VFIO_IOMMU_NESTING_OP_CACHE_INVLD", crate::vfio_nesting::IOMMU_NESTING_OP_CACHE_INVLD as u64),
+    ("const:VFIO_IOMMU_ALLOC_PASID", crate::vfio_nesting::IommuPasidRequestFlags::ALLOC_PASID.bits() as u64),
+    ("const:VFIO_IOMMU_FREE_PASID", crate::vfio_nesting::IommuPasidRequestFlags::FREE_PASID.bits() as u64),
+    ("size:vfio_iommu_pasid_request", ::core::mem::size_of::<crate::vfio_nesting::IommuPasidRequest>() as u64),
+    ("align:vfio_iommu_pasid_request", ::core::mem::align_of::<crate::vfio_nesting::IommuPasidRequest>() as u64),
+    ("offset:vfio_iommu_pasid_request.argsz", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, argsz) as u64),
+    ("offset:vfio_iommu_pasid_request.flags", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, flags) as u64),
+    ("offset:vfio_iommu_pasid_request.pasid", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, pasid) as u64),
+    ("offset:vfio_iommu_pasid_request.range", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, range) as u64),
+    ("offset:vfio_iommu_pasid_request.range.min", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, range.min) as u64),
+    ("offset:vfio_iommu_pasid_request.range.max", ::core::mem::offset_of!(crate::vfio_nesting::IommuPasidRequest, range.max) as u64),
+    ("size:vfio_iommu_type1_nesting_op", ::core::mem::size_of::<crate::vfio_nesting::IommuType1NestingOp>() as u64),
+    ("align:vfio_iommu_type1_nesting_op", ::core::mem::align_of::<crate::vfio_nesting::IommuType1NestingOp>() as u64),
+    ("offset:vfio_iommu_type1_nesting_op.argsz", ::core::mem::offset_of!(crate::vfio_nesting::IommuType1NestingOp, argsz) as u64),
+    ("offset:vfio_iommu_type1_nesting_op.flags", ::core::mem::offset_of!(crate::vfio_nesting::IommuType1NestingOp, flags) as u64),
+    ("offset:vfio_iommu_type1_nesting_op.op", ::core::mem::offset_of!(crate::vfio_nesting::IommuType1NestingOp, op) as u64),
+    ("offset:vfio_iommu_type1_nesting_op.data", ::core::mem::offset_of!(crate::vfio_nesting::IommuType1NestingOp, data) as u64),
     ("ioctl:VFIO_IOMMU_PASID_REQUEST", crate::vfio_nesting::IOMMU_PASID_REQUEST as u64),
     ("ioctl:VFIO_IOMMU_NESTING_OP", crate::vfio_nesting::IOMMU_NESTING_OP as u64),
 ];
@@ -88,12 +29,6 @@ pub const VALUES: &[(&str, u64)] = &[
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
-    (
-        "vfio_iommu_pasid_request",
-        crate::vfio_nesting::IommuPasidRequest::validate as Validator,
-    ),
-    (
-        "vfio_iommu_type1_nesting_op",
-        crate::vfio_nesting::IommuType1NestingOp::validate as Validator,
-    ),
+    ("vfio_iommu_pasid_request", crate::vfio_nesting::IommuPasidRequest::validate as Validator),
+    ("vfio_iommu_type1_nesting_op", crate::vfio_nesting::IommuType1NestingOp::validate as Validator),
 ];
