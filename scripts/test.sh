@@ -11,5 +11,10 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo run -q -p uapigen --bin uapigen -- generate --check
 cargo run -q -p uapigen --bin uapigen -- lint > /dev/null
 cargo test --workspace --all-features
+# The benchmarks' own workspace: formatted, lint-clean, and its tests (the hand-written
+# payload code it measures against gives the generated code's bytes and decisions).
+cargo fmt --manifest-path bench/Cargo.toml --all -- --check
+cargo clippy --manifest-path bench/Cargo.toml -p uapigen-bench -p uapigen-bench-payloads --all-targets -- -D warnings
+cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-payloads
 # A bounded fuzzing smoke run (about a minute) of the spec pipeline and the decoders.
 scripts/fuzz.sh smoke

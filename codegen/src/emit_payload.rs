@@ -134,13 +134,11 @@ fn reserved_checks(m: &Module, id: TypeId, errno_tokens: &TokenStream) -> TokenS
     let checks = t.fields.iter().filter(|f| f.reserved && !matches!(f.ty, Ty::Flex(_))).map(|f| {
         let n = ident(&f.rust_name);
         let w = what(m, id, f);
+        let ty = rust_ty(m, &f.ty);
+        // A fixed-size compare: one load and compare for the usual small reserved fields.
         quote! {
-            {
-                let at = ::core::mem::offset_of!(#name, #n);
-                let end = at + ::core::mem::size_of_val(&v.#n);
-                if !::uapigen_runtime::all_zero(buf, at, end) {
-                    return Err(::uapigen_runtime::Reject::new(#errno_tokens, #w, "reserved field is not zero"));
-                }
+            if !::uapigen_runtime::zero_at::<{ ::core::mem::size_of::<#ty>() }>(buf, ::core::mem::offset_of!(#name, #n)) {
+                return Err(::uapigen_runtime::Reject::new(#errno_tokens, #w, "reserved field is not zero"));
             }
         }
     });
@@ -288,10 +286,15 @@ fn extensible(m: &Module, id: TypeId, e: &Extensible, readable: bool) -> TokenSt
                     return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #size_what, "larger than the buffer"));
                 }
                 #tail_check
-                let mut buf = [0u8; ::core::mem::size_of::<#name>()];
-                let n = size.min(buf.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                let buf: &[u8] = &buf;
+                // A struct shorter than this revision's reads as zero-extended; a whole
+                // one is read in place.
+                let mut short = [0u8; ::core::mem::size_of::<#name>()];
+                let buf: &[u8] = if size >= short.len() {
+                    bytes
+                } else {
+                    short[..size].copy_from_slice(&bytes[..size]);
+                    &short
+                };
                 #read
                 #flag_check
                 #reserved
@@ -399,24 +402,25 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
 
     let common = quote! {
         /// The tag value that selects this variant.
-        pub fn tag(&self) -> #tag_t {
+        #[inline] pub fn tag(&self) -> #tag_t {
             match self { #(#tag_arms,)* }
         }
 
         /// Bytes of the payload itself.
-        pub fn payload_len(&self) -> usize {
+        #[inline] pub fn payload_len(&self) -> usize {
             match self { #(#len_arms,)* }
         }
 
         /// Number of elements (1 for a single value, 0 for none).
-        pub fn count(&self) -> usize {
+        #[inline] pub fn count(&self) -> usize {
             match self { #(#count_arms,)* }
         }
 
         /// Write the payload's bytes at `at` of `out`; false if they do not fit.
-        pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
+        #[inline] pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
             match self { #(#bytes_arms,)* }
         }
+
     };
 
     let body = match &p.kind {
@@ -446,6 +450,7 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
     if !encodable(model, id) {
         let encoders = [
             "put_payload",
+            "encode_parts",
             "encode",
             "encode_into",
             "encode_data",
@@ -471,7 +476,7 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
             /// The bits of the tag field that select the payload.
             pub const TAG_MASK: #tag_t = #mask;
 
-            fn tag_of(&self) -> #tag_t {
+            #[inline] fn tag_of(&self) -> #tag_t {
                 self.#tag_n & Self::TAG_MASK
             }
         }
@@ -644,6 +649,7 @@ fn trailing(
     let tag_w = what(m, id, &t.fields[p.tag_field]);
     let data_w = what(m, id, &t.fields[data]);
     let unknown = errno(p.unknown);
+    let fast = crate::emit_rust::into_bytes(model, &Ty::Named(id));
     let write = write_fields(m, id, None);
     let size_put = size_put(m, id);
     let tag_put = tag_put(m, id, p);
@@ -655,7 +661,7 @@ fn trailing(
             let cw = what(m, id, cf);
             (
                 quote! {
-                    let n = match #ct::try_from(self.count()) { Ok(n) => n, Err(_) => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #cw, "too many elements")) };
+                    let n = match #ct::try_from(count) { Ok(n) => n, Err(_) => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #cw, "too many elements")) };
                     ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #cn), &n);
                 },
                 quote!(let n = header.#cn as usize;),
@@ -689,6 +695,72 @@ fn trailing(
             _ => quote!(#tag => Self::#vn,),
         }
     });
+    let count_var = if count.is_some() {
+        quote!(count)
+    } else {
+        quote!(_)
+    };
+    let parts_arms = p.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let lit = int_lit(v.tag, false);
+        match variant_ty(m, id, p, v) {
+            Some(_) if counted => quote!(Self::#vn(e) => Self::encode_parts(header, out, #lit, e.as_bytes(), e.len())),
+            Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x), 1)),
+            None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], 0)),
+        }
+    });
+    let tag_t = int_ty_tokens(int_of(&t.fields[p.tag_field]).unwrap_or(IntTy::U32));
+    let small = quote!(Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small")));
+    let too_small = quote!(return #small);
+    let tag_n = ident(&t.fields[p.tag_field].rust_name);
+    let encode_into = if fast {
+        // No padding in the header: one match for the variant, the header's bytes up to
+        // the payload in one copy, the size, tag and count patched in, then the payload
+        // and zeros past it (the header's tail padding, if any).
+        quote! {
+            #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                match self { #(#parts_arms,)* }
+            }
+
+            /// `encode_into` for one variant: inlined into each arm, so that every size is
+            /// a constant there.
+            #[inline(always)]
+            fn encode_parts(header: &#h, out: &mut [u8], tag: #tag_t, payload: &[u8], #count_var: usize) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                let at = ::core::mem::offset_of!(#h, #data_n);
+                let end = at + payload.len();
+                let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<#h>());
+                let Some(out) = out.get_mut(..len) else { #too_small };
+                let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+                let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
+                #size_put
+                let tag = (header.#tag_n & !#h::TAG_MASK) | tag;
+                ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #tag_n), &tag);
+                #count_put
+                ok &= ::uapigen_runtime::put(out, at, payload);
+                if end < len && let Some(rest) = out.get_mut(end..) {
+                    rest.fill(0);
+                }
+                if ok { Ok(len) } else { #small }
+            }
+        }
+    } else {
+        quote! {
+            #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                let len = self.encoded_len();
+                let Some(out) = out.get_mut(..len) else { #too_small };
+                out.fill(0);
+                let h = header;
+                let mut ok = true;
+                let #count_var = self.count();
+                #write
+                #size_put
+                #tag_put
+                #count_put
+                ok &= self.put_payload(out, ::core::mem::offset_of!(#h, #data_n));
+                if ok { Ok(len) } else { #small }
+            }
+        }
+    };
     let lt = if counted { quote!('a) } else { quote!('_) };
     let fixed_encode = if counted {
         quote! {
@@ -728,28 +800,14 @@ fn trailing(
     };
     quote! {
         /// Size of the encoded argument: header up to the payload, then the payload.
-        pub fn encoded_len(&self) -> usize {
+        #[inline] pub fn encoded_len(&self) -> usize {
             ::uapigen_runtime::max(::core::mem::offset_of!(#h, #data_n) + self.payload_len(), ::core::mem::size_of::<#h>())
         }
 
         /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
         /// header's fields, the size field, the tag, the count and the payload. Returns the
         /// number of bytes written.
-        pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-            let len = self.encoded_len();
-            let Some(out) = out.get_mut(..len) else {
-                return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small"));
-            };
-            out.fill(0);
-            let h = header;
-            let mut ok = true;
-            #write
-            #size_put
-            #tag_put
-            #count_put
-            ok &= self.put_payload(out, ::core::mem::offset_of!(#h, #data_n));
-            if ok { Ok(len) } else { Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small")) }
-        }
+        #encode_into
 
         #fixed_encode
 
@@ -777,7 +835,24 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
     let tag_w = what(m, id, &t.fields[p.tag_field]);
     let data_w = what(m, id, &t.fields[data]);
     let unknown = errno(p.unknown);
-    let write = write_fields(m, id, Some(data));
+    let write = if crate::emit_rust::into_bytes(model, &Ty::Named(id)) {
+        // No padding: the whole header in one copy, then the union cleared for the member.
+        quote! {
+            let mut ok = ::uapigen_runtime::put(out, 0, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header));
+            let at = ::core::mem::offset_of!(#h, #data_n);
+            if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.#data_n)) {
+                u.fill(0);
+            }
+        }
+    } else {
+        let fields = write_fields(m, id, Some(data));
+        quote! {
+            out.fill(0);
+            let h = header;
+            let mut ok = true;
+            #fields
+        }
+    };
     let size_put = size_put(m, id);
     let tag_put = tag_put(m, id, p);
     let read = header_read(m, id);
@@ -801,20 +876,17 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
     });
     quote! {
         /// Size of the encoded argument: the whole struct.
-        pub fn encoded_len(&self) -> usize {
+        #[inline] pub fn encoded_len(&self) -> usize {
             ::core::mem::size_of::<#h>()
         }
 
         /// Write the complete argument into `out`: the header's fields, the size field, the
         /// tag and the selected union member. Returns the number of bytes written.
-        pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
             let len = self.encoded_len();
             let Some(out) = out.get_mut(..len) else {
                 return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small"));
             };
-            out.fill(0);
-            let h = header;
-            let mut ok = true;
             #write
             #size_put
             #tag_put
@@ -905,7 +977,7 @@ fn pointer_payload(
 
                 /// The payload's bytes, to be placed in user memory that the pointer field
                 /// points to.
-                pub fn encode_data(&self) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
+                #[inline] pub fn encode_data(&self) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
                     let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.payload_len()) {
                         Some(b) => b,
                         None => ::uapigen_runtime::ArgBuf::empty(),
@@ -915,7 +987,7 @@ fn pointer_payload(
                 }
 
                 /// Set the tag, the length and the pointer (to where `encode_data`'s bytes are).
-                pub fn fill(&self, header: &mut #h, ptr: u64) {
+                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) {
                     header.#tag_n = (header.#tag_n & !#h::TAG_MASK) | self.tag();
                     header.#ln = self.payload_len() as #lt;
                     #ptr_set
@@ -923,7 +995,7 @@ fn pointer_payload(
 
                 /// Decode the data the pointer of `header` points to (`data`, read from user
                 /// memory by the caller): the tag, the length, and the payload's own checks.
-                pub fn decode(header: &#h, data: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+                #[inline] pub fn decode(header: &#h, data: &[u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
                     if header.#ln as usize != data.len() {
                         return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #lw, "the length field does not match the data"));
                     }
@@ -971,13 +1043,13 @@ fn pointer_payload(
             });
             quote! {
                 /// Size of one entry of this variant.
-                pub fn entry_len(&self) -> usize {
+                #[inline] pub fn entry_len(&self) -> usize {
                     match self { #(#elen_arms,)* }
                 }
 
                 /// Set the tag, the entry length and count, and the pointer (to the entries'
                 /// bytes, `ElemSlice::as_bytes`).
-                pub fn fill(&self, header: &mut #h, ptr: u64) {
+                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) {
                     header.#tag_n = (header.#tag_n & !#h::TAG_MASK) | self.tag();
                     header.#eln = self.entry_len() as #elt;
                     header.#enn = self.count() as #ent;
@@ -986,7 +1058,7 @@ fn pointer_payload(
 
                 /// Decode the entries the pointer of `header` points to (`data`, read from
                 /// user memory by the caller).
-                pub fn decode(header: &#h, data: &'a [u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+                #[inline] pub fn decode(header: &#h, data: &'a [u8]) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
                     let want = (header.#eln as usize).checked_mul(header.#enn as usize);
                     if want != Some(data.len()) {
                         return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #enw, "entry length times entry count does not match the data"));

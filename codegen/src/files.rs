@@ -69,7 +69,11 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
             continue;
         }
         let (rust, c) = std::thread::scope(|s| {
-            let c = s.spawn(|| render_c(model, layout));
+            let c = s.spawn(|| {
+                let _t = crate::timing::phase("render C, assertions, probe (thread)");
+                render_c(model, layout)
+            });
+            let _t = crate::timing::phase("render Rust module (all cores)");
             let rust = emit_rust::module_with(model, &layout.c_names);
             (rust, c.join())
         });
@@ -180,6 +184,7 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
 /// Write all outputs below `root`: nothing is written unless every spec compiled (the
 /// caller renders first), and each file is replaced atomically. Returns the files written.
 pub fn write_all(root: &Path, outputs: &Outputs) -> std::io::Result<Vec<PathBuf>> {
+    let _t = crate::timing::phase("write files");
     let mut written = Vec::new();
     for (rel, content) in outputs {
         let p = root.join(rel);

@@ -33,6 +33,7 @@ pub mod probe;
 pub mod report;
 pub mod resolve;
 pub mod spec;
+pub mod timing;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -75,7 +76,10 @@ fn compile_in(
     stack: &mut Vec<std::path::PathBuf>,
 ) -> Result<Model, Diagnostics> {
     let file = Arc::new(SourceFile::new(path, text));
-    let spec = parse::parse(&file)?;
+    let spec = {
+        let _t = timing::phase("parse (YAML)");
+        parse::parse(&file)?
+    };
     let mut imports = Vec::new();
     let mut diags = Diagnostics::default();
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -117,7 +121,11 @@ fn compile_in(
     if !diags.is_empty() {
         return Err(diags);
     }
-    let module = resolve::resolve_with(&spec, file, &imports)?;
+    let module = {
+        let _t = timing::phase("resolve");
+        resolve::resolve_with(&spec, file, &imports)?
+    };
+    let _t = timing::phase("layout (18 ABIs)");
     let mut diags = Diagnostics::default();
     let mut layouts = Vec::new();
     for abi in abi::ABIS {

@@ -94,6 +94,36 @@ fn two_runs_give_identical_output() {
     }
 }
 
+/// `--timings` names every phase once, with a time, and leaves the output as without it.
+#[test]
+fn timings_name_every_phase() {
+    let a = spec_copy();
+    let o = uapigen(a.path(), &["generate", "--out", "gen", "--timings"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for phase in [
+        "parse (YAML)",
+        "resolve",
+        "layout (18 ABIs)",
+        "render Rust module (all cores)",
+        "render C, assertions, probe (thread)",
+        "write files",
+        "total",
+    ] {
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.trim_start().starts_with(phase))
+            .collect();
+        assert_eq!(lines.len(), 1, "phase `{phase}` in:\n{err}");
+        assert!(lines[0].trim_end().ends_with(" ms"), "{}", lines[0]);
+    }
+    let b = spec_copy();
+    let o = uapigen(b.path(), &["generate", "--out", "gen"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("timings"));
+    assert_eq!(tree(&a.path().join("gen")), tree(&b.path().join("gen")));
+}
+
 #[test]
 fn unchanged_output_is_not_rewritten() {
     let t = spec_copy();

@@ -453,18 +453,16 @@ impl Fault {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(Fault, padding);
-            let end = at + ::core::mem::size_of_val(&v.padding);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_fault.padding",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(Fault, padding)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_fault.padding",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -798,10 +796,13 @@ impl CacheInvalidateInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<CacheInvalidateInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<CacheInvalidateInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -820,18 +821,16 @@ impl CacheInvalidateInfo {
                 ),
             );
         }
-        {
-            let at = ::core::mem::offset_of!(CacheInvalidateInfo, padding);
-            let end = at + ::core::mem::size_of_val(&v.padding);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_cache_invalidate_info.padding",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<[u8; 6]>() },
+        >(buf, ::core::mem::offset_of!(CacheInvalidateInfo, padding)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_cache_invalidate_info.padding",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -850,6 +849,7 @@ pub enum CacheInvalidateInfoPayload {
 }
 impl CacheInvalidateInfoPayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u8 {
         match self {
             Self::Domain => 0,
@@ -858,6 +858,7 @@ impl CacheInvalidateInfoPayload {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::Domain => 0,
@@ -866,6 +867,7 @@ impl CacheInvalidateInfoPayload {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::Domain => 0,
@@ -874,6 +876,7 @@ impl CacheInvalidateInfoPayload {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::Domain => true,
@@ -882,11 +885,13 @@ impl CacheInvalidateInfoPayload {
         }
     }
     /// Size of the encoded argument: the whole struct.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::core::mem::size_of::<CacheInvalidateInfo>()
     }
     /// Write the complete argument into `out`: the header's fields, the size field, the
     /// tag and the selected union member. Returns the number of bytes written.
+    #[inline]
     pub fn encode_into(
         &self,
         header: &CacheInvalidateInfo,
@@ -902,39 +907,15 @@ impl CacheInvalidateInfoPayload {
                 ),
             );
         };
-        out.fill(0);
-        let h = header;
-        let mut ok = true;
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(CacheInvalidateInfo, argsz),
-                &h.argsz,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(CacheInvalidateInfo, version),
-                &h.version,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(CacheInvalidateInfo, cache),
-                &h.cache,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(CacheInvalidateInfo, granularity),
-                &h.granularity,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(CacheInvalidateInfo, padding),
-                &h.padding,
-            );
+        let mut ok = ::uapigen_runtime::put(
+            out,
+            0,
+            ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header),
+        );
+        let at = ::core::mem::offset_of!(CacheInvalidateInfo, granu);
+        if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.granu)) {
+            u.fill(0);
+        }
         ok
             &= ::uapigen_runtime::put(
                 out,
@@ -1036,6 +1017,7 @@ impl CacheInvalidateInfoPayload {
 impl CacheInvalidateInfo {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u8 = !0;
+    #[inline]
     fn tag_of(&self) -> u8 {
         self.granularity & Self::TAG_MASK
     }
@@ -1250,10 +1232,13 @@ impl GpasidBindData {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<GpasidBindData>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<GpasidBindData>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1272,18 +1257,16 @@ impl GpasidBindData {
                 ),
             );
         }
-        {
-            let at = ::core::mem::offset_of!(GpasidBindData, padding);
-            let end = at + ::core::mem::size_of_val(&v.padding);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_gpasid_bind_data.padding",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<[u8; 8]>() },
+        >(buf, ::core::mem::offset_of!(GpasidBindData, padding)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_gpasid_bind_data.padding",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1297,35 +1280,41 @@ pub enum GpasidBindDataPayload {
 }
 impl GpasidBindDataPayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::PasidFormatIntelVtd(_) => 1,
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::PasidFormatIntelVtd(_) => ::core::mem::size_of::<GpasidBindDataVtd>(),
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::PasidFormatIntelVtd(_) => 1,
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::PasidFormatIntelVtd(x) => ::uapigen_runtime::put(out, at, x),
         }
     }
     /// Size of the encoded argument: the whole struct.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::core::mem::size_of::<GpasidBindData>()
     }
     /// Write the complete argument into `out`: the header's fields, the size field, the
     /// tag and the selected union member. Returns the number of bytes written.
+    #[inline]
     pub fn encode_into(
         &self,
         header: &GpasidBindData,
@@ -1341,63 +1330,15 @@ impl GpasidBindDataPayload {
                 ),
             );
         };
-        out.fill(0);
-        let h = header;
-        let mut ok = true;
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, argsz),
-                &h.argsz,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, version),
-                &h.version,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, format),
-                &h.format,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, addr_width),
-                &h.addr_width,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, flags),
-                &h.flags,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, gpgd),
-                &h.gpgd,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, hpasid),
-                &h.hpasid,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, gpasid),
-                &h.gpasid,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(GpasidBindData, padding),
-                &h.padding,
-            );
+        let mut ok = ::uapigen_runtime::put(
+            out,
+            0,
+            ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header),
+        );
+        let at = ::core::mem::offset_of!(GpasidBindData, vendor);
+        if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.vendor)) {
+            u.fill(0);
+        }
         ok
             &= ::uapigen_runtime::put(
                 out,
@@ -1482,6 +1423,7 @@ impl GpasidBindDataPayload {
 impl GpasidBindData {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = !0;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.format & Self::TAG_MASK
     }

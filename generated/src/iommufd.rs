@@ -426,18 +426,16 @@ impl IoasIovaRanges {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IoasIovaRanges, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_ioas_iova_ranges.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IoasIovaRanges, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_iova_ranges.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -512,18 +510,16 @@ impl IoasAllowIovas {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IoasAllowIovas, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_ioas_allow_iovas.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IoasAllowIovas, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_allow_iovas.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -610,18 +606,16 @@ impl IoasMap {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IoasMap, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_ioas_map.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IoasMap, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -849,18 +843,16 @@ impl IommuOption {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IommuOption, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_option.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u16>() },
+        >(buf, ::core::mem::offset_of!(IommuOption, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_option.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -943,18 +935,16 @@ impl VfioIoas {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(VfioIoas, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_vfio_ioas.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u16>() },
+        >(buf, ::core::mem::offset_of!(VfioIoas, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_vfio_ioas.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1027,18 +1017,16 @@ impl HwptVtdS1 {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptVtdS1, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hwpt_vtd_s1.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptVtdS1, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_vtd_s1.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1226,10 +1214,13 @@ impl HwptAlloc {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<HwptAlloc>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<HwptAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1248,31 +1239,27 @@ impl HwptAlloc {
                 ),
             );
         }
-        {
-            let at = ::core::mem::offset_of!(HwptAlloc, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::OpNotSupp,
-                        "iommu_hwpt_alloc.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptAlloc, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_alloc.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
-        {
-            let at = ::core::mem::offset_of!(HwptAlloc, reserved2);
-            let end = at + ::core::mem::size_of_val(&v.reserved2);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::OpNotSupp,
-                        "iommu_hwpt_alloc.__reserved2",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptAlloc, reserved2)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_alloc.__reserved2",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1293,6 +1280,7 @@ pub enum HwptAllocPayload {
 }
 impl HwptAllocPayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::None => 0,
@@ -1302,6 +1290,7 @@ impl HwptAllocPayload {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::None => 0,
@@ -1311,6 +1300,7 @@ impl HwptAllocPayload {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::None => 0,
@@ -1320,6 +1310,7 @@ impl HwptAllocPayload {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::None => true,
@@ -1338,6 +1329,7 @@ impl HwptAllocPayload {
     };
     /// The payload's bytes, to be placed in user memory that the pointer field
     /// points to.
+    #[inline]
     pub fn encode_data(&self) -> ::uapigen_runtime::ArgBuf<{ Self::MAX_LEN }> {
         let mut buf = match ::uapigen_runtime::ArgBuf::zeroed(self.payload_len()) {
             Some(b) => b,
@@ -1347,6 +1339,7 @@ impl HwptAllocPayload {
         buf
     }
     /// Set the tag, the length and the pointer (to where `encode_data`'s bytes are).
+    #[inline]
     pub fn fill(&self, header: &mut HwptAlloc, ptr: u64) {
         header.data_type = (header.data_type & !HwptAlloc::TAG_MASK) | self.tag();
         header.data_len = self.payload_len() as u32;
@@ -1354,6 +1347,7 @@ impl HwptAllocPayload {
     }
     /// Decode the data the pointer of `header` points to (`data`, read from user
     /// memory by the caller): the tag, the length, and the payload's own checks.
+    #[inline]
     pub fn decode(
         header: &HwptAlloc,
         data: &[u8],
@@ -1463,6 +1457,7 @@ impl HwptAllocPayload {
 impl HwptAlloc {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = !0;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.data_type & Self::TAG_MASK
     }
@@ -1552,18 +1547,16 @@ impl HwInfoVtd {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwInfoVtd, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hw_info_vtd.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwInfoVtd, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_vtd.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1648,18 +1641,16 @@ impl HwInfoArmSmmuv3 {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwInfoArmSmmuv3, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hw_info_arm_smmuv3.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwInfoArmSmmuv3, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_arm_smmuv3.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1744,18 +1735,16 @@ impl HwInfoTegra241Cmdqv {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwInfoTegra241Cmdqv, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hw_info_tegra241_cmdqv.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u8>() },
+        >(buf, ::core::mem::offset_of!(HwInfoTegra241Cmdqv, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info_tegra241_cmdqv.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1878,18 +1867,16 @@ impl HwInfo {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwInfo, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hw_info.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<[u8; 3]>() },
+        >(buf, ::core::mem::offset_of!(HwInfo, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1972,18 +1959,16 @@ impl HwptSetDirtyTracking {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptSetDirtyTracking, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hwpt_set_dirty_tracking.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptSetDirtyTracking, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_set_dirty_tracking.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2073,18 +2058,16 @@ impl HwptGetDirtyBitmap {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptGetDirtyBitmap, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hwpt_get_dirty_bitmap.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptGetDirtyBitmap, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_get_dirty_bitmap.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2157,18 +2140,16 @@ impl HwptVtdS1Invalidate {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptVtdS1Invalidate, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hwpt_vtd_s1_invalidate.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptVtdS1Invalidate, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_vtd_s1_invalidate.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2311,10 +2292,13 @@ impl HwptInvalidate {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<HwptInvalidate>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<HwptInvalidate>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2324,18 +2308,16 @@ impl HwptInvalidate {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptInvalidate, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::OpNotSupp,
-                        "iommu_hwpt_invalidate.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptInvalidate, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_invalidate.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2353,6 +2335,7 @@ pub enum HwptInvalidatePayload<'a> {
 }
 impl<'a> HwptInvalidatePayload<'a> {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::HwptInvalidateDataVtdS1(_) => 0,
@@ -2360,6 +2343,7 @@ impl<'a> HwptInvalidatePayload<'a> {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::HwptInvalidateDataVtdS1(e) => e.as_bytes().len(),
@@ -2367,6 +2351,7 @@ impl<'a> HwptInvalidatePayload<'a> {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::HwptInvalidateDataVtdS1(e) => e.len(),
@@ -2374,6 +2359,7 @@ impl<'a> HwptInvalidatePayload<'a> {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::HwptInvalidateDataVtdS1(e) => {
@@ -2385,6 +2371,7 @@ impl<'a> HwptInvalidatePayload<'a> {
         }
     }
     /// Size of one entry of this variant.
+    #[inline]
     pub fn entry_len(&self) -> usize {
         match self {
             Self::HwptInvalidateDataVtdS1(_) => {
@@ -2397,6 +2384,7 @@ impl<'a> HwptInvalidatePayload<'a> {
     }
     /// Set the tag, the entry length and count, and the pointer (to the entries'
     /// bytes, `ElemSlice::as_bytes`).
+    #[inline]
     pub fn fill(&self, header: &mut HwptInvalidate, ptr: u64) {
         header.data_type = (header.data_type & !HwptInvalidate::TAG_MASK) | self.tag();
         header.entry_len = self.entry_len() as u32;
@@ -2405,6 +2393,7 @@ impl<'a> HwptInvalidatePayload<'a> {
     }
     /// Decode the entries the pointer of `header` points to (`data`, read from
     /// user memory by the caller).
+    #[inline]
     pub fn decode(
         header: &HwptInvalidate,
         data: &'a [u8],
@@ -2487,6 +2476,7 @@ impl<'a> HwptInvalidatePayload<'a> {
 impl HwptInvalidate {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = !0;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.data_type & Self::TAG_MASK
     }
@@ -2596,18 +2586,16 @@ impl HwptPgfault {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(HwptPgfault, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_hwpt_pgfault.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(HwptPgfault, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_pgfault.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2827,18 +2815,16 @@ impl ViommuAlloc {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(ViommuAlloc, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_viommu_alloc.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(ViommuAlloc, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_viommu_alloc.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -2959,18 +2945,16 @@ impl IoasChangeProcess {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IoasChangeProcess, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_ioas_change_process.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IoasChangeProcess, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_change_process.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -3181,18 +3165,16 @@ impl VeventqAlloc {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(VeventqAlloc, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "iommu_veventq_alloc.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(VeventqAlloc, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_veventq_alloc.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }

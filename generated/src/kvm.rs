@@ -1573,6 +1573,7 @@ pub enum RunPayload {
 }
 impl RunPayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::Unknown(_) => 0,
@@ -1602,6 +1603,7 @@ impl RunPayload {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::Unknown(_) => ::core::mem::size_of::<RunExitHw>(),
@@ -1631,6 +1633,7 @@ impl RunPayload {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::Unknown(_) => 1,
@@ -1660,6 +1663,7 @@ impl RunPayload {
         }
     }
     /// Size of the encoded argument: the whole struct.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::core::mem::size_of::<Run>()
     }
@@ -1973,6 +1977,7 @@ impl RunPayload {
 impl Run {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = !0;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.exit_reason & Self::TAG_MASK
     }

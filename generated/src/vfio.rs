@@ -856,10 +856,13 @@ impl GroupStatus {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<GroupStatus>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<GroupStatus>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -980,10 +983,13 @@ impl DeviceInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<DeviceInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<DeviceInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1114,10 +1120,13 @@ impl RegionInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<RegionInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<RegionInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1464,18 +1473,16 @@ impl RegionInfoCapSparseMmap {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_region_info_cap_sparse_mmap.reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(RegionInfoCapSparseMmap, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info_cap_sparse_mmap.reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1703,18 +1710,16 @@ impl DeviceMigrationInfo {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(DeviceMigrationInfo, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_device_migration_info.reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(DeviceMigrationInfo, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_migration_info.reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1839,18 +1844,16 @@ impl RegionInfoCapNvlink2Lnkspd {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, pad);
-            let end = at + ::core::mem::size_of_val(&v.pad);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_region_info_cap_nvlink2_lnkspd.__pad",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(RegionInfoCapNvlink2Lnkspd, pad)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_region_info_cap_nvlink2_lnkspd.__pad",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -1952,10 +1955,13 @@ impl IrqInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IrqInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IrqInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2082,10 +2088,13 @@ impl IrqSet {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IrqSet>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IrqSet>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2123,6 +2132,7 @@ pub enum IrqSetPayload<'a> {
 }
 impl<'a> IrqSetPayload<'a> {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::None => 1,
@@ -2131,6 +2141,7 @@ impl<'a> IrqSetPayload<'a> {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::None => 0,
@@ -2139,6 +2150,7 @@ impl<'a> IrqSetPayload<'a> {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::None => 0,
@@ -2147,6 +2159,7 @@ impl<'a> IrqSetPayload<'a> {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::None => true,
@@ -2155,6 +2168,7 @@ impl<'a> IrqSetPayload<'a> {
         }
     }
     /// Size of the encoded argument: header up to the payload, then the payload.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::uapigen_runtime::max(
             ::core::mem::offset_of!(IrqSet, data) + self.payload_len(),
@@ -2164,12 +2178,31 @@ impl<'a> IrqSetPayload<'a> {
     /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
     /// header's fields, the size field, the tag, the count and the payload. Returns the
     /// number of bytes written.
+    #[inline]
     pub fn encode_into(
         &self,
         header: &IrqSet,
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-        let len = self.encoded_len();
+        match self {
+            Self::None => Self::encode_parts(header, out, 1, &[], 0),
+            Self::Bool(e) => Self::encode_parts(header, out, 2, e.as_bytes(), e.len()),
+            Self::Eventfd(e) => Self::encode_parts(header, out, 4, e.as_bytes(), e.len()),
+        }
+    }
+    /// `encode_into` for one variant: inlined into each arm, so that every size is
+    /// a constant there.
+    #[inline(always)]
+    fn encode_parts(
+        header: &IrqSet,
+        out: &mut [u8],
+        tag: u32,
+        payload: &[u8],
+        count: usize,
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let at = ::core::mem::offset_of!(IrqSet, data);
+        let end = at + payload.len();
+        let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<IrqSet>());
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2177,50 +2210,19 @@ impl<'a> IrqSetPayload<'a> {
                     "vfio_irq_set.data",
                     "the output buffer is too small",
                 ),
-            );
+            )
         };
-        out.fill(0);
-        let h = header;
-        let mut ok = true;
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, argsz),
-                &h.argsz,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, flags),
-                &h.flags,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, index),
-                &h.index,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, start),
-                &h.start,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, count),
-                &h.count,
-            );
+        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(IrqSet, argsz),
                 &(len as u32),
             );
-        let tag = (header.flags & !IrqSet::TAG_MASK) | self.tag();
+        let tag = (header.flags & !IrqSet::TAG_MASK) | tag;
         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, flags), &tag);
-        let n = match u32::try_from(self.count()) {
+        let n = match u32::try_from(count) {
             Ok(n) => n,
             Err(_) => {
                 return Err(
@@ -2233,7 +2235,10 @@ impl<'a> IrqSetPayload<'a> {
             }
         };
         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, count), &n);
-        ok &= self.put_payload(out, ::core::mem::offset_of!(IrqSet, data));
+        ok &= ::uapigen_runtime::put(out, at, payload);
+        if end < len && let Some(rest) = out.get_mut(end..) {
+            rest.fill(0);
+        }
         if ok {
             Ok(len)
         } else {
@@ -2331,6 +2336,7 @@ impl<'a> IrqSetPayload<'a> {
 impl IrqSet {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = 0x7;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.flags & Self::TAG_MASK
     }
@@ -2483,10 +2489,13 @@ impl PciHotResetInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<PciHotResetInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<PciHotResetInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2597,10 +2606,13 @@ impl PciHotReset {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<PciHotReset>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<PciHotReset>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2782,10 +2794,13 @@ impl DeviceGfxPlaneInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<DeviceGfxPlaneInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<DeviceGfxPlaneInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2913,10 +2928,13 @@ impl DeviceIoeventfd {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<DeviceIoeventfd>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<DeviceIoeventfd>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -3037,10 +3055,13 @@ impl DeviceFeature {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<DeviceFeature>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<DeviceFeature>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -3091,6 +3112,7 @@ pub enum DeviceFeaturePayload {
 }
 impl DeviceFeaturePayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::PciVfToken(_) => 0,
@@ -3105,6 +3127,7 @@ impl DeviceFeaturePayload {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::PciVfToken(_) => ::core::mem::size_of::<[u8; 16]>(),
@@ -3125,6 +3148,7 @@ impl DeviceFeaturePayload {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::PciVfToken(_) => 1,
@@ -3139,6 +3163,7 @@ impl DeviceFeaturePayload {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::PciVfToken(x) => ::uapigen_runtime::put(out, at, x),
@@ -3153,6 +3178,7 @@ impl DeviceFeaturePayload {
         }
     }
     /// Size of the encoded argument: header up to the payload, then the payload.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::uapigen_runtime::max(
             ::core::mem::offset_of!(DeviceFeature, data) + self.payload_len(),
@@ -3162,12 +3188,85 @@ impl DeviceFeaturePayload {
     /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
     /// header's fields, the size field, the tag, the count and the payload. Returns the
     /// number of bytes written.
+    #[inline]
     pub fn encode_into(
         &self,
         header: &DeviceFeature,
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-        let len = self.encoded_len();
+        match self {
+            Self::PciVfToken(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    0,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::Migration(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    1,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::MigDeviceState(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    2,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::LowPowerEntry => Self::encode_parts(header, out, 3, &[], 0),
+            Self::LowPowerEntryWithWakeup(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    4,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::LowPowerExit => Self::encode_parts(header, out, 5, &[], 0),
+            Self::DmaLoggingStart(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    6,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::DmaLoggingStop => Self::encode_parts(header, out, 7, &[], 0),
+            Self::DmaLoggingReport(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    8,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+        }
+    }
+    /// `encode_into` for one variant: inlined into each arm, so that every size is
+    /// a constant there.
+    #[inline(always)]
+    fn encode_parts(
+        header: &DeviceFeature,
+        out: &mut [u8],
+        tag: u32,
+        payload: &[u8],
+        _: usize,
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let at = ::core::mem::offset_of!(DeviceFeature, data);
+        let end = at + payload.len();
+        let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<DeviceFeature>());
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -3175,37 +3274,27 @@ impl DeviceFeaturePayload {
                     "vfio_device_feature.data",
                     "the output buffer is too small",
                 ),
-            );
+            )
         };
-        out.fill(0);
-        let h = header;
-        let mut ok = true;
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(DeviceFeature, argsz),
-                &h.argsz,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(DeviceFeature, flags),
-                &h.flags,
-            );
+        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(DeviceFeature, argsz),
                 &(len as u32),
             );
-        let tag = (header.flags & !DeviceFeature::TAG_MASK) | self.tag();
+        let tag = (header.flags & !DeviceFeature::TAG_MASK) | tag;
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(DeviceFeature, flags),
                 &tag,
             );
-        ok &= self.put_payload(out, ::core::mem::offset_of!(DeviceFeature, data));
+        ok &= ::uapigen_runtime::put(out, at, payload);
+        if end < len && let Some(rest) = out.get_mut(end..) {
+            rest.fill(0);
+        }
         if ok {
             Ok(len)
         } else {
@@ -3447,6 +3536,7 @@ impl DeviceFeaturePayload {
 impl DeviceFeature {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = 0xffff;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.flags & Self::TAG_MASK
     }
@@ -3598,18 +3688,16 @@ impl DeviceLowPowerEntryWithWakeup {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_device_low_power_entry_with_wakeup.reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_low_power_entry_with_wakeup.reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -3682,18 +3770,16 @@ impl DeviceFeatureDmaLoggingControl {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_device_feature_dma_logging_control.__reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(DeviceFeatureDmaLoggingControl, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature_dma_logging_control.__reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -3872,10 +3958,13 @@ impl IommuType1Info {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuType1Info>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuType1Info>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4177,18 +4266,16 @@ impl IommuType1InfoCapIovaRange {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved);
-            let end = at + ::core::mem::size_of_val(&v.reserved);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_iommu_type1_info_cap_iova_range.reserved",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IommuType1InfoCapIovaRange, reserved)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_info_cap_iova_range.reserved",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -4403,10 +4490,13 @@ impl IommuType1DmaMap {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaMap>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuType1DmaMap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4622,10 +4712,13 @@ impl IommuType1DmaUnmap {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DmaUnmap>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuType1DmaUnmap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4746,10 +4839,13 @@ impl IommuType1DirtyBitmap {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuType1DirtyBitmap>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuType1DirtyBitmap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5007,10 +5103,13 @@ impl IommuSpaprTceInfo {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceInfo>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5191,10 +5290,13 @@ impl EehPeOp {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<EehPeOp>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<EehPeOp>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5309,10 +5411,13 @@ impl IommuSpaprRegisterMemory {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprRegisterMemory>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuSpaprRegisterMemory>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5468,10 +5573,13 @@ impl IommuSpaprTceCreate {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceCreate>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceCreate>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5481,31 +5589,27 @@ impl IommuSpaprTceCreate {
                 ),
             );
         };
-        {
-            let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv1);
-            let end = at + ::core::mem::size_of_val(&v.resv1);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_iommu_spapr_tce_create.__resv1",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IommuSpaprTceCreate, resv1)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_create.__resv1",
+                    "reserved field is not zero",
+                ),
+            );
         }
-        {
-            let at = ::core::mem::offset_of!(IommuSpaprTceCreate, resv2);
-            let end = at + ::core::mem::size_of_val(&v.resv2);
-            if !::uapigen_runtime::all_zero(buf, at, end) {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_iommu_spapr_tce_create.__resv2",
-                        "reserved field is not zero",
-                    ),
-                );
-            }
+        if !::uapigen_runtime::zero_at::<
+            { ::core::mem::size_of::<u32>() },
+        >(buf, ::core::mem::offset_of!(IommuSpaprTceCreate, resv2)) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_spapr_tce_create.__resv2",
+                    "reserved field is not zero",
+                ),
+            );
         }
         Ok(v)
     }
@@ -5610,10 +5714,13 @@ impl IommuSpaprTceRemove {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuSpaprTceRemove>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceRemove>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(

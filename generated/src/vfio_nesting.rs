@@ -130,10 +130,13 @@ impl IommuPasidRequest {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuPasidRequest>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuPasidRequest>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -256,10 +259,13 @@ impl IommuType1NestingOp {
                 ),
             );
         }
-        let mut buf = [0u8; ::core::mem::size_of::<IommuType1NestingOp>()];
-        let n = size.min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let buf: &[u8] = &buf;
+        let mut short = [0u8; ::core::mem::size_of::<IommuType1NestingOp>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
         let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -294,6 +300,7 @@ pub enum IommuType1NestingOpPayload {
 }
 impl IommuType1NestingOpPayload {
     /// The tag value that selects this variant.
+    #[inline]
     pub fn tag(&self) -> u32 {
         match self {
             Self::BindPgtbl(_) => 0,
@@ -302,6 +309,7 @@ impl IommuType1NestingOpPayload {
         }
     }
     /// Bytes of the payload itself.
+    #[inline]
     pub fn payload_len(&self) -> usize {
         match self {
             Self::BindPgtbl(_) => ::core::mem::size_of::<super::iommu::GpasidBindData>(),
@@ -314,6 +322,7 @@ impl IommuType1NestingOpPayload {
         }
     }
     /// Number of elements (1 for a single value, 0 for none).
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             Self::BindPgtbl(_) => 1,
@@ -322,6 +331,7 @@ impl IommuType1NestingOpPayload {
         }
     }
     /// Write the payload's bytes at `at` of `out`; false if they do not fit.
+    #[inline]
     pub fn put_payload(&self, out: &mut [u8], at: usize) -> bool {
         match self {
             Self::BindPgtbl(x) => ::uapigen_runtime::put(out, at, x),
@@ -330,6 +340,7 @@ impl IommuType1NestingOpPayload {
         }
     }
     /// Size of the encoded argument: header up to the payload, then the payload.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         ::uapigen_runtime::max(
             ::core::mem::offset_of!(IommuType1NestingOp, data) + self.payload_len(),
@@ -339,12 +350,58 @@ impl IommuType1NestingOpPayload {
     /// Write the complete argument into `out` (at least `encoded_len()` bytes): the
     /// header's fields, the size field, the tag, the count and the payload. Returns the
     /// number of bytes written.
+    #[inline]
     pub fn encode_into(
         &self,
         header: &IommuType1NestingOp,
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-        let len = self.encoded_len();
+        match self {
+            Self::BindPgtbl(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    0,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::UnbindPgtbl(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    1,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+            Self::CacheInvld(x) => {
+                Self::encode_parts(
+                    header,
+                    out,
+                    2,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    1,
+                )
+            }
+        }
+    }
+    /// `encode_into` for one variant: inlined into each arm, so that every size is
+    /// a constant there.
+    #[inline(always)]
+    fn encode_parts(
+        header: &IommuType1NestingOp,
+        out: &mut [u8],
+        tag: u32,
+        payload: &[u8],
+        _: usize,
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let at = ::core::mem::offset_of!(IommuType1NestingOp, data);
+        let end = at + payload.len();
+        let len = ::uapigen_runtime::max(
+            end,
+            ::core::mem::size_of::<IommuType1NestingOp>(),
+        );
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -352,43 +409,27 @@ impl IommuType1NestingOpPayload {
                     "vfio_iommu_type1_nesting_op.data",
                     "the output buffer is too small",
                 ),
-            );
+            )
         };
-        out.fill(0);
-        let h = header;
-        let mut ok = true;
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IommuType1NestingOp, argsz),
-                &h.argsz,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IommuType1NestingOp, flags),
-                &h.flags,
-            );
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IommuType1NestingOp, op),
-                &h.op,
-            );
+        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(IommuType1NestingOp, argsz),
                 &(len as u32),
             );
-        let tag = (header.op & !IommuType1NestingOp::TAG_MASK) | self.tag();
+        let tag = (header.op & !IommuType1NestingOp::TAG_MASK) | tag;
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(IommuType1NestingOp, op),
                 &tag,
             );
-        ok &= self.put_payload(out, ::core::mem::offset_of!(IommuType1NestingOp, data));
+        ok &= ::uapigen_runtime::put(out, at, payload);
+        if end < len && let Some(rest) = out.get_mut(end..) {
+            rest.fill(0);
+        }
         if ok {
             Ok(len)
         } else {
@@ -551,6 +592,7 @@ impl IommuType1NestingOpPayload {
 impl IommuType1NestingOp {
     /// The bits of the tag field that select the payload.
     pub const TAG_MASK: u32 = !0;
+    #[inline]
     fn tag_of(&self) -> u32 {
         self.op & Self::TAG_MASK
     }

@@ -227,6 +227,16 @@ pub fn get<T: FromBytes>(bytes: &[u8], offset: usize) -> Option<T> {
     T::read_from_bytes(bytes.get(offset..end)?).ok()
 }
 
+/// True when the `N` bytes at `at` of `bytes` are zero (missing bytes count as zero): the
+/// reserved-field check of generated code, a fixed-size compare.
+#[inline]
+pub fn zero_at<const N: usize>(bytes: &[u8], at: usize) -> bool {
+    match at.checked_add(N).and_then(|end| bytes.get(at..end)) {
+        Some(b) => b == [0u8; N],
+        None => all_zero(bytes, at, at.saturating_add(N)),
+    }
+}
+
 /// True when every byte of `bytes` in `range` is zero (missing bytes count as zero).
 pub fn all_zero(bytes: &[u8], from: usize, to: usize) -> bool {
     bytes

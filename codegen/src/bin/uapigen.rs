@@ -37,6 +37,10 @@ enum Command {
         /// Write nothing; exit 1 and print a diff when an output is stale.
         #[arg(long)]
         check: bool,
+        /// Print the wall time of each phase (parse, resolve, layout, render, write) on
+        /// stderr at the end.
+        #[arg(long)]
+        timings: bool,
     },
     /// Report sizes, offsets, holes and tail padding (pahole-like), per ABI or across ABIs.
     Layout {
@@ -261,49 +265,70 @@ fn main() -> ExitCode {
             spec_dir,
             out,
             check,
+            timings,
         } => {
-            let models = match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
-                Ok(m) => m,
-                Err(e) => return report(&e),
-            };
-            let outputs = match files::render(&models, &Layout::crate_layout()) {
-                Ok(o) => o,
-                Err(e) => return report(&BuildError::Emit(e)),
-            };
-            // The schema of the format sits next to the specs.
-            let schema: files::Outputs =
-                [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
-            if check {
-                let mut stale = files::stale(&out, &outputs);
-                stale.extend(files::stale(&spec_dir, &schema));
-                if stale.is_empty() {
-                    eprintln!("generated/ is up to date ({} files)", outputs.len());
-                    return ExitCode::SUCCESS;
-                }
-                for (p, diff) in &stale {
-                    eprintln!("stale: {}", p.display());
-                    print!("{diff}");
+            let start = std::time::Instant::now();
+            if timings {
+                uapigen::timing::enable();
+            }
+            let code = generate(specs, &spec_dir, out, check);
+            if timings {
+                eprintln!("timings (wall; the two render phases overlap):");
+                for (name, took) in uapigen::timing::totals() {
+                    eprintln!("  {name:<40} {:>9.1} ms", took.as_secs_f64() * 1e3);
                 }
                 eprintln!(
-                    "error: {} generated file(s) are stale; run `uapigen generate`",
-                    stale.len()
+                    "  {:<40} {:>9.1} ms",
+                    "total",
+                    start.elapsed().as_secs_f64() * 1e3
                 );
-                return ExitCode::from(1);
             }
-            match files::write_all(&out, &outputs).and_then(|mut w| {
-                w.extend(files::write_all(&spec_dir, &schema)?);
-                Ok(w)
-            }) {
-                Ok(written) => {
-                    for p in &written {
-                        eprintln!("wrote {}", p.display());
-                    }
-                    eprintln!("{} of {} files changed", written.len(), outputs.len() + 1);
-                    ExitCode::SUCCESS
-                }
-                Err(source) => report(&BuildError::Io { path: out, source }),
-            }
+            code
         }
+    }
+}
+
+/// `uapigen generate`.
+fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> ExitCode {
+    let models = match inputs(specs, spec_dir).and_then(|i| compile_all(&i)) {
+        Ok(m) => m,
+        Err(e) => return report(&e),
+    };
+    let outputs = match files::render(&models, &Layout::crate_layout()) {
+        Ok(o) => o,
+        Err(e) => return report(&BuildError::Emit(e)),
+    };
+    // The schema of the format sits next to the specs.
+    let schema: files::Outputs = [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
+    if check {
+        let mut stale = files::stale(&out, &outputs);
+        stale.extend(files::stale(spec_dir, &schema));
+        if stale.is_empty() {
+            eprintln!("generated/ is up to date ({} files)", outputs.len());
+            return ExitCode::SUCCESS;
+        }
+        for (p, diff) in &stale {
+            eprintln!("stale: {}", p.display());
+            print!("{diff}");
+        }
+        eprintln!(
+            "error: {} generated file(s) are stale; run `uapigen generate`",
+            stale.len()
+        );
+        return ExitCode::from(1);
+    }
+    match files::write_all(&out, &outputs).and_then(|mut w| {
+        w.extend(files::write_all(spec_dir, &schema)?);
+        Ok(w)
+    }) {
+        Ok(written) => {
+            for p in &written {
+                eprintln!("wrote {}", p.display());
+            }
+            eprintln!("{} of {} files changed", written.len(), outputs.len() + 1);
+            ExitCode::SUCCESS
+        }
+        Err(source) => report(&BuildError::Io { path: out, source }),
     }
 }
 
