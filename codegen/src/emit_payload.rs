@@ -695,6 +695,29 @@ fn trailing(
             _ => quote!(#tag => Self::#vn,),
         }
     });
+    // A variant without data leaves the count field as the header has it: for VFIO's
+    // DATA_NONE it says how many sub-indices the action applies to, not a data length.
+    let none_count = match count {
+        Some(ci) => {
+            let cn = ident(&t.fields[ci].rust_name);
+            quote!(header.#cn as usize)
+        }
+        None => quote!(0),
+    };
+    let none_arms: Vec<TokenStream> = p
+        .variants
+        .iter()
+        .filter(|v| variant_ty(m, id, p, v).is_none())
+        .map(|v| {
+            let vn = ident(&v.rust_name);
+            quote!(Self::#vn)
+        })
+        .collect();
+    let count_of = if none_arms.is_empty() {
+        quote!(self.count())
+    } else {
+        quote!(match self { #(#none_arms)|* => #none_count, _ => self.count() })
+    };
     let count_var = if count.is_some() {
         quote!(count)
     } else {
@@ -706,7 +729,7 @@ fn trailing(
         match variant_ty(m, id, p, v) {
             Some(_) if counted => quote!(Self::#vn(e) => Self::encode_parts(header, out, #lit, e.as_bytes(), e.len())),
             Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x), 1)),
-            None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], 0)),
+            None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], #none_count)),
         }
     });
     let tag_t = int_ty_tokens(int_of(&t.fields[p.tag_field]).unwrap_or(IntTy::U32));
@@ -751,7 +774,7 @@ fn trailing(
                 out.fill(0);
                 let h = header;
                 let mut ok = true;
-                let #count_var = self.count();
+                let #count_var = #count_of;
                 #write
                 #size_put
                 #tag_put

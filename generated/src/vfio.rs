@@ -2185,7 +2185,7 @@ impl<'a> IrqSetPayload<'a> {
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         match self {
-            Self::None => Self::encode_parts(header, out, 1, &[], 0),
+            Self::None => Self::encode_parts(header, out, 1, &[], header.count as usize),
             Self::Bool(e) => Self::encode_parts(header, out, 2, e.as_bytes(), e.len()),
             Self::Eventfd(e) => Self::encode_parts(header, out, 4, e.as_bytes(), e.len()),
         }

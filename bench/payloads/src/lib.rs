@@ -171,7 +171,8 @@ pub mod vfio {
         out: &mut [u8],
     ) -> Result<usize, ()> {
         let (tag, count, data_len) = match payload {
-            HandIrqSet::None => (IRQ_SET_DATA_NONE, 0, 0),
+            // DATA_NONE: the count says how many sub-indices the action applies to.
+            HandIrqSet::None => (IRQ_SET_DATA_NONE, header.count as usize, 0),
             HandIrqSet::Bool(b) => (IRQ_SET_DATA_BOOL, b.len(), b.len()),
             HandIrqSet::Eventfd(f) => (IRQ_SET_DATA_EVENTFD, f.len(), f.len() * 4),
         };
