@@ -247,12 +247,20 @@ impl miette::Diagnostic for Diagnostic {
             .as_ref()
             .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
     }
+    // No snippet of a line too long to show (minified YAML), for any miette handler: the
+    // graphical one fails past column 65535.
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        if self.line_too_long() {
+            return None;
+        }
         self.file
             .as_ref()
             .map(|f| &f.text as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if self.line_too_long() {
+            return None;
+        }
         self.file.as_ref()?;
         let (start, len) = self.byte_range();
         Some(Box::new(std::iter::once(miette::LabeledSpan::new(
@@ -308,7 +316,8 @@ impl Diagnostics {
         out
     }
 
-    /// Rendering through miette's graphical handler, without colors.
+    /// Rendering through miette's graphical handler, without colors (feature `cli`).
+    #[cfg(feature = "cli")]
     pub fn fancy(&self) -> String {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())

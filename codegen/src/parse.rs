@@ -35,8 +35,6 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Spec, Diagnostics> {
     // node and event counts of specs with tens of thousands of items (the input size is
     // already capped at MAX_SPEC_BYTES).
     let options = serde_saphyr::options! {
-        // Comments are not part of the format; not recording them saves time.
-        emit_comments: false,
         budget: serde_saphyr::budget! {
             max_nodes: 8_000_000,
             max_events: 32_000_000,
