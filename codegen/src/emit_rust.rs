@@ -339,6 +339,35 @@ fn module_in_chunks(
     max_chunk: usize,
 ) -> Result<String, EmitError> {
     let m = &model.module;
+    // The rest is formatted in chunks, on every core: prettyplease prints each item on its
+    // own lines, so the chunks' texts put end to end are the text of the whole.
+    let types: Vec<TypeId> = (0..m.types.len())
+        .filter(|&id| m.origin(id).is_none())
+        .collect();
+    let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
+    let mut jobs = vec![Chunk::Head];
+    jobs.extend(types.chunks(per(types.len())).map(Chunk::Types));
+    let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
+    jobs.push(Chunk::Aliases);
+    let mut texts = par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))?.into_iter();
+    let mut out = banner(m);
+    out.push_str(&texts.next().unwrap_or_default());
+    // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
+    for f in &m.flag_sets {
+        out.push('\n');
+        out.push_str(&bitflags_text(f));
+    }
+    out.push('\n');
+    for text in texts {
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// The constants, group values and enumerators that open a module.
+fn head_tokens(m: &Module) -> TokenStream {
     let mut items = Vec::new();
 
     for c in &m.constants {
@@ -380,29 +409,7 @@ fn module_in_chunks(
             items.push(quote!(#d #a pub const #name: #t = #lit;));
         }
     }
-    let head = quote!(#(#items)*);
-    // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
-    let mut out = format_items(head, &banner(m))?;
-    for f in &m.flag_sets {
-        out.push('\n');
-        out.push_str(&bitflags_text(f));
-    }
-    out.push('\n');
-    // The rest is formatted in chunks, on every core: prettyplease prints each item on its
-    // own lines, so the chunks' texts put end to end are the text of the whole.
-    let types: Vec<TypeId> = (0..m.types.len())
-        .filter(|&id| m.origin(id).is_none())
-        .collect();
-    let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
-    let mut jobs: Vec<Chunk> = types.chunks(per(types.len())).map(Chunk::Types).collect();
-    let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
-    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
-    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
-    jobs.push(Chunk::Aliases);
-    for text in par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))? {
-        out.push_str(&text);
-    }
-    Ok(out)
+    quote!(#(#items)*)
 }
 
 /// Chunks per kind of item in a small module, so that the cores share the work evenly.
@@ -412,6 +419,7 @@ const MAX_CHUNK: usize = 256;
 
 /// A slice of a module's items, turned into tokens and formatted on its own.
 enum Chunk<'a> {
+    Head,
     Types(&'a [TypeId]),
     Ioctls(&'a [usize]),
     Wrappers(&'a [usize]),
@@ -422,6 +430,7 @@ impl Chunk<'_> {
     fn tokens(&self, model: &Model, c_names: &CNames) -> TokenStream {
         let m = &model.module;
         match self {
+            Chunk::Head => head_tokens(m),
             Chunk::Types(ids) => {
                 let mut memo = BTreeMap::new();
                 let items = ids.iter().map(|&id| type_item(model, id, &mut memo));

@@ -185,13 +185,26 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
 /// caller renders first), and each file is replaced atomically. Returns the files written.
 pub fn write_all(root: &Path, outputs: &Outputs) -> std::io::Result<Vec<PathBuf>> {
     let _t = crate::timing::phase("write files");
-    let mut written = Vec::new();
-    for (rel, content) in outputs {
-        let p = root.join(rel);
-        if write_if_changed(&p, content)? {
-            written.push(p);
+    let all: Vec<(&PathBuf, &String)> = outputs.iter().collect();
+    // Two writers: the files are independent, and each waits on the kernel in turn.
+    let half = all.len().div_ceil(2);
+    let write = |part: &[(&PathBuf, &String)]| -> std::io::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for (rel, content) in part {
+            let p = root.join(rel);
+            if write_if_changed(&p, content)? {
+                written.push(p);
+            }
         }
-    }
+        Ok(written)
+    };
+    let (first, second) = all.split_at(half);
+    let (a, b) = std::thread::scope(|s| {
+        let b = s.spawn(|| write(second));
+        (write(first), b.join())
+    });
+    let mut written = a?;
+    written.extend(b.map_err(|_| std::io::Error::other("a writing thread panicked"))??);
     Ok(written)
 }
 
