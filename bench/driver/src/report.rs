@@ -25,6 +25,8 @@ pub struct Target {
     pub what: String,
     pub met: bool,
     pub measured: String,
+    /// Why it is missed and where the time goes, shown when it is.
+    pub why: String,
 }
 
 fn first_line(cmd: &str, args: &[&str]) -> String {
@@ -139,6 +141,23 @@ pub fn render(env: &Env, sections: &[Section], quick: bool) -> String {
         }
     }
     let _ = writeln!(s);
+    let missed: Vec<(&Section, &Target)> = sections
+        .iter()
+        .flat_map(|sec| sec.targets.iter().filter(|t| !t.met).map(move |t| (sec, t)))
+        .collect();
+    if missed.is_empty() {
+        let _ = writeln!(s, "Every target is met in this run.\n");
+    } else {
+        let _ = writeln!(s, "### Targets not met in this run, and why\n");
+        for (sec, t) in missed {
+            let _ = writeln!(
+                s,
+                "- **{}: {}** ({}). {}",
+                sec.title, t.what, t.measured, t.why
+            );
+        }
+        let _ = writeln!(s);
+    }
     for sec in sections {
         let _ = writeln!(s, "## {}\n", sec.title);
         let _ = writeln!(s, "{}\n", sec.what);
