@@ -13,19 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# The test suite's packages (compilers, kernel headers), then libclang for bindgen.
-scripts/install-deps.sh
-need=()
-[ -e /usr/lib/llvm-19/lib/libclang.so ] || need+=(libclang-19-dev)
-[ -e /usr/lib/llvm-19/lib/libclang-19.so.1 ] || need+=(libclang1-19)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "bench: installing ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+# The test suite's packages (compilers, kernel headers) and libclang for bindgen.
+scripts/install-deps.sh --bench
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 
 # bindgen-cli from crates.io, pinned, in bench/tools (not on the PATH of anything else).

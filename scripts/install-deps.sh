@@ -37,6 +37,14 @@ PACKAGES=(
   "linux-libc-dev-sh4-cross /usr/sh4-linux-gnu/include/linux/vfio.h"
 )
 
+# `--bench`: also what scripts/bench.sh needs (libclang for bindgen).
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(
+    "libclang1-19 /usr/lib/llvm-19/lib/libclang-19.so.1"
+    "libclang-19-dev /usr/lib/llvm-19/lib/libclang.so"
+  )
+fi
+
 missing=()
 for entry in "${PACKAGES[@]}"; do
   pkg=${entry%% *}
