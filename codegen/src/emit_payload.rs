@@ -660,9 +660,12 @@ fn trailing(
             let ct = int_ty_tokens(int_of(cf).unwrap_or(IntTy::U32));
             let cw = what(m, id, cf);
             (
+                // `None`: the count field stays as the header has it (already copied).
                 quote! {
-                    let n = match #ct::try_from(count) { Ok(n) => n, Err(_) => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #cw, "too many elements")) };
-                    ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #cn), &n);
+                    if let Some(count) = count {
+                        let n = match #ct::try_from(count) { Ok(n) => n, Err(_) => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #cw, "too many elements")) };
+                        ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #cn), &n);
+                    }
                 },
                 quote!(let n = header.#cn as usize;),
             )
@@ -695,15 +698,8 @@ fn trailing(
             _ => quote!(#tag => Self::#vn,),
         }
     });
-    // A variant without data leaves the count field as the header has it: for VFIO's
-    // DATA_NONE it says how many sub-indices the action applies to, not a data length.
-    let none_count = match count {
-        Some(ci) => {
-            let cn = ident(&t.fields[ci].rust_name);
-            quote!(header.#cn as usize)
-        }
-        None => quote!(0),
-    };
+    // A variant without data leaves the count field as the header has it (`None`): for
+    // VFIO's DATA_NONE it says how many sub-indices the action applies to, not a length.
     let none_arms: Vec<TokenStream> = p
         .variants
         .iter()
@@ -714,9 +710,9 @@ fn trailing(
         })
         .collect();
     let count_of = if none_arms.is_empty() {
-        quote!(self.count())
+        quote!(Some(self.count()))
     } else {
-        quote!(match self { #(#none_arms)|* => #none_count, _ => self.count() })
+        quote!(match self { #(#none_arms)|* => None, _ => Some(self.count()) })
     };
     let count_var = if count.is_some() {
         quote!(count)
@@ -727,9 +723,9 @@ fn trailing(
         let vn = ident(&v.rust_name);
         let lit = int_lit(v.tag, false);
         match variant_ty(m, id, p, v) {
-            Some(_) if counted => quote!(Self::#vn(e) => Self::encode_parts(header, out, #lit, e.as_bytes(), e.len())),
-            Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x), 1)),
-            None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], #none_count)),
+            Some(_) if counted => quote!(Self::#vn(e) => Self::encode_parts(header, out, #lit, e.as_bytes(), Some(e.len()))),
+            Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x), Some(1))),
+            None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], None)),
         }
     });
     let tag_t = int_ty_tokens(int_of(&t.fields[p.tag_field]).unwrap_or(IntTy::U32));
@@ -748,7 +744,7 @@ fn trailing(
             /// `encode_into` for one variant: inlined into each arm, so that every size is
             /// a constant there.
             #[inline(always)]
-            fn encode_parts(header: &#h, out: &mut [u8], tag: #tag_t, payload: &[u8], #count_var: usize) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+            fn encode_parts(header: &#h, out: &mut [u8], tag: #tag_t, payload: &[u8], #count_var: Option<usize>) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
                 let at = ::core::mem::offset_of!(#h, #data_n);
                 let end = at + payload.len();
                 let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<#h>());

@@ -844,8 +844,18 @@ fn names_differ(c: &str, rust: &str) -> bool {
 /// prettyplease, which would spend most of a large spec's generation time on it.
 pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     let m = &model.module;
-    let p = path.strip_prefix("::").unwrap_or(path);
-    if p.split("::").any(|seg| !crate::names::is_c_identifier(seg)) {
+    // A path of identifiers (`crate`, `self` and `super` allowed), maybe with a leading `::`.
+    let p = path;
+    let segment_ok = |seg: &str| {
+        crate::names::is_c_identifier(seg)
+            && (matches!(seg, "crate" | "self" | "super") || !crate::names::is_rust_keyword(seg))
+    };
+    if !p
+        .strip_prefix("::")
+        .unwrap_or(p)
+        .split("::")
+        .all(segment_ok)
+    {
         return Err(EmitError(format!("bad module path `{path}`")));
     }
     let mut out = format!(

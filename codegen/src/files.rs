@@ -186,7 +186,8 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
 pub fn write_all(root: &Path, outputs: &Outputs) -> std::io::Result<Vec<PathBuf>> {
     let _t = crate::timing::phase("write files");
     let all: Vec<(&PathBuf, &String)> = outputs.iter().collect();
-    // Two writers: the files are independent, and each waits on the kernel in turn.
+    // Two writers: the files are independent, and each waits on the kernel in turn. On an
+    // error the other half still completes; each file is written whole or not at all.
     let half = all.len().div_ceil(2);
     let write = |part: &[(&PathBuf, &String)]| -> std::io::Result<Vec<PathBuf>> {
         let mut written = Vec::new();

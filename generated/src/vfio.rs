@@ -2185,9 +2185,13 @@ impl<'a> IrqSetPayload<'a> {
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         match self {
-            Self::None => Self::encode_parts(header, out, 1, &[], header.count as usize),
-            Self::Bool(e) => Self::encode_parts(header, out, 2, e.as_bytes(), e.len()),
-            Self::Eventfd(e) => Self::encode_parts(header, out, 4, e.as_bytes(), e.len()),
+            Self::None => Self::encode_parts(header, out, 1, &[], None),
+            Self::Bool(e) => {
+                Self::encode_parts(header, out, 2, e.as_bytes(), Some(e.len()))
+            }
+            Self::Eventfd(e) => {
+                Self::encode_parts(header, out, 4, e.as_bytes(), Some(e.len()))
+            }
         }
     }
     /// `encode_into` for one variant: inlined into each arm, so that every size is
@@ -2198,7 +2202,7 @@ impl<'a> IrqSetPayload<'a> {
         out: &mut [u8],
         tag: u32,
         payload: &[u8],
-        count: usize,
+        count: Option<usize>,
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         let at = ::core::mem::offset_of!(IrqSet, data);
         let end = at + payload.len();
@@ -2222,19 +2226,26 @@ impl<'a> IrqSetPayload<'a> {
             );
         let tag = (header.flags & !IrqSet::TAG_MASK) | tag;
         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, flags), &tag);
-        let n = match u32::try_from(count) {
-            Ok(n) => n,
-            Err(_) => {
-                return Err(
-                    ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
-                        "vfio_irq_set.count",
-                        "too many elements",
-                    ),
+        if let Some(count) = count {
+            let n = match u32::try_from(count) {
+                Ok(n) => n,
+                Err(_) => {
+                    return Err(
+                        ::uapigen_runtime::Reject::new(
+                            ::uapigen_runtime::Errno::Inval,
+                            "vfio_irq_set.count",
+                            "too many elements",
+                        ),
+                    );
+                }
+            };
+            ok
+                &= ::uapigen_runtime::put(
+                    out,
+                    ::core::mem::offset_of!(IrqSet, count),
+                    &n,
                 );
-            }
-        };
-        ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, count), &n);
+        }
         ok &= ::uapigen_runtime::put(out, at, payload);
         if end < len && let Some(rest) = out.get_mut(end..) {
             rest.fill(0);
@@ -3201,7 +3212,7 @@ impl DeviceFeaturePayload {
                     out,
                     0,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
             Self::Migration(x) => {
@@ -3210,7 +3221,7 @@ impl DeviceFeaturePayload {
                     out,
                     1,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
             Self::MigDeviceState(x) => {
@@ -3219,37 +3230,37 @@ impl DeviceFeaturePayload {
                     out,
                     2,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
-            Self::LowPowerEntry => Self::encode_parts(header, out, 3, &[], 0),
+            Self::LowPowerEntry => Self::encode_parts(header, out, 3, &[], None),
             Self::LowPowerEntryWithWakeup(x) => {
                 Self::encode_parts(
                     header,
                     out,
                     4,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
-            Self::LowPowerExit => Self::encode_parts(header, out, 5, &[], 0),
+            Self::LowPowerExit => Self::encode_parts(header, out, 5, &[], None),
             Self::DmaLoggingStart(x) => {
                 Self::encode_parts(
                     header,
                     out,
                     6,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
-            Self::DmaLoggingStop => Self::encode_parts(header, out, 7, &[], 0),
+            Self::DmaLoggingStop => Self::encode_parts(header, out, 7, &[], None),
             Self::DmaLoggingReport(x) => {
                 Self::encode_parts(
                     header,
                     out,
                     8,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
         }
@@ -3262,7 +3273,7 @@ impl DeviceFeaturePayload {
         out: &mut [u8],
         tag: u32,
         payload: &[u8],
-        _: usize,
+        _: Option<usize>,
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         let at = ::core::mem::offset_of!(DeviceFeature, data);
         let end = at + payload.len();

@@ -363,7 +363,7 @@ impl IommuType1NestingOpPayload {
                     out,
                     0,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
             Self::UnbindPgtbl(x) => {
@@ -372,7 +372,7 @@ impl IommuType1NestingOpPayload {
                     out,
                     1,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
             Self::CacheInvld(x) => {
@@ -381,7 +381,7 @@ impl IommuType1NestingOpPayload {
                     out,
                     2,
                     ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
-                    1,
+                    Some(1),
                 )
             }
         }
@@ -394,7 +394,7 @@ impl IommuType1NestingOpPayload {
         out: &mut [u8],
         tag: u32,
         payload: &[u8],
-        _: usize,
+        _: Option<usize>,
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         let at = ::core::mem::offset_of!(IommuType1NestingOp, data);
         let end = at + payload.len();

@@ -14,6 +14,11 @@ pub struct Run {
 
 /// Run `cmd` to its end; an error names the command and shows its stderr when it fails.
 pub fn run(cmd: &mut Command) -> Result<Run, String> {
+    run_logged(cmd).map(|(r, _)| r)
+}
+
+/// [`run`], also returning what the command printed on stderr.
+pub fn run_logged(cmd: &mut Command) -> Result<(Run, String), String> {
     let shown = format!("{cmd:?}");
     cmd.stdout(std::process::Stdio::null());
     cmd.stderr(std::process::Stdio::piped());
@@ -56,10 +61,13 @@ pub fn run(cmd: &mut Command) -> Result<Run, String> {
             .join("\n");
         return Err(format!("{shown} failed (status {status}):\n{tail}"));
     }
-    Ok(Run {
-        wall,
-        max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
-    })
+    Ok((
+        Run {
+            wall,
+            max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        },
+        stderr,
+    ))
 }
 
 /// Run `cmd` and return its stdout and stderr; an error when it fails.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Env;
-use crate::measure::{Run, median, medians, output, run};
+use crate::measure::{Run, median, medians, output, run, run_logged};
 use crate::report::{Section, Target};
 
 /// The system's VFIO header, from Debian's linux-libc-dev: what bindgen reads.
@@ -360,10 +360,11 @@ fn cold_build(env: &Env, manifest: &Path, package: &str, tag: &str) -> Result<Co
             c
         };
         cold.runs.push(run(&mut build())?);
+        // The first no-op build is the one that shows a build script rerunning once.
         let mut noop = build();
         noop.arg("-v");
-        cold.noop.push(run(&mut build())?);
-        let (_, log) = output(&mut noop)?;
+        let (r, log) = run_logged(&mut noop)?;
+        cold.noop.push(r);
         cold.reran |= reran_build_script(&log);
         let _ = std::fs::remove_dir_all(&target);
     }
@@ -674,8 +675,9 @@ pub fn payloads(env: &Env) -> Result<Section, String> {
     let (wr, wn) = worst.unwrap_or((f64::NAN, String::new()));
     let slow: Vec<String> = rows
         .iter()
-        .filter(|r| r[4].parse::<f64>().is_ok_and(|x| x < 0.95))
-        .map(|r| format!("{} {} ({})", r[0], r[1], r[4]))
+        .zip(&ratios)
+        .filter(|(_, x)| **x < 0.95)
+        .map(|(r, x)| format!("{} {} ({x:.3})", r[0], r[1]))
         .collect();
     Ok(Section {
         title: "Generated code at run time",
