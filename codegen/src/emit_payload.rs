@@ -451,6 +451,7 @@ fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
         let encoders = [
             "put_payload",
             "encode_parts",
+            "encode_member",
             "encode",
             "encode_into",
             "encode_data",
@@ -596,11 +597,13 @@ fn header_read(m: &Module, id: TypeId) -> TokenStream {
             let header = #h::check(bytes)?;
         };
     }
-    if t.extensible.is_some() {
+    if let Some(e) = &t.extensible {
+        // `check` read the size field and bounded it by `bytes`.
+        let sf = ident(&t.fields[e.size_field].rust_name);
         quote! {
             let header = #h::check(bytes)?;
-            let size = match ::uapigen_runtime::get::<u32>(bytes, 0) { Some(s) => s as usize, None => bytes.len() };
-            let bytes = &bytes[..size.min(bytes.len())];
+            let size = header.#sf as usize;
+            let bytes = bytes.get(..size).unwrap_or(bytes);
         }
     } else {
         quote! {
@@ -854,24 +857,6 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
     let tag_w = what(m, id, &t.fields[p.tag_field]);
     let data_w = what(m, id, &t.fields[data]);
     let unknown = errno(p.unknown);
-    let write = if crate::emit_rust::into_bytes(model, &Ty::Named(id)) {
-        // No padding: the whole header in one copy, then the union cleared for the member.
-        quote! {
-            let mut ok = ::uapigen_runtime::put(out, 0, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header));
-            let at = ::core::mem::offset_of!(#h, #data_n);
-            if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.#data_n)) {
-                u.fill(0);
-            }
-        }
-    } else {
-        let fields = write_fields(m, id, Some(data));
-        quote! {
-            out.fill(0);
-            let h = header;
-            let mut ok = true;
-            #fields
-        }
-    };
     let size_put = size_put(m, id);
     let tag_put = tag_put(m, id, p);
     let read = header_read(m, id);
@@ -893,6 +878,63 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
             None => quote!(#tag => Self::#vn,),
         }
     });
+    let small = quote!(Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small")));
+    let encode_into = if crate::emit_rust::into_bytes(model, &Ty::Named(id)) {
+        // No padding: one match for the variant, then per variant (with constant sizes) the
+        // header's bytes around the union, the member, zeros for the rest of the union.
+        let tag_n = ident(&t.fields[p.tag_field].rust_name);
+        let tag_t = int_ty_tokens(int_of(&t.fields[p.tag_field]).unwrap_or(IntTy::U32));
+        let member_arms = p.variants.iter().map(|v| {
+            let vn = ident(&v.rust_name);
+            let lit = int_lit(v.tag, false);
+            match variant_ty(m, id, p, v) {
+                Some(_) => quote!(Self::#vn(x) => Self::encode_member(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x))),
+                None => quote!(Self::#vn => Self::encode_member(header, out, #lit, &[])),
+            }
+        });
+        quote! {
+            #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                match self { #(#member_arms,)* }
+            }
+
+            /// `encode_into` for one variant: inlined into each arm, so that every size is
+            /// a constant there.
+            #[inline(always)]
+            fn encode_member(header: &#h, out: &mut [u8], tag: #tag_t, member: &[u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                let len = ::core::mem::size_of::<#h>();
+                let Some(out) = out.get_mut(..len) else { return #small };
+                let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+                let at = ::core::mem::offset_of!(#h, #data_n);
+                let end = at + ::core::mem::size_of_val(&header.#data_n);
+                let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
+                ok &= ::uapigen_runtime::put(out, at, member);
+                if let Some(rest) = out.get_mut(at + member.len()..end) {
+                    rest.fill(0);
+                }
+                ok &= ::uapigen_runtime::put(out, end, head.get(end..).unwrap_or(&[]));
+                #size_put
+                let tag = (header.#tag_n & !#h::TAG_MASK) | tag;
+                ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #tag_n), &tag);
+                if ok { Ok(len) } else { #small }
+            }
+        }
+    } else {
+        let fields = write_fields(m, id, Some(data));
+        quote! {
+            #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+                let len = self.encoded_len();
+                let Some(out) = out.get_mut(..len) else { return #small };
+                out.fill(0);
+                let h = header;
+                let mut ok = true;
+                #fields
+                #size_put
+                #tag_put
+                ok &= self.put_payload(out, ::core::mem::offset_of!(#h, #data_n));
+                if ok { Ok(len) } else { #small }
+            }
+        }
+    };
     quote! {
         /// Size of the encoded argument: the whole struct.
         #[inline] pub fn encoded_len(&self) -> usize {
@@ -901,17 +943,7 @@ fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenSt
 
         /// Write the complete argument into `out`: the header's fields, the size field, the
         /// tag and the selected union member. Returns the number of bytes written.
-        #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-            let len = self.encoded_len();
-            let Some(out) = out.get_mut(..len) else {
-                return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small"));
-            };
-            #write
-            #size_put
-            #tag_put
-            ok &= self.put_payload(out, ::core::mem::offset_of!(#h, #data_n));
-            if ok { Ok(len) } else { Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "the output buffer is too small")) }
-        }
+        #encode_into
 
         /// Encode into an aligned stack buffer (no heap).
         pub fn encode(&self, header: &#h) -> ::uapigen_runtime::ArgBuf<{ ::core::mem::size_of::<#h>() }> {

@@ -897,7 +897,36 @@ impl CacheInvalidateInfoPayload {
         header: &CacheInvalidateInfo,
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-        let len = self.encoded_len();
+        match self {
+            Self::Domain => Self::encode_member(header, out, 0, &[]),
+            Self::Pasid(x) => {
+                Self::encode_member(
+                    header,
+                    out,
+                    1,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                )
+            }
+            Self::Addr(x) => {
+                Self::encode_member(
+                    header,
+                    out,
+                    2,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                )
+            }
+        }
+    }
+    /// `encode_into` for one variant: inlined into each arm, so that every size is
+    /// a constant there.
+    #[inline(always)]
+    fn encode_member(
+        header: &CacheInvalidateInfo,
+        out: &mut [u8],
+        tag: u8,
+        member: &[u8],
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let len = ::core::mem::size_of::<CacheInvalidateInfo>();
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -905,31 +934,30 @@ impl CacheInvalidateInfoPayload {
                     "iommu_cache_invalidate_info.granu",
                     "the output buffer is too small",
                 ),
-            );
+            )
         };
-        let mut ok = ::uapigen_runtime::put(
-            out,
-            0,
-            ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header),
-        );
+        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
         let at = ::core::mem::offset_of!(CacheInvalidateInfo, granu);
-        if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.granu)) {
-            u.fill(0);
+        let end = at + ::core::mem::size_of_val(&header.granu);
+        let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
+        ok &= ::uapigen_runtime::put(out, at, member);
+        if let Some(rest) = out.get_mut(at + member.len()..end) {
+            rest.fill(0);
         }
+        ok &= ::uapigen_runtime::put(out, end, head.get(end..).unwrap_or(&[]));
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(CacheInvalidateInfo, argsz),
                 &(len as u32),
             );
-        let tag = (header.granularity & !CacheInvalidateInfo::TAG_MASK) | self.tag();
+        let tag = (header.granularity & !CacheInvalidateInfo::TAG_MASK) | tag;
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(CacheInvalidateInfo, granularity),
                 &tag,
             );
-        ok &= self.put_payload(out, ::core::mem::offset_of!(CacheInvalidateInfo, granu));
         if ok {
             Ok(len)
         } else {
@@ -959,11 +987,8 @@ impl CacheInvalidateInfoPayload {
         bytes: &[u8],
     ) -> ::core::result::Result<(CacheInvalidateInfo, Self), ::uapigen_runtime::Reject> {
         let header = CacheInvalidateInfo::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let at = bytes
             .get(::core::mem::offset_of!(CacheInvalidateInfo, granu)..)
             .unwrap_or(&[]);
@@ -1320,7 +1345,27 @@ impl GpasidBindDataPayload {
         header: &GpasidBindData,
         out: &mut [u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
-        let len = self.encoded_len();
+        match self {
+            Self::PasidFormatIntelVtd(x) => {
+                Self::encode_member(
+                    header,
+                    out,
+                    1,
+                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                )
+            }
+        }
+    }
+    /// `encode_into` for one variant: inlined into each arm, so that every size is
+    /// a constant there.
+    #[inline(always)]
+    fn encode_member(
+        header: &GpasidBindData,
+        out: &mut [u8],
+        tag: u32,
+        member: &[u8],
+    ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
+        let len = ::core::mem::size_of::<GpasidBindData>();
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1328,31 +1373,30 @@ impl GpasidBindDataPayload {
                     "iommu_gpasid_bind_data.vendor",
                     "the output buffer is too small",
                 ),
-            );
+            )
         };
-        let mut ok = ::uapigen_runtime::put(
-            out,
-            0,
-            ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header),
-        );
+        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
         let at = ::core::mem::offset_of!(GpasidBindData, vendor);
-        if let Some(u) = out.get_mut(at..at + ::core::mem::size_of_val(&header.vendor)) {
-            u.fill(0);
+        let end = at + ::core::mem::size_of_val(&header.vendor);
+        let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
+        ok &= ::uapigen_runtime::put(out, at, member);
+        if let Some(rest) = out.get_mut(at + member.len()..end) {
+            rest.fill(0);
         }
+        ok &= ::uapigen_runtime::put(out, end, head.get(end..).unwrap_or(&[]));
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(GpasidBindData, argsz),
                 &(len as u32),
             );
-        let tag = (header.format & !GpasidBindData::TAG_MASK) | self.tag();
+        let tag = (header.format & !GpasidBindData::TAG_MASK) | tag;
         ok
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(GpasidBindData, format),
                 &tag,
             );
-        ok &= self.put_payload(out, ::core::mem::offset_of!(GpasidBindData, vendor));
         if ok {
             Ok(len)
         } else {
@@ -1382,11 +1426,8 @@ impl GpasidBindDataPayload {
         bytes: &[u8],
     ) -> ::core::result::Result<(GpasidBindData, Self), ::uapigen_runtime::Reject> {
         let header = GpasidBindData::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let at = bytes
             .get(::core::mem::offset_of!(GpasidBindData, vendor)..)
             .unwrap_or(&[]);

@@ -1468,11 +1468,8 @@ impl HwptAlloc {
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
         let header = HwptAlloc::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.size as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let _ = bytes;
         if [0, 1, 2, 3].contains(&header.tag_of()) {
             Ok(())
@@ -2487,11 +2484,8 @@ impl HwptInvalidate {
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
         let header = HwptInvalidate::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.size as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let _ = bytes;
         if [0, 1].contains(&header.tag_of()) {
             Ok(())

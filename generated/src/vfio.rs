@@ -2290,11 +2290,8 @@ impl<'a> IrqSetPayload<'a> {
         bytes: &'a [u8],
     ) -> ::core::result::Result<(IrqSet, Self), ::uapigen_runtime::Reject> {
         let header = IrqSet::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let n = header.count as usize;
         let tail = bytes.get(::core::mem::offset_of!(IrqSet, data)..).unwrap_or(&[]);
         let payload = match header.tag_of() {
@@ -3360,11 +3357,8 @@ impl DeviceFeaturePayload {
         bytes: &'_ [u8],
     ) -> ::core::result::Result<(DeviceFeature, Self), ::uapigen_runtime::Reject> {
         let header = DeviceFeature::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let tail = bytes
             .get(::core::mem::offset_of!(DeviceFeature, data)..)
             .unwrap_or(&[]);

@@ -481,11 +481,8 @@ impl IommuType1NestingOpPayload {
         bytes: &'_ [u8],
     ) -> ::core::result::Result<(IommuType1NestingOp, Self), ::uapigen_runtime::Reject> {
         let header = IommuType1NestingOp::check(bytes)?;
-        let size = match ::uapigen_runtime::get::<u32>(bytes, 0) {
-            Some(s) => s as usize,
-            None => bytes.len(),
-        };
-        let bytes = &bytes[..size.min(bytes.len())];
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
         let tail = bytes
             .get(::core::mem::offset_of!(IommuType1NestingOp, data)..)
             .unwrap_or(&[]);
