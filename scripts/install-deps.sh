@@ -37,11 +37,13 @@ PACKAGES=(
   "linux-libc-dev-sh4-cross /usr/sh4-linux-gnu/include/linux/vfio.h"
 )
 
-# `--bench`: also what scripts/bench.sh needs (libclang for bindgen).
+# `--bench`: also what scripts/bench.sh needs (libclang for bindgen, valgrind for
+# instruction counts).
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(
     "libclang1-19 /usr/lib/llvm-19/lib/libclang-19.so.1"
     "libclang-19-dev /usr/lib/llvm-19/lib/libclang.so"
+    "valgrind /usr/bin/valgrind"
   )
 fi
 

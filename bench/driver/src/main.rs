@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     }
     let want = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
     let mut sections = Vec::new();
-    let mut failed = false;
+    let mut failed = Vec::new();
     type Section = fn(&Env) -> Result<report::Section, String>;
     let all: [(&str, Section); 4] = [
         ("generation", sections::generation),
@@ -102,19 +102,19 @@ fn main() -> ExitCode {
             Ok(s) => sections.push(s),
             Err(e) => {
                 eprintln!("error: benchmark `{name}` failed: {e}");
-                failed = true;
+                failed.push((name.to_owned(), e));
             }
         }
     }
     let _ = std::fs::remove_dir_all(&env.tmp);
-    let text = report::render(&env, &sections, quick);
+    let text = report::render(&env, &sections, &failed, quick);
     let out = out.unwrap_or_else(|| env.root.join("BENCHMARKS.md"));
     if let Err(e) = std::fs::write(&out, text) {
         eprintln!("error: cannot write {}: {e}", out.display());
         return ExitCode::from(2);
     }
     eprintln!("wrote {}", out.display());
-    if failed {
+    if !failed.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

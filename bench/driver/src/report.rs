@@ -96,7 +96,7 @@ fn machine(env: &Env) -> Vec<(String, String)> {
 }
 
 /// The whole report.
-pub fn render(env: &Env, sections: &[Section], quick: bool) -> String {
+pub fn render(env: &Env, sections: &[Section], failed: &[(String, String)], quick: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Benchmarks\n");
     let _ = writeln!(
@@ -145,9 +145,15 @@ pub fn render(env: &Env, sections: &[Section], quick: bool) -> String {
         .iter()
         .flat_map(|sec| sec.targets.iter().filter(|t| !t.met).map(move |t| (sec, t)))
         .collect();
-    if missed.is_empty() {
+    for (name, why) in failed {
+        let _ = writeln!(
+            s,
+            "**The `{name}` benchmark failed in this run; its targets are not measured:**\n\n```\n{why}\n```\n"
+        );
+    }
+    if missed.is_empty() && failed.is_empty() {
         let _ = writeln!(s, "Every target is met in this run.\n");
-    } else {
+    } else if !missed.is_empty() {
         let _ = writeln!(s, "### Targets not met in this run, and why\n");
         for (sec, t) in missed {
             let _ = writeln!(

@@ -1,7 +1,13 @@
 //! Counts heap allocations (alloc, alloc_zeroed, realloc) of the generated and hand-written
 //! encode/decode of each tagged payload over 10,000 runs each, and prints one JSON object
 //! per line: `{"payload":"vfio::DeviceFeaturePayload","op":"encode","fixed_size":true,"allocs":0}`.
-//! `fixed_size` is false when the variant carries a slice (variable-length data).
+//! `fixed_size` is false when the variant carries a slice (variable-length data). Ops:
+//! `encode` (`encode_into`), `encode-buf` (`encode`, into a stack `ArgBuf`), `decode`, and
+//! the hand-written `encode-hand`, `decode-hand`.
+//!
+//! For instruction counts under callgrind (the benchmark driver's profile):
+//! `UAPIGEN_BENCH_ONLY="<payload> <op>"` runs that one loop alone and `UAPIGEN_BENCH_RUNS`
+//! sets its number of calls.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -45,18 +51,34 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const RUNS: usize = 10_000;
+/// Calls per loop (`UAPIGEN_BENCH_RUNS`, default 10,000), read once at the start of `main`
+/// (reading the environment allocates, which must not be counted).
+static RUNS: AtomicUsize = AtomicUsize::new(10_000);
 
-/// Allocations made by `RUNS` calls of `f`.
+fn runs() -> usize {
+    RUNS.load(Ordering::Relaxed)
+}
+
+/// Whether the loop of `payload` and `op` runs (`UAPIGEN_BENCH_ONLY`, default all).
+fn selected(payload: &str, op: &str) -> bool {
+    std::env::var("UAPIGEN_BENCH_ONLY").map_or(true, |only| only == format!("{payload} {op}"))
+}
+
+/// Allocations made by `runs()` calls of `f`.
 fn count(mut f: impl FnMut()) -> usize {
     let before = ALLOCS.load(Ordering::SeqCst);
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         f();
     }
     ALLOCS.load(Ordering::SeqCst) - before
 }
 
-fn report(payload: &str, op: &str, fixed_size: bool, allocs: usize) {
+/// Run and report one loop, when it is selected.
+fn report(payload: &str, op: &str, fixed_size: bool, f: impl FnMut()) {
+    if !selected(payload, op) {
+        return;
+    }
+    let allocs = count(f);
     println!(
         r#"{{"payload":"{payload}","op":"{op}","fixed_size":{fixed_size},"allocs":{allocs}}}"#
     );
@@ -71,50 +93,42 @@ macro_rules! inline_payload {
         let bytes = &bytes[..n];
         let mut out = [0u8; $buf];
         let gen_enc = $gen_enc;
-        report(
-            $name,
-            "encode",
-            $fixed,
-            count(|| {
-                black_box(black_box(&p).encode_into(black_box(&h), black_box(&mut out[..]))).ok();
-                let _ = black_box(gen_enc(black_box(&p), black_box(&h)));
-            }),
-        );
-        report(
-            $name,
-            "decode",
-            $fixed,
-            count(|| {
-                black_box($gen_dec(black_box(bytes))).ok();
-            }),
-        );
-        report(
-            $name,
-            "encode-hand",
-            $fixed,
-            count(|| {
-                black_box($hand_enc(
-                    black_box(&h),
-                    black_box(&hp),
-                    black_box(&mut out[..]),
-                ))
-                .ok();
-            }),
-        );
-        report(
-            $name,
-            "decode-hand",
-            $fixed,
-            count(|| {
-                black_box($hand_dec(black_box(bytes))).ok();
-            }),
-        );
+        report($name, "encode", $fixed, || {
+            black_box(black_box(&p).encode_into(black_box(&h), black_box(&mut out[..]))).ok();
+        });
+        report($name, "encode-buf", $fixed, || {
+            let _ = black_box(gen_enc(black_box(&p), black_box(&h)));
+        });
+        report($name, "decode", $fixed, || {
+            black_box($gen_dec(black_box(bytes))).ok();
+        });
+        report($name, "encode-hand", $fixed, || {
+            black_box($hand_enc(
+                black_box(&h),
+                black_box(&hp),
+                black_box(&mut out[..]),
+            ))
+            .ok();
+        });
+        report($name, "decode-hand", $fixed, || {
+            black_box($hand_dec(black_box(bytes))).ok();
+        });
     }};
 }
 
 fn main() {
     // The counter itself works: one allocation per Vec.
-    assert_eq!(count(|| drop(black_box(Vec::<u8>::with_capacity(8)))), RUNS);
+    assert_eq!(
+        count(|| drop(black_box(Vec::<u8>::with_capacity(8)))),
+        runs()
+    );
+    // After the self-check, so that its cost is the same whatever the number of runs.
+    if let Some(n) = std::env::var("UAPIGEN_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        RUNS.store(n, Ordering::Relaxed);
+    }
     inline_payload!(
         "vfio::IrqSetPayload",
         false,
@@ -166,61 +180,41 @@ fn main() {
         hdr.copy_from_slice(h.as_bytes());
         let mut data = [0u8; 24];
         data.copy_from_slice(d.as_bytes());
-        report(
-            name,
-            "encode",
-            true,
-            count(|| {
-                let p = black_box(&p);
-                let d = p.encode_data();
-                let mut h = *black_box(&h0);
-                p.fill(&mut h, d.as_bytes().as_ptr() as u64);
-                black_box((h, d));
-            }),
-        );
-        report(
-            name,
-            "decode",
-            true,
-            count(|| {
-                let (hdr, data) = (black_box(&hdr[..]), black_box(&data[..]));
-                black_box(
-                    HwptAlloc::check(hdr)
-                        .and_then(|h| HwptAllocPayload::decode(&h, data).map(|p| (h, p))),
-                )
-                .ok();
-            }),
-        );
+        report(name, "encode", true, || {
+            let p = black_box(&p);
+            let d = p.encode_data();
+            let mut h = *black_box(&h0);
+            p.fill(&mut h, d.as_bytes().as_ptr() as u64);
+            black_box((h, d));
+        });
+        report(name, "decode", true, || {
+            let (hdr, data) = (black_box(&hdr[..]), black_box(&data[..]));
+            black_box(
+                HwptAlloc::check(hdr)
+                    .and_then(|h| HwptAllocPayload::decode(&h, data).map(|p| (h, p))),
+            )
+            .ok();
+        });
         let mut out = [0u8; 32];
-        report(
-            name,
-            "encode-hand",
-            true,
-            count(|| {
-                let mut h = *black_box(&h0);
-                let ptr = out.as_ptr() as u64;
-                black_box(iommufd::hand_encode_hwpt_alloc(
-                    &mut h,
-                    black_box(&hp),
-                    ptr,
-                    black_box(&mut out[..]),
-                ))
-                .ok();
-                black_box(h);
-            }),
-        );
-        report(
-            name,
-            "decode-hand",
-            true,
-            count(|| {
-                black_box(iommufd::hand_decode_hwpt_alloc(
-                    black_box(&hdr[..]),
-                    black_box(&data[..]),
-                ))
-                .ok();
-            }),
-        );
+        report(name, "encode-hand", true, || {
+            let mut h = *black_box(&h0);
+            let ptr = out.as_ptr() as u64;
+            black_box(iommufd::hand_encode_hwpt_alloc(
+                &mut h,
+                black_box(&hp),
+                ptr,
+                black_box(&mut out[..]),
+            ))
+            .ok();
+            black_box(h);
+        });
+        report(name, "decode-hand", true, || {
+            black_box(iommufd::hand_decode_hwpt_alloc(
+                black_box(&hdr[..]),
+                black_box(&data[..]),
+            ))
+            .ok();
+        });
     }
 
     {
@@ -231,73 +225,43 @@ fn main() {
         p.fill(&mut h, data.as_ptr() as u64);
         let mut hdr = [0u8; 32];
         hdr.copy_from_slice(h.as_bytes());
-        report(
-            name,
-            "encode",
-            false,
-            count(|| {
-                let mut h = *black_box(&h0);
-                black_box(&p).fill(&mut h, black_box(data).as_ptr() as u64);
-                black_box(h);
-            }),
-        );
-        report(
-            name,
-            "decode",
-            false,
-            count(|| {
-                let (hdr, data) = (black_box(&hdr[..]), black_box(data));
-                black_box(
-                    HwptInvalidate::check(hdr)
-                        .and_then(|h| HwptInvalidatePayload::decode(&h, data).map(|p| (h, p))),
-                )
-                .ok();
-            }),
-        );
-        report(
-            name,
-            "encode-hand",
-            false,
-            count(|| {
-                let mut h = *black_box(&h0);
-                black_box(iommufd::hand_encode_hwpt_invalidate(&mut h, black_box(&hp))).ok();
-                black_box(h);
-            }),
-        );
-        report(
-            name,
-            "decode-hand",
-            false,
-            count(|| {
-                black_box(iommufd::hand_decode_hwpt_invalidate(
-                    black_box(&hdr[..]),
-                    black_box(data),
-                ))
-                .ok();
-            }),
-        );
+        report(name, "encode", false, || {
+            let mut h = *black_box(&h0);
+            black_box(&p).fill(&mut h, black_box(data).as_ptr() as u64);
+            black_box(h);
+        });
+        report(name, "decode", false, || {
+            let (hdr, data) = (black_box(&hdr[..]), black_box(data));
+            black_box(
+                HwptInvalidate::check(hdr)
+                    .and_then(|h| HwptInvalidatePayload::decode(&h, data).map(|p| (h, p))),
+            )
+            .ok();
+        });
+        report(name, "encode-hand", false, || {
+            let mut h = *black_box(&h0);
+            black_box(iommufd::hand_encode_hwpt_invalidate(&mut h, black_box(&hp))).ok();
+            black_box(h);
+        });
+        report(name, "decode-hand", false, || {
+            black_box(iommufd::hand_decode_hwpt_invalidate(
+                black_box(&hdr[..]),
+                black_box(data),
+            ))
+            .ok();
+        });
     }
 
     {
         // kvm_run is written by the kernel: the generated code has decode only.
         let name = "kvm::RunPayload";
         let bytes = kvm::run_sample_bytes();
-        report(
-            name,
-            "decode",
-            true,
-            count(|| {
-                black_box(RunPayload::decode(black_box(&bytes[..]))).ok();
-            }),
-        );
-        report(
-            name,
-            "decode-hand",
-            true,
-            count(|| {
-                black_box(kvm::hand_decode_run(black_box(&bytes[..]))).ok();
-            }),
-        );
+        report(name, "decode", true, || {
+            black_box(RunPayload::decode(black_box(&bytes[..]))).ok();
+        });
+        report(name, "decode-hand", true, || {
+            black_box(kvm::hand_decode_run(black_box(&bytes[..]))).ok();
+        });
     }
 
     inline_payload!(
