@@ -1011,6 +1011,27 @@ mod tests {
             }
             let model = crate::compile_file(&path).unwrap();
             let whole = module_in_chunks(&model, &CNames::Always, 1, usize::MAX).unwrap();
+            // Everything after the head, formatted by prettyplease in one go.
+            let m = &model.module;
+            let types: Vec<TypeId> = (0..m.types.len())
+                .filter(|&id| m.origin(id).is_none())
+                .collect();
+            let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
+            let rest: TokenStream = [
+                Chunk::Types(&types),
+                Chunk::Ioctls(&ioctls),
+                Chunk::Wrappers(&ioctls),
+                Chunk::Aliases,
+            ]
+            .iter()
+            .map(|c| c.tokens(&model, &CNames::Always))
+            .collect();
+            let rest = format_items(rest, "").unwrap();
+            assert!(
+                rest.len() > 1000 && whole.ends_with(&rest),
+                "{}: the module does not end with its items formatted in one go",
+                path.display()
+            );
             for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
                 let split = module_in_chunks(&model, &CNames::Always, chunks, max).unwrap();
                 assert!(

@@ -50,16 +50,10 @@ pub fn run_logged(cmd: &mut Command) -> Result<(Run, String), String> {
         ));
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        let tail: String = stderr
-            .lines()
-            .rev()
-            .take(15)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(format!("{shown} failed (status {status}):\n{tail}"));
+        return Err(format!(
+            "{shown} failed (status {status}):\n{}",
+            last_lines(&stderr)
+        ));
     }
     Ok((
         Run {
@@ -79,15 +73,19 @@ pub fn output(cmd: &mut Command) -> Result<(String, String), String> {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     if !o.status.success() {
-        let tail: Vec<&str> = err.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
         return Err(format!(
             "{shown} failed ({}):\n{}",
             o.status,
-            tail.join("\n")
+            last_lines(&err)
         ));
     }
     Ok((out, err))
+}
+
+/// The last 15 lines of a command's stderr, for an error message.
+fn last_lines(err: &str) -> String {
+    let lines: Vec<&str> = err.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
 }
 
 /// Median of some values (the mean of the middle two for an even count).

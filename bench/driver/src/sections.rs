@@ -338,37 +338,40 @@ fn reran_build_script(log: &str) -> bool {
         .any(|l| l.trim_start().starts_with("Running") && l.contains("build-script-build"))
 }
 
+/// Cold builds of one crate: their runs, the no-op rebuilds after them, and whether any
+/// no-op rebuild ran a build script again.
+#[derive(Default)]
 struct Cold {
     runs: Vec<Run>,
     noop: Vec<Run>,
     reran: bool,
 }
 
-fn cold_build(env: &Env, manifest: &Path, package: &str, tag: &str) -> Result<Cold, String> {
-    let mut cold = Cold {
-        runs: Vec::new(),
-        noop: Vec::new(),
-        reran: false,
+/// Round `round` of the cold build of `package`: a build into an empty target directory,
+/// then a no-op build in the same one, added to `cold`.
+fn cold_build(
+    env: &Env,
+    (manifest, package): (&Path, &str),
+    round: usize,
+    cold: &mut Cold,
+) -> Result<(), String> {
+    let target = env.tmp.join(format!("cold-{package}-{round}"));
+    let build = || {
+        let mut c = cargo(&env.root);
+        c.args(["build", "--locked", "-p", package, "--manifest-path"])
+            .arg(manifest)
+            .env("CARGO_TARGET_DIR", &target);
+        c
     };
-    for r in 0..env.build_rounds {
-        let target = env.tmp.join(format!("cold-{tag}-{r}"));
-        let build = || {
-            let mut c = cargo(&env.root);
-            c.args(["build", "--locked", "-p", package, "--manifest-path"])
-                .arg(manifest)
-                .env("CARGO_TARGET_DIR", &target);
-            c
-        };
-        cold.runs.push(run(&mut build())?);
-        // The first no-op build is the one that shows a build script rerunning once.
-        let mut noop = build();
-        noop.arg("-v");
-        let (r, log) = run_logged(&mut noop)?;
-        cold.noop.push(r);
-        cold.reran |= reran_build_script(&log);
-        let _ = std::fs::remove_dir_all(&target);
-    }
-    Ok(cold)
+    cold.runs.push(run(&mut build())?);
+    // The first no-op build is the one that shows a build script rerunning once.
+    let mut noop = build();
+    noop.arg("-v");
+    let (r, log) = run_logged(&mut noop)?;
+    cold.noop.push(r);
+    cold.reran |= reran_build_script(&log);
+    let _ = std::fs::remove_dir_all(&target);
+    Ok(())
 }
 
 /// Rebuild one crate of the bench workspace after touching its lib.rs: rustc's time for
@@ -387,45 +390,16 @@ fn rebuild_crate(env: &Env, package: &str, lib: &Path) -> Result<Run, String> {
 pub fn builds(env: &Env) -> Result<Section, String> {
     let main_manifest = env.root.join("Cargo.toml");
     let bench_manifest = env.root.join("bench/Cargo.toml");
-    let mut ours = Cold {
-        runs: Vec::new(),
-        noop: Vec::new(),
-        reran: false,
-    };
-    let mut theirs = Cold {
-        runs: Vec::new(),
-        noop: Vec::new(),
-        reran: false,
-    };
+    let ours_pkg = (main_manifest.as_path(), "uapigen-example-build");
+    let theirs_pkg = (bench_manifest.as_path(), "uapigen-bench-bindgen-build");
+    let (mut ours, mut theirs) = (Cold::default(), Cold::default());
     for r in 0..env.build_rounds {
-        let one = Env {
-            build_rounds: 1,
-            rounds: env.rounds,
-            root: env.root.clone(),
-            uapigen: env.uapigen.clone(),
-            bindgen: env.bindgen.clone(),
-            tmp: env.tmp.clone(),
-        };
-        let a = || cold_build(&one, &main_manifest, "uapigen-example-build", "uapigen");
-        let b = || {
-            cold_build(
-                &one,
-                &bench_manifest,
-                "uapigen-bench-bindgen-build",
-                "bindgen",
-            )
-        };
-        let (x, y) = if r % 2 == 0 {
-            let x = a()?;
-            (x, b()?)
+        if r % 2 == 0 {
+            cold_build(env, ours_pkg, r, &mut ours)?;
+            cold_build(env, theirs_pkg, r, &mut theirs)?;
         } else {
-            let y = b()?;
-            (a()?, y)
-        };
-        for (all, one) in [(&mut ours, x), (&mut theirs, y)] {
-            all.runs.extend(one.runs);
-            all.noop.extend(one.noop);
-            all.reran |= one.reran;
+            cold_build(env, theirs_pkg, r, &mut theirs)?;
+            cold_build(env, ours_pkg, r, &mut ours)?;
         }
     }
     // rustc time for one module: bindgen's VFIO output into the crate that includes it.
