@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::spec::Span;
 
@@ -80,6 +80,9 @@ impl fmt::Display for Code {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Byte offset of the start of each line, computed when a diagnostic first needs it, so
+    /// that placing and quoting many diagnostics costs one pass over the file, not one each.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -87,23 +90,80 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        // A line ends at `\n`, `\r\n` or a lone `\r`, as YAML and miette count lines.
+        self.line_starts.get_or_init(|| {
+            let b = self.text.as_bytes();
+            std::iter::once(0)
+                .chain((0..b.len()).filter_map(|i| match b[i] {
+                    b'\n' => Some(i + 1),
+                    b'\r' if b.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                    _ => None,
+                }))
+                .collect()
+        })
+    }
+
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// Byte offset of a 1-based line and (character) column.
     fn offset_of(&self, line: u32, column: u32) -> usize {
-        let mut offset = 0;
-        for (i, l) in self.text.split_inclusive('\n').enumerate() {
-            if i + 1 == line as usize {
-                let col = column.saturating_sub(1) as usize;
-                return offset
-                    + l.char_indices()
-                        .nth(col)
-                        .map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
-            }
-            offset += l.len();
-        }
-        self.text.len()
+        let starts = self.line_starts();
+        let Some(&begin) = starts.get((line as usize).wrapping_sub(1)) else {
+            return self.text.len();
+        };
+        let end = starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(self.text.len());
+        let l = &self.text[begin..end];
+        let col = column.saturating_sub(1) as usize;
+        begin
+            + l.char_indices()
+                .nth(col)
+                .map_or(l.trim_end_matches(['\r', '\n']).len(), |(b, _)| b)
+    }
+}
+
+/// Quoting a span reads only the lines around it (miette's own reader for a string counts
+/// lines from the start of the text, once per diagnostic).
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let starts = self.line_starts();
+        let first = self.line_of(span.offset());
+        let last = self.line_of(span.offset() + span.len().saturating_sub(1));
+        // One line more on each side than the context asks for: miette's reader decides at
+        // the line ends around the window whether a line belongs to the context.
+        let from_line = first.saturating_sub(context_lines_before + 1);
+        let from = starts[from_line];
+        let to = starts
+            .get(last + context_lines_after + 2)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[from..to];
+        let local = miette::SourceSpan::from((span.offset().saturating_sub(from), span.len()));
+        let c = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            c.data(),
+            (c.span().offset() + from, c.span().len()).into(),
+            c.line() + from_line,
+            c.column(),
+            c.line_count() + from_line,
+        )))
     }
 }
 
@@ -253,9 +313,7 @@ impl miette::Diagnostic for Diagnostic {
         if self.line_too_long() {
             return None;
         }
-        self.file
-            .as_ref()
-            .map(|f| &f.text as &dyn miette::SourceCode)
+        self.file.as_ref().map(|f| &**f as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         if self.line_too_long() {
@@ -340,3 +398,61 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use miette::SourceCode;
+
+    use super::SourceFile;
+
+    /// The windowed reader gives what miette's own reader of the whole text gives, for every
+    /// span of some texts with every kind of line end, with and without context lines.
+    #[test]
+    fn windowed_spans_equal_miettes_whole_text_reader() {
+        let texts = [
+            "name: a\nheader: linux/a.h\nconstants:\n  - { name: A, value: 1 }\n",
+            "one\r\ntwo\r\n\r\nthree\rfour\n\nfive",
+            "no line end at all",
+            "\n\n\nx\n",
+        ];
+        for text in texts {
+            let f = SourceFile::new("t.yaml", text);
+            for start in 0..text.len() {
+                for len in [0, 1, 3, 7] {
+                    let len = len.min(text.len() - start);
+                    for ctx in [0, 1, 2] {
+                        let span = miette::SourceSpan::from((start, len));
+                        let want = text.read_span(&span, ctx, ctx);
+                        let got = f.read_span(&span, ctx, ctx);
+                        match (want, got) {
+                            (Ok(w), Ok(g)) => {
+                                let case = format!("{text:?} at {start}+{len}, context {ctx}");
+                                assert_eq!(w.data(), g.data(), "{case}");
+                                assert_eq!(w.span(), g.span(), "{case}");
+                                assert_eq!(w.line(), g.line(), "{case}");
+                                assert_eq!(w.column(), g.column(), "{case}");
+                            }
+                            (Err(_), Err(_)) => {}
+                            (w, g) => panic!(
+                                "{text:?} at {start}+{len}: miette {:?}, windowed {:?}",
+                                w.is_ok(),
+                                g.is_ok()
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_of_lines_and_columns() {
+        let f = SourceFile::new("t.yaml", "ab\r\ncd\ref\né");
+        assert_eq!(f.offset_of(1, 1), 0);
+        assert_eq!(f.offset_of(1, 9), 2);
+        assert_eq!(f.offset_of(2, 2), 5);
+        assert_eq!(f.offset_of(3, 1), 7);
+        assert_eq!(f.offset_of(4, 1), 10);
+        assert_eq!(f.offset_of(9, 1), f.text.len());
+    }
+}

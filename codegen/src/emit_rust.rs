@@ -4,7 +4,6 @@
 
 extern crate proc_macro;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use proc_macro2::{Literal, TokenStream};
@@ -12,6 +11,7 @@ use quote::{format_ident, quote};
 
 use crate::Model;
 use crate::abi::ABIS;
+use crate::analysis::Traits;
 use crate::ir::{ConstValue, IntTy, IntValue, Module, Scalar, Ty, TypeId};
 use crate::spec::Kind;
 
@@ -127,86 +127,14 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
     }
 }
 
-/// What a type contains, transitively: decides which traits can be derived.
-#[derive(Clone, Copy, Debug, Default)]
-struct Traits {
-    pointer: bool,
-    union: bool,
-    padding: bool,
-}
-
-fn traits(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> Traits {
-    if let Some(t) = memo.get(&id) {
-        return *t;
-    }
-    let m = &model.module;
-    let mut t = Traits {
-        union: m.types[id].kind == Kind::Union,
-        // Padding on any ABI that Rust compiles for breaks `IntoBytes` there.
-        padding: model
-            .layouts
-            .iter()
-            .filter(|l| l.abi.rust_cfg.is_some())
-            .any(|l| {
-                let tl = &l.types[id];
-                !tl.holes.is_empty()
-                    // A union (stored as bytes) pads only when no member fills it.
-                    || (m.types[id].kind == Kind::Union
-                        && m.types[id]
-                            .fields
-                            .iter()
-                            .map(|f| crate::layout::type_size(l, &f.ty))
-                            .max()
-                            != Some(tl.size))
-            }),
-        pointer: false,
-    };
-    memo.insert(id, t);
-    for f in &m.types[id].fields {
-        let mut ty = &f.ty;
-        loop {
-            match ty {
-                Ty::Array(e, ..) | Ty::Flex(e) => ty = e,
-                Ty::Ptr(_) => {
-                    t.pointer = true;
-                    break;
-                }
-                Ty::Named(inner) => {
-                    let i = traits(model, *inner, memo);
-                    t.pointer |= i.pointer;
-                    t.union |= i.union;
-                    t.padding |= i.padding;
-                    break;
-                }
-                Ty::Scalar(_) => break,
-            }
-        }
-    }
-    memo.insert(id, t);
-    t
-}
-
 /// Whether a type derives `IntoBytes` (no pointer, no padding on any Rust ABI).
 pub(crate) fn into_bytes(model: &Model, ty: &Ty) -> bool {
-    match ty {
-        Ty::Scalar(_) => true,
-        Ty::Ptr(_) => false,
-        Ty::Array(e, ..) | Ty::Flex(e) => into_bytes(model, e),
-        Ty::Named(id) => {
-            let t = traits(model, *id, &mut BTreeMap::new());
-            !t.pointer && !t.padding
-        }
-    }
+    model.facts.into_bytes(ty)
 }
 
 /// Whether a type derives `FromBytes` (no pointer anywhere in it).
 pub(crate) fn from_bytes(model: &Model, ty: &Ty) -> bool {
-    match ty {
-        Ty::Scalar(_) => true,
-        Ty::Ptr(_) => false,
-        Ty::Array(e, ..) | Ty::Flex(e) => from_bytes(model, e),
-        Ty::Named(id) => !traits(model, *id, &mut BTreeMap::new()).pointer,
-    }
+    model.facts.from_bytes(ty)
 }
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
@@ -432,8 +360,7 @@ impl Chunk<'_> {
         match self {
             Chunk::Head => head_tokens(m),
             Chunk::Types(ids) => {
-                let mut memo = BTreeMap::new();
-                let items = ids.iter().map(|&id| type_item(model, id, &mut memo));
+                let items = ids.iter().map(|&id| type_item(model, id));
                 quote!(#(#items)*)
             }
             Chunk::Ioctls(ioctls) => {
@@ -579,7 +506,7 @@ fn format_items(tokens: TokenStream, banner: &str) -> Result<String, EmitError> 
     Ok(format!("{banner}{}", prettyplease::unparse(&file)))
 }
 
-fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> TokenStream {
+fn type_item(model: &Model, id: TypeId) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let name = ident(&t.rust_name);
@@ -596,7 +523,7 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
             quote!(#sep #[doc = #s])
         }
     };
-    let tr = traits(model, id, memo);
+    let tr = model.facts.traits(id);
     let is_union = t.kind == Kind::Union;
     let mut derives = vec![quote!(Clone), quote!(Copy)];
     if !is_union {
@@ -651,7 +578,7 @@ fn type_item(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> 
                     }
                 }
             },
-            union_accessors(model, id, memo),
+            union_accessors(model, id),
         )
     } else {
         (quote!(), quote!())
@@ -765,7 +692,7 @@ fn union_body(m: &Module, id: TypeId) -> TokenStream {
     })
 }
 
-fn union_accessors(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits>) -> TokenStream {
+fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let name = ident(&t.rust_name);
@@ -779,7 +706,7 @@ fn union_accessors(model: &Model, id: TypeId, memo: &mut BTreeMap<TypeId, Traits
                 ty = e;
             }
             match ty {
-                Ty::Named(i) => traits(model, *i, memo),
+                Ty::Named(i) => model.facts.traits(*i),
                 Ty::Ptr(_) => Traits {
                     pointer: true,
                     ..Traits::default()

@@ -10,6 +10,7 @@
 )]
 
 pub mod abi;
+pub mod analysis;
 mod builder;
 pub mod compat;
 /// Lower-level pieces of the build API, used by the CLI.
@@ -47,6 +48,8 @@ pub struct Model {
     pub module: ir::Module,
     /// One layout per entry of [`abi::ABIS`], in that order.
     pub layouts: Vec<layout::Layout>,
+    /// Facts derived once from the module and its layouts.
+    pub facts: analysis::Facts,
 }
 
 impl Model {
@@ -138,7 +141,12 @@ fn compile_in(
         check_ioctl_sizes(&module, &layouts, &mut diags);
     }
     if diags.is_empty() {
-        Ok(Model { module, layouts })
+        let facts = analysis::Facts::derive(&module, &layouts);
+        Ok(Model {
+            module,
+            layouts,
+            facts,
+        })
     } else {
         Err(diags)
     }

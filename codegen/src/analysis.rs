@@ -1,0 +1,145 @@
+//! Facts derived once from the laid-out IR, asked by every emitter and computed by none.
+//!
+//! Today: what each type contains transitively (a pointer, a union, padding on an ABI that
+//! Rust compiles for), which decides the byte-safety traits a type can derive.
+
+use crate::ir::{Module, Ty, TypeId};
+use crate::layout::Layout;
+use crate::spec::Kind;
+
+/// What a type contains, transitively: decides which traits can be derived.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traits {
+    /// A pointer somewhere in it (not every bit pattern is valid, no `FromBytes`).
+    pub pointer: bool,
+    /// A union somewhere in it (or it is one).
+    pub union: bool,
+    /// Padding on some ABI that Rust compiles for (no `IntoBytes`).
+    pub padding: bool,
+}
+
+impl Traits {
+    fn join(&mut self, other: Traits) {
+        self.pointer |= other.pointer;
+        self.union |= other.union;
+        self.padding |= other.padding;
+    }
+}
+
+/// The facts of one spec, indexed like [`Module::types`].
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    traits: Vec<Traits>,
+}
+
+impl Facts {
+    /// Derive the facts of `m` from its layouts (one per ABI). Linear in the size of the
+    /// spec: each type is visited once, its fields once.
+    pub fn derive(m: &Module, layouts: &[Layout]) -> Facts {
+        let own: Vec<Traits> = (0..m.types.len())
+            .map(|id| own_traits(m, layouts, id))
+            .collect();
+        // Post-order over the "embeds" graph (acyclic: the resolver rejects cycles), with an
+        // explicit stack so that a long chain of structs cannot overflow the thread's stack.
+        let mut done: Vec<Option<Traits>> = vec![None; m.types.len()];
+        for root in 0..m.types.len() {
+            if done[root].is_some() {
+                continue;
+            }
+            let mut stack = vec![(root, false)];
+            while let Some((id, expanded)) = stack.pop() {
+                if done[id].is_some() {
+                    continue;
+                }
+                if expanded {
+                    let mut t = own[id];
+                    for inner in embedded(m, id) {
+                        // Every embedded type was finished before `id` was popped again;
+                        // a cycle (rejected earlier) would only lose its own contribution.
+                        if let Some(i) = done[inner] {
+                            t.join(i);
+                        }
+                    }
+                    done[id] = Some(t);
+                } else {
+                    stack.push((id, true));
+                    for inner in embedded(m, id) {
+                        if done[inner].is_none() {
+                            stack.push((inner, false));
+                        }
+                    }
+                }
+            }
+        }
+        Facts {
+            traits: done.into_iter().map(Option::unwrap_or_default).collect(),
+        }
+    }
+
+    /// What a named type contains, transitively.
+    pub fn traits(&self, id: TypeId) -> Traits {
+        self.traits.get(id).copied().unwrap_or_default()
+    }
+
+    /// Whether a type can derive `IntoBytes` (no pointer, no padding on any Rust ABI).
+    pub fn into_bytes(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Scalar(_) => true,
+            Ty::Ptr(_) => false,
+            Ty::Array(e, ..) | Ty::Flex(e) => self.into_bytes(e),
+            Ty::Named(id) => {
+                let t = self.traits(*id);
+                !t.pointer && !t.padding
+            }
+        }
+    }
+
+    /// Whether a type can derive `FromBytes` (no pointer anywhere in it).
+    pub fn from_bytes(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Scalar(_) => true,
+            Ty::Ptr(_) => false,
+            Ty::Array(e, ..) | Ty::Flex(e) => self.from_bytes(e),
+            Ty::Named(id) => !self.traits(*id).pointer,
+        }
+    }
+}
+
+/// The facts of a type itself, before those of the types it embeds are added.
+fn own_traits(m: &Module, layouts: &[Layout], id: TypeId) -> Traits {
+    let t = &m.types[id];
+    let is_union = t.kind == Kind::Union;
+    Traits {
+        union: is_union,
+        // Padding on any ABI that Rust compiles for breaks `IntoBytes` there.
+        padding: layouts
+            .iter()
+            .filter(|l| l.abi.rust_cfg.is_some())
+            .any(|l| {
+                let tl = &l.types[id];
+                !tl.holes.is_empty()
+                    // A union (stored as bytes) pads only when no member fills it.
+                    || (is_union
+                        && t.fields
+                            .iter()
+                            .map(|f| crate::layout::type_size(l, &f.ty))
+                            .max()
+                            != Some(tl.size))
+            }),
+        pointer: t
+            .fields
+            .iter()
+            .any(|f| matches!(f.ty.element(), Ty::Ptr(_))),
+    }
+}
+
+/// The named types a type embeds directly (through arrays, not through pointers).
+fn embedded(m: &Module, id: TypeId) -> impl Iterator<Item = TypeId> + '_ {
+    m.types[id]
+        .fields
+        .iter()
+        .filter_map(|f| match f.ty.element() {
+            Ty::Named(inner) => Some(*inner),
+            _ => None,
+        })
+}
