@@ -1,9 +1,10 @@
-//! Facts derived once from the laid-out IR, asked by every emitter and computed by none.
-//!
-//! Today: what each type contains transitively (a pointer, a union, padding on an ABI that
-//! Rust compiles for), which decides the byte-safety traits a type can derive.
+//! Facts derived once from the laid-out IR, asked by every emitter and computed by none:
+//! what each type contains transitively (a pointer, a union, padding on an ABI that Rust
+//! compiles for, which decides the byte-safety traits it derives), which structs have
+//! reserved fields, which are validated, which payload structs can be encoded, and the
+//! resolved type of every payload variant.
 
-use crate::ir::{Module, Ty, TypeId};
+use crate::ir::{Module, Payload, PayloadKind, PayloadVariant, Ty, TypeId};
 use crate::layout::Layout;
 use crate::spec::Kind;
 
@@ -30,6 +31,9 @@ impl Traits {
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     traits: Vec<Traits>,
+    reserved: Vec<bool>,
+    validated: Vec<bool>,
+    encodable: Vec<bool>,
 }
 
 impl Facts {
@@ -71,9 +75,62 @@ impl Facts {
                 }
             }
         }
-        Facts {
+        let mut facts = Facts {
             traits: done.into_iter().map(Option::unwrap_or_default).collect(),
-        }
+            ..Facts::default()
+        };
+        facts.reserved = (0..m.types.len()).map(|id| has_reserved(m, id)).collect();
+        facts.validated = (0..m.types.len())
+            .map(|id| {
+                let t = &m.types[id];
+                t.parent.is_none()
+                    && t.origin.is_none()
+                    && (t.extensible.is_some() || t.payload.is_some() || facts.reserved[id])
+            })
+            .collect();
+        facts.encodable = (0..m.types.len())
+            .map(|id| facts.derive_encodable(m, id))
+            .collect();
+        facts
+    }
+
+    /// Whether a payload struct can be encoded: every header field (but the payload itself)
+    /// and every variant type derive `IntoBytes`.
+    fn derive_encodable(&self, m: &Module, id: TypeId) -> bool {
+        let t = &m.types[id];
+        let Some(p) = &t.payload else { return false };
+        let data = match p.kind {
+            PayloadKind::Trailing { data, .. } | PayloadKind::Union { data } => Some(data),
+            _ => None,
+        };
+        let header_ok = t
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != data)
+            .all(|(_, f)| self.into_bytes(&f.ty));
+        let variants_ok = p
+            .variants
+            .iter()
+            .all(|v| variant_ty(m, id, p, v).is_none_or(|ty| self.into_bytes(ty)));
+        header_ok && variants_ok
+    }
+
+    /// Whether a struct has reserved fields that must be zero (a reserved member of a union
+    /// overlaps the others and cannot be checked on its own; a flexible one has no size).
+    pub fn has_reserved(&self, id: TypeId) -> bool {
+        self.reserved.get(id).copied().unwrap_or(false)
+    }
+
+    /// Whether a type gets a validator (`validate` in Rust, `<name>_validate` in C): a named
+    /// type of this spec that is extensible, carries a payload or has reserved fields.
+    pub fn validated(&self, id: TypeId) -> bool {
+        self.validated.get(id).copied().unwrap_or(false)
+    }
+
+    /// Whether a payload struct can be encoded from Rust values (see `derive_encodable`).
+    pub fn encodable(&self, id: TypeId) -> bool {
+        self.encodable.get(id).copied().unwrap_or(false)
     }
 
     /// What a named type contains, transitively.
@@ -142,4 +199,30 @@ fn embedded(m: &Module, id: TypeId) -> impl Iterator<Item = TypeId> + '_ {
             Ty::Named(inner) => Some(*inner),
             _ => None,
         })
+}
+
+/// Whether a struct has reserved fields that must be zero.
+fn has_reserved(m: &Module, id: TypeId) -> bool {
+    m.types[id].kind == Kind::Struct
+        && m.types[id]
+            .fields
+            .iter()
+            .any(|f| f.reserved && !matches!(f.ty, Ty::Flex(_)))
+}
+
+/// The type a payload variant carries: the union member's type for a union payload, the
+/// variant's own type otherwise (`None`: the variant carries nothing).
+pub fn variant_ty<'m>(
+    m: &'m Module,
+    id: TypeId,
+    p: &'m Payload,
+    v: &'m PayloadVariant,
+) -> Option<&'m Ty> {
+    match (&p.kind, v.member) {
+        (PayloadKind::Union { data }, Some(mi)) => match &m.types[id].fields[*data].ty {
+            Ty::Named(u) => m.types[*u].fields.get(mi).map(|f| &f.ty),
+            _ => None,
+        },
+        _ => v.ty.as_ref(),
+    }
 }

@@ -15,8 +15,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
-use crate::emit_rust::EmitError;
+use crate::emit::EmitError;
 use crate::files::{self, Layout};
+use crate::model::Model;
 
 /// Why a build failed.
 #[derive(Debug)]
@@ -148,7 +149,7 @@ impl Builder {
         let models = compile_all(&inputs)?;
         let mut layout = Layout::flat();
         if self.c_names {
-            layout.c_names = crate::emit_rust::CNames::Always;
+            layout.c_names = crate::emit::rust::CNames::Always;
         }
         let outputs = files::render(&models, &layout).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
@@ -178,20 +179,14 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
     Ok(v)
 }
 
-/// Compile every spec; all errors of all specs are collected.
-pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<crate::Model>, BuildError> {
+/// Compile every spec in one [`Session`](crate::Session), so that a spec used by several
+/// (or given as well) is compiled once; all errors of all specs are collected.
+pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
+    let mut session = crate::compile::Session::default();
     let mut models = Vec::new();
     let mut diags = Diagnostics::default();
     for p in paths {
-        let text = std::fs::read(p).map_err(|source| BuildError::Io {
-            path: p.clone(),
-            source,
-        })?;
-        let result = match String::from_utf8(text) {
-            Ok(t) => crate::compile_str(p, &t),
-            Err(_) => crate::compile_file(p),
-        };
-        match result {
+        match session.compile_file(p) {
             Ok(m) => models.push(m),
             Err(d) => diags.list.extend(d.list),
         }

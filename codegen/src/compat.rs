@@ -85,7 +85,7 @@ struct FieldFacts {
 fn describe(m: &Module, ty: &Ty) -> String {
     match ty {
         Ty::Named(id) if m.types[*id].parent.is_some() => kind_word(m.types[*id].kind).to_owned(),
-        _ => crate::emit_c::c_type_name(m, ty),
+        _ => crate::emit::c::c_type_name(m, ty),
     }
 }
 

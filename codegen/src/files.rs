@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::{Model, emit_c, emit_rust};
+use crate::emit::{EmitError, c as emit_c, rust as emit_rust};
+use crate::model::Model;
 
 /// Generated files: path relative to the output directory -> content. Ordered, so that
 /// output is deterministic.
@@ -25,7 +26,7 @@ pub struct Layout {
     /// Also write `src/lib.rs` of a bindings crate that holds every module.
     pub crate_root: bool,
     /// C-name aliases in the Rust modules.
-    pub c_names: crate::emit_rust::CNames,
+    pub c_names: crate::emit::rust::CNames,
 }
 
 impl Layout {
@@ -37,7 +38,7 @@ impl Layout {
             asserts_dir: "layout".into(),
             probe: Some(("src/layout_probe".into(), "crate".into())),
             crate_root: true,
-            c_names: crate::emit_rust::CNames::Feature("c-names".into()),
+            c_names: crate::emit::rust::CNames::Feature("c-names".into()),
         }
     }
 
@@ -49,14 +50,14 @@ impl Layout {
             asserts_dir: PathBuf::new(),
             probe: None,
             crate_root: false,
-            c_names: crate::emit_rust::CNames::Off,
+            c_names: crate::emit::rust::CNames::Off,
         }
     }
 }
 
 /// Render every output of the given models. The C outputs are rendered on a second
 /// thread while the Rust module (itself formatted on every core) is rendered.
-pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::EmitError> {
+pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, EmitError> {
     let mut out = Outputs::new();
     for model in models {
         let name = &model.module.name;
@@ -78,7 +79,7 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
             (rust, c.join())
         });
         out.insert(layout.rust_dir.join(format!("{name}.rs")), rust?);
-        out.extend(c.map_err(|_| emit_rust::EmitError("a rendering thread panicked".into()))??);
+        out.extend(c.map_err(|_| EmitError("a rendering thread panicked".into()))??);
     }
     if layout.crate_root {
         out.insert(PathBuf::from("src/lib.rs"), crate_lib(models));
@@ -88,18 +89,18 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, emit_rust::E
 
 /// The C header, its validation header, the assertion file and the Rust probe table of
 /// one model.
-fn render_c(model: &Model, layout: &Layout) -> Result<Outputs, emit_rust::EmitError> {
+fn render_c(model: &Model, layout: &Layout) -> Result<Outputs, EmitError> {
     let mut out = Outputs::new();
     let name = &model.module.name;
     out.insert(
         layout.c_dir.join(&model.module.header),
         emit_c::header(model),
     );
-    if let Some(v) = crate::emit_validate::header(model) {
+    if let Some(v) = emit_c::validate::header(model) {
         out.insert(
             layout
                 .c_dir
-                .join(crate::emit_validate::header_path(&model.module.header)),
+                .join(emit_c::validate::header_path(&model.module.header)),
             v,
         );
     }

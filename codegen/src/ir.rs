@@ -233,6 +233,15 @@ pub struct Enum {
     pub span: Span,
 }
 
+impl Enum {
+    /// Every enumerator fits in `int`, so C (every standard, and C++) types them `int`.
+    pub fn is_int(&self) -> bool {
+        self.values
+            .iter()
+            .all(|v| (i128::from(i32::MIN)..=i128::from(i32::MAX)).contains(&v.value))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Field {
     /// `None` for an anonymous member.

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::Model;
-use crate::emit_c::c_type;
+use crate::emit::c::c_type;
 use crate::ir::{Module, Ty, TypeId, kind_word};
 use crate::layout::{Layout, type_size};
 use crate::spec::Dir;

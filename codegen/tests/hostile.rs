@@ -1223,6 +1223,56 @@ fn child_deep_type_nesting() {
     finish();
 }
 
+/// A diamond of `uses`: three specs per level, each using all three of the level below.
+/// Reached through every path, the bottom spec would be compiled 3^depth times; compiled
+/// once per run, the work grows with the number of files: each three more levels add the
+/// same work.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_diamond_of_uses() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut works = Vec::new();
+    for depth in [3usize, 6, 9, 12] {
+        let sub = dir.path().join(format!("d{depth}"));
+        std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+        for level in 0..depth {
+            for k in 0..3 {
+                let name = format!("l{level}_{k}");
+                let mut text = format!("name: {name}\nheader: linux/{name}.h\n");
+                if level + 1 < depth {
+                    let used: Vec<String> = (0..3).map(|j| format!("l{}_{j}", level + 1)).collect();
+                    let _ = writeln!(text, "uses: [{}]", used.join(", "));
+                }
+                let _ = writeln!(
+                    text,
+                    "constants:\n  - {{ name: C_{}, value: {level} }}",
+                    name.to_ascii_uppercase()
+                );
+                std::fs::write(sub.join(format!("{name}.yaml")), text)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let (r, work) = counted(|| uapigen::compile_file(sub.join("l0_0.yaml")));
+        if let Err(d) = r {
+            problem(format!("diamond_{depth}: {}", d.plain()));
+        }
+        println!("diamond_{depth:<32} {:>9} files  {work}", 3 * depth);
+        works.push(work);
+    }
+    // Three more levels cost the same at the bottom of the diamond as at its top: the
+    // growth is linear (compiled once per path, each step would cost three times the last).
+    let step = |i: usize| works[i + 1].allocs.saturating_sub(works[i].allocs) as f64;
+    let growth = step(2) / step(0).max(1.0);
+    println!("diamond: the last three levels took {growth:.2}x the allocations of the first three");
+    if growth > 1.5 {
+        problem(format!(
+            "diamond: the levels 9 to 12 took {growth:.2}x the allocations of the levels 3 to 6 \
+             (at most 1.5x): a used spec is compiled once per path, not once per run"
+        ));
+    }
+    finish();
+}
+
 /// Run the ignored test `child` of this binary in a child process, so that a crash (a stack
 /// overflow aborts the process) fails only the calling test, with the child's output.
 fn in_child(child: &str) {
@@ -1300,4 +1350,5 @@ in_children! {
     error_far_into_a_long_line => child_error_far_into_a_long_line,
     many_errors => child_many_errors,
     hostile_names_and_paths => child_hostile_names_and_paths,
+    diamond_of_uses => child_diamond_of_uses,
 }

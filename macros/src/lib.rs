@@ -98,7 +98,7 @@ pub fn include_spec(input: TokenStream) -> TokenStream {
 #[cfg(feature = "spec")]
 fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     let (path, model) = compile(lit)?;
-    let text = uapigen::emit_rust::module(&model)
+    let text = uapigen::emit::rust::module(&model)
         .map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
     let items: TokenStream2 = text
         .parse()
@@ -245,7 +245,7 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
     if let Some(e) = errors {
         return Err(e);
     }
-    let groups = uapigen::emit_rust::cfg_groups(|abi| model.layouts[abi].types[id].clone());
+    let groups = uapigen::emit::rust::cfg_groups(|abi| model.layouts[abi].types[id].clone());
     let checks = groups.into_iter().map(|(cfg, l)| {
         let size = l.size as usize;
         let align = l.align as usize;

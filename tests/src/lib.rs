@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use object::{Object, ObjectSection, ObjectSymbol};
 use uapigen::Model;
-use uapigen::emit_c::Fact;
+use uapigen::emit::c::Fact;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -120,7 +120,7 @@ pub fn probe_values(
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     cc.run(&refs)?;
     let bytes = std::fs::read(&o).map_err(|e| e.to_string())?;
-    read_array(&bytes, uapigen::probe::SYMBOL, count)
+    read_array(&bytes, uapigen::emit::c::probe::SYMBOL, count)
 }
 
 /// Read `count` 8-byte integers stored at symbol `name` of an object file.

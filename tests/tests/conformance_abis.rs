@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use uapigen::abi::{ABIS, Abi, IoctlEncoding};
-use uapigen::probe::probe;
+use uapigen::emit::c::probe::probe;
 use uapigen_tests::{
     AbiToolchain, abi_toolchain, count_kinds, mismatches, model, par_map, probe_values, root,
 };

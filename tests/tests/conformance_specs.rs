@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use uapigen::emit::c::probe::probe;
 use uapigen::ir::ConstValue;
-use uapigen::probe::probe;
 use uapigen_tests::{Compiler, count_kinds, mismatches, model, probe_values, root};
 
 const KVM_HEADER: &str = "/usr/include/linux/kvm.h";
@@ -115,7 +115,7 @@ fn header_name(case: &Case) -> String {
 
 /// `offset:` keys of fields inside a member of a union (`kvm_run.io.port`: `io` is a member
 /// of the anonymous exit union). The generated Rust stores a union as bytes with accessors,
-/// and its layout table (`rust_paths` in codegen/src/emit_rust.rs) lists the union's own
+/// and its layout table (`rust_paths` in codegen/src/emit/rust/probe.rs) lists the union's own
 /// members but does not descend into them, so these offsets have no Rust value.
 fn inside_union_members(spec: &str) -> BTreeSet<String> {
     fn walk(
@@ -533,7 +533,7 @@ fn kvm_structs_have_every_field_of_the_header() {
     );
     let defined = defined_macros(&text);
     let m = model("kvm");
-    let facts = uapigen::emit_c::facts(&m, 0);
+    let facts = uapigen::emit::c::facts(&m, 0);
     let mut total = 0;
     let mut left_out = Vec::new();
     for (_, t) in m.module.named_types() {

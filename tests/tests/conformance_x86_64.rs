@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use uapigen::probe::probe;
+use uapigen::emit::c::probe::probe;
 use uapigen_tests::{Compiler, count_kinds, mismatches, model, probe_values, root};
 
 const SYSTEM_HEADER: &str = "/usr/include/linux/vfio.h";
@@ -195,7 +195,7 @@ fn the_spec_covers_the_whole_header() {
     assert_eq!(h.string_macros.len(), 5);
     assert_eq!(h.enumerators.len(), 28);
     assert_eq!(h.structs.len(), 42);
-    let offsets = uapigen::emit_c::facts(&m, 0)
+    let offsets = uapigen::emit::c::facts(&m, 0)
         .iter()
         .filter(|f| f.key.starts_with("offset:"))
         .count();

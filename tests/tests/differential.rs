@@ -14,13 +14,13 @@
 //!
 //! Every spec must compile (`uapigen::compile_str`; a rejected valid spec is a failure too);
 //! its generated header goes into a scratch include directory, and one C file per ABI and
-//! batch of specs (40 by default) stores every fact (`uapigen::emit_c::facts`, plus `sizeof`
+//! batch of specs (40 by default) stores every fact (`uapigen::emit::c::facts`, plus `sizeof`
 //! of each string constant) of every spec of the batch, one array per spec. The file is
 //! compiled with that ABI's compiler (`-c`, no libc, as in `conformance_abis.rs`, jobs in
 //! parallel), the arrays are read back out of the object file, and every value must equal
 //! the model's; a batch that does not compile is split to find the spec to blame. The first
 //! specs (20 by default, half of them with C-name aliases) and every fixture also go through
-//! `uapigen::emit_rust::module` into a scratch cargo workspace (one crate for the random
+//! `uapigen::emit::rust::module` into a scratch cargo workspace (one crate for the random
 //! specs, one per fixture, `--keep-going`, `CARGO_TARGET_DIR=target/differential`) built for
 //! the host: the generated `#[uapi(layout(...))]` assertions make that build prove that
 //! rustc agrees too.
@@ -60,7 +60,7 @@ use std::time::Instant;
 
 use uapigen::Model;
 use uapigen::abi::ABIS;
-use uapigen::emit_c::Fact;
+use uapigen::emit::c::Fact;
 use uapigen::ir::ConstValue;
 use uapigen_tests::{AbiToolchain, abi_toolchain, par_map, read_array, root};
 
@@ -1632,7 +1632,7 @@ fn toolchains() -> Vec<AbiToolchain> {
 
 /// The facts of a spec on one ABI: the model's, plus `sizeof` of each string constant.
 fn all_facts(model: &Model, abi: usize) -> Vec<Fact> {
-    let mut facts = uapigen::emit_c::facts(model, abi);
+    let mut facts = uapigen::emit::c::facts(model, abi);
     for c in &model.module.constants {
         if let ConstValue::Str(s) = &c.value {
             facts.push(Fact {
@@ -1874,7 +1874,7 @@ fn write_headers(include: &Path, cases: &[Case]) {
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
         }
-        std::fs::write(&p, uapigen::emit_c::header(&c.model))
+        std::fs::write(&p, uapigen::emit::c::header(&c.model))
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     }
 }
@@ -1927,9 +1927,9 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
             let name = c.name();
             // Odd seeds also get the C-name aliases (`c-names` feature of the bindings crate).
             let text = if c.seed.is_some_and(|s| s % 2 == 1) {
-                uapigen::emit_rust::module_with(&c.model, &uapigen::emit_rust::CNames::Always)
+                uapigen::emit::rust::module_with(&c.model, &uapigen::emit::rust::CNames::Always)
             } else {
-                uapigen::emit_rust::module(&c.model)
+                uapigen::emit::rust::module(&c.model)
             };
             let text = text.unwrap_or_else(|e| {
                 panic!("{}: emit_rust::module fails: {e}\n{}", c.label, c.text)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use uapigen::emit_c::facts;
+use uapigen::emit::c::facts;
 use uapigen_tests::{bindgen_layout, model, package_src};
 
 #[test]

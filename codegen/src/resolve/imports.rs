@@ -29,7 +29,7 @@ impl<'a> Resolver<'a> {
             for e in &m.enums {
                 vals.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
                 // Enumerators of an enum wider than `int` are not `int`s in C23 and C++.
-                if crate::emit_c::enum_is_int(e) {
+                if e.is_int() {
                     c_ints.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
                 }
             }

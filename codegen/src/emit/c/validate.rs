@@ -6,9 +6,9 @@
 
 use std::fmt::Write as _;
 
-use crate::Model;
-use crate::emit_c::c_type_name;
+use super::header::c_type_name;
 use crate::ir::{Field, Module, PayloadKind, Scalar, Ty, TypeId};
+use crate::model::Model;
 use crate::spec::{ErrnoName, Style};
 
 /// `linux/vfio.h` -> `linux/vfio_validate.h`.
@@ -19,7 +19,7 @@ pub fn header_path(header: &str) -> String {
     }
 }
 
-fn errno(e: ErrnoName) -> &'static str {
+pub(crate) fn errno(e: ErrnoName) -> &'static str {
     match e {
         ErrnoName::Einval => "EINVAL",
         ErrnoName::Eopnotsupp => "EOPNOTSUPP",
@@ -28,16 +28,6 @@ fn errno(e: ErrnoName) -> &'static str {
 
 fn upper(s: &str) -> String {
     s.to_ascii_uppercase()
-}
-
-/// Does this type get a validation function?
-pub fn validated(m: &Module, id: TypeId) -> bool {
-    let t = &m.types[id];
-    t.parent.is_none()
-        && t.origin.is_none()
-        && (t.extensible.is_some()
-            || t.payload.is_some()
-            || crate::emit_payload::has_reserved(m, id))
 }
 
 fn int_size(f: &Field) -> u64 {
@@ -95,7 +85,7 @@ fn offsetof_in(m: &Module, ty: &str, f: &Field) -> String {
     format!("__builtin_offsetof({ty}, {name})")
 }
 
-fn offsetof(ty: &str, f: &Field) -> String {
+pub(crate) fn offsetof(ty: &str, f: &Field) -> String {
     format!(
         "__builtin_offsetof({ty}, {})",
         f.c_name.as_deref().unwrap_or("")
@@ -105,7 +95,9 @@ fn offsetof(ty: &str, f: &Field) -> String {
 /// The `..._validate.h` header, or `None` when the spec has nothing to validate.
 pub fn header(model: &Model) -> Option<String> {
     let m = &model.module;
-    let ids: Vec<TypeId> = (0..m.types.len()).filter(|&i| validated(m, i)).collect();
+    let ids: Vec<TypeId> = (0..m.types.len())
+        .filter(|&i| model.facts.validated(i))
+        .collect();
     if ids.is_empty() {
         return None;
     }
@@ -149,7 +141,7 @@ pub fn header(model: &Model) -> Option<String> {
     }
     for id in ids {
         let _ = writeln!(o);
-        function(&mut o, m, id);
+        function(&mut o, model, id);
     }
     let _ = writeln!(o, "\n#endif /* {guard} */");
     Some(o)
@@ -187,7 +179,8 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 #endif
 ";
 
-fn function(o: &mut String, m: &Module, id: TypeId) {
+pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
+    let m = &model.module;
     let t = &m.types[id];
     let c = t.c_name.clone().unwrap_or_default();
     let ty = format!("struct {c}");
@@ -344,7 +337,7 @@ fn function(o: &mut String, m: &Module, id: TypeId) {
                     if let Ty::Named(inner) = vty
                         && (m.types[inner].extensible.is_some()
                             || m.types[inner].payload.is_some()
-                            || crate::emit_payload::has_reserved(m, inner))
+                            || model.facts.has_reserved(inner))
                     {
                         {
                             let name = m.types[inner].c_name.clone().unwrap_or_default();

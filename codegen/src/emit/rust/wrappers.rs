@@ -6,13 +6,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::Model;
-use crate::emit_rust::{docs, ident, rust_ty};
+use super::tokens::{docs, ident, rust_ty};
 use crate::ir::{Ioctl, Module, PayloadKind, Scalar, Ty};
+use crate::model::Model;
 use crate::names;
 use crate::spec::{Dir, Pass, Returns};
 
-fn ret(r: Returns) -> (TokenStream, TokenStream) {
+pub(crate) fn ret(r: Returns) -> (TokenStream, TokenStream) {
     match r {
         Returns::Value => (quote!(::uapigen_runtime::ioctl::Result<i32>), quote!(r)),
         Returns::Zero => (
@@ -60,7 +60,7 @@ fn size_field_set(
     quote!()
 }
 
-fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
+pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
     // The constant's name in snake case: `IOMMU_MAP_DMA` -> `iommu_map_dma`.
     let name = ident(&names::rust_ident(
         io.rust_name.trim_start_matches("r#").to_lowercase(),
@@ -130,7 +130,7 @@ fn pointer_wrapper(
         Ty::Named(id) => m.types[*id]
             .payload
             .as_ref()
-            .filter(|_| m.origin(*id).is_none() && crate::emit_payload::encodable(model, *id)),
+            .filter(|_| m.origin(*id).is_none() && model.facts.encodable(*id)),
         _ => None,
     };
     let flexible = matches!(ty, Ty::Named(id) if matches!(m.types[*id].fields.last().map(|f| &f.ty), Some(Ty::Flex(_))));
@@ -201,8 +201,8 @@ fn pointer_wrapper(
     // `FlexBuf<T>` needs `T: FlexHeader`, implemented (like `IntoBytes`) only without a
     // pointer or padding: other flexible structs are passed as bytes, or (with a pointer,
     // which bytes must not forge) get no wrapper.
-    if flexible && !crate::emit_rust::into_bytes(model, ty) {
-        if !crate::emit_rust::from_bytes(model, ty) {
+    if flexible && !model.facts.into_bytes(ty) {
+        if !model.facts.from_bytes(ty) {
             return quote!();
         }
         let Ty::Named(id) = ty else {

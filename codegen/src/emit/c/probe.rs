@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::Model;
-use crate::emit_c::{Fact, facts};
+use super::facts::{Fact, facts};
+use crate::model::Model;
 
 /// Name of the array symbol in the probe object.
 pub const SYMBOL: &str = "uapigen_probe_values";

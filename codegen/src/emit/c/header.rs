@@ -1,16 +1,12 @@
-//! C output: the uapi header (kernel style, symbolic ioctl macros) and the companion
-//! layout-assertion file with the expected values of every ABI.
+//! The C uapi header: a drop-in for the kernel's, in its style (kernel-doc comments, flags
+//! defined right after their field, `_IO*` numbers kept symbolic).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::Model;
-use crate::abi::ABIS;
 use crate::expr::{self, Expr};
-use crate::ir::{
-    ConstValue, Field, IntTy, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word,
-};
-use crate::layout::field_paths;
+use crate::ir::{ConstValue, Field, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word};
+use crate::model::Model;
 use crate::spec::Dir;
 
 /// Text safe inside a C block comment.
@@ -19,7 +15,7 @@ fn comment_text(s: &str) -> String {
 }
 
 /// A block comment (` * ` lines) at the given indentation.
-fn block(out: &mut String, indent: &str, text: &str) {
+pub(crate) fn block(out: &mut String, indent: &str, text: &str) {
     for line in comment_text(text).lines() {
         if line.trim().is_empty() {
             let _ = writeln!(out, "{indent} *");
@@ -83,7 +79,7 @@ pub fn c_type_name(m: &Module, ty: &Ty) -> String {
     }
 }
 
-fn define(out: &mut String, name: &str, body: &str) {
+pub(crate) fn define(out: &mut String, name: &str, body: &str) {
     let pad = 40usize.saturating_sub(8 + name.len()).max(1);
     let _ = writeln!(out, "#define {name}{}{body}", " ".repeat(pad));
 }
@@ -105,7 +101,7 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
     let enums = m
         .enums
         .iter()
-        .filter(|e| enum_is_int(e))
+        .filter(|e| e.is_int())
         .flat_map(|e| &e.values)
         .map(|v| (v.c_name.as_str(), v.value));
     let imported = m.imported.iter().map(|(n, v)| (n.as_str(), *v));
@@ -115,13 +111,6 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .chain(imported)
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
-}
-
-/// Every enumerator of `e` fits in `int`, so C (every standard, and C++) types them `int`.
-pub fn enum_is_int(e: &crate::ir::Enum) -> bool {
-    e.values
-        .iter()
-        .all(|v| (i128::from(i32::MIN)..=i128::from(i32::MAX)).contains(&v.value))
 }
 
 /// The C spelling of an expression whose exact value is `value`: as written when C computes
@@ -530,211 +519,4 @@ fn field(
     let (l, r) = c_type(m, &f.ty);
     let sep = if l.ends_with('*') { "" } else { "\t" };
     let _ = writeln!(out, "{indent}{l}{sep}{name}{r};");
-}
-
-/// One checkable fact: what the C compiler must agree on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fact {
-    /// `size:vfio_foo`, `align:vfio_foo`, `offset:vfio_foo.bar`, `const:NAME`, `ioctl:NAME`.
-    pub key: String,
-    /// A C expression of type `unsigned long long` that computes the fact.
-    pub c_expr: String,
-    pub value: u64,
-}
-
-fn cast(v: &IntValue) -> String {
-    format!("(unsigned long long)({})", v.ty.c_name())
-}
-
-/// Every fact of a model for one ABI (by index into [`ABIS`]), in a stable order.
-pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
-    let mut out = Vec::new();
-    walk_facts(model, abi, &mut |key, c_expr, value| {
-        out.push(Fact {
-            key: key(),
-            c_expr: c_expr(),
-            value,
-        });
-    });
-    out
-}
-
-/// The values of [`facts`] alone, in the same order, without building their text.
-fn fact_values(model: &Model, abi: usize) -> Vec<u64> {
-    let mut out = Vec::new();
-    walk_facts(model, abi, &mut |_, _, value| out.push(value));
-    out
-}
-
-/// Text of a fact, built only when the visitor asks for it.
-type Lazy<'a> = &'a dyn Fn() -> String;
-
-/// Visit every fact of one ABI in the stable order of [`facts`]: `(key, C expression,
-/// value)`.
-fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64)) {
-    let m = &model.module;
-    let l = &model.layouts[abi];
-    let mut int = |name: &str, v: &IntValue| {
-        visit(
-            &|| format!("const:{name}"),
-            &|| format!("{}({name})", cast(v)),
-            c_value(v.ty, v.value),
-        );
-    };
-    for c in &m.constants {
-        if let ConstValue::Int(v) = &c.value {
-            int(&c.c_name, v);
-        }
-    }
-    for g in &m.groups {
-        for v in &g.values {
-            int(&v.c_name, &v.value);
-        }
-    }
-    for f in &m.flag_sets {
-        for v in &f.bits {
-            int(&v.c_name, &v.value);
-        }
-    }
-    for e in &m.enums {
-        for v in &e.values {
-            visit(
-                &|| format!("enum:{}", v.c_name),
-                &|| format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
-                c_value(e.ty, v.value),
-            );
-        }
-    }
-    for (id, t) in m.named_types() {
-        let name = t.c_name.as_deref().unwrap_or("");
-        let c = || format!("{} {name}", kind_word(t.kind));
-        visit(
-            &|| format!("size:{name}"),
-            &|| format!("(unsigned long long)sizeof({})", c()),
-            l.types[id].size,
-        );
-        visit(
-            &|| format!("align:{name}"),
-            &|| format!("(unsigned long long)__alignof__({})", c()),
-            l.types[id].align,
-        );
-        for p in field_paths(m, l, id) {
-            visit(
-                &|| format!("offset:{name}.{}", p.path),
-                &|| {
-                    format!(
-                        "(unsigned long long)__builtin_offsetof({}, {})",
-                        c(),
-                        p.path
-                    )
-                },
-                p.offset,
-            );
-        }
-    }
-    for (i, io) in m.ioctls.iter().enumerate() {
-        visit(
-            &|| format!("ioctl:{}", io.c_name),
-            &|| format!("(unsigned long long)(__u32)({})", io.c_name),
-            u64::from(l.ioctls[i]),
-        );
-    }
-}
-
-/// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a
-/// signed `T`.
-fn c_value(ty: IntTy, v: i128) -> u64 {
-    let w = ty.wrap(v);
-    if ty.signed() {
-        w as i64 as u64
-    } else {
-        w as u64 & mask(ty.bytes())
-    }
-}
-
-fn mask(bytes: u64) -> u64 {
-    if bytes >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (bytes * 8)) - 1
-    }
-}
-
-/// The companion assertion file: includes the header and asserts every fact, with the
-/// expected values of each ABI behind that ABI's compiler macros.
-pub fn asserts(model: &Model) -> String {
-    let m = &model.module;
-    let mut out = String::new();
-    let _ = writeln!(out, "/*");
-    let _ = writeln!(
-        out,
-        " * @generated by uapigen from {}. Do not edit.",
-        m.spec_label()
-    );
-    let _ = writeln!(
-        out,
-        " * Layout and value assertions for <{}> on every ABI uapigen models.",
-        m.header
-    );
-    let _ = writeln!(
-        out,
-        " * Compile it with the target's compiler: a failing assertion names the item."
-    );
-    let _ = writeln!(out, " */");
-    let _ = writeln!(out, "#include <{}>", m.header);
-    let _ = writeln!(out);
-    let _ = writeln!(out, "#ifdef __cplusplus");
-    let _ = writeln!(
-        out,
-        "#define UAPIGEN_ASSERT(cond, msg) static_assert(cond, msg)"
-    );
-    let _ = writeln!(out, "#else");
-    let _ = writeln!(
-        out,
-        "#define UAPIGEN_ASSERT(cond, msg) _Static_assert(cond, msg)"
-    );
-    let _ = writeln!(out, "#endif");
-    // ABIs with identical facts share one block.
-    // The text of every fact is the same on every ABI; only the values differ.
-    let text = facts(model, 0);
-    let mut blocks: BTreeMap<Vec<u64>, Vec<usize>> = BTreeMap::new();
-    let mut order = Vec::new();
-    for i in 0..ABIS.len() {
-        let values = fact_values(model, i);
-        let e = blocks.entry(values.clone()).or_default();
-        if e.is_empty() {
-            order.push(values);
-        }
-        e.push(i);
-    }
-    for (n, values) in order.iter().enumerate() {
-        let abis = &blocks[values];
-        let cond = abis
-            .iter()
-            .map(|&i| format!("({})", ABIS[i].c_cond))
-            .collect::<Vec<_>>()
-            .join(" || \\\n    ");
-        let names = abis
-            .iter()
-            .map(|&i| ABIS[i].name)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(out);
-        let _ = writeln!(out, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
-        let _ = writeln!(out, "/* {names} */");
-        for (f, value) in text.iter().zip(values) {
-            let _ = writeln!(
-                out,
-                "UAPIGEN_ASSERT({} == {value}ULL, \"{} == {value}\");",
-                f.c_expr, f.key
-            );
-        }
-    }
-    let _ = writeln!(out, "#else");
-    let _ = writeln!(
-        out,
-        "#error \"uapigen: this ABI is not modelled; no layout to check\""
-    );
-    let _ = writeln!(out, "#endif");
-    out
 }

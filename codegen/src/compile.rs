@@ -1,0 +1,252 @@
+//! The pipeline in one place: parse (YAML, with spans) → resolve (names, expressions,
+//! types: the IR) → layout (every ABI) → analysis (derived facts). Its result, a
+//! [`Model`], is what every consumer starts from.
+//!
+//! A [`Session`] is one run: a spec named in `uses` by several specs (or also given itself)
+//! is compiled once in it, however many paths reach it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::Facts;
+use crate::diag::{Code, Diagnostics, SourceFile};
+use crate::model::Model;
+use crate::{abi, ir, layout, parse, resolve, spec, timing};
+
+/// Deepest chain of specs using specs.
+const MAX_USES_DEPTH: usize = 16;
+
+/// Parse, resolve and lay out one spec given as text. Specs it `uses` are read from the
+/// same directory.
+pub fn compile_str(path: impl AsRef<Path>, text: &str) -> Result<Model, Diagnostics> {
+    Session::default().compile_str(path, text)
+}
+
+/// Read and compile one spec file. I/O errors become a diagnostic at line 1.
+pub fn compile_file(path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
+    Session::default().compile_file(path)
+}
+
+/// One run of the compiler: the specs compiled so far, each once.
+#[derive(Default)]
+pub struct Session {
+    /// Every spec compiled in this run, by path: its model, or `None` when it had errors
+    /// (reported where it was first compiled).
+    done: BTreeMap<PathBuf, Option<Arc<Model>>>,
+    /// The specs being compiled, outermost first (to find cycles of `uses`).
+    stack: Vec<PathBuf>,
+}
+
+impl Session {
+    /// Compile a spec given as text (see [`compile_str`]).
+    pub fn compile_str(
+        &mut self,
+        path: impl AsRef<Path>,
+        text: &str,
+    ) -> Result<Model, Diagnostics> {
+        let path = path.as_ref();
+        let m = self.compile_text(path, text)?;
+        self.done.insert(key(path), Some(Arc::new(m.clone())));
+        Ok(m)
+    }
+
+    /// Read and compile a spec file (see [`compile_file`]); a spec compiled before in this
+    /// run (as a used spec) is not compiled again.
+    pub fn compile_file(&mut self, path: impl AsRef<Path>) -> Result<Model, Diagnostics> {
+        let path = path.as_ref();
+        if let Some(Some(m)) = self.done.get(&key(path)) {
+            return Ok((**m).clone());
+        }
+        let text = read_spec(path)?;
+        self.compile_str(path, &text)
+    }
+
+    fn compile_text(&mut self, path: &Path, text: &str) -> Result<Model, Diagnostics> {
+        let file = Arc::new(SourceFile::new(path, text));
+        let spec = {
+            let _t = timing::phase("parse (YAML)");
+            parse::parse(&file)?
+        };
+        let mut imports = Vec::new();
+        let mut diags = Diagnostics::default();
+        let dir = path.parent().unwrap_or(Path::new("."));
+        self.stack.push(key(path));
+        for u in &spec.uses {
+            let used = dir.join(format!("{}.yaml", u.value));
+            let fail = |diags: &mut Diagnostics, msg: String, hint: String| {
+                diags.error(Code::Uses, u.span, msg).hint = Some(hint);
+            };
+            if self.stack.contains(&key(&used)) || self.stack.len() > MAX_USES_DEPTH {
+                fail(
+                    &mut diags,
+                    format!(
+                        "`uses: {}` makes a cycle of specs using each other",
+                        u.value
+                    ),
+                    "a spec cannot use itself, directly or through others".into(),
+                );
+                continue;
+            }
+            match self.used(&used) {
+                Ok(m) => imports.push(m.module.clone()),
+                Err(Used::Errors(d)) => {
+                    fail(
+                        &mut diags,
+                        format!("the used spec `{}` has errors", used.display()),
+                        "fix the errors reported for that file".into(),
+                    );
+                    diags.list.extend(d.list);
+                }
+                Err(Used::Unreadable(e)) => fail(
+                    &mut diags,
+                    format!("cannot read the used spec `{}`: {e}", used.display()),
+                    format!("put `{}.yaml` next to this spec", u.value),
+                ),
+            }
+        }
+        self.stack.pop();
+        diags.attach(&file);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let module = {
+            let _t = timing::phase("resolve");
+            resolve::resolve_with(&spec, file, &imports)?
+        };
+        lay_out(module)
+    }
+
+    /// A used spec, compiled the first time it is asked for. Its errors are returned the
+    /// first time only: later users report that it has errors, without repeating them.
+    fn used(&mut self, path: &Path) -> Result<Arc<Model>, Used> {
+        match self.done.get(&key(path)) {
+            Some(Some(m)) => return Ok(m.clone()),
+            Some(None) => return Err(Used::Errors(Diagnostics::default())),
+            None => {}
+        }
+        let text = std::fs::read_to_string(path).map_err(Used::Unreadable)?;
+        match self.compile_text(path, &text) {
+            Ok(m) => {
+                let m = Arc::new(m);
+                self.done.insert(key(path), Some(m.clone()));
+                Ok(m)
+            }
+            Err(d) => {
+                self.done.insert(key(path), None);
+                Err(Used::Errors(d))
+            }
+        }
+    }
+}
+
+/// Why a used spec cannot be used.
+enum Used {
+    Unreadable(std::io::Error),
+    Errors(Diagnostics),
+}
+
+/// The key a spec is remembered by: its canonical path when it has one.
+fn key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Lay out a resolved module on every ABI and derive its facts.
+fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
+    let _t = timing::phase("layout (18 ABIs)");
+    let mut diags = Diagnostics::default();
+    let mut layouts = Vec::new();
+    for abi in abi::ABIS {
+        match layout::layout(&module, abi) {
+            Ok(l) => layouts.push(l),
+            Err(d) => diags.list.extend(d.list),
+        }
+    }
+    if diags.is_empty() {
+        check_ioctl_sizes(&module, &layouts, &mut diags);
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let facts = Facts::derive(&module, &layouts);
+    Ok(Model {
+        module,
+        layouts,
+        facts,
+    })
+}
+
+/// An ioctl whose encoded argument size exceeds the size field of some ABI's encoding.
+fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Diagnostics) {
+    for io in &m.ioctls {
+        let (Some(arg), true) = (&io.arg, io.dir != spec::Dir::None) else {
+            continue;
+        };
+        let too_big: Vec<String> = layouts
+            .iter()
+            .filter_map(|l| {
+                let size = layout::type_size(l, arg);
+                (size > l.abi.ioctl.max_size())
+                    .then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))
+            })
+            .collect();
+        if !too_big.is_empty() {
+            diags
+                .error(
+                    Code::IoctlSize,
+                    io.span,
+                    format!("the argument of `{}` is too large for the ioctl size field on: {}", io.c_name, too_big.join(", ")),
+                )
+                .hint = Some("use `dir: none` with an argsz-style struct, or pass a pointer to the data in a smaller struct".into());
+        }
+    }
+    diags.attach(&m.file);
+}
+
+/// Read a spec file as text. I/O errors and invalid UTF-8 become a diagnostic.
+fn read_spec(path: &Path) -> Result<String, Diagnostics> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(text),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let file = Arc::new(SourceFile::new(path, before.into_owned()));
+                let mut d = Diagnostics::default();
+                d.error(
+                    Code::Yaml,
+                    spec::Span {
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                        column: u32::try_from(column).unwrap_or(u32::MAX),
+                        offset: valid,
+                        len: 0,
+                    },
+                    format!("the file is not valid UTF-8 (byte {valid})"),
+                )
+                .hint = Some("save the spec as UTF-8".into());
+                d.attach(&file);
+                Err(d)
+            }
+        },
+        Err(e) => {
+            let file = Arc::new(SourceFile::new(path, ""));
+            let mut d = Diagnostics::default();
+            d.error(
+                Code::Yaml,
+                spec::Span {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                    len: 0,
+                },
+                format!("cannot read the spec: {e}"),
+            )
+            .hint = Some("check the path".into());
+            d.attach(&file);
+            Err(d)
+        }
+    }
+}

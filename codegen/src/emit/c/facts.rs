@@ -1,0 +1,135 @@
+//! The fact catalogue: every value, size, alignment and offset of a spec on one ABI, with
+//! the C expression that computes it. The assertion file, the conformance probes and the
+//! tests all read it.
+
+use crate::ir::{ConstValue, IntTy, IntValue, kind_word};
+use crate::layout::field_paths;
+use crate::model::Model;
+
+/// One checkable fact: what the C compiler must agree on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    /// `size:vfio_foo`, `align:vfio_foo`, `offset:vfio_foo.bar`, `const:NAME`, `ioctl:NAME`.
+    pub key: String,
+    /// A C expression of type `unsigned long long` that computes the fact.
+    pub c_expr: String,
+    pub value: u64,
+}
+
+pub(crate) fn cast(v: &IntValue) -> String {
+    format!("(unsigned long long)({})", v.ty.c_name())
+}
+
+/// Every fact of a model for one ABI (by index into [`ABIS`]), in a stable order.
+pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
+    let mut out = Vec::new();
+    walk_facts(model, abi, &mut |key, c_expr, value| {
+        out.push(Fact {
+            key: key(),
+            c_expr: c_expr(),
+            value,
+        });
+    });
+    out
+}
+
+/// The values of [`facts`] alone, in the same order, without building their text.
+pub(crate) fn fact_values(model: &Model, abi: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    walk_facts(model, abi, &mut |_, _, value| out.push(value));
+    out
+}
+
+/// Text of a fact, built only when the visitor asks for it.
+type Lazy<'a> = &'a dyn Fn() -> String;
+
+/// Visit every fact of one ABI in the stable order of [`facts`]: `(key, C expression,
+/// value)`.
+fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64)) {
+    let m = &model.module;
+    let l = &model.layouts[abi];
+    let mut int = |name: &str, v: &IntValue| {
+        visit(
+            &|| format!("const:{name}"),
+            &|| format!("{}({name})", cast(v)),
+            c_value(v.ty, v.value),
+        );
+    };
+    for c in &m.constants {
+        if let ConstValue::Int(v) = &c.value {
+            int(&c.c_name, v);
+        }
+    }
+    for g in &m.groups {
+        for v in &g.values {
+            int(&v.c_name, &v.value);
+        }
+    }
+    for f in &m.flag_sets {
+        for v in &f.bits {
+            int(&v.c_name, &v.value);
+        }
+    }
+    for e in &m.enums {
+        for v in &e.values {
+            visit(
+                &|| format!("enum:{}", v.c_name),
+                &|| format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
+                c_value(e.ty, v.value),
+            );
+        }
+    }
+    for (id, t) in m.named_types() {
+        let name = t.c_name.as_deref().unwrap_or("");
+        let c = || format!("{} {name}", kind_word(t.kind));
+        visit(
+            &|| format!("size:{name}"),
+            &|| format!("(unsigned long long)sizeof({})", c()),
+            l.types[id].size,
+        );
+        visit(
+            &|| format!("align:{name}"),
+            &|| format!("(unsigned long long)__alignof__({})", c()),
+            l.types[id].align,
+        );
+        for p in field_paths(m, l, id) {
+            visit(
+                &|| format!("offset:{name}.{}", p.path),
+                &|| {
+                    format!(
+                        "(unsigned long long)__builtin_offsetof({}, {})",
+                        c(),
+                        p.path
+                    )
+                },
+                p.offset,
+            );
+        }
+    }
+    for (i, io) in m.ioctls.iter().enumerate() {
+        visit(
+            &|| format!("ioctl:{}", io.c_name),
+            &|| format!("(unsigned long long)(__u32)({})", io.c_name),
+            u64::from(l.ioctls[i]),
+        );
+    }
+}
+
+/// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a
+/// signed `T`.
+fn c_value(ty: IntTy, v: i128) -> u64 {
+    let w = ty.wrap(v);
+    if ty.signed() {
+        w as i64 as u64
+    } else {
+        w as u64 & mask(ty.bytes())
+    }
+}
+
+pub(crate) fn mask(bytes: u64) -> u64 {
+    if bytes >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (bytes * 8)) - 1
+    }
+}

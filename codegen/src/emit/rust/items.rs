@@ -1,0 +1,428 @@
+//! The items of a module: constants, group values and enumerators, bitflags types, structs
+//! and unions with their derives and accessors, C-name aliases.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::caps::caps;
+use super::checks::{extensible, plain_check, validate};
+use super::payload::payload;
+use super::tokens::{
+    alias_for, doc_lines, docs, ident, int_lit, int_ty, rust_ty, usize_lit, value_lit,
+};
+use super::{CNames, cfg_pred_groups};
+use crate::analysis::Traits;
+use crate::ir::{ConstValue, Module, Scalar, Ty, TypeId};
+use crate::model::Model;
+use crate::spec::Kind;
+
+/// The constants, group values and enumerators that open a module.
+pub(crate) fn head_tokens(m: &Module) -> TokenStream {
+    let mut items = Vec::new();
+
+    for c in &m.constants {
+        let name = ident(&c.rust_name);
+        let d = docs(&c.doc);
+        let a = alias_for(&c.c_name, &c.rust_name);
+        items.push(match &c.value {
+            ConstValue::Int(v) => {
+                let t = int_ty(v.ty);
+                let lit = value_lit(v);
+                quote!(#d #a pub const #name: #t = #lit;)
+            }
+            ConstValue::Str(s) => quote!(#d #a pub const #name: &str = #s;),
+        });
+    }
+    for g in &m.groups {
+        let t = int_ty(g.ty);
+        for v in &g.values {
+            let name = ident(&v.rust_name);
+            let d = docs(&v.doc);
+            let group_doc = format!(" Value of `{}`.", g.c_name);
+            let a = alias_for(&v.c_name, &v.rust_name);
+            let lit = value_lit(&v.value);
+            let sep = if v.doc.is_some() {
+                quote!(#[doc = ""])
+            } else {
+                quote!()
+            };
+            items.push(quote!(#d #sep #[doc = #group_doc] #a pub const #name: #t = #lit;));
+        }
+    }
+    for e in &m.enums {
+        let t = int_ty(e.ty);
+        for v in &e.values {
+            let name = ident(&v.rust_name);
+            let d = docs(&v.doc);
+            let a = alias_for(&v.c_name, &v.rust_name);
+            let lit = int_lit(v.value, false);
+            items.push(quote!(#d #a pub const #name: #t = #lit;));
+        }
+    }
+    quote!(#(#items)*)
+}
+
+/// `pub type c_name = RustName;` and `pub const C_NAME: T = RUST_NAME;` for every item.
+pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
+    let cfg = match c_names {
+        CNames::Off => return quote!(),
+        CNames::Feature(f) => quote!(#[cfg(feature = #f)]),
+        CNames::Always => quote!(),
+    };
+    let m = &model.module;
+    let mut out = Vec::new();
+    let mut alias_const = |c: &str, rust: TokenStream, ty: TokenStream| {
+        if c != rust.to_string() {
+            let c = format_ident!("{}", c);
+            out.push(quote!(#cfg #[allow(non_upper_case_globals)] pub const #c: #ty = #rust;));
+        }
+    };
+    for c in &m.constants {
+        if let ConstValue::Int(v) = &c.value {
+            alias_const(&c.c_name, ident(&c.rust_name), int_ty(v.ty));
+        }
+    }
+    for g in &m.groups {
+        for v in &g.values {
+            alias_const(&v.c_name, ident(&v.rust_name), int_ty(g.ty));
+        }
+    }
+    for e in &m.enums {
+        for v in &e.values {
+            alias_const(&v.c_name, ident(&v.rust_name), int_ty(e.ty));
+        }
+    }
+    for f in &m.flag_sets {
+        let set = ident(&f.rust_name);
+        for b in &f.bits {
+            let n = ident(&b.rust_name);
+            alias_const(&b.c_name, quote!(#set::#n.bits()), int_ty(f.ty));
+        }
+    }
+    for io in &m.ioctls {
+        alias_const(&io.c_name, ident(&io.rust_name), quote!(u32));
+    }
+    for (_, t) in m.named_types() {
+        if let Some(c) = &t.c_name
+            && *c != t.rust_name
+        {
+            let c = format_ident!("{}", c);
+            let n = ident(&t.rust_name);
+            out.push(quote!(#cfg #[allow(non_camel_case_types)] pub type #c = #n;));
+        }
+    }
+    quote!(#(#out)*)
+}
+
+pub(crate) fn bitflags_text(f: &crate::ir::FlagSet) -> String {
+    let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
+    doc_lines(&mut s, "    ", &f.doc);
+    if f.c_name != f.rust_name {
+        s.push_str(&format!("    #[doc(alias = \"{}\")]\n", f.c_name));
+    }
+    s.push_str("    #[repr(transparent)]\n");
+    s.push_str(
+        "    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]\n",
+    );
+    s.push_str(&format!(
+        "    pub struct {}: {} {{\n",
+        f.rust_name,
+        f.ty.rust_name()
+    ));
+    for b in &f.bits {
+        doc_lines(&mut s, "        ", &b.doc);
+        if b.c_name != b.rust_name {
+            s.push_str(&format!("        #[doc(alias = \"{}\")]\n", b.c_name));
+        }
+        let value = match b.bit {
+            Some(bit) => format!("1 << {bit}"),
+            None => int_lit(b.value.value, b.value.expr.prefers_hex())
+                .to_string()
+                .replace(' ', ""),
+        };
+        s.push_str(&format!("        const {} = {value};\n", b.rust_name));
+    }
+    s.push_str("    }\n}\n");
+    s
+}
+
+pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    let d = docs(&t.doc);
+    let a = match &t.c_name {
+        Some(c) => alias_for(c, &t.rust_name),
+        None => {
+            let s = format!(" Inline member type of `{}`.", t.display_name(m));
+            let sep = if t.doc.is_some() {
+                quote!(#[doc = ""])
+            } else {
+                quote!()
+            };
+            quote!(#sep #[doc = #s])
+        }
+    };
+    let tr = model.facts.traits(id);
+    let is_union = t.kind == Kind::Union;
+    let mut derives = vec![quote!(Clone), quote!(Copy)];
+    if !is_union {
+        derives.push(quote!(Debug));
+    }
+    derives.extend([quote!(PartialEq), quote!(Eq), quote!(Hash)]);
+    // Deriving FromBytes also derives FromZeros and TryFromBytes.
+    let mut zc = vec![
+        if tr.pointer {
+            quote!(::uapigen_runtime::zerocopy::FromZeros)
+        } else {
+            quote!(::uapigen_runtime::zerocopy::FromBytes)
+        },
+        quote!(::uapigen_runtime::zerocopy::Immutable),
+        quote!(::uapigen_runtime::zerocopy::KnownLayout),
+    ];
+    let into_bytes = !tr.pointer && !tr.padding;
+    if into_bytes {
+        zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
+    }
+    let body = if is_union {
+        union_body(m, id)
+    } else {
+        let fields = t.fields.iter().map(|f| {
+            let n = ident(&f.rust_name);
+            let ty = rust_ty(m, &f.ty);
+            let mut fd = docs(&f.doc);
+            if let Some(c) = &f.c_name
+                && names_differ(c, &f.rust_name)
+            {
+                fd = quote!(#fd #[doc(alias = #c)]);
+            }
+            if f.reserved {
+                let sep = if f.doc.is_some() {
+                    quote!(#[doc = ""])
+                } else {
+                    quote!()
+                };
+                fd = quote!(#fd #sep #[doc = " Reserved: must be zero."]);
+            }
+            quote!(#fd pub #n: #ty)
+        });
+        quote!({ #(#fields,)* })
+    };
+    let (debug, accessors) = if is_union {
+        let s = t.rust_name.clone();
+        (
+            quote! {
+                impl ::core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct(#s).field("bytes", &self.bytes).finish()
+                    }
+                }
+            },
+            union_accessors(model, id),
+        )
+    } else {
+        (quote!(), quote!())
+    };
+    let flex = match t.fields.last().map(|f| &f.ty) {
+        Some(Ty::Flex(elem)) if into_bytes && t.kind == Kind::Struct => {
+            let e = rust_ty(m, elem);
+            let f = ident(
+                &t.fields
+                    .last()
+                    .map_or(String::new(), |f| f.rust_name.clone()),
+            );
+            quote! {
+                impl ::uapigen_runtime::FlexHeader for #name {
+                    type Elem = #e;
+                    const FLEX_OFFSET: usize = ::core::mem::offset_of!(#name, #f);
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    // Layout assertions, one `#[uapi(layout(...))]` per group of ABIs, for `derive(Uapi)`.
+    let layouts = cfg_pred_groups(|abi| model.layouts[abi].types[id].clone())
+        .into_iter()
+        .map(|(pred, l)| {
+            let size = usize_lit(l.size);
+            let align = usize_lit(l.align);
+            let cfg = pred.map(|p| quote!(cfg(#p),));
+            let offs: Vec<TokenStream> = t
+                .fields
+                .iter()
+                .zip(&l.offsets)
+                .filter(|_| !is_union)
+                .map(|(f, o)| {
+                    let n = ident(&f.rust_name);
+                    let o = usize_lit(*o);
+                    quote!(#n = #o)
+                })
+                .collect();
+            let offs = if offs.is_empty() {
+                quote!()
+            } else {
+                quote!(, offsets(#(#offs),*))
+            };
+            quote!(#[uapi(layout(#cfg size = #size, align = #align #offs))])
+        });
+    let c_name_attr = {
+        let w = t.display_name(m);
+        quote!(#[uapi(c_name = #w)])
+    };
+    let layouts: Vec<TokenStream> = layouts.collect();
+    // Groups of ABIs repeat `size = N` and `align = N` under different `cfg`s.
+    let allow = (layouts.len() > 1).then(|| quote!(#[allow(clippy::duplicated_attributes)]));
+    let mut uapi_attrs = quote!(#allow #c_name_attr #(#layouts)*);
+    if let Some(e) = &t.extensible {
+        let sf = ident(&t.fields[e.size_field].rust_name);
+        let last = ident(&t.fields[e.mandatory.saturating_sub(1)].rust_name);
+        uapi_attrs.extend(quote!(#[uapi(size_field = #sf, last_mandatory = #last)]));
+    }
+    let flag_accessors = t.fields.iter().filter_map(|f| {
+        let set = &m.flag_sets[f.flags?];
+        // Typed accessors for plain integer fields of the flag set's own type.
+        (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| {
+            let n = ident(&f.rust_name);
+            let st = ident(&set.rust_name);
+            quote!(#n = #st)
+        })
+    });
+    let flag_accessors: Vec<TokenStream> = flag_accessors.collect();
+    if !flag_accessors.is_empty() && !is_union {
+        uapi_attrs.extend(quote!(#[uapi(flags(#(#flag_accessors),*))]));
+    }
+    let ext = extensions(model, id);
+    quote! {
+        #d #a
+        #[repr(C)]
+        #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
+        #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+        #uapi_attrs
+        pub struct #name #body
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+            }
+        }
+        #debug
+        #accessors
+        #flex
+        #ext
+    }
+}
+
+/// A C union as a struct of its bytes: zero-length arrays of every member type give it the
+/// union's alignment, the byte array its size. Members are read and written through
+/// accessors, so no `unsafe` union access is ever needed.
+fn union_body(m: &Module, id: TypeId) -> TokenStream {
+    let t = &m.types[id];
+    let aligns = t.fields.iter().enumerate().map(|(i, f)| {
+        let n = format_ident!("_align{}", i);
+        let ty = rust_ty(m, &f.ty);
+        quote!(#n: [#ty; 0])
+    });
+    let sizes = t.fields.iter().map(|f| {
+        let ty = rust_ty(m, &f.ty);
+        quote!(::core::mem::size_of::<#ty>())
+    });
+    quote!({
+        #(#aligns,)*
+        /// The union's bytes; use the accessors to read or write a member.
+        pub bytes: [u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }],
+    })
+}
+
+fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    // What each member's type allows: reading needs FromBytes, writing IntoBytes.
+    let member_traits: Vec<Traits> = t
+        .fields
+        .iter()
+        .map(|f| {
+            let mut ty = &f.ty;
+            while let Ty::Array(e, ..) = ty {
+                ty = e;
+            }
+            match ty {
+                Ty::Named(i) => model.facts.traits(*i),
+                Ty::Ptr(_) => Traits {
+                    pointer: true,
+                    ..Traits::default()
+                },
+                _ => Traits::default(),
+            }
+        })
+        .collect();
+    let fns = t.fields.iter().zip(&member_traits).map(|(f, tr)| {
+        let ty = rust_ty(m, &f.ty);
+        let member = f.rust_name.trim_start_matches("r#");
+        let get = ident(member);
+        let set = format_ident!("set_{}", member);
+        let from = format_ident!("from_{}", member);
+        let d = docs(&f.doc);
+        let getter = if tr.pointer {
+            quote!()
+        } else {
+            quote! {
+                #d
+                pub fn #get(&self) -> #ty {
+                    ::uapigen_runtime::get::<#ty>(&self.bytes, 0)
+                        .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+                }
+            }
+        };
+        let set_doc = format!(" Set the member `{member}` (the other bytes are kept).");
+        let from_doc = format!(" A union holding `{member}`, the other bytes zero.");
+        if tr.pointer || tr.padding {
+            return getter;
+        }
+        quote! {
+            #getter
+            #[doc = #set_doc]
+            pub fn #set(&mut self, v: #ty) {
+                let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+            }
+            #[doc = #from_doc]
+            pub fn #from(v: #ty) -> Self {
+                let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                u.#set(v);
+                u
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #(#fns)*
+        }
+    }
+}
+
+fn names_differ(c: &str, rust: &str) -> bool {
+    c != rust.trim_start_matches("r#")
+}
+
+/// Everything generated for one struct's extensions (empty when it has none).
+pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let mut out = TokenStream::new();
+    // A struct with a pointer is not `FromBytes`: its `check` cannot read it from bytes.
+    let readable = model.facts.from_bytes(&Ty::Named(id));
+    if let Some(e) = &t.extensible {
+        out.extend(extensible(m, id, e, readable));
+    } else if model.facts.has_reserved(id) {
+        out.extend(plain_check(m, id, readable));
+    }
+    if let Some(p) = &t.payload {
+        out.extend(payload(model, id, p));
+    }
+    if let Some(c) = &t.caps {
+        out.extend(caps(m, id, c));
+    }
+    if model.facts.validated(id) {
+        out.extend(validate(model, id));
+    }
+    out
+}

@@ -1,0 +1,305 @@
+//! Rust output: the module of a spec, assembled from its items (`items`: constants, types,
+//! bitflags; `checks`, `payload`, `caps`: what the extensibility model adds to a struct;
+//! `wrappers`: one function per ioctl; `probe`: the conformance probe table), formatted by
+//! prettyplease in chunks. Every value comes from the model; nothing is computed here.
+
+extern crate proc_macro;
+
+mod caps;
+mod checks;
+mod items;
+mod payload;
+mod probe;
+pub(crate) mod tokens;
+mod wrappers;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::abi::ABIS;
+use crate::emit::EmitError;
+use crate::ir::{Module, TypeId};
+use crate::model::Model;
+use items::{bitflags_text, c_name_aliases, head_tokens, type_item};
+use tokens::{alias_for, docs, ident, int_lit};
+
+pub use probe::probe_module;
+
+/// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
+/// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
+/// with its `cfg` predicate (`None` when there is a single group).
+pub fn cfg_pred_groups<K: PartialEq + Clone>(
+    key: impl Fn(usize) -> K,
+) -> Vec<(Option<TokenStream>, K)> {
+    let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
+    for (i, abi) in ABIS.iter().enumerate() {
+        let Some(cfg) = abi.rust_cfg else { continue };
+        let k = key(i);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) if v.contains(&cfg) => {}
+            Some((_, v)) => v.push(cfg),
+            None => groups.push((k, vec![cfg])),
+        }
+    }
+    if groups.len() <= 1 {
+        return groups.into_iter().map(|(k, _)| (None, k)).collect();
+    }
+    let parse = |c: &str| c.parse::<TokenStream>().unwrap_or_default();
+    let any = |cs: Vec<TokenStream>| match cs.as_slice() {
+        [one] => one.clone(),
+        _ => quote!(any(#(#cs),*)),
+    };
+    let mut out = Vec::new();
+    let others = any(groups[1..]
+        .iter()
+        .flat_map(|(_, cs)| cs.iter().map(|c| parse(c)))
+        .collect());
+    out.push((Some(quote!(not(#others))), groups[0].0.clone()));
+    for (k, cs) in &groups[1..] {
+        let cond = any(cs.iter().map(|c| parse(c)).collect());
+        out.push((Some(cond), k.clone()));
+    }
+    out
+}
+
+/// [`cfg_pred_groups`] with each predicate as a `#[cfg(...)]` attribute.
+pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
+    cfg_pred_groups(key)
+        .into_iter()
+        .map(|(p, k)| (p.map_or_else(TokenStream::new, |p| quote!(#[cfg(#p)])), k))
+        .collect()
+}
+
+/// The Rust module for a model.
+/// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
+/// projects migrating from bindgen-generated crates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CNames {
+    /// No aliases.
+    #[default]
+    Off,
+    /// Aliases behind `#[cfg(feature = "<name>")]`.
+    Feature(String),
+    /// Aliases always.
+    Always,
+}
+
+/// The Rust module for a model, without C-name aliases.
+pub fn module(model: &Model) -> Result<String, EmitError> {
+    module_with(model, &CNames::Off)
+}
+
+/// The Rust module for a model.
+pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError> {
+    module_in_chunks(model, c_names, CHUNKS, MAX_CHUNK)
+}
+
+/// [`module_with`], the items of each kind split into `chunks` chunks of at most
+/// `max_chunk` items.
+fn module_in_chunks(
+    model: &Model,
+    c_names: &CNames,
+    chunks: usize,
+    max_chunk: usize,
+) -> Result<String, EmitError> {
+    let m = &model.module;
+    // The rest is formatted in chunks, on every core: prettyplease prints each item on its
+    // own lines, so the chunks' texts put end to end are the text of the whole.
+    let types: Vec<TypeId> = (0..m.types.len())
+        .filter(|&id| m.origin(id).is_none())
+        .collect();
+    let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
+    let mut jobs = vec![Chunk::Head];
+    jobs.extend(types.chunks(per(types.len())).map(Chunk::Types));
+    let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
+    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
+    jobs.push(Chunk::Aliases);
+    let mut texts = par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))?.into_iter();
+    let mut out = banner(m);
+    out.push_str(&texts.next().unwrap_or_default());
+    // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
+    for f in &m.flag_sets {
+        out.push('\n');
+        out.push_str(&bitflags_text(f));
+    }
+    out.push('\n');
+    for text in texts {
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// Chunks per kind of item in a small module, so that the cores share the work evenly.
+const CHUNKS: usize = 8;
+
+/// Items per chunk at most, so that the token trees of one chunk stay small.
+const MAX_CHUNK: usize = 256;
+
+/// A slice of a module's items, turned into tokens and formatted on its own.
+enum Chunk<'a> {
+    Head,
+    Types(&'a [TypeId]),
+    Ioctls(&'a [usize]),
+    Wrappers(&'a [usize]),
+    Aliases,
+}
+
+impl Chunk<'_> {
+    fn tokens(&self, model: &Model, c_names: &CNames) -> TokenStream {
+        let m = &model.module;
+        match self {
+            Chunk::Head => head_tokens(m),
+            Chunk::Types(ids) => {
+                let items = ids.iter().map(|&id| type_item(model, id));
+                quote!(#(#items)*)
+            }
+            Chunk::Ioctls(ioctls) => {
+                let mut items = Vec::new();
+                for &i in *ioctls {
+                    let io = &m.ioctls[i];
+                    let name = ident(&io.rust_name);
+                    let a = alias_for(&io.c_name, &io.rust_name);
+                    let d = docs(&io.doc);
+                    for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
+                        let lit = int_lit(i128::from(value), true);
+                        items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
+                    }
+                }
+                quote!(#(#items)*)
+            }
+            Chunk::Wrappers(ioctls) => {
+                wrappers::wrappers(model, ioctls.iter().map(|&i| &m.ioctls[i]))
+            }
+            Chunk::Aliases => c_name_aliases(model, c_names),
+        }
+    }
+}
+
+/// Whether we run inside a proc macro (`include_spec!`): there, token streams belong to
+/// the compiler and work only on the macro's own thread.
+pub(crate) fn in_proc_macro() -> bool {
+    proc_macro::is_available()
+}
+
+/// `f` over every job, on every core, results in the jobs' order; the first error wins.
+fn par_map<J: Sync, T: Send>(
+    jobs: &[J],
+    f: impl Fn(&J) -> Result<T, EmitError> + Sync,
+) -> Result<Vec<T>, EmitError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if threads <= 1 || in_proc_macro() {
+        return jobs.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, Result<T, EmitError>)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        mine.push((i, f(job)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(0, Err(EmitError("a formatting thread panicked".into())))]
+                })
+            })
+            .collect()
+    });
+    let mut all: Vec<(usize, Result<T, EmitError>)> = done.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+pub(crate) fn banner(m: &Module) -> String {
+    let mut s = format!(
+        "// @generated by uapigen from {}. Do not edit.\n",
+        m.spec_label()
+    );
+    if let Some(src) = &m.source {
+        // Every line of a multi-line `source` stays inside the comment.
+        let mut lines = src.lines();
+        s.push_str(&format!(
+            "// Facts from: {}\n",
+            lines.next().unwrap_or("").trim_end()
+        ));
+        for line in lines {
+            let line = line.trim_end();
+            if line.is_empty() {
+                s.push_str("//\n");
+            } else {
+                s.push_str(&format!("//   {line}\n"));
+            }
+        }
+    }
+    s.push('\n');
+    s
+}
+
+fn format_items(tokens: TokenStream, banner: &str) -> Result<String, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError(e.to_string()))?;
+    Ok(format!("{banner}{}", prettyplease::unparse(&file)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formatting in chunks on several threads gives the text of formatting everything at
+    /// once, on every spec of the repository.
+    #[test]
+    fn chunks_put_together_are_the_whole() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let model = crate::compile_file(&path).unwrap();
+            let whole = module_in_chunks(&model, &CNames::Always, 1, usize::MAX).unwrap();
+            // Everything after the head, formatted by prettyplease in one go.
+            let m = &model.module;
+            let types: Vec<TypeId> = (0..m.types.len())
+                .filter(|&id| m.origin(id).is_none())
+                .collect();
+            let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
+            let rest: TokenStream = [
+                Chunk::Types(&types),
+                Chunk::Ioctls(&ioctls),
+                Chunk::Wrappers(&ioctls),
+                Chunk::Aliases,
+            ]
+            .iter()
+            .map(|c| c.tokens(&model, &CNames::Always))
+            .collect();
+            let rest = format_items(rest, "").unwrap();
+            assert!(
+                rest.len() > 1000 && whole.ends_with(&rest),
+                "{}: the module does not end with its items formatted in one go",
+                path.display()
+            );
+            for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
+                let split = module_in_chunks(&model, &CNames::Always, chunks, max).unwrap();
+                assert!(
+                    split == whole,
+                    "{}: {chunks} chunks of at most {max} items differ from one chunk",
+                    path.display()
+                );
+            }
+            seen += 1;
+        }
+        assert!(seen >= 6, "only {seen} specs in {dir}");
+    }
+}
