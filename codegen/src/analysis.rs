@@ -83,9 +83,7 @@ impl Facts {
         facts.validated = (0..m.types.len())
             .map(|id| {
                 let t = &m.types[id];
-                t.parent.is_none()
-                    && t.origin.is_none()
-                    && (t.extensible.is_some() || t.payload.is_some() || facts.reserved[id])
+                t.parent.is_none() && t.origin.is_none() && facts.has_checks(m, id)
             })
             .collect();
         facts.encodable = (0..m.types.len())
@@ -120,6 +118,12 @@ impl Facts {
     /// overlaps the others and cannot be checked on its own; a flexible one has no size).
     pub fn has_reserved(&self, id: TypeId) -> bool {
         self.reserved.get(id).copied().unwrap_or(false)
+    }
+
+    /// Whether a type has checks of its own (it is extensible, carries a payload or has
+    /// reserved fields), wherever it is defined: a payload that holds it runs them.
+    pub fn has_checks(&self, m: &Module, id: TypeId) -> bool {
+        m.types[id].extensible.is_some() || m.types[id].payload.is_some() || self.has_reserved(id)
     }
 
     /// Whether a type gets a validator (`validate` in Rust, `<name>_validate` in C): a named

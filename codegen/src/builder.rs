@@ -179,13 +179,21 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
     Ok(v)
 }
 
-/// Compile every spec in one [`Session`](crate::Session), so that a spec used by several
+/// Compile every spec in one [`Session`](crate::compile::Session), so that a spec used by several
 /// (or given as well) is compiled once; all errors of all specs are collected.
 pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
     let mut session = crate::compile::Session::default();
     let mut models = Vec::new();
     let mut diags = Diagnostics::default();
     for p in paths {
+        // A spec that cannot be read is an I/O error of the run (exit status 2), not a
+        // diagnostic of the spec.
+        if let Err(source) = std::fs::read(p) {
+            return Err(BuildError::Io {
+                path: p.clone(),
+                source,
+            });
+        }
         match session.compile_file(p) {
             Ok(m) => models.push(m),
             Err(d) => diags.list.extend(d.list),
@@ -196,7 +204,7 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
         if let Some((_, other)) = names.iter().find(|(n, _)| *n == m.module.name) {
             diags
                 .error(
-                    crate::Code::DuplicateName,
+                    crate::diag::Code::DuplicateName,
                     crate::spec::Span {
                         line: 1,
                         column: 1,

@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::Model;
 use crate::ir::{ConstValue, Module, Ty, TypeId, kind_word};
 use crate::layout::{field_paths, type_size};
+use crate::model::Model;
 use crate::spec::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

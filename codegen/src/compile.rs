@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::analysis::Facts;
 use crate::diag::{Code, Diagnostics, SourceFile};
 use crate::model::Model;
-use crate::{abi, ir, layout, parse, resolve, spec, timing};
+use crate::{abi, check, ir, layout, parse, resolve, spec, timing};
 
 /// Deepest chain of specs using specs.
 const MAX_USES_DEPTH: usize = 16;
@@ -169,10 +169,12 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
         return Err(diags);
     }
     let facts = Facts::derive(&module, &layouts);
+    let checks = check::lower(&module, &layouts, &facts);
     Ok(Model {
         module,
         layouts,
         facts,
+        checks,
     })
 }
 

@@ -12,6 +12,7 @@
 pub mod abi;
 pub mod analysis;
 mod builder;
+pub mod check;
 pub mod compat;
 /// Lower-level pieces of the build API, used by the CLI.
 pub mod builder_api {

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::Model;
 use crate::diag::{Code, Diagnostics};
 use crate::ir::{PayloadKind, Scalar, Ty, TypeId};
+use crate::model::Model;
 use crate::spec::{self, Dir, Kind, Pass, Span};
 
 macro_rules! rules {

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::Model;
 use crate::emit::c::c_type;
 use crate::ir::{Module, Ty, TypeId, kind_word};
 use crate::layout::{Layout, type_size};
+use crate::model::Model;
 use crate::spec::Dir;
 
 fn type_label(m: &Module, ty: &Ty) -> String {

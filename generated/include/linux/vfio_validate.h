@@ -291,7 +291,7 @@ static __inline__ int vfio_pci_hot_reset_validate(const void *buf, __u32 len)
 	return 0;
 }
 
-/* Smallest valid size of struct vfio_device_gfx_plane_info: the end of . */
+/* Smallest valid size of struct vfio_device_gfx_plane_info: the end of dmabuf_id. */
 #define VFIO_DEVICE_GFX_PLANE_INFO_MINSZ (__builtin_offsetof(struct vfio_device_gfx_plane_info, dmabuf_id) + sizeof(((struct vfio_device_gfx_plane_info *)0)->dmabuf_id))
 /* Every flag bit this revision of struct vfio_device_gfx_plane_info knows. */
 #define VFIO_DEVICE_GFX_PLANE_INFO_KNOWN_FLAGS 0x7ULL
@@ -567,7 +567,7 @@ static __inline__ int vfio_iommu_spapr_tce_info_validate(const void *buf, __u32 
 	return 0;
 }
 
-/* Smallest valid size of struct vfio_eeh_pe_op: the end of . */
+/* Smallest valid size of struct vfio_eeh_pe_op: the end of err. */
 #define VFIO_EEH_PE_OP_MINSZ (__builtin_offsetof(struct vfio_eeh_pe_op, err) + sizeof(((struct vfio_eeh_pe_op *)0)->err))
 /*
  * vfio_eeh_pe_op_validate - check len bytes at buf holding a struct vfio_eeh_pe_op

@@ -2,27 +2,22 @@
 //! known-flags mask as macros, and a `static inline` function that makes the kernel's
 //! checks on a buffer and returns 0 or `-errno`. Usable in the kernel and in user space (no
 //! libc; only `<linux/types.h>` and `<linux/errno.h>`). The checks and their order are the
-//! same as the Rust decoders', so both give the same answer on the same bytes.
+//! same as the Rust decoders', so both give the same answer on the same bytes: both print
+//! the struct's check program ([`crate::check`]).
 
 use std::fmt::Write as _;
 
 use super::header::c_type_name;
-use crate::ir::{Field, Module, PayloadKind, Scalar, Ty, TypeId};
+use crate::abi::ABIS;
+use crate::check::{Check, MinSize, Need, PayloadCheck};
+use crate::ir::{Field, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
-use crate::spec::{ErrnoName, Style};
 
 /// `linux/vfio.h` -> `linux/vfio_validate.h`.
 pub fn header_path(header: &str) -> String {
     match header.strip_suffix(".h") {
         Some(stem) => format!("{stem}_validate.h"),
         None => format!("{header}_validate.h"),
-    }
-}
-
-pub(crate) fn errno(e: ErrnoName) -> &'static str {
-    match e {
-        ErrnoName::Einval => "EINVAL",
-        ErrnoName::Eopnotsupp => "EOPNOTSUPP",
     }
 }
 
@@ -37,36 +32,61 @@ fn int_size(f: &Field) -> u64 {
     }
 }
 
-/// `offsetofend` of a field; for an anonymous member, the end of its largest member.
-fn end_of(m: &Module, ty: &str, f: &Field) -> String {
-    let name = match (&f.c_name, &f.ty) {
-        (Some(n), _) => n.clone(),
-        (None, Ty::Named(inner)) => m.types[*inner]
-            .fields
-            .iter()
-            .filter_map(|mf| mf.c_name.clone().map(|n| (anon_size(m, &mf.ty), n)))
-            .max_by_key(|(sz, _)| *sz)
-            .map(|(_, n)| n)
-            .unwrap_or_default(),
-        (None, _) => String::new(),
-    };
+/// `offsetofend` of a named field.
+fn end_of(ty: &str, name: &str) -> String {
     format!("__builtin_offsetof({ty}, {name}) + sizeof((({ty} *)0)->{name})")
 }
 
-/// Rough size of a member type on x86_64, to pick the largest member of an anonymous union.
-fn anon_size(m: &Module, ty: &Ty) -> u64 {
-    match ty {
-        Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t)) => t.bytes(),
-        Ty::Scalar(Scalar::Char) => 1,
-        Ty::Ptr(_) => 8,
-        Ty::Array(e, n, _) => anon_size(m, e) * n,
-        Ty::Flex(_) => 0,
-        Ty::Named(id) => m.types[*id]
-            .fields
-            .iter()
-            .map(|f| anon_size(m, &f.ty))
-            .sum(),
+/// `#define <NAME>_MINSZ`: `offsetofend` of the last mandatory member when it has a name
+/// (exact on every compiler); an anonymous member has no name to measure, so its end comes
+/// from the layout pass, per group of ABIs with one value, behind the ABIs' compiler macros.
+fn min_size(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, min: &MinSize) {
+    if let Some(path) = &min.measure {
+        // C sees the members of anonymous members as members of the struct: the path's
+        // named members, joined by dots.
+        let mut names = Vec::new();
+        let mut t = id;
+        for &f in path {
+            let field = &m.types[t].fields[f];
+            if let Some(n) = &field.c_name {
+                names.push(n.as_str());
+            }
+            if let Ty::Named(next) = field.ty {
+                t = next;
+            }
+        }
+        let name = names.join(".");
+        let _ = writeln!(o, "/* Smallest valid size of {ty}: the end of {name}. */");
+        let _ = writeln!(o, "#define {up}_MINSZ ({})", end_of(ty, &name));
+        return;
     }
+    let _ = writeln!(
+        o,
+        "/* Smallest valid size of {ty}: the end of its anonymous member, on each ABI. */"
+    );
+    let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+    for (abi, &v) in min.per_abi.iter().enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == v) {
+            Some((_, abis)) => abis.push(abi),
+            None => groups.push((v, vec![abi])),
+        }
+    }
+    for (n, (v, abis)) in groups.iter().enumerate() {
+        let cond = abis
+            .iter()
+            .filter_map(|&i| ABIS.get(i))
+            .map(|a| format!("({})", a.c_cond))
+            .collect::<Vec<_>>()
+            .join(" || ");
+        let _ = writeln!(o, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
+        let _ = writeln!(o, "#define {up}_MINSZ {v}");
+    }
+    let _ = writeln!(o, "#else");
+    let _ = writeln!(
+        o,
+        "#error \"{up}_MINSZ: uapigen has no layout of {ty} for this ABI\""
+    );
+    let _ = writeln!(o, "#endif");
 }
 
 /// `offsetof` of a field; an anonymous member is found through its first named member (C
@@ -181,19 +201,16 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 
 pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
     let m = &model.module;
+    let Some(program) = model.program(id) else {
+        return;
+    };
     let t = &m.types[id];
     let c = t.c_name.clone().unwrap_or_default();
     let ty = format!("struct {c}");
     let up = upper(&c);
-    if let Some(e) = &t.extensible {
-        let last = &t.fields[e.mandatory.saturating_sub(1)];
-        let _ = writeln!(
-            o,
-            "/* Smallest valid size of {ty}: the end of {}. */",
-            last.c_name.as_deref().unwrap_or("")
-        );
-        let _ = writeln!(o, "#define {up}_MINSZ ({})", end_of(m, &ty, last));
-        if let Some((_, mask)) = e.flags {
+    if let Some(min) = program.min_size() {
+        min_size(o, m, id, &ty, &up, min);
+        if let Some((_, mask)) = program.known_flags() {
             let _ = writeln!(o, "/* Every flag bit this revision of {ty} knows. */");
             let _ = writeln!(o, "#define {up}_KNOWN_FLAGS {:#x}ULL", mask);
         }
@@ -208,156 +225,158 @@ pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
     );
     let _ = writeln!(o, "\t__u64 size = len;");
     let _ = writeln!(o, "\t(void)buf;");
-    if let Some(e) = &t.extensible {
-        let fe = errno(e.field_errno());
-        let _ = writeln!(o, "\tif (len < 4)\n\t\treturn -EFAULT;");
-        let _ = writeln!(o, "\tsize = uapigen_load(buf, 0, 4);");
-        let _ = writeln!(o, "\tif (size < {up}_MINSZ)\n\t\treturn -EINVAL;");
-        let _ = writeln!(o, "\tif (size > len)\n\t\treturn -EFAULT;");
-        if e.style == Style::CopyStruct {
-            let _ = writeln!(
-                o,
-                "\tif (!uapigen_all_zero(buf, sizeof({ty}), size))\n\t\treturn -E2BIG;"
-            );
-        }
-        if let Some((fi, _)) = e.flags {
-            let f = &t.fields[fi];
-            let _ = writeln!(
-                o,
-                "\tif (uapigen_load(buf, {}, {}) & ~(__u64){up}_KNOWN_FLAGS)\n\t\treturn -{fe};",
-                offsetof(&ty, f),
-                int_size(f)
-            );
-        }
-    } else {
-        let _ = writeln!(o, "\tif (len < sizeof({ty}))\n\t\treturn -EINVAL;");
+    for check in &program.checks {
+        print_check(o, m, id, &ty, &up, check);
     }
-    {
-        let fe = t
-            .extensible
-            .as_ref()
-            .map_or("EINVAL", |e| errno(e.field_errno()));
-        for f in t
-            .fields
-            .iter()
-            .filter(|f| f.reserved && !matches!(f.ty, Ty::Flex(_)))
-        {
-            let off = offsetof(&ty, f);
+    let _ = writeln!(o, "\treturn 0;\n}}");
+}
+
+/// One check of a program, as C statements.
+fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check: &Check) {
+    let t = &m.types[id];
+    match check {
+        Check::SizeField { errno, .. } => {
+            let _ = writeln!(o, "\tif (len < 4)\n\t\treturn -{};", errno.c_name());
+            let _ = writeln!(o, "\tsize = uapigen_load(buf, 0, 4);");
+        }
+        Check::MinSize { errno, .. } => {
+            let _ = writeln!(
+                o,
+                "\tif (size < {up}_MINSZ)\n\t\treturn -{};",
+                errno.c_name()
+            );
+        }
+        Check::WithinBuffer { errno } => {
+            let _ = writeln!(o, "\tif (size > len)\n\t\treturn -{};", errno.c_name());
+        }
+        Check::UnknownTailZero { errno } => {
+            let _ = writeln!(
+                o,
+                "\tif (!uapigen_all_zero(buf, sizeof({ty}), size))\n\t\treturn -{};",
+                errno.c_name()
+            );
+        }
+        Check::WholeStruct { errno } => {
+            let _ = writeln!(
+                o,
+                "\tif (len < sizeof({ty}))\n\t\treturn -{};",
+                errno.c_name()
+            );
+        }
+        Check::KnownFlags { field, errno, .. } => {
+            let f = &t.fields[*field];
+            let _ = writeln!(
+                o,
+                "\tif (uapigen_load(buf, {}, {}) & ~(__u64){up}_KNOWN_FLAGS)\n\t\treturn -{};",
+                offsetof(ty, f),
+                int_size(f),
+                errno.c_name()
+            );
+        }
+        Check::ReservedZero { field, errno } => {
+            let f = &t.fields[*field];
+            let off = offsetof(ty, f);
             let end = format!(
                 "({off} + sizeof((({ty} *)0)->{}))",
                 f.c_name.as_deref().unwrap_or("")
             );
             let _ = writeln!(
                 o,
-                "\tif (!uapigen_all_zero(buf, {off}, {end} < size ? {end} : size))\n\t\treturn -{fe};"
+                "\tif (!uapigen_all_zero(buf, {off}, {end} < size ? {end} : size))\n\t\treturn -{};",
+                errno.c_name()
             );
         }
+        Check::Payload(p) => payload(o, m, id, ty, p),
     }
-    if let Some(p) = &t.payload {
-        let tf = &t.fields[p.tag_field];
-        let mask = p
-            .tag_mask
-            .map_or_else(|| "~0ULL".to_owned(), |v| format!("{v:#x}ULL"));
-        let _ = writeln!(o, "\t{{");
+}
+
+/// The payload check: a switch on the tag with one arm per variant.
+fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
+    let t = &m.types[id];
+    let tf = &t.fields[p.tag_field];
+    let mask = p
+        .tag_mask
+        .map_or_else(|| "~0ULL".to_owned(), |v| format!("{v:#x}ULL"));
+    let _ = writeln!(o, "\t{{");
+    let _ = writeln!(
+        o,
+        "\t\t__u64 tag = uapigen_load(buf, {}, {}) & {mask};",
+        offsetof(ty, tf),
+        int_size(tf)
+    );
+    if let Some(data) = p.data {
         let _ = writeln!(
             o,
-            "\t\t__u64 tag = uapigen_load(buf, {}, {}) & {mask};",
-            offsetof(&ty, tf),
-            int_size(tf)
+            "\t\t__u64 off = {};",
+            offsetof_in(m, ty, &t.fields[data])
         );
-        let data_off = match &p.kind {
-            PayloadKind::Trailing { data, .. } | PayloadKind::Union { data } => {
-                Some(offsetof_in(m, &ty, &t.fields[*data]))
+        let _ = writeln!(o, "\t\t__u64 avail = size > off ? size - off : 0;");
+    }
+    if let Some(ci) = p.count {
+        let cf = &t.fields[ci];
+        let _ = writeln!(
+            o,
+            "\t\t__u64 count = uapigen_load(buf, {}, {});",
+            offsetof(ty, cf),
+            int_size(cf)
+        );
+    }
+    let _ = writeln!(o, "\t\tswitch (tag) {{");
+    for arm in &p.arms {
+        let _ = writeln!(
+            o,
+            "\t\tcase {:#x}ULL: /* {} */",
+            arm.tag,
+            arm.tag_name.as_deref().unwrap_or("")
+        );
+        let room = match (&arm.need, p.data) {
+            (Need::Elements(ety), _) => {
+                let _ = writeln!(
+                    o,
+                    "\t\t\tif (count * sizeof({}) > avail)\n\t\t\t\treturn -EINVAL;",
+                    c_type_name(m, ety)
+                );
+                None
+            }
+            (Need::Value(vty), _) => Some(c_type_name(m, vty)),
+            // A union member is measured through the struct (its type may be an inline one
+            // without a name).
+            (Need::UnionMember { member }, Some(data)) => {
+                let df = &t.fields[data];
+                let member = match &df.ty {
+                    Ty::Named(u) => m.types[*u].fields[*member]
+                        .c_name
+                        .clone()
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                Some(match &df.c_name {
+                    Some(d) => format!("(({ty} *)0)->{d}.{member}"),
+                    None => format!("(({ty} *)0)->{member}"),
+                })
             }
             _ => None,
         };
-        if let Some(off) = &data_off {
-            let _ = writeln!(o, "\t\t__u64 off = {off};");
-            let _ = writeln!(o, "\t\t__u64 avail = size > off ? size - off : 0;");
-        }
-        if let PayloadKind::Trailing {
-            count: Some(ci), ..
-        } = &p.kind
-        {
-            let cf = &t.fields[*ci];
+        if let Some(tn) = room {
             let _ = writeln!(
                 o,
-                "\t\t__u64 count = uapigen_load(buf, {}, {});",
-                offsetof(&ty, cf),
-                int_size(cf)
+                "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
             );
         }
-        let _ = writeln!(o, "\t\tswitch (tag) {{");
-        for v in &p.variants {
-            let mut returned = false;
-            let _ = writeln!(
-                o,
-                "\t\tcase {:#x}ULL: /* {} */",
-                v.tag,
-                v.tag_name.as_deref().unwrap_or("")
-            );
-            let member_ty = match (&p.kind, v.member) {
-                (PayloadKind::Union { data }, Some(mi)) => match &t.fields[*data].ty {
-                    Ty::Named(u) => Some(m.types[*u].fields[mi].ty.clone()),
-                    _ => None,
-                },
-                _ => v.ty.clone(),
-            };
-            match (&p.kind, member_ty) {
-                (PayloadKind::Trailing { count: Some(_), .. }, Some(ety)) => {
-                    let _ = writeln!(
-                        o,
-                        "\t\t\tif (count * sizeof({}) > avail)\n\t\t\t\treturn -EINVAL;",
-                        c_type_name(m, &ety)
-                    );
-                }
-                (PayloadKind::Trailing { .. } | PayloadKind::Union { .. }, Some(vty)) => {
-                    // A union member is measured through the struct (its type may be an
-                    // inline one without a name).
-                    let tn = match (&p.kind, v.member) {
-                        (PayloadKind::Union { data }, Some(mi)) => {
-                            let df = &t.fields[*data];
-                            let member = match &df.ty {
-                                Ty::Named(u) => {
-                                    m.types[*u].fields[mi].c_name.clone().unwrap_or_default()
-                                }
-                                _ => String::new(),
-                            };
-                            match &df.c_name {
-                                Some(d) => format!("(({ty} *)0)->{d}.{member}"),
-                                None => format!("(({ty} *)0)->{member}"),
-                            }
-                        }
-                        _ => c_type_name(m, &vty),
-                    };
-                    let _ = writeln!(
-                        o,
-                        "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
-                    );
-                    if let Ty::Named(inner) = vty
-                        && (m.types[inner].extensible.is_some()
-                            || m.types[inner].payload.is_some()
-                            || model.facts.has_reserved(inner))
-                    {
-                        {
-                            let name = m.types[inner].c_name.clone().unwrap_or_default();
-                            let _ = writeln!(
-                                o,
-                                "\t\t\treturn {name}_validate((const __u8 *)buf + off, (__u32)avail);"
-                            );
-                            returned = true;
-                        }
-                    }
-                }
-                _ => {}
+        match arm.nested {
+            Some(inner) => {
+                let name = m.types[inner].c_name.clone().unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "\t\t\treturn {name}_validate((const __u8 *)buf + off, (__u32)avail);"
+                );
             }
-            if !returned {
+            None => {
                 let _ = writeln!(o, "\t\t\tbreak;");
             }
         }
-        let _ = writeln!(o, "\t\tdefault:\n\t\t\treturn -{};", errno(p.unknown));
-        let _ = writeln!(o, "\t\t}}");
-        let _ = writeln!(o, "\t}}");
     }
-    let _ = writeln!(o, "\treturn 0;\n}}");
+    let _ = writeln!(o, "\t\tdefault:\n\t\t\treturn -{};", p.unknown.c_name());
+    let _ = writeln!(o, "\t\t}}");
+    let _ = writeln!(o, "\t}}");
 }

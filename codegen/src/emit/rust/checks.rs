@@ -4,8 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{errno, ident, int_lit, int_of, int_ty, read_int, rust_ty, what};
-use crate::ir::{Extensible, IntTy, Module, PayloadKind, Ty, TypeId};
+use super::tokens::{check_errno, ident, int_lit, int_of, int_ty, read_int, rust_ty, what};
+use crate::check::{Check, Program};
+use crate::ir::{Extensible, IntTy, Module, PayloadKind, TypeId};
 use crate::model::Model;
 use crate::spec::Style;
 
@@ -27,8 +28,11 @@ pub(crate) fn validate(model: &Model, id: TypeId) -> TokenStream {
                 }
                 PayloadKind::Pointer { .. } | PayloadKind::Entries { .. } => {
                     let read = header_read(model, id);
-                    let tags = p.variants.iter().map(|v| int_lit(v.tag, false));
-                    let unknown = errno(p.unknown);
+                    let Some(pc) = model.program(id).and_then(Program::payload) else {
+                        return quote!();
+                    };
+                    let tags = pc.arms.iter().map(|a| int_lit(a.tag, false));
+                    let unknown = check_errno(pc.unknown);
                     let tag_w = what(m, id, &t.fields[p.tag_field]);
                     quote! {
                         #read
@@ -54,35 +58,141 @@ pub(crate) fn validate(model: &Model, id: TypeId) -> TokenStream {
     }
 }
 
-/// Checks of the reserved fields of a value `v` read from the bytes `buf`.
-fn reserved_checks(m: &Module, id: TypeId, errno_tokens: &TokenStream) -> TokenStream {
-    let t = &m.types[id];
-    let name = ident(&t.rust_name);
-    let checks = t.fields.iter().filter(|f| f.reserved && !matches!(f.ty, Ty::Flex(_))).map(|f| {
-        let n = ident(&f.rust_name);
-        let w = what(m, id, f);
-        let ty = rust_ty(m, &f.ty);
-        // A fixed-size compare: one load and compare for the usual small reserved fields.
-        quote! {
-            if !::uapigen_runtime::zero_at::<{ ::core::mem::size_of::<#ty>() }>(buf, ::core::mem::offset_of!(#name, #n)) {
-                return Err(::uapigen_runtime::Reject::new(#errno_tokens, #w, "reserved field is not zero"));
-            }
-        }
-    });
-    quote!(#(#checks)*)
-}
-
-/// `check` of a fixed-size struct with reserved fields: long enough, reserved fields zero.
-/// A struct with a pointer is not `FromBytes` (it cannot be read from bytes): its `check`
-/// makes the same checks on the bytes and returns `()`.
-pub(crate) fn plain_check(m: &Module, id: TypeId, readable: bool) -> TokenStream {
+/// One check of the program as Rust statements, on `bytes` (the argument), `size` (the
+/// size field, once read) and `buf` (the bytes the struct is read from, zero-extended when
+/// shorter); `readable`: the struct is `FromBytes`, so `v` holds it.
+fn statement(m: &Module, id: TypeId, check: &Check, readable: bool) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
     let c_name = t.c_name.as_deref().unwrap_or("");
-    let reserved = reserved_checks(m, id, &quote!(::uapigen_runtime::Errno::Inval));
-    let short = quote! {
-        return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #c_name, "shorter than the struct"));
+    let size_what = |field: usize| what(m, id, &t.fields[field]);
+    match check {
+        Check::SizeField { field, errno } => {
+            let (w, e) = (size_what(*field), check_errno(*errno));
+            quote! {
+                let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "the buffer does not hold the size field"));
+                };
+                let size = size as usize;
+            }
+        }
+        Check::MinSize { min, errno } => {
+            let _ = min;
+            let w = t
+                .extensible
+                .as_ref()
+                .map(|x| size_what(x.size_field))
+                .unwrap_or_default();
+            let e = check_errno(*errno);
+            quote! {
+                if size < Self::MIN_SIZE {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "smaller than the minimum size"));
+                }
+            }
+        }
+        Check::WithinBuffer { errno } => {
+            let w = t
+                .extensible
+                .as_ref()
+                .map(|x| size_what(x.size_field))
+                .unwrap_or_default();
+            let e = check_errno(*errno);
+            quote! {
+                if size > bytes.len() {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "larger than the buffer"));
+                }
+            }
+        }
+        Check::UnknownTailZero { errno } => {
+            let w = t
+                .extensible
+                .as_ref()
+                .map(|x| size_what(x.size_field))
+                .unwrap_or_default();
+            let e = check_errno(*errno);
+            quote! {
+                if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "bytes past the end this revision knows are not zero"));
+                }
+            }
+        }
+        Check::WholeStruct { errno } => {
+            let e = check_errno(*errno);
+            quote! {
+                return Err(::uapigen_runtime::Reject::new(#e, #c_name, "shorter than the struct"));
+            }
+        }
+        Check::KnownFlags { field, errno, .. } => {
+            let f = &t.fields[*field];
+            let ft = int_ty(int_of(f).unwrap_or(IntTy::U32));
+            let read = if readable {
+                read_int(f, quote!(v))
+            } else {
+                let n = ident(&f.rust_name);
+                quote!(::uapigen_runtime::get::<#ft>(buf, ::core::mem::offset_of!(#name, #n)).unwrap_or(0))
+            };
+            let (w, e) = (what(m, id, f), check_errno(*errno));
+            quote! {
+                if #read & !Self::KNOWN_FLAGS != 0 {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "unknown flag bits are set"));
+                }
+            }
+        }
+        Check::ReservedZero { field, errno } => {
+            let f = &t.fields[*field];
+            let n = ident(&f.rust_name);
+            let (w, e) = (what(m, id, f), check_errno(*errno));
+            let ty = rust_ty(m, &f.ty);
+            // A fixed-size compare: one load and compare for the usual small reserved fields.
+            quote! {
+                if !::uapigen_runtime::zero_at::<{ ::core::mem::size_of::<#ty>() }>(buf, ::core::mem::offset_of!(#name, #n)) {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "reserved field is not zero"));
+                }
+            }
+        }
+        // Printed by the payload decoders and `validate`.
+        Check::Payload(_) => quote!(),
+    }
+}
+
+/// The statements of the checks that read fields (known flags, reserved fields), in
+/// program order.
+fn field_checks(m: &Module, id: TypeId, program: &Program, readable: bool) -> TokenStream {
+    let stmts = program
+        .checks
+        .iter()
+        .filter(|c| matches!(c, Check::KnownFlags { .. } | Check::ReservedZero { .. }))
+        .map(|c| statement(m, id, c, readable));
+    quote!(#(#stmts)*)
+}
+
+/// `check` of the struct's program: of an extensible struct (size field, minimum size,
+/// bounds, unknown tail, known flags, reserved fields) or of a fixed-size struct with
+/// reserved fields (long enough, reserved fields zero). A struct with a pointer is not
+/// `FromBytes` (it cannot be read from bytes): its `check` makes the same checks on the
+/// bytes and returns `()`.
+pub(crate) fn check_fn(model: &Model, id: TypeId, readable: bool) -> TokenStream {
+    let m = &model.module;
+    let Some(program) = model.program(id) else {
+        return quote!();
     };
+    match &m.types[id].extensible {
+        Some(e) => extensible(m, id, e, program, readable),
+        None => plain_check(m, id, program, readable),
+    }
+}
+
+fn plain_check(m: &Module, id: TypeId, program: &Program, readable: bool) -> TokenStream {
+    let t = &m.types[id];
+    let name = ident(&t.rust_name);
+    let c_name = t.c_name.as_deref().unwrap_or("");
+    let reserved = field_checks(m, id, program, readable);
+    let short = program
+        .checks
+        .iter()
+        .find(|c| matches!(c, Check::WholeStruct { .. }))
+        .map(|c| statement(m, id, c, readable))
+        .unwrap_or_default();
     if !readable {
         let doc = format!(
             " Check untrusted bytes holding a `struct {c_name}`: long enough (EINVAL), reserved fields zero (EINVAL). The struct holds a pointer, so it is not read from the bytes."
@@ -119,49 +229,44 @@ pub(crate) fn plain_check(m: &Module, id: TypeId, readable: bool) -> TokenStream
     }
 }
 
-/// `check` of an extensible struct. A struct with a pointer (not `readable`, not
-/// `FromBytes`) gets the same checks on the bytes and returns `()`.
-pub(crate) fn extensible(m: &Module, id: TypeId, e: &Extensible, readable: bool) -> TokenStream {
+fn extensible(
+    m: &Module,
+    id: TypeId,
+    e: &Extensible,
+    program: &Program,
+    readable: bool,
+) -> TokenStream {
     let t = &m.types[id];
     let name = ident(&t.rust_name);
     let c_name = t.c_name.as_deref().unwrap_or("");
     let size_what = what(m, id, &t.fields[e.size_field]);
-    let field_errno = errno(e.field_errno());
-    let (known, flag_check) = match e.flags {
+    let known = match program.known_flags() {
         Some((fi, mask)) => {
-            let f = &t.fields[fi];
-            let ft = int_ty(int_of(f).unwrap_or(IntTy::U32));
+            let ft = int_ty(int_of(&t.fields[fi]).unwrap_or(IntTy::U32));
             let lit = int_lit(mask, true);
-            let read = if readable {
-                read_int(f, quote!(v))
-            } else {
-                let n = ident(&f.rust_name);
-                quote!(::uapigen_runtime::get::<#ft>(buf, ::core::mem::offset_of!(#name, #n)).unwrap_or(0))
-            };
-            let w = what(m, id, f);
-            (
-                quote! {
-                    /// Every flag bit this revision knows; others are rejected.
-                    pub const KNOWN_FLAGS: #ft = #lit;
-                },
-                quote! {
-                    if #read & !Self::KNOWN_FLAGS != 0 {
-                        return Err(::uapigen_runtime::Reject::new(#field_errno, #w, "unknown flag bits are set"));
-                    }
-                },
-            )
-        }
-        None => (quote!(), quote!()),
-    };
-    let reserved = reserved_checks(m, id, &field_errno);
-    let tail_check = match e.style {
-        Style::CopyStruct => quote! {
-            if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
-                return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::TooBig, #size_what, "bytes past the end this revision knows are not zero"));
+            quote! {
+                /// Every flag bit this revision knows; others are rejected.
+                pub const KNOWN_FLAGS: #ft = #lit;
             }
-        },
-        Style::Minsz => quote!(),
+        }
+        None => quote!(),
     };
+    // The checks of the size field and of the bytes past the struct come first; those that
+    // read fields come after the struct is read.
+    let size_checks = program
+        .checks
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Check::SizeField { .. }
+                    | Check::MinSize { .. }
+                    | Check::WithinBuffer { .. }
+                    | Check::UnknownTailZero { .. }
+            )
+        })
+        .map(|c| statement(m, id, c, readable));
+    let fields = field_checks(m, id, program, readable);
     let style_doc = match e.style {
         Style::Minsz => {
             " Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored."
@@ -202,17 +307,7 @@ pub(crate) fn extensible(m: &Module, id: TypeId, e: &Extensible, readable: bool)
             #[doc = ""]
             #[doc = #style_doc]
             pub fn check(bytes: &[u8]) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject> {
-                let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #size_what, "the buffer does not hold the size field"));
-                };
-                let size = size as usize;
-                if size < Self::MIN_SIZE {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #size_what, "smaller than the minimum size"));
-                }
-                if size > bytes.len() {
-                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #size_what, "larger than the buffer"));
-                }
-                #tail_check
+                #(#size_checks)*
                 // A struct shorter than this revision's reads as zero-extended; a whole
                 // one is read in place.
                 let mut short = [0u8; ::core::mem::size_of::<#name>()];
@@ -223,8 +318,7 @@ pub(crate) fn extensible(m: &Module, id: TypeId, e: &Extensible, readable: bool)
                     &short
                 };
                 #read
-                #flag_check
-                #reserved
+                #fields
                 #ok
             }
         }

@@ -5,12 +5,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::caps::caps;
-use super::checks::{extensible, plain_check, validate};
+use super::cfg::{CNames, cfg_pred_groups};
+use super::checks::{check_fn, validate};
 use super::payload::payload;
 use super::tokens::{
     alias_for, doc_lines, docs, ident, int_lit, int_ty, rust_ty, usize_lit, value_lit,
 };
-use super::{CNames, cfg_pred_groups};
 use crate::analysis::Traits;
 use crate::ir::{ConstValue, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
@@ -410,10 +410,8 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     let mut out = TokenStream::new();
     // A struct with a pointer is not `FromBytes`: its `check` cannot read it from bytes.
     let readable = model.facts.from_bytes(&Ty::Named(id));
-    if let Some(e) = &t.extensible {
-        out.extend(extensible(m, id, e, readable));
-    } else if model.facts.has_reserved(id) {
-        out.extend(plain_check(m, id, readable));
+    if t.extensible.is_some() || model.facts.has_reserved(id) {
+        out.extend(check_fn(model, id, readable));
     }
     if let Some(p) = &t.payload {
         out.extend(payload(model, id, p));

@@ -6,6 +6,7 @@
 extern crate proc_macro;
 
 mod caps;
+mod cfg;
 mod checks;
 mod items;
 mod payload;
@@ -16,73 +17,15 @@ mod wrappers;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::abi::ABIS;
 use crate::emit::EmitError;
 use crate::ir::{Module, TypeId};
 use crate::model::Model;
 use items::{bitflags_text, c_name_aliases, head_tokens, type_item};
 use tokens::{alias_for, docs, ident, int_lit};
 
+pub use cfg::{CNames, cfg_groups, cfg_pred_groups};
 pub use probe::probe_module;
-
-/// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
-/// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
-/// with its `cfg` predicate (`None` when there is a single group).
-pub fn cfg_pred_groups<K: PartialEq + Clone>(
-    key: impl Fn(usize) -> K,
-) -> Vec<(Option<TokenStream>, K)> {
-    let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
-    for (i, abi) in ABIS.iter().enumerate() {
-        let Some(cfg) = abi.rust_cfg else { continue };
-        let k = key(i);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, v)) if v.contains(&cfg) => {}
-            Some((_, v)) => v.push(cfg),
-            None => groups.push((k, vec![cfg])),
-        }
-    }
-    if groups.len() <= 1 {
-        return groups.into_iter().map(|(k, _)| (None, k)).collect();
-    }
-    let parse = |c: &str| c.parse::<TokenStream>().unwrap_or_default();
-    let any = |cs: Vec<TokenStream>| match cs.as_slice() {
-        [one] => one.clone(),
-        _ => quote!(any(#(#cs),*)),
-    };
-    let mut out = Vec::new();
-    let others = any(groups[1..]
-        .iter()
-        .flat_map(|(_, cs)| cs.iter().map(|c| parse(c)))
-        .collect());
-    out.push((Some(quote!(not(#others))), groups[0].0.clone()));
-    for (k, cs) in &groups[1..] {
-        let cond = any(cs.iter().map(|c| parse(c)).collect());
-        out.push((Some(cond), k.clone()));
-    }
-    out
-}
-
-/// [`cfg_pred_groups`] with each predicate as a `#[cfg(...)]` attribute.
-pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
-    cfg_pred_groups(key)
-        .into_iter()
-        .map(|(p, k)| (p.map_or_else(TokenStream::new, |p| quote!(#[cfg(#p)])), k))
-        .collect()
-}
-
-/// The Rust module for a model.
-/// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
-/// projects migrating from bindgen-generated crates.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum CNames {
-    /// No aliases.
-    #[default]
-    Off,
-    /// Aliases behind `#[cfg(feature = "<name>")]`.
-    Feature(String),
-    /// Aliases always.
-    Always,
-}
+use tokens::format_items;
 
 /// The Rust module for a model, without C-name aliases.
 pub fn module(model: &Model) -> Result<String, EmitError> {
@@ -245,11 +188,6 @@ pub(crate) fn banner(m: &Module) -> String {
     }
     s.push('\n');
     s
-}
-
-fn format_items(tokens: TokenStream, banner: &str) -> Result<String, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError(e.to_string()))?;
-    Ok(format!("{banner}{}", prettyplease::unparse(&file)))
 }
 
 #[cfg(test)]

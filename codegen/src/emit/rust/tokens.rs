@@ -3,6 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::check::Errno;
 use crate::ir::{Field, IntTy, IntValue, Module, Scalar, Ty, TypeId};
 use crate::spec::ErrnoName;
 
@@ -153,4 +154,22 @@ pub(crate) fn what(m: &Module, id: TypeId, f: &Field) -> String {
             .unwrap_or(&m.types[id].rust_name),
         f.c_name.as_deref().unwrap_or("")
     )
+}
+
+/// A check's errno as the runtime's `Errno`.
+pub(crate) fn check_errno(e: Errno) -> TokenStream {
+    match e {
+        Errno::Fault => quote!(::uapigen_runtime::Errno::Fault),
+        Errno::Inval => quote!(::uapigen_runtime::Errno::Inval),
+        Errno::TooBig => quote!(::uapigen_runtime::Errno::TooBig),
+        Errno::OpNotSupp => quote!(::uapigen_runtime::Errno::OpNotSupp),
+    }
+}
+
+pub(crate) fn format_items(
+    tokens: TokenStream,
+    banner: &str,
+) -> Result<String, crate::emit::EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| crate::emit::EmitError(e.to_string()))?;
+    Ok(format!("{banner}{}", prettyplease::unparse(&file)))
 }

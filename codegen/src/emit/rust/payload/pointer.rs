@@ -1,7 +1,12 @@
 //! Payloads behind a user pointer: a byte length, or entries of a size and a count.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
+use super::parts::{fixed_arm, variant_ty};
+use crate::ir::{IntTy, Payload, Scalar, Ty, TypeId};
+use crate::model::Model;
 
 pub(crate) fn pointer_payload(
     model: &Model,

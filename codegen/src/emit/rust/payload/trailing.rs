@@ -1,7 +1,13 @@
 //! Payloads in a trailing flexible array.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::checks::header_read;
+use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
+use super::parts::{fixed_arm, size_put, tag_put, variant_ty, write_fields};
+use crate::ir::{IntTy, Payload, Ty, TypeId};
+use crate::model::Model;
 
 pub(crate) fn trailing(
     model: &Model,

@@ -1,7 +1,13 @@
 //! Payloads in a union member.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::checks::header_read;
+use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
+use super::parts::{decode_fixed, size_put, tag_put, variant_ty, write_fields};
+use crate::ir::{IntTy, Payload, Ty, TypeId};
+use crate::model::Model;
 
 pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize) -> TokenStream {
     let m = &model.module;

@@ -1,0 +1,509 @@
+//! Types: named types registered, fields and type strings resolved, the C declaration order.
+
+use super::{
+    MAX_NAME_LEN, MAX_SUGGESTIONS, MAX_TYPE_LEVELS, Resolver, closing_bracket, doc, edit_distance,
+    find_named,
+};
+use crate::diag::Code;
+use crate::expr::{self, Expr};
+use crate::ir::*;
+use crate::names;
+use crate::spec::{self, Kind, Sp, Span};
+
+impl Resolver<'_> {
+    pub(super) fn register_types(&mut self) {
+        let spec = self.spec;
+        for s in &spec.structs {
+            self.check_ident(&s.name, "struct name");
+            let kind = s.kind.as_ref().map_or(Kind::Struct, |k| k.value);
+            if let Some(&prev) = self.type_ids.get(s.name.as_str()) {
+                let p = self.types[prev].span;
+                self.diags
+                    .error(
+                        Code::DuplicateName,
+                        s.name.span,
+                        format!("struct or union `{}` is defined twice", *s.name),
+                    )
+                    .hint = Some(format!(
+                    "the first definition is at line {}:{}",
+                    p.line, p.column
+                ));
+            } else {
+                self.type_ids.insert(s.name.value.clone(), self.types.len());
+            }
+            let rust_name = self.rust_or(
+                &s.rust_name,
+                names::type_name(&s.name, self.prefix.as_deref()),
+            );
+            self.types.push(TypeDef {
+                c_name: Some(s.name.value.clone()),
+                rust_name,
+                kind,
+                doc: doc(&s.doc),
+                fields: Vec::new(),
+                parent: None,
+                origin: None,
+                extensible: None,
+                payload: None,
+                caps: None,
+                span: s.name.span,
+            });
+        }
+    }
+
+    pub(super) fn fields(
+        &mut self,
+        owner: TypeId,
+        fields: &[spec::Field],
+        kind: Kind,
+        span: Span,
+    ) -> Vec<Field> {
+        if fields.is_empty() {
+            self.diags
+                .error(Code::EmptyType, span, format!("{} has no members", self.types[owner].rust_name))
+                .hint = Some("C does not allow an empty struct or union; add the members, or an explicit `__u8 reserved` field".into());
+        }
+        let mut out = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            let ty_text = f.ty.trim();
+            let inline_kind = match ty_text {
+                "struct" => Some(Kind::Struct),
+                "union" => Some(Kind::Union),
+                _ => None,
+            };
+            let ty = match (inline_kind, &f.fields) {
+                (Some(k), Some(members)) => {
+                    let id = self.types.len();
+                    self.types.push(TypeDef {
+                        c_name: None,
+                        // Named below, once the member's Rust name is known.
+                        rust_name: String::new(),
+                        kind: k,
+                        doc: doc(&f.doc),
+                        fields: Vec::new(),
+                        parent: Some((owner, out.len())),
+                        origin: None,
+                        extensible: None,
+                        payload: None,
+                        caps: None,
+                        span: f.ty.span,
+                    });
+                    let inner = self.fields(id, members, k, f.ty.span);
+                    self.types[id].fields = inner;
+                    Some(Ty::Named(id))
+                }
+                (Some(_), None) => {
+                    self.diags
+                        .error(Code::InlineFields, f.ty.span, format!("`type: {ty_text}` needs `fields` with the members of the inline {ty_text}"))
+                        .hint = Some("add `fields:`, or name an existing type: `type: struct NAME`".into());
+                    None
+                }
+                (None, Some(_)) => {
+                    self.diags
+                        .error(
+                            Code::InlineFields,
+                            f.ty.span,
+                            format!("`fields` given, but the type is `{ty_text}`"),
+                        )
+                        .hint = Some(
+                        "an inline type is written `type: struct` or `type: union` with `fields:`"
+                            .into(),
+                    );
+                    None
+                }
+                (None, None) => self.parse_type(&f.ty),
+            };
+            let name = match &f.name {
+                Some(n) => {
+                    self.check_ident(n, "field name");
+                    Some(n.value.clone())
+                }
+                None => {
+                    if inline_kind.is_none() {
+                        self.diags
+                            .error(
+                                Code::AnonymousMember,
+                                f.ty.span,
+                                "a member without a name must be an inline struct or union",
+                            )
+                            .hint =
+                            Some("add `name:`, or make it `type: union` with `fields:`".into());
+                    }
+                    None
+                }
+            };
+            let Some(ty) = ty else { continue };
+            // Flexible arrays: last member of a struct only.
+            if let Ty::Flex(elem) = &ty {
+                if kind == Kind::Union {
+                    self.diags
+                        .error(
+                            Code::FlexInvalid,
+                            f.ty.span,
+                            "a union cannot have a flexible array member",
+                        )
+                        .hint = Some(
+                        "move the flexible array into the enclosing struct, after the union".into(),
+                    );
+                } else if i + 1 != fields.len() {
+                    self.diags
+                        .error(
+                            Code::FlexNotLast,
+                            f.ty.span,
+                            "a flexible array member must be the last member",
+                        )
+                        .hint = Some("move it to the end of the struct".into());
+                }
+                if self.has_flex(elem) {
+                    self.diags
+                        .error(
+                            Code::FlexInvalid,
+                            f.ty.span,
+                            "the elements of an array cannot end in a flexible array",
+                        )
+                        .hint = Some("use a fixed-size element type".into());
+                }
+            } else if self.has_flex(&ty) {
+                let last_of_struct = kind == Kind::Struct && i + 1 == fields.len();
+                if !last_of_struct || matches!(ty, Ty::Array(..)) {
+                    self.diags
+                        .error(Code::FlexInvalid, f.ty.span, "a type ending in a flexible array can only be the last member of a struct")
+                        .hint = Some("move this member to the end, or give the inner array a fixed size".into());
+                }
+            }
+            let flags = f.flags.as_ref().and_then(|n| {
+                find_named(
+                    &self.flag_ids,
+                    &mut self.diags,
+                    n,
+                    Code::UnknownFlagSet,
+                    "flag set",
+                    "flags",
+                )
+            });
+            if let (Some(id), Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t))) = (flags, &ty) {
+                self.flag_field_ty.entry(id).or_insert(*t);
+            }
+            let group = f.values.as_ref().and_then(|n| {
+                find_named(
+                    &self.group_ids,
+                    &mut self.diags,
+                    n,
+                    Code::UnknownGroup,
+                    "value group",
+                    "groups",
+                )
+            });
+            let rust_name = match (&f.rust_name, &f.name) {
+                (Some(_), _) => self.rust_or(&f.rust_name, String::new()),
+                (None, Some(n)) => names::field_name(n),
+                (None, None) => match &ty {
+                    Ty::Named(id) => {
+                        let members: Vec<String> = self.types[*id]
+                            .fields
+                            .iter()
+                            .map(|m| m.rust_name.trim_start_matches("r#").to_owned())
+                            .collect();
+                        let joiner = if inline_kind == Some(Kind::Union) {
+                            "_or_"
+                        } else {
+                            "_and_"
+                        };
+                        names::rust_ident(members.join(joiner))
+                    }
+                    _ => format!("anon{i}"),
+                },
+            };
+            let flag = f.flag.as_ref().and_then(|n| {
+                let def = self.values.get(n.as_str()).map(|v| v.0);
+                match def {
+                    Some(d) => self
+                        .value_of(Some(d), None, n.span, "the field's flag")
+                        .map(|v| (n.value.clone(), v)),
+                    None => {
+                        self.diags
+                            .error(
+                                Code::UnknownName,
+                                n.span,
+                                format!("`flag: {}` names no flag of this spec", **n),
+                            )
+                            .hint = Some(self.suggest(n));
+                        None
+                    }
+                }
+            });
+            out.push(Field {
+                c_name: name,
+                rust_name,
+                ty,
+                doc: doc(&f.doc),
+                flags,
+                group,
+                reserved: f.reserved,
+                since: f.since.as_ref().map(|s| s.value),
+                flag,
+                span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
+            });
+        }
+        out
+    }
+
+    pub(super) fn has_flex(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Flex(_) => true,
+            Ty::Array(t, ..) => self.has_flex(t),
+            Ty::Named(id) => self.types[*id]
+                .fields
+                .last()
+                .is_some_and(|f| self.has_flex(&f.ty)),
+            _ => false,
+        }
+    }
+
+    /// `u32`, `aligned_u64`, `struct foo`, `u64 *`, `u8[16]`, `struct bar[]`, `u32[2][3]`.
+    pub(super) fn parse_type(&mut self, text: &Sp<String>) -> Option<Ty> {
+        let bad = |this: &mut Self, msg: String| {
+            this.diags
+                .error(Code::BadTypeSyntax, text.span, msg)
+                .hint = Some("write a type like `u32`, `aligned_u64`, `struct NAME`, `u8[16]`, `u8[]` or `u64 *`".into());
+            None
+        };
+        let s = text.trim();
+        let (base, dims) = match s.find('[') {
+            Some(i) => (s[..i].trim(), &s[i..]),
+            None => (s, ""),
+        };
+        let (base, pointers) = {
+            let stars = base
+                .chars()
+                .rev()
+                .take_while(|c| *c == '*' || c.is_whitespace())
+                .filter(|c| *c == '*')
+                .count();
+            (
+                base.trim_end_matches(|c: char| c == '*' || c.is_whitespace()),
+                stars,
+            )
+        };
+        if pointers > MAX_TYPE_LEVELS {
+            return bad(
+                self,
+                format!("the type has {pointers} levels of pointers, more than {MAX_TYPE_LEVELS}"),
+            );
+        }
+        let mut words = base.split_whitespace();
+        let (tag, name) = match (words.next(), words.next(), words.next()) {
+            (Some(t @ ("struct" | "union")), Some(n), None) => (Some(t), n),
+            (Some(n), None, None) => (None, n),
+            _ => return bad(self, format!("cannot read the type `{s}`")),
+        };
+        let mut ty = match (tag, name) {
+            (None, "char") => Ty::Scalar(Scalar::Char),
+            (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
+            (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
+            (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
+            (_, n) => match self
+                .type_ids
+                .get(n)
+                .copied()
+                .or_else(|| self.import_type(n))
+                .as_ref()
+            {
+                Some(&id) => {
+                    let k = self.types[id].kind;
+                    let want = match tag {
+                        Some("struct") => Some(Kind::Struct),
+                        Some("union") => Some(Kind::Union),
+                        _ => None,
+                    };
+                    if want.is_some_and(|w| w != k) {
+                        self.diags
+                            .error(
+                                Code::UnknownType,
+                                text.span,
+                                format!("`{n}` is a {}, not a {}", kind_word(k), tag.unwrap_or("")),
+                            )
+                            .hint = Some(format!("write `{} {n}`", kind_word(k)));
+                        return None;
+                    }
+                    Ty::Named(id)
+                }
+                None => {
+                    let lower = n.to_ascii_lowercase();
+                    self.suggestions += 1;
+                    let keys = if self.suggestions > MAX_SUGGESTIONS || n.len() > MAX_NAME_LEN {
+                        None
+                    } else {
+                        Some(self.type_ids.keys())
+                    };
+                    let best = keys
+                        .into_iter()
+                        .flatten()
+                        .filter(|k| k.len().abs_diff(n.len()) <= 3)
+                        .map(|k| (edit_distance(&lower, k), k))
+                        .filter(|(d, _)| *d <= 3)
+                        .min();
+                    let hint = match best {
+                        Some((_, k)) => format!("did you mean `{k}`?"),
+                        None if names::is_c_identifier(n) => "define it under `structs:`; integer types are u8..u64, s8..s64, aligned_u64, char".into(),
+                        None => "write a type like `u32` or `struct NAME`".into(),
+                    };
+                    self.diags
+                        .error(Code::UnknownType, text.span, format!("unknown type `{n}`"))
+                        .hint = Some(hint);
+                    return None;
+                }
+            },
+        };
+        if pointers > 0 && matches!(ty, Ty::Scalar(Scalar::Aligned(_))) {
+            self.diags
+                .error(
+                    Code::BadTypeSyntax,
+                    text.span,
+                    format!("`{s}` is a pointer to `{name}`, which C lays out differently from what it says"),
+                )
+                .hint = Some(
+                "the kernel's `__aligned_u64` is a macro, so `__aligned_u64 *p` makes the pointer member itself 8-aligned; \
+                 write `aligned_u64` for a user address, or `u64 *`"
+                    .into(),
+            );
+            return None;
+        }
+        for _ in 0..pointers {
+            ty = Ty::Ptr(Box::new(ty));
+        }
+        // Array suffixes, outermost first: `T[2][3]` is an array of 2 arrays of 3.
+        let mut lens: Vec<Option<(u64, Expr)>> = Vec::new();
+        let mut rest = dims.trim();
+        while !rest.is_empty() {
+            let Some(inner) = rest.strip_prefix('[') else {
+                return bad(self, format!("unexpected `{rest}` in the type `{s}`"));
+            };
+            if lens.len() >= MAX_TYPE_LEVELS {
+                return bad(
+                    self,
+                    format!("the type has more than {MAX_TYPE_LEVELS} array dimensions"),
+                );
+            }
+            let Some(close) = closing_bracket(inner) else {
+                return bad(self, format!("missing `]` in the type `{s}`"));
+            };
+            let len_text = inner[..close].trim();
+            rest = inner[close + 1..].trim_start();
+            if len_text.is_empty() {
+                if !lens.is_empty() {
+                    return bad(
+                        self,
+                        "only the first array dimension can be flexible (`[]`)".into(),
+                    );
+                }
+                lens.push(None);
+                continue;
+            }
+            let e = match expr::parse(len_text) {
+                Ok(e) => e,
+                Err(err) => {
+                    return bad(
+                        self,
+                        format!("cannot read the array length `{len_text}`: {}", err.message),
+                    );
+                }
+            };
+            let v = self.value_of(None, Some(&e), text.span, "the array length")?;
+            if !(1..=(1i128 << 32)).contains(&v) {
+                self.diags
+                    .error(
+                        Code::ArrayLength,
+                        text.span,
+                        format!("array length {v} is not between 1 and 2^32"),
+                    )
+                    .hint = Some("for a variable-length tail use a flexible array `T[]`".into());
+                return None;
+            }
+            lens.push(Some((v as u64, e)));
+        }
+        for l in lens.into_iter().rev() {
+            ty = match l {
+                Some((n, e)) => Ty::Array(Box::new(ty), n, e),
+                None => Ty::Flex(Box::new(ty)),
+            };
+        }
+        Some(ty)
+    }
+
+    /// Named types ordered so that every type comes after the types it embeds.
+    pub(super) fn order(&mut self) -> Vec<TypeId> {
+        fn root(types: &[TypeDef], mut id: TypeId) -> TypeId {
+            while let Some((p, _)) = types[id].parent {
+                id = p;
+            }
+            id
+        }
+        fn deps(types: &[TypeDef], id: TypeId, out: &mut Vec<TypeId>) {
+            for f in &types[id].fields {
+                let mut t = &f.ty;
+                while let Ty::Array(e, ..) | Ty::Flex(e) = t {
+                    t = e;
+                }
+                if let Ty::Named(d) = t {
+                    if types[*d].parent.is_some() {
+                        deps(types, *d, out);
+                    } else {
+                        out.push(*d);
+                    }
+                }
+            }
+        }
+        let n = self.types.len();
+        let mut mark = vec![0u8; n]; // 0 new, 1 in progress, 2 done
+        let mut order = Vec::new();
+        let mut reported = false;
+        let named: Vec<TypeId> = (0..n)
+            .filter(|&i| self.types[i].parent.is_none() && self.types[i].origin.is_none())
+            .collect();
+        for start in named {
+            let mut stack = vec![(start, None::<Vec<TypeId>>)];
+            while let Some((id, pending)) = stack.pop() {
+                let pending = match pending {
+                    Some(p) => p,
+                    None => {
+                        if mark[id] == 2 {
+                            continue;
+                        }
+                        if mark[id] == 1 {
+                            continue;
+                        }
+                        mark[id] = 1;
+                        let mut d = Vec::new();
+                        deps(&self.types, id, &mut d);
+                        d.reverse();
+                        d
+                    }
+                };
+                let mut pending = pending;
+                match pending.pop() {
+                    Some(d) => {
+                        stack.push((id, Some(pending)));
+                        let d = root(&self.types, d);
+                        if mark[d] == 1 {
+                            if !reported {
+                                reported = true;
+                                let t = &self.types[d];
+                                self.diags
+                                    .error(Code::RecursiveType, t.span, format!("{} contains itself", t.display_name_lite()))
+                                    .hint = Some("a struct cannot embed itself; use a pointer (`u64` user address) instead".into());
+                            }
+                        } else if mark[d] == 0 {
+                            stack.push((d, None));
+                        }
+                    }
+                    None => {
+                        mark[id] = 2;
+                        order.push(id);
+                    }
+                }
+            }
+        }
+        order
+    }
+}
