@@ -31,6 +31,7 @@ pub mod names;
 pub mod parse;
 pub mod report;
 pub mod resolve;
+mod rules;
 pub mod spec;
 pub mod timing;
 
