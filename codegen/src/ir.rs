@@ -1,11 +1,16 @@
 //! The resolved model of one spec: names checked, expressions evaluated, types linked.
 //! It is the single source of truth every emitter prints from.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diag::SourceFile;
 use crate::expr::Expr;
+use crate::rules::Rule;
 use crate::spec::{Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
+
+/// The lint rules the spec allows on an item (`allow:`), each with the reason written there.
+pub type Allow = BTreeMap<Rule, String>;
 
 /// Index into [`Module::types`].
 pub type TypeId = usize;
@@ -210,6 +215,7 @@ pub struct FlagSet {
     pub ty: IntTy,
     pub doc: Option<String>,
     pub bits: Vec<NamedValue>,
+    pub allow: Allow,
     pub span: Span,
 }
 
@@ -256,6 +262,7 @@ pub struct Field {
     pub since: Option<u32>,
     /// The flag (name, value) that says the field is valid.
     pub flag: Option<(String, i128)>,
+    pub allow: Allow,
     pub span: Span,
 }
 
@@ -362,6 +369,9 @@ pub struct TypeDef {
     pub extensible: Option<Extensible>,
     pub payload: Option<Payload>,
     pub caps: Option<Caps>,
+    /// For an inline type, the `allow` of the member that declares it (which is also on that
+    /// [`Field`]).
+    pub allow: Allow,
     pub span: Span,
 }
 
@@ -401,6 +411,7 @@ pub struct Ioctl {
     pub pass: Pass,
     pub returns: Returns,
     pub doc: Option<String>,
+    pub allow: Allow,
     pub span: Span,
 }
 

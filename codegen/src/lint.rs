@@ -2,16 +2,17 @@
 //! Documentation/driver-api/ioctl.rst, the IOMMU uapi extension rules) checked on a laid-out
 //! spec, on every ABI. Each rule has a stable ID, a YAML location, an explanation and a fix
 //! hint, and can be allowed per item in the spec with a written reason:
-//! `allow: { L0101: "why this is fine" }` on a struct, field, flag set or ioctl.
+//! `allow: { L0101: "why this is fine" }` on a struct, union, field, flag set or ioctl. The
+//! resolver checks those entries and keeps them in the IR; this module only reads the model.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::diag::{Code, Diagnostics};
-use crate::ir::{PayloadKind, Scalar, Ty, TypeId};
+use crate::diag::Diagnostics;
+use crate::ir::{Allow, PayloadKind, Scalar, Ty, TypeId};
 use crate::model::Model;
 pub use crate::rules::Rule;
-use crate::spec::{self, Dir, Kind, Pass, Span};
+use crate::spec::{Dir, Kind, Pass, Span};
 
 /// One finding.
 #[derive(Clone, Debug)]
@@ -25,104 +26,28 @@ pub struct Finding {
     pub allowed: Option<String>,
 }
 
-/// Where allows live, by item.
-#[derive(Default)]
-struct Allows {
-    map: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-impl Allows {
-    fn get(&self, item: &str, rule: Rule) -> Option<String> {
-        self.map.get(item).and_then(|m| m.get(rule.id())).cloned()
-    }
-}
-
-fn collect_allows(spec: &spec::Spec, diags: &mut Diagnostics) -> Allows {
-    let mut a = Allows::default();
-    let mut add =
-        |item: String, map: &BTreeMap<String, String>, span: Span, diags: &mut Diagnostics| {
-            for (id, reason) in map {
-                if Rule::from_id(id).is_none() {
-                    let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
-                    diags
-                        .error(
-                            Code::UnknownLint,
-                            span,
-                            format!("`allow` names `{id}`, which is no lint rule"),
-                        )
-                        .hint = Some(format!("the rules are {}", ids.join(", ")));
-                }
-                if reason.trim().is_empty() {
-                    diags
-                        .error(
-                            Code::UnknownLint,
-                            span,
-                            format!("`allow: {id}` needs a reason"),
-                        )
-                        .hint = Some("write why the finding is acceptable here".into());
-                }
-            }
-            a.map.insert(item, map.clone());
-        };
-    type Add<'a> = dyn FnMut(String, &BTreeMap<String, String>, Span, &mut Diagnostics) + 'a;
-    fn fields(prefix: &str, fs: &[spec::Field], add: &mut Add<'_>, diags: &mut Diagnostics) {
-        for f in fs {
-            let name = f.name.as_ref().map_or("<anonymous>", |n| n.as_str());
-            let item = format!("{prefix}.{name}");
-            add(item.clone(), &f.allow, f.ty.span, diags);
-            if let Some(inner) = &f.fields {
-                fields(&item, inner, add, diags);
-            }
-        }
-    }
-    for s in &spec.structs {
-        add(format!("struct {}", *s.name), &s.allow, s.name.span, diags);
-        fields(&format!("struct {}", *s.name), &s.fields, &mut add, diags);
-    }
-    for f in &spec.flags {
-        add(format!("flags {}", *f.name), &f.allow, f.name.span, diags);
-    }
-    for io in &spec.ioctls {
-        add(
-            format!("ioctl {}", *io.name),
-            &io.allow,
-            io.name.span,
-            diags,
-        );
-    }
-    a
-}
-
-/// Lint a compiled spec. Unknown rule IDs in `allow` are spec errors.
+/// Lint a compiled spec: every finding, the allowed ones with the reason the spec gives
+/// (read from the IR: `allow` on [`ir::TypeDef`](crate::ir::TypeDef),
+/// [`ir::Field`](crate::ir::Field), [`ir::FlagSet`](crate::ir::FlagSet) and
+/// [`ir::Ioctl`](crate::ir::Ioctl)). The `Err` case is no longer produced: the `allow`
+/// entries were checked when the spec was compiled (E0601); the signature is kept for
+/// existing callers.
 pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
-    let spec = crate::parse::parse(&model.module.file)?;
-    let mut diags = Diagnostics::default();
-    let allows = collect_allows(&spec, &mut diags);
-    diags.attach(&model.module.file);
-    if !diags.is_empty() {
-        return Err(diags);
-    }
     let mut out = Vec::new();
     let m = &model.module;
-    let mut push = |rule: Rule,
-                    span: Span,
-                    item: String,
-                    field_item: Option<String>,
-                    message: String,
-                    hint: String| {
-        let allowed = field_item
-            .as_deref()
-            .and_then(|fi| allows.get(fi, rule))
-            .or_else(|| allows.get(&item, rule));
-        out.push(Finding {
-            rule,
-            span,
-            item,
-            message,
-            hint,
-            allowed,
-        });
-    };
+    // `allows` is searched in order: the field's, then the item's.
+    let mut push =
+        |rule: Rule, span: Span, item: String, allows: &[&Allow], message: String, hint: String| {
+            let allowed = allows.iter().find_map(|a| a.get(&rule)).cloned();
+            out.push(Finding {
+                rule,
+                span,
+                item,
+                message,
+                hint,
+                allowed,
+            });
+        };
     for (id, t) in m.named_types() {
         let item = format!(
             "{} {}",
@@ -143,7 +68,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                         Rule::FlagOverlap,
                         b.span,
                         item.clone(),
-                        None,
+                        &[&f.allow],
                         format!(
                             "`{}` and `{other}` are both bit {}",
                             b.c_name,
@@ -166,7 +91,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                 Rule::UnsizedPointerArg,
                 io.span,
                 item.clone(),
-                None,
+                &[&io.allow],
                 format!(
                     "`{}` is `_IO` but passes a pointer to {}, which has no size field",
                     io.c_name,
@@ -178,7 +103,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
         }
         for l in &model.layouts {
             if let Some(j) = (0..i).find(|&j| l.ioctls[j] == l.ioctls[i]) {
-                push(Rule::DuplicateIoctl, io.span, item.clone(), None,
+                push(Rule::DuplicateIoctl, io.span, item.clone(), &[&io.allow],
                     format!("`{}` has the number {:#x} of `{}` on {}", io.c_name, l.ioctls[i], m.ioctls[j].c_name, l.abi.name),
                     "give it its own `nr`, or allow it where the ioctls go to different file descriptors".into());
                 break;
@@ -189,7 +114,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                 Rule::KeywordName,
                 io.span,
                 item.clone(),
-                None,
+                &[&io.allow],
                 format!("`{}` is a keyword", io.c_name),
                 "rename it".into(),
             );
@@ -201,7 +126,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
     Ok(out)
 }
 
-type Push<'a> = dyn FnMut(Rule, Span, String, Option<String>, String, String) + 'a;
+type Push<'a> = dyn FnMut(Rule, Span, String, &[&Allow], String, String) + 'a;
 
 fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
     let m = &model.module;
@@ -226,7 +151,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
             Rule::ImplicitPadding,
             t.span,
             item.to_owned(),
-            None,
+            &[&t.allow],
             format!("{item} has {what} on {}", abis.join(", ")),
             "add explicit padding fields (`reserved: true`) so that every byte is named".into(),
         );
@@ -240,7 +165,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
         .map(|l| l.abi.name)
         .collect();
     if !differs.is_empty() {
-        push(Rule::AbiLayoutDiffers, t.span, item.to_owned(), None,
+        push(Rule::AbiLayoutDiffers, t.span, item.to_owned(), &[&t.allow],
             format!("{item} has another size or other field offsets on {} than on x86_64 ({} bytes)", differs.join(", "), host.size),
             "use __aligned_u64 and explicit padding; or make the ioctl argsz-sized and translate in compat_ioctl".into());
     }
@@ -257,7 +182,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 Rule::SizeNotMultipleOf8,
                 t.span,
                 item.to_owned(),
-                None,
+                &[&t.allow],
                 format!(
                     "{item} has 64-bit members but its size is not a multiple of 8 on {}",
                     odd.join(", ")
@@ -272,7 +197,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
         .and_then(|f| f.c_name.as_deref())
         .is_some_and(|n| n == "argsz" || n == "size");
     if size_first && t.extensible.is_none() && t.kind == Kind::Struct {
-        push(Rule::SizeFieldWithoutModel, t.span, item.to_owned(), None,
+        push(Rule::SizeFieldWithoutModel, t.span, item.to_owned(), &[&t.allow],
             format!("{item} starts with `{}` but has no `extensible`", t.fields[0].c_name.as_deref().unwrap_or("")),
             "add `extensible: { size-field: argsz, style: minsz }` (VFIO) or `{ size-field: size, style: copy-struct }` (IOMMUFD)".into());
     }
@@ -286,7 +211,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
             Rule::FieldAfterVariableUnion,
             f.span,
             item.to_owned(),
-            None,
+            &[&t.allow],
             format!(
                 "`{}` follows the payload union of {item}",
                 f.c_name.as_deref().unwrap_or("<anonymous>")
@@ -304,13 +229,12 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
         let name = f.c_name.clone().unwrap_or_else(|| "<anonymous>".into());
         let fitem = format!("{item}.{name}");
         let lower = name.to_ascii_lowercase();
-        let fi = Some(fitem.clone());
         match f.ty.element() {
             Ty::Ptr(_) => push(
                 Rule::ForbiddenType,
                 f.span,
                 item.to_owned(),
-                fi.clone(),
+                &[&f.allow, &t.allow],
                 format!("`{fitem}` is a pointer"),
                 "carry user pointers as `__u64` (u64)".into(),
             ),
@@ -318,7 +242,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 Rule::ForbiddenType,
                 f.span,
                 item.to_owned(),
-                fi.clone(),
+                &[&f.allow, &t.allow],
                 format!("`{fitem}` is a plain char used as a number"),
                 "use u8 or s8".into(),
             ),
@@ -337,7 +261,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                     Rule::Unaligned64,
                     f.span,
                     item.to_owned(),
-                    fi.clone(),
+                    &[&f.allow, &t.allow],
                     format!("`{fitem}` is not 8-byte aligned on {}", abis.join(", ")),
                     "make it aligned_u64, or add padding before it".into(),
                 );
@@ -353,7 +277,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 Rule::FlagsWithoutSet,
                 f.span,
                 item.to_owned(),
-                fi.clone(),
+                &[&f.allow, &t.allow],
                 format!("`{fitem}` has no flag set"),
                 "declare the known bits under `flags:` and attach them with `flags:`".into(),
             );
@@ -368,7 +292,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 Rule::ReservedWithoutRule,
                 f.span,
                 item.to_owned(),
-                fi.clone(),
+                &[&f.allow, &t.allow],
                 format!("`{fitem}` looks reserved but is not `reserved: true`"),
                 "add `reserved: true`".into(),
             );
@@ -382,7 +306,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 Rule::KeywordName,
                 f.span,
                 item.to_owned(),
-                fi.clone(),
+                &[&f.allow, &t.allow],
                 format!("`{fitem}` is a Rust or C++ keyword"),
                 "prefer another name in new interfaces".into(),
             );

@@ -124,6 +124,73 @@ impl JsonSchema for ExprText {
     }
 }
 
+/// Lint rules allowed on an item, each with the reason: `allow: { L0101: "why" }`. The
+/// entries keep the order and the locations they were written with (duplicate keys are a
+/// YAML error); the resolver checks the rule IDs and the reasons.
+#[derive(Clone, Debug, Default)]
+pub struct Allow(pub Vec<AllowEntry>);
+
+/// One entry of an [`Allow`].
+#[derive(Clone, Debug)]
+pub struct AllowEntry {
+    /// The rule ID, e.g. `L0101`.
+    pub rule: Sp<String>,
+    /// Why the finding is acceptable here.
+    pub reason: Sp<String>,
+}
+
+impl<'de> Deserialize<'de> for Allow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Allow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Allow, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((rule, reason)) = map.next_entry::<Sp<String>, Sp<String>>()? {
+                    entries.push(AllowEntry { rule, reason });
+                }
+                Ok(Allow(entries))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Written back as the map it was read from (the schema's `default` of an absent `allow`
+/// is its serialization: `{}`).
+impl serde::Serialize for Allow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for e in &self.0 {
+            map.serialize_entry(&e.rule.value, &e.reason.value)?;
+        }
+        map.end()
+    }
+}
+
+/// In the schema, an `allow` is a map from rule IDs to reasons.
+impl JsonSchema for Allow {
+    fn inline_schema() -> bool {
+        <BTreeMap<String, String>>::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        <BTreeMap<String, String>>::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        <BTreeMap<String, String>>::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <BTreeMap<String, String>>::json_schema(generator)
+    }
+}
+
 /// One uapi header.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -220,7 +287,7 @@ pub struct FlagSet {
     pub bits: Vec<FlagBit>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
-    pub allow: BTreeMap<String, String>,
+    pub allow: Allow,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -286,7 +353,7 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
-    pub allow: BTreeMap<String, String>,
+    pub allow: Allow,
     /// The struct grows over time: its size travels in a field.
     #[serde(default)]
     pub extensible: Option<Extensible>,
@@ -449,7 +516,7 @@ pub struct Field {
     pub flag: Option<Sp<String>>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
-    pub allow: BTreeMap<String, String>,
+    pub allow: Allow,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -511,7 +578,7 @@ pub struct Ioctl {
     pub returns: Option<Sp<Returns>>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
-    pub allow: BTreeMap<String, String>,
+    pub allow: Allow,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

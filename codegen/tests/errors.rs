@@ -20,7 +20,7 @@ fn fixtures() -> Vec<PathBuf> {
 fn render(path: &Path) -> (uapigen::Diagnostics, String) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rel = Path::new("tests/errors").join(path.file_name().unwrap_or_default());
-    // Lint errors (E06xx) come from `uapigen lint` on a spec that compiles.
+    // `allow` errors (E0601) come from compiling; lint runs too, as `uapigen lint` does.
     let result = uapigen::compile_str(&rel, &text).and_then(|m| uapigen::lint::lint(&m).map(|_| m));
     match result {
         Ok(_) => panic!(

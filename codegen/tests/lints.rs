@@ -55,14 +55,23 @@ fn allowed_findings_stay_visible_with_their_reason() {
 
 #[test]
 fn unknown_rules_in_allow_are_errors() {
+    // Checked when the spec is compiled (so `check` and `generate` reject it too), at the
+    // entry: line 5, column 14 is `L9999`.
     let text = "name: demo\nheader: linux/demo.h\nstructs:\n  - name: demo_s\n    allow: { L9999: \"no such rule\" }\n    fields:\n      - { name: a, type: u32 }\n";
-    let model = uapigen::compile_str("tests/lints/inline.yaml", text)
-        .unwrap_or_else(|d| panic!("{}", d.plain()));
-    let err = lint(&model).err().map(|d| d.plain()).unwrap_or_default();
+    let err = match uapigen::compile_str("tests/lints/inline.yaml", text) {
+        Ok(_) => panic!("an unknown rule in `allow` compiles"),
+        Err(d) => d,
+    };
+    let shown = err.plain();
     assert!(
-        err.contains("error[E0601]") && err.contains("L9999"),
-        "{err}"
+        shown.contains("error[E0601]") && shown.contains("L9999"),
+        "{shown}"
     );
+    assert_eq!(err.list.len(), 1, "{shown}");
+    let d = &err.list[0];
+    assert_eq!(d.code, uapigen::Code::UnknownLint, "{shown}");
+    assert_eq!((d.span.line, d.span.column), (5, 14), "{shown}");
+    assert!(d.hint.is_some(), "{shown}");
 }
 
 #[test]
@@ -97,4 +106,19 @@ fn every_spec_is_lint_clean_or_allowed() {
         total > 50,
         "the real headers trigger rules (they do: VFIO's padding, IOMMUFD's enums...)"
     );
+}
+
+#[test]
+fn allow_on_a_union_applies() {
+    // 8 bytes on x86_64, 6 on m68k (which aligns u32 to 2): L0102, allowed on the union.
+    let text = "name: demo\nheader: linux/demo.h\nstructs:\n  - name: demo_u\n    kind: union\n    allow: { L0102: \"only ever used on 64-bit ABIs\" }\n    fields:\n      - { name: a, type: \"u8[5]\" }\n      - { name: b, type: u32 }\n";
+    let model = uapigen::compile_str("tests/lints/inline.yaml", text)
+        .unwrap_or_else(|d| panic!("{}", d.plain()));
+    let f = lint(&model).unwrap_or_else(|d| panic!("{}", d.plain()));
+    let shown = render(&model, &f);
+    assert!(
+        f.iter().any(|x| x.rule == Rule::AbiLayoutDiffers),
+        "{shown}"
+    );
+    assert!(f.iter().all(|x| x.allowed.is_some()), "{shown}");
 }

@@ -101,6 +101,7 @@ impl Resolver<'_> {
                     .as_ref()
                     .map_or(spec::Returns::Value, |r| r.value),
                 doc: doc(&io.doc),
+                allow: self.allow(&io.allow),
                 span: io.name.span,
             });
         }

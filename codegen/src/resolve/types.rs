@@ -8,6 +8,7 @@ use crate::diag::Code;
 use crate::expr::{self, Expr};
 use crate::ir::*;
 use crate::names;
+use crate::rules::Rule;
 use crate::spec::{self, Kind, Sp, Span};
 
 impl Resolver<'_> {
@@ -35,6 +36,7 @@ impl Resolver<'_> {
                 &s.rust_name,
                 names::type_name(&s.name, self.prefix.as_deref()),
             );
+            let allow = self.allow(&s.allow);
             self.types.push(TypeDef {
                 c_name: Some(s.name.value.clone()),
                 rust_name,
@@ -46,6 +48,7 @@ impl Resolver<'_> {
                 extensible: None,
                 payload: None,
                 caps: None,
+                allow,
                 span: s.name.span,
             });
         }
@@ -65,6 +68,7 @@ impl Resolver<'_> {
         }
         let mut out = Vec::new();
         for (i, f) in fields.iter().enumerate() {
+            let allow = self.allow(&f.allow);
             let ty_text = f.ty.trim();
             let inline_kind = match ty_text {
                 "struct" => Some(Kind::Struct),
@@ -86,6 +90,7 @@ impl Resolver<'_> {
                         extensible: None,
                         payload: None,
                         caps: None,
+                        allow: allow.clone(),
                         span: f.ty.span,
                     });
                     let inner = self.fields(id, members, k, f.ty.span);
@@ -242,8 +247,47 @@ impl Resolver<'_> {
                 reserved: f.reserved,
                 since: f.since.as_ref().map(|s| s.value),
                 flag,
+                allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });
+        }
+        out
+    }
+
+    /// The lint rules an item allows. An unknown rule ID and an empty reason are errors
+    /// (E0601), at the entry.
+    pub(super) fn allow(&mut self, allow: &spec::Allow) -> Allow {
+        let mut out = Allow::new();
+        for e in &allow.0 {
+            let rule = Rule::from_id(&e.rule);
+            // Rule IDs are short: a long key is not quoted back.
+            let long = e.rule.len() > MAX_NAME_LEN;
+            if rule.is_none() {
+                let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+                let message = if long {
+                    format!(
+                        "`allow` names a key of {} characters, which is no lint rule",
+                        e.rule.len()
+                    )
+                } else {
+                    format!("`allow` names `{}`, which is no lint rule", *e.rule)
+                };
+                self.diags
+                    .error(Code::UnknownLint, e.rule.span, message)
+                    .hint = Some(format!("the rules are {}", ids.join(", ")));
+            }
+            if e.reason.trim().is_empty() && !long {
+                self.diags
+                    .error(
+                        Code::UnknownLint,
+                        e.rule.span,
+                        format!("`allow: {}` needs a reason", *e.rule),
+                    )
+                    .hint = Some("write why the finding is acceptable here".into());
+            }
+            if let Some(r) = rule {
+                out.insert(r, e.reason.value.clone());
+            }
         }
         out
     }

@@ -516,6 +516,7 @@ impl Resolver<'_> {
                 ty,
                 doc: doc(&set.doc),
                 bits,
+                allow: self.allow(&set.allow),
                 span: set.name.span,
             });
         }
