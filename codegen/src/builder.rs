@@ -10,6 +10,20 @@
 //! ```
 //!
 //! and in the crate: `pub mod vfio { include!(concat!(env!("OUT_DIR"), "/vfio.rs")); }`.
+//!
+//! The builder can also run `uapigen lint` on the specs ([`Builder::lint`]): with
+//! [`LintLevel::Warn`] each finding the spec does not `allow` becomes a `cargo:warning` line
+//! (and is returned in [`Generated::warnings`]); with [`LintLevel::Deny`] it fails the build
+//! ([`BuildError::Lint`]) before anything is written:
+//!
+//! ```no_run
+//! use uapigen::{Builder, LintLevel};
+//!
+//! if let Err(e) = Builder::new().spec("spec/vfio.yaml").lint(LintLevel::Deny).generate() {
+//!     eprintln!("{e}");
+//!     std::process::exit(1);
+//! }
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,6 +49,9 @@ pub enum BuildError {
     NoSpecs,
     /// Rust output could not be produced (a uapigen bug).
     Emit(EmitError),
+    /// With [`LintLevel::Deny`]: the lint findings the specs do not allow, one line each
+    /// (`file:line:col: L0101 implicit-padding: ... (hint: ...)`). Nothing was written.
+    Lint(Vec<String>),
 }
 
 impl fmt::Display for BuildError {
@@ -49,6 +66,17 @@ impl fmt::Display for BuildError {
                 f.write_str("uapigen: no spec given (call Builder::spec or Builder::spec_dir)")
             }
             BuildError::Emit(e) => write!(f, "{e}"),
+            BuildError::Lint(lines) => {
+                write!(
+                    f,
+                    "uapigen: {} lint finding(s) not allowed (fix them, or `allow:` them in the spec with a reason):",
+                    lines.len()
+                )?;
+                for l in lines {
+                    write!(f, "\n{l}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -64,6 +92,24 @@ pub struct Generated {
     pub outputs: Vec<PathBuf>,
     /// The outputs that were (re)written in this run.
     pub written: Vec<PathBuf>,
+    /// With [`LintLevel::Warn`]: the lint findings the specs do not allow, one line each
+    /// (`file:line:col: L0101 implicit-padding: ... (hint: ...)`), as printed after
+    /// `cargo:warning=`. Empty otherwise.
+    pub warnings: Vec<String>,
+}
+
+/// What [`Builder::generate`] does about lint findings (the rules of `uapigen lint`) that
+/// the specs do not `allow`. Allowed findings never warn or fail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LintLevel {
+    /// Do not lint (the default).
+    #[default]
+    Off,
+    /// Print each finding as a `cargo:warning=` line (when the builder prints cargo lines,
+    /// see [`Builder::emit_rerun_if_changed`]) and return them in [`Generated::warnings`].
+    Warn,
+    /// Fail with [`BuildError::Lint`], before anything is written.
+    Deny,
 }
 
 /// Configures and runs generation from a build script.
@@ -74,6 +120,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     cargo: bool,
     c_names: bool,
+    lint: LintLevel,
 }
 
 impl Builder {
@@ -110,7 +157,16 @@ impl Builder {
         self
     }
 
-    /// Whether to print `cargo:rerun-if-changed` lines (default: yes).
+    /// Check the specs against the lint rules of `uapigen lint` (default:
+    /// [`LintLevel::Off`]). Findings the spec allows (`allow: { L0101: "why" }`) are never
+    /// reported; an `allow` naming no rule is a spec error at every level.
+    pub fn lint(mut self, level: LintLevel) -> Self {
+        self.lint = level;
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` lines, and with [`LintLevel::Warn`]
+    /// `cargo:warning` lines (default: yes).
     pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
         self.cargo = on;
         self
@@ -129,7 +185,8 @@ impl Builder {
     }
 
     /// Generate `<name>.rs`, `include/<header>` and `<name>_layout.c` for every spec into the
-    /// output directory. Nothing is written when any spec has an error.
+    /// output directory. Nothing is written when any spec has an error, or with
+    /// [`LintLevel::Deny`] a lint finding that is not allowed.
     pub fn generate(self) -> Result<Generated, BuildError> {
         let out = match &self.out_dir {
             Some(d) => d.clone(),
@@ -147,6 +204,18 @@ impl Builder {
             }
         }
         let models = compile_all(&inputs)?;
+        let warnings = match self.lint {
+            LintLevel::Off => Vec::new(),
+            LintLevel::Warn | LintLevel::Deny => lint_lines(&models)?,
+        };
+        if self.lint == LintLevel::Deny && !warnings.is_empty() {
+            return Err(BuildError::Lint(warnings));
+        }
+        if self.cargo {
+            for w in &warnings {
+                println!("cargo:warning={w}");
+            }
+        }
         let mut layout = Layout::flat();
         if self.c_names {
             layout.c_names = crate::emit::rust::CNames::Always;
@@ -160,8 +229,24 @@ impl Builder {
             inputs,
             outputs: outputs.keys().map(|k| out.join(k)).collect(),
             written,
+            warnings,
         })
     }
+}
+
+/// The lint findings of every model that are not allowed, one line each.
+fn lint_lines(models: &[Model]) -> Result<Vec<String>, BuildError> {
+    let mut lines = Vec::new();
+    for m in models {
+        let findings = crate::lint::lint(m).map_err(BuildError::Spec)?;
+        lines.extend(
+            findings
+                .iter()
+                .filter(|f| f.allowed.is_none())
+                .map(|f| crate::lint::line(m, f)),
+        );
+    }
+    Ok(lines)
 }
 
 /// The `*.yaml` files of a directory, sorted.

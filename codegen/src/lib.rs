@@ -35,7 +35,7 @@ mod rules;
 pub mod spec;
 pub mod timing;
 
-pub use builder::{BuildError, Builder, Generated};
+pub use builder::{BuildError, Builder, Generated, LintLevel};
 pub use compile::{Session, compile_file, compile_str};
 pub use diag::{Code, Diagnostic, Diagnostics, SourceFile};
 pub use model::Model;

@@ -350,6 +350,27 @@ pub fn render(model: &Model, findings: &[Finding]) -> String {
     s
 }
 
+/// One finding on one line for build output (`Builder::lint`):
+/// `file:line:col: L0101 implicit-padding: message (hint: ...)`, the file as the spec was
+/// given (as in spec errors); an allowed finding ends in `(allowed: reason)` instead.
+pub fn line(model: &Model, f: &Finding) -> String {
+    let mut s = format!(
+        "{}:{}:{}: {} {}: {}",
+        model.module.file.path.display(),
+        f.span.line,
+        f.span.column,
+        f.rule.id(),
+        f.rule.name(),
+        f.message
+    );
+    let _ = match &f.allowed {
+        Some(r) => write!(s, " (allowed: {r})"),
+        None => write!(s, " (hint: {})", f.hint),
+    };
+    // One line, whatever a name or reason holds (cargo reads `cargo:` lines).
+    s.replace(['\n', '\r'], " ")
+}
+
 /// Findings as JSON.
 pub fn json(model: &Model, findings: &[Finding]) -> serde_json::Value {
     serde_json::json!({
