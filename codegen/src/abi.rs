@@ -345,13 +345,21 @@ pub const ABIS: &[Abi] = &[
     ),
 ];
 
-/// The ABI uapigen uses when one is needed and none is named.
-pub fn host() -> &'static Abi {
-    &ABIS[0]
-}
-
-pub fn by_name(name: &str) -> Option<&'static Abi> {
-    ABIS.iter().find(|a| a.name == name)
+/// The ABIs (indices into [`ABIS`]) split into groups with an equal `key`, in the order
+/// each group first appears.
+pub fn group_by<K: PartialEq>(
+    abis: impl IntoIterator<Item = usize>,
+    key: impl Fn(usize) -> K,
+) -> Vec<(K, Vec<usize>)> {
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    for i in abis {
+        let k = key(i);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((k, vec![i])),
+        }
+    }
+    groups
 }
 
 #[cfg(test)]

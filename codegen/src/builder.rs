@@ -308,9 +308,5 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
         }
         names.push((&m.module.name, &m.module.file.path));
     }
-    if diags.is_empty() {
-        Ok(models)
-    } else {
-        Err(BuildError::Spec(diags))
-    }
+    diags.finish(models).map_err(BuildError::Spec)
 }

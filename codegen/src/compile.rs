@@ -107,9 +107,7 @@ impl Session {
         }
         self.stack.pop();
         diags.attach(&file);
-        if !diags.is_empty() {
-            return Err(diags);
-        }
+        diags.finish(())?;
         let module = {
             let _t = timing::phase("resolve");
             resolve::resolve_with(&spec, file, &imports)?
@@ -165,9 +163,7 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
     if diags.is_empty() {
         check_ioctl_sizes(&module, &layouts, &mut diags);
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
+    diags.finish(())?;
     let facts = Facts::derive(&module, &layouts);
     let checks = check::lower(&module, &layouts, &facts);
     Ok(Model {

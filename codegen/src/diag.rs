@@ -334,8 +334,12 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
-/// All errors of one run, in the order they were found.
+/// All errors of one run, in the order they were found. Every pass collects its errors
+/// here (never only the first) and ends with [`Diagnostics::finish`], which turns the
+/// collection into the pass's result: a collection dropped unread is a warning
+/// (`#[must_use]`), so no error can be lost on the way.
 #[derive(Clone, Debug, Default)]
+#[must_use = "errors collected here must reach the caller: end with `finish`"]
 pub struct Diagnostics {
     pub list: Vec<Diagnostic>,
 }
@@ -353,6 +357,15 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// The end of a pass: `value` when nothing was reported, every error otherwise.
+    pub fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.list.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// Attach the file to every diagnostic that has none yet.

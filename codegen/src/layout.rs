@@ -80,11 +80,7 @@ pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
         ));
     }
     c.diags.attach(&m.file);
-    if c.diags.is_empty() {
-        Ok(Layout { abi, types, ioctls })
-    } else {
-        Err(c.diags)
-    }
+    c.diags.finish(Layout { abi, types, ioctls })
 }
 
 impl Ctx<'_> {

@@ -133,11 +133,6 @@ pub fn field_name(c: &str) -> String {
     })
 }
 
-/// `VFIO_GET_API_VERSION` with prefix `vfio` -> `get_api_version`.
-pub fn fn_name(c: &str, prefix: Option<&str>) -> String {
-    rust_ident(strip(c, prefix).to_snake_case())
-}
-
 /// The names of flags inside their bitflags type: the common `_`-ended prefix of all
 /// members is dropped (`VFIO_DMA_MAP_FLAG_READ` -> `READ`); a name that would start with a
 /// digit keeps the last word of the prefix (`VFIO_DEVICE_IOEVENTFD_8` -> `IOEVENTFD_8`).
@@ -192,7 +187,6 @@ mod tests {
         assert_eq!(type_name("kvm_run", None), "KvmRun");
         assert_eq!(field_name("__reserved"), "reserved");
         assert_eq!(field_name("type"), "r#type");
-        assert_eq!(fn_name("VFIO_IOMMU_MAP_DMA", Some("vfio")), "iommu_map_dma");
         assert_eq!(
             member_names(
                 &["VFIO_DEVICE_IOEVENTFD_8", "VFIO_DEVICE_IOEVENTFD_16"],

@@ -276,6 +276,18 @@ fn c_helpers_agree_with_rust_decoders() {
     let v = validators();
     let names: Vec<&str> = v.keys().copied().collect();
     assert!(names.len() >= 20, "validated structs: {names:?}");
+    // Every struct with a check program has a Rust validator in the probe tables (and the
+    // C helper the harness calls): the test covers the whole program list.
+    for spec in SPECS {
+        let m = model(spec);
+        for program in m.checks.iter().flatten() {
+            let name = m.module.types[program.ty].c_name.as_deref().unwrap_or("");
+            assert!(
+                v.contains_key(name),
+                "{spec}: `{name}` has a check program but no validator in the probe table"
+            );
+        }
+    }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let src = dir.path().join("harness.c");
     let exe = dir.path().join("harness");

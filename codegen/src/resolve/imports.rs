@@ -12,7 +12,7 @@ impl<'a> Resolver<'a> {
     /// Make the values of used specs known by name.
     pub(super) fn register_imports(&mut self) {
         let imports = self.imports;
-        for (mi, m) in imports.iter().enumerate() {
+        for m in imports {
             let mut vals: Vec<(String, i128)> = Vec::new();
             for c in &m.constants {
                 if let ConstValue::Int(v) = &c.value {
@@ -41,7 +41,6 @@ impl<'a> Resolver<'a> {
                 self.values
                     .entry(name)
                     .or_insert((def, crate::spec::Span::default()));
-                let _ = mi;
             }
         }
     }

@@ -70,11 +70,6 @@ struct Resolver<'a> {
     flag_field_ty: HashMap<usize, IntTy>,
 }
 
-/// Resolve a parsed spec. On error, every problem found is returned.
-pub fn resolve(spec: &spec::Spec, file: Arc<SourceFile>) -> Result<Module, Diagnostics> {
-    resolve_with(spec, file, &[])
-}
-
 /// Resolve a spec that uses other (already resolved) specs.
 pub fn resolve_with(
     spec: &spec::Spec,
@@ -102,11 +97,7 @@ pub fn resolve_with(
     };
     let module = r.run(file.clone());
     r.diags.attach(&file);
-    if r.diags.is_empty() {
-        Ok(module)
-    } else {
-        Err(r.diags)
-    }
+    r.diags.finish(module)
 }
 
 fn doc(d: &Option<String>) -> Option<String> {
@@ -273,20 +264,26 @@ impl Resolver<'_> {
         false
     }
 
+    /// E0101: `what` (`` `NAME` `` with its kind, if any) at `span` is defined again; the
+    /// first definition is at `first`.
+    pub(super) fn defined_twice(&mut self, span: Span, what: String, first: Span) {
+        self.diags
+            .error(
+                Code::DuplicateName,
+                span,
+                format!("{what} is defined twice"),
+            )
+            .hint = Some(format!(
+            "the first definition is at line {}:{}",
+            first.line, first.column
+        ));
+    }
+
     fn add_value(&mut self, name: &Sp<String>, def: Def, e: Option<&Sp<spec::ExprText>>) {
         self.check_ident(name, "name");
         if let Some((_, prev)) = self.values.get(name.as_str()) {
             let prev = *prev;
-            self.diags
-                .error(
-                    Code::DuplicateName,
-                    name.span,
-                    format!("`{}` is defined twice", **name),
-                )
-                .hint = Some(format!(
-                "the first definition is at line {}:{}",
-                prev.line, prev.column
-            ));
+            self.defined_twice(name.span, format!("`{}`", **name), prev);
             return;
         }
         if let Some(other) = self.imported_by(name) {

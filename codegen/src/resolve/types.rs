@@ -19,16 +19,7 @@ impl Resolver<'_> {
             let kind = s.kind.as_ref().map_or(Kind::Struct, |k| k.value);
             if let Some(&prev) = self.type_ids.get(s.name.as_str()) {
                 let p = self.types[prev].span;
-                self.diags
-                    .error(
-                        Code::DuplicateName,
-                        s.name.span,
-                        format!("struct or union `{}` is defined twice", *s.name),
-                    )
-                    .hint = Some(format!(
-                    "the first definition is at line {}:{}",
-                    p.line, p.column
-                ));
+                self.defined_twice(s.name.span, format!("struct or union `{}`", *s.name), p);
             } else {
                 self.type_ids.insert(s.name.value.clone(), self.types.len());
             }

@@ -37,16 +37,7 @@ impl Resolver<'_> {
                     self.check_ident(&c.name, "name");
                     if let Some((_, prev)) = self.values.get(c.name.as_str()) {
                         let prev = *prev;
-                        self.diags
-                            .error(
-                                Code::DuplicateName,
-                                c.name.span,
-                                format!("`{}` is defined twice", *c.name),
-                            )
-                            .hint = Some(format!(
-                            "the first definition is at line {}:{}",
-                            prev.line, prev.column
-                        ));
+                        self.defined_twice(c.name.span, format!("`{}`", *c.name), prev);
                     } else {
                         // Strings are not integers: registered so that names stay unique and an
                         // expression naming one gets a clear error.
@@ -103,16 +94,7 @@ impl Resolver<'_> {
             self.check_ident(&io.name, "ioctl name");
             if let Some((_, prev)) = self.values.get(io.name.as_str()) {
                 let prev = *prev;
-                self.diags
-                    .error(
-                        Code::DuplicateName,
-                        io.name.span,
-                        format!("`{}` is defined twice", *io.name),
-                    )
-                    .hint = Some(format!(
-                    "the first definition is at line {}:{}",
-                    prev.line, prev.column
-                ));
+                self.defined_twice(io.name.span, format!("`{}`", *io.name), prev);
             }
         }
         for (names, what) in [
@@ -129,16 +111,7 @@ impl Resolver<'_> {
             for n in names {
                 self.check_ident(n, what);
                 if let Some(prev) = seen.insert(n.as_str(), n.span) {
-                    self.diags
-                        .error(
-                            Code::DuplicateName,
-                            n.span,
-                            format!("{what} `{}` is defined twice", **n),
-                        )
-                        .hint = Some(format!(
-                        "the first definition is at line {}:{}",
-                        prev.line, prev.column
-                    ));
+                    self.defined_twice(n.span, format!("{what} `{}`", **n), prev);
                 }
             }
         }

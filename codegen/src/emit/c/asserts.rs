@@ -1,11 +1,10 @@
 //! The C assertion file (`<name>_layout.c`): every fact of the catalogue as a
 //! `_Static_assert`-style check, per group of ABIs.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::facts::{fact_values, facts};
-use crate::abi::ABIS;
+use crate::abi::{ABIS, group_by};
 use crate::model::Model;
 
 /// The companion assertion file: includes the header and asserts every fact, with the
@@ -45,18 +44,9 @@ pub fn asserts(model: &Model) -> String {
     // ABIs with identical facts share one block.
     // The text of every fact is the same on every ABI; only the values differ.
     let text = facts(model, 0);
-    let mut blocks: BTreeMap<Vec<u64>, Vec<usize>> = BTreeMap::new();
-    let mut order = Vec::new();
-    for i in 0..ABIS.len() {
-        let values = fact_values(model, i);
-        let e = blocks.entry(values.clone()).or_default();
-        if e.is_empty() {
-            order.push(values);
-        }
-        e.push(i);
-    }
-    for (n, values) in order.iter().enumerate() {
-        let abis = &blocks[values];
+    let values: Vec<Vec<u64>> = (0..ABIS.len()).map(|i| fact_values(model, i)).collect();
+    let blocks = group_by(0..ABIS.len(), |i| &values[i]);
+    for (n, (values, abis)) in blocks.iter().enumerate() {
         let cond = abis
             .iter()
             .map(|&i| format!("({})", ABIS[i].c_cond))
@@ -70,7 +60,7 @@ pub fn asserts(model: &Model) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
         let _ = writeln!(out, "/* {names} */");
-        for (f, value) in text.iter().zip(values) {
+        for (f, value) in text.iter().zip(values.iter()) {
             let _ = writeln!(
                 out,
                 "UAPIGEN_ASSERT({} == {value}ULL, \"{} == {value}\");",

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::header::c_type_name;
-use crate::abi::ABIS;
+use crate::abi::{ABIS, group_by};
 use crate::check::{Check, MinSize, Need, PayloadCheck};
 use crate::ir::{Field, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
@@ -64,13 +64,7 @@ fn min_size(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, min: &Mi
         o,
         "/* Smallest valid size of {ty}: the end of its anonymous member, on each ABI. */"
     );
-    let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
-    for (abi, &v) in min.per_abi.iter().enumerate() {
-        match groups.iter_mut().find(|(g, _)| *g == v) {
-            Some((_, abis)) => abis.push(abi),
-            None => groups.push((v, vec![abi])),
-        }
-    }
+    let groups = group_by(0..min.per_abi.len(), |abi| min.per_abi[abi]);
     for (n, (v, abis)) in groups.iter().enumerate() {
         let cond = abis
             .iter()

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::abi::ABIS;
+use crate::abi::{ABIS, group_by};
 
 /// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
 /// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
@@ -12,16 +12,19 @@ use crate::abi::ABIS;
 pub fn cfg_pred_groups<K: PartialEq + Clone>(
     key: impl Fn(usize) -> K,
 ) -> Vec<(Option<TokenStream>, K)> {
-    let mut groups: Vec<(K, Vec<&'static str>)> = Vec::new();
-    for (i, abi) in ABIS.iter().enumerate() {
-        let Some(cfg) = abi.rust_cfg else { continue };
-        let k = key(i);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, v)) if v.contains(&cfg) => {}
-            Some((_, v)) => v.push(cfg),
-            None => groups.push((k, vec![cfg])),
-        }
-    }
+    let rust_abis = (0..ABIS.len()).filter(|&i| ABIS[i].rust_cfg.is_some());
+    let groups: Vec<(K, Vec<&'static str>)> = group_by(rust_abis, key)
+        .into_iter()
+        .map(|(k, abis)| {
+            let mut cfgs: Vec<&'static str> = Vec::new();
+            for cfg in abis.iter().filter_map(|&i| ABIS[i].rust_cfg) {
+                if !cfgs.contains(&cfg) {
+                    cfgs.push(cfg);
+                }
+            }
+            (k, cfgs)
+        })
+        .collect();
     if groups.len() <= 1 {
         return groups.into_iter().map(|(k, _)| (None, k)).collect();
     }
@@ -51,7 +54,6 @@ pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenS
         .collect()
 }
 
-/// The Rust module for a model.
 /// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
 /// projects migrating from bindgen-generated crates.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

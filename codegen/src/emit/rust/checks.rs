@@ -76,8 +76,7 @@ fn statement(m: &Module, id: TypeId, check: &Check, readable: bool) -> TokenStre
                 let size = size as usize;
             }
         }
-        Check::MinSize { min, errno } => {
-            let _ = min;
+        Check::MinSize { errno, .. } => {
             let w = t
                 .extensible
                 .as_ref()

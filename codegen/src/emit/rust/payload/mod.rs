@@ -132,7 +132,7 @@ pub(crate) fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
         } => pointer_payload(model, id, p, *pointer, None, Some((*entry_len, *entry_num))),
     };
 
-    let derives = payload_derives(model, p);
+    let derives = quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq)]);
     // Without `IntoBytes` on every piece, only decoding is generated (the kernel fills such
     // structs in; user space reads them).
     let mut imp: syn::ItemImpl =
@@ -178,8 +178,4 @@ pub(crate) fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
             }
         }
     }
-}
-
-fn payload_derives(_model: &Model, _p: &Payload) -> TokenStream {
-    quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq)])
 }

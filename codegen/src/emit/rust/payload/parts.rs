@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::super::tokens::{ident, rust_ty};
-use crate::ir::{Module, Payload, PayloadKind, Ty, TypeId};
+use crate::ir::{Module, Payload, Ty, TypeId};
 use crate::model::Model;
 
 /// Write every direct field of `h` (a value of type `id`) except `skip` into `out`,
@@ -32,15 +32,7 @@ pub(crate) fn variant_ty(
     p: &Payload,
     v: &crate::ir::PayloadVariant,
 ) -> Option<TokenStream> {
-    match (&p.kind, v.member) {
-        (PayloadKind::Union { data }, Some(mi)) => {
-            let Ty::Named(u) = m.types[id].fields[*data].ty else {
-                return None;
-            };
-            Some(rust_ty(m, &m.types[u].fields[mi].ty))
-        }
-        _ => v.ty.as_ref().map(|t| rust_ty(m, t)),
-    }
+    crate::analysis::variant_ty(m, id, p, v).map(|t| rust_ty(m, t))
 }
 
 /// The match arm `tag => Self::Variant(value)` of a fixed-size variant read from `src`,

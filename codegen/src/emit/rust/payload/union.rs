@@ -25,12 +25,11 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
         let tag = int_lit(v.tag, false);
         match variant_ty(m, id, p, v) {
             Some(rt) => {
-                let ty = match (t.fields[data].ty.clone(), v.member) {
-                    (Ty::Named(u), Some(mi)) => Some(m.types[u].fields[mi].ty.clone()),
-                    _ => None,
-                };
+                let ty = v
+                    .member
+                    .and_then(|_| crate::analysis::variant_ty(m, id, p, v));
                 let dec = match ty {
-                    Some(ty) => decode_fixed(model, &ty, &rt, quote!(at), &data_w),
+                    Some(ty) => decode_fixed(model, ty, &rt, quote!(at), &data_w),
                     None => quote!(return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #data_w, "no member"))),
                 };
                 quote!(#tag => Self::#vn(#dec),)
