@@ -1,8 +1,12 @@
-//! uapigen: one YAML spec per Linux uapi header in; Rust bindings, a C uapi header and
-//! layout assertions out.
+//! uapigen: one YAML spec per Linux uapi header in; Rust bindings, a C uapi header,
+//! layout assertions and argument validators out.
 //!
-//! The pipeline is parse → resolve → layout → emit, over an IR ([`ir::Module`]) that is the
-//! single source of truth. Use [`Builder`] from `build.rs`, or the `uapigen` CLI.
+//! The pipeline ([`compile`]): [`parse`] (YAML with spans, into the AST of [`spec`]) →
+//! [`resolve`] (into the IR of [`ir`]) → [`layout`] (every ABI of [`abi`]) → [`analysis`]
+//! (derived facts) → [`check`] (the check program of each validated struct). The result is
+//! a [`Model`], the single source of truth: [`emit`] prints it as C and Rust, and
+//! [`files`], [`Builder`], [`lint`], [`compat`] and [`report`] all start from it. Use
+//! [`Builder`] from `build.rs`, or the `uapigen` CLI.
 
 #![cfg_attr(
     not(test),

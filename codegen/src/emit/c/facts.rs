@@ -20,7 +20,7 @@ pub(crate) fn cast(v: &IntValue) -> String {
     format!("(unsigned long long)({})", v.ty.c_name())
 }
 
-/// Every fact of a model for one ABI (by index into [`ABIS`]), in a stable order.
+/// Every fact of a model for one ABI (by index into [`crate::abi::ABIS`]), in a stable order.
 pub fn facts(model: &Model, abi: usize) -> Vec<Fact> {
     let mut out = Vec::new();
     walk_facts(model, abi, &mut |key, c_expr, value| {
