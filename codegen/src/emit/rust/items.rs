@@ -3,12 +3,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 
 use super::caps::caps;
 use super::checks::{extensible, plain_check, validate};
 use super::payload::payload;
 use super::tokens::{
-    alias_for, doc_lines, docs, ident, int_lit, int_ty, rust_ty, usize_lit, value_lit,
+    alias_for, doc_lines, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit,
 };
 use super::{CNames, cfg_pred_groups};
 use crate::analysis::Traits;
@@ -240,57 +241,47 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         }
         _ => quote!(),
     };
-    // Layout assertions, one `#[uapi(layout(...))]` per group of ABIs, for `derive(Uapi)`.
+    // What `derive(Uapi)` makes of the struct: layout assertions, one `layout(...)` per
+    // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
     let layouts = cfg_pred_groups(|abi| model.layouts[abi].types[id].clone())
         .into_iter()
-        .map(|(pred, l)| {
-            let size = usize_lit(l.size);
-            let align = usize_lit(l.align);
-            let cfg = pred.map(|p| quote!(cfg(#p),));
-            let offs: Vec<TokenStream> = t
-                .fields
-                .iter()
-                .zip(&l.offsets)
-                .filter(|_| !is_union)
-                .map(|(f, o)| {
-                    let n = ident(&f.rust_name);
-                    let o = usize_lit(*o);
-                    quote!(#n = #o)
-                })
-                .collect();
-            let offs = if offs.is_empty() {
-                quote!()
+        .map(|(cfg, l)| LayoutAttr {
+            cfg,
+            size: l.size,
+            align: l.align,
+            offsets: if is_union {
+                Vec::new()
             } else {
-                quote!(, offsets(#(#offs),*))
-            };
-            quote!(#[uapi(layout(#cfg size = #size, align = #align #offs))])
-        });
-    let c_name_attr = {
-        let w = t.display_name(m);
-        quote!(#[uapi(c_name = #w)])
-    };
-    let layouts: Vec<TokenStream> = layouts.collect();
-    // Groups of ABIs repeat `size = N` and `align = N` under different `cfg`s.
-    let allow = (layouts.len() > 1).then(|| quote!(#[allow(clippy::duplicated_attributes)]));
-    let mut uapi_attrs = quote!(#allow #c_name_attr #(#layouts)*);
-    if let Some(e) = &t.extensible {
-        let sf = ident(&t.fields[e.size_field].rust_name);
-        let last = ident(&t.fields[e.mandatory.saturating_sub(1)].rust_name);
-        uapi_attrs.extend(quote!(#[uapi(size_field = #sf, last_mandatory = #last)]));
-    }
-    let flag_accessors = t.fields.iter().filter_map(|f| {
-        let set = &m.flag_sets[f.flags?];
-        // Typed accessors for plain integer fields of the flag set's own type.
-        (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| {
-            let n = ident(&f.rust_name);
-            let st = ident(&set.rust_name);
-            quote!(#n = #st)
+                t.fields
+                    .iter()
+                    .zip(&l.offsets)
+                    .map(|(f, o)| (ident_of(&f.rust_name), *o))
+                    .collect()
+            },
         })
-    });
-    let flag_accessors: Vec<TokenStream> = flag_accessors.collect();
-    if !flag_accessors.is_empty() && !is_union {
-        uapi_attrs.extend(quote!(#[uapi(flags(#(#flag_accessors),*))]));
-    }
+        .collect();
+    let extensible = t.extensible.as_ref();
+    let flags = t
+        .fields
+        .iter()
+        .filter(|_| !is_union)
+        .filter_map(|f| {
+            let set = &m.flag_sets[f.flags?];
+            // Typed accessors for plain integer fields of the flag set's own type.
+            (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| FlagsAttr {
+                field: ident_of(&f.rust_name),
+                ty: ident_of(&set.rust_name).into(),
+            })
+        })
+        .collect();
+    let uapi_attrs = UapiAttrs {
+        c_name: Some(t.display_name(m)),
+        layouts,
+        size_field: extensible.map(|e| ident_of(&t.fields[e.size_field].rust_name)),
+        last_mandatory: extensible
+            .map(|e| ident_of(&t.fields[e.mandatory.saturating_sub(1)].rust_name)),
+        flags,
+    };
     let ext = extensions(model, id);
     quote! {
         #d #a

@@ -7,15 +7,15 @@ use crate::ir::{Field, IntTy, IntValue, Module, Scalar, Ty, TypeId};
 use crate::spec::ErrnoName;
 
 pub(crate) fn ident(s: &str) -> TokenStream {
+    let i = ident_of(s);
+    quote!(#i)
+}
+
+/// An identifier, raw (`r#type`) when the name says so.
+pub(crate) fn ident_of(s: &str) -> proc_macro2::Ident {
     match s.strip_prefix("r#") {
-        Some(raw) => {
-            let i = proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site());
-            quote!(#i)
-        }
-        None => {
-            let i = format_ident!("{}", s);
-            quote!(#i)
-        }
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", s),
     }
 }
 
