@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
-use crate::emit::EmitError;
+use crate::emit::{EmitError, Mode};
 use crate::files::{self, Layout};
 use crate::model::Model;
 
@@ -151,7 +151,7 @@ impl Builder {
         if self.c_names {
             layout.c_names = crate::emit::rust::CNames::Always;
         }
-        let outputs = files::render(&models, &layout).map_err(BuildError::Emit)?;
+        let outputs = files::render(&models, &layout, Mode::Build).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
             path: out.clone(),
             source,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::emit::{EmitError, c as emit_c, rust as emit_rust};
+use crate::emit::{EmitError, Mode, c as emit_c, rust as emit_rust};
 use crate::model::Model;
 
 /// Generated files: path relative to the output directory -> content. Ordered, so that
@@ -55,16 +55,17 @@ impl Layout {
     }
 }
 
-/// Render every output of the given models. The C outputs are rendered on a second
-/// thread while the Rust module (itself formatted on every core) is rendered.
-pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, EmitError> {
+/// Render every output of the given models. In [`Mode::Build`] the C outputs are rendered
+/// on a second thread while the Rust module (itself formatted on every core) is rendered;
+/// in [`Mode::Macro`] everything runs on the caller's thread.
+pub fn render(models: &[Model], layout: &Layout, mode: Mode) -> Result<Outputs, EmitError> {
     let mut out = Outputs::new();
     for model in models {
         let name = &model.module.name;
-        if emit_rust::in_proc_macro() {
+        if !mode.threads() {
             out.insert(
                 layout.rust_dir.join(format!("{name}.rs")),
-                emit_rust::module_with(model, &layout.c_names)?,
+                emit_rust::module_with(model, &layout.c_names, mode)?,
             );
             out.extend(render_c(model, layout)?);
             continue;
@@ -75,7 +76,7 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, EmitError> {
                 render_c(model, layout)
             });
             let _t = crate::timing::phase("render Rust module (all cores)");
-            let rust = emit_rust::module_with(model, &layout.c_names);
+            let rust = emit_rust::module_with(model, &layout.c_names, mode);
             (rust, c.join())
         });
         out.insert(layout.rust_dir.join(format!("{name}.rs")), rust?);

@@ -22,6 +22,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use uapigen::emit::Mode;
 use uapigen::files::{Layout, render};
 use uapigen::{Diagnostics, Model};
 
@@ -205,7 +206,7 @@ fn check_diagnostics(case: &str, d: &Diagnostics) {
 fn render_all(case: &str, m: Model) {
     let models = [m];
     for layout in [Layout::flat(), Layout::crate_layout()] {
-        match render(&models, &layout) {
+        match render(&models, &layout, Mode::Build) {
             Ok(out) if out.is_empty() => problem(format!("{case}: nothing rendered")),
             Ok(_) => {}
             Err(e) => problem(format!(

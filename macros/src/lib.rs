@@ -98,7 +98,7 @@ pub fn include_spec(input: TokenStream) -> TokenStream {
 #[cfg(feature = "spec")]
 fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     let (path, model) = compile(lit)?;
-    let text = uapigen::emit::rust::module(&model)
+    let text = uapigen::emit::rust::module(&model, uapigen::emit::Mode::Macro)
         .map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
     let items: TokenStream2 = text
         .parse()

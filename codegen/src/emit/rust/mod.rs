@@ -3,8 +3,6 @@
 //! `wrappers`: one function per ioctl; `probe`: the conformance probe table), formatted by
 //! prettyplease in chunks. Every value comes from the model; nothing is computed here.
 
-extern crate proc_macro;
-
 mod caps;
 mod checks;
 mod items;
@@ -17,7 +15,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::abi::ABIS;
-use crate::emit::EmitError;
+use crate::emit::{EmitError, Mode};
 use crate::ir::{Module, TypeId};
 use crate::model::Model;
 use items::{bitflags_text, c_name_aliases, head_tokens, type_item};
@@ -85,13 +83,14 @@ pub enum CNames {
 }
 
 /// The Rust module for a model, without C-name aliases.
-pub fn module(model: &Model) -> Result<String, EmitError> {
-    module_with(model, &CNames::Off)
+pub fn module(model: &Model, mode: Mode) -> Result<String, EmitError> {
+    module_with(model, &CNames::Off, mode)
 }
 
-/// The Rust module for a model.
-pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError> {
-    module_in_chunks(model, c_names, CHUNKS, MAX_CHUNK)
+/// The Rust module for a model, formatted: the text `uapigen generate` writes. In
+/// [`Mode::Build`] it is formatted on every core.
+pub fn module_with(model: &Model, c_names: &CNames, mode: Mode) -> Result<String, EmitError> {
+    module_in_chunks(model, c_names, mode, CHUNKS, MAX_CHUNK)
 }
 
 /// [`module_with`], the items of each kind split into `chunks` chunks of at most
@@ -99,6 +98,7 @@ pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError>
 fn module_in_chunks(
     model: &Model,
     c_names: &CNames,
+    mode: Mode,
     chunks: usize,
     max_chunk: usize,
 ) -> Result<String, EmitError> {
@@ -115,7 +115,10 @@ fn module_in_chunks(
     jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
     jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
     jobs.push(Chunk::Aliases);
-    let mut texts = par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))?.into_iter();
+    let mut texts = par_map(&jobs, mode, |job| {
+        format_items(job.tokens(model, c_names), "")
+    })?
+    .into_iter();
     let mut out = banner(m);
     out.push_str(&texts.next().unwrap_or_default());
     // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
@@ -176,21 +179,17 @@ impl Chunk<'_> {
     }
 }
 
-/// Whether we run inside a proc macro (`include_spec!`): there, token streams belong to
-/// the compiler and work only on the macro's own thread.
-pub(crate) fn in_proc_macro() -> bool {
-    proc_macro::is_available()
-}
-
 /// `f` over every job, on every core, results in the jobs' order; the first error wins.
+/// In [`Mode::Macro`], on the caller's thread alone.
 fn par_map<J: Sync, T: Send>(
     jobs: &[J],
+    mode: Mode,
     f: impl Fn(&J) -> Result<T, EmitError> + Sync,
 ) -> Result<Vec<T>, EmitError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
-    if threads <= 1 || in_proc_macro() {
+    if threads <= 1 || !mode.threads() {
         return jobs.iter().map(&f).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -257,7 +256,7 @@ mod tests {
     use super::*;
 
     /// Formatting in chunks on several threads gives the text of formatting everything at
-    /// once, on every spec of the repository.
+    /// once, on every spec of the repository, and so does formatting on one thread.
     #[test]
     fn chunks_put_together_are_the_whole() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
@@ -268,7 +267,8 @@ mod tests {
                 continue;
             }
             let model = crate::compile_file(&path).unwrap();
-            let whole = module_in_chunks(&model, &CNames::Always, 1, usize::MAX).unwrap();
+            let all = &CNames::Always;
+            let whole = module_in_chunks(&model, all, Mode::Build, 1, usize::MAX).unwrap();
             // Everything after the head, formatted by prettyplease in one go.
             let m = &model.module;
             let types: Vec<TypeId> = (0..m.types.len())
@@ -290,13 +290,15 @@ mod tests {
                 "{}: the module does not end with its items formatted in one go",
                 path.display()
             );
-            for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
-                let split = module_in_chunks(&model, &CNames::Always, chunks, max).unwrap();
-                assert!(
-                    split == whole,
-                    "{}: {chunks} chunks of at most {max} items differ from one chunk",
-                    path.display()
-                );
+            for mode in [Mode::Build, Mode::Macro] {
+                for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
+                    let split = module_in_chunks(&model, all, mode, chunks, max).unwrap();
+                    assert!(
+                        split == whole,
+                        "{}: {chunks} chunks of at most {max} items ({mode:?}) differ from one chunk",
+                        path.display()
+                    );
+                }
             }
             seen += 1;
         }
