@@ -106,19 +106,6 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
     }
 }
 
-pub(crate) fn doc_lines(out: &mut String, indent: &str, doc: &Option<String>) {
-    if let Some(d) = doc {
-        for l in d.lines() {
-            let l = l.trim_end();
-            if l.is_empty() {
-                out.push_str(&format!("{indent}///\n"));
-            } else {
-                out.push_str(&format!("{indent}/// {l}\n"));
-            }
-        }
-    }
-}
-
 pub(crate) fn errno(e: ErrnoName) -> TokenStream {
     match e {
         ErrnoName::Einval => quote!(::uapigen_runtime::Errno::Inval),
