@@ -29,8 +29,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
-use crate::emit::EmitError;
-use crate::files::{self, Layout};
+use crate::emit::{EmitError, Mode};
+use crate::files::{self, OutputDirs};
 use crate::model::Model;
 
 /// Why a build failed.
@@ -216,11 +216,11 @@ impl Builder {
                 println!("cargo:warning={w}");
             }
         }
-        let mut layout = Layout::flat();
+        let mut dirs = OutputDirs::flat();
         if self.c_names {
-            layout.c_names = crate::emit::rust::CNames::Always;
+            dirs.c_names = crate::emit::rust::CNames::Always;
         }
-        let outputs = files::render(&models, &layout).map_err(BuildError::Emit)?;
+        let outputs = files::render(&models, &dirs, Mode::Build).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
             path: out.clone(),
             source,

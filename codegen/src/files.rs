@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::emit::{EmitError, c as emit_c, rust as emit_rust};
+use crate::emit::{EmitError, Mode, c as emit_c, rust as emit_rust};
 use crate::model::Model;
 
 /// Generated files: path relative to the output directory -> content. Ordered, so that
 /// output is deterministic.
 pub type Outputs = BTreeMap<PathBuf, String>;
 
-/// Which outputs to produce.
+/// Which outputs to produce, and the folders they go to.
 #[derive(Clone, Debug)]
-pub struct Layout {
+pub struct OutputDirs {
     /// Rust module of each spec: `{rust_dir}/{name}.rs`.
     pub rust_dir: PathBuf,
     /// C headers: `{c_dir}/{header}`.
@@ -29,10 +29,10 @@ pub struct Layout {
     pub c_names: crate::emit::rust::CNames,
 }
 
-impl Layout {
-    /// The layout of the checked-in `generated/` crate.
+impl OutputDirs {
+    /// The folders of the checked-in `generated/` crate.
     pub fn crate_layout() -> Self {
-        Layout {
+        OutputDirs {
             rust_dir: "src".into(),
             c_dir: "include".into(),
             asserts_dir: "layout".into(),
@@ -44,7 +44,7 @@ impl Layout {
 
     /// Everything flat in one directory (`OUT_DIR` of a build script).
     pub fn flat() -> Self {
-        Layout {
+        OutputDirs {
             rust_dir: PathBuf::new(),
             c_dir: "include".into(),
             asserts_dir: PathBuf::new(),
@@ -55,33 +55,34 @@ impl Layout {
     }
 }
 
-/// Render every output of the given models. The C outputs are rendered on a second
-/// thread while the Rust module (itself formatted on every core) is rendered.
-pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, EmitError> {
+/// Render every output of the given models. In [`Mode::Build`] the C outputs are rendered
+/// on a second thread while the Rust module (itself formatted on every core) is rendered;
+/// in [`Mode::Macro`] everything runs on the caller's thread.
+pub fn render(models: &[Model], dirs: &OutputDirs, mode: Mode) -> Result<Outputs, EmitError> {
     let mut out = Outputs::new();
     for model in models {
         let name = &model.module.name;
-        if emit_rust::in_proc_macro() {
+        if !mode.threads() {
             out.insert(
-                layout.rust_dir.join(format!("{name}.rs")),
-                emit_rust::module_with(model, &layout.c_names)?,
+                dirs.rust_dir.join(format!("{name}.rs")),
+                emit_rust::module_with(model, &dirs.c_names, mode)?,
             );
-            out.extend(render_c(model, layout)?);
+            out.extend(render_c(model, dirs)?);
             continue;
         }
         let (rust, c) = std::thread::scope(|s| {
             let c = s.spawn(|| {
                 let _t = crate::timing::phase("render C, assertions, probe (thread)");
-                render_c(model, layout)
+                render_c(model, dirs)
             });
             let _t = crate::timing::phase("render Rust module (all cores)");
-            let rust = emit_rust::module_with(model, &layout.c_names);
+            let rust = emit_rust::module_with(model, &dirs.c_names, mode);
             (rust, c.join())
         });
-        out.insert(layout.rust_dir.join(format!("{name}.rs")), rust?);
+        out.insert(dirs.rust_dir.join(format!("{name}.rs")), rust?);
         out.extend(c.map_err(|_| EmitError("a rendering thread panicked".into()))??);
     }
-    if layout.crate_root {
+    if dirs.crate_root {
         out.insert(PathBuf::from("src/lib.rs"), crate_lib(models));
     }
     Ok(out)
@@ -89,26 +90,22 @@ pub fn render(models: &[Model], layout: &Layout) -> Result<Outputs, EmitError> {
 
 /// The C header, its validation header, the assertion file and the Rust probe table of
 /// one model.
-fn render_c(model: &Model, layout: &Layout) -> Result<Outputs, EmitError> {
+fn render_c(model: &Model, dirs: &OutputDirs) -> Result<Outputs, EmitError> {
     let mut out = Outputs::new();
     let name = &model.module.name;
-    out.insert(
-        layout.c_dir.join(&model.module.header),
-        emit_c::header(model),
-    );
+    out.insert(dirs.c_dir.join(&model.module.header), emit_c::header(model));
     if let Some(v) = emit_c::validate::header(model) {
         out.insert(
-            layout
-                .c_dir
+            dirs.c_dir
                 .join(emit_c::validate::header_path(&model.module.header)),
             v,
         );
     }
     out.insert(
-        layout.asserts_dir.join(format!("{name}_layout.c")),
+        dirs.asserts_dir.join(format!("{name}_layout.c")),
         emit_c::asserts(model),
     );
-    if let Some((dir, root)) = &layout.probe {
+    if let Some((dir, root)) = &dirs.probe {
         out.insert(
             dir.join(format!("{name}.rs")),
             emit_rust::probe_module(model, &format!("{root}::{name}"))?,

@@ -2,7 +2,7 @@
 //! column, a message and a hint on each diagnostic; both renderings work), never a panic or
 //! a crash, with moderate memory. Where an input is valid after all (a long chain of
 //! constants), success is fine too, and the generated files are rendered as well
-//! (`uapigen::files::render`).
+//! (`uapigen::files::render`, and the tokens of `include_spec!`).
 //!
 //! No check here reads a clock (a loaded machine would fail it). Work is counted instead:
 //! this binary's global allocator counts heap allocations, bytes allocated and the peak of
@@ -22,7 +22,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use uapigen::files::{Layout, render};
+use uapigen::emit::Mode;
+use uapigen::files::{OutputDirs, render};
 use uapigen::{Diagnostics, Model};
 
 /// The longest diagnostic message that makes sense: quoting a 5 MB value back is not one.
@@ -201,11 +202,15 @@ fn check_diagnostics(case: &str, d: &Diagnostics) {
     }
 }
 
-/// Render every output of a model that compiled, in both layouts.
+/// Render every output of a model that compiled, in both layouts, and the tokens that
+/// `include_spec!` expands to.
 fn render_all(case: &str, m: Model) {
+    if uapigen::emit::rust::module_tokens(&m, &uapigen::emit::rust::CNames::Always).is_empty() {
+        problem(format!("{case}: no tokens"));
+    }
     let models = [m];
-    for layout in [Layout::flat(), Layout::crate_layout()] {
-        match render(&models, &layout) {
+    for layout in [OutputDirs::flat(), OutputDirs::crate_layout()] {
+        match render(&models, &layout, Mode::Build) {
             Ok(out) if out.is_empty() => problem(format!("{case}: nothing rendered")),
             Ok(_) => {}
             Err(e) => problem(format!(

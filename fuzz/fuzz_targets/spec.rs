@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(model) = uapigen::compile_str("fuzz/spec.yaml", text) else { return };
     let _ = uapigen::lint::lint(&model);
-    let _ = uapigen::files::render(std::slice::from_ref(&model), &uapigen::files::Layout::crate_layout());
+    let _ = uapigen::files::render(std::slice::from_ref(&model), &uapigen::files::OutputDirs::crate_layout(), uapigen::emit::Mode::Build);
     let _ = uapigen::report::cross_abi_text(&model);
     let _ = uapigen::report::layout_text(&model, model.host());
     let _ = uapigen::compat::compare(&model, &model);

@@ -98,11 +98,9 @@ pub fn include_spec(input: TokenStream) -> TokenStream {
 #[cfg(feature = "spec")]
 fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     let (path, model) = compile(lit)?;
-    let text = uapigen::emit::rust::module(&model)
-        .map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
-    let items: TokenStream2 = text
-        .parse()
-        .map_err(|e| syn::Error::new(lit.span(), format!("generated code does not parse: {e}")))?;
+    // The module's items as tokens, made on this thread (so no `Mode` to pass: the token
+    // path spawns nothing), neither formatted nor parsed back.
+    let items = uapigen::emit::rust::module_tokens(&model, &uapigen::emit::rust::CNames::Off);
     // include_bytes! makes cargo track the spec files.
     let mut tracked = vec![path.display().to_string()];
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

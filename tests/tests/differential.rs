@@ -1927,9 +1927,13 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
             let name = c.name();
             // Odd seeds also get the C-name aliases (`c-names` feature of the bindings crate).
             let text = if c.seed.is_some_and(|s| s % 2 == 1) {
-                uapigen::emit::rust::module_with(&c.model, &uapigen::emit::rust::CNames::Always)
+                uapigen::emit::rust::module_with(
+                    &c.model,
+                    &uapigen::emit::rust::CNames::Always,
+                    uapigen::emit::Mode::Build,
+                )
             } else {
-                uapigen::emit::rust::module(&c.model)
+                uapigen::emit::rust::module(&c.model, uapigen::emit::Mode::Build)
             };
             let text = text.unwrap_or_else(|e| {
                 panic!("{}: emit_rust::module fails: {e}\n{}", c.label, c.text)

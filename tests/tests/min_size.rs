@@ -39,8 +39,12 @@ const MIRROR: &str = "struct minsz_mirror {
 fn generated_headers() -> tempfile::TempDir {
     let model = uapigen::compile_file(root().join(SPEC))
         .unwrap_or_else(|d| panic!("the fixture does not compile:\n{}", d.plain()));
-    let outputs = uapigen::files::render(&[model], &uapigen::files::Layout::flat())
-        .unwrap_or_else(|e| panic!("render: {e}"));
+    let outputs = uapigen::files::render(
+        &[model],
+        &uapigen::files::OutputDirs::flat(),
+        uapigen::emit::Mode::Build,
+    )
+    .unwrap_or_else(|e| panic!("render: {e}"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     uapigen::files::write_all(dir.path(), &outputs).unwrap_or_else(|e| panic!("write: {e}"));
     dir

@@ -143,7 +143,11 @@ fn render(spec_dir: &Path) -> uapigen::files::Outputs {
         Ok(m) => m,
         Err(e) => panic!("the specs of {} do not compile:\n{e}", spec_dir.display()),
     };
-    match uapigen::files::render(&models, &uapigen::files::Layout::crate_layout()) {
+    match uapigen::files::render(
+        &models,
+        &uapigen::files::OutputDirs::crate_layout(),
+        uapigen::emit::Mode::Build,
+    ) {
         Ok(o) => o,
         Err(e) => panic!("rendering the specs of {} failed: {e}", spec_dir.display()),
     }

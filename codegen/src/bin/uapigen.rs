@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use uapigen::builder_api::{BuildError, compile_all, spec_files};
-use uapigen::files::{self, Layout};
+use uapigen::emit::Mode;
+use uapigen::files::{self, OutputDirs};
 
 #[derive(Parser)]
 #[command(
@@ -294,7 +295,7 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
         Ok(m) => m,
         Err(e) => return report(&e),
     };
-    let outputs = match files::render(&models, &Layout::crate_layout()) {
+    let outputs = match files::render(&models, &OutputDirs::crate_layout(), Mode::Build) {
         Ok(o) => o,
         Err(e) => return report(&BuildError::Emit(e)),
     };

@@ -8,6 +8,24 @@
 pub mod c;
 pub mod rust;
 
+/// How the generator may run, as its caller says: the generator does not guess.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A program of its own (the CLI, a build script): the Rust module is formatted on
+    /// every core and the C outputs are rendered on a thread of their own meanwhile.
+    Build,
+    /// Inside a proc macro: token streams then belong to the compiler and work only on the
+    /// macro's own thread, so everything runs on the caller's thread.
+    Macro,
+}
+
+impl Mode {
+    /// Whether work may go to other threads.
+    pub fn threads(self) -> bool {
+        self == Mode::Build
+    }
+}
+
 /// An emission failed: a bug in uapigen, reported instead of a panic.
 #[derive(Debug)]
 pub struct EmitError(pub String);

@@ -1,18 +1,17 @@
 //! The items of a module: constants, group values and enumerators, bitflags types, structs
 //! and unions with their derives and accessors, C-name aliases.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
+use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 
 use super::caps::caps;
 use super::cfg::{CNames, cfg_pred_groups};
 use super::checks::{check_fn, validate};
 use super::payload::payload;
-use super::tokens::{
-    alias_for, doc_lines, docs, ident, int_lit, int_ty, rust_ty, usize_lit, value_lit,
-};
+use super::tokens::{alias_for, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit};
 use crate::analysis::Traits;
-use crate::ir::{ConstValue, Module, Scalar, Ty, TypeId};
+use crate::ir::{ConstValue, FlagSet, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
 use crate::spec::Kind;
 
@@ -114,36 +113,128 @@ pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
     quote!(#(#out)*)
 }
 
-pub(crate) fn bitflags_text(f: &crate::ir::FlagSet) -> String {
-    let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
-    doc_lines(&mut s, "    ", &f.doc);
-    if f.c_name != f.rust_name {
-        s.push_str(&format!("    #[doc(alias = \"{}\")]\n", f.c_name));
-    }
-    s.push_str("    #[repr(transparent)]\n");
-    s.push_str(
-        "    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]\n",
-    );
-    s.push_str(&format!(
-        "    pub struct {}: {} {{\n",
-        f.rust_name,
-        f.ty.rust_name()
-    ));
-    for b in &f.bits {
-        doc_lines(&mut s, "        ", &b.doc);
-        if b.c_name != b.rust_name {
-            s.push_str(&format!("        #[doc(alias = \"{}\")]\n", b.c_name));
+/// A `bitflags!` block, described once and printed two ways: as text for the formatted
+/// module (prettyplease cannot lay out the bitflags DSL) and as tokens for `include_spec!`.
+pub(crate) struct Bitflags {
+    /// The text of each doc line, as in `#[doc = "..."]`.
+    doc: Vec<String>,
+    alias: Option<String>,
+    name: String,
+    ty: &'static str,
+    bits: Vec<Bit>,
+}
+
+struct Bit {
+    doc: Vec<String>,
+    alias: Option<String>,
+    name: String,
+    value: BitValue,
+}
+
+enum BitValue {
+    /// `1 << N`, for flags given as `bit:`.
+    Shift(u32),
+    Lit(TokenStream),
+}
+
+/// Each line of a doc as the text of its `#[doc = "..."]` (`///` followed by it).
+fn doc_texts(doc: &Option<String>) -> Vec<String> {
+    doc.iter()
+        .flat_map(|d| d.lines())
+        .map(|l| match l.trim_end() {
+            "" => String::new(),
+            l => format!(" {l}"),
+        })
+        .collect()
+}
+
+fn alias_of(c: &str, rust: &str) -> Option<String> {
+    (c != rust).then(|| c.to_owned())
+}
+
+impl Bitflags {
+    pub(crate) fn new(f: &FlagSet) -> Self {
+        Bitflags {
+            doc: doc_texts(&f.doc),
+            alias: alias_of(&f.c_name, &f.rust_name),
+            name: f.rust_name.clone(),
+            ty: f.ty.rust_name(),
+            bits: f
+                .bits
+                .iter()
+                .map(|b| Bit {
+                    doc: doc_texts(&b.doc),
+                    alias: alias_of(&b.c_name, &b.rust_name),
+                    name: b.rust_name.clone(),
+                    value: match b.bit {
+                        Some(bit) => BitValue::Shift(bit),
+                        None => BitValue::Lit(value_lit(&b.value)),
+                    },
+                })
+                .collect(),
         }
-        let value = match b.bit {
-            Some(bit) => format!("1 << {bit}"),
-            None => int_lit(b.value.value, b.value.expr.prefers_hex())
-                .to_string()
-                .replace(' ', ""),
-        };
-        s.push_str(&format!("        const {} = {value};\n", b.rust_name));
     }
-    s.push_str("    }\n}\n");
-    s
+
+    const DERIVES: &str = "Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash";
+
+    pub(crate) fn text(&self) -> String {
+        let attrs = |s: &mut String, indent: &str, doc: &[String], alias: &Option<String>| {
+            for d in doc {
+                s.push_str(&format!("{indent}///{d}\n"));
+            }
+            if let Some(a) = alias {
+                s.push_str(&format!("{indent}#[doc(alias = \"{a}\")]\n"));
+            }
+        };
+        let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
+        attrs(&mut s, "    ", &self.doc, &self.alias);
+        s.push_str("    #[repr(transparent)]\n");
+        s.push_str(&format!("    #[derive({})]\n", Self::DERIVES));
+        s.push_str(&format!("    pub struct {}: {} {{\n", self.name, self.ty));
+        for b in &self.bits {
+            attrs(&mut s, "        ", &b.doc, &b.alias);
+            let value = match &b.value {
+                BitValue::Shift(bit) => format!("1 << {bit}"),
+                BitValue::Lit(l) => l.to_string().replace(' ', ""),
+            };
+            s.push_str(&format!("        const {} = {value};\n", b.name));
+        }
+        s.push_str("    }\n}\n");
+        s
+    }
+
+    pub(crate) fn tokens(&self) -> TokenStream {
+        let attrs = |doc: &[String], alias: &Option<String>| {
+            let alias = alias.as_ref().map(|a| quote!(#[doc(alias = #a)]));
+            quote!(#(#[doc = #doc])* #alias)
+        };
+        let head = attrs(&self.doc, &self.alias);
+        let derives: TokenStream = Self::DERIVES.parse().unwrap_or_default();
+        let name = ident_of(&self.name);
+        let ty = format_ident!("{}", self.ty);
+        let bits = self.bits.iter().map(|b| {
+            let a = attrs(&b.doc, &b.alias);
+            let n = ident_of(&b.name);
+            let v = match &b.value {
+                BitValue::Shift(bit) => {
+                    let bit = Literal::u32_unsuffixed(*bit);
+                    quote!(1 << #bit)
+                }
+                BitValue::Lit(l) => l.clone(),
+            };
+            quote!(#a const #n = #v;)
+        });
+        quote! {
+            ::uapigen_runtime::bitflags::bitflags! {
+                #head
+                #[repr(transparent)]
+                #[derive(#derives)]
+                pub struct #name: #ty {
+                    #(#bits)*
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
@@ -240,57 +331,47 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         }
         _ => quote!(),
     };
-    // Layout assertions, one `#[uapi(layout(...))]` per group of ABIs, for `derive(Uapi)`.
+    // What `derive(Uapi)` makes of the struct: layout assertions, one `layout(...)` per
+    // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
     let layouts = cfg_pred_groups(|abi| model.layouts[abi].types[id].clone())
         .into_iter()
-        .map(|(pred, l)| {
-            let size = usize_lit(l.size);
-            let align = usize_lit(l.align);
-            let cfg = pred.map(|p| quote!(cfg(#p),));
-            let offs: Vec<TokenStream> = t
-                .fields
-                .iter()
-                .zip(&l.offsets)
-                .filter(|_| !is_union)
-                .map(|(f, o)| {
-                    let n = ident(&f.rust_name);
-                    let o = usize_lit(*o);
-                    quote!(#n = #o)
-                })
-                .collect();
-            let offs = if offs.is_empty() {
-                quote!()
+        .map(|(cfg, l)| LayoutAttr {
+            cfg,
+            size: l.size,
+            align: l.align,
+            offsets: if is_union {
+                Vec::new()
             } else {
-                quote!(, offsets(#(#offs),*))
-            };
-            quote!(#[uapi(layout(#cfg size = #size, align = #align #offs))])
-        });
-    let c_name_attr = {
-        let w = t.display_name(m);
-        quote!(#[uapi(c_name = #w)])
-    };
-    let layouts: Vec<TokenStream> = layouts.collect();
-    // Groups of ABIs repeat `size = N` and `align = N` under different `cfg`s.
-    let allow = (layouts.len() > 1).then(|| quote!(#[allow(clippy::duplicated_attributes)]));
-    let mut uapi_attrs = quote!(#allow #c_name_attr #(#layouts)*);
-    if let Some(e) = &t.extensible {
-        let sf = ident(&t.fields[e.size_field].rust_name);
-        let last = ident(&t.fields[e.mandatory.saturating_sub(1)].rust_name);
-        uapi_attrs.extend(quote!(#[uapi(size_field = #sf, last_mandatory = #last)]));
-    }
-    let flag_accessors = t.fields.iter().filter_map(|f| {
-        let set = &m.flag_sets[f.flags?];
-        // Typed accessors for plain integer fields of the flag set's own type.
-        (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| {
-            let n = ident(&f.rust_name);
-            let st = ident(&set.rust_name);
-            quote!(#n = #st)
+                t.fields
+                    .iter()
+                    .zip(&l.offsets)
+                    .map(|(f, o)| (ident_of(&f.rust_name), *o))
+                    .collect()
+            },
         })
-    });
-    let flag_accessors: Vec<TokenStream> = flag_accessors.collect();
-    if !flag_accessors.is_empty() && !is_union {
-        uapi_attrs.extend(quote!(#[uapi(flags(#(#flag_accessors),*))]));
-    }
+        .collect();
+    let extensible = t.extensible.as_ref();
+    let flags = t
+        .fields
+        .iter()
+        .filter(|_| !is_union)
+        .filter_map(|f| {
+            let set = &m.flag_sets[f.flags?];
+            // Typed accessors for plain integer fields of the flag set's own type.
+            (f.ty == Ty::Scalar(Scalar::Int(set.ty))).then(|| FlagsAttr {
+                field: ident_of(&f.rust_name),
+                ty: ident_of(&set.rust_name).into(),
+            })
+        })
+        .collect();
+    let uapi_attrs = UapiAttrs {
+        c_name: Some(t.display_name(m)),
+        layouts,
+        size_field: extensible.map(|e| ident_of(&t.fields[e.size_field].rust_name)),
+        last_mandatory: extensible
+            .map(|e| ident_of(&t.fields[e.mandatory.saturating_sub(1)].rust_name)),
+        flags,
+    };
     let ext = extensions(model, id);
     quote! {
         #d #a

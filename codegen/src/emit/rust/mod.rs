@@ -1,9 +1,8 @@
 //! Rust output: the module of a spec, assembled from its items (`items`: constants, types,
 //! bitflags; `checks`, `payload`, `caps`: what the extensibility model adds to a struct;
 //! `wrappers`: one function per ioctl; `probe`: the conformance probe table), formatted by
-//! prettyplease in chunks. Every value comes from the model; nothing is computed here.
-
-extern crate proc_macro;
+//! prettyplease in chunks ([`module_with`]) or handed over as tokens ([`module_tokens`],
+//! for `include_spec!`). Every value comes from the model; nothing is computed here.
 
 mod caps;
 mod cfg;
@@ -17,24 +16,36 @@ mod wrappers;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::EmitError;
+use crate::emit::{EmitError, Mode};
 use crate::ir::{Module, TypeId};
 use crate::model::Model;
-use items::{bitflags_text, c_name_aliases, head_tokens, type_item};
+use items::{Bitflags, c_name_aliases, head_tokens, type_item};
 use tokens::{alias_for, docs, ident, int_lit};
 
 pub use cfg::{CNames, cfg_groups, cfg_pred_groups};
 pub use probe::probe_module;
-use tokens::format_items;
 
 /// The Rust module for a model, without C-name aliases.
-pub fn module(model: &Model) -> Result<String, EmitError> {
-    module_with(model, &CNames::Off)
+pub fn module(model: &Model, mode: Mode) -> Result<String, EmitError> {
+    module_with(model, &CNames::Off, mode)
 }
 
-/// The Rust module for a model.
-pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError> {
-    module_in_chunks(model, c_names, CHUNKS, MAX_CHUNK)
+/// The Rust module for a model, formatted: the text `uapigen generate` writes. In
+/// [`Mode::Build`] it is formatted on every core.
+pub fn module_with(model: &Model, c_names: &CNames, mode: Mode) -> Result<String, EmitError> {
+    module_in_chunks(model, c_names, mode, CHUNKS, MAX_CHUNK)
+}
+
+/// The items of [`module_with`]'s text, in the same order, as tokens: what `include_spec!`
+/// expands to. Nothing is formatted or parsed. It runs on the caller's thread in either
+/// [`Mode`] (token streams cannot cross threads), so a proc macro may call it.
+pub fn module_tokens(model: &Model, c_names: &CNames) -> TokenStream {
+    let parts = Parts::new(&model.module);
+    parts
+        .jobs(1, usize::MAX)
+        .iter()
+        .map(|job| job.tokens(model, c_names))
+        .collect()
 }
 
 /// [`module_with`], the items of each kind split into `chunks` chunks of at most
@@ -42,31 +53,17 @@ pub fn module_with(model: &Model, c_names: &CNames) -> Result<String, EmitError>
 fn module_in_chunks(
     model: &Model,
     c_names: &CNames,
+    mode: Mode,
     chunks: usize,
     max_chunk: usize,
 ) -> Result<String, EmitError> {
     let m = &model.module;
-    // The rest is formatted in chunks, on every core: prettyplease prints each item on its
-    // own lines, so the chunks' texts put end to end are the text of the whole.
-    let types: Vec<TypeId> = (0..m.types.len())
-        .filter(|&id| m.origin(id).is_none())
-        .collect();
-    let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
-    let mut jobs = vec![Chunk::Head];
-    jobs.extend(types.chunks(per(types.len())).map(Chunk::Types));
-    let ioctls: Vec<usize> = (0..m.ioctls.len()).collect();
-    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Ioctls));
-    jobs.extend(ioctls.chunks(per(ioctls.len())).map(Chunk::Wrappers));
-    jobs.push(Chunk::Aliases);
-    let mut texts = par_map(&jobs, |job| format_items(job.tokens(model, c_names), ""))?.into_iter();
+    // Formatted in chunks, on every core: prettyplease prints each item on its own lines,
+    // so the chunks' texts put end to end are the text of the whole.
+    let parts = Parts::new(m);
+    let jobs = parts.jobs(chunks, max_chunk);
+    let texts = par_map(&jobs, mode, |job| job.text(model, c_names))?;
     let mut out = banner(m);
-    out.push_str(&texts.next().unwrap_or_default());
-    // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as text.
-    for f in &m.flag_sets {
-        out.push('\n');
-        out.push_str(&bitflags_text(f));
-    }
-    out.push('\n');
     for text in texts {
         out.push_str(&text);
     }
@@ -79,9 +76,43 @@ const CHUNKS: usize = 8;
 /// Items per chunk at most, so that the token trees of one chunk stay small.
 const MAX_CHUNK: usize = 256;
 
+/// The items of a module that come in chunks: the types it defines (not those of the specs
+/// it uses) and its ioctls.
+struct Parts {
+    types: Vec<TypeId>,
+    ioctls: Vec<usize>,
+}
+
+impl Parts {
+    fn new(m: &Module) -> Self {
+        Parts {
+            types: (0..m.types.len())
+                .filter(|&id| m.origin(id).is_none())
+                .collect(),
+            ioctls: (0..m.ioctls.len()).collect(),
+        }
+    }
+
+    /// Every item of the module, in the module's order: the head, the bitflags blocks,
+    /// the types, the ioctl numbers, the wrappers, the C-name aliases; the types and the
+    /// ioctls in `chunks` chunks of at most `max_chunk` items.
+    fn jobs(&self, chunks: usize, max_chunk: usize) -> Vec<Chunk<'_>> {
+        let per = |n: usize| n.div_ceil(chunks).clamp(1, max_chunk);
+        let mut jobs = vec![Chunk::Head, Chunk::Flags];
+        jobs.extend(self.types.chunks(per(self.types.len())).map(Chunk::Types));
+        let per_ioctl = per(self.ioctls.len());
+        jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Ioctls));
+        jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Wrappers));
+        jobs.push(Chunk::Aliases);
+        jobs
+    }
+}
+
 /// A slice of a module's items, turned into tokens and formatted on its own.
 enum Chunk<'a> {
     Head,
+    /// Every bitflags block.
+    Flags,
     Types(&'a [TypeId]),
     Ioctls(&'a [usize]),
     Wrappers(&'a [usize]),
@@ -93,6 +124,11 @@ impl Chunk<'_> {
         let m = &model.module;
         match self {
             Chunk::Head => head_tokens(m),
+            Chunk::Flags => m
+                .flag_sets
+                .iter()
+                .map(|f| Bitflags::new(f).tokens())
+                .collect(),
             Chunk::Types(ids) => {
                 let items = ids.iter().map(|&id| type_item(model, id));
                 quote!(#(#items)*)
@@ -117,23 +153,37 @@ impl Chunk<'_> {
             Chunk::Aliases => c_name_aliases(model, c_names),
         }
     }
-}
 
-/// Whether we run inside a proc macro (`include_spec!`): there, token streams belong to
-/// the compiler and work only on the macro's own thread.
-pub(crate) fn in_proc_macro() -> bool {
-    proc_macro::is_available()
+    /// The chunk's formatted text.
+    fn text(&self, model: &Model, c_names: &CNames) -> Result<String, EmitError> {
+        match self {
+            // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as
+            // text, each after an empty line, with an empty line after the last.
+            Chunk::Flags => {
+                let mut s = String::new();
+                for f in &model.module.flag_sets {
+                    s.push('\n');
+                    s.push_str(&Bitflags::new(f).text());
+                }
+                s.push('\n');
+                Ok(s)
+            }
+            _ => format_items(self.tokens(model, c_names)),
+        }
+    }
 }
 
 /// `f` over every job, on every core, results in the jobs' order; the first error wins.
+/// In [`Mode::Macro`], on the caller's thread alone.
 fn par_map<J: Sync, T: Send>(
     jobs: &[J],
+    mode: Mode,
     f: impl Fn(&J) -> Result<T, EmitError> + Sync,
 ) -> Result<Vec<T>, EmitError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
-    if threads <= 1 || in_proc_macro() {
+    if threads <= 1 || !mode.threads() {
         return jobs.iter().map(&f).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -190,24 +240,39 @@ pub(crate) fn banner(m: &Module) -> String {
     s
 }
 
+fn format_items(tokens: TokenStream) -> Result<String, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Formatting in chunks on several threads gives the text of formatting everything at
-    /// once, on every spec of the repository.
-    #[test]
-    fn chunks_put_together_are_the_whole() {
+    /// The models of every spec of the repository.
+    fn spec_models() -> Vec<(std::path::PathBuf, Model)> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
-        let mut seen = 0;
+        let mut out = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "yaml") {
                 continue;
             }
             let model = crate::compile_file(&path).unwrap();
-            let whole = module_in_chunks(&model, &CNames::Always, 1, usize::MAX).unwrap();
-            // Everything after the head, formatted by prettyplease in one go.
+            out.push((path, model));
+        }
+        assert!(out.len() >= 6, "only {} specs in {dir}", out.len());
+        out
+    }
+
+    /// Formatting in chunks on several threads gives the text of formatting everything at
+    /// once, on every spec of the repository, and so does formatting on one thread.
+    #[test]
+    fn chunks_put_together_are_the_whole() {
+        for (path, model) in spec_models() {
+            let all = &CNames::Always;
+            let whole = module_in_chunks(&model, all, Mode::Build, 1, usize::MAX).unwrap();
+            // Everything after the head and the bitflags, formatted by prettyplease in one go.
             let m = &model.module;
             let types: Vec<TypeId> = (0..m.types.len())
                 .filter(|&id| m.origin(id).is_none())
@@ -220,24 +285,58 @@ mod tests {
                 Chunk::Aliases,
             ]
             .iter()
-            .map(|c| c.tokens(&model, &CNames::Always))
+            .map(|c| c.tokens(&model, all))
             .collect();
-            let rest = format_items(rest, "").unwrap();
+            let rest = format_items(rest).unwrap();
             assert!(
                 rest.len() > 1000 && whole.ends_with(&rest),
                 "{}: the module does not end with its items formatted in one go",
                 path.display()
             );
-            for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
-                let split = module_in_chunks(&model, &CNames::Always, chunks, max).unwrap();
-                assert!(
-                    split == whole,
-                    "{}: {chunks} chunks of at most {max} items differ from one chunk",
+            for mode in [Mode::Build, Mode::Macro] {
+                for (chunks, max) in [(CHUNKS, MAX_CHUNK), (usize::MAX, 1), (3, 2)] {
+                    let split = module_in_chunks(&model, all, mode, chunks, max).unwrap();
+                    assert!(
+                        split == whole,
+                        "{}: {chunks} chunks of at most {max} items ({mode:?}) differ from one chunk",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    /// The tokens `include_spec!` expands to are the items of the formatted text, in the
+    /// same order (the bitflags blocks too), on every spec of the repository.
+    #[test]
+    fn tokens_are_the_formatted_items() {
+        let mut flag_sets = 0;
+        for (path, model) in spec_models() {
+            flag_sets += model.module.flag_sets.len();
+            for c_names in [CNames::Off, CNames::Always] {
+                let text = module_with(&model, &c_names, Mode::Build).unwrap();
+                let from_text = syn::parse_file(&text).unwrap();
+                let from_tokens: syn::File = syn::parse2(module_tokens(&model, &c_names)).unwrap();
+                assert_eq!(
+                    from_text.items.len(),
+                    from_tokens.items.len(),
+                    "{}: {c_names:?}: not the same number of items",
                     path.display()
                 );
+                // Each item printed by prettyplease, which also evens out what the text's
+                // layout adds to the syntax tree (a trailing comma after the last parameter).
+                let print =
+                    |item: &syn::Item| prettyplease::unparse(&syn::parse2(quote!(#item)).unwrap());
+                for (i, (a, b)) in from_text.items.iter().zip(&from_tokens.items).enumerate() {
+                    let (a, b) = (print(a), print(b));
+                    assert!(
+                        a == b,
+                        "{}: {c_names:?}: item {i} differs:\n{a}\nfrom the tokens:\n{b}",
+                        path.display()
+                    );
+                }
             }
-            seen += 1;
         }
-        assert!(seen >= 6, "only {seen} specs in {dir}");
+        assert!(flag_sets > 0, "no spec has a bitflags block to compare");
     }
 }

@@ -8,15 +8,15 @@ use crate::ir::{Field, IntTy, IntValue, Module, Scalar, Ty, TypeId};
 use crate::spec::ErrnoName;
 
 pub(crate) fn ident(s: &str) -> TokenStream {
+    let i = ident_of(s);
+    quote!(#i)
+}
+
+/// An identifier, raw (`r#type`) when the name says so.
+pub(crate) fn ident_of(s: &str) -> proc_macro2::Ident {
     match s.strip_prefix("r#") {
-        Some(raw) => {
-            let i = proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site());
-            quote!(#i)
-        }
-        None => {
-            let i = format_ident!("{}", s);
-            quote!(#i)
-        }
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", s),
     }
 }
 
@@ -107,19 +107,6 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
     }
 }
 
-pub(crate) fn doc_lines(out: &mut String, indent: &str, doc: &Option<String>) {
-    if let Some(d) = doc {
-        for l in d.lines() {
-            let l = l.trim_end();
-            if l.is_empty() {
-                out.push_str(&format!("{indent}///\n"));
-            } else {
-                out.push_str(&format!("{indent}/// {l}\n"));
-            }
-        }
-    }
-}
-
 pub(crate) fn errno(e: ErrnoName) -> TokenStream {
     match e {
         ErrnoName::Einval => quote!(::uapigen_runtime::Errno::Inval),
@@ -164,12 +151,4 @@ pub(crate) fn check_errno(e: Errno) -> TokenStream {
         Errno::TooBig => quote!(::uapigen_runtime::Errno::TooBig),
         Errno::OpNotSupp => quote!(::uapigen_runtime::Errno::OpNotSupp),
     }
-}
-
-pub(crate) fn format_items(
-    tokens: TokenStream,
-    banner: &str,
-) -> Result<String, crate::emit::EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| crate::emit::EmitError(e.to_string()))?;
-    Ok(format!("{banner}{}", prettyplease::unparse(&file)))
 }
