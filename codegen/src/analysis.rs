@@ -27,9 +27,34 @@ impl Traits {
     }
 }
 
+/// A C-name alias the Rust module can define (with the `c-names` option): the C name as
+/// Rust spells it, and what it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CAlias {
+    /// The alias, e.g. `VFIO_IOMMU_MAP_DMA` or `r#match`.
+    pub alias: String,
+    pub target: AliasTarget,
+}
+
+/// What a C-name alias stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AliasTarget {
+    Constant(usize),
+    /// Value `.1` of group `.0`.
+    GroupValue(usize, usize),
+    /// Enumerator `.1` of enum `.0`.
+    Enumerator(usize, usize),
+    /// Bit `.1` of flag set `.0`.
+    Flag(usize, usize),
+    Ioctl(usize),
+    Type(TypeId),
+}
+
 /// The facts of one spec, indexed like [`Module::types`].
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
+    /// The C-name aliases that can be made, in the order they are printed.
+    pub aliases: Vec<CAlias>,
     traits: Vec<Traits>,
     reserved: Vec<bool>,
     validated: Vec<bool>,
@@ -89,6 +114,7 @@ impl Facts {
         facts.encodable = (0..m.types.len())
             .map(|id| facts.derive_encodable(m, id))
             .collect();
+        facts.aliases = c_aliases(m);
         facts
     }
 
@@ -229,4 +255,124 @@ pub fn variant_ty<'m>(
         },
         _ => v.ty.as_ref(),
     }
+}
+
+/// The C-name aliases of a module: every C name that differs from its item's Rust name,
+/// spelled as Rust allows (raw for a keyword), unless it cannot name a Rust item (`self`,
+/// `crate`, underscores only), would shadow a primitive type (`u32`) or a prelude name the
+/// generated code uses (`Ok`, `Option`), is a lowercase constant, or would take a name the
+/// module already uses in that namespace (a wrapper function, another item, an earlier
+/// alias).
+fn c_aliases(m: &Module) -> Vec<CAlias> {
+    use std::collections::BTreeSet;
+    let prelude = crate::names::RUST_PRELUDE_USED
+        .iter()
+        .map(|p| (*p).to_owned());
+    let mut values: BTreeSet<String> = prelude.clone().collect();
+    let mut types: BTreeSet<String> = crate::names::RUST_PRIMITIVES
+        .iter()
+        .map(|p| (*p).to_owned())
+        .chain(prelude)
+        .collect();
+    for c in &m.constants {
+        values.insert(c.rust_name.clone());
+    }
+    for v in m.groups.iter().flat_map(|g| &g.values) {
+        values.insert(v.rust_name.clone());
+    }
+    for v in m.enums.iter().flat_map(|e| &e.values) {
+        values.insert(v.rust_name.clone());
+    }
+    for io in &m.ioctls {
+        values.insert(io.rust_name.clone());
+        values.insert(crate::names::wrapper_name(&io.rust_name));
+    }
+    for t in &m.types {
+        types.insert(t.rust_name.clone());
+        if let Some(p) = &t.payload {
+            types.insert(p.rust_name.clone());
+        }
+        if let Some(c) = &t.caps {
+            types.insert(c.rust_name.clone());
+            types.insert(format!("{}Iter", c.rust_name));
+        }
+    }
+    for f in &m.flag_sets {
+        // A bitflags type is a tuple struct: its name is a value (the constructor) too.
+        types.insert(f.rust_name.clone());
+        values.insert(f.rust_name.clone());
+    }
+    let mut out = Vec::new();
+    let mut add = |taken: &mut BTreeSet<String>, c: &str, rust: &str, target: AliasTarget| {
+        // A lowercase constant would capture the generated code's variables (`let r = ..`
+        // becomes a pattern against it).
+        let lowercase_value =
+            !matches!(target, AliasTarget::Type(_)) && !c.chars().any(|ch| ch.is_ascii_uppercase());
+        if c == rust.trim_start_matches("r#") || lowercase_value {
+            return;
+        }
+        if let Some(alias) = crate::names::as_rust_name(c)
+            && taken.insert(alias.trim_start_matches("r#").to_owned())
+        {
+            out.push(CAlias { alias, target });
+        }
+    };
+    // Raw and plain spellings name the same item: the sets hold plain spellings.
+    let plain = |set: &BTreeSet<String>| -> BTreeSet<String> {
+        set.iter()
+            .map(|s| s.trim_start_matches("r#").to_owned())
+            .collect()
+    };
+    let mut values = plain(&values);
+    let mut types = plain(&types);
+    for (i, c) in m.constants.iter().enumerate() {
+        if matches!(c.value, crate::ir::ConstValue::Int(_)) {
+            add(
+                &mut values,
+                &c.c_name,
+                &c.rust_name,
+                AliasTarget::Constant(i),
+            );
+        }
+    }
+    for (g, group) in m.groups.iter().enumerate() {
+        for (i, v) in group.values.iter().enumerate() {
+            add(
+                &mut values,
+                &v.c_name,
+                &v.rust_name,
+                AliasTarget::GroupValue(g, i),
+            );
+        }
+    }
+    for (e, en) in m.enums.iter().enumerate() {
+        for (i, v) in en.values.iter().enumerate() {
+            add(
+                &mut values,
+                &v.c_name,
+                &v.rust_name,
+                AliasTarget::Enumerator(e, i),
+            );
+        }
+    }
+    for (f, set) in m.flag_sets.iter().enumerate() {
+        for (i, b) in set.bits.iter().enumerate() {
+            // A flag's Rust name is a member of its set; the alias is a module constant.
+            add(&mut values, &b.c_name, "", AliasTarget::Flag(f, i));
+        }
+    }
+    for (i, io) in m.ioctls.iter().enumerate() {
+        add(
+            &mut values,
+            &io.c_name,
+            &io.rust_name,
+            AliasTarget::Ioctl(i),
+        );
+    }
+    for (id, t) in m.named_types() {
+        if let Some(c) = &t.c_name {
+            add(&mut types, c, &t.rust_name, AliasTarget::Type(id));
+        }
+    }
+    out
 }

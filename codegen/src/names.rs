@@ -73,6 +73,90 @@ pub const C_KEYWORDS: &[&str] = &[
     "false",
 ];
 
+/// Rust's primitive types: a type alias of that name would shadow the primitive.
+pub const RUST_PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+    "i128", "isize", "f32", "f64",
+];
+
+/// Rust's naming conventions, which rustc's style lints check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RustCase {
+    /// `UPPER_CASE` (constants).
+    Upper,
+    /// `UpperCamelCase` (types, variants).
+    Camel,
+    /// `snake_case` (fields, functions).
+    Snake,
+}
+
+/// Whether rustc's style lints accept `name` in `case` (`non_upper_case_globals`,
+/// `non_camel_case_types`, `non_snake_case`), as rustc decides it: leading and trailing
+/// underscores do not count.
+pub fn has_case(name: &str, case: RustCase) -> bool {
+    let bare = name.trim_start_matches("r#");
+    let t = bare.trim_matches('_');
+    let chars: Vec<char> = t.chars().collect();
+    match case {
+        RustCase::Upper => !t.chars().any(|c| c.is_lowercase()),
+        RustCase::Snake => !t.chars().any(|c| c.is_uppercase()) && !t.contains("__"),
+        RustCase::Camel => {
+            let cased = |c: char| c.is_uppercase() || c.is_lowercase();
+            !bare
+                .trim_start_matches('_')
+                .starts_with(|c: char| c.is_lowercase())
+                && !t.contains("__")
+                && !chars
+                    .windows(2)
+                    .any(|w| (cased(w[0]) && w[1] == '_') || (cased(w[1]) && w[0] == '_'))
+        }
+    }
+}
+
+/// Names the generated Rust takes from Rust's prelude without a path (`Ok(..)`, `Some(..)`,
+/// `Option<..>`): an item of the module with one of them would capture those uses.
+pub const RUST_PRELUDE_USED: &[&str] = &["Ok", "Err", "Some", "None", "Option", "Result"];
+
+/// Keywords that cannot be raw identifiers (`r#self` is not an identifier).
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Why `s` (as the emitters print it: `r#kw` for a keyword) cannot name a Rust item or
+/// field (a clause: "is not an identifier"), or `None` when it can.
+pub fn unusable_rust_name(s: &str) -> Option<&'static str> {
+    let (raw, bare) = match s.strip_prefix("r#") {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    if !is_c_identifier(bare) {
+        Some("is not an identifier")
+    } else if NOT_RAW.contains(&bare) {
+        Some("cannot name an item, raw or not (like `self`, `Self`, `super`, `crate`, `_`)")
+    } else if bare.chars().all(|c| c == '_') {
+        Some("is underscores only")
+    } else if !raw && is_rust_keyword(bare) {
+        Some("is a Rust keyword")
+    } else {
+        None
+    }
+}
+
+/// The name of an ioctl's wrapper function: its constant's name in snake case
+/// (`IOMMU_MAP_DMA` -> `iommu_map_dma`).
+pub fn wrapper_name(ioctl_rust_name: &str) -> String {
+    rust_ident(ioctl_rust_name.trim_start_matches("r#").to_lowercase())
+}
+
+/// The Rust spelling of a C name used as a Rust name (a C-name alias): raw for a keyword
+/// that can be raw, `None` when it cannot name a Rust item at all.
+pub fn as_rust_name(c: &str) -> Option<String> {
+    let name = if is_rust_keyword(c) {
+        format!("r#{c}")
+    } else {
+        c.to_owned()
+    };
+    unusable_rust_name(&name).is_none().then_some(name)
+}
+
 pub fn is_rust_keyword(s: &str) -> bool {
     RUST_KEYWORDS.contains(&s)
 }

@@ -47,20 +47,23 @@ fn catalog() -> String {
     );
     let errs = fixtures("errors");
     for code in uapigen::Code::ALL {
-        let Some(f) = errs.iter().find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))
-        }) else {
-            panic!("no fixture for {code} in tests/errors: add one");
-        };
-        let text = std::fs::read_to_string(f).unwrap_or_default();
-        let _ = write!(
-            s,
-            "### {code}: {}\n\n```yaml\n{}```\n\n```\n{}```\n\n",
-            code.summary(),
-            text,
-            render_error(f)
+        let mine: Vec<&PathBuf> = errs
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))
+            })
+            .collect();
+        assert!(
+            !mine.is_empty(),
+            "no fixture for {code} in tests/errors: add one"
         );
+        let _ = write!(s, "### {code}: {}\n\n", code.summary());
+        // Every fixture of the code: each is one way to get it.
+        for f in mine {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            let _ = write!(s, "```yaml\n{}```\n\n```\n{}```\n\n", text, render_error(f));
+        }
     }
     s.push_str("## Lint rules (`uapigen lint`)\n\n");
     for rule in uapigen::lint::Rule::ALL {

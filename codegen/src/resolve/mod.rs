@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::diag::{Code, Diagnostics, SourceFile};
 use crate::expr::Expr;
 use crate::ir::*;
-use crate::names;
+use crate::names::{self, RustCase};
 use crate::spec::{self, Kind, Sp, Span};
 
 mod imports;
@@ -100,10 +100,30 @@ pub fn resolve_with(
     r.diags.finish(module)
 }
 
+/// A doc as the outputs carry it: trimmed; `\r\n` and a lone `\r` are line ends (a bare
+/// CR cannot stand in a Rust doc comment); characters that change the direction of text
+/// (bidi controls: rustc rejects them in docs, gcc warns) are written as `<U+202E>`.
 fn doc(d: &Option<String>) -> Option<String> {
-    d.as_ref()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+    let d = d.as_ref()?;
+    let mut out = String::with_capacity(d.len());
+    let mut chars = d.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("<U+{:04X}>", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 impl Resolver<'_> {
@@ -299,8 +319,226 @@ impl Resolver<'_> {
         let parsed = e.and_then(|e| self.parse_expr(e));
         self.exprs.insert(def, parsed);
     }
+    /// Names C keeps apart only in part: struct, union and enum tags share one namespace
+    /// (`enum same` and `struct same` clash), and a macro (a constant, group value, flag or
+    /// ioctl) replaces every later use of its name, so it cannot also name a tag, a field or
+    /// an enumerator of the header.
+    fn check_c_names(&mut self, m: &Module) {
+        let mut tags: BTreeMap<&str, (&str, Span)> = BTreeMap::new();
+        let mut tag_list: Vec<(&str, &str, Span)> = Vec::new();
+        for (_, t) in m.named_types() {
+            if let Some(c) = &t.c_name {
+                tag_list.push((c, kind_word(t.kind), t.span));
+            }
+        }
+        for e in &m.enums {
+            if let Some(c) = &e.c_name {
+                tag_list.push((c, "enum", e.span));
+            }
+        }
+        for (name, kind, span) in tag_list {
+            match tags.get(name) {
+                Some((other, first)) if *other != kind => {
+                    let first = *first;
+                    self.defined_twice(
+                        span,
+                        format!("the tag `{kind} {name}` (also `{other} {name}`)"),
+                        first,
+                    );
+                }
+                _ => {
+                    tags.insert(name, (kind, span));
+                }
+            }
+        }
+        // Every identifier of the header that a macro of the same name would replace.
+        let mut idents: BTreeMap<&str, String> = BTreeMap::new();
+        for t in m.types.iter().filter(|t| t.origin.is_none()) {
+            if let Some(c) = &t.c_name {
+                idents
+                    .entry(c)
+                    .or_insert_with(|| format!("the tag of {}", t.display_name_lite()));
+            }
+            for f in &t.fields {
+                if let Some(c) = &f.c_name {
+                    idents
+                        .entry(c)
+                        .or_insert_with(|| format!("a field of {}", t.display_name_lite()));
+                }
+            }
+        }
+        for e in &m.enums {
+            if let Some(c) = &e.c_name {
+                idents.entry(c).or_insert_with(|| "an enum tag".to_owned());
+            }
+        }
+        let mut macros: Vec<(&str, Span)> = Vec::new();
+        macros.extend(m.constants.iter().map(|c| (c.c_name.as_str(), c.span)));
+        macros.extend(
+            m.groups
+                .iter()
+                .flat_map(|g| &g.values)
+                .map(|v| (v.c_name.as_str(), v.span)),
+        );
+        macros.extend(
+            m.flag_sets
+                .iter()
+                .flat_map(|f| &f.bits)
+                .map(|b| (b.c_name.as_str(), b.span)),
+        );
+        macros.extend(m.ioctls.iter().map(|io| (io.c_name.as_str(), io.span)));
+        for (name, span) in macros {
+            if let Some(what) = idents.get(name) {
+                self.diags
+                    .error(
+                        Code::DuplicateName,
+                        span,
+                        format!("the macro `{name}` would replace {what} of the same name in C"),
+                    )
+                    .hint = Some("rename one of them".into());
+            }
+        }
+    }
+
+    /// Every Rust name the module defines must be one the emitters can print: an identifier
+    /// (a raw one for a keyword), not `self`/`Self`/`super`/`crate`, not underscores only.
+    /// A derived name can fail that (`___` gives `_`); a given `rust-name` was checked where
+    /// it was read.
+    fn check_usable_names(&mut self, m: &Module) {
+        let mut names: Vec<(&str, String, Span, Ns, RustCase)> = Vec::new();
+        for c in &m.constants {
+            names.push((
+                &c.rust_name,
+                format!("constant `{}`", c.c_name),
+                c.span,
+                Ns::Value,
+                RustCase::Upper,
+            ));
+        }
+        for g in &m.groups {
+            for v in &g.values {
+                names.push((
+                    &v.rust_name,
+                    format!("value `{}`", v.c_name),
+                    v.span,
+                    Ns::Value,
+                    RustCase::Upper,
+                ));
+            }
+        }
+        for e in &m.enums {
+            for v in &e.values {
+                names.push((
+                    &v.rust_name,
+                    format!("enumerator `{}`", v.c_name),
+                    v.span,
+                    Ns::Value,
+                    RustCase::Upper,
+                ));
+            }
+        }
+        for io in &m.ioctls {
+            names.push((
+                &io.rust_name,
+                format!("ioctl `{}`", io.c_name),
+                io.span,
+                Ns::Value,
+                RustCase::Upper,
+            ));
+        }
+        for f in &m.flag_sets {
+            names.push((
+                &f.rust_name,
+                format!("flag set `{}`", f.c_name),
+                f.span,
+                Ns::Type,
+                RustCase::Camel,
+            ));
+            for b in &f.bits {
+                names.push((
+                    &b.rust_name,
+                    format!("flag `{}`", b.c_name),
+                    b.span,
+                    Ns::Member,
+                    RustCase::Upper,
+                ));
+            }
+        }
+        for t in m.types.iter().filter(|t| t.origin.is_none()) {
+            if t.c_name.is_some() {
+                names.push((
+                    &t.rust_name,
+                    t.display_name_lite(),
+                    t.span,
+                    Ns::Type,
+                    RustCase::Camel,
+                ));
+            }
+            for f in &t.fields {
+                if let Some(c) = &f.c_name {
+                    names.push((
+                        &f.rust_name,
+                        format!("field `{c}`"),
+                        f.span,
+                        Ns::Member,
+                        RustCase::Snake,
+                    ));
+                }
+            }
+            if let Some(p) = &t.payload {
+                names.push((
+                    &p.rust_name,
+                    format!("the payload of {}", t.display_name_lite()),
+                    p.span,
+                    Ns::Type,
+                    RustCase::Camel,
+                ));
+                for v in &p.variants {
+                    names.push((
+                        &v.rust_name,
+                        format!("payload variant `{}`", v.rust_name),
+                        v.span,
+                        Ns::Member,
+                        RustCase::Camel,
+                    ));
+                }
+            }
+        }
+        for (rust, what, span, ns, case) in names {
+            let bare = rust.trim_start_matches("r#");
+            let why = names::unusable_rust_name(rust)
+                .or_else(|| {
+                    (!names::has_case(rust, case)).then_some(match case {
+                        RustCase::Upper => "is not UPPER_CASE, as Rust names constants",
+                        RustCase::Camel => "is not UpperCamelCase, as Rust names types",
+                        RustCase::Snake => "is not snake_case, as Rust names fields",
+                    })
+                })
+                .or_else(|| {
+                    (ns != Ns::Member && names::RUST_PRELUDE_USED.contains(&bare))
+                        .then_some("the generated code takes from Rust's prelude")
+                })
+                .or_else(|| {
+                    (ns == Ns::Value && !bare.chars().any(|c| c.is_ascii_uppercase())).then_some(
+                        "is a lowercase constant: it would capture the generated code's variables",
+                    )
+                });
+            if let Some(why) = why {
+                self.diags
+                    .error(
+                        Code::BadIdentifier,
+                        span,
+                        format!("{what} becomes `{rust}` in Rust, which {why}"),
+                    )
+                    .hint = Some("give it a `rust-name`".into());
+            }
+        }
+    }
+
     /// Rust names must be unique per namespace after case conversion.
     fn check_rust_names(&mut self, m: &mut Module) {
+        self.check_usable_names(m);
+        self.check_c_names(m);
         let mut values: BTreeMap<String, (String, Span)> = BTreeMap::new();
         let check = |diags: &mut Diagnostics,
                      map: &mut BTreeMap<String, (String, Span)>,
@@ -363,13 +601,38 @@ impl Resolver<'_> {
                 io.span,
             );
         }
+        // Types, flag sets and the enums and iterators generated for payloads and capability
+        // chains share Rust's type namespace; C keeps structs and flag sets apart, so the
+        // key names the kind (`struct same` and `flags same` both becoming `Same` clash).
         let mut types: BTreeMap<String, (String, Span)> = BTreeMap::new();
         for t in &m.types {
-            let c = t.c_name.clone().unwrap_or_else(|| t.rust_name.clone());
+            let c = match &t.c_name {
+                Some(c) => format!("{} {c}", kind_word(t.kind)),
+                None => t.rust_name.clone(),
+            };
             check(&mut self.diags, &mut types, &t.rust_name, &c, t.span);
+            if let Some(p) = &t.payload {
+                let c = format!("the payload of {c}");
+                check(&mut self.diags, &mut types, &p.rust_name, &c, p.span);
+            }
+            if let Some(caps) = &t.caps {
+                let c = format!("the capabilities of {c}");
+                check(&mut self.diags, &mut types, &caps.rust_name, &c, t.span);
+                let iter = format!("{}Iter", caps.rust_name);
+                check(
+                    &mut self.diags,
+                    &mut types,
+                    &iter,
+                    &format!("{c} (iterator)"),
+                    t.span,
+                );
+            }
         }
         for f in &m.flag_sets {
-            check(&mut self.diags, &mut types, &f.rust_name, &f.c_name, f.span);
+            let c = format!("flags {}", f.c_name);
+            check(&mut self.diags, &mut types, &f.rust_name, &c, f.span);
+            // A bitflags type is a tuple struct: its name is a value (its constructor) too.
+            check(&mut self.diags, &mut values, &f.rust_name, &c, f.span);
             let mut members = BTreeMap::new();
             for b in &f.bits {
                 check(
@@ -389,6 +652,15 @@ impl Resolver<'_> {
             }
         }
     }
+}
+
+/// Where a Rust name lives: module-level values (constants), module-level types, or
+/// members of something (fields, flags of a set, variants of an enum).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Value,
+    Type,
+    Member,
 }
 
 impl TypeDef {

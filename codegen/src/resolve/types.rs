@@ -149,6 +149,16 @@ impl Resolver<'_> {
                             "a flexible array member must be the last member",
                         )
                         .hint = Some("move it to the end of the struct".into());
+                } else if i == 0 {
+                    self.diags
+                        .error(
+                            Code::FlexInvalid,
+                            f.ty.span,
+                            "a flexible array member cannot be a struct's only member (C needs a named member before it)",
+                        )
+                        .hint = Some(
+                        "put the fields that describe the array (a count, a size) before it".into(),
+                    );
                 }
                 if self.has_flex(elem) {
                     self.diags

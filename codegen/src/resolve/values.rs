@@ -352,11 +352,9 @@ impl Resolver<'_> {
     pub(super) fn rust_or(&mut self, given: &Option<Sp<String>>, derived: String) -> String {
         match given {
             Some(n) => {
-                let ok = {
-                    let s = n.strip_prefix("r#").unwrap_or(n);
-                    names::is_c_identifier(s)
-                };
-                if !ok {
+                let bare = n.strip_prefix("r#").unwrap_or(n);
+                let name = names::rust_ident(bare.to_owned());
+                if !names::is_c_identifier(bare) {
                     self.diags
                         .error(
                             Code::BadIdentifier,
@@ -364,8 +362,19 @@ impl Resolver<'_> {
                             format!("rust-name `{}` is not a Rust identifier", **n),
                         )
                         .hint = Some("use letters, digits and `_`".into());
+                } else if let Some(why) = names::unusable_rust_name(&name)
+                    .or_else(|| names::unusable_rust_name(n).filter(|_| n.starts_with("r#")))
+                {
+                    self.diags
+                        .error(
+                            Code::BadIdentifier,
+                            n.span,
+                            format!("rust-name `{}` {why}", **n),
+                        )
+                        .hint = Some("choose another name, e.g. with a trailing `_`".into());
+                    return "invalid_rust_name".into();
                 }
-                names::rust_ident(n.value.clone())
+                name
             }
             None => derived,
         }

@@ -10,8 +10,33 @@ use crate::model::Model;
 use crate::spec::Dir;
 
 /// Text safe inside a C block comment.
+/// Text inside a C comment: no comment ends or starts, and no trigraph (`??/` at a line's
+/// end would even join the next line): a backslash goes between two question marks.
 fn comment_text(s: &str) -> String {
-    s.replace("*/", "* /").replace("/*", "/ *")
+    let mut out = String::with_capacity(s.len());
+    let mut prev = None;
+    for c in s.replace("*/", "* /").replace("/*", "/ *").chars() {
+        if c == '?' && prev == Some('?') {
+            out.push('\\');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// A C string literal of the same bytes: `\\` and `"` escaped, and `?` too, so that no
+/// `??x` becomes a trigraph (C90/C11 without GNU). The resolver admits printable ASCII only.
+fn c_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if matches!(c, '\\' | '"' | '?') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 /// A block comment (` * ` lines) at the given indentation.
@@ -303,12 +328,7 @@ pub fn header(model: &Model) -> String {
             }
             match &c.value {
                 ConstValue::Int(v) => define(&mut out, &c.c_name, &value_body(m, v)),
-                // `?` is escaped so that no `??x` becomes a trigraph (C90/C11 without GNU).
-                ConstValue::Str(s) => define(
-                    &mut out,
-                    &c.c_name,
-                    &format!("\"{}\"", s.replace('?', "\\?")),
-                ),
+                ConstValue::Str(s) => define(&mut out, &c.c_name, &c_string(s)),
             }
         }
     }

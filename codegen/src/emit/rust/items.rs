@@ -10,8 +10,8 @@ use super::cfg::{CNames, cfg_pred_groups};
 use super::checks::{check_fn, validate};
 use super::payload::payload;
 use super::tokens::{alias_for, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit};
-use crate::analysis::Traits;
-use crate::ir::{ConstValue, FlagSet, Module, Scalar, Ty, TypeId};
+use crate::analysis::{AliasTarget, Traits};
+use crate::ir::{ConstValue, FlagSet, IntTy, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
 use crate::spec::Kind;
 
@@ -69,48 +69,39 @@ pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
         CNames::Always => quote!(),
     };
     let m = &model.module;
-    let mut out = Vec::new();
-    let mut alias_const = |c: &str, rust: TokenStream, ty: TokenStream| {
-        if c != rust.to_string() {
-            let c = format_ident!("{}", c);
-            out.push(quote!(#cfg #[allow(non_upper_case_globals)] pub const #c: #ty = #rust;));
+    let items = model.facts.aliases.iter().map(|a| {
+        let c = ident(&a.alias);
+        let constant = |rust: TokenStream, ty: IntTy| {
+            let ty = int_ty(ty);
+            quote!(#cfg #[allow(non_upper_case_globals)] pub const #c: #ty = #rust;)
+        };
+        match a.target {
+            AliasTarget::Constant(i) => match &m.constants[i].value {
+                ConstValue::Int(v) => constant(ident(&m.constants[i].rust_name), v.ty),
+                ConstValue::Str(_) => quote!(),
+            },
+            AliasTarget::GroupValue(g, i) => {
+                constant(ident(&m.groups[g].values[i].rust_name), m.groups[g].ty)
+            }
+            AliasTarget::Enumerator(e, i) => {
+                constant(ident(&m.enums[e].values[i].rust_name), m.enums[e].ty)
+            }
+            AliasTarget::Flag(f, i) => {
+                let set = ident(&m.flag_sets[f].rust_name);
+                let n = ident(&m.flag_sets[f].bits[i].rust_name);
+                constant(quote!(#set::#n.bits()), m.flag_sets[f].ty)
+            }
+            AliasTarget::Ioctl(i) => {
+                let rust = ident(&m.ioctls[i].rust_name);
+                quote!(#cfg #[allow(non_upper_case_globals)] pub const #c: u32 = #rust;)
+            }
+            AliasTarget::Type(id) => {
+                let n = ident(&m.types[id].rust_name);
+                quote!(#cfg #[allow(non_camel_case_types)] pub type #c = #n;)
+            }
         }
-    };
-    for c in &m.constants {
-        if let ConstValue::Int(v) = &c.value {
-            alias_const(&c.c_name, ident(&c.rust_name), int_ty(v.ty));
-        }
-    }
-    for g in &m.groups {
-        for v in &g.values {
-            alias_const(&v.c_name, ident(&v.rust_name), int_ty(g.ty));
-        }
-    }
-    for e in &m.enums {
-        for v in &e.values {
-            alias_const(&v.c_name, ident(&v.rust_name), int_ty(e.ty));
-        }
-    }
-    for f in &m.flag_sets {
-        let set = ident(&f.rust_name);
-        for b in &f.bits {
-            let n = ident(&b.rust_name);
-            alias_const(&b.c_name, quote!(#set::#n.bits()), int_ty(f.ty));
-        }
-    }
-    for io in &m.ioctls {
-        alias_const(&io.c_name, ident(&io.rust_name), quote!(u32));
-    }
-    for (_, t) in m.named_types() {
-        if let Some(c) = &t.c_name
-            && *c != t.rust_name
-        {
-            let c = format_ident!("{}", c);
-            let n = ident(&t.rust_name);
-            out.push(quote!(#cfg #[allow(non_camel_case_types)] pub type #c = #n;));
-        }
-    }
-    quote!(#(#out)*)
+    });
+    quote!(#(#items)*)
 }
 
 /// A `bitflags!` block, described once and printed two ways: as text for the formatted
@@ -439,7 +430,7 @@ fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
     let fns = t.fields.iter().zip(&member_traits).map(|(f, tr)| {
         let ty = rust_ty(m, &f.ty);
         let member = f.rust_name.trim_start_matches("r#");
-        let get = ident(member);
+        let get = ident(&f.rust_name);
         let set = format_ident!("set_{}", member);
         let from = format_ident!("from_{}", member);
         let d = docs(&f.doc);

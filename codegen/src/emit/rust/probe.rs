@@ -90,6 +90,12 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
             format_args!("::core::mem::align_of::<{p}::{n}>() as u64"),
         );
         for (cpath, rpath) in rust_paths(m, id) {
+            if rpath.is_empty() {
+                // A member of a union: the Rust union is bytes with accessors, so the
+                // member starts where the union does (the C side measures it).
+                row(format_args!("offset:{c}.{cpath}"), format_args!("0"));
+                continue;
+            }
             row(
                 format_args!("offset:{c}.{cpath}"),
                 format_args!(
@@ -158,6 +164,15 @@ fn rust_paths(m: &Module, id: TypeId) -> Vec<(String, Vec<String>)> {
         }
     }
     let mut out = Vec::new();
+    if m.types[id].kind == Kind::Union {
+        // Union members have no Rust fields: they start where the union does.
+        for f in &m.types[id].fields {
+            if let Some(n) = &f.c_name {
+                out.push((n.clone(), Vec::new()));
+            }
+        }
+        return out;
+    }
     walk(m, id, "", &[], &mut out);
     out
 }

@@ -62,9 +62,7 @@ fn size_field_set(
 
 pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
     // The constant's name in snake case: `IOMMU_MAP_DMA` -> `iommu_map_dma`.
-    let name = ident(&names::rust_ident(
-        io.rust_name.trim_start_matches("r#").to_lowercase(),
-    ));
+    let name = ident(&names::wrapper_name(&io.rust_name));
     let op = ident(&io.rust_name);
     let d = docs(&io.doc);
     let call_doc = format!(" Calls `{}`.", io.c_name);
