@@ -273,7 +273,7 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
     for p in paths {
         // A spec that cannot be read is an I/O error of the run (exit status 2), not a
         // diagnostic of the spec.
-        if let Err(source) = std::fs::read(p) {
+        if let Err(source) = crate::diag::read_regular(p, crate::parse::MAX_SPEC_BYTES) {
             return Err(BuildError::Io {
                 path: p.clone(),
                 source,
@@ -284,29 +284,47 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
             Err(d) => diags.list.extend(d.list),
         }
     }
+    // Module names and headers are the generated files' names: two specs cannot share one.
     let mut names: Vec<(&str, &Path)> = Vec::new();
+    let mut headers: Vec<(&str, &Path)> = Vec::new();
     for m in &models {
-        if let Some((_, other)) = names.iter().find(|(n, _)| *n == m.module.name) {
+        let module = &m.module;
+        let mut clash = |span, what: &str, value: &str, other: &Path, hint: &str| {
             diags
                 .error(
                     crate::diag::Code::DuplicateName,
-                    crate::spec::Span {
-                        line: 1,
-                        column: 1,
-                        ..Default::default()
-                    },
+                    span,
                     format!(
-                        "spec `{}` has the same `name` as {}",
-                        m.module.name,
+                        "spec `{}` has the same `{what}` ({value}) as {}",
+                        module.name,
                         other.display()
                     ),
                 )
-                .hint = Some("every spec needs its own module name".into());
+                .hint = Some(hint.into());
             if let Some(d) = diags.list.last_mut() {
-                d.file = Some(m.module.file.clone());
+                d.file = Some(module.file.clone());
             }
+        };
+        if let Some((_, other)) = names.iter().find(|(n, _)| *n == module.name) {
+            clash(
+                module.name_span,
+                "name",
+                &module.name,
+                other,
+                "every spec needs its own module name",
+            );
         }
-        names.push((&m.module.name, &m.module.file.path));
+        if let Some((_, other)) = headers.iter().find(|(h, _)| *h == module.header) {
+            clash(
+                module.header_span,
+                "header",
+                &module.header,
+                other,
+                "every spec writes its own header: give this one another `header`",
+            );
+        }
+        names.push((&module.name, &module.file.path));
+        headers.push((&module.header, &module.file.path));
     }
     diags.finish(models).map_err(BuildError::Spec)
 }

@@ -123,7 +123,15 @@ impl Session {
             Some(None) => return Err(Used::Errors(Diagnostics::default())),
             None => {}
         }
-        let text = std::fs::read_to_string(path).map_err(Used::Unreadable)?;
+        let bytes = crate::diag::read_regular(path, crate::parse::MAX_SPEC_BYTES)
+            .and_then(|b| b.ok_or_else(|| std::io::Error::other("it is larger than uapigen reads")))
+            .map_err(Used::Unreadable)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Used::Unreadable(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
+        })?;
         match self.compile_text(path, &text) {
             Ok(m) => {
                 let m = Arc::new(m);
@@ -203,7 +211,15 @@ fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Dia
 
 /// Read a spec file as text. I/O errors and invalid UTF-8 become a diagnostic.
 fn read_spec(path: &Path) -> Result<String, Diagnostics> {
-    match std::fs::read(path) {
+    let read = crate::diag::read_regular(path, crate::parse::MAX_SPEC_BYTES).and_then(|b| {
+        b.ok_or_else(|| {
+            std::io::Error::other(format!(
+                "it is larger than the {} bytes uapigen reads",
+                crate::parse::MAX_SPEC_BYTES
+            ))
+        })
+    });
+    match read {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(text),
             Err(e) => {

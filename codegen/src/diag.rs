@@ -75,6 +75,25 @@ impl fmt::Display for Code {
     }
 }
 
+/// Read at most `cap` bytes of a regular file (following symlinks); anything else (a FIFO,
+/// a device, a directory, a socket) is refused before it is opened, so that a read can
+/// neither hang nor grow without bound. `Ok(None)`: the file is longer than `cap`.
+pub fn read_regular(path: &Path, cap: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, FIFO, device or socket)",
+        ));
+    }
+    let file = std::fs::File::open(path)?;
+    // A file swapped for a FIFO between the two calls still cannot make this read more.
+    let mut out = Vec::new();
+    file.take(cap as u64 + 1).read_to_end(&mut out)?;
+    Ok((out.len() <= cap).then_some(out))
+}
+
 /// A source file that diagnostics point into.
 #[derive(Clone, Debug)]
 pub struct SourceFile {

@@ -136,10 +136,17 @@ fn crate_lib(models: &[Model]) -> String {
     s
 }
 
+/// The current content of an output file, if it is a regular file no longer than a little
+/// more than its new content (a longer one differs anyway).
+fn read_output(path: &Path, new_len: usize) -> Option<Vec<u8>> {
+    crate::diag::read_regular(path, new_len + 1).ok().flatten()
+}
+
 /// Write `content` to `path` through a temporary file in the same directory and a rename,
 /// unless the file already holds exactly that. Returns whether the file was written.
 pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == content.as_bytes()) {
+    // An output folder may hold anything: a FIFO or a link to /dev/zero is not read.
+    if read_output(path, content.len()).is_some_and(|old| old == content.as_bytes()) {
         return Ok(false);
     }
     let dir = path
@@ -212,7 +219,9 @@ pub fn stale(root: &Path, outputs: &Outputs) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for (rel, content) in outputs {
         let p = root.join(rel);
-        let old = std::fs::read_to_string(&p).unwrap_or_default();
+        let old = read_output(&p, content.len())
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
         if old != *content {
             let diff = similar::TextDiff::from_lines(&old, content)
                 .unified_diff()

@@ -420,6 +420,9 @@ pub struct Ioctl {
 pub struct Module {
     pub file: Arc<SourceFile>,
     pub name: String,
+    /// Where the spec gives its `name` and its `header` (for errors across specs).
+    pub name_span: Span,
+    pub header_span: Span,
     /// Specs this one uses: (module name, C header).
     pub uses: Vec<(String, String)>,
     pub header: String,

@@ -339,3 +339,77 @@ fn layout_report_shows_holes_and_json() {
     let o = uapigen(&root(), &["layout", "spec/vfio.yaml", "--abi", "vax"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// [harden] 8: `generate -o D spec.yaml` writes below D only (the schema goes next to the
+/// spec folder's specs, and only when generating that folder), and `--check` names D.
+#[test]
+fn generate_writes_only_below_its_output() {
+    let t = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        t.path().join("one.yaml"),
+        "name: one\nheader: linux/one.h\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = uapigen(t.path(), &["generate", "-o", "out", "one.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        !t.path().join("spec").exists(),
+        "generate wrote ./spec: {}",
+        text(&o)
+    );
+    let mut top: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["one.yaml", "out"], "{}", text(&o));
+    let o = uapigen(t.path(), &["generate", "--check", "-o", "out", "one.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("out is up to date"), "{}", text(&o));
+}
+
+/// [harden] 8: the revision of `compat REV:path` never reaches git as an option.
+#[test]
+fn compat_revision_is_never_an_option() {
+    let t = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let target = t.path().join("written-by-git");
+    let arg = format!("--output={}:spec/vfio.yaml", target.display());
+    let spec = root().join("spec/vfio.yaml");
+    let o = uapigen(
+        &root(),
+        &["compat", "--", &arg, &spec.display().to_string()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not an option"), "{}", text(&o));
+    assert!(!target.exists(), "git wrote {}", target.display());
+}
+
+/// [harden] 6: a FIFO, a device and a link to one are refused before they are read (a
+/// FIFO would hang the read, /dev/zero would grow it without bound).
+#[test]
+fn non_regular_specs_are_refused() {
+    let t = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = t.path().join("fifo.yaml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo (coreutils) is needed: {e}"));
+    assert!(made.success());
+    let link = t.path().join("zero.yaml");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap_or_else(|e| panic!("{e}"));
+    for p in [fifo, link, PathBuf::from("/dev/zero")] {
+        let o = uapigen(t.path(), &["check", &p.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", p.display(), text(&o));
+        assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    }
+    // A used spec that is a FIFO: a diagnostic at the `uses`, no hang.
+    std::fs::write(
+        t.path().join("top.yaml"),
+        "name: top\nheader: linux/top.h\nuses: [fifo]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = uapigen(t.path(), &["check", "top.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+}

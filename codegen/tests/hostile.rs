@@ -1070,6 +1070,21 @@ fn child_hostile_names_and_paths() {
             "E0102",
         ),
         ("name_keyword", "name: struct\nheader: linux/x.h\n", "E0102"),
+        ("name_lib", "name: lib\nheader: linux/x.h\n", "E0102"),
+        (
+            "name_layout_probe",
+            "name: layout_probe\nheader: linux/x.h\n",
+            "E0102",
+        ),
+        (
+            "header_backslashes",
+            "name: x\nheader: '..\\..\\evil.h'\n",
+            "E0102",
+        ),
+        ("header_no_stem", "name: x\nheader: .h\n", "E0102"),
+        ("header_dot_stem", "name: x\nheader: linux/..h\n", "E0102"),
+        ("header_option", "name: x\nheader: -rf.h\n", "E0102"),
+        ("header_hidden", "name: x\nheader: linux/.x.h\n", "E0102"),
         (
             "name_rust_keyword",
             "name: fn\nheader: linux/x.h\n",

@@ -291,6 +291,9 @@ fn main() -> ExitCode {
 
 /// `uapigen generate`.
 fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> ExitCode {
+    // The schema of the format sits next to the project's specs: it is written (and
+    // checked) when the specs are the spec folder's, not for specs named one by one.
+    let with_schema = specs.is_empty();
     let models = match inputs(specs, spec_dir).and_then(|i| compile_all(&i)) {
         Ok(m) => m,
         Err(e) => return report(&e),
@@ -300,12 +303,16 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
         Err(e) => return report(&BuildError::Emit(e)),
     };
     // The schema of the format sits next to the specs.
-    let schema: files::Outputs = [(PathBuf::from("schema.json"), uapigen::schema_json())].into();
+    let schema: files::Outputs = if with_schema {
+        [(PathBuf::from("schema.json"), uapigen::schema_json())].into()
+    } else {
+        files::Outputs::new()
+    };
     if check {
         let mut stale = files::stale(&out, &outputs);
         stale.extend(files::stale(spec_dir, &schema));
         if stale.is_empty() {
-            eprintln!("generated/ is up to date ({} files)", outputs.len());
+            eprintln!("{} is up to date ({} files)", out.display(), outputs.len());
             return ExitCode::SUCCESS;
         }
         for (p, diff) in &stale {
@@ -326,7 +333,11 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
             for p in &written {
                 eprintln!("wrote {}", p.display());
             }
-            eprintln!("{} of {} files changed", written.len(), outputs.len() + 1);
+            eprintln!(
+                "{} of {} files changed",
+                written.len(),
+                outputs.len() + schema.len()
+            );
             ExitCode::SUCCESS
         }
         Err(source) => report(&BuildError::Io { path: out, source }),
@@ -337,15 +348,26 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
 /// `uses` are read next to `path` in the working tree.
 fn load_revision(arg: &str) -> Result<(PathBuf, String), String> {
     if std::path::Path::new(arg).exists() {
-        return std::fs::read_to_string(arg)
-            .map(|t| (PathBuf::from(arg), t))
-            .map_err(|e| format!("{arg}: {e}"));
+        let cap = uapigen::parse::MAX_SPEC_BYTES;
+        return match uapigen::diag::read_regular(std::path::Path::new(arg), cap) {
+            Ok(Some(b)) => String::from_utf8(b)
+                .map(|t| (PathBuf::from(arg), t))
+                .map_err(|_| format!("{arg}: not valid UTF-8")),
+            Ok(None) => Err(format!("{arg}: larger than the {cap} bytes uapigen reads")),
+            Err(e) => Err(format!("{arg}: {e}")),
+        };
     }
     let Some((rev, path)) = arg.split_once(':') else {
         return Err(format!("`{arg}` is neither a file nor REV:path"));
     };
+    // Whatever the argument says, git reads it as one object name, never as an option.
+    if rev.is_empty() || rev.starts_with('-') || path.starts_with('-') {
+        return Err(format!(
+            "`{arg}`: a revision is a commit, branch or tag name, not an option"
+        ));
+    }
     let out = std::process::Command::new("git")
-        .args(["show", &format!("{rev}:{path}")])
+        .args(["show", "--end-of-options", &format!("{rev}:{path}")])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {

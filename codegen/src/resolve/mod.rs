@@ -100,6 +100,22 @@ pub fn resolve_with(
     r.diags.finish(module)
 }
 
+/// A header path as C includes it and as a file below the output folder: relative, `/`
+/// between parts, each part of letters, digits, `_`, `-` and `.`, not starting with `-` or
+/// `.` (no `..`, no hidden files, nothing a shell or a compiler takes for an option), and a
+/// file name with a stem before `.h`.
+fn header_path_ok(h: &str) -> bool {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(['-', '.'])
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    h.strip_suffix(".h")
+        .is_some_and(|stem| !stem.ends_with('/') && !stem.ends_with('.'))
+        && h.split('/').all(part_ok)
+}
+
 /// A doc as the outputs carry it: trimmed; `\r\n` and a lone `\r` are line ends (a bare
 /// CR cannot stand in a Rust doc comment); characters that change the direction of text
 /// (bidi controls: rustc rejects them in docs, gcc warns) are written as `<U+202E>`.
@@ -129,20 +145,35 @@ fn doc(d: &Option<String>) -> Option<String> {
 impl Resolver<'_> {
     fn run(&mut self, file: Arc<SourceFile>) -> Module {
         let spec = self.spec;
-        if self.check_ident(&spec.name, "module name")
-            && spec.name.contains(|c: char| c.is_ascii_uppercase())
-            || names::is_rust_keyword(&spec.name)
-        {
-            self.diags
-                .error(
-                    Code::BadIdentifier,
-                    spec.name.span,
-                    format!(
-                        "module name `{}` is not a usable Rust module name",
-                        *spec.name
-                    ),
-                )
-                .hint = Some("use lower_snake_case, e.g. `vfio`".into());
+        if self.check_ident(&spec.name, "module name") {
+            let why = if names::is_rust_keyword(&spec.name) {
+                Some(format!("`{}` is a Rust keyword", *spec.name))
+            } else if spec.name.contains(|c: char| c.is_ascii_uppercase()) {
+                Some("Rust module names are lower_snake_case".to_owned())
+            } else if matches!(spec.name.as_str(), "lib" | "layout_probe") {
+                // `src/lib.rs` is the crate root; `layout_probe` holds the probe tables.
+                Some(format!(
+                    "`{}` is a file of the generated crate itself",
+                    *spec.name
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                self.diags
+                    .error(
+                        Code::BadIdentifier,
+                        spec.name.span,
+                        format!(
+                            "module name `{}` is not a usable Rust module name: {why}",
+                            *spec.name
+                        ),
+                    )
+                    .hint = Some(format!(
+                    "use another lower_snake_case name, e.g. `{}_uapi`",
+                    spec.name.to_ascii_lowercase()
+                ));
+            }
         }
         if spec.header.len() > MAX_NAME_LEN {
             self.diags
@@ -154,17 +185,14 @@ impl Resolver<'_> {
                 .hint = Some(format!(
                 "keep the header path under {MAX_NAME_LEN} characters, e.g. `linux/vfio.h`"
             ));
-        } else if !spec.header.ends_with(".h")
-            || spec.header.starts_with('/')
-            || spec.header.split('/').any(|c| c.is_empty() || c == "..")
-        {
+        } else if !header_path_ok(&spec.header) {
             self.diags
                 .error(
                     Code::BadIdentifier,
                     spec.header.span,
                     format!("header path `{}` is not a relative `.h` path", *spec.header),
                 )
-                .hint = Some("write it the way C includes it, e.g. `linux/vfio.h`".into());
+                .hint = Some("write it the way C includes it, e.g. `linux/vfio.h`: folders and a file name of letters, digits, `_`, `-` and `.`, none starting with `-` or `.`".into());
         }
         let guard = match &spec.guard {
             Some(g) => {
@@ -235,6 +263,8 @@ impl Resolver<'_> {
         let mut module = Module {
             file,
             name: spec.name.value.clone(),
+            name_span: spec.name.span,
+            header_span: spec.header.span,
             uses: self
                 .imports
                 .iter()
