@@ -381,6 +381,25 @@ impl Resolver<'_> {
                 }
             }
         }
+        // The members of a struct or union, with those of its anonymous members (C makes
+        // them members of the parent): one name once.
+        for (id, _) in m.named_types() {
+            let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+            let mut stack = vec![id];
+            while let Some(t) = stack.pop() {
+                for f in &m.types[t].fields {
+                    match (&f.c_name, &f.ty) {
+                        (Some(c), _) => {
+                            if let Some(first) = seen.insert(c, f.span) {
+                                self.defined_twice(f.span, format!("the member `{c}`"), first);
+                            }
+                        }
+                        (None, Ty::Named(inner)) => stack.push(*inner),
+                        (None, _) => {}
+                    }
+                }
+            }
+        }
         // Every identifier of the header that a macro of the same name would replace.
         let mut idents: BTreeMap<&str, String> = BTreeMap::new();
         for t in m.types.iter().filter(|t| t.origin.is_none()) {

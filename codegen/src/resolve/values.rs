@@ -90,11 +90,14 @@ impl Resolver<'_> {
                 self.add_value(&v.name, Def::Enum(e, i), v.value.as_ref());
             }
         }
+        let mut ioctls: HashMap<&str, Span> = HashMap::new();
         for io in &spec.ioctls {
             self.check_ident(&io.name, "ioctl name");
             if let Some((_, prev)) = self.values.get(io.name.as_str()) {
                 let prev = *prev;
                 self.defined_twice(io.name.span, format!("`{}`", *io.name), prev);
+            } else if let Some(prev) = ioctls.insert(io.name.as_str(), io.name.span) {
+                self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
             }
         }
         for (names, what) in [
