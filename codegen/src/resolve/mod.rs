@@ -532,6 +532,19 @@ impl Resolver<'_> {
                         Ns::Member,
                         RustCase::Snake,
                     ));
+                    // A union member's accessors are `set_<name>` and `from_<name>`.
+                    if t.kind == Kind::Union && f.rust_name.starts_with('_') {
+                        self.diags
+                            .error(
+                                Code::BadIdentifier,
+                                f.span,
+                                format!(
+                                    "union member `{c}` becomes `{}` in Rust: its accessor `set_{}` would not be snake_case",
+                                    f.rust_name, f.rust_name
+                                ),
+                            )
+                            .hint = Some("give it a `rust-name` that starts with a letter".into());
+                    }
                 }
             }
             if let Some(p) = &t.payload {
