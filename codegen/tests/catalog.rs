@@ -1,6 +1,7 @@
-//! The error catalog, docs/errors.md: every error code and lint rule with a minimal bad spec
-//! and the exact message uapigen prints for it. The file is rendered from the fixtures
-//! (tests/errors, tests/lints) by this test and must match; a code without an entry fails.
+//! The error catalog, docs/errors.md: every error code (with each of its fixtures) and lint
+//! rule with a minimal bad spec and the exact message uapigen prints for it. The file is
+//! rendered from the fixtures (tests/errors, tests/lints) by this test and must match; a
+//! code without an entry fails.
 //! Regenerate with `UAPIGEN_UPDATE_CATALOG=1 cargo test -p uapigen --test catalog`.
 
 use std::fmt::Write as _;
@@ -47,20 +48,21 @@ fn catalog() -> String {
     );
     let errs = fixtures("errors");
     for code in uapigen::Code::ALL {
-        let Some(f) = errs.iter().find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))
-        }) else {
+        let mine: Vec<&PathBuf> = errs
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(code.as_str()))
+            })
+            .collect();
+        if mine.is_empty() {
             panic!("no fixture for {code} in tests/errors: add one");
-        };
-        let text = std::fs::read_to_string(f).unwrap_or_default();
-        let _ = write!(
-            s,
-            "### {code}: {}\n\n```yaml\n{}```\n\n```\n{}```\n\n",
-            code.summary(),
-            text,
-            render_error(f)
-        );
+        }
+        let _ = write!(s, "### {code}: {}\n\n", code.summary());
+        for f in mine {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            let _ = write!(s, "```yaml\n{}```\n\n```\n{}```\n\n", text, render_error(f));
+        }
     }
     s.push_str("## Lint rules (`uapigen lint`)\n\n");
     for rule in uapigen::lint::Rule::ALL {
