@@ -50,7 +50,7 @@ codes! {
     ExprSyntax = "E0201": "an expression cannot be parsed",
     UnknownName = "E0202": "an expression names something the spec does not define",
     ExprCycle = "E0203": "constants refer to each other in a cycle",
-    ExprArith = "E0204": "an expression overflows or divides by zero",
+    ExprArith = "E0204": "C leaves an expression undefined (overflow, shift, division by zero), wraps it silently, or computes it differently on 32- and 64-bit ABIs",
     ValueRange = "E0205": "a value does not fit its type",
     EmptyType = "E0301": "a struct, union or enum has no members",
     FlexNotLast = "E0302": "a flexible array member is not the last member of a struct",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diag::SourceFile;
-use crate::expr::Expr;
+use crate::expr::{CValue, Expr};
 use crate::rules::Rule;
 use crate::spec::{Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 
@@ -182,8 +182,12 @@ pub enum ConstValue {
 #[derive(Clone, Debug)]
 pub struct IntValue {
     pub expr: Expr,
+    /// The value in `ty` (C's value converted to `ty`, as `(__u32)~0`).
     pub value: i128,
     pub ty: IntTy,
+    /// C's value and type of the macro as the header prints it: the expression, or a literal
+    /// when the expression's type differs between ABIs (see [`crate::expr::Evaluated`]).
+    pub c: CValue,
 }
 
 /// A named value: a group member or a flag.
@@ -438,9 +442,9 @@ pub struct Module {
     /// Named types in C declaration order (a type before any type that embeds it).
     pub order: Vec<TypeId>,
     pub ioctls: Vec<Ioctl>,
-    /// The integer names of the specs this one uses, with their values: their headers
-    /// define them as C `int`s when the value fits, so expressions here can use them as such.
-    pub imported: Vec<(String, i128)>,
+    /// The integer names of the specs this one uses, with their C values and types as
+    /// their headers define them (enumerators only of enums whose values all fit in `int`).
+    pub imported: Vec<(String, CValue)>,
 }
 
 impl Module {

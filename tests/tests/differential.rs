@@ -163,8 +163,8 @@ impl Op {
 enum Ex {
     /// A literal: its spelling and value.
     Lit(String, i128),
-    /// A name: spelling, value, and its value and type in C (ILP32, LP64) where known.
-    Name(String, i128, [Option<CVal>; 2]),
+    /// A name: spelling, and its value and type in C (ILP32, LP64) where known.
+    Name(String, [Option<CVal>; 2]),
     Neg(Box<Ex>),
     Not(Box<Ex>),
     Paren(Box<Ex>),
@@ -172,30 +172,49 @@ enum Ex {
 }
 
 impl Ex {
-    /// The value as the model computes it.
+    /// The value as the model computes it: C's value, which must be the same for ILP32 and
+    /// LP64 (`None`: uapigen rejects the expression).
     fn eval(&self) -> Option<i128> {
-        Some(match self {
-            Ex::Lit(_, v) | Ex::Name(_, v, _) => *v,
-            Ex::Neg(e) => e.eval()?.checked_neg()?,
-            Ex::Not(e) => !e.eval()?,
-            Ex::Paren(e) => e.eval()?,
-            Ex::Bin(op, a, b) => {
-                let (a, b) = (a.eval()?, b.eval()?);
-                match op {
-                    Op::Mul => a.checked_mul(b)?,
-                    Op::Div => a.checked_div(b)?,
-                    Op::Rem => a.checked_rem(b)?,
-                    Op::Add => a.checked_add(b)?,
-                    Op::Sub => a.checked_sub(b)?,
-                    Op::Shl | Op::Shr if !(0..64).contains(&b) => return None,
-                    Op::Shl => a.checked_shl(b as u32).filter(|r| r >> b == a)?,
-                    Op::Shr => a >> b,
-                    Op::And => a & b,
-                    Op::Xor => a ^ b,
-                    Op::Or => a | b,
-                }
+        let (a, b) = (self.c_eval(false)?, self.c_eval(true)?);
+        (a.v == b.v).then_some(b.v)
+    }
+
+    /// C's value and type of a macro of this expression as the header prints it (ILP32,
+    /// LP64): the expression itself when its type is the same on both and in C90, else a
+    /// literal of the LP64 type (`U`, `LL`, `ULL` suffixes).
+    fn printed(&self) -> [Option<CVal>; 2] {
+        let (Some(a), Some(b)) = (self.c_eval(false), self.c_eval(true)) else {
+            return [None, None];
+        };
+        if a.ty.bits == b.ty.bits && a.ty.signed == b.ty.signed && !self.has_c90_literal() {
+            return [Some(a), Some(b)];
+        }
+        let ty = CTy {
+            rank: if b.ty.bits == 32 { 1 } else { 3 },
+            ..b.ty
+        };
+        let lit = Some(CVal { ty, v: b.v });
+        [lit, lit]
+    }
+
+    /// Holds a decimal literal past INT_MAX without `U` or `LL`, which C90 types otherwise.
+    fn has_c90_literal(&self) -> bool {
+        match self {
+            Ex::Lit(s, v) => {
+                let lower = s.to_ascii_lowercase();
+                let digits = lower.trim_end_matches(['u', 'l']);
+                let suffix = &lower[digits.len()..];
+                let octal_or_hex = digits.starts_with('0') && digits.len() > 1;
+                let decimal = !(s.starts_with('\'') || octal_or_hex);
+                decimal
+                    && !suffix.contains('u')
+                    && suffix.matches('l').count() < 2
+                    && *v > i128::from(i32::MAX)
             }
-        })
+            Ex::Name(..) => false,
+            Ex::Neg(e) | Ex::Not(e) | Ex::Paren(e) => e.has_c90_literal(),
+            Ex::Bin(_, a, b) => a.has_c90_literal() || b.has_c90_literal(),
+        }
     }
 
     /// The value and type C gives the expression as uapigen prints it (`None`: undefined
@@ -203,7 +222,7 @@ impl Ex {
     fn c_eval(&self, lp64: bool) -> Option<CVal> {
         match self {
             Ex::Lit(s, v) => c_literal(s, *v, lp64),
-            Ex::Name(_, _, c) => c[usize::from(lp64)],
+            Ex::Name(_, c) => c[usize::from(lp64)],
             Ex::Paren(e) => e.c_eval(lp64),
             Ex::Neg(e) => {
                 let a = e.c_eval(lp64)?;
@@ -224,6 +243,8 @@ impl Ex {
                         match op {
                             // A negative left operand is undefined; so is signed overflow.
                             Op::Shl if t.signed && a.v < 0 => None,
+                            // Bits shifted out of an unsigned type: rejected, as a carry is.
+                            Op::Shl if !t.signed && !t.fits(a.v << b.v) => None,
                             Op::Shl => t.make(a.v << b.v),
                             _ => t.make(a.v >> b.v),
                         }
@@ -232,12 +253,15 @@ impl Ex {
                         let t = common(a.ty, b.ty);
                         let (x, y) = (t.convert(a.v), t.convert(b.v));
                         let r = match op {
-                            // Unsigned products wrap; `make` reduces them.
-                            Op::Mul if t.signed => x.checked_mul(y)?,
-                            Op::Mul => (x as u128).wrapping_mul(y as u128) as i128 & i128::MAX,
+                            // An unsigned carry (C wraps it silently) is rejected like signed
+                            // overflow; a borrow (`0U - 1`) keeps C's value.
+                            Op::Mul => x.checked_mul(y).filter(|p| t.fits(*p))?,
+                            Op::Add if !t.fits(x + y) => return None,
                             Op::Div if y == 0 => return None,
                             Op::Rem if y == 0 => return None,
                             Op::Div => x / y,
+                            // `INT_MIN % -1` is undefined like `INT_MIN / -1`.
+                            Op::Rem if !t.fits(x / y) => return None,
                             Op::Rem => x % y,
                             Op::Add => x + y,
                             Op::Sub => x - y,
@@ -746,7 +770,7 @@ impl Gen {
     fn leaf(&mut self, names: &[usize]) -> Ex {
         if !names.is_empty() && self.rng.chance(40) {
             let v = &self.values[*self.rng.pick(names)];
-            Ex::Name(v.name.clone(), v.value, v.c)
+            Ex::Name(v.name.clone(), v.c)
         } else {
             self.literal()
         }
@@ -846,14 +870,14 @@ impl Gen {
                 && (!self.avoid.cexpr || e.c_agrees())
                 && (!self.avoid.negneg || !e.has_neg_neg())
             {
-                return (e.text(), v, [e.c_eval(false), e.c_eval(true)]);
+                return (e.text(), v, e.printed());
             }
         }
         let base = if lo <= 0 && hi >= 0 { 0 } else { lo };
         let span = u64::try_from((hi - base).min(20)).unwrap_or(0);
         let v = base + i128::from(self.rng.below(span + 1));
         let e = Ex::Lit(v.to_string(), v);
-        (e.text(), v, [e.c_eval(false), e.c_eval(true)])
+        (e.text(), v, e.printed())
     }
 
     /// The YAML for an expression value: a plain number sometimes, a quoted string mostly.
@@ -1073,11 +1097,13 @@ impl Gen {
             let lead = if named || !first { "    " } else { "  - " };
             let _ = writeln!(y, "{lead}values:");
             let mut prev: Option<i128> = None;
+            // C enumerators are `int`; values past INT_MAX are a GNU extension the model
+            // allows up to UINT_MAX, in a "wide" enum whose enumerators no expression names
+            // (compilers do not agree on their type).
+            let wide = self.rng.chance(10);
             for i in 0..self.rng.range(1, 4) {
                 let vname = format!("{}_E{e}_V{i}", self.up);
-                // C enumerators are `int`; values past INT_MAX are a GNU extension the model
-                // allows up to UINT_MAX.
-                let hi = if self.rng.chance(90) {
+                let hi = if !wide || self.rng.chance(50) {
                     i128::from(i32::MAX)
                 } else {
                     i128::from(u32::MAX)
@@ -1112,8 +1138,8 @@ impl Gen {
                     v
                 };
                 prev = Some(value);
-                // An enumerator is an `int` in C (past INT_MAX, a GNU extension: unknown here).
-                let c = C_INT.fits(value).then_some(CVal {
+                // An enumerator is an `int` in C (of a wide enum: not to be named).
+                let c = (!wide && C_INT.fits(value)).then_some(CVal {
                     ty: C_INT,
                     v: value,
                 });

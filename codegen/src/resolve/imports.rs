@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::{Def, Resolver, State};
 use crate::diag::Code;
+use crate::expr::CValue;
 use crate::ir::{ConstValue, Module, Ty, TypeId};
 
 impl<'a> Resolver<'a> {
@@ -13,31 +14,42 @@ impl<'a> Resolver<'a> {
     pub(super) fn register_imports(&mut self) {
         let imports = self.imports;
         for m in imports {
-            let mut vals: Vec<(String, i128)> = Vec::new();
+            // C values and types as the used spec's header defines them; `None`: an
+            // enumerator of an enum wider than `int`, which C23 and C++ do not type as `int`.
+            let mut vals: Vec<(String, Option<CValue>)> = Vec::new();
             for c in &m.constants {
                 if let ConstValue::Int(v) = &c.value {
-                    vals.push((c.c_name.clone(), v.value));
+                    vals.push((c.c_name.clone(), Some(v.c)));
                 }
             }
             for g in &m.groups {
-                vals.extend(g.values.iter().map(|v| (v.c_name.clone(), v.value.value)));
+                vals.extend(g.values.iter().map(|v| (v.c_name.clone(), Some(v.value.c))));
             }
             for f in &m.flag_sets {
-                vals.extend(f.bits.iter().map(|v| (v.c_name.clone(), v.value.value)));
+                vals.extend(f.bits.iter().map(|v| (v.c_name.clone(), Some(v.value.c))));
             }
-            let mut c_ints = vals.clone();
             for e in &m.enums {
-                vals.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
-                // Enumerators of an enum wider than `int` are not `int`s in C23 and C++.
-                if e.is_int() {
-                    c_ints.extend(e.values.iter().map(|v| (v.c_name.clone(), v.value)));
-                }
+                let int = e.is_int();
+                vals.extend(
+                    e.values
+                        .iter()
+                        .map(|v| (v.c_name.clone(), int.then(|| CValue::int(v.value)))),
+                );
             }
-            self.imported.extend(c_ints);
-            for (name, v) in vals {
-                let def = Def::Import(self.import_values.len());
-                self.import_values.push(v);
-                self.state.insert(def, State::Done(v));
+            self.imported
+                .extend(vals.iter().filter_map(|(n, c)| c.map(|c| (n.clone(), c))));
+            for (name, c) in vals {
+                let def = Def::Import(self.import_count);
+                self.import_count += 1;
+                match c {
+                    Some(c) => {
+                        self.state.insert(def, State::Done(c));
+                    }
+                    None => {
+                        self.state.insert(def, State::Failed);
+                        self.untyped.insert(def);
+                    }
+                }
                 self.values
                     .entry(name)
                     .or_insert((def, crate::spec::Span::default()));

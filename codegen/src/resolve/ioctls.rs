@@ -2,7 +2,7 @@
 
 use super::{Resolver, doc};
 use crate::diag::Code;
-use crate::expr::Expr;
+use crate::expr::{CValue, Expr};
 use crate::ir::*;
 use crate::names;
 use crate::spec::{self, Pass, Sp};
@@ -14,17 +14,14 @@ impl Resolver<'_> {
         for io in &spec.ioctls {
             let field = |this: &mut Self, e: &Sp<spec::ExprText>, what: &str| -> IntValue {
                 let parsed = this.parse_expr(e);
-                let v = parsed
+                let o = this.origin(e.span, &e.0);
+                let c = parsed
                     .as_ref()
                     .and_then(|x| {
-                        this.value_of(
-                            None,
-                            Some(x),
-                            e.span,
-                            &format!("the {what} of `{}`", *io.name),
-                        )
+                        this.value_of_expr(x, o, &format!("the {what} of `{}`", *io.name))
                     })
-                    .unwrap_or(0);
+                    .unwrap_or(CValue::int(0));
+                let v = c.value;
                 if !(0..=255).contains(&v) {
                     this.diags
                         .error(
@@ -38,9 +35,10 @@ impl Resolver<'_> {
                         .hint = Some("ioctl type and number are 0..=255 each".into());
                 }
                 IntValue {
-                    expr: parsed.unwrap_or(Expr::Num(v, v.to_string())),
+                    expr: parsed.unwrap_or(Expr::Num(v, v.to_string(), 0)),
                     value: v,
                     ty: IntTy::U8,
+                    c,
                 }
             };
             let ty = field(self, &io.ty, "type");

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostics, SourceFile};
-use crate::expr::Expr;
+use crate::expr::{CValue, Expr};
 use crate::ir::*;
 use crate::names::{self, RustCase};
 use crate::spec::{self, Kind, Sp, Span};
@@ -23,15 +23,32 @@ enum Def {
     Group(usize, usize),
     Flag(usize, usize),
     Enum(usize, usize),
-    /// A value of a used spec, by index into `import_values`.
+    /// A value of a used spec, numbered in the order they were registered.
     Import(usize),
 }
 
 #[derive(Clone, Copy, Debug)]
 enum State {
     Busy,
-    Done(i128),
+    /// C's value and type of the name where an expression uses it.
+    Done(CValue),
     Failed,
+}
+
+/// Where an expression's text is in the spec file, to point at a part of it.
+#[derive(Clone, Copy, Debug)]
+struct Origin {
+    /// The whole item: where an error is reported when no position in the text is known.
+    span: Span,
+    /// File offset and column of the first character of the text, when the text is in the
+    /// file as written on one line (a plain scalar, or a quoted one without escapes).
+    base: Option<(usize, u32)>,
+}
+
+impl Origin {
+    fn whole(span: Span) -> Self {
+        Origin { span, base: None }
+    }
 }
 
 /// Deepest chain of constants referring to constants.
@@ -49,9 +66,20 @@ struct Resolver<'a> {
     spec: &'a spec::Spec,
     /// Specs this one uses, already resolved.
     imports: &'a [Module],
-    import_values: Vec<i128>,
+    /// Values of used specs registered so far (the next [`Def::Import`] number).
+    import_count: usize,
+    /// The spec's text, to place errors inside expressions.
+    file: Arc<SourceFile>,
+    /// Where the expression of each value is written.
+    origins: HashMap<Def, Origin>,
+    /// Enumerators named in expressions: where, the enum, the name. C types them as `int`
+    /// only when all values of their enum fit in `int` (checked once the enums are known).
+    enum_uses: Vec<(Span, usize, String)>,
+    /// Names of used specs whose C type an expression cannot rely on (enumerators of enums
+    /// wider than `int`).
+    untyped: std::collections::HashSet<Def>,
     /// Names and values of used specs, for [`Module::imported`].
-    imported: Vec<(String, i128)>,
+    imported: Vec<(String, CValue)>,
     diags: Diagnostics,
     prefix: Option<String>,
     values: HashMap<String, (Def, Span)>,
@@ -79,7 +107,11 @@ pub fn resolve_with(
     let mut r = Resolver {
         spec,
         imports,
-        import_values: Vec::new(),
+        import_count: 0,
+        file: file.clone(),
+        origins: HashMap::new(),
+        enum_uses: Vec::new(),
+        untyped: Default::default(),
         imported: Vec::new(),
         diags: Diagnostics::default(),
         prefix: spec.prefix.as_ref().map(|p| p.value.clone()),
@@ -257,6 +289,7 @@ impl Resolver<'_> {
         let flag_sets = self.flag_sets();
         self.extensions(&flag_sets);
         let enums = self.enums();
+        self.check_enum_uses(&enums);
         let ioctls = self.ioctls();
         let order = self.order();
 
@@ -346,6 +379,11 @@ impl Resolver<'_> {
                 .hint = Some("use that definition, or rename this one".into());
         }
         self.values.insert(name.value.clone(), (def, name.span));
+        let origin = match e {
+            Some(e) => self.origin(e.span, &e.0),
+            None => Origin::whole(name.span),
+        };
+        self.origins.insert(def, origin);
         let parsed = e.and_then(|e| self.parse_expr(e));
         self.exprs.insert(def, parsed);
     }

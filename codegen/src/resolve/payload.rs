@@ -177,9 +177,10 @@ impl Resolver<'_> {
 
     fn eval_text(&mut self, e: &Sp<spec::ExprText>, what: &str) -> Option<(i128, Option<String>)> {
         let parsed = self.parse_expr(e)?;
-        let v = self.value_of(None, Some(&parsed), e.span, what)?;
+        let o = self.origin(e.span, &e.0);
+        let v = self.value_of_expr(&parsed, o, what)?.value;
         let name = match &parsed {
-            expr::Expr::Name(n) => Some(n.clone()),
+            expr::Expr::Name(n, _) => Some(n.clone()),
             _ => None,
         };
         Some((v, name))

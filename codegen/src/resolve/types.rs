@@ -224,8 +224,8 @@ impl Resolver<'_> {
                 let def = self.values.get(n.as_str()).map(|v| v.0);
                 match def {
                     Some(d) => self
-                        .value_of(Some(d), None, n.span, "the field's flag")
-                        .map(|v| (n.value.clone(), v)),
+                        .value_of_def(d, n.span, "the field's flag")
+                        .map(|v| (n.value.clone(), v.value)),
                     None => {
                         self.diags
                             .error(
@@ -454,7 +454,14 @@ impl Resolver<'_> {
                     );
                 }
             };
-            let v = self.value_of(None, Some(&e), text.span, "the array length")?;
+            let o = self.origin(text.span, &text.value);
+            let k = (len_text.as_ptr() as usize).wrapping_sub(text.value.as_ptr() as usize);
+            let o = if k <= text.value.len() {
+                self.shifted(o, k)
+            } else {
+                o
+            };
+            let v = self.value_of_expr(&e, o, "the array length")?.value;
             if !(1..=(1i128 << 32)).contains(&v) {
                 self.diags
                     .error(

@@ -3,23 +3,80 @@
 use std::collections::HashMap;
 
 use super::{
-    Def, MAX_NAME_LEN, MAX_REF_DEPTH, MAX_SUGGESTIONS, Resolver, State, doc, edit_distance,
+    Def, MAX_NAME_LEN, MAX_REF_DEPTH, MAX_SUGGESTIONS, Origin, Resolver, State, doc, edit_distance,
 };
 use crate::diag::Code;
-use crate::expr::{self, BinOp, EvalError, Expr};
+use crate::expr::{self, BinOp, CType, CValue, EvalError, EvalKind, Evaluated, Expr, NameError};
 use crate::ir::*;
 use crate::names;
 use crate::spec::{self, Sp, Span};
 
 impl Resolver<'_> {
+    /// Where the text of an expression written at `span` sits in the file.
+    pub(super) fn origin(&self, span: Span, text: &str) -> Origin {
+        let src: &str = &self.file.text;
+        let known = span.offset > 0 || (span.line <= 1 && span.column <= 1);
+        let base = if !known || text.contains(['\n', '\r']) {
+            None
+        } else {
+            src.get(span.offset..).and_then(|rest| {
+                if rest.starts_with(text) {
+                    return Some((span.offset, span.column));
+                }
+                let q = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+                let inner = rest.get(1..)?;
+                (inner.starts_with(text) && inner[text.len()..].starts_with(q))
+                    .then_some((span.offset + 1, span.column.saturating_add(1)))
+            })
+        };
+        Origin { span, base }
+    }
+
+    /// The origin of the text `k` bytes into the text of `o`.
+    pub(super) fn shifted(&self, o: Origin, k: usize) -> Origin {
+        Origin {
+            span: o.span,
+            base: o.base.map(|(off, col)| {
+                let chars = self
+                    .file
+                    .text
+                    .get(off..off + k)
+                    .map_or(0, |s| s.chars().count());
+                (
+                    off + k,
+                    col.saturating_add(u32::try_from(chars).unwrap_or(0)),
+                )
+            }),
+        }
+    }
+
+    /// The span of bytes `at..at + len` of the expression text of `o` (the whole item when
+    /// the text is not in the file as written). Line, column and underline agree.
+    pub(super) fn sub_span(&self, o: Origin, at: usize, len: usize) -> Span {
+        match o.base {
+            Some((off, col)) => {
+                let chars = self
+                    .file
+                    .text
+                    .get(off..off + at)
+                    .map_or(0, |s| s.chars().count());
+                Span {
+                    line: o.span.line,
+                    column: col.saturating_add(u32::try_from(chars).unwrap_or(0)),
+                    offset: off + at,
+                    len: len.max(1),
+                }
+            }
+            None => o.span,
+        }
+    }
+
     pub(super) fn parse_expr(&mut self, e: &Sp<spec::ExprText>) -> Option<Expr> {
         match expr::parse(&e.0) {
             Ok(x) => Some(x),
             Err(err) => {
-                let mut span = e.span;
-                span.column = span
-                    .column
-                    .saturating_add(u32::try_from(err.at).unwrap_or(0));
+                let o = self.origin(e.span, &e.0);
+                let span = self.sub_span(o, err.at, err.len);
                 self.diags
                     .error(Code::ExprSyntax, span, format!("cannot parse `{}`: {}", e.0, err.message))
                     .hint = Some("expressions use integers, names, parentheses and C operators, e.g. `VFIO_BASE + 1` or `1 << 3`".into());
@@ -72,6 +129,8 @@ impl Resolver<'_> {
                 match (&b.bit, &b.value) {
                     (Some(bit), None) => {
                         self.add_value(&b.name, Def::Flag(f, i), None);
+                        let o = self.origin(bit.span, &bit.0);
+                        self.origins.insert(Def::Flag(f, i), o);
                         let e = self.parse_expr(bit);
                         self.exprs.insert(Def::Flag(f, i), e);
                         self.bit_defs.insert(Def::Flag(f, i));
@@ -126,16 +185,30 @@ impl Resolver<'_> {
         }
     }
 
-    /// Evaluate the value of a definition, following references.
-    pub(super) fn eval_def(&mut self, def: Def) -> Result<i128, EvalError> {
+    /// How errors name a value.
+    fn what_of(&self, def: Def) -> String {
+        let spec = self.spec;
+        match def {
+            Def::Const(i) => format!("constant `{}`", *spec.constants[i].name),
+            Def::Group(g, i) => format!("value `{}`", *spec.groups[g].values[i].name),
+            Def::Flag(f, i) => format!("flag `{}`", *spec.flags[f].bits[i].name),
+            Def::Enum(e, i) => format!("enumerator `{}`", *spec.enums[e].values[i].name),
+            Def::Import(_) => "a value of a used spec".into(),
+        }
+    }
+
+    /// Evaluate the value of a definition, following references: C's value and type of the
+    /// name where an expression uses it. Its own errors are reported where it is written;
+    /// cycles and too-deep references go up to the expression that started the evaluation.
+    pub(super) fn eval_def(&mut self, def: Def) -> Result<CValue, NameError> {
         match self.state.get(&def) {
             Some(State::Done(v)) => return Ok(*v),
-            Some(State::Busy) => return Err(EvalError::Cycle(String::new())),
-            Some(State::Failed) => return Err(EvalError::Unknown(String::new())),
+            Some(State::Busy) => return Err(NameError::Cycle(String::new())),
+            Some(State::Failed) => return Err(NameError::Reported),
             None => {}
         }
         if self.depth >= MAX_REF_DEPTH {
-            return Err(EvalError::Overflow(format!(
+            return Err(NameError::Depth(format!(
                 "constants refer to each other more than {MAX_REF_DEPTH} levels deep"
             )));
         }
@@ -150,54 +223,108 @@ impl Resolver<'_> {
                 Err(_) => State::Failed,
             },
         );
-        r
-    }
-
-    pub(super) fn eval_def_inner(&mut self, def: Def) -> Result<i128, EvalError> {
-        let e = self.exprs.get(&def).cloned().flatten();
-        match (def, e) {
-            (d @ Def::Flag(..), Some(bit)) if self.bit_defs.contains(&d) => {
-                let b = self.eval_expr(&bit)?;
-                if !(0..64).contains(&b) {
-                    return Err(EvalError::Overflow(format!("bit {b} is outside 0..=63")));
-                }
-                Ok(1i128 << b)
+        r.map_err(|e| match e.kind {
+            EvalKind::Cycle(n) => NameError::Cycle(n),
+            EvalKind::Depth(m) => NameError::Depth(m),
+            _ => {
+                let o = self.origin_of(def);
+                let what = self.what_of(def);
+                self.report(e, o, &what);
+                NameError::Reported
             }
-            (Def::Enum(e, i), None) if i > 0 => Ok(self.eval_def(Def::Enum(e, i - 1))? + 1),
-            (Def::Enum(..), None) => Ok(0),
-            (_, Some(x)) => self.eval_expr(&x),
-            (_, None) => Err(EvalError::Unknown(String::new())),
-        }
-    }
-
-    pub(super) fn eval_expr(&mut self, e: &Expr) -> Result<i128, EvalError> {
-        e.eval(&mut |name: &str| match self.values.get(name).map(|v| v.0) {
-            Some(def) => self.eval_def(def).map_err(|err| match err {
-                EvalError::Cycle(s) if s.is_empty() => EvalError::Cycle(name.to_owned()),
-                other => other,
-            }),
-            None => Err(EvalError::Unknown(name.to_owned())),
         })
     }
 
-    /// Evaluate the expression of `def` (or `e`) and report any failure at `span`.
-    pub(super) fn value_of(
-        &mut self,
-        def: Option<Def>,
-        e: Option<&Expr>,
-        span: Span,
-        what: &str,
-    ) -> Option<i128> {
-        let r = match (def, e) {
-            (Some(d), _) => self.eval_def(d),
-            (None, Some(e)) => self.eval_expr(e),
-            (None, None) => return None,
+    fn origin_of(&self, def: Def) -> Origin {
+        self.origins
+            .get(&def)
+            .copied()
+            .unwrap_or(Origin::whole(Span::default()))
+    }
+
+    fn eval_def_inner(&mut self, def: Def) -> Result<CValue, EvalError> {
+        let e = self.exprs.get(&def).cloned().flatten();
+        let o = self.origin_of(def);
+        let reported = EvalError {
+            kind: EvalKind::Reported,
+            at: 0,
+            len: 0,
         };
-        match r {
-            Ok(v) => Some(v),
-            // Failures of a referenced item were reported where that item is defined.
-            Err(EvalError::Unknown(n)) if n.is_empty() => None,
-            Err(EvalError::Unknown(n)) => {
+        match (def, e) {
+            (d @ Def::Flag(..), Some(bit)) if self.bit_defs.contains(&d) => {
+                let b = self.eval_expr(&bit, o)?.c.value;
+                if !(0..64).contains(&b) {
+                    let (at, len) = bit.extent();
+                    return Err(EvalError {
+                        kind: EvalKind::Arith {
+                            message: format!("bit {b} is outside 0..=63"),
+                            hint: "a flag is one of the 64 bits of a u64 at most".into(),
+                        },
+                        at,
+                        len,
+                    });
+                }
+                // The header prints `(1 << b)`, `(1U << 31)` or `(1ULL << b)`.
+                let ty = match b {
+                    0..=30 => CType::INT,
+                    31 => CType::UINT,
+                    _ => CType::ULLONG,
+                };
+                Ok(CValue::new(1i128 << b, ty))
+            }
+            (Def::Enum(e, i), None) if i > 0 => {
+                let prev = self.eval_def(Def::Enum(e, i - 1)).map_err(|_| reported)?;
+                let v = prev.value + 1;
+                Ok(CValue::new(v, CType::of_value(v)))
+            }
+            (Def::Enum(..), None) => Ok(CValue::int(0)),
+            (Def::Enum(..), Some(x)) => {
+                // An enumerator is an `int` where it is used (when its value fits).
+                let v = self.eval_expr(&x, o)?.c.value;
+                Ok(CValue::new(v, CType::of_value(v)))
+            }
+            (_, Some(x)) => Ok(self.eval_expr(&x, o)?.c),
+            (_, None) => Err(reported),
+        }
+    }
+
+    /// Evaluate an expression written at `o` the way C does.
+    pub(super) fn eval_expr(&mut self, e: &Expr, o: Origin) -> Result<Evaluated, EvalError> {
+        let r = e.eval(&mut |name: &str| match self.values.get(name).map(|v| v.0) {
+            Some(def) if self.untyped.contains(&def) => Err(NameError::Untyped {
+                message: format!("`{name}` is an enumerator of an enum with values outside `int`, whose type C compilers do not agree on"),
+                hint: "use a constant for the value, or keep the enum's values within `int`".into(),
+            }),
+            Some(def) => {
+                let v = self.eval_def(def)?;
+                if matches!(def, Def::Enum(..)) && !CType::INT.fits(v.value) {
+                    return Err(NameError::Untyped {
+                        message: format!("the enumerator `{name}` is {}, outside `int`, and C compilers do not agree on its type", v.value),
+                        hint: "use a constant for the value, or keep the enum's values within `int`".into(),
+                    });
+                }
+                Ok(v)
+            }
+            None => Err(NameError::Unknown),
+        })?;
+        let mut names = Vec::new();
+        e.names_at(&mut names);
+        for (n, at) in names {
+            if let Some((Def::Enum(en, _), _)) = self.values.get(n.as_str()) {
+                let en = *en;
+                let span = self.sub_span(o, at, n.len());
+                self.enum_uses.push((span, en, n));
+            }
+        }
+        Ok(r)
+    }
+
+    /// Report an evaluation error of the expression written at `o`.
+    fn report(&mut self, err: EvalError, o: Origin, what: &str) {
+        let span = self.sub_span(o, err.at, err.len);
+        match err.kind {
+            EvalKind::Reported => {}
+            EvalKind::Unknown(n) => {
                 let hint = match self.spec.constants.iter().find(|c| *c.name == n) {
                     Some(c) if c.string.is_some() => {
                         format!("`{n}` is a string constant; expressions take integers")
@@ -211,9 +338,8 @@ impl Resolver<'_> {
                         format!("{what} names `{n}`, which this spec does not define"),
                     )
                     .hint = Some(hint);
-                None
             }
-            Err(EvalError::Cycle(n)) => {
+            EvalKind::Cycle(n) => {
                 self.diags
                     .error(
                         Code::ExprCycle,
@@ -223,17 +349,84 @@ impl Resolver<'_> {
                     .hint = Some(
                     "break the cycle: one of the constants must have a value of its own".into(),
                 );
-                None
             }
-            Err(EvalError::Overflow(m)) => {
+            EvalKind::Depth(m) => {
                 self.diags
                     .error(
                         Code::ExprArith,
                         span,
                         format!("{what} cannot be computed: {m}"),
                     )
-                    .hint = Some("check the operands; uapi values fit in 64 bits".into());
+                    .hint = Some("define some of the values directly".into());
+            }
+            EvalKind::Arith { message, hint } => {
+                self.diags
+                    .error(
+                        Code::ExprArith,
+                        span,
+                        format!("{what} cannot be computed: {message}"),
+                    )
+                    .hint = Some(hint);
+            }
+        }
+    }
+
+    /// The C value of a definition; a failure is reported at `span` (or where it is written).
+    pub(super) fn value_of_def(&mut self, def: Def, span: Span, what: &str) -> Option<CValue> {
+        match self.eval_def(def) {
+            Ok(v) => Some(v),
+            Err(NameError::Cycle(n)) => {
+                let kind = EvalKind::Cycle(if n.is_empty() { what.to_owned() } else { n });
+                self.report_whole(kind, span, what);
                 None
+            }
+            Err(NameError::Depth(m)) => {
+                self.report_whole(EvalKind::Depth(m), span, what);
+                None
+            }
+            Err(NameError::Untyped { message, hint }) => {
+                self.report_whole(EvalKind::Arith { message, hint }, span, what);
+                None
+            }
+            // Failures of a referenced item were reported where that item is defined.
+            Err(NameError::Reported | NameError::Unknown) => None,
+        }
+    }
+
+    fn report_whole(&mut self, kind: EvalKind, span: Span, what: &str) {
+        let err = EvalError {
+            kind,
+            at: 0,
+            len: 0,
+        };
+        self.report(err, Origin::whole(span), what);
+    }
+
+    /// Evaluate an expression written at `o` (not a named value) and report any failure.
+    pub(super) fn value_of_expr(&mut self, e: &Expr, o: Origin, what: &str) -> Option<CValue> {
+        match self.eval_expr(e, o) {
+            Ok(v) => Some(v.c),
+            Err(err) => {
+                self.report(err, o, what);
+                None
+            }
+        }
+    }
+
+    /// Enumerators are `int`s in C only when every value of their enum fits in `int` (an
+    /// enum with a wider value gives them the enum's type in C23 and C++, and gcc gives
+    /// those outside `int` another type): an expression must not rely on the others.
+    pub(super) fn check_enum_uses(&mut self, enums: &[Enum]) {
+        for (span, en, name) in std::mem::take(&mut self.enum_uses) {
+            let Some(e) = enums.get(en) else { continue };
+            if !e.is_int() {
+                self.diags
+                    .error(
+                        Code::ExprArith,
+                        span,
+                        format!("an expression names `{name}`, an enumerator of an enum with values outside `int`, whose type C compilers do not agree on"),
+                    )
+                    .hint = Some("use a constant for the value, or keep the enum's values within `int`".into());
             }
         }
     }
@@ -279,20 +472,38 @@ impl Resolver<'_> {
         }
     }
 
-    /// Fit a value to its type: values that fit the type, or its unsigned/signed
-    /// counterpart of the same width (`~0` in a u32), are accepted and wrapped like C casts.
-    pub(super) fn fit(&mut self, v: i128, ty: IntTy, span: Span, what: &str) -> i128 {
+    /// Fit C's value of an item to the item's type: a value that fits the type, or its
+    /// unsigned/signed counterpart of the same width, converts to it without losing a bit
+    /// and is accepted, converted as C converts it (`~0`, the `int` -1, is 0xffffffff in a
+    /// u32, and so is `~FLAG` of an `int` flag in a u32 flag set its complement there).
+    pub(super) fn fit(&mut self, c: CValue, ty: IntTy, span: Span, what: &str) -> i128 {
+        let v = c.value;
         let bits = ty.bytes() * 8;
         let lo = -(1i128 << (bits - 1));
         let hi = (1i128 << bits) - 1;
         if v < lo || v > hi {
+            let other = IntTy::parse(
+                &ty.spec_name()
+                    .replace(['u', 's'], if ty.signed() { "u" } else { "s" }),
+            )
+            .unwrap_or(ty);
             self.diags
                 .error(
                     Code::ValueRange,
                     span,
-                    format!("{what} is {v}, which does not fit in {}", ty.spec_name()),
+                    format!(
+                        "{what} is {v} ({} in C), which does not fit in {}",
+                        c.ty.name(),
+                        ty.spec_name()
+                    ),
                 )
-                .hint = Some("give the item a wider `type`, or correct the value".into());
+                .hint = Some(format!(
+                "a {ty} takes C's value of the expression when it fits {ty} or {other}, which convert \
+                 to {ty} without losing a bit (so `~0`, the int -1, and `~FLAG` of an int flag fit a u32, \
+                 and a 64-bit `~0ULL` does not); give the item a wider `type`, or correct the value",
+                ty = ty.spec_name(),
+                other = other.spec_name()
+            ));
         }
         ty.wrap(v)
     }
@@ -304,16 +515,15 @@ impl Resolver<'_> {
         ty: Option<IntTy>,
         what: &str,
     ) -> IntValue {
-        let v = self.value_of(Some(def), None, span, what).unwrap_or(0);
-        let ty = ty.unwrap_or_else(|| IntTy::infer(v));
-        let value = self.fit(v, ty, span, what);
-        let expr = self
-            .exprs
-            .get(&def)
-            .cloned()
-            .flatten()
-            .unwrap_or(Expr::Num(v, v.to_string()));
-        IntValue { expr, value, ty }
+        let c = self.value_of_def(def, span, what).unwrap_or(CValue::int(0));
+        let ty = ty.unwrap_or_else(|| IntTy::infer(c.value));
+        let value = self.fit(c, ty, span, what);
+        let expr = self.exprs.get(&def).cloned().flatten().unwrap_or(Expr::Num(
+            c.value,
+            c.value.to_string(),
+            0,
+        ));
+        IntValue { expr, value, ty, c }
     }
 
     pub(super) fn constants(&mut self) -> Vec<Const> {
@@ -391,13 +601,12 @@ impl Resolver<'_> {
             let raw: Vec<i128> = (0..group.values.len())
                 .map(|i| {
                     let v = &group.values[i];
-                    self.value_of(
-                        Some(Def::Group(g, i)),
-                        None,
+                    self.value_of_def(
+                        Def::Group(g, i),
                         v.value.span,
                         &format!("value `{}`", *v.name),
                     )
-                    .unwrap_or(0)
+                    .map_or(0, |c| c.value)
                 })
                 .collect();
             let ty = explicit.unwrap_or_else(|| {
@@ -460,10 +669,11 @@ impl Resolver<'_> {
                     .or(b.value.as_ref())
                     .map_or(b.name.span, |s| s.span);
                 let what = format!("flag `{}`", *b.name);
-                let v = self
-                    .value_of(Some(Def::Flag(f, i)), None, span, &what)
-                    .unwrap_or(0);
-                let value = self.fit(v, ty, span, &what);
+                let c = self
+                    .value_of_def(Def::Flag(f, i), span, &what)
+                    .unwrap_or(CValue::int(0));
+                let v = c.value;
+                let value = self.fit(c, ty, span, &what);
                 let (expr, bit) =
                     match (&b.bit, self.exprs.get(&Def::Flag(f, i)).cloned().flatten()) {
                         (Some(_), Some(bit_expr)) => {
@@ -473,20 +683,32 @@ impl Resolver<'_> {
                                 31 => "1U",
                                 _ => "1ULL",
                             };
-                            let e = Expr::Paren(Box::new(Expr::Binary(
-                                BinOp::Shl,
-                                Box::new(Expr::Num(1, one.into())),
-                                Box::new(bit_expr),
-                            )));
+                            // `1 << A | B` would shift by `A` only.
+                            let bit_expr = match bit_expr {
+                                Expr::Binary(op, ..) if op.precedence() <= 10 => {
+                                    Expr::Paren(Box::new(bit_expr), 0, 0)
+                                }
+                                e => e,
+                            };
+                            let e = Expr::Paren(
+                                Box::new(Expr::Binary(
+                                    BinOp::Shl,
+                                    Box::new(Expr::Num(1, one.into(), 0)),
+                                    Box::new(bit_expr),
+                                    0,
+                                )),
+                                0,
+                                0,
+                            );
                             (e, Some(n))
                         }
                         (_, Some(e)) => (e, None),
-                        (_, None) => (Expr::Num(v, v.to_string()), None),
+                        (_, None) => (Expr::Num(v, v.to_string(), 0), None),
                     };
                 bits.push(NamedValue {
                     c_name: b.name.value.clone(),
                     rust_name: self.rust_or(&b.rust_name, derived[i].clone()),
-                    value: IntValue { expr, value, ty },
+                    value: IntValue { expr, value, ty, c },
                     bit,
                     doc: doc(&b.doc),
                     span: b.name.span,
@@ -529,8 +751,8 @@ impl Resolver<'_> {
                 let span = v.value.as_ref().map_or(v.name.span, |x| x.span);
                 let what = format!("enumerator `{}`", *v.name);
                 let value = self
-                    .value_of(Some(Def::Enum(e, i)), None, span, &what)
-                    .unwrap_or(0);
+                    .value_of_def(Def::Enum(e, i), span, &what)
+                    .map_or(0, |c| c.value);
                 if v.value.is_none() && values.last().is_some_and(|p| p.value >= IntTy::S32.max()) {
                     self.diags
                         .error(

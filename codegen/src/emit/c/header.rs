@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::expr::{self, Expr};
+use crate::expr::{self, CType, CValue, Expr};
 use crate::ir::{ConstValue, Field, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word};
 use crate::model::Model;
 use crate::spec::Dir;
@@ -84,7 +84,7 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
         }
         Ty::Array(t, n, e) => {
             let (l, r) = c_type(m, t);
-            (l, format!("[{}]{r}", c_int(m, e, i128::from(*n))))
+            (l, format!("[{}]{r}", c_int(m, e, i128::from(*n), None)))
         }
         Ty::Flex(t) => {
             let (l, r) = c_type(m, t);
@@ -109,10 +109,11 @@ pub(crate) fn define(out: &mut String, name: &str, body: &str) {
     let _ = writeln!(out, "#define {name}{}{body}", " ".repeat(pad));
 }
 
-/// The value of a name the header defines as an integer (`#define` or enumerator).
-fn name_value(m: &Module, name: &str) -> Option<i128> {
+/// C's value and type of a name the header defines as an integer (`#define` or
+/// enumerator), as the header defines it.
+fn name_value(m: &Module, name: &str) -> Option<CValue> {
     let consts = m.constants.iter().filter_map(|c| match &c.value {
-        ConstValue::Int(v) => Some((c.c_name.as_str(), v.value)),
+        ConstValue::Int(v) => Some((c.c_name.as_str(), v.c)),
         ConstValue::Str(_) => None,
     });
     let groups = m
@@ -120,7 +121,7 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .iter()
         .flat_map(|g| &g.values)
         .chain(m.flag_sets.iter().flat_map(|f| &f.bits))
-        .map(|v| (v.c_name.as_str(), v.value.value));
+        .map(|v| (v.c_name.as_str(), v.value.c));
     // An enum with a value outside `int` gives its enumerators the enum's type in C23 and
     // `unsigned int` in C++: they are not `int`s there, so they count as unknown.
     let enums = m
@@ -128,7 +129,7 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .iter()
         .filter(|e| e.is_int())
         .flat_map(|e| &e.values)
-        .map(|v| (v.c_name.as_str(), v.value));
+        .map(|v| (v.c_name.as_str(), CValue::int(v.value)));
     let imported = m.imported.iter().map(|(n, v)| (n.as_str(), *v));
     consts
         .chain(groups)
@@ -138,27 +139,29 @@ fn name_value(m: &Module, name: &str) -> Option<i128> {
         .map(|(_, v)| v)
 }
 
-/// The C spelling of an expression whose exact value is `value`: as written when C computes
-/// exactly that value from it (see [`Expr::c_exact`]), otherwise a literal of the value with
-/// the expression in a comment. Every value that fits in `int` is printed with type `int`, so
-/// the names in other expressions can be read as `int`s.
-fn c_int(m: &Module, e: &Expr, value: i128) -> String {
-    if e.c_exact(value, &|n| name_value(m, n)) {
+/// The C spelling of an expression whose C value is `value` (of type `ty`, when given): as
+/// written when C computes exactly that from it on every ABI (see [`Expr::c_exact`]),
+/// otherwise a literal of the value (of type `ty`, or the smallest of `int`, `unsigned int`,
+/// `long long`, `unsigned long long`) with the expression in a comment.
+fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
+    if e.c_exact(value, ty, &|n| name_value(m, n)) {
         return e.to_c();
     }
-    let lit = expr::c_literal(value, e.prefers_hex());
+    let c = CValue::new(value, ty.unwrap_or_else(|| CType::of_value(value)));
+    let lit = expr::c_literal(c, e.prefers_hex());
     match e {
         Expr::Num(..) => lit,
         _ => format!("{lit} /* {} */", comment_text(&e.to_c())),
     }
 }
 
-/// [`c_int`] for a macro body: parenthesised unless it is an atom.
-fn c_int_macro(m: &Module, e: &Expr, value: i128) -> String {
-    if e.c_exact(value, &|n| name_value(m, n)) {
+/// [`c_int`] of an [`IntValue`] for a macro body: parenthesised unless it is an atom.
+fn c_int_macro(m: &Module, v: &IntValue) -> String {
+    let e = &v.expr;
+    if e.c_exact(v.c.value, Some(v.c.ty), &|n| name_value(m, n)) {
         return e.to_c_macro();
     }
-    let lit = expr::c_literal(value, e.prefers_hex());
+    let lit = expr::c_literal(v.c, e.prefers_hex());
     let lit = if lit.starts_with('-') {
         format!("({lit})")
     } else {
@@ -171,7 +174,7 @@ fn c_int_macro(m: &Module, e: &Expr, value: i128) -> String {
 }
 
 fn value_body(m: &Module, v: &IntValue) -> String {
-    c_int_macro(m, &v.expr, v.value)
+    c_int_macro(m, v)
 }
 
 fn named_values(out: &mut String, m: &Module, values: &[NamedValue]) {
@@ -376,7 +379,7 @@ pub fn header(model: &Model) -> String {
             let value = v
                 .expr
                 .as_ref()
-                .map(|x| format!(" = {}", c_int(m, x, v.value)))
+                .map(|x| format!(" = {}", c_int(m, x, v.value, None)))
                 .unwrap_or_default();
             let doc = v
                 .doc
@@ -418,8 +421,8 @@ pub fn header(model: &Model) -> String {
                 let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
             }
-            let t = c_int(m, &io.ty.expr, io.ty.value);
-            let n = c_int(m, &io.nr.expr, io.nr.value);
+            let t = c_int(m, &io.ty.expr, io.ty.value, None);
+            let n = c_int(m, &io.nr.expr, io.nr.value, None);
             let body = match (io.dir, &io.arg) {
                 (Dir::None, _) | (_, None) => format!("_IO({t}, {n})"),
                 (d, Some(a)) => {
