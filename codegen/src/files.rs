@@ -145,25 +145,24 @@ fn read_output(path: &Path, new_len: usize) -> Option<Vec<u8>> {
 /// Write `content` to `path` through a temporary file in the same directory and a rename,
 /// unless the file already holds exactly that. Returns whether the file was written.
 pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
-    // An output folder may hold anything: a FIFO or a link to /dev/zero is not read.
-    if read_output(path, content.len()).is_some_and(|old| old == content.as_bytes()) {
-        return Ok(false);
-    }
+    let mut outputs = Outputs::new();
+    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+    outputs.insert(name, content.to_owned());
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile_in(dir, path)?;
-    let result = (|| {
-        tmp.1.write_all(content.as_bytes())?;
-        tmp.1.sync_all()?;
-        std::fs::rename(&tmp.0, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp.0);
-    }
-    result.map(|()| true)
+    Ok(!write_all(dir, &outputs)?.is_empty())
+}
+
+/// Prefix of the temporary files a run stages its outputs in.
+const TMP_PREFIX: &str = ".uapigen-tmp-";
+/// The lock file a run holds in its (first) output folder.
+const LOCK_FILE: &str = ".uapigen.lock";
+
+/// An I/O error that names the file it happened on.
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ {
+    move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
@@ -172,7 +171,7 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     for n in 0..1000u32 {
-        let p = dir.join(format!(".uapigen-tmp-{}-{n}-{stem}", std::process::id()));
+        let p = dir.join(format!("{TMP_PREFIX}{}-{n}-{stem}", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -180,43 +179,144 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
         {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(at(&p)(e)),
         }
     }
-    Err(std::io::Error::other("cannot create a temporary file"))
+    Err(std::io::Error::other(format!(
+        "{}: cannot create a temporary file",
+        dir.display()
+    )))
 }
 
-/// Write all outputs below `root`: nothing is written unless every spec compiled (the
-/// caller renders first), and each file is replaced atomically. Returns the files written.
-pub fn write_all(root: &Path, outputs: &Outputs) -> std::io::Result<Vec<PathBuf>> {
-    let _t = crate::timing::phase("write files");
-    let all: Vec<(&PathBuf, &String)> = outputs.iter().collect();
-    // Two writers: the files are independent, and each waits on the kernel in turn. On an
-    // error the other half still completes; each file is written whole or not at all.
-    let half = all.len().div_ceil(2);
-    let write = |part: &[(&PathBuf, &String)]| -> std::io::Result<Vec<PathBuf>> {
-        let mut written = Vec::new();
-        for (rel, content) in part {
-            let p = root.join(rel);
-            if write_if_changed(&p, content)? {
-                written.push(p);
+/// The folders the outputs of a set go to (those that exist), for leftovers.
+fn output_dirs(root: &Path, outputs: &Outputs) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = outputs
+        .keys()
+        .map(|rel| {
+            root.join(rel)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs.retain(|d| d.is_dir());
+    dirs
+}
+
+/// Temporary files an interrupted run left in the folders of a set of outputs.
+fn leftovers(root: &Path, outputs: &Outputs) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in output_dirs(root, outputs) {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+                out.push(e.path());
             }
         }
-        Ok(written)
+    }
+    out.sort();
+    out
+}
+
+/// Write all outputs below `root` as one set; see [`write_sets`].
+pub fn write_all(root: &Path, outputs: &Outputs) -> std::io::Result<Vec<PathBuf>> {
+    write_sets(&[(root, outputs)])
+}
+
+/// Write several sets of outputs (each below its root) as one set, so that after a
+/// failure the files are all old or all new:
+///
+/// 1. a lock on `.uapigen.lock` in the first root keeps a concurrent run out (the kernel
+///    drops it when a run dies);
+/// 2. temporary files left by an interrupted run are removed;
+/// 3. every file that changes is staged first: written whole to a temporary file next to
+///    it, with the old file's mode, and synced; a failure here removes what was staged and
+///    changes nothing;
+/// 4. only then is each staged file renamed over its output.
+///
+/// A crash during step 4 can leave a mix, which the next run repairs (it writes every file
+/// that differs) and `--check` reports ([`stale`] counts leftovers too). I/O errors name
+/// the file. Returns the files written.
+pub fn write_sets(sets: &[(&Path, &Outputs)]) -> std::io::Result<Vec<PathBuf>> {
+    let _t = crate::timing::phase("write files");
+    let Some((first, _)) = sets.first() else {
+        return Ok(Vec::new());
     };
-    let (first, second) = all.split_at(half);
-    let (a, b) = std::thread::scope(|s| {
-        let b = s.spawn(|| write(second));
-        (write(first), b.join())
-    });
-    let mut written = a?;
-    written.extend(b.map_err(|_| std::io::Error::other("a writing thread panicked"))??);
+    std::fs::create_dir_all(first).map_err(at(first))?;
+    let lock_path = first.join(LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(at(&lock_path))?;
+    lock.lock().map_err(at(&lock_path))?;
+    for (root, outputs) in sets {
+        for p in leftovers(root, outputs) {
+            std::fs::remove_file(&p).map_err(at(&p))?;
+        }
+    }
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>| -> std::io::Result<()> {
+        for (root, outputs) in sets {
+            for (rel, content) in outputs.iter() {
+                let path = root.join(rel);
+                if read_output(&path, content.len()).is_some_and(|old| old == content.as_bytes()) {
+                    continue;
+                }
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir).map_err(at(dir))?;
+                let (tmp, mut f) = tempfile_in(dir, &path)?;
+                staged.push((tmp.clone(), path.clone()));
+                f.write_all(content.as_bytes()).map_err(at(&tmp))?;
+                if let Ok(meta) = std::fs::metadata(&path) {
+                    f.set_permissions(meta.permissions()).map_err(at(&tmp))?;
+                }
+                f.sync_all().map_err(at(&tmp))?;
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = stage(&mut staged) {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    let mut written = Vec::new();
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            for (t, _) in &staged[i..] {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(at(path)(e));
+        }
+        written.push(path.clone());
+    }
+    drop(lock);
     Ok(written)
 }
 
-/// Files that differ from the outputs (missing or different), with a unified diff each.
+/// Files that differ from the outputs (missing or different), with a unified diff each,
+/// and temporary files an interrupted run left among them.
 pub fn stale(root: &Path, outputs: &Outputs) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(PathBuf, String)> = leftovers(root, outputs)
+        .into_iter()
+        .map(|p| {
+            (
+                p,
+                "a temporary file of an interrupted run (the next `generate` removes it)\n"
+                    .to_owned(),
+            )
+        })
+        .collect();
     for (rel, content) in outputs {
         let p = root.join(rel);
         let old = read_output(&p, content.len())

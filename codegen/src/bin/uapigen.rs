@@ -325,10 +325,7 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
         );
         return ExitCode::from(1);
     }
-    match files::write_all(&out, &outputs).and_then(|mut w| {
-        w.extend(files::write_all(spec_dir, &schema)?);
-        Ok(w)
-    }) {
+    match files::write_sets(&[(&out, &outputs), (spec_dir, &schema)]) {
         Ok(written) => {
             for p in &written {
                 eprintln!("wrote {}", p.display());
