@@ -15,36 +15,7 @@ use std::path::Path;
 
 use uapigen::Model;
 use uapigen::ir::ConstValue;
-use uapigen_tests::{Compiler, abi_toolchain, probe_values};
-
-/// xorshift64 seeded through splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
+use uapigen_tests::{Compiler, Rng, abi_toolchain, probe_values};
 
 const SUFFIXES: &[&str] = &[
     "", "", "", "u", "U", "L", "UL", "lu", "LL", "ULL", "ull", "llu", "uLL",

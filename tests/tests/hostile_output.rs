@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use uapigen::Model;
-use uapigen_tests::{Compiler, kernel_only_includes, par_map, root};
+use uapigen_tests::{Compiler, Rng, kernel_only_includes, par_map, root};
 
 /// Random specs per run (more with `UAPIGEN_HOSTILE_SPECS`).
 const SPECS: u64 = 200;
@@ -46,27 +46,20 @@ fn fixtures() -> Vec<Case> {
     out
 }
 
-/// xorshift64*: deterministic, so a failure reproduces from its seed.
-struct Rng(u64);
+/// The random names of one spec.
+trait Names {
+    fn name(&mut self, used: &mut Vec<&'static str>) -> &'static str;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
+impl Names for Rng {
     /// A name of the classes, mostly one not drawn before in this spec (some repeats, to
     /// reach the clash checks).
     fn name(&mut self, used: &mut Vec<&'static str>) -> &'static str {
         for _ in 0..20 {
             let n = if self.chance(1) {
-                self.pick(C_BAD)
+                *self.pick(C_BAD)
             } else {
-                self.pick(NAMES)
+                *self.pick(NAMES)
             };
             if !used.contains(&n) || self.chance(5) {
                 used.push(n);
@@ -74,9 +67,6 @@ impl Rng {
             }
         }
         "fallback_name"
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
     }
 }
 
@@ -171,6 +161,11 @@ const TEXTS: &[&str] = &[
     "'single'",
 ];
 
+/// A text of the classes.
+fn text(r: &mut Rng) -> &'static str {
+    r.pick::<&str>(TEXTS)
+}
+
 fn yaml_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -192,15 +187,15 @@ fn yaml_str(s: &str) -> String {
 
 /// One random spec: a few items of every kind, named and documented from the classes.
 fn random_spec(seed: u64) -> String {
-    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut r = Rng::new(seed);
     let mut t = format!("name: hg{seed}\nheader: linux/hg{seed}.h\n");
     let mut used = Vec::new();
     if r.chance(50) {
-        let _ = writeln!(t, "doc: {}", yaml_str(r.pick(TEXTS)));
+        let _ = writeln!(t, "doc: {}", yaml_str(text(&mut r)));
     }
     let doc = |r: &mut Rng| {
         if r.chance(60) {
-            format!(", doc: {}", yaml_str(r.pick(TEXTS)))
+            format!(", doc: {}", yaml_str(text(r)))
         } else {
             String::new()
         }
@@ -214,7 +209,7 @@ fn random_spec(seed: u64) -> String {
     };
     let rust_name = |r: &mut Rng| {
         if r.chance(8) {
-            let n = r.pick(NAMES);
+            let n = *r.pick(NAMES);
             let raw = if r.chance(50) { "r#" } else { "" };
             format!(", rust-name: \"{raw}{n}\"")
         } else {
@@ -228,7 +223,7 @@ fn random_spec(seed: u64) -> String {
             let _ = writeln!(
                 t,
                 "  - {{ name: {n}, string: {}{} }}",
-                yaml_str(r.pick(TEXTS)),
+                yaml_str(text(&mut r)),
                 doc(&mut r)
             );
         } else {
@@ -308,7 +303,7 @@ fn random_spec(seed: u64) -> String {
     }
     t.push_str("ioctls:\n");
     for nr in 0..2 {
-        let dir = r.pick(&["none", "read", "write", "read-write"]);
+        let dir = *r.pick(&["none", "read", "write", "read-write"]);
         let arg = if dir == "none" {
             String::new()
         } else {
