@@ -6,6 +6,8 @@ set -euo pipefail
 # Debian packages the tests use. Each line: a package and a file it provides.
 PACKAGES=(
   "gcc /usr/bin/gcc"
+  # codegen/tests/hostile.rs counts the instructions of scans that need not allocate.
+  "valgrind /usr/bin/valgrind"
   "g++ /usr/bin/g++"
   "linux-libc-dev /usr/include/linux/vfio.h"
   # tests/tests/conformance_abis.rs: one compiler per ABI of codegen/src/abi.rs, with
@@ -37,13 +39,12 @@ PACKAGES=(
   "linux-libc-dev-sh4-cross /usr/sh4-linux-gnu/include/linux/vfio.h"
 )
 
-# `--bench`: also what scripts/bench.sh needs (libclang for bindgen, valgrind for
+# `--bench`: also what scripts/bench.sh needs (libclang for bindgen; valgrind, above, for
 # instruction counts).
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(
     "libclang1-19 /usr/lib/llvm-19/lib/libclang-19.so.1"
     "libclang-19-dev /usr/lib/llvm-19/lib/libclang.so"
-    "valgrind /usr/bin/valgrind"
   )
 fi
 

@@ -5,7 +5,7 @@
 //! `allow: { L0101: "why this is fine" }` on a struct, union, field, flag set or ioctl. The
 //! resolver checks those entries and keeps them in the IR; this module only reads the model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::diag::Diagnostics;
@@ -81,7 +81,19 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
             }
         }
     }
-    // Ioctls.
+    // Ioctls. The first ioctl with each number, per ABI: a duplicate names the first
+    // earlier one with its number (one map per ABI instead of a scan of the earlier ones).
+    let first: Vec<HashMap<u32, usize>> = model
+        .layouts
+        .iter()
+        .map(|l| {
+            let mut seen = HashMap::with_capacity(l.ioctls.len());
+            for (j, &nr) in l.ioctls.iter().enumerate() {
+                seen.entry(nr).or_insert(j);
+            }
+            seen
+        })
+        .collect();
     for (i, io) in m.ioctls.iter().enumerate() {
         let item = format!("ioctl {}", io.c_name);
         if let (Dir::None, Some(Ty::Named(id)), Pass::Pointer) = (io.dir, &io.arg, io.pass)
@@ -101,13 +113,15 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                     .into(),
             );
         }
-        for l in &model.layouts {
-            if let Some(j) = (0..i).find(|&j| l.ioctls[j] == l.ioctls[i]) {
-                push(Rule::DuplicateIoctl, io.span, item.clone(), &[&io.allow],
-                    format!("`{}` has the number {:#x} of `{}` on {}", io.c_name, l.ioctls[i], m.ioctls[j].c_name, l.abi.name),
-                    "give it its own `nr`, or allow it where the ioctls go to different file descriptors".into());
-                break;
-            }
+        let dup = model.layouts.iter().zip(&first).find_map(|(l, first)| {
+            let nr = *l.ioctls.get(i)?;
+            let j = *first.get(&nr)?;
+            Some((l, nr, m.ioctls.get(j).filter(|_| j < i)?))
+        });
+        if let Some((l, nr, other)) = dup {
+            push(Rule::DuplicateIoctl, io.span, item.clone(), &[&io.allow],
+                format!("`{}` has the number {nr:#x} of `{}` on {}", io.c_name, other.c_name, l.abi.name),
+                "give it its own `nr`, or allow it where the ioctls go to different file descriptors".into());
         }
         if crate::names::is_rust_keyword(&io.c_name.to_lowercase()) {
             push(

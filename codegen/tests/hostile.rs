@@ -10,6 +10,10 @@
 //! many errors, ...) is compiled at two sizes, n and 4n, and the work of the larger may be
 //! at most [`MAX_GROWTH`] times the work of the smaller ([`scales`]): a quadratic path
 //! shows as up to 16x. Every input, shaped or not, stays under [`MAX_PEAK`] live bytes.
+//! Allocations do not show a loop that only compares (lint's old scan of every earlier
+//! ioctl): for such shapes callgrind counts the instructions of compiling (and linting) at
+//! n and 4n instead ([`scales_in_instructions`], in a child process; valgrind is required
+//! and installed by the test command). Instructions are deterministic, not a clock.
 //!
 //! A panic in the library fails the test as it is, and nothing here catches one. A stack
 //! overflow aborts the whole process, so each group of inputs runs in a child process (this
@@ -220,6 +224,21 @@ fn render_all(case: &str, m: Model) {
     }
 }
 
+/// Lint a model that compiled and render the findings, as text and as JSON.
+fn lint_all(case: &str, m: &Model) {
+    match uapigen::lint::lint(m) {
+        Ok(findings) => {
+            let text = uapigen::lint::render(m, &findings);
+            let json = uapigen::lint::json(m, &findings);
+            let listed = json["findings"].as_array().map_or(0, Vec::len);
+            if text.lines().count() != findings.len() || listed != findings.len() {
+                problem(format!("{case}: the renderings of the lint lose findings"));
+            }
+        }
+        Err(d) => problem(format!("{case}: lint fails: {}", d.plain())),
+    }
+}
+
 fn summary(text: &str) -> String {
     let head: String = text.chars().take(120).collect();
     format!("{} bytes: {head:?}...", text.len())
@@ -232,6 +251,17 @@ fn hostile(case: &str, text: &str, expect: Expect) -> Result<(), Diagnostics> {
 
 /// [`hostile`], with the work it took.
 fn hostile_counted(case: &str, text: &str, expect: Expect) -> (Result<(), Diagnostics>, Work) {
+    compile_counted(case, text, expect, false)
+}
+
+/// [`hostile_counted`]; with `lint`, a model that compiles is also linted (and its findings
+/// rendered), within the counted work.
+fn compile_counted(
+    case: &str,
+    text: &str,
+    expect: Expect,
+    lint: bool,
+) -> (Result<(), Diagnostics>, Work) {
     let (outcome, work) = counted(|| {
         let r = uapigen::compile_str(format!("spec/{case}.yaml"), text);
         match r {
@@ -241,6 +271,9 @@ fn hostile_counted(case: &str, text: &str, expect: Expect) -> (Result<(), Diagno
                         "{case}: accepted, but must be rejected ({})",
                         summary(text)
                     ));
+                }
+                if lint {
+                    lint_all(case, &m);
                 }
                 render_all(case, m);
                 Ok(())
@@ -282,11 +315,23 @@ fn within_peak(case: &str, work: Work) {
 /// and the larger may take at most [`MAX_GROWTH`] times the allocations and the bytes of the
 /// smaller.
 fn scales(case: &str, n: usize, expect: Expect, codes: &[&str], make: impl Fn(usize) -> String) {
+    scales_with(case, n, expect, codes, false, make);
+}
+
+/// [`scales`]; with `lint`, the lint of each model that compiles is counted too.
+fn scales_with(
+    case: &str,
+    n: usize,
+    expect: Expect,
+    codes: &[&str],
+    lint: bool,
+    make: impl Fn(usize) -> String,
+) {
     let mut works = Vec::new();
     for size in [n, 4 * n] {
         let name = format!("{case}_{size}");
         let text = make(size);
-        let (outcome, work) = hostile_counted(&name, &text, expect);
+        let (outcome, work) = compile_counted(&name, &text, expect, lint);
         if let Err(d) = &outcome
             && !codes.is_empty()
             && !d.list.iter().any(|x| codes.contains(&x.code.as_str()))
@@ -1299,6 +1344,176 @@ fn child_diamond_of_uses() {
     finish();
 }
 
+/// Input shapes that a size grows, by name, so that the process that counts instructions
+/// ([`child_measured`]) can write the same spec again.
+fn shape(name: &str, n: usize) -> String {
+    let mut text = String::from(HEAD);
+    match name {
+        // Every ioctl with a number of its own.
+        "ioctls" => {
+            text.push_str("ioctls:\n");
+            for i in 0..n {
+                let _ = writeln!(
+                    text,
+                    "  - {{ name: IO_{i}, dir: none, type: {}, nr: {} }}",
+                    i / 256,
+                    i % 256
+                );
+            }
+        }
+        // The second half repeats the numbers of the first: a finding (L0107) for each ioctl
+        // there, naming the ioctl of the first half with its number.
+        "ioctls_twice" => {
+            text.push_str("ioctls:\n");
+            let half = n.div_ceil(2);
+            for i in 0..n {
+                let k = i % half;
+                let _ = writeln!(
+                    text,
+                    "  - {{ name: IO_{i}, dir: none, type: {}, nr: {} }}",
+                    k / 256,
+                    k % 256
+                );
+            }
+        }
+        // A union of `n` members and a payload selecting each of them by a tag of its own.
+        "union_payload" => {
+            text.push_str("structs:\n  - name: u\n    kind: union\n    fields:\n");
+            let types = ["u8", "u32", "u64"];
+            for i in 0..n {
+                let _ = writeln!(text, "      - {{ name: m{i}, type: {} }}", types[i % 3]);
+            }
+            text.push_str(
+                "  - name: s\n    extensible: { size-field: argsz, style: minsz }\n    fields:\n\
+                 \x20     - { name: argsz, type: u32 }\n      - { name: op, type: u32 }\n\
+                 \x20     - { name: data, type: union u }\n\
+                 \x20   payload: { tag: op, data: data, variants: [",
+            );
+            for i in 0..n {
+                let _ = write!(text, "{{ tag: {i}, member: m{i} }}, ");
+            }
+            text.push_str("] }\n");
+        }
+        // A trailing array of `n` variants (no data, u8, s32, u64 elements in turn), counted.
+        "trailing_payload" => {
+            text.push_str(
+                "structs:\n  - name: s\n    extensible: { size-field: argsz, style: minsz }\n\
+                 \x20   fields:\n      - { name: argsz, type: u32 }\n      - { name: op, type: u32 }\n\
+                 \x20     - { name: count, type: u32 }\n      - { name: data, type: \"u8[]\" }\n\
+                 \x20   payload:\n      tag: op\n      data: data\n      count: count\n\
+                 \x20     variants:\n",
+            );
+            let types = ["", ", type: u8", ", type: s32", ", type: u64"];
+            for i in 0..n {
+                let _ = writeln!(text, "        - {{ tag: {i}{} }}", types[i % 4]);
+            }
+        }
+        _ => problem(format!("no input shape `{name}`")),
+    }
+    text
+}
+
+/// What [`instructions`] counts: compiling `text`, and with `lint` linting the model.
+#[inline(never)]
+fn measured(text: &str, lint: bool) -> usize {
+    match uapigen::compile_str("spec/measured.yaml", text) {
+        Ok(m) if lint => uapigen::lint::lint(&m).map_or(0, |f| f.len()),
+        Ok(_) => 0,
+        Err(d) => d.list.len(),
+    }
+}
+
+/// The function whose instructions callgrind counts (`--toggle-collect`).
+const MEASURED: &str = "hostile::measured";
+
+/// Run by [`instructions`] under callgrind: [`measured`] on the shape the environment names.
+#[test]
+#[ignore = "run under callgrind by the tests that count instructions"]
+fn child_measured() {
+    let Ok(name) = std::env::var("UAPIGEN_HOSTILE_SHAPE") else {
+        return;
+    };
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    let text = shape(&name, var("UAPIGEN_HOSTILE_N").parse().unwrap_or(0));
+    let found = measured(&text, var("UAPIGEN_HOSTILE_LINT") == "1");
+    println!("{name}: {found} diagnostics or findings");
+    finish();
+}
+
+/// The instructions of [`measured`] on `shape` at size `n`, counted by callgrind in a child
+/// process (this test binary again, running [`child_measured`]): deterministic, and it sees
+/// work that does not allocate.
+fn instructions(shape: &str, n: usize, lint: bool) -> u64 {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
+    let out = std::process::Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            "--collect-atstart=no",
+            &format!("--toggle-collect={MEASURED}"),
+        ])
+        .arg(exe)
+        .args(["child_measured", "--exact", "--ignored", "--test-threads=1"])
+        .env("UAPIGEN_HOSTILE_SHAPE", shape)
+        .env("UAPIGEN_HOSTILE_N", n.to_string())
+        .env("UAPIGEN_HOSTILE_LINT", if lint { "1" } else { "0" })
+        .output();
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => panic!(
+            "cannot run valgrind ({e}): this test counts instructions with callgrind; \
+             install valgrind (scripts/install-deps.sh does)"
+        ),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let collected = stderr.lines().find_map(|l| {
+        let (_, v) = l.split_once("Collected :")?;
+        v.trim().replace(',', "").parse::<u64>().ok()
+    });
+    match collected {
+        Some(ir) if stdout.contains("1 passed") && ir > 0 => ir,
+        _ => panic!(
+            "{shape}_{n}: no instruction count from callgrind ({}):\n{stdout}\n{stderr}",
+            out.status
+        ),
+    }
+}
+
+/// [`scales`] in instructions instead of allocations, for work that need not allocate (a
+/// scan comparing every item with every other): [`measured`] at `n` and `4n` under
+/// callgrind (valgrind is required: a missing one fails the test, saying so).
+fn scales_in_instructions(shape: &str, n: usize, lint: bool) {
+    let small = instructions(shape, n, lint);
+    let large = instructions(shape, 4 * n, lint);
+    let growth = large as f64 / small.max(1) as f64;
+    println!(
+        "{shape:<40} {small:>12} instructions at {n}, {large:>12} at {}: {growth:.2}x",
+        4 * n
+    );
+    if growth > MAX_GROWTH {
+        problem(format!(
+            "{shape}: worse than linear: from {n} to {} the instructions grow {growth:.2}x \
+             (at most {MAX_GROWTH}x)",
+            4 * n
+        ));
+    }
+}
+
+/// Many ioctls, linted too: lint's duplicate-number rule (L0107) looks up the first ioctl of
+/// each number on each ABI instead of scanning every earlier ioctl (65,536 ioctls took 95 s),
+/// with and without findings.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_ioctls() {
+    for name in ["ioctls", "ioctls_twice"] {
+        scales_with(name, 1000, Expect::Either, &[], true, |n| shape(name, n));
+        // The scan compared numbers without allocating: the instructions show it.
+        scales_in_instructions(name, 512, true);
+    }
+    finish();
+}
+
 /// Run the ignored test `child` of this binary in a child process, so that a crash (a stack
 /// overflow aborts the process) fails only the calling test, with the child's output.
 fn in_child(child: &str) {
@@ -1377,4 +1592,5 @@ in_children! {
     many_errors => child_many_errors,
     hostile_names_and_paths => child_hostile_names_and_paths,
     diamond_of_uses => child_diamond_of_uses,
+    many_ioctls => child_many_ioctls,
 }
