@@ -133,6 +133,8 @@ enum Expect {
     Err,
     /// Either outcome is fine; neither may crash.
     Either,
+    /// Must be accepted (and then rendered).
+    Ok,
 }
 
 thread_local! {
@@ -279,6 +281,13 @@ fn compile_counted(
                 Ok(())
             }
             Err(d) => {
+                if expect == Expect::Ok {
+                    let first: Vec<String> = d.list.iter().take(3).map(|x| x.plain()).collect();
+                    problem(format!(
+                        "{case}: rejected, but must be accepted:\n{}",
+                        first.join("\n")
+                    ));
+                }
                 check_diagnostics(case, &d);
                 Err(d)
             }
@@ -1413,7 +1422,35 @@ fn shape(name: &str, n: usize) -> String {
     text
 }
 
-/// What [`instructions`] counts: compiling `text`, and with `lint` linting the model.
+/// What [`instructions`] counts, by stage: `compile` compiles `text`, `lint` also lints the
+/// model, `resolve` only resolves the parsed spec (the parse is not counted: for shapes whose
+/// linear parse would hide a quadratic lookup in resolving).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    Compile,
+    Lint,
+    Resolve,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Compile => "compile",
+            Stage::Lint => "lint",
+            Stage::Resolve => "resolve",
+        }
+    }
+
+    fn named(name: &str) -> Stage {
+        match name {
+            "lint" => Stage::Lint,
+            "resolve" => Stage::Resolve,
+            _ => Stage::Compile,
+        }
+    }
+}
+
+/// What [`instructions`] counts for [`Stage::Compile`] and [`Stage::Lint`].
 #[inline(never)]
 fn measured(text: &str, lint: bool) -> usize {
     match uapigen::compile_str("spec/measured.yaml", text) {
@@ -1423,10 +1460,27 @@ fn measured(text: &str, lint: bool) -> usize {
     }
 }
 
-/// The function whose instructions callgrind counts (`--toggle-collect`).
-const MEASURED: &str = "hostile::measured";
+/// What [`instructions`] counts for [`Stage::Resolve`]: resolving a parsed spec.
+#[inline(never)]
+fn measured_resolve(
+    spec: &uapigen::spec::Spec,
+    file: std::sync::Arc<uapigen::SourceFile>,
+) -> usize {
+    match uapigen::resolve::resolve_with(spec, file, &[]) {
+        Ok(m) => m.types.len(),
+        Err(d) => d.list.len(),
+    }
+}
 
-/// Run by [`instructions`] under callgrind: [`measured`] on the shape the environment names.
+/// The functions whose instructions callgrind counts (`--toggle-collect`), by stage.
+fn measured_fn(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Resolve => "hostile::measured_resolve",
+        _ => "hostile::measured",
+    }
+}
+
+/// Run by [`instructions`] under callgrind: the stage the environment names on its shape.
 #[test]
 #[ignore = "run under callgrind by the tests that count instructions"]
 fn child_measured() {
@@ -1435,28 +1489,43 @@ fn child_measured() {
     };
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     let text = shape(&name, var("UAPIGEN_HOSTILE_N").parse().unwrap_or(0));
-    let found = measured(&text, var("UAPIGEN_HOSTILE_LINT") == "1");
-    println!("{name}: {found} diagnostics or findings");
+    let found = match Stage::named(&var("UAPIGEN_HOSTILE_STAGE")) {
+        Stage::Resolve => {
+            let file = std::sync::Arc::new(uapigen::SourceFile::new(
+                "spec/measured.yaml",
+                text.as_str(),
+            ));
+            match uapigen::parse::parse(&file) {
+                Ok(spec) => measured_resolve(&spec, file),
+                Err(d) => {
+                    problem(format!("{name}: does not parse: {}", d.plain()));
+                    0
+                }
+            }
+        }
+        stage => measured(&text, stage == Stage::Lint),
+    };
+    println!("{name}: {found} diagnostics, findings or types");
     finish();
 }
 
-/// The instructions of [`measured`] on `shape` at size `n`, counted by callgrind in a child
+/// The instructions of `stage` on `shape` at size `n`, counted by callgrind in a child
 /// process (this test binary again, running [`child_measured`]): deterministic, and it sees
 /// work that does not allocate.
-fn instructions(shape: &str, n: usize, lint: bool) -> u64 {
+fn instructions(shape: &str, n: usize, stage: Stage) -> u64 {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
     let out = std::process::Command::new("valgrind")
         .args([
             "--tool=callgrind",
             "--callgrind-out-file=/dev/null",
             "--collect-atstart=no",
-            &format!("--toggle-collect={MEASURED}"),
+            &format!("--toggle-collect={}", measured_fn(stage)),
         ])
         .arg(exe)
         .args(["child_measured", "--exact", "--ignored", "--test-threads=1"])
         .env("UAPIGEN_HOSTILE_SHAPE", shape)
         .env("UAPIGEN_HOSTILE_N", n.to_string())
-        .env("UAPIGEN_HOSTILE_LINT", if lint { "1" } else { "0" })
+        .env("UAPIGEN_HOSTILE_STAGE", stage.name())
         .output();
     let out = match out {
         Ok(o) => o,
@@ -1481,19 +1550,20 @@ fn instructions(shape: &str, n: usize, lint: bool) -> u64 {
 }
 
 /// [`scales`] in instructions instead of allocations, for work that need not allocate (a
-/// scan comparing every item with every other): [`measured`] at `n` and `4n` under
-/// callgrind (valgrind is required: a missing one fails the test, saying so).
-fn scales_in_instructions(shape: &str, n: usize, lint: bool) {
-    let small = instructions(shape, n, lint);
-    let large = instructions(shape, 4 * n, lint);
+/// scan comparing every item with every other): `stage` at `n` and `4n` under callgrind
+/// (valgrind is required: a missing one fails the test, saying so).
+fn scales_in_instructions(shape: &str, n: usize, stage: Stage) {
+    let small = instructions(shape, n, stage);
+    let large = instructions(shape, 4 * n, stage);
     let growth = large as f64 / small.max(1) as f64;
+    let what = format!("{shape} ({})", stage.name());
     println!(
-        "{shape:<40} {small:>12} instructions at {n}, {large:>12} at {}: {growth:.2}x",
+        "{what:<40} {small:>12} instructions at {n}, {large:>12} at {}: {growth:.2}x",
         4 * n
     );
     if growth > MAX_GROWTH {
         problem(format!(
-            "{shape}: worse than linear: from {n} to {} the instructions grow {growth:.2}x \
+            "{what}: worse than linear: from {n} to {} the instructions grow {growth:.2}x \
              (at most {MAX_GROWTH}x)",
             4 * n
         ));
@@ -1509,7 +1579,21 @@ fn child_many_ioctls() {
     for name in ["ioctls", "ioctls_twice"] {
         scales_with(name, 1000, Expect::Either, &[], true, |n| shape(name, n));
         // The scan compared numbers without allocating: the instructions show it.
-        scales_in_instructions(name, 512, true);
+        scales_in_instructions(name, 512, Stage::Lint);
+    }
+    finish();
+}
+
+/// Many payload variants: a union payload of `n` members, each selected by a tag of its own,
+/// and a trailing payload of `n` variants. Resolving looked up each variant's member by
+/// scanning every member of the union (40,000 variants: 18.7 s); the scan does not
+/// allocate, so the instructions show it, and the render is counted in allocations.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_payload_variants() {
+    for name in ["union_payload", "trailing_payload"] {
+        scales(name, 250, Expect::Ok, &[], |n| shape(name, n));
+        scales_in_instructions(name, 512, Stage::Resolve);
     }
     finish();
 }
@@ -1593,4 +1677,5 @@ in_children! {
     hostile_names_and_paths => child_hostile_names_and_paths,
     diamond_of_uses => child_diamond_of_uses,
     many_ioctls => child_many_ioctls,
+    many_payload_variants => child_many_payload_variants,
 }

@@ -29,16 +29,31 @@ impl Resolver<'_> {
         }
     }
 
+    /// The name a payload key uses for a direct field: its C name, or for an anonymous member
+    /// its `rust-name`.
+    fn field_key(f: &Field) -> &str {
+        match f.c_name.as_deref() {
+            Some(c) => c,
+            None => f.rust_name.trim_start_matches("r#"),
+        }
+    }
+
+    /// The direct fields of `id` by [`Self::field_key`] (the first of a name), for a lookup
+    /// per variant that does not scan every member (40,000 union members: quadratic).
+    fn field_keys(&self, id: TypeId) -> HashMap<String, usize> {
+        let mut keys = HashMap::new();
+        for (i, f) in self.types[id].fields.iter().enumerate() {
+            keys.entry(Self::field_key(f).to_owned()).or_insert(i);
+        }
+        keys
+    }
+
     /// Index of the direct field `name` of type `id`.
     fn field_index(&mut self, id: TypeId, name: &Sp<String>, role: &str) -> Option<usize> {
         let found = self.types[id]
             .fields
             .iter()
-            // An anonymous member is named by its `rust-name`.
-            .position(|f| {
-                f.c_name.as_deref() == Some(name.as_str())
-                    || (f.c_name.is_none() && f.rust_name.trim_start_matches("r#") == name.as_str())
-            });
+            .position(|f| Self::field_key(f) == name.as_str());
         if found.is_none() {
             let have: Vec<String> = self.types[id]
                 .fields
@@ -288,6 +303,13 @@ impl Resolver<'_> {
             p.variants.iter().map(|v| v.rust_name.as_ref()).collect();
         let rust_names = self.variant_names(&tags, &given);
         let mut seen: HashMap<i128, usize> = HashMap::new();
+        let members = match &kind {
+            PayloadKind::Union { data } => match self.types[id].fields[*data].ty {
+                Ty::Named(u) => Some((u, self.field_keys(u))),
+                _ => None,
+            },
+            _ => None,
+        };
         let mut variants = Vec::new();
         for (i, v) in p.variants.iter().enumerate() {
             let (tag, tag_name) = tags[i].clone();
@@ -320,11 +342,15 @@ impl Resolver<'_> {
                 _ => None,
             };
             let member = match (&kind, &v.member) {
-                (PayloadKind::Union { data }, Some(m)) => {
-                    let Ty::Named(u) = self.types[id].fields[*data].ty else {
+                (PayloadKind::Union { .. }, Some(m)) => {
+                    let Some((u, keys)) = &members else {
                         continue;
                     };
-                    self.field_index(u, m, "the union member")
+                    match keys.get(m.as_str()) {
+                        Some(&i) => Some(i),
+                        // Not a member: the lookup that reports it.
+                        None => self.field_index(*u, m, "the union member"),
+                    }
                 }
                 // A union payload variant without a member carries nothing.
                 (_, Some(m)) => {
