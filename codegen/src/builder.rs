@@ -273,7 +273,7 @@ pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
     for p in paths {
         // A spec that cannot be read is an I/O error of the run (exit status 2), not a
         // diagnostic of the spec.
-        if let Err(source) = crate::diag::read_regular(p, crate::parse::MAX_SPEC_BYTES) {
+        if let Err(source) = crate::diag::read_spec_bytes(p, crate::parse::MAX_SPEC_BYTES) {
             return Err(BuildError::Io {
                 path: p.clone(),
                 source,

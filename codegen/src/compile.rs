@@ -123,7 +123,7 @@ impl Session {
             Some(None) => return Err(Used::Errors(Diagnostics::default())),
             None => {}
         }
-        let bytes = crate::diag::read_regular(path, crate::parse::MAX_SPEC_BYTES)
+        let bytes = crate::diag::read_spec_bytes(path, crate::parse::MAX_SPEC_BYTES)
             .and_then(|b| b.ok_or_else(|| std::io::Error::other("it is larger than uapigen reads")))
             .map_err(Used::Unreadable)?;
         let text = String::from_utf8(bytes).map_err(|_| {
@@ -211,7 +211,7 @@ fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Dia
 
 /// Read a spec file as text. I/O errors and invalid UTF-8 become a diagnostic.
 fn read_spec(path: &Path) -> Result<String, Diagnostics> {
-    let read = crate::diag::read_regular(path, crate::parse::MAX_SPEC_BYTES).and_then(|b| {
+    let read = crate::diag::read_spec_bytes(path, crate::parse::MAX_SPEC_BYTES).and_then(|b| {
         b.ok_or_else(|| {
             std::io::Error::other(format!(
                 "it is larger than the {} bytes uapigen reads",

@@ -75,6 +75,20 @@ impl fmt::Display for Code {
     }
 }
 
+/// Read a spec: [`read_regular`], but a spec that is a symbolic link is refused. A spec's
+/// text is quoted back in diagnostics, so a link in a folder of specs (or a `uses` entry
+/// reaching one) would otherwise make uapigen print a file from anywhere: a key, a token.
+pub fn read_spec_bytes(path: &Path, cap: usize) -> std::io::Result<Option<Vec<u8>>> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a symbolic link: uapigen reads a spec only from a regular file, not through a \
+             link (name the link's target, or copy the spec)",
+        ));
+    }
+    read_regular(path, cap)
+}
+
 /// Read at most `cap` bytes of a regular file (following symlinks); anything else (a FIFO,
 /// a device, a directory, a socket) is refused before it is opened, so that a read can
 /// neither hang nor grow without bound. `Ok(None)`: the file is longer than `cap`.

@@ -403,7 +403,11 @@ fn non_regular_specs_are_refused() {
     for p in [fifo, link, PathBuf::from("/dev/zero")] {
         let o = uapigen(t.path(), &["check", &p.display().to_string()]);
         assert_eq!(o.status.code(), Some(2), "{}: {}", p.display(), text(&o));
-        assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+        assert!(
+            text(&o).contains("not a regular file") || text(&o).contains("symbolic link"),
+            "{}",
+            text(&o)
+        );
     }
     // A used spec that is a FIFO: a diagnostic at the `uses`, no hang.
     std::fs::write(
@@ -414,4 +418,50 @@ fn non_regular_specs_are_refused() {
     let o = uapigen(t.path(), &["check", "top.yaml"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+}
+
+/// [harden] 8: a spec that is a symbolic link is not followed, so a link to a secret in a
+/// folder of specs (given directly, found by `--spec-dir`, or reached through `uses`) is
+/// never read, and never quoted in a diagnostic.
+#[test]
+fn symlinked_specs_are_not_followed() {
+    let t = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let secret = t.path().join("secret.txt");
+    std::fs::write(&secret, "TOKEN=hunter2-secret\n").unwrap_or_else(|e| panic!("{e}"));
+    let specs = t.path().join("spec");
+    std::fs::create_dir(&specs).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(&secret, specs.join("leak.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let runs: [&[&str]; 3] = [
+        &["check", "spec/leak.yaml"],
+        &["check", "--spec-dir", "spec"],
+        &["generate", "--spec-dir", "spec", "-o", "out"],
+    ];
+    for args in runs {
+        let o = uapigen(t.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("symbolic link"), "{args:?}: {}", text(&o));
+        assert!(
+            !text(&o).contains("hunter2"),
+            "{args:?} quoted the secret: {}",
+            text(&o)
+        );
+    }
+    // Reached through `uses`: an error at the `uses` entry, the secret not quoted.
+    std::fs::write(
+        specs.join("top.yaml"),
+        "name: top\nheader: linux/top.h\nuses: [leak]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = uapigen(t.path(), &["check", "spec/top.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("symbolic link"), "{}", text(&o));
+    assert!(text(&o).contains("top.yaml:3:"), "{}", text(&o));
+    assert!(
+        !text(&o).contains("hunter2"),
+        "quoted the secret: {}",
+        text(&o)
+    );
+    // The link's target, named itself, is read as the user asked.
+    let o = uapigen(t.path(), &["check", &secret.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }

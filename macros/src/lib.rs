@@ -6,8 +6,9 @@
 //!   hand-written `#[repr(C)]` struct against a spec: a field at the wrong offset is a
 //!   compile error at that field, naming the expected and the actual offset.
 //!
-//! Spec paths are relative to the crate's `CARGO_MANIFEST_DIR` (or, if not found there, to
-//! one of its ancestors, e.g. the workspace root).
+//! Spec paths are relative to the crate's `CARGO_MANIFEST_DIR` or, if not found there, to
+//! one of its parent folders up to the root of the crate's workspace, never higher (see the
+//! `find` module).
 
 #![cfg_attr(
     not(test),
@@ -28,6 +29,8 @@ use syn::spanned::Spanned;
 use syn::{Data, Fields, LitStr};
 use syn::{DeriveInput, parse_macro_input};
 
+#[cfg(feature = "spec")]
+mod find;
 mod uapi;
 
 /// What generated types derive: layout assertions, `MIN_SIZE`, an argsz-initialising
@@ -42,31 +45,12 @@ pub fn derive_uapi(input: TokenStream) -> TokenStream {
 }
 
 #[cfg(feature = "spec")]
-/// Find a spec file named relative to the crate (or to one of its ancestors).
+/// Find a spec named relative to the crate being built (see the `find` module).
 fn find_spec(rel: &str) -> Result<PathBuf, String> {
-    let p = Path::new(rel);
-    if p.is_absolute() {
-        return if p.exists() {
-            Ok(p.to_path_buf())
-        } else {
-            Err(format!("spec `{rel}` does not exist"))
-        };
-    }
     let base = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_default();
-    let mut dir: Option<&Path> = Some(base.as_path());
-    while let Some(d) = dir {
-        let c = d.join(p);
-        if c.is_file() {
-            return Ok(c);
-        }
-        dir = d.parent();
-    }
-    Err(format!(
-        "spec `{rel}` not found in {} or its parent directories",
-        base.display()
-    ))
+    find::find_spec(&base, rel)
 }
 
 #[cfg(feature = "spec")]

@@ -33,8 +33,30 @@ fn include_spec_matches_the_checked_in_crate() {
     assert_eq!(core::mem::size_of::<DmaMap>(), 32);
 }
 
+/// The specs the compile-fail tests name, by their path in this workspace.
+const UI_SPECS: &[&str] = &[
+    "spec/vfio.yaml",
+    "codegen/tests/errors/E0202-unknown-name.yaml",
+];
+
 #[test]
 fn compile_errors() {
+    // trybuild builds the tests as a crate of their own, the root of its own workspace
+    // (`target/tests/trybuild/uapigen-macros`), and the macros search no higher than a
+    // workspace root: the specs the tests name are put there first.
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap();
+    let project = target.join("tests/trybuild/uapigen-macros");
+    for spec in UI_SPECS {
+        let to = project.join(spec);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(workspace.join(spec), &to)
+            .unwrap_or_else(|e| panic!("copy {spec} to {}: {e}", to.display()));
+    }
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }

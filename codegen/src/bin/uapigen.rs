@@ -346,7 +346,7 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
 fn load_revision(arg: &str) -> Result<(PathBuf, String), String> {
     if std::path::Path::new(arg).exists() {
         let cap = uapigen::parse::MAX_SPEC_BYTES;
-        return match uapigen::diag::read_regular(std::path::Path::new(arg), cap) {
+        return match uapigen::diag::read_spec_bytes(std::path::Path::new(arg), cap) {
             Ok(Some(b)) => String::from_utf8(b)
                 .map(|t| (PathBuf::from(arg), t))
                 .map_err(|_| format!("{arg}: not valid UTF-8")),
