@@ -927,6 +927,10 @@ impl CacheInvalidateInfoPayload {
         member: &[u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         let len = ::core::mem::size_of::<CacheInvalidateInfo>();
+        let size: u32 = ::uapigen_runtime::fit(
+            len,
+            "iommu_cache_invalidate_info.argsz",
+        )?;
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -949,7 +953,7 @@ impl CacheInvalidateInfoPayload {
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(CacheInvalidateInfo, argsz),
-                &(len as u32),
+                &size,
             );
         let tag = (header.granularity & !CacheInvalidateInfo::TAG_MASK) | tag;
         ok
@@ -1366,6 +1370,7 @@ impl GpasidBindDataPayload {
         member: &[u8],
     ) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
         let len = ::core::mem::size_of::<GpasidBindData>();
+        let size: u32 = ::uapigen_runtime::fit(len, "iommu_gpasid_bind_data.argsz")?;
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1388,7 +1393,7 @@ impl GpasidBindDataPayload {
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(GpasidBindData, argsz),
-                &(len as u32),
+                &size,
             );
         let tag = (header.format & !GpasidBindData::TAG_MASK) | tag;
         ok

@@ -1339,11 +1339,21 @@ impl HwptAllocPayload {
         buf
     }
     /// Set the tag, the length and the pointer (to where `encode_data`'s bytes are).
+    /// `EINVAL`, with `header` unchanged, if the length does not fit its field.
     #[inline]
-    pub fn fill(&self, header: &mut HwptAlloc, ptr: u64) {
+    pub fn fill(
+        &self,
+        header: &mut HwptAlloc,
+        ptr: u64,
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        let len: u32 = ::uapigen_runtime::fit(
+            self.payload_len(),
+            "iommu_hwpt_alloc.data_len",
+        )?;
         header.data_type = (header.data_type & !HwptAlloc::TAG_MASK) | self.tag();
-        header.data_len = self.payload_len() as u32;
+        header.data_len = len;
         header.data_uptr = ::uapigen_runtime::AlignedU64(ptr);
+        Ok(())
     }
     /// Decode the data the pointer of `header` points to (`data`, read from user
     /// memory by the caller): the tag, the length, and the payload's own checks.
@@ -2380,13 +2390,27 @@ impl<'a> HwptInvalidatePayload<'a> {
         }
     }
     /// Set the tag, the entry length and count, and the pointer (to the entries'
-    /// bytes, `ElemSlice::as_bytes`).
+    /// bytes, `ElemSlice::as_bytes`). `EINVAL`, with `header` unchanged, if the
+    /// entry length or count does not fit its field.
     #[inline]
-    pub fn fill(&self, header: &mut HwptInvalidate, ptr: u64) {
+    pub fn fill(
+        &self,
+        header: &mut HwptInvalidate,
+        ptr: u64,
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        let entry_len: u32 = ::uapigen_runtime::fit(
+            self.entry_len(),
+            "iommu_hwpt_invalidate.entry_len",
+        )?;
+        let count: u32 = ::uapigen_runtime::fit(
+            self.count(),
+            "iommu_hwpt_invalidate.entry_num",
+        )?;
         header.data_type = (header.data_type & !HwptInvalidate::TAG_MASK) | self.tag();
-        header.entry_len = self.entry_len() as u32;
-        header.entry_num = self.count() as u32;
+        header.entry_len = entry_len;
+        header.entry_num = count;
         header.data_uptr = ::uapigen_runtime::AlignedU64(ptr);
+        Ok(())
     }
     /// Decode the entries the pointer of `header` points to (`data`, read from
     /// user memory by the caller).
@@ -4054,7 +4078,11 @@ pub fn hwpt_alloc(
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let data = payload.encode_data();
     let mut h = *header;
-    payload.fill(&mut h, data.as_bytes().as_ptr() as u64);
+    payload
+        .fill(&mut h, data.as_bytes().as_ptr() as u64)
+        .map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(
+            r.errno.raw(),
+        ))?;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_ALLOC, &mut h) }?;
     Ok(r)
 }
@@ -4109,7 +4137,11 @@ pub fn hwpt_invalidate(
         }
     }
     let mut h = *header;
-    payload.fill(&mut h, payload_bytes(payload).as_ptr() as u64);
+    payload
+        .fill(&mut h, payload_bytes(payload).as_ptr() as u64)
+        .map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(
+            r.errno.raw(),
+        ))?;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_INVALIDATE, &mut h) }?;
     Ok(r)
 }

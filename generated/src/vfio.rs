@@ -2207,6 +2207,11 @@ impl<'a> IrqSetPayload<'a> {
         let at = ::core::mem::offset_of!(IrqSet, data);
         let end = at + payload.len();
         let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<IrqSet>());
+        let size: u32 = ::uapigen_runtime::fit(len, "vfio_irq_set.argsz")?;
+        let count: Option<u32> = match count {
+            Some(c) => Some(::uapigen_runtime::fit(c, "vfio_irq_set.count")?),
+            None => None,
+        };
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2218,27 +2223,10 @@ impl<'a> IrqSetPayload<'a> {
         };
         let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
-        ok
-            &= ::uapigen_runtime::put(
-                out,
-                ::core::mem::offset_of!(IrqSet, argsz),
-                &(len as u32),
-            );
+        ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, argsz), &size);
         let tag = (header.flags & !IrqSet::TAG_MASK) | tag;
         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, flags), &tag);
-        if let Some(count) = count {
-            let n = match u32::try_from(count) {
-                Ok(n) => n,
-                Err(_) => {
-                    return Err(
-                        ::uapigen_runtime::Reject::new(
-                            ::uapigen_runtime::Errno::Inval,
-                            "vfio_irq_set.count",
-                            "too many elements",
-                        ),
-                    );
-                }
-            };
+        if let Some(n) = count {
             ok
                 &= ::uapigen_runtime::put(
                     out,
@@ -3275,6 +3263,7 @@ impl DeviceFeaturePayload {
         let at = ::core::mem::offset_of!(DeviceFeature, data);
         let end = at + payload.len();
         let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<DeviceFeature>());
+        let size: u32 = ::uapigen_runtime::fit(len, "vfio_device_feature.argsz")?;
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -3290,7 +3279,7 @@ impl DeviceFeaturePayload {
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(DeviceFeature, argsz),
-                &(len as u32),
+                &size,
             );
         let tag = (header.flags & !DeviceFeature::TAG_MASK) | tag;
         ok
@@ -6905,13 +6894,18 @@ pub fn device_set_irqs(
     payload: &IrqSetPayload<'_>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = payload.encoded_len();
+    if u32::try_from(len).is_err() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload
         .encode_into(header, bytes)
-        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+        .map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(
+            r.errno.raw(),
+        ))?;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_SET_IRQS, bytes) }?;
     Ok(r)
 }
@@ -7005,13 +6999,18 @@ pub fn device_feature(
     payload: &DeviceFeaturePayload,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = payload.encoded_len();
+    if u32::try_from(len).is_err() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload
         .encode_into(header, bytes)
-        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+        .map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(
+            r.errno.raw(),
+        ))?;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_FEATURE, bytes) }?;
     Ok(r)
 }

@@ -402,6 +402,10 @@ impl IommuType1NestingOpPayload {
             end,
             ::core::mem::size_of::<IommuType1NestingOp>(),
         );
+        let size: u32 = ::uapigen_runtime::fit(
+            len,
+            "vfio_iommu_type1_nesting_op.argsz",
+        )?;
         let Some(out) = out.get_mut(..len) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -417,7 +421,7 @@ impl IommuType1NestingOpPayload {
             &= ::uapigen_runtime::put(
                 out,
                 ::core::mem::offset_of!(IommuType1NestingOp, argsz),
-                &(len as u32),
+                &size,
             );
         let tag = (header.op & !IommuType1NestingOp::TAG_MASK) | tag;
         ok
@@ -726,13 +730,18 @@ pub fn iommu_nesting_op(
     payload: &IommuType1NestingOpPayload,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
     let len = payload.encoded_len();
+    if u32::try_from(len).is_err() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload
         .encode_into(header, bytes)
-        .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+        .map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(
+            r.errno.raw(),
+        ))?;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_NESTING_OP, bytes) }?;
     Ok(r)
 }

@@ -28,4 +28,4 @@ pub use aligned::{AlignedI64, AlignedU64};
 #[cfg(feature = "alloc")]
 pub use flex::FlexBuf;
 pub use flex::{FlexArray, FlexHeader};
-pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, get, max, put, zero_at};
+pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, fit, get, max, put, zero_at};

@@ -201,6 +201,21 @@ impl<const N: usize> fmt::Debug for ArgBuf<N> {
     }
 }
 
+/// `n` (a length or a count in bytes or elements) as the type of the field that carries it,
+/// or `EINVAL` naming the field when it does not fit: what the kernel answers for a size it
+/// cannot be given (an encoded argument of 4 GiB does not fit a `__u32 argsz`), where a
+/// cast would silently write the low bits.
+#[inline]
+pub fn fit<T: TryFrom<usize>>(n: usize, what: &'static str) -> Result<T, Reject> {
+    T::try_from(n).map_err(|_| {
+        Reject::new(
+            Errno::Inval,
+            what,
+            "the value is larger than the field holds",
+        )
+    })
+}
+
 /// The larger of two sizes, for `const` buffer sizes.
 pub const fn max(a: usize, b: usize) -> usize {
     if a > b { a } else { b }

@@ -181,14 +181,14 @@ proptest! {
             2 => HwptAllocPayload::ArmSmmuv3(valid("iommufd", "iommu_hwpt_arm_smmuv3", data.clone(), 0)),
             _ => HwptAllocPayload::AmdGuest(valid("iommufd", "iommu_hwpt_amd_guest", data.clone(), 0)),
         };
-        p.fill(&mut h, 0x7000);
+        p.fill(&mut h, 0x7000).unwrap();
         let bytes_out = p.encode_data();
         prop_assert_eq!(HwptAllocPayload::decode(&h, bytes_out.as_bytes()), Ok(p));
 
         let mut hi: HwptInvalidate = valid("iommufd", "iommu_hwpt_invalidate", raw[..32].to_vec(), 0);
         let entries: Vec<linux_uapi::iommufd::HwptVtdS1Invalidate> = (0..n).map(|i| valid("iommufd", "iommu_hwpt_vtd_s1_invalidate", data[i..].to_vec(), 0)).collect();
         let pi = HwptInvalidatePayload::HwptInvalidateDataVtdS1(ElemSlice::new(&entries));
-        pi.fill(&mut hi, 0x8000);
+        pi.fill(&mut hi, 0x8000).unwrap();
         prop_assert_eq!(HwptInvalidatePayload::decode(&hi, ElemSlice::new(&entries).as_bytes()), Ok(pi));
     }
 

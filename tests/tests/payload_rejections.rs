@@ -301,7 +301,7 @@ fn hwpt_alloc_fill_sets_type_length_and_pointer() {
         size: 48,
         ..Default::default()
     };
-    p.fill(&mut h, 0xdead_0000);
+    p.fill(&mut h, 0xdead_0000).unwrap();
     assert_eq!(
         (h.data_type, h.data_len, h.data_uptr.get()),
         (1, core::mem::size_of::<HwptVtdS1>() as u32, 0xdead_0000)
@@ -322,7 +322,7 @@ fn hwpt_invalidate_entries() {
         size: core::mem::size_of::<HwptInvalidate>() as u32,
         ..Default::default()
     };
-    p.fill(&mut h, 0x2000);
+    p.fill(&mut h, 0x2000).unwrap();
     assert_eq!(
         (h.entry_num, h.entry_len as usize),
         (2, core::mem::size_of::<HwptVtdS1Invalidate>())
@@ -387,4 +387,48 @@ fn region_info_capability_chain() {
     let walked: Vec<_> = info.caps(&cyc).collect();
     assert_eq!(walked.len(), 1);
     assert!(walked[0].is_err());
+}
+
+/// [harden] 9: 2^30 eventfds make an argument of 20 + 2^32 bytes, which `argsz` (a `__u32`)
+/// cannot hold: `encode_into` fails with EINVAL (what the kernel gives for an argsz that does
+/// not cover the data) and writes nothing, where it returned Ok(4294967316) and wrote
+/// `argsz = 20` (the low bits); the wrapper fails the same way before allocating or calling.
+/// The vectors are zeroed allocations that nothing touches (the kernel maps their pages
+/// only when written), so the test needs address space, not 8 GiB of memory.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn irq_set_larger_than_argsz_holds_is_einval() {
+    let n = 1usize << 30;
+    let fds = vec![0i32; n];
+    let p = IrqSetPayload::Eventfd(ElemSlice::new(&fds));
+    assert_eq!(p.encoded_len(), 20 + 4 * n);
+    let mut out = vec![0u8; p.encoded_len()];
+    let header = IrqSet {
+        index: 1,
+        ..Default::default()
+    };
+    let r = p.encode_into(&header, &mut out);
+    assert_eq!(
+        r.map_err(|e| (e.errno, e.what)),
+        Err((Errno::Inval, "vfio_irq_set.argsz"))
+    );
+    assert!(
+        out[..4096].iter().all(|&b| b == 0),
+        "wrote into the buffer before failing"
+    );
+    let null = std::fs::File::open("/dev/null").unwrap_or_else(|e| panic!("/dev/null: {e}"));
+    let r = linux_uapi::vfio::device_set_irqs(&null, &header, &p);
+    assert_eq!(r, Err(uapigen_runtime::ioctl::IoErrno::INVAL));
+}
+
+/// The runtime's check of a length against its field, on both sides of each limit.
+#[test]
+fn fit_checks_the_field_type() {
+    let f = uapigen_runtime::fit::<u32>;
+    assert_eq!(f(u32::MAX as usize, "s.argsz"), Ok(u32::MAX));
+    let e = f(u32::MAX as usize + 1, "s.argsz").unwrap_err();
+    assert_eq!((e.errno, e.what), (Errno::Inval, "s.argsz"));
+    assert_eq!(uapigen_runtime::fit::<u16>(65_535, "s.len"), Ok(65_535));
+    assert!(uapigen_runtime::fit::<u16>(65_536, "s.len").is_err());
+    assert!(uapigen_runtime::fit::<u8>(256, "s.n").is_err());
 }

@@ -113,7 +113,7 @@ fn iommufd_hwpt_alloc(c: &mut Criterion) {
     let (h0, p, hp) = iommufd::hwpt_alloc_sample();
     let data = p.encode_data();
     let mut h = h0;
-    p.fill(&mut h, data.as_bytes().as_ptr() as u64);
+    p.fill(&mut h, data.as_bytes().as_ptr() as u64).unwrap();
     let hdr = h.as_bytes().to_vec();
     let data = data.as_bytes().to_vec();
     let (enc_g, enc_h, dec_g, dec_h) = gen_id();
@@ -123,7 +123,7 @@ fn iommufd_hwpt_alloc(c: &mut Criterion) {
             let p = black_box(&p);
             let d = p.encode_data();
             let mut h = *black_box(&h0);
-            p.fill(&mut h, d.as_bytes().as_ptr() as u64);
+            p.fill(&mut h, d.as_bytes().as_ptr() as u64).unwrap();
             (h, d)
         })
     });
@@ -160,7 +160,7 @@ fn iommufd_hwpt_invalidate(c: &mut Criterion) {
     let (h0, p, hp) = iommufd::hwpt_invalidate_sample();
     let data = iommufd::hwpt_invalidate_sample_data();
     let mut h = h0;
-    p.fill(&mut h, data.as_ptr() as u64);
+    p.fill(&mut h, data.as_ptr() as u64).unwrap();
     let hdr = h.as_bytes().to_vec();
     let (enc_g, enc_h, dec_g, dec_h) = gen_id();
     let mut g = c.benchmark_group("iommufd::HwptInvalidatePayload");
@@ -172,7 +172,7 @@ fn iommufd_hwpt_invalidate(c: &mut Criterion) {
                 HwptInvalidatePayload::HwptInvalidateDataVtdS1(e) => e.as_bytes().as_ptr(),
                 HwptInvalidatePayload::ViommuInvalidateDataArmSmmuv3(e) => e.as_bytes().as_ptr(),
             };
-            p.fill(&mut h, ptr as u64);
+            p.fill(&mut h, ptr as u64).unwrap();
             h
         })
     });

@@ -316,7 +316,7 @@ mod iommufd_tests {
     fn alloc_good() -> (Vec<u8>, Vec<u8>) {
         let (mut h, p, _) = hwpt_alloc_sample();
         let data = p.encode_data();
-        p.fill(&mut h, 0x7000_1000);
+        p.fill(&mut h, 0x7000_1000).unwrap();
         (h.as_bytes().to_vec(), data.as_bytes().to_vec())
     }
 
@@ -326,7 +326,7 @@ mod iommufd_tests {
         let (h0, p, hp) = hwpt_alloc_sample();
         let mut gh = h0;
         let data = p.encode_data();
-        p.fill(&mut gh, 0xdead_b000);
+        p.fill(&mut gh, 0xdead_b000).unwrap();
         let mut hh = h0;
         let mut out = [0xeeu8; 64];
         let n = hand_encode_hwpt_alloc(&mut hh, &hp, 0xdead_b000, &mut out).unwrap();
@@ -397,7 +397,7 @@ mod iommufd_tests {
         let (h0, p, hp) = hwpt_invalidate_sample();
         let data = hwpt_invalidate_sample_data();
         let mut gh = h0;
-        p.fill(&mut gh, data.as_ptr() as u64);
+        p.fill(&mut gh, data.as_ptr() as u64).unwrap();
         let mut hh = h0;
         let n = hand_encode_hwpt_invalidate(&mut hh, &hp).unwrap();
         assert_eq!(gh, hh);
@@ -410,7 +410,7 @@ mod iommufd_tests {
     fn hwpt_invalidate_decode_same() {
         let (mut h, p, _) = hwpt_invalidate_sample();
         let data = hwpt_invalidate_sample_data();
-        p.fill(&mut h, data.as_ptr() as u64);
+        p.fill(&mut h, data.as_ptr() as u64).unwrap();
         let hdr = h.as_bytes().to_vec();
         assert!(inv_same(&hdr, data));
         let longer = with(&hdr, |v| {

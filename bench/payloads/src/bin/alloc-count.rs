@@ -175,7 +175,7 @@ fn main() {
         let (h0, p, hp) = iommufd::hwpt_alloc_sample();
         let d = p.encode_data();
         let mut h = h0;
-        p.fill(&mut h, d.as_bytes().as_ptr() as u64);
+        p.fill(&mut h, d.as_bytes().as_ptr() as u64).unwrap();
         let mut hdr = [0u8; 48];
         hdr.copy_from_slice(h.as_bytes());
         let mut data = [0u8; 24];
@@ -184,7 +184,7 @@ fn main() {
             let p = black_box(&p);
             let d = p.encode_data();
             let mut h = *black_box(&h0);
-            p.fill(&mut h, d.as_bytes().as_ptr() as u64);
+            p.fill(&mut h, d.as_bytes().as_ptr() as u64).unwrap();
             black_box((h, d));
         });
         report(name, "decode", true, || {
@@ -222,12 +222,14 @@ fn main() {
         let (h0, p, hp) = iommufd::hwpt_invalidate_sample();
         let data = iommufd::hwpt_invalidate_sample_data();
         let mut h = h0;
-        p.fill(&mut h, data.as_ptr() as u64);
+        p.fill(&mut h, data.as_ptr() as u64).unwrap();
         let mut hdr = [0u8; 32];
         hdr.copy_from_slice(h.as_bytes());
         report(name, "encode", false, || {
             let mut h = *black_box(&h0);
-            black_box(&p).fill(&mut h, black_box(data).as_ptr() as u64);
+            black_box(&p)
+                .fill(&mut h, black_box(data).as_ptr() as u64)
+                .unwrap();
             black_box(h);
         });
         report(name, "decode", false, || {

@@ -143,9 +143,13 @@ fn pointer_wrapper(
         let body = match p.kind {
             PayloadKind::Trailing { .. } | PayloadKind::Union { .. } => quote! {
                 let len = payload.encoded_len();
+                // An argument whose size the size field cannot hold: EINVAL before allocating.
+                if u32::try_from(len).is_err() {
+                    return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+                }
                 let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
                 let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(words.as_mut_slice())[..len];
-                payload.encode_into(header, bytes).map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+                payload.encode_into(header, bytes).map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(r.errno.raw()))?;
                 // SAFETY: `bytes` holds the whole encoded argument and its size field says
                 // `len`, so the kernel stays within it.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, bytes) }?;
@@ -153,13 +157,13 @@ fn pointer_wrapper(
             PayloadKind::Pointer { .. } => quote! {
                 let data = payload.encode_data();
                 let mut h = *header;
-                payload.fill(&mut h, data.as_bytes().as_ptr() as u64);
+                payload.fill(&mut h, data.as_bytes().as_ptr() as u64).map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(r.errno.raw()))?;
                 // SAFETY: the header points to `data`, whose length it states; both outlive the call.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut h) }?;
             },
             PayloadKind::Entries { .. } => quote! {
                 let mut h = *header;
-                payload.fill(&mut h, payload_bytes(payload).as_ptr() as u64);
+                payload.fill(&mut h, payload_bytes(payload).as_ptr() as u64).map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(r.errno.raw()))?;
                 // SAFETY: the header points to the entries, whose size and count it states.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut h) }?;
             },

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::super::tokens::{ident, rust_ty};
+use super::super::tokens::{ident, rust_ty, what};
 use crate::ir::{Module, Payload, Ty, TypeId};
 use crate::model::Model;
 
@@ -86,15 +86,23 @@ pub(crate) fn decode_fixed(
     }
 }
 
-pub(crate) fn size_put(m: &Module, id: TypeId) -> TokenStream {
+/// The size field of an encoded argument: `.0` checks that `len` fits it (`let size`,
+/// `EINVAL` when it does not: 2^30 eventfds make 4 GiB, more than `__u32 argsz` holds), to be
+/// placed before anything is written; `.1` writes it.
+pub(crate) fn size_put(m: &Module, id: TypeId) -> (TokenStream, TokenStream) {
     match &m.types[id].extensible {
         Some(e) => {
             let t = &m.types[id];
             let h = ident(&t.rust_name);
-            let n = ident(&t.fields[e.size_field].rust_name);
-            quote!(ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #n), &(len as u32));)
+            let f = &t.fields[e.size_field];
+            let n = ident(&f.rust_name);
+            let w = what(m, id, f);
+            (
+                quote!(let size: u32 = ::uapigen_runtime::fit(len, #w)?;),
+                quote!(ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #n), &size);),
+            )
         }
-        None => quote!(),
+        None => (quote!(), quote!()),
     }
 }
 

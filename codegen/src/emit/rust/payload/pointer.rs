@@ -78,10 +78,13 @@ pub(crate) fn pointer_payload(
                 }
 
                 /// Set the tag, the length and the pointer (to where `encode_data`'s bytes are).
-                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) {
+                /// `EINVAL`, with `header` unchanged, if the length does not fit its field.
+                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+                    let len: #lt = ::uapigen_runtime::fit(self.payload_len(), #lw)?;
                     header.#tag_n = (header.#tag_n & !#h::TAG_MASK) | self.tag();
-                    header.#ln = self.payload_len() as #lt;
+                    header.#ln = len;
                     #ptr_set
+                    Ok(())
                 }
 
                 /// Decode the data the pointer of `header` points to (`data`, read from user
@@ -139,12 +142,16 @@ pub(crate) fn pointer_payload(
                 }
 
                 /// Set the tag, the entry length and count, and the pointer (to the entries'
-                /// bytes, `ElemSlice::as_bytes`).
-                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) {
+                /// bytes, `ElemSlice::as_bytes`). `EINVAL`, with `header` unchanged, if the
+                /// entry length or count does not fit its field.
+                #[inline] pub fn fill(&self, header: &mut #h, ptr: u64) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+                    let entry_len: #elt = ::uapigen_runtime::fit(self.entry_len(), #elw)?;
+                    let count: #ent = ::uapigen_runtime::fit(self.count(), #enw)?;
                     header.#tag_n = (header.#tag_n & !#h::TAG_MASK) | self.tag();
-                    header.#eln = self.entry_len() as #elt;
-                    header.#enn = self.count() as #ent;
+                    header.#eln = entry_len;
+                    header.#enn = count;
                     #ptr_set
+                    Ok(())
                 }
 
                 /// Decode the entries the pointer of `header` points to (`data`, read from

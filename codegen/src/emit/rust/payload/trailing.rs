@@ -26,26 +26,33 @@ pub(crate) fn trailing(
     let unknown = errno(p.unknown);
     let fast = model.facts.into_bytes(&Ty::Named(id));
     let write = write_fields(m, id, None);
-    let size_put = size_put(m, id);
+    let (size_check, size_put) = size_put(m, id);
     let tag_put = tag_put(m, id, p);
-    let (count_put, count_read) = match count {
+    // The count: checked to fit its field before anything is written (`count_check`),
+    // written with the other fields (`count_put`).
+    let (count_check, count_put, count_read) = match count {
         Some(ci) => {
             let cf = &t.fields[ci];
             let cn = ident(&cf.rust_name);
             let ct = int_ty(int_of(cf).unwrap_or(IntTy::U32));
             let cw = what(m, id, cf);
             (
+                quote! {
+                    let count: Option<#ct> = match count {
+                        Some(c) => Some(::uapigen_runtime::fit(c, #cw)?),
+                        None => None,
+                    };
+                },
                 // `None`: the count field stays as the header has it (already copied).
                 quote! {
-                    if let Some(count) = count {
-                        let n = match #ct::try_from(count) { Ok(n) => n, Err(_) => return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #cw, "too many elements")) };
+                    if let Some(n) = count {
                         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(#h, #cn), &n);
                     }
                 },
                 quote!(let n = header.#cn as usize;),
             )
         }
-        None => (quote!(), quote!()),
+        None => (quote!(), quote!(), quote!()),
     };
     let read = header_read(model, id);
     let arms = p.variants.iter().map(|v| {
@@ -123,6 +130,8 @@ pub(crate) fn trailing(
                 let at = ::core::mem::offset_of!(#h, #data_n);
                 let end = at + payload.len();
                 let len = ::uapigen_runtime::max(end, ::core::mem::size_of::<#h>());
+                #size_check
+                #count_check
                 let Some(out) = out.get_mut(..len) else { #too_small };
                 let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
                 let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
@@ -141,11 +150,13 @@ pub(crate) fn trailing(
         quote! {
             #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
                 let len = self.encoded_len();
+                #size_check
+                let #count_var = #count_of;
+                #count_check
                 let Some(out) = out.get_mut(..len) else { #too_small };
                 out.fill(0);
                 let h = header;
                 let mut ok = true;
-                let #count_var = #count_of;
                 #write
                 #size_put
                 #tag_put

@@ -17,7 +17,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
     let tag_w = what(m, id, &t.fields[p.tag_field]);
     let data_w = what(m, id, &t.fields[data]);
     let unknown = errno(p.unknown);
-    let size_put = size_put(m, id);
+    let (size_check, size_put) = size_put(m, id);
     let tag_put = tag_put(m, id, p);
     let read = header_read(model, id);
     let arms = p.variants.iter().map(|v| {
@@ -61,6 +61,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
             #[inline(always)]
             fn encode_member(header: &#h, out: &mut [u8], tag: #tag_t, member: &[u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
                 let len = ::core::mem::size_of::<#h>();
+                #size_check
                 let Some(out) = out.get_mut(..len) else { return #small };
                 let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
                 let at = ::core::mem::offset_of!(#h, #data_n);
@@ -82,6 +83,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
         quote! {
             #[inline] pub fn encode_into(&self, header: &#h, out: &mut [u8]) -> ::core::result::Result<usize, ::uapigen_runtime::Reject> {
                 let len = self.encoded_len();
+                #size_check
                 let Some(out) = out.get_mut(..len) else { return #small };
                 out.fill(0);
                 let h = header;
