@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (cargo fuzz / libFuzzer) of uapigen:
 #   scripts/fuzz.sh TARGET SECONDS   run one target (spec | decoders) for SECONDS
-#   scripts/fuzz.sh smoke            both targets briefly (the test command runs this)
+#   scripts/fuzz.sh smoke            both targets briefly, then a sample of the accepted
+#                                    specs through gcc and rustc (the test command runs this)
 # The seed corpora are fuzz/corpus/<target>; new inputs go to target/fuzz-corpus/<target>.
 # A crash is written to fuzz/artifacts/<target>/ and makes this script fail: add the input to
 # fuzz/corpus/<target>/ (the smoke run replays the corpus) and fix the bug.
@@ -28,6 +29,10 @@ case "${1:-}" in
   smoke)
     run spec 30
     run decoders 30
+    # What the spec target accepted (seeds and new inputs), a bounded sample (the first 40
+    # accepted in name order), through gcc and rustc in batches: one gcc run per spec, one
+    # rustc run for all (tests/src/bin/fuzz-sample.rs).
+    cargo run -q -p uapigen-tests --bin fuzz-sample -- --max 40 fuzz/corpus/spec target/fuzz-corpus/spec
     ;;
   spec|decoders)
     run "$1" "${2:-1800}"

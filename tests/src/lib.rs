@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests: compile C probes with a real compiler and read
 //! the values back out of the object file.
 
+pub mod accepted;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -15,11 +15,10 @@
 //!   `-D warnings` (`cargo rustc`, so only the generated crate gets the flag).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use uapigen::Model;
-use uapigen_tests::{Compiler, Rng, kernel_only_includes, par_map, root};
+use uapigen_tests::accepted::{self, Accepted};
+use uapigen_tests::{Rng, root};
 
 /// Random specs per run (more with `UAPIGEN_HOSTILE_SPECS`).
 const SPECS: u64 = 200;
@@ -324,21 +323,8 @@ fn random_spec(seed: u64) -> String {
 
 /// The C of one spec as one translation unit: the header twice, the validation header, the
 /// assertion file.
-fn c_unit(model: &Model) -> String {
-    let m = &model.module;
-    let mut s = format!("#include <{0}>\n#include <{0}>\n", m.header);
-    let validate = uapigen::emit::c::validate::header_path(&m.header);
-    if uapigen::emit::c::validate::header(model).is_some() {
-        let _ = writeln!(s, "#include <{validate}>");
-    }
-    let _ = writeln!(s, "#include \"{}_layout.c\"", m.name);
-    s
-}
-
 #[test]
 fn accepted_specs_compile_with_gcc_and_rustc() {
-    let gcc = Compiler::new("gcc", &[]);
-    gcc.require();
     let n: u64 = std::env::var("UAPIGEN_HOSTILE_SPECS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -382,133 +368,24 @@ fn accepted_specs_compile_with_gcc_and_rustc() {
         cases.len()
     );
 
-    // Each accepted spec renders (an error here is an internal error: a bug).
-    let dirs = uapigen::files::OutputDirs::crate_layout();
-    let mode = uapigen::emit::Mode::Build;
-    let render_failures: Vec<String> = models
-        .iter()
-        .filter_map(|(c, m)| {
-            let e = uapigen::files::render(std::slice::from_ref(m), &dirs, mode).err()?;
-            Some(format!("{}: {e}\n{}", c.label, c.text))
+    let accepted: Vec<Accepted> = models
+        .into_iter()
+        .map(|(c, model)| Accepted {
+            label: c.label.clone(),
+            text: c.text.clone(),
+            model,
         })
         .collect();
-    assert!(
-        render_failures.is_empty(),
-        "{} accepted specs do not render:\n{}",
-        render_failures.len(),
-        render_failures.join("\n")
-    );
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let all: Vec<Model> = models.iter().map(|(_, m)| m.clone()).collect();
-    let outputs =
-        uapigen::files::render(&all, &dirs, mode).unwrap_or_else(|e| panic!("render: {e}"));
-    uapigen::files::write_all(dir.path(), &outputs).unwrap_or_else(|e| panic!("write: {e}"));
-
-    // C: one gcc run per spec (their C names may collide with each other's), on both cores.
-    let sys = Path::new("/usr/include");
-    let kernel = kernel_only_includes(sys, &sys.join("x86_64-linux-gnu"))
-        .unwrap_or_else(|e| panic!("kernel headers: {e}"));
-    let inc = format!("-I{}", dir.path().join("include").display());
-    let inc_k = format!("-I{}", kernel.path().display());
-    let inc_layout = format!("-I{}", dir.path().join("layout").display());
-    let units: Vec<(String, PathBuf)> = models
-        .iter()
-        .map(|(c, m)| {
-            let p = dir.path().join(format!("unit_{}.c", m.module.name));
-            std::fs::write(&p, c_unit(m)).unwrap_or_else(|e| panic!("{e}"));
-            (c.label.clone(), p)
-        })
-        .collect();
-    let c_failures: Vec<String> = par_map(&units, |(label, p)| {
-        let p = p.display().to_string();
-        gcc.run(&[
-            "-std=c90",
-            "-Wall",
-            "-Werror",
-            "-nostdinc",
-            &inc,
-            &inc_k,
-            &inc_layout,
-            "-fsyntax-only",
-            &p,
-        ])
-        .err()
-        .map(|e| format!("{label}:\n{e}"))
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-
-    // Rust: every module in one crate, every feature, -D warnings.
-    let krate = root().join("target/hostile-output");
-    let _ = std::fs::remove_dir_all(krate.join("src"));
-    for (rel, text) in outputs.iter().filter(|(p, _)| p.starts_with("src")) {
-        let p = krate.join(rel);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-        }
-        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let runtime = root().join("runtime").display().to_string();
-    std::fs::write(
-        krate.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"uapigen-hostile-output\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\n\
-             [dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n\n[workspace]\n"
-        ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let lock = root().join("Cargo.lock");
-    let _ = std::fs::copy(&lock, krate.join("Cargo.lock"));
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "rustc",
-            "--offline",
-            "--quiet",
-            "--lib",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", root().join("target/differential"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
-    let rust_errors = String::from_utf8_lossy(&out.stderr).into_owned();
-
+    let n_accepted = accepted.len();
+    let ran = accepted::compile(&accepted, "hostile-output");
     println!(
-        "{} specs ({fixture_count} fixtures, {n} random): {} accepted, {rejected} rejected; \
-         {} gcc runs (one per accepted spec), 1 rustc run for all {} modules",
+        "{} specs ({fixture_count} fixtures, {n} random): {n_accepted} accepted, {rejected} rejected; \
+         {} gcc runs (one per accepted spec), {} rustc run for all {n_accepted} modules",
         cases.len(),
-        models.len(),
-        units.len(),
-        models.len()
+        ran.as_ref().map_or(0, |r| r.gcc_runs),
+        ran.as_ref().map_or(0, |r| r.rustc_runs),
     );
-    let mut report = String::new();
-    if !c_failures.is_empty() {
-        let _ = writeln!(
-            report,
-            "{} specs' C fails gcc:\n{}",
-            c_failures.len(),
-            c_failures.join("\n")
-        );
+    if let Err(report) = ran {
+        panic!("{report}");
     }
-    if !out.status.success() {
-        let _ = writeln!(
-            report,
-            "the Rust of the accepted specs fails rustc -D warnings:\n{rust_errors}"
-        );
-        for (c, m) in &models {
-            if rust_errors.contains(&format!("src/{}.rs", m.module.name)) {
-                let _ = writeln!(
-                    report,
-                    "--- {} (module {}):\n{}",
-                    c.label, m.module.name, c.text
-                );
-            }
-        }
-    }
-    assert!(report.is_empty(), "{report}");
 }
