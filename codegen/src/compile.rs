@@ -101,7 +101,10 @@ impl Session {
                 Err(Used::Unreadable(e)) => fail(
                     &mut diags,
                     format!("cannot read the used spec `{}`: {e}", used.display()),
-                    format!("put `{}.yaml` next to this spec", u.value),
+                    format!(
+                        "put `{}.yaml` next to this spec, as a regular file (not a link, FIFO or device)",
+                        u.value
+                    ),
                 ),
             }
         }
