@@ -119,6 +119,9 @@ fn yaml_hint(message: &str) -> String {
         "each key may appear once per mapping".into()
     } else if m.contains("budget") || m.contains("depth") || m.contains("alias") {
         "the document nests too deep or expands too many aliases; write it out plainly".into()
+    } else if m.contains("mapping values are not allowed") {
+        "a plain value cannot contain `: `; quote it (`doc: \"a: b\"`) or use a block scalar (`doc: |`)"
+            .into()
     } else if m.contains("invalid type") || m.contains("expected") {
         "check the value's kind: a string, a number, a list (`- item`) or a mapping (`key: value`)"
             .into()

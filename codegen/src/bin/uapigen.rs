@@ -47,7 +47,7 @@ enum Command {
     Layout {
         /// The spec file.
         spec: PathBuf,
-        /// One ABI (default: x86_64); see `--list-abis`.
+        /// One ABI (default: x86_64); an unknown name lists the known ones.
         #[arg(long, conflicts_with = "all_abis")]
         abi: Option<String>,
         /// Every ABI, with a table of the structs and ioctl sizes that differ between them.

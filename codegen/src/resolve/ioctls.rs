@@ -55,14 +55,16 @@ impl Resolver<'_> {
             let pass = io.pass.as_ref().map_or(Pass::Pointer, |p| p.value);
             if pass == Pass::Value {
                 let ok = matches!(arg, Some(Ty::Scalar(Scalar::Int(t))) if t.bytes() <= 4);
-                if !ok {
+                // An `arg` that did not resolve has its own error already.
+                if !ok && (arg.is_some() || io.arg.is_none()) {
                     let span = io.pass.as_ref().map_or(io.name.span, |p| p.span);
                     self.diags
                         .error(Code::IoctlArg, span, format!("`{}` passes its argument by value, which needs an integer of at most 32 bits as `arg`", *io.name))
                         .hint = Some("use `arg: u32` (or s32), or `pass: pointer`".into());
                 }
             }
-            if io.dir.value != spec::Dir::None && arg.is_none() {
+            // `arg` missing, not `arg` unresolved (that has its own error already).
+            if io.dir.value != spec::Dir::None && io.arg.is_none() {
                 self.diags
                     .error(
                         Code::IoctlArg,

@@ -11,6 +11,21 @@ use crate::names;
 use crate::rules::Rule;
 use crate::spec::{self, Kind, Sp, Span};
 
+/// The type names a spec may use without defining them, for "did you mean" hints.
+const BUILTIN_TYPES: &[&str] = &[
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "char",
+    "aligned_u64",
+    "aligned_s64",
+];
+
 impl Resolver<'_> {
     pub(super) fn register_types(&mut self) {
         let spec = self.spec;
@@ -381,9 +396,13 @@ impl Resolver<'_> {
                     } else {
                         Some(self.type_ids.keys())
                     };
+                    // The spec's own types, and (for a bare name) the built-in ones.
+                    let builtins = tag.is_none().then_some(BUILTIN_TYPES.iter().copied());
                     let best = keys
                         .into_iter()
                         .flatten()
+                        .map(String::as_str)
+                        .chain(builtins.into_iter().flatten())
                         .filter(|k| k.len().abs_diff(n.len()) <= 3)
                         .map(|k| (edit_distance(&lower, k), k))
                         .filter(|(d, _)| *d <= 3)

@@ -251,10 +251,12 @@ fn pointer_wrapper(
     if flexible {
         // A flexible array: the caller provides the whole buffer.
         let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len), true);
+        // The length only goes into a size field (without one, binding it would warn).
+        let len = (!set.is_empty()).then(|| quote!(let len = arg.len();));
         return quote! {
             #head
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut ::uapigen_runtime::FlexBuf<#rt>) -> #ret_ty {
-                let len = arg.len();
+                #len
                 #set
                 // SAFETY: the buffer holds `len` bytes and the size field says so.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg.as_mut_bytes()) }?;
