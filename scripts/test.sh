@@ -11,6 +11,8 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo run -q -p uapigen --bin uapigen -- generate --check
 cargo run -q -p uapigen --bin uapigen -- lint > /dev/null
 cargo test --workspace --all-features
+# The runtime without alloc/std (stack buffers, FlexBuf not constructible).
+cargo test -p uapigen-runtime --no-default-features
 # The benchmarks' own workspace: formatted, lint-clean, and its tests (the hand-written
 # payload code it measures against gives the generated code's bytes and decisions).
 cargo fmt --manifest-path bench/Cargo.toml --all -- --check

@@ -6897,7 +6897,7 @@ pub fn device_set_irqs(
     if u32::try_from(len).is_err() {
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
-    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
@@ -7002,7 +7002,7 @@ pub fn device_feature(
     if u32::try_from(len).is_err() {
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
-    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];

@@ -733,7 +733,7 @@ pub fn iommu_nesting_op(
     if u32::try_from(len).is_err() {
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
-    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+    let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
     let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];

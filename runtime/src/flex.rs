@@ -3,7 +3,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// A C flexible array member: zero-sized, aligned like `T`, marking where the trailing
 /// elements start. The elements themselves live in a [`FlexBuf`] (or in memory the kernel
@@ -192,10 +192,48 @@ mod buf {
 
     // Zero-initialisation is what FromZeros promises for the header.
     const _: fn() = || {
-        fn assert_from_zeros<T: FromZeros>() {}
+        fn assert_from_zeros<T: zerocopy::FromZeros>() {}
         assert_from_zeros::<u64>();
     };
 }
 
 #[cfg(feature = "alloc")]
 pub use buf::FlexBuf;
+
+/// Without the `alloc` feature there is no heap buffer: `FlexBuf` is a type that cannot be
+/// made, so generated code that takes one still compiles (the wrappers of flexible-array
+/// ioctls), and cannot be called.
+#[cfg(not(feature = "alloc"))]
+mod never {
+    use super::*;
+
+    /// Cannot be made without the `alloc` feature (see the module).
+    pub enum FlexBuf<H: FlexHeader> {
+        #[doc(hidden)]
+        Never(core::convert::Infallible, PhantomData<H>),
+    }
+
+    impl<H: FlexHeader> FlexBuf<H> {
+        fn never(&self) -> ! {
+            match self {
+                FlexBuf::Never(n, _) => match *n {},
+            }
+        }
+
+        #[allow(clippy::len_without_is_empty)]
+        pub fn len(&self) -> usize {
+            self.never()
+        }
+
+        pub fn as_mut_bytes(&mut self) -> &mut [u8] {
+            self.never()
+        }
+
+        pub fn header_mut(&mut self) -> &mut H {
+            self.never()
+        }
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+pub use never::FlexBuf;

@@ -102,8 +102,71 @@ pub unsafe fn owned_fd(fd: i32) -> rustix::fd::OwnedFd {
     unsafe { rustix::fd::FromRawFd::from_raw_fd(fd) }
 }
 
-/// 8-aligned zeroed heap storage for an encoded argument of `len` bytes.
-#[cfg(feature = "alloc")]
-pub fn aligned_buf(len: usize) -> alloc::vec::Vec<u64> {
-    alloc::vec![0u64; len.div_ceil(8)]
+/// The largest argument [`aligned_buf`] holds without the `alloc` feature (on the stack).
+pub const STACK_ARG_BYTES: usize = 4096;
+
+/// 8-aligned zeroed storage for an encoded argument, from [`aligned_buf`].
+pub struct ArgWords {
+    #[cfg(feature = "alloc")]
+    words: alloc::vec::Vec<u64>,
+    #[cfg(not(feature = "alloc"))]
+    words: [u64; STACK_ARG_BYTES / 8],
+    #[cfg(not(feature = "alloc"))]
+    n: usize,
+}
+
+impl ArgWords {
+    /// The words: at least `len` bytes (of the [`aligned_buf`] call), zeroed.
+    pub fn as_mut_slice(&mut self) -> &mut [u64] {
+        #[cfg(feature = "alloc")]
+        return self.words.as_mut_slice();
+        #[cfg(not(feature = "alloc"))]
+        return &mut self.words[..self.n];
+    }
+}
+
+/// 8-aligned zeroed storage for an encoded argument of `len` bytes: on the heap with the
+/// `alloc` feature (`ENOMEM` if the allocation fails); without it on the stack, at most
+/// [`STACK_ARG_BYTES`] (`ENOMEM` beyond).
+pub fn aligned_buf(len: usize) -> Result<ArgWords> {
+    let n = len.div_ceil(8);
+    #[cfg(feature = "alloc")]
+    {
+        let mut words = alloc::vec::Vec::new();
+        words.try_reserve_exact(n).map_err(|_| IoErrno::NOMEM)?;
+        words.resize(n, 0);
+        Ok(ArgWords { words })
+    }
+    #[cfg(not(feature = "alloc"))]
+    {
+        if n > STACK_ARG_BYTES / 8 {
+            return Err(IoErrno::NOMEM);
+        }
+        Ok(ArgWords {
+            words: [0; STACK_ARG_BYTES / 8],
+            n,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligned_buf_is_zeroed_aligned_and_bounded() {
+        let mut w = aligned_buf(20).unwrap_or_else(|e| panic!("{e}"));
+        let words = w.as_mut_slice();
+        assert_eq!(words.len(), 3);
+        assert!(words.iter().all(|&x| x == 0));
+        assert_eq!(words.as_ptr() as usize % 8, 0);
+        // On the stack (no `alloc`), nothing above STACK_ARG_BYTES; on the heap, an
+        // allocation that cannot succeed is ENOMEM, not an abort.
+        #[cfg(not(feature = "alloc"))]
+        assert_eq!(aligned_buf(STACK_ARG_BYTES + 1).err(), Some(IoErrno::NOMEM));
+        #[cfg(not(feature = "alloc"))]
+        assert!(aligned_buf(STACK_ARG_BYTES).is_ok());
+        #[cfg(feature = "alloc")]
+        assert_eq!(aligned_buf(usize::MAX).err(), Some(IoErrno::NOMEM));
+    }
 }

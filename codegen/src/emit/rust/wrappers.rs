@@ -147,7 +147,7 @@ fn pointer_wrapper(
                 if u32::try_from(len).is_err() {
                     return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
                 }
-                let mut words = ::uapigen_runtime::ioctl::aligned_buf(len);
+                let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
                 let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(words.as_mut_slice())[..len];
                 payload.encode_into(header, bytes).map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(r.errno.raw()))?;
                 // SAFETY: `bytes` holds the whole encoded argument and its size field says
