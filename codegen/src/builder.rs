@@ -203,7 +203,13 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", p.display());
             }
         }
-        let models = compile_all(&inputs)?;
+        let models = compile_with_uses(&inputs)?;
+        if self.cargo {
+            // The specs the inputs use, generated with them.
+            for m in models.iter().skip(inputs.len()) {
+                println!("cargo:rerun-if-changed={}", m.module.file.path.display());
+            }
+        }
         let warnings = match self.lint {
             LintLevel::Off => Vec::new(),
             LintLevel::Warn | LintLevel::Deny => lint_lines(&models)?,
@@ -267,20 +273,48 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
 /// Compile every spec in one [`Session`](crate::compile::Session), so that a spec used by several
 /// (or given as well) is compiled once; all errors of all specs are collected.
 pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
+    compile_set(paths, false)
+}
+
+/// [`compile_all`], and the specs those `use` (transitively) after them, for generating:
+/// `generate spec/top.yaml` must write the module of the spec `top` uses too, or
+/// `super::base` in `top.rs` names nothing.
+pub fn compile_with_uses(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
+    compile_set(paths, true)
+}
+
+fn compile_set(paths: &[PathBuf], follow_uses: bool) -> Result<Vec<Model>, BuildError> {
     let mut session = crate::compile::Session::default();
     let mut models = Vec::new();
     let mut diags = Diagnostics::default();
-    for p in paths {
+    let key = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut queue: Vec<PathBuf> = paths.to_vec();
+    let mut seen: std::collections::BTreeSet<PathBuf> = paths.iter().map(|p| key(p)).collect();
+    let mut next = 0;
+    while next < queue.len() {
+        let p = queue[next].clone();
+        next += 1;
         // A spec that cannot be read is an I/O error of the run (exit status 2), not a
         // diagnostic of the spec.
-        if let Err(source) = crate::diag::read_spec_bytes(p, crate::parse::MAX_SPEC_BYTES) {
+        if let Err(source) = crate::diag::read_spec_bytes(&p, crate::parse::MAX_SPEC_BYTES) {
             return Err(BuildError::Io {
                 path: p.clone(),
                 source,
             });
         }
-        match session.compile_file(p) {
-            Ok(m) => models.push(m),
+        match session.compile_file(&p) {
+            Ok(m) => {
+                if follow_uses {
+                    let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
+                    for (name, _) in &m.module.uses {
+                        let used = dir.join(format!("{name}.yaml"));
+                        if seen.insert(key(&used)) {
+                            queue.push(used);
+                        }
+                    }
+                }
+                models.push(m);
+            }
             Err(d) => diags.list.extend(d.list),
         }
     }

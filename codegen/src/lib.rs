@@ -20,7 +20,7 @@ pub mod check;
 pub mod compat;
 /// Lower-level pieces of the build API, used by the CLI.
 pub mod builder_api {
-    pub use crate::builder::{BuildError, Generated, compile_all, spec_files};
+    pub use crate::builder::{BuildError, Generated, compile_all, compile_with_uses, spec_files};
 }
 pub mod compile;
 pub mod diag;

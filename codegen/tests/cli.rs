@@ -465,3 +465,51 @@ fn symlinked_specs_are_not_followed() {
     let o = uapigen(t.path(), &["check", &secret.display().to_string()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+/// [real-c] 7: generating one spec also generates the specs it uses (transitively), so the
+/// crate it writes has every module its `super::` paths name; `lib.rs` lists them all.
+#[test]
+fn generating_a_spec_generates_what_it_uses() {
+    let t = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let specs = t.path().join("spec");
+    std::fs::create_dir(&specs).unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: &str| {
+        std::fs::write(specs.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write(
+        "base.yaml",
+        "name: base\nheader: linux/base.h\nstructs:\n  - name: base_s\n    fields:\n      - { name: a, type: u32 }\n",
+    );
+    write(
+        "mid.yaml",
+        "name: mid\nheader: linux/mid.h\nuses: [base]\nstructs:\n  - name: mid_s\n    fields:\n      - { name: b, type: struct base_s }\n",
+    );
+    write(
+        "top.yaml",
+        "name: top\nheader: linux/top.h\nuses: [mid]\nstructs:\n  - name: top_s\n    fields:\n      - { name: c, type: struct mid_s }\n",
+    );
+    let o = uapigen(t.path(), &["generate", "spec/top.yaml", "-o", "out"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let lib = std::fs::read_to_string(t.path().join("out/src/lib.rs")).unwrap_or_default();
+    for m in ["base", "mid", "top"] {
+        assert!(
+            lib.contains(&format!("pub mod {m};")),
+            "lib.rs lacks {m}:\n{lib}"
+        );
+        assert!(
+            t.path().join(format!("out/src/{m}.rs")).is_file(),
+            "no {m}.rs"
+        );
+        assert!(
+            t.path().join(format!("out/include/linux/{m}.h")).is_file(),
+            "no {m}.h"
+        );
+    }
+    let top = std::fs::read_to_string(t.path().join("out/src/top.rs")).unwrap_or_default();
+    assert!(top.contains("super::mid::MidS"), "{top}");
+    let o = uapigen(
+        t.path(),
+        &["generate", "--check", "spec/top.yaml", "-o", "out"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}

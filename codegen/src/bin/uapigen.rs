@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use uapigen::builder_api::{BuildError, compile_all, spec_files};
+use uapigen::builder_api::{BuildError, compile_all, compile_with_uses, spec_files};
 use uapigen::emit::Mode;
 use uapigen::files::{self, OutputDirs};
 
@@ -294,7 +294,7 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
     // The schema of the format sits next to the project's specs: it is written (and
     // checked) when the specs are the spec folder's, not for specs named one by one.
     let with_schema = specs.is_empty();
-    let models = match inputs(specs, spec_dir).and_then(|i| compile_all(&i)) {
+    let models = match inputs(specs, spec_dir).and_then(|i| compile_with_uses(&i)) {
         Ok(m) => m,
         Err(e) => return report(&e),
     };
