@@ -11,9 +11,10 @@
 //! at most [`MAX_GROWTH`] times the work of the smaller ([`scales`]): a quadratic path
 //! shows as up to 16x. Every input, shaped or not, stays under [`MAX_PEAK`] live bytes.
 //! Allocations do not show a loop that only compares (lint's old scan of every earlier
-//! ioctl): for such shapes callgrind counts the instructions of compiling (and linting) at
-//! n and 4n instead ([`scales_in_instructions`], in a child process; valgrind is required
-//! and installed by the test command). Instructions are deterministic, not a clock.
+//! ioctl, a payload variant's lookup of its union member): for such shapes callgrind counts
+//! the instructions of compiling, linting or only resolving ([`Stage`]) at n and 4n
+//! instead ([`scales_in_instructions`], in a child process; valgrind is required and
+//! installed by the test command). Instructions are deterministic, not a clock.
 //!
 //! A panic in the library fails the test as it is, and nothing here catches one. A stack
 //! overflow aborts the whole process, so each group of inputs runs in a child process (this
