@@ -82,10 +82,16 @@ impl Facts {
                 }
                 if expanded {
                     let mut t = own[id];
+                    let is_union = m.types[id].kind == Kind::Union;
                     for inner in embedded(m, id) {
                         // Every embedded type was finished before `id` was popped again;
                         // a cycle (rejected earlier) would only lose its own contribution.
-                        if let Some(i) = done[inner] {
+                        if let Some(mut i) = done[inner] {
+                            // A union is stored as bytes, every one initialised: a member's
+                            // padding is not the union's (its own tail padding is, above).
+                            if is_union {
+                                i.padding = false;
+                            }
                             t.join(i);
                         }
                     }

@@ -1400,6 +1400,7 @@ impl ::core::default::Default for XenExit {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
@@ -2629,6 +2630,7 @@ impl ::core::default::Default for XenExitUHcall {
     ::uapigen_runtime::zerocopy::FromBytes,
     ::uapigen_runtime::zerocopy::Immutable,
     ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
@@ -2645,30 +2647,30 @@ impl ::core::default::Default for XenExitUHcall {
 #[uapi(layout(cfg(target_arch = "m68k"), size = 256, align = 2))]
 pub struct RunExit {
     _align0: [RunExitHw; 0],
-    _align1: [RunExitFailEntry; 0],
+    _align1: [u64; 0],
     _align2: [RunExitEx; 0],
     _align3: [RunExitIo; 0],
     _align4: [RunExitDebug; 0],
-    _align5: [RunExitMmio; 0],
+    _align5: [u64; 0],
     _align6: [RunExitHypercall; 0],
     _align7: [RunExitTprAccess; 0],
-    _align8: [RunExitS390Sieic; 0],
+    _align8: [u32; 0],
     _align9: [u64; 0],
-    _align10: [RunExitS390Ucontrol; 0],
-    _align11: [RunExitDcr; 0],
+    _align10: [u64; 0],
+    _align11: [u32; 0],
     _align12: [RunExitInternal; 0],
     _align13: [RunExitEmulationFailure; 0],
     _align14: [RunExitOsi; 0],
     _align15: [RunExitPaprHcall; 0],
-    _align16: [RunExitS390Tsch; 0],
+    _align16: [u32; 0],
     _align17: [RunExitEpr; 0],
     _align18: [RunExitSystemEvent; 0],
-    _align19: [RunExitS390Stsi; 0],
+    _align19: [u64; 0],
     _align20: [RunExitEoi; 0],
     _align21: [HypervExit; 0],
     _align22: [RunExitArmNisv; 0],
     _align23: [RunExitMsr; 0],
-    _align24: [XenExit; 0],
+    _align24: [u64; 0],
     _align25: [RunExitNotify; 0],
     _align26: [[::core::ffi::c_char; 256]; 0],
     /// The union's bytes; use the accessors to read or write a member.
@@ -2738,6 +2740,25 @@ impl RunExit {
         ::uapigen_runtime::get::<RunExitFailEntry>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
     }
+    /// Set the member `fail_entry` (the other bytes are kept).
+    pub fn set_fail_entry(&mut self, v: RunExitFailEntry) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitFailEntry, hardware_entry_failure_reason),
+            &v.hardware_entry_failure_reason,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitFailEntry, cpu),
+            &v.cpu,
+        );
+    }
+    /// A union holding `fail_entry`, the other bytes zero.
+    pub fn from_fail_entry(v: RunExitFailEntry) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_fail_entry(v);
+        u
+    }
     /// KVM_EXIT_EXCEPTION.
     pub fn ex(&self) -> RunExitEx {
         ::uapigen_runtime::get::<RunExitEx>(&self.bytes, 0)
@@ -2788,6 +2809,35 @@ impl RunExit {
         ::uapigen_runtime::get::<RunExitMmio>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
     }
+    /// Set the member `mmio` (the other bytes are kept).
+    pub fn set_mmio(&mut self, v: RunExitMmio) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitMmio, phys_addr),
+            &v.phys_addr,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitMmio, data),
+            &v.data,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitMmio, len),
+            &v.len,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitMmio, is_write),
+            &v.is_write,
+        );
+    }
+    /// A union holding `mmio`, the other bytes zero.
+    pub fn from_mmio(v: RunExitMmio) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_mmio(v);
+        u
+    }
     /// KVM_EXIT_HYPERCALL; a hypercall that user space handles.
     pub fn hypercall(&self) -> RunExitHypercall {
         ::uapigen_runtime::get::<RunExitHypercall>(&self.bytes, 0)
@@ -2823,6 +2873,30 @@ impl RunExit {
         ::uapigen_runtime::get::<RunExitS390Sieic>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
     }
+    /// Set the member `s390_sieic` (the other bytes are kept).
+    pub fn set_s390_sieic(&mut self, v: RunExitS390Sieic) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Sieic, icptcode),
+            &v.icptcode,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Sieic, ipa),
+            &v.ipa,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Sieic, ipb),
+            &v.ipb,
+        );
+    }
+    /// A union holding `s390_sieic`, the other bytes zero.
+    pub fn from_s390_sieic(v: RunExitS390Sieic) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_s390_sieic(v);
+        u
+    }
     /// KVM_EXIT_S390_RESET (s390 only); what kind of reset.
     pub fn s390_reset_flags(&self) -> u64 {
         ::uapigen_runtime::get::<u64>(&self.bytes, 0)
@@ -2843,10 +2917,53 @@ impl RunExit {
         ::uapigen_runtime::get::<RunExitS390Ucontrol>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
     }
+    /// Set the member `s390_ucontrol` (the other bytes are kept).
+    pub fn set_s390_ucontrol(&mut self, v: RunExitS390Ucontrol) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Ucontrol, trans_exc_code),
+            &v.trans_exc_code,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Ucontrol, pgm_code),
+            &v.pgm_code,
+        );
+    }
+    /// A union holding `s390_ucontrol`, the other bytes zero.
+    pub fn from_s390_ucontrol(v: RunExitS390Ucontrol) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_s390_ucontrol(v);
+        u
+    }
     /// KVM_EXIT_DCR (deprecated; PowerPC 440 device control register access).
     pub fn dcr(&self) -> RunExitDcr {
         ::uapigen_runtime::get::<RunExitDcr>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `dcr` (the other bytes are kept).
+    pub fn set_dcr(&mut self, v: RunExitDcr) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitDcr, dcrn),
+            &v.dcrn,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitDcr, data),
+            &v.data,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitDcr, is_write),
+            &v.is_write,
+        );
+    }
+    /// A union holding `dcr`, the other bytes zero.
+    pub fn from_dcr(v: RunExitDcr) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_dcr(v);
+        u
     }
     /// KVM_EXIT_INTERNAL_ERROR; KVM could not handle the exit.
     pub fn internal(&self) -> RunExitInternal {
@@ -2913,6 +3030,45 @@ impl RunExit {
         ::uapigen_runtime::get::<RunExitS390Tsch>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
     }
+    /// Set the member `s390_tsch` (the other bytes are kept).
+    pub fn set_s390_tsch(&mut self, v: RunExitS390Tsch) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, subchannel_id),
+            &v.subchannel_id,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, subchannel_nr),
+            &v.subchannel_nr,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, io_int_parm),
+            &v.io_int_parm,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, io_int_word),
+            &v.io_int_word,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, ipb),
+            &v.ipb,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Tsch, dequeued),
+            &v.dequeued,
+        );
+    }
+    /// A union holding `s390_tsch`, the other bytes zero.
+    pub fn from_s390_tsch(v: RunExitS390Tsch) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_s390_tsch(v);
+        u
+    }
     /// KVM_EXIT_EPR (PowerPC only); the guest wants the external proxy register.
     pub fn epr(&self) -> RunExitEpr {
         ::uapigen_runtime::get::<RunExitEpr>(&self.bytes, 0)
@@ -2947,6 +3103,45 @@ impl RunExit {
     pub fn s390_stsi(&self) -> RunExitS390Stsi {
         ::uapigen_runtime::get::<RunExitS390Stsi>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `s390_stsi` (the other bytes are kept).
+    pub fn set_s390_stsi(&mut self, v: RunExitS390Stsi) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, addr),
+            &v.addr,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, ar),
+            &v.ar,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, reserved),
+            &v.reserved,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, fc),
+            &v.fc,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, sel1),
+            &v.sel1,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(RunExitS390Stsi, sel2),
+            &v.sel2,
+        );
+    }
+    /// A union holding `s390_stsi`, the other bytes zero.
+    pub fn from_s390_stsi(v: RunExitS390Stsi) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_s390_stsi(v);
+        u
     }
     /// KVM_EXIT_IOAPIC_EOI; end of interrupt for a level-triggered vector of a split IRQ chip.
     pub fn eoi(&self) -> RunExitEoi {
@@ -3012,6 +3207,25 @@ impl RunExit {
     pub fn xen(&self) -> XenExit {
         ::uapigen_runtime::get::<XenExit>(&self.bytes, 0)
             .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+    }
+    /// Set the member `xen` (the other bytes are kept).
+    pub fn set_xen(&mut self, v: XenExit) {
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(XenExit, r#type),
+            &v.r#type,
+        );
+        let _ = ::uapigen_runtime::put(
+            &mut self.bytes,
+            ::core::mem::offset_of!(XenExit, u),
+            &v.u,
+        );
+    }
+    /// A union holding `xen`, the other bytes zero.
+    pub fn from_xen(v: XenExit) -> Self {
+        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        u.set_xen(v);
+        u
     }
     /// KVM_EXIT_NOTIFY; the guest stayed in a non-interruptible state too long.
     pub fn notify(&self) -> RunExitNotify {

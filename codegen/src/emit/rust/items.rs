@@ -267,7 +267,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
     }
     let body = if is_union {
-        union_body(m, id)
+        union_body(model, id)
     } else {
         let fields = t.fields.iter().map(|f| {
             let n = ident(&f.rust_name);
@@ -386,11 +386,12 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
 /// A C union as a struct of its bytes: zero-length arrays of every member type give it the
 /// union's alignment, the byte array its size. Members are read and written through
 /// accessors, so no `unsafe` union access is ever needed.
-fn union_body(m: &Module, id: TypeId) -> TokenStream {
+fn union_body(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
     let t = &m.types[id];
     let aligns = t.fields.iter().enumerate().map(|(i, f)| {
         let n = format_ident!("_align{}", i);
-        let ty = rust_ty(m, &f.ty);
+        let ty = align_marker(model, &f.ty);
         quote!(#n: [#ty; 0])
     });
     let sizes = t.fields.iter().map(|f| {
@@ -402,6 +403,107 @@ fn union_body(m: &Module, id: TypeId) -> TokenStream {
         /// The union's bytes; use the accessors to read or write a member.
         pub bytes: [u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }],
     })
+}
+
+/// The type whose zero-length array gives a union a member's alignment: the member's own
+/// type, or for a member with padding (which would keep the union from `IntoBytes`) the
+/// most aligned scalar in it. On every Linux ABI an integer is at least as aligned as any
+/// narrower one and `aligned_u64` is 8-aligned, so that scalar has the member's alignment
+/// there (uapi structs have no `packed` or `aligned` attributes yet); the union's layout
+/// assertions check the result on every ABI.
+fn align_marker(model: &Model, ty: &Ty) -> TokenStream {
+    let m = &model.module;
+    if model.facts.into_bytes(ty) || !model.facts.from_bytes(ty) {
+        return rust_ty(m, ty);
+    }
+    let mut best: Option<(u64, Scalar)> = None;
+    let mut stack = vec![ty];
+    while let Some(t) = stack.pop() {
+        match t {
+            Ty::Scalar(s) => {
+                let rank = match s {
+                    Scalar::Int(i) => i.bytes(),
+                    Scalar::Aligned(_) => 9,
+                    Scalar::Char => 1,
+                };
+                if best.is_none_or(|(r, _)| rank > r) {
+                    best = Some((rank, *s));
+                }
+            }
+            Ty::Array(e, ..) | Ty::Flex(e) => stack.push(e),
+            Ty::Named(id) => stack.extend(m.types[*id].fields.iter().map(|f| &f.ty)),
+            Ty::Ptr(_) => {}
+        }
+    }
+    match best {
+        Some((_, s)) => rust_ty(m, &Ty::Scalar(s)),
+        None => rust_ty(m, ty),
+    }
+}
+
+/// Statements writing `value` (of type `ty`) into `self.bytes` at byte `at`, leaf by leaf
+/// where `ty` has padding (its padding bytes are not written), so that the bytes stay
+/// initialised: `IntoBytes` scalars and padding-free parts in one `put` each.
+/// (`at`: `None` for byte 0, which keeps `0 + ...` out of the output.)
+fn put_leaves(
+    model: &Model,
+    ty: &Ty,
+    at: Option<TokenStream>,
+    value: TokenStream,
+    depth: usize,
+) -> TokenStream {
+    let m = &model.module;
+    let plus = |x: TokenStream| match &at {
+        Some(a) => quote!(#a + #x),
+        None => x,
+    };
+    let here = at.clone().unwrap_or_else(|| quote!(0));
+    if model.facts.into_bytes(ty) {
+        return quote!(let _ = ::uapigen_runtime::put(&mut self.bytes, #here, &#value););
+    }
+    match ty {
+        Ty::Array(e, ..) => {
+            let et = rust_ty(m, e);
+            let i = format_ident!("i{}", depth);
+            let x = format_ident!("x{}", depth);
+            let inner = put_leaves(
+                model,
+                e,
+                Some(plus(quote!(#i * ::core::mem::size_of::<#et>()))),
+                quote!((*#x)),
+                depth + 1,
+            );
+            quote! {
+                for (#i, #x) in #value.iter().enumerate() {
+                    #inner
+                }
+            }
+        }
+        Ty::Named(id) if m.types[*id].kind == Kind::Struct => {
+            let name = ident(&m.types[*id].rust_name);
+            let puts = m.types[*id]
+                .fields
+                .iter()
+                .filter(|f| !matches!(f.ty, Ty::Flex(_)))
+                .map(|f| {
+                    let n = ident(&f.rust_name);
+                    put_leaves(
+                        model,
+                        &f.ty,
+                        Some(plus(quote!(::core::mem::offset_of!(#name, #n)))),
+                        quote!(#value.#n),
+                        depth + 1,
+                    )
+                });
+            quote!(#(#puts)*)
+        }
+        // A union is its bytes (IntoBytes unless it has tail padding): those bytes.
+        Ty::Named(_) => {
+            quote!(let _ = ::uapigen_runtime::put(&mut self.bytes, #here, &#value.bytes);)
+        }
+        // Not reached: members with pointers get no setter.
+        _ => quote!(),
+    }
 }
 
 fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
@@ -447,14 +549,15 @@ fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
         };
         let set_doc = format!(" Set the member `{member}` (the other bytes are kept).");
         let from_doc = format!(" A union holding `{member}`, the other bytes zero.");
-        if tr.pointer || tr.padding {
+        if tr.pointer {
             return getter;
         }
+        let body = put_leaves(model, &f.ty, None, quote!(v), 0);
         quote! {
             #getter
             #[doc = #set_doc]
             pub fn #set(&mut self, v: #ty) {
-                let _ = ::uapigen_runtime::put(&mut self.bytes, 0, &v);
+                #body
             }
             #[doc = #from_doc]
             pub fn #from(v: #ty) -> Self {
