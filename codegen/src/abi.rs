@@ -13,6 +13,9 @@ pub struct IoctlEncoding {
     pub none: u32,
     pub read: u32,
     pub write: u32,
+    /// `_IOC` casts its result to `unsigned int` (alpha); elsewhere the result has the type
+    /// C gives the OR of its parts (`unsigned long` for `_IOR`, whose size is a `sizeof`).
+    pub uint_cast: bool,
 }
 
 impl IoctlEncoding {
@@ -23,14 +26,21 @@ impl IoctlEncoding {
         none: 0,
         read: 2,
         write: 1,
+        uint_cast: false,
     };
-    /// powerpc, mips, alpha, sparc.
+    /// powerpc, mips, sparc.
     pub const THREE_DIR_BITS: IoctlEncoding = IoctlEncoding {
         size_bits: 13,
         dir_bits: 3,
         none: 1,
         read: 2,
         write: 4,
+        uint_cast: false,
+    };
+    /// alpha: the three direction bits, and an `unsigned int` cast around `_IOC`.
+    pub const ALPHA: IoctlEncoding = IoctlEncoding {
+        uint_cast: true,
+        ..IoctlEncoding::THREE_DIR_BITS
     };
     /// parisc: read and write swapped.
     pub const PARISC: IoctlEncoding = IoctlEncoding {
@@ -39,6 +49,7 @@ impl IoctlEncoding {
         none: 0,
         read: 1,
         write: 2,
+        uint_cast: false,
     };
 
     /// The largest argument size the encoding can carry.
@@ -317,7 +328,7 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
-        E::THREE_DIR_BITS,
+        E::ALPHA,
     ),
     abi(
         "hppa",

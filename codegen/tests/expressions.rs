@@ -76,7 +76,7 @@ fn an_unsigned_int_product_that_wraps_is_an_error() {
 
 #[test]
 fn signed_overflow_is_an_error() {
-    let (d, under) = the_error("constants:\n  - { name: TOP, value: 1 << 31, type: u32 }\n");
+    let (d, under) = the_error("constants:\n  - { name: TOP, value: 3 << 31, type: u32 }\n");
     assert_eq!(d.code.as_str(), "E0204");
     assert_eq!(under, "<<");
     assert!(d.message.contains("overflows int"), "{}", d.message);

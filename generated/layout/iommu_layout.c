@@ -152,6 +152,43 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_d
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, padding) == 48ULL, "offset:iommu_gpasid_bind_data.padding == 48");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor) == 56ULL, "offset:iommu_gpasid_bind_data.vendor == 56");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor.vtd) == 56ULL, "offset:iommu_gpasid_bind_data.vendor.vtd == 56");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_NR) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_NR))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_NR == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_LAST) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_VERSION_1) * 10 + ((__typeof__(IOMMU_PAGE_RESP_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1) * 10 + ((__typeof__(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GPASID_BIND_VERSION_1) * 10 + ((__typeof__(IOMMU_GPASID_BIND_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_GPASID_BIND_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_INTEL_VTD) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_INTEL_VTD))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_INTEL_VTD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_LAST) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_READ) * 10 + ((__typeof__(IOMMU_FAULT_PERM_READ))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_READ == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_WRITE) * 10 + ((__typeof__(IOMMU_FAULT_PERM_WRITE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_WRITE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_EXEC) * 10 + ((__typeof__(IOMMU_FAULT_PERM_EXEC))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_EXEC == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_PRIV) * 10 + ((__typeof__(IOMMU_FAULT_PERM_PRIV))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_PRIV == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_PASID_VALID) * 10 + ((__typeof__(IOMMU_PAGE_RESP_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_LEAF) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_LEAF))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_LEAF == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_DEV_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_DEV_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_DEV_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_PASID) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_SRE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_SRE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_SRE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EAFE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EAFE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EAFE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PCD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PCD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PCD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PWT) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PWT))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PWT == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EMTE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EMTE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EMTE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_CD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_CD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_CD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_MTS_MASK) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_MTS_MASK))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_MTS_MASK == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_GPASID_VAL) * 10 + ((__typeof__(IOMMU_SVA_GPASID_VAL))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_GPASID_VAL == 41");
+#endif
 
 #elif (defined(__i386__)) || \
     (defined(__sh__))
@@ -281,6 +318,43 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_d
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, padding) == 48ULL, "offset:iommu_gpasid_bind_data.padding == 48");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor) == 56ULL, "offset:iommu_gpasid_bind_data.vendor == 56");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor.vtd) == 56ULL, "offset:iommu_gpasid_bind_data.vendor.vtd == 56");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_NR) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_NR))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_NR == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_LAST) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_VERSION_1) * 10 + ((__typeof__(IOMMU_PAGE_RESP_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1) * 10 + ((__typeof__(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GPASID_BIND_VERSION_1) * 10 + ((__typeof__(IOMMU_GPASID_BIND_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_GPASID_BIND_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_INTEL_VTD) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_INTEL_VTD))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_INTEL_VTD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_LAST) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_READ) * 10 + ((__typeof__(IOMMU_FAULT_PERM_READ))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_READ == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_WRITE) * 10 + ((__typeof__(IOMMU_FAULT_PERM_WRITE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_WRITE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_EXEC) * 10 + ((__typeof__(IOMMU_FAULT_PERM_EXEC))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_EXEC == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_PRIV) * 10 + ((__typeof__(IOMMU_FAULT_PERM_PRIV))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_PRIV == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_PASID_VALID) * 10 + ((__typeof__(IOMMU_PAGE_RESP_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_LEAF) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_LEAF))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_LEAF == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_DEV_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_DEV_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_DEV_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_PASID) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_SRE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_SRE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_SRE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EAFE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EAFE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EAFE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PCD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PCD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PCD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PWT) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PWT))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PWT == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EMTE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EMTE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EMTE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_CD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_CD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_CD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_MTS_MASK) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_MTS_MASK))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_MTS_MASK == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_GPASID_VAL) * 10 + ((__typeof__(IOMMU_SVA_GPASID_VAL))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_GPASID_VAL == 41");
+#endif
 
 #elif (defined(__m68k__))
 /* m68k */
@@ -409,6 +483,43 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_d
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, padding) == 48ULL, "offset:iommu_gpasid_bind_data.padding == 48");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor) == 56ULL, "offset:iommu_gpasid_bind_data.vendor == 56");
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct iommu_gpasid_bind_data, vendor.vtd) == 56ULL, "offset:iommu_gpasid_bind_data.vendor.vtd == 56");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_NR) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_NR))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_NR == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_LAST) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_VERSION_1) * 10 + ((__typeof__(IOMMU_PAGE_RESP_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1) * 10 + ((__typeof__(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GPASID_BIND_VERSION_1) * 10 + ((__typeof__(IOMMU_GPASID_BIND_VERSION_1))-1 < 1)) == 41ULL, "ctype:IOMMU_GPASID_BIND_VERSION_1 == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_INTEL_VTD) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_INTEL_VTD))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_INTEL_VTD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PASID_FORMAT_LAST) * 10 + ((__typeof__(IOMMU_PASID_FORMAT_LAST))-1 < 1)) == 41ULL, "ctype:IOMMU_PASID_FORMAT_LAST == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_READ) * 10 + ((__typeof__(IOMMU_FAULT_PERM_READ))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_READ == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_WRITE) * 10 + ((__typeof__(IOMMU_FAULT_PERM_WRITE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_WRITE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_EXEC) * 10 + ((__typeof__(IOMMU_FAULT_PERM_EXEC))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_EXEC == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PERM_PRIV) * 10 + ((__typeof__(IOMMU_FAULT_PERM_PRIV))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PERM_PRIV == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID) * 10 + ((__typeof__(IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID) * 10 + ((__typeof__(IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_PAGE_RESP_PASID_VALID) * 10 + ((__typeof__(IOMMU_PAGE_RESP_PASID_VALID))-1 < 1)) == 41ULL, "ctype:IOMMU_PAGE_RESP_PASID_VALID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_ADDR_FLAGS_LEAF) * 10 + ((__typeof__(IOMMU_INV_ADDR_FLAGS_LEAF))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_ADDR_FLAGS_LEAF == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_PASID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_INV_PASID_FLAGS_ARCHID) * 10 + ((__typeof__(IOMMU_INV_PASID_FLAGS_ARCHID))-1 < 1)) == 41ULL, "ctype:IOMMU_INV_PASID_FLAGS_ARCHID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_DEV_IOTLB) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_DEV_IOTLB))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_DEV_IOTLB == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_CACHE_INV_TYPE_PASID) * 10 + ((__typeof__(IOMMU_CACHE_INV_TYPE_PASID))-1 < 1)) == 41ULL, "ctype:IOMMU_CACHE_INV_TYPE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_SRE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_SRE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_SRE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EAFE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EAFE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EAFE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PCD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PCD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PCD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_PWT) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_PWT))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_PWT == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_EMTE) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_EMTE))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_EMTE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_CD) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_CD))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_CD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_VTD_GPASID_MTS_MASK) * 10 + ((__typeof__(IOMMU_SVA_VTD_GPASID_MTS_MASK))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_VTD_GPASID_MTS_MASK == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_SVA_GPASID_VAL) * 10 + ((__typeof__(IOMMU_SVA_GPASID_VAL))-1 < 1)) == 41ULL, "ctype:IOMMU_SVA_GPASID_VAL == 41");
+#endif
 #else
 #error "uapigen: this ABI is not modelled; no layout to check"
 #endif

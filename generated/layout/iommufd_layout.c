@@ -367,6 +367,30 @@ UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VDEVICE_ALLOC) == 15249ULL, "io
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_IOAS_CHANGE_PROCESS) == 15250ULL, "ioctl:IOMMU_IOAS_CHANGE_PROCESS == 15250");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VEVENTQ_ALLOC) == 15251ULL, "ioctl:IOMMU_VEVENTQ_ALLOC == 15251");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_HW_QUEUE_ALLOC) == 15252ULL, "ioctl:IOMMU_HW_QUEUE_ALLOC == 15252");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMUFD_TYPE) * 10 + ((__typeof__(IOMMUFD_TYPE))-1 < 1)) == 41ULL, "ctype:IOMMUFD_TYPE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_DESTROY) * 10 + ((__typeof__(IOMMU_DESTROY))-1 < 1)) == 40ULL, "ctype:IOMMU_DESTROY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOC) * 10 + ((__typeof__(IOMMU_IOAS_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_IOVA_RANGES) * 10 + ((__typeof__(IOMMU_IOAS_IOVA_RANGES))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_IOVA_RANGES == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOW_IOVAS) * 10 + ((__typeof__(IOMMU_IOAS_ALLOW_IOVAS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOW_IOVAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP) * 10 + ((__typeof__(IOMMU_IOAS_MAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP_FILE) * 10 + ((__typeof__(IOMMU_IOAS_MAP_FILE))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP_FILE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_COPY) * 10 + ((__typeof__(IOMMU_IOAS_COPY))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_COPY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_UNMAP) * 10 + ((__typeof__(IOMMU_IOAS_UNMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_UNMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_OPTION) * 10 + ((__typeof__(IOMMU_OPTION))-1 < 1)) == 40ULL, "ctype:IOMMU_OPTION == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VFIO_IOAS) * 10 + ((__typeof__(IOMMU_VFIO_IOAS))-1 < 1)) == 40ULL, "ctype:IOMMU_VFIO_IOAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_ALLOC) * 10 + ((__typeof__(IOMMU_HWPT_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GET_HW_INFO) * 10 + ((__typeof__(IOMMU_GET_HW_INFO))-1 < 1)) == 40ULL, "ctype:IOMMU_GET_HW_INFO == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_SET_DIRTY_TRACKING) * 10 + ((__typeof__(IOMMU_HWPT_SET_DIRTY_TRACKING))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_SET_DIRTY_TRACKING == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_GET_DIRTY_BITMAP) * 10 + ((__typeof__(IOMMU_HWPT_GET_DIRTY_BITMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_GET_DIRTY_BITMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_INVALIDATE) * 10 + ((__typeof__(IOMMU_HWPT_INVALIDATE))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_INVALIDATE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_FAULT_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_FAULT_QUEUE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VIOMMU_ALLOC) * 10 + ((__typeof__(IOMMU_VIOMMU_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VIOMMU_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VDEVICE_ALLOC) * 10 + ((__typeof__(IOMMU_VDEVICE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VDEVICE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_CHANGE_PROCESS) * 10 + ((__typeof__(IOMMU_IOAS_CHANGE_PROCESS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_CHANGE_PROCESS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VEVENTQ_ALLOC) * 10 + ((__typeof__(IOMMU_VEVENTQ_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VEVENTQ_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HW_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_HW_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HW_QUEUE_ALLOC == 40");
+#endif
 
 #elif (defined(__powerpc__) && !defined(__powerpc64__)) || \
     (defined(__powerpc64__) && defined(__BIG_ENDIAN__)) || \
@@ -723,6 +747,30 @@ UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VDEVICE_ALLOC) == 536886161ULL,
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_IOAS_CHANGE_PROCESS) == 536886162ULL, "ioctl:IOMMU_IOAS_CHANGE_PROCESS == 536886162");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VEVENTQ_ALLOC) == 536886163ULL, "ioctl:IOMMU_VEVENTQ_ALLOC == 536886163");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_HW_QUEUE_ALLOC) == 536886164ULL, "ioctl:IOMMU_HW_QUEUE_ALLOC == 536886164");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMUFD_TYPE) * 10 + ((__typeof__(IOMMUFD_TYPE))-1 < 1)) == 41ULL, "ctype:IOMMUFD_TYPE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_DESTROY) * 10 + ((__typeof__(IOMMU_DESTROY))-1 < 1)) == 40ULL, "ctype:IOMMU_DESTROY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOC) * 10 + ((__typeof__(IOMMU_IOAS_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_IOVA_RANGES) * 10 + ((__typeof__(IOMMU_IOAS_IOVA_RANGES))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_IOVA_RANGES == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOW_IOVAS) * 10 + ((__typeof__(IOMMU_IOAS_ALLOW_IOVAS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOW_IOVAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP) * 10 + ((__typeof__(IOMMU_IOAS_MAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP_FILE) * 10 + ((__typeof__(IOMMU_IOAS_MAP_FILE))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP_FILE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_COPY) * 10 + ((__typeof__(IOMMU_IOAS_COPY))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_COPY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_UNMAP) * 10 + ((__typeof__(IOMMU_IOAS_UNMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_UNMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_OPTION) * 10 + ((__typeof__(IOMMU_OPTION))-1 < 1)) == 40ULL, "ctype:IOMMU_OPTION == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VFIO_IOAS) * 10 + ((__typeof__(IOMMU_VFIO_IOAS))-1 < 1)) == 40ULL, "ctype:IOMMU_VFIO_IOAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_ALLOC) * 10 + ((__typeof__(IOMMU_HWPT_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GET_HW_INFO) * 10 + ((__typeof__(IOMMU_GET_HW_INFO))-1 < 1)) == 40ULL, "ctype:IOMMU_GET_HW_INFO == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_SET_DIRTY_TRACKING) * 10 + ((__typeof__(IOMMU_HWPT_SET_DIRTY_TRACKING))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_SET_DIRTY_TRACKING == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_GET_DIRTY_BITMAP) * 10 + ((__typeof__(IOMMU_HWPT_GET_DIRTY_BITMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_GET_DIRTY_BITMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_INVALIDATE) * 10 + ((__typeof__(IOMMU_HWPT_INVALIDATE))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_INVALIDATE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_FAULT_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_FAULT_QUEUE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VIOMMU_ALLOC) * 10 + ((__typeof__(IOMMU_VIOMMU_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VIOMMU_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VDEVICE_ALLOC) * 10 + ((__typeof__(IOMMU_VDEVICE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VDEVICE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_CHANGE_PROCESS) * 10 + ((__typeof__(IOMMU_IOAS_CHANGE_PROCESS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_CHANGE_PROCESS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VEVENTQ_ALLOC) * 10 + ((__typeof__(IOMMU_VEVENTQ_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VEVENTQ_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HW_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_HW_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HW_QUEUE_ALLOC == 40");
+#endif
 
 #elif (defined(__m68k__))
 /* m68k */
@@ -1072,6 +1120,30 @@ UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VDEVICE_ALLOC) == 15249ULL, "io
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_IOAS_CHANGE_PROCESS) == 15250ULL, "ioctl:IOMMU_IOAS_CHANGE_PROCESS == 15250");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_VEVENTQ_ALLOC) == 15251ULL, "ioctl:IOMMU_VEVENTQ_ALLOC == 15251");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(IOMMU_HW_QUEUE_ALLOC) == 15252ULL, "ioctl:IOMMU_HW_QUEUE_ALLOC == 15252");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMUFD_TYPE) * 10 + ((__typeof__(IOMMUFD_TYPE))-1 < 1)) == 41ULL, "ctype:IOMMUFD_TYPE == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_DESTROY) * 10 + ((__typeof__(IOMMU_DESTROY))-1 < 1)) == 40ULL, "ctype:IOMMU_DESTROY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOC) * 10 + ((__typeof__(IOMMU_IOAS_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_IOVA_RANGES) * 10 + ((__typeof__(IOMMU_IOAS_IOVA_RANGES))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_IOVA_RANGES == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_ALLOW_IOVAS) * 10 + ((__typeof__(IOMMU_IOAS_ALLOW_IOVAS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_ALLOW_IOVAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP) * 10 + ((__typeof__(IOMMU_IOAS_MAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_MAP_FILE) * 10 + ((__typeof__(IOMMU_IOAS_MAP_FILE))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_MAP_FILE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_COPY) * 10 + ((__typeof__(IOMMU_IOAS_COPY))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_COPY == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_UNMAP) * 10 + ((__typeof__(IOMMU_IOAS_UNMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_UNMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_OPTION) * 10 + ((__typeof__(IOMMU_OPTION))-1 < 1)) == 40ULL, "ctype:IOMMU_OPTION == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VFIO_IOAS) * 10 + ((__typeof__(IOMMU_VFIO_IOAS))-1 < 1)) == 40ULL, "ctype:IOMMU_VFIO_IOAS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_ALLOC) * 10 + ((__typeof__(IOMMU_HWPT_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_GET_HW_INFO) * 10 + ((__typeof__(IOMMU_GET_HW_INFO))-1 < 1)) == 40ULL, "ctype:IOMMU_GET_HW_INFO == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_SET_DIRTY_TRACKING) * 10 + ((__typeof__(IOMMU_HWPT_SET_DIRTY_TRACKING))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_SET_DIRTY_TRACKING == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_GET_DIRTY_BITMAP) * 10 + ((__typeof__(IOMMU_HWPT_GET_DIRTY_BITMAP))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_GET_DIRTY_BITMAP == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HWPT_INVALIDATE) * 10 + ((__typeof__(IOMMU_HWPT_INVALIDATE))-1 < 1)) == 40ULL, "ctype:IOMMU_HWPT_INVALIDATE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_FAULT_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_FAULT_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_FAULT_QUEUE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VIOMMU_ALLOC) * 10 + ((__typeof__(IOMMU_VIOMMU_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VIOMMU_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VDEVICE_ALLOC) * 10 + ((__typeof__(IOMMU_VDEVICE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VDEVICE_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_IOAS_CHANGE_PROCESS) * 10 + ((__typeof__(IOMMU_IOAS_CHANGE_PROCESS))-1 < 1)) == 40ULL, "ctype:IOMMU_IOAS_CHANGE_PROCESS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_VEVENTQ_ALLOC) * 10 + ((__typeof__(IOMMU_VEVENTQ_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_VEVENTQ_ALLOC == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(IOMMU_HW_QUEUE_ALLOC) * 10 + ((__typeof__(IOMMU_HW_QUEUE_ALLOC))-1 < 1)) == 40ULL, "ctype:IOMMU_HW_QUEUE_ALLOC == 40");
+#endif
 #else
 #error "uapigen: this ABI is not modelled; no layout to check"
 #endif

@@ -27,6 +27,13 @@ UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_USERNS) == 46849ULL, "ioctl:NS
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_PARENT) == 46850ULL, "ioctl:NS_GET_PARENT == 46850");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_NSTYPE) == 46851ULL, "ioctl:NS_GET_NSTYPE == 46851");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_OWNER_UID) == 46852ULL, "ioctl:NS_GET_OWNER_UID == 46852");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NSIO) * 10 + ((__typeof__(NSIO))-1 < 1)) == 41ULL, "ctype:NSIO == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_USERNS) * 10 + ((__typeof__(NS_GET_USERNS))-1 < 1)) == 40ULL, "ctype:NS_GET_USERNS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_PARENT) * 10 + ((__typeof__(NS_GET_PARENT))-1 < 1)) == 40ULL, "ctype:NS_GET_PARENT == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_NSTYPE) * 10 + ((__typeof__(NS_GET_NSTYPE))-1 < 1)) == 40ULL, "ctype:NS_GET_NSTYPE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_OWNER_UID) * 10 + ((__typeof__(NS_GET_OWNER_UID))-1 < 1)) == 40ULL, "ctype:NS_GET_OWNER_UID == 40");
+#endif
 
 #elif (defined(__powerpc__) && !defined(__powerpc64__)) || \
     (defined(__powerpc64__) && defined(__BIG_ENDIAN__)) || \
@@ -42,6 +49,13 @@ UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_USERNS) == 536917761ULL, "ioct
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_PARENT) == 536917762ULL, "ioctl:NS_GET_PARENT == 536917762");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_NSTYPE) == 536917763ULL, "ioctl:NS_GET_NSTYPE == 536917763");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(NS_GET_OWNER_UID) == 536917764ULL, "ioctl:NS_GET_OWNER_UID == 536917764");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NSIO) * 10 + ((__typeof__(NSIO))-1 < 1)) == 41ULL, "ctype:NSIO == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_USERNS) * 10 + ((__typeof__(NS_GET_USERNS))-1 < 1)) == 40ULL, "ctype:NS_GET_USERNS == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_PARENT) * 10 + ((__typeof__(NS_GET_PARENT))-1 < 1)) == 40ULL, "ctype:NS_GET_PARENT == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_NSTYPE) * 10 + ((__typeof__(NS_GET_NSTYPE))-1 < 1)) == 40ULL, "ctype:NS_GET_NSTYPE == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(NS_GET_OWNER_UID) * 10 + ((__typeof__(NS_GET_OWNER_UID))-1 < 1)) == 40ULL, "ctype:NS_GET_OWNER_UID == 40");
+#endif
 #else
 #error "uapigen: this ABI is not modelled; no layout to check"
 #endif

@@ -42,6 +42,15 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_ne
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_nesting_op, data) == 12ULL, "offset:vfio_iommu_type1_nesting_op.data == 12");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_PASID_REQUEST) == 15226ULL, "ioctl:VFIO_IOMMU_PASID_REQUEST == 15226");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_NESTING_OP) == 15227ULL, "ioctl:VFIO_IOMMU_NESTING_OP == 15227");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_BIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_BIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_BIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_CACHE_INVLD) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_CACHE_INVLD))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_CACHE_INVLD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_ALLOC_PASID) * 10 + ((__typeof__(VFIO_IOMMU_ALLOC_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_ALLOC_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_FREE_PASID) * 10 + ((__typeof__(VFIO_IOMMU_FREE_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_FREE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_PASID_REQUEST) * 10 + ((__typeof__(VFIO_IOMMU_PASID_REQUEST))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_PASID_REQUEST == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_NESTING_OP == 40");
+#endif
 
 #elif (defined(__powerpc__) && !defined(__powerpc64__)) || \
     (defined(__powerpc64__) && defined(__BIG_ENDIAN__)) || \
@@ -73,6 +82,15 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_ne
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_nesting_op, data) == 12ULL, "offset:vfio_iommu_type1_nesting_op.data == 12");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_PASID_REQUEST) == 536886138ULL, "ioctl:VFIO_IOMMU_PASID_REQUEST == 536886138");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_NESTING_OP) == 536886139ULL, "ioctl:VFIO_IOMMU_NESTING_OP == 536886139");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_BIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_BIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_BIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_CACHE_INVLD) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_CACHE_INVLD))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_CACHE_INVLD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_ALLOC_PASID) * 10 + ((__typeof__(VFIO_IOMMU_ALLOC_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_ALLOC_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_FREE_PASID) * 10 + ((__typeof__(VFIO_IOMMU_FREE_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_FREE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_PASID_REQUEST) * 10 + ((__typeof__(VFIO_IOMMU_PASID_REQUEST))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_PASID_REQUEST == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_NESTING_OP == 40");
+#endif
 
 #elif (defined(__m68k__))
 /* m68k */
@@ -97,6 +115,15 @@ UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_ne
 UAPIGEN_ASSERT((unsigned long long)__builtin_offsetof(struct vfio_iommu_type1_nesting_op, data) == 12ULL, "offset:vfio_iommu_type1_nesting_op.data == 12");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_PASID_REQUEST) == 15226ULL, "ioctl:VFIO_IOMMU_PASID_REQUEST == 15226");
 UAPIGEN_ASSERT((unsigned long long)(__u32)(VFIO_IOMMU_NESTING_OP) == 15227ULL, "ioctl:VFIO_IOMMU_NESTING_OP == 15227");
+#ifndef __cplusplus
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_BIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_BIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_BIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP_CACHE_INVLD) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP_CACHE_INVLD))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_NESTING_OP_CACHE_INVLD == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_ALLOC_PASID) * 10 + ((__typeof__(VFIO_IOMMU_ALLOC_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_ALLOC_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_FREE_PASID) * 10 + ((__typeof__(VFIO_IOMMU_FREE_PASID))-1 < 1)) == 41ULL, "ctype:VFIO_IOMMU_FREE_PASID == 41");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_PASID_REQUEST) * 10 + ((__typeof__(VFIO_IOMMU_PASID_REQUEST))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_PASID_REQUEST == 40");
+UAPIGEN_ASSERT((unsigned long long)(sizeof(VFIO_IOMMU_NESTING_OP) * 10 + ((__typeof__(VFIO_IOMMU_NESTING_OP))-1 < 1)) == 40ULL, "ctype:VFIO_IOMMU_NESTING_OP == 40");
+#endif
 #else
 #error "uapigen: this ABI is not modelled; no layout to check"
 #endif

@@ -375,10 +375,10 @@ pub const EXIT_XEN_HCALL: u32 = 1;
     pub struct MemFlags: u32 {
         /// Track guest writes to the slot for KVM_GET_DIRTY_LOG.
         #[doc(alias = "KVM_MEM_LOG_DIRTY_PAGES")]
-        const LOG_DIRTY_PAGES = 1 << 0;
+        const LOG_DIRTY_PAGES = 0x1;
         /// The guest may only read the slot; writes exit as KVM_EXIT_MMIO.
         #[doc(alias = "KVM_MEM_READONLY")]
-        const READONLY = 1 << 1;
+        const READONLY = 0x2;
     }
 }
 

@@ -252,7 +252,9 @@ fn generated_header_gives_the_same_values() {
 
 #[test]
 fn rust_layout_matches_the_c_compiler() {
-    let c = check_against(&[], "system <linux/vfio.h>");
+    // A macro's C type has no Rust counterpart: the Rust constant has the item's `type`.
+    let mut c = check_against(&[], "system <linux/vfio.h>");
+    c.retain(|k, _| !k.starts_with("ctype:"));
     let rust: BTreeMap<String, u64> = linux_uapi::layout_probe::vfio::VALUES
         .iter()
         .map(|(k, v)| ((*k).to_owned(), *v))

@@ -124,7 +124,36 @@ enum Ex {
     Not(Box<Ex>),
     Paren(Box<Ex>),
     Bin(Op, Box<Ex>, Box<Ex>),
+    /// A cast `(T)e` to one of [`CASTS`].
+    Cast(&'static str, Box<Ex>),
 }
+
+/// The casts an expression may use, with each type on (ILP32, LP64).
+const CASTS: [(&str, [CTy; 2]); 9] = [
+    ("int", [C_INT, C_INT]),
+    ("unsigned int", [C_UINT, C_UINT]),
+    ("__u32", [C_UINT, C_UINT]),
+    ("__s32", [C_INT, C_INT]),
+    ("__u64", [C_ULLONG, C_ULLONG]),
+    ("__s64", [C_LLONG, C_LLONG]),
+    ("long long", [C_LLONG, C_LLONG]),
+    ("unsigned long long", [C_ULLONG, C_ULLONG]),
+    (
+        "unsigned long",
+        [
+            CTy {
+                bits: 32,
+                signed: false,
+                rank: 2,
+            },
+            CTy {
+                bits: 64,
+                signed: false,
+                rank: 2,
+            },
+        ],
+    ),
+];
 
 impl Ex {
     /// The value as the model computes it: C's value, which must be the same for ILP32 and
@@ -167,7 +196,7 @@ impl Ex {
                     && *v > i128::from(i32::MAX)
             }
             Ex::Name(..) => false,
-            Ex::Neg(e) | Ex::Not(e) | Ex::Paren(e) => e.has_c90_literal(),
+            Ex::Neg(e) | Ex::Not(e) | Ex::Paren(e) | Ex::Cast(_, e) => e.has_c90_literal(),
             Ex::Bin(_, a, b) => a.has_c90_literal() || b.has_c90_literal(),
         }
     }
@@ -179,6 +208,18 @@ impl Ex {
             Ex::Lit(s, v) => c_literal(s, *v, lp64),
             Ex::Name(_, c) => c[usize::from(lp64)],
             Ex::Paren(e) => e.c_eval(lp64),
+            Ex::Cast(name, e) => {
+                let a = e.c_eval(lp64)?;
+                let ty = CASTS.iter().find(|(n, _)| n == name)?.1[usize::from(lp64)];
+                // C converts modulo 2^bits (gcc and clang define it for signed types too).
+                let m = a.v.rem_euclid(1i128 << ty.bits);
+                let v = if ty.signed && m >= 1i128 << (ty.bits - 1) {
+                    m - (1i128 << ty.bits)
+                } else {
+                    m
+                };
+                Some(CVal { ty, v })
+            }
             Ex::Neg(e) => {
                 let a = e.c_eval(lp64)?;
                 a.ty.make(-a.v)
@@ -200,6 +241,15 @@ impl Ex {
                             Op::Shl if t.signed && a.v < 0 => None,
                             // Bits shifted out of an unsigned type: rejected, as a carry is.
                             Op::Shl if !t.signed && !t.fits(a.v << b.v) => None,
+                            // Into the sign bit (`1 << 31`) is defined by gcc and clang: the
+                            // bits are kept; out of the type is not.
+                            Op::Shl if t.signed && a.v << b.v >= 1i128 << t.bits => None,
+                            Op::Shl if t.signed && a.v << b.v >= 1i128 << (t.bits - 1) => {
+                                Some(CVal {
+                                    ty: t,
+                                    v: (a.v << b.v) - (1i128 << t.bits),
+                                })
+                            }
                             Op::Shl => t.make(a.v << b.v),
                             _ => t.make(a.v >> b.v),
                         }
@@ -249,6 +299,7 @@ impl Ex {
             Ex::Not(e) => format!("~{}", e.text()),
             Ex::Paren(e) => format!("({})", e.text()),
             Ex::Bin(op, a, b) => format!("{} {} {}", a.text(), op.sym(), b.text()),
+            Ex::Cast(t, e) => format!("({t}){}", e.text()),
         }
     }
 
@@ -260,7 +311,7 @@ impl Ex {
     fn has_neg_neg(&self) -> bool {
         match self {
             Ex::Neg(e) if matches!(**e, Ex::Neg(_)) => true,
-            Ex::Neg(e) | Ex::Not(e) | Ex::Paren(e) => e.has_neg_neg(),
+            Ex::Neg(e) | Ex::Not(e) | Ex::Paren(e) | Ex::Cast(_, e) => e.has_neg_neg(),
             Ex::Bin(_, a, b) => a.has_neg_neg() || b.has_neg_neg(),
             _ => false,
         }
@@ -295,6 +346,11 @@ const C_UINT: CTy = CTy {
 const C_ULLONG: CTy = CTy {
     bits: 64,
     signed: false,
+    rank: 3,
+};
+const C_LLONG: CTy = CTy {
+    bits: 64,
+    signed: true,
     rank: 3,
 };
 
@@ -735,10 +791,15 @@ impl Gen {
         if depth == 0 || self.rng.chance(35) {
             return self.leaf(names);
         }
-        match self.rng.below(12) {
+        match self.rng.below(13) {
             0 => {
                 let e = self.unary_operand(depth, names);
                 Ex::Neg(Box::new(e))
+            }
+            12 => {
+                let e = self.unary_operand(depth, names);
+                let (t, _) = *self.rng.pick(&CASTS);
+                Ex::Cast(t, Box::new(e))
             }
             1 => {
                 let e = self.unary_operand(depth, names);
@@ -999,8 +1060,10 @@ impl Gen {
                 let (value, c) = if mine.is_empty() || self.rng.chance(65) {
                     let b = self.rng.below(u64::from(bits));
                     let _ = writeln!(y, "      - {{ name: {bname}, bit: {b} }}");
-                    // Printed `(1 << b)`, `(1U << 31)` or `(1ULL << b)`.
+                    // Printed `((__u64)1 << b)` in a set whose `type` is 64-bit, else
+                    // `(1 << b)`, `(1U << 31)` or `(1ULL << b)`.
                     let ty = match b {
+                        _ if explicit && bits == 64 => C_ULLONG,
                         0..=30 => C_INT,
                         31 => C_UINT,
                         _ => C_ULLONG,

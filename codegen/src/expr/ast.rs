@@ -124,7 +124,80 @@ pub enum Expr {
     Unary(UnOp, Box<Expr>, Pos),
     /// A binary operator (at its position) and its operands.
     Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
+    /// A cast `(type)operand`, with the position of `(`.
+    Cast(CastTy, Box<Expr>, Pos),
 }
+
+/// The integer types an expression can cast to: C's `int`, `long` and `long long` in their
+/// signed and unsigned forms, and the kernel's fixed-width `__u32`, `__s32`, `__u64`, `__s64`.
+/// Narrower types are refused: they promote back to `int` in every expression, and the
+/// header's literal of such a macro would need the cast spelled again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CastTy {
+    /// `int` (0), `long` (1) or `long long` (2), signed or not.
+    Std { unsigned: bool, longs: u8 },
+    /// `__u32`, `__s32`, `__u64` or `__s64` (`signed`, 32 or 64 bits).
+    Fixed { signed: bool, bits: u32 },
+}
+
+impl CastTy {
+    /// The type named by the words between a cast's parentheses, if they name one it supports.
+    fn from_words(words: &[&str]) -> Option<CastTy> {
+        let fixed = |signed, bits| Some(CastTy::Fixed { signed, bits });
+        match words {
+            ["__u32"] => return fixed(false, 32),
+            ["__s32"] => return fixed(true, 32),
+            ["__u64"] => return fixed(false, 64),
+            ["__s64"] => return fixed(true, 64),
+            _ => {}
+        }
+        let mut unsigned = None;
+        let mut longs = 0u8;
+        let mut int = false;
+        for w in words {
+            match *w {
+                "unsigned" | "signed" if unsigned.is_none() => unsigned = Some(*w == "unsigned"),
+                "long" if longs < 2 => longs += 1,
+                "int" if !int => int = true,
+                _ => return None,
+            }
+        }
+        if words.is_empty() {
+            return None;
+        }
+        Some(CastTy::Std {
+            unsigned: unsigned.unwrap_or(false),
+            longs,
+        })
+    }
+
+    /// The C spelling, canonical (`unsigned long`, `__u64`).
+    pub fn c_name(self) -> &'static str {
+        match self {
+            CastTy::Std { unsigned, longs } => match (unsigned, longs) {
+                (false, 0) => "int",
+                (true, 0) => "unsigned int",
+                (false, 1) => "long",
+                (true, 1) => "unsigned long",
+                (false, _) => "long long",
+                (true, _) => "unsigned long long",
+            },
+            CastTy::Fixed { signed, bits } => match (signed, bits) {
+                (false, 32) => "__u32",
+                (true, 32) => "__s32",
+                (false, _) => "__u64",
+                (true, _) => "__s64",
+            },
+        }
+    }
+}
+
+/// Words that start a type name a cast can use, supported or not (so that `(__u8)x` and
+/// `(short)x` are reported as unsupported casts, not as unknown names).
+const TYPE_WORDS: [&str; 16] = [
+    "unsigned", "signed", "int", "long", "short", "char", "__u8", "__s8", "__u16", "__s16",
+    "__u32", "__s32", "__u64", "__s64", "__le32", "__be32",
+];
 
 /// A parse error: what went wrong and at which bytes of the expression text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,6 +411,24 @@ struct Parser {
 }
 
 impl Parser {
+    /// At a `(`: the words of a cast's type and the position of its `)`, when the
+    /// parentheses hold only names and the first is a type word.
+    fn cast_words(&self) -> Option<(Vec<String>, Pos)> {
+        let mut words = Vec::new();
+        for (tok, at) in self.tokens.get(self.pos + 1..)? {
+            match tok {
+                Tok::Name(n) => words.push(n.clone()),
+                Tok::RParen if !words.is_empty() => {
+                    return TYPE_WORDS
+                        .contains(&words[0].as_str())
+                        .then_some((words, *at));
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
     fn at(&self) -> Pos {
         self.tokens.get(self.pos).map_or(self.end, |t| t.1)
     }
@@ -419,6 +510,22 @@ impl Parser {
                 }
                 (Expr::Name(n, at), 1)
             }
+            Some(Tok::LParen) if let Some((words, close)) = self.cast_words() => {
+                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                let Some(ty) = CastTy::from_words(&words) else {
+                    return Err(ParseError {
+                        message: format!(
+                            "a cast to `{}` is not supported: casts name `int`, `long` or `long long` (signed or unsigned), or `__u32`, `__s32`, `__u64`, `__s64`",
+                            words.join(" ")
+                        ),
+                        at,
+                        len: close + 1 - at,
+                    });
+                };
+                self.pos += words.len() + 2;
+                let (inner, h) = self.unary()?;
+                (Expr::Cast(ty, Box::new(inner), at), h + 1)
+            }
             Some(Tok::LParen) => {
                 self.pos += 1;
                 let (inner, h) = self.expr(0)?;
@@ -467,7 +574,7 @@ impl Expr {
             Expr::Num(_, s, at) | Expr::Char(_, s, at) => (*at, at + s.len()),
             Expr::Name(n, at) => (*at, at + n.len()),
             Expr::Paren(_, open, close) => (*open, close + 1),
-            Expr::Unary(_, e, at) => (*at, e.bounds().1),
+            Expr::Unary(_, e, at) | Expr::Cast(_, e, at) => (*at, e.bounds().1),
             Expr::Binary(_, a, b, _) => (a.bounds().0, b.bounds().1),
         }
     }
@@ -477,7 +584,7 @@ impl Expr {
         match self {
             Expr::Num(..) | Expr::Char(..) => {}
             Expr::Name(n, _) => out.push(n.clone()),
-            Expr::Paren(e, ..) | Expr::Unary(_, e, _) => e.names(out),
+            Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => e.names(out),
             Expr::Binary(_, a, b, _) => {
                 a.names(out);
                 b.names(out);
@@ -490,7 +597,7 @@ impl Expr {
         match self {
             Expr::Num(..) | Expr::Char(..) => {}
             Expr::Name(n, at) => out.push((n.clone(), *at)),
-            Expr::Paren(e, ..) | Expr::Unary(_, e, _) => e.names_at(out),
+            Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => e.names_at(out),
             Expr::Binary(_, a, b, _) => {
                 a.names_at(out);
                 b.names_at(out);
@@ -511,7 +618,7 @@ impl Expr {
         match self {
             Expr::Num(_, s, _) => s.starts_with("0x") || s.starts_with("0X"),
             Expr::Char(..) | Expr::Name(..) | Expr::Unary(UnOp::LNot, ..) => false,
-            Expr::Paren(e, ..) | Expr::Unary(_, e, _) => e.prefers_hex(),
+            Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => e.prefers_hex(),
             Expr::Binary(op, ..) if op.is_comparison() => false,
             Expr::Binary(op, a, b, _) => {
                 matches!(op, BinOp::Shl | BinOp::Or | BinOp::And | BinOp::Xor)
@@ -559,6 +666,10 @@ impl Expr {
                 a.write_c(s);
                 let _ = write!(s, " {} ", op.symbol());
                 b.write_c(s);
+            }
+            Expr::Cast(t, e, _) => {
+                let _ = write!(s, "({})", t.c_name());
+                e.write_c(s);
             }
         }
     }

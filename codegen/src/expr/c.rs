@@ -1,6 +1,6 @@
 //! C's types and values, and the evaluation of an expression the way C computes it.
 
-use super::ast::{BinOp, Expr, Pos, UnOp, split_number};
+use super::ast::{BinOp, CastTy, Expr, Pos, UnOp, split_number};
 
 /// A C integer type after the integer promotions: `int`, `unsigned int`, `long long`,
 /// `unsigned long long` (a `long` is one of these on each ABI).
@@ -70,7 +70,7 @@ impl CType {
     }
 
     /// The usual arithmetic conversions of two promoted operands.
-    fn common(a: CType, b: CType) -> CType {
+    pub fn common(a: CType, b: CType) -> CType {
         if a.signed == b.signed {
             return if a.bits >= b.bits { a } else { b };
         }
@@ -205,6 +205,42 @@ fn literal_type(
     })
 }
 
+/// The error of an expression's name `n` at `at` that has no value.
+#[inline(never)]
+fn name_error(e: NameError, n: &str, at: Pos) -> EvalError {
+    EvalError {
+        kind: match e {
+            NameError::Unknown => EvalKind::Unknown(n.to_owned()),
+            NameError::Reported => EvalKind::Reported,
+            NameError::Cycle(s) if s.is_empty() => EvalKind::Cycle(n.to_owned()),
+            NameError::Cycle(s) => EvalKind::Cycle(s),
+            NameError::Depth(s) => EvalKind::Depth(s),
+            NameError::Untyped { message, hint } => EvalKind::Arith { message, hint },
+        },
+        at,
+        len: n.len(),
+    }
+}
+
+/// `(t)a` with `long` of `long_bits`: C converts modulo 2^bits (for signed targets the way
+/// gcc and clang define it). Apart from [`Expr::eval_abi`] to keep its stack frame small:
+/// names nest evaluations deeply.
+#[inline(never)]
+fn cast(t: CastTy, a: CValue, long_bits: u32) -> CValue {
+    let ty = match t {
+        CastTy::Std { unsigned, longs } => CType {
+            bits: match longs {
+                0 => 32,
+                1 => long_bits,
+                _ => 64,
+            },
+            signed: !unsigned,
+        },
+        CastTy::Fixed { signed, bits } => CType { bits, signed },
+    };
+    CValue::new(ty.convert(a.value), ty)
+}
+
 impl Expr {
     /// Evaluate the way C does, with `names` giving the C value of each name. The value is
     /// computed for LP64 and ILP32; an error when the two differ.
@@ -251,31 +287,15 @@ impl Expr {
                 .map(|ty| CValue::new(*v, ty))
                 .map_err(|(m, h)| arith(*at, s.len(), m, h)),
             Expr::Char(v, ..) => Ok(CValue::int(*v)),
-            Expr::Name(n, at) => names(n).map_err(|e| EvalError {
-                kind: match e {
-                    NameError::Unknown => EvalKind::Unknown(n.clone()),
-                    NameError::Reported => EvalKind::Reported,
-                    NameError::Cycle(s) if s.is_empty() => EvalKind::Cycle(n.clone()),
-                    NameError::Cycle(s) => EvalKind::Cycle(s),
-                    NameError::Depth(s) => EvalKind::Depth(s),
-                    NameError::Untyped { message, hint } => EvalKind::Arith { message, hint },
-                },
-                at: *at,
-                len: n.len(),
-            }),
+            Expr::Name(n, at) => names(n).map_err(|e| name_error(e, n, *at)),
             Expr::Paren(e, ..) => e.eval_abi(long_bits, names, c90),
             Expr::Unary(op, e, at) => {
                 let a = e.eval_abi(long_bits, names, c90)?;
-                let t = a.ty;
-                Ok(match op {
-                    UnOp::Neg if t.signed && !t.fits(-a.value) => {
-                        return Err(self.overflow(*at, 1, t, -a.value));
-                    }
-                    // Unsigned negation wraps: `-1U` is UINT_MAX, as C defines it.
-                    UnOp::Neg => CValue::new(t.convert(-a.value), t),
-                    UnOp::Not => CValue::new(t.convert(!a.value), t),
-                    UnOp::LNot => CValue::int(i128::from(a.value == 0)),
-                })
+                self.unary(*op, a, *at)
+            }
+            Expr::Cast(t, e, _) => {
+                let a = e.eval_abi(long_bits, names, c90)?;
+                Ok(cast(*t, a, long_bits))
             }
             Expr::Binary(op, a, b, at) => {
                 let x = a.eval_abi(long_bits, names, c90)?;
@@ -285,6 +305,21 @@ impl Expr {
         }
     }
 
+    #[inline(never)]
+    fn unary(&self, op: UnOp, a: CValue, at: Pos) -> Result<CValue, EvalError> {
+        let t = a.ty;
+        Ok(match op {
+            UnOp::Neg if t.signed && !t.fits(-a.value) => {
+                return Err(self.overflow(at, 1, t, -a.value));
+            }
+            // Unsigned negation wraps: `-1U` is UINT_MAX, as C defines it.
+            UnOp::Neg => CValue::new(t.convert(-a.value), t),
+            UnOp::Not => CValue::new(t.convert(!a.value), t),
+            UnOp::LNot => CValue::int(i128::from(a.value == 0)),
+        })
+    }
+
+    #[inline(never)]
     fn binary(
         &self,
         op: BinOp,
@@ -325,6 +360,12 @@ impl Expr {
                     ),
                     "shift a non-negative or unsigned value, e.g. `~0U << 4`, or write the result as a literal".into(),
                 )),
+                // Shifting into the sign bit (`1 << 31`, as the kernel's headers write it) is
+                // defined by gcc and clang (and C++20): the bits are kept, the value wraps.
+                // Shifting a bit out of the type stays an error.
+                BinOp::Shl if t.signed && x.value << y.value <= 2 * t.max() + 1 => {
+                    Ok(CValue::new(t.convert(x.value << y.value), t))
+                }
                 BinOp::Shl => self.result(t, x.value << y.value, at, op_len),
                 // `>>` of a negative value is arithmetic with gcc and clang.
                 _ => Ok(CValue::new(x.value >> y.value, t)),

@@ -26,5 +26,5 @@ mod c;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{BinOp, Expr, ParseError, Pos, UnOp, parse};
+pub use ast::{BinOp, CastTy, Expr, ParseError, Pos, UnOp, parse};
 pub use c::{CType, CValue, EvalError, EvalKind, Evaluated, NameError, c_literal};

@@ -125,9 +125,11 @@ fn a_silent_unsigned_wrap_is_an_error() {
 
 #[test]
 fn signed_overflow_is_an_error() {
-    let (m, at) = err("1 << 31");
+    let (m, at) = err("2 << 31");
     assert!(m.contains("overflows int"), "{m}");
     assert_eq!(at, "<<");
+    assert_eq!(err("3 << 31").1, "<<");
+    assert_eq!(err("1LL << 63 << 1").1, "<<");
     assert_eq!(err("2147483647 + 1").1, "+");
     assert_eq!(err("BASE * 0x7fffffff").1, "*");
     assert_eq!(err("-(-2147483647 - 1)").1, "-");
@@ -193,6 +195,58 @@ fn sizeof_and_calls_are_parse_errors_at_the_name() {
 }
 
 #[test]
+fn casts_convert_as_c_does() {
+    assert_eq!(eval("(__u64)1 << 40"), 1 << 40);
+    assert_eq!(eval("(__u32)-1"), 0xffff_ffff);
+    assert_eq!(eval("(int)0xffffffffU"), -1);
+    assert_eq!(eval("(unsigned long long)-1"), i128::from(u64::MAX));
+    assert_eq!(eval("(__s64)(unsigned int)-1"), 0xffff_ffff);
+    // The cast binds tighter than `<<`, as in C.
+    assert_eq!(eval("(unsigned int)1 << 31"), 1 << 31);
+    let names = |n: &str| (n == "BASE").then_some(CValue::int(100));
+    let typed = |t: &str| {
+        parse(t)
+            .ok()
+            .and_then(|e| e.eval(&mut |n| names(n).ok_or(NameError::Unknown)).ok())
+            .map(|e| (e.c.ty.bits, e.c.ty.signed, e.as_written))
+    };
+    assert_eq!(typed("(__u64)1"), Some((64, false, true)));
+    assert_eq!(typed("(__s32)BASE"), Some((32, true, true)));
+    // `long` is 32 or 64 bits by ABI: the header prints a literal instead.
+    assert_eq!(typed("(unsigned long)1"), Some((64, false, false)));
+    assert_eq!(
+        parse("(__u64)1 << 3").map(|e| e.to_c()).ok().as_deref(),
+        Some("(__u64)1 << 3")
+    );
+    assert_eq!(
+        parse("(unsigned   long)BASE")
+            .map(|e| e.to_c())
+            .ok()
+            .as_deref(),
+        Some("(unsigned long)BASE")
+    );
+}
+
+#[test]
+fn unsupported_casts_are_errors() {
+    for (text, what) in [
+        ("(__u8)1", "__u8"),
+        ("(short)1", "short"),
+        ("(unsigned char)1", "unsigned char"),
+        ("(long long long)1", "long long long"),
+        ("(int int)1", "int int"),
+    ] {
+        let e = parse(text).err().map(|e| e.message).unwrap_or_default();
+        assert!(
+            e.contains(&format!("a cast to `{what}` is not supported")),
+            "{text}: {e}"
+        );
+    }
+    // A parenthesised name is not a cast.
+    assert!(parse("(BASE) + 1").is_ok());
+}
+
+#[test]
 fn c_exactness_follows_c_types() {
     let names = |n: &str| (n == "BASE").then_some(CValue::int(100));
     let exact = |t: &str, v: i128| parse(t).is_ok_and(|e| e.c_exact(v, None, &names));
@@ -206,6 +260,10 @@ fn c_exactness_follows_c_types() {
     assert!(exact("0b101", 5));
     assert!(!exact("1 << 40", 1 << 40));
     assert!(!exact("1 << 31", 1 << 31));
+    // Into the sign bit, as the kernel writes it: gcc and clang give INT_MIN.
+    assert!(exact("1 << 31", i128::from(i32::MIN)));
+    assert!(exact("3 << 30", -(1 << 30)));
+    assert!(exact("1LL << 63", i128::from(i64::MIN)));
     assert!(!exact("OTHER + 1", 2));
     assert!(!exact("-3000000000", -3_000_000_000));
     assert!(exact("-3000000000LL", -3_000_000_000));

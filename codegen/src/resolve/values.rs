@@ -6,7 +6,9 @@ use super::{
     Def, MAX_NAME_LEN, MAX_REF_DEPTH, MAX_SUGGESTIONS, Origin, Resolver, State, doc, edit_distance,
 };
 use crate::diag::Code;
-use crate::expr::{self, BinOp, CType, CValue, EvalError, EvalKind, Evaluated, Expr, NameError};
+use crate::expr::{
+    self, BinOp, CType, CValue, CastTy, EvalError, EvalKind, Evaluated, Expr, NameError,
+};
 use crate::ir::*;
 use crate::names;
 use crate::spec::{self, Sp, Span};
@@ -242,6 +244,32 @@ impl Resolver<'_> {
             .unwrap_or(Origin::whole(Span::default()))
     }
 
+    /// C's value and type of the flag `bit: b` of set `f`. Apart from
+    /// [`Self::eval_def_inner`] to keep its stack frame small: names nest evaluations deeply.
+    #[inline(never)]
+    fn flag_bit(&self, f: usize, b: i128, bit: &Expr) -> Result<CValue, EvalError> {
+        if !(0..64).contains(&b) {
+            let (at, len) = bit.extent();
+            return Err(EvalError {
+                kind: EvalKind::Arith {
+                    message: format!("bit {b} is outside 0..=63"),
+                    hint: "a flag is one of the 64 bits of a u64 at most".into(),
+                },
+                at,
+                len,
+            });
+        }
+        // The header prints `((__u64)1 << b)` in a set whose `type` is 64-bit, else
+        // `(1 << b)`, `(1U << 31)` or `(1ULL << b)`.
+        let ty = match b {
+            _ if self.flag_set_wide(f) => CType::ULLONG,
+            0..=30 => CType::INT,
+            31 => CType::UINT,
+            _ => CType::ULLONG,
+        };
+        Ok(CValue::new(1i128 << b, ty))
+    }
+
     fn eval_def_inner(&mut self, def: Def) -> Result<CValue, EvalError> {
         let e = self.exprs.get(&def).cloned().flatten();
         let o = self.origin_of(def);
@@ -251,26 +279,9 @@ impl Resolver<'_> {
             len: 0,
         };
         match (def, e) {
-            (d @ Def::Flag(..), Some(bit)) if self.bit_defs.contains(&d) => {
+            (d @ Def::Flag(f, _), Some(bit)) if self.bit_defs.contains(&d) => {
                 let b = self.eval_expr(&bit, o)?.c.value;
-                if !(0..64).contains(&b) {
-                    let (at, len) = bit.extent();
-                    return Err(EvalError {
-                        kind: EvalKind::Arith {
-                            message: format!("bit {b} is outside 0..=63"),
-                            hint: "a flag is one of the 64 bits of a u64 at most".into(),
-                        },
-                        at,
-                        len,
-                    });
-                }
-                // The header prints `(1 << b)`, `(1U << 31)` or `(1ULL << b)`.
-                let ty = match b {
-                    0..=30 => CType::INT,
-                    31 => CType::UINT,
-                    _ => CType::ULLONG,
-                };
-                Ok(CValue::new(1i128 << b, ty))
+                self.flag_bit(f, b, &bit)
             }
             (Def::Enum(e, i), None) if i > 0 => {
                 let prev = self.eval_def(Def::Enum(e, i - 1)).map_err(|_| reported)?;
@@ -455,6 +466,17 @@ impl Resolver<'_> {
         }
     }
 
+    /// A flag set whose `type:` is 64 bits: its `bit:` flags are `((__u64)1 << n)` in C.
+    /// Only the written type decides (a set that takes the type of its field keeps C's
+    /// `int`), so the C type of a flag never depends on the order items are resolved in.
+    fn flag_set_wide(&self, f: usize) -> bool {
+        self.spec.flags[f]
+            .ty
+            .as_ref()
+            .and_then(|t| IntTy::parse(t))
+            .is_some_and(|t| t.bytes() == 8)
+    }
+
     pub(super) fn int_ty(&mut self, t: &Option<Sp<String>>) -> Option<IntTy> {
         let t = t.as_ref()?;
         match IntTy::parse(t) {
@@ -516,7 +538,18 @@ impl Resolver<'_> {
         what: &str,
     ) -> IntValue {
         let c = self.value_of_def(def, span, what).unwrap_or(CValue::int(0));
-        let ty = ty.unwrap_or_else(|| IntTy::infer(c.value));
+        // An untyped item whose C type is 64 bits (`(__u64)1 << 3`, `8ULL`) is 64-bit in
+        // Rust too; otherwise the smallest of u32, u64, s32, s64 that holds the value.
+        let ty = ty.unwrap_or_else(|| match c.ty {
+            CType { bits: 64, signed } => {
+                if signed {
+                    IntTy::S64
+                } else {
+                    IntTy::U64
+                }
+            }
+            _ => IntTy::infer(c.value),
+        });
         let value = self.fit(c, ty, span, what);
         let expr = self.exprs.get(&def).cloned().flatten().unwrap_or(Expr::Num(
             c.value,
@@ -659,6 +692,7 @@ impl Resolver<'_> {
                 .int_ty(&set.ty)
                 .or_else(|| self.flag_field_ty.get(&f).copied())
                 .unwrap_or(IntTy::U32);
+            let wide = self.flag_set_wide(f);
             let c_names: Vec<&str> = set.bits.iter().map(|b| b.name.as_str()).collect();
             let derived = names::member_names(&c_names, self.prefix.as_deref());
             let mut bits = Vec::new();
@@ -690,10 +724,22 @@ impl Resolver<'_> {
                                 }
                                 e => e,
                             };
+                            // A bit of a 64-bit set is `((__u64)1 << n)`, as the kernel
+                            // writes such flags: the macro has the set's C type.
+                            let one = Expr::Num(1, one.into(), 0);
+                            let one = if wide {
+                                let t = CastTy::Fixed {
+                                    signed: ty.signed(),
+                                    bits: 64,
+                                };
+                                Expr::Cast(t, Box::new(Expr::Num(1, "1".into(), 0)), 0)
+                            } else {
+                                one
+                            };
                             let e = Expr::Paren(
                                 Box::new(Expr::Binary(
                                     BinOp::Shl,
-                                    Box::new(Expr::Num(1, one.into(), 0)),
+                                    Box::new(one),
                                     Box::new(bit_expr),
                                     0,
                                 )),

@@ -72,9 +72,9 @@ struct kvm_userspace_memory_region {
 	__u32	slot;
 	__u32	flags;
 /* Track guest writes to the slot for KVM_GET_DIRTY_LOG. */
-#define KVM_MEM_LOG_DIRTY_PAGES         (1 << 0)
+#define KVM_MEM_LOG_DIRTY_PAGES         0x1ULL /* 1UL << 0 */
 /* The guest may only read the slot; writes exit as KVM_EXIT_MMIO. */
-#define KVM_MEM_READONLY                (1 << 1)
+#define KVM_MEM_READONLY                0x2ULL /* 1UL << 1 */
 	__u64	guest_phys_addr;
 	__u64	memory_size;
 	__u64	userspace_addr;
@@ -693,7 +693,7 @@ struct kvm_run {
 			__u32	ndata;
 			__u64	flags;
 /* insn_size and insn_bytes are valid. */
-#define KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (1 << 0)
+#define KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES ((__u64)1 << 0)
 			union {
 				struct {
 					__u8	insn_size;
@@ -779,11 +779,11 @@ struct kvm_run {
 	};
 	__u64	kvm_valid_regs;
 /* s.regs.regs (general-purpose registers). */
-#define KVM_SYNC_X86_REGS               (1 << 0)
+#define KVM_SYNC_X86_REGS               ((__u64)1 << 0)
 /* s.regs.sregs (special registers). */
-#define KVM_SYNC_X86_SREGS              (1 << 1)
+#define KVM_SYNC_X86_SREGS              ((__u64)1 << 1)
 /* s.regs.events (vCPU events). */
-#define KVM_SYNC_X86_EVENTS             (1 << 2)
+#define KVM_SYNC_X86_EVENTS             ((__u64)1 << 2)
 /* Every class; other bits are rejected. */
 #define KVM_SYNC_X86_VALID_FIELDS       (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
 	__u64	kvm_dirty_regs;

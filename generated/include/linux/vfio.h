@@ -28,7 +28,7 @@
 /* device_api attribute of a mediated device type that acts as a vfio-ap device. */
 #define VFIO_DEVICE_API_AP_STRING       "vfio-ap"
 /* Region type bit for a PCI vendor-specific type; the PCI vendor ID sits in the low 16 bits. */
-#define VFIO_REGION_TYPE_PCI_VENDOR_TYPE (1U << 31)
+#define VFIO_REGION_TYPE_PCI_VENDOR_TYPE (1 << 31)
 /* Mask selecting the PCI vendor ID in a vendor-specific region type. */
 #define VFIO_REGION_TYPE_PCI_VENDOR_MASK 0xffff
 

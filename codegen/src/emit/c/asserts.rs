@@ -60,12 +60,19 @@ pub fn asserts(model: &Model) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
         let _ = writeln!(out, "/* {names} */");
-        for (f, value) in text.iter().zip(values.iter()) {
-            let _ = writeln!(
-                out,
-                "UAPIGEN_ASSERT({} == {value}ULL, \"{} == {value}\");",
-                f.c_expr, f.key
-            );
+        // The C types of macros are C's: in C++ a character literal is a `char`.
+        let facts = text.iter().zip(values.iter());
+        let (ctypes, rest): (Vec<_>, Vec<_>) =
+            facts.partition(|(f, _)| f.key.starts_with("ctype:"));
+        for (f, value) in rest {
+            assert_line(&mut out, &f.c_expr, &f.key, *value);
+        }
+        if !ctypes.is_empty() {
+            let _ = writeln!(out, "#ifndef __cplusplus");
+            for (f, value) in ctypes {
+                assert_line(&mut out, &f.c_expr, &f.key, *value);
+            }
+            let _ = writeln!(out, "#endif");
         }
     }
     let _ = writeln!(out, "#else");
@@ -75,4 +82,11 @@ pub fn asserts(model: &Model) -> String {
     );
     let _ = writeln!(out, "#endif");
     out
+}
+
+fn assert_line(out: &mut String, c_expr: &str, key: &str, value: u64) {
+    let _ = writeln!(
+        out,
+        "UAPIGEN_ASSERT({c_expr} == {value}ULL, \"{key} == {value}\");"
+    );
 }

@@ -2,14 +2,19 @@
 //! the C expression that computes it. The assertion file, the conformance probes and the
 //! tests all read it.
 
-use crate::ir::{ConstValue, IntTy, IntValue, kind_word};
+use crate::abi::{ABIS, Abi};
+use crate::expr::CType;
+use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, kind_word};
 use crate::layout::field_paths;
 use crate::model::Model;
+use crate::spec::Dir;
 
 /// One checkable fact: what the C compiler must agree on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
-    /// `size:vfio_foo`, `align:vfio_foo`, `offset:vfio_foo.bar`, `const:NAME`, `ioctl:NAME`.
+    /// `size:vfio_foo`, `align:vfio_foo`, `offset:vfio_foo.bar`, `const:NAME`, `ioctl:NAME`,
+    /// and `ctype:NAME`, the C type of a macro: `10 * sizeof + 1` when signed (41 is `int`,
+    /// 40 `unsigned int`, 80 a 64-bit unsigned type).
     pub key: String,
     /// A C expression of type `unsigned long long` that computes the fact.
     pub c_expr: String,
@@ -53,6 +58,11 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             &|| format!("const:{name}"),
             &|| format!("{}({name})", cast(v)),
             c_value(v.ty, v.value),
+        );
+        visit(
+            &|| format!("ctype:{name}"),
+            &|| c_type_expr(name),
+            c_type_code(v.c.ty),
         );
     };
     for c in &m.constants {
@@ -112,7 +122,46 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             &|| format!("(unsigned long long)(__u32)({})", io.c_name),
             u64::from(l.ioctls[i]),
         );
+        visit(
+            &|| format!("ctype:{}", io.c_name),
+            &|| c_type_expr(&io.c_name),
+            c_type_code(ioctl_c_type(m, io, &ABIS[abi])),
+        );
     }
+}
+
+/// The C expression of a `ctype:` fact: `10 * sizeof(NAME) + 1` for a signed type
+/// (`(T)-1 < 1` holds exactly for signed `T`, and compares with 1 so that no compiler calls
+/// it always true or false).
+fn c_type_expr(name: &str) -> String {
+    format!("(unsigned long long)(sizeof({name}) * 10 + ((__typeof__({name}))-1 < 1))")
+}
+
+fn c_type_code(t: CType) -> u64 {
+    u64::from(t.bits / 8) * 10 + u64::from(t.signed)
+}
+
+/// The C type of `_IOC(dir, type, nr, size)` as `<asm-generic/ioctl.h>` (and the powerpc,
+/// mips, sparc, alpha and parisc variants) compute it: the direction is an `unsigned int`
+/// (`_IOC_NONE` is `0U`, ...), `type` and `nr` keep the types of what the header prints for
+/// them through the shifts, and the
+/// size of `_IOR`/`_IOW`/`_IOWR` is `sizeof`, a `size_t` (pointer-sized, unsigned); `_IO`
+/// passes the `int` 0. alpha casts the whole to `unsigned int`.
+fn ioctl_c_type(m: &Module, io: &Ioctl, abi: &Abi) -> CType {
+    if abi.ioctl.uint_cast {
+        return CType::UINT;
+    }
+    let pointer = abi.pointer;
+    let size = if io.dir == Dir::None {
+        CType::INT
+    } else {
+        CType {
+            bits: u32::try_from(pointer * 8).unwrap_or(64),
+            signed: false,
+        }
+    };
+    let [ty, nr] = super::header::ioctl_part_types(m, io);
+    [ty, nr, size].into_iter().fold(CType::UINT, CType::common)
 }
 
 /// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::expr::{self, CType, CValue, Expr};
-use crate::ir::{ConstValue, Field, IntValue, Module, NamedValue, Scalar, Ty, TypeId, kind_word};
+use crate::ir::{
+    ConstValue, Field, IntValue, Ioctl, Module, NamedValue, Scalar, Ty, TypeId, kind_word,
+};
 use crate::model::Model;
 use crate::spec::Dir;
 
@@ -147,12 +149,32 @@ fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
     if e.c_exact(value, ty, &|n| name_value(m, n)) {
         return e.to_c();
     }
-    let c = CValue::new(value, ty.unwrap_or_else(|| CType::of_value(value)));
+    let c = CValue::new(value, c_int_type(m, e, value, ty));
     let lit = expr::c_literal(c, e.prefers_hex());
     match e {
         Expr::Num(..) => lit,
         _ => format!("{lit} /* {} */", comment_text(&e.to_c())),
     }
+}
+
+/// The C type of what [`c_int`] prints: the expression's when it prints the expression,
+/// else the literal's.
+pub(crate) fn c_int_type(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> CType {
+    if e.c_exact(value, ty, &|n| name_value(m, n)) {
+        let exact = e.eval(&mut |n| name_value(m, n).ok_or(expr::NameError::Unknown));
+        if let Ok(x) = exact {
+            return x.c.ty;
+        }
+    }
+    ty.unwrap_or_else(|| CType::of_value(value))
+}
+
+/// The C types of the type and number parts an ioctl's macro prints.
+pub(crate) fn ioctl_part_types(m: &Module, io: &Ioctl) -> [CType; 2] {
+    [
+        c_int_type(m, &io.ty.expr, io.ty.value, None),
+        c_int_type(m, &io.nr.expr, io.nr.value, None),
+    ]
 }
 
 /// [`c_int`] of an [`IntValue`] for a macro body: parenthesised unless it is an atom.
