@@ -47,6 +47,7 @@ codes! {
     BitOrValue = "E0110": "a flag needs exactly one of `bit` and `value`",
     InlineFields = "E0111": "`fields` goes with `type: struct` or `type: union`, and only there",
     AnonymousMember = "E0112": "only inline struct or union members may be anonymous",
+    Attribute = "E0113": "a `packed` or `aligned` attribute is invalid or where it cannot apply",
     ExprSyntax = "E0201": "an expression cannot be parsed",
     UnknownName = "E0202": "an expression names something the spec does not define",
     ExprCycle = "E0203": "constants refer to each other in a cycle",

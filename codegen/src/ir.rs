@@ -1,7 +1,7 @@
 //! The resolved model of one spec: names checked, expressions evaluated, types linked.
 //! It is the single source of truth every emitter prints from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::diag::SourceFile;
@@ -373,6 +373,10 @@ pub struct TypeDef {
     pub extensible: Option<Extensible>,
     pub payload: Option<Payload>,
     pub caps: Option<Caps>,
+    /// `__attribute__((packed))`.
+    pub packed: bool,
+    /// `__attribute__((aligned(N)))`.
+    pub aligned: Option<u64>,
     /// For an inline type, the `allow` of the member that declares it (which is also on that
     /// [`Field`]).
     pub allow: Allow,
@@ -445,9 +449,69 @@ pub struct Module {
     /// The integer names of the specs this one uses, with their C values and types as
     /// their headers define them (enumerators only of enums whose values all fit in `int`).
     pub imported: Vec<(String, CValue)>,
+    /// Macros that are not integer constant expressions for gcc from C99 on: they shift a 1
+    /// into a sign bit (`1 << 31`), or use such a macro. The header prints literals where C
+    /// needs a constant (array lengths, enumerators, ioctl parts) instead of naming them.
+    pub not_ice: BTreeSet<String>,
 }
 
 impl Module {
+    /// C's value and type of a name the header defines as an integer (`#define` or
+    /// enumerator), as the header defines it; names of used specs too.
+    pub fn c_value_of(&self, name: &str) -> Option<CValue> {
+        self.c_values().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn c_values(&self) -> impl Iterator<Item = (&str, CValue)> {
+        let consts = self.constants.iter().filter_map(|c| match &c.value {
+            ConstValue::Int(v) => Some((c.c_name.as_str(), v.c)),
+            ConstValue::Str(_) => None,
+        });
+        let groups = self
+            .groups
+            .iter()
+            .flat_map(|g| &g.values)
+            .chain(self.flag_sets.iter().flat_map(|f| &f.bits))
+            .map(|v| (v.c_name.as_str(), v.value.c));
+        // An enum with a value outside `int` gives its enumerators the enum's type in C23
+        // and `unsigned int` in C++: they are not `int`s there, so they count as unknown.
+        let enums = self
+            .enums
+            .iter()
+            .filter(|e| e.is_int())
+            .flat_map(|e| &e.values)
+            .map(|v| (v.c_name.as_str(), CValue::int(v.value)));
+        let imported = self.imported.iter().map(|(n, v)| (n.as_str(), *v));
+        consts.chain(groups).chain(enums).chain(imported)
+    }
+
+    /// The macros of [`Module::not_ice`], computed from the items' expressions.
+    pub fn compute_not_ice(&self) -> BTreeSet<String> {
+        let values: HashMap<&str, CValue> = self.c_values().collect();
+        let exprs: HashMap<&str, &Expr> = self
+            .constants
+            .iter()
+            .filter_map(|c| match &c.value {
+                ConstValue::Int(v) => Some((c.c_name.as_str(), &v.expr)),
+                ConstValue::Str(_) => None,
+            })
+            .chain(
+                self.groups
+                    .iter()
+                    .flat_map(|g| &g.values)
+                    .chain(self.flag_sets.iter().flat_map(|f| &f.bits))
+                    .map(|v| (v.c_name.as_str(), &v.value.expr)),
+            )
+            .collect();
+        let mut memo: HashMap<&str, bool> = HashMap::new();
+        let mut out = BTreeSet::new();
+        for name in exprs.keys() {
+            if !ice_of(name, &exprs, &values, &mut memo, 0) {
+                out.insert((*name).to_owned());
+            }
+        }
+        out
+    }
     /// The spec file name as the banner names it, e.g. `spec/vfio.yaml`.
     pub fn spec_label(&self) -> String {
         let p = &self.file.path;
@@ -475,4 +539,41 @@ impl Module {
         }
         self.types[id].origin.as_deref()
     }
+}
+
+/// Whether the macro `name` is an integer constant expression (memoized; names of other
+/// specs and enumerators are, and the resolver bounds reference depth).
+fn ice_of<'a>(
+    name: &'a str,
+    exprs: &HashMap<&'a str, &'a Expr>,
+    values: &HashMap<&str, CValue>,
+    memo: &mut HashMap<&'a str, bool>,
+    depth: usize,
+) -> bool {
+    if let Some(&v) = memo.get(name) {
+        return v;
+    }
+    let Some(e) = exprs.get(name) else {
+        return true;
+    };
+    // Acyclic and at most 100 deep after resolving; the bound only guards the recursion.
+    memo.insert(name, true);
+    let mut names = Vec::new();
+    e.names(&mut names);
+    let own = e
+        .eval(&mut |n| {
+            values
+                .get(n)
+                .copied()
+                .ok_or(crate::expr::NameError::Unknown)
+        })
+        .map_or(true, |x| x.ice);
+    let ice = own
+        && (depth > 200
+            || names.iter().all(|n| match exprs.get_key_value(n.as_str()) {
+                Some((k, _)) => ice_of(k, exprs, values, memo, depth + 1),
+                None => true,
+            }));
+    memo.insert(name, ice);
+    ice
 }

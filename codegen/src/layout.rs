@@ -122,8 +122,11 @@ impl Ctx<'_> {
         let mut end = 0u64;
         let mut size = 0u64;
         let mut align = 1u64;
+        let (packed, aligned) = (t.packed, t.aligned);
         for (i, f) in t.fields.iter().enumerate() {
             let (fs, fa) = self.size_align(&f.ty);
+            // A packed type places every member at alignment 1.
+            let fa = if packed { 1 } else { fa };
             align = align.max(fa);
             match t.kind {
                 Kind::Struct => {
@@ -144,6 +147,8 @@ impl Ctx<'_> {
                 }
             }
         }
+        // `aligned(N)` raises the alignment (it never lowers it without `packed`).
+        align = align.max(aligned.unwrap_or(1));
         size = size
             .max(end)
             .checked_next_multiple_of(align)

@@ -351,6 +351,13 @@ pub struct Struct {
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
     pub fields: Vec<Field>,
+    /// `__attribute__((packed))`: no padding, every member at alignment 1, the type too.
+    #[serde(default)]
+    pub packed: bool,
+    /// `__attribute__((aligned(N)))`: the type is at least N-aligned (a power of two up to
+    /// 4096); its size is a multiple of it.
+    #[serde(default)]
+    pub aligned: Option<Sp<u64>>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
     pub allow: Allow,
@@ -498,6 +505,12 @@ pub struct Field {
     /// Members of an inline struct or union.
     #[serde(default)]
     pub fields: Option<Vec<Field>>,
+    /// The inline struct or union is `__attribute__((packed))` (with `fields` only).
+    #[serde(default)]
+    pub packed: bool,
+    /// The inline struct or union is `__attribute__((aligned(N)))` (with `fields` only).
+    #[serde(default)]
+    pub aligned: Option<Sp<u64>>,
     /// The flag set that describes this field's bits.
     #[serde(default)]
     pub flags: Option<Sp<String>>,

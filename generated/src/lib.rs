@@ -15,6 +15,8 @@ pub mod kvm;
 #[rustfmt::skip]
 pub mod nsfs;
 #[rustfmt::skip]
+pub mod userfaultfd;
+#[rustfmt::skip]
 pub mod vfio;
 #[rustfmt::skip]
 pub mod vfio_nesting;
@@ -31,6 +33,8 @@ pub mod layout_probe {
     pub mod kvm;
     #[rustfmt::skip]
     pub mod nsfs;
+    #[rustfmt::skip]
+    pub mod userfaultfd;
     #[rustfmt::skip]
     pub mod vfio;
     #[rustfmt::skip]

@@ -62,3 +62,38 @@ aligned!(AlignedI64, i64, "__s64 __attribute__((aligned(8)))");
 
 const _: () =
     assert!(core::mem::size_of::<AlignedU64>() == 8 && core::mem::align_of::<AlignedU64>() == 8);
+
+/// Zero-sized types of a given alignment: a generated union of bytes holds `[AlignN; 0]`
+/// to get the alignment of a member whose type is `aligned(N)` in C (and has padding, so
+/// that the member's own type cannot serve).
+pub mod align {
+    use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
+    macro_rules! align_types {
+        ($($name:ident = $n:literal),*) => {$(
+            #[doc = concat!("A zero-sized type aligned to ", stringify!($n), " bytes.")]
+            #[repr(C, align($n))]
+            #[derive(
+                Clone, Copy, Default, Debug, PartialEq, Eq, Hash,
+                FromBytes, IntoBytes, Immutable, KnownLayout,
+            )]
+            pub struct $name;
+        )*};
+    }
+
+    align_types!(
+        A1 = 1,
+        A2 = 2,
+        A4 = 4,
+        A8 = 8,
+        A16 = 16,
+        A32 = 32,
+        A64 = 64,
+        A128 = 128,
+        A256 = 256,
+        A512 = 512,
+        A1024 = 1024,
+        A2048 = 2048,
+        A4096 = 4096
+    );
+}

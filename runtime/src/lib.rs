@@ -27,6 +27,6 @@ mod flex;
 pub mod ioctl;
 mod payload;
 
-pub use aligned::{AlignedI64, AlignedU64};
+pub use aligned::{AlignedI64, AlignedU64, align};
 pub use flex::{FlexArray, FlexBuf, FlexHeader};
 pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, fit, get, max, put, zero_at};

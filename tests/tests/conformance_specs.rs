@@ -42,6 +42,20 @@ const KVM: Case = Case {
     rust: linux_uapi::layout_probe::kvm::VALUES,
 };
 
+const USERFAULTFD: Case = Case {
+    spec: "userfaultfd",
+    header: "/usr/include/linux/userfaultfd.h",
+    kinds: &[
+        ("const", 47),
+        ("size", 8),
+        ("align", 8),
+        ("offset", 44),
+        ("ioctl", 9),
+        ("ctype", 56),
+    ],
+    rust: linux_uapi::layout_probe::userfaultfd::VALUES,
+};
+
 const NSFS: Case = Case {
     spec: "nsfs",
     header: NSFS_HEADER,
@@ -72,7 +86,8 @@ fn check_against(case: &Case, includes: &[&Path], what: &str) -> BTreeMap<String
     let (src, facts) = probe(&m, 0);
     // The probe casts to `__u32` and friends but includes only the header under test, and
     // the real <linux/nsfs.h> includes <linux/ioctl.h> without <linux/types.h>.
-    let src = format!("#include <linux/types.h>\n{src}");
+    // (and <linux/userfaultfd.h> uses `_IOWR` without including <linux/ioctl.h>).
+    let src = format!("#include <linux/types.h>\n#include <linux/ioctl.h>\n{src}");
     let values = match probe_values(&gcc(), &src, includes, facts.len()) {
         Ok(v) => v,
         Err(e) => panic!("{}: {what}: the probe does not compile:\n{e}", case.spec),
@@ -225,6 +240,18 @@ fn nsfs_generated_header_gives_the_same_values() {
 #[test]
 fn nsfs_rust_layout_matches_the_c_compiler() {
     rust_matches_c(&NSFS, 0);
+}
+
+#[test]
+fn userfaultfd_generated_header_gives_the_same_values() {
+    assert_eq!(system(&USERFAULTFD), generated(&USERFAULTFD));
+}
+
+#[test]
+fn userfaultfd_rust_layout_matches_the_c_compiler() {
+    // The members of uffd_msg.arg's structs: pagefault (flags, address, feat, feat.ptid),
+    // fork.ufd, remap (from, to, len), remove (start, end), reserved (three).
+    rust_matches_c(&USERFAULTFD, 13);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -479,6 +479,9 @@ struct NamedTy {
     name: String,
     kind: Kind,
     shape: Shape,
+    /// Holds an explicitly aligned type (`aligned_u64`, an `aligned(N)` struct), which a
+    /// packed type may not.
+    holds_aligned: bool,
 }
 
 /// What a value (a name an expression may use) is.
@@ -1506,6 +1509,7 @@ impl Gen {
                 name,
                 kind,
                 shape: Shape::plain(0, 1),
+                holds_aligned: false,
             });
         }
         let mut items = Vec::new();
@@ -1518,9 +1522,39 @@ impl Gen {
                 t.push_str("    kind: struct\n");
             }
             self.doc_line(&mut t, "    ");
-            t.push_str("    fields:\n");
             let kind = self.types[i].kind;
-            let shape = self.fields(&mut t, 6, kind, 0, true);
+            let mut body = String::new();
+            let mut shape = self.fields(&mut body, 6, kind, 0, true);
+            let uses_aligned = body.contains("aligned_")
+                || self.types[..i].iter().any(|o| {
+                    o.holds_aligned
+                        && body.match_indices(o.name.as_str()).any(|(at, _)| {
+                            !body[at + o.name.len()..]
+                                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                        })
+                });
+            // C's attributes: packed (members at alignment 1; not around an explicitly
+            // aligned type, which uapigen refuses) or aligned(N).
+            let roll = self.rng.below(100);
+            let mut holds_aligned = uses_aligned;
+            match roll {
+                0..=9 if !uses_aligned => {
+                    t.push_str("    packed: true\n");
+                    // The size stays an upper bound.
+                    shape.align = 1;
+                }
+                10..=17 => {
+                    let n = 1u64 << self.rng.below(6);
+                    let _ = writeln!(t, "    aligned: {n}");
+                    shape.align = shape.align.max(n);
+                    shape.size = align_up(shape.size, shape.align);
+                    holds_aligned = true;
+                }
+                _ => {}
+            }
+            t.push_str("    fields:\n");
+            t.push_str(&body);
+            self.types[i].holds_aligned = holds_aligned;
             self.types[i].shape = shape;
             self.done = i + 1;
             items.push(t);

@@ -152,6 +152,10 @@ pub struct Evaluated {
     /// The header can print the expression itself: its type is the same on every ABI and in
     /// C90 and C99.
     pub as_written: bool,
+    /// No part of the expression itself shifts into the sign bit (`1 << 31`): gcc, from
+    /// C99 on, does not take such an expression as an integer constant expression, so it
+    /// cannot be an array length or an enumerator there (names are the caller's to check).
+    pub ice: bool,
 }
 
 fn arith(at: Pos, len: usize, message: String, hint: String) -> EvalError {
@@ -250,6 +254,7 @@ impl Expr {
     ) -> Result<Evaluated, EvalError> {
         let mut c90 = false;
         let lp64 = self.eval_abi(64, names, &mut c90)?;
+        let ice = !self.shifts_into_sign_bit(names);
         let ilp32 = self.eval_abi(32, names, &mut c90).map_err(|mut e| {
             if let EvalKind::Arith { message, .. } = &mut e.kind {
                 *message = format!("on 32-bit ABIs, where `long` has 32 bits, {message}");
@@ -273,7 +278,41 @@ impl Expr {
         Ok(Evaluated {
             c: lp64,
             as_written: !c90 && lp64.ty == ilp32.ty,
+            ice,
         })
+    }
+
+    /// Some `<<` of the expression shifts a 1 into the sign bit of a signed type (on LP64;
+    /// the caller has evaluated the whole expression there already).
+    fn shifts_into_sign_bit(
+        &self,
+        names: &mut dyn FnMut(&str) -> Result<CValue, NameError>,
+    ) -> bool {
+        let mut c90 = false;
+        match self {
+            Expr::Num(..) | Expr::Char(..) | Expr::Name(..) => false,
+            Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => {
+                e.shifts_into_sign_bit(names)
+            }
+            Expr::Binary(op, a, b, _) => {
+                if a.shifts_into_sign_bit(names) || b.shifts_into_sign_bit(names) {
+                    return true;
+                }
+                if *op != BinOp::Shl {
+                    return false;
+                }
+                let (Ok(x), Ok(y)) = (
+                    a.eval_abi(64, names, &mut c90),
+                    b.eval_abi(64, names, &mut c90),
+                ) else {
+                    return false;
+                };
+                x.ty.signed
+                    && x.value >= 0
+                    && (0..i128::from(x.ty.bits)).contains(&y.value)
+                    && x.value << y.value > x.ty.max()
+            }
+        }
     }
 
     fn eval_abi(
@@ -477,6 +516,20 @@ impl Expr {
     ) -> bool {
         self.eval(&mut |n| names(n).ok_or(NameError::Unknown))
             .is_ok_and(|e| e.as_written && e.c.value == value && ty.is_none_or(|t| t == e.c.ty))
+    }
+
+    /// [`Expr::c_exact`], and an integer constant expression for gcc in every standard
+    /// (`names` gives only names whose macros are).
+    pub fn c_exact_ice(
+        &self,
+        value: i128,
+        ty: Option<CType>,
+        names: &dyn Fn(&str) -> Option<CValue>,
+    ) -> bool {
+        self.eval(&mut |n| names(n).ok_or(NameError::Unknown))
+            .is_ok_and(|e| {
+                e.as_written && e.ice && e.c.value == value && ty.is_none_or(|t| t == e.c.ty)
+            })
     }
 }
 

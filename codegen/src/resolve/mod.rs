@@ -288,6 +288,7 @@ impl Resolver<'_> {
                 self.types[id].rust_name = format!("{}{member}", self.types[p].rust_name);
             }
         }
+        self.check_packed();
         let flag_sets = self.flag_sets();
         self.extensions(&flag_sets);
         let enums = self.enums();
@@ -317,7 +318,9 @@ impl Resolver<'_> {
             order,
             ioctls,
             imported: std::mem::take(&mut self.imported),
+            not_ice: Default::default(),
         };
+        module.not_ice = module.compute_not_ice();
         self.check_rust_names(&mut module);
         module
     }

@@ -43,6 +43,7 @@ impl Resolver<'_> {
                 names::type_name(&s.name, self.prefix.as_deref()),
             );
             let allow = self.allow(&s.allow);
+            let aligned = self.type_attrs(s.packed, &s.aligned);
             self.types.push(TypeDef {
                 c_name: Some(s.name.value.clone()),
                 rust_name,
@@ -54,10 +55,85 @@ impl Resolver<'_> {
                 extensible: None,
                 payload: None,
                 caps: None,
+                packed: s.packed,
+                aligned,
                 allow,
                 span: s.name.span,
             });
         }
+    }
+
+    /// A packed type may not hold (outside pointers, at any depth) an `aligned_u64`,
+    /// `aligned_s64` or `aligned(N)` type: C keeps an aligned scalar's alignment inside a
+    /// packed struct, and Rust refuses `repr(align)` inside `repr(packed)` (E0588).
+    pub(super) fn check_packed(&mut self) {
+        for id in 0..self.types.len() {
+            if !self.types[id].packed {
+                continue;
+            }
+            let mut seen = vec![false; self.types.len()];
+            let mut stack: Vec<&Ty> = self.types[id].fields.iter().map(|f| &f.ty).collect();
+            let mut found = None;
+            while let Some(t) = stack.pop() {
+                match t {
+                    Ty::Scalar(Scalar::Aligned(i)) => {
+                        found = Some(format!("aligned_{}", i.spec_name()));
+                    }
+                    Ty::Array(e, ..) | Ty::Flex(e) => stack.push(e),
+                    Ty::Named(n) if self.types[*n].aligned.is_some() => {
+                        found = Some(self.types[*n].display_name_lite());
+                    }
+                    Ty::Named(n) if !seen[*n] => {
+                        seen[*n] = true;
+                        stack.extend(self.types[*n].fields.iter().map(|f| &f.ty));
+                    }
+                    _ => {}
+                }
+                if found.is_some() {
+                    break;
+                }
+            }
+            if let Some(what) = found {
+                let span = self.types[id].span;
+                let name = self.types[id].display_name_lite();
+                self.diags
+                    .error(
+                        Code::Attribute,
+                        span,
+                        format!("packed {name} holds `{what}`, an explicitly aligned type: C keeps its alignment inside a packed type, and Rust cannot put `repr(align)` inside `repr(packed)`"),
+                    )
+                    .hint = Some("use plain `u64`/`s64` members in a packed type (the kernel's packed uapi structs do), or drop `packed`".into());
+            }
+        }
+    }
+
+    /// Check `aligned: N` (with `packed`): the alignment when it is valid.
+    fn type_attrs(&mut self, packed: bool, aligned: &Option<Sp<u64>>) -> Option<u64> {
+        let a = aligned.as_ref()?;
+        if !(1..=4096).contains(&a.value) || !a.value.is_power_of_two() {
+            self.diags
+                .error(
+                    Code::Attribute,
+                    a.span,
+                    format!(
+                        "`aligned: {}` is not a power of two from 1 to 4096",
+                        a.value
+                    ),
+                )
+                .hint = Some("C's `aligned(N)` takes a power of two, e.g. `aligned: 8`".into());
+            return None;
+        }
+        if packed {
+            self.diags
+                .error(
+                    Code::Attribute,
+                    a.span,
+                    "`packed` together with `aligned` is not supported: Rust's `repr` cannot say both".to_owned(),
+                )
+                .hint = Some("keep one of them; a packed type is 1-aligned".into());
+            return None;
+        }
+        Some(a.value)
     }
 
     pub(super) fn fields(
@@ -84,6 +160,7 @@ impl Resolver<'_> {
             let ty = match (inline_kind, &f.fields) {
                 (Some(k), Some(members)) => {
                     let id = self.types.len();
+                    let aligned = self.type_attrs(f.packed, &f.aligned);
                     self.types.push(TypeDef {
                         c_name: None,
                         // Named below, once the member's Rust name is known.
@@ -96,6 +173,8 @@ impl Resolver<'_> {
                         extensible: None,
                         payload: None,
                         caps: None,
+                        packed: f.packed,
+                        aligned,
                         allow: allow.clone(),
                         span: f.ty.span,
                     });
@@ -124,6 +203,16 @@ impl Resolver<'_> {
                 }
                 (None, None) => self.parse_type(&f.ty),
             };
+            if (f.packed || f.aligned.is_some()) && f.fields.is_none() {
+                let at = f.aligned.as_ref().map_or(f.ty.span, |a| a.span);
+                self.diags
+                    .error(
+                        Code::Attribute,
+                        at,
+                        format!("`packed` and `aligned` apply to a struct or union, not to a member of type `{ty_text}`"),
+                    )
+                    .hint = Some("put them on the struct, or on an inline `type: struct` with `fields`; for an 8-aligned 64-bit member use `aligned_u64`".into());
+            }
             let name = match &f.name {
                 Some(n) => {
                     self.check_ident(n, "field name");

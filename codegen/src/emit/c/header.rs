@@ -111,34 +111,20 @@ pub(crate) fn define(out: &mut String, name: &str, body: &str) {
     let _ = writeln!(out, "#define {name}{}{body}", " ".repeat(pad));
 }
 
-/// C's value and type of a name the header defines as an integer (`#define` or
-/// enumerator), as the header defines it.
+/// C's value and type of a name the header defines as an integer (see
+/// [`Module::c_value_of`]).
 fn name_value(m: &Module, name: &str) -> Option<CValue> {
-    let consts = m.constants.iter().filter_map(|c| match &c.value {
-        ConstValue::Int(v) => Some((c.c_name.as_str(), v.c)),
-        ConstValue::Str(_) => None,
-    });
-    let groups = m
-        .groups
-        .iter()
-        .flat_map(|g| &g.values)
-        .chain(m.flag_sets.iter().flat_map(|f| &f.bits))
-        .map(|v| (v.c_name.as_str(), v.value.c));
-    // An enum with a value outside `int` gives its enumerators the enum's type in C23 and
-    // `unsigned int` in C++: they are not `int`s there, so they count as unknown.
-    let enums = m
-        .enums
-        .iter()
-        .filter(|e| e.is_int())
-        .flat_map(|e| &e.values)
-        .map(|v| (v.c_name.as_str(), CValue::int(v.value)));
-    let imported = m.imported.iter().map(|(n, v)| (n.as_str(), *v));
-    consts
-        .chain(groups)
-        .chain(enums)
-        .chain(imported)
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+    m.c_value_of(name)
+}
+
+/// [`name_value`] of a name whose macro is an integer constant expression (for array
+/// lengths, enumerators and ioctl parts, which must be).
+fn ice_name_value(m: &Module, name: &str) -> Option<CValue> {
+    if m.not_ice.contains(name) {
+        None
+    } else {
+        m.c_value_of(name)
+    }
 }
 
 /// The C spelling of an expression whose C value is `value` (of type `ty`, when given): as
@@ -146,7 +132,7 @@ fn name_value(m: &Module, name: &str) -> Option<CValue> {
 /// otherwise a literal of the value (of type `ty`, or the smallest of `int`, `unsigned int`,
 /// `long long`, `unsigned long long`) with the expression in a comment.
 fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
-    if e.c_exact(value, ty, &|n| name_value(m, n)) {
+    if e.c_exact_ice(value, ty, &|n| ice_name_value(m, n)) {
         return e.to_c();
     }
     let c = CValue::new(value, c_int_type(m, e, value, ty));
@@ -160,7 +146,7 @@ fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
 /// The C type of what [`c_int`] prints: the expression's when it prints the expression,
 /// else the literal's.
 pub(crate) fn c_int_type(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> CType {
-    if e.c_exact(value, ty, &|n| name_value(m, n)) {
+    if e.c_exact_ice(value, ty, &|n| ice_name_value(m, n)) {
         let exact = e.eval(&mut |n| name_value(m, n).ok_or(expr::NameError::Unknown));
         if let Ok(x) = exact {
             return x.c.ty;
@@ -433,7 +419,7 @@ pub fn header(model: &Model) -> String {
             groups: &mut printed_groups,
         };
         members(&mut out, m, id, 1, &mut ctx);
-        let _ = writeln!(out, "}};");
+        let _ = writeln!(out, "}}{};", type_attrs(t));
     }
 
     if !m.ioctls.is_empty() {
@@ -542,6 +528,15 @@ fn members(out: &mut String, m: &Module, id: TypeId, depth: usize, printed: &mut
     }
 }
 
+/// The GNU attributes after a type's closing brace, as the kernel writes them.
+fn type_attrs(t: &crate::ir::TypeDef) -> String {
+    match (t.packed, t.aligned) {
+        (true, _) => " __attribute__((packed))".into(),
+        (false, Some(n)) => format!(" __attribute__((aligned({n})))"),
+        (false, None) => String::new(),
+    }
+}
+
 fn field(
     out: &mut String,
     m: &Module,
@@ -557,7 +552,7 @@ fn field(
             let _ = writeln!(out, "{indent}{} {{", kind_word(t.kind));
             members(out, m, *inner, depth + 1, printed);
             let sep = if name.is_empty() { "" } else { " " };
-            let _ = writeln!(out, "{indent}}}{sep}{name};");
+            let _ = writeln!(out, "{indent}}}{}{sep}{name};", type_attrs(t));
             return;
         }
     }

@@ -364,9 +364,19 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         flags,
     };
     let ext = extensions(model, id);
+    // C's `packed` and `aligned(N)`: Rust's own. A packed struct's fields are read by copy
+    // (`{ msg.arg }`): Rust refuses references to fields that may be unaligned.
+    let repr = match (t.packed, t.aligned) {
+        (true, _) => quote!(#[repr(C, packed)]),
+        (false, Some(n)) => {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote!(#[repr(C, align(#n))])
+        }
+        (false, None) => quote!(#[repr(C)]),
+    };
     quote! {
         #d #a
-        #[repr(C)]
+        #repr
         #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
         #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
         #uapi_attrs
@@ -391,8 +401,13 @@ fn union_body(model: &Model, id: TypeId) -> TokenStream {
     let t = &m.types[id];
     let aligns = t.fields.iter().enumerate().map(|(i, f)| {
         let n = format_ident!("_align{}", i);
-        let ty = align_marker(model, &f.ty);
-        quote!(#n: [#ty; 0])
+        let (ty, extra) = align_marker(model, &f.ty);
+        let extra = extra.map(|a| {
+            let n = format_ident!("_align{}x", i);
+            let a = format_ident!("A{}", a);
+            quote!(, #n: [::uapigen_runtime::align::#a; 0])
+        });
+        quote!(#n: [#ty; 0] #extra)
     });
     let sizes = t.fields.iter().map(|f| {
         let ty = rust_ty(m, &f.ty);
@@ -407,16 +422,18 @@ fn union_body(model: &Model, id: TypeId) -> TokenStream {
 
 /// The type whose zero-length array gives a union a member's alignment: the member's own
 /// type, or for a member with padding (which would keep the union from `IntoBytes`) the
-/// most aligned scalar in it. On every Linux ABI an integer is at least as aligned as any
-/// narrower one and `aligned_u64` is 8-aligned, so that scalar has the member's alignment
-/// there (uapi structs have no `packed` or `aligned` attributes yet); the union's layout
-/// assertions check the result on every ABI.
-fn align_marker(model: &Model, ty: &Ty) -> TokenStream {
+/// most aligned scalar in it, and (the second value) the largest `aligned(N)` of a type in
+/// it, for a zero-sized `uapigen_runtime::align::AN` beside. On every Linux ABI an integer
+/// is at least as aligned as any narrower one and `aligned_u64` is 8-aligned, so the two
+/// give the member's alignment there; a packed type inside counts as a `u8` (it holds no
+/// aligned type). The union's layout assertions check the result on every ABI.
+fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Option<u64>) {
     let m = &model.module;
     if model.facts.into_bytes(ty) || !model.facts.from_bytes(ty) {
-        return rust_ty(m, ty);
+        return (rust_ty(m, ty), None);
     }
     let mut best: Option<(u64, Scalar)> = None;
+    let mut explicit: Option<u64> = None;
     let mut stack = vec![ty];
     while let Some(t) = stack.pop() {
         match t {
@@ -431,13 +448,23 @@ fn align_marker(model: &Model, ty: &Ty) -> TokenStream {
                 }
             }
             Ty::Array(e, ..) | Ty::Flex(e) => stack.push(e),
-            Ty::Named(id) => stack.extend(m.types[*id].fields.iter().map(|f| &f.ty)),
+            Ty::Named(id) if m.types[*id].packed => {
+                if best.is_none() {
+                    best = Some((1, Scalar::Int(crate::ir::IntTy::U8)));
+                }
+            }
+            Ty::Named(id) => {
+                if let Some(n) = m.types[*id].aligned {
+                    explicit = Some(explicit.map_or(n, |e| e.max(n)));
+                }
+                stack.extend(m.types[*id].fields.iter().map(|f| &f.ty));
+            }
             Ty::Ptr(_) => {}
         }
     }
     match best {
-        Some((_, s)) => rust_ty(m, &Ty::Scalar(s)),
-        None => rust_ty(m, ty),
+        Some((_, s)) => (rust_ty(m, &Ty::Scalar(s)), explicit),
+        None => (rust_ty(m, ty), None),
     }
 }
 
