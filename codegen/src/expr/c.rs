@@ -514,8 +514,7 @@ impl Expr {
         ty: Option<CType>,
         names: &dyn Fn(&str) -> Option<CValue>,
     ) -> bool {
-        self.eval(&mut |n| names(n).ok_or(NameError::Unknown))
-            .is_ok_and(|e| e.as_written && e.c.value == value && ty.is_none_or(|t| t == e.c.ty))
+        self.exact(value, ty, names, false)
     }
 
     /// [`Expr::c_exact`], and an integer constant expression for gcc in every standard
@@ -526,9 +525,22 @@ impl Expr {
         ty: Option<CType>,
         names: &dyn Fn(&str) -> Option<CValue>,
     ) -> bool {
+        self.exact(value, ty, names, true)
+    }
+
+    fn exact(
+        &self,
+        value: i128,
+        ty: Option<CType>,
+        names: &dyn Fn(&str) -> Option<CValue>,
+        need_ice: bool,
+    ) -> bool {
         self.eval(&mut |n| names(n).ok_or(NameError::Unknown))
             .is_ok_and(|e| {
-                e.as_written && e.ice && e.c.value == value && ty.is_none_or(|t| t == e.c.ty)
+                e.as_written
+                    && (e.ice || !need_ice)
+                    && e.c.value == value
+                    && ty.is_none_or(|t| t == e.c.ty)
             })
     }
 }
