@@ -96,6 +96,11 @@ pub struct Abi {
     pub align_u64: u64,
     /// Largest alignment any scalar gets (m68k: 2).
     pub max_align: u64,
+    /// Whether plain `char` is signed.
+    pub char_signed: bool,
+    /// Alignment of `__int128`; 0 where the compiler has no 128-bit integer (32-bit ABIs
+    /// but x32 and mips n32).
+    pub int128_align: u64,
     pub ioctl: IoctlEncoding,
 }
 
@@ -118,6 +123,8 @@ const fn abi(
     pointer: u64,
     align_u64: u64,
     max_align: u64,
+    char_signed: bool,
+    int128_align: u64,
     ioctl: IoctlEncoding,
 ) -> Abi {
     Abi {
@@ -130,6 +137,8 @@ const fn abi(
         pointer,
         align_u64,
         max_align,
+        char_signed,
+        int128_align,
         ioctl,
     }
 }
@@ -148,6 +157,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        true,
+        16,
         E::GENERIC,
     ),
     abi(
@@ -160,6 +171,8 @@ pub const ABIS: &[Abi] = &[
         4,
         4,
         8,
+        true,
+        0,
         E::GENERIC,
     ),
     abi(
@@ -172,6 +185,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        true,
+        16,
         E::GENERIC,
     ),
     abi(
@@ -184,6 +199,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        false,
+        16,
         E::GENERIC,
     ),
     abi(
@@ -196,6 +213,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        false,
+        0,
         E::GENERIC,
     ),
     abi(
@@ -208,6 +227,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        false,
+        0,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -220,6 +241,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        false,
+        16,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -232,6 +255,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        false,
+        16,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -244,6 +269,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        true,
+        0,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -256,6 +283,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        true,
+        16,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -268,6 +297,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        true,
+        16,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -279,6 +310,8 @@ pub const ABIS: &[Abi] = &[
         Some(r#"target_arch = "s390x""#),
         8,
         8,
+        8,
+        false,
         8,
         E::GENERIC,
     ),
@@ -292,6 +325,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        false,
+        16,
         E::GENERIC,
     ),
     abi(
@@ -304,6 +339,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        true,
+        16,
         E::THREE_DIR_BITS,
     ),
     abi(
@@ -316,6 +353,8 @@ pub const ABIS: &[Abi] = &[
         4,
         2,
         2,
+        true,
+        0,
         E::GENERIC,
     ),
     abi(
@@ -328,6 +367,8 @@ pub const ABIS: &[Abi] = &[
         8,
         8,
         8,
+        true,
+        16,
         E::ALPHA,
     ),
     abi(
@@ -340,6 +381,8 @@ pub const ABIS: &[Abi] = &[
         4,
         8,
         8,
+        true,
+        0,
         E::PARISC,
     ),
     abi(
@@ -352,6 +395,8 @@ pub const ABIS: &[Abi] = &[
         4,
         4,
         8,
+        true,
+        0,
         E::GENERIC,
     ),
 ];

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::abi::Abi;
+use crate::ctypes::{CInt, KERNEL_TYPES, KernelTypeId};
 use crate::diag::SourceFile;
 use crate::expr::{CValue, Expr};
 use crate::rules::Rule;
@@ -121,6 +123,21 @@ impl IntTy {
         }
     }
 
+    /// The type of this size in bytes and signedness.
+    pub fn of(bytes: u64, signed: bool) -> Option<IntTy> {
+        Some(match (bytes, signed) {
+            (1, false) => IntTy::U8,
+            (2, false) => IntTy::U16,
+            (4, false) => IntTy::U32,
+            (8, false) => IntTy::U64,
+            (1, true) => IntTy::S8,
+            (2, true) => IntTy::S16,
+            (4, true) => IntTy::S32,
+            (8, true) => IntTy::S64,
+            _ => return None,
+        })
+    }
+
     /// The default type of an untyped constant with this value.
     pub fn infer(v: i128) -> IntTy {
         if (0..=IntTy::U32.max()).contains(&v) {
@@ -138,10 +155,66 @@ impl IntTy {
 /// Leaf types that are not structs or unions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scalar {
+    /// The kernel's fixed-size types: `__u8` .. `__s64`.
     Int(IntTy),
     /// `__aligned_u64` / an 8-aligned `__s64`.
     Aligned(IntTy),
-    Char,
+    /// C's own types (`int`, `unsigned long`, `char`), whose size, alignment or signedness
+    /// may differ by ABI.
+    C(CInt),
+    /// A kernel typedef (`__kernel_old_dev_t`, `__le32`): index into
+    /// [`crate::ctypes::KERNEL_TYPES`].
+    Kernel(KernelTypeId),
+}
+
+impl Scalar {
+    /// `char`.
+    pub const CHAR: Scalar = Scalar::C(CInt::Char);
+
+    /// The C integer type it is on `abi`, for C's types and the kernel's typedefs.
+    pub fn c_int(self, abi: &Abi) -> Option<CInt> {
+        match self {
+            Scalar::C(t) => Some(t),
+            Scalar::Kernel(k) => Some(KERNEL_TYPES[usize::from(k)].base(abi)),
+            _ => None,
+        }
+    }
+
+    /// Size and alignment inside a struct on `abi`.
+    pub fn size_align(self, abi: &Abi) -> (u64, u64) {
+        match (self, self.c_int(abi)) {
+            (Scalar::Int(t), _) => (t.bytes(), abi.scalar_align(t.bytes())),
+            (Scalar::Aligned(_), _) => (8, 8),
+            (_, Some(c)) => (c.size(abi), c.align(abi)),
+            (_, None) => (0, 1),
+        }
+    }
+
+    /// How C writes the type (`__u32`, `unsigned long`, `__kernel_old_dev_t`); `__aligned_u64`
+    /// is written by the header itself.
+    pub fn c_name(self) -> &'static str {
+        match self {
+            Scalar::Int(t) | Scalar::Aligned(t) => t.c_name(),
+            Scalar::C(t) => t.c_name(),
+            Scalar::Kernel(k) => KERNEL_TYPES[usize::from(k)].name,
+        }
+    }
+
+    /// The fixed-size integer type it is on every ABI, if it is the same on all.
+    pub fn fixed(self) -> Option<IntTy> {
+        match self {
+            Scalar::Int(t) | Scalar::Aligned(t) => Some(t),
+            _ => {
+                let mut it = crate::abi::ABIS.iter().map(|abi| {
+                    let c = self.c_int(abi)?;
+                    c.exists(abi).then_some(())?;
+                    IntTy::of(c.size(abi), c.signed(abi))
+                });
+                let first = it.next().flatten()?;
+                it.all(|t| t == Some(first)).then_some(first)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

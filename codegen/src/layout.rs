@@ -3,7 +3,7 @@
 
 use crate::abi::Abi;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Module, Scalar, Ty, TypeId};
+use crate::ir::{Module, Ty, TypeId};
 use crate::spec::{Dir, Kind};
 
 /// Bytes the compiler inserts: between fields, or at the end (tail padding).
@@ -87,9 +87,7 @@ impl Ctx<'_> {
     fn size_align(&mut self, ty: &Ty) -> (u64, u64) {
         let abi = self.abi;
         match ty {
-            Ty::Scalar(Scalar::Int(t)) => (t.bytes(), abi.scalar_align(t.bytes())),
-            Ty::Scalar(Scalar::Aligned(_)) => (8, 8),
-            Ty::Scalar(Scalar::Char) => (1, 1),
+            Ty::Scalar(s) => s.size_align(abi),
             Ty::Ptr(_) => (abi.pointer, abi.scalar_align(abi.pointer)),
             Ty::Array(e, n, _) => {
                 let (s, a) = self.size_align(e);
@@ -197,9 +195,7 @@ impl Ctx<'_> {
 /// Size of a type on the ABI of `l`.
 pub fn type_size(l: &Layout, ty: &Ty) -> u64 {
     match ty {
-        Ty::Scalar(Scalar::Int(t)) => t.bytes(),
-        Ty::Scalar(Scalar::Aligned(_)) => 8,
-        Ty::Scalar(Scalar::Char) => 1,
+        Ty::Scalar(s) => s.size_align(l.abi).0,
         Ty::Ptr(_) => l.abi.pointer,
         Ty::Named(id) => l.types[*id].size,
         Ty::Array(e, n, _) => type_size(l, e).saturating_mul(*n),

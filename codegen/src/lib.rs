@@ -23,6 +23,7 @@ pub mod builder_api {
     pub use crate::builder::{BuildError, Generated, compile_all, compile_with_uses, spec_files};
 }
 pub mod compile;
+pub mod ctypes;
 pub mod diag;
 pub mod emit;
 pub mod expr;

@@ -252,7 +252,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 format!("`{fitem}` is a pointer"),
                 "carry user pointers as `__u64` (u64)".into(),
             ),
-            Ty::Scalar(Scalar::Char) if !matches!(f.ty, Ty::Array(..) | Ty::Flex(_)) => push(
+            Ty::Scalar(Scalar::CHAR) if !matches!(f.ty, Ty::Array(..) | Ty::Flex(_)) => push(
                 Rule::ForbiddenType,
                 f.span,
                 item.to_owned(),

@@ -498,8 +498,9 @@ pub struct Field {
     /// Absent for an anonymous struct or union member.
     #[serde(default)]
     pub name: Option<Sp<String>>,
-    /// `u32`, `aligned_u64`, `struct NAME`, `u8[16]`, `u8[]`, `u64 *`, or `struct`/`union`
-    /// together with `fields` for an inline type.
+    /// `u32`, `aligned_u64`, C's own types (`int`, `unsigned long`, `char`), the kernel's
+    /// typedefs (`__kernel_old_dev_t`, `__le32`), `struct NAME`, `u8[16]`, `u8[]`, `u64 *`,
+    /// or `struct`/`union` together with `fields` for an inline type.
     #[serde(rename = "type")]
     pub ty: Sp<String>,
     /// Members of an inline struct or union.

@@ -311,6 +311,8 @@ fn a_missing_toolchain_says_what_to_install() {
         pointer: 8,
         align_u64: 8,
         max_align: 8,
+        char_signed: true,
+        int128_align: 16,
         ioctl: IoctlEncoding::GENERIC,
     };
     let e = abi_toolchain(&NOWHERE).map(|t| t.cc.program).unwrap_err();

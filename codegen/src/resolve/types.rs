@@ -4,6 +4,8 @@ use super::{
     MAX_NAME_LEN, MAX_SUGGESTIONS, MAX_TYPE_LEVELS, Resolver, closing_bracket, doc, edit_distance,
     find_named,
 };
+use crate::abi::ABIS;
+use crate::ctypes::{CInt, kernel_type};
 use crate::diag::Code;
 use crate::expr::{self, Expr};
 use crate::ir::*;
@@ -24,6 +26,10 @@ const BUILTIN_TYPES: &[&str] = &[
     "char",
     "aligned_u64",
     "aligned_s64",
+    "int",
+    "short",
+    "long",
+    "unsigned",
 ];
 
 impl Resolver<'_> {
@@ -440,14 +446,37 @@ impl Resolver<'_> {
                 format!("the type has {pointers} levels of pointers, more than {MAX_TYPE_LEVELS}"),
             );
         }
+        let c_int = CInt::parse(base);
+        if let Some(t) = c_int {
+            let missing: Vec<&str> = ABIS
+                .iter()
+                .filter(|a| !t.exists(a))
+                .map(|a| a.name)
+                .collect();
+            if !missing.is_empty() {
+                self.diags
+                    .error(
+                        Code::UnknownType,
+                        text.span,
+                        format!("`{base}` does not exist on {}", missing.join(", ")),
+                    )
+                    .hint = Some(
+                    "every item is generated for every ABI; an item for 64-bit architectures only cannot be written yet"
+                        .into(),
+                );
+                return None;
+            }
+        }
         let mut words = base.split_whitespace();
         let (tag, name) = match (words.next(), words.next(), words.next()) {
+            _ if c_int.is_some() => (None, base),
             (Some(t @ ("struct" | "union")), Some(n), None) => (Some(t), n),
             (Some(n), None, None) => (None, n),
             _ => return bad(self, format!("cannot read the type `{s}`")),
         };
         let mut ty = match (tag, name) {
-            (None, "char") => Ty::Scalar(Scalar::Char),
+            (None, _) if c_int.is_some() => Ty::Scalar(Scalar::C(c_int?)),
+            (None, n) if kernel_type(n).is_some() => Ty::Scalar(Scalar::Kernel(kernel_type(n)?)),
             (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
@@ -498,7 +527,7 @@ impl Resolver<'_> {
                         .min();
                     let hint = match best {
                         Some((_, k)) => format!("did you mean `{k}`?"),
-                        None if names::is_c_identifier(n) => "define it under `structs:`; integer types are u8..u64, s8..s64, aligned_u64, char".into(),
+                        None if names::is_c_identifier(n) => "define it under `structs:`; integer types are u8..u64, s8..s64, aligned_u64, C's own (`int`, `unsigned long`, `char`, ...) and the kernel's typedefs (`__kernel_pid_t`, `__le32`, ...)".into(),
                         None => "write a type like `u32` or `struct NAME`".into(),
                     };
                     self.diags

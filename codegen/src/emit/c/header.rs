@@ -68,7 +68,7 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
             false => ("__aligned_u64".into(), String::new()),
             true => ("__s64".into(), " __attribute__((aligned(8)))".into()),
         },
-        Ty::Scalar(Scalar::Char) => ("char".into(), String::new()),
+        Ty::Scalar(s) => (s.c_name().into(), String::new()),
         Ty::Ptr(t) => {
             let (l, r) = c_type(m, t);
             (format!("{l} *"), r)

@@ -402,12 +402,14 @@ fn union_body(model: &Model, id: TypeId) -> TokenStream {
     let aligns = t.fields.iter().enumerate().map(|(i, f)| {
         let n = format_ident!("_align{}", i);
         let (ty, extra) = align_marker(model, &f.ty);
-        let extra = extra.map(|a| {
-            let n = format_ident!("_align{}x", i);
-            let a = format_ident!("A{}", a);
-            quote!(, #n: [::uapigen_runtime::align::#a; 0])
+        let extra = extra.into_iter().enumerate().map(|(j, t)| {
+            let n = match j {
+                0 => format_ident!("_align{}x", i),
+                j => format_ident!("_align{}x{}", i, j),
+            };
+            quote!(, #n: [#t; 0])
         });
-        quote!(#n: [#ty; 0] #extra)
+        quote!(#n: [#ty; 0] #(#extra)*)
     });
     let sizes = t.fields.iter().map(|f| {
         let ty = rust_ty(m, &f.ty);
@@ -426,22 +428,34 @@ fn union_body(model: &Model, id: TypeId) -> TokenStream {
 /// it, for a zero-sized `uapigen_runtime::align::AN` beside. On every Linux ABI an integer
 /// is at least as aligned as any narrower one and `aligned_u64` is 8-aligned, so the two
 /// give the member's alignment there; a packed type inside counts as a `u8` (it holds no
-/// aligned type). The union's layout assertions check the result on every ABI.
-fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Option<u64>) {
+/// aligned type). C's `long` sits between `__u32` and `__u64` on every ABI and `__int128`
+/// above `aligned_u64`; a kernel typedef, whose rank differs by ABI, gets a marker of its
+/// own beside. The union's layout assertions check the result on every ABI.
+fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Vec<TokenStream>) {
     let m = &model.module;
     if model.facts.into_bytes(ty) || !model.facts.from_bytes(ty) {
-        return (rust_ty(m, ty), None);
+        return (rust_ty(m, ty), Vec::new());
     }
     let mut best: Option<(u64, Scalar)> = None;
     let mut explicit: Option<u64> = None;
+    let mut kernel: Vec<Scalar> = Vec::new();
     let mut stack = vec![ty];
     while let Some(t) = stack.pop() {
         match t {
             Ty::Scalar(s) => {
+                use crate::ctypes::CInt;
                 let rank = match s {
                     Scalar::Int(i) => i.bytes(),
                     Scalar::Aligned(_) => 9,
-                    Scalar::Char => 1,
+                    Scalar::C(CInt::Long | CInt::ULong) => 5,
+                    Scalar::C(CInt::Int128 | CInt::UInt128) => 10,
+                    Scalar::C(c) => c.size(&crate::abi::ABIS[0]),
+                    Scalar::Kernel(_) => {
+                        if !kernel.contains(s) {
+                            kernel.push(*s);
+                        }
+                        continue;
+                    }
                 };
                 if best.is_none_or(|(r, _)| rank > r) {
                     best = Some((rank, *s));
@@ -462,9 +476,20 @@ fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Option<u64>) {
             Ty::Ptr(_) => {}
         }
     }
+    if best.is_none() && !kernel.is_empty() {
+        best = Some((0, kernel.remove(0)));
+    }
+    let mut extra: Vec<TokenStream> = explicit
+        .map(|n| {
+            let a = format_ident!("A{}", n);
+            quote!(::uapigen_runtime::align::#a)
+        })
+        .into_iter()
+        .collect();
+    extra.extend(kernel.into_iter().map(|s| rust_ty(m, &Ty::Scalar(s))));
     match best {
-        Some((_, s)) => (rust_ty(m, &Ty::Scalar(s)), explicit),
-        None => (rust_ty(m, ty), None),
+        Some((_, s)) => (rust_ty(m, &Ty::Scalar(s)), extra),
+        None => (rust_ty(m, ty), Vec::new()),
     }
 }
 

@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::{EmitError, Mode};
-use crate::ir::{Module, TypeId};
+use crate::ir::{Module, Scalar, Ty, TypeId};
 use crate::model::Model;
 use items::{Bitflags, c_name_aliases, head_tokens, type_item};
 use tokens::{alias_for, docs, ident, int_lit};
@@ -123,7 +123,11 @@ impl Chunk<'_> {
     fn tokens(&self, model: &Model, c_names: &CNames) -> TokenStream {
         let m = &model.module;
         match self {
-            Chunk::Head => head_tokens(m),
+            Chunk::Head => {
+                let head = head_tokens(m);
+                let aliases = kernel_type_aliases(m);
+                quote!(#head #aliases)
+            }
             Chunk::Flags => m
                 .flag_sets
                 .iter()
@@ -243,6 +247,46 @@ pub(crate) fn banner(m: &Module) -> String {
 fn format_items(tokens: TokenStream) -> Result<String, EmitError> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError(e.to_string()))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The kernel typedefs (`__kernel_old_dev_t`) that the module's own types use, each a type
+/// alias of the C type it is on the target: one alias per group of ABIs where it is the
+/// same, as the kernel's `asm/posix_types.h` of each architecture defines it.
+fn kernel_type_aliases(m: &Module) -> TokenStream {
+    let mut used: Vec<crate::ctypes::KernelTypeId> = Vec::new();
+    for (id, t) in m.types.iter().enumerate() {
+        if m.origin(id).is_some() {
+            continue;
+        }
+        for f in &t.fields {
+            if let Ty::Scalar(Scalar::Kernel(k)) = f.ty.element()
+                && !used.contains(k)
+            {
+                used.push(*k);
+            }
+        }
+    }
+    used.sort_unstable();
+    let items = used.into_iter().map(|k| {
+        let kt = &crate::ctypes::KERNEL_TYPES[usize::from(k)];
+        let name = ident(kt.name);
+        let doc = format!(
+            " The kernel's `{}`: C's type of that name on the target.",
+            kt.name
+        );
+        let per = cfg_groups(|abi| kt.base(&crate::abi::ABIS[abi]));
+        let defs = per.into_iter().map(|(cfg, base)| {
+            let ty: TokenStream = base.rust_path().parse().unwrap_or_default();
+            quote! {
+                #[doc = #doc]
+                #cfg
+                #[allow(non_camel_case_types)]
+                pub type #name = #ty;
+            }
+        });
+        quote!(#(#defs)*)
+    });
+    quote!(#(#items)*)
 }
 
 #[cfg(test)]

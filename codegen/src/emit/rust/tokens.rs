@@ -81,7 +81,9 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
         Ty::Scalar(Scalar::Int(t)) => int_ty(*t),
         Ty::Scalar(Scalar::Aligned(t)) if t.signed() => quote!(::uapigen_runtime::AlignedI64),
         Ty::Scalar(Scalar::Aligned(_)) => quote!(::uapigen_runtime::AlignedU64),
-        Ty::Scalar(Scalar::Char) => quote!(::core::ffi::c_char),
+        Ty::Scalar(Scalar::C(t)) => t.rust_path().parse().unwrap_or_default(),
+        // The module defines each kernel typedef it uses, per target (`kernel_type_aliases`).
+        Ty::Scalar(Scalar::Kernel(k)) => ident(crate::ctypes::KERNEL_TYPES[usize::from(*k)].name),
         Ty::Ptr(t) => {
             let t = rust_ty(m, t);
             quote!(*mut #t)

@@ -97,7 +97,7 @@ pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
                 }
             }
         }
-        (Some(Ty::Flex(e)), _) if matches!(**e, Ty::Scalar(Scalar::Char | Scalar::Int(_))) => {
+        (Some(Ty::Flex(e)), _) if matches!(**e, Ty::Scalar(Scalar::CHAR | Scalar::Int(_))) => {
             quote! {
                 #head
                 pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &::core::ffi::CStr) -> #ret_ty {
