@@ -68,7 +68,7 @@ impl IoctlEncoding {
 
     /// `_IOC(dir, type, nr, size)`. The caller checks ranges first.
     pub fn encode(&self, dir: Dir, ty: u32, nr: u32, size: u64) -> u32 {
-        let size = if dir == Dir::None { 0 } else { size as u32 };
+        let size = size as u32;
         (self.dir_bits_for(dir) << (16 + self.size_bits)) | (size << 16) | (ty << 8) | nr
     }
 }

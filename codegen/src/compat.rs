@@ -498,6 +498,18 @@ fn ioctls(c: &mut Cmp) {
             );
             continue;
         }
+        if n.data != o.data && n.arg.is_some() {
+            c.push(
+                Class::Breaking,
+                "ioctl-data-direction-changed",
+                format!(
+                    "ioctl `{}` changed its data direction from {:?} to {:?} (the wrapper's borrow changes)",
+                    o.c_name, o.data, n.data
+                ),
+                Some(o.span),
+                Some(n.span),
+            );
+        }
         if let Some((abi, a, b)) = c
             .old
             .layouts

@@ -188,13 +188,13 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
 /// An ioctl whose encoded argument size exceeds the size field of some ABI's encoding.
 fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Diagnostics) {
     for io in &m.ioctls {
-        let (Some(arg), true) = (&io.arg, io.dir != spec::Dir::None) else {
+        if io.encoded_size(|_| 1) == 0 && io.encoded_size(|_| 0) == 0 {
             continue;
-        };
+        }
         let too_big: Vec<String> = layouts
             .iter()
             .filter_map(|l| {
-                let size = layout::type_size(l, arg);
+                let size = io.encoded_size(|t| layout::type_size(l, t));
                 (size > l.abi.ioctl.max_size())
                     .then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))
             })
@@ -204,7 +204,12 @@ fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Dia
                 .error(
                     Code::IoctlSize,
                     io.span,
-                    format!("the argument of `{}` is too large for the ioctl size field on: {}", io.c_name, too_big.join(", ")),
+                    format!(
+                        "{} of `{}` is too large for the ioctl size field on: {}",
+                        if matches!(io.number, ir::Number::Ioc { size: Some(_), .. }) { "the encoded size" } else { "the argument" },
+                        io.c_name,
+                        too_big.join(", ")
+                    ),
                 )
                 .hint = Some("use `dir: none` with an argsz-style struct, or pass a pointer to the data in a smaller struct".into());
         }

@@ -62,6 +62,7 @@ codes! {
     IoctlField = "E0401": "an ioctl's type or number does not fit in 8 bits",
     IoctlSize = "E0402": "an ioctl argument is too large for the ioctl encoding",
     IoctlArg = "E0403": "an ioctl argument does not fit how the ioctl passes it",
+    IoctlNumber = "E0404": "an ioctl's number is given in no way or in two ways, or a literal number does not fit in 32 bits",
     PayloadField = "E0501": "a payload, extensibility or capability key names a field that is missing or of the wrong kind",
     PayloadVariant = "E0502": "a payload or capability variant is malformed",
     DuplicateTag = "E0503": "two variants of a payload have the same tag",

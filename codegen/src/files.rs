@@ -108,7 +108,10 @@ fn render_c(model: &Model, dirs: &OutputDirs) -> Result<Outputs, EmitError> {
     if let Some((dir, root)) = &dirs.probe {
         out.insert(
             dir.join(format!("{name}.rs")),
-            emit_rust::probe_module(model, &format!("{root}::{name}"))?,
+            emit_rust::probe_module(
+                model,
+                &format!("{root}::{}", crate::names::module_ident(name)),
+            )?,
         );
     }
     Ok(out)
@@ -126,11 +129,17 @@ fn crate_lib(models: &[Model]) -> String {
     );
     // Generated modules are formatted by prettyplease; rustfmt leaves them alone.
     for n in &names {
-        s.push_str(&format!("#[rustfmt::skip]\npub mod {n};\n"));
+        s.push_str(&format!(
+            "#[rustfmt::skip]\npub mod {};\n",
+            crate::names::module_ident(n)
+        ));
     }
     s.push_str("\n/// Values of every fact as rustc computes them, for the conformance tests.\n#[cfg(feature = \"layout-probe\")]\n#[doc(hidden)]\npub mod layout_probe {\n");
     for n in &names {
-        s.push_str(&format!("    #[rustfmt::skip]\n    pub mod {n};\n"));
+        s.push_str(&format!(
+            "    #[rustfmt::skip]\n    pub mod {};\n",
+            crate::names::module_ident(n)
+        ));
     }
     s.push_str("}\n");
     s

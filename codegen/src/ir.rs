@@ -9,7 +9,7 @@ use crate::ctypes::{CInt, KERNEL_TYPES, KernelTypeId};
 use crate::diag::SourceFile;
 use crate::expr::{CValue, Expr};
 use crate::rules::Rule;
-use crate::spec::{Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
+use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 
 /// The lint rules the spec allows on an item (`allow:`), each with the reason written there.
 pub type Allow = BTreeMap<Rule, String>;
@@ -485,15 +485,54 @@ pub fn kind_word(k: Kind) -> &'static str {
 pub struct Ioctl {
     pub c_name: String,
     pub rust_name: String,
+    /// The direction the number encodes (`Dir::None` for a literal number).
     pub dir: Dir,
-    pub ty: IntValue,
-    pub nr: IntValue,
+    pub number: Number,
+    /// Which way the argument's data goes.
+    pub data: Data,
     pub arg: Option<Ty>,
     pub pass: Pass,
     pub returns: Returns,
     pub doc: Option<String>,
     pub allow: Allow,
     pub span: Span,
+}
+
+/// How an ioctl's number is made.
+#[derive(Clone, Debug)]
+pub enum Number {
+    /// `_IO`, `_IOR`, `_IOW`, `_IOWR` (by `dir`) of `type`, `nr` and the size of the argument.
+    Io { ty: IntValue, nr: IntValue },
+    /// `_IOC(dir, type, nr, size)`; `size` `None` is the size of the argument (0 without one).
+    Ioc {
+        ty: IntValue,
+        nr: IntValue,
+        size: Option<IntValue>,
+    },
+    /// A plain number (`0x4C00`), the same on every ABI.
+    Literal(IntValue),
+}
+
+impl Ioctl {
+    /// The size the number encodes on `abi`, given the argument's size there.
+    pub fn encoded_size(&self, arg_size: impl FnOnce(&Ty) -> u64) -> u64 {
+        match (&self.number, &self.arg) {
+            (Number::Io { .. }, Some(t)) if self.dir != Dir::None => arg_size(t),
+            (Number::Ioc { size: Some(s), .. }, _) => s.value as u64,
+            (Number::Ioc { size: None, .. }, Some(t)) => arg_size(t),
+            _ => 0,
+        }
+    }
+
+    /// Whether the number encodes the argument's size (`sizeof(arg)`).
+    pub fn encodes_arg_size(&self) -> bool {
+        self.arg.is_some()
+            && match self.number {
+                Number::Io { .. } => self.dir != Dir::None,
+                Number::Ioc { ref size, .. } => size.is_none(),
+                Number::Literal(_) => false,
+            }
+    }
 }
 
 /// One resolved spec.

@@ -3,8 +3,8 @@
 
 use crate::abi::Abi;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Module, Ty, TypeId};
-use crate::spec::{Dir, Kind};
+use crate::ir::{Module, Number, Ty, TypeId};
+use crate::spec::Kind;
 
 /// Bytes the compiler inserts: between fields, or at the end (tail padding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,16 +68,16 @@ pub fn layout(m: &Module, abi: &'static Abi) -> Result<Layout, Diagnostics> {
         .collect();
     let mut ioctls = Vec::new();
     for io in &m.ioctls {
-        let size = match (&io.arg, io.dir) {
-            (Some(t), d) if d != Dir::None => c.size_align(t).0,
-            _ => 0,
-        };
-        ioctls.push(abi.ioctl.encode(
-            io.dir,
-            (io.ty.value & 0xff) as u32,
-            (io.nr.value & 0xff) as u32,
-            size & abi.ioctl.max_size(),
-        ));
+        let size = io.encoded_size(|t| c.size_align(t).0);
+        ioctls.push(match &io.number {
+            Number::Io { ty, nr } | Number::Ioc { ty, nr, .. } => abi.ioctl.encode(
+                io.dir,
+                (ty.value & 0xff) as u32,
+                (nr.value & 0xff) as u32,
+                size & abi.ioctl.max_size(),
+            ),
+            Number::Literal(v) => (v.value & 0xffff_ffff) as u32,
+        });
     }
     c.diags.attach(&m.file);
     c.diags.finish(Layout { abi, types, ioctls })

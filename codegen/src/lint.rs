@@ -12,7 +12,7 @@ use crate::diag::Diagnostics;
 use crate::ir::{Allow, PayloadKind, Scalar, Ty, TypeId};
 use crate::model::Model;
 pub use crate::rules::Rule;
-use crate::spec::{Dir, Kind, Pass, Span};
+use crate::spec::{Kind, Pass, Span};
 
 /// One finding.
 #[derive(Clone, Debug)]
@@ -96,7 +96,7 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
         .collect();
     for (i, io) in m.ioctls.iter().enumerate() {
         let item = format!("ioctl {}", io.c_name);
-        if let (Dir::None, Some(Ty::Named(id)), Pass::Pointer) = (io.dir, &io.arg, io.pass)
+        if let (0, Some(Ty::Named(id)), Pass::Pointer) = (io.encoded_size(|_| 1), &io.arg, io.pass)
             && m.types[*id].extensible.is_none()
         {
             push(
@@ -105,8 +105,13 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                 item.clone(),
                 &[&io.allow],
                 format!(
-                    "`{}` is `_IO` but passes a pointer to {}, which has no size field",
+                    "`{}` {} but passes a pointer to {}, which has no size field",
                     io.c_name,
+                    match io.number {
+                        crate::ir::Number::Literal(_) => "is a literal number (no size encoded)",
+                        crate::ir::Number::Ioc { .. } => "encodes size 0",
+                        crate::ir::Number::Io { .. } => "is `_IO`",
+                    },
                     m.types[*id].display_name(m)
                 ),
                 "use `dir: read`/`write`/`read-write`, or make the struct `extensible` with argsz"

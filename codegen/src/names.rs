@@ -140,6 +140,16 @@ pub fn unusable_rust_name(s: &str) -> Option<&'static str> {
     }
 }
 
+/// How Rust names a generated module: `loop` (a keyword) is `r#loop`; its file stays
+/// `loop.rs`.
+pub fn module_ident(name: &str) -> String {
+    if is_rust_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The name of an ioctl's wrapper function: its constant's name in snake case
 /// (`IOMMU_MAP_DMA` -> `iommu_map_dma`).
 pub fn wrapper_name(ioctl_rust_name: &str) -> String {

@@ -108,7 +108,16 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 
 fn yaml_hint(message: &str) -> String {
     let m = message.to_ascii_lowercase();
-    if m.contains("unknown field") {
+    let unknown = m
+        .split_once("unknown field `")
+        .and_then(|(_, r)| r.split_once('`'))
+        .map(|(f, _)| f);
+    if unknown.is_some_and(|f| f.contains([' ', ':', '(', ')', '.'])) {
+        // No key has spaces or punctuation: the text after a `,` or `: ` of an unquoted
+        // value inside `{ ... }` was read as a key.
+        "a `,` or `: ` inside an unquoted value splits it (in `{ ... }` a `,` ends the value); quote the value (`doc: \"a, b\"`)"
+            .into()
+    } else if m.contains("unknown field") {
         "keys are kebab-case; see spec/README.md or spec/schema.json for the keys each item takes"
             .into()
     } else if m.contains("missing field") {

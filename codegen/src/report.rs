@@ -10,7 +10,6 @@ use crate::emit::c::c_type;
 use crate::ir::{Module, Ty, TypeId, kind_word};
 use crate::layout::{Layout, type_size};
 use crate::model::Model;
-use crate::spec::Dir;
 
 fn type_label(m: &Module, ty: &Ty) -> String {
     match ty {
@@ -144,7 +143,7 @@ pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, AbiGroups<u64>)> {
     m.ioctls
         .iter()
         .enumerate()
-        .filter(|(_, io)| io.dir != Dir::None)
+        .filter(|(_, io)| io.encodes_arg_size())
         .filter_map(|(i, io)| {
             let arg = io.arg.as_ref()?;
             let g = groups(model, |l| type_size(l, arg));

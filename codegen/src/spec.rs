@@ -551,6 +551,18 @@ pub enum Dir {
     ReadWrite,
 }
 
+/// Which way an ioctl argument's data goes, from the kernel's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Data {
+    /// The kernel reads it: the wrapper borrows it shared.
+    In,
+    /// The kernel writes it: the wrapper borrows it mutably.
+    Out,
+    /// Both.
+    InOut,
+}
+
 /// How the argument is passed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -577,12 +589,32 @@ pub enum Returns {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ioctl {
     pub name: Sp<String>,
-    pub dir: Sp<Dir>,
+    /// The direction `_IOC` encodes (with `type` and `nr`; not with `number`).
+    #[serde(default)]
+    pub dir: Option<Sp<Dir>>,
     /// Expression for the type byte.
-    #[serde(rename = "type")]
-    pub ty: Sp<ExprText>,
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<ExprText>>,
     /// Expression for the number.
-    pub nr: Sp<ExprText>,
+    #[serde(default)]
+    pub nr: Option<Sp<ExprText>>,
+    /// The whole ioctl number as a plain integer expression, as the kernel writes some
+    /// (`LOOP_SET_FD` is `0x4C00`), instead of `dir`, `type` and `nr`.
+    #[serde(default)]
+    pub number: Option<Sp<ExprText>>,
+    /// `_IOC`: print the number as `_IOC(dir, type, nr, size)`, which may encode a size
+    /// with `dir: none` (as Xen's headers do).
+    #[serde(default, rename = "macro")]
+    pub mac: Option<Sp<String>>,
+    /// With `macro: _IOC`, the encoded size as an integer expression (default: the size
+    /// of `arg`, or 0 without one).
+    #[serde(default)]
+    pub size: Option<Sp<ExprText>>,
+    /// Which way the argument's data goes, apart from what the number encodes: `in`
+    /// (the kernel reads it), `out` (the kernel writes it) or `in-out`. Default: from
+    /// `dir` (`write` is `in`, `read` is `out`, otherwise `in-out`).
+    #[serde(default)]
+    pub data: Option<Sp<Data>>,
     #[serde(default)]
     pub arg: Option<Sp<String>>,
     #[serde(default)]

@@ -119,6 +119,18 @@ fn corpus() -> Vec<Mutation> {
             },
         },
         Mutation {
+            name: "change an ioctl's data direction",
+            class: B,
+            kind: "ioctl-data-direction-changed",
+            apply: |t| {
+                edit(
+                    t,
+                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: none\n",
+                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: none\n    data: in\n",
+                )
+            },
+        },
+        Mutation {
             name: "give a flag another bit",
             class: B,
             kind: "value-changed",

@@ -1147,8 +1147,8 @@ fn child_hostile_names_and_paths() {
         ("header_option", "name: x\nheader: -rf.h\n", "E0102"),
         ("header_hidden", "name: x\nheader: linux/.x.h\n", "E0102"),
         (
-            "name_rust_keyword",
-            "name: fn\nheader: linux/x.h\n",
+            "name_rust_path_keyword",
+            "name: self\nheader: linux/x.h\n",
             "E0102",
         ),
         ("name_upper", "name: Xyz\nheader: linux/x.h\n", "E0102"),

@@ -13,6 +13,8 @@ pub mod iommufd;
 #[rustfmt::skip]
 pub mod kvm;
 #[rustfmt::skip]
+pub mod r#loop;
+#[rustfmt::skip]
 pub mod nsfs;
 #[rustfmt::skip]
 pub mod userfaultfd;
@@ -31,6 +33,8 @@ pub mod layout_probe {
     pub mod iommufd;
     #[rustfmt::skip]
     pub mod kvm;
+    #[rustfmt::skip]
+    pub mod r#loop;
     #[rustfmt::skip]
     pub mod nsfs;
     #[rustfmt::skip]

@@ -88,7 +88,7 @@ impl Variant {
 }
 
 /// The specs compared with Debian's headers on every ABI.
-const SPECS: &[&str] = &["vfio", "userfaultfd"];
+const SPECS: &[&str] = &["vfio", "userfaultfd", "loop"];
 
 #[test]
 fn model_matches_real_and_generated_headers_on_every_abi() {

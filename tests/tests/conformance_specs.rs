@@ -56,6 +56,23 @@ const USERFAULTFD: Case = Case {
     rust: linux_uapi::layout_probe::userfaultfd::VALUES,
 };
 
+/// Counted by hand from Debian's <linux/loop.h>: 16 integer macros, 4 enumerators, 3
+/// structs with 12 + 13 + 4 members, 14 ioctls (plain numbers).
+const LOOP: Case = Case {
+    spec: "loop",
+    header: "/usr/include/linux/loop.h",
+    kinds: &[
+        ("const", 16),
+        ("enum", 4),
+        ("size", 3),
+        ("align", 3),
+        ("offset", 29),
+        ("ioctl", 14),
+        ("ctype", 30),
+    ],
+    rust: linux_uapi::layout_probe::r#loop::VALUES,
+};
+
 const NSFS: Case = Case {
     spec: "nsfs",
     header: NSFS_HEADER,
@@ -240,6 +257,16 @@ fn nsfs_generated_header_gives_the_same_values() {
 #[test]
 fn nsfs_rust_layout_matches_the_c_compiler() {
     rust_matches_c(&NSFS, 0);
+}
+
+#[test]
+fn loop_generated_header_gives_the_same_values() {
+    assert_eq!(system(&LOOP), generated(&LOOP));
+}
+
+#[test]
+fn loop_rust_layout_matches_the_c_compiler() {
+    rust_matches_c(&LOOP, 0);
 }
 
 #[test]

@@ -1592,11 +1592,36 @@ impl Gen {
             let name = format!("{}_IO{i}", self.up);
             let dir = *self.rng.pick(&["none", "read", "write", "read-write"]);
             let _ = writeln!(y, "  - name: {name}");
-            let _ = writeln!(y, "    dir: {dir}");
-            let t = self.ioctl_byte();
-            let _ = writeln!(y, "    type: {}", self.expr_yaml(&t));
-            let nr = self.ioctl_byte();
-            let _ = writeln!(y, "    nr: {}", self.expr_yaml(&nr));
+            // How the number is made: _IO*, _IOC (maybe with an explicit size), a literal.
+            let form = self.rng.below(10);
+            // Whether the number encodes the argument's size (then no flexible array).
+            let sized = match form {
+                0 => {
+                    // A literal number as the kernel writes some (`0x4C00`).
+                    let _ = writeln!(y, "    number: {:#x}", self.rng.below(1 << 32));
+                    false
+                }
+                1 | 2 => {
+                    let _ = writeln!(y, "    dir: {dir}");
+                    let _ = writeln!(y, "    macro: _IOC");
+                    if self.rng.chance(50) {
+                        let _ = writeln!(y, "    size: {}", self.rng.below(8192));
+                        false
+                    } else {
+                        true
+                    }
+                }
+                _ => {
+                    let _ = writeln!(y, "    dir: {dir}");
+                    dir != "none"
+                }
+            };
+            if form != 0 {
+                let t = self.ioctl_byte();
+                let _ = writeln!(y, "    type: {}", self.expr_yaml(&t));
+                let nr = self.ioctl_byte();
+                let _ = writeln!(y, "    nr: {}", self.expr_yaml(&nr));
+            }
             let flexwrap = self.avoid.flexwrap;
             let fitting: Vec<usize> = (0..self.types.len())
                 .filter(|&k| {
@@ -1615,19 +1640,24 @@ impl Gen {
                     })
                 }
                 6 => Some(self.pointer().0),
-                7 if dir == "none" => {
+                7 if !sized => {
                     by_value = true;
                     Some(self.rng.pick(&["u32", "s32", "u16", "u8"]).to_string())
                 }
-                8 if dir == "none" => Some(self.rng.pick(&["char[]", "u8[]"]).to_string()),
-                9 if dir == "none" && self.rng.chance(50) => None,
+                8 if !sized => Some(self.rng.pick(&["char[]", "u8[]"]).to_string()),
+                9 if (!sized || form == 1 || form == 2) && self.rng.chance(50) => None,
                 _ => Some(self.scalar().0),
             };
+            let pointer = arg.is_some() && !by_value;
             if let Some(a) = arg {
                 let _ = writeln!(y, "    arg: {}", quote(&a));
             }
             if by_value {
                 y.push_str("    pass: value\n");
+            }
+            if pointer && self.rng.chance(30) {
+                let d = *self.rng.pick(&["in", "out", "in-out"]);
+                let _ = writeln!(y, "    data: {d}");
             }
             if self.rng.chance(30) {
                 let r = *self.rng.pick(&["value", "zero", "fd"]);

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use rustix::ioctl::{Direction, opcode};
+use uapigen::ir::Number;
 use uapigen::spec::Dir;
 use uapigen_tests::{model, root};
 
@@ -27,11 +28,12 @@ fn host_ioctl_numbers_match_rustix() {
             Dir::Write => Direction::Write,
             Dir::ReadWrite => Direction::ReadWrite,
         };
-        let size = match (&io.arg, io.dir) {
-            (Some(t), d) if d != Dir::None => uapigen::layout::type_size(host, t) as usize,
-            _ => 0,
+        let size = io.encoded_size(|t| uapigen::layout::type_size(host, t)) as usize;
+        let (ty, nr) = match &io.number {
+            Number::Io { ty, nr } | Number::Ioc { ty, nr, .. } => (ty.value as u8, nr.value as u8),
+            Number::Literal(_) => panic!("{}: vfio has no literal ioctl numbers", io.c_name),
         };
-        let expected = opcode::from_components(dir, io.ty.value as u8, io.nr.value as u8, size);
+        let expected = opcode::from_components(dir, ty, nr, size);
         let generated = rust.get(format!("ioctl:{}", io.c_name).as_str()).copied();
         assert_eq!(
             generated,

@@ -12,37 +12,39 @@ impl Resolver<'_> {
         let spec = self.spec;
         let mut out = Vec::new();
         for io in &spec.ioctls {
-            let field = |this: &mut Self, e: &Sp<spec::ExprText>, what: &str| -> IntValue {
+            let name = &*io.name;
+            let eval = |this: &mut Self, e: &Sp<spec::ExprText>, what: &str| -> (Expr, CValue) {
                 let parsed = this.parse_expr(e);
                 let o = this.origin(e.span, &e.0);
                 let c = parsed
                     .as_ref()
-                    .and_then(|x| {
-                        this.value_of_expr(x, o, &format!("the {what} of `{}`", *io.name))
-                    })
+                    .and_then(|x| this.value_of_expr(x, o, &format!("the {what} of `{name}`")))
                     .unwrap_or(CValue::int(0));
+                let v = c.value;
+                (parsed.unwrap_or(Expr::Num(v, v.to_string(), 0)), c)
+            };
+            let field = |this: &mut Self, e: &Sp<spec::ExprText>, what: &str| -> IntValue {
+                let (expr, c) = eval(this, e, what);
                 let v = c.value;
                 if !(0..=255).contains(&v) {
                     this.diags
                         .error(
                             Code::IoctlField,
                             e.span,
-                            format!(
-                                "the {what} of `{}` is {v}, which does not fit in 8 bits",
-                                *io.name
-                            ),
+                            format!("the {what} of `{name}` is {v}, which does not fit in 8 bits"),
                         )
                         .hint = Some("ioctl type and number are 0..=255 each".into());
                 }
                 IntValue {
-                    expr: parsed.unwrap_or(Expr::Num(v, v.to_string(), 0)),
+                    expr,
                     value: v,
                     ty: IntTy::U8,
                     c,
                 }
             };
-            let ty = field(self, &io.ty, "type");
-            let nr = field(self, &io.nr, "number");
+            let number = self.ioctl_number(io, field, eval);
+            let dir = io.dir.as_ref().map_or(spec::Dir::None, |d| d.value);
+            let dir_span = io.dir.as_ref().map_or(io.name.span, |d| d.span);
             let arg = io.arg.as_ref().and_then(|a| {
                 let t = self.parse_type(a)?;
                 if matches!(t, Ty::Flex(_)) && !matches!(t.element(), Ty::Scalar(_)) {
@@ -64,20 +66,22 @@ impl Resolver<'_> {
                 }
             }
             // `arg` missing, not `arg` unresolved (that has its own error already).
-            if io.dir.value != spec::Dir::None && io.arg.is_none() {
+            let encodes_size = matches!(number, Number::Io { .. }) && dir != spec::Dir::None
+                || matches!(number, Number::Ioc { size: None, .. }) && io.arg.is_some();
+            if matches!(number, Number::Io { .. }) && dir != spec::Dir::None && io.arg.is_none() {
                 self.diags
                     .error(
                         Code::IoctlArg,
-                        io.dir.span,
+                        dir_span,
                         format!("`{}` encodes an argument size but has no `arg`", *io.name),
                     )
                     .hint = Some("name the argument type with `arg:`, or use `dir: none`".into());
             }
-            if io.dir.value != spec::Dir::None && matches!(arg, Some(Ty::Flex(_))) {
+            if encodes_size && matches!(arg, Some(Ty::Flex(_))) {
                 self.diags
                     .error(
                         Code::IoctlArg,
-                        io.dir.span,
+                        dir_span,
                         format!(
                             "`{}` encodes the size of a flexible array, which has none",
                             *io.name
@@ -85,15 +89,37 @@ impl Resolver<'_> {
                     )
                     .hint = Some("use `dir: none` for variable-size arguments".into());
             }
+            let data = match &io.data {
+                Some(d) => {
+                    if io.arg.is_none() || pass == Pass::Value {
+                        self.diags
+                            .error(
+                                Code::IoctlArg,
+                                d.span,
+                                format!("`{}` has `data` but passes no pointer to data", *io.name),
+                            )
+                            .hint = Some(
+                            "`data` says which way the data behind a pointer `arg` goes; remove it"
+                                .into(),
+                        );
+                    }
+                    d.value
+                }
+                None => match dir {
+                    spec::Dir::Write => spec::Data::In,
+                    spec::Dir::Read => spec::Data::Out,
+                    _ => spec::Data::InOut,
+                },
+            };
             out.push(Ioctl {
                 c_name: io.name.value.clone(),
                 rust_name: self.rust_or(
                     &io.rust_name,
                     names::const_name(&io.name, self.prefix.as_deref()),
                 ),
-                dir: io.dir.value,
-                ty,
-                nr,
+                dir,
+                number,
+                data,
                 arg,
                 pass,
                 returns: io
@@ -106,5 +132,121 @@ impl Resolver<'_> {
             });
         }
         out
+    }
+
+    /// How the spec gives the number: `type` and `nr` (with `dir`, and with `macro: _IOC`
+    /// and `size`), or a literal `number`; exactly one of the two ways.
+    fn ioctl_number(
+        &mut self,
+        io: &spec::Ioctl,
+        field: impl Fn(&mut Self, &Sp<spec::ExprText>, &str) -> IntValue,
+        eval: impl Fn(&mut Self, &Sp<spec::ExprText>, &str) -> (Expr, CValue),
+    ) -> Number {
+        let name = &*io.name;
+        let err = |this: &mut Self, span, msg: String, hint: &str| {
+            this.diags.error(Code::IoctlNumber, span, msg).hint = Some(hint.into());
+        };
+        let ioc = match &io.mac {
+            Some(m) if m.as_str() == "_IOC" => true,
+            Some(m) => {
+                err(
+                    self,
+                    m.span,
+                    format!(
+                        "`{name}` names the macro `{}`, which uapigen does not know",
+                        **m
+                    ),
+                    "the one macro known is `_IOC` (`_IO`/`_IOR`/`_IOW`/`_IOWR` follow from `dir`)",
+                );
+                false
+            }
+            None => false,
+        };
+        if let Some(n) = &io.number {
+            for (key, span) in [
+                ("dir", io.dir.as_ref().map(|d| d.span)),
+                ("type", io.ty.as_ref().map(|d| d.span)),
+                ("nr", io.nr.as_ref().map(|d| d.span)),
+                ("macro", io.mac.as_ref().map(|d| d.span)),
+                ("size", io.size.as_ref().map(|d| d.span)),
+            ] {
+                if let Some(span) = span {
+                    err(
+                        self,
+                        span,
+                        format!("`{name}` has a literal `number` and `{key}` too"),
+                        "give either `number` (the whole number as the kernel writes it) or `dir`, `type` and `nr`",
+                    );
+                }
+            }
+            let (expr, c) = eval(self, n, "number");
+            let v = c.value;
+            if !(0..=i128::from(u32::MAX)).contains(&v) {
+                err(
+                    self,
+                    n.span,
+                    format!("the number of `{name}` is {v}, which is not a 32-bit ioctl number"),
+                    "an ioctl number is 0..=0xFFFFFFFF",
+                );
+            }
+            return Number::Literal(IntValue {
+                expr,
+                value: v,
+                ty: IntTy::U32,
+                c,
+            });
+        }
+        let missing: Vec<&str> = [
+            ("dir", io.dir.is_none()),
+            ("type", io.ty.is_none()),
+            ("nr", io.nr.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+        if !missing.is_empty() {
+            err(
+                self,
+                io.name.span,
+                format!("`{name}` has no `{}`", missing.join("`, `")),
+                "give `dir`, `type` and `nr` (encoded with _IOC), or a literal `number: 0x4C00`",
+            );
+        }
+        let zero = Sp {
+            value: spec::ExprText("0".into()),
+            span: io.name.span,
+        };
+        let ty = field(self, io.ty.as_ref().unwrap_or(&zero), "type");
+        let nr = field(self, io.nr.as_ref().unwrap_or(&zero), "number");
+        if let (Some(s), false) = (&io.size, ioc) {
+            err(
+                self,
+                s.span,
+                format!("`{name}` has a `size` without `macro: _IOC`"),
+                "`_IOR`/`_IOW`/`_IOWR` encode the size of `arg`; an explicit size needs `macro: _IOC`",
+            );
+        }
+        if !ioc {
+            return Number::Io { ty, nr };
+        }
+        let size = io.size.as_ref().map(|s| {
+            let (expr, c) = eval(self, s, "size");
+            let v = c.value;
+            if !(0..=0x3fff).contains(&v) {
+                err(
+                    self,
+                    s.span,
+                    format!("the size of `{name}` is {v}, which the ioctl encoding cannot carry"),
+                    "the encoded size is 0..=0x3FFF (13 bits on powerpc, mips, sparc and alpha: 0..=0x1FFF)",
+                );
+            }
+            IntValue {
+                expr,
+                value: v,
+                ty: IntTy::U32,
+                c,
+            }
+        });
+        Number::Ioc { ty, nr, size }
     }
 }

@@ -180,8 +180,14 @@ impl Resolver<'_> {
     fn run(&mut self, file: Arc<SourceFile>) -> Module {
         let spec = self.spec;
         if self.check_ident(&spec.name, "module name") {
-            let why = if names::is_rust_keyword(&spec.name) {
-                Some(format!("`{}` is a Rust keyword", *spec.name))
+            // A keyword (`loop`) is accepted: Rust names the module `r#loop`.
+            let why = if names::is_rust_keyword(&spec.name)
+                && matches!(spec.name.as_str(), "self" | "super" | "crate" | "Self")
+            {
+                Some(format!(
+                    "`{}` is a Rust keyword that no module can have",
+                    *spec.name
+                ))
             } else if spec.name.contains(|c: char| c.is_ascii_uppercase()) {
                 Some("Rust module names are lower_snake_case".to_owned())
             } else if matches!(spec.name.as_str(), "lib" | "layout_probe") {

@@ -4,7 +4,7 @@
 
 use crate::abi::{ABIS, Abi};
 use crate::expr::CType;
-use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, kind_word};
+use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, Number, kind_word};
 use crate::layout::field_paths;
 use crate::model::Model;
 use crate::spec::Dir;
@@ -146,22 +146,44 @@ fn c_type_code(t: CType) -> u64 {
 /// (`_IOC_NONE` is `0U`, ...), `type` and `nr` keep the types of what the header prints for
 /// them through the shifts, and the
 /// size of `_IOR`/`_IOW`/`_IOWR` is `sizeof`, a `size_t` (pointer-sized, unsigned); `_IO`
-/// passes the `int` 0. alpha casts the whole to `unsigned int`.
+/// passes the `int` 0. alpha casts the whole to `unsigned int`. A literal number has its own
+/// C type (`0x4C00` is an `int`).
 fn ioctl_c_type(m: &Module, io: &Ioctl, abi: &Abi) -> CType {
+    let part = |v: &IntValue| super::header::ioctl_value_type(m, v);
+    if let Number::Literal(v) = &io.number {
+        return part(v);
+    }
     if abi.ioctl.uint_cast {
         return CType::UINT;
     }
-    let pointer = abi.pointer;
-    let size = if io.dir == Dir::None {
-        CType::INT
-    } else {
-        CType {
-            bits: u32::try_from(pointer * 8).unwrap_or(64),
-            signed: false,
-        }
+    let size_t = CType {
+        bits: u32::try_from(abi.pointer * 8).unwrap_or(64),
+        signed: false,
     };
-    let [ty, nr] = super::header::ioctl_part_types(m, io);
-    [ty, nr, size].into_iter().fold(CType::UINT, CType::common)
+    let (ty, nr, size) = match &io.number {
+        Number::Literal(v) => return part(v),
+        Number::Io { ty, nr } => (
+            ty,
+            nr,
+            if io.dir == Dir::None {
+                CType::INT
+            } else {
+                size_t
+            },
+        ),
+        Number::Ioc { ty, nr, size } => (
+            ty,
+            nr,
+            match (size, &io.arg) {
+                (Some(s), _) => part(s),
+                (None, Some(_)) => size_t,
+                (None, None) => CType::INT,
+            },
+        ),
+    };
+    [part(ty), part(nr), size]
+        .into_iter()
+        .fold(CType::UINT, CType::common)
 }
 
 /// `(unsigned long long)(T)(v)` as C computes it: wrapped to `T`, then sign-extended for a

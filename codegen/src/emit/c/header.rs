@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::expr::{self, CType, CValue, Expr};
 use crate::ir::{
-    ConstValue, Field, IntValue, Ioctl, Module, NamedValue, Scalar, Ty, TypeId, kind_word,
+    ConstValue, Field, IntValue, Module, NamedValue, Number, Scalar, Ty, TypeId, kind_word,
 };
 use crate::model::Model;
 use crate::spec::Dir;
@@ -155,12 +155,10 @@ pub(crate) fn c_int_type(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -
     ty.unwrap_or_else(|| CType::of_value(value))
 }
 
-/// The C types of the type and number parts an ioctl's macro prints.
-pub(crate) fn ioctl_part_types(m: &Module, io: &Ioctl) -> [CType; 2] {
-    [
-        c_int_type(m, &io.ty.expr, io.ty.value, None),
-        c_int_type(m, &io.nr.expr, io.nr.value, None),
-    ]
+/// The C type of an integer the header prints for an ioctl (a part of its number, or a
+/// literal number).
+pub(crate) fn ioctl_value_type(m: &Module, v: &IntValue) -> CType {
+    c_int_type(m, &v.expr, v.value, None)
 }
 
 /// [`c_int`] of an [`IntValue`] for a macro body: parenthesised unless it is an atom.
@@ -429,17 +427,33 @@ pub fn header(model: &Model) -> String {
                 let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
             }
-            let t = c_int(m, &io.ty.expr, io.ty.value, None);
-            let n = c_int(m, &io.nr.expr, io.nr.value, None);
-            let body = match (io.dir, &io.arg) {
-                (Dir::None, _) | (_, None) => format!("_IO({t}, {n})"),
-                (d, Some(a)) => {
+            let int = |v: &IntValue| c_int(m, &v.expr, v.value, None);
+            let body = match (&io.number, io.dir, &io.arg) {
+                (Number::Literal(v), ..) => int(v),
+                (Number::Io { ty, nr }, Dir::None, _) | (Number::Io { ty, nr }, _, None) => {
+                    format!("_IO({}, {})", int(ty), int(nr))
+                }
+                (Number::Io { ty, nr }, d, Some(a)) => {
                     let mac = match d {
                         Dir::Read => "_IOR",
                         Dir::Write => "_IOW",
                         _ => "_IOWR",
                     };
-                    format!("{mac}({t}, {n}, {})", c_type_name(m, a))
+                    format!("{mac}({}, {}, {})", int(ty), int(nr), c_type_name(m, a))
+                }
+                (Number::Ioc { ty, nr, size }, d, a) => {
+                    let dir = match d {
+                        Dir::None => "_IOC_NONE",
+                        Dir::Read => "_IOC_READ",
+                        Dir::Write => "_IOC_WRITE",
+                        Dir::ReadWrite => "_IOC_READ | _IOC_WRITE",
+                    };
+                    let size = match (size, a) {
+                        (Some(s), _) => int(s),
+                        (None, Some(a)) => format!("sizeof({})", c_type_name(m, a)),
+                        (None, None) => "0".into(),
+                    };
+                    format!("_IOC({dir}, {}, {}, {size})", int(ty), int(nr))
                 }
             };
             define(&mut out, &io.c_name, &body);

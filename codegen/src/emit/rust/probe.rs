@@ -18,8 +18,13 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     // A path of identifiers (`crate`, `self` and `super` allowed), maybe with a leading `::`.
     let p = path;
     let segment_ok = |seg: &str| {
+        let raw = seg.strip_prefix("r#");
+        let seg = raw.unwrap_or(seg);
         crate::names::is_c_identifier(seg)
-            && (matches!(seg, "crate" | "self" | "super") || !crate::names::is_rust_keyword(seg))
+            && raw.is_none_or(|_| !matches!(seg, "crate" | "self" | "super" | "Self" | "_"))
+            && (raw.is_some()
+                || matches!(seg, "crate" | "self" | "super")
+                || !crate::names::is_rust_keyword(seg))
     };
     if !p
         .strip_prefix("::")

@@ -91,7 +91,7 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
         Ty::Named(id) => match m.origin(*id) {
             // A type of a used spec lives in that spec's sibling module.
             Some(module) => {
-                let md = ident(module);
+                let md = ident(&crate::names::module_ident(module));
                 let n = ident(&m.types[*id].rust_name);
                 quote!(super::#md::#n)
             }

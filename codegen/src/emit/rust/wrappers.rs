@@ -10,21 +10,22 @@ use super::tokens::{docs, ident, rust_ty};
 use crate::ir::{Ioctl, Module, PayloadKind, Scalar, Ty};
 use crate::model::Model;
 use crate::names;
-use crate::spec::{Dir, Pass, Returns};
+use crate::spec::{Data, Pass, Returns};
 
 pub(crate) fn ret(r: Returns) -> (TokenStream, TokenStream) {
     match r {
-        Returns::Value => (quote!(::uapigen_runtime::ioctl::Result<i32>), quote!(r)),
+        Returns::Value => (quote!(::uapigen_runtime::ioctl::Result<i32>), quote!(Ok(r))),
         Returns::Zero => (
             quote!(::uapigen_runtime::ioctl::Result<()>),
             quote!({
                 let _ = r;
+                Ok(())
             }),
         ),
         Returns::Fd => (
             quote!(::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd>),
             // SAFETY: the spec says this ioctl returns a new file descriptor.
-            quote!(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) }),
+            quote!(Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })),
         ),
     }
 }
@@ -78,7 +79,7 @@ pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd) -> #ret_ty {
                 // SAFETY: the spec says this ioctl takes no argument.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, #op) }?;
-                Ok(#ret_expr)
+                #ret_expr
             }
         },
         (Some(Ty::Scalar(Scalar::Int(t))), Pass::Value) => {
@@ -93,7 +94,7 @@ pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
                 pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: #rt) -> #ret_ty {
                     // SAFETY: the spec says this ioctl takes an integer by value.
                     let r = unsafe { ::uapigen_runtime::ioctl::call_value(fd, #op, #conv) }?;
-                    Ok(#ret_expr)
+                    #ret_expr
                 }
             }
         }
@@ -103,7 +104,7 @@ pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
                 pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &::core::ffi::CStr) -> #ret_ty {
                     // SAFETY: the spec says the argument is a string the kernel reads.
                     let r = unsafe { ::uapigen_runtime::ioctl::call_cstr(fd, #op, arg) }?;
-                    Ok(#ret_expr)
+                    #ret_expr
                 }
             }
         }
@@ -196,7 +197,7 @@ fn pointer_wrapper(
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, header: &#rt, payload: &#pn #lt) -> #ret_ty {
                 #entries_helper
                 #body
-                Ok(#ret_expr)
+                #ret_expr
             }
         };
     }
@@ -244,7 +245,7 @@ fn pointer_wrapper(
                 // SAFETY: the buffer holds the whole struct and `len` bytes in all (the size field,
                 // if any, says so); the struct has no pointer for the kernel to follow.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg) }?;
-                Ok(#ret_expr)
+                #ret_expr
             }
         };
     }
@@ -260,7 +261,7 @@ fn pointer_wrapper(
                 #set
                 // SAFETY: the buffer holds `len` bytes and the size field says so.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg.as_mut_bytes()) }?;
-                Ok(#ret_expr)
+                #ret_expr
             }
         };
     }
@@ -271,15 +272,15 @@ fn pointer_wrapper(
         quote!(::core::mem::size_of::<#rt>()),
         false,
     );
-    match io.dir {
-        Dir::Write => quote! {
+    match io.data {
+        Data::In => quote! {
             #head
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &#rt) -> #ret_ty {
                 let mut arg = *arg;
                 #set
-                // SAFETY: the argument has the type the ioctl encodes; the kernel only reads it.
+                // SAFETY: the argument has the spec's type; the kernel only reads it.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, &mut arg) }?;
-                Ok(#ret_expr)
+                #ret_expr
             }
         },
         _ => quote! {
@@ -289,7 +290,7 @@ fn pointer_wrapper(
                 // SAFETY: the argument has the spec's type and (for argsz-style structs) its
                 // size field states its size, so the kernel stays within it.
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg) }?;
-                Ok(#ret_expr)
+                #ret_expr
             }
         },
     }
