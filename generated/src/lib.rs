@@ -6,20 +6,51 @@
 
 #![no_std]
 
+/// IOMMU user API data formats: fault and page-request reports, page responses, guest
+/// cache invalidation and guest PASID binding; there are no ioctls here, VFIO and others carry them.
 #[rustfmt::skip]
 pub mod iommu;
+/// IOMMUFD: user-space control of IO page tables through ioctls on /dev/iommu. Every argument
+/// struct begins with a caller-set size; bytes past what the kernel knows must be zero.
 #[rustfmt::skip]
 pub mod iommufd;
+/// KVM: hardware-assisted virtual machines. /dev/kvm creates VMs, a VM fd gets memory slots
+/// and creates vCPUs, and a vCPU fd runs the guest with KVM_RUN; the exit reason and its
+/// details come back in the kvm_run area that user space maps from the vCPU fd.
+///
+/// x86 only: the register types, kvm_run's architecture parts and the ioctl numbers that
+/// encode their sizes are x86's. On another architecture they do not match that kernel
+/// (arm64's KVM_GET_REGS is 0x8360AE81 with an 864-byte kvm_regs); use this module on
+/// x86_64 only.
 #[rustfmt::skip]
 pub mod kvm;
+/// Loop devices: block devices (/dev/loopN) whose data lives in a regular file. A free device
+/// number comes from LOOP_CTL_GET_FREE on /dev/loop-control; LOOP_CONFIGURE then attaches a
+/// file and sets the device's parameters in one step (the older way is LOOP_SET_FD followed
+/// by LOOP_SET_STATUS64), and LOOP_CLR_FD detaches it. The ioctl numbers are plain numbers
+/// of type byte 0x4C ('L') from before the kernel encoded direction and size in them.
 #[rustfmt::skip]
 pub mod r#loop;
+/// Namespace file ioctls: on an fd opened from a namespace file in /proc/PID/ns (or from a
+/// bind mount of one) they walk the namespace hierarchy and describe the namespace.
 #[rustfmt::skip]
 pub mod nsfs;
+/// userfaultfd: a file descriptor through which a process handles the page faults of memory
+/// ranges it registers. Faults arrive as uffd_msg records read from the fd; the handler
+/// resolves them with ioctls that fill the missing pages (UFFDIO_COPY, UFFDIO_ZEROPAGE,
+/// UFFDIO_CONTINUE) or change protection (UFFDIO_WRITEPROTECT). The fd comes from the
+/// userfaultfd(2) system call or from USERFAULTFD_IOC_NEW on /dev/userfaultfd, and must first
+/// agree on the API with UFFDIO_API.
 #[rustfmt::skip]
 pub mod userfaultfd;
+/// VFIO: user-space drivers for devices behind an IOMMU, driven by ioctls on container, group
+/// and device fds; argument structs begin with a caller-set argsz so that they can grow.
 #[rustfmt::skip]
 pub mod vfio;
+/// PROPOSED extension of VFIO for nested (two-stage) IOMMU translation: user space asks for
+/// PASIDs with VFIO_IOMMU_PASID_REQUEST, and one ioctl, VFIO_IOMMU_NESTING_OP, carries
+/// argsz, flags, op and data[], where op says which IOMMU uapi structure data[] holds.
+/// New operations or data formats get a new op value; the ioctl never changes.
 #[rustfmt::skip]
 pub mod vfio_nesting;
 

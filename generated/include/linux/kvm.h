@@ -5,6 +5,11 @@
  * KVM: hardware-assisted virtual machines. /dev/kvm creates VMs, a VM fd gets memory slots
  * and creates vCPUs, and a vCPU fd runs the guest with KVM_RUN; the exit reason and its
  * details come back in the kvm_run area that user space maps from the vCPU fd.
+ *
+ * x86 only: the register types, kvm_run's architecture parts and the ioctl numbers that
+ * encode their sizes are x86's. On another architecture they do not match that kernel
+ * (arm64's KVM_GET_REGS is 0x8360AE81 with an 864-byte kvm_regs); use this module on
+ * x86_64 only.
  */
 #ifndef __LINUX_KVM_H
 #define __LINUX_KVM_H
