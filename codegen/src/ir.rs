@@ -513,6 +513,17 @@ pub enum Number {
     Literal(IntValue),
 }
 
+impl Number {
+    /// Whether a number of this form, with direction `dir`, encodes `sizeof(arg)`.
+    pub fn takes_arg_size(&self, dir: Dir) -> bool {
+        match self {
+            Number::Io { .. } => dir != Dir::None,
+            Number::Ioc { size, .. } => size.is_none(),
+            Number::Literal(_) => false,
+        }
+    }
+}
+
 impl Ioctl {
     /// The size the number encodes on `abi`, given the argument's size there.
     pub fn encoded_size(&self, arg_size: impl FnOnce(&Ty) -> u64) -> u64 {
@@ -526,12 +537,7 @@ impl Ioctl {
 
     /// Whether the number encodes the argument's size (`sizeof(arg)`).
     pub fn encodes_arg_size(&self) -> bool {
-        self.arg.is_some()
-            && match self.number {
-                Number::Io { .. } => self.dir != Dir::None,
-                Number::Ioc { ref size, .. } => size.is_none(),
-                Number::Literal(_) => false,
-            }
+        self.arg.is_some() && self.number.takes_arg_size(self.dir)
     }
 }
 

@@ -66,8 +66,6 @@ impl Resolver<'_> {
                 }
             }
             // `arg` missing, not `arg` unresolved (that has its own error already).
-            let encodes_size = matches!(number, Number::Io { .. }) && dir != spec::Dir::None
-                || matches!(number, Number::Ioc { size: None, .. }) && io.arg.is_some();
             if matches!(number, Number::Io { .. }) && dir != spec::Dir::None && io.arg.is_none() {
                 self.diags
                     .error(
@@ -77,7 +75,7 @@ impl Resolver<'_> {
                     )
                     .hint = Some("name the argument type with `arg:`, or use `dir: none`".into());
             }
-            if encodes_size && matches!(arg, Some(Ty::Flex(_))) {
+            if number.takes_arg_size(dir) && matches!(arg, Some(Ty::Flex(_))) {
                 self.diags
                     .error(
                         Code::IoctlArg,

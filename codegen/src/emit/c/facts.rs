@@ -150,12 +150,6 @@ fn c_type_code(t: CType) -> u64 {
 /// C type (`0x4C00` is an `int`).
 fn ioctl_c_type(m: &Module, io: &Ioctl, abi: &Abi) -> CType {
     let part = |v: &IntValue| super::header::ioctl_value_type(m, v);
-    if let Number::Literal(v) = &io.number {
-        return part(v);
-    }
-    if abi.ioctl.uint_cast {
-        return CType::UINT;
-    }
     let size_t = CType {
         bits: u32::try_from(abi.pointer * 8).unwrap_or(64),
         signed: false,
@@ -181,6 +175,9 @@ fn ioctl_c_type(m: &Module, io: &Ioctl, abi: &Abi) -> CType {
             },
         ),
     };
+    if abi.ioctl.uint_cast {
+        return CType::UINT;
+    }
     [part(ty), part(nr), size]
         .into_iter()
         .fold(CType::UINT, CType::common)
