@@ -170,14 +170,24 @@ fn long_must_not_change_the_value() {
     let (d, under) = the_error("constants:\n  - { name: X, value: ~0UL, type: u64 }\n");
     assert_eq!(d.code.as_str(), "E0204");
     assert_eq!(under, "~0UL");
-    // The same value on both: printed as a literal without `long`.
+    // The same value on both: printed as the kernel writes it, `long` and all; its C type
+    // is C's on each ABI (4 bytes on 32-bit ones, as gcc gives the kernel's `(1UL << 0)`).
     let m = compile("constants:\n  - { name: X, value: 1UL << 3 }\n")
         .unwrap_or_else(|d| panic!("{d:#?}"));
-    assert!(
-        header(&m).contains("0x8ULL /* 1UL << 3 */"),
-        "{}",
-        header(&m)
-    );
+    assert!(header(&m).contains("(1UL << 3)"), "{}", header(&m));
+    let ctype = |abi: &str| {
+        let i = uapigen::abi::ABIS
+            .iter()
+            .position(|a| a.name == abi)
+            .unwrap_or(0);
+        uapigen::emit::c::facts(&m, i)
+            .into_iter()
+            .find(|f| f.key == "ctype:X")
+            .map(|f| f.value)
+    };
+    // 10 x sizeof + signed: an 8-byte `unsigned long` on x86_64, a 4-byte one on i386.
+    assert_eq!(ctype("x86_64"), Some(80));
+    assert_eq!(ctype("i386"), Some(40));
 }
 
 #[test]

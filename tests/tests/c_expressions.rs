@@ -147,7 +147,9 @@ fn batch(seed: u64, b: usize, count: usize) -> (String, Vec<(String, String)>, M
 /// Per constant: value, size, signed type, negative, value in the item's type.
 const PER: usize = 5;
 
-fn probe_source(name: &str, model: &Model) -> (String, Vec<u64>) {
+/// The probe, and the model's values for an ABI whose `long` has `long_bytes` bytes (the C
+/// type of `1UL` is 8 bytes on x86_64 and 4 on i386).
+fn probe_source(name: &str, model: &Model, long_bytes: u64) -> (String, Vec<u64>) {
     let mut src = format!("#include <linux/{name}.h>\n\nconst unsigned long long ");
     let _ = writeln!(src, "{}[] = {{", uapigen::emit::c::probe::SYMBOL);
     let mut want = Vec::new();
@@ -163,10 +165,11 @@ fn probe_source(name: &str, model: &Model) -> (String, Vec<u64>) {
              (unsigned long long)({})({n}),",
             v.ty.c_name()
         );
+        let ty = v.c.ty_on(long_bytes);
         want.extend([
             v.c.value as u64,
-            u64::from(v.c.ty.bits / 8),
-            u64::from(v.c.ty.signed),
+            u64::from(ty.bits / 8),
+            u64::from(ty.signed),
             u64::from(v.c.value < 0),
             v.value as u64,
         ]);
@@ -199,11 +202,12 @@ fn accepted_expressions_have_the_value_and_type_c_computes() {
         .iter()
         .find(|a| a.name == "i386")
         .map(abi_toolchain);
-    let mut compilers: Vec<(&str, Compiler)> = vec![("x86_64 (gcc)", gcc)];
+    // (what, compiler, bytes of `long`)
+    let mut compilers: Vec<(&str, Compiler, u64)> = vec![("x86_64 (gcc)", gcc, 8)];
     match i386 {
-        Some(Ok(t)) => compilers.push(("i386 (clang-19 --target=i686-linux-gnu)", t.cc)),
-        Some(Err(e)) => println!("i386 not checked: {e}"),
-        None => println!("i386 not checked: no such ABI"),
+        Some(Ok(t)) => compilers.push(("i386 (clang-19 --target=i686-linux-gnu)", t.cc, 4)),
+        Some(Err(e)) => panic!("i386 cannot be checked: {e}"),
+        None => panic!("i386 cannot be checked: uapigen models no such ABI"),
     }
     let include = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let mut failures = Vec::new();
@@ -217,8 +221,8 @@ fn accepted_expressions_have_the_value_and_type_c_computes() {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         let header = uapigen::emit::c::header(&model);
         std::fs::write(dir.join(format!("{name}.h")), &header).unwrap_or_else(|e| panic!("{e}"));
-        let (src, want) = probe_source(&name, &model);
-        for (abi, cc) in &compilers {
+        for (abi, cc, long_bytes) in &compilers {
+            let (src, want) = probe_source(&name, &model, *long_bytes);
             let includes: [&Path; 1] = [include.path()];
             let got = probe_values(cc, &src, &includes, want.len())
                 .unwrap_or_else(|e| panic!("{abi}: the probe does not compile: {e}\n{header}"));

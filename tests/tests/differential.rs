@@ -164,13 +164,14 @@ impl Ex {
     }
 
     /// C's value and type of a macro of this expression as the header prints it (ILP32,
-    /// LP64): the expression itself when its type is the same on both and in C90, else a
-    /// literal of the LP64 type (`U`, `LL`, `ULL` suffixes).
+    /// LP64): the expression itself, with C's type on each (`1UL` is 4 bytes on ILP32, 8 on
+    /// LP64), when C90 types it as C99 does; else a literal of the LP64 type (`U`, `LL`,
+    /// `ULL` suffixes).
     fn printed(&self) -> [Option<CVal>; 2] {
         let (Some(a), Some(b)) = (self.c_eval(false), self.c_eval(true)) else {
             return [None, None];
         };
-        if a.ty.bits == b.ty.bits && a.ty.signed == b.ty.signed && !self.has_c90_literal() {
+        if !self.has_c90_literal() {
             return [Some(a), Some(b)];
         }
         let ty = CTy {

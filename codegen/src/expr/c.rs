@@ -92,12 +92,26 @@ impl CType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CValue {
     pub value: i128,
+    /// The type on 64-bit ABIs (LP64).
     pub ty: CType,
+    /// The type on 32-bit ABIs (ILP32), where `long` has 32 bits: `1UL << 3` is an
+    /// `unsigned long` of 4 bytes there. The value is the same on both (see [`Expr::eval`]).
+    pub ty32: CType,
 }
 
 impl CValue {
+    /// A value whose type is the same on every ABI.
     pub fn new(value: i128, ty: CType) -> Self {
-        CValue { value, ty }
+        CValue {
+            value,
+            ty,
+            ty32: ty,
+        }
+    }
+
+    /// Its type on an ABI whose `long` has `long_bytes` bytes.
+    pub fn ty_on(&self, long_bytes: u64) -> CType {
+        if long_bytes == 4 { self.ty32 } else { self.ty }
     }
 
     pub fn int(value: i128) -> Self {
@@ -149,8 +163,8 @@ pub struct Evaluated {
     /// C's value and type: of the expression as written, or (when not `as_written`) of the
     /// literal the header prints instead.
     pub c: CValue,
-    /// The header can print the expression itself: its type is the same on every ABI and in
-    /// C90 and C99.
+    /// The header can print the expression itself: its type is the same in C90 and C99 (on
+    /// 32- and 64-bit ABIs it is C's for each, `c.ty32` and `c.ty`: `1UL` is 4 or 8 bytes).
     pub as_written: bool,
     /// No part of the expression itself shifts into the sign bit (`1 << 31`): gcc, from
     /// C99 on, does not take such an expression as an integer constant expression, so it
@@ -276,8 +290,12 @@ impl Expr {
             ));
         }
         Ok(Evaluated {
-            c: lp64,
-            as_written: !c90 && lp64.ty == ilp32.ty,
+            // Not as written, the header prints a literal of the LP64 type on every ABI.
+            c: CValue {
+                ty32: if c90 { lp64.ty } else { ilp32.ty },
+                ..lp64
+            },
+            as_written: !c90,
             ice,
         })
     }
@@ -326,7 +344,12 @@ impl Expr {
                 .map(|ty| CValue::new(*v, ty))
                 .map_err(|(m, h)| arith(*at, s.len(), m, h)),
             Expr::Char(v, ..) => Ok(CValue::int(*v)),
-            Expr::Name(n, at) => names(n).map_err(|e| name_error(e, n, *at)),
+            Expr::Name(n, at) => names(n)
+                .map(|c| match long_bits {
+                    32 => CValue::new(c.value, c.ty32),
+                    _ => CValue::new(c.value, c.ty),
+                })
+                .map_err(|e| name_error(e, n, *at)),
             Expr::Paren(e, ..) => e.eval_abi(long_bits, names, c90),
             Expr::Unary(op, e, at) => {
                 let a = e.eval_abi(long_bits, names, c90)?;

@@ -69,8 +69,14 @@ fn literals_have_c_types() {
     assert_eq!(ty("1ULL"), Some(CType::ULLONG));
     assert_eq!(ty("'a'"), Some(CType::INT));
     assert_eq!(ty("1 < 2U"), Some(CType::INT));
-    // `long` differs between ABIs: printed as a literal of the LP64 type.
-    assert!(c("1UL << 3").is_ok_and(|e| !e.as_written && e.c.ty == CType::ULLONG));
+    // `long` differs between ABIs: printed as written, with C's type on each (8 bytes on
+    // 64-bit ABIs, 4 on 32-bit ones), as the kernel's `(1UL << 0)` macros have.
+    assert!(c("1UL << 3").is_ok_and(|e| e.as_written
+        && e.c.ty == CType::ULLONG
+        && e.c.ty32 == CType::UINT
+        && e.c.ty_on(4) == CType::UINT
+        && e.c.ty_on(8) == CType::ULLONG));
+    assert!(c("1L").is_ok_and(|e| e.c.ty == CType::LLONG && e.c.ty32 == CType::INT));
     assert!(c("1U << 3").is_ok_and(|e| e.as_written));
     // C90 reads a decimal past INT_MAX as `unsigned long`, C99 as `long long`.
     assert!(c("3000000000").is_ok_and(|e| !e.as_written && e.c.value == 3_000_000_000));
@@ -212,8 +218,8 @@ fn casts_convert_as_c_does() {
     };
     assert_eq!(typed("(__u64)1"), Some((64, false, true)));
     assert_eq!(typed("(__s32)BASE"), Some((32, true, true)));
-    // `long` is 32 or 64 bits by ABI: the header prints a literal instead.
-    assert_eq!(typed("(unsigned long)1"), Some((64, false, false)));
+    // `long` is 32 or 64 bits by ABI: the header prints the cast, whose type is C's on each.
+    assert_eq!(typed("(unsigned long)1"), Some((64, false, true)));
     assert_eq!(
         parse("(__u64)1 << 3").map(|e| e.to_c()).ok().as_deref(),
         Some("(__u64)1 << 3")
@@ -267,7 +273,7 @@ fn c_exactness_follows_c_types() {
     assert!(!exact("OTHER + 1", 2));
     assert!(!exact("-3000000000", -3_000_000_000));
     assert!(exact("-3000000000LL", -3_000_000_000));
-    assert!(!exact("1UL", 1));
+    assert!(exact("1UL", 1));
     assert!(parse("1U").is_ok_and(
         |e| !e.c_exact(1, Some(CType::INT), &names) && e.c_exact(1, Some(CType::UINT), &names)
     ));
