@@ -72,6 +72,13 @@ for comp in rustfmt clippy; do
   fi
 done
 
+# tests/tests/kvm_arches.rs checks the generated crate for other architectures.
+for target in aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+    rustup target add "$target"
+  fi
+done
+
 # cargo fuzz for the fuzzing smoke run; it needs a nightly toolchain (sanitizer coverage),
 # which the machine image carries; installed here when it does not.
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then

@@ -401,6 +401,225 @@ pub const ABIS: &[Abi] = &[
     ),
 ];
 
+/// A set of ABIs (bit `i` is [`ABIS`]`[i]`): where an item exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AbiSet(u32);
+
+/// The kernel's architecture names (`arch/<name>/`) and the ABIs of each, with the C and
+/// Rust conditions that hold on all of them where one simpler than the ABIs' own exists.
+pub const ARCHES: &[Arch] = &[
+    Arch::new("x86", &["x86_64", "i386", "x32"]).conds(
+        "defined(__i386__) || defined(__x86_64__)",
+        r#"any(target_arch = "x86", target_arch = "x86_64")"#,
+    ),
+    Arch::new("arm64", &["aarch64"]),
+    Arch::new("arm", &["arm"]),
+    Arch::new("powerpc", &["powerpc", "ppc64", "ppc64le"]).conds(
+        "defined(__powerpc__)",
+        r#"any(target_arch = "powerpc", target_arch = "powerpc64")"#,
+    ),
+    Arch::new("mips", &["mips", "mips64", "mipsn32"]).conds(
+        "defined(__mips__)",
+        r#"any(target_arch = "mips", target_arch = "mips64")"#,
+    ),
+    Arch::new("s390", &["s390x"]),
+    Arch::new("riscv", &["riscv64"]),
+    Arch::new("sparc", &["sparc64"]),
+    Arch::new("m68k", &["m68k"]),
+    Arch::new("alpha", &["alpha"]),
+    Arch::new("parisc", &["hppa"]),
+    Arch::new("sh", &["sh4"]),
+];
+
+/// A kernel architecture: a name of `arch/` and the ABIs uapigen models for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Arch {
+    pub name: &'static str,
+    pub abis: &'static [&'static str],
+    /// A C condition true on exactly these ABIs (among those modelled), when simpler.
+    pub c_cond: Option<&'static str>,
+    /// A Rust `cfg` predicate true on the targets of exactly these ABIs, when simpler.
+    pub rust_cfg: Option<&'static str>,
+}
+
+impl Arch {
+    const fn new(name: &'static str, abis: &'static [&'static str]) -> Arch {
+        Arch {
+            name,
+            abis,
+            c_cond: None,
+            rust_cfg: None,
+        }
+    }
+
+    const fn conds(self, c: &'static str, rust: &'static str) -> Arch {
+        Arch {
+            c_cond: Some(c),
+            rust_cfg: Some(rust),
+            ..self
+        }
+    }
+
+    /// Its ABIs as a set.
+    pub fn set(&self) -> AbiSet {
+        self.abis
+            .iter()
+            .filter_map(|n| ABIS.iter().position(|a| a.name == *n))
+            .fold(AbiSet::EMPTY, |s, i| s | AbiSet::one(i))
+    }
+}
+
+impl AbiSet {
+    /// Every ABI.
+    pub const ALL: AbiSet = AbiSet((1 << ABIS.len()) - 1);
+    pub const EMPTY: AbiSet = AbiSet(0);
+
+    pub fn one(abi: usize) -> AbiSet {
+        AbiSet(1 << abi)
+    }
+
+    /// The ABIs of a kernel architecture name (`x86`) or one ABI by its name (`x86_64`).
+    pub fn named(name: &str) -> Option<AbiSet> {
+        match ARCHES.iter().find(|a| a.name == name) {
+            Some(a) => Some(a.set()),
+            None => ABIS.iter().position(|a| a.name == name).map(AbiSet::one),
+        }
+    }
+
+    /// Every name [`AbiSet::named`] knows, architectures first.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        ARCHES
+            .iter()
+            .map(|a| a.name)
+            .chain(ABIS.iter().map(|a| a.name))
+    }
+
+    /// The conditions that together hold on exactly these ABIs: an architecture's own
+    /// where the set holds all of its ABIs and it has one, else each ABI's (`None` for an
+    /// ABI without one, such as a Rust target that does not exist).
+    fn conds(
+        self,
+        arch: impl Fn(&Arch) -> Option<&'static str>,
+        abi: impl Fn(&Abi) -> Option<&'static str>,
+    ) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for a in ARCHES {
+            let set = a.set();
+            match arch(a) {
+                Some(c) if set.within(self) => out.push(c),
+                _ => out.extend((set & self).iter().filter_map(|i| abi(&ABIS[i]))),
+            }
+        }
+        out.dedup();
+        out
+    }
+
+    /// The Rust `cfg` predicate that holds on the targets of exactly these ABIs; `None`
+    /// for every ABI. A set without a Rust target gives `any()`, which never holds.
+    pub fn rust_pred(self) -> Option<String> {
+        if self.is_all() {
+            return None;
+        }
+        let conds = self.conds(|a| a.rust_cfg, |a| a.rust_cfg);
+        Some(match conds.as_slice() {
+            [one] => (*one).to_owned(),
+            // An architecture's own `any(...)` joins the list rather than nesting in it.
+            _ => {
+                let flat: Vec<&str> = conds
+                    .iter()
+                    .map(|c| {
+                        c.strip_prefix("any(")
+                            .and_then(|c| c.strip_suffix(')'))
+                            .unwrap_or(c)
+                    })
+                    .collect();
+                format!("any({})", flat.join(", "))
+            }
+        })
+    }
+
+    pub fn contains(self, abi: usize) -> bool {
+        abi < 32 && self.0 & (1 << abi) != 0
+    }
+
+    pub fn is_all(self) -> bool {
+        self == AbiSet::ALL
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether every ABI of `self` is in `other`.
+    pub fn within(self, other: AbiSet) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    pub fn overlaps(self, other: AbiSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The ABIs (indices into [`ABIS`]), in table order.
+    pub fn iter(self) -> impl Iterator<Item = usize> + Clone {
+        (0..ABIS.len()).filter(move |&i| self.contains(i))
+    }
+
+    /// The names of the ABIs, for messages (`x86_64, i386`).
+    pub fn describe(self) -> String {
+        self.iter()
+            .map(|i| ABIS[i].name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The C preprocessor condition that holds exactly on these ABIs; `None` for every ABI.
+    pub fn c_cond(self) -> Option<String> {
+        if self.is_all() {
+            return None;
+        }
+        let conds = self.conds(|a| a.c_cond, |a| Some(a.c_cond));
+        Some(match conds.as_slice() {
+            [] => "0".to_owned(),
+            [one] => (*one).to_owned(),
+            _ => conds
+                .iter()
+                .map(|c| match c.contains(' ') {
+                    true => format!("({c})"),
+                    false => (*c).to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join(" || "),
+        })
+    }
+}
+
+impl std::ops::BitOr for AbiSet {
+    type Output = AbiSet;
+    fn bitor(self, o: AbiSet) -> AbiSet {
+        AbiSet(self.0 | o.0)
+    }
+}
+
+impl std::ops::BitAnd for AbiSet {
+    type Output = AbiSet;
+    fn bitand(self, o: AbiSet) -> AbiSet {
+        AbiSet(self.0 & o.0)
+    }
+}
+
+impl std::ops::Not for AbiSet {
+    type Output = AbiSet;
+    fn not(self) -> AbiSet {
+        AbiSet(!self.0 & AbiSet::ALL.0)
+    }
+}
+
+impl Default for AbiSet {
+    fn default() -> Self {
+        AbiSet::ALL
+    }
+}
+
 /// The ABIs (indices into [`ABIS`]) split into groups with an equal `key`, in the order
 /// each group first appears.
 pub fn group_by<K: PartialEq>(
@@ -421,6 +640,21 @@ pub fn group_by<K: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ABI is in exactly one architecture, and the names resolve.
+    #[test]
+    fn arches_partition_the_abis() {
+        let mut seen = AbiSet::EMPTY;
+        for a in ARCHES {
+            let set = AbiSet::named(a.name).unwrap_or(AbiSet::EMPTY);
+            assert_eq!(set.iter().count(), a.abis.len(), "{}", a.name);
+            assert!(!set.overlaps(seen), "{}", a.name);
+            seen = seen | set;
+        }
+        assert!(seen.is_all());
+        assert_eq!(AbiSet::named("aarch64"), AbiSet::named("arm64"));
+        assert_eq!(AbiSet::named("arm64x"), None);
+    }
 
     /// Values from DESIGN.md: `_IO(';', 100)` is 0x3b64 on x86_64 and 0x20003b64 on powerpc64.
     #[test]

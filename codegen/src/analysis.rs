@@ -204,10 +204,13 @@ fn own_traits(m: &Module, layouts: &[Layout], id: TypeId) -> Traits {
     let is_union = t.kind == Kind::Union;
     Traits {
         union: is_union,
-        // Padding on any ABI that Rust compiles for breaks `IntoBytes` there.
+        // Padding on any ABI that Rust compiles for (and the type exists on) breaks
+        // `IntoBytes` there.
         padding: layouts
             .iter()
-            .filter(|l| l.abi.rust_cfg.is_some())
+            .enumerate()
+            .filter(|(abi, l)| l.abi.rust_cfg.is_some() && t.abis.contains(*abi))
+            .map(|(_, l)| l)
             .any(|l| {
                 let tl = &l.types[id];
                 !tl.holes.is_empty()
@@ -309,6 +312,9 @@ fn c_aliases(m: &Module) -> Vec<CAlias> {
         values.insert(f.rust_name.clone());
     }
     let mut out = Vec::new();
+    // The C name each alias was made for: a struct or ioctl declared once per architecture
+    // gets its alias on each (the declarations exist on different targets).
+    let mut made_for: std::collections::BTreeMap<String, String> = Default::default();
     let mut add = |taken: &mut BTreeSet<String>, c: &str, rust: &str, target: AliasTarget| {
         // A lowercase constant would capture the generated code's variables (`let r = ..`
         // becomes a pattern against it).
@@ -317,10 +323,13 @@ fn c_aliases(m: &Module) -> Vec<CAlias> {
         if c == rust.trim_start_matches("r#") || lowercase_value {
             return;
         }
-        if let Some(alias) = crate::names::as_rust_name(c)
-            && taken.insert(alias.trim_start_matches("r#").to_owned())
-        {
-            out.push(CAlias { alias, target });
+        if let Some(alias) = crate::names::as_rust_name(c) {
+            let key = alias.trim_start_matches("r#").to_owned();
+            let again = made_for.get(&key).is_some_and(|first| first == c);
+            if taken.insert(key.clone()) || again {
+                made_for.insert(key, c.to_owned());
+                out.push(CAlias { alias, target });
+            }
         }
     };
     // Raw and plain spellings name the same item: the sets hold plain spellings.

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::abi::AbiSet;
 use crate::ir::{ConstValue, Module, Ty, TypeId, kind_word};
 use crate::layout::{field_paths, type_size};
 use crate::model::Model;
@@ -64,10 +65,22 @@ impl Cmp<'_> {
     }
 }
 
-fn named(m: &Module) -> BTreeMap<&str, TypeId> {
-    m.named_types()
-        .filter_map(|(id, t)| t.c_name.as_deref().map(|n| (n, id)))
-        .collect()
+/// The named types by C name: one per architecture set where a spec declares a type once
+/// per architecture.
+fn named(m: &Module) -> BTreeMap<&str, Vec<TypeId>> {
+    let mut out: BTreeMap<&str, Vec<TypeId>> = BTreeMap::new();
+    for (id, t) in m.named_types() {
+        if let Some(n) = t.c_name.as_deref() {
+            out.entry(n).or_default().push(id);
+        }
+    }
+    out
+}
+
+/// The ABIs `ids` exist on together.
+fn abis_of(m: &Module, ids: &[TypeId]) -> AbiSet {
+    ids.iter()
+        .fold(AbiSet::EMPTY, |s, &id| s | m.types[id].abis)
 }
 
 /// A field path's facts on one ABI: offset, size, type description, reserved.
@@ -148,107 +161,119 @@ pub fn compare(old: &Model, new: &Model) -> Vec<Change> {
 fn structs(c: &mut Cmp) {
     let (om, nm) = (&c.old.module, &c.new.module);
     let (on, nn) = (named(om), named(nm));
-    for (name, &oid) in &on {
-        let ot = &om.types[oid];
-        let what = format!("{} {name}", kind_word(ot.kind));
-        let Some(&nid) = nn.get(name) else {
-            c.push(
-                Class::Breaking,
-                "struct-removed",
-                format!("{what} was removed"),
-                Some(ot.span),
-                None,
-            );
-            continue;
-        };
-        let nt = &nm.types[nid];
-        let extensible = nt.extensible.is_some();
-        for abi in 0..c.old.layouts.len().min(c.new.layouts.len()) {
-            let abi_name = c.old.layouts[abi].abi.name;
-            let (ol, nl) = (
-                &c.old.layouts[abi].types[oid],
-                &c.new.layouts[abi].types[nid],
-            );
-            let (op, np) = (paths(c.old, oid, abi), paths(c.new, nid, abi));
-            let mut changed = false;
-            for (p, of) in &op {
-                match np.get(p) {
-                    None => {
-                        // Reserved bytes may be re-purposed; other fields may not vanish.
-                        let covered = of.reserved
-                            && np.values().any(|nf| {
-                                nf.offset < of.offset + of.size && of.offset < nf.offset + nf.size
-                            });
-                        if covered || (of.reserved && nl.size >= ol.size) {
-                            c.push(Class::Compatible, "reserved-repurposed", format!("reserved `{p}` of {what} was given a meaning without a size change"), Some(of.span), Some(nt.span));
-                        } else {
-                            c.push(
-                                Class::Breaking,
-                                "field-removed",
-                                format!("field `{p}` of {what} was removed"),
-                                Some(of.span),
-                                Some(nt.span),
-                            );
+    let none = Vec::new();
+    for (name, oids) in &on {
+        for &oid in oids {
+            let ot = &om.types[oid];
+            let what = format!("{} {name}", kind_word(ot.kind));
+            let news = nn.get(name).unwrap_or(&none);
+            let lost = ot.abis & !abis_of(nm, news);
+            if !lost.is_empty() {
+                let on_some = match news.is_empty() {
+                    true => String::new(),
+                    false => format!(" on {}", lost.describe()),
+                };
+                c.push(
+                    Class::Breaking,
+                    "struct-removed",
+                    format!("{what} was removed{on_some}"),
+                    Some(ot.span),
+                    None,
+                );
+            }
+            for &nid in news.iter().filter(|&&n| nm.types[n].abis.overlaps(ot.abis)) {
+                let nt = &nm.types[nid];
+                let extensible = nt.extensible.is_some();
+                let both = ot.abis & nt.abis;
+                for abi in
+                    (0..c.old.layouts.len().min(c.new.layouts.len())).filter(|&a| both.contains(a))
+                {
+                    let abi_name = c.old.layouts[abi].abi.name;
+                    let (ol, nl) = (
+                        &c.old.layouts[abi].types[oid],
+                        &c.new.layouts[abi].types[nid],
+                    );
+                    let (op, np) = (paths(c.old, oid, abi), paths(c.new, nid, abi));
+                    let mut changed = false;
+                    for (p, of) in &op {
+                        match np.get(p) {
+                            None => {
+                                // Reserved bytes may be re-purposed; other fields may not vanish.
+                                let covered = of.reserved
+                                    && np.values().any(|nf| {
+                                        nf.offset < of.offset + of.size
+                                            && of.offset < nf.offset + nf.size
+                                    });
+                                if covered || (of.reserved && nl.size >= ol.size) {
+                                    c.push(Class::Compatible, "reserved-repurposed", format!("reserved `{p}` of {what} was given a meaning without a size change"), Some(of.span), Some(nt.span));
+                                } else {
+                                    c.push(
+                                        Class::Breaking,
+                                        "field-removed",
+                                        format!("field `{p}` of {what} was removed"),
+                                        Some(of.span),
+                                        Some(nt.span),
+                                    );
+                                }
+                                changed = true;
+                            }
+                            Some(nf) => {
+                                if nf.size != of.size && !(of.reserved || nf.reserved) {
+                                    c.push(Class::Breaking, "field-resized", format!("field `{p}` of {what} changed size from {} to {} bytes on {abi_name}", of.size, nf.size), Some(of.span), Some(nf.span));
+                                    changed = true;
+                                } else if nf.offset != of.offset {
+                                    c.push(Class::Breaking, "field-moved", format!("field `{p}` of {what} moved from offset {} to {} on {abi_name}", of.offset, nf.offset), Some(of.span), Some(nf.span));
+                                    changed = true;
+                                } else if nf.ty != of.ty && !(of.reserved || nf.reserved) {
+                                    c.push(
+                                        Class::Breaking,
+                                        "field-retyped",
+                                        format!(
+                                            "field `{p}` of {what} changed type from `{}` to `{}`",
+                                            of.ty, nf.ty
+                                        ),
+                                        Some(of.span),
+                                        Some(nf.span),
+                                    );
+                                    changed = true;
+                                }
+                            }
                         }
-                        changed = true;
                     }
-                    Some(nf) => {
-                        if nf.size != of.size && !(of.reserved || nf.reserved) {
-                            c.push(Class::Breaking, "field-resized", format!("field `{p}` of {what} changed size from {} to {} bytes on {abi_name}", of.size, nf.size), Some(of.span), Some(nf.span));
-                            changed = true;
-                        } else if nf.offset != of.offset {
-                            c.push(Class::Breaking, "field-moved", format!("field `{p}` of {what} moved from offset {} to {} on {abi_name}", of.offset, nf.offset), Some(of.span), Some(nf.span));
-                            changed = true;
-                        } else if nf.ty != of.ty && !(of.reserved || nf.reserved) {
+                    for (p, nf) in &np {
+                        if op.contains_key(p) {
+                            continue;
+                        }
+                        let in_reserved = op.values().any(|of| {
+                            of.reserved
+                                && nf.offset >= of.offset
+                                && nf.offset + nf.size <= of.offset + of.size
+                        });
+                        if in_reserved {
+                            // Reported with the reserved field it replaces.
+                            continue;
+                        }
+                        let appended = nf.offset >= ol.size;
+                        let union_member = nf.in_union;
+                        if appended && extensible {
+                            let announced = nm.types[nid].fields.iter().any(|f| {
+                                f.c_name.as_deref() == Some(p.as_str())
+                                    && (f.flag.is_some() || f.since.is_some())
+                            });
+                            let note = if announced {
+                                ""
+                            } else {
+                                " (no `flag`/`since` says when it is valid)"
+                            };
                             c.push(
-                                Class::Breaking,
-                                "field-retyped",
-                                format!(
-                                    "field `{p}` of {what} changed type from `{}` to `{}`",
-                                    of.ty, nf.ty
-                                ),
-                                Some(of.span),
+                                Class::Compatible,
+                                "field-appended",
+                                format!("field `{p}` was appended to extensible {what}{note}"),
+                                None,
                                 Some(nf.span),
                             );
-                            changed = true;
-                        }
-                    }
-                }
-            }
-            for (p, nf) in &np {
-                if op.contains_key(p) {
-                    continue;
-                }
-                let in_reserved = op.values().any(|of| {
-                    of.reserved
-                        && nf.offset >= of.offset
-                        && nf.offset + nf.size <= of.offset + of.size
-                });
-                if in_reserved {
-                    // Reported with the reserved field it replaces.
-                    continue;
-                }
-                let appended = nf.offset >= ol.size;
-                let union_member = nf.in_union;
-                if appended && extensible {
-                    let announced = nm.types[nid].fields.iter().any(|f| {
-                        f.c_name.as_deref() == Some(p.as_str())
-                            && (f.flag.is_some() || f.since.is_some())
-                    });
-                    let note = if announced {
-                        ""
-                    } else {
-                        " (no `flag`/`since` says when it is valid)"
-                    };
-                    c.push(
-                        Class::Compatible,
-                        "field-appended",
-                        format!("field `{p}` was appended to extensible {what}{note}"),
-                        None,
-                        Some(nf.span),
-                    );
-                } else if union_member && nl.size == ol.size {
-                    c.push(
+                        } else if union_member && nl.size == ol.size {
+                            c.push(
                         Class::Compatible,
                         "union-member-added",
                         format!(
@@ -257,8 +282,8 @@ fn structs(c: &mut Cmp) {
                         None,
                         Some(nf.span),
                     );
-                } else {
-                    c.push(
+                        } else {
+                            c.push(
                         Class::Breaking,
                         "field-added",
                         format!(
@@ -267,23 +292,23 @@ fn structs(c: &mut Cmp) {
                         None,
                         Some(nf.span),
                     );
-                }
-                changed = true;
-            }
-            if nl.size < ol.size {
-                c.push(
-                    Class::Breaking,
-                    "struct-shrunk",
-                    format!(
-                        "{what} shrank from {} to {} bytes on {abi_name}",
-                        ol.size, nl.size
-                    ),
-                    Some(ot.span),
-                    Some(nt.span),
-                );
-                changed = true;
-            } else if nl.size > ol.size && !extensible {
-                c.push(
+                        }
+                        changed = true;
+                    }
+                    if nl.size < ol.size {
+                        c.push(
+                            Class::Breaking,
+                            "struct-shrunk",
+                            format!(
+                                "{what} shrank from {} to {} bytes on {abi_name}",
+                                ol.size, nl.size
+                            ),
+                            Some(ot.span),
+                            Some(nt.span),
+                        );
+                        changed = true;
+                    } else if nl.size > ol.size && !extensible {
+                        c.push(
                     Class::Breaking,
                     "struct-grew",
                     format!(
@@ -293,34 +318,45 @@ fn structs(c: &mut Cmp) {
                     Some(ot.span),
                     Some(nt.span),
                 );
-                changed = true;
-            } else if nl.align != ol.align {
-                c.push(
-                    Class::Breaking,
-                    "struct-realigned",
-                    format!(
-                        "{what} changed alignment from {} to {} on {abi_name}",
-                        ol.align, nl.align
-                    ),
-                    Some(ot.span),
-                    Some(nt.span),
-                );
-                changed = true;
-            }
-            // One ABI tells the story; the others repeat it.
-            if changed {
-                break;
+                        changed = true;
+                    } else if nl.align != ol.align {
+                        c.push(
+                            Class::Breaking,
+                            "struct-realigned",
+                            format!(
+                                "{what} changed alignment from {} to {} on {abi_name}",
+                                ol.align, nl.align
+                            ),
+                            Some(ot.span),
+                            Some(nt.span),
+                        );
+                        changed = true;
+                    }
+                    // One ABI tells the story; the others repeat it.
+                    if changed {
+                        break;
+                    }
+                }
+                payloads(c, oid, nid, &what);
             }
         }
-        payloads(c, oid, nid, &what);
     }
-    for (name, &nid) in &nn {
-        if !on.contains_key(name) {
+    for (name, nids) in &nn {
+        let had = on.get(name).map_or(AbiSet::EMPTY, |o| abis_of(om, o));
+        for &nid in nids {
             let nt = &nm.types[nid];
+            let gained = nt.abis & !had;
+            if gained.is_empty() {
+                continue;
+            }
+            let on_some = match had.is_empty() {
+                true => String::new(),
+                false => format!(" on {}", gained.describe()),
+            };
             c.push(
                 Class::Compatible,
                 "struct-added",
-                format!("{} {name} was added", kind_word(nt.kind)),
+                format!("{} {name} was added{on_some}", kind_word(nt.kind)),
                 None,
                 Some(nt.span),
             );
@@ -420,9 +456,40 @@ fn all_values(m: &Module) -> BTreeMap<String, (i128, Span, String)> {
     v
 }
 
+/// The ABIs each value exists on.
+fn value_abis(m: &Module) -> BTreeMap<&str, AbiSet> {
+    let mut v = BTreeMap::new();
+    for c in &m.constants {
+        v.insert(c.c_name.as_str(), c.abis);
+    }
+    for g in &m.groups {
+        v.extend(g.values.iter().map(|x| (x.c_name.as_str(), x.abis)));
+    }
+    for f in &m.flag_sets {
+        v.extend(f.bits.iter().map(|x| (x.c_name.as_str(), x.abis)));
+    }
+    for e in &m.enums {
+        v.extend(e.values.iter().map(|x| (x.c_name.as_str(), x.abis)));
+    }
+    v
+}
+
 fn values(c: &mut Cmp) {
     let (ov, nv) = (all_values(&c.old.module), all_values(&c.new.module));
+    let (oa, na) = (value_abis(&c.old.module), value_abis(&c.new.module));
     for (name, (o, os, kind)) in &ov {
+        // A value that stays, but no longer on some ABIs, is gone there.
+        let lost = oa.get(name.as_str()).copied().unwrap_or(AbiSet::ALL)
+            & !na.get(name.as_str()).copied().unwrap_or(AbiSet::EMPTY);
+        if nv.contains_key(name) && !lost.is_empty() {
+            c.push(
+                Class::Breaking,
+                "value-removed",
+                format!("{kind} `{name}` was removed on {}", lost.describe()),
+                Some(*os),
+                None,
+            );
+        }
         match nv.get(name) {
             None => c.push(
                 Class::Breaking,
@@ -473,33 +540,51 @@ fn values(c: &mut Cmp) {
 
 fn ioctls(c: &mut Cmp) {
     let (om, nm) = (&c.old.module, &c.new.module);
+    let same = |m: &'_ Module, name: &str| -> AbiSet {
+        m.ioctls
+            .iter()
+            .filter(|io| io.c_name == name)
+            .fold(AbiSet::EMPTY, |s, io| s | io.abis)
+    };
     for (i, o) in om.ioctls.iter().enumerate() {
-        let Some(j) = nm.ioctls.iter().position(|n| n.c_name == o.c_name) else {
+        let kept = same(nm, &o.c_name);
+        let lost = o.abis & !kept;
+        if !lost.is_empty() {
+            let on_some = match kept.is_empty() {
+                true => String::new(),
+                false => format!(" on {}", lost.describe()),
+            };
             c.push(
                 Class::Breaking,
                 "ioctl-removed",
-                format!("ioctl `{}` was removed", o.c_name),
+                format!("ioctl `{}` was removed{on_some}", o.c_name),
                 Some(o.span),
                 None,
             );
-            continue;
-        };
-        let n = &nm.ioctls[j];
-        if n.dir != o.dir {
-            c.push(
-                Class::Breaking,
-                "ioctl-direction-changed",
-                format!(
-                    "ioctl `{}` changed direction from {:?} to {:?}",
-                    o.c_name, o.dir, n.dir
-                ),
-                Some(o.span),
-                Some(n.span),
-            );
-            continue;
         }
-        if n.data != o.data && n.arg.is_some() {
-            c.push(
+        // Each declaration of the name in the new spec that shares ABIs with this one.
+        for (j, n) in nm
+            .ioctls
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.c_name == o.c_name && n.abis.overlaps(o.abis))
+        {
+            let both = o.abis & n.abis;
+            if n.dir != o.dir {
+                c.push(
+                    Class::Breaking,
+                    "ioctl-direction-changed",
+                    format!(
+                        "ioctl `{}` changed direction from {:?} to {:?}",
+                        o.c_name, o.dir, n.dir
+                    ),
+                    Some(o.span),
+                    Some(n.span),
+                );
+                continue;
+            }
+            if n.data != o.data && n.arg.is_some() {
+                c.push(
                 Class::Breaking,
                 "ioctl-data-direction-changed",
                 format!(
@@ -509,33 +594,43 @@ fn ioctls(c: &mut Cmp) {
                 Some(o.span),
                 Some(n.span),
             );
-        }
-        if let Some((abi, a, b)) = c
-            .old
-            .layouts
-            .iter()
-            .zip(&c.new.layouts)
-            .find(|(a, b)| a.ioctls[i] != b.ioctls[j])
-            .map(|(a, b)| (a.abi.name, a.ioctls[i], b.ioctls[j]))
-        {
-            c.push(
-                Class::Breaking,
-                "ioctl-renumbered",
-                format!(
-                    "ioctl `{}` changed number from {a:#x} to {b:#x} on {abi}",
-                    o.c_name
-                ),
-                Some(o.span),
-                Some(n.span),
-            );
+            }
+            if let Some((abi, a, b)) = c
+                .old
+                .layouts
+                .iter()
+                .zip(&c.new.layouts)
+                .enumerate()
+                .filter(|(abi, _)| both.contains(*abi))
+                .map(|(_, ab)| ab)
+                .find(|(a, b)| a.ioctls[i] != b.ioctls[j])
+                .map(|(a, b)| (a.abi.name, a.ioctls[i], b.ioctls[j]))
+            {
+                c.push(
+                    Class::Breaking,
+                    "ioctl-renumbered",
+                    format!(
+                        "ioctl `{}` changed number from {a:#x} to {b:#x} on {abi}",
+                        o.c_name
+                    ),
+                    Some(o.span),
+                    Some(n.span),
+                );
+            }
         }
     }
     for n in &nm.ioctls {
-        if !om.ioctls.iter().any(|o| o.c_name == n.c_name) {
+        let had = same(om, &n.c_name);
+        let gained = n.abis & !had;
+        if !gained.is_empty() {
+            let on_some = match had.is_empty() {
+                true => String::new(),
+                false => format!(" on {}", gained.describe()),
+            };
             c.push(
                 Class::Compatible,
                 "ioctl-added",
-                format!("ioctl `{}` was added", n.c_name),
+                format!("ioctl `{}` was added{on_some}", n.c_name),
                 None,
                 Some(n.span),
             );

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::abi::Abi;
+use crate::abi::{Abi, AbiSet};
 use crate::ctypes::{CInt, KERNEL_TYPES, KernelTypeId};
 use crate::diag::SourceFile;
 use crate::expr::{CValue, Expr};
@@ -242,6 +242,8 @@ pub struct Const {
     pub rust_name: String,
     pub value: ConstValue,
     pub doc: Option<String>,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -272,6 +274,8 @@ pub struct NamedValue {
     /// For flags given as `bit:`, the bit position.
     pub bit: Option<u32>,
     pub doc: Option<String>,
+    /// The ABIs it exists on (within its group's or set's).
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -282,6 +286,8 @@ pub struct Group {
     pub ty: IntTy,
     pub doc: Option<String>,
     pub values: Vec<NamedValue>,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -293,6 +299,8 @@ pub struct FlagSet {
     pub doc: Option<String>,
     pub bits: Vec<NamedValue>,
     pub allow: Allow,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -304,6 +312,8 @@ pub struct EnumValue {
     pub expr: Option<Expr>,
     pub value: i128,
     pub doc: Option<String>,
+    /// The ABIs it exists on (within its enum's).
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -313,6 +323,8 @@ pub struct Enum {
     pub ty: IntTy,
     pub doc: Option<String>,
     pub values: Vec<EnumValue>,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -453,6 +465,8 @@ pub struct TypeDef {
     /// For an inline type, the `allow` of the member that declares it (which is also on that
     /// [`Field`]).
     pub allow: Allow,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -495,6 +509,8 @@ pub struct Ioctl {
     pub returns: Returns,
     pub doc: Option<String>,
     pub allow: Allow,
+    /// The ABIs it exists on.
+    pub abis: AbiSet,
     pub span: Span,
 }
 
@@ -555,6 +571,8 @@ pub struct Module {
     pub guard: String,
     pub source: Option<String>,
     pub doc: Option<String>,
+    /// The ABIs the header exists on; every item's are within them.
+    pub abis: AbiSet,
     pub constants: Vec<Const>,
     pub groups: Vec<Group>,
     pub flag_sets: Vec<FlagSet>,

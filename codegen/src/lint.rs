@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use crate::abi::AbiSet;
 use crate::diag::Diagnostics;
 use crate::ir::{Allow, PayloadKind, Scalar, Ty, TypeId};
 use crate::model::Model;
@@ -86,10 +87,13 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
     let first: Vec<HashMap<u32, usize>> = model
         .layouts
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(abi, l)| {
             let mut seen = HashMap::with_capacity(l.ioctls.len());
             for (j, &nr) in l.ioctls.iter().enumerate() {
-                seen.entry(nr).or_insert(j);
+                if m.ioctls[j].abis.contains(abi) {
+                    seen.entry(nr).or_insert(j);
+                }
             }
             seen
         })
@@ -118,11 +122,19 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                     .into(),
             );
         }
-        let dup = model.layouts.iter().zip(&first).find_map(|(l, first)| {
-            let nr = *l.ioctls.get(i)?;
-            let j = *first.get(&nr)?;
-            Some((l, nr, m.ioctls.get(j).filter(|_| j < i)?))
-        });
+        let dup = model
+            .layouts
+            .iter()
+            .zip(&first)
+            .enumerate()
+            .find_map(|(abi, (l, first))| {
+                if !io.abis.contains(abi) {
+                    return None;
+                }
+                let nr = *l.ioctls.get(i)?;
+                let j = *first.get(&nr)?;
+                Some((l, nr, m.ioctls.get(j).filter(|_| j < i)?))
+            });
         if let Some((l, nr, other)) = dup {
             push(Rule::DuplicateIoctl, io.span, item.clone(), &[&io.allow],
                 format!("`{}` has the number {nr:#x} of `{}` on {}", io.c_name, other.c_name, l.abi.name),
@@ -145,6 +157,16 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
     Ok(out)
 }
 
+/// The layouts of the ABIs an item exists on.
+fn layouts_on(model: &Model, abis: AbiSet) -> impl Iterator<Item = &crate::layout::Layout> {
+    model
+        .layouts
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| abis.contains(*i))
+        .map(|(_, l)| l)
+}
+
 type Push<'a> = dyn FnMut(Rule, Span, String, &[&Allow], String, String) + 'a;
 
 fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
@@ -152,7 +174,7 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
     let t = &m.types[id];
     // Padding, per ABI (named once, with the ABIs it happens on).
     let mut holes: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for l in &model.layouts {
+    for l in layouts_on(model, t.abis) {
         for h in &l.types[id].holes {
             let what = match h.before {
                 Some(i) => format!(
@@ -175,24 +197,23 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
             "add explicit padding fields (`reserved: true`) so that every byte is named".into(),
         );
     }
-    // Layout differences between ABIs.
-    let host = &model.layouts[0].types[id];
-    let differs: Vec<&str> = model
-        .layouts
-        .iter()
+    // Layout differences between ABIs (compared with the first ABI the type exists on).
+    let first = layouts_on(model, t.abis)
+        .next()
+        .unwrap_or(&model.layouts[0]);
+    let host = &first.types[id];
+    let differs: Vec<&str> = layouts_on(model, t.abis)
         .filter(|l| l.types[id].size != host.size || l.types[id].offsets != host.offsets)
         .map(|l| l.abi.name)
         .collect();
     if !differs.is_empty() {
         push(Rule::AbiLayoutDiffers, t.span, item.to_owned(), &[&t.allow],
-            format!("{item} has another size or other field offsets on {} than on x86_64 ({} bytes)", differs.join(", "), host.size),
+            format!("{item} has another size or other field offsets on {} than on {} ({} bytes)", differs.join(", "), first.abi.name, host.size),
             "use __aligned_u64 and explicit padding; or make the ioctl argsz-sized and translate in compat_ioctl".into());
     }
     let has64 = t.fields.iter().any(|f| matches!(f.ty.element(), Ty::Scalar(Scalar::Int(i) | Scalar::Aligned(i)) if i.bytes() == 8));
     if has64 && t.kind == Kind::Struct {
-        let odd: Vec<String> = model
-            .layouts
-            .iter()
+        let odd: Vec<String> = layouts_on(model, t.abis)
             .filter(|l| l.types[id].size % 8 != 0)
             .map(|l| format!("{} ({})", l.abi.name, l.types[id].size))
             .collect();
@@ -269,9 +290,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
         }
         // 64-bit members off their natural alignment somewhere.
         if matches!(f.ty.element(), Ty::Scalar(Scalar::Int(t64)) if t64.bytes() == 8) {
-            let abis: Vec<&str> = model
-                .layouts
-                .iter()
+            let abis: Vec<&str> = layouts_on(model, t.abis)
                 .filter(|l| l.types[id].offsets.get(i).is_some_and(|o| o % 8 != 0))
                 .map(|l| l.abi.name)
                 .collect();

@@ -99,10 +99,20 @@ fn type_text(out: &mut String, m: &Module, l: &Layout, id: TypeId, depth: usize,
 /// A value and the ABIs that share it.
 pub type AbiGroups<K> = Vec<(K, Vec<&'static str>)>;
 
-/// Groups of ABIs with equal values of `key`, in ABI table order.
-fn groups<K: PartialEq>(model: &Model, key: impl Fn(&Layout) -> K) -> AbiGroups<K> {
+/// Groups of the ABIs of `abis` (where an item exists) with equal values of `key`, in ABI
+/// table order.
+fn groups<K: PartialEq>(
+    model: &Model,
+    abis: crate::abi::AbiSet,
+    key: impl Fn(&Layout) -> K,
+) -> AbiGroups<K> {
     let mut g: AbiGroups<K> = Vec::new();
-    for l in &model.layouts {
+    for (_, l) in model
+        .layouts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| abis.contains(*i))
+    {
         let k = key(l);
         match g.iter_mut().find(|(x, _)| *x == k) {
             Some((_, v)) => v.push(l.abi.name),
@@ -120,8 +130,8 @@ pub fn differing_types(
     model
         .module
         .named_types()
-        .filter_map(|(id, _)| {
-            let g = groups(model, |l| {
+        .filter_map(|(id, t)| {
+            let g = groups(model, t.abis, |l| {
                 let t = &l.types[id];
                 (t.size, t.align, flat_offsets(model, l, id))
             });
@@ -146,7 +156,7 @@ pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, AbiGroups<u64>)> {
         .filter(|(_, io)| io.encodes_arg_size())
         .filter_map(|(i, io)| {
             let arg = io.arg.as_ref()?;
-            let g = groups(model, |l| type_size(l, arg));
+            let g = groups(model, io.abis, |l| type_size(l, arg));
             (g.len() > 1).then_some((i, g))
         })
         .collect()
@@ -169,7 +179,9 @@ pub fn cross_abi_text(model: &Model) -> String {
     let mut layout_differs = Vec::new();
     let mut align_only = Vec::new();
     for (id, _) in &types {
-        let g = groups(model, |l| (l.types[*id].size, flat_offsets(model, l, *id)));
+        let g = groups(model, m.types[*id].abis, |l| {
+            (l.types[*id].size, flat_offsets(model, l, *id))
+        });
         if g.len() > 1 {
             layout_differs.push((*id, g));
         } else {
@@ -215,7 +227,7 @@ pub fn cross_abi_text(model: &Model) -> String {
             align_only.len()
         );
         for id in &align_only {
-            let g = groups(model, |l| l.types[*id].align);
+            let g = groups(model, m.types[*id].abis, |l| l.types[*id].align);
             let parts: Vec<String> = g
                 .iter()
                 .map(|(a, abis)| format!("{a} on {}", abis.join(", ")))

@@ -216,6 +216,10 @@ pub struct Spec {
     /// refers to; their headers are included and their Rust modules referred to.
     #[serde(default)]
     pub uses: Vec<Sp<String>>,
+    /// Architectures the header exists on (kernel names such as `x86` and `arm64`, or ABI
+    /// names such as `x86_64`); default: every ABI uapigen models. Each item may narrow it.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub constants: Vec<Constant>,
     #[serde(default)]
@@ -242,6 +246,12 @@ pub struct Constant {
     /// Integer type: u8, u16, u32, u64, s8, s16, s32 or s64.
     #[serde(default, rename = "type")]
     pub ty: Option<Sp<String>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -255,6 +265,12 @@ pub struct Group {
     pub name: Sp<String>,
     #[serde(default, rename = "type")]
     pub ty: Option<Sp<String>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -267,6 +283,9 @@ pub struct Group {
 pub struct GroupValue {
     pub name: Sp<String>,
     pub value: Sp<ExprText>,
+    /// Architectures this value exists on, within its set's (default: the set's).
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -280,6 +299,12 @@ pub struct FlagSet {
     pub name: Sp<String>,
     #[serde(default, rename = "type")]
     pub ty: Option<Sp<String>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -300,6 +325,9 @@ pub struct FlagBit {
     /// Any value instead of a single bit: a mask, a multi-bit field or zero.
     #[serde(default)]
     pub value: Option<Sp<ExprText>>,
+    /// Architectures this value exists on, within its set's (default: the set's).
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -312,6 +340,12 @@ pub struct FlagBit {
 pub struct Enum {
     #[serde(default)]
     pub name: Option<Sp<String>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -325,6 +359,9 @@ pub struct EnumValue {
     pub name: Sp<String>,
     #[serde(default)]
     pub value: Option<Sp<ExprText>>,
+    /// Architectures this value exists on, within its set's (default: the set's).
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -346,6 +383,12 @@ pub struct Struct {
     pub name: Sp<String>,
     #[serde(default)]
     pub kind: Option<Sp<Kind>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
@@ -622,6 +665,12 @@ pub struct Ioctl {
     /// What it returns on success (`value`, `zero` or `fd`).
     #[serde(default)]
     pub returns: Option<Sp<Returns>>,
+    /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
+    /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
+    /// declared once per architecture when their lists do not overlap.
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
     pub allow: Allow,

@@ -518,3 +518,82 @@ fn cli_exit_statuses_and_git_revisions() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Architecture-dependent items (spec/kvm.yaml) are compared per ABI: a declaration per
+/// architecture is matched with the new one of the same ABIs, and an item that no longer
+/// exists on some ABIs is removed there (breaking) while one that exists on more ABIs is
+/// added there (compatible). The expected classes follow the kernel's rule that what an
+/// old binary uses must stay.
+#[test]
+fn architecture_changes_are_classified_per_abi() {
+    let text =
+        std::fs::read_to_string(spec_dir().join("kvm.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let kvm = |t: &str| {
+        uapigen::compile_str(spec_dir().join("kvm.yaml"), t)
+            .unwrap_or_else(|d| panic!("{}", d.plain()))
+    };
+    let base = kvm(&text);
+    assert!(compare(&base, &base).is_empty(), "kvm against itself");
+    let kinds = |t: &str| -> Vec<(Class, &'static str, String)> {
+        compare(&base, &kvm(t))
+            .into_iter()
+            .map(|c| (c.class, c.kind, c.message))
+            .collect()
+    };
+
+    // KVM_SET_TSS_ADDR narrowed from every KVM architecture to x86: gone on the others.
+    let narrowed = edit(
+        &text,
+        "  - name: KVM_SET_TSS_ADDR\n",
+        "  - name: KVM_SET_TSS_ADDR\n    arch: [x86]\n",
+    );
+    let ch = kinds(&narrowed);
+    assert_eq!(ch.len(), 1, "{ch:?}");
+    assert_eq!(
+        (ch[0].0, ch[0].1),
+        (Class::Breaking, "ioctl-removed"),
+        "{ch:?}"
+    );
+    assert!(ch[0].2.contains("on aarch64, powerpc"), "{ch:?}");
+
+    // KVM_GET_REGS/SET_REGS for x86 only: arm64's numbers are gone, x86's are unchanged.
+    let x86_regs = edit(
+        &edit(
+            &text,
+            "  - name: KVM_GET_REGS\n    arch: [x86, arm64]\n",
+            "  - name: KVM_GET_REGS\n    arch: [x86]\n",
+        ),
+        "  - name: KVM_SET_REGS\n    arch: [x86, arm64]\n",
+        "  - name: KVM_SET_REGS\n    arch: [x86]\n",
+    );
+    let ch = kinds(&x86_regs);
+    assert_eq!(ch.len(), 2, "{ch:?}");
+    for c in &ch {
+        assert_eq!((c.0, c.1), (Class::Breaking, "ioctl-removed"), "{ch:?}");
+        assert!(c.2.ends_with("on aarch64"), "{ch:?}");
+    }
+
+    // A constant of arm64 made generic: added on the other ABIs, nothing removed.
+    let widened = edit(
+        &text,
+        "  - { name: KVM_NR_SPSR, value: 5, arch: [arm64],",
+        "  - { name: KVM_NR_SPSR, value: 5,",
+    );
+    let ch = kinds(&widened);
+    assert!(ch.iter().all(|c| c.0 == Class::Compatible), "{ch:?}");
+
+    // Arm64's kvm_vcpu_init grows by a field: a breaking change on aarch64 alone (it has no
+    // size field), and x86's structs of the same file are untouched.
+    let grown = edit(
+        &text,
+        "      - { name: features, type: \"u32[7]\",",
+        "      - { name: extra, type: u32 }\n      - { name: features, type: \"u32[7]\",",
+    );
+    let ch = kinds(&grown);
+    assert!(
+        !ch.is_empty() && ch.iter().all(|c| c.0 == Class::Breaking),
+        "{ch:?}"
+    );
+    assert!(ch.iter().any(|c| c.2.contains("kvm_vcpu_init")), "{ch:?}");
+    assert!(ch.iter().all(|c| !c.2.contains("x86_64")), "{ch:?}");
+}

@@ -18,10 +18,11 @@ pub mod iommufd;
 /// and creates vCPUs, and a vCPU fd runs the guest with KVM_RUN; the exit reason and its
 /// details come back in the kvm_run area that user space maps from the vCPU fd.
 ///
-/// x86 only: the register types, kvm_run's architecture parts and the ioctl numbers that
-/// encode their sizes are x86's. On another architecture they do not match that kernel
-/// (arm64's KVM_GET_REGS is 0x8360AE81 with an 864-byte kvm_regs); use this module on
-/// x86_64 only.
+/// Architecture parts exist where they are right and nowhere else: the x86 register types,
+/// vCPU events and kvm_run are built for x86 only, arm64's kvm_regs, kvm_vcpu_init and
+/// register ids for arm64 only, and KVM_GET_REGS/KVM_SET_REGS carry each architecture's
+/// own kvm_regs (arm64: 0x8360AE81, 864 bytes). On powerpc, mips, s390 and riscv only the
+/// generic part is here.
 #[rustfmt::skip]
 pub mod kvm;
 /// Loop devices: block devices (/dev/loopN) whose data lives in a regular file. A free device

@@ -227,7 +227,9 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
     if let Some(e) = errors {
         return Err(e);
     }
-    let groups = uapigen::emit::rust::cfg_groups(|abi| model.layouts[abi].types[id].clone());
+    let groups = uapigen::emit::rust::cfg_groups(model.module.types[id].abis, |abi| {
+        model.layouts[abi].types[id].clone()
+    });
     let checks = groups.into_iter().map(|(cfg, l)| {
         let size = l.size as usize;
         let align = l.align as usize;

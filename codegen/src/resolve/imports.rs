@@ -85,7 +85,7 @@ impl<'a> Resolver<'a> {
             {
                 let mut memo = HashMap::new();
                 let new = self.copy_type(mi, m, id, &mut memo);
-                self.type_ids.insert(name.to_owned(), new);
+                self.add_type_id(name, new);
                 return Some(new);
             }
             // A type the used spec itself imported.
@@ -98,7 +98,7 @@ impl<'a> Resolver<'a> {
                 let _ = t;
                 let mut memo = HashMap::new();
                 let new = self.copy_type(mi, m, id, &mut memo);
-                self.type_ids.insert(name.to_owned(), new);
+                self.add_type_id(name, new);
                 return Some(new);
             }
         }
@@ -118,8 +118,10 @@ impl<'a> Resolver<'a> {
         // A named type already copied (through another path) is reused.
         if let Some(c) = &m.types[id].c_name
             && m.types[id].parent.is_none()
-            && let Some(&existing) = self.type_ids.get(c.as_str())
-            && self.types[existing].origin.is_some()
+            && let Some(&existing) = self
+                .type_ids
+                .get(c.as_str())
+                .and_then(|ids| ids.iter().find(|&&i| self.types[i].origin.is_some()))
         {
             memo.insert(id, existing);
             return existing;
@@ -153,7 +155,10 @@ impl<'a> Resolver<'a> {
         if let Some(c) = &m.types[id].c_name
             && m.types[id].parent.is_none()
         {
-            self.type_ids.entry(c.clone()).or_insert(new);
+            let ids = self.type_ids.entry(c.clone()).or_default();
+            if ids.is_empty() {
+                ids.push(new);
+            }
         }
         new
     }

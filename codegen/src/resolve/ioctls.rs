@@ -11,7 +11,8 @@ impl Resolver<'_> {
     pub(super) fn ioctls(&mut self) -> Vec<Ioctl> {
         let spec = self.spec;
         let mut out = Vec::new();
-        for io in &spec.ioctls {
+        for (index, io) in spec.ioctls.iter().enumerate() {
+            self.ctx = self.ioctl_abis[index];
             let name = &*io.name;
             let eval = |this: &mut Self, e: &Sp<spec::ExprText>, what: &str| -> (Expr, CValue) {
                 let parsed = this.parse_expr(e);
@@ -45,6 +46,8 @@ impl Resolver<'_> {
             let number = self.ioctl_number(io, field, eval);
             let dir = io.dir.as_ref().map_or(spec::Dir::None, |d| d.value);
             let dir_span = io.dir.as_ref().map_or(io.name.span, |d| d.span);
+            // A type declared once per architecture makes one ioctl per declaration.
+            self.split = Some(Vec::new());
             let arg = io.arg.as_ref().and_then(|a| {
                 let t = self.parse_type(a)?;
                 if matches!(t, Ty::Flex(_)) && !matches!(t.element(), Ty::Scalar(_)) {
@@ -54,6 +57,7 @@ impl Resolver<'_> {
                 }
                 Some(t)
             });
+            let split = self.split.take().unwrap_or_default();
             let pass = io.pass.as_ref().map_or(Pass::Pointer, |p| p.value);
             if pass == Pass::Value {
                 let ok = matches!(arg, Some(Ty::Scalar(Scalar::Int(t))) if t.bytes() <= 4);
@@ -109,7 +113,7 @@ impl Resolver<'_> {
                     _ => spec::Data::InOut,
                 },
             };
-            out.push(Ioctl {
+            let made = Ioctl {
                 c_name: io.name.value.clone(),
                 rust_name: self.rust_or(
                     &io.rust_name,
@@ -126,9 +130,22 @@ impl Resolver<'_> {
                     .map_or(spec::Returns::Value, |r| r.value),
                 doc: doc(&io.doc),
                 allow: self.allow(&io.allow),
+                abis: self.ctx,
                 span: io.name.span,
-            });
+            };
+            match (&made.arg, split.as_slice()) {
+                (Some(arg), [first, ..]) if split.len() > 1 => {
+                    for &id in &split {
+                        let mut one = made.clone();
+                        one.arg = Some(retarget(arg, *first, id));
+                        one.abis = made.abis & self.types[id].abis;
+                        out.push(one);
+                    }
+                }
+                _ => out.push(made),
+            }
         }
+        self.ctx = self.abis;
         out
     }
 
@@ -246,5 +263,16 @@ impl Resolver<'_> {
             }
         });
         Number::Ioc { ty, nr, size }
+    }
+}
+
+/// `ty` with the named type `from` replaced by `to`.
+fn retarget(ty: &Ty, from: TypeId, to: TypeId) -> Ty {
+    match ty {
+        Ty::Named(id) if *id == from => Ty::Named(to),
+        Ty::Ptr(t) => Ty::Ptr(Box::new(retarget(t, from, to))),
+        Ty::Array(t, n, e) => Ty::Array(Box::new(retarget(t, from, to)), *n, e.clone()),
+        Ty::Flex(t) => Ty::Flex(Box::new(retarget(t, from, to))),
+        other => other.clone(),
     }
 }

@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::abi::AbiSet;
 use crate::diag::{Code, Diagnostics, SourceFile};
 use crate::expr::{CValue, Expr};
 use crate::ir::*;
 use crate::names::{self, RustCase};
 use crate::spec::{self, Kind, Sp, Span};
 
+mod arch;
 mod imports;
 mod ioctls;
 mod payload;
@@ -92,7 +94,24 @@ struct Resolver<'a> {
     depth: usize,
     /// "Did you mean" hints computed so far (see [`MAX_SUGGESTIONS`]).
     suggestions: usize,
-    type_ids: HashMap<String, TypeId>,
+    /// Named types by C name: one per architecture set where a spec declares a type once
+    /// per architecture.
+    type_ids: HashMap<String, Vec<TypeId>>,
+    /// The ABIs of the spec (its `arch`).
+    abis: AbiSet,
+    /// The ABIs of the item being resolved: what it refers to must exist on all of them.
+    ctx: AbiSet,
+    /// The ABIs of each value, for references from expressions.
+    def_abis: HashMap<Def, AbiSet>,
+    /// While an ioctl's `arg` is resolved: the types of the name when it differs by
+    /// architecture, so that the ioctl is made once per type.
+    split: Option<Vec<TypeId>>,
+    /// The ABIs of each constant, group, flag set, enum and ioctl of the spec, by index.
+    const_abis: Vec<AbiSet>,
+    group_abis: Vec<AbiSet>,
+    flag_abis: Vec<AbiSet>,
+    enum_abis: Vec<AbiSet>,
+    ioctl_abis: Vec<AbiSet>,
     flag_ids: HashMap<String, usize>,
     group_ids: HashMap<String, usize>,
     types: Vec<TypeDef>,
@@ -124,6 +143,15 @@ pub fn resolve_with(
         depth: 0,
         suggestions: 0,
         type_ids: HashMap::new(),
+        abis: AbiSet::ALL,
+        ctx: AbiSet::ALL,
+        def_abis: HashMap::new(),
+        split: None,
+        const_abis: Vec::new(),
+        group_abis: Vec::new(),
+        flag_abis: Vec::new(),
+        enum_abis: Vec::new(),
+        ioctl_abis: Vec::new(),
         flag_ids: HashMap::new(),
         group_ids: HashMap::new(),
         types: Vec::new(),
@@ -265,6 +293,8 @@ impl Resolver<'_> {
             );
         }
 
+        self.abis = self.arch_set(&spec.arch, "the spec");
+        self.ctx = self.abis;
         self.check_uses();
         self.register_values();
         self.register_imports();
@@ -275,6 +305,7 @@ impl Resolver<'_> {
         // Types before flag sets: a flag set takes the type of the field it is attached to.
         let named: Vec<TypeId> = (0..spec.structs.len()).collect();
         for (i, s) in spec.structs.iter().enumerate() {
+            self.ctx = self.types[named[i]].abis;
             let fields = self.fields(
                 named[i],
                 &s.fields,
@@ -283,6 +314,7 @@ impl Resolver<'_> {
             );
             self.types[named[i]].fields = fields;
         }
+        self.ctx = self.abis;
         // Inline types are named after their parent and member; parents come first.
         for id in 0..self.types.len() {
             if let Some((p, f)) = self.types[id].parent {
@@ -314,6 +346,7 @@ impl Resolver<'_> {
                 .collect(),
             header: spec.header.value.clone(),
             guard,
+            abis: self.abis,
             source: doc(&spec.source),
             doc: doc(&spec.doc),
             constants,

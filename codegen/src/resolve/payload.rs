@@ -17,6 +17,7 @@ impl Resolver<'_> {
     pub(super) fn extensions(&mut self, flag_sets: &[FlagSet]) {
         let spec = self.spec;
         for (id, s) in spec.structs.iter().enumerate() {
+            self.ctx = self.types[id].abis;
             if let Some(e) = &s.extensible {
                 self.types[id].extensible = self.extensible(id, e, flag_sets);
             }
@@ -27,6 +28,7 @@ impl Resolver<'_> {
                 self.types[id].caps = self.caps(id, c);
             }
         }
+        self.ctx = self.abis;
     }
 
     /// The name a payload key uses for a direct field: its C name, or for an anonymous member
@@ -164,10 +166,28 @@ impl Resolver<'_> {
         let flags = match (flags_field, &e.known_flags) {
             (Some(i), Some(k)) => Some((i, self.eval_text(k, "the known flags")?.0)),
             (Some(i), None) => {
-                let set = self.types[id].fields[i].flags;
-                let mask = set
-                    .and_then(|s| flag_sets.get(s))
-                    .map_or(0, |s| s.bits.iter().fold(0, |m, b| m | b.value.value));
+                let set = self.types[id].fields[i]
+                    .flags
+                    .and_then(|s| flag_sets.get(s));
+                // One mask for every ABI of the struct: a flag of fewer ABIs would be known
+                // where the kernel does not have it.
+                if let Some(b) = set.and_then(|s| s.bits.iter().find(|b| !self.ctx.within(b.abis)))
+                {
+                    let missing = self.ctx & !b.abis;
+                    self.diags
+                        .error(
+                            Code::ArchMismatch,
+                            b.span,
+                            format!(
+                                "`{}` is a known flag of the extensible {} but does not exist on {}",
+                                b.c_name,
+                                self.types[id].display_name_lite(),
+                                missing.describe()
+                            ),
+                        )
+                        .hint = Some("the known flags are one mask for every ABI of the struct: give the struct the flag's `arch`, the flag the struct's, or the mask in `known-flags`".into());
+                }
+                let mask = set.map_or(0, |s| s.bits.iter().fold(0, |m, b| m | b.value.value));
                 Some((i, mask))
             }
             (None, Some(k)) => {
@@ -421,7 +441,7 @@ impl Resolver<'_> {
             }
             None => None,
         };
-        let Some(&header) = self.type_ids.get(c.header.as_str()) else {
+        let Some(header) = self.lookup_type(c.header.as_str(), c.header.span) else {
             self.diags
                 .error(
                     Code::UnknownType,

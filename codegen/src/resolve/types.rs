@@ -38,11 +38,28 @@ impl Resolver<'_> {
         for s in &spec.structs {
             self.check_ident(&s.name, "struct name");
             let kind = s.kind.as_ref().map_or(Kind::Struct, |k| k.value);
-            if let Some(&prev) = self.type_ids.get(s.name.as_str()) {
+            let abis = self.arch_set(&s.arch, &format!("`{}`", *s.name));
+            // One name may be declared once per architecture: the sets must not overlap.
+            let prev = self.type_ids.get(s.name.as_str()).and_then(|ids| {
+                ids.iter()
+                    .find(|&&id| self.types[id].abis.overlaps(abis))
+                    .copied()
+            });
+            if let Some(prev) = prev {
                 let p = self.types[prev].span;
-                self.defined_twice(s.name.span, format!("struct or union `{}`", *s.name), p);
+                self.diags
+                    .error(
+                        Code::DuplicateName,
+                        s.name.span,
+                        format!("struct or union `{}` is defined twice", *s.name),
+                    )
+                    .hint = Some(format!(
+                    "the first definition is at line {}:{}; one name may be declared once per architecture, with `arch` lists that do not overlap",
+                    p.line, p.column
+                ));
             } else {
-                self.type_ids.insert(s.name.value.clone(), self.types.len());
+                let id = self.types.len();
+                self.add_type_id(&s.name, id);
             }
             let rust_name = self.rust_or(
                 &s.rust_name,
@@ -64,6 +81,7 @@ impl Resolver<'_> {
                 packed: s.packed,
                 aligned,
                 allow,
+                abis,
                 span: s.name.span,
             });
         }
@@ -182,6 +200,7 @@ impl Resolver<'_> {
                         packed: f.packed,
                         aligned,
                         allow: allow.clone(),
+                        abis: self.types[owner].abis,
                         span: f.ty.span,
                     });
                     let inner = self.fields(id, members, k, f.ty.span);
@@ -310,6 +329,14 @@ impl Resolver<'_> {
                     "groups",
                 )
             });
+            if let (Some(id), Some(n)) = (flags, &f.flags) {
+                let have = self.flag_abis.get(id).copied().unwrap_or(self.abis);
+                self.check_exists(n.span, &format!("flag set `{}`", **n), have);
+            }
+            if let (Some(id), Some(n)) = (group, &f.values) {
+                let have = self.group_abis.get(id).copied().unwrap_or(self.abis);
+                self.check_exists(n.span, &format!("value group `{}`", **n), have);
+            }
             let rust_name = match (&f.rust_name, &f.name) {
                 (Some(_), _) => self.rust_or(&f.rust_name, String::new()),
                 (None, Some(n)) => names::field_name(n),
@@ -448,10 +475,11 @@ impl Resolver<'_> {
         }
         let c_int = CInt::parse(base);
         if let Some(t) = c_int {
-            let missing: Vec<&str> = ABIS
+            let missing: Vec<&str> = self
+                .ctx
                 .iter()
-                .filter(|a| !t.exists(a))
-                .map(|a| a.name)
+                .filter(|&a| !t.exists(&ABIS[a]))
+                .map(|a| ABIS[a].name)
                 .collect();
             if !missing.is_empty() {
                 self.diags
@@ -461,7 +489,7 @@ impl Resolver<'_> {
                         format!("`{base}` does not exist on {}", missing.join(", ")),
                     )
                     .hint = Some(
-                    "every item is generated for every ABI; an item for 64-bit architectures only cannot be written yet"
+                    "limit the item to the architectures that have it (`arch: [x86, arm64]`)"
                         .into(),
                 );
                 return None;
@@ -480,14 +508,13 @@ impl Resolver<'_> {
             (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
-            (_, n) => match self
-                .type_ids
-                .get(n)
-                .copied()
-                .or_else(|| self.import_type(n))
-                .as_ref()
-            {
-                Some(&id) => {
+            (_, n) => match self.lookup_type(n, text.span).or_else(|| {
+                let id = self.import_type(n)?;
+                let have = self.types[id].abis;
+                self.check_exists(text.span, &format!("`{n}`"), have);
+                Some(id)
+            }) {
+                Some(id) => {
                     let k = self.types[id].kind;
                     let want = match tag {
                         Some("struct") => Some(Kind::Struct),

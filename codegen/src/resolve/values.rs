@@ -89,6 +89,7 @@ impl Resolver<'_> {
 
     pub(super) fn register_values(&mut self) {
         let spec = self.spec;
+        self.register_arches();
         for (i, c) in spec.constants.iter().enumerate() {
             match (&c.value, &c.string) {
                 (Some(v), None) => self.add_value(&c.name, Def::Const(i), Some(v)),
@@ -151,13 +152,21 @@ impl Resolver<'_> {
                 self.add_value(&v.name, Def::Enum(e, i), v.value.as_ref());
             }
         }
-        let mut ioctls: HashMap<&str, Span> = HashMap::new();
-        for io in &spec.ioctls {
+        // An ioctl may be declared once per architecture: the `arch` lists must not overlap.
+        let mut ioctls: HashMap<&str, Vec<(Span, crate::abi::AbiSet)>> = HashMap::new();
+        for (i, io) in spec.ioctls.iter().enumerate() {
             self.check_ident(&io.name, "ioctl name");
+            let abis = self.ioctl_abis[i];
+            let earlier = ioctls.entry(io.name.as_str()).or_default();
+            let clash = earlier
+                .iter()
+                .find(|(_, a)| a.overlaps(abis))
+                .map(|(s, _)| *s);
+            earlier.push((io.name.span, abis));
             if let Some((_, prev)) = self.values.get(io.name.as_str()) {
                 let prev = *prev;
                 self.defined_twice(io.name.span, format!("`{}`", *io.name), prev);
-            } else if let Some(prev) = ioctls.insert(io.name.as_str(), io.name.span) {
+            } else if let Some(prev) = clash {
                 self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
             }
         }
@@ -216,7 +225,11 @@ impl Resolver<'_> {
         }
         self.state.insert(def, State::Busy);
         self.depth += 1;
+        // A definition's expression refers to what exists on the definition's ABIs.
+        let ctx = self.ctx;
+        self.ctx = self.def_abis.get(&def).copied().unwrap_or(self.abis);
         let r = self.eval_def_inner(def);
+        self.ctx = ctx;
         self.depth -= 1;
         self.state.insert(
             def,
@@ -321,10 +334,18 @@ impl Resolver<'_> {
         let mut names = Vec::new();
         e.names_at(&mut names);
         for (n, at) in names {
-            if let Some((Def::Enum(en, _), _)) = self.values.get(n.as_str()) {
-                let en = *en;
+            let Some(&(def, _)) = self.values.get(n.as_str()) else {
+                continue;
+            };
+            if let Def::Enum(en, _) = def {
                 let span = self.sub_span(o, at, n.len());
-                self.enum_uses.push((span, en, n));
+                self.enum_uses.push((span, en, n.clone()));
+            }
+            if let Some(&have) = self.def_abis.get(&def)
+                && !self.ctx.within(have)
+            {
+                let span = self.sub_span(o, at, n.len());
+                self.check_exists(span, &format!("`{n}`"), have);
             }
         }
         Ok(r)
@@ -589,6 +610,7 @@ impl Resolver<'_> {
                 ),
                 value,
                 doc: doc(&c.doc),
+                abis: self.const_abis[i],
                 span: c.name.span,
             });
         }
@@ -668,6 +690,11 @@ impl Resolver<'_> {
                         value,
                         bit: None,
                         doc: doc(&v.doc),
+                        abis: self
+                            .def_abis
+                            .get(&Def::Group(g, i))
+                            .copied()
+                            .unwrap_or(self.abis),
                         span: v.name.span,
                     }
                 })
@@ -678,6 +705,7 @@ impl Resolver<'_> {
                 ty,
                 doc: doc(&group.doc),
                 values,
+                abis: self.group_abis[g],
                 span: group.name.span,
             });
         }
@@ -757,6 +785,11 @@ impl Resolver<'_> {
                     value: IntValue { expr, value, ty, c },
                     bit,
                     doc: doc(&b.doc),
+                    abis: self
+                        .def_abis
+                        .get(&Def::Flag(f, i))
+                        .copied()
+                        .unwrap_or(self.abis),
                     span: b.name.span,
                 });
             }
@@ -770,6 +803,7 @@ impl Resolver<'_> {
                 doc: doc(&set.doc),
                 bits,
                 allow: self.allow(&set.allow),
+                abis: self.flag_abis[f],
                 span: set.name.span,
             });
         }
@@ -830,6 +864,11 @@ impl Resolver<'_> {
                         .and_then(|_| self.exprs.get(&Def::Enum(e, i)).cloned().flatten()),
                     value,
                     doc: doc(&v.doc),
+                    abis: self
+                        .def_abis
+                        .get(&Def::Enum(e, i))
+                        .copied()
+                        .unwrap_or(self.abis),
                     span: v.name.span,
                 });
             }
@@ -843,6 +882,7 @@ impl Resolver<'_> {
                 ty,
                 doc: doc(&en.doc),
                 values,
+                abis: self.enum_abis[e],
                 span: en.name.as_ref().map_or_else(
                     || en.values.first().map_or(Span::default(), |v| v.name.span),
                     |n| n.span,

@@ -40,8 +40,31 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+#if defined(__aarch64__)
+static __inline__ int user_fpsimd_state_validate(const void *buf, __u32 len);
+#endif
+#if defined(__i386__) || defined(__x86_64__)
 static __inline__ int kvm_run_validate(const void *buf, __u32 len);
+#endif
 
+#if defined(__aarch64__)
+/*
+ * user_fpsimd_state_validate - check len bytes at buf holding a struct user_fpsimd_state
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int user_fpsimd_state_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < sizeof(struct user_fpsimd_state))
+		return -EINVAL;
+	if (!uapigen_all_zero(buf, __builtin_offsetof(struct user_fpsimd_state, __reserved), (__builtin_offsetof(struct user_fpsimd_state, __reserved) + sizeof(((struct user_fpsimd_state *)0)->__reserved)) < size ? (__builtin_offsetof(struct user_fpsimd_state, __reserved) + sizeof(((struct user_fpsimd_state *)0)->__reserved)) : size))
+		return -EINVAL;
+	return 0;
+}
+#endif
+
+#if defined(__i386__) || defined(__x86_64__)
 /*
  * kvm_run_validate - check len bytes at buf holding a struct kvm_run
  * the way the kernel does; 0 when valid, else -errno.
@@ -145,5 +168,6 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 	}
 	return 0;
 }
+#endif
 
 #endif /* __LINUX_KVM_H_VALIDATE */

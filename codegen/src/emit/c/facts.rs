@@ -53,6 +53,8 @@ type Lazy<'a> = &'a dyn Fn() -> String;
 fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64)) {
     let m = &model.module;
     let l = &model.layouts[abi];
+    // `long` is pointer-sized on every Linux ABI.
+    let long_bytes = ABIS[abi].pointer;
     let mut int = |name: &str, v: &IntValue| {
         visit(
             &|| format!("const:{name}"),
@@ -62,26 +64,28 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
         visit(
             &|| format!("ctype:{name}"),
             &|| c_type_expr(name),
-            c_type_code(v.c.ty),
+            c_type_code(v.c.ty_on(long_bytes)),
         );
     };
-    for c in &m.constants {
+    // Only what exists on this ABI.
+    let on = |abis: crate::abi::AbiSet| abis.contains(abi);
+    for c in m.constants.iter().filter(|c| on(c.abis)) {
         if let ConstValue::Int(v) = &c.value {
             int(&c.c_name, v);
         }
     }
     for g in &m.groups {
-        for v in &g.values {
+        for v in g.values.iter().filter(|v| on(v.abis)) {
             int(&v.c_name, &v.value);
         }
     }
     for f in &m.flag_sets {
-        for v in &f.bits {
+        for v in f.bits.iter().filter(|v| on(v.abis)) {
             int(&v.c_name, &v.value);
         }
     }
     for e in &m.enums {
-        for v in &e.values {
+        for v in e.values.iter().filter(|v| on(v.abis)) {
             visit(
                 &|| format!("enum:{}", v.c_name),
                 &|| format!("(unsigned long long)({})({})", e.ty.c_name(), v.c_name),
@@ -89,7 +93,7 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             );
         }
     }
-    for (id, t) in m.named_types() {
+    for (id, t) in m.named_types().filter(|(_, t)| on(t.abis)) {
         let name = t.c_name.as_deref().unwrap_or("");
         let c = || format!("{} {name}", kind_word(t.kind));
         visit(
@@ -116,7 +120,7 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             );
         }
     }
-    for (i, io) in m.ioctls.iter().enumerate() {
+    for (i, io) in m.ioctls.iter().enumerate().filter(|(_, io)| on(io.abis)) {
         visit(
             &|| format!("ioctl:{}", io.c_name),
             &|| format!("(unsigned long long)(__u32)({})", io.c_name),
@@ -149,7 +153,7 @@ fn c_type_code(t: CType) -> u64 {
 /// passes the `int` 0. alpha casts the whole to `unsigned int`. A literal number has its own
 /// C type (`0x4C00` is an `int`).
 fn ioctl_c_type(m: &Module, io: &Ioctl, abi: &Abi) -> CType {
-    let part = |v: &IntValue| super::header::ioctl_value_type(m, v);
+    let part = |v: &IntValue| super::header::ioctl_value_type(m, v, abi.pointer);
     let size_t = CType {
         bits: u32::try_from(abi.pointer * 8).unwrap_or(64),
         signed: false,

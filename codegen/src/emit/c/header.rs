@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::abi::AbiSet;
 use crate::expr::{self, CType, CValue, Expr};
 use crate::ir::{
     ConstValue, Field, IntValue, Module, NamedValue, Number, Scalar, Ty, TypeId, kind_word,
@@ -144,21 +145,26 @@ fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
 }
 
 /// The C type of what [`c_int`] prints: the expression's when it prints the expression,
-/// else the literal's.
+/// else the literal's (on 64-bit ABIs).
 pub(crate) fn c_int_type(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> CType {
+    c_int_type_on(m, e, value, ty, 8)
+}
+
+/// [`c_int_type`] on an ABI whose `long` has `long_bytes` bytes.
+fn c_int_type_on(m: &Module, e: &Expr, value: i128, ty: Option<CType>, long_bytes: u64) -> CType {
     if e.c_exact_ice(value, ty, &|n| ice_name_value(m, n)) {
         let exact = e.eval(&mut |n| name_value(m, n).ok_or(expr::NameError::Unknown));
         if let Ok(x) = exact {
-            return x.c.ty;
+            return x.c.ty_on(long_bytes);
         }
     }
     ty.unwrap_or_else(|| CType::of_value(value))
 }
 
 /// The C type of an integer the header prints for an ioctl (a part of its number, or a
-/// literal number).
-pub(crate) fn ioctl_value_type(m: &Module, v: &IntValue) -> CType {
-    c_int_type(m, &v.expr, v.value, None)
+/// literal number) on an ABI whose `long` has `long_bytes` bytes.
+pub(crate) fn ioctl_value_type(m: &Module, v: &IntValue, long_bytes: u64) -> CType {
+    c_int_type_on(m, &v.expr, v.value, None, long_bytes)
 }
 
 /// [`c_int`] of an [`IntValue`] for a macro body: parenthesised unless it is an atom.
@@ -183,14 +189,19 @@ fn value_body(m: &Module, v: &IntValue) -> String {
     c_int_macro(m, v)
 }
 
-fn named_values(out: &mut String, m: &Module, values: &[NamedValue]) {
+/// The macros of a group or flag set whose own ABIs are `outer`; a value of fewer ABIs is
+/// guarded on its own.
+fn named_values(out: &mut String, m: &Module, values: &[NamedValue], outer: AbiSet) {
+    let mut guard = Guard::new(outer);
     for v in values {
+        guard.set(out, v.abis);
         if let Some(d) = &v.doc {
             let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
             let _ = writeln!(out, "/* {} */", comment_text(&one));
         }
         define(out, &v.c_name, &value_body(m, &v.value));
     }
+    guard.close(out);
 }
 
 /// Which flag sets and groups are printed right after which field.
@@ -205,6 +216,22 @@ impl Attachments {
         let mut a = Attachments::default();
         for &id in &m.order {
             a.walk(m, id);
+        }
+        // Inside a struct of some architectures, a set that exists elsewhere too would be
+        // hidden there: such sets are printed on their own.
+        for t in &m.types {
+            for f in &t.fields {
+                if let Some(s) = f.flags
+                    && m.flag_sets[s].abis != t.abis
+                {
+                    a.flags.remove(&s);
+                }
+                if let Some(g) = f.group
+                    && m.groups[g].abis != t.abis
+                {
+                    a.groups.remove(&g);
+                }
+            }
         }
         // A set whose values an enumerator or an array length needs (directly or through other
         // macros) is printed before the enums and structs, not inside the struct of its first
@@ -290,6 +317,39 @@ fn early_names(m: &Module) -> BTreeSet<String> {
     seen
 }
 
+/// `#if`/`#endif` around runs of items that exist on some architectures only: an item is
+/// never defined where it would be wrong. Consecutive items of one set share a block.
+struct Guard {
+    /// The ABIs of the header itself: items of these need no condition of their own.
+    outer: AbiSet,
+    open: Option<AbiSet>,
+}
+
+impl Guard {
+    fn new(outer: AbiSet) -> Self {
+        Guard { outer, open: None }
+    }
+
+    /// Before an item on `abis`.
+    fn set(&mut self, out: &mut String, abis: AbiSet) {
+        let want = (abis != self.outer).then_some(abis);
+        if want == self.open {
+            return;
+        }
+        self.close(out);
+        if let Some(a) = want {
+            let _ = writeln!(out, "#if {}", a.c_cond().unwrap_or_else(|| "1".into()));
+            self.open = Some(a);
+        }
+    }
+
+    fn close(&mut self, out: &mut String) {
+        if self.open.take().is_some() {
+            let _ = writeln!(out, "#endif");
+        }
+    }
+}
+
 /// The uapi header.
 pub fn header(model: &Model) -> String {
     let m = &model.module;
@@ -327,10 +387,18 @@ pub fn header(model: &Model) -> String {
     for (_, header) in &m.uses {
         let _ = writeln!(out, "#include <{header}>");
     }
+    // A header of some architectures only: its items exist there alone.
+    let whole = m.abis.c_cond();
+    if let Some(c) = &whole {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "#if {c}");
+    }
+    let mut guard = Guard::new(m.abis);
 
     if !m.constants.is_empty() {
         let _ = writeln!(out);
         for c in &m.constants {
+            guard.set(&mut out, c.abis);
             if let Some(d) = &c.doc {
                 let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
@@ -340,6 +408,7 @@ pub fn header(model: &Model) -> String {
                 ConstValue::Str(s) => define(&mut out, &c.c_name, &c_string(s)),
             }
         }
+        guard.close(&mut out);
     }
 
     let attached = Attachments::collect(m);
@@ -347,29 +416,32 @@ pub fn header(model: &Model) -> String {
     let mut printed_groups = BTreeSet::new();
     for (i, g) in m.groups.iter().enumerate() {
         if !attached.groups.contains(&i) {
+            guard.set(&mut out, g.abis);
             let _ = writeln!(out);
             doc_comment(
                 &mut out,
                 "",
                 &g.doc.as_ref().map(|d| format!("{}: {d}", g.c_name)),
             );
-            named_values(&mut out, m, &g.values);
+            named_values(&mut out, m, &g.values, g.abis);
             printed_groups.insert(i);
         }
     }
     for (i, f) in m.flag_sets.iter().enumerate() {
         if !attached.flags.contains(&i) {
+            guard.set(&mut out, f.abis);
             let _ = writeln!(out);
             doc_comment(
                 &mut out,
                 "",
                 &f.doc.as_ref().map(|d| format!("{}: {d}", f.c_name)),
             );
-            named_values(&mut out, m, &f.bits);
+            named_values(&mut out, m, &f.bits, f.abis);
             printed_flags.insert(i);
         }
     }
     for e in &m.enums {
+        guard.set(&mut out, e.abis);
         let _ = writeln!(out);
         doc_comment(&mut out, "", &e.doc);
         match &e.c_name {
@@ -380,13 +452,19 @@ pub fn header(model: &Model) -> String {
                 let _ = writeln!(out, "enum {{");
             }
         }
+        // An enumerator of fewer ABIs than its enum is guarded; those after it give their
+        // value, which C would otherwise count differently where it is missing.
+        let mut inner = Guard::new(e.abis);
+        let mut counted = true;
         for (i, v) in e.values.iter().enumerate() {
+            inner.set(&mut out, v.abis);
             let comma = if i + 1 == e.values.len() { "" } else { "," };
-            let value = v
-                .expr
-                .as_ref()
-                .map(|x| format!(" = {}", c_int(m, x, v.value, None)))
-                .unwrap_or_default();
+            let value = match &v.expr {
+                Some(x) => format!(" = {}", c_int(m, x, v.value, None)),
+                None if !counted => format!(" = {}", v.value),
+                None => String::new(),
+            };
+            counted &= v.abis == e.abis;
             let doc = v
                 .doc
                 .as_ref()
@@ -399,11 +477,13 @@ pub fn header(model: &Model) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "\t{}{value}{comma}{doc}", v.c_name);
         }
+        inner.close(&mut out);
         let _ = writeln!(out, "}};");
     }
 
     for &id in &m.order {
         let t = &m.types[id];
+        guard.set(&mut out, t.abis);
         let _ = writeln!(out);
         kernel_doc(&mut out, m, id);
         let _ = writeln!(
@@ -419,10 +499,12 @@ pub fn header(model: &Model) -> String {
         members(&mut out, m, id, 1, &mut ctx);
         let _ = writeln!(out, "}}{};", type_attrs(t));
     }
+    guard.close(&mut out);
 
     if !m.ioctls.is_empty() {
         let _ = writeln!(out);
         for io in &m.ioctls {
+            guard.set(&mut out, io.abis);
             if let Some(d) = &io.doc {
                 let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
@@ -458,6 +540,11 @@ pub fn header(model: &Model) -> String {
             };
             define(&mut out, &io.c_name, &body);
         }
+        guard.close(&mut out);
+    }
+    if let Some(c) = &whole {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "#endif /* {c} */");
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "#endif /* {} */", m.guard);
@@ -532,12 +619,12 @@ fn members(out: &mut String, m: &Module, id: TypeId, depth: usize, printed: &mut
         if let Some(s) = f.flags
             && printed.flags.insert(s)
         {
-            named_values(out, m, &m.flag_sets[s].bits);
+            named_values(out, m, &m.flag_sets[s].bits, m.flag_sets[s].abis);
         }
         if let Some(g) = f.group
             && printed.groups.insert(g)
         {
-            named_values(out, m, &m.groups[g].values);
+            named_values(out, m, &m.groups[g].values, m.groups[g].abis);
         }
     }
 }

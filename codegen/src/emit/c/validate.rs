@@ -146,16 +146,31 @@ pub fn header(model: &Model) -> Option<String> {
     o.push_str(COMMON);
     // Declarations first: a payload's check may call the check of a struct defined later.
     let _ = writeln!(o);
+    // A type of some architectures only has its check there only.
+    let guarded = |o: &mut String, id: TypeId, body: &dyn Fn(&mut String)| {
+        let cond = (m.types[id].abis != m.abis)
+            .then(|| m.types[id].abis.c_cond())
+            .flatten();
+        if let Some(c) = &cond {
+            let _ = writeln!(o, "#if {c}");
+        }
+        body(o);
+        if cond.is_some() {
+            let _ = writeln!(o, "#endif");
+        }
+    };
     for &id in &ids {
         let c = m.types[id].c_name.clone().unwrap_or_default();
-        let _ = writeln!(
-            o,
-            "static __inline__ int {c}_validate(const void *buf, __u32 len);"
-        );
+        guarded(&mut o, id, &|o| {
+            let _ = writeln!(
+                o,
+                "static __inline__ int {c}_validate(const void *buf, __u32 len);"
+            );
+        });
     }
     for id in ids {
         let _ = writeln!(o);
-        function(&mut o, model, id);
+        guarded(&mut o, id, &|o| function(o, model, id));
     }
     let _ = writeln!(o, "\n#endif /* {guard} */");
     Some(o)

@@ -3,16 +3,72 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::parse::Parser;
 
-use crate::abi::{ABIS, group_by};
+use crate::abi::{ABIS, AbiSet, group_by};
 
-/// Split the Rust ABIs into groups with equal `key`; the group holding x86_64 becomes the
-/// default (`not(any(...))`) so that every target gets exactly one item. Each group comes
-/// with its `cfg` predicate (`None` when there is a single group).
+/// `#[cfg(...)]` for an item that exists on `abis` only; nothing for an item of every ABI.
+pub fn arch_attr(abis: AbiSet) -> TokenStream {
+    match abis.rust_pred() {
+        Some(p) => {
+            let p: TokenStream = p.parse().unwrap_or_default();
+            quote!(#[cfg(#p)])
+        }
+        None => TokenStream::new(),
+    }
+}
+
+/// Every item of `tokens` behind [`arch_attr`] of `abis`: an item limited to some
+/// architectures does not exist on the others.
+pub fn behind(abis: AbiSet, tokens: TokenStream) -> TokenStream {
+    if abis.is_all() {
+        return tokens;
+    }
+    let attr = arch_attr(abis);
+    let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    let Ok(attr) = syn::Attribute::parse_outer.parse2(attr) else {
+        return tokens;
+    };
+    for item in &mut file.items {
+        if let Some(attrs) = item_attrs(item) {
+            attrs.splice(0..0, attr.iter().cloned());
+        }
+    }
+    let items = file.items;
+    quote!(#(#items)*)
+}
+
+/// The attributes of an item, for the kinds the emitters print.
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    use syn::Item;
+    Some(match item {
+        Item::Const(i) => &mut i.attrs,
+        Item::Enum(i) => &mut i.attrs,
+        Item::Fn(i) => &mut i.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        Item::Macro(i) => &mut i.attrs,
+        Item::Mod(i) => &mut i.attrs,
+        Item::Static(i) => &mut i.attrs,
+        Item::Struct(i) => &mut i.attrs,
+        Item::Trait(i) => &mut i.attrs,
+        Item::Type(i) => &mut i.attrs,
+        Item::Union(i) => &mut i.attrs,
+        Item::Use(i) => &mut i.attrs,
+        _ => return None,
+    })
+}
+
+/// Split the Rust ABIs of `abis` into groups with equal `key`; the first group (the one
+/// holding x86_64 when the item exists there) becomes the default (`not(any(...))`) so that
+/// every target gets exactly one item. Each group comes with its `cfg` predicate (`None`
+/// when there is a single group).
 pub fn cfg_pred_groups<K: PartialEq + Clone>(
+    abis: AbiSet,
     key: impl Fn(usize) -> K,
 ) -> Vec<(Option<TokenStream>, K)> {
-    let rust_abis = (0..ABIS.len()).filter(|&i| ABIS[i].rust_cfg.is_some());
+    let rust_abis = abis.iter().filter(|&i| ABIS[i].rust_cfg.is_some());
     let groups: Vec<(K, Vec<&'static str>)> = group_by(rust_abis, key)
         .into_iter()
         .map(|(k, abis)| {
@@ -47,8 +103,11 @@ pub fn cfg_pred_groups<K: PartialEq + Clone>(
 }
 
 /// [`cfg_pred_groups`] with each predicate as a `#[cfg(...)]` attribute.
-pub fn cfg_groups<K: PartialEq + Clone>(key: impl Fn(usize) -> K) -> Vec<(TokenStream, K)> {
-    cfg_pred_groups(key)
+pub fn cfg_groups<K: PartialEq + Clone>(
+    abis: AbiSet,
+    key: impl Fn(usize) -> K,
+) -> Vec<(TokenStream, K)> {
+    cfg_pred_groups(abis, key)
         .into_iter()
         .map(|(p, k)| (p.map_or_else(TokenStream::new, |p| quote!(#[cfg(#p)])), k))
         .collect()

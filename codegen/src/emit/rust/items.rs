@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 
 use super::caps::caps;
-use super::cfg::{CNames, cfg_pred_groups};
+use super::cfg::{CNames, arch_attr, cfg_pred_groups};
 use super::checks::{check_fn, validate};
 use super::payload::payload;
 use super::tokens::{alias_for, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit};
@@ -23,18 +23,20 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
         let name = ident(&c.rust_name);
         let d = docs(&c.doc);
         let a = alias_for(&c.c_name, &c.rust_name);
+        let cfg = arch_attr(c.abis);
         items.push(match &c.value {
             ConstValue::Int(v) => {
                 let t = int_ty(v.ty);
                 let lit = value_lit(v);
-                quote!(#d #a pub const #name: #t = #lit;)
+                quote!(#d #a #cfg pub const #name: #t = #lit;)
             }
-            ConstValue::Str(s) => quote!(#d #a pub const #name: &str = #s;),
+            ConstValue::Str(s) => quote!(#d #a #cfg pub const #name: &str = #s;),
         });
     }
     for g in &m.groups {
         let t = int_ty(g.ty);
         for v in &g.values {
+            let cfg = arch_attr(v.abis);
             let name = ident(&v.rust_name);
             let d = docs(&v.doc);
             let group_doc = format!(" Value of `{}`.", g.c_name);
@@ -45,17 +47,18 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
             } else {
                 quote!()
             };
-            items.push(quote!(#d #sep #[doc = #group_doc] #a pub const #name: #t = #lit;));
+            items.push(quote!(#d #sep #[doc = #group_doc] #a #cfg pub const #name: #t = #lit;));
         }
     }
     for e in &m.enums {
         let t = int_ty(e.ty);
         for v in &e.values {
+            let cfg = arch_attr(v.abis);
             let name = ident(&v.rust_name);
             let d = docs(&v.doc);
             let a = alias_for(&v.c_name, &v.rust_name);
             let lit = int_lit(v.value, false);
-            items.push(quote!(#d #a pub const #name: #t = #lit;));
+            items.push(quote!(#d #a #cfg pub const #name: #t = #lit;));
         }
     }
     quote!(#(#items)*)
@@ -70,6 +73,16 @@ pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
     };
     let m = &model.module;
     let items = model.facts.aliases.iter().map(|a| {
+        let abis = match a.target {
+            AliasTarget::Constant(i) => m.constants[i].abis,
+            AliasTarget::GroupValue(g, i) => m.groups[g].values[i].abis,
+            AliasTarget::Enumerator(e, i) => m.enums[e].values[i].abis,
+            AliasTarget::Flag(f, i) => m.flag_sets[f].bits[i].abis,
+            AliasTarget::Ioctl(i) => m.ioctls[i].abis,
+            AliasTarget::Type(id) => m.types[id].abis,
+        };
+        let arch = arch_attr(abis);
+        let cfg = quote!(#cfg #arch);
         let c = ident(&a.alias);
         let constant = |rust: TokenStream, ty: IntTy| {
             let ty = int_ty(ty);
@@ -107,6 +120,8 @@ pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
 /// A `bitflags!` block, described once and printed two ways: as text for the formatted
 /// module (prettyplease cannot lay out the bitflags DSL) and as tokens for `include_spec!`.
 pub(crate) struct Bitflags {
+    /// The `cfg` of a set limited to some architectures.
+    cfg: Option<String>,
     /// The text of each doc line, as in `#[doc = "..."]`.
     doc: Vec<String>,
     alias: Option<String>,
@@ -116,6 +131,8 @@ pub(crate) struct Bitflags {
 }
 
 struct Bit {
+    /// The `cfg` of a flag of fewer architectures than its set.
+    cfg: Option<String>,
     doc: Vec<String>,
     alias: Option<String>,
     name: String,
@@ -146,6 +163,7 @@ fn alias_of(c: &str, rust: &str) -> Option<String> {
 impl Bitflags {
     pub(crate) fn new(f: &FlagSet) -> Self {
         Bitflags {
+            cfg: f.abis.rust_pred(),
             doc: doc_texts(&f.doc),
             alias: alias_of(&f.c_name, &f.rust_name),
             name: f.rust_name.clone(),
@@ -154,6 +172,7 @@ impl Bitflags {
                 .bits
                 .iter()
                 .map(|b| Bit {
+                    cfg: (b.abis != f.abis).then(|| b.abis.rust_pred()).flatten(),
                     doc: doc_texts(&b.doc),
                     alias: alias_of(&b.c_name, &b.rust_name),
                     name: b.rust_name.clone(),
@@ -177,13 +196,20 @@ impl Bitflags {
                 s.push_str(&format!("{indent}#[doc(alias = \"{a}\")]\n"));
             }
         };
-        let mut s = String::from("::uapigen_runtime::bitflags::bitflags! {\n");
+        let mut s = String::new();
+        if let Some(c) = &self.cfg {
+            s.push_str(&format!("#[cfg({c})]\n"));
+        }
+        s.push_str("::uapigen_runtime::bitflags::bitflags! {\n");
         attrs(&mut s, "    ", &self.doc, &self.alias);
         s.push_str("    #[repr(transparent)]\n");
         s.push_str(&format!("    #[derive({})]\n", Self::DERIVES));
         s.push_str(&format!("    pub struct {}: {} {{\n", self.name, self.ty));
         for b in &self.bits {
             attrs(&mut s, "        ", &b.doc, &b.alias);
+            if let Some(c) = &b.cfg {
+                s.push_str(&format!("        #[cfg({c})]\n"));
+            }
             let value = match &b.value {
                 BitValue::Shift(bit) => format!("1 << {bit}"),
                 BitValue::Lit(l) => l.to_string().replace(' ', ""),
@@ -205,6 +231,13 @@ impl Bitflags {
         let ty = format_ident!("{}", self.ty);
         let bits = self.bits.iter().map(|b| {
             let a = attrs(&b.doc, &b.alias);
+            let a = match &b.cfg {
+                Some(c) => {
+                    let c: TokenStream = c.parse().unwrap_or_default();
+                    quote!(#a #[cfg(#c)])
+                }
+                None => a,
+            };
             let n = ident_of(&b.name);
             let v = match &b.value {
                 BitValue::Shift(bit) => {
@@ -215,7 +248,12 @@ impl Bitflags {
             };
             quote!(#a const #n = #v;)
         });
+        let cfg = self.cfg.as_ref().map(|c| {
+            let c: TokenStream = c.parse().unwrap_or_default();
+            quote!(#[cfg(#c)])
+        });
         quote! {
+            #cfg
             ::uapigen_runtime::bitflags::bitflags! {
                 #head
                 #[repr(transparent)]
@@ -324,7 +362,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     };
     // What `derive(Uapi)` makes of the struct: layout assertions, one `layout(...)` per
     // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
-    let layouts = cfg_pred_groups(|abi| model.layouts[abi].types[id].clone())
+    let layouts = cfg_pred_groups(t.abis, |abi| model.layouts[abi].types[id].clone())
         .into_iter()
         .map(|(cfg, l)| LayoutAttr {
             cfg,

@@ -134,7 +134,9 @@ impl Chunk<'_> {
                 .map(|f| Bitflags::new(f).tokens())
                 .collect(),
             Chunk::Types(ids) => {
-                let items = ids.iter().map(|&id| type_item(model, id));
+                let items = ids
+                    .iter()
+                    .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id)));
                 quote!(#(#items)*)
             }
             Chunk::Ioctls(ioctls) => {
@@ -144,16 +146,21 @@ impl Chunk<'_> {
                     let name = ident(&io.rust_name);
                     let a = alias_for(&io.c_name, &io.rust_name);
                     let d = docs(&io.doc);
-                    for (cfg, value) in cfg_groups(|abi| model.layouts[abi].ioctls[i]) {
+                    let arch = cfg::arch_attr(io.abis);
+                    for (cfg, value) in cfg_groups(io.abis, |abi| model.layouts[abi].ioctls[i]) {
                         let lit = int_lit(i128::from(value), true);
-                        items.push(quote!(#d #a #cfg pub const #name: u32 = #lit;));
+                        items.push(quote!(#d #a #arch #cfg pub const #name: u32 = #lit;));
                     }
                 }
                 quote!(#(#items)*)
             }
-            Chunk::Wrappers(ioctls) => {
-                wrappers::wrappers(model, ioctls.iter().map(|&i| &m.ioctls[i]))
-            }
+            Chunk::Wrappers(ioctls) => ioctls
+                .iter()
+                .map(|&i| {
+                    let io = &m.ioctls[i];
+                    cfg::behind(io.abis, wrappers::wrappers(model, std::iter::once(io)))
+                })
+                .collect(),
             Chunk::Aliases => c_name_aliases(model, c_names),
         }
     }
@@ -274,7 +281,9 @@ fn kernel_type_aliases(m: &Module) -> TokenStream {
             " The kernel's `{}`: C's type of that name on the target.",
             kt.name
         );
-        let per = cfg_groups(|abi| kt.base(&crate::abi::ABIS[abi]));
+        let per = cfg_groups(crate::abi::AbiSet::ALL, |abi| {
+            kt.base(&crate::abi::ABIS[abi])
+        });
         let defs = per.into_iter().map(|(cfg, base)| {
             let ty: TokenStream = base.rust_path().parse().unwrap_or_default();
             quote! {
