@@ -43,13 +43,11 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     let mut row = |key: std::fmt::Arguments, value: std::fmt::Arguments| {
         let _ = writeln!(out, "    ({:?}, {value}),", key.to_string());
     };
-    // The value as the C probe sees it: cast to the unsigned type of the same width.
+    // The value as the C probe sees it, `(unsigned long long)(T)(NAME)`: a signed value is
+    // sign-extended (Rust's `as u64` of a signed integer does the same).
     let cast = |t: IntTy| match (t.signed(), t.bytes()) {
         (false, 8) => "",
-        (false, _) | (true, 8) => " as u64",
-        (true, 1) => " as u8 as u64",
-        (true, 2) => " as u16 as u64",
-        (true, _) => " as u32 as u64",
+        _ => " as u64",
     };
     for c in &m.constants {
         if let ConstValue::Int(v) = &c.value {
