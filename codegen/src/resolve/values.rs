@@ -161,6 +161,15 @@ impl Resolver<'_> {
                 self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
             }
         }
+        for mac in &spec.macros {
+            self.check_ident(&mac.name, "macro name");
+            if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
+                let prev = *prev;
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            } else if let Some(prev) = ioctls.insert(mac.name.as_str(), mac.name.span) {
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            }
+        }
         for (names, what) in [
             (
                 spec.groups.iter().map(|g| &g.name).collect::<Vec<_>>(),
@@ -331,7 +340,7 @@ impl Resolver<'_> {
     }
 
     /// Report an evaluation error of the expression written at `o`.
-    fn report(&mut self, err: EvalError, o: Origin, what: &str) {
+    pub(super) fn report(&mut self, err: EvalError, o: Origin, what: &str) {
         let span = self.sub_span(o, err.at, err.len);
         match err.kind {
             EvalKind::Reported => {}

@@ -108,6 +108,30 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
             );
         }
     }
+    for x in &m.macros {
+        for args in x.samples() {
+            // The C probe has a fact only where C defines the call.
+            if x.call(m, &args).is_none() {
+                continue;
+            }
+            let rust_args: Vec<String> = args
+                .iter()
+                .map(|v| {
+                    let t = x.param_ty.rust_name();
+                    if *v < 0 {
+                        format!("-{}{t}", -v)
+                    } else {
+                        format!("{v}{t}")
+                    }
+                })
+                .collect();
+            // `as u64` sign-extends a signed result, as C's `(unsigned long long)` does.
+            row(
+                format_args!("call:{}", crate::emit::c::facts::macro_call(x, &args)),
+                format_args!("{p}::{}({}) as u64", x.rust_name, rust_args.join(", ")),
+            );
+        }
+    }
     for io in &m.ioctls {
         row(
             format_args!("ioctl:{}", io.c_name),
