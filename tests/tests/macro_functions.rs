@@ -7,6 +7,9 @@
 //! and the model's facts (`call:` and `ctype:`, which the conformance tests compare with the
 //! real kernel headers) must equal them too.
 //!
+//! Two macros are copies of `<linux/kvm.h>`'s `KVM_S390_INT_IO(ai, cssid, ssid, schid)` and
+//! `KVM_VM_TYPE_ARM_IPA_SIZE(x)`: gcc computes the real ones on the same arguments too.
+//!
 //! The real macros of `spec/vfio.yaml` are compared with Debian's `<linux/vfio.h>` by the
 //! conformance tests (`conformance_abis.rs` on every ABI, `conformance_x86_64.rs` for the
 //! Rust functions).
@@ -25,6 +28,7 @@ constants:
   - { name: MAC_MASK, value: 0xf0 }
   - { name: MAC_BIG, value: 1ULL << 40 }
   - { name: MAC_NEG, value: -3 }
+  - { name: MAC_IPA_MASK, value: 0xffULL }
 macros:
   - { name: MAC_ADD_U8, params: [x], type: u8, body: x + 1 }
   - { name: MAC_SUB_U16, params: [x], type: u16, body: x - 3 }
@@ -53,7 +57,16 @@ macros:
   - { name: MAC_TWO, params: [a, b], type: s16, body: a * b + a - b }
   - { name: MAC_THREE, params: [a, b, c], type: u64, body: (a ^ b) | ((c & 0xff) == 3) }
   - { name: MAC_CONST, params: [x], body: MAC_MASK | MAC_BIT }
+  - { name: MAC_INT_IO, params: [ai, cssid, ssid, schid], body: (schid) | (ssid << 16) | (cssid << 18) | (ai << 26) }
+  - { name: MAC_IPA_SIZE, params: [x], type: u64, body: x & MAC_IPA_MASK }
 "#;
+
+/// Macros of the spec written as the real `<linux/kvm.h>` defines them: gcc computes the
+/// real macro on the same arguments, and ours must give the same value and type.
+const REAL: &[(&str, &str)] = &[
+    ("MAC_INT_IO", "KVM_S390_INT_IO"),
+    ("MAC_IPA_SIZE", "KVM_VM_TYPE_ARM_IPA_SIZE"),
+];
 
 /// The Rust type name of a `ctype:` code (`sizeof * 10 + signed`).
 fn rust_type_of(code: u64) -> &'static str {
@@ -71,7 +84,7 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
     let model =
         uapigen::compile_str("spec/mac.yaml", SPEC).unwrap_or_else(|d| panic!("{}", d.plain()));
     let m = &model.module;
-    assert_eq!(m.macros.len(), 27, "every macro of the spec resolves");
+    assert_eq!(m.macros.len(), 29, "every macro of the spec resolves");
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let inc = tmp.path().join("include/linux");
     std::fs::create_dir_all(&inc).unwrap_or_else(|e| panic!("{e}"));
@@ -102,8 +115,26 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
     assert!(calls.len() > 300, "{} calls", calls.len());
 
     // gcc: value and C type of every call of the generated C macro.
-    let mut c = String::from("#include <stdio.h>\n#include <linux/mac.h>\nint main(void) {\n");
-    for (call, _) in &calls {
+    // Then the real <linux/kvm.h> macros on the calls of their copies.
+    let real_calls: Vec<(usize, String)> = calls
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (call, _))| {
+            REAL.iter().find_map(|(ours, real)| {
+                call.strip_prefix(ours)
+                    .filter(|rest| rest.starts_with('('))
+                    .map(|rest| (i, format!("{real}{rest}")))
+            })
+        })
+        .collect();
+    let mut c = String::from(
+        "#include <stdio.h>\n#include <linux/mac.h>\n#include <linux/kvm.h>\nint main(void) {\n",
+    );
+    for call in calls
+        .iter()
+        .map(|(c, _)| c)
+        .chain(real_calls.iter().map(|(_, c)| c))
+    {
         let _ = writeln!(
             c,
             "\tprintf(\"%llu %d\\n\", (unsigned long long)({call}), (int)(sizeof({call}) * 10 + ((__typeof__({call}))-1 < 1)));"
@@ -139,7 +170,24 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
             )
         })
         .collect();
-    assert_eq!(c_lines.len(), calls.len(), "one gcc line per call");
+    assert_eq!(
+        c_lines.len(),
+        calls.len() + real_calls.len(),
+        "one gcc line per call"
+    );
+    let (c_lines, real_lines) = c_lines.split_at(calls.len());
+    assert!(
+        real_calls.len() > 30,
+        "{} calls of real macros",
+        real_calls.len()
+    );
+    for ((i, real), r) in real_calls.iter().zip(real_lines) {
+        assert_eq!(
+            c_lines[*i], *r,
+            "{}: ours (value, type) differs from the real {real}",
+            calls[*i].0
+        );
+    }
 
     // rustc: the generated `const fn`s (self-contained: parameters and literals only),
     // taken from the generated module, with -D warnings.
@@ -224,7 +272,7 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
 
     let mut bad = Vec::new();
     let mut modelled = 0;
-    for (((call, _), (cv, ct)), rl) in calls.iter().zip(&c_lines).zip(&r_lines) {
+    for (((call, _), (cv, ct)), rl) in calls.iter().zip(c_lines).zip(&r_lines) {
         let expected = format!("{cv} {}", rust_type_of(*ct));
         if *rl != expected {
             bad.push(format!("{call}: gcc {expected}, Rust {rl}"));
