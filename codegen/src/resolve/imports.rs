@@ -190,6 +190,7 @@ impl<'a> Resolver<'a> {
     pub(super) fn includes(&mut self) -> Vec<String> {
         let spec = self.spec;
         let mut out: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for inc in &spec.includes {
             let p = inc.as_str();
             let why = if p.len() > MAX_NAME_LEN {
@@ -218,7 +219,7 @@ impl<'a> Resolver<'a> {
                     "is the header of the used spec `{}`, which `uses` includes already",
                     m.name
                 ))
-            } else if out.iter().any(|o| o == p) {
+            } else if !seen.insert(p) {
                 Some("is listed twice".to_owned())
             } else {
                 None
