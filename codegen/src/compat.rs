@@ -3,7 +3,8 @@
 //! kernel's `scripts/check-uapi.sh`: extensible (argsz/size) structs may grow at the end
 //! and re-purpose reserved or padding bytes; new flags, values, constants, ioctls and
 //! payload variants are fine; anything that moves, resizes, retypes, removes or
-//! re-numbers what old user space relies on breaks it. Compared on every ABI.
+//! re-numbers what old user space relies on breaks it, and so does a function-like macro
+//! removed or computing something else. Compared on every ABI.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -153,6 +154,7 @@ pub fn compare(old: &Model, new: &Model) -> Vec<Change> {
     structs(&mut c);
     values(&mut c);
     ioctls(&mut c);
+    macros(&mut c);
     c.out
         .sort_by_key(|ch| (ch.class, ch.new.or(ch.old).map(|s| (s.line, s.column))));
     c.out
@@ -631,6 +633,73 @@ fn ioctls(c: &mut Cmp) {
                 Class::Compatible,
                 "ioctl-added",
                 format!("ioctl `{}` was added{on_some}", n.c_name),
+                None,
+                Some(n.span),
+            );
+        }
+    }
+}
+
+/// Function-like macros: a new one is compatible; a removed one, one with other parameters
+/// (their number or type: the Rust function's signature), another result type, or another
+/// value on any of the old macro's sample arguments breaks code compiled against it.
+fn macros(c: &mut Cmp) {
+    let (om, nm) = (&c.old.module, &c.new.module);
+    for o in &om.macros {
+        let Some(n) = nm.macros.iter().find(|n| n.c_name == o.c_name) else {
+            c.push(
+                Class::Breaking,
+                "macro-removed",
+                format!("macro `{}` was removed", o.c_name),
+                Some(o.span),
+                None,
+            );
+            continue;
+        };
+        let why = if n.params.len() != o.params.len() || n.param_ty != o.param_ty {
+            Some(format!(
+                "its parameters changed from {} of {} to {} of {}",
+                o.params.len(),
+                o.param_ty.spec_name(),
+                n.params.len(),
+                n.param_ty.spec_name()
+            ))
+        } else if n.result != o.result {
+            Some(format!(
+                "its result changed from {} to {}",
+                o.result.name(),
+                n.result.name()
+            ))
+        } else {
+            o.samples().into_iter().find_map(|args| {
+                let (a, b) = (o.call(om, &args)?, n.call(nm, &args)?);
+                (a.value != b.value).then(|| {
+                    let args: Vec<String> = args.iter().map(i128::to_string).collect();
+                    format!(
+                        "its value for ({}) changed from {} to {}",
+                        args.join(", "),
+                        a.value,
+                        b.value
+                    )
+                })
+            })
+        };
+        if let Some(why) = why {
+            c.push(
+                Class::Breaking,
+                "macro-changed",
+                format!("macro `{}` changed: {why}", o.c_name),
+                Some(o.span),
+                Some(n.span),
+            );
+        }
+    }
+    for n in &nm.macros {
+        if !om.macros.iter().any(|o| o.c_name == n.c_name) {
+            c.push(
+                Class::Compatible,
+                "macro-added",
+                format!("macro `{}` was added", n.c_name),
                 None,
                 Some(n.span),
             );

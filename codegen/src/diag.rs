@@ -55,6 +55,7 @@ codes! {
     ExprCycle = "E0203": "constants refer to each other in a cycle",
     ExprArith = "E0204": "C leaves an expression undefined (overflow, shift, division by zero), wraps it silently, or computes it differently on 32- and 64-bit ABIs",
     ValueRange = "E0205": "a value does not fit its type",
+    Macro = "E0206": "a function-like macro has bad parameters, or a body Rust cannot compute the way C does",
     EmptyType = "E0301": "a struct, union or enum has no members",
     FlexNotLast = "E0302": "a flexible array member is not the last member of a struct",
     FlexInvalid = "E0303": "a flexible array member is where C does not allow one",
@@ -70,6 +71,7 @@ codes! {
     DuplicateTag = "E0503": "two variants of a payload have the same tag",
     Extensible = "E0504": "an extensible struct breaks the extension rules (size field first, later fields last)",
     Uses = "E0505": "a used spec cannot be found or uses this one back",
+    Include = "E0506": "an `includes` entry is not a relative path to a `.h` header",
     UnknownLint = "E0601": "an `allow` names no lint rule, or gives no reason",
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::abi::{Abi, AbiSet};
 use crate::ctypes::{CInt, KERNEL_TYPES, KernelTypeId};
 use crate::diag::SourceFile;
-use crate::expr::{CValue, Expr};
+use crate::expr::{CType, CValue, Expr};
 use crate::rules::Rule;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 
@@ -557,6 +557,85 @@ impl Ioctl {
     }
 }
 
+/// A function-like macro: `#define NAME(params) (body)`, a `const fn` in Rust.
+#[derive(Clone, Debug)]
+pub struct Macro {
+    pub c_name: String,
+    /// The Rust function's name (snake_case).
+    pub rust_name: String,
+    pub params: Vec<String>,
+    /// The type the arguments are taken to have: the Rust parameters' type.
+    pub param_ty: IntTy,
+    pub body: Expr,
+    /// C's type of the body when the arguments have type `param_ty` (the same on every ABI):
+    /// the Rust function's return type.
+    pub result: CType,
+    /// The body as a Rust expression of type `result`, computing C's value (see
+    /// [`crate::expr::rust_body`]).
+    pub rust_body: String,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+impl Macro {
+    /// The arguments the conformance facts call the macro with: small values, bit patterns
+    /// and the ends of the parameters' type (for several parameters, the list rotated per
+    /// parameter).
+    pub fn samples(&self) -> Vec<Vec<i128>> {
+        let t = self.param_ty;
+        let mut one: Vec<i128> = Vec::new();
+        let half = t.max() / 2;
+        for v in [
+            0,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+            8,
+            9,
+            15,
+            16,
+            0x55,
+            0xaa,
+            half,
+            half + 1,
+            t.max() - 1,
+            t.max(),
+            -1,
+            -2,
+            t.min(),
+            t.min() + 1,
+        ] {
+            if (t.min()..=t.max()).contains(&v) && !one.contains(&v) {
+                one.push(v);
+            }
+        }
+        let n = self.params.len();
+        (0..one.len())
+            .map(|k| (0..n).map(|i| one[(k + 3 * i) % one.len()]).collect())
+            .collect()
+    }
+
+    /// C's value and type of `NAME(args)` (each argument a value of [`Macro::param_ty`]),
+    /// evaluated the way C evaluates the expansion; `None` where C leaves it undefined.
+    pub fn call(&self, m: &Module, args: &[i128]) -> Option<CValue> {
+        let arg_ty = crate::expr::promoted(self.param_ty.bytes() * 8, self.param_ty.signed());
+        self.body
+            .eval(&mut |n| match self.params.iter().position(|p| p == n) {
+                Some(i) => args
+                    .get(i)
+                    .map(|v| CValue::new(arg_ty.convert(self.param_ty.wrap(*v)), arg_ty))
+                    .ok_or(crate::expr::NameError::Unknown),
+                None => m.c_value_of(n).ok_or(crate::expr::NameError::Unknown),
+            })
+            .ok()
+            .map(|e| e.c)
+    }
+}
+
 /// One resolved spec.
 #[derive(Clone, Debug)]
 pub struct Module {
@@ -568,6 +647,8 @@ pub struct Module {
     /// Specs this one uses: (module name, C header).
     pub uses: Vec<(String, String)>,
     pub header: String,
+    /// System kernel headers that are not specs, included after `<linux/types.h>`.
+    pub includes: Vec<String>,
     pub guard: String,
     pub source: Option<String>,
     pub doc: Option<String>,
@@ -582,6 +663,8 @@ pub struct Module {
     /// Named types in C declaration order (a type before any type that embeds it).
     pub order: Vec<TypeId>,
     pub ioctls: Vec<Ioctl>,
+    /// Function-like macros.
+    pub macros: Vec<Macro>,
     /// The integer names of the specs this one uses, with their C values and types as
     /// their headers define them (enumerators only of enums whose values all fit in `int`).
     pub imported: Vec<(String, CValue)>,

@@ -220,6 +220,11 @@ pub struct Spec {
     /// names such as `x86_64`); default: every ABI uapigen models. Each item may narrow it.
     #[serde(default)]
     pub arch: Option<Sp<Vec<Sp<String>>>>,
+    /// System kernel headers that are not specs (`linux/virtio_ring.h`), included by the
+    /// generated C header after `<linux/types.h>`, in this order, as the real header does.
+    /// Nothing of theirs reaches the Rust output: the spec's items must not refer to them.
+    #[serde(default)]
+    pub includes: Vec<Sp<String>>,
     #[serde(default)]
     pub constants: Vec<Constant>,
     #[serde(default)]
@@ -232,6 +237,31 @@ pub struct Spec {
     pub structs: Vec<Struct>,
     #[serde(default)]
     pub ioctls: Vec<Ioctl>,
+    /// Function-like macros: `#define NAME(x) (body)` in C, a `const fn` in Rust.
+    #[serde(default)]
+    pub macros: Vec<Macro>,
+}
+
+/// A small function-like macro over integers: `#define NAME(a, b) (body)` in C and
+/// `pub const fn name(a: T, b: T) -> R` in Rust, where `T` is the parameters' `type` and `R`
+/// the C type of the body when the arguments have type `T`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Macro {
+    pub name: Sp<String>,
+    /// The parameters' names, at least one.
+    pub params: Sp<Vec<Sp<String>>>,
+    /// The integer type the arguments are taken to have (u8 ... u64, s8 ... s64): the Rust
+    /// parameters' type. Default: u32.
+    #[serde(default, rename = "type")]
+    pub ty: Option<Sp<String>>,
+    /// An integer expression over the parameters and the spec's values.
+    pub body: Sp<ExprText>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The Rust function's name (default: the C name without the prefix, in snake_case).
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
 }
 
 /// A constant: an integer expression or a string.

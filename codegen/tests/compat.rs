@@ -303,6 +303,42 @@ fn corpus() -> Vec<Mutation> {
                 )
             },
         },
+        Mutation {
+            name: "add a function-like macro",
+            class: C,
+            kind: "macro-added",
+            apply: |t| {
+                edit(
+                    t,
+                    "macros:\n",
+                    "macros:\n  - { name: VFIO_DEVICE_STATE_RUNS, params: [state], body: (state & VFIO_DEVICE_STATE_V1_RUNNING) != 0 }\n",
+                )
+            },
+        },
+        Mutation {
+            name: "a macro computes something else",
+            class: B,
+            kind: "macro-changed",
+            apply: |t| {
+                edit(
+                    t,
+                    "    body: (state & VFIO_DEVICE_STATE_MASK) == (VFIO_DEVICE_STATE_V1_SAVING | VFIO_DEVICE_STATE_V1_RESUMING)\n",
+                    "    body: (state & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_SAVING\n",
+                )
+            },
+        },
+        Mutation {
+            name: "a macro takes another type",
+            class: B,
+            kind: "macro-changed",
+            apply: |t| {
+                edit(
+                    t,
+                    "  - name: VFIO_DEVICE_STATE_SET_ERROR\n    params: [state]\n",
+                    "  - name: VFIO_DEVICE_STATE_SET_ERROR\n    params: [state]\n    type: u64\n",
+                )
+            },
+        },
     ]
 }
 

@@ -1418,6 +1418,31 @@ fn shape(name: &str, n: usize) -> String {
                 let _ = writeln!(text, "        - {{ tag: {i}{} }}", types[i % 4]);
             }
         }
+        // `n` function-like macros, each over a constant and its parameter.
+        "macros" => {
+            text.push_str("constants:\n  - { name: H_C, value: 0xff }\nmacros:\n");
+            for i in 0..n {
+                let _ = writeln!(
+                    text,
+                    "  - {{ name: H_M{i}, params: [x], body: (x & H_C) + {i} }}"
+                );
+            }
+        }
+        // One macro of `n` parameters (the body uses two).
+        "macro_params" => {
+            text.push_str("macros:\n  - name: H_M\n    body: p0 * p1\n    params: [");
+            for i in 0..n {
+                let _ = write!(text, "p{i}, ");
+            }
+            text.push_str("]\n");
+        }
+        // `n` included headers, every second one listed again (an error each).
+        "includes" => {
+            text.push_str("includes:\n");
+            for i in 0..n {
+                let _ = writeln!(text, "  - linux/h{}.h", i / 2);
+            }
+        }
         _ => problem(format!("no input shape `{name}`")),
     }
     text
@@ -1599,6 +1624,21 @@ fn child_many_payload_variants() {
     finish();
 }
 
+/// Function-like macros and `includes`: many macros, one macro of many parameters (each
+/// call of a fact writes them all), many includes with repeats (E0506 for each): linear.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_macros_and_includes() {
+    scales("macros", 250, Expect::Ok, &[], |n| shape("macros", n));
+    scales("macro_params", 250, Expect::Ok, &[], |n| {
+        shape("macro_params", n)
+    });
+    scales("includes", 500, Expect::Err, &["E0506"], |n| {
+        shape("includes", n)
+    });
+    finish();
+}
+
 /// Run the ignored test `child` of this binary in a child process, so that a crash (a stack
 /// overflow aborts the process) fails only the calling test, with the child's output.
 fn in_child(child: &str) {
@@ -1679,4 +1719,5 @@ in_children! {
     diamond_of_uses => child_diamond_of_uses,
     many_ioctls => child_many_ioctls,
     many_payload_variants => child_many_payload_variants,
+    many_macros_and_includes => child_many_macros_and_includes,
 }

@@ -54,6 +54,20 @@ pub mod vfio;
 /// New operations or data formats get a new op value; the ioctl never changes.
 #[rustfmt::skip]
 pub mod vfio_nesting;
+/// vhost: in-kernel backends for virtio devices (net, scsi, vsock, vDPA). A VMM opens the
+/// backend's character device (/dev/vhost-net, /dev/vhost-vsock, /dev/vhost-vdpa-N, ...),
+/// becomes its owner with VHOST_SET_OWNER, negotiates features, describes guest memory and
+/// each queue, and wires the queues' notifications to eventfds; the kernel then moves the
+/// data without the VMM. The types are in vhost_types.
+#[rustfmt::skip]
+pub mod vhost;
+/// Types of the vhost interface (linux/vhost.h): a user-space VMM hands the data path of
+/// virtio queues to an in-kernel backend (vhost-net, vhost-scsi, vhost-vsock, vhost-vdpa).
+/// The structs describe queues, the guest memory map, IOTLB messages and vDPA queries; the
+/// header also pulls in the virtio configuration and ring definitions of linux/virtio_config.h
+/// and linux/virtio_ring.h, which are not part of this spec.
+#[rustfmt::skip]
+pub mod vhost_types;
 
 /// Values of every fact as rustc computes them, for the conformance tests.
 #[cfg(feature = "layout-probe")]
@@ -75,4 +89,8 @@ pub mod layout_probe {
     pub mod vfio;
     #[rustfmt::skip]
     pub mod vfio_nesting;
+    #[rustfmt::skip]
+    pub mod vhost;
+    #[rustfmt::skip]
+    pub mod vhost_types;
 }

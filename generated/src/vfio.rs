@@ -6773,6 +6773,33 @@ pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
     )
 )]
 pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x2000_3b78;
+/// 1 when a v1 device_state is a valid combination (RESUMING only alone), else 0.
+///
+/// C: `#define VFIO_DEVICE_STATE_VALID(state) ((((state) & VFIO_DEVICE_STATE_V1_RESUMING) == 0) | (((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING))`
+#[doc(alias = "VFIO_DEVICE_STATE_VALID")]
+#[inline]
+#[must_use]
+pub const fn device_state_valid(state: u32) -> i32 {
+    (((state & 4u32) == 0u32) as i32) | (((state & 7u32) == 4u32) as i32)
+}
+/// 1 when a v1 device_state has SAVING and RESUMING both set and RUNNING clear, the encoding of the error state; else 0.
+///
+/// C: `#define VFIO_DEVICE_STATE_IS_ERROR(state) (((state) & VFIO_DEVICE_STATE_MASK) == (VFIO_DEVICE_STATE_V1_SAVING | VFIO_DEVICE_STATE_V1_RESUMING))`
+#[doc(alias = "VFIO_DEVICE_STATE_IS_ERROR")]
+#[inline]
+#[must_use]
+pub const fn device_state_is_error(state: u32) -> i32 {
+    ((state & 7u32) == 6u32) as i32
+}
+/// A v1 device_state with the three state bits replaced by the error encoding (SAVING and RESUMING), other bits kept.
+///
+/// C: `#define VFIO_DEVICE_STATE_SET_ERROR(state) (((state) & ~VFIO_DEVICE_STATE_MASK) | VFIO_DEVICE_STATE_V1_SAVING | VFIO_DEVICE_STATE_V1_RESUMING)`
+#[doc(alias = "VFIO_DEVICE_STATE_SET_ERROR")]
+#[inline]
+#[must_use]
+pub const fn device_state_set_error(state: u32) -> u32 {
+    ((state & 0xffff_fff8_u32) | 2u32) | 4u32
+}
 /// Calls `VFIO_GET_API_VERSION`.
 ///
 /// Return VFIO_API_VERSION; always available.

@@ -74,6 +74,29 @@ impl Compiler {
             .is_ok_and(|o| o.status.success())
     }
 
+    /// This compiler with its own freestanding headers (`<stdint.h>` and the like, from
+    /// `-print-file-name=include`, behind the kernel headers) and `-ffreestanding`, so that
+    /// their `<stdint.h>` defines the types itself: for headers that include a system
+    /// kernel header needing `<stdint.h>` (`<linux/virtio_ring.h>`, which
+    /// `<linux/vhost_types.h>` includes), compiled without libc (`-nostdinc`).
+    pub fn with_freestanding_headers(&self) -> Compiler {
+        let out = Command::new(&self.program)
+            .args(self.args.iter().filter(|a| a.starts_with("--target")))
+            .arg("-print-file-name=include")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program));
+        let dir = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(
+            out.status.success() && Path::new(&dir).join("stdint.h").exists(),
+            "{} -print-file-name=include gives no folder with stdint.h: {dir:?}",
+            self.program
+        );
+        let mut c = self.clone();
+        c.args
+            .extend(["-ffreestanding".to_owned(), "-idirafter".to_owned(), dir]);
+        c
+    }
+
     /// Run the compiler on `args`; on failure, the message carries stderr.
     pub fn run(&self, extra: &[&str]) -> Result<(), String> {
         let out = Command::new(&self.program)
@@ -93,6 +116,34 @@ impl Compiler {
             ))
         }
     }
+}
+
+/// Whether the spec whose C header is `header` (`linux/vhost.h`; its validation header
+/// `linux/vhost_validate.h` too) includes a system kernel header that is not a spec (its
+/// `includes`), directly or through the specs it uses.
+pub fn includes_system_headers(header: &str) -> bool {
+    fn spec_needs(name: &str, depth: usize) -> bool {
+        let m = model(name);
+        !m.module.includes.is_empty()
+            || (depth < 16 && m.module.uses.iter().any(|(u, _)| spec_needs(u, depth + 1)))
+    }
+    let dir = root().join("spec");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        panic!("{}: cannot read", dir.display())
+    };
+    rd.flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension().is_some_and(|x| x == "yaml"))
+                .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .flatten()
+        })
+        .any(|name| {
+            let m = model(&name);
+            let h = &m.module.header;
+            let validate = h.strip_suffix(".h").map(|s| format!("{s}_validate.h"));
+            (h == header || validate.as_deref() == Some(header)) && spec_needs(&name, 0)
+        })
 }
 
 /// Compile a probe source to an object file and read the `count` values of the probe array.

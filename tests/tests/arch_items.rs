@@ -162,3 +162,37 @@ fn limited_items_exist_exactly_on_their_architectures() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert!(Path::new(&include.join("linux/archdemo.h")).exists());
 }
+
+/// ioctls whose argument is a struct of a used spec are made once each, once in the header:
+/// the type's declarations are counted once however it was copied in (a regression: the
+/// vhost spec's ioctls on `vhost_types` structs came out twice).
+#[test]
+fn ioctls_on_a_used_specs_struct_are_made_once() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let types = dir.path().join("usedtypes.yaml");
+    std::fs::write(
+        &types,
+        "name: usedtypes\nheader: linux/usedtypes.h\nstructs:\n  - name: used_state\n    fields:\n      - { name: index, type: u32 }\n      - { name: num, type: u32 }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let top = dir.path().join("usestop.yaml");
+    std::fs::write(
+        &top,
+        "name: usestop\nheader: linux/usestop.h\nuses: [usedtypes]\nioctls:\n  - { name: USESTOP_SET, dir: write, type: 0xAF, nr: 1, arg: struct used_state }\n  - { name: USESTOP_GET, dir: read, type: 0xAF, nr: 2, arg: struct used_state }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let models = uapigen::builder_api::compile_with_uses(&[top]).unwrap_or_else(|e| panic!("{e}"));
+    let m = models
+        .iter()
+        .find(|m| m.module.name == "usestop")
+        .unwrap_or_else(|| panic!("no model of usestop"));
+    assert_eq!(m.module.ioctls.len(), 2, "{:?}", m.module.ioctls);
+    let header = uapigen::emit::c::header(m);
+    for name in ["USESTOP_SET", "USESTOP_GET"] {
+        assert_eq!(
+            header.matches(&format!("#define {name} ")).count(),
+            1,
+            "{header}"
+        );
+    }
+}

@@ -82,6 +82,29 @@ const NSFS: Case = Case {
     rust: linux_uapi::layout_probe::nsfs::VALUES,
 };
 
+/// Counted by hand from Debian's <linux/vhost_types.h>: 20 integer macros, 11 structs with
+/// 2 + 2 + 6 + 5 + 3 + 4 + 4 + 3 + 4 + 3 + 2 named members.
+const VHOST_TYPES: Case = Case {
+    spec: "vhost_types",
+    header: "/usr/include/linux/vhost_types.h",
+    kinds: &[
+        ("const", 20),
+        ("size", 11),
+        ("align", 11),
+        ("offset", 38),
+        ("ctype", 20),
+    ],
+    rust: linux_uapi::layout_probe::vhost_types::VALUES,
+};
+
+/// Counted by hand from Debian's <linux/vhost.h>: 4 integer macros and 44 ioctls.
+const VHOST: Case = Case {
+    spec: "vhost",
+    header: "/usr/include/linux/vhost.h",
+    kinds: &[("const", 4), ("ioctl", 44), ("ctype", 48)],
+    rust: linux_uapi::layout_probe::vhost::VALUES,
+};
+
 fn gcc() -> Compiler {
     let cc = Compiler::new("gcc", &[]);
     cc.require();
@@ -281,6 +304,26 @@ fn userfaultfd_rust_layout_matches_the_c_compiler() {
     // The members of uffd_msg.arg's structs: pagefault (flags, address, feat, feat.ptid),
     // fork.ufd, remap (from, to, len), remove (start, end), reserved (three).
     rust_matches_c(&USERFAULTFD, 13);
+}
+
+#[test]
+fn vhost_types_generated_header_gives_the_same_values() {
+    assert_eq!(system(&VHOST_TYPES), generated(&VHOST_TYPES));
+}
+
+#[test]
+fn vhost_types_rust_layout_matches_the_c_compiler() {
+    rust_matches_c(&VHOST_TYPES, 0);
+}
+
+#[test]
+fn vhost_generated_header_gives_the_same_values() {
+    assert_eq!(system(&VHOST), generated(&VHOST));
+}
+
+#[test]
+fn vhost_rust_layout_matches_the_c_compiler() {
+    rust_matches_c(&VHOST, 0);
 }
 
 // ---------------------------------------------------------------------------------------

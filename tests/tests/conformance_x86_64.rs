@@ -232,6 +232,9 @@ fn check_against(includes: &[&Path], what: &str) -> BTreeMap<String, u64> {
     assert_eq!(kinds.get("size"), Some(&42));
     assert_eq!(kinds.get("align"), Some(&42));
     assert_eq!(kinds.get("offset"), Some(&167));
+    // VFIO_DEVICE_STATE_VALID, _IS_ERROR and _SET_ERROR, each on 18 `__u32` arguments:
+    // 0 to 9, 15, 16, 0x55, 0xaa, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff.
+    assert_eq!(kinds.get("call"), Some(&(3 * 18)));
     facts.iter().map(|f| f.key.clone()).zip(values).collect()
 }
 

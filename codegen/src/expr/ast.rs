@@ -645,13 +645,31 @@ impl Expr {
         }
     }
 
+    /// C spelling of a function-like macro's body: parenthesised, each use of a parameter
+    /// too, so that an argument such as `a | b` keeps its meaning.
+    pub fn to_c_macro_params(&self, params: &[String]) -> String {
+        let mut s = String::from("(");
+        self.write_c_with(&mut s, params);
+        s.push(')');
+        s
+    }
+
     fn write_c(&self, s: &mut String) {
+        self.write_c_with(s, &[]);
+    }
+
+    fn write_c_with(&self, s: &mut String, params: &[String]) {
         match self {
+            Expr::Name(t, _) if params.contains(t) => {
+                s.push('(');
+                s.push_str(t);
+                s.push(')');
+            }
             Expr::Num(v, t, _) => s.push_str(&c_spelling(t, *v)),
             Expr::Char(_, t, _) | Expr::Name(t, _) => s.push_str(t),
             Expr::Paren(e, ..) => {
                 s.push('(');
-                e.write_c(s);
+                e.write_c_with(s, params);
                 s.push(')');
             }
             Expr::Unary(op, e, _) => {
@@ -660,16 +678,16 @@ impl Expr {
                 if *op == UnOp::Neg && matches!(**e, Expr::Unary(UnOp::Neg, ..)) {
                     s.push(' ');
                 }
-                e.write_c(s);
+                e.write_c_with(s, params);
             }
             Expr::Binary(op, a, b, _) => {
-                a.write_c(s);
+                a.write_c_with(s, params);
                 let _ = write!(s, " {} ", op.symbol());
-                b.write_c(s);
+                b.write_c_with(s, params);
             }
             Expr::Cast(t, e, _) => {
                 let _ = write!(s, "({})", t.c_name());
-                e.write_c(s);
+                e.write_c_with(s, params);
             }
         }
     }

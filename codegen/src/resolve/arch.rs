@@ -180,7 +180,10 @@ impl Resolver<'_> {
 
     /// Register a named type under its C name.
     pub(super) fn add_type_id(&mut self, name: &str, id: TypeId) {
-        self.type_ids.entry(name.to_owned()).or_default().push(id);
+        let ids = self.type_ids.entry(name.to_owned()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
     }
 
     /// Report a reference from the current item to `what`, which exists on `have` only.

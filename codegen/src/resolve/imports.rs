@@ -1,10 +1,11 @@
 //! Names and types of the specs a spec `uses`: their values become known names (already
 //! evaluated), and their types are copied in on first reference, marked with their origin
-//! so that emitters refer to them instead of defining them again.
+//! so that emitters refer to them instead of defining them again. Also the `includes` of
+//! system kernel headers that are not specs, checked as paths.
 
 use std::collections::HashMap;
 
-use super::{Def, Resolver, State};
+use super::{Def, MAX_NAME_LEN, Resolver, State, header_path_ok};
 use crate::diag::Code;
 use crate::expr::CValue;
 use crate::ir::{ConstValue, Module, Ty, TypeId};
@@ -187,5 +188,66 @@ impl<'a> Resolver<'a> {
                     .hint = Some(format!("put `{}.yaml` next to this spec", **u));
             }
         }
+    }
+
+    /// The `includes` of the spec, each checked: a path C's `#include <...>` takes as it is
+    /// and that stays below the include folders (E0506).
+    pub(super) fn includes(&mut self) -> Vec<String> {
+        let spec = self.spec;
+        let mut out: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for inc in &spec.includes {
+            let p = inc.as_str();
+            let why = if p.len() > MAX_NAME_LEN {
+                Some(format!("is {} characters long", p.len()))
+            } else if p.is_empty() {
+                Some("is empty".to_owned())
+            } else if p.contains(['<', '>', '"', '\n', '\r']) {
+                Some("holds a quote, an angle bracket or a line break, which `#include <...>` cannot carry".to_owned())
+            } else if p.starts_with('/') {
+                Some(
+                    "is an absolute path: the compiler's include folders would not be searched"
+                        .to_owned(),
+                )
+            } else if p.split('/').any(|part| part == "..") {
+                Some("leaves the include folders through `..`".to_owned())
+            } else if !p.ends_with(".h") {
+                Some("does not name a `.h` header".to_owned())
+            } else if !header_path_ok(p) {
+                Some("is not made of folders and a file name of letters, digits, `_`, `-` and `.`, none starting with `-` or `.`".to_owned())
+            } else if p == spec.header.as_str() {
+                Some("is this spec's own header".to_owned())
+            } else if p == "linux/types.h" || p == "linux/ioctl.h" {
+                Some("is included by every generated header that needs it already".to_owned())
+            } else if let Some(m) = self.imports.iter().find(|m| m.header == p) {
+                Some(format!(
+                    "is the header of the used spec `{}`, which `uses` includes already",
+                    m.name
+                ))
+            } else if !seen.insert(p) {
+                Some("is listed twice".to_owned())
+            } else {
+                None
+            };
+            match why {
+                Some(why) => {
+                    let shown: String = p
+                        .chars()
+                        .take(80)
+                        .collect::<String>()
+                        .escape_debug()
+                        .to_string();
+                    self.diags
+                        .error(
+                            Code::Include,
+                            inc.span,
+                            format!("the included header `{shown}` {why}"),
+                        )
+                        .hint = Some("write the path the way `#include <...>` names a system kernel header, e.g. `linux/virtio_ring.h`; a header that is a spec goes under `uses`".into());
+                }
+                None => out.push(p.to_owned()),
+            }
+        }
+        out
     }
 }

@@ -1,13 +1,50 @@
 //! ioctls: numbers, directions and argument types.
 
+use std::collections::HashMap;
+
 use super::{Resolver, doc};
 use crate::diag::Code;
 use crate::expr::{CValue, Expr};
 use crate::ir::*;
 use crate::names;
-use crate::spec::{self, Pass, Sp};
+use crate::spec::{self, Pass, Sp, Span};
 
 impl Resolver<'_> {
+    /// ioctl and macro names: unique among the values, and an ioctl once per architecture.
+    pub(super) fn register_ioctl_names(&mut self) {
+        let spec = self.spec;
+        // An ioctl may be declared once per architecture: the `arch` lists must not overlap.
+        let mut ioctls: HashMap<&str, Vec<(Span, crate::abi::AbiSet)>> = HashMap::new();
+        for (i, io) in spec.ioctls.iter().enumerate() {
+            self.check_ident(&io.name, "ioctl name");
+            let abis = self.ioctl_abis[i];
+            let earlier = ioctls.entry(io.name.as_str()).or_default();
+            let clash = earlier
+                .iter()
+                .find(|(_, a)| a.overlaps(abis))
+                .map(|(s, _)| *s);
+            earlier.push((io.name.span, abis));
+            if let Some((_, prev)) = self.values.get(io.name.as_str()) {
+                let prev = *prev;
+                self.defined_twice(io.name.span, format!("`{}`", *io.name), prev);
+            } else if let Some(prev) = clash {
+                self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
+            }
+        }
+        for mac in &spec.macros {
+            self.check_ident(&mac.name, "macro name");
+            if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
+                let prev = *prev;
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            } else if let Some((prev, _)) = ioctls.get(mac.name.as_str()).and_then(|v| v.first()) {
+                let prev = *prev;
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            } else {
+                ioctls.insert(mac.name.as_str(), vec![(mac.name.span, self.abis)]);
+            }
+        }
+    }
+
     pub(super) fn ioctls(&mut self) -> Vec<Ioctl> {
         let spec = self.spec;
         let mut out = Vec::new();

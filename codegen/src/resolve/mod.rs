@@ -14,6 +14,7 @@ use crate::spec::{self, Kind, Sp, Span};
 mod arch;
 mod imports;
 mod ioctls;
+mod macros;
 mod payload;
 mod types;
 mod values;
@@ -296,6 +297,7 @@ impl Resolver<'_> {
         self.abis = self.arch_set(&spec.arch, "the spec");
         self.ctx = self.abis;
         self.check_uses();
+        let includes = self.includes();
         self.register_values();
         self.register_imports();
         self.register_types();
@@ -332,6 +334,7 @@ impl Resolver<'_> {
         let enums = self.enums();
         self.check_enum_uses(&enums);
         let ioctls = self.ioctls();
+        let macros = self.macros();
         let order = self.order();
 
         let mut module = Module {
@@ -345,6 +348,7 @@ impl Resolver<'_> {
                 .map(|m| (m.name.clone(), m.header.clone()))
                 .collect(),
             header: spec.header.value.clone(),
+            includes,
             guard,
             abis: self.abis,
             source: doc(&spec.source),
@@ -356,6 +360,7 @@ impl Resolver<'_> {
             types: std::mem::take(&mut self.types),
             order,
             ioctls,
+            macros,
             imported: std::mem::take(&mut self.imported),
             not_ice: Default::default(),
         };
@@ -518,6 +523,7 @@ impl Resolver<'_> {
                 .map(|b| (b.c_name.as_str(), b.span)),
         );
         macros.extend(m.ioctls.iter().map(|io| (io.c_name.as_str(), io.span)));
+        macros.extend(m.macros.iter().map(|x| (x.c_name.as_str(), x.span)));
         for (name, span) in macros {
             if let Some(what) = idents.get(name) {
                 self.diags
@@ -575,6 +581,17 @@ impl Resolver<'_> {
                 io.span,
                 Ns::Value,
                 RustCase::Upper,
+            ));
+        }
+        for x in &m.macros {
+            // A function: snake_case, in the value namespace with the ioctl wrappers (their
+            // clashes are checked in `check_rust_names`).
+            names.push((
+                &x.rust_name,
+                format!("macro `{}`", x.c_name),
+                x.span,
+                Ns::Member,
+                RustCase::Snake,
             ));
         }
         for f in &m.flag_sets {
@@ -744,6 +761,15 @@ impl Resolver<'_> {
                 &io.c_name,
                 io.span,
             );
+        }
+        // Functions: the ioctl wrappers and the macros' functions.
+        let mut fns: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        for io in &m.ioctls {
+            let w = names::wrapper_name(&io.rust_name);
+            check(&mut self.diags, &mut fns, &w, &io.c_name, io.span);
+        }
+        for x in &m.macros {
+            check(&mut self.diags, &mut fns, &x.rust_name, &x.c_name, x.span);
         }
         // Types, flag sets and the enums and iterators generated for payloads and capability
         // chains share Rust's type namespace; C keeps structs and flag sets apart, so the

@@ -152,24 +152,7 @@ impl Resolver<'_> {
                 self.add_value(&v.name, Def::Enum(e, i), v.value.as_ref());
             }
         }
-        // An ioctl may be declared once per architecture: the `arch` lists must not overlap.
-        let mut ioctls: HashMap<&str, Vec<(Span, crate::abi::AbiSet)>> = HashMap::new();
-        for (i, io) in spec.ioctls.iter().enumerate() {
-            self.check_ident(&io.name, "ioctl name");
-            let abis = self.ioctl_abis[i];
-            let earlier = ioctls.entry(io.name.as_str()).or_default();
-            let clash = earlier
-                .iter()
-                .find(|(_, a)| a.overlaps(abis))
-                .map(|(s, _)| *s);
-            earlier.push((io.name.span, abis));
-            if let Some((_, prev)) = self.values.get(io.name.as_str()) {
-                let prev = *prev;
-                self.defined_twice(io.name.span, format!("`{}`", *io.name), prev);
-            } else if let Some(prev) = clash {
-                self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
-            }
-        }
+        self.register_ioctl_names();
         for (names, what) in [
             (
                 spec.groups.iter().map(|g| &g.name).collect::<Vec<_>>(),
@@ -352,7 +335,7 @@ impl Resolver<'_> {
     }
 
     /// Report an evaluation error of the expression written at `o`.
-    fn report(&mut self, err: EvalError, o: Origin, what: &str) {
+    pub(super) fn report(&mut self, err: EvalError, o: Origin, what: &str) {
         let span = self.sub_span(o, err.at, err.len);
         match err.kind {
             EvalKind::Reported => {}

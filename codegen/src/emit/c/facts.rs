@@ -3,7 +3,7 @@
 //! tests all read it.
 
 use crate::abi::{ABIS, Abi};
-use crate::expr::CType;
+use crate::expr::{CType, CValue};
 use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, Number, kind_word};
 use crate::layout::field_paths;
 use crate::model::Model;
@@ -120,6 +120,32 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             );
         }
     }
+    // Macros exist where the header does.
+    for x in m.macros.iter().filter(|_| on(m.abis)) {
+        for (k, args) in x.samples().iter().enumerate() {
+            let Some(r) = x.call(m, args) else {
+                // C leaves this call undefined: no fact.
+                continue;
+            };
+            let call = || macro_call(x, args);
+            visit(
+                &|| format!("call:{}", call()),
+                &|| format!("(unsigned long long)({})", call()),
+                if r.ty.signed {
+                    r.value as i64 as u64
+                } else {
+                    r.value as u64
+                },
+            );
+            if k == 0 {
+                visit(
+                    &|| format!("ctype:{}", call()),
+                    &|| c_type_expr(&call()),
+                    c_type_code(r.ty),
+                );
+            }
+        }
+    }
     for (i, io) in m.ioctls.iter().enumerate().filter(|(_, io)| on(io.abis)) {
         visit(
             &|| format!("ioctl:{}", io.c_name),
@@ -132,6 +158,19 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             c_type_code(ioctl_c_type(m, io, &ABIS[abi])),
         );
     }
+}
+
+/// `NAME((__u32)3, (__u32)0)`: a call of a function-like macro with arguments of its type.
+pub fn macro_call(x: &crate::ir::Macro, args: &[i128]) -> String {
+    let lit_ty = crate::expr::promoted(x.param_ty.bytes() * 8, x.param_ty.signed());
+    let args: Vec<String> = args
+        .iter()
+        .map(|v| {
+            let lit = crate::expr::c_literal(CValue::new(*v, lit_ty), false);
+            format!("({}){lit}", x.param_ty.c_name())
+        })
+        .collect();
+    format!("{}({})", x.c_name, args.join(", "))
 }
 
 /// The C expression of a `ctype:` fact: `10 * sizeof(NAME) + 1` for a signed type

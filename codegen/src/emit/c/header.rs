@@ -381,6 +381,9 @@ pub fn header(model: &Model) -> String {
     let _ = writeln!(out, "#define {}", m.guard);
     let _ = writeln!(out);
     let _ = writeln!(out, "#include <linux/types.h>");
+    for inc in &m.includes {
+        let _ = writeln!(out, "#include <{inc}>");
+    }
     if !m.ioctls.is_empty() {
         let _ = writeln!(out, "#include <linux/ioctl.h>");
     }
@@ -500,6 +503,18 @@ pub fn header(model: &Model) -> String {
         let _ = writeln!(out, "}}{};", type_attrs(t));
     }
     guard.close(&mut out);
+
+    if !m.macros.is_empty() {
+        let _ = writeln!(out);
+        for x in &m.macros {
+            if let Some(d) = &x.doc {
+                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+                let _ = writeln!(out, "/* {} */", comment_text(&one));
+            }
+            let head = format!("{}({})", x.c_name, x.params.join(", "));
+            define(&mut out, &head, &x.body.to_c_macro_params(&x.params));
+        }
+    }
 
     if !m.ioctls.is_empty() {
         let _ = writeln!(out);

@@ -102,6 +102,7 @@ impl Parts {
         jobs.extend(self.types.chunks(per(self.types.len())).map(Chunk::Types));
         let per_ioctl = per(self.ioctls.len());
         jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Ioctls));
+        jobs.push(Chunk::Macros);
         jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Wrappers));
         jobs.push(Chunk::Aliases);
         jobs
@@ -115,6 +116,8 @@ enum Chunk<'a> {
     Flags,
     Types(&'a [TypeId]),
     Ioctls(&'a [usize]),
+    /// Every function-like macro's `const fn`.
+    Macros,
     Wrappers(&'a [usize]),
     Aliases,
 }
@@ -154,6 +157,11 @@ impl Chunk<'_> {
                 }
                 quote!(#(#items)*)
             }
+            Chunk::Macros => m
+                .macros
+                .iter()
+                .map(|x| cfg::behind(m.abis, items::macro_fn(x)))
+                .collect(),
             Chunk::Wrappers(ioctls) => ioctls
                 .iter()
                 .map(|&i| {
@@ -334,6 +342,7 @@ mod tests {
             let rest: TokenStream = [
                 Chunk::Types(&types),
                 Chunk::Ioctls(&ioctls),
+                Chunk::Macros,
                 Chunk::Wrappers(&ioctls),
                 Chunk::Aliases,
             ]

@@ -93,13 +93,11 @@ fn tables(
     let mut row = |key: std::fmt::Arguments, value: std::fmt::Arguments| {
         let _ = writeln!(out, "    ({:?}, {value}),", key.to_string());
     };
-    // The value as the C probe sees it: cast to the unsigned type of the same width.
+    // The value as the C probe sees it, `(unsigned long long)(T)(NAME)`: a signed value is
+    // sign-extended (Rust's `as u64` of a signed integer does the same).
     let cast = |t: IntTy| match (t.signed(), t.bytes()) {
         (false, 8) => "",
-        (false, _) | (true, 8) => " as u64",
-        (true, 1) => " as u8 as u64",
-        (true, 2) => " as u16 as u64",
-        (true, _) => " as u32 as u64",
+        _ => " as u64",
     };
     for c in m.constants.iter().filter(|c| on(c.abis)) {
         if let ConstValue::Int(v) = &c.value {
@@ -157,6 +155,31 @@ fn tables(
                     "::core::mem::offset_of!({p}::{n}, {}) as u64",
                     rpath.join(".")
                 ),
+            );
+        }
+    }
+    // Macros exist where the header does.
+    for x in m.macros.iter().filter(|_| on(m.abis)) {
+        for args in x.samples() {
+            // The C probe has a fact only where C defines the call.
+            if x.call(m, &args).is_none() {
+                continue;
+            }
+            let rust_args: Vec<String> = args
+                .iter()
+                .map(|v| {
+                    let t = x.param_ty.rust_name();
+                    if *v < 0 {
+                        format!("-{}{t}", -v)
+                    } else {
+                        format!("{v}{t}")
+                    }
+                })
+                .collect();
+            // `as u64` sign-extends a signed result, as C's `(unsigned long long)` does.
+            row(
+                format_args!("call:{}", crate::emit::c::facts::macro_call(x, &args)),
+                format_args!("{p}::{}({}) as u64", x.rust_name, rust_args.join(", ")),
             );
         }
     }

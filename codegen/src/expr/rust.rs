@@ -1,0 +1,350 @@
+//! The body of a function-like macro as a Rust expression that computes C's value.
+//!
+//! C gives every subexpression a type from the types of its parts alone, so the body is
+//! translated node by node with that type known: the parameters have the promoted type of
+//! the macro's `type`, the parts without parameters are evaluated here (with every check
+//! of [`Expr::eval`]) and become literals of their C type, and each operator applies C's
+//! conversions explicitly (`as`) before the Rust operator of the same meaning. Where C
+//! leaves a result with a parameter undefined (signed overflow), the Rust function wraps,
+//! as gcc's code does; what Rust would panic on instead is refused: a division, a
+//! remainder or a shift count that depends on a parameter, and a cast to `long`, whose
+//! width differs between ABIs.
+
+use super::ast::{BinOp, CastTy, Expr, UnOp};
+use super::c::{CType, CValue, EvalError, EvalKind, NameError};
+
+/// C's type of a value of `bits` bits after the integer promotions: narrower than `int`
+/// becomes `int`.
+pub fn promoted(bits: u64, signed: bool) -> CType {
+    match (bits, signed) {
+        (64, true) => CType::LLONG,
+        (64, false) => CType::ULLONG,
+        (32, false) => CType::UINT,
+        _ => CType::INT,
+    }
+}
+
+/// The Rust type of a promoted C type.
+pub fn rust_type(t: CType) -> &'static str {
+    match (t.bits, t.signed) {
+        (32, true) => "i32",
+        (32, false) => "u32",
+        (_, true) => "i64",
+        (_, false) => "u64",
+    }
+}
+
+/// A Rust literal of `v` in the Rust type of `t` (parenthesised when negative).
+pub fn rust_literal(v: i128, t: CType, hex: bool) -> String {
+    let ty = rust_type(t);
+    if v < 0 {
+        format!("(-{}{ty})", -v)
+    } else if hex && v > 9 {
+        let h = format!("{v:x}");
+        let mut grouped = String::new();
+        for (i, c) in h.chars().enumerate() {
+            if i > 0 && (h.len() - i) % 4 == 0 {
+                grouped.push('_');
+            }
+            grouped.push(c);
+        }
+        format!("0x{grouped}_{ty}")
+    } else {
+        format!("{v}{ty}")
+    }
+}
+
+/// A translated part: its Rust text (an identifier, a literal, a method call or a
+/// parenthesised expression) and its C type; for a part without parameters, its value (and
+/// whether it reads best in hex), so that a conversion prints another literal, not a cast.
+struct Part {
+    text: String,
+    ty: CType,
+    constant: Option<(i128, bool)>,
+}
+
+/// Why a body cannot become a Rust function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MacroError {
+    /// A part fails as any expression would (an unknown name, undefined arithmetic).
+    Eval(EvalError),
+    /// C would compute it, but not one way on every ABI, or Rust would panic where C is
+    /// undefined; the error's kind is [`EvalKind::Arith`] with the message and hint.
+    Refused(EvalError),
+}
+
+impl From<EvalError> for MacroError {
+    fn from(e: EvalError) -> Self {
+        MacroError::Eval(e)
+    }
+}
+
+fn refuse(e: &Expr, message: String, hint: &str) -> MacroError {
+    let (at, len) = e.extent();
+    MacroError::Refused(EvalError {
+        kind: EvalKind::Arith {
+            message,
+            hint: hint.to_owned(),
+        },
+        at,
+        len,
+    })
+}
+
+/// A part converted to `to` the way C converts it.
+fn convert(p: Part, to: CType) -> String {
+    match p.constant {
+        _ if p.ty == to => p.text,
+        Some((v, hex)) => rust_literal(to.convert(v), to, hex),
+        None => format!("({} as {})", p.text, rust_type(to)),
+    }
+}
+
+struct Translator<'a> {
+    params: &'a [String],
+    /// The Rust identifiers of the parameters, in order.
+    idents: &'a [String],
+    /// The Rust type of the parameters as declared (before promotion).
+    declared: &'a str,
+    /// Their promoted C type.
+    param: CType,
+    names: &'a mut dyn FnMut(&str) -> Result<CValue, NameError>,
+}
+
+impl Translator<'_> {
+    fn uses_param(&self, e: &Expr) -> bool {
+        let mut names = Vec::new();
+        e.names(&mut names);
+        names.iter().any(|n| self.params.contains(n))
+    }
+
+    /// A part without parameters: C's value, as a literal of C's type.
+    fn constant(&mut self, e: &Expr) -> Result<CValue, MacroError> {
+        let v = e.eval(self.names)?;
+        if !v.as_written {
+            return Err(refuse(
+                e,
+                format!(
+                    "`{}` has another C type on 32-bit ABIs than on 64-bit ones, so the macro's result would too",
+                    e.to_c()
+                ),
+                "write the literal with a suffix that means the same width everywhere (`U`, `ULL`), not `L`",
+            ));
+        }
+        Ok(v.c)
+    }
+
+    fn part(&mut self, e: &Expr) -> Result<Part, MacroError> {
+        if !self.uses_param(e) {
+            let c = self.constant(e)?;
+            // Masks and large values read best in hex (`~MASK` is `0xffff_fff8_u32`).
+            let hex = e.prefers_hex()
+                || matches!(e, Expr::Unary(UnOp::Not, ..))
+                || c.value.unsigned_abs() > 0xffff;
+            return Ok(Part {
+                text: rust_literal(c.value, c.ty, hex),
+                ty: c.ty,
+                constant: Some((c.value, hex)),
+            });
+        }
+        Ok(match e {
+            Expr::Num(..) | Expr::Char(..) => unreachable_part(e)?,
+            Expr::Name(n, _) => {
+                let i = self.params.iter().position(|p| p == n).unwrap_or(0);
+                let id = self.idents.get(i).cloned().unwrap_or_default();
+                let ty = self.param;
+                let text = if rust_type(ty) == self.declared {
+                    id
+                } else {
+                    format!("({id} as {})", rust_type(ty))
+                };
+                Part {
+                    text,
+                    ty,
+                    constant: None,
+                }
+            }
+            Expr::Paren(inner, ..) => self.part(inner)?,
+            Expr::Unary(op, inner, _) => {
+                let p = self.part(inner)?;
+                match op {
+                    // C negates in the promoted type; unsigned negation is modular, signed
+                    // overflow (of the minimum) undefined: Rust wraps both.
+                    UnOp::Neg => Part {
+                        text: format!("{}.wrapping_neg()", p.text),
+                        ty: p.ty,
+                        constant: None,
+                    },
+                    UnOp::Not => Part {
+                        text: format!("(!{})", p.text),
+                        ty: p.ty,
+                        constant: None,
+                    },
+                    UnOp::LNot => Part {
+                        text: format!("(({} == 0) as i32)", p.text),
+                        ty: CType::INT,
+                        constant: None,
+                    },
+                }
+            }
+            Expr::Cast(t, inner, _) => {
+                let to = match *t {
+                    CastTy::Std { longs: 1, .. } => {
+                        return Err(refuse(
+                            e,
+                            format!(
+                                "`{}` casts to `{}`, which has 32 bits on 32-bit ABIs and 64 on 64-bit ones",
+                                e.to_c(),
+                                t.c_name()
+                            ),
+                            "cast to a type of one width on every ABI: `int`, `long long`, `__u32`, `__u64`, ...",
+                        ));
+                    }
+                    CastTy::Std { unsigned, longs } => CType {
+                        bits: if longs == 0 { 32 } else { 64 },
+                        signed: !unsigned,
+                    },
+                    CastTy::Fixed { signed, bits } => CType { bits, signed },
+                };
+                let p = self.part(inner)?;
+                Part {
+                    text: convert(p, to),
+                    ty: to,
+                    constant: None,
+                }
+            }
+            Expr::Binary(op, a, b, _) => self.binary(e, *op, a, b)?,
+        })
+    }
+
+    fn binary(&mut self, e: &Expr, op: BinOp, a: &Expr, b: &Expr) -> Result<Part, MacroError> {
+        if matches!(op, BinOp::Div | BinOp::Rem | BinOp::Shl | BinOp::Shr) && self.uses_param(b) {
+            return Err(refuse(
+                b,
+                format!(
+                    "the right operand of `{}` depends on a parameter: C leaves a zero divisor or an out-of-range shift count undefined, and Rust would panic",
+                    op.symbol()
+                ),
+                "keep parameters on the left of `/`, `%`, `<<` and `>>`",
+            ));
+        }
+        let x = self.part(a)?;
+        if let BinOp::Shl | BinOp::Shr = op {
+            let n = self.constant(b)?.value;
+            if !(0..i128::from(x.ty.bits)).contains(&n) {
+                let (at, len) = b.extent();
+                return Err(MacroError::Eval(EvalError {
+                    kind: EvalKind::Arith {
+                        message: format!(
+                            "`{}` shifts by {n}, but the left operand is {} of {} bits, and C leaves a shift by a negative count or by the width or more undefined",
+                            e.to_c(),
+                            x.ty.name(),
+                            x.ty.bits
+                        ),
+                        hint: format!(
+                            "shift counts are 0 to {}; for a 64-bit result make the left operand 64-bit, e.g. `(__u64)x << 40`",
+                            x.ty.bits - 1
+                        ),
+                    },
+                    at,
+                    len,
+                }));
+            }
+            // The count is below the width: Rust's shifts do not panic, `<<` keeps the low
+            // bits as gcc does and `>>` of a signed value is arithmetic, as with gcc.
+            return Ok(Part {
+                text: format!("({} {} {n})", x.text, op.symbol()),
+                ty: x.ty,
+                constant: None,
+            });
+        }
+        let y = self.part(b)?;
+        if matches!(op, BinOp::Div | BinOp::Rem) && matches!(y.constant, Some((0, _))) {
+            return Err(refuse(
+                b,
+                format!("`{}` divides by zero", e.to_c()),
+                "C leaves division by zero undefined; correct the divisor",
+            ));
+        }
+        let t = CType::common(x.ty, y.ty);
+        let (l, r) = (convert(x, t), convert(y, t));
+        // A method's argument needs no parentheses of its own (rustc's `unused_parens`).
+        let arg = strip_outer_parens(&r);
+        let text = match op {
+            BinOp::Add => format!("{l}.wrapping_add({arg})"),
+            BinOp::Sub => format!("{l}.wrapping_sub({arg})"),
+            BinOp::Mul => format!("{l}.wrapping_mul({arg})"),
+            // The divisor is a non-zero constant (refused above); the quotient of the
+            // minimum by -1 wraps.
+            BinOp::Div => format!("{l}.wrapping_div({arg})"),
+            BinOp::Rem => format!("{l}.wrapping_rem({arg})"),
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                return Ok(Part {
+                    text: format!("(({l} {} {r}) as i32)", op.symbol()),
+                    ty: CType::INT,
+                    constant: None,
+                });
+            }
+            BinOp::And | BinOp::Xor | BinOp::Or => format!("({l} {} {r})", op.symbol()),
+            BinOp::Shl | BinOp::Shr => String::new(),
+        };
+        Ok(Part {
+            text,
+            ty: t,
+            constant: None,
+        })
+    }
+}
+
+/// A literal always is a part without parameters; kept apart so that the match stays total.
+fn unreachable_part(e: &Expr) -> Result<Part, MacroError> {
+    Err(refuse(
+        e,
+        format!("`{}` cannot be translated", e.to_c()),
+        "report this as a bug of uapigen",
+    ))
+}
+
+/// The Rust expression that computes `body` the way C computes the macro's expansion, with
+/// parameters `params` (named `idents` in Rust, of Rust type `declared`, C type `param`
+/// after promotion), and C's type of the result. `names` gives the C value of every other
+/// name. Errors point into the body's text.
+pub fn rust_body(
+    body: &Expr,
+    params: &[String],
+    idents: &[String],
+    declared: &str,
+    param: CType,
+    names: &mut dyn FnMut(&str) -> Result<CValue, NameError>,
+) -> Result<(String, CType), MacroError> {
+    let mut t = Translator {
+        params,
+        idents,
+        declared,
+        param,
+        names,
+    };
+    let p = t.part(body)?;
+    Ok((p.text, p.ty))
+}
+
+/// `s` without one pair of parentheses around all of it.
+pub fn strip_outer_parens(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return s;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { s }
+}
