@@ -431,6 +431,17 @@ pub const ARCHES: &[Arch] = &[
     Arch::new("sh", &["sh4"]),
 ];
 
+/// Names an `arch` list gives ABIs whose own names are those of their architecture.
+const ABI_ALIASES: &[(&str, &str)] = &[("powerpc32", "powerpc"), ("mips32", "mips")];
+
+/// The name an `arch` list knows an ABI by.
+fn abi_name(abi: &'static str) -> &'static str {
+    ABI_ALIASES
+        .iter()
+        .find(|(_, a)| *a == abi)
+        .map_or(abi, |(alias, _)| alias)
+}
+
 /// A kernel architecture: a name of `arch/` and the ABIs uapigen models for it.
 #[derive(Clone, Copy, Debug)]
 pub struct Arch {
@@ -479,7 +490,12 @@ impl AbiSet {
     }
 
     /// The ABIs of a kernel architecture name (`x86`) or one ABI by its name (`x86_64`).
+    /// `powerpc` and `mips` name the architectures; their 32-bit ABIs alone are
+    /// `powerpc32` and `mips32`.
     pub fn named(name: &str) -> Option<AbiSet> {
+        if let Some((_, abi)) = ABI_ALIASES.iter().find(|(alias, _)| *alias == name) {
+            return ABIS.iter().position(|a| a.name == *abi).map(AbiSet::one);
+        }
         match ARCHES.iter().find(|a| a.name == name) {
             Some(a) => Some(a.set()),
             None => ABIS.iter().position(|a| a.name == name).map(AbiSet::one),
@@ -491,7 +507,7 @@ impl AbiSet {
         ARCHES
             .iter()
             .map(|a| a.name)
-            .chain(ABIS.iter().map(|a| a.name))
+            .chain(ABIS.iter().map(|a| abi_name(a.name)))
     }
 
     /// The conditions that together hold on exactly these ABIs: an architecture's own
@@ -567,7 +583,7 @@ impl AbiSet {
     /// The names of the ABIs, for messages (`x86_64, i386`).
     pub fn describe(self) -> String {
         self.iter()
-            .map(|i| ABIS[i].name)
+            .map(|i| abi_name(ABIS[i].name))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -654,6 +670,16 @@ mod tests {
         assert!(seen.is_all());
         assert_eq!(AbiSet::named("aarch64"), AbiSet::named("arm64"));
         assert_eq!(AbiSet::named("arm64x"), None);
+        // `powerpc` is the architecture (three ABIs); its 32-bit ABI alone is `powerpc32`.
+        assert_eq!(AbiSet::named("powerpc").map(|s| s.iter().count()), Some(3));
+        assert_eq!(
+            AbiSet::named("powerpc32").map(|s| s.describe()),
+            Some("powerpc32".into())
+        );
+        assert_eq!(
+            AbiSet::named("mips32").map(|s| s.describe()),
+            Some("mips32".into())
+        );
     }
 
     /// Values from DESIGN.md: `_IO(';', 100)` is 0x3b64 on x86_64 and 0x20003b64 on powerpc64.

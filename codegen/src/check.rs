@@ -10,7 +10,7 @@
 use crate::analysis::{Facts, variant_ty};
 use crate::ir::{Module, PayloadKind, Ty, TypeId};
 use crate::layout::{Layout, type_size};
-use crate::spec::{ErrnoName, Style};
+use crate::spec::{Data, ErrnoName, Style};
 
 /// The errors a check can give, as the kernel's errno names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -201,7 +201,9 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
                     errno: Errno::TooBig,
                 });
             }
-            if let Some((field, mask)) = e.flags {
+            // Unknown flags of a field the kernel writes (and ignores on input) are not
+            // refused: `data: out`.
+            if let Some((field, mask)) = e.flags.filter(|(f, _)| !written_by_kernel(t, *f)) {
                 checks.push(Check::KnownFlags {
                     field,
                     mask,
@@ -218,7 +220,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             .fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.reserved && !matches!(f.ty, Ty::Flex(_)))
+            .filter(|(_, f)| f.reserved && !matches!(f.ty, Ty::Flex(_)) && f.data != Data::Out)
         {
             checks.push(Check::ReservedZero {
                 field,
@@ -274,6 +276,11 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
         }));
     }
     Program { ty: id, checks }
+}
+
+/// Whether field `f` of `t` is one the kernel only writes (`data: out`).
+fn written_by_kernel(t: &crate::ir::TypeDef, f: usize) -> bool {
+    t.fields.get(f).is_some_and(|f| f.data == Data::Out)
 }
 
 /// The end (offset + size) of the member at `path` (field indices from type `id` down) on

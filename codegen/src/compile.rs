@@ -193,7 +193,9 @@ fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Dia
         }
         let too_big: Vec<String> = layouts
             .iter()
-            .filter_map(|l| {
+            .enumerate()
+            .filter(|(abi, _)| io.abis.contains(*abi))
+            .filter_map(|(_, l)| {
                 let size = io.encoded_size(|t| layout::type_size(l, t));
                 (size > l.abi.ioctl.max_size())
                     .then(|| format!("{} ({size} > {})", l.abi.name, l.abi.ioctl.max_size()))

@@ -351,6 +351,8 @@ pub struct Field {
     pub since: Option<u32>,
     /// The flag (name, value) that says the field is valid.
     pub flag: Option<(String, i128)>,
+    /// Which way the value goes: an `Out` field is written by the kernel and not checked.
+    pub data: Data,
     pub allow: Allow,
     pub span: Span,
 }
@@ -510,7 +512,21 @@ pub struct Ioctl {
     pub doc: Option<String>,
     pub allow: Allow,
     /// The ABIs it exists on.
+    /// The spec's ioctl macro (index into [`Module::ioctl_macros`]) the number is written
+    /// with (`SECCOMP_IOWR(0, struct seccomp_notif)`).
+    pub wrapper: Option<usize>,
     pub abis: AbiSet,
+    pub span: Span,
+}
+
+/// A header's own ioctl number macro: `#define NAME(nr, type) _IOWR(TYPE, nr, type)`.
+#[derive(Clone, Debug)]
+pub struct IoctlMacro {
+    pub c_name: String,
+    pub dir: Dir,
+    /// The type byte.
+    pub ty: IntValue,
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -665,6 +681,8 @@ pub struct Module {
     pub ioctls: Vec<Ioctl>,
     /// Function-like macros.
     pub macros: Vec<Macro>,
+    /// The header's own ioctl number macros.
+    pub ioctl_macros: Vec<IoctlMacro>,
     /// The integer names of the specs this one uses, with their C values and types as
     /// their headers define them (enumerators only of enums whose values all fit in `int`).
     pub imported: Vec<(String, CValue)>,

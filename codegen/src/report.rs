@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use crate::abi::AbiSet;
 use crate::emit::c::c_type;
 use crate::ir::{Module, Ty, TypeId, kind_word};
 use crate::layout::{Layout, type_size};
@@ -24,11 +25,20 @@ fn type_label(m: &Module, ty: &Ty) -> String {
 }
 
 /// The pahole-like report of every named type on one ABI.
+/// The index in [`crate::abi::ABIS`] of a layout's ABI.
+fn abi_index(l: &Layout) -> usize {
+    crate::abi::ABIS
+        .iter()
+        .position(|a| a.name == l.abi.name)
+        .unwrap_or(0)
+}
+
 pub fn layout_text(model: &Model, l: &Layout) -> String {
     let m = &model.module;
     let mut out = String::new();
     let _ = writeln!(out, "# {} on {}", m.spec_label(), l.abi.name);
-    for (id, t) in m.named_types() {
+    let abi = abi_index(l);
+    for (id, t) in m.named_types().filter(|(_, t)| t.abis.contains(abi)) {
         let _ = writeln!(out);
         type_text(&mut out, m, l, id, 0, 0);
         let tl = &l.types[id];
@@ -147,26 +157,48 @@ fn flat_offsets(model: &Model, l: &Layout, id: TypeId) -> Vec<u64> {
         .collect()
 }
 
-/// Ioctls whose encoded argument size differs between ABIs: (ioctl index, [(size, ABIs)]).
+/// Ioctls whose encoded argument size differs between ABIs of one architecture (where a
+/// 64-bit kernel serves 32-bit programs through compat_ioctl): (index of the first
+/// declaration, [(size, ABIs)] over every ABI the ioctl exists on). An ioctl declared once
+/// per architecture (its `arg` a per-architecture type) counts as one.
 pub fn differing_ioctl_sizes(model: &Model) -> Vec<(usize, AbiGroups<u64>)> {
     let m = &model.module;
-    m.ioctls
-        .iter()
-        .enumerate()
-        .filter(|(_, io)| io.encodes_arg_size())
-        .filter_map(|(i, io)| {
-            let arg = io.arg.as_ref()?;
-            let g = groups(model, io.abis, |l| type_size(l, arg));
-            (g.len() > 1).then_some((i, g))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (i, io) in m.ioctls.iter().enumerate() {
+        if !io.encodes_arg_size() || m.ioctls[..i].iter().any(|o| o.c_name == io.c_name) {
+            continue;
+        }
+        let parts: Vec<&crate::ir::Ioctl> =
+            m.ioctls.iter().filter(|o| o.c_name == io.c_name).collect();
+        let all = parts.iter().fold(AbiSet::EMPTY, |s, p| s | p.abis);
+        let size = |l: &Layout| {
+            let abi = abi_index(l);
+            parts
+                .iter()
+                .find(|p| p.abis.contains(abi))
+                .and_then(|p| p.arg.as_ref())
+                .map_or(0, |a| type_size(l, a))
+        };
+        let within_an_arch = crate::abi::ARCHES
+            .iter()
+            .any(|a| groups(model, a.set() & all, size).len() > 1);
+        if within_an_arch {
+            out.push((i, groups(model, all, size)));
+        }
+    }
+    out
 }
 
 /// The cross-ABI table.
 pub fn cross_abi_text(model: &Model) -> String {
     let m = &model.module;
     let mut out = String::new();
-    let names: Vec<&str> = model.layouts.iter().map(|l| l.abi.name).collect();
+    let names: Vec<&str> = model
+        .layouts
+        .iter()
+        .filter(|l| m.abis.contains(abi_index(l)))
+        .map(|l| l.abi.name)
+        .collect();
     let _ = writeln!(
         out,
         "# {} across {} ABIs: {}",
@@ -271,8 +303,10 @@ pub fn json(model: &Model, abis: &[&Layout]) -> Value {
     let per_abi: Vec<Value> = abis
         .iter()
         .map(|l| {
+            let abi = abi_index(l);
             let types: Vec<Value> = m
                 .named_types()
+                .filter(|(_, t)| t.abis.contains(abi))
                 .map(|(id, t)| {
                     let tl = &l.types[id];
                     let fields: Vec<Value> = crate::layout::field_paths(m, l, id)
@@ -298,6 +332,7 @@ pub fn json(model: &Model, abis: &[&Layout]) -> Value {
                 .ioctls
                 .iter()
                 .zip(&l.ioctls)
+                .filter(|(io, _)| io.abis.contains(abi))
                 .map(|(io, n)| json!({"name": io.c_name, "number": n}))
                 .collect();
             json!({"abi": l.abi.name, "types": types, "ioctls": ioctls})

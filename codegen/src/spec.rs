@@ -240,6 +240,26 @@ pub struct Spec {
     /// Function-like macros: `#define NAME(x) (body)` in C, a `const fn` in Rust.
     #[serde(default)]
     pub macros: Vec<Macro>,
+    /// The header's own wrappers of `_IO`/`_IOR`/`_IOW`/`_IOWR` with the type byte given
+    /// (`#define SECCOMP_IOWR(nr, type) _IOWR(SECCOMP_IOC_MAGIC, nr, type)`), for ioctls
+    /// that name them in `macro`.
+    #[serde(default)]
+    pub ioctl_macros: Vec<IoctlMacro>,
+}
+
+/// A header's own ioctl number macro: `_IO*` of `dir` with the type byte `type`, taking
+/// the number (and, but for `dir: none`, the argument type).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IoctlMacro {
+    pub name: Sp<String>,
+    /// Which of `_IO`, `_IOR`, `_IOW` and `_IOWR` it expands to.
+    pub dir: Sp<Dir>,
+    /// Expression for the type byte.
+    #[serde(rename = "type")]
+    pub ty: Sp<ExprText>,
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// A small function-like macro over integers: `#define NAME(a, b) (body)` in C and
@@ -601,6 +621,10 @@ pub struct Field {
     /// The flag that says this field is valid.
     #[serde(default)]
     pub flag: Option<Sp<String>>,
+    /// Which way the field's value goes: `out` when the kernel writes it and ignores what
+    /// user space passed (no check is made of it on input); default `in-out`.
+    #[serde(default)]
+    pub data: Option<Sp<Data>>,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
     pub allow: Allow,
@@ -676,7 +700,8 @@ pub struct Ioctl {
     #[serde(default)]
     pub number: Option<Sp<ExprText>>,
     /// `_IOC`: print the number as `_IOC(dir, type, nr, size)`, which may encode a size
-    /// with `dir: none` (as Xen's headers do).
+    /// with `dir: none` (as Xen's headers do); or the name of one of the spec's
+    /// `ioctl-macros` (`SECCOMP_IOWR`), which gives `dir` and `type`.
     #[serde(default, rename = "macro")]
     pub mac: Option<Sp<String>>,
     /// With `macro: _IOC`, the encoded size as an integer expression (default: the size

@@ -59,8 +59,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "{ name: count, type: u32, doc: Number of IRQs at this index; 0 when unimplemented. }",
-                    "{ name: count, type: u64, doc: Number of IRQs at this index; 0 when unimplemented. }",
+                    "{ name: count, type: u32, data: out, doc: Number of IRQs at this index; 0 when unimplemented. }",
+                    "{ name: count, type: u64, data: out, doc: Number of IRQs at this index; 0 when unimplemented. }",
                 )
             },
         },
@@ -83,7 +83,7 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "      - { name: offset, type: u64, doc: Offset of the region within the device fd (for read/write/mmap). }\n",
+                    "      - { name: offset, type: u64, data: out, doc: Offset of the region within the device fd (for read/write/mmap). }\n",
                     "",
                 )
             },
@@ -211,8 +211,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 let t = edit(
                     t,
-                    "      - { name: count, type: u32, doc: Number of IRQs at this index; 0 when unimplemented. }\n",
-                    "      - { name: count, type: u32, doc: Number of IRQs at this index; 0 when unimplemented. }\n      - { name: extra, type: u32, since: 2, flag: VFIO_GROUP_FLAGS_NEW, doc: New in revision 2. }\n",
+                    "      - { name: count, type: u32, data: out, doc: Number of IRQs at this index; 0 when unimplemented. }\n",
+                    "      - { name: count, type: u32, data: out, doc: Number of IRQs at this index; 0 when unimplemented. }\n      - { name: extra, type: u32, since: 2, flag: VFIO_GROUP_FLAGS_NEW, doc: New in revision 2. }\n",
                 );
                 edit(
                     &t,
@@ -400,7 +400,7 @@ fn vfio_structs_that_grew_are_compatible() {
     let v61 = vfio();
     let v50 = edit(
         &v61,
-        "      - { name: cap_offset, type: u32, since: 2, flag: VFIO_DEVICE_FLAGS_CAPS, doc: Buffer offset where the capability chain starts; valid with VFIO_DEVICE_FLAGS_CAPS. }\n",
+        "      - { name: cap_offset, type: u32, data: out, since: 2, flag: VFIO_DEVICE_FLAGS_CAPS, doc: Buffer offset where the capability chain starts; valid with VFIO_DEVICE_FLAGS_CAPS. }\n",
         "",
     );
     let v50 = edit(

@@ -36,6 +36,12 @@ pub mod r#loop;
 /// bind mount of one) they walk the namespace hierarchy and describe the namespace.
 #[rustfmt::skip]
 pub mod nsfs;
+/// seccomp: system call filtering. A process installs BPF filters with seccomp(2) that see a
+/// seccomp_data for each system call and answer with a SECCOMP_RET_* action; a filter may
+/// hand the decision to a supervisor, which reads notifications from a listener fd with the
+/// SECCOMP_IOCTL_NOTIF_* ioctls and answers them.
+#[rustfmt::skip]
+pub mod seccomp;
 /// userfaultfd: a file descriptor through which a process handles the page faults of memory
 /// ranges it registers. Faults arrive as uffd_msg records read from the fd; the handler
 /// resolves them with ioctls that fill the missing pages (UFFDIO_COPY, UFFDIO_ZEROPAGE,
@@ -83,6 +89,8 @@ pub mod layout_probe {
     pub mod r#loop;
     #[rustfmt::skip]
     pub mod nsfs;
+    #[rustfmt::skip]
+    pub mod seccomp;
     #[rustfmt::skip]
     pub mod userfaultfd;
     #[rustfmt::skip]

@@ -820,8 +820,6 @@ impl ::core::default::Default for GroupStatus {
     }
 }
 impl GroupStatus {
-    /// Every flag bit this revision knows; others are rejected.
-    pub const KNOWN_FLAGS: u32 = 0x3;
     /// Check untrusted bytes holding a `struct vfio_group_status` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -872,15 +870,6 @@ impl GroupStatus {
                 ),
             );
         };
-        if v.flags & !Self::KNOWN_FLAGS != 0 {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_group_status.flags",
-                    "unknown flag bits are set",
-                ),
-            );
-        }
         Ok(v)
     }
 }
@@ -947,8 +936,6 @@ impl ::core::default::Default for DeviceInfo {
     }
 }
 impl DeviceInfo {
-    /// Every flag bit this revision knows; others are rejected.
-    pub const KNOWN_FLAGS: u32 = 0xff;
     /// Check untrusted bytes holding a `struct vfio_device_info` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -999,15 +986,6 @@ impl DeviceInfo {
                 ),
             );
         };
-        if v.flags & !Self::KNOWN_FLAGS != 0 {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_device_info.flags",
-                    "unknown flag bits are set",
-                ),
-            );
-        }
         Ok(v)
     }
 }
@@ -1084,8 +1062,6 @@ impl ::core::default::Default for RegionInfo {
     }
 }
 impl RegionInfo {
-    /// Every flag bit this revision knows; others are rejected.
-    pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct vfio_region_info` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -1136,15 +1112,6 @@ impl RegionInfo {
                 ),
             );
         };
-        if v.flags & !Self::KNOWN_FLAGS != 0 {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_region_info.flags",
-                    "unknown flag bits are set",
-                ),
-            );
-        }
         Ok(v)
     }
 }
@@ -1919,8 +1886,6 @@ impl ::core::default::Default for IrqInfo {
     }
 }
 impl IrqInfo {
-    /// Every flag bit this revision knows; others are rejected.
-    pub const KNOWN_FLAGS: u32 = 0xf;
     /// Check untrusted bytes holding a `struct vfio_irq_info` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -1971,15 +1936,6 @@ impl IrqInfo {
                 ),
             );
         };
-        if v.flags & !Self::KNOWN_FLAGS != 0 {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_irq_info.flags",
-                    "unknown flag bits are set",
-                ),
-            );
-        }
         Ok(v)
     }
 }
@@ -3916,8 +3872,6 @@ impl ::core::default::Default for IommuType1Info {
     }
 }
 impl IommuType1Info {
-    /// Every flag bit this revision knows; others are rejected.
-    pub const KNOWN_FLAGS: u32 = 0x3;
     /// Check untrusted bytes holding a `struct vfio_iommu_type1_info` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
@@ -3968,15 +3922,6 @@ impl IommuType1Info {
                 ),
             );
         };
-        if v.flags & !Self::KNOWN_FLAGS != 0 {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_iommu_type1_info.flags",
-                    "unknown flag bits are set",
-                ),
-            );
-        }
         Ok(v)
     }
 }

@@ -89,11 +89,26 @@ impl Variant {
 
 /// The specs compared with Debian's headers on every ABI they exist on (kvm's header
 /// exists on the architectures with KVM; its x86 and arm64 parts on those alone).
-const SPECS: &[&str] = &["vfio", "userfaultfd", "loop", "vhost_types", "vhost", "kvm"];
+const SPECS: &[&str] = &[
+    "vfio",
+    "userfaultfd",
+    "loop",
+    "vhost_types",
+    "vhost",
+    "kvm",
+    "seccomp",
+];
 
 /// The specs that hold every item of their real header (see
 /// `every_macro_and_type_of_the_real_headers_is_in_the_specs`).
-const COMPLETE: &[&str] = &["vfio", "userfaultfd", "loop", "vhost_types", "vhost"];
+const COMPLETE: &[&str] = &[
+    "vfio",
+    "userfaultfd",
+    "loop",
+    "vhost_types",
+    "vhost",
+    "seccomp",
+];
 
 #[test]
 fn model_matches_real_and_generated_headers_on_every_abi() {

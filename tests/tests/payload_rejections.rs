@@ -432,3 +432,34 @@ fn fit_checks_the_field_type() {
     assert!(uapigen_runtime::fit::<u16>(65_536, "s.len").is_err());
     assert!(uapigen_runtime::fit::<u8>(256, "s.n").is_err());
 }
+
+/// Fields the kernel only writes (`data: out`) are not checked on input. The kernel's
+/// VFIO_DEVICE_GET_INFO (vfio_pci_core_ioctl, drivers/vfio/pci/vfio_pci_core.c, Linux 6.1)
+/// copies `minsz = offsetofend(struct vfio_device_info, num_irqs)` bytes, returns EINVAL
+/// when `argsz < minsz`, and then overwrites flags, num_regions and num_irqs: flags it
+/// does not know are not an error. VFIO_GROUP_GET_STATUS (vfio_group_ioctl_get_status,
+/// drivers/vfio/vfio_main.c) does the same with `offsetofend(struct vfio_group_status,
+/// flags)` and sets flags itself.
+#[test]
+fn output_fields_are_not_checked() {
+    use linux_uapi::vfio::{DeviceInfo, GroupStatus};
+    // struct vfio_device_info: argsz, flags, num_regions, num_irqs, cap_offset (20 bytes,
+    // 16 of them mandatory).
+    let unknown_flags = u32s(&[20, 0xffff_ffff, 7, 7, 0]);
+    assert_eq!(errno(DeviceInfo::validate(&unknown_flags)), None);
+    assert_eq!(
+        errno(DeviceInfo::validate(&u32s(&[12, 0, 0, 0, 0]))),
+        Some(Errno::Inval)
+    );
+    // struct vfio_group_status: argsz, flags (8 bytes).
+    assert_eq!(errno(GroupStatus::validate(&u32s(&[8, 0xffff_ffff]))), None);
+    assert_eq!(
+        errno(GroupStatus::validate(&u32s(&[4, 0]))),
+        Some(Errno::Inval)
+    );
+    // Input fields still are: vfio_irq_set's flags are read by the kernel.
+    assert_eq!(
+        errno(IrqSetPayload::decode(&u32s(&[20, 1 << 31, 0, 0, 0]))),
+        Some(Errno::Inval)
+    );
+}

@@ -121,7 +121,7 @@ impl Translator<'_> {
     /// A part without parameters: C's value, as a literal of C's type.
     fn constant(&mut self, e: &Expr) -> Result<CValue, MacroError> {
         let v = e.eval(self.names)?;
-        if !v.as_written {
+        if !v.as_written || v.c.ty != v.c.ty32 {
             return Err(refuse(
                 e,
                 format!(

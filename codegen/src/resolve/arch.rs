@@ -106,7 +106,7 @@ impl Resolver<'_> {
                 None => {
                     let best = AbiSet::names()
                         .map(|n| (edit_distance(&a.to_ascii_lowercase(), n), n))
-                        .filter(|(d, _)| *d <= 2)
+                        .filter(|(d, _)| *d <= 2 && *d < a.len())
                         .min();
                     let names: Vec<&str> = crate::abi::ARCHES.iter().map(|a| a.name).collect();
                     self.diags
@@ -172,7 +172,23 @@ impl Resolver<'_> {
                 let have = ids
                     .iter()
                     .fold(AbiSet::EMPTY, |s, &id| s | self.types[id].abis);
-                self.check_exists(span, &format!("`{name}`"), have);
+                if self.ctx.within(have) {
+                    // Declared per architecture: no one declaration is the type of this item.
+                    self.diags
+                        .error(
+                            Code::ArchMismatch,
+                            span,
+                            format!(
+                                "`{name}` is declared per architecture, and no one declaration exists on all of {}",
+                                self.ctx.describe()
+                            ),
+                        )
+                        .hint = Some(format!(
+                        "declare this item once per architecture of `{name}` (each with its `arch`), or limit it to one of them"
+                    ));
+                } else {
+                    self.check_exists(span, &format!("`{name}`"), have);
+                }
                 ids.first().copied()
             }
         }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::{Def, MAX_NAME_LEN, Resolver, State, header_path_ok};
+use crate::abi::AbiSet;
 use crate::diag::Code;
 use crate::expr::CValue;
 use crate::ir::{ConstValue, Module, Ty, TypeId};
@@ -17,31 +18,43 @@ impl<'a> Resolver<'a> {
         for m in imports {
             // C values and types as the used spec's header defines them; `None`: an
             // enumerator of an enum wider than `int`, which C23 and C++ do not type as `int`.
-            let mut vals: Vec<(String, Option<CValue>)> = Vec::new();
+            // With the ABIs each exists on: what refers to it must exist on no others.
+            let mut vals: Vec<(String, Option<CValue>, AbiSet)> = Vec::new();
             for c in &m.constants {
                 if let ConstValue::Int(v) = &c.value {
-                    vals.push((c.c_name.clone(), Some(v.c)));
+                    vals.push((c.c_name.clone(), Some(v.c), c.abis));
                 }
             }
             for g in &m.groups {
-                vals.extend(g.values.iter().map(|v| (v.c_name.clone(), Some(v.value.c))));
+                vals.extend(
+                    g.values
+                        .iter()
+                        .map(|v| (v.c_name.clone(), Some(v.value.c), v.abis)),
+                );
             }
             for f in &m.flag_sets {
-                vals.extend(f.bits.iter().map(|v| (v.c_name.clone(), Some(v.value.c))));
+                vals.extend(
+                    f.bits
+                        .iter()
+                        .map(|v| (v.c_name.clone(), Some(v.value.c), v.abis)),
+                );
             }
             for e in &m.enums {
                 let int = e.is_int();
                 vals.extend(
                     e.values
                         .iter()
-                        .map(|v| (v.c_name.clone(), int.then(|| CValue::int(v.value)))),
+                        .map(|v| (v.c_name.clone(), int.then(|| CValue::int(v.value)), v.abis)),
                 );
             }
-            self.imported
-                .extend(vals.iter().filter_map(|(n, c)| c.map(|c| (n.clone(), c))));
-            for (name, c) in vals {
+            self.imported.extend(
+                vals.iter()
+                    .filter_map(|(n, c, _)| c.map(|c| (n.clone(), c))),
+            );
+            for (name, c, abis) in vals {
                 let def = Def::Import(self.import_count);
                 self.import_count += 1;
+                self.def_abis.insert(def, abis);
                 match c {
                     Some(c) => {
                         self.state.insert(def, State::Done(c));
@@ -76,32 +89,28 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// Find a named type of a used spec and copy it (and what it embeds) in.
+    /// Find a named type of a used spec and copy it (and what it embeds) in: every
+    /// declaration of the name (one per architecture where the used spec declares it so).
     pub(super) fn import_type(&mut self, name: &str) -> Option<TypeId> {
         let imports = self.imports;
         for (mi, m) in imports.iter().enumerate() {
-            if let Some((id, _)) = m
-                .named_types()
-                .find(|(_, t)| t.c_name.as_deref() == Some(name))
-            {
+            // Its own types, and the types it copied in from the specs it uses.
+            let ids: Vec<TypeId> = (0..m.types.len())
+                .filter(|&id| {
+                    m.types[id].parent.is_none() && m.types[id].c_name.as_deref() == Some(name)
+                })
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let mut first = None;
+            for id in ids {
                 let mut memo = HashMap::new();
                 let new = self.copy_type(mi, m, id, &mut memo);
                 self.add_type_id(name, new);
-                return Some(new);
+                first.get_or_insert(new);
             }
-            // A type the used spec itself imported.
-            if let Some((id, t)) = m
-                .types
-                .iter()
-                .enumerate()
-                .find(|(_, t)| t.parent.is_none() && t.c_name.as_deref() == Some(name))
-            {
-                let _ = t;
-                let mut memo = HashMap::new();
-                let new = self.copy_type(mi, m, id, &mut memo);
-                self.add_type_id(name, new);
-                return Some(new);
-            }
+            return first;
         }
         None
     }
@@ -116,13 +125,15 @@ impl<'a> Resolver<'a> {
         if let Some(&n) = memo.get(&id) {
             return n;
         }
-        // A named type already copied (through another path) is reused.
+        // A named type already copied (through another path) is reused: the declaration
+        // of the same ABIs.
         if let Some(c) = &m.types[id].c_name
             && m.types[id].parent.is_none()
-            && let Some(&existing) = self
-                .type_ids
-                .get(c.as_str())
-                .and_then(|ids| ids.iter().find(|&&i| self.types[i].origin.is_some()))
+            && let Some(&existing) = self.type_ids.get(c.as_str()).and_then(|ids| {
+                ids.iter().find(|&&i| {
+                    self.types[i].origin.is_some() && self.types[i].abis == m.types[id].abis
+                })
+            })
         {
             memo.insert(id, existing);
             return existing;
@@ -156,10 +167,7 @@ impl<'a> Resolver<'a> {
         if let Some(c) = &m.types[id].c_name
             && m.types[id].parent.is_none()
         {
-            let ids = self.type_ids.entry(c.clone()).or_default();
-            if ids.is_empty() {
-                ids.push(new);
-            }
+            self.add_type_id(c, new);
         }
         new
     }

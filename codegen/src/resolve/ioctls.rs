@@ -31,6 +31,30 @@ impl Resolver<'_> {
                 self.defined_twice(io.name.span, format!("ioctl `{}`", *io.name), prev);
             }
         }
+        for mac in &spec.ioctl_macros {
+            self.check_ident(&mac.name, "ioctl macro name");
+            if mac.name.starts_with("_IO") {
+                self.diags
+                    .error(
+                        Code::BadIdentifier,
+                        mac.name.span,
+                        format!(
+                            "the ioctl macro `{}` would redefine <linux/ioctl.h>'s",
+                            *mac.name
+                        ),
+                    )
+                    .hint = Some("name it as the header does, e.g. `SECCOMP_IOWR`".into());
+            }
+            if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
+                let prev = *prev;
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            } else if let Some((prev, _)) = ioctls.get(mac.name.as_str()).and_then(|v| v.first()) {
+                let prev = *prev;
+                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
+            } else {
+                ioctls.insert(mac.name.as_str(), vec![(mac.name.span, self.abis)]);
+            }
+        }
         for mac in &spec.macros {
             self.check_ident(&mac.name, "macro name");
             if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
@@ -43,6 +67,43 @@ impl Resolver<'_> {
                 ioctls.insert(mac.name.as_str(), vec![(mac.name.span, self.abis)]);
             }
         }
+    }
+
+    /// The spec's ioctl macros: the type byte of each evaluated (0 to 255).
+    pub(super) fn resolve_ioctl_macros(&mut self) -> Vec<IoctlMacro> {
+        let spec = self.spec;
+        let mut out = Vec::new();
+        for mac in &spec.ioctl_macros {
+            let what = format!("the type of `{}`", *mac.name);
+            let parsed = self.parse_expr(&mac.ty);
+            let o = self.origin(mac.ty.span, &mac.ty.0);
+            let c = parsed
+                .as_ref()
+                .and_then(|x| self.value_of_expr(x, o, &what))
+                .unwrap_or(CValue::int(0));
+            if !(0..=255).contains(&c.value) {
+                self.diags
+                    .error(
+                        Code::IoctlField,
+                        mac.ty.span,
+                        format!("{what} is {}, which does not fit in 8 bits", c.value),
+                    )
+                    .hint = Some("an ioctl type byte is 0..=255".into());
+            }
+            out.push(IoctlMacro {
+                c_name: mac.name.value.clone(),
+                dir: mac.dir.value,
+                ty: IntValue {
+                    expr: parsed.unwrap_or(Expr::Num(c.value, c.value.to_string(), 0)),
+                    value: c.value,
+                    ty: IntTy::U8,
+                    c,
+                },
+                doc: doc(&mac.doc),
+                span: mac.name.span,
+            });
+        }
+        out
     }
 
     pub(super) fn ioctls(&mut self) -> Vec<Ioctl> {
@@ -80,8 +141,15 @@ impl Resolver<'_> {
                     c,
                 }
             };
-            let number = self.ioctl_number(io, field, eval);
-            let dir = io.dir.as_ref().map_or(spec::Dir::None, |d| d.value);
+            let wrapper = io
+                .mac
+                .as_ref()
+                .and_then(|m| self.ioctl_macros.iter().position(|x| x.c_name == m.value));
+            let number = self.ioctl_number(io, wrapper, field, eval);
+            let dir = match wrapper {
+                Some(w) => self.ioctl_macros[w].dir,
+                None => io.dir.as_ref().map_or(spec::Dir::None, |d| d.value),
+            };
             let dir_span = io.dir.as_ref().map_or(io.name.span, |d| d.span);
             // A type declared once per architecture makes one ioctl per declaration.
             self.split = Some(Vec::new());
@@ -167,6 +235,7 @@ impl Resolver<'_> {
                     .map_or(spec::Returns::Value, |r| r.value),
                 doc: doc(&io.doc),
                 allow: self.allow(&io.allow),
+                wrapper,
                 abis: self.ctx,
                 span: io.name.span,
             };
@@ -191,6 +260,7 @@ impl Resolver<'_> {
     fn ioctl_number(
         &mut self,
         io: &spec::Ioctl,
+        wrapper: Option<usize>,
         field: impl Fn(&mut Self, &Sp<spec::ExprText>, &str) -> IntValue,
         eval: impl Fn(&mut Self, &Sp<spec::ExprText>, &str) -> (Expr, CValue),
     ) -> Number {
@@ -200,6 +270,27 @@ impl Resolver<'_> {
         };
         let ioc = match &io.mac {
             Some(m) if m.as_str() == "_IOC" => true,
+            Some(m) if wrapper.is_some() => {
+                // The macro gives the direction and the type byte.
+                for (key, span) in [
+                    ("dir", io.dir.as_ref().map(|d| d.span)),
+                    ("type", io.ty.as_ref().map(|d| d.span)),
+                    ("size", io.size.as_ref().map(|d| d.span)),
+                ] {
+                    if let Some(span) = span {
+                        err(
+                            self,
+                            span,
+                            format!(
+                                "`{name}` is written with `{}`, which gives its `{key}`",
+                                **m
+                            ),
+                            "remove it: the ioctl macro of the spec says it",
+                        );
+                    }
+                }
+                false
+            }
             Some(m) => {
                 err(
                     self,
@@ -208,7 +299,7 @@ impl Resolver<'_> {
                         "`{name}` names the macro `{}`, which uapigen does not know",
                         **m
                     ),
-                    "the one macro known is `_IOC` (`_IO`/`_IOR`/`_IOW`/`_IOWR` follow from `dir`)",
+                    "name `_IOC` or one of the spec's `ioctl-macros` (`_IO`/`_IOR`/`_IOW`/`_IOWR` follow from `dir`)",
                 );
                 false
             }
@@ -247,6 +338,25 @@ impl Resolver<'_> {
                 ty: IntTy::U32,
                 c,
             });
+        }
+        if let Some(w) = wrapper {
+            let zero = Sp {
+                value: spec::ExprText("0".into()),
+                span: io.name.span,
+            };
+            if io.nr.is_none() {
+                err(
+                    self,
+                    io.name.span,
+                    format!("`{name}` has no `nr`"),
+                    "give the number the ioctl macro takes: `nr: 0`",
+                );
+            }
+            let nr = field(self, io.nr.as_ref().unwrap_or(&zero), "number");
+            return Number::Io {
+                ty: self.ioctl_macros[w].ty.clone(),
+                nr,
+            };
         }
         let missing: Vec<&str> = [
             ("dir", io.dir.is_none()),

@@ -171,8 +171,12 @@ impl Resolver<'_> {
                     .and_then(|s| flag_sets.get(s));
                 // One mask for every ABI of the struct: a flag of fewer ABIs would be known
                 // where the kernel does not have it.
-                if let Some(b) = set.and_then(|s| s.bits.iter().find(|b| !self.ctx.within(b.abis)))
-                {
+                // A flag on none of the struct's ABIs is not in its mask at all.
+                if let Some(b) = set.and_then(|s| {
+                    s.bits
+                        .iter()
+                        .find(|b| b.abis.overlaps(self.ctx) && !self.ctx.within(b.abis))
+                }) {
                     let missing = self.ctx & !b.abis;
                     self.diags
                         .error(
@@ -187,7 +191,12 @@ impl Resolver<'_> {
                         )
                         .hint = Some("the known flags are one mask for every ABI of the struct: give the struct the flag's `arch`, the flag the struct's, or the mask in `known-flags`".into());
                 }
-                let mask = set.map_or(0, |s| s.bits.iter().fold(0, |m, b| m | b.value.value));
+                let mask = set.map_or(0, |s| {
+                    s.bits
+                        .iter()
+                        .filter(|b| b.abis.overlaps(self.ctx))
+                        .fold(0, |m, b| m | b.value.value)
+                });
                 Some((i, mask))
             }
             (None, Some(k)) => {

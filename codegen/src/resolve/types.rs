@@ -385,6 +385,7 @@ impl Resolver<'_> {
                 reserved: f.reserved,
                 since: f.since.as_ref().map(|s| s.value),
                 flag,
+                data: f.data.as_ref().map_or(spec::Data::InOut, |d| d.value),
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });
@@ -509,10 +510,10 @@ impl Resolver<'_> {
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
             (_, n) => match self.lookup_type(n, text.span).or_else(|| {
-                let id = self.import_type(n)?;
-                let have = self.types[id].abis;
-                self.check_exists(text.span, &format!("`{n}`"), have);
-                Some(id)
+                // Every declaration of a used spec's type is copied in; the item takes the
+                // one of its ABIs, as with its own spec's types.
+                self.import_type(n)?;
+                self.lookup_type(n, text.span)
             }) {
                 Some(id) => {
                     let k = self.types[id].kind;

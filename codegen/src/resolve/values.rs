@@ -855,6 +855,22 @@ impl Resolver<'_> {
                     span: v.name.span,
                 });
             }
+            // The first enumerator exists wherever its enum does: C has no empty enum, and
+            // the header writes the enumerators after a limited one with leading commas.
+            let enum_abis = self.enum_abis.get(e).copied().unwrap_or(self.abis);
+            if let Some(first) = values.first().filter(|v| v.abis != enum_abis) {
+                let (name, span) = (first.c_name.clone(), first.span);
+                self.diags
+                    .error(
+                        Code::ArchMismatch,
+                        span,
+                        format!(
+                            "`{name}`, the first enumerator, does not exist on {}, where its enum does",
+                            (enum_abis & !first.abis).describe()
+                        ),
+                    )
+                    .hint = Some("put an enumerator of all of the enum's architectures first, or limit the enum with `arch`".into());
+            }
             let ty = if values.iter().any(|v| v.value < 0) {
                 IntTy::S32
             } else {

@@ -40,6 +40,8 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+#if (defined(__i386__) || defined(__x86_64__)) || defined(__aarch64__) || defined(__powerpc__) || defined(__mips__) || defined(__s390x__) || (defined(__riscv) && __riscv_xlen == 64)
+
 #if defined(__aarch64__)
 static __inline__ int user_fpsimd_state_validate(const void *buf, __u32 len);
 #endif
@@ -169,5 +171,7 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 	return 0;
 }
 #endif
+
+#endif /* (defined(__i386__) || defined(__x86_64__)) || defined(__aarch64__) || defined(__powerpc__) || defined(__mips__) || defined(__s390x__) || (defined(__riscv) && __riscv_xlen == 64) */
 
 #endif /* __LINUX_KVM_H_VALIDATE */

@@ -68,8 +68,6 @@ static __inline__ int vfio_iommu_spapr_tce_remove_validate(const void *buf, __u3
 
 /* Smallest valid size of struct vfio_group_status: the end of flags. */
 #define VFIO_GROUP_STATUS_MINSZ (__builtin_offsetof(struct vfio_group_status, flags) + sizeof(((struct vfio_group_status *)0)->flags))
-/* Every flag bit this revision of struct vfio_group_status knows. */
-#define VFIO_GROUP_STATUS_KNOWN_FLAGS 0x3ULL
 /*
  * vfio_group_status_validate - check len bytes at buf holding a struct vfio_group_status
  * the way the kernel does; 0 when valid, else -errno.
@@ -85,15 +83,11 @@ static __inline__ int vfio_group_status_validate(const void *buf, __u32 len)
 		return -EINVAL;
 	if (size > len)
 		return -EFAULT;
-	if (uapigen_load(buf, __builtin_offsetof(struct vfio_group_status, flags), 4) & ~(__u64)VFIO_GROUP_STATUS_KNOWN_FLAGS)
-		return -EINVAL;
 	return 0;
 }
 
 /* Smallest valid size of struct vfio_device_info: the end of num_irqs. */
 #define VFIO_DEVICE_INFO_MINSZ (__builtin_offsetof(struct vfio_device_info, num_irqs) + sizeof(((struct vfio_device_info *)0)->num_irqs))
-/* Every flag bit this revision of struct vfio_device_info knows. */
-#define VFIO_DEVICE_INFO_KNOWN_FLAGS 0xffULL
 /*
  * vfio_device_info_validate - check len bytes at buf holding a struct vfio_device_info
  * the way the kernel does; 0 when valid, else -errno.
@@ -109,15 +103,11 @@ static __inline__ int vfio_device_info_validate(const void *buf, __u32 len)
 		return -EINVAL;
 	if (size > len)
 		return -EFAULT;
-	if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_info, flags), 4) & ~(__u64)VFIO_DEVICE_INFO_KNOWN_FLAGS)
-		return -EINVAL;
 	return 0;
 }
 
 /* Smallest valid size of struct vfio_region_info: the end of offset. */
 #define VFIO_REGION_INFO_MINSZ (__builtin_offsetof(struct vfio_region_info, offset) + sizeof(((struct vfio_region_info *)0)->offset))
-/* Every flag bit this revision of struct vfio_region_info knows. */
-#define VFIO_REGION_INFO_KNOWN_FLAGS 0xfULL
 /*
  * vfio_region_info_validate - check len bytes at buf holding a struct vfio_region_info
  * the way the kernel does; 0 when valid, else -errno.
@@ -133,8 +123,6 @@ static __inline__ int vfio_region_info_validate(const void *buf, __u32 len)
 		return -EINVAL;
 	if (size > len)
 		return -EFAULT;
-	if (uapigen_load(buf, __builtin_offsetof(struct vfio_region_info, flags), 4) & ~(__u64)VFIO_REGION_INFO_KNOWN_FLAGS)
-		return -EINVAL;
 	return 0;
 }
 
@@ -185,8 +173,6 @@ static __inline__ int vfio_region_info_cap_nvlink2_lnkspd_validate(const void *b
 
 /* Smallest valid size of struct vfio_irq_info: the end of count. */
 #define VFIO_IRQ_INFO_MINSZ (__builtin_offsetof(struct vfio_irq_info, count) + sizeof(((struct vfio_irq_info *)0)->count))
-/* Every flag bit this revision of struct vfio_irq_info knows. */
-#define VFIO_IRQ_INFO_KNOWN_FLAGS 0xfULL
 /*
  * vfio_irq_info_validate - check len bytes at buf holding a struct vfio_irq_info
  * the way the kernel does; 0 when valid, else -errno.
@@ -202,8 +188,6 @@ static __inline__ int vfio_irq_info_validate(const void *buf, __u32 len)
 		return -EINVAL;
 	if (size > len)
 		return -EFAULT;
-	if (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_info, flags), 4) & ~(__u64)VFIO_IRQ_INFO_KNOWN_FLAGS)
-		return -EINVAL;
 	return 0;
 }
 
@@ -434,8 +418,6 @@ static __inline__ int vfio_device_feature_dma_logging_control_validate(const voi
 
 /* Smallest valid size of struct vfio_iommu_type1_info: the end of iova_pgsizes. */
 #define VFIO_IOMMU_TYPE1_INFO_MINSZ (__builtin_offsetof(struct vfio_iommu_type1_info, iova_pgsizes) + sizeof(((struct vfio_iommu_type1_info *)0)->iova_pgsizes))
-/* Every flag bit this revision of struct vfio_iommu_type1_info knows. */
-#define VFIO_IOMMU_TYPE1_INFO_KNOWN_FLAGS 0x3ULL
 /*
  * vfio_iommu_type1_info_validate - check len bytes at buf holding a struct vfio_iommu_type1_info
  * the way the kernel does; 0 when valid, else -errno.
@@ -451,8 +433,6 @@ static __inline__ int vfio_iommu_type1_info_validate(const void *buf, __u32 len)
 		return -EINVAL;
 	if (size > len)
 		return -EFAULT;
-	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_info, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_INFO_KNOWN_FLAGS)
-		return -EINVAL;
 	return 0;
 }
 

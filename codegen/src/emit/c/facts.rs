@@ -146,6 +146,22 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             }
         }
     }
+    // The header's own ioctl macros, applied to number 0 and a one-byte type.
+    for x in m.ioctl_macros.iter().filter(|_| on(m.abis)) {
+        let (call, size) = match x.dir {
+            Dir::None => (format!("{}(0)", x.c_name), 0),
+            _ => (format!("{}(0, __u8)", x.c_name), 1),
+        };
+        visit(
+            &|| format!("ioctlmacro:{}", x.c_name),
+            &|| format!("(unsigned long long)(__u32)({call})"),
+            u64::from(
+                ABIS[abi]
+                    .ioctl
+                    .encode(x.dir, (x.ty.value & 0xff) as u32, 0, size),
+            ),
+        );
+    }
     for (i, io) in m.ioctls.iter().enumerate().filter(|(_, io)| on(io.abis)) {
         visit(
             &|| format!("ioctl:{}", io.c_name),

@@ -350,6 +350,15 @@ impl Guard {
     }
 }
 
+/// `_IOR`, `_IOW` or `_IOWR` for a direction that encodes a size.
+fn io_macro(d: Dir) -> &'static str {
+    match d {
+        Dir::Read => "_IOR",
+        Dir::Write => "_IOW",
+        _ => "_IOWR",
+    }
+}
+
 /// The uapi header.
 pub fn header(model: &Model) -> String {
     let m = &model.module;
@@ -459,9 +468,17 @@ pub fn header(model: &Model) -> String {
         // value, which C would otherwise count differently where it is missing.
         let mut inner = Guard::new(e.abis);
         let mut counted = true;
+        // With limited enumerators, commas lead (`, NAME`): C90 has no comma after the last
+        // enumerator, and which one is last differs by ABI (the first is on all of them).
+        let leading = e.values.iter().any(|v| v.abis != e.abis);
         for (i, v) in e.values.iter().enumerate() {
             inner.set(&mut out, v.abis);
-            let comma = if i + 1 == e.values.len() { "" } else { "," };
+            let (lead, comma) = match (leading, i) {
+                (true, 0) => ("", ""),
+                (true, _) => (", ", ""),
+                (false, _) if i + 1 == e.values.len() => ("", ""),
+                (false, _) => ("", ","),
+            };
             let value = match &v.expr {
                 Some(x) => format!(" = {}", c_int(m, x, v.value, None)),
                 None if !counted => format!(" = {}", v.value),
@@ -478,7 +495,7 @@ pub fn header(model: &Model) -> String {
                     )
                 })
                 .unwrap_or_default();
-            let _ = writeln!(out, "\t{}{value}{comma}{doc}", v.c_name);
+            let _ = writeln!(out, "\t{lead}{}{value}{comma}{doc}", v.c_name);
         }
         inner.close(&mut out);
         let _ = writeln!(out, "}};");
@@ -516,6 +533,22 @@ pub fn header(model: &Model) -> String {
         }
     }
 
+    if !m.ioctl_macros.is_empty() {
+        let _ = writeln!(out);
+        for x in &m.ioctl_macros {
+            if let Some(d) = &x.doc {
+                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+                let _ = writeln!(out, "/* {} */", comment_text(&one));
+            }
+            let ty = c_int(m, &x.ty.expr, x.ty.value, None);
+            let (params, body) = match x.dir {
+                Dir::None => ("nr", format!("_IO({ty}, nr)")),
+                d => ("nr, type", format!("{}({ty}, nr, type)", io_macro(d))),
+            };
+            define(&mut out, &format!("{}({params})", x.c_name), &body);
+        }
+    }
+
     if !m.ioctls.is_empty() {
         let _ = writeln!(out);
         for io in &m.ioctls {
@@ -525,18 +558,29 @@ pub fn header(model: &Model) -> String {
                 let _ = writeln!(out, "/* {} */", comment_text(&one));
             }
             let int = |v: &IntValue| c_int(m, &v.expr, v.value, None);
+            let wrapper = io.wrapper.and_then(|w| m.ioctl_macros.get(w));
             let body = match (&io.number, io.dir, &io.arg) {
+                // The header's own macro (`SECCOMP_IOWR(0, struct seccomp_notif)`).
+                (Number::Io { nr, .. }, Dir::None, _) | (Number::Io { nr, .. }, _, None)
+                    if let Some(x) = wrapper =>
+                {
+                    format!("{}({})", x.c_name, int(nr))
+                }
+                (Number::Io { nr, .. }, _, Some(a)) if let Some(x) = wrapper => {
+                    format!("{}({}, {})", x.c_name, int(nr), c_type_name(m, a))
+                }
                 (Number::Literal(v), ..) => int(v),
                 (Number::Io { ty, nr }, Dir::None, _) | (Number::Io { ty, nr }, _, None) => {
                     format!("_IO({}, {})", int(ty), int(nr))
                 }
                 (Number::Io { ty, nr }, d, Some(a)) => {
-                    let mac = match d {
-                        Dir::Read => "_IOR",
-                        Dir::Write => "_IOW",
-                        _ => "_IOWR",
-                    };
-                    format!("{mac}({}, {}, {})", int(ty), int(nr), c_type_name(m, a))
+                    format!(
+                        "{}({}, {}, {})",
+                        io_macro(d),
+                        int(ty),
+                        int(nr),
+                        c_type_name(m, a)
+                    )
                 }
                 (Number::Ioc { ty, nr, size }, d, a) => {
                     let dir = match d {

@@ -144,6 +144,11 @@ pub fn header(model: &Model) -> Option<String> {
     }
     let _ = writeln!(o);
     o.push_str(COMMON);
+    // A header of some architectures only: its checks exist there alone.
+    let whole = m.abis.c_cond();
+    if let Some(c) = &whole {
+        let _ = writeln!(o, "\n#if {c}");
+    }
     // Declarations first: a payload's check may call the check of a struct defined later.
     let _ = writeln!(o);
     // A type of some architectures only has its check there only.
@@ -171,6 +176,9 @@ pub fn header(model: &Model) -> Option<String> {
     for id in ids {
         let _ = writeln!(o);
         guarded(&mut o, id, &|o| function(o, model, id));
+    }
+    if let Some(c) = &whole {
+        let _ = writeln!(o, "\n#endif /* {c} */");
     }
     let _ = writeln!(o, "\n#endif /* {guard} */");
     Some(o)
