@@ -761,6 +761,36 @@ impl Module {
     }
 
     /// The named types this spec defines (not inline ones, not other specs'), in spec order.
+    /// Which items exist on an ABI (by index into [`crate::abi::ABIS`]), in one list: two
+    /// ABIs with equal lists have the same items.
+    pub fn items_on(&self, abi: usize) -> Vec<bool> {
+        let on = |a: AbiSet| a.contains(abi);
+        self.constants
+            .iter()
+            .map(|c| on(c.abis))
+            .chain(
+                self.groups
+                    .iter()
+                    .flat_map(|g| &g.values)
+                    .map(|v| on(v.abis)),
+            )
+            .chain(
+                self.flag_sets
+                    .iter()
+                    .flat_map(|f| &f.bits)
+                    .map(|v| on(v.abis)),
+            )
+            .chain(
+                self.enums
+                    .iter()
+                    .flat_map(|e| &e.values)
+                    .map(|v| on(v.abis)),
+            )
+            .chain(self.types.iter().map(|t| on(t.abis)))
+            .chain(self.ioctls.iter().map(|io| on(io.abis)))
+            .collect()
+    }
+
     pub fn named_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
         self.types
             .iter()

@@ -45,26 +45,31 @@ impl Resolver<'_> {
                     )
                     .hint = Some("name it as the header does, e.g. `SECCOMP_IOWR`".into());
             }
-            if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
-                let prev = *prev;
-                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
-            } else if let Some((prev, _)) = ioctls.get(mac.name.as_str()).and_then(|v| v.first()) {
-                let prev = *prev;
-                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
-            } else {
-                ioctls.insert(mac.name.as_str(), vec![(mac.name.span, self.abis)]);
-            }
+            self.macro_name_once(&mac.name, &mut ioctls);
         }
         for mac in &spec.macros {
             self.check_ident(&mac.name, "macro name");
-            if let Some((_, prev)) = self.values.get(mac.name.as_str()) {
-                let prev = *prev;
-                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
-            } else if let Some((prev, _)) = ioctls.get(mac.name.as_str()).and_then(|v| v.first()) {
-                let prev = *prev;
-                self.defined_twice(mac.name.span, format!("`{}`", *mac.name), prev);
-            } else {
-                ioctls.insert(mac.name.as_str(), vec![(mac.name.span, self.abis)]);
+            self.macro_name_once(&mac.name, &mut ioctls);
+        }
+    }
+
+    /// A macro's name is taken by no value, ioctl or other macro (E0101); it is registered.
+    fn macro_name_once<'s>(
+        &mut self,
+        name: &'s Sp<String>,
+        taken: &mut HashMap<&'s str, Vec<(Span, crate::abi::AbiSet)>>,
+    ) {
+        let prev = match self.values.get(name.as_str()) {
+            Some((_, prev)) => Some(*prev),
+            None => taken
+                .get(name.as_str())
+                .and_then(|v| v.first())
+                .map(|(s, _)| *s),
+        };
+        match prev {
+            Some(prev) => self.defined_twice(name.span, format!("`{}`", **name), prev),
+            None => {
+                taken.insert(name.as_str(), vec![(name.span, self.abis)]);
             }
         }
     }

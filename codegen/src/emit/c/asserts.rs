@@ -45,7 +45,7 @@ pub fn asserts(model: &Model) -> String {
     // ABI that has it; the values differ, and so do the facts where some items exist on
     // some architectures only.
     let values: Vec<(Vec<u64>, Vec<bool>)> = (0..ABIS.len())
-        .map(|i| (fact_values(model, i), present(model, i)))
+        .map(|i| (fact_values(model, i), model.module.items_on(i)))
         .collect();
     let blocks = group_by(0..ABIS.len(), |i| &values[i]);
     for (n, ((values, _), abis)) in blocks.iter().enumerate() {
@@ -92,19 +92,4 @@ fn assert_line(out: &mut String, c_expr: &str, key: &str, value: u64) {
         out,
         "UAPIGEN_ASSERT({c_expr} == {value}ULL, \"{key} == {value}\");"
     );
-}
-
-/// Which items of the module exist on the ABI (by index into [`ABIS`]), in one list.
-fn present(model: &Model, abi: usize) -> Vec<bool> {
-    let m = &model.module;
-    let on = |a: crate::abi::AbiSet| a.contains(abi);
-    m.constants
-        .iter()
-        .map(|c| on(c.abis))
-        .chain(m.groups.iter().flat_map(|g| &g.values).map(|v| on(v.abis)))
-        .chain(m.flag_sets.iter().flat_map(|f| &f.bits).map(|v| on(v.abis)))
-        .chain(m.enums.iter().flat_map(|e| &e.values).map(|v| on(v.abis)))
-        .chain(m.types.iter().map(|t| on(t.abis)))
-        .chain(m.ioctls.iter().map(|io| on(io.abis)))
-        .collect()
 }

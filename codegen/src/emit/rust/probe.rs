@@ -42,7 +42,7 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     // Where some items exist on some architectures only, one table per group of ABIs that
     // have the same items, behind its `cfg`, and one of the items of every ABI for the
     // other targets.
-    let classes = group_by(0..ABIS.len(), |abi| present(m, abi));
+    let classes = group_by(0..ABIS.len(), |abi| m.items_on(abi));
     if classes.len() <= 1 {
         tables(&mut out, model, p, None, &|_| true);
         return Ok(out);
@@ -59,20 +59,6 @@ pub fn probe_module(model: &Model, path: &str) -> Result<String, EmitError> {
     let others = format!("not(any({}))", preds.join(", "));
     tables(&mut out, model, p, Some(&others), &|a: AbiSet| a.is_all());
     Ok(out)
-}
-
-/// Which items of the module exist on the ABI, in one list.
-fn present(m: &Module, abi: usize) -> Vec<bool> {
-    let on = |a: AbiSet| a.contains(abi);
-    m.constants
-        .iter()
-        .map(|c| on(c.abis))
-        .chain(m.groups.iter().flat_map(|g| &g.values).map(|v| on(v.abis)))
-        .chain(m.flag_sets.iter().flat_map(|f| &f.bits).map(|v| on(v.abis)))
-        .chain(m.enums.iter().flat_map(|e| &e.values).map(|v| on(v.abis)))
-        .chain(m.types.iter().map(|t| on(t.abis)))
-        .chain(m.ioctls.iter().map(|io| on(io.abis)))
-        .collect()
 }
 
 /// `VALUES` and `VALIDATORS` of the items whose ABIs `on` accepts, behind `cfg`.
