@@ -59,6 +59,9 @@ pub struct Facts {
     reserved: Vec<bool>,
     validated: Vec<bool>,
     encodable: Vec<bool>,
+    /// Per ioctl: the members of its argument that hand the kernel a user address the
+    /// caller provides (see [`Facts::user_addresses`]).
+    addresses: Vec<Vec<String>>,
 }
 
 impl Facts {
@@ -121,7 +124,20 @@ impl Facts {
             .map(|id| facts.derive_encodable(m, id))
             .collect();
         facts.aliases = c_aliases(m);
+        facts.addresses = m
+            .ioctls
+            .iter()
+            .map(|io| ioctl_addresses(m, &facts, io))
+            .collect();
         facts
+    }
+
+    /// The members of ioctl `i`'s argument (paths such as `userspace_addr`, or
+    /// `payload Bind: addr` for a payload variant's) that hand the kernel a user address the
+    /// caller provides: `user-address` fields and pointer members, but not the pointer a
+    /// payload wrapper fills from a borrow. Its wrapper is `unsafe` when there are any.
+    pub fn user_addresses(&self, i: usize) -> &[String] {
+        self.addresses.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// Whether a payload struct can be encoded: every header field (but the payload itself)
@@ -390,4 +406,69 @@ fn c_aliases(m: &Module) -> Vec<CAlias> {
         }
     }
     out
+}
+
+/// See [`Facts::user_addresses`].
+fn ioctl_addresses(m: &Module, facts: &Facts, io: &crate::ir::Ioctl) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(arg) = &io.arg else {
+        return out;
+    };
+    if io.pass == crate::spec::Pass::Value {
+        return out;
+    }
+    let Ty::Named(id) = arg.element() else {
+        return out;
+    };
+    // The payload wrapper takes the header and typed data and points the header's pointer
+    // at that data itself.
+    let filled = m.types[*id]
+        .payload
+        .as_ref()
+        .filter(|_| m.origin(*id).is_none() && facts.encodable(*id))
+        .and_then(|p| match p.kind {
+            PayloadKind::Pointer { pointer, .. } | PayloadKind::Entries { pointer, .. } => {
+                Some(pointer)
+            }
+            _ => None,
+        });
+    let mut seen = vec![false; m.types.len()];
+    address_fields(m, *id, "", filled, &mut seen, &mut out);
+    if let Some(p) = &m.types[*id].payload {
+        for v in &p.variants {
+            if let Some(Ty::Named(vid)) = v.ty.as_ref().map(Ty::element) {
+                let prefix = format!("payload {}: ", v.rust_name);
+                address_fields(m, *vid, &prefix, None, &mut seen, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The address members of type `id` and of the types it embeds, each type once.
+fn address_fields(
+    m: &Module,
+    id: TypeId,
+    prefix: &str,
+    skip: Option<usize>,
+    seen: &mut [bool],
+    out: &mut Vec<String>,
+) {
+    if seen.get(id).copied().unwrap_or(true) {
+        return;
+    }
+    seen[id] = true;
+    for (i, f) in m.types[id].fields.iter().enumerate() {
+        let name = f
+            .c_name
+            .clone()
+            .unwrap_or_else(|| f.rust_name.trim_start_matches("r#").to_owned());
+        let path = format!("{prefix}{name}");
+        if Some(i) != skip && (f.user_address || matches!(f.ty.element(), Ty::Ptr(_))) {
+            out.push(path.clone());
+        }
+        if let Ty::Named(inner) = f.ty.element() {
+            address_fields(m, *inner, &format!("{path}."), None, seen, out);
+        }
+    }
 }

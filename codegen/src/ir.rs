@@ -353,6 +353,8 @@ pub struct Field {
     pub flag: Option<(String, i128)>,
     /// Which way the value goes: an `Out` field is written by the kernel and not checked.
     pub data: Data,
+    /// It holds a user-space address the kernel goes through (`user-address`).
+    pub user_address: bool,
     pub allow: Allow,
     pub span: Span,
 }

@@ -305,6 +305,28 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 );
             }
         }
+        // A 64-bit integer named like a user address, not marked as one.
+        let addressy = (lower.contains("addr")
+            || lower.contains("uptr")
+            || lower.ends_with("_va")
+            || lower.ends_with("_ptr")
+            || lower == "vaddr")
+            && !["iova", "guest", "phys", "gpa", "ipa"]
+                .iter()
+                .any(|w| lower.contains(w));
+        if addressy
+            && !f.user_address
+            && matches!(&f.ty, Ty::Scalar(Scalar::Int(i) | Scalar::Aligned(i)) if i.bytes() == 8)
+        {
+            push(
+                Rule::UnmarkedAddress,
+                f.span,
+                item.to_owned(),
+                &[&f.allow, &t.allow],
+                format!("`{fitem}` looks like a user address but is not marked `user-address`"),
+                "mark it `user-address: true` (its ioctl's wrapper becomes `unsafe`), or allow L0114 with the reason it holds none".into(),
+            );
+        }
         let flagsy = lower == "flags" || lower.ends_with("_flags");
         if flagsy
             && f.flags.is_none()

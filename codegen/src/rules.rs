@@ -45,4 +45,6 @@ rules! {
         "Reserved fields must be checked to be zero, or user space will put garbage there and the field can never be given a meaning. Mark it `reserved: true` so that the generated validators reject non-zero values.";
     KeywordName = "L0113", "keyword-name": "a name is a Rust or C++ keyword",
         "Such names need raw identifiers in Rust (`r#type`) and break C++ users of the header. Prefer another name for new fields.";
+    UnmarkedAddress = "L0114", "unmarked-user-address": "a 64-bit field named like a user address is not marked `user-address`",
+        "A field that hands the kernel a user-space address (guest memory, a DMA mapping, a buffer the kernel fills) makes its ioctl able to write memory Rust owns: marked `user-address: true`, the ioctl's wrapper is `unsafe` with a `# Safety` section. Names with `addr`, `uptr`, `_va` or `_ptr` (but `iova`, `guest`, `phys`) are taken for such fields; allow the rule, with the reason, for one that holds no user address.";
 }

@@ -625,6 +625,11 @@ pub struct Field {
     /// user space passed (no check is made of it on input); default `in-out`.
     #[serde(default)]
     pub data: Option<Sp<Data>>,
+    /// The field holds a user-space address that the kernel reads or writes through, during
+    /// the call or after it (guest memory, DMA mappings): an ioctl whose argument carries it
+    /// has an `unsafe` wrapper. Not for guest or IO addresses (`iova`, `guest_phys_addr`).
+    #[serde(default)]
+    pub user_address: bool,
     /// Lint rules allowed here, each with the reason (`{ L0101: "why" }`).
     #[serde(default)]
     pub allow: Allow,

@@ -4009,7 +4009,14 @@ pub fn ioas_allow_iovas(
 /// Calls `IOMMU_IOAS_MAP`.
 ///
 /// Map user memory into an IOAS.
-pub fn ioas_map(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`user_va`): `IOMMU_IOAS_MAP` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn ioas_map(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasMap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4089,7 +4096,14 @@ pub fn hwpt_alloc(
 /// Calls `IOMMU_GET_HW_INFO`.
 ///
 /// Read the hardware information of a device's IOMMU.
-pub fn get_hw_info(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`data_uptr`): `IOMMU_GET_HW_INFO` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn get_hw_info(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwInfo,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -4158,7 +4172,14 @@ pub fn fault_queue_alloc(
 /// Calls `IOMMU_VIOMMU_ALLOC`.
 ///
 /// Create a virtual IOMMU.
-pub fn viommu_alloc(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`data_uptr`): `IOMMU_VIOMMU_ALLOC` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn viommu_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ViommuAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

@@ -6924,7 +6924,14 @@ pub fn create_vcpu(
 /// Calls `KVM_SET_USER_MEMORY_REGION`.
 ///
 /// Create, move, resize, change the flags of or delete a guest memory slot.
-pub fn set_user_memory_region(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`userspace_addr`): `KVM_SET_USER_MEMORY_REGION` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn set_user_memory_region(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &UserspaceMemoryRegion,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

@@ -1257,7 +1257,14 @@ pub fn uffdio_api(
 /// Calls `UFFDIO_REGISTER`.
 ///
 /// Start handling the faults of a range.
-pub fn uffdio_register(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`range.start`): `UFFDIO_REGISTER` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_register(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioRegister,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1267,7 +1274,14 @@ pub fn uffdio_register(
 /// Calls `UFFDIO_UNREGISTER`.
 ///
 /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
-pub fn uffdio_unregister(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`start`): `UFFDIO_UNREGISTER` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_unregister(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioRange,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1277,7 +1291,14 @@ pub fn uffdio_unregister(
 /// Calls `UFFDIO_WAKE`.
 ///
 /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
-pub fn uffdio_wake(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`start`): `UFFDIO_WAKE` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_wake(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioRange,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1287,7 +1308,14 @@ pub fn uffdio_wake(
 /// Calls `UFFDIO_COPY`.
 ///
 /// Resolve missing-page faults by copying memory into the range.
-pub fn uffdio_copy(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`dst`, `src`): `UFFDIO_COPY` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_copy(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioCopy,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1297,7 +1325,14 @@ pub fn uffdio_copy(
 /// Calls `UFFDIO_ZEROPAGE`.
 ///
 /// Resolve missing-page faults with zero pages.
-pub fn uffdio_zeropage(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`range.start`): `UFFDIO_ZEROPAGE` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_zeropage(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioZeropage,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1307,7 +1342,14 @@ pub fn uffdio_zeropage(
 /// Calls `UFFDIO_WRITEPROTECT`.
 ///
 /// Set or clear write protection on a range registered with MODE_WP.
-pub fn uffdio_writeprotect(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`range.start`): `UFFDIO_WRITEPROTECT` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_writeprotect(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioWriteprotect,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1317,7 +1359,14 @@ pub fn uffdio_writeprotect(
 /// Calls `UFFDIO_CONTINUE`.
 ///
 /// Resolve minor faults by mapping the pages already in the page cache.
-pub fn uffdio_continue(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`range.start`): `UFFDIO_CONTINUE` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn uffdio_continue(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut UffdioContinue,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

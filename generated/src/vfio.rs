@@ -7000,7 +7000,14 @@ pub fn iommu_get_info(
 /// Calls `VFIO_IOMMU_MAP_DMA`.
 ///
 /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
-pub fn iommu_map_dma(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_MAP_DMA` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn iommu_map_dma(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuType1DmaMap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -7083,7 +7090,14 @@ pub fn eeh_pe_op(
 /// Calls `VFIO_IOMMU_SPAPR_REGISTER_MEMORY`.
 ///
 /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
-pub fn iommu_spapr_register_memory(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_SPAPR_REGISTER_MEMORY` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn iommu_spapr_register_memory(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuSpaprRegisterMemory,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -7096,7 +7110,14 @@ pub fn iommu_spapr_register_memory(
 /// Calls `VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY`.
 ///
 /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
-pub fn iommu_spapr_unregister_memory(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn iommu_spapr_unregister_memory(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuSpaprRegisterMemory,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

@@ -1322,7 +1322,14 @@ pub fn reset_owner(
 /// Calls `VHOST_SET_MEM_TABLE`.
 ///
 /// Replace the map of guest memory.
-pub fn set_mem_table(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`regions.userspace_addr`): `VHOST_SET_MEM_TABLE` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn set_mem_table(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::Memory>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
@@ -1367,7 +1374,14 @@ pub fn set_vring_num(
 /// Calls `VHOST_SET_VRING_ADDR`.
 ///
 /// Set the addresses of a queue's ring.
-pub fn set_vring_addr(
+///
+/// # Safety
+///
+/// The argument hands the kernel user addresses (`desc_user_addr`, `used_user_addr`, `avail_user_addr`): `VHOST_SET_VRING_ADDR` reads or writes the
+/// memory there, during the call or, for mappings it keeps, after it. The caller
+/// guarantees that each is valid for that use for as long as the kernel uses it, and
+/// that nothing Rust owns is written through it behind Rust's back.
+pub unsafe fn set_vring_addr(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &super::vhost_types::VringAddr,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {

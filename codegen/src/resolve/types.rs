@@ -386,6 +386,7 @@ impl Resolver<'_> {
                 since: f.since.as_ref().map(|s| s.value),
                 flag,
                 data: f.data.as_ref().map_or(spec::Data::InOut, |d| d.value),
+                user_address: f.user_address,
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });

@@ -91,7 +91,10 @@ pub fn kvm_hello() -> io::Result<GuestReport> {
         userspace_addr: mem_map.ptr as u64,
         ..Default::default()
     };
-    kvm::set_user_memory_region(&vm, &region).map_err(errno)?;
+    // SAFETY: the slot's memory is the MEM_SIZE-byte mapping above, which outlives the VM
+    // (both end with this function); the guest writes only there, and Rust reads it only
+    // through `mem`, after the guest has stopped.
+    unsafe { kvm::set_user_memory_region(&vm, &region) }.map_err(errno)?;
 
     let vcpu = kvm::create_vcpu(&vm, 0).map_err(errno)?;
     let run_size = kvm::get_vcpu_mmap_size(&kvm_fd).map_err(errno)? as usize;

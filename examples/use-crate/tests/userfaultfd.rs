@@ -66,7 +66,10 @@ fn userfaultfd_resolves_a_real_page_fault_with_uffdio_copy() {
         mode: uffd::UffdioRegisterMode::MISSING.bits(),
         ioctls: 0,
     };
-    uffd::uffdio_register(fd.as_fd(), &mut reg).unwrap_or_else(|e| panic!("UFFDIO_REGISTER: {e}"));
+    // SAFETY: the range is the anonymous mapping made above, which no Rust reference covers;
+    // it stays mapped until after UFFDIO_UNREGISTER.
+    unsafe { uffd::uffdio_register(fd.as_fd(), &mut reg) }
+        .unwrap_or_else(|e| panic!("UFFDIO_REGISTER: {e}"));
     let copy_bit = 1u64 << uffd::UFFDIO_COPY_NR;
     assert_ne!(reg.ioctls & copy_bit, 0, "the range offers UFFDIO_COPY");
 
@@ -105,7 +108,10 @@ fn userfaultfd_resolves_a_real_page_fault_with_uffdio_copy() {
         mode: 0,
         copy: 0,
     };
-    uffd::uffdio_copy(fd.as_fd(), &mut copy).unwrap_or_else(|e| panic!("UFFDIO_COPY: {e}"));
+    // SAFETY: `src` is a live Vec of one page the kernel only reads; `dst` is the page of
+    // the registered mapping, which Rust touches only through the faulting thread's read.
+    unsafe { uffd::uffdio_copy(fd.as_fd(), &mut copy) }
+        .unwrap_or_else(|e| panic!("UFFDIO_COPY: {e}"));
     assert_eq!(
         copy.copy, page as i64,
         "the kernel reports the bytes copied"
@@ -120,7 +126,8 @@ fn userfaultfd_resolves_a_real_page_fault_with_uffdio_copy() {
         start,
         len: page as u64,
     };
-    uffd::uffdio_unregister(fd.as_fd(), &mut range)
+    // SAFETY: the same registered mapping, still mapped.
+    unsafe { uffd::uffdio_unregister(fd.as_fd(), &mut range) }
         .unwrap_or_else(|e| panic!("UFFDIO_UNREGISTER: {e}"));
     assert_eq!(msg.as_bytes().len(), 32);
     // SAFETY: unmaps the mapping made above; the thread that used it has ended.

@@ -32,8 +32,51 @@ pub(crate) fn ret(r: Returns) -> (TokenStream, TokenStream) {
 
 /// The wrappers of the given ioctls of a module.
 pub fn wrappers<'a>(model: &Model, ioctls: impl Iterator<Item = &'a Ioctl>) -> TokenStream {
-    let fns = ioctls.map(|io| wrapper(model, io));
+    let fns = ioctls.map(|io| {
+        let f = wrapper(model, io);
+        let i = model.module.ioctls.iter().position(|x| std::ptr::eq(x, io));
+        match i.map(|i| model.facts.user_addresses(i)) {
+            Some(fields) if !fields.is_empty() => unsafe_wrapper(f, io, fields),
+            _ => f,
+        }
+    });
     quote!(#(#fns)*)
+}
+
+/// A wrapper whose argument hands the kernel user addresses the caller provides: `unsafe`,
+/// with a `# Safety` section that names them.
+fn unsafe_wrapper(f: TokenStream, io: &Ioctl, fields: &[String]) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(f.clone()) else {
+        return f;
+    };
+    let list = fields
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lines = [
+        String::new(),
+        " # Safety".to_owned(),
+        String::new(),
+        format!(
+            " The argument hands the kernel user addresses ({list}): `{}` reads or writes the",
+            io.c_name
+        ),
+        " memory there, during the call or, for mappings it keeps, after it. The caller".to_owned(),
+        " guarantees that each is valid for that use for as long as the kernel uses it, and"
+            .to_owned(),
+        " that nothing Rust owns is written through it behind Rust's back.".to_owned(),
+    ];
+    for item in &mut file.items {
+        if let syn::Item::Fn(func) = item {
+            func.sig.safety = syn::parse_quote!(unsafe);
+            for l in &lines {
+                func.attrs.push(syn::parse_quote!(#[doc = #l]));
+            }
+        }
+    }
+    let items = file.items;
+    quote!(#(#items)*)
 }
 
 /// Set the size field of an extensible argument to `len`; a `dynamic` length (a buffer's)
