@@ -355,6 +355,9 @@ pub struct Field {
     pub data: Data,
     /// It holds a user-space address the kernel goes through (`user-address`).
     pub user_address: bool,
+    /// The header's typedef its type is spelled with (index into [`Module::typedefs`]):
+    /// `ty` is what it names.
+    pub typedef: Option<usize>,
     pub allow: Allow,
     pub span: Span,
 }
@@ -517,6 +520,18 @@ pub struct Ioctl {
     /// The spec's ioctl macro (index into [`Module::ioctl_macros`]) the number is written
     /// with (`SECCOMP_IOWR(0, struct seccomp_notif)`).
     pub wrapper: Option<usize>,
+    pub abis: AbiSet,
+    pub span: Span,
+}
+
+/// `typedef TYPE NAME;` of an integer type.
+#[derive(Clone, Debug)]
+pub struct Typedef {
+    pub c_name: String,
+    pub rust_name: String,
+    /// The integer type it names.
+    pub ty: Scalar,
+    pub doc: Option<String>,
     pub abis: AbiSet,
     pub span: Span,
 }
@@ -685,6 +700,8 @@ pub struct Module {
     pub macros: Vec<Macro>,
     /// The header's own ioctl number macros.
     pub ioctl_macros: Vec<IoctlMacro>,
+    /// The header's own typedefs of integer types.
+    pub typedefs: Vec<Typedef>,
     /// The integer names of the specs this one uses, with their C values and types as
     /// their headers define them (enumerators only of enums whose values all fit in `int`).
     pub imported: Vec<(String, CValue)>,
@@ -788,6 +805,7 @@ impl Module {
                     .flat_map(|e| &e.values)
                     .map(|v| on(v.abis)),
             )
+            .chain(self.typedefs.iter().map(|t| on(t.abis)))
             .chain(self.types.iter().map(|t| on(t.abis)))
             .chain(self.ioctls.iter().map(|io| on(io.abis)))
             .collect()

@@ -233,6 +233,10 @@ pub struct Spec {
     pub flags: Vec<FlagSet>,
     #[serde(default)]
     pub enums: Vec<Enum>,
+    /// The header's own typedefs of integer types (`typedef int __kernel_rwf_t;`):
+    /// members name them, the C header defines them, Rust gets a type alias.
+    #[serde(default)]
+    pub typedefs: Vec<Typedef>,
     #[serde(default)]
     pub structs: Vec<Struct>,
     #[serde(default)]
@@ -245,6 +249,23 @@ pub struct Spec {
     /// that name them in `macro`.
     #[serde(default)]
     pub ioctl_macros: Vec<IoctlMacro>,
+}
+
+/// `typedef TYPE NAME;` of an integer type.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Typedef {
+    pub name: Sp<String>,
+    /// The integer type it names: `u32`, `int`, `unsigned long`, `__kernel_pid_t`, ...
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Architectures it exists on (default: the spec's).
+    #[serde(default)]
+    pub arch: Option<Sp<Vec<Sp<String>>>>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
 }
 
 /// A header's own ioctl number macro: `_IO*` of `dir` with the type byte `type`, taking

@@ -80,6 +80,11 @@ impl Resolver<'_> {
                 idents.entry(c).or_insert_with(|| "an enum tag".to_owned());
             }
         }
+        for t in &m.typedefs {
+            idents
+                .entry(&t.c_name)
+                .or_insert_with(|| "a typedef".to_owned());
+        }
         let mut macros: Vec<(&str, Span)> = Vec::new();
         macros.extend(m.constants.iter().map(|c| (c.c_name.as_str(), c.span)));
         macros.extend(

@@ -118,6 +118,11 @@ struct Resolver<'a> {
     group_ids: HashMap<String, usize>,
     /// The spec's ioctl macros, resolved before the ioctls that name them.
     ioctl_macros: Vec<IoctlMacro>,
+    /// The spec's typedefs, by C name, resolved before the types that use them.
+    typedefs: Vec<Typedef>,
+    typedef_ids: HashMap<String, usize>,
+    /// The typedef the last type string named (read by a member after parsing its type).
+    last_typedef: Option<usize>,
     types: Vec<TypeDef>,
     /// Flag set -> type of the first field it is attached to.
     flag_field_ty: HashMap<usize, IntTy>,
@@ -159,6 +164,9 @@ pub fn resolve_with(
         flag_ids: HashMap::new(),
         group_ids: HashMap::new(),
         ioctl_macros: Vec::new(),
+        typedefs: Vec::new(),
+        typedef_ids: HashMap::new(),
+        last_typedef: None,
         types: Vec::new(),
         flag_field_ty: HashMap::new(),
     };
@@ -304,6 +312,7 @@ impl Resolver<'_> {
         let includes = self.includes();
         self.register_values();
         self.register_imports();
+        self.register_typedefs();
         self.register_types();
 
         let constants = self.constants();
@@ -367,6 +376,7 @@ impl Resolver<'_> {
             ioctls,
             macros,
             ioctl_macros: std::mem::take(&mut self.ioctl_macros),
+            typedefs: std::mem::take(&mut self.typedefs),
             imported: std::mem::take(&mut self.imported),
             not_ice: Default::default(),
         };
@@ -702,6 +712,10 @@ impl Resolver<'_> {
                     t.span,
                 );
             }
+        }
+        for t in &m.typedefs {
+            let c = format!("typedef {}", t.c_name);
+            check(&mut self.diags, &mut types, &t.rust_name, &c, t.span);
         }
         for f in &m.flag_sets {
             let c = format!("flags {}", f.c_name);

@@ -33,6 +33,52 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 impl Resolver<'_> {
+    /// The spec's typedefs: each names an integer type.
+    pub(super) fn register_typedefs(&mut self) {
+        let spec = self.spec;
+        for td in &spec.typedefs {
+            self.check_ident(&td.name, "typedef name");
+            let abis = self.arch_set(&td.arch, &format!("typedef `{}`", *td.name));
+            let ctx = self.ctx;
+            self.ctx = abis;
+            let ty = self.parse_type(&td.ty);
+            self.ctx = ctx;
+            let scalar = match ty {
+                Some(Ty::Scalar(s @ (Scalar::Int(_) | Scalar::C(_) | Scalar::Kernel(_)))) => s,
+                Some(_) => {
+                    self.diags
+                        .error(
+                            Code::BadTypeSyntax,
+                            td.ty.span,
+                            format!("typedef `{}` names `{}`, not an integer type", *td.name, *td.ty),
+                        )
+                        .hint = Some("a typedef names an integer type (`u32`, `int`, `unsigned long`, `__kernel_pid_t`); use the struct's own name for a struct".into());
+                    continue;
+                }
+                None => continue,
+            };
+            if let Some(&prev) = self.typedef_ids.get(td.name.as_str()) {
+                let p = self.typedefs[prev].span;
+                self.defined_twice(td.name.span, format!("typedef `{}`", *td.name), p);
+                continue;
+            }
+            let rust_name = self.rust_or(
+                &td.rust_name,
+                names::type_name(&td.name, self.prefix.as_deref()),
+            );
+            self.typedef_ids
+                .insert(td.name.value.clone(), self.typedefs.len());
+            self.typedefs.push(Typedef {
+                c_name: td.name.value.clone(),
+                rust_name,
+                ty: scalar,
+                doc: doc(&td.doc),
+                abis,
+                span: td.name.span,
+            });
+        }
+    }
+
     pub(super) fn register_types(&mut self) {
         let spec = self.spec;
         for s in &spec.structs {
@@ -226,7 +272,10 @@ impl Resolver<'_> {
                     );
                     None
                 }
-                (None, None) => self.parse_type(&f.ty),
+                (None, None) => {
+                    self.last_typedef = None;
+                    self.parse_type(&f.ty)
+                }
             };
             if (f.packed || f.aligned.is_some()) && f.fields.is_none() {
                 let at = f.aligned.as_ref().map_or(f.ty.span, |a| a.span);
@@ -387,6 +436,7 @@ impl Resolver<'_> {
                 flag,
                 data: f.data.as_ref().map_or(spec::Data::InOut, |d| d.value),
                 user_address: f.user_address,
+                typedef: self.last_typedef.take(),
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });
@@ -510,6 +560,13 @@ impl Resolver<'_> {
             (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
+            (None, n) if self.typedef_ids.contains_key(n) => {
+                let i = self.typedef_ids.get(n).copied()?;
+                let have = self.typedefs[i].abis;
+                self.check_exists(text.span, &format!("typedef `{n}`"), have);
+                self.last_typedef = Some(i);
+                Ty::Scalar(self.typedefs[i].ty)
+            }
             (_, n) => match self.lookup_type(n, text.span).or_else(|| {
                 // Every declaration of a used spec's type is copied in; the item takes the
                 // one of its ABIs, as with its own spec's types.

@@ -93,6 +93,24 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             );
         }
     }
+    // A typedef: its size and signedness (as a macro's C type), `10 * sizeof + signed`.
+    for t in m.typedefs.iter().filter(|t| on(t.abis)) {
+        let (size, _) = t.ty.size_align(&ABIS[abi]);
+        let signed = match t.ty {
+            crate::ir::Scalar::Int(i) | crate::ir::Scalar::Aligned(i) => i.signed(),
+            s => s.c_int(&ABIS[abi]).is_some_and(|c| c.signed(&ABIS[abi])),
+        };
+        visit(
+            &|| format!("typedef:{}", t.c_name),
+            &|| {
+                format!(
+                    "(unsigned long long)(sizeof({0}) * 10 + (({0})-1 < 1))",
+                    t.c_name
+                )
+            },
+            size * 10 + u64::from(signed),
+        );
+    }
     for (id, t) in m.named_types().filter(|(_, t)| on(t.abis)) {
         let name = t.c_name.as_deref().unwrap_or("");
         let c = || format!("{} {name}", kind_word(t.kind));

@@ -63,7 +63,13 @@ fn doc_comment(out: &mut String, indent: &str, doc: &Option<String>) {
 
 /// The C spelling of a type around a declarator name: (`struct foo *`, `[4]`).
 pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
+    c_type_as(m, ty, None)
+}
+
+/// [`c_type`], with the integer at its core spelled `leaf` (the typedef a member names).
+fn c_type_as(m: &Module, ty: &Ty, leaf: Option<&str>) -> (String, String) {
     match ty {
+        Ty::Scalar(_) if let Some(name) = leaf => (name.to_owned(), String::new()),
         Ty::Scalar(Scalar::Int(t)) => (t.c_name().into(), String::new()),
         Ty::Scalar(Scalar::Aligned(t)) => match t.signed() {
             false => ("__aligned_u64".into(), String::new()),
@@ -71,7 +77,7 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
         },
         Ty::Scalar(s) => (s.c_name().into(), String::new()),
         Ty::Ptr(t) => {
-            let (l, r) = c_type(m, t);
+            let (l, r) = c_type_as(m, t, leaf);
             (format!("{l} *"), r)
         }
         Ty::Named(id) => {
@@ -86,11 +92,11 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
             )
         }
         Ty::Array(t, n, e) => {
-            let (l, r) = c_type(m, t);
+            let (l, r) = c_type_as(m, t, leaf);
             (l, format!("[{}]{r}", c_int(m, e, i128::from(*n), None)))
         }
         Ty::Flex(t) => {
-            let (l, r) = c_type(m, t);
+            let (l, r) = c_type_as(m, t, leaf);
             (l, format!("[]{r}"))
         }
     }
@@ -501,6 +507,14 @@ pub fn header(model: &Model) -> String {
         let _ = writeln!(out, "}};");
     }
 
+    for t in &m.typedefs {
+        guard.set(&mut out, t.abis);
+        let _ = writeln!(out);
+        doc_comment(&mut out, "", &t.doc);
+        let (base, _) = c_type(m, &Ty::Scalar(t.ty));
+        let _ = writeln!(out, "typedef {base} {};", t.c_name);
+    }
+
     for &id in &m.order {
         let t = &m.types[id];
         guard.set(&mut out, t.abis);
@@ -716,7 +730,11 @@ fn field(
             return;
         }
     }
-    let (l, r) = c_type(m, &f.ty);
+    let leaf = f
+        .typedef
+        .and_then(|t| m.typedefs.get(t))
+        .map(|t| t.c_name.as_str());
+    let (l, r) = c_type_as(m, &f.ty, leaf);
     let sep = if l.ends_with('*') { "" } else { "\t" };
     let _ = writeln!(out, "{indent}{l}{sep}{name}{r};");
 }

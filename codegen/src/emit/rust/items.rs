@@ -50,6 +50,14 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
             items.push(quote!(#d #sep #[doc = #group_doc] #a #cfg pub const #name: #t = #lit;));
         }
     }
+    for t in &m.typedefs {
+        let name = ident(&t.rust_name);
+        let d = docs(&t.doc);
+        let a = alias_for(&t.c_name, &t.rust_name);
+        let cfg = arch_attr(t.abis);
+        let base = super::tokens::rust_ty(m, &crate::ir::Ty::Scalar(t.ty));
+        items.push(quote!(#d #a #cfg pub type #name = #base;));
+    }
     for e in &m.enums {
         let t = int_ty(e.ty);
         for v in &e.values {

@@ -281,6 +281,14 @@ fn kernel_type_aliases(m: &Module) -> TokenStream {
             }
         }
     }
+    // And those the spec's typedefs name.
+    for t in &m.typedefs {
+        if let Scalar::Kernel(k) = t.ty
+            && !used.contains(&k)
+        {
+            used.push(k);
+        }
+    }
     used.sort_unstable();
     let items = used.into_iter().map(|k| {
         let kt = &crate::ctypes::KERNEL_TYPES[usize::from(k)];

@@ -117,6 +117,15 @@ fn tables(
             );
         }
     }
+    for t in m.typedefs.iter().filter(|t| on(t.abis)) {
+        let n = &t.rust_name;
+        row(
+            format_args!("typedef:{}", t.c_name),
+            format_args!(
+                "(::core::mem::size_of::<{p}::{n}>() * 10) as u64 + ({p}::{n}::MIN != 0) as u64"
+            ),
+        );
+    }
     for (id, t) in m.named_types().filter(|(_, t)| on(t.abis)) {
         let c = t.c_name.as_deref().unwrap_or("");
         let n = &t.rust_name;
