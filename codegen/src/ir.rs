@@ -358,6 +358,8 @@ pub struct Field {
     /// The header's typedef its type is spelled with (index into [`Module::typedefs`]):
     /// `ty` is what it names.
     pub typedef: Option<usize>,
+    /// `__attribute__((aligned(N)))` on the member: it is at least N-aligned.
+    pub aligned: Option<u64>,
     pub allow: Allow,
     pub span: Span,
 }

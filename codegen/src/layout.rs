@@ -123,8 +123,13 @@ impl Ctx<'_> {
         let (packed, aligned) = (t.packed, t.aligned);
         for (i, f) in t.fields.iter().enumerate() {
             let (fs, fa) = self.size_align(&f.ty);
-            // A packed type places every member at alignment 1.
-            let fa = if packed { 1 } else { fa };
+            // A packed type places every member at alignment 1; `aligned(N)` on a member
+            // raises its own.
+            let fa = if packed {
+                1
+            } else {
+                fa.max(f.aligned.unwrap_or(1))
+            };
             align = align.max(fa);
             match t.kind {
                 Kind::Struct => {

@@ -623,7 +623,8 @@ pub struct Field {
     /// The inline struct or union is `__attribute__((packed))` (with `fields` only).
     #[serde(default)]
     pub packed: bool,
-    /// The inline struct or union is `__attribute__((aligned(N)))` (with `fields` only).
+    /// `__attribute__((aligned(N)))`: of the inline struct or union (with `fields`), or of
+    /// the member itself (a plain member of a struct).
     #[serde(default)]
     pub aligned: Option<Sp<u64>>,
     /// The flag set that describes this field's bits.

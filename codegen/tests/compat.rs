@@ -47,8 +47,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "      - { name: vaddr, type: u64, doc: Process virtual address of the memory. }\n      - { name: iova, type: u64, doc: IO virtual address to map at. }",
-                    "      - { name: iova, type: u64, doc: IO virtual address to map at. }\n      - { name: vaddr, type: u64, doc: Process virtual address of the memory. }",
+                    "      - { name: vaddr, user-address: true, type: u64, doc: Process virtual address of the memory. }\n      - { name: iova, type: u64, doc: IO virtual address to map at. }",
+                    "      - { name: iova, type: u64, doc: IO virtual address to map at. }\n      - { name: vaddr, user-address: true, type: u64, doc: Process virtual address of the memory. }",
                 )
             },
         },

@@ -143,7 +143,10 @@ impl Resolver<'_> {
             }
             let mut seen = vec![false; self.types.len()];
             let mut stack: Vec<&Ty> = self.types[id].fields.iter().map(|f| &f.ty).collect();
-            let mut found = None;
+            let mut found = self.types[id]
+                .fields
+                .iter()
+                .find_map(|f| f.aligned.map(|a| format!("a member aligned to {a}")));
             while let Some(t) = stack.pop() {
                 match t {
                     Ty::Scalar(Scalar::Aligned(i)) => {
@@ -277,15 +280,31 @@ impl Resolver<'_> {
                     self.parse_type(&f.ty)
                 }
             };
-            if (f.packed || f.aligned.is_some()) && f.fields.is_none() {
-                let at = f.aligned.as_ref().map_or(f.ty.span, |a| a.span);
-                self.diags
-                    .error(
-                        Code::Attribute,
-                        at,
-                        format!("`packed` and `aligned` apply to a struct or union, not to a member of type `{ty_text}`"),
-                    )
-                    .hint = Some("put them on the struct, or on an inline `type: struct` with `fields`; for an 8-aligned 64-bit member use `aligned_u64`".into());
+            // `aligned: N` on a plain member raises its alignment (C's attribute on the
+            // member); `packed` applies to a struct or union only.
+            let mut member_aligned = None;
+            if f.fields.is_none() {
+                if f.packed {
+                    self.diags
+                        .error(
+                            Code::Attribute,
+                            f.ty.span,
+                            format!("`packed` applies to a struct or union, not to a member of type `{ty_text}`"),
+                        )
+                        .hint = Some("put it on the struct, or on an inline `type: struct` with `fields`".into());
+                } else if let Some(a) = &f.aligned {
+                    if kind == Kind::Union {
+                        self.diags
+                            .error(
+                                Code::Attribute,
+                                a.span,
+                                "`aligned` on a member of a union is not supported",
+                            )
+                            .hint = Some("put `aligned` on the union itself".into());
+                    } else {
+                        member_aligned = self.type_attrs(false, &f.aligned);
+                    }
+                }
             }
             let name = match &f.name {
                 Some(n) => {
@@ -437,6 +456,7 @@ impl Resolver<'_> {
                 data: f.data.as_ref().map_or(spec::Data::InOut, |d| d.value),
                 user_address: f.user_address,
                 typedef: self.last_typedef.take(),
+                aligned: member_aligned,
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });

@@ -736,5 +736,9 @@ fn field(
         .map(|t| t.c_name.as_str());
     let (l, r) = c_type_as(m, &f.ty, leaf);
     let sep = if l.ends_with('*') { "" } else { "\t" };
-    let _ = writeln!(out, "{indent}{l}{sep}{name}{r};");
+    let attr = f
+        .aligned
+        .map(|a| format!(" __attribute__((aligned({a})))"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "{indent}{l}{sep}{name}{r}{attr};");
 }

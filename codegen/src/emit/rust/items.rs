@@ -332,7 +332,14 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
                 };
                 fd = quote!(#fd #sep #[doc = " Reserved: must be zero."]);
             }
-            quote!(#fd pub #n: #ty)
+            // `aligned(N)` on the member: a zero-sized N-aligned marker right before it puts
+            // it at a multiple of N, as C does (and raises the struct's alignment).
+            let marker = f.aligned.map(|a| {
+                let mn = quote::format_ident!("_align_{}", f.rust_name.trim_start_matches("r#"));
+                let an = quote::format_ident!("A{a}");
+                quote!(#[doc(hidden)] pub #mn: ::uapigen_runtime::align::#an,)
+            });
+            quote!(#marker #fd pub #n: #ty)
         });
         quote!({ #(#fields,)* })
     };
