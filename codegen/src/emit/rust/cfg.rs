@@ -24,16 +24,21 @@ pub fn behind(abis: AbiSet, tokens: TokenStream) -> TokenStream {
     if abis.is_all() {
         return tokens;
     }
+    // An item that cannot be limited must not exist everywhere instead: a compile error.
+    let refused = quote!(::core::compile_error!(
+        "uapigen: an item limited to some architectures could not be put behind its cfg"
+    ););
     let attr = arch_attr(abis);
-    let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
-        return tokens;
-    };
-    let Ok(attr) = syn::Attribute::parse_outer.parse2(attr) else {
-        return tokens;
+    let (Ok(mut file), Ok(attr)) = (
+        syn::parse2::<syn::File>(tokens),
+        syn::Attribute::parse_outer.parse2(attr),
+    ) else {
+        return refused;
     };
     for item in &mut file.items {
-        if let Some(attrs) = item_attrs(item) {
-            attrs.splice(0..0, attr.iter().cloned());
+        match item_attrs(item) {
+            Some(attrs) => attrs.splice(0..0, attr.iter().cloned()).for_each(drop),
+            None => return refused,
         }
     }
     let items = file.items;

@@ -46,8 +46,11 @@ pub fn wrappers<'a>(model: &Model, ioctls: impl Iterator<Item = &'a Ioctl>) -> T
 /// A wrapper whose argument hands the kernel user addresses the caller provides: `unsafe`,
 /// with a `# Safety` section that names them.
 fn unsafe_wrapper(f: TokenStream, io: &Ioctl, fields: &[String]) -> TokenStream {
-    let Ok(mut file) = syn::parse2::<syn::File>(f.clone()) else {
-        return f;
+    // A wrapper that cannot be made `unsafe` must not be safe instead: a compile error.
+    let Ok(mut file) = syn::parse2::<syn::File>(f) else {
+        return quote!(::core::compile_error!(
+            "uapigen: a wrapper that takes user addresses could not be made unsafe"
+        ););
     };
     let list = fields
         .iter()
