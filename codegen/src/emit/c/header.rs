@@ -53,6 +53,18 @@ pub(crate) fn block(out: &mut String, indent: &str, text: &str) {
     }
 }
 
+/// A doc on one line, `/* ... */`, before a macro.
+fn line_comment(out: &mut String, doc: &Option<String>) {
+    if let Some(d) = doc {
+        let _ = writeln!(out, "/* {} */", comment_text(&one_line(d)));
+    }
+}
+
+/// A doc's lines joined into one.
+fn one_line(d: &str) -> String {
+    d.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
 fn doc_comment(out: &mut String, indent: &str, doc: &Option<String>) {
     if let Some(d) = doc {
         let _ = writeln!(out, "{indent}/*");
@@ -201,10 +213,7 @@ fn named_values(out: &mut String, m: &Module, values: &[NamedValue], outer: AbiS
     let mut guard = Guard::new(outer);
     for v in values {
         guard.set(out, v.abis);
-        if let Some(d) = &v.doc {
-            let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-            let _ = writeln!(out, "/* {} */", comment_text(&one));
-        }
+        line_comment(out, &v.doc);
         define(out, &v.c_name, &value_body(m, &v.value));
     }
     guard.close(out);
@@ -417,10 +426,7 @@ pub fn header(model: &Model) -> String {
         let _ = writeln!(out);
         for c in &m.constants {
             guard.set(&mut out, c.abis);
-            if let Some(d) = &c.doc {
-                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-                let _ = writeln!(out, "/* {} */", comment_text(&one));
-            }
+            line_comment(&mut out, &c.doc);
             match &c.value {
                 ConstValue::Int(v) => define(&mut out, &c.c_name, &value_body(m, v)),
                 ConstValue::Str(s) => define(&mut out, &c.c_name, &c_string(s)),
@@ -494,12 +500,7 @@ pub fn header(model: &Model) -> String {
             let doc = v
                 .doc
                 .as_ref()
-                .map(|d| {
-                    format!(
-                        "\t/* {} */",
-                        comment_text(&d.lines().map(str::trim).collect::<Vec<_>>().join(" "))
-                    )
-                })
+                .map(|d| format!("\t/* {} */", comment_text(&one_line(d))))
                 .unwrap_or_default();
             let _ = writeln!(out, "\t{lead}{}{value}{comma}{doc}", v.c_name);
         }
@@ -538,10 +539,7 @@ pub fn header(model: &Model) -> String {
     if !m.macros.is_empty() {
         let _ = writeln!(out);
         for x in &m.macros {
-            if let Some(d) = &x.doc {
-                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-                let _ = writeln!(out, "/* {} */", comment_text(&one));
-            }
+            line_comment(&mut out, &x.doc);
             let head = format!("{}({})", x.c_name, x.params.join(", "));
             define(&mut out, &head, &x.body.to_c_macro_params(&x.params));
         }
@@ -550,10 +548,7 @@ pub fn header(model: &Model) -> String {
     if !m.ioctl_macros.is_empty() {
         let _ = writeln!(out);
         for x in &m.ioctl_macros {
-            if let Some(d) = &x.doc {
-                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-                let _ = writeln!(out, "/* {} */", comment_text(&one));
-            }
+            line_comment(&mut out, &x.doc);
             let ty = c_int(m, &x.ty.expr, x.ty.value, None);
             let (params, body) = match x.dir {
                 Dir::None => ("nr", format!("_IO({ty}, nr)")),
@@ -567,10 +562,7 @@ pub fn header(model: &Model) -> String {
         let _ = writeln!(out);
         for io in &m.ioctls {
             guard.set(&mut out, io.abis);
-            if let Some(d) = &io.doc {
-                let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-                let _ = writeln!(out, "/* {} */", comment_text(&one));
-            }
+            line_comment(&mut out, &io.doc);
             let int = |v: &IntValue| c_int(m, &v.expr, v.value, None);
             let wrapper = io.wrapper.and_then(|w| m.ioctl_macros.get(w));
             let body = match (&io.number, io.dir, &io.arg) {
@@ -660,8 +652,7 @@ fn kernel_doc(out: &mut String, m: &Module, id: TypeId) {
         comment_text(&summary)
     );
     for (path, d) in &docs {
-        let one = d.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-        let _ = writeln!(out, " * @{path}: {}", comment_text(&one));
+        let _ = writeln!(out, " * @{path}: {}", comment_text(&one_line(d)));
     }
     if let Some(r) = rest {
         let _ = writeln!(out, " *");
