@@ -28,6 +28,8 @@ pub mod diag;
 pub mod emit;
 pub mod expr;
 pub mod files;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod ir;
 pub mod layout;
 pub mod lint;

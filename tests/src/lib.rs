@@ -461,3 +461,53 @@ impl Rng {
         }
     }
 }
+
+/// The names a real uapi header defines, read from its text (not through uapigen): every
+/// `#define` (but `guard`) and every struct and union defined at the top level, in order.
+pub fn defined_names(text: &str, guard: &str) -> Vec<String> {
+    let text = strip_c_comments(text).replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let l = line.trim_start();
+        let name = if let Some(rest) = l.strip_prefix('#') {
+            let rest = rest.trim_start();
+            let Some(d) = rest.strip_prefix("define") else {
+                continue;
+            };
+            d.trim_start()
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")
+        } else if let Some(rest) = line
+            .strip_prefix("struct ")
+            .or_else(|| line.strip_prefix("union "))
+            && rest.trim_end().ends_with('{')
+        {
+            rest.trim_end().trim_end_matches('{').trim()
+        } else {
+            continue;
+        };
+        if !name.is_empty() && name != guard {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+/// The names that the facts of `model` on ABI `abi` cover (a function-like macro's
+/// `call:NAME(...)` counts for NAME), with its string constants (which have no fact).
+pub fn covered_names(model: &uapigen::Model, abi: usize) -> std::collections::BTreeSet<String> {
+    let strings = model.module.constants.iter().filter_map(|c| match c.value {
+        uapigen::ir::ConstValue::Str(_) => Some(c.c_name.clone()),
+        uapigen::ir::ConstValue::Int(_) => None,
+    });
+    uapigen::emit::c::facts(model, abi)
+        .into_iter()
+        .filter_map(|f| {
+            f.key
+                .split_once(':')
+                .map(|(_, n)| n.split(['(', '.']).next().unwrap_or(n).to_owned())
+        })
+        .chain(strings)
+        .collect()
+}

@@ -407,49 +407,11 @@ fn every_macro_and_type_of_the_real_headers_is_in_the_specs() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!("{path}: {e}: install Debian's linux-libc-dev (scripts/install-deps.sh)")
         });
-        // String macros have no fact (their text is compared by the C header test); the
-        // rest are constants, ioctls and types with facts.
-        let strings = m.module.constants.iter().filter_map(|c| match c.value {
-            uapigen::ir::ConstValue::Str(_) => Some(c.c_name.clone()),
-            uapigen::ir::ConstValue::Int(_) => None,
-        });
-        let keys: std::collections::BTreeSet<String> = uapigen::emit::c::facts(&m, 0)
-            .into_iter()
-            // `call:NAME((__u32)3)` counts for the function-like macro `NAME`.
-            .filter_map(|f| {
-                f.key
-                    .split_once(':')
-                    .map(|(_, n)| n.split('(').next().unwrap_or(n).to_owned())
-            })
-            .chain(strings)
-            .collect();
-        let text = uapigen_tests::strip_c_comments(&text).replace("\\\n", " ");
-        let mut defined = 0;
-        for line in text.lines() {
-            let l = line.trim_start();
-            let name = if let Some(rest) = l.strip_prefix('#') {
-                let rest = rest.trim_start();
-                let Some(d) = rest.strip_prefix("define") else {
-                    continue;
-                };
-                d.trim_start()
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .next()
-                    .unwrap_or("")
-            } else if let Some(rest) = line
-                .strip_prefix("struct ")
-                .or_else(|| line.strip_prefix("union "))
-                && rest.trim_end().ends_with('{')
-            {
-                rest.trim_end().trim_end_matches('{').trim()
-            } else {
-                continue;
-            };
-            if name.is_empty() || name == m.module.guard {
-                continue;
-            }
-            defined += 1;
-            if !keys.contains(name) && !not_yet.contains(&(*spec, name)) {
+        let keys = uapigen_tests::covered_names(&m, 0);
+        let names = uapigen_tests::defined_names(&text, &m.module.guard);
+        let defined = names.len();
+        for name in names {
+            if !keys.contains(&name) && !not_yet.contains(&(*spec, name.as_str())) {
                 missing.push(format!("{spec}: {name} ({path})"));
             }
         }

@@ -78,6 +78,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a draft spec from a C uapi header, parsed by clang for every ABI (items
+    /// that differ between ABIs get `arch`); what the format cannot say is reported with
+    /// the header's file:line and left out.
+    #[cfg(feature = "import")]
+    Import {
+        /// A header on the include path (`linux/userfaultfd.h`) or a file.
+        header: String,
+        /// Write the spec here (atomically) instead of to stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// More include folders, searched before the kernel headers.
+        #[arg(short = 'I', long = "include")]
+        include: Vec<PathBuf>,
+        /// Parse for these ABIs only (comma-separated names, e.g. x86_64,aarch64); the
+        /// spec is then limited to them.
+        #[arg(long, value_delimiter = ',')]
+        abi: Vec<String>,
+    },
     /// Validate specs without writing anything.
     Check {
         /// Spec files; default: every spec/*.yaml.
@@ -122,6 +140,13 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        #[cfg(feature = "import")]
+        Command::Import {
+            header,
+            out,
+            include,
+            abi,
+        } => import(header, out, include, abi),
         Command::Compat { old, new, json } => {
             let load = |arg: &str| -> Result<uapigen::Model, ExitCode> {
                 match load_revision(arg) {
@@ -377,4 +402,61 @@ fn load_revision(arg: &str) -> Result<(PathBuf, String), String> {
         PathBuf::from(path),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     ))
+}
+
+#[cfg(feature = "import")]
+fn import(
+    header: String,
+    out: Option<PathBuf>,
+    include: Vec<PathBuf>,
+    abi: Vec<String>,
+) -> ExitCode {
+    let mut opts = uapigen::import::Options::new(header);
+    opts.include = include;
+    if !abi.is_empty() {
+        opts.abis.clear();
+        for name in &abi {
+            match uapigen::abi::ABIS.iter().find(|a| a.name == name) {
+                Some(a) => opts.abis.push(a),
+                None => {
+                    let known: Vec<&str> = uapigen::abi::ABIS.iter().map(|a| a.name).collect();
+                    eprintln!(
+                        "error: unknown ABI `{name}`; the known ones: {}",
+                        known.join(", ")
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    let imported = match uapigen::import::import(&opts) {
+        Ok(mut v) if v.len() == 1 => v.remove(0),
+        Ok(_) => return ExitCode::from(2),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    eprintln!(
+        "{}: {} items imported, {} notes",
+        imported.header,
+        imported.items,
+        imported.notes.len()
+    );
+    match out {
+        Some(path) => match files::write_if_changed(&path, &imported.yaml) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        },
+        None => {
+            print!("{}", imported.yaml);
+            ExitCode::SUCCESS
+        }
+    }
 }

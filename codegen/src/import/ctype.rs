@@ -1,0 +1,111 @@
+//! C types as clang prints them (`__u32`, `unsigned long`, `struct x`, `char[16]`,
+//! `void *`) written as the spec's type syntax, or why the format cannot say them.
+
+/// Types the spec takes under their C name.
+const SCALARS: &[&str] = &[
+    "__u8",
+    "__u16",
+    "__u32",
+    "__u64",
+    "__s8",
+    "__s16",
+    "__s32",
+    "__s64",
+    "__aligned_u64",
+    "__aligned_s64",
+    "__le16",
+    "__le32",
+    "__le64",
+    "__be16",
+    "__be32",
+    "__be64",
+    "__sum16",
+    "__wsum",
+    "__poll_t",
+    "char",
+    "signed char",
+    "unsigned char",
+    "short",
+    "unsigned short",
+    "int",
+    "unsigned int",
+    "long",
+    "unsigned long",
+    "long long",
+    "unsigned long long",
+    "__int128",
+    "unsigned __int128",
+    "__int128_t",
+    "__uint128_t",
+    "void",
+];
+
+/// The spec type of the C type `t`; `typedefs` are the header's own typedef names.
+pub fn spec_type(t: &str, typedefs: &[String]) -> Result<String, String> {
+    let t = normalize(t);
+    if let Some(pointee) = t.strip_suffix('*') {
+        let inner = spec_type(pointee.trim(), typedefs)?;
+        return Ok(format!("{inner} *"));
+    }
+    if let Some(open) = t.find('[') {
+        let elem = spec_type(t[..open].trim(), typedefs)?;
+        if elem == "void" {
+            return Err(format!("`{t}` is an array of void"));
+        }
+        return Ok(format!("{elem}{}", &t[open..].replace(' ', "")));
+    }
+    if t.starts_with("const ") || t.starts_with("volatile ") || t.contains(" const") {
+        return Err(format!(
+            "`{t}` has a qualifier, which the format has no key for"
+        ));
+    }
+    if t.contains('(') {
+        return Err(format!("`{t}` is a function or an unnamed type"));
+    }
+    if let Some(tag) = t
+        .strip_prefix("struct ")
+        .or_else(|| t.strip_prefix("union "))
+    {
+        return if is_ident(tag) {
+            Ok(t.clone())
+        } else {
+            Err(format!("`{t}` is not a named struct or union"))
+        };
+    }
+    if t.starts_with("enum ") {
+        return Err(format!(
+            "`{t}` is an enum type, whose size C leaves to the compiler"
+        ));
+    }
+    if SCALARS.contains(&t.as_str()) || t.starts_with("__kernel_") || typedefs.contains(&t) {
+        return Ok(t);
+    }
+    if t == "_Bool" || t == "bool" || t == "float" || t == "double" {
+        return Err(format!("`{t}` is not an integer type"));
+    }
+    Err(format!("`{t}` is a type the format does not know"))
+}
+
+/// One space between words, none before `[` or around `*`'s inside.
+fn normalize(t: &str) -> String {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let s = words.join(" ");
+    let s = match s.as_str() {
+        "unsigned" => "unsigned int".to_owned(),
+        "signed" | "signed int" => "int".to_owned(),
+        "long int" | "signed long" | "signed long int" | "long signed int" => "long".to_owned(),
+        "unsigned long int" | "long unsigned int" => "unsigned long".to_owned(),
+        "long long int" | "signed long long" => "long long".to_owned(),
+        "unsigned long long int" | "long long unsigned int" => "unsigned long long".to_owned(),
+        "short int" | "signed short" => "short".to_owned(),
+        "unsigned short int" | "short unsigned int" => "unsigned short".to_owned(),
+        _ => s,
+    };
+    s.replace(" [", "[")
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}

@@ -1,0 +1,335 @@
+//! One header's items on each ABI, and the fold of them into one spec: an item the same
+//! wherever it exists once (with `arch` where that is not everywhere), a struct or ioctl
+//! that differs once per architecture, anything else that differs a note.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use super::Note;
+use super::ast::{self, Texts};
+use super::cmacro::{self, Read};
+use super::draft::{Head, Item};
+use super::json;
+use super::macros;
+use crate::abi::{ABIS, ARCHES, Abi};
+
+/// An item with the place the header writes it.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub item: Item,
+    pub file: String,
+    pub line: u64,
+}
+
+/// One header on one ABI.
+#[derive(Clone, Debug, Default)]
+pub struct AbiItems {
+    pub guard: Option<String>,
+    pub includes: Vec<String>,
+    pub items: Vec<Placed>,
+    pub notes: Vec<Note>,
+}
+
+/// Read every header (`found`: its file on this ABI, if it exists here) from one clang run.
+pub fn read_abi(
+    pre: &str,
+    ast_json: &str,
+    headers: &[String],
+    found: &[Option<PathBuf>],
+    include: &Path,
+) -> Vec<Option<AbiItems>> {
+    let pre = macros::read(pre);
+    let tree = json::parse(ast_json).map(|mut t| {
+        json::resolve(&mut t);
+        t
+    });
+    let mut canon: BTreeMap<Rc<str>, Option<PathBuf>> = BTreeMap::new();
+    let mut canonical = |f: &Rc<str>| -> Option<PathBuf> {
+        canon
+            .entry(f.clone())
+            .or_insert_with(|| Path::new(&**f).canonicalize().ok())
+            .clone()
+    };
+    // Which clang file names are which header.
+    let mut names: BTreeMap<Rc<str>, usize> = BTreeMap::new();
+    let mut all_files: Vec<Rc<str>> = pre.macros.keys().cloned().collect();
+    all_files.extend(pre.includes.keys().cloned());
+    all_files.extend(pre.includes.values().flatten().cloned());
+    for f in &all_files {
+        if let Some(c) = canonical(f)
+            && let Some(i) = found.iter().position(|x| x.as_ref() == Some(&c))
+        {
+            names.insert(f.clone(), i);
+        }
+    }
+    let mut texts = Texts::default();
+    let mut out: Vec<Option<AbiItems>> = found
+        .iter()
+        .map(|f| f.as_ref().map(|_| AbiItems::default()))
+        .collect();
+    for (i, slot) in out.iter_mut().enumerate() {
+        let Some(items) = slot else { continue };
+        let Some(file) = &found[i] else { continue };
+        // Notes name the header as the user did, so that they are the same on every ABI.
+        let file_name = headers.get(i).cloned().unwrap_or_default();
+        let mine = |f: &str| {
+            names.get(f) == Some(&i)
+                || (!names.contains_key(f)
+                    && Path::new(f).canonicalize().ok().as_ref() == Some(file))
+        };
+        // Types first: macros name the header's typedefs.
+        let types = match &tree {
+            Ok(t) => ast::read(t, &mine, &mut texts),
+            Err(e) => {
+                items.notes.push(Note {
+                    file: file_name.clone(),
+                    line: 1,
+                    message: e.clone(),
+                });
+                ast::Types::default()
+            }
+        };
+        let typedefs: Vec<String> = types
+            .items
+            .iter()
+            .filter_map(|(_, it)| match it {
+                Item::Typedef(t) => Some(t.name.clone()),
+                _ => None,
+            })
+            .collect();
+        for (line, item) in types.items {
+            items.items.push(Placed {
+                item,
+                file: file_name.clone(),
+                line,
+            });
+        }
+        items.notes.extend(types.notes);
+        // Macros of the header's file(s) in the order written.
+        let defs: Vec<&macros::MacroDef> = pre
+            .macros
+            .iter()
+            .filter(|(f, _)| mine(f))
+            .flat_map(|(_, l)| l.iter())
+            .collect();
+        let wrappers: Vec<_> = defs.iter().filter_map(|m| cmacro::ioctl_macro(m)).collect();
+        for (n, m) in defs.iter().enumerate() {
+            if n == 0 && m.body.is_empty() && m.params.is_none() {
+                items.guard = Some(m.name.clone());
+                continue;
+            }
+            if let Some(w) = wrappers.iter().find(|w| w.name == m.name) {
+                items.items.push(Placed {
+                    item: Item::IoctlMacro(w.clone()),
+                    file: file_name.clone(),
+                    line: m.line,
+                });
+                continue;
+            }
+            match cmacro::read(m, &wrappers, &typedefs) {
+                Read::Item(item) => items.items.push(Placed {
+                    item: *item,
+                    file: file_name.clone(),
+                    line: m.line,
+                }),
+                Read::Skip(why) if why.is_empty() => {}
+                Read::Skip(why) => items.notes.push(Note {
+                    file: file_name.clone(),
+                    line: m.line,
+                    message: why,
+                }),
+            }
+        }
+        items.items.sort_by_key(|p| p.line);
+        // The header's own includes, as include names.
+        let inc = include
+            .canonicalize()
+            .unwrap_or_else(|_| include.to_path_buf());
+        for (f, list) in &pre.includes {
+            if !mine(f) {
+                continue;
+            }
+            for inc_file in list {
+                let Some(c) = canonical(inc_file) else {
+                    continue;
+                };
+                let Ok(rel) = c.strip_prefix(&inc) else {
+                    items.notes.push(Note {
+                        file: file_name.clone(),
+                        line: 1,
+                        message: format!(
+                            "includes {}, which is not a kernel header: left out of `includes`",
+                            inc_file
+                        ),
+                    });
+                    continue;
+                };
+                let rel = rel.display().to_string();
+                if rel != "linux/types.h"
+                    && rel != "linux/ioctl.h"
+                    && !items.includes.contains(&rel)
+                {
+                    items.includes.push(rel);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One form of an item and the ABIs that have it.
+type Variant = (Placed, Vec<&'static Abi>);
+
+/// The spec's name for a header: its file name without `.h`, in snake case.
+pub fn spec_name(header: &str) -> String {
+    let stem = Path::new(header)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) || s.starts_with('_') {
+        s = format!("h{s}");
+    }
+    s
+}
+
+/// The ABIs `set` as `arch` names (whole architectures where all of theirs are in).
+fn arch_names(set: &[&'static Abi]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut left: Vec<&str> = set.iter().map(|a| a.name).collect();
+    for arch in ARCHES {
+        if arch.abis.iter().all(|a| left.contains(a)) {
+            names.push(arch.name.to_owned());
+            left.retain(|a| !arch.abis.contains(a));
+        }
+    }
+    names.extend(left.into_iter().map(str::to_owned));
+    names
+}
+
+fn same(a: &[&'static Abi], b: &[&'static Abi]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| y.name == x.name))
+}
+
+/// Fold one header's items on each ABI where it exists (`abis`), out of the ABIs parsed.
+pub fn fold(
+    header: &str,
+    abis: &[(&'static Abi, &AbiItems)],
+    parsed: &[&'static Abi],
+) -> (Head, Vec<Placed>, Vec<Note>) {
+    let present: Vec<&'static Abi> = abis.iter().map(|(a, _)| *a).collect();
+    let everywhere = same(&present, &ABIS.iter().collect::<Vec<_>>());
+    let mut head = Head {
+        name: spec_name(header),
+        header: if Path::new(header).is_absolute() {
+            Path::new(header)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            header.to_owned()
+        },
+        arch: (!everywhere).then(|| arch_names(&present)),
+        ..Head::default()
+    };
+    let _ = parsed;
+    let mut notes: Vec<Note> = Vec::new();
+    for (_, a) in abis {
+        if head.guard.is_none() {
+            head.guard.clone_from(&a.guard);
+        }
+        for i in &a.includes {
+            if !head.includes.contains(i) {
+                head.includes.push(i.clone());
+            }
+        }
+        for n in &a.notes {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+    }
+    // Every (section, name): its variants, each with the ABIs that have it.
+    let mut keys: Vec<(&'static str, String)> = Vec::new();
+    let mut variants: BTreeMap<(&'static str, String), Vec<Variant>> = BTreeMap::new();
+    for (abi, a) in abis {
+        for p in &a.items {
+            let key = (p.item.section(), p.item.key());
+            let list = variants.entry(key.clone()).or_insert_with(|| {
+                keys.push(key.clone());
+                Vec::new()
+            });
+            match list.iter_mut().find(|(v, _)| v.item == p.item) {
+                Some((_, on)) => on.push(abi),
+                None => list.push((p.clone(), vec![abi])),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(list) = variants.remove(&key) else {
+            continue;
+        };
+        if list.len() > 1 && !list[0].0.item.per_arch() {
+            let p = &list[0].0;
+            let shown: Vec<String> = list
+                .iter()
+                .map(|(_, on)| arch_names(on).join(", "))
+                .collect();
+            notes.push(Note {
+                file: p.file.clone(),
+                line: p.line,
+                message: format!(
+                    "`{}` left out: it differs between ABIs ({} variants: on {}), and the format has one declaration of a {} on every ABI",
+                    key.1,
+                    list.len(),
+                    shown.join("; "),
+                    key.0.trim_end_matches('s')
+                ),
+            });
+            continue;
+        }
+        for (mut p, on) in list {
+            p.item
+                .set_arch((!same(&on, &present)).then(|| arch_names(&on)));
+            out.push(p);
+        }
+    }
+    out.sort_by_key(|p| p.line);
+    rename_underscored(&mut out);
+    (head, out, notes)
+}
+
+/// `_UFFDIO_API` and `UFFDIO_API` would both be `UFFDIO_API` in Rust (which drops leading
+/// underscores): the underscored constant gets `rust-name` `UFFDIO_API_NR` where ioctls
+/// use it as their number, `UFFDIO_API_RAW` otherwise.
+fn rename_underscored(items: &mut [Placed]) {
+    let names: std::collections::BTreeSet<String> =
+        items.iter().map(|p| p.item.name().to_owned()).collect();
+    let nrs: std::collections::BTreeSet<String> = items
+        .iter()
+        .filter_map(|p| match &p.item {
+            Item::Ioctl(i) => i.nr.clone(),
+            _ => None,
+        })
+        .collect();
+    for p in items.iter_mut() {
+        if let Item::Constant(c) = &mut p.item {
+            let trimmed = c.name.trim_start_matches('_');
+            if trimmed.len() < c.name.len() && !trimmed.is_empty() && names.contains(trimmed) {
+                let suffix = if nrs.contains(&c.name) { "NR" } else { "RAW" };
+                c.rust_name = Some(format!("{}_{suffix}", heck::AsShoutySnakeCase(trimmed)));
+            }
+        }
+    }
+}
