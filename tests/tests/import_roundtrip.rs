@@ -1,5 +1,6 @@
 //! `uapigen import` proven by the round trip: Debian's headers are imported (one clang run
-//! per ABI for all of them), the draft specs compile, the C headers generated from them
+//! per ABI for all of them), the draft specs compile and so does what they generate (gcc,
+//! rustc), the C headers generated from them
 //! give exactly the real headers' values on every ABI each header exists on (every macro's
 //! value and C type, enumerator, size, alignment, offset: the conformance probe, compiled
 //! against the real header and against the generated one), every name the real header
@@ -73,6 +74,21 @@ fn imported_headers_equal_the_real_ones_on_every_abi() {
             println!("  note: {n}");
         }
         models.push(m);
+    }
+
+    // 0. What import writes, `generate` takes: the drafts' C (gcc, -Wall -Werror, header
+    // twice, assertion file) and their Rust (one crate, rustc with -D warnings).
+    let drafts: Vec<uapigen_tests::accepted::Accepted> = imported
+        .iter()
+        .zip(&models)
+        .map(|(im, m)| uapigen_tests::accepted::Accepted {
+            label: im.header.clone(),
+            text: im.yaml.clone(),
+            model: m.clone(),
+        })
+        .collect();
+    if let Err(report) = uapigen_tests::accepted::compile(&drafts, "import-roundtrip") {
+        panic!("the drafts do not compile:\n{report}");
     }
 
     // 1. Real and generated headers give the model's values on every ABI.
