@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (cargo fuzz / libFuzzer) of uapigen:
-#   scripts/fuzz.sh TARGET SECONDS   run one target (spec | decoders) for SECONDS
+#   scripts/fuzz.sh TARGET SECONDS   run one target (spec | decoders | import) for SECONDS
 #   scripts/fuzz.sh smoke            both targets briefly, then a sample of the accepted
 #                                    specs through gcc and rustc (the test command runs this)
 # The seed corpora are fuzz/corpus/<target>; new inputs go to target/fuzz-corpus/<target>.
@@ -29,12 +29,13 @@ case "${1:-}" in
   smoke)
     run spec 30
     run decoders 30
+    run import 20
     # What the spec target accepted (seeds and new inputs), a bounded sample (the first 40
     # accepted in name order), through gcc and rustc in batches: one gcc run per spec, one
     # rustc run for all (tests/src/bin/fuzz-sample.rs).
     cargo run -q -p uapigen-tests --bin fuzz-sample -- --max 40 fuzz/corpus/spec target/fuzz-corpus/spec
     ;;
-  spec|decoders)
+  spec|decoders|import)
     run "$1" "${2:-1800}"
     ;;
   *)

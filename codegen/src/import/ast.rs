@@ -12,13 +12,32 @@ use super::json::{J, Loc};
 /// The header's files' text, to read expressions as written (array lengths, enumerator
 /// values), which clang's AST gives only as numbers.
 #[derive(Default)]
-pub struct Texts(BTreeMap<Rc<str>, Option<String>>);
+pub struct Texts {
+    files: BTreeMap<Rc<str>, Option<String>>,
+    /// Never read a file (input that names arbitrary files: the fuzz target).
+    pub offline: bool,
+}
 
 impl Texts {
+    /// Texts that never read a file.
+    pub fn offline() -> Self {
+        Texts {
+            offline: true,
+            ..Texts::default()
+        }
+    }
+
     fn get(&mut self, file: &Rc<str>) -> Option<&str> {
-        self.0
+        let offline = self.offline;
+        self.files
             .entry(file.clone())
-            .or_insert_with(|| std::fs::read_to_string(&**file).ok())
+            .or_insert_with(|| {
+                if offline {
+                    None
+                } else {
+                    std::fs::read_to_string(&**file).ok()
+                }
+            })
             .as_deref()
     }
 }

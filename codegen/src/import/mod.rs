@@ -172,6 +172,13 @@ pub fn import(opts: &Options) -> Result<Vec<Imported>, String> {
     Ok(out)
 }
 
+/// The importer's parsing of clang's output (`clang -E -dD` text, the JSON AST) on
+/// untrusted input, for the fuzz target: never panics. Returns the items and notes read.
+#[doc(hidden)]
+pub fn read_clang_output(preprocessed: &str, ast_json: &str) -> usize {
+    fold::read_untrusted(preprocessed, ast_json)
+}
+
 /// The header's path on an ABI: a file, or the first include folder that has it.
 fn find(header: &str, extra: &[PathBuf], include: &Path) -> Option<PathBuf> {
     let p = Path::new(header);
