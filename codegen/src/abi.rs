@@ -588,6 +588,22 @@ impl AbiSet {
             .join(", ")
     }
 
+    /// The architectures of the set, for messages (`x86`, `arm64`): an architecture's name
+    /// where the set holds all of its ABIs, else the names of its ABIs (`powerpc32`).
+    pub fn describe_arches(self) -> String {
+        let mut out: Vec<&str> = Vec::new();
+        for a in ARCHES {
+            let set = a.set();
+            if !set.is_empty() && set.within(self) {
+                out.push(a.name);
+            } else {
+                out.extend((set & self).iter().map(|i| abi_name(ABIS[i].name)));
+            }
+        }
+        out.dedup();
+        out.join(", ")
+    }
+
     /// The C preprocessor condition that holds exactly on these ABIs; `None` for every ABI.
     pub fn c_cond(self) -> Option<String> {
         if self.is_all() {

@@ -173,6 +173,7 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
     }
     if diags.is_empty() {
         check_ioctl_sizes(&module, &layouts, &mut diags);
+        check_packed_members(&module, &layouts, &mut diags);
     }
     diags.finish(())?;
     let facts = Facts::derive(&module, &layouts);
@@ -214,6 +215,41 @@ fn check_ioctl_sizes(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Dia
                     ),
                 )
                 .hint = Some("use `dir: none` with an argsz-style struct, or pass a pointer to the data in a smaller struct".into());
+        }
+    }
+    diags.attach(&m.file);
+}
+
+/// A packed member whose type is 1-aligned on some ABI: GCC ignores `packed` there with a
+/// warning (`-Wattributes`), which breaks the header's `-Werror` builds.
+fn check_packed_members(m: &ir::Module, layouts: &[layout::Layout], diags: &mut Diagnostics) {
+    for t in &m.types {
+        for f in t.fields.iter().filter(|f| f.packed) {
+            let ones: Vec<&str> = layouts
+                .iter()
+                .enumerate()
+                .filter(|(abi, l)| t.abis.contains(*abi) && layout::type_align(l, &f.ty) == 1)
+                .map(|(_, l)| l.abi.name)
+                .collect();
+            let on = if ones.len() == t.abis.iter().count() {
+                "every ABI".to_owned()
+            } else {
+                ones.join(", ")
+            };
+            if !ones.is_empty() {
+                diags
+                    .error(
+                        Code::Attribute,
+                        f.span,
+                        format!(
+                            "packed member `{}.{}` is 1-aligned already on {}: GCC ignores `packed` there with a warning",
+                            t.display_name(m),
+                            f.c_name.as_deref().unwrap_or(""),
+                            on
+                        ),
+                    )
+                    .hint = Some("drop `packed` from it: it changes nothing".into());
+            }
         }
     }
     diags.attach(&m.file);

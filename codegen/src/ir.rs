@@ -360,6 +360,8 @@ pub struct Field {
     pub typedef: Option<usize>,
     /// `__attribute__((aligned(N)))` on the member: it is at least N-aligned.
     pub aligned: Option<u64>,
+    /// `__attribute__((packed))` on the member: it is 1-aligned (its type's layout is kept).
+    pub packed: bool,
     pub allow: Allow,
     pub span: Span,
 }

@@ -123,9 +123,9 @@ impl Ctx<'_> {
         let (packed, aligned) = (t.packed, t.aligned);
         for (i, f) in t.fields.iter().enumerate() {
             let (fs, fa) = self.size_align(&f.ty);
-            // A packed type places every member at alignment 1; `aligned(N)` on a member
-            // raises its own.
-            let fa = if packed {
+            // A packed type places every member at alignment 1, and `packed` on a member
+            // that member; `aligned(N)` on a member raises its own.
+            let fa = if packed || f.packed {
                 1
             } else {
                 fa.max(f.aligned.unwrap_or(1))
@@ -205,6 +205,16 @@ pub fn type_size(l: &Layout, ty: &Ty) -> u64 {
         Ty::Named(id) => l.types[*id].size,
         Ty::Array(e, n, _) => type_size(l, e).saturating_mul(*n),
         Ty::Flex(_) => 0,
+    }
+}
+
+/// Alignment of a type on the ABI of `l` (of its elements, for an array).
+pub fn type_align(l: &Layout, ty: &Ty) -> u64 {
+    match ty {
+        Ty::Scalar(s) => s.size_align(l.abi).1,
+        Ty::Ptr(_) => l.abi.scalar_align(l.abi.pointer),
+        Ty::Named(id) => l.types[*id].align,
+        Ty::Array(e, ..) | Ty::Flex(e) => type_align(l, e),
     }
 }
 

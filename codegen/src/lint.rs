@@ -49,13 +49,23 @@ pub fn lint(model: &Model) -> Result<Vec<Finding>, Diagnostics> {
                 allowed,
             });
         };
+    // A struct or union declared once per architecture: each declaration is named with its
+    // architectures (`struct kvm_regs (arm64)`), in the item and in every message.
+    let mut declarations: HashMap<(Kind, &str), usize> = HashMap::new();
+    for (_, t) in m.named_types() {
+        *declarations
+            .entry((t.kind, t.c_name.as_deref().unwrap_or("")))
+            .or_default() += 1;
+    }
     for (id, t) in m.named_types() {
-        let item = format!(
-            "{} {}",
-            crate::ir::kind_word(t.kind),
-            t.c_name.as_deref().unwrap_or("")
-        );
-        struct_rules(model, id, &item, &mut push);
+        let name = t.c_name.as_deref().unwrap_or("");
+        let path = format!("{} {name}", crate::ir::kind_word(t.kind));
+        let arches = if declarations.get(&(t.kind, name)).copied().unwrap_or(0) > 1 {
+            format!(" ({})", t.abis.describe_arches())
+        } else {
+            String::new()
+        };
+        struct_rules(model, id, &path, &arches, &mut push);
     }
     // Flag sets.
     for f in &m.flag_sets {
@@ -169,9 +179,12 @@ fn layouts_on(model: &Model, abis: AbiSet) -> impl Iterator<Item = &crate::layou
 
 type Push<'a> = dyn FnMut(Rule, Span, String, &[&Allow], String, String) + 'a;
 
-fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
+/// The rules of one named struct or union `path` (`struct vfio_device_info`); `arches` is
+/// ` (x86)` for a declaration of a type declared once per architecture, else empty.
+fn struct_rules(model: &Model, id: TypeId, path: &str, arches: &str, push: &mut Push<'_>) {
     let m = &model.module;
     let t = &m.types[id];
+    let item = &format!("{path}{arches}");
     // Padding, per ABI (named once, with the ABIs it happens on).
     let mut holes: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for l in layouts_on(model, t.abis) {
@@ -198,17 +211,20 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
         );
     }
     // Layout differences between ABIs (compared with the first ABI the type exists on).
-    let first = layouts_on(model, t.abis)
-        .next()
-        .unwrap_or(&model.layouts[0]);
-    let host = &first.types[id];
-    let differs: Vec<&str> = layouts_on(model, t.abis)
-        .filter(|l| l.types[id].size != host.size || l.types[id].offsets != host.offsets)
-        .map(|l| l.abi.name)
-        .collect();
+    // ABIs by the names messages use (`powerpc32`, `mips32`).
+    let first_abi = t.abis.iter().next().unwrap_or(0);
+    let host = &model.layouts[first_abi].types[id];
+    let differs = t
+        .abis
+        .iter()
+        .filter(|&i| {
+            let l = &model.layouts[i].types[id];
+            l.size != host.size || l.offsets != host.offsets
+        })
+        .fold(AbiSet::EMPTY, |s, i| s | AbiSet::one(i));
     if !differs.is_empty() {
         push(Rule::AbiLayoutDiffers, t.span, item.to_owned(), &[&t.allow],
-            format!("{item} has another size or other field offsets on {} than on {} ({} bytes)", differs.join(", "), first.abi.name, host.size),
+            format!("{item} has another size or other field offsets on {} than on {} ({} bytes)", differs.describe(), AbiSet::one(first_abi).describe(), host.size),
             "use __aligned_u64 and explicit padding; or make the ioctl argsz-sized and translate in compat_ioctl".into());
     }
     let has64 = t.fields.iter().any(|f| matches!(f.ty.element(), Ty::Scalar(Scalar::Int(i) | Scalar::Aligned(i)) if i.bytes() == 8));
@@ -259,15 +275,19 @@ fn struct_rules(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
             "move the union to the end of the struct".into(),
         );
     }
-    fields(model, id, item, push);
+    fields(model, id, path, arches, push);
 }
 
-fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
+/// The rules of the fields of `id`, whose path is `path` (`struct s`, `struct s.u`).
+fn fields(model: &Model, id: TypeId, path: &str, arches: &str, push: &mut Push<'_>) {
     let m = &model.module;
     let t = &m.types[id];
+    let item = &format!("{path}{arches}");
     for (i, f) in t.fields.iter().enumerate() {
         let name = f.c_name.clone().unwrap_or_else(|| "<anonymous>".into());
-        let fitem = format!("{item}.{name}");
+        let fpath = format!("{path}.{name}");
+        // `struct s.b`, and for a per-architecture declaration `struct s.b` (x86).
+        let fitem = format!("`{fpath}`{arches}");
         let lower = name.to_ascii_lowercase();
         match f.ty.element() {
             Ty::Ptr(_) => push(
@@ -275,7 +295,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` is a pointer"),
+                format!("{fitem} is a pointer"),
                 "carry user pointers as `__u64` (u64)".into(),
             ),
             Ty::Scalar(Scalar::CHAR) if !matches!(f.ty, Ty::Array(..) | Ty::Flex(_)) => push(
@@ -283,7 +303,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` is a plain char used as a number"),
+                format!("{fitem} is a plain char used as a number"),
                 "use u8 or s8".into(),
             ),
             _ => {}
@@ -300,7 +320,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                     f.span,
                     item.to_owned(),
                     &[&f.allow, &t.allow],
-                    format!("`{fitem}` is not 8-byte aligned on {}", abis.join(", ")),
+                    format!("{fitem} is not 8-byte aligned on {}", abis.join(", ")),
                     "make it aligned_u64, or add padding before it".into(),
                 );
             }
@@ -323,7 +343,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` looks like a user address but is not marked `user-address`"),
+                format!("{fitem} looks like a user address but is not marked `user-address`"),
                 "mark it `user-address: true` (its ioctl's wrapper becomes `unsafe`), or allow L0114 with the reason it holds none".into(),
             );
         }
@@ -338,7 +358,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` has no flag set"),
+                format!("{fitem} has no flag set"),
                 "declare the known bits under `flags:` and attach them with `flags:`".into(),
             );
         }
@@ -353,7 +373,7 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` looks reserved but is not `reserved: true`"),
+                format!("{fitem} looks reserved but is not `reserved: true`"),
                 "add `reserved: true`".into(),
             );
         }
@@ -367,14 +387,14 @@ fn fields(model: &Model, id: TypeId, item: &str, push: &mut Push<'_>) {
                 f.span,
                 item.to_owned(),
                 &[&f.allow, &t.allow],
-                format!("`{fitem}` is a Rust or C++ keyword"),
+                format!("{fitem} is a Rust or C++ keyword"),
                 "prefer another name in new interfaces".into(),
             );
         }
         if let Ty::Named(inner) = f.ty
             && m.types[inner].parent.is_some()
         {
-            fields(model, inner, &fitem, push);
+            fields(model, inner, &fpath, arches, push);
         }
     }
 }

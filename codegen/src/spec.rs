@@ -620,7 +620,8 @@ pub struct Field {
     /// Members of an inline struct or union.
     #[serde(default)]
     pub fields: Option<Vec<Field>>,
-    /// The inline struct or union is `__attribute__((packed))` (with `fields` only).
+    /// `__attribute__((packed))`: of the inline struct or union (with `fields`), or of the
+    /// member itself (a plain member of a struct: it is placed at alignment 1).
     #[serde(default)]
     pub packed: bool,
     /// `__attribute__((aligned(N)))`: of the inline struct or union (with `fields`), or of

@@ -122,3 +122,47 @@ fn allow_on_a_union_applies() {
     );
     assert!(f.iter().all(|x| x.allowed.is_some()), "{shown}");
 }
+
+/// A struct declared once per architecture: L0102 compares each declaration on its own
+/// ABIs and names it with its architectures (in the item and the message), and so do the
+/// other findings of the declaration and of its fields.
+#[test]
+fn per_architecture_declarations_are_named_with_their_architectures() {
+    let (model, f) = findings("L0102-per-arch.yaml");
+    let shown = render(&model, &f);
+    let l0102: Vec<_> = f
+        .iter()
+        .filter(|x| x.rule == Rule::AbiLayoutDiffers)
+        .collect();
+    // x86's (line 7) differs on i386; powerpc's (line 17) on its 64-bit ABIs, whose `long`
+    // is 8 bytes; arm64's (one ABI) cannot differ.
+    let got: Vec<(u32, &str, &str)> = l0102
+        .iter()
+        .map(|x| (x.span.line, x.item.as_str(), x.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                7,
+                "struct demo_regs (x86)",
+                "struct demo_regs (x86) has another size or other field offsets on i386 than on x86_64 (24 bytes)"
+            ),
+            (
+                17,
+                "struct demo_regs (powerpc)",
+                "struct demo_regs (powerpc) has another size or other field offsets on ppc64, ppc64le than on powerpc32 (8 bytes)"
+            ),
+        ],
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`struct demo_regs.b` (x86) is not 8-byte aligned on i386"),
+        "{shown}"
+    );
+    assert!(
+        f.iter().all(|x| x.item.starts_with("struct demo_regs (")),
+        "{shown}"
+    );
+    insta::assert_snapshot!("L0102-per-arch", shown);
+}

@@ -12,6 +12,7 @@ use crate::names::{self, RustCase};
 use crate::spec::{self, Kind, Sp, Span};
 
 mod arch;
+mod attrs;
 mod c_names;
 mod imports;
 mod ioctls;
@@ -344,6 +345,7 @@ impl Resolver<'_> {
         self.check_packed();
         let flag_sets = self.flag_sets();
         self.extensions(&flag_sets);
+        self.check_packed_roles();
         let enums = self.enums();
         self.check_enum_uses(&enums);
         self.ioctl_macros = self.resolve_ioctl_macros();

@@ -133,55 +133,8 @@ impl Resolver<'_> {
         }
     }
 
-    /// A packed type may not hold (outside pointers, at any depth) an `aligned_u64`,
-    /// `aligned_s64` or `aligned(N)` type: C keeps an aligned scalar's alignment inside a
-    /// packed struct, and Rust refuses `repr(align)` inside `repr(packed)` (E0588).
-    pub(super) fn check_packed(&mut self) {
-        for id in 0..self.types.len() {
-            if !self.types[id].packed {
-                continue;
-            }
-            let mut seen = vec![false; self.types.len()];
-            let mut stack: Vec<&Ty> = self.types[id].fields.iter().map(|f| &f.ty).collect();
-            let mut found = self.types[id]
-                .fields
-                .iter()
-                .find_map(|f| f.aligned.map(|a| format!("a member aligned to {a}")));
-            while let Some(t) = stack.pop() {
-                match t {
-                    Ty::Scalar(Scalar::Aligned(i)) => {
-                        found = Some(format!("aligned_{}", i.spec_name()));
-                    }
-                    Ty::Array(e, ..) | Ty::Flex(e) => stack.push(e),
-                    Ty::Named(n) if self.types[*n].aligned.is_some() => {
-                        found = Some(self.types[*n].display_name_lite());
-                    }
-                    Ty::Named(n) if !seen[*n] => {
-                        seen[*n] = true;
-                        stack.extend(self.types[*n].fields.iter().map(|f| &f.ty));
-                    }
-                    _ => {}
-                }
-                if found.is_some() {
-                    break;
-                }
-            }
-            if let Some(what) = found {
-                let span = self.types[id].span;
-                let name = self.types[id].display_name_lite();
-                self.diags
-                    .error(
-                        Code::Attribute,
-                        span,
-                        format!("packed {name} holds `{what}`, an explicitly aligned type: C keeps its alignment inside a packed type, and Rust cannot put `repr(align)` inside `repr(packed)`"),
-                    )
-                    .hint = Some("use plain `u64`/`s64` members in a packed type (the kernel's packed uapi structs do), or drop `packed`".into());
-            }
-        }
-    }
-
     /// Check `aligned: N` (with `packed`): the alignment when it is valid.
-    fn type_attrs(&mut self, packed: bool, aligned: &Option<Sp<u64>>) -> Option<u64> {
+    pub(super) fn type_attrs(&mut self, packed: bool, aligned: &Option<Sp<u64>>) -> Option<u64> {
         let a = aligned.as_ref()?;
         if !(1..=4096).contains(&a.value) || !a.value.is_power_of_two() {
             self.diags
@@ -280,32 +233,13 @@ impl Resolver<'_> {
                     self.parse_type(&f.ty)
                 }
             };
-            // `aligned: N` on a plain member raises its alignment (C's attribute on the
-            // member); `packed` applies to a struct or union only.
-            let mut member_aligned = None;
-            if f.fields.is_none() {
-                if f.packed {
-                    self.diags
-                        .error(
-                            Code::Attribute,
-                            f.ty.span,
-                            format!("`packed` applies to a struct or union, not to a member of type `{ty_text}`"),
-                        )
-                        .hint = Some("put it on the struct, or on an inline `type: struct` with `fields`".into());
-                } else if let Some(a) = &f.aligned {
-                    if kind == Kind::Union {
-                        self.diags
-                            .error(
-                                Code::Attribute,
-                                a.span,
-                                "`aligned` on a member of a union is not supported",
-                            )
-                            .hint = Some("put `aligned` on the union itself".into());
-                    } else {
-                        member_aligned = self.type_attrs(false, &f.aligned);
-                    }
-                }
-            }
+            // `aligned: N` on a plain member raises its alignment and `packed` lowers it to 1
+            // (C's attributes on the member; what its type may be: `check_packed_members`).
+            let (member_aligned, member_packed) = if f.fields.is_none() {
+                self.member_attrs(f, kind)
+            } else {
+                (None, false)
+            };
             let name = match &f.name {
                 Some(n) => {
                     self.check_ident(n, "field name");
@@ -457,6 +391,7 @@ impl Resolver<'_> {
                 user_address: f.user_address,
                 typedef: self.last_typedef.take(),
                 aligned: member_aligned,
+                packed: member_packed,
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });

@@ -727,9 +727,10 @@ fn field(
         .map(|t| t.c_name.as_str());
     let (l, r) = c_type_as(m, &f.ty, leaf);
     let sep = if l.ends_with('*') { "" } else { "\t" };
-    let attr = f
-        .aligned
-        .map(|a| format!(" __attribute__((aligned({a})))"))
-        .unwrap_or_default();
+    let attr = match (f.packed, f.aligned) {
+        (true, _) => " __attribute__((packed))".to_owned(),
+        (false, Some(a)) => format!(" __attribute__((aligned({a})))"),
+        (false, None) => String::new(),
+    };
     let _ = writeln!(out, "{indent}{l}{sep}{name}{r}{attr};");
 }

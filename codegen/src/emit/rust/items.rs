@@ -317,7 +317,13 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     } else {
         let fields = t.fields.iter().map(|f| {
             let n = ident(&f.rust_name);
-            let ty = rust_ty(m, &f.ty);
+            let mut ty = rust_ty(m, &f.ty);
+            // `packed` on the member: a `repr(C, packed)` wrapper of alignment 1 places it
+            // right after the member before it, as C does; read and write it by copy
+            // (`get`, `set`).
+            if f.packed {
+                ty = quote!(::uapigen_runtime::Packed<#ty>);
+            }
             let mut fd = docs(&f.doc);
             if let Some(c) = &f.c_name
                 && names_differ(c, &f.rust_name)
@@ -524,7 +530,17 @@ fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Vec<TokenStream>) {
                 if let Some(n) = m.types[*id].aligned {
                     explicit = Some(explicit.map_or(n, |e| e.max(n)));
                 }
-                stack.extend(m.types[*id].fields.iter().map(|f| &f.ty));
+                // A packed member counts as a `u8`, as a packed type does.
+                for f in &m.types[*id].fields {
+                    if let Some(n) = f.aligned {
+                        explicit = Some(explicit.map_or(n, |e| e.max(n)));
+                    }
+                    if !f.packed {
+                        stack.push(&f.ty);
+                    } else if best.is_none() {
+                        best = Some((1, Scalar::Int(crate::ir::IntTy::U8)));
+                    }
+                }
             }
             Ty::Ptr(_) => {}
         }
@@ -592,11 +608,17 @@ fn put_leaves(
                 .filter(|f| !matches!(f.ty, Ty::Flex(_)))
                 .map(|f| {
                     let n = ident(&f.rust_name);
+                    // A packed member is read by copy.
+                    let v = if f.packed {
+                        quote!((#value.#n.get()))
+                    } else {
+                        quote!(#value.#n)
+                    };
                     put_leaves(
                         model,
                         &f.ty,
                         Some(plus(quote!(::core::mem::offset_of!(#name, #n)))),
-                        quote!(#value.#n),
+                        v,
                         depth + 1,
                     )
                 });
