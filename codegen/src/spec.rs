@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
+pub mod rules;
+
 /// A location in a spec file: 1-based line and column plus the byte range.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -484,6 +486,10 @@ pub struct Struct {
     /// A capability chain behind the struct (VFIO INFO ioctls).
     #[serde(default)]
     pub caps: Option<Caps>,
+    /// The kernel's checks of field values beyond flags and reserved fields: bit groups,
+    /// bits that exclude or require others, non-zero fields, overflow-safe sums.
+    #[serde(default)]
+    pub rules: Vec<rules::Rule>,
 }
 
 /// How the kernel treats the size field.
@@ -513,13 +519,23 @@ pub struct Extensible {
     pub known_flags: Option<Sp<ExprText>>,
 }
 
-/// An errno name.
+/// An errno name: the errors the kernel's argument checks give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 pub enum ErrnoName {
     #[serde(rename = "EINVAL")]
     Einval,
     #[serde(rename = "EOPNOTSUPP")]
     Eopnotsupp,
+    #[serde(rename = "ENOTTY")]
+    Enotty,
+    #[serde(rename = "EOVERFLOW")]
+    Eoverflow,
+    #[serde(rename = "ENOSPC")]
+    Enospc,
+    #[serde(rename = "E2BIG")]
+    E2big,
+    #[serde(rename = "EFAULT")]
+    Efault,
 }
 
 /// A tagged payload: the value of `tag` (masked with `tag-mask`) selects the variant.
@@ -556,6 +572,10 @@ pub struct Payload {
     /// What an unknown tag gives (default: EINVAL for `minsz`, EOPNOTSUPP for `copy-struct`).
     #[serde(default)]
     pub unknown_errno: Option<Sp<ErrnoName>>,
+    /// With any of these bits set in the tag field, the kernel reads no payload (only the
+    /// tag is checked): VFIO_DEVICE_FEATURE_PROBE.
+    #[serde(default)]
+    pub unless: Option<Sp<ExprText>>,
     pub variants: Vec<Variant>,
 }
 

@@ -17,6 +17,7 @@ mod imports;
 mod ioctls;
 mod macros;
 mod payload;
+mod rules;
 mod types;
 mod values;
 
