@@ -4,8 +4,7 @@
 use super::Resolver;
 use crate::diag::Code;
 use crate::ir::*;
-use crate::spec::rules::{After, Rule};
-use crate::spec::{ErrnoName, ExprText, Sp, Span, Style};
+use crate::spec::{After, ArgRule as Rule, ErrnoName, ExprText, Sp, Span, Style};
 
 impl Resolver<'_> {
     /// Resolve the rules of struct `id` (after its `extensible` and `payload`).
