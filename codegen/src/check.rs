@@ -23,6 +23,12 @@ pub enum Errno {
     TooBig,
     /// `EOPNOTSUPP`: a known field holds a value this revision does not support.
     OpNotSupp,
+    /// `ENOTTY`: the driver has no such operation (VFIO's unknown feature or IRQ action).
+    NotTty,
+    /// `EOVERFLOW`: a value does not fit where the kernel puts it.
+    Overflow,
+    /// `ENOSPC`: a buffer or table is full.
+    NoSpc,
 }
 
 impl Errno {
@@ -33,6 +39,9 @@ impl Errno {
             Errno::Inval => "EINVAL",
             Errno::TooBig => "E2BIG",
             Errno::OpNotSupp => "EOPNOTSUPP",
+            Errno::NotTty => "ENOTTY",
+            Errno::Overflow => "EOVERFLOW",
+            Errno::NoSpc => "ENOSPC",
         }
     }
 }
@@ -42,6 +51,11 @@ impl From<ErrnoName> for Errno {
         match e {
             ErrnoName::Einval => Errno::Inval,
             ErrnoName::Eopnotsupp => Errno::OpNotSupp,
+            ErrnoName::Enotty => Errno::NotTty,
+            ErrnoName::Eoverflow => Errno::Overflow,
+            ErrnoName::Enospc => Errno::NoSpc,
+            ErrnoName::E2big => Errno::TooBig,
+            ErrnoName::Efault => Errno::Fault,
         }
     }
 }
@@ -68,8 +82,14 @@ pub enum Check {
     SizeField { field: usize, errno: Errno },
     /// `size < min` gives `errno`.
     MinSize { min: MinSize, errno: Errno },
-    /// `size > len` gives `errno`.
+    /// `size > len` gives `errno` (`copy_struct_from_user` reads `size` bytes).
     WithinBuffer { errno: Errno },
+    /// `len < min` gives `errno`: the kernel copies the mandatory part whatever the size
+    /// field says (`minsz` style), and faults when the buffer does not hold it.
+    MandatoryInBuffer { errno: Errno },
+    /// `size = min(size, len)`: the kernel reads only what it needs, so a size field larger
+    /// than the buffer is no error by itself (`minsz` style); later checks read no further.
+    ClampToBuffer,
     /// `copy_struct_from_user`: any non-zero byte in `[sizeof(struct), size)` gives `errno`.
     UnknownTailZero { errno: Errno },
     /// A struct without a size field: `len < sizeof(struct)` gives `errno`.
@@ -84,6 +104,17 @@ pub enum Check {
     ReservedZero { field: usize, errno: Errno },
     /// The payload: the tag selects an arm; an unknown tag gives `unknown`.
     Payload(PayloadCheck),
+    /// A rule of the spec (`rules:`): `cond` must hold unless `unless` bits are set.
+    Rule(RuleCheck),
+}
+
+/// A lowered `rules:` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleCheck {
+    pub cond: crate::ir::Cond,
+    /// Skipped when `field & mask != 0`.
+    pub unless: Option<(usize, i128)>,
+    pub errno: Errno,
 }
 
 /// The payload part of a program.
@@ -99,6 +130,8 @@ pub struct PayloadCheck {
     pub count: Option<usize>,
     pub arms: Vec<Arm>,
     pub unknown: Errno,
+    /// With any of these bits in the tag field only the tag is checked (a probe).
+    pub unless: Option<i128>,
 }
 
 /// What one tag value requires.
@@ -185,21 +218,29 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
                 .map(|l| end_of(m, l, id, &[last]).unwrap_or(0))
                 .collect();
             let measure = measure(m, layouts, id, vec![last], &per_abi);
-            checks.push(Check::MinSize {
+            let min = Check::MinSize {
                 min: MinSize {
                     field: last,
                     per_abi,
                     measure,
                 },
                 errno: Errno::Inval,
-            });
-            checks.push(Check::WithinBuffer {
-                errno: Errno::Fault,
-            });
+            };
             if e.style == Style::CopyStruct {
+                checks.push(min);
+                checks.push(Check::WithinBuffer {
+                    errno: Errno::Fault,
+                });
                 checks.push(Check::UnknownTailZero {
                     errno: Errno::TooBig,
                 });
+            } else {
+                // copy_from_user(&x, arg, minsz) comes before `argsz < minsz`.
+                checks.push(Check::MandatoryInBuffer {
+                    errno: Errno::Fault,
+                });
+                checks.push(min);
+                checks.push(Check::ClampToBuffer);
             }
             // Unknown flags of a field the kernel writes (and ignores on input) are not
             // refused: `data: out`.
@@ -228,6 +269,14 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             });
         }
     }
+    let rule = |r: &crate::ir::ArgRule| {
+        Check::Rule(RuleCheck {
+            cond: r.cond.clone(),
+            unless: r.unless,
+            errno: r.errno.into(),
+        })
+    };
+    checks.extend(t.rules.iter().filter(|r| !r.after_payload).map(rule));
     if let Some(p) = &t.payload {
         let (data, count) = match &p.kind {
             PayloadKind::Trailing { data, count } => (Some(*data), *count),
@@ -273,8 +322,10 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             count,
             arms,
             unknown: p.unknown.into(),
+            unless: p.unless,
         }));
     }
+    checks.extend(t.rules.iter().filter(|r| r.after_payload).map(rule));
     Program { ty: id, checks }
 }
 

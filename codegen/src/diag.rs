@@ -72,6 +72,7 @@ codes! {
     Extensible = "E0504": "an extensible struct breaks the extension rules (size field first, later fields last)",
     Uses = "E0505": "a used spec cannot be found or uses this one back",
     Include = "E0506": "an `includes` entry is not a relative path to a `.h` header",
+    ArgRule = "E0507": "a `rules` entry has no kind or two, names a field that cannot hold it, or a mask or bound that cannot be checked",
     UnknownLint = "E0601": "an `allow` names no lint rule, or gives no reason",
 }
 

@@ -9,7 +9,10 @@ use crate::ctypes::{CInt, KERNEL_TYPES, KernelTypeId};
 use crate::diag::SourceFile;
 use crate::expr::{CType, CValue, Expr};
 use crate::rules::Rule;
+
+mod arg_rules;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
+pub use arg_rules::{ArgRule, BitCount, Cond};
 
 /// The lint rules the spec allows on an item (`allow:`), each with the reason written there.
 pub type Allow = BTreeMap<Rule, String>;
@@ -426,6 +429,8 @@ pub struct Payload {
     pub tag_mask: Option<i128>,
     pub kind: PayloadKind,
     pub unknown: ErrnoName,
+    /// With any of these bits in the tag field, no payload is read (a probe).
+    pub unless: Option<i128>,
     pub variants: Vec<PayloadVariant>,
     pub span: Span,
 }
@@ -469,6 +474,8 @@ pub struct TypeDef {
     pub extensible: Option<Extensible>,
     pub payload: Option<Payload>,
     pub caps: Option<Caps>,
+    /// The kernel's checks of field values (`rules:`), in spec order.
+    pub rules: Vec<ArgRule>,
     /// `__attribute__((packed))`.
     pub packed: bool,
     /// `__attribute__((aligned(N)))`.

@@ -484,6 +484,10 @@ pub struct Struct {
     /// A capability chain behind the struct (VFIO INFO ioctls).
     #[serde(default)]
     pub caps: Option<Caps>,
+    /// The kernel's checks of field values beyond flags and reserved fields: bit groups,
+    /// bits that exclude or require others, non-zero fields, overflow-safe sums.
+    #[serde(default)]
+    pub rules: Vec<ArgRule>,
 }
 
 /// How the kernel treats the size field.
@@ -513,13 +517,86 @@ pub struct Extensible {
     pub known_flags: Option<Sp<ExprText>>,
 }
 
-/// An errno name.
+/// An errno name: the errors the kernel's argument checks give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 pub enum ErrnoName {
     #[serde(rename = "EINVAL")]
     Einval,
     #[serde(rename = "EOPNOTSUPP")]
     Eopnotsupp,
+    #[serde(rename = "ENOTTY")]
+    Enotty,
+    #[serde(rename = "EOVERFLOW")]
+    Eoverflow,
+    #[serde(rename = "ENOSPC")]
+    Enospc,
+    #[serde(rename = "E2BIG")]
+    E2big,
+    #[serde(rename = "EFAULT")]
+    Efault,
+}
+
+/// One entry of a struct's `rules:`: the kernel's checks of field values that the flags
+/// mask and the reserved fields do not say. Exactly one kind key (`one-of`, `at-most-one`,
+/// `at-least-one`, `if-set` with `excludes`, `requires` or `zero`, `non-zero`, `sum`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ArgRule {
+    /// Exactly one bit of this mask is set in `field` (VFIO_IRQ_SET_DATA_TYPE_MASK).
+    #[serde(default)]
+    pub one_of: Option<Sp<ExprText>>,
+    /// At most one bit of this mask is set (GET and SET of VFIO_DEVICE_FEATURE).
+    #[serde(default)]
+    pub at_most_one: Option<Sp<ExprText>>,
+    /// At least one bit of this mask is set.
+    #[serde(default)]
+    pub at_least_one: Option<Sp<ExprText>>,
+    /// When any of these bits is set in `field`, `excludes`, `requires` or `zero` applies.
+    #[serde(default)]
+    pub if_set: Option<Sp<ExprText>>,
+    /// With `if-set`: none of these bits may be set as well.
+    #[serde(default)]
+    pub excludes: Option<Sp<ExprText>>,
+    /// With `if-set`: all of these bits must be set as well.
+    #[serde(default)]
+    pub requires: Option<Sp<ExprText>>,
+    /// With `if-set`: these fields must be zero.
+    #[serde(default)]
+    pub zero: Option<Sp<Vec<Sp<String>>>>,
+    /// This field must not be zero.
+    #[serde(default)]
+    pub non_zero: Option<Sp<String>>,
+    /// Two unsigned fields whose exact sum (no wrap-around) must not exceed `max`.
+    #[serde(default)]
+    pub sum: Option<Sp<Vec<Sp<String>>>>,
+    /// With `sum`: the largest allowed sum (default: 2^N for N-bit fields: the range
+    /// `[a, a + b)` ends at or below the top of the type, as `a + b - 1 < a` checks).
+    #[serde(default)]
+    pub max: Option<Sp<ExprText>>,
+    /// The field the bit rules read (default: the flags field of the struct).
+    #[serde(default)]
+    pub field: Option<Sp<String>>,
+    /// The rule does not apply when any of these bits is set in the flags field
+    /// (VFIO_DEVICE_FEATURE_PROBE).
+    #[serde(default)]
+    pub unless: Option<Sp<ExprText>>,
+    /// What a violation gives (default: EINVAL, or EOPNOTSUPP for `copy-struct`).
+    #[serde(default)]
+    pub errno: Option<Sp<ErrnoName>>,
+    /// `payload`: the kernel checks this after the payload (a driver's check after the
+    /// core's), so a payload error comes first.
+    #[serde(default)]
+    pub after: Option<Sp<After>>,
+    /// Where the kernel makes this check (file and function), for the reader.
+    #[serde(default)]
+    pub kernel: Option<String>,
+}
+
+/// When a rule is checked relative to the payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum After {
+    Payload,
 }
 
 /// A tagged payload: the value of `tag` (masked with `tag-mask`) selects the variant.
@@ -556,6 +633,10 @@ pub struct Payload {
     /// What an unknown tag gives (default: EINVAL for `minsz`, EOPNOTSUPP for `copy-struct`).
     #[serde(default)]
     pub unknown_errno: Option<Sp<ErrnoName>>,
+    /// With any of these bits set in the tag field, the kernel reads no payload (only the
+    /// tag is checked): VFIO_DEVICE_FEATURE_PROBE.
+    #[serde(default)]
+    pub unless: Option<Sp<ExprText>>,
     pub variants: Vec<Variant>,
 }
 

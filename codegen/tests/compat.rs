@@ -71,8 +71,9 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "{ name: start, type: u32, doc: First sub-index to change. }",
-                    "{ name: start, type: s32, doc: First sub-index to change. }",
+                    // Not `start`: the rule `sum: [start, count]` needs it unsigned.
+                    "{ name: index, type: u32, doc: IRQ index to change. }",
+                    "{ name: index, type: s32, doc: IRQ index to change. }",
                 )
             },
         },
@@ -147,13 +148,12 @@ fn corpus() -> Vec<Mutation> {
             class: B,
             kind: "value-removed",
             apply: |t| {
-                let start = t
-                    .find("      - name: VFIO_DMA_MAP_FLAG_VADDR\n")
-                    .unwrap_or(0);
-                let end = t[start..]
-                    .find("  - name: vfio_dma_unmap_flags\n")
-                    .map_or(start, |e| start + e);
-                format!("{}{}", &t[..start], &t[end..])
+                // Not VFIO_DMA_MAP_FLAG_VADDR: the MAP_DMA rules name it.
+                edit(
+                    t,
+                    "      - { name: VFIO_MIGRATION_P2P, bit: 1, doc: RUNNING_P2P is supported as well. }\n",
+                    "",
+                )
             },
         },
         Mutation {

@@ -778,6 +778,15 @@ impl CacheInvalidateInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_cache_invalidate_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -787,15 +796,7 @@ impl CacheInvalidateInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "iommu_cache_invalidate_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<CacheInvalidateInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -1243,6 +1244,15 @@ impl GpasidBindData {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_gpasid_bind_data.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1252,15 +1262,7 @@ impl GpasidBindData {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "iommu_gpasid_bind_data.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<GpasidBindData>()];
         let buf: &[u8] = if size >= short.len() {
             bytes

@@ -836,6 +836,15 @@ impl GroupStatus {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_group_status.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -845,15 +854,7 @@ impl GroupStatus {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_group_status.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<GroupStatus>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -952,6 +953,15 @@ impl DeviceInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -961,15 +971,7 @@ impl DeviceInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_device_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<DeviceInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -1078,6 +1080,15 @@ impl RegionInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_region_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1087,15 +1098,7 @@ impl RegionInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_region_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<RegionInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -1902,6 +1905,15 @@ impl IrqInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_irq_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1911,15 +1923,7 @@ impl IrqInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_irq_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IrqInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2026,6 +2030,15 @@ impl IrqSet {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_irq_set.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2035,15 +2048,7 @@ impl IrqSet {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_irq_set.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IrqSet>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2066,6 +2071,33 @@ impl IrqSet {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_irq_set.flags",
                     "unknown flag bits are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(IrqSet, start))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(IrqSet, count))
+                .unwrap_or(0) as u64) as u128) > 4294967294
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.start",
+                    "the sum with `count` is more than 0xfffffffe",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(IrqSet, flags))
+            .unwrap_or(0) as u64) & 0x7)
+            .count_ones() != 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.flags",
+                    "not exactly one bit of 0x7 is set",
                 ),
             );
         }
@@ -2282,6 +2314,18 @@ impl<'a> IrqSetPayload<'a> {
                 );
             }
         };
+        if ((::uapigen_runtime::get::<u32>(bytes, ::core::mem::offset_of!(IrqSet, flags))
+            .unwrap_or(0) as u64) & 0x38)
+            .count_ones() != 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::NotTty,
+                    "vfio_irq_set.flags",
+                    "not exactly one bit of 0x38 is set",
+                ),
+            );
+        }
         Ok((header, payload))
     }
 }
@@ -2423,6 +2467,15 @@ impl PciHotResetInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_pci_hot_reset_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2432,15 +2485,7 @@ impl PciHotResetInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_pci_hot_reset_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<PciHotResetInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2540,6 +2585,15 @@ impl PciHotReset {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_pci_hot_reset.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2549,15 +2603,7 @@ impl PciHotReset {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_pci_hot_reset.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<PciHotReset>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2728,6 +2774,15 @@ impl DeviceGfxPlaneInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_gfx_plane_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2737,15 +2792,7 @@ impl DeviceGfxPlaneInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_device_gfx_plane_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<DeviceGfxPlaneInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2862,6 +2909,15 @@ impl DeviceIoeventfd {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_ioeventfd.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2871,15 +2927,7 @@ impl DeviceIoeventfd {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_device_ioeventfd.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<DeviceIoeventfd>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -2989,6 +3037,15 @@ impl DeviceFeature {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_device_feature.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2998,15 +3055,7 @@ impl DeviceFeature {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_device_feature.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<DeviceFeature>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -3029,6 +3078,24 @@ impl DeviceFeature {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_device_feature.flags",
                     "unknown flag bits are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(DeviceFeature, flags))
+            .unwrap_or(0) as u64) & 0x4_0000 == 0
+            && (((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(DeviceFeature, flags))
+                .unwrap_or(0) as u64) & 0x3_0000)
+                .count_ones() > 1)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.flags",
+                    "more than one bit of 0x30000 is set",
                 ),
             );
         }
@@ -3394,8 +3461,7 @@ impl DeviceFeaturePayload {
                         ),
                     );
                 }
-                Self::LowPowerEntryWithWakeup({
-                    DeviceLowPowerEntryWithWakeup::validate(tail)?;
+                Self::LowPowerEntryWithWakeup(
                     match ::uapigen_runtime::get::<
                         DeviceLowPowerEntryWithWakeup,
                     >(tail, 0) {
@@ -3409,8 +3475,8 @@ impl DeviceFeaturePayload {
                                 ),
                             );
                         }
-                    }
-                })
+                    },
+                )
             }
             5 => Self::LowPowerExit,
             6 => {
@@ -3473,13 +3539,31 @@ impl DeviceFeaturePayload {
             _ => {
                 return Err(
                     ::uapigen_runtime::Reject::new(
-                        ::uapigen_runtime::Errno::Inval,
+                        ::uapigen_runtime::Errno::NotTty,
                         "vfio_device_feature.flags",
                         "unknown tag value",
                     ),
                 );
             }
         };
+        if (::uapigen_runtime::get::<
+            u32,
+        >(bytes, ::core::mem::offset_of!(DeviceFeature, flags))
+            .unwrap_or(0) as u64) & 0x4_0000 == 0
+            && (((::uapigen_runtime::get::<
+                u32,
+            >(bytes, ::core::mem::offset_of!(DeviceFeature, flags))
+                .unwrap_or(0) as u64) & 0x3_0000)
+                .count_ones() == 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.flags",
+                    "no bit of 0x30000 is set",
+                ),
+            );
+        }
         Ok((header, payload))
     }
 }
@@ -3496,6 +3580,39 @@ impl DeviceFeature {
     pub fn validate(
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        let header = DeviceFeature::check(bytes)?;
+        let size = header.argsz as usize;
+        let bytes = bytes.get(..size).unwrap_or(bytes);
+        if header.flags & 0x4_0000 != 0 {
+            if ![0, 1, 2, 3, 4, 5, 6, 7, 8].contains(&header.tag_of()) {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::NotTty,
+                        "vfio_device_feature.flags",
+                        "unknown tag value",
+                    ),
+                );
+            }
+            if (::uapigen_runtime::get::<
+                u32,
+            >(bytes, ::core::mem::offset_of!(DeviceFeature, flags))
+                .unwrap_or(0) as u64) & 0x4_0000 == 0
+                && (((::uapigen_runtime::get::<
+                    u32,
+                >(bytes, ::core::mem::offset_of!(DeviceFeature, flags))
+                    .unwrap_or(0) as u64) & 0x3_0000)
+                    .count_ones() == 0)
+            {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_feature.flags",
+                        "no bit of 0x30000 is set",
+                    ),
+                );
+            }
+            return Ok(());
+        }
         DeviceFeaturePayload::decode(bytes).map(|_| ())
     }
 }
@@ -3611,53 +3728,12 @@ impl ::core::default::Default for DeviceFeatureMigState {
 pub struct DeviceLowPowerEntryWithWakeup {
     /// eventfd signalled when the device leaves low power to wake up.
     pub wakeup_eventfd: i32,
-    /// Unused.
-    ///
-    /// Reserved: must be zero.
+    /// Unused; the kernel ignores it.
     pub reserved: u32,
 }
 impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
-    }
-}
-impl DeviceLowPowerEntryWithWakeup {
-    /// Check untrusted bytes holding a `struct vfio_device_low_power_entry_with_wakeup` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
-    pub fn check(
-        bytes: &[u8],
-    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_device_low_power_entry_with_wakeup",
-                    "shorter than the struct",
-                ),
-            );
-        };
-        if !::uapigen_runtime::zero_at::<
-            { ::core::mem::size_of::<u32>() },
-        >(buf, ::core::mem::offset_of!(DeviceLowPowerEntryWithWakeup, reserved)) {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "vfio_device_low_power_entry_with_wakeup.reserved",
-                    "reserved field is not zero",
-                ),
-            );
-        }
-        Ok(v)
-    }
-}
-impl DeviceLowPowerEntryWithWakeup {
-    /// Check `bytes` holding a `struct vfio_device_low_power_entry_with_wakeup` as the kernel does (and as the C helper `vfio_device_low_power_entry_with_wakeup_validate` does).
-    pub fn validate(
-        bytes: &[u8],
-    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
-        Self::check(bytes).map(|_| ())
     }
 }
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_START.
@@ -3888,6 +3964,15 @@ impl IommuType1Info {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -3897,15 +3982,7 @@ impl IommuType1Info {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_type1_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuType1Info>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -4411,6 +4488,15 @@ impl IommuType1DmaMap {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_map.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4420,15 +4506,7 @@ impl IommuType1DmaMap {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_type1_dma_map.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuType1DmaMap>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -4451,6 +4529,84 @@ impl IommuType1DmaMap {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_iommu_type1_dma_map.flags",
                     "unknown flag bits are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaMap, flags))
+            .unwrap_or(0) as u64) & 0x4 != 0
+            && (::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaMap, flags))
+                .unwrap_or(0) as u64) & 0x3 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.flags",
+                    "bits 0x4 exclude bits 0x3",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaMap, flags))
+            .unwrap_or(0) as u64) & 0x7)
+            .count_ones() == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.flags",
+                    "no bit of 0x7 is set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaMap, size))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.size",
+                    "must not be zero",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaMap, iova))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaMap, size))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551616
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.iova",
+                    "the sum with `size` is more than 0x10000000000000000",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaMap, vaddr))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaMap, size))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551616
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_map.vaddr",
+                    "the sum with `size` is more than 0x10000000000000000",
                 ),
             );
         }
@@ -4633,6 +4789,15 @@ impl IommuType1DmaUnmap {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4642,15 +4807,7 @@ impl IommuType1DmaUnmap {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_type1_dma_unmap.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuType1DmaUnmap>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -4673,6 +4830,82 @@ impl IommuType1DmaUnmap {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_iommu_type1_dma_unmap.flags",
                     "unknown flag bits are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && (::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+                .unwrap_or(0) as u64) & 0x6 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.flags",
+                    "bits 0x1 exclude bits 0x6",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x2 != 0
+            && ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, iova))
+                .unwrap_or(0) as u64) != 0
+                || (::uapigen_runtime::get::<
+                    u64,
+                >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, size))
+                    .unwrap_or(0) as u64) != 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.iova",
+                    "bits 0x2 require these fields to be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x2 == 0
+            && ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, size))
+                .unwrap_or(0) as u64) == 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.size",
+                    "must not be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x2 == 0
+            && (((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, iova))
+                .unwrap_or(0) as u64) as u128)
+                + ((::uapigen_runtime::get::<
+                    u64,
+                >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, size))
+                    .unwrap_or(0) as u64) as u128) > 18446744073709551616)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.iova",
+                    "the sum with `size` is more than 0x10000000000000000",
                 ),
             );
         }
@@ -4760,6 +4993,15 @@ impl IommuType1DirtyBitmap {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -4769,15 +5011,7 @@ impl IommuType1DirtyBitmap {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_type1_dirty_bitmap.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuType1DirtyBitmap>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -5024,6 +5258,15 @@ impl IommuSpaprTceInfo {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_info.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5033,15 +5276,7 @@ impl IommuSpaprTceInfo {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_spapr_tce_info.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceInfo>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -5211,6 +5446,15 @@ impl EehPeOp {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_eeh_pe_op.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5220,15 +5464,7 @@ impl EehPeOp {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_eeh_pe_op.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<EehPeOp>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -5332,6 +5568,15 @@ impl IommuSpaprRegisterMemory {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_register_memory.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5341,15 +5586,7 @@ impl IommuSpaprRegisterMemory {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_spapr_register_memory.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuSpaprRegisterMemory>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -5494,6 +5731,15 @@ impl IommuSpaprTceCreate {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_create.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5503,15 +5749,7 @@ impl IommuSpaprTceCreate {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_spapr_tce_create.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceCreate>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -5635,6 +5873,15 @@ impl IommuSpaprTceRemove {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_spapr_tce_remove.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -5644,15 +5891,7 @@ impl IommuSpaprTceRemove {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_spapr_tce_remove.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuSpaprTceRemove>()];
         let buf: &[u8] = if size >= short.len() {
             bytes

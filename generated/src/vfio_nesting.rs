@@ -112,6 +112,15 @@ impl IommuPasidRequest {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_pasid_request.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -121,15 +130,7 @@ impl IommuPasidRequest {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_pasid_request.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuPasidRequest>()];
         let buf: &[u8] = if size >= short.len() {
             bytes
@@ -241,6 +242,15 @@ impl IommuType1NestingOp {
             );
         };
         let size = size as usize;
+        if bytes.len() < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_nesting_op.argsz",
+                    "the buffer does not hold the mandatory part",
+                ),
+            );
+        }
         if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -250,15 +260,7 @@ impl IommuType1NestingOp {
                 ),
             );
         }
-        if size > bytes.len() {
-            return Err(
-                ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Fault,
-                    "vfio_iommu_type1_nesting_op.argsz",
-                    "larger than the buffer",
-                ),
-            );
-        }
+        let size = ::core::cmp::min(size, bytes.len());
         let mut short = [0u8; ::core::mem::size_of::<IommuType1NestingOp>()];
         let buf: &[u8] = if size >= short.len() {
             bytes

@@ -15,8 +15,14 @@ pub enum Errno {
     TooBig,
     /// `EOPNOTSUPP`: an unsupported value of a known field.
     OpNotSupp,
-    /// `EFAULT`: the size field claims more bytes than were given.
+    /// `EFAULT`: the kernel would read past the bytes that were given.
     Fault,
+    /// `ENOTTY`: the driver has no such operation (VFIO's unknown feature or IRQ action).
+    NotTty,
+    /// `EOVERFLOW`: a value does not fit where the kernel puts it.
+    Overflow,
+    /// `ENOSPC`: a buffer or table is full.
+    NoSpc,
 }
 
 impl Errno {
@@ -27,6 +33,9 @@ impl Errno {
             Errno::TooBig => 7,
             Errno::Fault => 14,
             Errno::OpNotSupp => EOPNOTSUPP,
+            Errno::NotTty => 25,
+            Errno::Overflow => EOVERFLOW,
+            Errno::NoSpc => 28,
         }
     }
 
@@ -37,9 +46,25 @@ impl Errno {
             Errno::TooBig => "E2BIG",
             Errno::OpNotSupp => "EOPNOTSUPP",
             Errno::Fault => "EFAULT",
+            Errno::NotTty => "ENOTTY",
+            Errno::Overflow => "EOVERFLOW",
+            Errno::NoSpc => "ENOSPC",
         }
     }
 }
+
+// EOVERFLOW: asm-generic 75, mips 79, sparc 92 (and alpha 112, parisc 72: no Rust targets).
+#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+const EOVERFLOW: i32 = 79;
+#[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
+const EOVERFLOW: i32 = 92;
+#[cfg(not(any(
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+)))]
+const EOVERFLOW: i32 = 75;
 
 #[cfg(any(target_arch = "mips", target_arch = "mips64"))]
 const EOPNOTSUPP: i32 = 122;

@@ -88,7 +88,7 @@ fn c_and_rust_agree_on_21_to_24_bytes() {
         })
         .collect();
     assert_eq!(c_answers.len(), 4, "harness output: {text}");
-    let einval = -22;
+    let efault = -14;
     for (len, c_answer) in c_answers {
         let rust = fixture::MinszArg::validate(&argument(len));
         let rust_answer = match &rust {
@@ -99,8 +99,10 @@ fn c_and_rust_agree_on_21_to_24_bytes() {
             c_answer, rust_answer,
             "{len} bytes: C says {c_answer}, Rust says {rust:?}"
         );
-        // The union ends at 24 on x86_64 (its struct member is 16 bytes, aligned to 8).
-        let expected = if len < 24 { einval } else { 0 };
+        // The union ends at 24 on x86_64 (its struct member is 16 bytes, aligned to 8). The
+        // kernel copies the mandatory part (`copy_from_user(&x, arg, minsz)`) before it
+        // compares argsz with minsz, so a buffer shorter than 24 bytes faults first.
+        let expected = if len < 24 { efault } else { 0 };
         assert_eq!(rust_answer, expected, "{len} bytes: {rust:?}");
     }
     assert_eq!(fixture::MinszArg::MIN_SIZE, 24);

@@ -49,10 +49,18 @@ fn irq_set_rejections() {
         errno(IrqSetPayload::decode(&u32s(&[16, DATA_NONE, 0, 0, 0, 0]))),
         Some(Errno::Inval)
     );
-    // argsz claims more than the buffer holds.
+    // argsz claims more than the buffer holds: with DATA_NONE the kernel reads only the
+    // 20-byte header (vfio_pci_ioctl_set_irqs copies minsz, data_size is 0), so that is
+    // no fault; an ACTION bit makes it a valid argument.
     assert_eq!(
-        errno(IrqSetPayload::decode(&u32s(&[24, DATA_NONE, 0, 0, 0]))),
-        Some(Errno::Fault)
+        errno(IrqSetPayload::decode(&u32s(&[
+            24,
+            DATA_NONE | ACTION_TRIGGER,
+            0,
+            0,
+            0
+        ]))),
+        None
     );
     // Not even the size field.
     assert_eq!(errno(IrqSetPayload::decode(&[20, 0])), Some(Errno::Fault));
@@ -88,7 +96,7 @@ fn irq_set_rejections() {
     assert_eq!(
         errno(IrqSetPayload::decode(&u32s(&[
             24,
-            DATA_EVENTFD,
+            DATA_EVENTFD | ACTION_TRIGGER,
             0,
             0,
             2,
@@ -143,24 +151,21 @@ fn device_feature_rejections() {
         errno(DeviceFeaturePayload::decode(&u32s(&[12, SET | 2, 2]))),
         Some(Errno::Inval)
     );
-    // Feature index 99 is unknown.
+    // Feature index 99 is unknown: vfio-pci's vfio_pci_core_ioctl_feature answers ENOTTY.
     assert_eq!(
         errno(DeviceFeaturePayload::decode(&u32s(&[8, SET | 99]))),
-        Some(Errno::Inval)
+        Some(Errno::NotTty)
     );
     // Bit 19 is no known flag.
     assert_eq!(
         errno(DeviceFeaturePayload::decode(&u32s(&[8, (1 << 19) | 3]))),
         Some(Errno::Inval)
     );
-    // LOW_POWER_WITH_WAKEUP's reserved field must be zero.
+    // LOW_POWER_WITH_WAKEUP's reserved field is not read by the kernel
+    // (vfio_pci_core_pm_entry_with_wakeup copies the struct and reads wakeup_eventfd only).
     let mut b = u32s(&[16, SET | 4]);
     b.extend(u32s(&[5, 1]));
-    assert_eq!(
-        errno(DeviceFeaturePayload::decode(&b)),
-        Some(Errno::Inval),
-        "the payload's own checks run"
-    );
+    assert_eq!(errno(DeviceFeaturePayload::decode(&b)), None);
     assert_eq!(DeviceFeature::MIN_SIZE, 8);
 }
 
@@ -194,9 +199,12 @@ fn cache_invalidate_info_rejections() {
         errno(CacheInvalidateInfoPayload::decode(&cache_info(56, 3, 0))),
         Some(Errno::Inval)
     );
-    // argsz below the end of granu.
+    // argsz below the end of granu (the spec's minimum; the 5.10 kernel's is 16, which
+    // issue 16's IOMMU part is about), in a buffer that holds the whole struct.
+    let mut short_argsz = cache_info(56, 0, 0);
+    short_argsz[..4].copy_from_slice(&40u32.to_ne_bytes());
     assert_eq!(
-        errno(CacheInvalidateInfoPayload::decode(&cache_info(40, 0, 0))),
+        errno(CacheInvalidateInfoPayload::decode(&short_argsz)),
         Some(Errno::Inval)
     );
 }

@@ -235,6 +235,9 @@ fn c_harness(names: &[&str]) -> String {
 	case E2BIG: return "E2BIG";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EFAULT: return "EFAULT";
+	case ENOTTY: return "ENOTTY";
+	case EOVERFLOW: return "EOVERFLOW";
+	case ENOSPC: return "ENOSPC";
 	default: return "OTHER";
 	}
 }
@@ -371,7 +374,7 @@ fn c_helpers_agree_with_rust_decoders() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    for errno in ["0", "EINVAL", "E2BIG", "EOPNOTSUPP", "EFAULT"] {
+    for errno in ["0", "EINVAL", "E2BIG", "EOPNOTSUPP", "EFAULT", "ENOTTY"] {
         assert!(
             histogram.get(errno).copied().unwrap_or(0) > 0,
             "no input produced {errno}: {histogram:?}"

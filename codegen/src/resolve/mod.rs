@@ -18,6 +18,7 @@ mod imports;
 mod ioctls;
 mod macros;
 mod payload;
+mod rules;
 mod types;
 mod values;
 

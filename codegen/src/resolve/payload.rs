@@ -27,6 +27,9 @@ impl Resolver<'_> {
             if let Some(c) = &s.caps {
                 self.types[id].caps = self.caps(id, c);
             }
+            if !s.rules.is_empty() {
+                self.types[id].rules = self.arg_rules(id, &s.rules);
+            }
         }
         self.ctx = self.abis;
     }
@@ -51,7 +54,12 @@ impl Resolver<'_> {
     }
 
     /// Index of the direct field `name` of type `id`.
-    fn field_index(&mut self, id: TypeId, name: &Sp<String>, role: &str) -> Option<usize> {
+    pub(super) fn field_index(
+        &mut self,
+        id: TypeId,
+        name: &Sp<String>,
+        role: &str,
+    ) -> Option<usize> {
         let found = self.types[id]
             .fields
             .iter()
@@ -76,7 +84,7 @@ impl Resolver<'_> {
         found
     }
 
-    fn int_field(&mut self, id: TypeId, name: &Sp<String>, role: &str) -> Option<usize> {
+    pub(super) fn int_field(&mut self, id: TypeId, name: &Sp<String>, role: &str) -> Option<usize> {
         let i = self.field_index(id, name, role)?;
         match self.types[id].fields[i].ty {
             Ty::Scalar(Scalar::Int(_) | Scalar::Aligned(_)) => Some(i),
@@ -219,7 +227,11 @@ impl Resolver<'_> {
         })
     }
 
-    fn eval_text(&mut self, e: &Sp<spec::ExprText>, what: &str) -> Option<(i128, Option<String>)> {
+    pub(super) fn eval_text(
+        &mut self,
+        e: &Sp<spec::ExprText>,
+        what: &str,
+    ) -> Option<(i128, Option<String>)> {
         let parsed = self.parse_expr(e)?;
         let o = self.origin(e.span, &e.0);
         let v = self.value_of_expr(&parsed, o, what)?.value;
@@ -429,6 +441,10 @@ impl Resolver<'_> {
             Some(n) => n.value.clone(),
             None => format!("{}Payload", self.types[id].rust_name),
         };
+        let unless = match &p.unless {
+            Some(u) => Some(self.eval_text(u, "the payload's `unless` bits")?.0),
+            None => None,
+        };
         Some(Payload {
             rust_name,
             doc: doc(&p.doc),
@@ -436,6 +452,7 @@ impl Resolver<'_> {
             tag_mask,
             kind,
             unknown,
+            unless,
             variants,
             span: p.tag.span,
         })

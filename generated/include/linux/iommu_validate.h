@@ -28,6 +28,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -74,10 +83,12 @@ static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u3
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < IOMMU_CACHE_INVALIDATE_INFO_MINSZ)
+		return -EFAULT;
 	if (size < IOMMU_CACHE_INVALIDATE_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, cache), 1) & ~(__u64)IOMMU_CACHE_INVALIDATE_INFO_KNOWN_FLAGS)
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, padding), (__builtin_offsetof(struct iommu_cache_invalidate_info, padding) + sizeof(((struct iommu_cache_invalidate_info *)0)->padding)) < size ? (__builtin_offsetof(struct iommu_cache_invalidate_info, padding) + sizeof(((struct iommu_cache_invalidate_info *)0)->padding)) : size))
@@ -86,15 +97,17 @@ static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u3
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, granularity), 1) & ~0ULL;
 		__u64 off = __builtin_offsetof(struct iommu_cache_invalidate_info, granu);
 		__u64 avail = size > off ? size - off : 0;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* IOMMU_INV_GRANU_DOMAIN */
 			break;
 		case 0x1ULL: /* IOMMU_INV_GRANU_PASID */
-			if (avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.pasid_info))
+			if (!probe && avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.pasid_info))
 				return -EINVAL;
 			break;
 		case 0x2ULL: /* IOMMU_INV_GRANU_ADDR */
-			if (avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.addr_info))
+			if (!probe && avail < sizeof(((struct iommu_cache_invalidate_info *)0)->granu.addr_info))
 				return -EINVAL;
 			break;
 		default:
@@ -119,10 +132,12 @@ static __inline__ int iommu_gpasid_bind_data_validate(const void *buf, __u32 len
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < IOMMU_GPASID_BIND_DATA_MINSZ)
+		return -EFAULT;
 	if (size < IOMMU_GPASID_BIND_DATA_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, flags), 8) & ~(__u64)IOMMU_GPASID_BIND_DATA_KNOWN_FLAGS)
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, padding), (__builtin_offsetof(struct iommu_gpasid_bind_data, padding) + sizeof(((struct iommu_gpasid_bind_data *)0)->padding)) < size ? (__builtin_offsetof(struct iommu_gpasid_bind_data, padding) + sizeof(((struct iommu_gpasid_bind_data *)0)->padding)) : size))
@@ -131,9 +146,11 @@ static __inline__ int iommu_gpasid_bind_data_validate(const void *buf, __u32 len
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, format), 4) & ~0ULL;
 		__u64 off = __builtin_offsetof(struct iommu_gpasid_bind_data, vendor);
 		__u64 avail = size > off ? size - off : 0;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x1ULL: /* IOMMU_PASID_FORMAT_INTEL_VTD */
-			if (avail < sizeof(((struct iommu_gpasid_bind_data *)0)->vendor.vtd))
+			if (!probe && avail < sizeof(((struct iommu_gpasid_bind_data *)0)->vendor.vtd))
 				return -EINVAL;
 			break;
 		default:

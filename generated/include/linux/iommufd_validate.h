@@ -28,6 +28,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -179,6 +188,8 @@ static __inline__ int iommu_hwpt_alloc_validate(const void *buf, __u32 len)
 		return -EOPNOTSUPP;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_alloc, data_type), 4) & ~0ULL;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* IOMMU_HWPT_DATA_NONE */
 			break;
@@ -323,6 +334,8 @@ static __inline__ int iommu_hwpt_invalidate_validate(const void *buf, __u32 len)
 		return -EOPNOTSUPP;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, data_type), 4) & ~0ULL;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 */
 			break;

@@ -28,6 +28,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -81,31 +90,33 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct kvm_run, exit_reason), 4) & ~0ULL;
 		__u64 off = __builtin_offsetof(struct kvm_run, hw);
 		__u64 avail = size > off ? size - off : 0;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* KVM_EXIT_UNKNOWN */
-			if (avail < sizeof(((struct kvm_run *)0)->hw))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->hw))
 				return -EINVAL;
 			break;
 		case 0x1ULL: /* KVM_EXIT_EXCEPTION */
-			if (avail < sizeof(((struct kvm_run *)0)->ex))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->ex))
 				return -EINVAL;
 			break;
 		case 0x2ULL: /* KVM_EXIT_IO */
-			if (avail < sizeof(((struct kvm_run *)0)->io))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->io))
 				return -EINVAL;
 			break;
 		case 0x3ULL: /* KVM_EXIT_HYPERCALL */
-			if (avail < sizeof(((struct kvm_run *)0)->hypercall))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->hypercall))
 				return -EINVAL;
 			break;
 		case 0x4ULL: /* KVM_EXIT_DEBUG */
-			if (avail < sizeof(((struct kvm_run *)0)->debug))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->debug))
 				return -EINVAL;
 			break;
 		case 0x5ULL: /* KVM_EXIT_HLT */
 			break;
 		case 0x6ULL: /* KVM_EXIT_MMIO */
-			if (avail < sizeof(((struct kvm_run *)0)->mmio))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->mmio))
 				return -EINVAL;
 			break;
 		case 0x7ULL: /* KVM_EXIT_IRQ_WINDOW_OPEN */
@@ -113,41 +124,41 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		case 0x8ULL: /* KVM_EXIT_SHUTDOWN */
 			break;
 		case 0x9ULL: /* KVM_EXIT_FAIL_ENTRY */
-			if (avail < sizeof(((struct kvm_run *)0)->fail_entry))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->fail_entry))
 				return -EINVAL;
 			break;
 		case 0xaULL: /* KVM_EXIT_INTR */
 			break;
 		case 0xcULL: /* KVM_EXIT_TPR_ACCESS */
-			if (avail < sizeof(((struct kvm_run *)0)->tpr_access))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->tpr_access))
 				return -EINVAL;
 			break;
 		case 0x10ULL: /* KVM_EXIT_NMI */
-			if (avail < sizeof(((struct kvm_run *)0)->hw))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->hw))
 				return -EINVAL;
 			break;
 		case 0x11ULL: /* KVM_EXIT_INTERNAL_ERROR */
-			if (avail < sizeof(((struct kvm_run *)0)->internal))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->internal))
 				return -EINVAL;
 			break;
 		case 0x18ULL: /* KVM_EXIT_SYSTEM_EVENT */
-			if (avail < sizeof(((struct kvm_run *)0)->system_event))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->system_event))
 				return -EINVAL;
 			break;
 		case 0x1aULL: /* KVM_EXIT_IOAPIC_EOI */
-			if (avail < sizeof(((struct kvm_run *)0)->eoi))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->eoi))
 				return -EINVAL;
 			break;
 		case 0x1bULL: /* KVM_EXIT_HYPERV */
-			if (avail < sizeof(((struct kvm_run *)0)->hyperv))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->hyperv))
 				return -EINVAL;
 			break;
 		case 0x1dULL: /* KVM_EXIT_X86_RDMSR */
-			if (avail < sizeof(((struct kvm_run *)0)->msr))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->msr))
 				return -EINVAL;
 			break;
 		case 0x1eULL: /* KVM_EXIT_X86_WRMSR */
-			if (avail < sizeof(((struct kvm_run *)0)->msr))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->msr))
 				return -EINVAL;
 			break;
 		case 0x1fULL: /* KVM_EXIT_DIRTY_RING_FULL */
@@ -157,11 +168,11 @@ static __inline__ int kvm_run_validate(const void *buf, __u32 len)
 		case 0x21ULL: /* KVM_EXIT_X86_BUS_LOCK */
 			break;
 		case 0x22ULL: /* KVM_EXIT_XEN */
-			if (avail < sizeof(((struct kvm_run *)0)->xen))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->xen))
 				return -EINVAL;
 			break;
 		case 0x25ULL: /* KVM_EXIT_NOTIFY */
-			if (avail < sizeof(((struct kvm_run *)0)->notify))
+			if (!probe && avail < sizeof(((struct kvm_run *)0)->notify))
 				return -EINVAL;
 			break;
 		default:

@@ -644,7 +644,7 @@ struct vfio_device_feature_mig_state {
 /**
  * struct vfio_device_low_power_entry_with_wakeup - Payload of VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP.
  * @wakeup_eventfd: eventfd signalled when the device leaves low power to wake up.
- * @reserved: Unused.
+ * @reserved: Unused; the kernel ignores it.
  */
 struct vfio_device_low_power_entry_with_wakeup {
 	__s32	wakeup_eventfd;

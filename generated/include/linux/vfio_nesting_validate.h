@@ -30,6 +30,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -60,10 +69,12 @@ static __inline__ int vfio_iommu_pasid_request_validate(const void *buf, __u32 l
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_PASID_REQUEST_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_PASID_REQUEST_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_pasid_request, flags), 4) & ~(__u64)VFIO_IOMMU_PASID_REQUEST_KNOWN_FLAGS)
 		return -EINVAL;
 	return 0;
@@ -84,29 +95,48 @@ static __inline__ int vfio_iommu_type1_nesting_op_validate(const void *buf, __u3
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_TYPE1_NESTING_OP_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_TYPE1_NESTING_OP_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_nesting_op, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_NESTING_OP_KNOWN_FLAGS)
 		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_nesting_op, op), 4) & ~0ULL;
 		__u64 off = __builtin_offsetof(struct vfio_iommu_type1_nesting_op, data);
 		__u64 avail = size > off ? size - off : 0;
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* VFIO_IOMMU_NESTING_OP_BIND_PGTBL */
-			if (avail < sizeof(struct iommu_gpasid_bind_data))
+			if (!probe && avail < sizeof(struct iommu_gpasid_bind_data))
 				return -EINVAL;
-			return iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
+			if (!probe) {
+				int r = iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
+				if (r)
+					return r;
+			}
+			break;
 		case 0x1ULL: /* VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL */
-			if (avail < sizeof(struct iommu_gpasid_bind_data))
+			if (!probe && avail < sizeof(struct iommu_gpasid_bind_data))
 				return -EINVAL;
-			return iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
+			if (!probe) {
+				int r = iommu_gpasid_bind_data_validate((const __u8 *)buf + off, (__u32)avail);
+				if (r)
+					return r;
+			}
+			break;
 		case 0x2ULL: /* VFIO_IOMMU_NESTING_OP_CACHE_INVLD */
-			if (avail < sizeof(struct iommu_cache_invalidate_info))
+			if (!probe && avail < sizeof(struct iommu_cache_invalidate_info))
 				return -EINVAL;
-			return iommu_cache_invalidate_info_validate((const __u8 *)buf + off, (__u32)avail);
+			if (!probe) {
+				int r = iommu_cache_invalidate_info_validate((const __u8 *)buf + off, (__u32)avail);
+				if (r)
+					return r;
+			}
+			break;
 		default:
 			return -EINVAL;
 		}

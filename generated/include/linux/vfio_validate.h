@@ -28,6 +28,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -53,7 +62,6 @@ static __inline__ int vfio_pci_hot_reset_validate(const void *buf, __u32 len);
 static __inline__ int vfio_device_gfx_plane_info_validate(const void *buf, __u32 len);
 static __inline__ int vfio_device_ioeventfd_validate(const void *buf, __u32 len);
 static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len);
-static __inline__ int vfio_device_low_power_entry_with_wakeup_validate(const void *buf, __u32 len);
 static __inline__ int vfio_device_feature_dma_logging_control_validate(const void *buf, __u32 len);
 static __inline__ int vfio_iommu_type1_info_validate(const void *buf, __u32 len);
 static __inline__ int vfio_iommu_type1_info_cap_iova_range_validate(const void *buf, __u32 len);
@@ -79,10 +87,12 @@ static __inline__ int vfio_group_status_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_GROUP_STATUS_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_GROUP_STATUS_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -99,10 +109,12 @@ static __inline__ int vfio_device_info_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_DEVICE_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_DEVICE_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -119,10 +131,12 @@ static __inline__ int vfio_region_info_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_REGION_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_REGION_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -184,10 +198,12 @@ static __inline__ int vfio_irq_info_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IRQ_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IRQ_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -206,32 +222,42 @@ static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IRQ_SET_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IRQ_SET_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & ~(__u64)VFIO_IRQ_SET_KNOWN_FLAGS)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4) > 0xfffffffeULL || uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, start), 4) > 0xfffffffeULL - uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4))
+		return -EINVAL;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & 0x7ULL) != 1)
 		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & 0x7ULL;
 		__u64 off = __builtin_offsetof(struct vfio_irq_set, data);
 		__u64 avail = size > off ? size - off : 0;
 		__u64 count = uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4);
+		int probe = 0 != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x1ULL: /* VFIO_IRQ_SET_DATA_NONE */
 			break;
 		case 0x2ULL: /* VFIO_IRQ_SET_DATA_BOOL */
-			if (count * sizeof(__u8) > avail)
+			if (!probe && count * sizeof(__u8) > avail)
 				return -EINVAL;
 			break;
 		case 0x4ULL: /* VFIO_IRQ_SET_DATA_EVENTFD */
-			if (count * sizeof(__s32) > avail)
+			if (!probe && count * sizeof(__s32) > avail)
 				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
 		}
 	}
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & 0x38ULL) != 1)
+		return -ENOTTY;
 	return 0;
 }
 
@@ -248,10 +274,12 @@ static __inline__ int vfio_pci_hot_reset_info_validate(const void *buf, __u32 le
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_PCI_HOT_RESET_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_PCI_HOT_RESET_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -268,10 +296,12 @@ static __inline__ int vfio_pci_hot_reset_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_PCI_HOT_RESET_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_PCI_HOT_RESET_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -290,10 +320,12 @@ static __inline__ int vfio_device_gfx_plane_info_validate(const void *buf, __u32
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_DEVICE_GFX_PLANE_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_DEVICE_GFX_PLANE_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_gfx_plane_info, flags), 4) & ~(__u64)VFIO_DEVICE_GFX_PLANE_INFO_KNOWN_FLAGS)
 		return -EINVAL;
 	return 0;
@@ -314,10 +346,12 @@ static __inline__ int vfio_device_ioeventfd_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_DEVICE_IOEVENTFD_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_DEVICE_IOEVENTFD_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_ioeventfd, flags), 4) & ~(__u64)VFIO_DEVICE_IOEVENTFD_KNOWN_FLAGS)
 		return -EINVAL;
 	return 0;
@@ -338,65 +372,63 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_DEVICE_FEATURE_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_DEVICE_FEATURE_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & ~(__u64)VFIO_DEVICE_FEATURE_KNOWN_FLAGS)
+		return -EINVAL;
+	if (!(uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x40000ULL) && (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x30000ULL) > 1))
 		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0xffffULL;
 		__u64 off = __builtin_offsetof(struct vfio_device_feature, data);
 		__u64 avail = size > off ? size - off : 0;
+		int probe = (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x40000ULL) != 0;
+		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN */
-			if (avail < sizeof(__u8[16]))
+			if (!probe && avail < sizeof(__u8[16]))
 				return -EINVAL;
 			break;
 		case 0x1ULL: /* VFIO_DEVICE_FEATURE_MIGRATION */
-			if (avail < sizeof(struct vfio_device_feature_migration))
+			if (!probe && avail < sizeof(struct vfio_device_feature_migration))
 				return -EINVAL;
 			break;
 		case 0x2ULL: /* VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE */
-			if (avail < sizeof(struct vfio_device_feature_mig_state))
+			if (!probe && avail < sizeof(struct vfio_device_feature_mig_state))
 				return -EINVAL;
 			break;
 		case 0x3ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
 			break;
 		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP */
-			if (avail < sizeof(struct vfio_device_low_power_entry_with_wakeup))
+			if (!probe && avail < sizeof(struct vfio_device_low_power_entry_with_wakeup))
 				return -EINVAL;
-			return vfio_device_low_power_entry_with_wakeup_validate((const __u8 *)buf + off, (__u32)avail);
+			break;
 		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT */
 			break;
 		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START */
-			if (avail < sizeof(struct vfio_device_feature_dma_logging_control))
+			if (!probe && avail < sizeof(struct vfio_device_feature_dma_logging_control))
 				return -EINVAL;
-			return vfio_device_feature_dma_logging_control_validate((const __u8 *)buf + off, (__u32)avail);
+			if (!probe) {
+				int r = vfio_device_feature_dma_logging_control_validate((const __u8 *)buf + off, (__u32)avail);
+				if (r)
+					return r;
+			}
+			break;
 		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP */
 			break;
 		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT */
-			if (avail < sizeof(struct vfio_device_feature_dma_logging_report))
+			if (!probe && avail < sizeof(struct vfio_device_feature_dma_logging_report))
 				return -EINVAL;
 			break;
 		default:
-			return -EINVAL;
+			return -ENOTTY;
 		}
 	}
-	return 0;
-}
-
-/*
- * vfio_device_low_power_entry_with_wakeup_validate - check len bytes at buf holding a struct vfio_device_low_power_entry_with_wakeup
- * the way the kernel does; 0 when valid, else -errno.
- */
-static __inline__ int vfio_device_low_power_entry_with_wakeup_validate(const void *buf, __u32 len)
-{
-	__u64 size = len;
-	(void)buf;
-	if (len < sizeof(struct vfio_device_low_power_entry_with_wakeup))
-		return -EINVAL;
-	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved), (__builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved) + sizeof(((struct vfio_device_low_power_entry_with_wakeup *)0)->reserved)) < size ? (__builtin_offsetof(struct vfio_device_low_power_entry_with_wakeup, reserved) + sizeof(((struct vfio_device_low_power_entry_with_wakeup *)0)->reserved)) : size))
+	if (!(uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x40000ULL) && (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x30000ULL) == 0))
 		return -EINVAL;
 	return 0;
 }
@@ -429,10 +461,12 @@ static __inline__ int vfio_iommu_type1_info_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_TYPE1_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_TYPE1_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -466,11 +500,23 @@ static __inline__ int vfio_iommu_type1_dma_map_validate(const void *buf, __u32 l
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_TYPE1_DMA_MAP_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_TYPE1_DMA_MAP_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_DMA_MAP_KNOWN_FLAGS)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, flags), 4) & 0x4ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, flags), 4) & 0x3ULL))
+		return -EINVAL;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, flags), 4) & 0x7ULL) == 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, size), 8) == 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, size), 8) != 0 && uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, iova), 8) > (__u64)0 - uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, size), 8))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, size), 8) != 0 && uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, vaddr), 8) > (__u64)0 - uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_map, size), 8))
 		return -EINVAL;
 	return 0;
 }
@@ -490,11 +536,21 @@ static __inline__ int vfio_iommu_type1_dma_unmap_validate(const void *buf, __u32
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_TYPE1_DMA_UNMAP_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_TYPE1_DMA_UNMAP_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_DMA_UNMAP_KNOWN_FLAGS)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x1ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x6ULL))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x2ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, iova), 8) != 0 || uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8) != 0))
+		return -EINVAL;
+	if (!(uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x2ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8) == 0))
+		return -EINVAL;
+	if (!(uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x2ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8) != 0 && uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, iova), 8) > (__u64)0 - uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8)))
 		return -EINVAL;
 	return 0;
 }
@@ -514,10 +570,12 @@ static __inline__ int vfio_iommu_type1_dirty_bitmap_validate(const void *buf, __
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_TYPE1_DIRTY_BITMAP_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_TYPE1_DIRTY_BITMAP_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dirty_bitmap, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_DIRTY_BITMAP_KNOWN_FLAGS)
 		return -EINVAL;
 	return 0;
@@ -538,10 +596,12 @@ static __inline__ int vfio_iommu_spapr_tce_info_validate(const void *buf, __u32 
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_SPAPR_TCE_INFO_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_SPAPR_TCE_INFO_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_spapr_tce_info, flags), 4) & ~(__u64)VFIO_IOMMU_SPAPR_TCE_INFO_KNOWN_FLAGS)
 		return -EINVAL;
 	return 0;
@@ -560,10 +620,12 @@ static __inline__ int vfio_eeh_pe_op_validate(const void *buf, __u32 len)
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_EEH_PE_OP_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_EEH_PE_OP_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -580,10 +642,12 @@ static __inline__ int vfio_iommu_spapr_register_memory_validate(const void *buf,
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_SPAPR_REGISTER_MEMORY_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_SPAPR_REGISTER_MEMORY_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 
@@ -600,10 +664,12 @@ static __inline__ int vfio_iommu_spapr_tce_create_validate(const void *buf, __u3
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_SPAPR_TCE_CREATE_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_SPAPR_TCE_CREATE_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv1), (__builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv1) + sizeof(((struct vfio_iommu_spapr_tce_create *)0)->__resv1)) < size ? (__builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv1) + sizeof(((struct vfio_iommu_spapr_tce_create *)0)->__resv1)) : size))
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv2), (__builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv2) + sizeof(((struct vfio_iommu_spapr_tce_create *)0)->__resv2)) < size ? (__builtin_offsetof(struct vfio_iommu_spapr_tce_create, __resv2) + sizeof(((struct vfio_iommu_spapr_tce_create *)0)->__resv2)) : size))
@@ -624,10 +690,12 @@ static __inline__ int vfio_iommu_spapr_tce_remove_validate(const void *buf, __u3
 	if (len < 4)
 		return -EFAULT;
 	size = uapigen_load(buf, 0, 4);
+	if (len < VFIO_IOMMU_SPAPR_TCE_REMOVE_MINSZ)
+		return -EFAULT;
 	if (size < VFIO_IOMMU_SPAPR_TCE_REMOVE_MINSZ)
 		return -EINVAL;
 	if (size > len)
-		return -EFAULT;
+		size = len;
 	return 0;
 }
 

@@ -28,6 +28,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 	}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {

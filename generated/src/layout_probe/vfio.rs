@@ -507,7 +507,6 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ("vfio_device_gfx_plane_info", crate::vfio::DeviceGfxPlaneInfo::validate as Validator),
     ("vfio_device_ioeventfd", crate::vfio::DeviceIoeventfd::validate as Validator),
     ("vfio_device_feature", crate::vfio::DeviceFeature::validate as Validator),
-    ("vfio_device_low_power_entry_with_wakeup", crate::vfio::DeviceLowPowerEntryWithWakeup::validate as Validator),
     ("vfio_device_feature_dma_logging_control", crate::vfio::DeviceFeatureDmaLoggingControl::validate as Validator),
     ("vfio_iommu_type1_info", crate::vfio::IommuType1Info::validate as Validator),
     ("vfio_iommu_type1_info_cap_iova_range", crate::vfio::IommuType1InfoCapIovaRange::validate as Validator),

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use super::header::c_type_name;
 use crate::abi::{ABIS, group_by};
-use crate::check::{Check, MinSize, Need, PayloadCheck};
-use crate::ir::{Field, Module, Scalar, Ty, TypeId};
+use crate::check::{Check, MinSize, Need, PayloadCheck, RuleCheck};
+use crate::ir::{BitCount, Cond, Field, Module, Scalar, Ty, TypeId};
 use crate::model::Model;
 
 /// `linux/vfio.h` -> `linux/vfio_validate.h`.
@@ -203,6 +203,15 @@ static __inline__ __u64 uapigen_load(const void *buf, __u32 off, __u32 size)
 \t}
 }
 
+/* Number of bits set in v. */
+static __inline__ unsigned uapigen_popcount(__u64 v)
+{
+\tunsigned n = 0;
+\tfor (; v; v &= v - 1)
+\t\tn++;
+\treturn n;
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -266,6 +275,17 @@ fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check
         Check::WithinBuffer { errno } => {
             let _ = writeln!(o, "\tif (size > len)\n\t\treturn -{};", errno.c_name());
         }
+        Check::MandatoryInBuffer { errno } => {
+            let _ = writeln!(
+                o,
+                "\tif (len < {up}_MINSZ)\n\t\treturn -{};",
+                errno.c_name()
+            );
+        }
+        Check::ClampToBuffer => {
+            let _ = writeln!(o, "\tif (size > len)\n\t\tsize = len;");
+        }
+        Check::Rule(r) => rule(o, t, ty, r),
         Check::UnknownTailZero { errno } => {
             let _ = writeln!(
                 o,
@@ -307,6 +327,66 @@ fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check
     }
 }
 
+/// `uapigen_load` of a field of the struct.
+fn load(ty: &str, f: &Field) -> String {
+    format!("uapigen_load(buf, {}, {})", offsetof(ty, f), int_size(f))
+}
+
+/// A rule: `if (!(unless) && violated) return -errno;`.
+fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
+    let f = |i: usize| load(ty, &t.fields[i]);
+    let violated = match &r.cond {
+        Cond::Bits { field, mask, count } => {
+            let n = format!("uapigen_popcount({} & {mask:#x}ULL)", f(*field));
+            match count {
+                BitCount::ExactlyOne => format!("{n} != 1"),
+                BitCount::AtMostOne => format!("{n} > 1"),
+                BitCount::AtLeastOne => format!("{n} == 0"),
+            }
+        }
+        Cond::IfSet {
+            field,
+            if_set,
+            bits,
+            requires,
+        } => {
+            let v = f(*field);
+            if *requires {
+                format!("({v} & {if_set:#x}ULL) && ({v} & {bits:#x}ULL) != {bits:#x}ULL")
+            } else {
+                format!("({v} & {if_set:#x}ULL) && ({v} & {bits:#x}ULL)")
+            }
+        }
+        Cond::ZeroIf {
+            flag_field,
+            if_set,
+            zero,
+        } => {
+            let any = zero
+                .iter()
+                .map(|&z| format!("{} != 0", f(z)))
+                .collect::<Vec<_>>()
+                .join(" || ");
+            format!("({} & {if_set:#x}ULL) && ({any})", f(*flag_field))
+        }
+        Cond::NonZero { field } => format!("{} == 0", f(*field)),
+        Cond::SumMax { a, b, max } => {
+            // a + b > max without wrap-around: max = 2^64 is `b != 0 && a > 2^64 - b`.
+            let (a, b) = (f(*a), f(*b));
+            if *max > i128::from(u64::MAX) {
+                format!("{b} != 0 && {a} > (__u64)0 - {b}")
+            } else {
+                format!("{b} > {max:#x}ULL || {a} > {max:#x}ULL - {b}")
+            }
+        }
+    };
+    let cond = match r.unless {
+        Some((uf, mask)) => format!("!({} & {mask:#x}ULL) && ({violated})", f(uf)),
+        None => violated,
+    };
+    let _ = writeln!(o, "\tif ({cond})\n\t\treturn -{};", r.errno.c_name());
+}
+
 /// The payload check: a switch on the tag with one arm per variant.
 fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
     let t = &m.types[id];
@@ -338,6 +418,17 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
             int_size(cf)
         );
     }
+    // A probe (`unless` bits set) reads no payload: only the tag is checked.
+    let probe = match p.unless {
+        Some(u) => format!(
+            "(uapigen_load(buf, {}, {}) & {u:#x}ULL)",
+            offsetof(ty, tf),
+            int_size(tf)
+        ),
+        None => "0".to_owned(),
+    };
+    let _ = writeln!(o, "\t\tint probe = {probe} != 0;");
+    let _ = writeln!(o, "\t\t(void)probe;");
     let _ = writeln!(o, "\t\tswitch (tag) {{");
     for arm in &p.arms {
         let _ = writeln!(
@@ -350,7 +441,7 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
             (Need::Elements(ety), _) => {
                 let _ = writeln!(
                     o,
-                    "\t\t\tif (count * sizeof({}) > avail)\n\t\t\t\treturn -EINVAL;",
+                    "\t\t\tif (!probe && count * sizeof({}) > avail)\n\t\t\t\treturn -EINVAL;",
                     c_type_name(m, ety)
                 );
                 None
@@ -377,7 +468,7 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
         if let Some(tn) = room {
             let _ = writeln!(
                 o,
-                "\t\t\tif (avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
+                "\t\t\tif (!probe && avail < sizeof({tn}))\n\t\t\t\treturn -EINVAL;"
             );
         }
         match arm.nested {
@@ -385,7 +476,7 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
                 let name = m.types[inner].c_name.clone().unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "\t\t\treturn {name}_validate((const __u8 *)buf + off, (__u32)avail);"
+                    "\t\t\tif (!probe) {{\n\t\t\t\tint r = {name}_validate((const __u8 *)buf + off, (__u32)avail);\n\t\t\t\tif (r)\n\t\t\t\t\treturn r;\n\t\t\t}}\n\t\t\tbreak;"
                 );
             }
             None => {

@@ -1,12 +1,12 @@
 //! Rust checks of untrusted bytes: `MIN_SIZE`/`KNOWN_FLAGS` and `check` of extensible and
 //! reserved-field structs, and `validate`, the same checks as the C helper.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{check_errno, ident, int_lit, int_of, int_ty, read_int, rust_ty, what};
-use crate::check::{Check, Program};
-use crate::ir::{Extensible, IntTy, Module, PayloadKind, TypeId};
+use crate::check::{Check, Program, RuleCheck};
+use crate::ir::{BitCount, Cond, Extensible, IntTy, Module, PayloadKind, TypeId};
 use crate::model::Model;
 use crate::spec::Style;
 
@@ -23,9 +23,33 @@ pub(crate) fn validate(model: &Model, id: TypeId) -> TokenStream {
         Some(p) => {
             let pn = ident(&p.rust_name);
             match p.kind {
-                PayloadKind::Trailing { .. } | PayloadKind::Union { .. } => {
-                    quote!(#pn::decode(bytes).map(|_| ()))
-                }
+                PayloadKind::Trailing { .. } | PayloadKind::Union { .. } => match p.unless {
+                    // A probe reads no payload: the header, the tag and the rules only.
+                    Some(u) => {
+                        let read = header_read(model, id);
+                        let Some(pc) = model.program(id).and_then(Program::payload) else {
+                            return quote!();
+                        };
+                        let tags = pc.arms.iter().map(|a| int_lit(a.tag, false));
+                        let unknown = check_errno(pc.unknown);
+                        let tag_w = what(m, id, &t.fields[p.tag_field]);
+                        let tag_n = ident(&t.fields[p.tag_field].rust_name);
+                        let ul = int_lit(u, true);
+                        let after = after_payload_rules(model, id, &quote!(bytes));
+                        quote! {
+                            #read
+                            if header.#tag_n & #ul != 0 {
+                                if ![#(#tags),*].contains(&header.tag_of()) {
+                                    return Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value"));
+                                }
+                                #after
+                                return Ok(());
+                            }
+                            #pn::decode(bytes).map(|_| ())
+                        }
+                    }
+                    None => quote!(#pn::decode(bytes).map(|_| ())),
+                },
                 PayloadKind::Pointer { .. } | PayloadKind::Entries { .. } => {
                     let read = header_read(model, id);
                     let Some(pc) = model.program(id).and_then(Program::payload) else {
@@ -102,6 +126,24 @@ fn statement(m: &Module, id: TypeId, check: &Check, readable: bool) -> TokenStre
                 }
             }
         }
+        Check::MandatoryInBuffer { errno } => {
+            let w = t
+                .extensible
+                .as_ref()
+                .map(|x| size_what(x.size_field))
+                .unwrap_or_default();
+            let e = check_errno(*errno);
+            quote! {
+                if bytes.len() < Self::MIN_SIZE {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "the buffer does not hold the mandatory part"));
+                }
+            }
+        }
+        Check::ClampToBuffer => quote! {
+            // The kernel reads only what it needs: a larger size field is no error by itself.
+            let size = ::core::cmp::min(size, bytes.len());
+        },
+        Check::Rule(r) => rule(m, id, r, &quote!(buf)),
         Check::UnknownTailZero { errno } => {
             let w = t
                 .extensible
@@ -154,13 +196,147 @@ fn statement(m: &Module, id: TypeId, check: &Check, readable: bool) -> TokenStre
     }
 }
 
-/// The statements of the checks that read fields (known flags, reserved fields), in
-/// program order.
+/// A field read as the unsigned `u64` the C helper's `uapigen_load` gives.
+fn load(m: &Module, id: TypeId, i: usize, src: &TokenStream) -> TokenStream {
+    let t = &m.types[id];
+    let f = &t.fields[i];
+    let name = ident(&t.rust_name);
+    let n = ident(&f.rust_name);
+    let ut = match int_of(f).map_or(4, IntTy::bytes) {
+        1 => quote!(u8),
+        2 => quote!(u16),
+        8 => quote!(u64),
+        _ => quote!(u32),
+    };
+    quote!((::uapigen_runtime::get::<#ut>(#src, ::core::mem::offset_of!(#name, #n)).unwrap_or(0) as u64))
+}
+
+/// A rule of the spec on the bytes `src`: `if !unless && violated { return Err(..) }`.
+pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> TokenStream {
+    let t = &m.types[id];
+    let rd = |i: usize| load(m, id, i, src);
+    let lit = |v: i128| int_lit(v, true);
+    let (violated, field, msg) = match &r.cond {
+        Cond::Bits { field, mask, count } => {
+            let k = rd(*field);
+            let mk = lit(*mask);
+            let n = quote!((#k & #mk).count_ones());
+            match count {
+                BitCount::ExactlyOne => (
+                    quote!(#n != 1),
+                    *field,
+                    format!("not exactly one bit of {mask:#x} is set"),
+                ),
+                BitCount::AtMostOne => (
+                    quote!(#n > 1),
+                    *field,
+                    format!("more than one bit of {mask:#x} is set"),
+                ),
+                BitCount::AtLeastOne => (
+                    quote!(#n == 0),
+                    *field,
+                    format!("no bit of {mask:#x} is set"),
+                ),
+            }
+        }
+        Cond::IfSet {
+            field,
+            if_set,
+            bits,
+            requires,
+        } => {
+            let (x, s, b) = (rd(*field), lit(*if_set), lit(*bits));
+            if *requires {
+                (
+                    quote!(#x & #s != 0 && #x & #b != #b),
+                    *field,
+                    format!("bits {if_set:#x} require bits {bits:#x}"),
+                )
+            } else {
+                (
+                    quote!(#x & #s != 0 && #x & #b != 0),
+                    *field,
+                    format!("bits {if_set:#x} exclude bits {bits:#x}"),
+                )
+            }
+        }
+        Cond::ZeroIf {
+            flag_field,
+            if_set,
+            zero,
+        } => {
+            let (x, s) = (rd(*flag_field), lit(*if_set));
+            let any = zero.iter().map(|&z| {
+                let v = rd(z);
+                quote!(#v != 0)
+            });
+            (
+                quote!(#x & #s != 0 && (#(#any)||*)),
+                zero.first().copied().unwrap_or(*flag_field),
+                format!("bits {if_set:#x} require these fields to be zero"),
+            )
+        }
+        Cond::NonZero { field } => {
+            let x = rd(*field);
+            (quote!(#x == 0), *field, "must not be zero".to_owned())
+        }
+        Cond::SumMax { a, b, max } => {
+            let (x, y) = (rd(*a), rd(*b));
+            let mx = Literal::u128_unsuffixed(u128::try_from(*max).unwrap_or(0));
+            (
+                quote!((#x as u128) + (#y as u128) > #mx),
+                *a,
+                format!(
+                    "the sum with `{}` is more than {max:#x}",
+                    t.fields[*b].c_name.as_deref().unwrap_or("")
+                ),
+            )
+        }
+    };
+    let cond = match r.unless {
+        Some((uf, mask)) => {
+            let (u, mk) = (rd(uf), lit(mask));
+            quote!(#u & #mk == 0 && (#violated))
+        }
+        None => violated,
+    };
+    let (w, e) = (what(m, id, &t.fields[field]), check_errno(r.errno));
+    quote! {
+        if #cond {
+            return Err(::uapigen_runtime::Reject::new(#e, #w, #msg));
+        }
+    }
+}
+
+/// The rules checked after the payload, on `src`.
+pub(crate) fn after_payload_rules(model: &Model, id: TypeId, src: &TokenStream) -> TokenStream {
+    let Some(program) = model.program(id) else {
+        return quote!();
+    };
+    let stmts = program
+        .checks
+        .iter()
+        .skip_while(|c| !matches!(c, Check::Payload(_)))
+        .filter_map(|c| match c {
+            Check::Rule(r) => Some(rule(&model.module, id, r, src)),
+            _ => None,
+        });
+    quote!(#(#stmts)*)
+}
+
+/// The statements of the checks that read fields (known flags, reserved fields, the rules
+/// checked before the payload), in program order.
 fn field_checks(m: &Module, id: TypeId, program: &Program, readable: bool) -> TokenStream {
     let stmts = program
         .checks
         .iter()
-        .filter(|c| matches!(c, Check::KnownFlags { .. } | Check::ReservedZero { .. }))
+        .take_while(|c| !matches!(c, Check::Payload(_)))
+        .filter(|c| {
+            matches!(
+                c,
+                Check::KnownFlags { .. } | Check::ReservedZero { .. } | Check::Rule(_)
+            )
+        })
         .map(|c| statement(m, id, c, readable));
     quote!(#(#stmts)*)
 }
@@ -261,6 +437,8 @@ fn extensible(
                 Check::SizeField { .. }
                     | Check::MinSize { .. }
                     | Check::WithinBuffer { .. }
+                    | Check::MandatoryInBuffer { .. }
+                    | Check::ClampToBuffer
                     | Check::UnknownTailZero { .. }
             )
         })

@@ -110,10 +110,7 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
 }
 
 pub(crate) fn errno(e: ErrnoName) -> TokenStream {
-    match e {
-        ErrnoName::Einval => quote!(::uapigen_runtime::Errno::Inval),
-        ErrnoName::Eopnotsupp => quote!(::uapigen_runtime::Errno::OpNotSupp),
-    }
+    check_errno(e.into())
 }
 
 /// The integer type of a scalar field.
@@ -152,5 +149,8 @@ pub(crate) fn check_errno(e: Errno) -> TokenStream {
         Errno::Inval => quote!(::uapigen_runtime::Errno::Inval),
         Errno::TooBig => quote!(::uapigen_runtime::Errno::TooBig),
         Errno::OpNotSupp => quote!(::uapigen_runtime::Errno::OpNotSupp),
+        Errno::NotTty => quote!(::uapigen_runtime::Errno::NotTty),
+        Errno::Overflow => quote!(::uapigen_runtime::Errno::Overflow),
+        Errno::NoSpc => quote!(::uapigen_runtime::Errno::NoSpc),
     }
 }

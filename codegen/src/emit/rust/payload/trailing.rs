@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::super::checks::header_read;
+use super::super::checks::{after_payload_rules, header_read};
 use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
 use super::parts::{fixed_arm, size_put, tag_put, variant_ty, write_fields};
 use crate::ir::{IntTy, Payload, Ty, TypeId};
@@ -55,6 +55,7 @@ pub(crate) fn trailing(
         None => (quote!(), quote!(), quote!()),
     };
     let read = header_read(model, id);
+    let after = after_payload_rules(model, id, &quote!(bytes));
     let arms = p.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let tag = int_lit(v.tag, false);
@@ -227,6 +228,7 @@ pub(crate) fn trailing(
                 #(#arms)*
                 _ => return Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value")),
             };
+            #after
             Ok((header, payload))
         }
     }

@@ -1,0 +1,55 @@
+//! Resolved `rules:` of a struct: field indices and mask values.
+
+use crate::spec::ErrnoName;
+use crate::spec::Span;
+
+/// What a rule requires of the argument; a violation gives the rule's errno.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cond {
+    /// `popcount(field & mask)` is exactly one, at most one or at least one.
+    Bits {
+        field: usize,
+        mask: i128,
+        count: BitCount,
+    },
+    /// When `field & if_set != 0`: `field & bits == 0` (excludes) or `field & bits == bits`
+    /// (requires).
+    IfSet {
+        field: usize,
+        if_set: i128,
+        bits: i128,
+        requires: bool,
+    },
+    /// When `flag_field & if_set != 0`: every field of `zero` is zero.
+    ZeroIf {
+        flag_field: usize,
+        if_set: i128,
+        zero: Vec<usize>,
+    },
+    /// `field != 0`.
+    NonZero { field: usize },
+    /// `a + b <= max`, computed without wrap-around (`max` at most 2^64).
+    SumMax { a: usize, b: usize, max: i128 },
+}
+
+/// How many bits of a group may be set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitCount {
+    ExactlyOne,
+    AtMostOne,
+    AtLeastOne,
+}
+
+/// One argument rule of a struct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgRule {
+    pub cond: Cond,
+    /// The rule is skipped when `field & mask != 0`.
+    pub unless: Option<(usize, i128)>,
+    pub errno: ErrnoName,
+    /// Checked after the payload rather than before it.
+    pub after_payload: bool,
+    /// Where the kernel makes the check.
+    pub kernel: Option<String>,
+    pub span: Span,
+}

@@ -1,0 +1,285 @@
+//! Resolution of `rules:`: field names become field indices, masks and bounds values, and
+//! every misuse is an E0507 error at the key that is wrong.
+
+use super::Resolver;
+use crate::diag::Code;
+use crate::ir::*;
+use crate::spec::{After, ArgRule as Rule, ErrnoName, ExprText, Sp, Span, Style};
+
+impl Resolver<'_> {
+    /// Resolve the rules of struct `id` (after its `extensible` and `payload`).
+    pub(super) fn arg_rules(&mut self, id: TypeId, rules: &[Rule]) -> Vec<ArgRule> {
+        rules.iter().filter_map(|r| self.arg_rule(id, r)).collect()
+    }
+
+    fn rule_error(&mut self, span: Span, message: impl Into<String>, hint: &str) {
+        self.diags.error(Code::ArgRule, span, message).hint = Some(hint.into());
+    }
+
+    /// An integer field the kernel reads before the payload: a mandatory one of an
+    /// extensible struct (the kernel copies `minsz` bytes), any of a fixed one.
+    fn rule_field(&mut self, id: TypeId, name: &Sp<String>) -> Option<(usize, IntTy)> {
+        let i = self.int_field(id, name, "the rule's field")?;
+        if let Some(e) = &self.types[id].extensible
+            && i >= e.mandatory
+        {
+            self.rule_error(
+                name.span,
+                format!("`{}` is added in a later revision (`since`), so a shorter argument does not hold it", **name),
+                "rules read the mandatory fields, which every valid argument holds",
+            );
+            return None;
+        }
+        let ty = match self.types[id].fields[i].ty {
+            Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t)) => t,
+            _ => return None,
+        };
+        Some((i, ty))
+    }
+
+    /// The flags field the bit rules read: `field:`, or the struct's flags field.
+    fn rule_flags_field(
+        &mut self,
+        id: TypeId,
+        given: &Option<Sp<String>>,
+        at: Span,
+    ) -> Option<(usize, IntTy)> {
+        if let Some(f) = given {
+            return self.rule_field(id, f);
+        }
+        let t = &self.types[id];
+        let found = t
+            .extensible
+            .as_ref()
+            .and_then(|e| e.flags.map(|(f, _)| f))
+            .or_else(|| t.fields.iter().position(|f| f.flags.is_some()));
+        let Some(f) = found else {
+            self.rule_error(
+                at,
+                "a bit rule needs a flags field, and the struct has none",
+                "name the field with `field:`",
+            );
+            return None;
+        };
+        let name = Sp::new(
+            t.fields[f].c_name.clone().unwrap_or_default(),
+            t.fields[f].span,
+        );
+        self.rule_field(id, &name)
+    }
+
+    /// A non-zero mask that fits the field's type.
+    fn rule_mask(&mut self, e: &Sp<ExprText>, ty: IntTy, what: &str) -> Option<i128> {
+        let (v, _) = self.eval_text(e, what)?;
+        let bits = ty.bytes() * 8;
+        if v <= 0 || v >> bits != 0 {
+            self.rule_error(
+                e.span,
+                format!("{what} is {v:#x}: no bit, or bits past the {bits}-bit field"),
+                "give flag names of the field's flag set, joined with `|`",
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    fn arg_rule(&mut self, id: TypeId, r: &Rule) -> Option<ArgRule> {
+        let kinds: Vec<(&str, Span)> = [
+            r.one_of.as_ref().map(|x| ("one-of", x.span)),
+            r.at_most_one.as_ref().map(|x| ("at-most-one", x.span)),
+            r.at_least_one.as_ref().map(|x| ("at-least-one", x.span)),
+            r.if_set.as_ref().map(|x| ("if-set", x.span)),
+            r.non_zero.as_ref().map(|x| ("non-zero", x.span)),
+            r.sum.as_ref().map(|x| ("sum", x.span)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires` or `zero`), `non-zero` or `sum` per entry";
+        let at = match kinds.as_slice() {
+            [(_, span)] => *span,
+            [] => {
+                let span = r
+                    .field
+                    .as_ref()
+                    .map(|f| f.span)
+                    .or(r.errno.as_ref().map(|e| e.span))
+                    .unwrap_or(self.types[id].span);
+                self.rule_error(span, "a rule with no kind", hint);
+                return None;
+            }
+            [_, (second, span), ..] => {
+                self.rule_error(
+                    *span,
+                    format!("a rule with two kinds: `{}` and `{second}`", kinds[0].0),
+                    hint,
+                );
+                return None;
+            }
+        };
+        // Keys that go with one kind only.
+        let pairs: [(Option<Span>, &str, bool); 4] = [
+            (
+                r.excludes.as_ref().map(|x| x.span),
+                "excludes",
+                r.if_set.is_some(),
+            ),
+            (
+                r.requires.as_ref().map(|x| x.span),
+                "requires",
+                r.if_set.is_some(),
+            ),
+            (r.zero.as_ref().map(|x| x.span), "zero", r.if_set.is_some()),
+            (r.max.as_ref().map(|x| x.span), "max", r.sum.is_some()),
+        ];
+        for (span, key, ok) in pairs {
+            if let (Some(span), false) = (span, ok) {
+                let with = if key == "max" { "sum" } else { "if-set" };
+                self.rule_error(span, format!("`{key}` goes with `{with}`"), hint);
+                return None;
+            }
+        }
+        let cond = if let Some(m) = r
+            .one_of
+            .as_ref()
+            .or(r.at_most_one.as_ref())
+            .or(r.at_least_one.as_ref())
+        {
+            let (field, ty) = self.rule_flags_field(id, &r.field, at)?;
+            let mask = self.rule_mask(m, ty, "the bit group")?;
+            let count = if r.one_of.is_some() {
+                BitCount::ExactlyOne
+            } else if r.at_most_one.is_some() {
+                BitCount::AtMostOne
+            } else {
+                BitCount::AtLeastOne
+            };
+            if count == BitCount::AtMostOne && mask.count_ones() < 2 {
+                self.rule_error(
+                    m.span,
+                    "`at-most-one` of a single bit holds always",
+                    "name two bits or more",
+                );
+                return None;
+            }
+            Cond::Bits { field, mask, count }
+        } else if let Some(s) = &r.if_set {
+            let (field, ty) = self.rule_flags_field(id, &r.field, at)?;
+            let if_set = self.rule_mask(s, ty, "the `if-set` bits")?;
+            match (&r.excludes, &r.requires, &r.zero) {
+                (Some(b), None, None) | (None, Some(b), None) => {
+                    let bits = self.rule_mask(b, ty, "the bits")?;
+                    Cond::IfSet {
+                        field,
+                        if_set,
+                        bits,
+                        requires: r.requires.is_some(),
+                    }
+                }
+                (None, None, Some(z)) if !z.is_empty() => {
+                    let mut zero = Vec::new();
+                    for f in z.iter() {
+                        zero.push(self.rule_field(id, f)?.0);
+                    }
+                    Cond::ZeroIf {
+                        flag_field: field,
+                        if_set,
+                        zero,
+                    }
+                }
+                _ => {
+                    self.rule_error(
+                        s.span,
+                        "`if-set` needs exactly one of `excludes`, `requires` and `zero` (a non-empty list)",
+                        "`{ if-set: A, excludes: B | C }`, `{ if-set: A, requires: B }` or `{ if-set: A, zero: [iova, size] }`",
+                    );
+                    return None;
+                }
+            }
+        } else if let Some(f) = &r.non_zero {
+            Cond::NonZero {
+                field: self.rule_field(id, f)?.0,
+            }
+        } else {
+            let s = r.sum.as_ref()?;
+            let [a, b] = s.as_slice() else {
+                self.rule_error(
+                    s.span,
+                    format!("`sum` adds two fields, not {}", s.len()),
+                    "`sum: [start, count]`",
+                );
+                return None;
+            };
+            let (a_i, a_t) = self.rule_field(id, a)?;
+            let (b_i, b_t) = self.rule_field(id, b)?;
+            if a_t.signed() || b_t.signed() {
+                self.rule_error(
+                    s.span,
+                    "`sum` adds unsigned fields",
+                    "a signed field's sum is not what the kernel bounds",
+                );
+                return None;
+            }
+            let top = 1i128 << (a_t.bytes().max(b_t.bytes()) * 8);
+            let max = match &r.max {
+                Some(m) => {
+                    let (v, _) = self.eval_text(m, "the sum's maximum")?;
+                    if v <= 0 || v > 1i128 << 64 {
+                        self.rule_error(
+                            m.span,
+                            format!("the sum's maximum {v} is not between 1 and 2^64"),
+                            "leave `max` out for `a + b - 1` not to wrap the type",
+                        );
+                        return None;
+                    }
+                    v
+                }
+                None => top,
+            };
+            Cond::SumMax {
+                a: a_i,
+                b: b_i,
+                max,
+            }
+        };
+        let unless = match &r.unless {
+            Some(u) => {
+                let (field, ty) = self.rule_flags_field(id, &r.field, u.span)?;
+                Some((field, self.rule_mask(u, ty, "the `unless` bits")?))
+            }
+            None => None,
+        };
+        let after_payload = match &r.after {
+            Some(a) if a.value == After::Payload => {
+                let trailing = matches!(
+                    self.types[id].payload.as_ref().map(|p| &p.kind),
+                    Some(PayloadKind::Trailing { .. })
+                );
+                if !trailing {
+                    self.rule_error(
+                        a.span,
+                        "`after: payload` on a struct without a payload in a trailing array",
+                        "only a payload in `data[]` is checked before such a rule",
+                    );
+                    return None;
+                }
+                true
+            }
+            _ => false,
+        };
+        let style = self.types[id].extensible.as_ref().map(|e| e.style);
+        let errno = match (&r.errno, style) {
+            (Some(e), _) => e.value,
+            (None, Some(Style::CopyStruct)) => ErrnoName::Eopnotsupp,
+            _ => ErrnoName::Einval,
+        };
+        Some(ArgRule {
+            cond,
+            unless,
+            errno,
+            after_payload,
+            kernel: r.kernel.clone(),
+            span: at,
+        })
+    }
+}
