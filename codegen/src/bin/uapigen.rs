@@ -430,7 +430,13 @@ fn import(
         }
     }
     let imported = match uapigen::import::import(&opts) {
-        Ok(mut v) if v.len() == 1 => v.remove(0),
+        Ok(mut v) if v.len() == 1 => match v.remove(0) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
         Ok(_) => return ExitCode::from(2),
         Err(e) => {
             eprintln!("error: {e}");

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::Note;
 use super::ctype;
-use super::draft::{Enum, EnumValue, Field, Item, Struct, Typedef};
+use super::draft::{Enum, EnumValue, Field, Item, Note, Struct, Typedef};
 use super::json::{J, Loc};
 
 /// The header's files' text, to read expressions as written (array lengths, enumerator

@@ -3,6 +3,20 @@
 
 use serde::Serialize;
 
+/// Something the importer left out or could not read, where the header writes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
 /// One item of a spec section; `arch` is filled by the fold over the ABIs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

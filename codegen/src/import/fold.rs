@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::Note;
 use super::ast::{self, Texts};
 use super::cmacro::{self, Read};
-use super::draft::{Head, Item};
+use super::draft::{Head, Item, Note};
 use super::json;
 use super::macros;
 use crate::abi::{ABIS, ARCHES, Abi};
@@ -105,7 +104,10 @@ pub fn read_abi(
                 line,
             });
         }
-        items.notes.extend(types.notes);
+        items.notes.extend(types.notes.into_iter().map(|n| Note {
+            file: file_name.clone(),
+            ..n
+        }));
         // Macros of the header's file(s) in the order written.
         let defs: Vec<&macros::MacroDef> = pre
             .macros

@@ -141,12 +141,35 @@ impl<'de> Visitor<'de> for JVisitor {
     }
 }
 
-/// Parse clang's JSON dump.
+/// Parse clang's JSON dump. A long `A | B | C ...` enumerator nests its AST deeper than
+/// serde_json's default limit of 128: the limit is off, and the stack grows as needed
+/// (serde_stacker) instead of overflowing; the tree is walked and dropped without
+/// recursion.
 pub fn parse(text: &str) -> Result<J, String> {
     let mut de = serde_json::Deserializer::from_str(text);
-    // The AST of a header nests deeper than serde_json's default limit of 128 allows only
-    // for hostile input; such input gets the parser's error, not a stack overflow.
-    J::deserialize(&mut de).map_err(|e| format!("cannot read clang's AST: {e}"))
+    de.disable_recursion_limit();
+    let de = serde_stacker::Deserializer::new(&mut de);
+    J::deserialize(de).map_err(|e| format!("cannot read clang's AST: {e}"))
+}
+
+impl Drop for J {
+    /// Drop the children from a list, not by recursion: a deep tree would overflow the
+    /// stack otherwise.
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut j) = stack.pop() {
+            take_children(&mut j, &mut stack);
+        }
+    }
+}
+
+fn take_children(j: &mut J, stack: &mut Vec<J>) {
+    match j {
+        J::Arr(a) => stack.append(a),
+        J::Obj(o) => stack.extend(o.entries.drain(..).map(|(_, v)| v)),
+        _ => {}
+    }
 }
 
 /// The last file and line clang wrote.
@@ -192,39 +215,37 @@ impl Track {
     }
 }
 
-/// Give every node its location, walking the tree in the order clang wrote it.
+/// Give every node its location, walking the tree in the order clang wrote it (with a
+/// list of pending children, not recursion).
 pub fn resolve(root: &mut J) {
     let mut t = Track::default();
-    walk(root, &mut t);
-}
-
-/// The tree is at most 128 deep (serde_json's limit while parsing), so is the recursion.
-fn walk(j: &mut J, t: &mut Track) {
-    match j {
-        J::Obj(o) => {
-            let mut at = None;
-            for (k, v) in &mut o.entries {
-                match k.as_str() {
-                    "loc" => at = t.loc(v),
-                    "range" => {
-                        if let Some(b) = v.get("begin") {
-                            t.loc(b);
+    let mut stack: Vec<&mut J> = vec![root];
+    while let Some(j) = stack.pop() {
+        match j {
+            J::Obj(o) => {
+                let mut at = None;
+                let mut children = Vec::new();
+                for (k, v) in &mut o.entries {
+                    match k.as_str() {
+                        "loc" => at = t.loc(v),
+                        "range" => {
+                            if let Some(b) = v.get("begin") {
+                                t.loc(b);
+                            }
+                            if let Some(e) = v.get("end") {
+                                t.loc(e);
+                            }
                         }
-                        if let Some(e) = v.get("end") {
-                            t.loc(e);
-                        }
+                        _ => children.push(v),
                     }
-                    // A declaration a node refers to is written without a location.
-                    _ => walk(v, t),
                 }
+                o.at = at;
+                // The children come after the node's own location in clang's order, and
+                // each one's subtree before the next one's: push them in reverse.
+                stack.extend(children.into_iter().rev());
             }
-            o.at = at;
+            J::Arr(a) => stack.extend(a.iter_mut().rev()),
+            _ => {}
         }
-        J::Arr(a) => {
-            for v in a {
-                walk(v, t);
-            }
-        }
-        _ => {}
     }
 }

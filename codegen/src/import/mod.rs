@@ -25,7 +25,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::abi::{ABIS, Abi};
+pub use draft::Note;
 use draft::{Head, Item};
+pub use fold::spec_name;
 
 /// What to import.
 #[derive(Clone, Debug)]
@@ -49,20 +51,6 @@ impl Options {
     }
 }
 
-/// Something the importer left out or could not read, where the header writes it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Note {
-    pub file: String,
-    pub line: u64,
-    pub message: String,
-}
-
-impl std::fmt::Display for Note {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
-
 /// One imported header.
 #[derive(Clone, Debug)]
 pub struct Imported {
@@ -75,8 +63,10 @@ pub struct Imported {
     pub items: usize,
 }
 
-/// Import every header of `opts` (one clang run per ABI for all of them).
-pub fn import(opts: &Options) -> Result<Vec<Imported>, String> {
+/// Import every header of `opts` (one clang run per ABI for all of them). The outer error
+/// is a missing tool; each header has its own result (a header clang cannot compile on
+/// some ABI fails alone: a batch that fails is split until the failing headers are found).
+pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
     if opts.abis.is_empty() {
         return Err("no ABI to parse the header for".to_owned());
     }
@@ -94,63 +84,42 @@ pub fn import(opts: &Options) -> Result<Vec<Imported>, String> {
             missing.join("\n")
         ));
     }
-    // Per ABI: the headers that exist there, each read into items.
-    let per_abi: Vec<Result<Vec<Option<fold::AbiItems>>, String>> = par_map(&fes, 2, |fe| {
+    // Per ABI, per header: absent there (None), its items, or clang's error.
+    let views: Vec<Vec<Option<Result<fold::AbiItems, String>>>> = par_map(&fes, 2, |fe| {
         let found: Vec<Option<PathBuf>> = opts
             .headers
             .iter()
             .map(|h| find(h, &opts.include, &fe.include))
             .collect();
-        let present: Vec<String> = opts
-            .headers
-            .iter()
-            .zip(&found)
-            .filter(|(_, f)| f.is_some())
-            .map(|(h, f)| {
-                if Path::new(h).is_absolute() {
-                    h.clone()
-                } else {
-                    f.as_ref()
-                        .map_or_else(String::new, |p| p.display().to_string())
-                }
-            })
-            .collect();
-        if present.is_empty() {
-            return Ok(vec![None; opts.headers.len()]);
-        }
-        let pre = fe.macros(&present).map_err(|e| e.0)?;
-        let ast = fe.ast(&present).map_err(|e| e.0)?;
-        Ok(fold::read_abi(
-            &pre,
-            &ast,
-            &opts.headers,
-            &found,
-            &fe.include,
-        ))
+        let mut out: Vec<Option<Result<fold::AbiItems, String>>> = vec![None; opts.headers.len()];
+        let present: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_some()).collect();
+        read_batch(fe, opts, &found, &present, &mut out);
+        out
     });
-    let mut views: Vec<Vec<Option<fold::AbiItems>>> = Vec::new();
-    let mut errs = Vec::new();
-    for r in per_abi {
-        match r {
-            Ok(v) => views.push(v),
-            Err(e) => errs.push(e),
-        }
-    }
-    if !errs.is_empty() {
-        return Err(errs.join("\n"));
-    }
     let version = kernel_version(&fes[0].include);
     let mut out = Vec::new();
     for (h, header) in opts.headers.iter().enumerate() {
-        let abis: Vec<(&'static Abi, &fold::AbiItems)> = fes
-            .iter()
-            .zip(&views)
-            .filter_map(|(fe, v)| v.get(h).and_then(Option::as_ref).map(|x| (fe.abi, x)))
-            .collect();
+        let mut abis: Vec<(&'static Abi, &fold::AbiItems)> = Vec::new();
+        let mut failed = Vec::new();
+        for (fe, v) in fes.iter().zip(&views) {
+            match v.get(h).and_then(Option::as_ref) {
+                Some(Ok(x)) => abis.push((fe.abi, x)),
+                Some(Err(e)) => failed.push(e.clone()),
+                None => {}
+            }
+        }
+        if let Some(first) = failed.first() {
+            out.push(Err(format!(
+                "{header} does not compile on {} of the ABIs; the first error:\n{first}",
+                failed.len()
+            )));
+            continue;
+        }
         if abis.is_empty() {
-            return Err(format!(
+            out.push(Err(format!(
                 "{header}: not found on the include path of any ABI"
-            ));
+            )));
+            continue;
         }
         let (mut head, items, mut notes) = fold::fold(header, &abis, &opts.abis);
         if !Path::new(header).is_absolute() {
@@ -158,18 +127,65 @@ pub fn import(opts: &Options) -> Result<Vec<Imported>, String> {
                 .as_ref()
                 .map(|v| format!("Linux {v} include/uapi/{header}"));
         }
-        let (yaml, items, more) = prune(&head, items)?;
-        notes.extend(more);
-        notes.sort();
-        notes.dedup();
-        out.push(Imported {
-            header: header.clone(),
-            yaml,
-            notes,
-            items,
-        });
+        out.push(prune(&head, items).map(|(yaml, items, more)| {
+            notes.extend(more);
+            notes.sort();
+            notes.dedup();
+            Imported {
+                header: header.clone(),
+                yaml,
+                notes,
+                items,
+            }
+        }));
     }
     Ok(out)
+}
+
+/// Run clang on the headers `which` together; when it fails, on each half, down to the
+/// single headers that fail, whose slot gets clang's error.
+fn read_batch(
+    fe: &frontend::Frontend,
+    opts: &Options,
+    found: &[Option<PathBuf>],
+    which: &[usize],
+    out: &mut [Option<Result<fold::AbiItems, String>>],
+) {
+    if which.is_empty() {
+        return;
+    }
+    let files: Vec<String> = which
+        .iter()
+        .filter_map(|&i| found[i].as_ref().map(|p| p.display().to_string()))
+        .collect();
+    let run = fe
+        .macros(&files)
+        .and_then(|pre| fe.ast(&files).map(|ast| (pre, ast)));
+    match run {
+        Ok((pre, ast)) => {
+            let mine: Vec<Option<PathBuf>> = (0..found.len())
+                .map(|i| {
+                    if which.contains(&i) {
+                        found[i].clone()
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let read = fold::read_abi(&pre, &ast, &opts.headers, &mine, &fe.include);
+            for (i, r) in read.into_iter().enumerate() {
+                if let Some(r) = r {
+                    out[i] = Some(Ok(r));
+                }
+            }
+        }
+        Err(e) if which.len() == 1 => out[which[0]] = Some(Err(e.0)),
+        Err(_) => {
+            let (a, b) = which.split_at(which.len() / 2);
+            read_batch(fe, opts, found, a, out);
+            read_batch(fe, opts, found, b, out);
+        }
+    }
 }
 
 /// The importer's parsing of clang's output (`clang -E -dD` text, the JSON AST) on

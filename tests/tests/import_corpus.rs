@@ -1,0 +1,458 @@
+//! The import corpus: every header of Debian's kernel headers that defines ioctl numbers
+//! with `_IO*(...)` (found by reading the headers' text, not through uapigen) is imported
+//! by `uapigen import` (one clang run per ABI for all of them), its draft compiled, its C
+//! header generated, and compared with the real header on every ABI it exists on: the
+//! conformance probe (every macro's value and C type, enumerator, size, alignment, offset)
+//! compiled against the real headers and against the generated ones, each in one
+//! translation unit per ABI (a unit that fails is split until the failing header is
+//! found). Every name the real header defines (from its text) that the draft does not
+//! cover counts as unequal. The table says how many headers were imported, generated and
+//! are fully equal, the values equal per ABI, and for each header that is not fully equal
+//! the reason by category. `tests/import/corpus-limits.txt` lists the headers known not to
+//! be fully equal, with the reason: the test fails when a listed header becomes fully
+//! equal (shorten the list) or an unlisted one is not. The generated Rust of a fixed sample
+//! of 20 drafts is compiled as one crate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use uapigen::abi::ABIS;
+use uapigen::emit::c::probe::{SYMBOL, probe};
+use uapigen_tests::{
+    AbiToolchain, Compiler, abi_toolchain, covered_names, defined_names, par_map, read_array, root,
+};
+
+/// Every header under `dir` whose text uses `_IO`, `_IOR`, `_IOW` or `_IOWR`, but the
+/// headers that define them.
+fn corpus(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else if p.extension().is_some_and(|x| x == "h")
+                && let Ok(text) = std::fs::read_to_string(&p)
+                && uses_io_macros(&text)
+                && let Ok(rel) = p.strip_prefix(base)
+            {
+                out.push(rel.display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.retain(|h| !h.ends_with("/ioctl.h") && !h.starts_with("drm/"));
+    out.sort();
+    out
+}
+
+fn uses_io_macros(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(at) = text[i..].find("_IO") {
+        let s = i + at;
+        i = s + 3;
+        if s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_') {
+            continue;
+        }
+        let rest = &text[s + 3..];
+        let rest = rest
+            .strip_prefix("WR")
+            .or_else(|| rest.strip_prefix('R'))
+            .or_else(|| rest.strip_prefix('W'))
+            .unwrap_or(rest);
+        if rest.trim_start_matches([' ', '\t']).starts_with('(') {
+            return true;
+        }
+    }
+    false
+}
+
+/// Compile the units together (each defines its own array); where that fails, each half,
+/// down to the units that fail alone. Per unit: its values, or the compiler's error.
+fn batch(cc: &Compiler, inc: &[&Path], units: &[(String, usize)]) -> Vec<Result<Vec<u64>, String>> {
+    if units.is_empty() {
+        return Vec::new();
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let c = dir.path().join("batch.c");
+    let o = dir.path().join("batch.o");
+    let src: String = units.iter().map(|(s, _)| s.as_str()).collect();
+    std::fs::write(&c, src).unwrap_or_else(|e| panic!("{e}"));
+    let mut args: Vec<String> = inc.iter().map(|i| format!("-I{}", i.display())).collect();
+    args.extend(["-std=gnu11", "-O0", "-w", "-c"].map(String::from));
+    args.extend([
+        c.display().to_string(),
+        "-o".into(),
+        o.display().to_string(),
+    ]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    match cc.run(&refs) {
+        Ok(()) => {
+            let bytes = std::fs::read(&o).unwrap_or_else(|e| panic!("{e}"));
+            units
+                .iter()
+                .enumerate()
+                .map(|(n, (_, count))| read_array(&bytes, &format!("{SYMBOL}_{n}"), *count))
+                .collect()
+        }
+        Err(e) if units.len() == 1 => vec![Err(e)],
+        Err(_) => {
+            let (a, b) = units.split_at(units.len() / 2);
+            // The halves are numbered from 0 again.
+            let renumber = |part: &[(String, usize)], from: usize| -> Vec<(String, usize)> {
+                part.iter()
+                    .enumerate()
+                    .map(|(n, (s, c))| {
+                        (
+                            s.replace(
+                                &format!("{SYMBOL}_{}[", n + from),
+                                &format!("{SYMBOL}_{n}["),
+                            ),
+                            *c,
+                        )
+                    })
+                    .collect()
+            };
+            let mut out = batch(cc, inc, &renumber(a, 0));
+            out.extend(batch(cc, inc, &renumber(b, a.len())));
+            out
+        }
+    }
+}
+
+/// The category of a note, for the table.
+fn category(message: &str) -> &'static str {
+    let m = message;
+    if m.contains("bitfield") {
+        "bitfield"
+    } else if m.contains("does not compile") {
+        "does not compile"
+    } else if m.contains("differs between ABIs") {
+        "differs between ABIs"
+    } else if m.contains("unknown type")
+        || m.contains("which this spec does not define")
+        || m.contains("does not exist on")
+    {
+        "needs items of another header"
+    } else if m.contains("defined empty") {
+        "empty macro"
+    } else if m.contains("defined as itself") {
+        "macro defined as its enumerator"
+    } else if m.contains("function-like") || m.contains("E0201") || m.contains("E0204") {
+        "expression the format cannot say"
+    } else if m.contains("type the format does not know")
+        || m.contains("enum type")
+        || m.contains("qualifier")
+        || m.contains("unnamed type")
+        || m.contains("is not an integer type")
+        || m.contains("typedef")
+    {
+        "type the format cannot say"
+    } else {
+        "other"
+    }
+}
+
+#[test]
+fn every_ioctl_header_imports_and_round_trips() {
+    let start = Instant::now();
+    let tcs: Vec<AbiToolchain> = ABIS
+        .iter()
+        .map(|a| abi_toolchain(a).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let headers = corpus(&tcs[0].include);
+    assert!(
+        headers.len() >= 195,
+        "only {} ioctl headers found under {}",
+        headers.len(),
+        tcs[0].include.display()
+    );
+    let mut opts = uapigen::import::Options::new("");
+    opts.headers = headers.clone();
+    let results = uapigen::import::import(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let t_import = start.elapsed();
+
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let gen_inc = tmp.path().join("include");
+    // Per header: the model, or why there is none; the reasons it is not fully equal.
+    let mut models: Vec<Option<uapigen::Model>> = Vec::new();
+    let mut reasons: Vec<BTreeSet<String>> = vec![BTreeSet::new(); headers.len()];
+    let mut notes: Vec<Vec<uapigen::import::Note>> = vec![Vec::new(); headers.len()];
+    let mut drafts = Vec::new();
+    for (h, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(im) => {
+                let path = format!("{}.yaml", headers[h].replace('/', "_"));
+                match uapigen::compile_str(&path, &im.yaml) {
+                    Ok(m) => {
+                        let out = gen_inc.join(&headers[h]);
+                        std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
+                            .unwrap_or_else(|e| panic!("{e}"));
+                        std::fs::write(&out, uapigen::emit::c::header(&m))
+                            .unwrap_or_else(|e| panic!("{e}"));
+                        notes[h] = im.notes.clone();
+                        drafts.push((h, im.yaml.clone()));
+                        models.push(Some(m));
+                    }
+                    Err(d) => panic!(
+                        "the draft of {} does not compile (import must prevent that):\n{}",
+                        headers[h],
+                        d.plain()
+                    ),
+                }
+            }
+            Err(e) => {
+                let first = e
+                    .lines()
+                    .find(|l| l.contains("error"))
+                    .unwrap_or("")
+                    .to_owned();
+                let cat = if first.contains("file not found") || first.contains("unknown type name")
+                {
+                    "needs libc headers"
+                } else {
+                    "does not compile"
+                };
+                reasons[h].insert(format!("{cat}: {first}"));
+                models.push(None);
+            }
+        }
+    }
+
+    // The probes, one unit per ABI for the real headers and one for the generated ones.
+    let mut compiled = 0;
+    let mut equal_per_abi = vec![0usize; tcs.len()];
+    let mut total_per_abi = vec![0usize; tcs.len()];
+    let jobs: Vec<(usize, bool)> = (0..tcs.len())
+        .flat_map(|i| [(i, false), (i, true)])
+        .collect();
+    let per_job = par_map(&jobs, |&(i, generated)| {
+        let mut units = Vec::new();
+        let mut which = Vec::new();
+        for (h, m) in models.iter().enumerate() {
+            let Some(m) = m else { continue };
+            if !m.module.abis.contains(i) {
+                continue;
+            }
+            let (src, facts) = probe(m, i);
+            let n = units.len();
+            let src = src.replace(&format!("{SYMBOL}["), &format!("{SYMBOL}_{n}["));
+            units.push((
+                format!("#include <linux/types.h>\n#include <linux/ioctl.h>\n{src}"),
+                facts.len(),
+            ));
+            which.push((h, facts));
+        }
+        let cc = tcs[i].cc.with_freestanding_headers();
+        let inc: Vec<&Path> = if generated {
+            vec![gen_inc.as_path()]
+        } else {
+            vec![]
+        };
+        let values = batch(&cc, &inc, &units);
+        (which, values)
+    });
+    for (&(i, generated), (which, values)) in jobs.iter().zip(&per_job) {
+        for ((h, facts), v) in which.iter().zip(values) {
+            match v {
+                Ok(v) => {
+                    compiled += 1;
+                    let equal = facts.iter().zip(v).filter(|(f, v)| f.value == **v).count();
+                    if !generated {
+                        equal_per_abi[i] += equal;
+                        total_per_abi[i] += facts.len();
+                    }
+                    if equal != facts.len() {
+                        let bad: Vec<String> = facts
+                            .iter()
+                            .zip(v)
+                            .filter(|(f, v)| f.value != **v)
+                            .take(3)
+                            .map(|(f, v)| format!("{} model {} compiler {v}", f.key, f.value))
+                            .collect();
+                        reasons[*h].insert(format!(
+                            "values differ: on {} ({}): {}",
+                            tcs[i].abi.name,
+                            if generated { "generated" } else { "real" },
+                            bad.join(", ")
+                        ));
+                    }
+                }
+                Err(e) => {
+                    let first = e
+                        .lines()
+                        .find(|l| l.contains("error"))
+                        .unwrap_or("")
+                        .to_owned();
+                    reasons[*h].insert(format!(
+                        "probe does not compile: the {} header's on {}: {first}",
+                        if generated { "generated" } else { "real" },
+                        tcs[i].abi.name
+                    ));
+                }
+            }
+        }
+    }
+    let t_probe = start.elapsed();
+
+    // Names of the real header the draft does not cover, and where the model and the
+    // real header disagree on which ABIs the header exists.
+    for (h, m) in models.iter().enumerate() {
+        let Some(m) = m else { continue };
+        let path = tcs[0].include.join(&headers[h]);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let covered = covered_names(m, 0);
+        for name in defined_names(&text, &m.module.guard) {
+            if covered.contains(&name) {
+                continue;
+            }
+            let why = notes[h]
+                .iter()
+                .find(|n| n.message.contains(&format!("`{name}`")))
+                .map_or("left out without a note", |n| category(&n.message));
+            reasons[h].insert(format!("{why}: {name}"));
+        }
+        for (i, tc) in tcs.iter().enumerate() {
+            if m.module.abis.contains(i) != tc.include.join(&headers[h]).exists() {
+                reasons[h].insert(format!(
+                    "ABIs differ: the header exists on {} in one of the model and Debian only",
+                    tc.abi.name
+                ));
+            }
+        }
+    }
+
+    // The table.
+    let imported = models.iter().filter(|m| m.is_some()).count();
+    let fully = reasons.iter().filter(|r| r.is_empty()).count();
+    println!("import corpus: {} headers with _IO* ioctls", headers.len());
+    println!("  imported (draft compiles):        {imported}");
+    println!(
+        "  generated and probed (C compiles): {compiled} probe compiles (real and generated, every ABI)"
+    );
+    println!("  fully equal on every ABI:          {fully}");
+    println!("  values equal per ABI (real headers vs the drafts' model):");
+    for (i, tc) in tcs.iter().enumerate() {
+        println!(
+            "    {:<8} {:>6} of {:>6}",
+            tc.abi.name, equal_per_abi[i], total_per_abi[i]
+        );
+    }
+    let mut by_category: BTreeMap<String, usize> = BTreeMap::new();
+    let mut actual: BTreeMap<String, String> = BTreeMap::new();
+    for (h, r) in reasons.iter().enumerate() {
+        if r.is_empty() {
+            continue;
+        }
+        let cats: BTreeSet<String> = r
+            .iter()
+            .map(|x| x.split(':').next().unwrap_or("").to_owned())
+            .collect();
+        for c in &cats {
+            *by_category.entry(c.clone()).or_default() += 1;
+        }
+        let shown: Vec<&String> = r.iter().take(4).collect();
+        println!(
+            "  not fully equal: {}: {}{}",
+            headers[h],
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            if r.len() > 4 {
+                format!("; and {} more", r.len() - 4)
+            } else {
+                String::new()
+            }
+        );
+        actual.insert(
+            headers[h].clone(),
+            cats.into_iter().collect::<Vec<_>>().join(", "),
+        );
+    }
+    println!("  headers not fully equal, by reason:");
+    for (c, n) in &by_category {
+        println!("    {n:>4}  {c}");
+    }
+    println!(
+        "  time: import {:.1?}, probes {:.1?}",
+        t_import,
+        t_probe - t_import
+    );
+
+    // The generated Rust of a fixed sample of 20 drafts (every tenth), as one crate.
+    let sample: Vec<uapigen_tests::accepted::Accepted> = drafts
+        .iter()
+        .step_by((drafts.len() / 20).max(1))
+        .take(20)
+        .enumerate()
+        .map(|(n, (h, yaml))| {
+            // Unique module names in the one crate.
+            let name = format!("corpus{n}");
+            let yaml = yaml.replacen(
+                &format!("\nname: {}\n", uapigen::import::spec_name(&headers[*h])),
+                &format!("\nname: {name}\n"),
+                1,
+            );
+            let model = uapigen::compile_str(format!("{name}.yaml"), &yaml)
+                .unwrap_or_else(|d| panic!("{}: {}", headers[*h], d.plain()));
+            uapigen_tests::accepted::Accepted {
+                label: headers[*h].clone(),
+                text: yaml,
+                model,
+            }
+        })
+        .collect();
+    assert_eq!(sample.len(), 20);
+    if let Err(report) = uapigen_tests::accepted::compile(&sample, "import-corpus") {
+        panic!("the sample's generated code does not compile:\n{report}");
+    }
+    println!("  the generated C and Rust of a sample of 20 compile (gcc, one rustc run)");
+
+    // The known limits.
+    let path: PathBuf = root().join("tests/import/corpus-limits.txt");
+    let listed: BTreeMap<String, String> = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            l.split_once(' ')
+                .map(|(h, r)| (h.to_owned(), r.trim().to_owned()))
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (h, why) in &actual {
+        if !listed.contains_key(h) {
+            errors.push(format!(
+                "{h} is not fully equal and not listed in {}: {why}",
+                path.display()
+            ));
+        }
+    }
+    for h in listed.keys() {
+        if !actual.contains_key(h) {
+            errors.push(format!(
+                "{h} is fully equal now: remove it from {}",
+                path.display()
+            ));
+        }
+    }
+    if std::env::var_os("UAPIGEN_UPDATE_CORPUS_LIMITS").is_some() {
+        let mut text = String::from(
+            "# Headers of the import corpus (tests/tests/import_corpus.rs) that are not fully equal\n# on every ABI yet, each with the categories of its reasons (the test prints the details).\n# Written with UAPIGEN_UPDATE_CORPUS_LIMITS=1; the test fails when a listed header becomes\n# fully equal or an unlisted one is not.\n",
+        );
+        for (h, why) in &actual {
+            text.push_str(&format!("{h} {why}\n"));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        return;
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
