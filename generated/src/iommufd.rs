@@ -3445,8 +3445,9 @@ impl<'a> HwptInvalidatePayload<'a> {
         Ok(
             match header.tag_of() {
                 0 => {
-                    if header.entry_len as usize
-                        != ::core::mem::size_of::<HwptVtdS1Invalidate>()
+                    if header.entry_num != 0
+                        && header.entry_len as usize
+                            != ::core::mem::size_of::<HwptVtdS1Invalidate>()
                     {
                         return Err(
                             ::uapigen_runtime::Reject::new(
@@ -3470,8 +3471,9 @@ impl<'a> HwptInvalidatePayload<'a> {
                     }
                 }
                 1 => {
-                    if header.entry_len as usize
-                        != ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>()
+                    if header.entry_num != 0
+                        && header.entry_len as usize
+                            != ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>()
                     {
                         return Err(
                             ::uapigen_runtime::Reject::new(

@@ -708,3 +708,24 @@ fn every_iommufd_command_has_the_kernels_minimum_size() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// hw_pagetable.c iommufd_hwpt_invalidate: entry_num 0 is the documented probe of
+/// data_type, whatever entry_len says; the decoder of the entries accepts it too.
+#[test]
+fn the_invalidate_probe_decodes() {
+    use linux_uapi::iommufd::{HwptInvalidate, HwptInvalidatePayload};
+    let header = HwptInvalidate {
+        size: 32,
+        ..Default::default()
+    };
+    let p = HwptInvalidatePayload::decode(&header, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.count(), 0);
+    // With entries, the decoder still wants entries of the type's size (the driver's
+    // copy_struct_from_user of a longer entry is not modelled).
+    let two = HwptInvalidate {
+        entry_num: 2,
+        entry_len: 64,
+        ..header
+    };
+    assert!(HwptInvalidatePayload::decode(&two, &[0; 128]).is_err());
+}
