@@ -114,6 +114,8 @@ pub struct RuleCheck {
     pub cond: crate::ir::Cond,
     /// Skipped when `field & mask != 0`.
     pub unless: Option<(usize, i128)>,
+    /// Checked only when this field is not zero.
+    pub if_non_zero: Option<usize>,
     pub errno: Errno,
 }
 
@@ -273,6 +275,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
         Check::Rule(RuleCheck {
             cond: r.cond.clone(),
             unless: r.unless,
+            if_non_zero: r.if_non_zero,
             errno: r.errno.into(),
         })
     };

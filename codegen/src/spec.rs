@@ -515,6 +515,12 @@ pub struct Extensible {
     /// Every flag bit this revision knows (default: all values of that field's flag set).
     #[serde(default)]
     pub known_flags: Option<Sp<ExprText>>,
+    /// The last field the kernel requires: the minimum size is its end (IOMMUFD's
+    /// `IOCTL_OP(..., last)`, IOMMU's `offsetof` of the union). Default: the last field
+    /// without `since`. Fields after it and before the first `since` field are optional
+    /// for the kernel (`copy-struct` zero-extends them).
+    #[serde(default)]
+    pub last_mandatory: Option<Sp<String>>,
 }
 
 /// An errno name: the errors the kernel's argument checks give.
@@ -573,6 +579,17 @@ pub struct ArgRule {
     /// `[a, a + b)` ends at or below the top of the type, as `a + b - 1 < a` checks).
     #[serde(default)]
     pub max: Option<Sp<ExprText>>,
+    /// `field` holds one of these values (an exact constant such as a `version`, or the
+    /// values of a group).
+    #[serde(default)]
+    pub r#in: Option<Sp<Vec<Sp<ExprText>>>>,
+    /// `field` is below this value (the kernel's `x >= ULONG_MAX` gives EOVERFLOW).
+    #[serde(default)]
+    pub below: Option<Sp<ExprText>>,
+    /// The two fields are both zero or both non-zero (IOMMUFD's `data_type` NONE iff
+    /// `data_len` 0).
+    #[serde(default)]
+    pub zero_together: Option<Sp<Vec<Sp<String>>>>,
     /// The field the bit rules read (default: the flags field of the struct).
     #[serde(default)]
     pub field: Option<Sp<String>>,
@@ -580,6 +597,10 @@ pub struct ArgRule {
     /// (VFIO_DEVICE_FEATURE_PROBE).
     #[serde(default)]
     pub unless: Option<Sp<ExprText>>,
+    /// The rule applies only when this field is not zero (IOMMU_HWPT_INVALIDATE's
+    /// `entry_num`: zero entries is a probe).
+    #[serde(default)]
+    pub if_non_zero: Option<Sp<String>>,
     /// What a violation gives (default: EINVAL, or EOPNOTSUPP for `copy-struct`).
     #[serde(default)]
     pub errno: Option<Sp<ErrnoName>>,

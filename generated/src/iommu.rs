@@ -736,7 +736,7 @@ impl ::core::default::Default for InvPasidInfo {
         )
     )
 )]
-#[uapi(size_field = argsz, last_mandatory = granu)]
+#[uapi(size_field = argsz, last_mandatory = padding)]
 #[uapi(flags(cache = CacheInvType))]
 pub struct CacheInvalidateInfo {
     /// Size of the structure; set by the caller.
@@ -830,6 +830,22 @@ impl CacheInvalidateInfo {
                     ::uapigen_runtime::Errno::Inval,
                     "iommu_cache_invalidate_info.padding",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if ![1u64]
+            .contains(
+                &(::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(CacheInvalidateInfo, version))
+                    .unwrap_or(0) as u64),
+            )
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_cache_invalidate_info.version",
+                    "not one of the values the kernel accepts",
                 ),
             );
         }
@@ -1194,7 +1210,7 @@ impl ::core::default::Default for GpasidBindDataVtd {
         )
     )
 )]
-#[uapi(size_field = argsz, last_mandatory = vendor)]
+#[uapi(size_field = argsz, last_mandatory = padding)]
 #[uapi(flags(flags = SvaGpasidFlags))]
 pub struct GpasidBindData {
     /// Size of the structure; set by the caller.
@@ -1296,6 +1312,22 @@ impl GpasidBindData {
                     ::uapigen_runtime::Errno::Inval,
                     "iommu_gpasid_bind_data.padding",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if ![1u64]
+            .contains(
+                &(::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(GpasidBindData, version))
+                    .unwrap_or(0) as u64),
+            )
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_gpasid_bind_data.version",
+                    "not one of the values the kernel accepts",
                 ),
             );
         }

@@ -266,6 +266,7 @@ pub const HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
 #[uapi(
     layout(cfg(target_arch = "m68k"), size = 8, align = 2, offsets(size = 0, id = 4))
 )]
+#[uapi(size_field = size, last_mandatory = id)]
 pub struct Destroy {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -275,6 +276,77 @@ pub struct Destroy {
 impl ::core::default::Default for Destroy {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl Destroy {
+    /// Check untrusted bytes holding a `struct iommu_destroy` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_destroy.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_destroy.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_destroy.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_destroy.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<Destroy>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_destroy.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
+impl Destroy {
+    /// Check `bytes` holding a `struct iommu_destroy` as the kernel does (and as the C helper `iommu_destroy_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of IOMMU_IOAS_ALLOC; creates an IO address space (IOVA to memory mappings).
@@ -312,6 +384,7 @@ impl ::core::default::Default for Destroy {
         offsets(size = 0, flags = 4, out_ioas_id = 8)
     )
 )]
+#[uapi(size_field = size, last_mandatory = out_ioas_id)]
 pub struct IoasAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -323,6 +396,88 @@ pub struct IoasAlloc {
 impl ::core::default::Default for IoasAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl IoasAlloc {
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x0;
+    /// Check untrusted bytes holding a `struct iommu_ioas_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_alloc.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_ioas_alloc.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl IoasAlloc {
+    /// Check `bytes` holding a `struct iommu_ioas_alloc` as the kernel does (and as the C helper `iommu_ioas_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// An inclusive range of IO virtual addresses.
@@ -387,6 +542,7 @@ impl ::core::default::Default for IovaRange {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = out_iova_alignment)]
 pub struct IoasIovaRanges {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -410,19 +566,62 @@ impl ::core::default::Default for IoasIovaRanges {
     }
 }
 impl IoasIovaRanges {
-    /// Check untrusted bytes holding a `struct iommu_ioas_iova_ranges` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Check untrusted bytes holding a `struct iommu_ioas_iova_ranges` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_iova_ranges.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_ioas_iova_ranges",
-                    "shorter than the struct",
+                    "iommu_ioas_iova_ranges.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_iova_ranges.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_iova_ranges.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasIovaRanges>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_iova_ranges.size",
+                    "the buffer is too short",
                 ),
             );
         };
@@ -431,7 +630,7 @@ impl IoasIovaRanges {
         >(buf, ::core::mem::offset_of!(IoasIovaRanges, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_ioas_iova_ranges.__reserved",
                     "reserved field is not zero",
                 ),
@@ -473,6 +672,7 @@ impl IoasIovaRanges {
         offsets(size = 0, ioas_id = 4, num_iovas = 8, reserved = 12, allowed_iovas = 16)
     )
 )]
+#[uapi(size_field = size, last_mandatory = allowed_iovas)]
 pub struct IoasAllowIovas {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -494,19 +694,62 @@ impl ::core::default::Default for IoasAllowIovas {
     }
 }
 impl IoasAllowIovas {
-    /// Check untrusted bytes holding a `struct iommu_ioas_allow_iovas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Check untrusted bytes holding a `struct iommu_ioas_allow_iovas` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_allow_iovas.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_ioas_allow_iovas",
-                    "shorter than the struct",
+                    "iommu_ioas_allow_iovas.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_allow_iovas.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_allow_iovas.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasAllowIovas>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_allow_iovas.size",
+                    "the buffer is too short",
                 ),
             );
         };
@@ -515,7 +758,7 @@ impl IoasAllowIovas {
         >(buf, ::core::mem::offset_of!(IoasAllowIovas, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_ioas_allow_iovas.__reserved",
                     "reserved field is not zero",
                 ),
@@ -565,6 +808,7 @@ impl IoasAllowIovas {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = iova)]
 pub struct IoasMap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -590,30 +834,118 @@ impl ::core::default::Default for IoasMap {
     }
 }
 impl IoasMap {
-    /// Check untrusted bytes holding a `struct iommu_ioas_map` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct iommu_ioas_map` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_ioas_map",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_map.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_map.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_map.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasMap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_ioas_map.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
         if !::uapigen_runtime::zero_at::<
             { ::core::mem::size_of::<u32>() },
         >(buf, ::core::mem::offset_of!(IoasMap, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_ioas_map.__reserved",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(IoasMap, iova))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_map.iova",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(IoasMap, length))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_map.length",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(IoasMap, flags))
+            .unwrap_or(0) as u64) & 0x6)
+            .count_ones() == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map.flags",
+                    "no bit of 0x6 is set",
                 ),
             );
         }
@@ -661,6 +993,7 @@ impl IoasMap {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = iova)]
 pub struct IoasMapFile {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -680,6 +1013,128 @@ pub struct IoasMapFile {
 impl ::core::default::Default for IoasMapFile {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl IoasMapFile {
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct iommu_ioas_map_file` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_map_file.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map_file.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_map_file.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_map_file.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasMapFile>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map_file.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_ioas_map_file.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IoasMapFile, iova))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_map_file.iova",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IoasMapFile, length))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_map_file.length",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IoasMapFile, flags))
+            .unwrap_or(0) as u64) & 0x6)
+            .count_ones() == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_map_file.flags",
+                    "no bit of 0x6 is set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl IoasMapFile {
+    /// Check `bytes` holding a `struct iommu_ioas_map_file` as the kernel does (and as the C helper `iommu_ioas_map_file_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of IOMMU_IOAS_COPY; maps an existing mapping of one IOAS into another, sharing the pinned pages.
@@ -715,6 +1170,7 @@ impl ::core::default::Default for IoasMapFile {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = src_iova)]
 pub struct IoasCopy {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -734,6 +1190,139 @@ pub struct IoasCopy {
 impl ::core::default::Default for IoasCopy {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl IoasCopy {
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x7;
+    /// Check untrusted bytes holding a `struct iommu_ioas_copy` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_copy.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_copy.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_copy.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_copy.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasCopy>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_copy.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_ioas_copy.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IoasCopy, length))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_copy.length",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IoasCopy, src_iova))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_copy.src_iova",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(IoasCopy, dst_iova))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_copy.dst_iova",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(IoasCopy, flags))
+            .unwrap_or(0) as u64) & 0x6)
+            .count_ones() == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_copy.flags",
+                    "no bit of 0x6 is set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl IoasCopy {
+    /// Check `bytes` holding a `struct iommu_ioas_copy` as the kernel does (and as the C helper `iommu_ioas_copy_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of IOMMU_IOAS_UNMAP; removes whole mappings (0 to U64_MAX removes all).
@@ -757,6 +1346,7 @@ impl ::core::default::Default for IoasCopy {
 #[uapi(
     layout(size = 24, align = 8, offsets(size = 0, ioas_id = 4, iova = 8, length = 16))
 )]
+#[uapi(size_field = size, last_mandatory = length)]
 pub struct IoasUnmap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -770,6 +1360,103 @@ pub struct IoasUnmap {
 impl ::core::default::Default for IoasUnmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl IoasUnmap {
+    /// Check untrusted bytes holding a `struct iommu_ioas_unmap` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_unmap.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_unmap.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_unmap.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_unmap.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasUnmap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_unmap.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if ((::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(IoasUnmap, iova))
+            .unwrap_or(0) as u64) as u128) >= 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_unmap.iova",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(IoasUnmap, iova))
+            .unwrap_or(0) as u64) != 0
+            && (((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(IoasUnmap, length))
+                .unwrap_or(0) as u64) as u128) >= 18446744073709551615)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_ioas_unmap.length",
+                    "not below 0xffffffffffffffff",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl IoasUnmap {
+    /// Check `bytes` holding a `struct iommu_ioas_unmap` as the kernel does (and as the C helper `iommu_ioas_unmap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of IOMMU_OPTION; sets or reads one option of iommufd or of an object.
@@ -804,6 +1491,7 @@ impl ::core::default::Default for IoasUnmap {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = val64)]
 pub struct IommuOption {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -827,19 +1515,62 @@ impl ::core::default::Default for IommuOption {
     }
 }
 impl IommuOption {
-    /// Check untrusted bytes holding a `struct iommu_option` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Check untrusted bytes holding a `struct iommu_option` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_option.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_option",
-                    "shorter than the struct",
+                    "iommu_option.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_option.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_option.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IommuOption>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_option.size",
+                    "the buffer is too short",
                 ),
             );
         };
@@ -848,9 +1579,41 @@ impl IommuOption {
         >(buf, ::core::mem::offset_of!(IommuOption, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_option.__reserved",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if ![0u64, 1u64]
+            .contains(
+                &(::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(IommuOption, option_id))
+                    .unwrap_or(0) as u64),
+            )
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_option.option_id",
+                    "not one of the values the kernel accepts",
+                ),
+            );
+        }
+        if ![0u64, 1u64]
+            .contains(
+                &(::uapigen_runtime::get::<
+                    u16,
+                >(buf, ::core::mem::offset_of!(IommuOption, op))
+                    .unwrap_or(0) as u64),
+            )
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_option.op",
+                    "not one of the values the kernel accepts",
                 ),
             );
         }
@@ -900,6 +1663,7 @@ impl IommuOption {
         offsets(size = 0, ioas_id = 4, op = 8, reserved = 10)
     )
 )]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct VfioIoas {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -919,19 +1683,62 @@ impl ::core::default::Default for VfioIoas {
     }
 }
 impl VfioIoas {
-    /// Check untrusted bytes holding a `struct iommu_vfio_ioas` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Check untrusted bytes holding a `struct iommu_vfio_ioas` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_vfio_ioas.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_vfio_ioas",
-                    "shorter than the struct",
+                    "iommu_vfio_ioas.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_vfio_ioas.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_vfio_ioas.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<VfioIoas>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_vfio_ioas.size",
+                    "the buffer is too short",
                 ),
             );
         };
@@ -940,9 +1747,25 @@ impl VfioIoas {
         >(buf, ::core::mem::offset_of!(VfioIoas, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_vfio_ioas.__reserved",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if ![0u64, 1u64, 2u64]
+            .contains(
+                &(::uapigen_runtime::get::<
+                    u16,
+                >(buf, ::core::mem::offset_of!(VfioIoas, op))
+                    .unwrap_or(0) as u64),
+            )
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_vfio_ioas.op",
+                    "not one of the values the kernel accepts",
                 ),
             );
         }
@@ -1132,7 +1955,7 @@ impl ::core::default::Default for HwptAmdGuest {
         )
     )
 )]
-#[uapi(size_field = size, last_mandatory = data_uptr)]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct HwptAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1157,10 +1980,8 @@ pub struct HwptAlloc {
     pub data_uptr: ::uapigen_runtime::AlignedU64,
     /// Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID (added in Linux 6.11).
     pub fault_id: u32,
-    /// Padding to 8 bytes; zero.
+    /// Padding to 8 bytes; the kernel does not read it.
     #[doc(alias = "__reserved2")]
-    ///
-    /// Reserved: must be zero.
     pub reserved2: u32,
 }
 impl ::core::default::Default for HwptAlloc {
@@ -1250,14 +2071,20 @@ impl HwptAlloc {
                 ),
             );
         }
-        if !::uapigen_runtime::zero_at::<
-            { ::core::mem::size_of::<u32>() },
-        >(buf, ::core::mem::offset_of!(HwptAlloc, reserved2)) {
+        if ((::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(HwptAlloc, data_type))
+            .unwrap_or(0) as u64) == 0)
+            != ((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(HwptAlloc, data_len))
+                .unwrap_or(0) as u64) == 0)
+        {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::OpNotSupp,
-                    "iommu_hwpt_alloc.__reserved2",
-                    "reserved field is not zero",
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_alloc.data_len",
+                    "zero and `data_type` not, or the other way round",
                 ),
             );
         }
@@ -1829,6 +2656,7 @@ impl ::core::default::Default for HwInfoAmd {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct HwInfo {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1858,28 +2686,82 @@ impl ::core::default::Default for HwInfo {
     }
 }
 impl HwInfo {
-    /// Check untrusted bytes holding a `struct iommu_hw_info` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x1;
+    /// Check untrusted bytes holding a `struct iommu_hw_info` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_hw_info",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hw_info.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hw_info.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_hw_info.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<HwInfo>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_info.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hw_info.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
         if !::uapigen_runtime::zero_at::<
             { ::core::mem::size_of::<[u8; 3]>() },
         >(buf, ::core::mem::offset_of!(HwInfo, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_hw_info.__reserved",
                     "reserved field is not zero",
                 ),
@@ -1931,6 +2813,7 @@ impl HwInfo {
         offsets(size = 0, flags = 4, hwpt_id = 8, reserved = 12)
     )
 )]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct HwptSetDirtyTracking {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -1938,10 +2821,8 @@ pub struct HwptSetDirtyTracking {
     pub flags: u32,
     /// HWPT (IOMMU domain) to change.
     pub hwpt_id: u32,
-    /// Unused; zero.
+    /// Unused; the kernel does not read it.
     #[doc(alias = "__reserved")]
-    ///
-    /// Reserved: must be zero.
     pub reserved: u32,
 }
 impl ::core::default::Default for HwptSetDirtyTracking {
@@ -1950,30 +2831,73 @@ impl ::core::default::Default for HwptSetDirtyTracking {
     }
 }
 impl HwptSetDirtyTracking {
-    /// Check untrusted bytes holding a `struct iommu_hwpt_set_dirty_tracking` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x1;
+    /// Check untrusted bytes holding a `struct iommu_hwpt_set_dirty_tracking` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_hwpt_set_dirty_tracking",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hwpt_set_dirty_tracking.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
-        if !::uapigen_runtime::zero_at::<
-            { ::core::mem::size_of::<u32>() },
-        >(buf, ::core::mem::offset_of!(HwptSetDirtyTracking, reserved)) {
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_hwpt_set_dirty_tracking.__reserved",
-                    "reserved field is not zero",
+                    "iommu_hwpt_set_dirty_tracking.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hwpt_set_dirty_tracking.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_hwpt_set_dirty_tracking.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<HwptSetDirtyTracking>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_set_dirty_tracking.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_set_dirty_tracking.flags",
+                    "unknown flag bits are set",
                 ),
             );
         }
@@ -2022,6 +2946,7 @@ impl HwptSetDirtyTracking {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = data)]
 pub struct HwptGetDirtyBitmap {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2049,28 +2974,82 @@ impl ::core::default::Default for HwptGetDirtyBitmap {
     }
 }
 impl HwptGetDirtyBitmap {
-    /// Check untrusted bytes holding a `struct iommu_hwpt_get_dirty_bitmap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x1;
+    /// Check untrusted bytes holding a `struct iommu_hwpt_get_dirty_bitmap` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_hwpt_get_dirty_bitmap",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hwpt_get_dirty_bitmap.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_get_dirty_bitmap.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hwpt_get_dirty_bitmap.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_hwpt_get_dirty_bitmap.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<HwptGetDirtyBitmap>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_get_dirty_bitmap.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hwpt_get_dirty_bitmap.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
         if !::uapigen_runtime::zero_at::<
             { ::core::mem::size_of::<u32>() },
         >(buf, ::core::mem::offset_of!(HwptGetDirtyBitmap, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_hwpt_get_dirty_bitmap.__reserved",
                     "reserved field is not zero",
                 ),
@@ -2326,6 +3305,40 @@ impl HwptInvalidate {
                 ),
             );
         }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(HwptInvalidate, entry_num))
+            .unwrap_or(0) as u64) != 0
+            && ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(HwptInvalidate, data_uptr))
+                .unwrap_or(0) as u64) == 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_invalidate.data_uptr",
+                    "must not be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(HwptInvalidate, entry_num))
+            .unwrap_or(0) as u64) != 0
+            && ((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(HwptInvalidate, entry_len))
+                .unwrap_or(0) as u64) == 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hwpt_invalidate.entry_len",
+                    "must not be zero",
+                ),
+            );
+        }
         Ok(v)
     }
 }
@@ -2432,8 +3445,9 @@ impl<'a> HwptInvalidatePayload<'a> {
         Ok(
             match header.tag_of() {
                 0 => {
-                    if header.entry_len as usize
-                        != ::core::mem::size_of::<HwptVtdS1Invalidate>()
+                    if header.entry_num != 0
+                        && header.entry_len as usize
+                            != ::core::mem::size_of::<HwptVtdS1Invalidate>()
                     {
                         return Err(
                             ::uapigen_runtime::Reject::new(
@@ -2457,8 +3471,9 @@ impl<'a> HwptInvalidatePayload<'a> {
                     }
                 }
                 1 => {
-                    if header.entry_len as usize
-                        != ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>()
+                    if header.entry_num != 0
+                        && header.entry_len as usize
+                            != ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>()
                     {
                         return Err(
                             ::uapigen_runtime::Reject::new(
@@ -2702,6 +3717,7 @@ impl ::core::default::Default for HwptPageResponse {
         offsets(size = 0, flags = 4, out_fault_id = 8, out_fault_fd = 12)
     )
 )]
+#[uapi(size_field = size, last_mandatory = out_fault_fd)]
 pub struct FaultAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2715,6 +3731,88 @@ pub struct FaultAlloc {
 impl ::core::default::Default for FaultAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl FaultAlloc {
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x0;
+    /// Check untrusted bytes holding a `struct iommu_fault_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_fault_alloc.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_fault_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_fault_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_fault_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<FaultAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_fault_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_fault_alloc.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl FaultAlloc {
+    /// Check `bytes` holding a `struct iommu_fault_alloc` as the kernel does (and as the C helper `iommu_fault_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Data of IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV; where to mmap the page0 of the virtual interface (VINTF) for the guest.
@@ -2788,6 +3886,7 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = out_viommu_id)]
 pub struct ViommuAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2803,10 +3902,8 @@ pub struct ViommuAlloc {
     pub out_viommu_id: u32,
     /// Length of the data at data_uptr.
     pub data_len: u32,
-    /// Unused; zero.
+    /// Unused; the kernel does not read it.
     #[doc(alias = "__reserved")]
-    ///
-    /// Reserved: must be zero.
     pub reserved: u32,
     /// User address of the driver-specific data whose struct type selects.
     pub data_uptr: ::uapigen_runtime::AlignedU64,
@@ -2817,30 +3914,86 @@ impl ::core::default::Default for ViommuAlloc {
     }
 }
 impl ViommuAlloc {
-    /// Check untrusted bytes holding a `struct iommu_viommu_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x0;
+    /// Check untrusted bytes holding a `struct iommu_viommu_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_viommu_alloc",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_viommu_alloc.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
-        if !::uapigen_runtime::zero_at::<
-            { ::core::mem::size_of::<u32>() },
-        >(buf, ::core::mem::offset_of!(ViommuAlloc, reserved)) {
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_viommu_alloc.__reserved",
-                    "reserved field is not zero",
+                    "iommu_viommu_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_viommu_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_viommu_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<ViommuAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_viommu_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_viommu_alloc.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(ViommuAlloc, r#type))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_viommu_alloc.type",
+                    "must not be zero",
                 ),
             );
         }
@@ -2880,6 +4033,7 @@ impl ViommuAlloc {
         offsets(size = 0, viommu_id = 4, dev_id = 8, out_vdevice_id = 12, virt_id = 16)
     )
 )]
+#[uapi(size_field = size, last_mandatory = virt_id)]
 pub struct VdeviceAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2895,6 +4049,77 @@ pub struct VdeviceAlloc {
 impl ::core::default::Default for VdeviceAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl VdeviceAlloc {
+    /// Check untrusted bytes holding a `struct iommu_vdevice_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_vdevice_alloc.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_vdevice_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_vdevice_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_vdevice_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<VdeviceAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_vdevice_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        Ok(v)
+    }
+}
+impl VdeviceAlloc {
+    /// Check `bytes` holding a `struct iommu_vdevice_alloc` as the kernel does (and as the C helper `iommu_vdevice_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of IOMMU_IOAS_CHANGE_PROCESS; charges all pinned pages to the calling process (memfd maps only).
@@ -2932,6 +4157,7 @@ impl ::core::default::Default for VdeviceAlloc {
         offsets(size = 0, reserved = 4)
     )
 )]
+#[uapi(size_field = size, last_mandatory = reserved)]
 pub struct IoasChangeProcess {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -2947,19 +4173,62 @@ impl ::core::default::Default for IoasChangeProcess {
     }
 }
 impl IoasChangeProcess {
-    /// Check untrusted bytes holding a `struct iommu_ioas_change_process` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Check untrusted bytes holding a `struct iommu_ioas_change_process` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_change_process.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::Inval,
-                    "iommu_ioas_change_process",
-                    "shorter than the struct",
+                    "iommu_ioas_change_process.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_ioas_change_process.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_ioas_change_process.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<IoasChangeProcess>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_ioas_change_process.size",
+                    "the buffer is too short",
                 ),
             );
         };
@@ -2968,7 +4237,7 @@ impl IoasChangeProcess {
         >(buf, ::core::mem::offset_of!(IoasChangeProcess, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_ioas_change_process.__reserved",
                     "reserved field is not zero",
                 ),
@@ -3140,6 +4409,7 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = out_veventq_fd)]
 pub struct VeventqAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -3167,30 +4437,110 @@ impl ::core::default::Default for VeventqAlloc {
     }
 }
 impl VeventqAlloc {
-    /// Check untrusted bytes holding a `struct iommu_veventq_alloc` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x0;
+    /// Check untrusted bytes holding a `struct iommu_veventq_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
     pub fn check(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
-        let (Some(v), Some(buf)) = (
-            ::uapigen_runtime::get::<Self>(bytes, 0),
-            bytes.get(..::core::mem::size_of::<Self>()),
-        ) else {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
-                    "iommu_veventq_alloc",
-                    "shorter than the struct",
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_veventq_alloc.size",
+                    "the buffer does not hold the size field",
                 ),
             );
         };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_veventq_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_veventq_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_veventq_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<VeventqAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_veventq_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_veventq_alloc.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
         if !::uapigen_runtime::zero_at::<
             { ::core::mem::size_of::<u32>() },
         >(buf, ::core::mem::offset_of!(VeventqAlloc, reserved)) {
             return Err(
                 ::uapigen_runtime::Reject::new(
-                    ::uapigen_runtime::Errno::Inval,
+                    ::uapigen_runtime::Errno::OpNotSupp,
                     "iommu_veventq_alloc.__reserved",
                     "reserved field is not zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(VeventqAlloc, r#type))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_veventq_alloc.type",
+                    "must not be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(VeventqAlloc, veventq_depth))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_veventq_alloc.veventq_depth",
+                    "must not be zero",
                 ),
             );
         }
@@ -3239,6 +4589,7 @@ impl VeventqAlloc {
         )
     )
 )]
+#[uapi(size_field = size, last_mandatory = length)]
 pub struct HwQueueAlloc {
     /// Size of the structure; set by the caller.
     pub size: u32,
@@ -3260,6 +4611,131 @@ pub struct HwQueueAlloc {
 impl ::core::default::Default for HwQueueAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl HwQueueAlloc {
+    /// Every flag bit this revision knows; others are rejected.
+    pub const KNOWN_FLAGS: u32 = 0x0;
+    /// Check untrusted bytes holding a `struct iommu_hw_queue_alloc` and read it.
+    ///
+    /// Like the kernel's `copy_struct_from_user` (IOMMUFD style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); a shorter struct is zero-extended; non-zero bytes past what this revision knows give E2BIG; unknown flags and non-zero reserved fields give EOPNOTSUPP.
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hw_queue_alloc.size",
+                    "the buffer does not hold the size field",
+                ),
+            );
+        };
+        let size = size as usize;
+        if size < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_queue_alloc.size",
+                    "smaller than the minimum size",
+                ),
+            );
+        }
+        if size > bytes.len() {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "iommu_hw_queue_alloc.size",
+                    "larger than the buffer",
+                ),
+            );
+        }
+        if !::uapigen_runtime::all_zero(bytes, ::core::mem::size_of::<Self>(), size) {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "iommu_hw_queue_alloc.size",
+                    "bytes past the end this revision knows are not zero",
+                ),
+            );
+        }
+        let mut short = [0u8; ::core::mem::size_of::<HwQueueAlloc>()];
+        let buf: &[u8] = if size >= short.len() {
+            bytes
+        } else {
+            short[..size].copy_from_slice(&bytes[..size]);
+            &short
+        };
+        let Some(v) = ::uapigen_runtime::get::<Self>(buf, 0) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_queue_alloc.size",
+                    "the buffer is too short",
+                ),
+            );
+        };
+        if v.flags & !Self::KNOWN_FLAGS != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hw_queue_alloc.flags",
+                    "unknown flag bits are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(HwQueueAlloc, r#type))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::OpNotSupp,
+                    "iommu_hw_queue_alloc.type",
+                    "must not be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(HwQueueAlloc, length))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "iommu_hw_queue_alloc.length",
+                    "must not be zero",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(HwQueueAlloc, nesting_parent_iova))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(HwQueueAlloc, length))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551616
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "iommu_hw_queue_alloc.nesting_parent_iova",
+                    "the sum with `length` is more than 0x10000000000000000",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl HwQueueAlloc {
+    /// Check `bytes` holding a `struct iommu_hw_queue_alloc` as the kernel does (and as the C helper `iommu_hw_queue_alloc_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Format of the data; input with IOMMU_HW_INFO_FLAG_INPUT_TYPE and output always.
@@ -3973,6 +5449,7 @@ pub fn destroy(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut Destroy,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<Destroy>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DESTROY, arg) }?;
     Ok(r)
 }
@@ -3983,6 +5460,7 @@ pub fn ioas_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOC, arg) }?;
     Ok(r)
 }
@@ -3993,6 +5471,7 @@ pub fn ioas_iova_ranges(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasIovaRanges,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasIovaRanges>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_IOVA_RANGES, arg) }?;
     Ok(r)
 }
@@ -4003,6 +5482,7 @@ pub fn ioas_allow_iovas(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasAllowIovas,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasAllowIovas>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOW_IOVAS, arg) }?;
     Ok(r)
 }
@@ -4020,6 +5500,7 @@ pub unsafe fn ioas_map(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasMap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasMap>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP, arg) }?;
     Ok(r)
 }
@@ -4030,6 +5511,7 @@ pub fn ioas_map_file(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasMapFile,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasMapFile>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP_FILE, arg) }?;
     Ok(r)
 }
@@ -4040,6 +5522,7 @@ pub fn ioas_copy(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasCopy,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasCopy>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_COPY, arg) }?;
     Ok(r)
 }
@@ -4050,6 +5533,7 @@ pub fn ioas_unmap(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasUnmap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasUnmap>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_UNMAP, arg) }?;
     Ok(r)
 }
@@ -4060,6 +5544,7 @@ pub fn option(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IommuOption,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IommuOption>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, OPTION, arg) }?;
     Ok(r)
 }
@@ -4070,6 +5555,7 @@ pub fn vfio_ioas(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VfioIoas,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<VfioIoas>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VFIO_IOAS, arg) }?;
     Ok(r)
 }
@@ -4107,6 +5593,7 @@ pub unsafe fn get_hw_info(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwInfo,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<HwInfo>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_HW_INFO, arg) }?;
     Ok(r)
 }
@@ -4117,6 +5604,7 @@ pub fn hwpt_set_dirty_tracking(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwptSetDirtyTracking,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<HwptSetDirtyTracking>() as u32;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_SET_DIRTY_TRACKING, arg)
     }?;
@@ -4129,6 +5617,7 @@ pub fn hwpt_get_dirty_bitmap(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwptGetDirtyBitmap,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<HwptGetDirtyBitmap>() as u32;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_GET_DIRTY_BITMAP, arg)
     }?;
@@ -4166,6 +5655,7 @@ pub fn fault_queue_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut FaultAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<FaultAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, FAULT_QUEUE_ALLOC, arg) }?;
     Ok(r)
 }
@@ -4183,6 +5673,7 @@ pub unsafe fn viommu_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ViommuAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<ViommuAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VIOMMU_ALLOC, arg) }?;
     Ok(r)
 }
@@ -4193,6 +5684,7 @@ pub fn vdevice_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VdeviceAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<VdeviceAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDEVICE_ALLOC, arg) }?;
     Ok(r)
 }
@@ -4203,6 +5695,7 @@ pub fn ioas_change_process(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut IoasChangeProcess,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<IoasChangeProcess>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_CHANGE_PROCESS, arg) }?;
     Ok(r)
 }
@@ -4213,6 +5706,7 @@ pub fn veventq_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut VeventqAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<VeventqAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VEVENTQ_ALLOC, arg) }?;
     Ok(r)
 }
@@ -4223,6 +5717,7 @@ pub fn hw_queue_alloc(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut HwQueueAlloc,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    arg.size = ::core::mem::size_of::<HwQueueAlloc>() as u32;
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HW_QUEUE_ALLOC, arg) }?;
     Ok(r)
 }

@@ -2,6 +2,7 @@
 //! the values back out of the object file.
 
 pub mod accepted;
+pub mod kernel_cases;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

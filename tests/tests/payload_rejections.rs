@@ -199,13 +199,25 @@ fn cache_invalidate_info_rejections() {
         errno(CacheInvalidateInfoPayload::decode(&cache_info(56, 3, 0))),
         Some(Errno::Inval)
     );
-    // argsz below the end of granu (the spec's minimum; the 5.10 kernel's is 16, which
-    // issue 16's IOMMU part is about), in a buffer that holds the whole struct.
-    let mut short_argsz = cache_info(56, 0, 0);
-    short_argsz[..4].copy_from_slice(&40u32.to_ne_bytes());
+    // 5.10's iommu_uapi_cache_invalidate: argsz from 16 (offsetof granu) up; ADDR wants
+    // argsz up to the end of granu.addr_info (56), DOMAIN nothing past 16. Buffers that
+    // hold the whole struct.
+    let with_argsz = |argsz: u32, granu: u8| {
+        let mut b = cache_info(56, granu, 0);
+        b[..4].copy_from_slice(&argsz.to_ne_bytes());
+        b
+    };
     assert_eq!(
-        errno(CacheInvalidateInfoPayload::decode(&short_argsz)),
+        errno(CacheInvalidateInfoPayload::decode(&with_argsz(40, 2))),
         Some(Errno::Inval)
+    );
+    assert_eq!(
+        errno(CacheInvalidateInfoPayload::decode(&with_argsz(12, 0))),
+        Some(Errno::Inval)
+    );
+    assert_eq!(
+        errno(CacheInvalidateInfoPayload::decode(&with_argsz(40, 0))),
+        None
     );
 }
 
@@ -219,9 +231,9 @@ fn nesting_op_checks_the_nested_iommu_struct() {
     };
     let (_, p) = IommuType1NestingOpPayload::decode(&good).unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(p, IommuType1NestingOpPayload::CacheInvld(c) if c.argsz == 56));
-    // The nested argsz is checked too (40 is below its minimum).
+    // The nested argsz is checked too (12 is below its minimum, 16).
     let mut bad = good.clone();
-    bad[12..16].copy_from_slice(&40u32.to_ne_bytes());
+    bad[12..16].copy_from_slice(&12u32.to_ne_bytes());
     assert_eq!(
         errno(IommuType1NestingOpPayload::decode(&bad)),
         Some(Errno::Inval)

@@ -30,6 +30,12 @@ pub enum Cond {
     NonZero { field: usize },
     /// `a + b <= max`, computed without wrap-around (`max` at most 2^64).
     SumMax { a: usize, b: usize, max: i128 },
+    /// `field` holds one of `values` (a `version` constant, the values of a group).
+    In { field: usize, values: Vec<i128> },
+    /// `field < bound` (as unsigned; `bound` at most 2^64).
+    Below { field: usize, bound: i128 },
+    /// `a` and `b` are both zero or both non-zero.
+    ZeroTogether { a: usize, b: usize },
 }
 
 /// How many bits of a group may be set.
@@ -46,6 +52,8 @@ pub struct ArgRule {
     pub cond: Cond,
     /// The rule is skipped when `field & mask != 0`.
     pub unless: Option<(usize, i128)>,
+    /// The rule applies only when this field is not zero.
+    pub if_non_zero: Option<usize>,
     pub errno: ErrnoName,
     /// Checked after the payload rather than before it.
     pub after_payload: bool,

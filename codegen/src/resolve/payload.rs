@@ -130,12 +130,12 @@ impl Resolver<'_> {
             Some(Ty::Flex(_)) => fields.len() - 1,
             _ => fields.len(),
         };
-        let mandatory = fields[..end]
+        let revised = fields[..end]
             .iter()
             .position(|f| f.since.is_some())
             .unwrap_or(end);
         let mut bad = None;
-        for f in &fields[mandatory..end] {
+        for f in &fields[revised..end] {
             if f.since.is_none() {
                 bad = Some(f.span);
             }
@@ -152,7 +152,7 @@ impl Resolver<'_> {
             );
         }
         let mut last = 0;
-        for (i, f) in fields.iter().enumerate().take(end).skip(mandatory) {
+        for (i, f) in fields.iter().enumerate().take(end).skip(revised) {
             let s = f.since.unwrap_or(0);
             if s < last || s < 2 {
                 let span = self.spec.structs[id]
@@ -167,6 +167,25 @@ impl Resolver<'_> {
             }
             last = s;
         }
+        // The kernel's own minimum: the end of `last-mandatory`, at or before the fields
+        // of later revisions.
+        let mandatory = match &e.last_mandatory {
+            Some(name) => {
+                let i = self.field_index(id, name, "the last mandatory field")?;
+                if i >= revised || i == 0 {
+                    self.diags
+                        .error(
+                            Code::Extensible,
+                            name.span,
+                            format!("`last-mandatory: {}` is the size field or a field of a later revision (`since`)", **name),
+                        )
+                        .hint = Some("name the last field the kernel requires (IOCTL_OP's last member, or the field before a variable union)".into());
+                    return None;
+                }
+                i + 1
+            }
+            None => revised,
+        };
         let flags_field = match &e.flags_field {
             Some(n) => Some(self.int_field(id, n, "the flags field")?),
             None => self.types[id].fields.iter().position(|f| f.flags.is_some()),

@@ -20,8 +20,11 @@ impl Resolver<'_> {
     /// extensible struct (the kernel copies `minsz` bytes), any of a fixed one.
     fn rule_field(&mut self, id: TypeId, name: &Sp<String>) -> Option<(usize, IntTy)> {
         let i = self.int_field(id, name, "the rule's field")?;
+        // `copy_struct_from_user` zero-extends a shorter argument, so a field past the
+        // minimum size reads as zero there; under `minsz` it is not copied at all.
         if let Some(e) = &self.types[id].extensible
             && i >= e.mandatory
+            && e.style != Style::CopyStruct
         {
             self.rule_error(
                 name.span,
@@ -68,6 +71,27 @@ impl Resolver<'_> {
         self.rule_field(id, &name)
     }
 
+    /// The field a value rule (`in`, `below`) reads: `field:`, which it needs.
+    fn rule_value_field(
+        &mut self,
+        id: TypeId,
+        given: &Option<Sp<String>>,
+        at: Span,
+        key: &str,
+    ) -> Option<(usize, IntTy)> {
+        match given {
+            Some(f) => self.rule_field(id, f),
+            None => {
+                self.rule_error(
+                    at,
+                    format!("`{key}` needs the field it reads"),
+                    "name it with `field:`",
+                );
+                None
+            }
+        }
+    }
+
     /// A non-zero mask that fits the field's type.
     fn rule_mask(&mut self, e: &Sp<ExprText>, ty: IntTy, what: &str) -> Option<i128> {
         let (v, _) = self.eval_text(e, what)?;
@@ -91,11 +115,14 @@ impl Resolver<'_> {
             r.if_set.as_ref().map(|x| ("if-set", x.span)),
             r.non_zero.as_ref().map(|x| ("non-zero", x.span)),
             r.sum.as_ref().map(|x| ("sum", x.span)),
+            r.r#in.as_ref().map(|x| ("in", x.span)),
+            r.below.as_ref().map(|x| ("below", x.span)),
+            r.zero_together.as_ref().map(|x| ("zero-together", x.span)),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires` or `zero`), `non-zero` or `sum` per entry";
+        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires` or `zero`), `non-zero`, `sum`, `in`, `below` or `zero-together` per entry";
         let at = match kinds.as_slice() {
             [(_, span)] => *span,
             [] => {
@@ -200,6 +227,56 @@ impl Resolver<'_> {
             Cond::NonZero {
                 field: self.rule_field(id, f)?.0,
             }
+        } else if let Some(list) = &r.r#in {
+            let (field, ty) = self.rule_value_field(id, &r.field, list.span, "in")?;
+            let mut values = Vec::new();
+            for e in list.iter() {
+                let (v, _) = self.eval_text(e, "a value of `in`")?;
+                if !fits(v, ty) {
+                    self.rule_error(
+                        e.span,
+                        format!("{v:#x} does not fit the {}-bit field", ty.bytes() * 8),
+                        "a value the field can hold",
+                    );
+                    return None;
+                }
+                // As the emitters read it: the field's bits, unsigned.
+                values.push(if v < 0 {
+                    v + (1i128 << (ty.bytes() * 8))
+                } else {
+                    v
+                });
+            }
+            if values.is_empty() {
+                self.rule_error(list.span, "`in` with no value", "`in: [VERSION_1]`");
+                return None;
+            }
+            Cond::In { field, values }
+        } else if let Some(b) = &r.below {
+            let (field, ty) = self.rule_value_field(id, &r.field, b.span, "below")?;
+            let (bound, _) = self.eval_text(b, "the bound of `below`")?;
+            if ty.signed() || bound <= 0 || bound > 1i128 << (ty.bytes() * 8) {
+                self.rule_error(
+                    b.span,
+                    format!("`below: {bound}` on a field that is signed or cannot reach it"),
+                    "an unsigned field and a bound from 1 to 2^bits",
+                );
+                return None;
+            }
+            Cond::Below { field, bound }
+        } else if let Some(z) = &r.zero_together {
+            let [a, b] = z.as_slice() else {
+                self.rule_error(
+                    z.span,
+                    format!("`zero-together` pairs two fields, not {}", z.len()),
+                    "`zero-together: [data_type, data_len]`",
+                );
+                return None;
+            };
+            Cond::ZeroTogether {
+                a: self.rule_field(id, a)?.0,
+                b: self.rule_field(id, b)?.0,
+            }
         } else {
             let s = r.sum.as_ref()?;
             let [a, b] = s.as_slice() else {
@@ -249,6 +326,10 @@ impl Resolver<'_> {
             }
             None => None,
         };
+        let if_non_zero = match &r.if_non_zero {
+            Some(f) => Some(self.rule_field(id, f)?.0),
+            None => None,
+        };
         let after_payload = match &r.after {
             Some(a) if a.value == After::Payload => {
                 let trailing = matches!(
@@ -276,10 +357,22 @@ impl Resolver<'_> {
         Some(ArgRule {
             cond,
             unless,
+            if_non_zero,
             errno,
             after_payload,
             kernel: r.kernel.clone(),
             span: at,
         })
+    }
+}
+
+/// Whether `v` is a value of an integer field of type `ty` (its C value, or the bits of a
+/// negative one, as `~0` in a `u32` field).
+fn fits(v: i128, ty: IntTy) -> bool {
+    let bits = ty.bytes() * 8;
+    if ty.signed() {
+        v >= -(1i128 << (bits - 1)) && v < 1i128 << (bits - 1)
+    } else {
+        v >= 0 && v < 1i128 << bits
     }
 }

@@ -37,6 +37,15 @@ static __inline__ unsigned uapigen_popcount(__u64 v)
 	return n;
 }
 
+/* A field a shorter argument may not hold: 0 past size (zero-extended, as
+ * copy_struct_from_user reads it). */
+static __inline__ __u64 uapigen_load_in(const void *buf, __u64 size, __u32 off, __u32 n)
+{
+	if ((__u64)off + n > size)
+		return 0;
+	return uapigen_load(buf, off, n);
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -68,8 +77,8 @@ static __inline__ int iommu_fault_validate(const void *buf, __u32 len)
 	return 0;
 }
 
-/* Smallest valid size of struct iommu_cache_invalidate_info: the end of granu. */
-#define IOMMU_CACHE_INVALIDATE_INFO_MINSZ (__builtin_offsetof(struct iommu_cache_invalidate_info, granu) + sizeof(((struct iommu_cache_invalidate_info *)0)->granu))
+/* Smallest valid size of struct iommu_cache_invalidate_info: the end of padding. */
+#define IOMMU_CACHE_INVALIDATE_INFO_MINSZ (__builtin_offsetof(struct iommu_cache_invalidate_info, padding) + sizeof(((struct iommu_cache_invalidate_info *)0)->padding))
 /* Every flag bit this revision of struct iommu_cache_invalidate_info knows. */
 #define IOMMU_CACHE_INVALIDATE_INFO_KNOWN_FLAGS 0x7ULL
 /*
@@ -92,6 +101,8 @@ static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u3
 	if (uapigen_load(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, cache), 1) & ~(__u64)IOMMU_CACHE_INVALIDATE_INFO_KNOWN_FLAGS)
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, padding), (__builtin_offsetof(struct iommu_cache_invalidate_info, padding) + sizeof(((struct iommu_cache_invalidate_info *)0)->padding)) < size ? (__builtin_offsetof(struct iommu_cache_invalidate_info, padding) + sizeof(((struct iommu_cache_invalidate_info *)0)->padding)) : size))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, version), 4) != 0x1ULL))
 		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_cache_invalidate_info, granularity), 1) & ~0ULL;
@@ -117,8 +128,8 @@ static __inline__ int iommu_cache_invalidate_info_validate(const void *buf, __u3
 	return 0;
 }
 
-/* Smallest valid size of struct iommu_gpasid_bind_data: the end of vendor. */
-#define IOMMU_GPASID_BIND_DATA_MINSZ (__builtin_offsetof(struct iommu_gpasid_bind_data, vendor) + sizeof(((struct iommu_gpasid_bind_data *)0)->vendor))
+/* Smallest valid size of struct iommu_gpasid_bind_data: the end of padding. */
+#define IOMMU_GPASID_BIND_DATA_MINSZ (__builtin_offsetof(struct iommu_gpasid_bind_data, padding) + sizeof(((struct iommu_gpasid_bind_data *)0)->padding))
 /* Every flag bit this revision of struct iommu_gpasid_bind_data knows. */
 #define IOMMU_GPASID_BIND_DATA_KNOWN_FLAGS 0x1ULL
 /*
@@ -141,6 +152,8 @@ static __inline__ int iommu_gpasid_bind_data_validate(const void *buf, __u32 len
 	if (uapigen_load(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, flags), 8) & ~(__u64)IOMMU_GPASID_BIND_DATA_KNOWN_FLAGS)
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, padding), (__builtin_offsetof(struct iommu_gpasid_bind_data, padding) + sizeof(((struct iommu_gpasid_bind_data *)0)->padding)) < size ? (__builtin_offsetof(struct iommu_gpasid_bind_data, padding) + sizeof(((struct iommu_gpasid_bind_data *)0)->padding)) : size))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, version), 4) != 0x1ULL))
 		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_gpasid_bind_data, format), 4) & ~0ULL;

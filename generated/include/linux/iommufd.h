@@ -443,7 +443,7 @@ struct iommu_hwpt_amd_guest {
  * @data_len: Length of the data at data_uptr; zero with IOMMU_HWPT_DATA_NONE.
  * @data_uptr: User address of the type-specific data whose struct data_type selects; zero with IOMMU_HWPT_DATA_NONE.
  * @fault_id: Fault queue (iommu_fault_alloc) for the HWPT; valid with IOMMU_HWPT_FAULT_ID_VALID (added in Linux 6.11).
- * @__reserved2: Padding to 8 bytes; zero.
+ * @__reserved2: Padding to 8 bytes; the kernel does not read it.
  */
 struct iommu_hwpt_alloc {
 	__u32	size;
@@ -548,7 +548,7 @@ struct iommu_hw_info {
  * @size: Size of the structure; set by the caller.
  * @flags: Bits of enum iommufd_hwpt_set_dirty_tracking_flags.
  * @hwpt_id: HWPT (IOMMU domain) to change.
- * @__reserved: Unused; zero.
+ * @__reserved: Unused; the kernel does not read it.
  */
 struct iommu_hwpt_set_dirty_tracking {
 	__u32	size;
@@ -688,7 +688,7 @@ struct iommu_viommu_tegra241_cmdqv {
  * @hwpt_id: Nesting parent HWPT to use.
  * @out_viommu_id: ID of the new vIOMMU (output).
  * @data_len: Length of the data at data_uptr.
- * @__reserved: Unused; zero.
+ * @__reserved: Unused; the kernel does not read it.
  * @data_uptr: User address of the driver-specific data whose struct type selects.
  */
 struct iommu_viommu_alloc {

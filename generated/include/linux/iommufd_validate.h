@@ -37,6 +37,15 @@ static __inline__ unsigned uapigen_popcount(__u64 v)
 	return n;
 }
 
+/* A field a shorter argument may not hold: 0 past size (zero-extended, as
+ * copy_struct_from_user reads it). */
+static __inline__ __u64 uapigen_load_in(const void *buf, __u64 size, __u32 off, __u32 n)
+{
+	if ((__u64)off + n > size)
+		return 0;
+	return uapigen_load(buf, off, n);
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -49,9 +58,14 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 }
 #endif
 
+static __inline__ int iommu_destroy_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_alloc_validate(const void *buf, __u32 len);
 static __inline__ int iommu_ioas_iova_ranges_validate(const void *buf, __u32 len);
 static __inline__ int iommu_ioas_allow_iovas_validate(const void *buf, __u32 len);
 static __inline__ int iommu_ioas_map_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_map_file_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_copy_validate(const void *buf, __u32 len);
+static __inline__ int iommu_ioas_unmap_validate(const void *buf, __u32 len);
 static __inline__ int iommu_option_validate(const void *buf, __u32 len);
 static __inline__ int iommu_vfio_ioas_validate(const void *buf, __u32 len);
 static __inline__ int iommu_hwpt_vtd_s1_validate(const void *buf, __u32 len);
@@ -65,10 +79,63 @@ static __inline__ int iommu_hwpt_get_dirty_bitmap_validate(const void *buf, __u3
 static __inline__ int iommu_hwpt_vtd_s1_invalidate_validate(const void *buf, __u32 len);
 static __inline__ int iommu_hwpt_invalidate_validate(const void *buf, __u32 len);
 static __inline__ int iommu_hwpt_pgfault_validate(const void *buf, __u32 len);
+static __inline__ int iommu_fault_alloc_validate(const void *buf, __u32 len);
 static __inline__ int iommu_viommu_alloc_validate(const void *buf, __u32 len);
+static __inline__ int iommu_vdevice_alloc_validate(const void *buf, __u32 len);
 static __inline__ int iommu_ioas_change_process_validate(const void *buf, __u32 len);
 static __inline__ int iommu_veventq_alloc_validate(const void *buf, __u32 len);
+static __inline__ int iommu_hw_queue_alloc_validate(const void *buf, __u32 len);
 
+/* Smallest valid size of struct iommu_destroy: the end of id. */
+#define IOMMU_DESTROY_MINSZ (__builtin_offsetof(struct iommu_destroy, id) + sizeof(((struct iommu_destroy *)0)->id))
+/*
+ * iommu_destroy_validate - check len bytes at buf holding a struct iommu_destroy
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_destroy_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_DESTROY_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_destroy), size))
+		return -E2BIG;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_ioas_alloc: the end of out_ioas_id. */
+#define IOMMU_IOAS_ALLOC_MINSZ (__builtin_offsetof(struct iommu_ioas_alloc, out_ioas_id) + sizeof(((struct iommu_ioas_alloc *)0)->out_ioas_id))
+/* Every flag bit this revision of struct iommu_ioas_alloc knows. */
+#define IOMMU_IOAS_ALLOC_KNOWN_FLAGS 0x0ULL
+/*
+ * iommu_ioas_alloc_validate - check len bytes at buf holding a struct iommu_ioas_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_ALLOC_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_alloc), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_alloc, flags), 4) & ~(__u64)IOMMU_IOAS_ALLOC_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_ioas_iova_ranges: the end of out_iova_alignment. */
+#define IOMMU_IOAS_IOVA_RANGES_MINSZ (__builtin_offsetof(struct iommu_ioas_iova_ranges, out_iova_alignment) + sizeof(((struct iommu_ioas_iova_ranges *)0)->out_iova_alignment))
 /*
  * iommu_ioas_iova_ranges_validate - check len bytes at buf holding a struct iommu_ioas_iova_ranges
  * the way the kernel does; 0 when valid, else -errno.
@@ -77,13 +144,22 @@ static __inline__ int iommu_ioas_iova_ranges_validate(const void *buf, __u32 len
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_ioas_iova_ranges))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_IOVA_RANGES_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_iova_ranges), size))
+		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved), (__builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved) + sizeof(((struct iommu_ioas_iova_ranges *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_iova_ranges, __reserved) + sizeof(((struct iommu_ioas_iova_ranges *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_ioas_allow_iovas: the end of allowed_iovas. */
+#define IOMMU_IOAS_ALLOW_IOVAS_MINSZ (__builtin_offsetof(struct iommu_ioas_allow_iovas, allowed_iovas) + sizeof(((struct iommu_ioas_allow_iovas *)0)->allowed_iovas))
 /*
  * iommu_ioas_allow_iovas_validate - check len bytes at buf holding a struct iommu_ioas_allow_iovas
  * the way the kernel does; 0 when valid, else -errno.
@@ -92,13 +168,24 @@ static __inline__ int iommu_ioas_allow_iovas_validate(const void *buf, __u32 len
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_ioas_allow_iovas))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_ALLOW_IOVAS_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_allow_iovas), size))
+		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved), (__builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved) + sizeof(((struct iommu_ioas_allow_iovas *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_allow_iovas, __reserved) + sizeof(((struct iommu_ioas_allow_iovas *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_ioas_map: the end of iova. */
+#define IOMMU_IOAS_MAP_MINSZ (__builtin_offsetof(struct iommu_ioas_map, iova) + sizeof(((struct iommu_ioas_map *)0)->iova))
+/* Every flag bit this revision of struct iommu_ioas_map knows. */
+#define IOMMU_IOAS_MAP_KNOWN_FLAGS 0x7ULL
 /*
  * iommu_ioas_map_validate - check len bytes at buf holding a struct iommu_ioas_map
  * the way the kernel does; 0 when valid, else -errno.
@@ -107,13 +194,122 @@ static __inline__ int iommu_ioas_map_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_ioas_map))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_MAP_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_map), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map, flags), 4) & ~(__u64)IOMMU_IOAS_MAP_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_map, __reserved), (__builtin_offsetof(struct iommu_ioas_map, __reserved) + sizeof(((struct iommu_ioas_map *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_map, __reserved) + sizeof(((struct iommu_ioas_map *)0)->__reserved)) : size))
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map, iova), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map, length), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map, flags), 4) & 0x6ULL) == 0)
 		return -EINVAL;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_ioas_map_file: the end of iova. */
+#define IOMMU_IOAS_MAP_FILE_MINSZ (__builtin_offsetof(struct iommu_ioas_map_file, iova) + sizeof(((struct iommu_ioas_map_file *)0)->iova))
+/* Every flag bit this revision of struct iommu_ioas_map_file knows. */
+#define IOMMU_IOAS_MAP_FILE_KNOWN_FLAGS 0x7ULL
+/*
+ * iommu_ioas_map_file_validate - check len bytes at buf holding a struct iommu_ioas_map_file
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_map_file_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_MAP_FILE_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_map_file), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map_file, flags), 4) & ~(__u64)IOMMU_IOAS_MAP_FILE_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map_file, iova), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map_file, length), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_map_file, flags), 4) & 0x6ULL) == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_ioas_copy: the end of src_iova. */
+#define IOMMU_IOAS_COPY_MINSZ (__builtin_offsetof(struct iommu_ioas_copy, src_iova) + sizeof(((struct iommu_ioas_copy *)0)->src_iova))
+/* Every flag bit this revision of struct iommu_ioas_copy knows. */
+#define IOMMU_IOAS_COPY_KNOWN_FLAGS 0x7ULL
+/*
+ * iommu_ioas_copy_validate - check len bytes at buf holding a struct iommu_ioas_copy
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_copy_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_COPY_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_copy), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_copy, flags), 4) & ~(__u64)IOMMU_IOAS_COPY_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_copy, length), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_copy, src_iova), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_copy, dst_iova), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_copy, flags), 4) & 0x6ULL) == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_ioas_unmap: the end of length. */
+#define IOMMU_IOAS_UNMAP_MINSZ (__builtin_offsetof(struct iommu_ioas_unmap, length) + sizeof(((struct iommu_ioas_unmap *)0)->length))
+/*
+ * iommu_ioas_unmap_validate - check len bytes at buf holding a struct iommu_ioas_unmap
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_ioas_unmap_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_UNMAP_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_unmap), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_unmap, iova), 8) >= 0xffffffffffffffffULL)
+		return -EOVERFLOW;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_unmap, iova), 8) != 0 && (uapigen_load(buf, __builtin_offsetof(struct iommu_ioas_unmap, length), 8) >= 0xffffffffffffffffULL))
+		return -EOVERFLOW;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_option: the end of val64. */
+#define IOMMU_OPTION_MINSZ (__builtin_offsetof(struct iommu_option, val64) + sizeof(((struct iommu_option *)0)->val64))
 /*
  * iommu_option_validate - check len bytes at buf holding a struct iommu_option
  * the way the kernel does; 0 when valid, else -errno.
@@ -122,13 +318,26 @@ static __inline__ int iommu_option_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_option))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_OPTION_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_option), size))
+		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_option, __reserved), (__builtin_offsetof(struct iommu_option, __reserved) + sizeof(((struct iommu_option *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_option, __reserved) + sizeof(((struct iommu_option *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
+	if ((uapigen_load(buf, __builtin_offsetof(struct iommu_option, option_id), 4) != 0x0ULL && uapigen_load(buf, __builtin_offsetof(struct iommu_option, option_id), 4) != 0x1ULL))
+		return -EOPNOTSUPP;
+	if ((uapigen_load(buf, __builtin_offsetof(struct iommu_option, op), 2) != 0x0ULL && uapigen_load(buf, __builtin_offsetof(struct iommu_option, op), 2) != 0x1ULL))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_vfio_ioas: the end of __reserved. */
+#define IOMMU_VFIO_IOAS_MINSZ (__builtin_offsetof(struct iommu_vfio_ioas, __reserved) + sizeof(((struct iommu_vfio_ioas *)0)->__reserved))
 /*
  * iommu_vfio_ioas_validate - check len bytes at buf holding a struct iommu_vfio_ioas
  * the way the kernel does; 0 when valid, else -errno.
@@ -137,10 +346,19 @@ static __inline__ int iommu_vfio_ioas_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_vfio_ioas))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_VFIO_IOAS_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_vfio_ioas), size))
+		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_vfio_ioas, __reserved), (__builtin_offsetof(struct iommu_vfio_ioas, __reserved) + sizeof(((struct iommu_vfio_ioas *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_vfio_ioas, __reserved) + sizeof(((struct iommu_vfio_ioas *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
+	if ((uapigen_load(buf, __builtin_offsetof(struct iommu_vfio_ioas, op), 2) != 0x0ULL && uapigen_load(buf, __builtin_offsetof(struct iommu_vfio_ioas, op), 2) != 0x1ULL && uapigen_load(buf, __builtin_offsetof(struct iommu_vfio_ioas, op), 2) != 0x2ULL))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -159,8 +377,8 @@ static __inline__ int iommu_hwpt_vtd_s1_validate(const void *buf, __u32 len)
 	return 0;
 }
 
-/* Smallest valid size of struct iommu_hwpt_alloc: the end of data_uptr. */
-#define IOMMU_HWPT_ALLOC_MINSZ (__builtin_offsetof(struct iommu_hwpt_alloc, data_uptr) + sizeof(((struct iommu_hwpt_alloc *)0)->data_uptr))
+/* Smallest valid size of struct iommu_hwpt_alloc: the end of __reserved. */
+#define IOMMU_HWPT_ALLOC_MINSZ (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved))
 /* Every flag bit this revision of struct iommu_hwpt_alloc knows. */
 #define IOMMU_HWPT_ALLOC_KNOWN_FLAGS 0xfULL
 /*
@@ -184,10 +402,10 @@ static __inline__ int iommu_hwpt_alloc_validate(const void *buf, __u32 len)
 		return -EOPNOTSUPP;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_alloc, __reserved), (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved)) : size))
 		return -EOPNOTSUPP;
-	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_alloc, __reserved2), (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved2) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved2)) < size ? (__builtin_offsetof(struct iommu_hwpt_alloc, __reserved2) + sizeof(((struct iommu_hwpt_alloc *)0)->__reserved2)) : size))
-		return -EOPNOTSUPP;
+	if ((uapigen_load_in(buf, size, __builtin_offsetof(struct iommu_hwpt_alloc, data_type), 4) == 0) != (uapigen_load_in(buf, size, __builtin_offsetof(struct iommu_hwpt_alloc, data_len), 4) == 0))
+		return -EINVAL;
 	{
-		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_alloc, data_type), 4) & ~0ULL;
+		__u64 tag = uapigen_load_in(buf, size, __builtin_offsetof(struct iommu_hwpt_alloc, data_type), 4) & ~0ULL;
 		int probe = 0 != 0;
 		(void)probe;
 		switch (tag) {
@@ -251,6 +469,10 @@ static __inline__ int iommu_hw_info_tegra241_cmdqv_validate(const void *buf, __u
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_hw_info: the end of __reserved. */
+#define IOMMU_HW_INFO_MINSZ (__builtin_offsetof(struct iommu_hw_info, __reserved) + sizeof(((struct iommu_hw_info *)0)->__reserved))
+/* Every flag bit this revision of struct iommu_hw_info knows. */
+#define IOMMU_HW_INFO_KNOWN_FLAGS 0x1ULL
 /*
  * iommu_hw_info_validate - check len bytes at buf holding a struct iommu_hw_info
  * the way the kernel does; 0 when valid, else -errno.
@@ -259,13 +481,26 @@ static __inline__ int iommu_hw_info_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_hw_info))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_HW_INFO_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_hw_info), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hw_info, flags), 4) & ~(__u64)IOMMU_HW_INFO_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hw_info, __reserved), (__builtin_offsetof(struct iommu_hw_info, __reserved) + sizeof(((struct iommu_hw_info *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hw_info, __reserved) + sizeof(((struct iommu_hw_info *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_hwpt_set_dirty_tracking: the end of __reserved. */
+#define IOMMU_HWPT_SET_DIRTY_TRACKING_MINSZ (__builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) + sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved))
+/* Every flag bit this revision of struct iommu_hwpt_set_dirty_tracking knows. */
+#define IOMMU_HWPT_SET_DIRTY_TRACKING_KNOWN_FLAGS 0x1ULL
 /*
  * iommu_hwpt_set_dirty_tracking_validate - check len bytes at buf holding a struct iommu_hwpt_set_dirty_tracking
  * the way the kernel does; 0 when valid, else -errno.
@@ -274,13 +509,24 @@ static __inline__ int iommu_hwpt_set_dirty_tracking_validate(const void *buf, __
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_hwpt_set_dirty_tracking))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_HWPT_SET_DIRTY_TRACKING_MINSZ)
 		return -EINVAL;
-	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved), (__builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) + sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) + sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved)) : size))
-		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_hwpt_set_dirty_tracking), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_set_dirty_tracking, flags), 4) & ~(__u64)IOMMU_HWPT_SET_DIRTY_TRACKING_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_hwpt_get_dirty_bitmap: the end of data. */
+#define IOMMU_HWPT_GET_DIRTY_BITMAP_MINSZ (__builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, data) + sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->data))
+/* Every flag bit this revision of struct iommu_hwpt_get_dirty_bitmap knows. */
+#define IOMMU_HWPT_GET_DIRTY_BITMAP_KNOWN_FLAGS 0x1ULL
 /*
  * iommu_hwpt_get_dirty_bitmap_validate - check len bytes at buf holding a struct iommu_hwpt_get_dirty_bitmap
  * the way the kernel does; 0 when valid, else -errno.
@@ -289,10 +535,19 @@ static __inline__ int iommu_hwpt_get_dirty_bitmap_validate(const void *buf, __u3
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_hwpt_get_dirty_bitmap))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_HWPT_GET_DIRTY_BITMAP_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_hwpt_get_dirty_bitmap), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, flags), 4) & ~(__u64)IOMMU_HWPT_GET_DIRTY_BITMAP_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved), (__builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved) + sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_get_dirty_bitmap, __reserved) + sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -332,6 +587,10 @@ static __inline__ int iommu_hwpt_invalidate_validate(const void *buf, __u32 len)
 		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, __reserved), (__builtin_offsetof(struct iommu_hwpt_invalidate, __reserved) + sizeof(((struct iommu_hwpt_invalidate *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_hwpt_invalidate, __reserved) + sizeof(((struct iommu_hwpt_invalidate *)0)->__reserved)) : size))
 		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, entry_num), 4) != 0 && (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, data_uptr), 8) == 0))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, entry_num), 4) != 0 && (uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, entry_len), 4) == 0))
+		return -EINVAL;
 	{
 		__u64 tag = uapigen_load(buf, __builtin_offsetof(struct iommu_hwpt_invalidate, data_type), 4) & ~0ULL;
 		int probe = 0 != 0;
@@ -363,6 +622,36 @@ static __inline__ int iommu_hwpt_pgfault_validate(const void *buf, __u32 len)
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_fault_alloc: the end of out_fault_fd. */
+#define IOMMU_FAULT_ALLOC_MINSZ (__builtin_offsetof(struct iommu_fault_alloc, out_fault_fd) + sizeof(((struct iommu_fault_alloc *)0)->out_fault_fd))
+/* Every flag bit this revision of struct iommu_fault_alloc knows. */
+#define IOMMU_FAULT_ALLOC_KNOWN_FLAGS 0x0ULL
+/*
+ * iommu_fault_alloc_validate - check len bytes at buf holding a struct iommu_fault_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_fault_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_FAULT_ALLOC_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_fault_alloc), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_fault_alloc, flags), 4) & ~(__u64)IOMMU_FAULT_ALLOC_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_viommu_alloc: the end of out_viommu_id. */
+#define IOMMU_VIOMMU_ALLOC_MINSZ (__builtin_offsetof(struct iommu_viommu_alloc, out_viommu_id) + sizeof(((struct iommu_viommu_alloc *)0)->out_viommu_id))
+/* Every flag bit this revision of struct iommu_viommu_alloc knows. */
+#define IOMMU_VIOMMU_ALLOC_KNOWN_FLAGS 0x0ULL
 /*
  * iommu_viommu_alloc_validate - check len bytes at buf holding a struct iommu_viommu_alloc
  * the way the kernel does; 0 when valid, else -errno.
@@ -371,13 +660,46 @@ static __inline__ int iommu_viommu_alloc_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_viommu_alloc))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_VIOMMU_ALLOC_MINSZ)
 		return -EINVAL;
-	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_viommu_alloc, __reserved), (__builtin_offsetof(struct iommu_viommu_alloc, __reserved) + sizeof(((struct iommu_viommu_alloc *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_viommu_alloc, __reserved) + sizeof(((struct iommu_viommu_alloc *)0)->__reserved)) : size))
-		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_viommu_alloc), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_viommu_alloc, flags), 4) & ~(__u64)IOMMU_VIOMMU_ALLOC_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_viommu_alloc, type), 4) == 0)
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_vdevice_alloc: the end of virt_id. */
+#define IOMMU_VDEVICE_ALLOC_MINSZ (__builtin_offsetof(struct iommu_vdevice_alloc, virt_id) + sizeof(((struct iommu_vdevice_alloc *)0)->virt_id))
+/*
+ * iommu_vdevice_alloc_validate - check len bytes at buf holding a struct iommu_vdevice_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_vdevice_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_VDEVICE_ALLOC_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_vdevice_alloc), size))
+		return -E2BIG;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_ioas_change_process: the end of __reserved. */
+#define IOMMU_IOAS_CHANGE_PROCESS_MINSZ (__builtin_offsetof(struct iommu_ioas_change_process, __reserved) + sizeof(((struct iommu_ioas_change_process *)0)->__reserved))
 /*
  * iommu_ioas_change_process_validate - check len bytes at buf holding a struct iommu_ioas_change_process
  * the way the kernel does; 0 when valid, else -errno.
@@ -386,13 +708,24 @@ static __inline__ int iommu_ioas_change_process_validate(const void *buf, __u32 
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_ioas_change_process))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_IOAS_CHANGE_PROCESS_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_ioas_change_process), size))
+		return -E2BIG;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_ioas_change_process, __reserved), (__builtin_offsetof(struct iommu_ioas_change_process, __reserved) + sizeof(((struct iommu_ioas_change_process *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_ioas_change_process, __reserved) + sizeof(((struct iommu_ioas_change_process *)0)->__reserved)) : size))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Smallest valid size of struct iommu_veventq_alloc: the end of out_veventq_fd. */
+#define IOMMU_VEVENTQ_ALLOC_MINSZ (__builtin_offsetof(struct iommu_veventq_alloc, out_veventq_fd) + sizeof(((struct iommu_veventq_alloc *)0)->out_veventq_fd))
+/* Every flag bit this revision of struct iommu_veventq_alloc knows. */
+#define IOMMU_VEVENTQ_ALLOC_KNOWN_FLAGS 0x0ULL
 /*
  * iommu_veventq_alloc_validate - check len bytes at buf holding a struct iommu_veventq_alloc
  * the way the kernel does; 0 when valid, else -errno.
@@ -401,10 +734,55 @@ static __inline__ int iommu_veventq_alloc_validate(const void *buf, __u32 len)
 {
 	__u64 size = len;
 	(void)buf;
-	if (len < sizeof(struct iommu_veventq_alloc))
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_VEVENTQ_ALLOC_MINSZ)
 		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_veventq_alloc), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_veventq_alloc, flags), 4) & ~(__u64)IOMMU_VEVENTQ_ALLOC_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct iommu_veventq_alloc, __reserved), (__builtin_offsetof(struct iommu_veventq_alloc, __reserved) + sizeof(((struct iommu_veventq_alloc *)0)->__reserved)) < size ? (__builtin_offsetof(struct iommu_veventq_alloc, __reserved) + sizeof(((struct iommu_veventq_alloc *)0)->__reserved)) : size))
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_veventq_alloc, type), 4) == 0)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_veventq_alloc, veventq_depth), 4) == 0)
 		return -EINVAL;
+	return 0;
+}
+
+/* Smallest valid size of struct iommu_hw_queue_alloc: the end of length. */
+#define IOMMU_HW_QUEUE_ALLOC_MINSZ (__builtin_offsetof(struct iommu_hw_queue_alloc, length) + sizeof(((struct iommu_hw_queue_alloc *)0)->length))
+/* Every flag bit this revision of struct iommu_hw_queue_alloc knows. */
+#define IOMMU_HW_QUEUE_ALLOC_KNOWN_FLAGS 0x0ULL
+/*
+ * iommu_hw_queue_alloc_validate - check len bytes at buf holding a struct iommu_hw_queue_alloc
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int iommu_hw_queue_alloc_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	if (len < 4)
+		return -EFAULT;
+	size = uapigen_load(buf, 0, 4);
+	if (size < IOMMU_HW_QUEUE_ALLOC_MINSZ)
+		return -EINVAL;
+	if (size > len)
+		return -EFAULT;
+	if (!uapigen_all_zero(buf, sizeof(struct iommu_hw_queue_alloc), size))
+		return -E2BIG;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, flags), 4) & ~(__u64)IOMMU_HW_QUEUE_ALLOC_KNOWN_FLAGS)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, type), 4) == 0)
+		return -EOPNOTSUPP;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, length), 8) == 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, length), 8) != 0 && uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, nesting_parent_iova), 8) > (__u64)0 - uapigen_load(buf, __builtin_offsetof(struct iommu_hw_queue_alloc, length), 8))
+		return -EOVERFLOW;
 	return 0;
 }
 

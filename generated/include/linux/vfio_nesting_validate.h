@@ -39,6 +39,15 @@ static __inline__ unsigned uapigen_popcount(__u64 v)
 	return n;
 }
 
+/* A field a shorter argument may not hold: 0 past size (zero-extended, as
+ * copy_struct_from_user reads it). */
+static __inline__ __u64 uapigen_load_in(const void *buf, __u64 size, __u32 off, __u32 n)
+{
+	if ((__u64)off + n > size)
+		return 0;
+	return uapigen_load(buf, off, n);
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {

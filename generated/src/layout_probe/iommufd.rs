@@ -354,9 +354,14 @@ pub const VALUES: &[(&str, u64)] = &[
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("iommu_destroy", crate::iommufd::Destroy::validate as Validator),
+    ("iommu_ioas_alloc", crate::iommufd::IoasAlloc::validate as Validator),
     ("iommu_ioas_iova_ranges", crate::iommufd::IoasIovaRanges::validate as Validator),
     ("iommu_ioas_allow_iovas", crate::iommufd::IoasAllowIovas::validate as Validator),
     ("iommu_ioas_map", crate::iommufd::IoasMap::validate as Validator),
+    ("iommu_ioas_map_file", crate::iommufd::IoasMapFile::validate as Validator),
+    ("iommu_ioas_copy", crate::iommufd::IoasCopy::validate as Validator),
+    ("iommu_ioas_unmap", crate::iommufd::IoasUnmap::validate as Validator),
     ("iommu_option", crate::iommufd::IommuOption::validate as Validator),
     ("iommu_vfio_ioas", crate::iommufd::VfioIoas::validate as Validator),
     ("iommu_hwpt_vtd_s1", crate::iommufd::HwptVtdS1::validate as Validator),
@@ -370,7 +375,10 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ("iommu_hwpt_vtd_s1_invalidate", crate::iommufd::HwptVtdS1Invalidate::validate as Validator),
     ("iommu_hwpt_invalidate", crate::iommufd::HwptInvalidate::validate as Validator),
     ("iommu_hwpt_pgfault", crate::iommufd::HwptPgfault::validate as Validator),
+    ("iommu_fault_alloc", crate::iommufd::FaultAlloc::validate as Validator),
     ("iommu_viommu_alloc", crate::iommufd::ViommuAlloc::validate as Validator),
+    ("iommu_vdevice_alloc", crate::iommufd::VdeviceAlloc::validate as Validator),
     ("iommu_ioas_change_process", crate::iommufd::IoasChangeProcess::validate as Validator),
     ("iommu_veventq_alloc", crate::iommufd::VeventqAlloc::validate as Validator),
+    ("iommu_hw_queue_alloc", crate::iommufd::HwQueueAlloc::validate as Validator),
 ];

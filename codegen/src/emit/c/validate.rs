@@ -212,6 +212,15 @@ static __inline__ unsigned uapigen_popcount(__u64 v)
 \treturn n;
 }
 
+/* A field a shorter argument may not hold: 0 past size (zero-extended, as
+ * copy_struct_from_user reads it). */
+static __inline__ __u64 uapigen_load_in(const void *buf, __u64 size, __u32 off, __u32 n)
+{
+\tif ((__u64)off + n > size)
+\t\treturn 0;
+\treturn uapigen_load(buf, off, n);
+}
+
 /* Whether bytes [from, to) of buf are all zero. */
 static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 {
@@ -327,14 +336,24 @@ fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check
     }
 }
 
-/// `uapigen_load` of a field of the struct.
-fn load(ty: &str, f: &Field) -> String {
+/// `uapigen_load` of field `i` of the struct; a field past the minimum size, which a
+/// shorter argument (zero-extended by `copy_struct_from_user`) does not hold, reads as 0
+/// past `size` (`uapigen_load_in`).
+fn load(t: &crate::ir::TypeDef, ty: &str, i: usize) -> String {
+    let f = &t.fields[i];
+    if t.extensible.as_ref().is_some_and(|e| i >= e.mandatory) {
+        return format!(
+            "uapigen_load_in(buf, size, {}, {})",
+            offsetof(ty, f),
+            int_size(f)
+        );
+    }
     format!("uapigen_load(buf, {}, {})", offsetof(ty, f), int_size(f))
 }
 
 /// A rule: `if (!(unless) && violated) return -errno;`.
 fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
-    let f = |i: usize| load(ty, &t.fields[i]);
+    let f = |i: usize| load(t, ty, i);
     let violated = match &r.cond {
         Cond::Bits { field, mask, count } => {
             let n = format!("uapigen_popcount({} & {mask:#x}ULL)", f(*field));
@@ -370,6 +389,24 @@ fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
             format!("({} & {if_set:#x}ULL) && ({any})", f(*flag_field))
         }
         Cond::NonZero { field } => format!("{} == 0", f(*field)),
+        Cond::In { field, values } => {
+            let v = f(*field);
+            let each = values
+                .iter()
+                .map(|x| format!("{v} != {x:#x}ULL"))
+                .collect::<Vec<_>>()
+                .join(" && ");
+            format!("({each})")
+        }
+        Cond::Below { field, bound } => {
+            // `x >= 2^64` never holds.
+            if *bound > i128::from(u64::MAX) {
+                "0".to_owned()
+            } else {
+                format!("{} >= {bound:#x}ULL", f(*field))
+            }
+        }
+        Cond::ZeroTogether { a, b } => format!("({} == 0) != ({} == 0)", f(*a), f(*b)),
         Cond::SumMax { a, b, max } => {
             // a + b > max without wrap-around: max = 2^64 is `b != 0 && a > 2^64 - b`.
             let (a, b) = (f(*a), f(*b));
@@ -379,6 +416,10 @@ fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
                 format!("{b} > {max:#x}ULL || {a} > {max:#x}ULL - {b}")
             }
         }
+    };
+    let violated = match r.if_non_zero {
+        Some(nz) => format!("{} != 0 && ({violated})", f(nz)),
+        None => violated,
     };
     let cond = match r.unless {
         Some((uf, mask)) => format!("!({} & {mask:#x}ULL) && ({violated})", f(uf)),
@@ -395,12 +436,7 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
         .tag_mask
         .map_or_else(|| "~0ULL".to_owned(), |v| format!("{v:#x}ULL"));
     let _ = writeln!(o, "\t{{");
-    let _ = writeln!(
-        o,
-        "\t\t__u64 tag = uapigen_load(buf, {}, {}) & {mask};",
-        offsetof(ty, tf),
-        int_size(tf)
-    );
+    let _ = writeln!(o, "\t\t__u64 tag = {} & {mask};", load(t, ty, p.tag_field));
     if let Some(data) = p.data {
         let _ = writeln!(
             o,

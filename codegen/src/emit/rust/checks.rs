@@ -292,6 +292,44 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
                 ),
             )
         }
+        Cond::In { field, values } => {
+            let x = rd(*field);
+            let vs = values
+                .iter()
+                .map(|v| Literal::u64_suffixed(u64::try_from(*v).unwrap_or(0)));
+            (
+                quote!(![#(#vs),*].contains(&#x)),
+                *field,
+                "not one of the values the kernel accepts".to_owned(),
+            )
+        }
+        Cond::Below { field, bound } => {
+            let x = rd(*field);
+            let b = Literal::u128_unsuffixed(u128::try_from(*bound).unwrap_or(0));
+            (
+                quote!((#x as u128) >= #b),
+                *field,
+                format!("not below {bound:#x}"),
+            )
+        }
+        Cond::ZeroTogether { a, b } => {
+            let (x, y) = (rd(*a), rd(*b));
+            (
+                quote!((#x == 0) != (#y == 0)),
+                *b,
+                format!(
+                    "zero and `{}` not, or the other way round",
+                    t.fields[*a].c_name.as_deref().unwrap_or("")
+                ),
+            )
+        }
+    };
+    let violated = match r.if_non_zero {
+        Some(nz) => {
+            let g = rd(nz);
+            quote!(#g != 0 && (#violated))
+        }
+        None => violated,
     };
     let cond = match r.unless {
         Some((uf, mask)) => {

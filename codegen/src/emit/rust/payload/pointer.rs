@@ -116,7 +116,8 @@ pub(crate) fn pointer_payload(
                 match variant_ty(m, id, p, v) {
                     Some(rt) => quote! {
                         #tag => {
-                            if header.#eln as usize != ::core::mem::size_of::<#rt>() {
+                            // No entries (a probe of the tag) says nothing of their length.
+                            if header.#enn != 0 && header.#eln as usize != ::core::mem::size_of::<#rt>() {
                                 return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Inval, #elw, "the entry length is not the size of the entry type"));
                             }
                             match ::uapigen_runtime::ElemSlice::from_bytes(data) {
