@@ -45,7 +45,11 @@ fn limits() -> BTreeMap<(String, String), String> {
 fn imported_headers_equal_the_real_ones_on_every_abi() {
     let mut opts = uapigen::import::Options::new("");
     opts.headers = HEADERS.iter().map(|(h, _)| (*h).to_owned()).collect();
-    let imported = uapigen::import::import(&opts).unwrap_or_else(|e| panic!("import failed: {e}"));
+    let imported: Vec<uapigen::import::Imported> = uapigen::import::import(&opts)
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
+        .collect();
     assert_eq!(imported.len(), HEADERS.len());
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let inc = tmp.path().join("include");
