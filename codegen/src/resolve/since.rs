@@ -31,13 +31,19 @@ pub(super) fn apply(spec: &Spec, module: &mut Module, diags: &mut Diagnostics) {
     for g in &spec.groups {
         names.push((g.name.value.clone(), &g.since));
         for v in &g.values {
-            names.push((v.name.value.clone(), v.since.as_ref().map_or(&g.since, |_| &v.since)));
+            names.push((
+                v.name.value.clone(),
+                v.since.as_ref().map_or(&g.since, |_| &v.since),
+            ));
         }
     }
     for f in &spec.flags {
         names.push((f.name.value.clone(), &f.since));
         for b in &f.bits {
-            names.push((b.name.value.clone(), b.since.as_ref().map_or(&f.since, |_| &b.since)));
+            names.push((
+                b.name.value.clone(),
+                b.since.as_ref().map_or(&f.since, |_| &b.since),
+            ));
         }
     }
     for e in &spec.enums {
@@ -45,7 +51,10 @@ pub(super) fn apply(spec: &Spec, module: &mut Module, diags: &mut Diagnostics) {
             names.push((n.value.clone(), &e.since));
         }
         for v in e.values.iter() {
-            names.push((v.name.value.clone(), v.since.as_ref().map_or(&e.since, |_| &v.since)));
+            names.push((
+                v.name.value.clone(),
+                v.since.as_ref().map_or(&e.since, |_| &v.since),
+            ));
         }
     }
     for t in &spec.typedefs {

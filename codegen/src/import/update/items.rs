@@ -46,7 +46,10 @@ fn ty_text(t: &str) -> String {
         "s64",
     ] {
         let long = format!("__{k}");
-        if out == long || out.starts_with(&format!("{long}[")) || out.starts_with(&format!("{long} ")) {
+        if out == long
+            || out.starts_with(&format!("{long}["))
+            || out.starts_with(&format!("{long} "))
+        {
             out = format!("{k}{}", &out[long.len()..]);
         }
     }
@@ -77,7 +80,13 @@ fn field_sig(m: &Module, f: &crate::ir::Field) -> String {
 fn type_sig(m: &Module, id: TypeId) -> String {
     let t = &m.types[id];
     let fields: Vec<String> = t.fields.iter().map(|f| field_sig(m, f)).collect();
-    format!("{:?}{}{:?}{{{}}}", t.kind, t.packed, t.aligned, fields.join(";"))
+    format!(
+        "{:?}{}{:?}{{{}}}",
+        t.kind,
+        t.packed,
+        t.aligned,
+        fields.join(";")
+    )
 }
 
 /// The named (not inline) type `name` of a module: the `n`-th declaration.
@@ -85,7 +94,9 @@ fn named_type(m: &Module, name: &str, n: usize) -> Option<TypeId> {
     m.types
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.parent.is_none() && t.origin.is_none() && t.c_name.as_deref() == Some(name))
+        .filter(|(_, t)| {
+            t.parent.is_none() && t.origin.is_none() && t.c_name.as_deref() == Some(name)
+        })
         .map(|(i, _)| i)
         .nth(n)
 }
@@ -143,7 +154,9 @@ fn find_field<'s>(fields: &'s [spec::Field], name: &str) -> Option<&'s spec::Fie
         if f.name.as_deref().map(String::as_str) == Some(name) {
             Some(f)
         } else {
-            f.fields.as_deref().and_then(|inner| find_field(inner, name))
+            f.fields
+                .as_deref()
+                .and_then(|inner| find_field(inner, name))
         }
     })
 }
@@ -197,7 +210,14 @@ impl Merge<'_> {
 
     /// Insert `body` after the old item `anchor`, or (none) after the section's last item,
     /// or as a new section; `blank` puts a blank line between items (structs).
-    fn place(&mut self, anchor: Option<Span>, last: Option<Span>, section: &str, body: String, blank: bool) {
+    fn place(
+        &mut self,
+        anchor: Option<Span>,
+        last: Option<Span>,
+        section: &str,
+        body: String,
+        blank: bool,
+    ) {
         let at = anchor.or(last).and_then(|s| self.ext(s));
         match at {
             Some(e) => {
@@ -216,7 +236,10 @@ impl Merge<'_> {
         let find_new = |e: &spec::Enum| {
             new.enums.iter().position(|n| match (&e.name, &n.name) {
                 (Some(a), Some(b)) => a.value == b.value,
-                (None, None) => e.values.iter().any(|v| n.values.iter().any(|w| w.name.value == v.name.value)),
+                (None, None) => e
+                    .values
+                    .iter()
+                    .any(|v| n.values.iter().any(|w| w.name.value == v.name.value)),
                 _ => false,
             })
         };
@@ -224,19 +247,27 @@ impl Merge<'_> {
         let mut anchors: Vec<Option<Span>> = vec![None; new.enums.len()];
         for e in &old.enums {
             let what = e.name.as_ref().map_or_else(
-                || format!("enum of {}", e.values.first().map_or("", |v| v.name.value.as_str())),
+                || {
+                    format!(
+                        "enum of {}",
+                        e.values.first().map_or("", |v| v.name.value.as_str())
+                    )
+                },
                 |n| format!("enum {}", n.value),
             );
             let span = e.name.as_ref().map_or(e.values.span, |n| n.span);
             let Some(j) = find_new(e) else {
                 let named = e.values.iter().any(|v| self.still_named(&v.name));
                 if named || e.name.as_ref().is_some_and(|n| self.still_named(n)) {
-                    self.report.push(format!("kept {what}: the header still names it but the importer did not read it"));
+                    self.report.push(format!(
+                        "kept {what}: the header still names it but the importer did not read it"
+                    ));
                 } else {
                     if let Some(x) = self.ext(span) {
                         self.text.remove(x);
                     }
-                    self.report.push(format!("removed {what}: the header no longer defines it"));
+                    self.report
+                        .push(format!("removed {what}: the header no longer defines it"));
                 }
                 continue;
             };
@@ -249,7 +280,10 @@ impl Merge<'_> {
                     if let Some(x) = self.ext(v.name.span) {
                         self.text.remove(x);
                     }
-                    self.report.push(format!("removed enumerator `{}` of {what}: the header no longer defines it", *v.name));
+                    self.report.push(format!(
+                        "removed enumerator `{}` of {what}: the header no longer defines it",
+                        *v.name
+                    ));
                 }
             }
             // Changed and new enumerators, in the header's order.
@@ -268,10 +302,13 @@ impl Merge<'_> {
                             );
                             match (&v.value, self.ext(v.name.span)) {
                                 (Some(s), _) => self.text.set_scalar(s.span, text::expr(&t)),
-                                (None, Some(x)) => self.text.add_key(x, v.name.span, "value", &text::expr(&t)),
+                                (None, Some(x)) => {
+                                    self.text.add_key(x, v.name.span, "value", &text::expr(&t))
+                                }
                                 _ => {}
                             }
-                            self.report.push(format!("changed enumerator `{name}` of {what}"));
+                            self.report
+                                .push(format!("changed enumerator `{name}` of {what}"));
                         }
                         prev = Some(v.name.span);
                     }
@@ -281,7 +318,9 @@ impl Merge<'_> {
                             keys.push(("value", text::expr(&x.value.0)));
                         }
                         keys.push(("since", self.since_scalar()));
-                        let at = prev.or_else(|| e.values.first().map(|v| v.name.span)).and_then(|s| self.ext(s));
+                        let at = prev
+                            .or_else(|| e.values.first().map(|v| v.name.span))
+                            .and_then(|s| self.ext(s));
                         if let Some(x) = at {
                             let line = self.entry(x, &keys);
                             if prev.is_some() {
@@ -290,7 +329,8 @@ impl Merge<'_> {
                                 self.text.insert(x.start, line);
                             }
                         }
-                        self.report.push(format!("added enumerator `{name}` to {what}"));
+                        self.report
+                            .push(format!("added enumerator `{name}` to {what}"));
                     }
                 }
             }
@@ -316,7 +356,10 @@ impl Merge<'_> {
                 out.push_str(&flow_line(6, &k));
             }
             let anchor = (0..j).rev().find_map(|i| anchors[i]);
-            let last = old.enums.last().map(|e| e.name.as_ref().map_or(e.values.span, |n| n.span));
+            let last = old
+                .enums
+                .last()
+                .map(|e| e.name.as_ref().map_or(e.values.span, |n| n.span));
             self.place(anchor, last, "enums", out, false);
             anchors[j] = anchor;
             let first = n.values.first().map_or("", |v| v.name.value.as_str());
@@ -332,11 +375,24 @@ impl Merge<'_> {
         for t in &old.typedefs {
             match new.typedefs.iter().find(|n| n.name.value == t.name.value) {
                 Some(n) => {
-                    let a = self.om.module.typedefs.iter().find(|x| x.c_name == *t.name).map(|x| format!("{:?}", x.ty));
-                    let b = self.nm.module.typedefs.iter().find(|x| x.c_name == *t.name).map(|x| format!("{:?}", x.ty));
+                    let a = self
+                        .om
+                        .module
+                        .typedefs
+                        .iter()
+                        .find(|x| x.c_name == *t.name)
+                        .map(|x| format!("{:?}", x.ty));
+                    let b = self
+                        .nm
+                        .module
+                        .typedefs
+                        .iter()
+                        .find(|x| x.c_name == *t.name)
+                        .map(|x| format!("{:?}", x.ty));
                     if a != b {
                         self.text.set_scalar(t.ty.span, text::scalar(&n.ty));
-                        self.report.push(format!("changed typedef {} to `{}`", *t.name, *n.ty));
+                        self.report
+                            .push(format!("changed typedef {} to `{}`", *t.name, *n.ty));
                     }
                 }
                 None => self.gone(&t.name, "typedef"),
@@ -348,7 +404,10 @@ impl Merge<'_> {
                 anchor = Some(t.name.span);
                 continue;
             }
-            let mut keys = vec![("name", n.name.value.clone()), ("type", text::scalar(&n.ty))];
+            let mut keys = vec![
+                ("name", n.name.value.clone()),
+                ("type", text::scalar(&n.ty)),
+            ];
             if let Some(a) = &n.arch {
                 keys.push(("arch", arch_list(a)));
             }
@@ -371,7 +430,10 @@ impl Merge<'_> {
             if let Some(e) = self.ext(name.span) {
                 self.text.remove(e);
             }
-            self.report.push(format!("removed {what} {}: the header no longer defines it", **name));
+            self.report.push(format!(
+                "removed {what} {}: the header no longer defines it",
+                **name
+            ));
         }
     }
 
@@ -383,7 +445,11 @@ impl Merge<'_> {
             let k = seen.entry(n.name.value.as_str()).or_default();
             let nth = *k;
             *k += 1;
-            let o = old.structs.iter().filter(|s| s.name.value == n.name.value).nth(nth);
+            let o = old
+                .structs
+                .iter()
+                .filter(|s| s.name.value == n.name.value)
+                .nth(nth);
             match o {
                 Some(s) => {
                     self.struct_fields(s, n, nth);
@@ -418,9 +484,25 @@ impl Merge<'_> {
             }
         }
         for s in &old.structs {
-            let count = old.structs.iter().filter(|x| x.name.value == s.name.value).count();
-            let have = new.structs.iter().filter(|x| x.name.value == s.name.value).count();
-            if have == 0 || (have < count && old.structs.iter().filter(|x| x.name.value == s.name.value).position(|x| std::ptr::eq(x, s)).is_some_and(|i| i >= have)) {
+            let count = old
+                .structs
+                .iter()
+                .filter(|x| x.name.value == s.name.value)
+                .count();
+            let have = new
+                .structs
+                .iter()
+                .filter(|x| x.name.value == s.name.value)
+                .count();
+            if have == 0
+                || (have < count
+                    && old
+                        .structs
+                        .iter()
+                        .filter(|x| x.name.value == s.name.value)
+                        .position(|x| std::ptr::eq(x, s))
+                        .is_some_and(|i| i >= have))
+            {
                 self.gone(&s.name, "struct");
             }
         }
@@ -432,7 +514,8 @@ impl Merge<'_> {
     /// revision (`since`).
     fn struct_fields(&mut self, s: &spec::Struct, n: &spec::Struct, nth: usize) {
         let (om, nm) = (&self.om.module, &self.nm.module);
-        let (Some(oid), Some(nid)) = (named_type(om, &s.name, nth), named_type(nm, &n.name, nth)) else {
+        let (Some(oid), Some(nid)) = (named_type(om, &s.name, nth), named_type(nm, &n.name, nth))
+        else {
             return;
         };
         if type_sig(om, oid) == type_sig(nm, nid) {
@@ -451,17 +534,30 @@ impl Merge<'_> {
         };
         let indent = first.dash;
         let old_sigs: Vec<String> = ot.fields.iter().map(|f| field_sig(om, f)).collect();
-        let revision = s.fields.iter().filter_map(|f| f.since.as_ref().map(|x| x.value)).max().map_or(2, |m| m + 1);
+        let revision = s
+            .fields
+            .iter()
+            .filter_map(|f| f.since.as_ref().map(|x| x.value))
+            .max()
+            .map_or(2, |m| m + 1);
         let mut out = String::new();
         let mut used = vec![false; s.fields.len()];
         let mut changes = Vec::new();
         let mut anon = 0;
         for (j, d) in n.fields.iter().enumerate() {
             let oi = match &d.name {
-                Some(name) => s.fields.iter().position(|f| f.name.as_ref().map(|x| &x.value) == Some(&name.value)),
+                Some(name) => s
+                    .fields
+                    .iter()
+                    .position(|f| f.name.as_ref().map(|x| &x.value) == Some(&name.value)),
                 None => {
                     anon += 1;
-                    s.fields.iter().enumerate().filter(|(_, f)| f.name.is_none()).nth(anon - 1).map(|(i, _)| i)
+                    s.fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.name.is_none())
+                        .nth(anon - 1)
+                        .map(|(i, _)| i)
                 }
             };
             let new_sig = nt.fields.get(j).map(|f| field_sig(nm, f));
@@ -474,13 +570,25 @@ impl Merge<'_> {
                 }
                 Some(i) => {
                     used[i] = true;
-                    out.push_str(&render_field(d, std::slice::from_ref(&s.fields[i]), indent, &[]));
-                    changes.push(format!("`{}` changed", d.name.as_deref().map_or("(anonymous)", |x| x.as_str())));
+                    out.push_str(&render_field(
+                        d,
+                        std::slice::from_ref(&s.fields[i]),
+                        indent,
+                        &[],
+                    ));
+                    changes.push(format!(
+                        "`{}` changed",
+                        d.name.as_deref().map_or("(anonymous)", |x| x.as_str())
+                    ));
                 }
                 None => {
                     let appended = !s.fields.is_empty() && used.iter().all(|u| *u);
                     let mut extra = Vec::new();
-                    if appended && s.extensible.is_some() && find_field(&s.fields, d.name.as_deref().map_or("", |x| x.as_str())).is_none() {
+                    if appended
+                        && s.extensible.is_some()
+                        && find_field(&s.fields, d.name.as_deref().map_or("", |x| x.as_str()))
+                            .is_none()
+                    {
                         extra.push(("since", revision.to_string()));
                     }
                     let line = render_field(d, &s.fields, indent, &extra);
@@ -489,27 +597,42 @@ impl Merge<'_> {
                         Some(l) if !l.contains('\n') => out.push_str(&format!("{l}{note}")),
                         _ => out.push_str(&line),
                     }
-                    changes.push(format!("`{}` added", d.name.as_deref().map_or("(anonymous)", |x| x.as_str())));
+                    changes.push(format!(
+                        "`{}` added",
+                        d.name.as_deref().map_or("(anonymous)", |x| x.as_str())
+                    ));
                 }
             }
         }
         for (i, f) in s.fields.iter().enumerate() {
             if !used[i] {
-                changes.push(format!("`{}` removed", f.name.as_deref().map_or("(anonymous)", |x| x.as_str())));
+                changes.push(format!(
+                    "`{}` removed",
+                    f.name.as_deref().map_or("(anonymous)", |x| x.as_str())
+                ));
             }
         }
         self.text.replace(first.start, last.end, out);
-        self.report.push(format!("changed the fields of struct {}: {}", *s.name, changes.join(", ")));
+        self.report.push(format!(
+            "changed the fields of struct {}: {}",
+            *s.name,
+            changes.join(", ")
+        ));
     }
 
     pub(super) fn ioctl_macros(&mut self) {
         let (old, new) = (self.old, self.new);
         for o in &old.ioctl_macros {
-            match new.ioctl_macros.iter().find(|n| n.name.value == o.name.value) {
+            match new
+                .ioctl_macros
+                .iter()
+                .find(|n| n.name.value == o.name.value)
+            {
                 Some(n) => {
                     if o.dir.value != n.dir.value || o.ty.value != n.ty.value {
                         self.text.set_scalar(o.ty.span, text::expr(&n.ty.value.0));
-                        self.text.set_scalar(o.dir.span, dir_text(n.dir.value).to_owned());
+                        self.text
+                            .set_scalar(o.dir.span, dir_text(n.dir.value).to_owned());
                         self.report.push(format!("changed ioctl macro {}", *o.name));
                     }
                 }
@@ -518,7 +641,11 @@ impl Merge<'_> {
         }
         let mut anchor = None;
         for n in &new.ioctl_macros {
-            if let Some(o) = old.ioctl_macros.iter().find(|o| o.name.value == n.name.value) {
+            if let Some(o) = old
+                .ioctl_macros
+                .iter()
+                .find(|o| o.name.value == n.name.value)
+            {
                 anchor = Some(o.name.span);
                 continue;
             }
@@ -540,7 +667,9 @@ impl Merge<'_> {
         let mut anchor: Option<Span> = None;
         for (j, n) in new.ioctls.iter().enumerate() {
             let Some(oi) = old.ioctls.iter().position(|o| o.name.value == n.name.value) else {
-                let e = anchor.or_else(|| old.ioctls.last().map(|o| o.name.span)).and_then(|s| self.ext(s));
+                let e = anchor
+                    .or_else(|| old.ioctls.last().map(|o| o.name.span))
+                    .and_then(|s| self.ext(s));
                 let keys = ioctl_keys(n, &self.since_scalar());
                 let body = match e {
                     Some(e) if self.text.is_flow(e) => flow_line(e.dash, &keys),
@@ -553,37 +682,85 @@ impl Merge<'_> {
             };
             let o = &old.ioctls[oi];
             anchor = Some(o.name.span);
-            let same = om.module.ioctls.get(oi).zip(nm.module.ioctls.get(j)).is_some_and(|(a, b)| {
-                a.dir == b.dir
-                    && a.abis == b.abis
-                    && om.layouts.iter().zip(&nm.layouts).enumerate().all(|(abi, (x, y))| {
-                        !a.abis.contains(abi) || x.ioctls.get(oi) == y.ioctls.get(j)
-                    })
-                    && (a.dir == spec::Dir::None
-                        || a.arg.as_ref().map(|t| crate::emit::c::c_type_name(&om.module, t))
-                            == b.arg.as_ref().map(|t| crate::emit::c::c_type_name(&nm.module, t)))
-            });
+            let same =
+                om.module
+                    .ioctls
+                    .get(oi)
+                    .zip(nm.module.ioctls.get(j))
+                    .is_some_and(|(a, b)| {
+                        a.dir == b.dir
+                            && a.abis == b.abis
+                            && om.layouts.iter().zip(&nm.layouts).enumerate().all(
+                                |(abi, (x, y))| {
+                                    !a.abis.contains(abi) || x.ioctls.get(oi) == y.ioctls.get(j)
+                                },
+                            )
+                            && (a.dir == spec::Dir::None
+                                || a.arg
+                                    .as_ref()
+                                    .map(|t| crate::emit::c::c_type_name(&om.module, t))
+                                    == b.arg
+                                        .as_ref()
+                                        .map(|t| crate::emit::c::c_type_name(&nm.module, t)))
+                    });
             if same {
                 continue;
             }
-            let Some(e) = self.ext(o.name.span) else { continue };
+            let Some(e) = self.ext(o.name.span) else {
+                continue;
+            };
             let new_dir = n.dir.as_ref().map(|d| dir_text(d.value).to_owned());
             let keyed: [(&str, Option<&Sp<spec::ExprText>>, Option<String>); 5] = [
-                ("type", o.ty.as_ref(), n.ty.as_ref().map(|x| text::expr(&x.value.0))),
-                ("nr", o.nr.as_ref(), n.nr.as_ref().map(|x| text::expr(&x.value.0))),
-                ("number", o.number.as_ref(), n.number.as_ref().map(|x| text::expr(&x.value.0))),
-                ("size", o.size.as_ref(), n.size.as_ref().map(|x| text::expr(&x.value.0))),
+                (
+                    "type",
+                    o.ty.as_ref(),
+                    n.ty.as_ref().map(|x| text::expr(&x.value.0)),
+                ),
+                (
+                    "nr",
+                    o.nr.as_ref(),
+                    n.nr.as_ref().map(|x| text::expr(&x.value.0)),
+                ),
+                (
+                    "number",
+                    o.number.as_ref(),
+                    n.number.as_ref().map(|x| text::expr(&x.value.0)),
+                ),
+                (
+                    "size",
+                    o.size.as_ref(),
+                    n.size.as_ref().map(|x| text::expr(&x.value.0)),
+                ),
                 ("dir", None, None),
             ];
             for (key, old_sp, new_v) in keyed.into_iter().take(4) {
                 self.set(e, o.name.span, key, old_sp.map(|s| s.span), new_v);
             }
-            self.set(e, o.name.span, "dir", o.dir.as_ref().map(|d| d.span), new_dir);
-            self.set(e, o.name.span, "macro", o.mac.as_ref().map(|d| d.span), n.mac.as_ref().map(|m| text::scalar(m)));
+            self.set(
+                e,
+                o.name.span,
+                "dir",
+                o.dir.as_ref().map(|d| d.span),
+                new_dir,
+            );
+            self.set(
+                e,
+                o.name.span,
+                "macro",
+                o.mac.as_ref().map(|d| d.span),
+                n.mac.as_ref().map(|m| text::scalar(m)),
+            );
             if n.dir.as_ref().is_some_and(|d| d.value != spec::Dir::None) || n.arg.is_some() {
-                self.set(e, o.name.span, "arg", o.arg.as_ref().map(|d| d.span), n.arg.as_ref().map(|m| text::scalar(&ty_text(m))));
+                self.set(
+                    e,
+                    o.name.span,
+                    "arg",
+                    o.arg.as_ref().map(|d| d.span),
+                    n.arg.as_ref().map(|m| text::scalar(&ty_text(m))),
+                );
             }
-            self.report.push(format!("changed the number of ioctl {}", *o.name));
+            self.report
+                .push(format!("changed the number of ioctl {}", *o.name));
         }
         for o in &old.ioctls {
             if !new.ioctls.iter().any(|n| n.name.value == o.name.value) {
@@ -631,12 +808,16 @@ impl Merge<'_> {
             if same {
                 continue;
             }
-            self.text.set_scalar(o.body.span, text::scalar(&n.body.value.0));
+            self.text
+                .set_scalar(o.body.span, text::scalar(&n.body.value.0));
             let params: Vec<String> = n.params.iter().map(|p| p.value.clone()).collect();
             let ps = o.params.span;
             if self.text.src.get(ps.offset..ps.offset + 1) == Some("[") {
-                let end = self.text.src[ps.offset..].find(']').map_or(ps.offset, |i| ps.offset + i + 1);
-                self.text.replace(ps.offset, end, format!("[{}]", params.join(", ")));
+                let end = self.text.src[ps.offset..]
+                    .find(']')
+                    .map_or(ps.offset, |i| ps.offset + i + 1);
+                self.text
+                    .replace(ps.offset, end, format!("[{}]", params.join(", ")));
             }
             self.report.push(format!("changed macro {}", *o.name));
         }

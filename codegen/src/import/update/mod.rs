@@ -91,7 +91,9 @@ pub fn update(opts: &Options) -> Result<Updated, String> {
             )
         })?,
     };
-    if !version.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    if !version
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         || version.len() > 16
     {
         return Err(format!(
@@ -118,8 +120,12 @@ pub fn update(opts: &Options) -> Result<Updated, String> {
         .ok_or_else(|| format!("{}: nothing imported", opts.header))?;
     let draft_path = spec_path.with_extension("draft.yaml");
     let draft_ast = parse(&draft_path, &imported.yaml)?;
-    let draft_model = crate::compile_str(&draft_path, &imported.yaml)
-        .map_err(|d| format!("the draft of the newer header does not compile:\n{}", d.plain()))?;
+    let draft_model = crate::compile_str(&draft_path, &imported.yaml).map_err(|d| {
+        format!(
+            "the draft of the newer header does not compile:\n{}",
+            d.plain()
+        )
+    })?;
     let words: BTreeSet<&str> = header_text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
@@ -331,10 +337,23 @@ impl<'a> Merge<'a> {
             let gone = g
                 .values
                 .iter()
-                .filter(|v| self.value(&v.name, &v.name, Some((v.value.span, false)), &format!("value of {}", *g.name), &ov, &nv))
+                .filter(|v| {
+                    self.value(
+                        &v.name,
+                        &v.name,
+                        Some((v.value.span, false)),
+                        &format!("value of {}", *g.name),
+                        &ov,
+                        &nv,
+                    )
+                })
                 .count();
             if gone == g.values.len() && gone > 0 {
-                self.drop_item(&g.name, &format!("value group {}", *g.name), "none of its values is defined any more");
+                self.drop_item(
+                    &g.name,
+                    &format!("value group {}", *g.name),
+                    "none of its values is defined any more",
+                );
             }
         }
         for f in &old.flags {
@@ -347,11 +366,22 @@ impl<'a> Merge<'a> {
                         (None, Some(v)) => Some((v.span, false)),
                         _ => None,
                     };
-                    self.value(&b.name, &b.name, v, &format!("flag of {}", *f.name), &ov, &nv)
+                    self.value(
+                        &b.name,
+                        &b.name,
+                        v,
+                        &format!("flag of {}", *f.name),
+                        &ov,
+                        &nv,
+                    )
                 })
                 .count();
             if gone == f.bits.len() && gone > 0 {
-                self.drop_item(&f.name, &format!("flag set {}", *f.name), "none of its flags is defined any more");
+                self.drop_item(
+                    &f.name,
+                    &format!("flag set {}", *f.name),
+                    "none of its flags is defined any more",
+                );
             }
         }
     }
@@ -376,8 +406,9 @@ impl<'a> Merge<'a> {
             if let Some(e) = self.extent(name_sp.span) {
                 self.text.remove(e);
             }
-            self.report
-                .push(format!("removed {what} `{name}`: the header no longer defines it"));
+            self.report.push(format!(
+                "removed {what} `{name}`: the header no longer defines it"
+            ));
             return true;
         };
         if ov.get(name) == Some(new) {
@@ -389,9 +420,7 @@ impl<'a> Merge<'a> {
         match new {
             Val::Str(s) => self.text.set_scalar(span, text::scalar(s)),
             Val::Int(n) => {
-                let draft = self
-                    .draft_value_text(name)
-                    .unwrap_or_else(|| n.to_string());
+                let draft = self.draft_value_text(name).unwrap_or_else(|| n.to_string());
                 if is_bit {
                     if *n > 0 && n & (n - 1) == 0 {
                         self.text.set_scalar(span, n.trailing_zeros().to_string());
@@ -451,8 +480,16 @@ impl<'a> Merge<'a> {
                 .filter(|_| value_text.is_some())
                 .and_then(|(p, h)| {
                     let members: Vec<&str> = match h {
-                        Home::Group(g) => self.old.groups[g].values.iter().map(|v| v.name.value.as_str()).collect(),
-                        Home::Flags(f) => self.old.flags[f].bits.iter().map(|b| b.name.value.as_str()).collect(),
+                        Home::Group(g) => self.old.groups[g]
+                            .values
+                            .iter()
+                            .map(|v| v.name.value.as_str())
+                            .collect(),
+                        Home::Flags(f) => self.old.flags[f]
+                            .bits
+                            .iter()
+                            .map(|b| b.name.value.as_str())
+                            .collect(),
                         _ => return None,
                     };
                     // A value the group already has (a flag's bit the set already has)
@@ -470,7 +507,9 @@ impl<'a> Merge<'a> {
                     }
                     let stem = members
                         .iter()
-                        .fold(members.first().copied().unwrap_or(""), |s, m| common_stem(s, m));
+                        .fold(members.first().copied().unwrap_or(""), |s, m| {
+                            common_stem(s, m)
+                        });
                     let shared = common_stem(name, p);
                     let (w, ws) = (words_in(shared), words_in(stem));
                     (w >= 2 && (w >= ws || (w >= 3 && w + 1 >= ws))).then_some(h)
@@ -480,9 +519,17 @@ impl<'a> Merge<'a> {
                 (Some(Home::Group(g)), Some(v)) => {
                     let grp = &self.old.groups[g];
                     if let Some(e) = grp.values.last().and_then(|l| self.extent(l.name.span)) {
-                        let line = self.entry(e, &[("name", name.to_owned()), ("value", text::expr(&v)), ("since", since)]);
+                        let line = self.entry(
+                            e,
+                            &[
+                                ("name", name.to_owned()),
+                                ("value", text::expr(&v)),
+                                ("since", since),
+                            ],
+                        );
                         self.text.insert(e.end, line);
-                        self.report.push(format!("added value `{name}` to group {}", *grp.name));
+                        self.report
+                            .push(format!("added value `{name}` to group {}", *grp.name));
                     }
                 }
                 (Some(Home::Flags(f)), Some(v)) => {
@@ -497,9 +544,11 @@ impl<'a> Merge<'a> {
                         ("value", text::expr(&v))
                     };
                     if let Some(e) = set.bits.last().and_then(|l| self.extent(l.name.span)) {
-                        let line = self.entry(e, &[("name", name.to_owned()), key, ("since", since)]);
+                        let line =
+                            self.entry(e, &[("name", name.to_owned()), key, ("since", since)]);
                         self.text.insert(e.end, line);
-                        self.report.push(format!("added flag `{name}` to flag set {}", *set.name));
+                        self.report
+                            .push(format!("added flag `{name}` to flag set {}", *set.name));
                     }
                 }
                 (_, value) => {
@@ -546,7 +595,11 @@ impl<'a> Merge<'a> {
     /// Add `body` (entries) as a new top-level section `key`, at the end of the spec.
     fn new_section(&mut self, key: &str, body: String) {
         let end = self.text.src.len();
-        let nl = if self.text.src.ends_with('\n') { "" } else { "\n" };
+        let nl = if self.text.src.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
         self.text.insert(end, format!("{nl}\n{key}:\n{body}"));
     }
 
@@ -558,11 +611,14 @@ impl<'a> Merge<'a> {
         let line = self.text.src[at..].lines().next().unwrap_or("");
         if let Some(i) = line.find("Linux ") {
             let v = &line[i + 6..];
-            let len = v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len());
+            let len = v
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(v.len());
             if len > 0 && v[..len] != self.since {
                 let start = at + i + 6;
                 self.text.replace(start, start + len, self.since.clone());
-                self.report.push(format!("source now names Linux {}", self.since));
+                self.report
+                    .push(format!("source now names Linux {}", self.since));
             }
         }
     }

@@ -69,7 +69,12 @@ impl<'a> Text<'a> {
         let mut ls = self.line_start(span.offset);
         // The entry's `-` is on this line or on one above, at a smaller indentation than
         // the key when the key is not on the `-` line.
-        let key_col = span.offset.checked_sub(ls)?;
+        let own = &self.src[ls..self.line_end(ls)];
+        let key_col = if own.trim_start().starts_with('-') {
+            span.offset.checked_sub(ls)?
+        } else {
+            indent(own)
+        };
         loop {
             let line = &self.src[ls..self.line_end(ls)];
             let i = indent(line);
@@ -112,7 +117,10 @@ impl<'a> Text<'a> {
     /// Whether the entry at `e` is a one-line flow mapping (`- { name: A, value: 1 }`).
     pub fn is_flow(&self, e: Extent) -> bool {
         let line = &self.src[e.start..self.line_end(e.start)];
-        line[e.dash..].trim_start_matches('-').trim_start().starts_with('{')
+        line[e.dash..]
+            .trim_start_matches('-')
+            .trim_start()
+            .starts_with('{')
             && self.line_end(e.start) >= e.end
     }
 
@@ -199,9 +207,7 @@ impl<'a> Text<'a> {
             self.insert(end, format!(", {key}: {value}"));
         } else {
             let ls = self.line_start(after.offset);
-            let col = self
-                .key_start(after.offset)
-                .map_or(e.dash + 2, |k| k - ls);
+            let col = self.key_start(after.offset).map_or(e.dash + 2, |k| k - ls);
             let at = self.line_end(after.offset);
             self.insert(at, format!("{}{key}: {value}\n", " ".repeat(col)));
         }
@@ -290,9 +296,8 @@ fn looks_typed(s: &str) -> bool {
 /// An integer expression as a scalar: plain when YAML reads it back as the same text
 /// (`VFIO_BASE + 7`, `0x10`), quoted otherwise (`"(1 << 3)"` is plain too; `"-1"` is not).
 pub fn expr(s: &str) -> String {
-    let decimal = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
+    let decimal =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
     let hex = s
         .strip_prefix("0x")
         .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()));
