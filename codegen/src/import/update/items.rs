@@ -2,59 +2,11 @@
 //! ioctl macros, ioctls and function-like macros; and how new entries are written, in the
 //! spec's own style (one-line flow mappings where the neighbours are, block otherwise).
 
+use super::render::{arch_list, block, dir_text, flow_line, ioctl_keys, ty_text};
 use super::text::{self, Extent};
 use super::{Merge, Val, values_of};
 use crate::ir::{Module, Ty, TypeId};
 use crate::spec::{self, Sp, Span};
-
-/// `- { a: x, b: y }` at `indent`.
-pub(super) fn flow_line(indent: usize, keys: &[(&str, String)]) -> String {
-    let body: Vec<String> = keys.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    format!("{}- {{ {} }}\n", " ".repeat(indent), body.join(", "))
-}
-
-/// A block mapping entry at `indent`.
-pub(super) fn block(indent: usize, keys: &[(&str, String)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in keys.iter().enumerate() {
-        let lead = if i == 0 { "- " } else { "  " };
-        out.push_str(&format!("{}{lead}{k}: {v}\n", " ".repeat(indent)));
-    }
-    out
-}
-
-/// An `arch` list as a flow sequence.
-pub(super) fn arch_list(a: &Sp<Vec<Sp<String>>>) -> String {
-    let v: Vec<String> = a.iter().map(|x| text::scalar(x)).collect();
-    format!("[{}]", v.join(", "))
-}
-
-/// The spec's spelling of a draft type: `u32` for `__u32`, `aligned_u64` for
-/// `__aligned_u64` (both are accepted; the specs write the short one).
-fn ty_text(t: &str) -> String {
-    let mut out = t.to_owned();
-    for k in [
-        "aligned_u64",
-        "aligned_s64",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-    ] {
-        let long = format!("__{k}");
-        if out == long
-            || out.starts_with(&format!("{long}["))
-            || out.starts_with(&format!("{long} "))
-        {
-            out = format!("{k}{}", &out[long.len()..]);
-        }
-    }
-    out
-}
 
 /// A field's facts: name, type, attributes, members (`;`-joined), for comparison.
 fn field_sig(m: &Module, f: &crate::ir::Field) -> String {
@@ -677,7 +629,13 @@ impl Merge<'_> {
                 };
                 let last = old.ioctls.last().map(|o| o.name.span);
                 self.place(anchor, last, "ioctls", body, false);
-                self.report.push(format!("added ioctl {}", *n.name));
+                let hint = match &n.dir {
+                    Some(d) if d.value == spec::Dir::None && n.arg.is_none() => {
+                        " (its number encodes no argument: add `arg` if it takes one)"
+                    }
+                    _ => "",
+                };
+                self.report.push(format!("added ioctl {}{hint}", *n.name));
                 continue;
             };
             let o = &old.ioctls[oi];
@@ -710,31 +668,15 @@ impl Merge<'_> {
                 continue;
             };
             let new_dir = n.dir.as_ref().map(|d| dir_text(d.value).to_owned());
-            let keyed: [(&str, Option<&Sp<spec::ExprText>>, Option<String>); 5] = [
-                (
-                    "type",
-                    o.ty.as_ref(),
-                    n.ty.as_ref().map(|x| text::expr(&x.value.0)),
-                ),
-                (
-                    "nr",
-                    o.nr.as_ref(),
-                    n.nr.as_ref().map(|x| text::expr(&x.value.0)),
-                ),
-                (
-                    "number",
-                    o.number.as_ref(),
-                    n.number.as_ref().map(|x| text::expr(&x.value.0)),
-                ),
-                (
-                    "size",
-                    o.size.as_ref(),
-                    n.size.as_ref().map(|x| text::expr(&x.value.0)),
-                ),
-                ("dir", None, None),
+            let exprs = [
+                ("type", &o.ty, &n.ty),
+                ("nr", &o.nr, &n.nr),
+                ("number", &o.number, &n.number),
+                ("size", &o.size, &n.size),
             ];
-            for (key, old_sp, new_v) in keyed.into_iter().take(4) {
-                self.set(e, o.name.span, key, old_sp.map(|s| s.span), new_v);
+            for (key, a, b) in exprs {
+                let new = b.as_ref().map(|x| text::expr(&x.value.0));
+                self.set(e, o.name.span, key, a.as_ref().map(|s| s.span), new);
             }
             self.set(
                 e,
@@ -839,44 +781,4 @@ impl Merge<'_> {
             self.report.push(format!("added macro {}", *n.name));
         }
     }
-}
-
-fn dir_text(d: spec::Dir) -> &'static str {
-    match d {
-        spec::Dir::None => "none",
-        spec::Dir::Read => "read",
-        spec::Dir::Write => "write",
-        spec::Dir::ReadWrite => "read-write",
-    }
-}
-
-/// A new ioctl's keys, in the order the specs write them.
-fn ioctl_keys(n: &spec::Ioctl, since: &str) -> Vec<(&'static str, String)> {
-    let mut k = vec![("name", n.name.value.clone())];
-    if let Some(x) = &n.number {
-        k.push(("number", text::expr(&x.value.0)));
-    }
-    if let Some(x) = &n.dir {
-        k.push(("dir", dir_text(x.value).to_owned()));
-    }
-    if let Some(x) = &n.mac {
-        k.push(("macro", text::scalar(x)));
-    }
-    if let Some(x) = &n.ty {
-        k.push(("type", text::expr(&x.value.0)));
-    }
-    if let Some(x) = &n.nr {
-        k.push(("nr", text::expr(&x.value.0)));
-    }
-    if let Some(x) = &n.size {
-        k.push(("size", text::expr(&x.value.0)));
-    }
-    if let Some(x) = &n.arg {
-        k.push(("arg", text::scalar(&ty_text(x))));
-    }
-    if let Some(a) = &n.arch {
-        k.push(("arch", arch_list(a)));
-    }
-    k.push(("since", since.to_owned()));
-    k
 }

@@ -21,6 +21,7 @@
 //! newer tree's `<linux/version.h>`).
 
 mod items;
+mod render;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -559,7 +560,7 @@ impl<'a> Merge<'a> {
                         _ => {}
                     }
                     if let Some(a) = &c.arch {
-                        keys.push(("arch", items::arch_list(a)));
+                        keys.push(("arch", render::arch_list(a)));
                     }
                     keys.push(("since", since));
                     let anchor = prev_const
@@ -571,7 +572,7 @@ impl<'a> Merge<'a> {
                             self.text.insert(e.end, line);
                         }
                         None => {
-                            let line = items::flow_line(2, &keys);
+                            let line = render::flow_line(2, &keys);
                             self.new_section("constants", line);
                         }
                     }
@@ -584,11 +585,11 @@ impl<'a> Merge<'a> {
     /// A value entry at the indentation of `e`: one flow line when it fits in 100
     /// columns (as the specs write values), block otherwise.
     fn entry(&self, e: Extent, keys: &[(&str, String)]) -> String {
-        let line = items::flow_line(e.dash, keys);
+        let line = render::flow_line(e.dash, keys);
         if line.len() <= 101 {
             line
         } else {
-            items::block(e.dash, keys)
+            render::block(e.dash, keys)
         }
     }
 

@@ -227,8 +227,7 @@ impl<'a> Text<'a> {
 
     /// The text with every edit made.
     pub fn finish(mut self) -> String {
-        self.edits
-            .sort_by(|a, b| (a.start, a.end, a.seq).cmp(&(b.start, b.end, b.seq)));
+        self.edits.sort_by_key(|e| (e.start, e.end, e.seq));
         let mut out = String::with_capacity(self.src.len() + 1024);
         let mut at = 0;
         for e in &self.edits {
