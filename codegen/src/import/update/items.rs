@@ -755,7 +755,11 @@ impl Merge<'_> {
             let params: Vec<String> = n.params.iter().map(|p| p.value.clone()).collect();
             let ps = o.params.span;
             if self.text.src.get(ps.offset..ps.offset + 1) == Some("[") {
-                let end = self.text.src[ps.offset..]
+                let end = self
+                    .text
+                    .src
+                    .get(ps.offset..)
+                    .unwrap_or("")
                     .find(']')
                     .map_or(ps.offset, |i| ps.offset + i + 1);
                 self.text

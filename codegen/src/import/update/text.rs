@@ -50,16 +50,25 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// `at` within the text and on a character boundary (moved back to one).
+    fn floor(&self, at: usize) -> usize {
+        let mut at = at.min(self.src.len());
+        while !self.src.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     /// Byte offset of the start of the line holding `at`.
     fn line_start(&self, at: usize) -> usize {
-        self.src[..at.min(self.src.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1)
+        let at = self.floor(at);
+        self.src[..at].rfind('\n').map_or(0, |i| i + 1)
     }
 
     /// Byte offset just past the newline of the line holding `at` (or the end of the text).
     fn line_end(&self, at: usize) -> usize {
-        self.src[at.min(self.src.len())..]
+        let at = self.floor(at);
+        self.src[at..]
             .find('\n')
             .map_or(self.src.len(), |i| at + i + 1)
     }
@@ -129,7 +138,12 @@ impl<'a> Text<'a> {
         &self.src[e.start..e.end]
     }
 
+    /// Replace `start..end`; a range that is not one of the text (a location the parser
+    /// gave wrongly) is no edit.
     pub fn replace(&mut self, start: usize, end: usize, text: impl Into<String>) {
+        if start > end || self.src.get(start..end).is_none() {
+            return;
+        }
         let seq = self.edits.len();
         self.edits.push(Edit {
             start,
@@ -156,7 +170,7 @@ impl<'a> Text<'a> {
 
     /// The start of the key whose value is at `value` (`bit` of `bit: 3`).
     fn key_start(&self, value: usize) -> Option<usize> {
-        let before = self.src[..value].trim_end_matches(' ');
+        let before = self.src.get(..value)?.trim_end_matches(' ');
         let before = before.strip_suffix(':')?;
         let key = before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '-');
         Some(key.len())
@@ -186,7 +200,7 @@ impl<'a> Text<'a> {
                 return true;
             }
             // The first key: drop the comma after it.
-            let after = &self.src[span.offset + span.len..];
+            let after = self.src.get(span.offset + span.len..).unwrap_or("");
             let skip = after.len() - after.trim_start_matches([' ', ',']).len();
             self.replace(k, span.offset + span.len + skip, "");
             return true;
