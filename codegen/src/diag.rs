@@ -73,6 +73,7 @@ codes! {
     Uses = "E0505": "a used spec cannot be found or uses this one back",
     Include = "E0506": "an `includes` entry is not a relative path to a `.h` header",
     ArgRule = "E0507": "a `rules` entry has no kind or two, names a field that cannot hold it, or a mask or bound that cannot be checked",
+    Since = "E0508": "a `since` is not a kernel version such as `6.2`, or one name has two",
     UnknownLint = "E0601": "an `allow` names no lint rule, or gives no reason",
 }
 

@@ -720,6 +720,9 @@ pub struct Module {
     /// into a sign bit (`1 << 31`), or use such a macro. The header prints literals where C
     /// needs a constant (array lengths, enumerators, ioctl parts) instead of naming them.
     pub not_ice: BTreeSet<String>,
+    /// The kernel version each item arrived in (`since`), by C name (an anonymous enum's
+    /// is on its enumerators); the items' docs end with it.
+    pub since: BTreeMap<String, String>,
 }
 
 impl Module {

@@ -256,6 +256,9 @@ pub struct Spec {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Typedef {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// The integer type it names: `u32`, `int`, `unsigned long`, `__kernel_pid_t`, ...
     #[serde(rename = "type")]
     pub ty: Sp<String>,
@@ -274,6 +277,9 @@ pub struct Typedef {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IoctlMacro {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// Which of `_IO`, `_IOR`, `_IOW` and `_IOWR` it expands to.
     pub dir: Sp<Dir>,
     /// Expression for the type byte.
@@ -290,6 +296,9 @@ pub struct IoctlMacro {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Macro {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// The parameters' names, at least one.
     pub params: Sp<Vec<Sp<String>>>,
     /// The integer type the arguments are taken to have (u8 ... u64, s8 ... s64): the Rust
@@ -310,6 +319,9 @@ pub struct Macro {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Constant {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     #[serde(default)]
     pub value: Option<Sp<ExprText>>,
     #[serde(default)]
@@ -334,6 +346,9 @@ pub struct Constant {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Group {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     #[serde(default, rename = "type")]
     pub ty: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
@@ -353,6 +368,9 @@ pub struct Group {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GroupValue {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     pub value: Sp<ExprText>,
     /// Architectures this value exists on, within its set's (default: the set's).
     #[serde(default)]
@@ -368,6 +386,9 @@ pub struct GroupValue {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FlagSet {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     #[serde(default, rename = "type")]
     pub ty: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
@@ -390,6 +411,9 @@ pub struct FlagSet {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FlagBit {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// Bit position: the flag is `1 << bit`.
     #[serde(default)]
     pub bit: Option<Sp<ExprText>>,
@@ -411,6 +435,9 @@ pub struct FlagBit {
 pub struct Enum {
     #[serde(default)]
     pub name: Option<Sp<String>>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
     /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
     /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
@@ -428,6 +455,9 @@ pub struct Enum {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EnumValue {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     #[serde(default)]
     pub value: Option<Sp<ExprText>>,
     /// Architectures this value exists on, within its set's (default: the set's).
@@ -452,6 +482,9 @@ pub enum Kind {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Struct {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     #[serde(default)]
     pub kind: Option<Sp<Kind>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
@@ -816,6 +849,9 @@ pub enum Returns {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ioctl {
     pub name: Sp<String>,
+    /// The kernel version it arrived in (`"6.2"`), shown in its docs.
+    #[serde(default)]
+    pub since: Option<Sp<String>>,
     /// The direction `_IOC` encodes (with `type` and `nr`; not with `number`).
     #[serde(default)]
     pub dir: Option<Sp<Dir>>,

@@ -95,6 +95,15 @@ enum Command {
         /// spec is then limited to them.
         #[arg(long, value_delimiter = ',')]
         abi: Vec<String>,
+        /// Take HEADER, a newer version of the spec's header, into this spec: keep what a
+        /// person wrote, take the header's facts, add `since` to new items, and print the
+        /// `uapigen compat` classification of the change.
+        #[arg(long, value_name = "SPEC")]
+        update: Option<PathBuf>,
+        /// With --update: the kernel version new items arrived in (default: from the
+        /// `linux/version.h` of the newer header's tree).
+        #[arg(long, value_name = "VERSION", requires = "update")]
+        since: Option<String>,
     },
     /// Validate specs without writing anything.
     Check {
@@ -146,7 +155,12 @@ fn main() -> ExitCode {
             out,
             include,
             abi,
-        } => import(header, out, include, abi),
+            update,
+            since,
+        } => match update {
+            Some(spec) => import_update(spec, header, out, include, abi, since),
+            None => import(header, out, include, abi),
+        },
         Command::Compat { old, new, json } => {
             let load = |arg: &str| -> Result<uapigen::Model, ExitCode> {
                 match load_revision(arg) {
@@ -404,6 +418,85 @@ fn load_revision(arg: &str) -> Result<(PathBuf, String), String> {
     ))
 }
 
+/// The ABIs named on the command line (all when none is).
+#[cfg(feature = "import")]
+fn abis(names: &[String]) -> Result<Vec<&'static uapigen::abi::Abi>, ExitCode> {
+    if names.is_empty() {
+        return Ok(uapigen::abi::ABIS.iter().collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        match uapigen::abi::ABIS.iter().find(|a| a.name == name) {
+            Some(a) => out.push(a),
+            None => {
+                let known: Vec<&str> = uapigen::abi::ABIS.iter().map(|a| a.name).collect();
+                eprintln!(
+                    "error: unknown ABI `{name}`; the known ones: {}",
+                    known.join(", ")
+                );
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `import --update SPEC HEADER`: the updated spec to stdout or `-o`, what changed and
+/// the compat classification to stderr (to stdout with `-o`).
+#[cfg(feature = "import")]
+fn import_update(
+    spec: PathBuf,
+    header: String,
+    out: Option<PathBuf>,
+    include: Vec<PathBuf>,
+    abi: Vec<String>,
+    since: Option<String>,
+) -> ExitCode {
+    let abis = match abis(&abi) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    let opts = uapigen::import::update::Options {
+        spec,
+        header,
+        include,
+        abis,
+        since,
+    };
+    let up = match uapigen::import::update::update(&opts) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for n in &up.notes {
+        eprintln!("note: {n}");
+    }
+    for line in &up.report {
+        eprintln!("{line}");
+    }
+    let changes = uapigen::compat::compare(&up.old, &up.new);
+    let classification = uapigen::compat::render(&up.old, &up.new, &changes);
+    match out {
+        Some(path) => match files::write_if_changed(&path, &up.yaml) {
+            Ok(_) => {
+                print!("{classification}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        },
+        None => {
+            print!("{}", up.yaml);
+            eprint!("{classification}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
 #[cfg(feature = "import")]
 fn import(
     header: String,
@@ -413,22 +506,10 @@ fn import(
 ) -> ExitCode {
     let mut opts = uapigen::import::Options::new(header);
     opts.include = include;
-    if !abi.is_empty() {
-        opts.abis.clear();
-        for name in &abi {
-            match uapigen::abi::ABIS.iter().find(|a| a.name == name) {
-                Some(a) => opts.abis.push(a),
-                None => {
-                    let known: Vec<&str> = uapigen::abi::ABIS.iter().map(|a| a.name).collect();
-                    eprintln!(
-                        "error: unknown ABI `{name}`; the known ones: {}",
-                        known.join(", ")
-                    );
-                    return ExitCode::from(2);
-                }
-            }
-        }
-    }
+    opts.abis = match abis(&abi) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
     let imported = match uapigen::import::import(&opts) {
         Ok(mut v) if v.len() == 1 => match v.remove(0) {
             Ok(i) => i,

@@ -20,6 +20,7 @@ mod fold;
 pub mod frontend;
 mod json;
 mod macros;
+pub mod update;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

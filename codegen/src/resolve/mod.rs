@@ -19,6 +19,7 @@ mod ioctls;
 mod macros;
 mod payload;
 mod rules;
+mod since;
 mod types;
 mod values;
 
@@ -382,8 +383,10 @@ impl Resolver<'_> {
             typedefs: std::mem::take(&mut self.typedefs),
             imported: std::mem::take(&mut self.imported),
             not_ice: Default::default(),
+            since: BTreeMap::new(),
         };
         module.not_ice = module.compute_not_ice();
+        since::apply(spec, &mut module, &mut self.diags);
         self.check_rust_names(&mut module);
         module
     }
