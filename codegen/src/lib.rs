@@ -27,6 +27,7 @@ pub mod ctypes;
 pub mod diag;
 pub mod emit;
 pub mod expr;
+mod expr_text;
 pub mod files;
 #[cfg(feature = "import")]
 pub mod import;

@@ -196,6 +196,65 @@ fn end_of_call(s: &str, at: usize) -> usize {
     s.len()
 }
 
+/// Expand the calls of the header's own function-like macros (`fns`) in an integer
+/// expression, as the preprocessor would (each argument parenthesized), since the spec's
+/// expressions have no calls: `NI_CtrZ(-1)` becomes its body. Macros that stringize or
+/// paste (`#`) are not expanded; expansion stops after 16 rounds (a macro that expands to
+/// itself is left as it is, and the expression is refused later with the compiler's
+/// message).
+pub fn expand_calls(body: &str, fns: &[&MacroDef]) -> String {
+    let mut s = body.to_owned();
+    for _ in 0..16 {
+        let mut changed = false;
+        for m in fns {
+            let Some(params) = &m.params else { continue };
+            if m.body.contains('#') {
+                continue;
+            }
+            while let Some(at) = find_call(&s, &m.name) {
+                let end = end_of_call(&s, at);
+                let Some((_, args)) = call(&s[at..end]) else {
+                    break;
+                };
+                if args.len() != params.len() && !(params.is_empty() && args == [""]) {
+                    break;
+                }
+                let mut out = String::with_capacity(m.body.len() + 16);
+                let mut rest = m.body.as_str();
+                while let Some(c) = rest.chars().next() {
+                    if c.is_ascii_alphabetic() || c == '_' {
+                        let n = rest
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(rest.len());
+                        let word = &rest[..n];
+                        match params.iter().position(|p| p == word) {
+                            Some(i) => {
+                                out.push('(');
+                                out.push_str(&args[i]);
+                                out.push(')');
+                            }
+                            None => out.push_str(word),
+                        }
+                        rest = &rest[n..];
+                    } else {
+                        out.push(c);
+                        rest = &rest[c.len_utf8()..];
+                    }
+                }
+                s = format!("{}({}){}", &s[..at], out.trim(), &s[end..]);
+                changed = true;
+                if s.len() > 1 << 16 {
+                    return s;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    s
+}
+
 /// An ioctl wrapper macro of the header: `NAME(nr, type)` -> `_IOx(T, nr, type)`.
 pub fn ioctl_macro(m: &MacroDef) -> Option<IoctlMacro> {
     let params = m.params.as_ref()?;
@@ -216,7 +275,7 @@ pub fn ioctl_macro(m: &MacroDef) -> Option<IoctlMacro> {
 }
 
 /// Read one object-like or function-like macro of the header.
-pub fn read(m: &MacroDef, wrappers: &[IoctlMacro], typedefs: &[String]) -> Read {
+pub fn read(m: &MacroDef, wrappers: &[IoctlMacro], typedefs: &[String], fns: &[&MacroDef]) -> Read {
     let body = m.body.trim();
     if let Some(params) = &m.params {
         if ioctl_macro(m).is_some() {
@@ -231,7 +290,7 @@ pub fn read(m: &MacroDef, wrappers: &[IoctlMacro], typedefs: &[String]) -> Read 
         return Read::Item(Box::new(Item::Macro(FnMacro {
             name: m.name.clone(),
             params: params.clone(),
-            body: expand_const_h(body),
+            body: expand_const_h(&expand_calls(body, fns)),
             doc: None,
         })));
     }
@@ -280,7 +339,7 @@ pub fn read(m: &MacroDef, wrappers: &[IoctlMacro], typedefs: &[String]) -> Read 
     Read::Item(Box::new(Item::Constant(Constant {
         name: m.name.clone(),
         rust_name: None,
-        value: Some(expand_const_h(body)),
+        value: Some(expand_const_h(&expand_calls(body, fns))),
         string: None,
         arch: None,
         doc: None,

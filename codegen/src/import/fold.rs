@@ -116,6 +116,11 @@ pub fn read_abi(
             .flat_map(|(_, l)| l.iter())
             .collect();
         let wrappers: Vec<_> = defs.iter().filter_map(|m| cmacro::ioctl_macro(m)).collect();
+        let fns: Vec<&macros::MacroDef> = defs
+            .iter()
+            .copied()
+            .filter(|m| m.params.is_some())
+            .collect();
         for (n, m) in defs.iter().enumerate() {
             if n == 0 && m.body.is_empty() && m.params.is_none() {
                 items.guard = Some(m.name.clone());
@@ -129,7 +134,7 @@ pub fn read_abi(
                 });
                 continue;
             }
-            match cmacro::read(m, &wrappers, &typedefs) {
+            match cmacro::read(m, &wrappers, &typedefs, &fns) {
                 Read::Item(item) => items.items.push(Placed {
                     item: *item,
                     file: file_name.clone(),
@@ -350,8 +355,13 @@ pub fn read_untrusted(pre: &str, ast_json: &str) -> usize {
     }
     let defs: Vec<&macros::MacroDef> = pre.macros.values().flatten().collect();
     let wrappers: Vec<_> = defs.iter().filter_map(|m| cmacro::ioctl_macro(m)).collect();
-    for m in defs {
-        if let Read::Item(_) = cmacro::read(m, &wrappers, &[]) {
+    let fns: Vec<&macros::MacroDef> = defs
+        .iter()
+        .copied()
+        .filter(|m| m.params.is_some())
+        .collect();
+    for m in &defs {
+        if let Read::Item(_) = cmacro::read(m, &wrappers, &[], &fns) {
             n += 1;
         }
     }

@@ -80,13 +80,19 @@ impl Frontend {
         }
         args.extend(["-isystem".to_owned(), include.display().to_string()]);
         args.extend(["-idirafter".to_owned(), resource]);
-        args.push("-Wno-everything".to_owned());
+        // Every error, so that one run names every header that fails.
+        args.extend(["-Wno-everything".to_owned(), "-ferror-limit=0".to_owned()]);
         Ok(Frontend {
             abi,
             include,
             args,
             prelude,
         })
+    }
+
+    /// The line of the translation unit that includes the `k`th header (1-based).
+    pub fn line_of(&self, k: usize) -> usize {
+        self.prelude.lines().count() + 3 + k
     }
 
     /// The translation unit: the prelude and an include of each header.

@@ -181,10 +181,31 @@ fn read_batch(
             }
         }
         Err(e) if which.len() == 1 => out[which[0]] = Some(Err(e.0)),
-        Err(_) => {
-            let (a, b) = which.split_at(which.len() / 2);
-            read_batch(fe, opts, found, a, out);
-            read_batch(fe, opts, found, b, out);
+        Err(e) => {
+            // clang names the unit's line whose include led to each error: those headers
+            // run alone (where they fail for themselves, or succeed without the others),
+            // the rest together again. When no line is named, split the batch in two.
+            let blamed: Vec<usize> = which
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| e.0.contains(&format!("<stdin>:{}:", fe.line_of(k))))
+                .map(|(_, &i)| i)
+                .collect();
+            if blamed.is_empty() || blamed.len() == which.len() {
+                let (a, b) = which.split_at(which.len() / 2);
+                read_batch(fe, opts, found, a, out);
+                read_batch(fe, opts, found, b, out);
+            } else {
+                for &i in &blamed {
+                    read_batch(fe, opts, found, &[i], out);
+                }
+                let rest: Vec<usize> = which
+                    .iter()
+                    .copied()
+                    .filter(|i| !blamed.contains(i))
+                    .collect();
+                read_batch(fe, opts, found, &rest, out);
+            }
         }
     }
 }

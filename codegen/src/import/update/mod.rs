@@ -118,7 +118,7 @@ pub fn update(opts: &Options) -> Result<Updated, String> {
     let imported = super::import(&iopts)?
         .into_iter()
         .next()
-        .ok_or_else(|| format!("{}: nothing imported", opts.header))?;
+        .ok_or_else(|| format!("{}: nothing imported", opts.header))??;
     let draft_path = spec_path.with_extension("draft.yaml");
     let draft_ast = parse(&draft_path, &imported.yaml)?;
     let draft_model = crate::compile_str(&draft_path, &imported.yaml).map_err(|d| {
