@@ -152,7 +152,12 @@ fn ice_name_value(m: &Module, name: &str) -> Option<CValue> {
 /// `long long`, `unsigned long long`) with the expression in a comment.
 fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
     if e.c_exact_ice(value, ty, &|n| ice_name_value(m, n)) {
-        return e.to_c();
+        // A `?:` binds looser than anything it can stand in (a macro body, a macro's
+        // argument spliced into `(x) + 1` by a header's own wrapper).
+        return match e {
+            Expr::Cond(..) => format!("({})", e.to_c()),
+            _ => e.to_c(),
+        };
     }
     let c = CValue::new(value, c_int_type(m, e, value, ty));
     let lit = expr::c_literal(c, e.prefers_hex());
