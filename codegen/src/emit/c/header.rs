@@ -81,7 +81,7 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
 /// [`c_type`], with the integer at its core spelled `leaf` (the typedef a member names).
 fn c_type_as(m: &Module, ty: &Ty, leaf: Option<&str>) -> (String, String) {
     match ty {
-        Ty::Scalar(_) if let Some(name) = leaf => (name.to_owned(), String::new()),
+        Ty::Scalar(_) | Ty::Named(_) if let Some(name) = leaf => (name.to_owned(), String::new()),
         Ty::Scalar(Scalar::Int(t)) => (t.c_name().into(), String::new()),
         Ty::Scalar(Scalar::Aligned(t)) => match t.signed() {
             false => ("__aligned_u64".into(), String::new()),
@@ -517,7 +517,12 @@ pub fn header(model: &Model) -> String {
         guard.set(&mut out, t.abis);
         let _ = writeln!(out);
         doc_comment(&mut out, "", &t.doc);
-        let (base, _) = c_type(m, &Ty::Scalar(t.ty));
+        // `typedef struct atreq atreq_t;` may come before the struct: it declares the tag.
+        let ty = match t.ty {
+            crate::ir::TypedefTy::Int(s) => Ty::Scalar(s),
+            crate::ir::TypedefTy::Record(id) => Ty::Named(id),
+        };
+        let (base, _) = c_type(m, &ty);
         let _ = writeln!(out, "typedef {base} {};", t.c_name);
     }
 
