@@ -327,6 +327,15 @@ fn c_aliases(m: &Module) -> Vec<CAlias> {
         types.insert(f.rust_name.clone());
         values.insert(f.rust_name.clone());
     }
+    // The typedefs' aliases, and the per-target aliases of the kernel's and C99's types
+    // (`__le32`, `size_t`) that the module may define (a struct named `size_t` keeps
+    // `SizeT` only).
+    types.extend(m.typedefs.iter().map(|t| t.rust_name.clone()));
+    types.extend(
+        crate::ctypes::KERNEL_TYPES
+            .iter()
+            .map(|k| k.name.to_owned()),
+    );
     let mut out = Vec::new();
     // The C name each alias was made for: a struct or ioctl declared once per architecture
     // gets its alias on each (the declarations exist on different targets).

@@ -161,7 +161,9 @@ impl CInt {
     }
 }
 
-/// A typedef of the kernel's uapi headers (`linux/types.h` and `asm/posix_types.h`).
+/// A typedef of the kernel's uapi headers (`linux/types.h` and `asm/posix_types.h`), or one
+/// of C99's that the compiler's freestanding `<stdint.h>` and `<stddef.h>` define
+/// (`uint64_t`, `size_t`), which uapi headers such as `<linux/fuse.h>` use.
 #[derive(Clone, Copy, Debug)]
 pub struct KernelType {
     pub name: &'static str,
@@ -169,6 +171,9 @@ pub struct KernelType {
     pub generic: CInt,
     /// The ABIs (names of [`crate::abi::ABIS`]) where it stands for another type.
     pub other: &'static [(&'static [&'static str], CInt)],
+    /// The header that defines it when `<linux/types.h>` does not: a spec that uses it lists
+    /// that header in its `includes`.
+    pub header: Option<&'static str>,
 }
 
 impl KernelType {
@@ -193,6 +198,22 @@ const fn kt(
         name,
         generic,
         other,
+        header: None,
+    }
+}
+
+/// A type of C99's freestanding `header` (`stdint.h`, `stddef.h`).
+const fn c99(
+    name: &'static str,
+    header: &'static str,
+    generic: CInt,
+    other: &'static [(&'static [&'static str], CInt)],
+) -> KernelType {
+    KernelType {
+        name,
+        generic,
+        other,
+        header: Some(header),
     }
 }
 
@@ -278,6 +299,18 @@ pub const KERNEL_TYPES: &[KernelType] = &[
     kt("__kernel_mqd_t", Int, &[]),
     kt("__kernel_uid16_t", UShort, &[]),
     kt("__kernel_gid16_t", UShort, &[]),
+    // gcc's and clang's freestanding <stdint.h> and <stddef.h>: `int64_t` is `long` where
+    // `long` has 64 bits, `long long` on ILP32 ABIs (x32 and mips n32 included); `size_t`
+    // is `__SIZE_TYPE__`, the type of `__kernel_size_t`.
+    c99("int8_t", "stdint.h", SChar, &[]),
+    c99("uint8_t", "stdint.h", UChar, &[]),
+    c99("int16_t", "stdint.h", Short, &[]),
+    c99("uint16_t", "stdint.h", UShort, &[]),
+    c99("int32_t", "stdint.h", Int, &[]),
+    c99("uint32_t", "stdint.h", UInt, &[]),
+    c99("int64_t", "stdint.h", Long, &[(ILP32, LongLong)]),
+    c99("uint64_t", "stdint.h", ULong, &[(ILP32, ULongLong)]),
+    c99("size_t", "stddef.h", ULong, &[(ILP32, UInt)]),
 ];
 
 /// The kernel typedef of this name.

@@ -535,16 +535,24 @@ pub struct Ioctl {
     pub span: Span,
 }
 
-/// `typedef TYPE NAME;` of an integer type.
+/// `typedef TYPE NAME;` of an integer type, or of a struct or union of the spec.
 #[derive(Clone, Debug)]
 pub struct Typedef {
     pub c_name: String,
     pub rust_name: String,
-    /// The integer type it names.
-    pub ty: Scalar,
+    /// The type it names.
+    pub ty: TypedefTy,
     pub doc: Option<String>,
     pub abis: AbiSet,
     pub span: Span,
+}
+
+/// What a [`Typedef`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypedefTy {
+    Int(Scalar),
+    /// `typedef struct atreq atreq_t;`
+    Record(TypeId),
 }
 
 /// A header's own ioctl number macro: `#define NAME(nr, type) _IOWR(TYPE, nr, type)`.

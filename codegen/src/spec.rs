@@ -176,7 +176,9 @@ pub struct Spec {
     pub arch: Option<Sp<Vec<Sp<String>>>>,
     /// System kernel headers that are not specs (`linux/virtio_ring.h`), included by the
     /// generated C header after `<linux/types.h>`, in this order, as the real header does.
-    /// Nothing of theirs reaches the Rust output: the spec's items must not refer to them.
+    /// Nothing of theirs reaches the Rust output: the spec's items must not refer to them,
+    /// except C99's types of the compiler's freestanding `stdint.h` (`uint64_t`) and
+    /// `stddef.h` (`size_t`), which a spec that uses them lists here.
     #[serde(default)]
     pub includes: Vec<Sp<String>>,
     #[serde(default)]
@@ -187,8 +189,9 @@ pub struct Spec {
     pub flags: Vec<FlagSet>,
     #[serde(default)]
     pub enums: Vec<Enum>,
-    /// The header's own typedefs of integer types (`typedef int __kernel_rwf_t;`):
-    /// members name them, the C header defines them, Rust gets a type alias.
+    /// The header's own typedefs of integer types (`typedef int __kernel_rwf_t;`) and of
+    /// structs and unions (`typedef struct atreq atreq_t;`): members name them, the C header
+    /// defines them, Rust gets a type alias.
     #[serde(default)]
     pub typedefs: Vec<Typedef>,
     #[serde(default)]
@@ -213,7 +216,8 @@ pub struct Typedef {
     /// The kernel version it arrived in (`"6.2"`), shown in its docs.
     #[serde(default)]
     pub since: Option<Sp<String>>,
-    /// The integer type it names: `u32`, `int`, `unsigned long`, `__kernel_pid_t`, ...
+    /// The type it names: an integer type (`u32`, `int`, `unsigned long`, `__kernel_pid_t`,
+    /// `uint64_t`, ...) or a struct or union of the spec (`struct atreq`, `union NAME`).
     #[serde(rename = "type")]
     pub ty: Sp<String>,
     /// Architectures it exists on (default: the spec's).
@@ -702,8 +706,10 @@ pub struct Field {
     #[serde(default)]
     pub name: Option<Sp<String>>,
     /// `u32`, `aligned_u64`, C's own types (`int`, `unsigned long`, `char`), the kernel's
-    /// typedefs (`__kernel_old_dev_t`, `__le32`), `struct NAME`, `u8[16]`, `u8[]`, `u64 *`,
-    /// or `struct`/`union` together with `fields` for an inline type.
+    /// typedefs (`__kernel_old_dev_t`, `__le32`), C99's `uint8_t` ... `int64_t` and `size_t`
+    /// (with `stdint.h`/`stddef.h` in `includes`), the spec's typedefs, `struct NAME`,
+    /// `u8[16]`, `u8[]`, `u64 *`, or `struct`/`union` together with `fields` for an inline
+    /// type.
     #[serde(rename = "type")]
     pub ty: Sp<String>,
     /// Members of an inline struct or union.

@@ -6959,12 +6959,12 @@ pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
 pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x2000_3b78;
 /// 1 when a v1 device_state is a valid combination (RESUMING only alone), else 0.
 ///
-/// C: `#define VFIO_DEVICE_STATE_VALID(state) ((((state) & VFIO_DEVICE_STATE_V1_RESUMING) == 0) | (((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING))`
+/// C: `#define VFIO_DEVICE_STATE_VALID(state) ((state) & VFIO_DEVICE_STATE_V1_RESUMING ? ((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING : 1)`
 #[doc(alias = "VFIO_DEVICE_STATE_VALID")]
 #[inline]
 #[must_use]
 pub const fn device_state_valid(state: u32) -> i32 {
-    (((state & 4u32) == 0u32) as i32) | (((state & 7u32) == 4u32) as i32)
+    if (state & 4u32) != 0u32 { ((state & 7u32) == 4u32) as i32 } else { 1i32 }
 }
 /// 1 when a v1 device_state has SAVING and RESUMING both set and RUNNING clear, the encoding of the error state; else 0.
 ///

@@ -1,5 +1,5 @@
 //! Expressions against gcc: random constant expressions (literals of every form, every
-//! operator, references to earlier constants), kept when uapigen accepts them, must have in
+//! operator, `?:`, references to earlier constants), kept when uapigen accepts them, must have in
 //! the model exactly the value and type that the C compiler computes from the generated
 //! header: `(unsigned long long)(NAME)`, `sizeof(NAME)`, whether `NAME`'s type is signed,
 //! whether `NAME < 0`, and `(unsigned long long)(__u32)(NAME)` (or the constant's own type),
@@ -73,11 +73,23 @@ fn expr(r: &mut Rng, depth: u32, names: &[String]) -> String {
             literal(r)
         };
     }
-    match r.below(10) {
+    match r.below(11) {
         0 => format!("-{}", operand(r, depth, names)),
         1 => format!("~{}", operand(r, depth, names)),
         2 => format!("!{}", operand(r, depth, names)),
         3 => format!("({})", expr(r, depth - 1, names)),
+        // `?:`: branches of any types (the usual arithmetic conversions), an unchosen one
+        // possibly undefined; parenthesised mostly, C's precedence deciding otherwise.
+        4 => {
+            let c = expr(r, depth - 1, names);
+            let a = expr(r, depth - 1, names);
+            let b = expr(r, depth - 1, names);
+            if r.below(100) < 70 {
+                format!("(({c}) ? ({a}) : ({b}))")
+            } else {
+                format!("{c} ? {a} : {b}")
+            }
+        }
         _ => {
             let op = *r.pick(BINARY);
             let a = expr(r, depth - 1, names);

@@ -1,7 +1,8 @@
-//! C's own integer types and the kernel's typedefs (`uapigen::ctypes`) against the real
-//! compilers and headers: for every ABI, Debian's cross kernel headers compiled by that
-//! ABI's compiler give each type's size, alignment inside a struct and signedness, and the
-//! table must say the same. A type the table says an ABI lacks (`__int128` on 32-bit ABIs)
+//! C's own integer types, the kernel's typedefs and C99's `int8_t` ... `uint64_t` and
+//! `size_t` (`uapigen::ctypes`) against the real compilers and headers: for every ABI,
+//! Debian's cross kernel headers and the compiler's own freestanding `<stdint.h>` and
+//! `<stddef.h>`, compiled by that ABI's compiler, give each type's size, alignment inside a
+//! struct and signedness, and the table must say the same. A type the table says an ABI lacks (`__int128` on 32-bit ABIs)
 //! must fail to compile there. No ABI is skipped: a missing compiler or header fails with
 //! what to install.
 
@@ -22,9 +23,12 @@ fn every_c_type_and_kernel_typedef_is_what_the_compiler_says_on_every_abi() {
         .collect();
     let results = par_map(&tools, |t| {
         let abi = t.abi;
+        // C99's `uint64_t` and `size_t` come from the compiler's own freestanding headers.
+        let cc = t.cc.with_freestanding_headers();
         let c_types: Vec<CInt> = CInt::ALL.into_iter().filter(|c| c.exists(abi)).collect();
         let mut src = String::from(
-            "#include <linux/types.h>\nconst unsigned long long uapigen_probe_values[] = {\n",
+            "#include <linux/types.h>\n#include <stdint.h>\n#include <stddef.h>\n\
+             const unsigned long long uapigen_probe_values[] = {\n",
         );
         let mut want = Vec::new();
         let mut names = Vec::new();
@@ -40,7 +44,7 @@ fn every_c_type_and_kernel_typedef_is_what_the_compiler_says_on_every_abi() {
             names.push(k.name.to_owned());
         }
         src.push_str("};\n");
-        let got = probe_values(&t.cc, &src, &[], want.len())
+        let got = probe_values(&cc, &src, &[], want.len())
             .unwrap_or_else(|e| panic!("{}: {e}", abi.name));
         let mut bad = Vec::new();
         for (i, name) in names.iter().enumerate() {

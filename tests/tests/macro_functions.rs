@@ -7,8 +7,11 @@
 //! and the model's facts (`call:` and `ctype:`, which the conformance tests compare with the
 //! real kernel headers) must equal them too.
 //!
-//! Two macros are copies of `<linux/kvm.h>`'s `KVM_S390_INT_IO(ai, cssid, ssid, schid)` and
-//! `KVM_VM_TYPE_ARM_IPA_SIZE(x)`: gcc computes the real ones on the same arguments too.
+//! Four macros are copies of real ones: `<linux/kvm.h>`'s `KVM_S390_INT_IO(ai, cssid, ssid,
+//! schid)` and `KVM_VM_TYPE_ARM_IPA_SIZE(x)`, and, with `?:`, `<linux/comedi.h>`'s
+//! `NI_USUAL_PFI_SELECT(x)` and `<linux/vfio.h>`'s `VFIO_DEVICE_STATE_VALID(state)`: gcc
+//! computes the real ones on the same arguments too. The `MAC_COND_*` macros cover `?:`
+//! with branches of different C types (the usual arithmetic conversions) and nested.
 //!
 //! The real macros of `spec/vfio.yaml` are compared with Debian's `<linux/vfio.h>` by the
 //! conformance tests (`conformance_abis.rs` on every ABI, `conformance_x86_64.rs` for the
@@ -29,6 +32,8 @@ constants:
   - { name: MAC_BIG, value: 1ULL << 40 }
   - { name: MAC_NEG, value: -3 }
   - { name: MAC_IPA_MASK, value: 0xffULL }
+  - { name: MAC_V1_RESUMING, value: 1 << 2 }
+  - { name: MAC_STATE_MASK, value: 1 << 0 | 1 << 1 | 1 << 2 }
 macros:
   - { name: MAC_ADD_U8, params: [x], type: u8, body: x + 1 }
   - { name: MAC_SUB_U16, params: [x], type: u16, body: x - 3 }
@@ -59,6 +64,14 @@ macros:
   - { name: MAC_CONST, params: [x], body: MAC_MASK | MAC_BIT }
   - { name: MAC_INT_IO, params: [ai, cssid, ssid, schid], body: (schid) | (ssid << 16) | (cssid << 18) | (ai << 26) }
   - { name: MAC_IPA_SIZE, params: [x], type: u64, body: x & MAC_IPA_MASK }
+  - { name: MAC_PFI_SELECT, params: [x], body: "(((x) < 10) ? (0x1 + (x)) : (0xb + (x)))" }
+  - { name: MAC_STATE_VALID, params: [state], body: "(state & MAC_V1_RESUMING ? (state & MAC_STATE_MASK) == MAC_V1_RESUMING : 1)" }
+  - { name: MAC_COND_MIX, params: [x], type: u8, body: "x & MAC_BIT ? x : -1LL" }
+  - { name: MAC_COND_UNSIGNED, params: [x], type: s32, body: "x ? 1U : MAC_NEG" }
+  - { name: MAC_COND_NESTED, params: [x], type: s16, body: "x < 0 ? -x : x > 100 ? 100 : x" }
+  - { name: MAC_COND_LNOT, params: [x], type: u32, body: "!x ? MAC_BIG : x" }
+  - { name: MAC_COND_TWO, params: [a, b], type: s16, body: "a - b ? (a > b ? a : b) * 2 : 0U" }
+  - { name: MAC_COND_CONST, params: [x], body: "MAC_BIT > 8 ? x : 0ULL" }
 "#;
 
 /// Macros of the spec written as the real `<linux/kvm.h>` defines them: gcc computes the
@@ -66,6 +79,8 @@ macros:
 const REAL: &[(&str, &str)] = &[
     ("MAC_INT_IO", "KVM_S390_INT_IO"),
     ("MAC_IPA_SIZE", "KVM_VM_TYPE_ARM_IPA_SIZE"),
+    ("MAC_PFI_SELECT", "NI_USUAL_PFI_SELECT"),
+    ("MAC_STATE_VALID", "VFIO_DEVICE_STATE_VALID"),
 ];
 
 /// The Rust type name of a `ctype:` code (`sizeof * 10 + signed`).
@@ -84,7 +99,7 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
     let model =
         uapigen::compile_str("spec/mac.yaml", SPEC).unwrap_or_else(|d| panic!("{}", d.plain()));
     let m = &model.module;
-    assert_eq!(m.macros.len(), 29, "every macro of the spec resolves");
+    assert_eq!(m.macros.len(), 37, "every macro of the spec resolves");
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let inc = tmp.path().join("include/linux");
     std::fs::create_dir_all(&inc).unwrap_or_else(|e| panic!("{e}"));
@@ -128,7 +143,7 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
         })
         .collect();
     let mut c = String::from(
-        "#include <stdio.h>\n#include <linux/mac.h>\n#include <linux/kvm.h>\nint main(void) {\n",
+        "#include <stdio.h>\n#include <linux/mac.h>\n#include <linux/kvm.h>\n#include <linux/comedi.h>\n#include <linux/vfio.h>\nint main(void) {\n",
     );
     for call in calls
         .iter()

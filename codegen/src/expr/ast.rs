@@ -101,7 +101,7 @@ impl BinOp {
         })
     }
 
-    fn is_comparison(self) -> bool {
+    pub(super) fn is_comparison(self) -> bool {
         matches!(
             self,
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne
@@ -126,6 +126,8 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
     /// A cast `(type)operand`, with the position of `(`.
     Cast(CastTy, Box<Expr>, Pos),
+    /// The conditional operator `cond ? then : else`, with the positions of `?` and `:`.
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>, Pos, Pos),
 }
 
 /// The integer types an expression can cast to: C's `int`, `long` and `long long` in their
@@ -227,7 +229,7 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
         depth: 0,
         end: text.len(),
     };
-    let (e, _) = p.expr(0)?;
+    let (e, _) = p.cond()?;
     if let Some((tok, at)) = p.tokens.get(p.pos) {
         return Err(ParseError {
             message: "unexpected text after the end of the expression".into(),
@@ -258,9 +260,9 @@ impl Tok {
     }
 }
 
-const OPS: [&str; 20] = [
+const OPS: [&str; 22] = [
     "<<", ">>", "<=", ">=", "==", "!=", "(", ")", "+", "-", "*", "/", "%", "&", "|", "^", "~", "!",
-    "<", ">",
+    "<", ">", "?", ":",
 ];
 
 fn lex(text: &str) -> Result<Vec<(Tok, Pos)>, ParseError> {
@@ -433,6 +435,57 @@ impl Parser {
         self.tokens.get(self.pos).map_or(self.end, |t| t.1)
     }
 
+    /// A conditional expression (`c ? a : b`, right-associative, below every binary
+    /// operator; the middle operand is a whole expression, as in C) and its height.
+    fn cond(&mut self) -> Result<(Expr, usize), ParseError> {
+        let (c, c_height) = self.expr(0)?;
+        let Some((Tok::Op("?"), q_at)) = self.tokens.get(self.pos) else {
+            return Ok((c, c_height));
+        };
+        let q_at = *q_at;
+        self.pos += 1;
+        self.enter(q_at)?;
+        let (a, a_height) = self.cond()?;
+        let colon = self.at();
+        match self.tokens.get(self.pos) {
+            Some((Tok::Op(":"), _)) => self.pos += 1,
+            _ => {
+                return Err(ParseError {
+                    message: "missing `:` of the `?` operator (write `c ? a : b`)".into(),
+                    at: colon,
+                    len: 1,
+                });
+            }
+        }
+        let (b, b_height) = self.cond()?;
+        self.depth -= 1;
+        let height = 1 + c_height.max(a_height).max(b_height);
+        if height > MAX_DEPTH {
+            return Err(ParseError {
+                message: format!(
+                    "expression nests deeper than {MAX_DEPTH} levels (operators included)"
+                ),
+                at: q_at,
+                len: 1,
+            });
+        }
+        let e = Expr::Cond(Box::new(c), Box::new(a), Box::new(b), q_at, colon);
+        Ok((e, height))
+    }
+
+    /// One level deeper into the recursion at `at`: an error past [`MAX_DEPTH`].
+    fn enter(&mut self, at: Pos) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError {
+                message: format!("expression nests deeper than {MAX_DEPTH} levels"),
+                at,
+                len: 1,
+            });
+        }
+        Ok(())
+    }
+
     /// An expression and the height of its tree (a leaf is 1).
     fn expr(&mut self, min_prec: u8) -> Result<(Expr, usize), ParseError> {
         let (mut lhs, mut height) = self.unary()?;
@@ -528,7 +581,7 @@ impl Parser {
             }
             Some(Tok::LParen) => {
                 self.pos += 1;
-                let (inner, h) = self.expr(0)?;
+                let (inner, h) = self.cond()?;
                 let close = self.at();
                 match self.tokens.get(self.pos) {
                     Some((Tok::RParen, _)) => self.pos += 1,
@@ -576,6 +629,7 @@ impl Expr {
             Expr::Paren(_, open, close) => (*open, close + 1),
             Expr::Unary(_, e, at) | Expr::Cast(_, e, at) => (*at, e.bounds().1),
             Expr::Binary(_, a, b, _) => (a.bounds().0, b.bounds().1),
+            Expr::Cond(c, _, b, ..) => (c.bounds().0, b.bounds().1),
         }
     }
 
@@ -589,6 +643,11 @@ impl Expr {
                 a.names(out);
                 b.names(out);
             }
+            Expr::Cond(c, a, b, ..) => {
+                c.names(out);
+                a.names(out);
+                b.names(out);
+            }
         }
     }
 
@@ -599,6 +658,11 @@ impl Expr {
             Expr::Name(n, at) => out.push((n.clone(), *at)),
             Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => e.names_at(out),
             Expr::Binary(_, a, b, _) => {
+                a.names_at(out);
+                b.names_at(out);
+            }
+            Expr::Cond(c, a, b, ..) => {
+                c.names_at(out);
                 a.names_at(out);
                 b.names_at(out);
             }
@@ -625,6 +689,7 @@ impl Expr {
                     || a.prefers_hex()
                     || b.prefers_hex()
             }
+            Expr::Cond(_, a, b, ..) => a.prefers_hex() || b.prefers_hex(),
         }
     }
 
@@ -645,9 +710,15 @@ impl Expr {
         }
     }
 
-    /// C spelling of a function-like macro's body: parenthesised, each use of a parameter
-    /// too, so that an argument such as `a | b` keeps its meaning.
+    /// C spelling of a function-like macro's body: parenthesised (once: a body in
+    /// parentheses keeps its own), each use of a parameter too, so that an argument such as
+    /// `a | b` keeps its meaning.
     pub fn to_c_macro_params(&self, params: &[String]) -> String {
+        if let Expr::Paren(..) = self {
+            let mut s = String::new();
+            self.write_c_with(&mut s, params);
+            return s;
+        }
         let mut s = String::from("(");
         self.write_c_with(&mut s, params);
         s.push(')');
@@ -667,6 +738,10 @@ impl Expr {
             }
             Expr::Num(v, t, _) => s.push_str(&c_spelling(t, *v)),
             Expr::Char(_, t, _) | Expr::Name(t, _) => s.push_str(t),
+            // `(x)` of a parameter is printed once, not `((x))`.
+            Expr::Paren(e, ..) if matches!(&**e, Expr::Name(t, _) if params.contains(t)) => {
+                e.write_c_with(s, params);
+            }
             Expr::Paren(e, ..) => {
                 s.push('(');
                 e.write_c_with(s, params);
@@ -688,6 +763,15 @@ impl Expr {
             Expr::Cast(t, e, _) => {
                 let _ = write!(s, "({})", t.c_name());
                 e.write_c_with(s, params);
+            }
+            // As written: the parser keeps every parenthesis, and an operand of a binary
+            // operator or a cast that is a `?:` is always a parenthesised one.
+            Expr::Cond(c, a, b, ..) => {
+                c.write_c_with(s, params);
+                s.push_str(" ? ");
+                a.write_c_with(s, params);
+                s.push_str(" : ");
+                b.write_c_with(s, params);
             }
         }
     }

@@ -259,6 +259,36 @@ fn cast(t: CastTy, a: CValue, long_bits: u32) -> CValue {
     CValue::new(ty.convert(a.value), ty)
 }
 
+/// `c ? a : b` with `long` of `long_bits`: the condition is compared with 0 and only the
+/// branch it chooses is evaluated (what is undefined in the other does not count, as in C);
+/// the result has the type of the usual arithmetic conversions of both branches (`c90` is
+/// set when the other branch would be undefined: see below). Apart from
+/// [`Expr::eval_abi`] to keep its stack frame small.
+#[inline(never)]
+fn cond(
+    c: &Expr,
+    a: &Expr,
+    b: &Expr,
+    long_bits: u32,
+    names: &mut dyn FnMut(&str) -> Result<CValue, NameError>,
+    c90: &mut bool,
+) -> Result<CValue, EvalError> {
+    let test = c.eval_abi(long_bits, names, c90)?;
+    let t = CType::common(
+        a.ty_abi(long_bits, names, c90)?,
+        b.ty_abi(long_bits, names, c90)?,
+    );
+    let (chosen, other) = if test.value != 0 { (a, b) } else { (b, a) };
+    let v = chosen.eval_abi(long_bits, names, c90)?;
+    // C does not evaluate the other branch, but g++ (and gcc's C++ header test) warns about
+    // what would be undefined there: the header then prints the value as a literal, as it
+    // does for an expression whose type differs between C90 and C99.
+    if other.eval_abi(long_bits, names, c90).is_err() {
+        *c90 = true;
+    }
+    Ok(CValue::new(t.convert(v.value), t))
+}
+
 impl Expr {
     /// Evaluate the way C does, with `names` giving the C value of each name. The value is
     /// computed for LP64 and ILP32; an error when the two differ.
@@ -312,6 +342,13 @@ impl Expr {
             Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => {
                 e.shifts_into_sign_bit(names)
             }
+            // Either branch, chosen or not: whether gcc takes a shift into the sign bit in
+            // the other branch as constant does not matter for what the header can print.
+            Expr::Cond(c, a, b, ..) => {
+                c.shifts_into_sign_bit(names)
+                    || a.shifts_into_sign_bit(names)
+                    || b.shifts_into_sign_bit(names)
+            }
             Expr::Binary(op, a, b, _) => {
                 if a.shifts_into_sign_bit(names) || b.shifts_into_sign_bit(names) {
                     return true;
@@ -363,6 +400,47 @@ impl Expr {
                 let x = a.eval_abi(long_bits, names, c90)?;
                 let y = b.eval_abi(long_bits, names, c90)?;
                 self.binary(*op, x, y, *at, b)
+            }
+            Expr::Cond(c, a, b, ..) => cond(c, a, b, long_bits, names, c90),
+        }
+    }
+
+    /// C's type of the expression for `long` of `long_bits`, without its value: the type of
+    /// a branch of `?:` that is not evaluated still decides the type of the result, and
+    /// what would be undefined in it does not count (C11 6.5.15, 6.6p11). A literal without
+    /// a type and an unknown name are errors all the same.
+    fn ty_abi(
+        &self,
+        long_bits: u32,
+        names: &mut dyn FnMut(&str) -> Result<CValue, NameError>,
+        c90: &mut bool,
+    ) -> Result<CType, EvalError> {
+        match self {
+            Expr::Num(..) | Expr::Char(..) | Expr::Name(..) => {
+                self.eval_abi(long_bits, names, c90).map(|v| v.ty)
+            }
+            Expr::Paren(e, ..) => e.ty_abi(long_bits, names, c90),
+            Expr::Unary(UnOp::LNot, e, _) => e.ty_abi(long_bits, names, c90).map(|_| CType::INT),
+            Expr::Unary(_, e, _) => e.ty_abi(long_bits, names, c90),
+            Expr::Cast(t, e, _) => {
+                e.ty_abi(long_bits, names, c90)?;
+                Ok(cast(*t, CValue::int(0), long_bits).ty)
+            }
+            Expr::Binary(op, a, b, _) => {
+                let x = a.ty_abi(long_bits, names, c90)?;
+                let y = b.ty_abi(long_bits, names, c90)?;
+                Ok(match op {
+                    BinOp::Shl | BinOp::Shr => x,
+                    _ if op.is_comparison() => CType::INT,
+                    _ => CType::common(x, y),
+                })
+            }
+            Expr::Cond(c, a, b, ..) => {
+                c.ty_abi(long_bits, names, c90)?;
+                Ok(CType::common(
+                    a.ty_abi(long_bits, names, c90)?,
+                    b.ty_abi(long_bits, names, c90)?,
+                ))
             }
         }
     }

@@ -61,6 +61,27 @@ struct Part {
     text: String,
     ty: CType,
     constant: Option<(i128, bool)>,
+    /// For a comparison or `!`, the Rust `bool` it converts to `i32` (what `?:` tests).
+    test: Option<String>,
+}
+
+impl Part {
+    fn new(text: String, ty: CType) -> Part {
+        Part {
+            text,
+            ty,
+            constant: None,
+            test: None,
+        }
+    }
+
+    /// The Rust `bool` of C's test of the part against 0.
+    fn test(self) -> String {
+        self.test.unwrap_or_else(|| {
+            let zero = rust_literal(0, self.ty, false);
+            format!("{} != {zero}", self.text)
+        })
+    }
 }
 
 /// Why a body cannot become a Rust function.
@@ -145,6 +166,7 @@ impl Translator<'_> {
                 text: rust_literal(c.value, c.ty, hex),
                 ty: c.ty,
                 constant: Some((c.value, hex)),
+                test: None,
             });
         }
         Ok(match e {
@@ -158,11 +180,7 @@ impl Translator<'_> {
                 } else {
                     format!("({id} as {})", rust_type(ty))
                 };
-                Part {
-                    text,
-                    ty,
-                    constant: None,
-                }
+                Part::new(text, ty)
             }
             Expr::Paren(inner, ..) => self.part(inner)?,
             Expr::Unary(op, inner, _) => {
@@ -170,21 +188,18 @@ impl Translator<'_> {
                 match op {
                     // C negates in the promoted type; unsigned negation is modular, signed
                     // overflow (of the minimum) undefined: Rust wraps both.
-                    UnOp::Neg => Part {
-                        text: format!("{}.wrapping_neg()", p.text),
-                        ty: p.ty,
-                        constant: None,
-                    },
-                    UnOp::Not => Part {
-                        text: format!("(!{})", p.text),
-                        ty: p.ty,
-                        constant: None,
-                    },
-                    UnOp::LNot => Part {
-                        text: format!("(({} == 0) as i32)", p.text),
-                        ty: CType::INT,
-                        constant: None,
-                    },
+                    UnOp::Neg => Part::new(format!("{}.wrapping_neg()", p.text), p.ty),
+                    UnOp::Not => Part::new(format!("(!{})", p.text), p.ty),
+                    UnOp::LNot => {
+                        let zero = rust_literal(0, p.ty, false);
+                        let test = format!("{} == {zero}", p.text);
+                        Part {
+                            text: format!("(({test}) as i32)"),
+                            ty: CType::INT,
+                            constant: None,
+                            test: Some(test),
+                        }
+                    }
                 }
             }
             Expr::Cast(t, inner, _) => {
@@ -207,13 +222,19 @@ impl Translator<'_> {
                     CastTy::Fixed { signed, bits } => CType { bits, signed },
                 };
                 let p = self.part(inner)?;
-                Part {
-                    text: convert(p, to),
-                    ty: to,
-                    constant: None,
-                }
+                Part::new(convert(p, to), to)
             }
             Expr::Binary(op, a, b, _) => self.binary(e, *op, a, b)?,
+            Expr::Cond(c, a, b, ..) => {
+                // C converts the chosen branch to the common type of both (the usual
+                // arithmetic conversions); the condition is compared with 0.
+                let test = self.part(c)?.test();
+                let (x, y) = (self.part(a)?, self.part(b)?);
+                let t = CType::common(x.ty, y.ty);
+                let (x, y) = (convert(x, t), convert(y, t));
+                let (x, y) = (strip_outer_parens(&x), strip_outer_parens(&y));
+                Part::new(format!("(if {test} {{ {x} }} else {{ {y} }})"), t)
+            }
         })
     }
 
@@ -252,11 +273,7 @@ impl Translator<'_> {
             }
             // The count is below the width: Rust's shifts do not panic, `<<` keeps the low
             // bits as gcc does and `>>` of a signed value is arithmetic, as with gcc.
-            return Ok(Part {
-                text: format!("({} {} {n})", x.text, op.symbol()),
-                ty: x.ty,
-                constant: None,
-            });
+            return Ok(Part::new(format!("({} {} {n})", x.text, op.symbol()), x.ty));
         }
         let y = self.part(b)?;
         if matches!(op, BinOp::Div | BinOp::Rem) && matches!(y.constant, Some((0, _))) {
@@ -279,20 +296,18 @@ impl Translator<'_> {
             BinOp::Div => format!("{l}.wrapping_div({arg})"),
             BinOp::Rem => format!("{l}.wrapping_rem({arg})"),
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                let test = format!("{l} {} {r}", op.symbol());
                 return Ok(Part {
-                    text: format!("(({l} {} {r}) as i32)", op.symbol()),
+                    text: format!("(({test}) as i32)"),
                     ty: CType::INT,
                     constant: None,
+                    test: Some(test),
                 });
             }
             BinOp::And | BinOp::Xor | BinOp::Or => format!("({l} {} {r})", op.symbol()),
             BinOp::Shl | BinOp::Shr => String::new(),
         };
-        Ok(Part {
-            text,
-            ty: t,
-            constant: None,
-        })
+        Ok(Part::new(text, t))
     }
 }
 

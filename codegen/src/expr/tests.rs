@@ -317,3 +317,93 @@ fn errors_do_not_panic() {
         assert!(!matches!(r, Ok(Ok(_))), "{t} should fail");
     }
 }
+
+#[test]
+fn the_conditional_operator_follows_c() {
+    // The condition is compared with 0; the result has the common type of both branches.
+    assert_eq!(eval("1 ? 2 : 3"), 2);
+    assert_eq!(eval("0 ? 2 : 3"), 3);
+    assert_eq!(eval("BASE - 100 ? 2 : 3"), 3);
+    assert_eq!(ty("1 ? 2 : 3U"), Some(CType::UINT));
+    assert_eq!(eval("1 ? -1 : 0U"), 0xffff_ffff);
+    assert_eq!(eval("(1 ? -1 : 0U) >> 31"), 1);
+    assert_eq!(ty("0 ? 1ULL : 2"), Some(CType::ULLONG));
+    assert_eq!(ty("1 ? 2 : 3LL"), Some(CType::LLONG));
+    assert_eq!(ty("1ULL ? 2 : 3"), Some(CType::INT));
+    // Lowest precedence, right-associative, the middle operand a whole expression.
+    assert_eq!(eval("1 | 2 ? 3 + 4 : 5"), 7);
+    assert_eq!(eval("0 ? 1 : 0 ? 2 : 3"), 3);
+    assert_eq!(eval("1 ? 0 ? 4 : 5 : 6"), 5);
+    assert_eq!(eval("(0 ? 1 : 2) + 1"), 3);
+    // Only the chosen branch's undefined behaviour counts, as in C; its type still does.
+    assert_eq!(eval("0 ? 1 / 0 : 5"), 5);
+    // ... but g++ warns about it: the header prints a literal.
+    assert!(c("0 ? 1 / 0 : 5").is_ok_and(|e| !e.as_written));
+    assert!(c("0 ? 1 / 1 : 5").is_ok_and(|e| e.as_written));
+    assert_eq!(eval("1 ? 5 : 1 << 40"), 5);
+    assert_eq!(ty("1 ? 5 : (1ULL << 70)"), Some(CType::ULLONG));
+    assert_eq!(err("1 ? 1 / 0 : 5").1, "0");
+    assert_eq!(err("1 / 0 ? 1 : 5").1, "0");
+    assert_eq!(err("0 ? 1 : 2147483647 + 1").1, "+");
+    // A literal with no type and an unknown name are errors in either branch.
+    assert!(err("1 ? 1 : 18446744073709551615").0.contains("too large"));
+    assert_eq!(err("1 ? 1 : NOPE").1, "NOPE");
+    // `long`: C's type on each ABI; the value must agree.
+    assert!(c("1 ? 1UL : 2").is_ok_and(|e| e.c.ty == CType::ULLONG && e.c.ty32 == CType::UINT));
+    assert!(err("1 ? ~0UL : 0").0.contains("32-bit ABIs"));
+    // C spelling as written; positions of the operators.
+    let e = parse("(x)<10?(0x1+(x)):(0xb+(x))").map_err(|e| e.message);
+    assert_eq!(
+        e.as_ref().map(|e| e.to_c_macro_params(&["x".into()])),
+        Ok("((x) < 10 ? (0x1 + (x)) : (0xb + (x)))".to_string())
+    );
+    let e = e.map(|e| (matches!(e, Expr::Cond(_, _, _, 6, 16)), e.extent()));
+    assert_eq!(e, Ok((true, (0, 26))));
+    for (t, at) in [
+        ("1 ? 2", 5),
+        ("1 ? 2 3", 6),
+        ("? 1 : 2", 0),
+        ("1 : 2", 2),
+        ("1 ? : 2", 4),
+    ] {
+        assert_eq!(parse(t).err().map(|e| e.at), Some(at), "{t}");
+    }
+    assert!(parse("1 ? 2").is_err_and(|e| e.message.contains("missing `:`")));
+    let deep = format!("{}0{}", "1 ? ".repeat(70), " : 0".repeat(70));
+    assert!(parse(&deep).is_err_and(|e| e.message.contains("nests deeper")));
+}
+
+#[test]
+fn conditional_macro_bodies_become_rust_if() {
+    let body = |t: &str, ty: CType, declared: &str| {
+        let e = parse(t).map_err(|e| e.message)?;
+        let (params, idents) = (["x".to_string()], ["x".to_string()]);
+        rust_body(&e, &params, &idents, declared, ty, &mut names)
+            .map(|(s, t)| (s, t.name()))
+            .map_err(|e| format!("{e:?}"))
+    };
+    assert_eq!(
+        body("(x) < 10 ? (0x1 + (x)) : (0xb + (x))", CType::UINT, "u32"),
+        Ok((
+            "(if x < 10u32 { 1u32.wrapping_add(x) } else { 0xb_u32.wrapping_add(x) })".into(),
+            "unsigned int"
+        ))
+    );
+    // The test of a non-comparison is `!= 0`; the branches convert to the common type.
+    assert_eq!(
+        body("x & FLAG ? x : -1LL", CType::INT, "u8"),
+        Ok((
+            "(if ((x as i32) & 8i32) != 0i32 { (x as i32) as i64 } else { -1i64 })".into(),
+            "long long"
+        ))
+    );
+    assert_eq!(
+        body("!x ? 1 : 2U", CType::INT, "i32"),
+        Ok((
+            "(if x == 0i32 { 1u32 } else { 2u32 })".into(),
+            "unsigned int"
+        ))
+    );
+    // A branch without parameters whose value is undefined is refused, as anywhere.
+    assert!(body("x ? 1 : 1 / 0", CType::UINT, "u32").is_err());
+}

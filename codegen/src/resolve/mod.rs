@@ -315,8 +315,9 @@ impl Resolver<'_> {
         let includes = self.includes();
         self.register_values();
         self.register_imports();
-        self.register_typedefs();
+        // Types first: a typedef may name a struct or union of the spec.
         self.register_types();
+        self.register_typedefs();
 
         let constants = self.constants();
         let groups = self.groups();
@@ -720,6 +721,12 @@ impl Resolver<'_> {
             }
         }
         for t in &m.typedefs {
+            // `typedef struct foo foo;` has no Rust alias of its own: it is `Foo`.
+            if let TypedefTy::Record(id) = t.ty
+                && m.types[id].rust_name == t.rust_name
+            {
+                continue;
+            }
             let c = format!("typedef {}", t.c_name);
             check(&mut self.diags, &mut types, &t.rust_name, &c, t.span);
         }

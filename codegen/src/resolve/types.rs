@@ -33,7 +33,8 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 impl Resolver<'_> {
-    /// The spec's typedefs: each names an integer type.
+    /// The spec's typedefs: each names an integer type, or a struct or union (of the spec
+    /// or a used one).
     pub(super) fn register_typedefs(&mut self) {
         let spec = self.spec;
         for td in &spec.typedefs {
@@ -43,20 +44,37 @@ impl Resolver<'_> {
             self.ctx = abis;
             let ty = self.parse_type(&td.ty);
             self.ctx = ctx;
-            let scalar = match ty {
-                Some(Ty::Scalar(s @ (Scalar::Int(_) | Scalar::C(_) | Scalar::Kernel(_)))) => s,
+            self.last_typedef = None;
+            let target = match ty {
+                Some(Ty::Scalar(s @ (Scalar::Int(_) | Scalar::C(_) | Scalar::Kernel(_)))) => {
+                    TypedefTy::Int(s)
+                }
+                Some(Ty::Named(id)) if self.types[id].c_name.is_some() => TypedefTy::Record(id),
                 Some(_) => {
                     self.diags
                         .error(
                             Code::BadTypeSyntax,
                             td.ty.span,
-                            format!("typedef `{}` names `{}`, not an integer type", *td.name, *td.ty),
+                            format!("typedef `{}` names `{}`, not an integer type or a struct or union", *td.name, *td.ty),
                         )
-                        .hint = Some("a typedef names an integer type (`u32`, `int`, `unsigned long`, `__kernel_pid_t`); use the struct's own name for a struct".into());
+                        .hint = Some("a typedef names an integer type (`u32`, `int`, `unsigned long`, `__kernel_pid_t`) or a struct or union (`struct atreq`); arrays and pointers are not supported".into());
                     continue;
                 }
                 None => continue,
             };
+            if crate::ctypes::kernel_type(&td.name).is_some()
+                || IntTy::parse(&td.name).is_some()
+                || CInt::parse(&td.name).is_some()
+            {
+                self.diags
+                    .error(
+                        Code::DuplicateName,
+                        td.name.span,
+                        format!("typedef `{}` redefines a type that C already has", *td.name),
+                    )
+                    .hint = Some("the kernel's, C's and C99's `<stdint.h>` types are known by their names: use the type itself, or give the typedef another name".into());
+                continue;
+            }
             if let Some(&prev) = self.typedef_ids.get(td.name.as_str()) {
                 let p = self.typedefs[prev].span;
                 self.defined_twice(td.name.span, format!("typedef `{}`", *td.name), p);
@@ -71,7 +89,7 @@ impl Resolver<'_> {
             self.typedefs.push(Typedef {
                 c_name: td.name.value.clone(),
                 rust_name,
-                ty: scalar,
+                ty: target,
                 doc: doc(&td.doc),
                 abis,
                 span: td.name.span,
@@ -451,6 +469,30 @@ impl Resolver<'_> {
         }
     }
 
+    /// A type of C99's freestanding headers (`uint64_t`, `size_t`) needs its header in the
+    /// spec's `includes`: the generated header must compile as it is (E0103 otherwise).
+    fn check_c99_header(&mut self, k: crate::ctypes::KernelTypeId, span: Span) {
+        let kt = &crate::ctypes::KERNEL_TYPES[usize::from(k)];
+        let Some(h) = kt.header else {
+            return;
+        };
+        if self.spec.includes.iter().any(|i| i.as_str() == h) {
+            return;
+        }
+        self.diags
+            .error(
+                Code::UnknownType,
+                span,
+                format!(
+                    "`{}` is defined by `<{h}>`, which the spec does not include",
+                    kt.name
+                ),
+            )
+            .hint = Some(format!(
+            "add `includes: [{h}]` to the spec (the compiler's freestanding header), or use the kernel's type (`__u64`, `__kernel_size_t`)"
+        ));
+    }
+
     /// `u32`, `aligned_u64`, `struct foo`, `u64 *`, `u8[16]`, `struct bar[]`, `u32[2][3]`.
     pub(super) fn parse_type(&mut self, text: &Sp<String>) -> Option<Ty> {
         let bad = |this: &mut Self, msg: String| {
@@ -513,7 +555,11 @@ impl Resolver<'_> {
         };
         let mut ty = match (tag, name) {
             (None, _) if c_int.is_some() => Ty::Scalar(Scalar::C(c_int?)),
-            (None, n) if kernel_type(n).is_some() => Ty::Scalar(Scalar::Kernel(kernel_type(n)?)),
+            (None, n) if kernel_type(n).is_some() => {
+                let k = kernel_type(n)?;
+                self.check_c99_header(k, text.span);
+                Ty::Scalar(Scalar::Kernel(k))
+            }
             (None, "aligned_u64" | "__aligned_u64") => Ty::Scalar(Scalar::Aligned(IntTy::U64)),
             (None, "aligned_s64" | "__aligned_s64") => Ty::Scalar(Scalar::Aligned(IntTy::S64)),
             (None, n) if IntTy::parse(n).is_some() => Ty::Scalar(Scalar::Int(IntTy::parse(n)?)),
@@ -522,7 +568,10 @@ impl Resolver<'_> {
                 let have = self.typedefs[i].abis;
                 self.check_exists(text.span, &format!("typedef `{n}`"), have);
                 self.last_typedef = Some(i);
-                Ty::Scalar(self.typedefs[i].ty)
+                match self.typedefs[i].ty {
+                    TypedefTy::Int(s) => Ty::Scalar(s),
+                    TypedefTy::Record(id) => Ty::Named(id),
+                }
             }
             (_, n) => match self.lookup_type(n, text.span).or_else(|| {
                 // Every declaration of a used spec's type is copied in; the item takes the

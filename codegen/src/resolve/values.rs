@@ -733,6 +733,7 @@ impl Resolver<'_> {
                                 Expr::Binary(op, ..) if op.precedence() <= 10 => {
                                     Expr::Paren(Box::new(bit_expr), 0, 0)
                                 }
+                                Expr::Cond(..) => Expr::Paren(Box::new(bit_expr), 0, 0),
                                 e => e,
                             };
                             // A bit of a 64-bit set is `((__u64)1 << n)`, as the kernel

@@ -970,7 +970,7 @@ struct vfio_iommu_spapr_tce_remove {
 };
 
 /* 1 when a v1 device_state is a valid combination (RESUMING only alone), else 0. */
-#define VFIO_DEVICE_STATE_VALID(state)  ((((state) & VFIO_DEVICE_STATE_V1_RESUMING) == 0) | (((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING))
+#define VFIO_DEVICE_STATE_VALID(state)  ((state) & VFIO_DEVICE_STATE_V1_RESUMING ? ((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING : 1)
 /* 1 when a v1 device_state has SAVING and RESUMING both set and RUNNING clear, the encoding of the error state; else 0. */
 #define VFIO_DEVICE_STATE_IS_ERROR(state) (((state) & VFIO_DEVICE_STATE_MASK) == (VFIO_DEVICE_STATE_V1_SAVING | VFIO_DEVICE_STATE_V1_RESUMING))
 /* A v1 device_state with the three state bits replaced by the error encoding (SAVING and RESUMING), other bits kept. */

@@ -94,9 +94,18 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
         }
     }
     // A typedef: its size and signedness (as a macro's C type), `10 * sizeof + signed`.
-    for t in m.typedefs.iter().filter(|t| on(t.abis)) {
-        let (size, _) = t.ty.size_align(&ABIS[abi]);
-        let signed = match t.ty {
+    // (A typedef of a struct or union is the type itself, whose layout has its facts.)
+    for (t, ty) in m
+        .typedefs
+        .iter()
+        .filter(|t| on(t.abis))
+        .filter_map(|t| match t.ty {
+            crate::ir::TypedefTy::Int(s) => Some((t, s)),
+            crate::ir::TypedefTy::Record(_) => None,
+        })
+    {
+        let (size, _) = ty.size_align(&ABIS[abi]);
+        let signed = match ty {
             crate::ir::Scalar::Int(i) | crate::ir::Scalar::Aligned(i) => i.signed(),
             s => s.c_int(&ABIS[abi]).is_some_and(|c| c.signed(&ABIS[abi])),
         };

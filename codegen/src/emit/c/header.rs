@@ -81,7 +81,7 @@ pub fn c_type(m: &Module, ty: &Ty) -> (String, String) {
 /// [`c_type`], with the integer at its core spelled `leaf` (the typedef a member names).
 fn c_type_as(m: &Module, ty: &Ty, leaf: Option<&str>) -> (String, String) {
     match ty {
-        Ty::Scalar(_) if let Some(name) = leaf => (name.to_owned(), String::new()),
+        Ty::Scalar(_) | Ty::Named(_) if let Some(name) = leaf => (name.to_owned(), String::new()),
         Ty::Scalar(Scalar::Int(t)) => (t.c_name().into(), String::new()),
         Ty::Scalar(Scalar::Aligned(t)) => match t.signed() {
             false => ("__aligned_u64".into(), String::new()),
@@ -152,7 +152,12 @@ fn ice_name_value(m: &Module, name: &str) -> Option<CValue> {
 /// `long long`, `unsigned long long`) with the expression in a comment.
 fn c_int(m: &Module, e: &Expr, value: i128, ty: Option<CType>) -> String {
     if e.c_exact_ice(value, ty, &|n| ice_name_value(m, n)) {
-        return e.to_c();
+        // A `?:` binds looser than anything it can stand in (a macro body, a macro's
+        // argument spliced into `(x) + 1` by a header's own wrapper).
+        return match e {
+            Expr::Cond(..) => format!("({})", e.to_c()),
+            _ => e.to_c(),
+        };
     }
     let c = CValue::new(value, c_int_type(m, e, value, ty));
     let lit = expr::c_literal(c, e.prefers_hex());
@@ -512,7 +517,12 @@ pub fn header(model: &Model) -> String {
         guard.set(&mut out, t.abis);
         let _ = writeln!(out);
         doc_comment(&mut out, "", &t.doc);
-        let (base, _) = c_type(m, &Ty::Scalar(t.ty));
+        // `typedef struct atreq atreq_t;` may come before the struct: it declares the tag.
+        let ty = match t.ty {
+            crate::ir::TypedefTy::Int(s) => Ty::Scalar(s),
+            crate::ir::TypedefTy::Record(id) => Ty::Named(id),
+        };
+        let (base, _) = c_type(m, &ty);
         let _ = writeln!(out, "typedef {base} {};", t.c_name);
     }
 

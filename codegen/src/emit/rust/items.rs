@@ -51,11 +51,17 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
         }
     }
     for t in &m.typedefs {
+        let ty = match t.ty {
+            crate::ir::TypedefTy::Int(s) => crate::ir::Ty::Scalar(s),
+            // `typedef struct foo foo;`: the Rust type is already `Foo`.
+            crate::ir::TypedefTy::Record(id) if m.types[id].rust_name == t.rust_name => continue,
+            crate::ir::TypedefTy::Record(id) => crate::ir::Ty::Named(id),
+        };
         let name = ident(&t.rust_name);
         let d = docs(&t.doc);
         let a = alias_for(&t.c_name, &t.rust_name);
         let cfg = arch_attr(t.abis);
-        let base = super::tokens::rust_ty(m, &crate::ir::Ty::Scalar(t.ty));
+        let base = super::tokens::rust_ty(m, &ty);
         items.push(quote!(#d #a #cfg pub type #name = #base;));
     }
     for e in &m.enums {

@@ -283,7 +283,7 @@ fn kernel_type_aliases(m: &Module) -> TokenStream {
     }
     // And those the spec's typedefs name.
     for t in &m.typedefs {
-        if let Scalar::Kernel(k) = t.ty
+        if let crate::ir::TypedefTy::Int(Scalar::Kernel(k)) = t.ty
             && !used.contains(&k)
         {
             used.push(k);

@@ -117,7 +117,11 @@ fn tables(
             );
         }
     }
-    for t in m.typedefs.iter().filter(|t| on(t.abis)) {
+    for t in m
+        .typedefs
+        .iter()
+        .filter(|t| on(t.abis) && matches!(t.ty, crate::ir::TypedefTy::Int(_)))
+    {
         let n = &t.rust_name;
         row(
             format_args!("typedef:{}", t.c_name),
