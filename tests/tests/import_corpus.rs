@@ -174,11 +174,38 @@ fn every_ioctl_header_imports_and_round_trips() {
     );
     let mut opts = uapigen::import::Options::new("");
     opts.headers = headers.clone();
-    let results = uapigen::import::import(&opts).unwrap_or_else(|e| panic!("{e}"));
+    // The kernel headers they include come in as drafts they use (`import --deps`).
+    opts.deps = true;
+    let mut results = uapigen::import::import(&opts).unwrap_or_else(|e| panic!("{e}"));
     let t_import = start.elapsed();
 
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let gen_inc = tmp.path().join("include");
+    // Every draft as a file, so that `uses` finds the drafts it names next to it; the
+    // included headers' drafts get their C headers too (they are not counted).
+    let spec_dir = tmp.path().join("spec");
+    std::fs::create_dir_all(&spec_dir).unwrap_or_else(|e| panic!("{e}"));
+    for im in results.iter().flatten() {
+        std::fs::write(spec_dir.join(format!("{}.yaml", im.name)), &im.yaml)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut deps = 0;
+    for im in results.iter().skip(headers.len()).flatten() {
+        let m =
+            uapigen::compile_file(spec_dir.join(format!("{}.yaml", im.name))).unwrap_or_else(|d| {
+                panic!(
+                    "the draft of {} does not compile:\n{}",
+                    im.header,
+                    d.plain()
+                )
+            });
+        let out = gen_inc.join(&im.header);
+        std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&out, uapigen::emit::c::header(&m)).unwrap_or_else(|e| panic!("{e}"));
+        deps += 1;
+    }
+    results.truncate(headers.len());
     // Per header: the model, or why there is none; the reasons it is not fully equal.
     let mut models: Vec<Option<uapigen::Model>> = Vec::new();
     let mut reasons: Vec<BTreeSet<String>> = vec![BTreeSet::new(); headers.len()];
@@ -186,26 +213,28 @@ fn every_ioctl_header_imports_and_round_trips() {
     let mut drafts = Vec::new();
     for (h, r) in results.into_iter().enumerate() {
         match r {
-            Ok(im) => {
-                let path = format!("{}.yaml", headers[h].replace('/', "_"));
-                match uapigen::compile_str(&path, &im.yaml) {
-                    Ok(m) => {
-                        let out = gen_inc.join(&headers[h]);
-                        std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
-                            .unwrap_or_else(|e| panic!("{e}"));
-                        std::fs::write(&out, uapigen::emit::c::header(&m))
-                            .unwrap_or_else(|e| panic!("{e}"));
-                        notes[h] = im.notes.clone();
-                        drafts.push((h, im.yaml.clone()));
-                        models.push(Some(m));
-                    }
-                    Err(d) => panic!(
-                        "the draft of {} does not compile (import must prevent that):\n{}",
-                        headers[h],
-                        d.plain()
-                    ),
+            Ok(im) => match uapigen::compile_file(spec_dir.join(format!("{}.yaml", im.name))) {
+                Ok(m) => {
+                    let out = gen_inc.join(&headers[h]);
+                    std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    std::fs::write(&out, uapigen::emit::c::header(&m))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    notes[h] = im.notes.clone();
+                    drafts.push((
+                        h,
+                        im.yaml.clone(),
+                        im.name.clone(),
+                        m.module.uses.is_empty(),
+                    ));
+                    models.push(Some(m));
                 }
-            }
+                Err(d) => panic!(
+                    "the draft of {} does not compile (import must prevent that):\n{}",
+                    headers[h],
+                    d.plain()
+                ),
+            },
             Err(e) => {
                 let first = e
                     .lines()
@@ -367,7 +396,10 @@ fn every_ioctl_header_imports_and_round_trips() {
     // The table.
     let imported = models.iter().filter(|m| m.is_some()).count();
     let fully = reasons.iter().filter(|r| r.is_empty()).count();
-    println!("import corpus: {} headers with _IO* ioctls", headers.len());
+    println!(
+        "import corpus: {} headers with _IO* ioctls (and {deps} kernel headers they include, imported as drafts they use)",
+        headers.len()
+    );
     println!("  imported (draft compiles):        {imported}");
     println!(
         "  generated and probed (C compiles): {compiled} probe compiles (real and generated, every ABI)"
@@ -424,23 +456,21 @@ fn every_ioctl_header_imports_and_round_trips() {
     );
 
     // The generated Rust of a fixed sample of 20 drafts (every tenth), as one crate.
-    let sample: Vec<uapigen_tests::accepted::Accepted> = drafts
+    // (Drafts that use no other draft: each module of the sample crate stands alone.)
+    let pool: Vec<_> = drafts.iter().filter(|d| d.3).collect();
+    let sample: Vec<uapigen_tests::accepted::Accepted> = pool
         .iter()
-        .step_by((drafts.len() / 20).max(1))
+        .step_by((pool.len() / 20).max(1))
         .take(20)
         .enumerate()
-        .map(|(n, (h, yaml))| {
+        .map(|(n, &&(h, ref yaml, ref name, _))| {
             // Unique module names in the one crate.
-            let name = format!("corpus{n}");
-            let yaml = yaml.replacen(
-                &format!("\nname: {}\n", uapigen::import::spec_name(&headers[*h])),
-                &format!("\nname: {name}\n"),
-                1,
-            );
-            let model = uapigen::compile_str(format!("{name}.yaml"), &yaml)
-                .unwrap_or_else(|d| panic!("{}: {}", headers[*h], d.plain()));
+            let new = format!("corpus{n}");
+            let yaml = yaml.replacen(&format!("\nname: {name}\n"), &format!("\nname: {new}\n"), 1);
+            let model = uapigen::compile_str(format!("{new}.yaml"), &yaml)
+                .unwrap_or_else(|d| panic!("{}: {}", headers[h], d.plain()));
             uapigen_tests::accepted::Accepted {
-                label: headers[*h].clone(),
+                label: headers[h].clone(),
                 text: yaml,
                 model,
             }

@@ -104,6 +104,11 @@ enum Command {
         /// `linux/version.h` of the newer header's tree).
         #[arg(long, value_name = "VERSION", requires = "update")]
         since: Option<String>,
+        /// Also import the kernel headers HEADER includes (transitively, but those
+        /// uapigen models itself), each as a spec the including one `uses`; -o names the
+        /// folder all of them go to.
+        #[arg(long, conflicts_with = "update", requires = "out")]
+        deps: bool,
     },
     /// Validate specs without writing anything.
     Check {
@@ -157,8 +162,10 @@ fn main() -> ExitCode {
             abi,
             update,
             since,
+            deps,
         } => match update {
             Some(spec) => import_update(spec, header, out, include, abi, since),
+            None if deps => import_deps(header, out, include, abi),
             None => import(header, out, include, abi),
         },
         Command::Compat { old, new, json } => {
@@ -546,4 +553,65 @@ fn import(
             ExitCode::SUCCESS
         }
     }
+}
+
+/// `import --deps -o DIR`: the header and the kernel headers it includes, each a spec in
+/// DIR (written together, atomically).
+#[cfg(feature = "import")]
+fn import_deps(
+    header: String,
+    out: Option<PathBuf>,
+    include: Vec<PathBuf>,
+    abi: Vec<String>,
+) -> ExitCode {
+    let mut opts = uapigen::import::Options::new(header);
+    opts.include = include;
+    opts.deps = true;
+    opts.abis = match abis(&abi) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    let Some(dir) = out else {
+        eprintln!("error: --deps needs -o DIR");
+        return ExitCode::from(2);
+    };
+    let results = match uapigen::import::import(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut outputs = files::Outputs::new();
+    let mut failed = false;
+    for (n, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(im) => {
+                for note in &im.notes {
+                    eprintln!("note: {note}");
+                }
+                eprintln!(
+                    "{}: {} items imported into {}.yaml{}",
+                    im.header,
+                    im.items,
+                    im.name,
+                    if im.dependency { " (included)" } else { "" }
+                );
+                outputs.insert(PathBuf::from(format!("{}.yaml", im.name)), im.yaml);
+            }
+            Err(e) if n == 0 => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+            Err(e) => eprintln!("note: an included header is left out: {e}"),
+        }
+    }
+    if failed {
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| files::write_all(&dir, &outputs)) {
+        eprintln!("error: cannot write into {}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }

@@ -73,10 +73,10 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
             "TypedefDecl" => {
                 let name = d.str("name").unwrap_or("").to_owned();
                 match d.qual_type().map(|t| ctype::spec_type(t, &[])) {
-                    Some(Ok(ty)) if !ty.contains(['[', '*']) && !ty.starts_with("struct") && !ty.starts_with("union") => {
+                    Some(Ok(ty)) if !ty.contains(['[', '*']) => {
                         out.items.push((at.line, Item::Typedef(Typedef { name, ty, arch: None, doc: None })));
                     }
-                    Some(Ok(ty)) => out.notes.push(note(at, format!("typedef `{name}` is `{ty}`: the format's typedefs name integer types only"))),
+                    Some(Ok(ty)) => out.notes.push(note(at, format!("typedef `{name}` is `{ty}`: the format's typedefs name integer types, structs and unions"))),
                     Some(Err(e)) => out.notes.push(note(at, format!("typedef `{name}`: {e}"))),
                     None => {}
                 }

@@ -232,6 +232,8 @@ pub struct Head {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arch: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub includes: Vec<String>,
 }
 

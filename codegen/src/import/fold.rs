@@ -161,6 +161,15 @@ pub fn read_abi(
                 let Some(c) = canonical(inc_file) else {
                     continue;
                 };
+                // The compiler's own <stdint.h> and <stddef.h> (C99's fixed-width types and
+                // size_t) are includes a spec may have.
+                let file = c.file_name().and_then(|f| f.to_str()).unwrap_or("");
+                if !c.starts_with(&inc) && matches!(file, "stdint.h" | "stddef.h") {
+                    if !items.includes.iter().any(|i| i == file) {
+                        items.includes.push(file.to_owned());
+                    }
+                    continue;
+                }
                 let Ok(rel) = c.strip_prefix(&inc) else {
                     items.notes.push(Note {
                         file: file_name.clone(),

@@ -15,6 +15,7 @@
 mod ast;
 mod cmacro;
 mod ctype;
+mod deps;
 pub mod draft;
 mod fold;
 pub mod frontend;
@@ -40,6 +41,10 @@ pub struct Options {
     /// The ABIs to parse (default: every one uapigen models). A spec imported from fewer
     /// is limited to them (`arch`).
     pub abis: Vec<&'static Abi>,
+    /// Also import the kernel headers they include (transitively, but those uapigen models
+    /// itself: `<linux/types.h>`, `<linux/ioctl.h>`, ...), each as a draft the including
+    /// ones `use`, so that their names resolve.
+    pub deps: bool,
 }
 
 impl Options {
@@ -48,6 +53,7 @@ impl Options {
             headers: vec![header.into()],
             include: Vec::new(),
             abis: ABIS.iter().collect(),
+            deps: false,
         }
     }
 }
@@ -56,6 +62,10 @@ impl Options {
 #[derive(Clone, Debug)]
 pub struct Imported {
     pub header: String,
+    /// The spec's name (unique among the headers of one import).
+    pub name: String,
+    /// Imported because a requested header includes it (with `deps`).
+    pub dependency: bool,
     /// The draft spec.
     pub yaml: String,
     /// What was left out, sorted by place.
@@ -85,21 +95,49 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
             missing.join("\n")
         ));
     }
-    // Per ABI, per header: absent there (None), its items, or clang's error.
-    let views: Vec<Vec<Option<Result<fold::AbiItems, String>>>> = par_map(&fes, 2, |fe| {
-        let found: Vec<Option<PathBuf>> = opts
-            .headers
-            .iter()
-            .map(|h| find(h, &opts.include, &fe.include))
-            .collect();
-        let mut out: Vec<Option<Result<fold::AbiItems, String>>> = vec![None; opts.headers.len()];
-        let present: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_some()).collect();
-        read_batch(fe, opts, &found, &present, &mut out);
-        out
-    });
+    // Per ABI, per header: absent there (None), its items, or clang's error. With `deps`,
+    // the kernel headers they include come in too, round by round.
+    let mut names: Vec<String> = opts.headers.clone();
+    let mut views: Vec<Vec<Option<Result<fold::AbiItems, String>>>> = vec![Vec::new(); fes.len()];
+    let mut done = 0;
+    for _ in 0..deps::MAX_ROUNDS {
+        let new: Vec<String> = names[done..].to_vec();
+        if new.is_empty() {
+            break;
+        }
+        let round = par_map(&fes, 2, |fe| {
+            let found: Vec<Option<PathBuf>> = new
+                .iter()
+                .map(|h| find(h, &opts.include, &fe.include))
+                .collect();
+            let mut out: Vec<Option<Result<fold::AbiItems, String>>> = vec![None; new.len()];
+            let present: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_some()).collect();
+            read_batch(fe, &new, &found, &present, &mut out);
+            out
+        });
+        for (v, r) in views.iter_mut().zip(round) {
+            v.extend(r);
+        }
+        done = names.len();
+        if !opts.deps {
+            break;
+        }
+        for v in &views {
+            for x in v.iter().flatten().flatten() {
+                for inc in &x.includes {
+                    if !deps::modelled(inc) && !names.contains(inc) {
+                        names.push(inc.clone());
+                    }
+                }
+            }
+        }
+    }
     let version = kernel_version(&fes[0].include);
-    let mut out = Vec::new();
-    for (h, header) in opts.headers.iter().enumerate() {
+    let spec_names = deps::unique_names(&names);
+    let mut results: Vec<Option<Result<Imported, String>>> = vec![None; names.len()];
+    let mut session = crate::Session::default();
+    for h in deps::order(&names, &views) {
+        let header = &names[h];
         let mut abis: Vec<(&'static Abi, &fold::AbiItems)> = Vec::new();
         let mut failed = Vec::new();
         for (fe, v) in fes.iter().zip(&views) {
@@ -110,44 +148,61 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
             }
         }
         if let Some(first) = failed.first() {
-            out.push(Err(format!(
+            results[h] = Some(Err(format!(
                 "{header} does not compile on {} of the ABIs; the first error:\n{first}",
                 failed.len()
             )));
             continue;
         }
         if abis.is_empty() {
-            out.push(Err(format!(
+            results[h] = Some(Err(format!(
                 "{header}: not found on the include path of any ABI"
             )));
             continue;
         }
-        let (mut head, items, mut notes) = fold::fold(header, &abis, &opts.abis);
+        let (mut head, mut items, mut notes) = fold::fold(header, &abis, &opts.abis);
+        head.name.clone_from(&spec_names[h]);
+        deps::c99_includes(&mut head, &items);
+        deps::typedef_args(&mut items);
         if !Path::new(header).is_absolute() {
             head.source = version
                 .as_ref()
                 .map(|v| format!("Linux {v} include/uapi/{header}"));
         }
-        out.push(prune(&head, items).map(|(yaml, items, more)| {
-            notes.extend(more);
-            notes.sort();
-            notes.dedup();
-            Imported {
-                header: header.clone(),
-                yaml,
-                notes,
-                items,
-            }
-        }));
+        // An included header imported with at least one item is used, not included.
+        let used: Vec<usize> = head
+            .includes
+            .iter()
+            .filter_map(|inc| names.iter().position(|n| n == inc))
+            .filter(|&d| matches!(&results[d], Some(Ok(im)) if im.items > 0))
+            .collect();
+        head.includes
+            .retain(|inc| !used.iter().any(|&d| &names[d] == inc));
+        head.uses = used.iter().map(|&d| spec_names[d].clone()).collect();
+        results[h] = Some(
+            prune(&mut session, &head, items).map(|(yaml, items, more)| {
+                notes.extend(more);
+                notes.sort();
+                notes.dedup();
+                Imported {
+                    header: header.clone(),
+                    name: head.name.clone(),
+                    dependency: h >= opts.headers.len(),
+                    yaml,
+                    notes,
+                    items,
+                }
+            }),
+        );
     }
-    Ok(out)
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// Run clang on the headers `which` together; when it fails, on each half, down to the
 /// single headers that fail, whose slot gets clang's error.
 fn read_batch(
     fe: &frontend::Frontend,
-    opts: &Options,
+    names: &[String],
     found: &[Option<PathBuf>],
     which: &[usize],
     out: &mut [Option<Result<fold::AbiItems, String>>],
@@ -173,7 +228,7 @@ fn read_batch(
                     }
                 })
                 .collect();
-            let read = fold::read_abi(&pre, &ast, &opts.headers, &mine, &fe.include);
+            let read = fold::read_abi(&pre, &ast, names, &mine, &fe.include);
             for (i, r) in read.into_iter().enumerate() {
                 if let Some(r) = r {
                     out[i] = Some(Ok(r));
@@ -193,18 +248,18 @@ fn read_batch(
                 .collect();
             if blamed.is_empty() || blamed.len() == which.len() {
                 let (a, b) = which.split_at(which.len() / 2);
-                read_batch(fe, opts, found, a, out);
-                read_batch(fe, opts, found, b, out);
+                read_batch(fe, names, found, a, out);
+                read_batch(fe, names, found, b, out);
             } else {
                 for &i in &blamed {
-                    read_batch(fe, opts, found, &[i], out);
+                    read_batch(fe, names, found, &[i], out);
                 }
                 let rest: Vec<usize> = which
                     .iter()
                     .copied()
                     .filter(|i| !blamed.contains(i))
                     .collect();
-                read_batch(fe, opts, found, &rest, out);
+                read_batch(fe, names, found, &rest, out);
             }
         }
     }
@@ -249,14 +304,19 @@ fn kernel_version(include: &Path) -> Option<String> {
 
 /// Compile the draft; leave out each item the compiler refuses, with its message as the
 /// note, until it compiles.
-fn prune(head: &Head, items: Vec<fold::Placed>) -> Result<(String, usize, Vec<Note>), String> {
+fn prune(
+    session: &mut crate::Session,
+    head: &Head,
+    items: Vec<fold::Placed>,
+) -> Result<(String, usize, Vec<Note>), String> {
     let mut items = items;
     let mut notes = Vec::new();
     loop {
         let list: Vec<Item> = items.iter().map(|p| p.item.clone()).collect();
         let (yaml, lines) = draft::to_yaml(head, &list)?;
-        let path = format!("{}.yaml", head.name);
-        let diags = match crate::compile_str(&path, &yaml) {
+        // A folder that does not exist: the drafts it uses are found in the session only.
+        let path = format!("<import>/{}.yaml", head.name);
+        let diags = match session.compile_str(&path, &yaml) {
             Ok(_) => return Ok((yaml, items.len(), notes)),
             Err(d) => d,
         };
