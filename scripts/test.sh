@@ -4,19 +4,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+# Each phase's wall time, printed as it ends and again at the end (information only: no
+# time decides anything).
+TIMES=""
+phase() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  local took=$((SECONDS - start))
+  echo "test.sh: ${name}: ${took} s" >&2
+  TIMES="${TIMES}  ${name}: ${took} s"$'\n'
+}
 
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --all-features -- -D warnings
-cargo run -q -p uapigen --bin uapigen -- generate --check
-cargo run -q -p uapigen --bin uapigen -- lint > /dev/null
-cargo test --workspace --all-features
+phase install-deps scripts/install-deps.sh
+phase fmt cargo fmt --all -- --check
+phase clippy cargo clippy --workspace --all-targets --all-features -- -D warnings
+phase generate-check cargo run -q -p uapigen --bin uapigen -- generate --check
+phase lint sh -c 'cargo run -q -p uapigen --bin uapigen -- lint > /dev/null'
+# Every test, the import corpus (tests/tests/import_corpus.rs) included.
+phase tests cargo test --workspace --all-features
 # The runtime without alloc/std (stack buffers, FlexBuf not constructible).
-cargo test -p uapigen-runtime --no-default-features
+phase runtime-no-std cargo test -p uapigen-runtime --no-default-features
 # The benchmarks' own workspace: formatted, lint-clean, and its tests (the hand-written
 # payload code it measures against gives the generated code's bytes and decisions).
-cargo fmt --manifest-path bench/Cargo.toml --all -- --check
-cargo clippy --manifest-path bench/Cargo.toml -p uapigen-bench -p uapigen-bench-payloads --all-targets -- -D warnings
-cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-payloads
-# A bounded fuzzing smoke run (about a minute) of the spec pipeline and the decoders.
-scripts/fuzz.sh smoke
+phase bench-fmt cargo fmt --manifest-path bench/Cargo.toml --all -- --check
+phase bench-clippy cargo clippy --manifest-path bench/Cargo.toml -p uapigen-bench -p uapigen-bench-payloads --all-targets -- -D warnings
+phase bench-tests cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-payloads
+# A bounded fuzzing smoke run (about a minute) of the spec pipeline, the decoders and the
+# importer's parsing of clang's output.
+phase fuzz-smoke scripts/fuzz.sh smoke
+printf 'test.sh: every phase passed; wall time per phase:\n%s' "$TIMES" >&2
