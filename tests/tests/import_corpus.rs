@@ -276,7 +276,9 @@ fn every_ioctl_header_imports_and_round_trips() {
             let n = units.len();
             let src = src.replace(&format!("{SYMBOL}["), &format!("{SYMBOL}_{n}["));
             units.push((
-                format!("#include <linux/types.h>\n#include <linux/ioctl.h>\n{src}"),
+                format!(
+                    "#include <linux/types.h>\n#include <linux/ioctl.h>\n#include <stddef.h>\n#include <stdint.h>\n{src}"
+                ),
                 facts.len(),
             ));
             which.push((h, facts));

@@ -281,6 +281,15 @@ fn kernel_type_aliases(m: &Module) -> TokenStream {
             }
         }
     }
+    // And those an ioctl's argument names (`_IOR('i', 0x84, size_t)`).
+    for io in &m.ioctls {
+        if let Some(ty) = &io.arg
+            && let Ty::Scalar(Scalar::Kernel(k)) = ty.element()
+            && !used.contains(k)
+        {
+            used.push(*k);
+        }
+    }
     // And those the spec's typedefs name.
     for t in &m.typedefs {
         if let crate::ir::TypedefTy::Int(Scalar::Kernel(k)) = t.ty
