@@ -115,6 +115,8 @@ pub struct RuleCheck {
     /// Skipped when `field & mask != 0`.
     pub unless: Option<(usize, i128)>,
     pub errno: Errno,
+    /// The fields are those of this struct member (field index, its type).
+    pub member: Option<(usize, TypeId)>,
 }
 
 /// The payload part of a program.
@@ -274,6 +276,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             cond: r.cond.clone(),
             unless: r.unless,
             errno: r.errno.into(),
+            member: r.member,
         })
     };
     checks.extend(t.rules.iter().filter(|r| !r.after_payload).map(rule));
