@@ -2252,7 +2252,7 @@ impl UserspaceMemoryRegion {
         if (::uapigen_runtime::get::<
             u32,
         >(buf, ::core::mem::offset_of!(UserspaceMemoryRegion, flags))
-            .unwrap_or(0) as u64) & !(0x3 as u64) != 0
+            .unwrap_or(0) as u64) & !3u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2410,7 +2410,7 @@ impl EnableCap {
             );
         };
         if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(EnableCap, flags))
-            .unwrap_or(0) as u64) != 0x0 as u64
+            .unwrap_or(0) as u64) != 0u64
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2544,7 +2544,7 @@ impl Irqfd {
             );
         };
         if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Irqfd, flags))
-            .unwrap_or(0) as u64) & !(0x3 as u64) != 0
+            .unwrap_or(0) as u64) & !3u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2702,7 +2702,7 @@ impl Ioeventfd {
             );
         }
         if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, len))
-            .unwrap_or(0) as u64) & !(0xf as u64) != 0
+            .unwrap_or(0) as u64) & !15u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2728,7 +2728,7 @@ impl Ioeventfd {
             );
         }
         if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, flags))
-            .unwrap_or(0) as u64) & !(0x1f as u64) != 0
+            .unwrap_or(0) as u64) & !31u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -2901,7 +2901,7 @@ impl Msrs {
             );
         };
         if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Msrs, nmsrs))
-            .unwrap_or(0) as u64) & !(0xff as u64) != 0
+            .unwrap_or(0) as u64) & !255u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(

@@ -431,7 +431,7 @@ impl LoopInfo64 {
         if (::uapigen_runtime::get::<
             u32,
         >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_key_size))
-            .unwrap_or(0) as u64) & !(0x3f as u64) != 0
+            .unwrap_or(0) as u64) & !63u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -461,7 +461,7 @@ impl LoopInfo64 {
         if (::uapigen_runtime::get::<
             u32,
         >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_type))
-            .unwrap_or(0) as u64) != 0x0 as u64
+            .unwrap_or(0) as u64) != 0u64
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -474,7 +474,7 @@ impl LoopInfo64 {
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(LoopInfo64, lo_offset))
-            .unwrap_or(0) as u64) & !(0x7fff_ffff_ffff_ffff as u64) != 0
+            .unwrap_or(0) as u64) & !9223372036854775807u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -487,7 +487,7 @@ impl LoopInfo64 {
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(LoopInfo64, lo_sizelimit))
-            .unwrap_or(0) as u64) & !(0x7fff_ffff_ffff_ffff as u64) != 0
+            .unwrap_or(0) as u64) & !9223372036854775807u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -590,7 +590,7 @@ impl LoopConfig {
                 (buf).get(::core::mem::offset_of!(LoopConfig, info)..).unwrap_or(&[]),
                 ::core::mem::offset_of!(LoopInfo64, lo_flags),
             )
-            .unwrap_or(0) as u64) & !(0x1d as u64) != 0
+            .unwrap_or(0) as u64) & !29u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -617,7 +617,7 @@ impl LoopConfig {
         if (::uapigen_runtime::get::<
             u32,
         >(buf, ::core::mem::offset_of!(LoopConfig, block_size))
-            .unwrap_or(0) as u64) & !(0xffff_fe00 as u64) != 0
+            .unwrap_or(0) as u64) & !4294966784u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -630,9 +630,7 @@ impl LoopConfig {
         {
             let off = ::core::mem::offset_of!(LoopConfig, info);
             let end = off + ::core::mem::size_of::<LoopInfo64>();
-            if let Err(e) = LoopInfo64::validate((buf).get(off..end).unwrap_or(&[])) {
-                return Err(e);
-            }
+            LoopInfo64::validate((buf).get(off..end).unwrap_or(&[]))?;
         }
         Ok(v)
     }

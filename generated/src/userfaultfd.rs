@@ -378,7 +378,7 @@ impl UffdioApi {
             );
         };
         if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioApi, api))
-            .unwrap_or(0) as u64) != 0xaa as u64
+            .unwrap_or(0) as u64) != 170u64
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -391,7 +391,7 @@ impl UffdioApi {
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(UffdioApi, features))
-            .unwrap_or(0) as u64) & !(0x1fff as u64) != 0
+            .unwrap_or(0) as u64) & !8191u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -585,7 +585,7 @@ impl UffdioRegister {
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(UffdioRegister, mode))
-            .unwrap_or(0) as u64) & !(0x7 as u64) != 0
+            .unwrap_or(0) as u64) & !7u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -598,9 +598,7 @@ impl UffdioRegister {
         {
             let off = ::core::mem::offset_of!(UffdioRegister, range);
             let end = off + ::core::mem::size_of::<UffdioRange>();
-            if let Err(e) = UffdioRange::validate((buf).get(off..end).unwrap_or(&[])) {
-                return Err(e);
-            }
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
         }
         Ok(v)
     }
@@ -718,7 +716,7 @@ impl UffdioCopy {
             );
         }
         if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioCopy, mode))
-            .unwrap_or(0) as u64) & !(0x3 as u64) != 0
+            .unwrap_or(0) as u64) & !3u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -816,14 +814,12 @@ impl UffdioZeropage {
         {
             let off = ::core::mem::offset_of!(UffdioZeropage, range);
             let end = off + ::core::mem::size_of::<UffdioRange>();
-            if let Err(e) = UffdioRange::validate((buf).get(off..end).unwrap_or(&[])) {
-                return Err(e);
-            }
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
         }
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(UffdioZeropage, mode))
-            .unwrap_or(0) as u64) & !(0x1 as u64) != 0
+            .unwrap_or(0) as u64) & !1u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -914,14 +910,12 @@ impl UffdioWriteprotect {
         {
             let off = ::core::mem::offset_of!(UffdioWriteprotect, range);
             let end = off + ::core::mem::size_of::<UffdioRange>();
-            if let Err(e) = UffdioRange::validate((buf).get(off..end).unwrap_or(&[])) {
-                return Err(e);
-            }
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
         }
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(UffdioWriteprotect, mode))
-            .unwrap_or(0) as u64) & !(0x3 as u64) != 0
+            .unwrap_or(0) as u64) & !3u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
@@ -1033,14 +1027,12 @@ impl UffdioContinue {
         {
             let off = ::core::mem::offset_of!(UffdioContinue, range);
             let end = off + ::core::mem::size_of::<UffdioRange>();
-            if let Err(e) = UffdioRange::validate((buf).get(off..end).unwrap_or(&[])) {
-                return Err(e);
-            }
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
         }
         if (::uapigen_runtime::get::<
             u64,
         >(buf, ::core::mem::offset_of!(UffdioContinue, mode))
-            .unwrap_or(0) as u64) & !(0x1 as u64) != 0
+            .unwrap_or(0) as u64) & !1u64 != 0
         {
             return Err(
                 ::uapigen_runtime::Reject::new(

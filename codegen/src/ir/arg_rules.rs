@@ -34,9 +34,9 @@ pub enum Cond {
     Known { field: usize, mask: i128 },
     /// `field == value`.
     Equals { field: usize, value: i128 },
-    /// The member `field`, of struct type `ty` (with a validator of its own), passes its
+    /// The member `field`, of struct type `ty` (a type index; with a validator of its own), passes its
     /// checks; a failure gives the nested check's errno.
-    Nested { field: usize, ty: crate::ir::TypeId },
+    Nested { field: usize, ty: usize },
     /// When `flag_field & if_set != 0`: no field of `non_zero` is zero.
     NonZeroIf {
         flag_field: usize,
@@ -63,7 +63,7 @@ pub struct ArgRule {
     /// Checked after the payload rather than before it.
     pub after_payload: bool,
     /// The rule's fields are those of this struct member (field index, its type).
-    pub member: Option<(usize, crate::ir::TypeId)>,
+    pub member: Option<(usize, usize)>,
     /// Where the kernel makes the check.
     pub kernel: Option<String>,
     pub span: Span,

@@ -46,7 +46,7 @@ pub fn kvm(o: &mut Oracle) {
             panic!("/dev/kvm is not usable ({e}): the kernel-oracle test needs KVM")
         })
         .into();
-    let mut seed = 0x0dd_ba11_c0ffee_u64;
+    let mut seed = 0x0ddb_a11c_0ffe_e001_u64;
 
     // KVM_CREATE_VM: a value argument, no generated validator; the spec says 0 on x86.
     for t in [0u64, 1, 2, 3, 4, 5, 6, 7, 8, 16, 0x100, 0x8000_0000] {
@@ -150,7 +150,7 @@ pub fn kvm(o: &mut Oracle) {
         }
         for g in [
             u64::MAX - mem_len as u64 + 1,
-            u64::MAX & !0xfff,
+            !0xfff,
             (1 << 63) & !0xfff,
             1 << 40,
         ] {
@@ -401,14 +401,13 @@ pub fn tun(o: &mut Oracle) {
         req[16..18].copy_from_slice(&linux_uapi::if_tun::TunIffFlags::TUN.bits().to_ne_bytes());
         linux_uapi::if_tun::tunsetiff(dev.as_fd(), &mut req)
             .unwrap_or_else(|e| panic!("TUNSETIFF: {e}"));
-        let mut out: Vec<(u32, Option<u32>, String)> = Vec::new();
         // A valid base (CSUM and TSO4: set_offload consumes TSO bits only with CSUM, and
         // TSO_ECN only with a TSO bit), then one more bit or random known bits.
         let known = linux_uapi::if_tun::TunOffloadFlags::all().bits();
         let base = (linux_uapi::if_tun::TunOffloadFlags::CSUM
             | linux_uapi::if_tun::TunOffloadFlags::TSO4)
             .bits();
-        let mut out = Vec::new();
+        let mut out: Vec<(u32, Option<u32>, String)> = Vec::new();
         let mut seed = 0x7e57_0ff1_0ad5_u64;
         for round in 0..24u32 {
             for bit in 0..32u32 {

@@ -9,6 +9,9 @@ use uapigen_runtime::ioctl::call_ptr;
 use crate::oracle_support::{Arg, Oracle, Validator, kernel_name};
 
 const PAGE: usize = 4096;
+
+/// Argument bytes, mutation class, state-dependence reason, single flag bit.
+type Case = (Vec<u8>, &'static str, Option<&'static str>, Option<u32>);
 const PAGE_REASON: &str = "the page size is the running kernel's (validate_range)";
 
 fn open_rw(path: &str) -> std::fs::File {
@@ -308,8 +311,7 @@ pub fn userfaultfd(o: &mut Oracle) {
             ),
         ];
         for (name, opcode, st_name, mk, map, known) in plan {
-            let mut cases: Vec<(Vec<u8>, &'static str, Option<&'static str>, Option<u32>)> =
-                Vec::new();
+            let mut cases: Vec<Case> = Vec::new();
             if known != 0 {
                 for (m, bit) in mode_values(known, &mut seed) {
                     cases.push((mk(map.start(), PAGE as u64, m), "flags", None, bit));

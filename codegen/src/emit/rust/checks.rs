@@ -222,9 +222,7 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
             {
                 let off = ::core::mem::offset_of!(#outer, #n);
                 let end = off + ::core::mem::size_of::<#inner>();
-                if let Err(e) = #inner::validate((#src).get(off..end).unwrap_or(&[])) {
-                    return Err(e);
-                }
+                #inner::validate((#src).get(off..end).unwrap_or(&[]))?;
             }
         };
     }
@@ -308,20 +306,22 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
             (quote!(#x == 0), *field, "must not be zero".to_owned())
         }
         Cond::Known { field, mask } => {
-            let (x, mk) = (rd(*field), lit(*mask));
+            let (x, mk) = (
+                rd(*field),
+                Literal::u64_suffixed(u64::try_from(*mask).unwrap_or(0)),
+            );
             (
-                quote!(#x & !(#mk as u64) != 0),
+                quote!(#x & !#mk != 0),
                 *field,
                 format!("bits outside {mask:#x} are set"),
             )
         }
         Cond::Equals { field, value } => {
-            let (x, v) = (rd(*field), lit(*value));
-            (
-                quote!(#x != #v as u64),
-                *field,
-                format!("is not {value:#x}"),
-            )
+            let (x, v) = (
+                rd(*field),
+                Literal::u64_suffixed(u64::try_from(*value).unwrap_or(0)),
+            );
+            (quote!(#x != #v), *field, format!("is not {value:#x}"))
         }
         Cond::NonZeroIf {
             flag_field,
