@@ -168,10 +168,13 @@ impl Facts {
         self.reserved.get(id).copied().unwrap_or(false)
     }
 
-    /// Whether a type has checks of its own (it is extensible, carries a payload or has
-    /// reserved fields), wherever it is defined: a payload that holds it runs them.
+    /// Whether a type has checks of its own (it is extensible, carries a payload, has
+    /// reserved fields or `rules`), wherever it is defined: a payload that holds it runs them.
     pub fn has_checks(&self, m: &Module, id: TypeId) -> bool {
-        m.types[id].extensible.is_some() || m.types[id].payload.is_some() || self.has_reserved(id)
+        m.types[id].extensible.is_some()
+            || m.types[id].payload.is_some()
+            || self.has_reserved(id)
+            || !m.types[id].rules.is_empty()
     }
 
     /// Whether a type gets a validator (`validate` in Rust, `<name>_validate` in C): a named

@@ -117,6 +117,8 @@ pub struct RuleCheck {
     /// Checked only when this field is not zero.
     pub if_non_zero: Option<usize>,
     pub errno: Errno,
+    /// The fields are those of this struct member (field index, its type).
+    pub member: Option<(usize, TypeId)>,
 }
 
 /// The payload part of a program.
@@ -277,6 +279,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             unless: r.unless,
             if_non_zero: r.if_non_zero,
             errno: r.errno.into(),
+            member: r.member,
         })
     };
     checks.extend(t.rules.iter().filter(|r| !r.after_payload).map(rule));

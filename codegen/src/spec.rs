@@ -535,7 +535,8 @@ pub enum ErrnoName {
 
 /// One entry of a struct's `rules:`: the kernel's checks of field values that the flags
 /// mask and the reserved fields do not say. Exactly one kind key (`one-of`, `at-most-one`,
-/// `at-least-one`, `if-set` with `excludes`, `requires` or `zero`, `non-zero`, `sum`).
+/// `at-least-one`, `if-set` with `excludes`, `requires`, `zero` or `non-zero-fields`,
+/// `non-zero`, `sum`, `in`, `below`, `zero-together`, `known`, `equals`, `nested`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ArgRule {
@@ -566,6 +567,19 @@ pub struct ArgRule {
     /// Two unsigned fields whose exact sum (no wrap-around) must not exceed `max`.
     #[serde(default)]
     pub sum: Option<Sp<Vec<Sp<String>>>>,
+    /// No bit outside this mask is set in `field` (the kernel's `flags & ~KNOWN` of a struct
+    /// that is not `extensible`).
+    #[serde(default)]
+    pub known: Option<Sp<ExprText>>,
+    /// `field` holds exactly this value (an API version, a flags field that must be zero).
+    #[serde(default)]
+    pub equals: Option<Sp<ExprText>>,
+    /// This member, a struct of the spec with checks of its own, passes them; their errno.
+    #[serde(default)]
+    pub nested: Option<Sp<String>>,
+    /// With `if-set`: these fields must not be zero.
+    #[serde(default)]
+    pub non_zero_fields: Option<Sp<Vec<Sp<String>>>>,
     /// With `sum`: the largest allowed sum (default: 2^N for N-bit fields: the range
     /// `[a, a + b)` ends at or below the top of the type, as `a + b - 1 < a` checks).
     #[serde(default)]
@@ -584,6 +598,9 @@ pub struct ArgRule {
     /// The field the bit rules read (default: the flags field of the struct).
     #[serde(default)]
     pub field: Option<Sp<String>>,
+    /// The rule reads the fields of this struct member instead (`info` of `loop_config`).
+    #[serde(default)]
+    pub member: Option<Sp<String>>,
     /// The rule does not apply when any of these bits is set in the flags field
     /// (VFIO_DEVICE_FEATURE_PROBE).
     #[serde(default)]

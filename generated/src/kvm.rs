@@ -646,6 +646,42 @@ pub const CAP_NR_VCPUS: u32 = 9;
     )
 )]
 pub const CAP_NR_MEMSLOTS: u32 = 10;
+/// The answer is the number of memory address spaces (slot bits 16 and up select one).
+///
+/// Value of `kvm_cap`.
+#[doc(alias = "KVM_CAP_MULTI_ADDRESS_SPACE")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const CAP_MULTI_ADDRESS_SPACE: u32 = 118;
+/// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args[0], in ns, below 2^32).
+///
+/// Value of `kvm_cap`.
+#[doc(alias = "KVM_CAP_HALT_POLL")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const CAP_HALT_POLL: u32 = 182;
 /// Changes to the host mapping of guest memory reach the guest without re-registering.
 ///
 /// Value of `kvm_cap`.
@@ -1786,6 +1822,143 @@ pub const EXIT_HYPERV_SYNDBG: u32 = 3;
     )
 )]
 pub const EXIT_XEN_HCALL: u32 = 1;
+/// Bit of KVM_IOEVENTFD_FLAG_DATAMATCH.
+#[doc(alias = "kvm_ioeventfd_flag_nr_datamatch")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_DATAMATCH: u32 = 0;
+/// Bit of KVM_IOEVENTFD_FLAG_PIO.
+#[doc(alias = "kvm_ioeventfd_flag_nr_pio")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_PIO: u32 = 1;
+/// Bit of KVM_IOEVENTFD_FLAG_DEASSIGN.
+#[doc(alias = "kvm_ioeventfd_flag_nr_deassign")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_DEASSIGN: u32 = 2;
+/// Bit of KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY.
+#[doc(alias = "kvm_ioeventfd_flag_nr_virtio_ccw_notify")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_VIRTIO_CCW_NOTIFY: u32 = 3;
+/// A bit KVM accepts and keeps for itself (no flag macro).
+#[doc(alias = "kvm_ioeventfd_flag_nr_fast_mmio")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_FAST_MMIO: u32 = 4;
+/// One past the last flag bit.
+#[doc(alias = "kvm_ioeventfd_flag_nr_max")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+pub const IOEVENTFD_FLAG_NR_MAX: u32 = 5;
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64", target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips", target_arch = "mips64", target_arch = "s390x", target_arch = "riscv64"))]
+::uapigen_runtime::bitflags::bitflags! {
+    /// Bits of kvm_irqfd.flags.
+    #[doc(alias = "kvm_irqfd_flags")]
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct IrqfdFlags: u32 {
+        /// Remove the irqfd of this fd and GSI instead of adding one.
+        #[doc(alias = "KVM_IRQFD_FLAG_DEASSIGN")]
+        const DEASSIGN = 0x1;
+        /// Level-triggered: resamplefd is signalled when the guest acknowledges the interrupt.
+        #[doc(alias = "KVM_IRQFD_FLAG_RESAMPLE")]
+        const RESAMPLE = 0x2;
+    }
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64", target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips", target_arch = "mips64", target_arch = "s390x", target_arch = "riscv64"))]
+::uapigen_runtime::bitflags::bitflags! {
+    /// Bits of kvm_ioeventfd.flags.
+    #[doc(alias = "kvm_ioeventfd_flags")]
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct IoeventfdFlags: u32 {
+        /// Signal only writes of the value datamatch.
+        #[doc(alias = "KVM_IOEVENTFD_FLAG_DATAMATCH")]
+        const FLAG_DATAMATCH = 0x1;
+        /// addr is a port I/O address, not MMIO.
+        #[doc(alias = "KVM_IOEVENTFD_FLAG_PIO")]
+        const FLAG_PIO = 0x2;
+        /// Remove the matching ioeventfd instead of adding one.
+        #[doc(alias = "KVM_IOEVENTFD_FLAG_DEASSIGN")]
+        const FLAG_DEASSIGN = 0x4;
+        /// addr is a virtio-ccw subchannel notification (s390).
+        #[doc(alias = "KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY")]
+        const FLAG_VIRTIO_CCW_NOTIFY = 0x8;
+        /// Every bit KVM knows.
+        #[doc(alias = "KVM_IOEVENTFD_VALID_FLAG_MASK")]
+        const VALID_FLAG_MASK = 0x1f;
+    }
+}
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64", target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips", target_arch = "mips64", target_arch = "s390x", target_arch = "riscv64"))]
 ::uapigen_runtime::bitflags::bitflags! {
@@ -2044,6 +2217,710 @@ pub struct UserspaceMemoryRegion {
 impl ::core::default::Default for UserspaceMemoryRegion {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl UserspaceMemoryRegion {
+    /// Check untrusted bytes holding a `struct kvm_userspace_memory_region` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_userspace_memory_region",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(UserspaceMemoryRegion, flags))
+            .unwrap_or(0) as u64) & !3u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_userspace_memory_region.flags",
+                    "bits outside 0x3 are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UserspaceMemoryRegion, guest_phys_addr))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(UserspaceMemoryRegion, memory_size))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_userspace_memory_region.guest_phys_addr",
+                    "the sum with `memory_size` is more than 0xffffffffffffffff",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl UserspaceMemoryRegion {
+    /// Check `bytes` holding a `struct kvm_userspace_memory_region` as the kernel does (and as the C helper `kvm_userspace_memory_region_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Argument of KVM_ENABLE_CAP; turns on a capability of a VM or vCPU with its arguments.
+#[doc(alias = "kvm_enable_cap")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_enable_cap")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "x86")),
+        size = 104,
+        align = 8,
+        offsets(cap = 0, flags = 4, args = 8, pad = 40)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 104,
+        align = 4,
+        offsets(cap = 0, flags = 4, args = 8, pad = 40)
+    )
+)]
+pub struct EnableCap {
+    /// The capability (a KVM_CAP_* value).
+    pub cap: u32,
+    /// Must be zero for the capabilities of this spec.
+    pub flags: u32,
+    /// Arguments whose meaning depends on the capability.
+    pub args: [u64; 4],
+    /// Unused.
+    pub pad: [u8; 64],
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::default::Default for EnableCap {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl EnableCap {
+    /// Check untrusted bytes holding a `struct kvm_enable_cap` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_enable_cap",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(EnableCap, flags))
+            .unwrap_or(0) as u64) != 0u64
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_enable_cap.flags",
+                    "is not 0x0",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl EnableCap {
+    /// Check `bytes` holding a `struct kvm_enable_cap` as the kernel does (and as the C helper `kvm_enable_cap_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Argument of KVM_IRQFD: an eventfd whose signal injects the interrupt of a GSI.
+#[doc(alias = "kvm_irqfd")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_irqfd")]
+#[uapi(
+    layout(
+        size = 32,
+        align = 4,
+        offsets(fd = 0, gsi = 4, flags = 8, resamplefd = 12, pad = 16)
+    )
+)]
+#[uapi(flags(flags = IrqfdFlags))]
+pub struct Irqfd {
+    /// The eventfd.
+    pub fd: u32,
+    /// The guest interrupt (a GSI of the routing table).
+    pub gsi: u32,
+    /// KVM_IRQFD_FLAG_* bits.
+    pub flags: u32,
+    /// With KVM_IRQFD_FLAG_RESAMPLE, the eventfd signalled on acknowledgement.
+    pub resamplefd: u32,
+    /// Unused.
+    pub pad: [u8; 16],
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::default::Default for Irqfd {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl Irqfd {
+    /// Check untrusted bytes holding a `struct kvm_irqfd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_irqfd",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Irqfd, flags))
+            .unwrap_or(0) as u64) & !3u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_irqfd.flags",
+                    "bits outside 0x3 are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl Irqfd {
+    /// Check `bytes` holding a `struct kvm_irqfd` as the kernel does (and as the C helper `kvm_irqfd_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Argument of KVM_IOEVENTFD: an eventfd signalled when the guest writes an MMIO or port address.
+#[doc(alias = "kvm_ioeventfd")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_ioeventfd")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "x86")),
+        size = 64,
+        align = 8,
+        offsets(datamatch = 0, addr = 8, len = 16, fd = 20, flags = 24, pad = 28)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 64,
+        align = 4,
+        offsets(datamatch = 0, addr = 8, len = 16, fd = 20, flags = 24, pad = 28)
+    )
+)]
+#[uapi(flags(flags = IoeventfdFlags))]
+pub struct Ioeventfd {
+    /// With KVM_IOEVENTFD_FLAG_DATAMATCH, the value a write must have.
+    pub datamatch: u64,
+    /// The guest address to watch.
+    pub addr: u64,
+    /// Width of the write in bytes: 1, 2, 4 or 8, or 0 for any.
+    pub len: u32,
+    /// The eventfd.
+    pub fd: i32,
+    /// KVM_IOEVENTFD_FLAG_* bits.
+    pub flags: u32,
+    /// Unused.
+    pub pad: [u8; 36],
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::default::Default for Ioeventfd {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl Ioeventfd {
+    /// Check untrusted bytes holding a `struct kvm_ioeventfd` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, len))
+            .unwrap_or(0) as u64) & 0xf)
+            .count_ones() > 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd.len",
+                    "more than one bit of 0xf is set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, len))
+            .unwrap_or(0) as u64) & !15u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd.len",
+                    "bits outside 0xf are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(Ioeventfd, addr))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(Ioeventfd, len))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd.addr",
+                    "the sum with `len` is more than 0xffffffffffffffff",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, flags))
+            .unwrap_or(0) as u64) & !31u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd.flags",
+                    "bits outside 0x1f are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Ioeventfd, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && ((::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(Ioeventfd, len))
+                .unwrap_or(0) as u64) == 0)
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_ioeventfd.len",
+                    "bits 0x1 require these fields to be non-zero",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl Ioeventfd {
+    /// Check `bytes` holding a `struct kvm_ioeventfd` as the kernel does (and as the C helper `kvm_ioeventfd_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// One model-specific register of KVM_GET_MSRS and KVM_SET_MSRS.
+#[doc(alias = "kvm_msr_entry")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_msr_entry")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "x86")),
+        size = 16,
+        align = 8,
+        offsets(index = 0, reserved = 4, data = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 16,
+        align = 4,
+        offsets(index = 0, reserved = 4, data = 8)
+    )
+)]
+pub struct MsrEntry {
+    /// The MSR number.
+    pub index: u32,
+    /// Unused.
+    pub reserved: u32,
+    /// The value.
+    pub data: u64,
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::core::default::Default for MsrEntry {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Argument of KVM_GET_MSRS and KVM_SET_MSRS; returns how many entries were handled.
+#[doc(alias = "kvm_msrs")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_msrs")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "x86")),
+        size = 8,
+        align = 8,
+        offsets(nmsrs = 0, pad = 4, entries = 8)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 8,
+        align = 4,
+        offsets(nmsrs = 0, pad = 4, entries = 8)
+    )
+)]
+pub struct Msrs {
+    /// Number of entries.
+    pub nmsrs: u32,
+    /// Unused.
+    pub pad: u32,
+    /// The MSRs.
+    pub entries: ::uapigen_runtime::FlexArray<MsrEntry>,
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::core::default::Default for Msrs {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::uapigen_runtime::FlexHeader for Msrs {
+    type Elem = MsrEntry;
+    const FLEX_OFFSET: usize = ::core::mem::offset_of!(Msrs, entries);
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Msrs {
+    /// Check untrusted bytes holding a `struct kvm_msrs` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_msrs",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Msrs, nmsrs))
+            .unwrap_or(0) as u64) & !255u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "kvm_msrs.nmsrs",
+                    "bits outside 0xff are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Msrs {
+    /// Check `bytes` holding a `struct kvm_msrs` as the kernel does (and as the C helper `kvm_msrs_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 #[cfg(target_arch = "aarch64")]
@@ -6587,6 +7464,230 @@ pub const SET_USER_MEMORY_REGION: u32 = 0x4020_ae46;
     )
 )]
 pub const SET_USER_MEMORY_REGION: u32 = 0x8020_ae46;
+/// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+#[doc(alias = "KVM_CREATE_IRQCHIP")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const CREATE_IRQCHIP: u32 = 0xae60;
+/// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+#[doc(alias = "KVM_CREATE_IRQCHIP")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
+/// Add or remove an eventfd that injects a guest interrupt.
+#[doc(alias = "KVM_IRQFD")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const IRQFD: u32 = 0x4020_ae76;
+/// Add or remove an eventfd that injects a guest interrupt.
+#[doc(alias = "KVM_IRQFD")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const IRQFD: u32 = 0x8020_ae76;
+/// Add or remove an eventfd signalled by guest writes to an address.
+#[doc(alias = "KVM_IOEVENTFD")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const IOEVENTFD: u32 = 0x4040_ae79;
+/// Add or remove an eventfd signalled by guest writes to an address.
+#[doc(alias = "KVM_IOEVENTFD")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const IOEVENTFD: u32 = 0x8040_ae79;
+/// Turn on a capability of the VM or vCPU.
+#[doc(alias = "KVM_ENABLE_CAP")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const ENABLE_CAP: u32 = 0x4068_aea3;
+/// Turn on a capability of the VM or vCPU.
+#[doc(alias = "KVM_ENABLE_CAP")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const ENABLE_CAP: u32 = 0x8068_aea3;
+/// Read the MSRs of the entries; returns how many were read.
+#[doc(alias = "KVM_GET_MSRS")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const GET_MSRS: u32 = 0xc008_ae88;
+/// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
+#[doc(alias = "KVM_SET_MSRS")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const SET_MSRS: u32 = 0x4008_ae89;
 /// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
 #[doc(alias = "KVM_SET_TSS_ADDR")]
 #[cfg(
@@ -6938,6 +8039,138 @@ pub unsafe fn set_user_memory_region(
     let mut arg = *arg;
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, SET_USER_MEMORY_REGION, &mut arg)
+    }?;
+    Ok(r)
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_CREATE_IRQCHIP`.
+///
+/// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+pub fn create_irqchip(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, CREATE_IRQCHIP) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_IRQFD`.
+///
+/// Add or remove an eventfd that injects a guest interrupt.
+pub fn irqfd(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &Irqfd,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let mut arg = *arg;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IRQFD, &mut arg) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_IOEVENTFD`.
+///
+/// Add or remove an eventfd signalled by guest writes to an address.
+pub fn ioeventfd(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &Ioeventfd,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let mut arg = *arg;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOEVENTFD, &mut arg) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_ENABLE_CAP`.
+///
+/// Turn on a capability of the VM or vCPU.
+pub fn enable_cap(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &EnableCap,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let mut arg = *arg;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, ENABLE_CAP, &mut arg) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_GET_MSRS`.
+///
+/// Read the MSRs of the entries; returns how many were read.
+pub fn get_msrs(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, GET_MSRS, arg.as_mut_bytes())
+    }?;
+    Ok(r)
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_SET_MSRS`.
+///
+/// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
+pub fn set_msrs(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
+) -> ::uapigen_runtime::ioctl::Result<i32> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, SET_MSRS, arg.as_mut_bytes())
     }?;
     Ok(r)
 }
@@ -7733,6 +8966,38 @@ pub const KVM_CAP_NR_VCPUS: u32 = CAP_NR_VCPUS;
 )]
 #[allow(non_upper_case_globals)]
 pub const KVM_CAP_NR_MEMSLOTS: u32 = CAP_NR_MEMSLOTS;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_MULTI_ADDRESS_SPACE: u32 = CAP_MULTI_ADDRESS_SPACE;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_CAP_HALT_POLL: u32 = CAP_HALT_POLL;
 #[cfg(feature = "c-names")]
 #[cfg(
     any(
@@ -8760,6 +10025,119 @@ pub const KVM_EXIT_XEN_HCALL: u32 = EXIT_XEN_HCALL;
     )
 )]
 #[allow(non_upper_case_globals)]
+pub const KVM_IRQFD_FLAG_DEASSIGN: u32 = IrqfdFlags::DEASSIGN.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IRQFD_FLAG_RESAMPLE: u32 = IrqfdFlags::RESAMPLE.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = IoeventfdFlags::FLAG_DATAMATCH.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD_FLAG_PIO: u32 = IoeventfdFlags::FLAG_PIO.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = IoeventfdFlags::FLAG_DEASSIGN.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = IoeventfdFlags::FLAG_VIRTIO_CCW_NOTIFY
+    .bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = IoeventfdFlags::VALID_FLAG_MASK.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
 pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = MemFlags::LOG_DIRTY_PAGES.bits();
 #[cfg(feature = "c-names")]
 #[cfg(
@@ -9105,6 +10483,78 @@ pub const KVM_SET_USER_MEMORY_REGION: u32 = SET_USER_MEMORY_REGION;
     )
 )]
 #[allow(non_upper_case_globals)]
+pub const KVM_CREATE_IRQCHIP: u32 = CREATE_IRQCHIP;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IRQFD: u32 = IRQFD;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_IOEVENTFD: u32 = IOEVENTFD;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_ENABLE_CAP: u32 = ENABLE_CAP;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_MSRS: u32 = GET_MSRS;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_MSRS: u32 = SET_MSRS;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
 pub const KVM_SET_TSS_ADDR: u32 = SET_TSS_ADDR;
 #[cfg(feature = "c-names")]
 #[cfg(
@@ -9194,6 +10644,62 @@ pub const KVM_SET_VCPU_EVENTS: u32 = SET_VCPU_EVENTS;
 )]
 #[allow(non_camel_case_types)]
 pub type kvm_userspace_memory_region = UserspaceMemoryRegion;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_camel_case_types)]
+pub type kvm_enable_cap = EnableCap;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_camel_case_types)]
+pub type kvm_irqfd = Irqfd;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_camel_case_types)]
+pub type kvm_ioeventfd = Ioeventfd;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_camel_case_types)]
+pub type kvm_msr_entry = MsrEntry;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_camel_case_types)]
+pub type kvm_msrs = Msrs;
 #[cfg(feature = "c-names")]
 #[cfg(target_arch = "aarch64")]
 #[allow(non_camel_case_types)]

@@ -6,6 +6,17 @@
 
 #![no_std]
 
+/// TUN/TAP: virtual network interfaces whose packets go to and come from a user-space
+/// process. Opening /dev/net/tun gives an fd; TUNSETIFF turns it into a tun (IP packets) or
+/// tap (Ethernet frames) interface, which read and write then carry. Several ioctls take
+/// the `struct ifreq` of <linux/if.h> although the header encodes `int`: their argument is
+/// described here as the bytes of an ifreq (its name at offset 0, its flags, a 16-bit
+/// field, at offset 16), 40 bytes, what a 64-bit ABI needs and more than a 32-bit one's 32.
+///
+/// Left out: TUNATTACHFILTER, TUNDETACHFILTER and TUNGETFILTER take the `struct sock_fprog`
+/// of <linux/filter.h>, a struct with a pointer member that no spec describes yet.
+#[rustfmt::skip]
+pub mod if_tun;
 /// IOMMU user API data formats: fault and page-request reports, page responses, guest
 /// cache invalidation and guest PASID binding; there are no ioctls here, VFIO and others carry them.
 #[rustfmt::skip]
@@ -79,6 +90,8 @@ pub mod vhost_types;
 #[cfg(feature = "layout-probe")]
 #[doc(hidden)]
 pub mod layout_probe {
+    #[rustfmt::skip]
+    pub mod if_tun;
     #[rustfmt::skip]
     pub mod iommu;
     #[rustfmt::skip]

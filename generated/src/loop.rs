@@ -411,6 +411,103 @@ impl ::core::default::Default for LoopInfo64 {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl LoopInfo64 {
+    /// Check untrusted bytes holding a `struct loop_info64` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_info64",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_key_size))
+            .unwrap_or(0) as u64) & !63u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_info64.lo_encrypt_key_size",
+                    "bits outside 0x3f are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_key_size))
+            .unwrap_or(0) as u64) & 0x20 != 0
+            && (::uapigen_runtime::get::<
+                u32,
+            >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_key_size))
+                .unwrap_or(0) as u64) & 0x1f != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_info64.lo_encrypt_key_size",
+                    "bits 0x20 exclude bits 0x1f",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(LoopInfo64, lo_encrypt_type))
+            .unwrap_or(0) as u64) != 0u64
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_info64.lo_encrypt_type",
+                    "is not 0x0",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(LoopInfo64, lo_offset))
+            .unwrap_or(0) as u64) & !9223372036854775807u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "loop_info64.lo_offset",
+                    "bits outside 0x7fffffffffffffff are set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(LoopInfo64, lo_sizelimit))
+            .unwrap_or(0) as u64) & !9223372036854775807u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Overflow,
+                    "loop_info64.lo_sizelimit",
+                    "bits outside 0x7fffffffffffffff are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl LoopInfo64 {
+    /// Check `bytes` holding a `struct loop_info64` as the kernel does (and as the C helper `loop_info64_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// What LOOP_CONFIGURE sets in one step, the file included.
 #[doc(alias = "loop_config")]
 #[repr(C)]
@@ -468,6 +565,82 @@ pub struct LoopConfig {
 impl ::core::default::Default for LoopConfig {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl LoopConfig {
+    /// Check untrusted bytes holding a `struct loop_config` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_config",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<
+            u32,
+        >(
+                (buf).get(::core::mem::offset_of!(LoopConfig, info)..).unwrap_or(&[]),
+                ::core::mem::offset_of!(LoopInfo64, lo_flags),
+            )
+            .unwrap_or(0) as u64) & !29u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_config.lo_flags",
+                    "bits outside 0x1d are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(LoopConfig, block_size))
+            .unwrap_or(0) as u64) & 0xffff_ffff)
+            .count_ones() > 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_config.block_size",
+                    "more than one bit of 0xffffffff is set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(LoopConfig, block_size))
+            .unwrap_or(0) as u64) & !4294966784u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "loop_config.block_size",
+                    "bits outside 0xfffffe00 are set",
+                ),
+            );
+        }
+        {
+            let off = ::core::mem::offset_of!(LoopConfig, info);
+            let end = off + ::core::mem::size_of::<LoopInfo64>();
+            LoopInfo64::validate((buf).get(off..end).unwrap_or(&[]))?;
+        }
+        Ok(v)
+    }
+}
+impl LoopConfig {
+    /// Check `bytes` holding a `struct loop_config` as the kernel does (and as the C helper `loop_config_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Attach the open file given by its descriptor.

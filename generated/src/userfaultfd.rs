@@ -360,6 +360,58 @@ impl ::core::default::Default for UffdioApi {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl UffdioApi {
+    /// Check untrusted bytes holding a `struct uffdio_api` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_api",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioApi, api))
+            .unwrap_or(0) as u64) != 170u64
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_api.api",
+                    "is not 0xaa",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioApi, features))
+            .unwrap_or(0) as u64) & !8191u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_api.features",
+                    "bits outside 0x1fff are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioApi {
+    /// Check `bytes` holding a `struct uffdio_api` as the kernel does (and as the C helper `uffdio_api_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// A range of the process's memory.
 #[doc(alias = "uffdio_range")]
 #[repr(C)]
@@ -402,6 +454,45 @@ pub struct UffdioRange {
 impl ::core::default::Default for UffdioRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl UffdioRange {
+    /// Check untrusted bytes holding a `struct uffdio_range` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_range",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioRange, len))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_range.len",
+                    "must not be zero",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioRange {
+    /// Check `bytes` holding a `struct uffdio_range` as the kernel does (and as the C helper `uffdio_range_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of UFFDIO_REGISTER.
@@ -459,6 +550,65 @@ pub struct UffdioRegister {
 impl ::core::default::Default for UffdioRegister {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl UffdioRegister {
+    /// Check untrusted bytes holding a `struct uffdio_register` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_register",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioRegister, mode))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_register.mode",
+                    "must not be zero",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioRegister, mode))
+            .unwrap_or(0) as u64) & !7u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_register.mode",
+                    "bits outside 0x7 are set",
+                ),
+            );
+        }
+        {
+            let off = ::core::mem::offset_of!(UffdioRegister, range);
+            let end = off + ::core::mem::size_of::<UffdioRange>();
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
+        }
+        Ok(v)
+    }
+}
+impl UffdioRegister {
+    /// Check `bytes` holding a `struct uffdio_register` as the kernel does (and as the C helper `uffdio_register_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of UFFDIO_COPY, which fills missing pages with a copy of other memory.
@@ -522,6 +672,71 @@ impl ::core::default::Default for UffdioCopy {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl UffdioCopy {
+    /// Check untrusted bytes holding a `struct uffdio_copy` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_copy",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioCopy, len))
+            .unwrap_or(0) as u64) == 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_copy.len",
+                    "must not be zero",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioCopy, src))
+            .unwrap_or(0) as u64) as u128)
+            + ((::uapigen_runtime::get::<
+                u64,
+            >(buf, ::core::mem::offset_of!(UffdioCopy, len))
+                .unwrap_or(0) as u64) as u128) > 18446744073709551615
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_copy.src",
+                    "the sum with `len` is more than 0xffffffffffffffff",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<u64>(buf, ::core::mem::offset_of!(UffdioCopy, mode))
+            .unwrap_or(0) as u64) & !3u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_copy.mode",
+                    "bits outside 0x3 are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioCopy {
+    /// Check `bytes` holding a `struct uffdio_copy` as the kernel does (and as the C helper `uffdio_copy_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of UFFDIO_ZEROPAGE, which maps zero pages into missing pages.
 #[doc(alias = "uffdio_zeropage")]
 #[repr(C)]
@@ -579,6 +794,52 @@ impl ::core::default::Default for UffdioZeropage {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl UffdioZeropage {
+    /// Check untrusted bytes holding a `struct uffdio_zeropage` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_zeropage",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let off = ::core::mem::offset_of!(UffdioZeropage, range);
+            let end = off + ::core::mem::size_of::<UffdioRange>();
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioZeropage, mode))
+            .unwrap_or(0) as u64) & !1u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_zeropage.mode",
+                    "bits outside 0x1 are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioZeropage {
+    /// Check `bytes` holding a `struct uffdio_zeropage` as the kernel does (and as the C helper `uffdio_zeropage_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
 /// Argument of UFFDIO_WRITEPROTECT.
 #[doc(alias = "uffdio_writeprotect")]
 #[repr(C)]
@@ -627,6 +888,66 @@ pub struct UffdioWriteprotect {
 impl ::core::default::Default for UffdioWriteprotect {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl UffdioWriteprotect {
+    /// Check untrusted bytes holding a `struct uffdio_writeprotect` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_writeprotect",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let off = ::core::mem::offset_of!(UffdioWriteprotect, range);
+            let end = off + ::core::mem::size_of::<UffdioRange>();
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioWriteprotect, mode))
+            .unwrap_or(0) as u64) & !3u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_writeprotect.mode",
+                    "bits outside 0x3 are set",
+                ),
+            );
+        }
+        if ((::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioWriteprotect, mode))
+            .unwrap_or(0) as u64) & 0x3)
+            .count_ones() > 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_writeprotect.mode",
+                    "more than one bit of 0x3 is set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioWriteprotect {
+    /// Check `bytes` holding a `struct uffdio_writeprotect` as the kernel does (and as the C helper `uffdio_writeprotect_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// Argument of UFFDIO_CONTINUE, which maps the pages already in the page cache after a minor fault.
@@ -684,6 +1005,52 @@ pub struct UffdioContinue {
 impl ::core::default::Default for UffdioContinue {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl UffdioContinue {
+    /// Check untrusted bytes holding a `struct uffdio_continue` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_continue",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        {
+            let off = ::core::mem::offset_of!(UffdioContinue, range);
+            let end = off + ::core::mem::size_of::<UffdioRange>();
+            UffdioRange::validate((buf).get(off..end).unwrap_or(&[]))?;
+        }
+        if (::uapigen_runtime::get::<
+            u64,
+        >(buf, ::core::mem::offset_of!(UffdioContinue, mode))
+            .unwrap_or(0) as u64) & !1u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "uffdio_continue.mode",
+                    "bits outside 0x1 are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+impl UffdioContinue {
+    /// Check `bytes` holding a `struct uffdio_continue` as the kernel does (and as the C helper `uffdio_continue_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
     }
 }
 /// The event's details.

@@ -98,6 +98,7 @@ const SPECS: &[&str] = &[
     "kvm",
     "seccomp",
     "nsfs",
+    "if_tun",
 ];
 
 /// The specs that hold every item of their real header (see

@@ -36,6 +36,19 @@ pub enum Cond {
     Below { field: usize, bound: i128 },
     /// `a` and `b` are both zero or both non-zero.
     ZeroTogether { a: usize, b: usize },
+    /// `field & !mask == 0`: no bit outside `mask`.
+    Known { field: usize, mask: i128 },
+    /// `field == value`.
+    Equals { field: usize, value: i128 },
+    /// The member `field`, of struct type `ty` (a type index; with a validator of its own), passes its
+    /// checks; a failure gives the nested check's errno.
+    Nested { field: usize, ty: usize },
+    /// When `flag_field & if_set != 0`: no field of `non_zero` is zero.
+    NonZeroIf {
+        flag_field: usize,
+        if_set: i128,
+        non_zero: Vec<usize>,
+    },
 }
 
 /// How many bits of a group may be set.
@@ -57,6 +70,8 @@ pub struct ArgRule {
     pub errno: ErrnoName,
     /// Checked after the payload rather than before it.
     pub after_payload: bool,
+    /// The rule's fields are those of this struct member (field index, its type).
+    pub member: Option<(usize, usize)>,
     /// Where the kernel makes the check.
     pub kernel: Option<String>,
     pub span: Span,

@@ -4,7 +4,7 @@
 use super::Resolver;
 use crate::diag::Code;
 use crate::ir::*;
-use crate::spec::{After, ArgRule as Rule, ErrnoName, ExprText, Sp, Span, Style};
+use crate::spec::{After, ArgRule as Rule, ErrnoName, ExprText, Kind, Sp, Span, Style};
 
 impl Resolver<'_> {
     /// Resolve the rules of struct `id` (after its `extensible` and `payload`).
@@ -118,11 +118,14 @@ impl Resolver<'_> {
             r.r#in.as_ref().map(|x| ("in", x.span)),
             r.below.as_ref().map(|x| ("below", x.span)),
             r.zero_together.as_ref().map(|x| ("zero-together", x.span)),
+            r.known.as_ref().map(|x| ("known", x.span)),
+            r.equals.as_ref().map(|x| ("equals", x.span)),
+            r.nested.as_ref().map(|x| ("nested", x.span)),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires` or `zero`), `non-zero`, `sum`, `in`, `below` or `zero-together` per entry";
+        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires`, `zero` or `non-zero-fields`), `non-zero`, `sum`, `in`, `below`, `zero-together`, `known`, `equals` or `nested` per entry";
         let at = match kinds.as_slice() {
             [(_, span)] => *span,
             [] => {
@@ -145,10 +148,15 @@ impl Resolver<'_> {
             }
         };
         // Keys that go with one kind only.
-        let pairs: [(Option<Span>, &str, bool); 4] = [
+        let pairs: [(Option<Span>, &str, bool); 5] = [
             (
                 r.excludes.as_ref().map(|x| x.span),
                 "excludes",
+                r.if_set.is_some(),
+            ),
+            (
+                r.non_zero_fields.as_ref().map(|x| x.span),
+                "non-zero-fields",
                 r.if_set.is_some(),
             ),
             (
@@ -166,6 +174,27 @@ impl Resolver<'_> {
                 return None;
             }
         }
+        // `member:` makes the rule read the fields of a struct member (`info.lo_flags`).
+        let outer = id;
+        let (id, member) = match &r.member {
+            Some(mb) => {
+                let i = self.field_index(outer, mb, "the rule's member")?;
+                match self.types[outer].fields[i].ty {
+                    Ty::Named(inner) if self.types[inner].kind == Kind::Struct => {
+                        (inner, Some((i, inner)))
+                    }
+                    _ => {
+                        self.rule_error(
+                            mb.span,
+                            format!("`{}` is not a struct member", **mb),
+                            "`member` names a field whose type is a struct",
+                        );
+                        return None;
+                    }
+                }
+            }
+            None => (outer, None),
+        };
         let cond = if let Some(m) = r
             .one_of
             .as_ref()
@@ -194,7 +223,18 @@ impl Resolver<'_> {
             let (field, ty) = self.rule_flags_field(id, &r.field, at)?;
             let if_set = self.rule_mask(s, ty, "the `if-set` bits")?;
             match (&r.excludes, &r.requires, &r.zero) {
-                (Some(b), None, None) | (None, Some(b), None) => {
+                (None, None, None) if r.non_zero_fields.as_ref().is_some_and(|z| !z.is_empty()) => {
+                    let mut non_zero = Vec::new();
+                    for f in r.non_zero_fields.iter().flat_map(|z| z.iter()) {
+                        non_zero.push(self.rule_field(id, f)?.0);
+                    }
+                    Cond::NonZeroIf {
+                        flag_field: field,
+                        if_set,
+                        non_zero,
+                    }
+                }
+                (Some(b), None, None) | (None, Some(b), None) if r.non_zero_fields.is_none() => {
                     let bits = self.rule_mask(b, ty, "the bits")?;
                     Cond::IfSet {
                         field,
@@ -203,7 +243,7 @@ impl Resolver<'_> {
                         requires: r.requires.is_some(),
                     }
                 }
-                (None, None, Some(z)) if !z.is_empty() => {
+                (None, None, Some(z)) if !z.is_empty() && r.non_zero_fields.is_none() => {
                     let mut zero = Vec::new();
                     for f in z.iter() {
                         zero.push(self.rule_field(id, f)?.0);
@@ -217,7 +257,7 @@ impl Resolver<'_> {
                 _ => {
                     self.rule_error(
                         s.span,
-                        "`if-set` needs exactly one of `excludes`, `requires` and `zero` (a non-empty list)",
+                        "`if-set` needs exactly one of `excludes`, `requires`, `zero` and `non-zero-fields` (a non-empty list)",
                         "`{ if-set: A, excludes: B | C }`, `{ if-set: A, requires: B }` or `{ if-set: A, zero: [iova, size] }`",
                     );
                     return None;
@@ -277,6 +317,60 @@ impl Resolver<'_> {
                 a: self.rule_field(id, a)?.0,
                 b: self.rule_field(id, b)?.0,
             }
+        } else if let Some(k) = &r.known {
+            let (field, ty) = self.rule_flags_field(id, &r.field, at)?;
+            let mask = self.rule_mask(k, ty, "the known bits")?;
+            Cond::Known { field, mask }
+        } else if let Some(v) = &r.equals {
+            let Some(f) = &r.field else {
+                self.rule_error(
+                    v.span,
+                    "`equals` needs the `field` it compares",
+                    "`{ equals: UFFD_API, field: api }`",
+                );
+                return None;
+            };
+            let (field, ty) = self.rule_field(id, f)?;
+            let (value, _) = self.eval_text(v, "the value")?;
+            let bits = ty.bytes() * 8;
+            if !fits(value, ty) {
+                self.rule_error(
+                    v.span,
+                    format!("{value:#x} does not fit the {bits}-bit field"),
+                    "give a value of the field's type",
+                );
+                return None;
+            }
+            // Loads are unsigned: compare with the field's bits.
+            let value = if value < 0 {
+                value + (1i128 << bits)
+            } else {
+                value
+            };
+            Cond::Equals { field, value }
+        } else if let Some(n) = &r.nested {
+            let i = self.field_index(id, n, "the nested member")?;
+            let inner = match self.types[id].fields[i].ty {
+                Ty::Named(inner)
+                    if self.types[inner].origin.is_none()
+                        && self.types[inner].parent.is_none()
+                        && self.types[inner].kind == Kind::Struct =>
+                {
+                    inner
+                }
+                _ => {
+                    self.rule_error(
+                        n.span,
+                        format!("`{}` is not a member of a named struct type of this spec", **n),
+                        "`nested` runs the checks of a struct the spec defines (with `rules` or reserved fields)",
+                    );
+                    return None;
+                }
+            };
+            Cond::Nested {
+                field: i,
+                ty: inner,
+            }
         } else {
             let s = r.sum.as_ref()?;
             let [a, b] = s.as_slice() else {
@@ -330,6 +424,7 @@ impl Resolver<'_> {
             Some(f) => Some(self.rule_field(id, f)?.0),
             None => None,
         };
+        let id = outer;
         let after_payload = match &r.after {
             Some(a) if a.value == After::Payload => {
                 let trailing = matches!(
@@ -360,6 +455,7 @@ impl Resolver<'_> {
             if_non_zero,
             errno,
             after_payload,
+            member,
             kernel: r.kernel.clone(),
             span: at,
         })

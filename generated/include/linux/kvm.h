@@ -160,6 +160,10 @@
 #define KVM_CAP_NR_VCPUS                9
 /* The answer is the number of memory slots per VM. */
 #define KVM_CAP_NR_MEMSLOTS             10
+/* The answer is the number of memory address spaces (slot bits 16 and up select one). */
+#define KVM_CAP_MULTI_ADDRESS_SPACE     118
+/* KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args[0], in ns, below 2^32). */
+#define KVM_CAP_HALT_POLL               182
 /* Changes to the host mapping of guest memory reach the guest without re-registering. */
 #define KVM_CAP_SYNC_MMU                16
 /* KVM_SET_IDENTITY_MAP_ADDR is available. */
@@ -335,6 +339,18 @@
 /* The VM context is corrupted and the guest cannot go on. */
 #define KVM_NOTIFY_CONTEXT_INVALID      (1 << 0)
 
+/*
+ * Bit numbers of the kvm_ioeventfd flags.
+ */
+enum {
+	kvm_ioeventfd_flag_nr_datamatch,	/* Bit of KVM_IOEVENTFD_FLAG_DATAMATCH. */
+	kvm_ioeventfd_flag_nr_pio,	/* Bit of KVM_IOEVENTFD_FLAG_PIO. */
+	kvm_ioeventfd_flag_nr_deassign,	/* Bit of KVM_IOEVENTFD_FLAG_DEASSIGN. */
+	kvm_ioeventfd_flag_nr_virtio_ccw_notify,	/* Bit of KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY. */
+	kvm_ioeventfd_flag_nr_fast_mmio,	/* A bit KVM accepts and keeps for itself (no flag macro). */
+	kvm_ioeventfd_flag_nr_max	/* One past the last flag bit. */
+};
+
 /**
  * struct kvm_userspace_memory_region - Argument of KVM_SET_USER_MEMORY_REGION; adds, changes or (with memory_size 0) deletes one guest memory slot.
  * @slot: Slot number; with several address spaces the space is in bits 16 and up.
@@ -354,6 +370,94 @@ struct kvm_userspace_memory_region {
 	__u64	memory_size;
 	__u64	userspace_addr;
 };
+
+/**
+ * struct kvm_enable_cap - Argument of KVM_ENABLE_CAP; turns on a capability of a VM or vCPU with its arguments.
+ * @cap: The capability (a KVM_CAP_* value).
+ * @flags: Must be zero for the capabilities of this spec.
+ * @args: Arguments whose meaning depends on the capability.
+ * @pad: Unused.
+ */
+struct kvm_enable_cap {
+	__u32	cap;
+	__u32	flags;
+	__u64	args[4];
+	__u8	pad[64];
+};
+
+/**
+ * struct kvm_irqfd - Argument of KVM_IRQFD: an eventfd whose signal injects the interrupt of a GSI.
+ * @fd: The eventfd.
+ * @gsi: The guest interrupt (a GSI of the routing table).
+ * @flags: KVM_IRQFD_FLAG_* bits.
+ * @resamplefd: With KVM_IRQFD_FLAG_RESAMPLE, the eventfd signalled on acknowledgement.
+ * @pad: Unused.
+ */
+struct kvm_irqfd {
+	__u32	fd;
+	__u32	gsi;
+	__u32	flags;
+/* Remove the irqfd of this fd and GSI instead of adding one. */
+#define KVM_IRQFD_FLAG_DEASSIGN         (1 << 0)
+/* Level-triggered: resamplefd is signalled when the guest acknowledges the interrupt. */
+#define KVM_IRQFD_FLAG_RESAMPLE         (1 << 1)
+	__u32	resamplefd;
+	__u8	pad[16];
+};
+
+/**
+ * struct kvm_ioeventfd - Argument of KVM_IOEVENTFD: an eventfd signalled when the guest writes an MMIO or port address.
+ * @datamatch: With KVM_IOEVENTFD_FLAG_DATAMATCH, the value a write must have.
+ * @addr: The guest address to watch.
+ * @len: Width of the write in bytes: 1, 2, 4 or 8, or 0 for any.
+ * @fd: The eventfd.
+ * @flags: KVM_IOEVENTFD_FLAG_* bits.
+ * @pad: Unused.
+ */
+struct kvm_ioeventfd {
+	__u64	datamatch;
+	__u64	addr;
+	__u32	len;
+	__s32	fd;
+	__u32	flags;
+/* Signal only writes of the value datamatch. */
+#define KVM_IOEVENTFD_FLAG_DATAMATCH    (1 << kvm_ioeventfd_flag_nr_datamatch)
+/* addr is a port I/O address, not MMIO. */
+#define KVM_IOEVENTFD_FLAG_PIO          (1 << kvm_ioeventfd_flag_nr_pio)
+/* Remove the matching ioeventfd instead of adding one. */
+#define KVM_IOEVENTFD_FLAG_DEASSIGN     (1 << kvm_ioeventfd_flag_nr_deassign)
+/* addr is a virtio-ccw subchannel notification (s390). */
+#define KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY (1 << kvm_ioeventfd_flag_nr_virtio_ccw_notify)
+/* Every bit KVM knows. */
+#define KVM_IOEVENTFD_VALID_FLAG_MASK   ((1 << kvm_ioeventfd_flag_nr_max) - 1)
+	__u8	pad[36];
+};
+#if defined(__i386__) || defined(__x86_64__)
+
+/**
+ * struct kvm_msr_entry - One model-specific register of KVM_GET_MSRS and KVM_SET_MSRS.
+ * @index: The MSR number.
+ * @reserved: Unused.
+ * @data: The value.
+ */
+struct kvm_msr_entry {
+	__u32	index;
+	__u32	reserved;
+	__u64	data;
+};
+
+/**
+ * struct kvm_msrs - Argument of KVM_GET_MSRS and KVM_SET_MSRS; returns how many entries were handled.
+ * @nmsrs: Number of entries.
+ * @pad: Unused.
+ * @entries: The MSRs.
+ */
+struct kvm_msrs {
+	__u32	nmsrs;
+	__u32	pad;
+	struct kvm_msr_entry	entries[];
+};
+#endif
 #if defined(__aarch64__)
 
 /**
@@ -1020,6 +1124,20 @@ struct kvm_run {
 #define KVM_CREATE_VCPU                 _IO(KVMIO, 0x41)
 /* Create, move, resize, change the flags of or delete a guest memory slot. */
 #define KVM_SET_USER_MEMORY_REGION      _IOW(KVMIO, 0x46, struct kvm_userspace_memory_region)
+/* Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs). */
+#define KVM_CREATE_IRQCHIP              _IO(KVMIO, 0x60)
+/* Add or remove an eventfd that injects a guest interrupt. */
+#define KVM_IRQFD                       _IOW(KVMIO, 0x76, struct kvm_irqfd)
+/* Add or remove an eventfd signalled by guest writes to an address. */
+#define KVM_IOEVENTFD                   _IOW(KVMIO, 0x79, struct kvm_ioeventfd)
+/* Turn on a capability of the VM or vCPU. */
+#define KVM_ENABLE_CAP                  _IOW(KVMIO, 0xa3, struct kvm_enable_cap)
+#if defined(__i386__) || defined(__x86_64__)
+/* Read the MSRs of the entries; returns how many were read. */
+#define KVM_GET_MSRS                    _IOWR(KVMIO, 0x88, struct kvm_msrs)
+/* Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write). */
+#define KVM_SET_MSRS                    _IOW(KVMIO, 0x89, struct kvm_msrs)
+#endif
 /* Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation. */
 #define KVM_SET_TSS_ADDR                _IO(KVMIO, 0x47)
 /* Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU. */

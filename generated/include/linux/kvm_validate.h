@@ -60,11 +60,110 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 
 #if (defined(__i386__) || defined(__x86_64__)) || defined(__aarch64__) || defined(__powerpc__) || defined(__mips__) || defined(__s390x__) || (defined(__riscv) && __riscv_xlen == 64)
 
+static __inline__ int kvm_userspace_memory_region_validate(const void *buf, __u32 len);
+static __inline__ int kvm_enable_cap_validate(const void *buf, __u32 len);
+static __inline__ int kvm_irqfd_validate(const void *buf, __u32 len);
+static __inline__ int kvm_ioeventfd_validate(const void *buf, __u32 len);
+#if defined(__i386__) || defined(__x86_64__)
+static __inline__ int kvm_msrs_validate(const void *buf, __u32 len);
+#endif
 #if defined(__aarch64__)
 static __inline__ int user_fpsimd_state_validate(const void *buf, __u32 len);
 #endif
 #if defined(__i386__) || defined(__x86_64__)
 static __inline__ int kvm_run_validate(const void *buf, __u32 len);
+#endif
+
+/*
+ * kvm_userspace_memory_region_validate - check len bytes at buf holding a struct kvm_userspace_memory_region
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_userspace_memory_region_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_userspace_memory_region))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_userspace_memory_region, flags), 4) & ~0x3ULL) != 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct kvm_userspace_memory_region, memory_size), 8) > 0xffffffffffffffffULL || uapigen_load(buf, __builtin_offsetof(struct kvm_userspace_memory_region, guest_phys_addr), 8) > 0xffffffffffffffffULL - uapigen_load(buf, __builtin_offsetof(struct kvm_userspace_memory_region, memory_size), 8))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * kvm_enable_cap_validate - check len bytes at buf holding a struct kvm_enable_cap
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_enable_cap_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_enable_cap))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct kvm_enable_cap, flags), 4) != 0x0ULL)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * kvm_irqfd_validate - check len bytes at buf holding a struct kvm_irqfd
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_irqfd_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_irqfd))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_irqfd, flags), 4) & ~0x3ULL) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * kvm_ioeventfd_validate - check len bytes at buf holding a struct kvm_ioeventfd
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_ioeventfd_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_ioeventfd))
+		return -EINVAL;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, len), 4) & 0xfULL) > 1)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, len), 4) & ~0xfULL) != 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, len), 4) > 0xffffffffffffffffULL || uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, addr), 8) > 0xffffffffffffffffULL - uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, len), 4))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, flags), 4) & ~0x1fULL) != 0)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, flags), 4) & 0x1ULL) && (uapigen_load(buf, __builtin_offsetof(struct kvm_ioeventfd, len), 4) == 0))
+		return -EINVAL;
+	return 0;
+}
+
+#if defined(__i386__) || defined(__x86_64__)
+/*
+ * kvm_msrs_validate - check len bytes at buf holding a struct kvm_msrs
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_msrs_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_msrs))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_msrs, nmsrs), 4) & ~0xffULL) != 0)
+		return -E2BIG;
+	return 0;
+}
 #endif
 
 #if defined(__aarch64__)

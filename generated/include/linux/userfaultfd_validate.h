@@ -59,6 +59,13 @@ static __inline__ int uapigen_all_zero(const void *buf, __u64 from, __u64 to)
 #endif
 
 static __inline__ int uffd_msg_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_api_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_range_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_register_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_copy_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_zeropage_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_writeprotect_validate(const void *buf, __u32 len);
+static __inline__ int uffdio_continue_validate(const void *buf, __u32 len);
 
 /*
  * uffd_msg_validate - check len bytes at buf holding a struct uffd_msg
@@ -75,6 +82,148 @@ static __inline__ int uffd_msg_validate(const void *buf, __u32 len)
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct uffd_msg, reserved2), (__builtin_offsetof(struct uffd_msg, reserved2) + sizeof(((struct uffd_msg *)0)->reserved2)) < size ? (__builtin_offsetof(struct uffd_msg, reserved2) + sizeof(((struct uffd_msg *)0)->reserved2)) : size))
 		return -EINVAL;
 	if (!uapigen_all_zero(buf, __builtin_offsetof(struct uffd_msg, reserved3), (__builtin_offsetof(struct uffd_msg, reserved3) + sizeof(((struct uffd_msg *)0)->reserved3)) < size ? (__builtin_offsetof(struct uffd_msg, reserved3) + sizeof(((struct uffd_msg *)0)->reserved3)) : size))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_api_validate - check len bytes at buf holding a struct uffdio_api
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_api_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_api))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct uffdio_api, api), 8) != 0xaaULL)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_api, features), 8) & ~0x1fffULL) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_range_validate - check len bytes at buf holding a struct uffdio_range
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_range_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_range))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct uffdio_range, len), 8) == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_register_validate - check len bytes at buf holding a struct uffdio_register
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_register_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_register))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct uffdio_register, mode), 8) == 0)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_register, mode), 8) & ~0x7ULL) != 0)
+		return -EINVAL;
+	{
+		int r = uffdio_range_validate((const __u8 *)buf + __builtin_offsetof(struct uffdio_register, range), sizeof(struct uffdio_range));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * uffdio_copy_validate - check len bytes at buf holding a struct uffdio_copy
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_copy_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_copy))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct uffdio_copy, len), 8) == 0)
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct uffdio_copy, len), 8) > 0xffffffffffffffffULL || uapigen_load(buf, __builtin_offsetof(struct uffdio_copy, src), 8) > 0xffffffffffffffffULL - uapigen_load(buf, __builtin_offsetof(struct uffdio_copy, len), 8))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_copy, mode), 8) & ~0x3ULL) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_zeropage_validate - check len bytes at buf holding a struct uffdio_zeropage
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_zeropage_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_zeropage))
+		return -EINVAL;
+	{
+		int r = uffdio_range_validate((const __u8 *)buf + __builtin_offsetof(struct uffdio_zeropage, range), sizeof(struct uffdio_range));
+		if (r)
+			return r;
+	}
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_zeropage, mode), 8) & ~0x1ULL) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_writeprotect_validate - check len bytes at buf holding a struct uffdio_writeprotect
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_writeprotect_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_writeprotect))
+		return -EINVAL;
+	{
+		int r = uffdio_range_validate((const __u8 *)buf + __builtin_offsetof(struct uffdio_writeprotect, range), sizeof(struct uffdio_range));
+		if (r)
+			return r;
+	}
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_writeprotect, mode), 8) & ~0x3ULL) != 0)
+		return -EINVAL;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct uffdio_writeprotect, mode), 8) & 0x3ULL) > 1)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * uffdio_continue_validate - check len bytes at buf holding a struct uffdio_continue
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int uffdio_continue_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct uffdio_continue))
+		return -EINVAL;
+	{
+		int r = uffdio_range_validate((const __u8 *)buf + __builtin_offsetof(struct uffdio_continue, range), sizeof(struct uffdio_range));
+		if (r)
+			return r;
+	}
+	if ((uapigen_load(buf, __builtin_offsetof(struct uffdio_continue, mode), 8) & ~0x1ULL) != 0)
 		return -EINVAL;
 	return 0;
 }

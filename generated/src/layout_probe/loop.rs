@@ -77,4 +77,6 @@ pub const VALUES: &[(&str, u64)] = &[
 pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject>;
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
+    ("loop_info64", crate::r#loop::LoopInfo64::validate as Validator),
+    ("loop_config", crate::r#loop::LoopConfig::validate as Validator),
 ];

@@ -112,4 +112,11 @@ pub type Validator = fn(&[u8]) -> ::core::result::Result<(), ::uapigen_runtime::
 /// `(struct name, validate)` of every struct with kernel-style checks.
 pub const VALIDATORS: &[(&str, Validator)] = &[
     ("uffd_msg", crate::userfaultfd::UffdMsg::validate as Validator),
+    ("uffdio_api", crate::userfaultfd::UffdioApi::validate as Validator),
+    ("uffdio_range", crate::userfaultfd::UffdioRange::validate as Validator),
+    ("uffdio_register", crate::userfaultfd::UffdioRegister::validate as Validator),
+    ("uffdio_copy", crate::userfaultfd::UffdioCopy::validate as Validator),
+    ("uffdio_zeropage", crate::userfaultfd::UffdioZeropage::validate as Validator),
+    ("uffdio_writeprotect", crate::userfaultfd::UffdioWriteprotect::validate as Validator),
+    ("uffdio_continue", crate::userfaultfd::UffdioContinue::validate as Validator),
 ];

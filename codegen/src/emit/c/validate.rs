@@ -260,6 +260,15 @@ pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
     );
     let _ = writeln!(o, "\t__u64 size = len;");
     let _ = writeln!(o, "\t(void)buf;");
+    // Only reserved fields and extensible structs read `size`.
+    if !program.checks.iter().any(|c| {
+        matches!(
+            c,
+            Check::ReservedZero { .. } | Check::SizeField { .. } | Check::Payload(_)
+        )
+    }) {
+        let _ = writeln!(o, "\t(void)size;");
+    }
     for check in &program.checks {
         print_check(o, m, id, &ty, &up, check);
     }
@@ -294,7 +303,7 @@ fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check
         Check::ClampToBuffer => {
             let _ = writeln!(o, "\tif (size > len)\n\t\tsize = len;");
         }
-        Check::Rule(r) => rule(o, t, ty, r),
+        Check::Rule(r) => rule(o, m, t, ty, r),
         Check::UnknownTailZero { errno } => {
             let _ = writeln!(
                 o,
@@ -352,8 +361,39 @@ fn load(t: &crate::ir::TypeDef, ty: &str, i: usize) -> String {
 }
 
 /// A rule: `if (!(unless) && violated) return -errno;`.
-fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
-    let f = |i: usize| load(t, ty, i);
+fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
+    // A rule of a struct member reads that member's fields, from its offset on.
+    let f = |i: usize| match r.member {
+        Some((mi, inner)) => {
+            let it = &m.types[inner];
+            let ity = format!("struct {}", it.c_name.as_deref().unwrap_or(""));
+            let off = format!(
+                "{} + {}",
+                offsetof(ty, &t.fields[mi]),
+                offsetof(&ity, &it.fields[i])
+            );
+            // A member past the minimum size of an extensible struct reads as 0 past `size`.
+            if t.extensible.as_ref().is_some_and(|e| mi >= e.mandatory) {
+                format!(
+                    "uapigen_load_in(buf, size, {off}, {})",
+                    int_size(&it.fields[i])
+                )
+            } else {
+                format!("uapigen_load(buf, {off}, {})", int_size(&it.fields[i]))
+            }
+        }
+        None => load(t, ty, i),
+    };
+    if let Cond::Nested { field, ty: inner } = &r.cond {
+        // The member's own checks on its bytes; their answer is the answer.
+        let inner = m.types[*inner].c_name.as_deref().unwrap_or("");
+        let off = offsetof(ty, &t.fields[*field]);
+        let _ = writeln!(
+            o,
+            "\t{{\n\t\tint r = {inner}_validate((const __u8 *)buf + {off}, sizeof(struct {inner}));\n\t\tif (r)\n\t\t\treturn r;\n\t}}"
+        );
+        return;
+    }
     let violated = match &r.cond {
         Cond::Bits { field, mask, count } => {
             let n = format!("uapigen_popcount({} & {mask:#x}ULL)", f(*field));
@@ -407,6 +447,21 @@ fn rule(o: &mut String, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
             }
         }
         Cond::ZeroTogether { a, b } => format!("({} == 0) != ({} == 0)", f(*a), f(*b)),
+        Cond::Known { field, mask } => format!("({} & ~{mask:#x}ULL) != 0", f(*field)),
+        Cond::Equals { field, value } => format!("{} != {value:#x}ULL", f(*field)),
+        Cond::NonZeroIf {
+            flag_field,
+            if_set,
+            non_zero,
+        } => {
+            let any = non_zero
+                .iter()
+                .map(|&z| format!("{} == 0", f(z)))
+                .collect::<Vec<_>>()
+                .join(" || ");
+            format!("({} & {if_set:#x}ULL) && ({any})", f(*flag_field))
+        }
+        Cond::Nested { .. } => return,
         Cond::SumMax { a, b, max } => {
             // a + b > max without wrap-around: max = 2^64 is `b != 0 && a > 2^64 - b`.
             let (a, b) = (f(*a), f(*b));

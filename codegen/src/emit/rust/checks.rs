@@ -214,7 +214,32 @@ fn load(m: &Module, id: TypeId, i: usize, src: &TokenStream) -> TokenStream {
 /// A rule of the spec on the bytes `src`: `if !unless && violated { return Err(..) }`.
 pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> TokenStream {
     let t = &m.types[id];
-    let rd = |i: usize| load(m, id, i, src);
+    if let Cond::Nested { field, ty } = &r.cond {
+        // The member's own checks on its bytes; their answer is the answer.
+        let (outer, inner) = (ident(&t.rust_name), ident(&m.types[*ty].rust_name));
+        let n = ident(&t.fields[*field].rust_name);
+        return quote! {
+            {
+                let off = ::core::mem::offset_of!(#outer, #n);
+                let end = off + ::core::mem::size_of::<#inner>();
+                #inner::validate((#src).get(off..end).unwrap_or(&[]))?;
+            }
+        };
+    }
+    // A rule of a struct member reads that member's fields, from its offset on.
+    let (fid, src) = match r.member {
+        Some((mi, inner)) => {
+            let (outer, n) = (ident(&t.rust_name), ident(&t.fields[mi].rust_name));
+            (
+                inner,
+                quote!((#src).get(::core::mem::offset_of!(#outer, #n)..).unwrap_or(&[])),
+            )
+        }
+        None => (id, src.clone()),
+    };
+    let src = &src;
+    let rd = |i: usize| load(m, fid, i, src);
+    let t = &m.types[fid];
     let lit = |v: i128| int_lit(v, true);
     let (violated, field, msg) = match &r.cond {
         Cond::Bits { field, mask, count } => {
@@ -280,6 +305,41 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
             let x = rd(*field);
             (quote!(#x == 0), *field, "must not be zero".to_owned())
         }
+        Cond::Known { field, mask } => {
+            let (x, mk) = (
+                rd(*field),
+                Literal::u64_suffixed(u64::try_from(*mask).unwrap_or(0)),
+            );
+            (
+                quote!(#x & !#mk != 0),
+                *field,
+                format!("bits outside {mask:#x} are set"),
+            )
+        }
+        Cond::Equals { field, value } => {
+            let (x, v) = (
+                rd(*field),
+                Literal::u64_suffixed(u64::try_from(*value).unwrap_or(0)),
+            );
+            (quote!(#x != #v), *field, format!("is not {value:#x}"))
+        }
+        Cond::NonZeroIf {
+            flag_field,
+            if_set,
+            non_zero,
+        } => {
+            let (x, s) = (rd(*flag_field), lit(*if_set));
+            let any = non_zero.iter().map(|&z| {
+                let v = rd(z);
+                quote!(#v == 0)
+            });
+            (
+                quote!(#x & #s != 0 && (#(#any)||*)),
+                non_zero.first().copied().unwrap_or(*flag_field),
+                format!("bits {if_set:#x} require these fields to be non-zero"),
+            )
+        }
+        Cond::Nested { field, .. } => (quote!(false), *field, String::new()),
         Cond::SumMax { a, b, max } => {
             let (x, y) = (rd(*a), rd(*b));
             let mx = Literal::u128_unsuffixed(u128::try_from(*max).unwrap_or(0));
@@ -545,7 +605,7 @@ pub(crate) fn header_read(model: &Model, id: TypeId) -> TokenStream {
     let t = &m.types[id];
     let h = ident(&t.rust_name);
     let w = t.c_name.clone().unwrap_or_default();
-    if t.extensible.is_none() && model.facts.has_reserved(id) {
+    if t.extensible.is_none() && (model.facts.has_reserved(id) || !t.rules.is_empty()) {
         return quote! {
             let header = #h::check(bytes)?;
         };

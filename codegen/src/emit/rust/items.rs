@@ -718,7 +718,7 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     let mut out = TokenStream::new();
     // A struct with a pointer is not `FromBytes`: its `check` cannot read it from bytes.
     let readable = model.facts.from_bytes(&Ty::Named(id));
-    if t.extensible.is_some() || model.facts.has_reserved(id) {
+    if t.extensible.is_some() || model.facts.has_reserved(id) || !t.rules.is_empty() {
         out.extend(check_fn(model, id, readable));
     }
     if let Some(p) = &t.payload {
