@@ -2017,8 +2017,18 @@ impl IrqSet {
     /// Check untrusted bytes holding a `struct vfio_irq_set` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    ///
+    /// The rules with run-time limits are not checked: `validate_with` checks them.
     pub fn check(
         bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        Self::check_limits(bytes, None)
+    }
+    #[doc(hidden)]
+    /// `check` with the run-time limits (in `runtime:` order; `None`: not checked).
+    pub fn check_limits(
+        bytes: &[u8],
+        limits: Option<&[u64]>,
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
@@ -2086,6 +2096,46 @@ impl IrqSet {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_irq_set.start",
                     "the sum with `count` is more than 0xfffffffe",
+                ),
+            );
+        }
+        if limits
+            .and_then(|l| l.get(0))
+            .copied()
+            .is_some_and(|l| {
+                (::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(IrqSet, start))
+                    .unwrap_or(0) as u64) >= l
+            })
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.start",
+                    "not below the run-time limit `num_irqs`",
+                ),
+            );
+        }
+        if limits
+            .and_then(|l| l.get(0))
+            .copied()
+            .is_some_and(|l| {
+                ((::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(IrqSet, start))
+                    .unwrap_or(0) as u64) as u128)
+                    + ((::uapigen_runtime::get::<
+                        u32,
+                    >(buf, ::core::mem::offset_of!(IrqSet, count))
+                        .unwrap_or(0) as u64) as u128) > l as u128
+            })
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.start",
+                    "the sum with `count` is more than the run-time limit `num_irqs`",
                 ),
             );
         }
@@ -2343,6 +2393,15 @@ impl IrqSet {
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
         IrqSetPayload::decode(bytes).map(|_| ())
+    }
+    /// `validate` with the checks that need what only the running kernel knows, given by the caller (as the C helper `vfio_irq_set_validate_with` does):
+    /// - `num_irqs`: The number of IRQs of the index, the `count` VFIO_DEVICE_GET_IRQ_INFO reports for it (vfio-pci's vfio_pci_get_irq_count); 0 for an index the device does not have.
+    pub fn validate_with(
+        bytes: &[u8],
+        num_irqs: u64,
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check_limits(bytes, Some(&[num_irqs]))?;
+        Self::validate(bytes)
     }
 }
 /// A device that a PCI hot reset would also reset.
@@ -3371,6 +3430,26 @@ impl DeviceFeaturePayload {
         let header = DeviceFeature::check(bytes)?;
         let size = header.argsz as usize;
         let bytes = bytes.get(..size).unwrap_or(bytes);
+        let denied: u32 = match header.tag_of() {
+            0 => 0x1_0000,
+            1 => 0x2_0000,
+            3 => 0x1_0000,
+            4 => 0x1_0000,
+            5 => 0x1_0000,
+            6 => 0x1_0000,
+            7 => 0x1_0000,
+            8 => 0x2_0000,
+            _ => 0,
+        };
+        if header.flags & denied != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.flags",
+                    "an operation this variant does not support",
+                ),
+            );
+        }
         let tail = bytes
             .get(::core::mem::offset_of!(DeviceFeature, data)..)
             .unwrap_or(&[]);
@@ -3590,6 +3669,26 @@ impl DeviceFeature {
                         ::uapigen_runtime::Errno::NotTty,
                         "vfio_device_feature.flags",
                         "unknown tag value",
+                    ),
+                );
+            }
+            let denied: u32 = match header.tag_of() {
+                0 => 0x1_0000,
+                1 => 0x2_0000,
+                3 => 0x1_0000,
+                4 => 0x1_0000,
+                5 => 0x1_0000,
+                6 => 0x1_0000,
+                7 => 0x1_0000,
+                8 => 0x2_0000,
+                _ => 0,
+            };
+            if header.flags & denied != 0 {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_feature.flags",
+                        "an operation this variant does not support",
                     ),
                 );
             }
@@ -4847,6 +4946,35 @@ impl IommuType1DmaUnmap {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_iommu_type1_dma_unmap.flags",
                     "bits 0x1 exclude bits 0x6",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && (::uapigen_runtime::get::<u32>(bytes, 0).unwrap_or(0) as usize)
+                < Self::MIN_SIZE + ::core::mem::size_of::<Bitmap>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the size field leaves no room for the data these flags need",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && bytes.len() < Self::MIN_SIZE + ::core::mem::size_of::<Bitmap>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the buffer does not hold the data these flags need",
                 ),
             );
         }

@@ -1,5 +1,6 @@
 //! Resolved `rules:` of a struct: field indices and mask values.
 
+use super::Ty;
 use crate::spec::ErrnoName;
 use crate::spec::Span;
 
@@ -36,6 +37,35 @@ pub enum Cond {
     Below { field: usize, bound: i128 },
     /// `a` and `b` are both zero or both non-zero.
     ZeroTogether { a: usize, b: usize },
+    /// `a + b <= limit`, computed without wrap-around, where `limit` is the caller's run-time
+    /// limit of that index (the struct's `runtime`); not checked without it.
+    SumLimit { a: usize, b: usize, limit: usize },
+    /// `field < limit` (unsigned), the caller's run-time limit of that index.
+    BelowLimit { field: usize, limit: usize },
+    /// When `flag_field & if_set != 0`: the size field is at least the minimum size plus the
+    /// size of `ty` (else the rule's errno), and the buffer holds that much (else EFAULT).
+    Room {
+        flag_field: usize,
+        if_set: i128,
+        ty: Ty,
+    },
+}
+
+impl Cond {
+    /// The run-time limit the condition reads, if any.
+    pub fn limit(&self) -> Option<usize> {
+        match self {
+            Cond::SumLimit { limit, .. } | Cond::BelowLimit { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+}
+
+/// A limit the kernel knows only at run time (`num_irqs`), passed by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeLimit {
+    pub name: String,
+    pub doc: Option<String>,
 }
 
 /// How many bits of a group may be set.
