@@ -12,7 +12,12 @@ use crate::rules::Rule;
 
 mod arg_rules;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
-pub use arg_rules::{ArgRule, BitCount, Cond, RuntimeLimit};
+pub use arg_rules::{BitCount, RuntimeLimit};
+
+/// A resolved `rules:` entry.
+pub type ArgRule = arg_rules::ArgRule<Ty>;
+/// What a rule requires of the argument.
+pub type Cond = arg_rules::Cond<Ty>;
 
 /// The lint rules the spec allows on an item (`allow:`), each with the reason written there.
 pub type Allow = BTreeMap<Rule, String>;

@@ -1,12 +1,13 @@
 //! Resolved `rules:` of a struct: field indices and mask values.
 
-use super::Ty;
 use crate::spec::ErrnoName;
 use crate::spec::Span;
 
-/// What a rule requires of the argument; a violation gives the rule's errno.
+/// What a rule requires of the argument; a violation gives the rule's errno. `T` is the
+/// IR's type (`crate::ir::Cond` names it), generic here so that this module does not
+/// import its parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cond {
+pub enum Cond<T> {
     /// `popcount(field & mask)` is exactly one, at most one or at least one.
     Bits {
         field: usize,
@@ -47,11 +48,11 @@ pub enum Cond {
     Room {
         flag_field: usize,
         if_set: i128,
-        ty: Ty,
+        ty: T,
     },
 }
 
-impl Cond {
+impl<T> Cond<T> {
     /// The run-time limit the condition reads, if any.
     pub fn limit(&self) -> Option<usize> {
         match self {
@@ -76,10 +77,10 @@ pub enum BitCount {
     AtLeastOne,
 }
 
-/// One argument rule of a struct.
+/// One argument rule of a struct (`T`: the IR's type, as in [`Cond`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgRule {
-    pub cond: Cond,
+pub struct ArgRule<T> {
+    pub cond: Cond<T>,
     /// The rule is skipped when `field & mask != 0`.
     pub unless: Option<(usize, i128)>,
     /// The rule applies only when this field is not zero.
