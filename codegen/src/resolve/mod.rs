@@ -716,6 +716,11 @@ impl Resolver<'_> {
                 );
             }
         }
+        // A value group is an enum.
+        for g in &m.groups {
+            let c = format!("group {}", g.c_name);
+            check(&mut self.diags, &mut types, &g.rust_name, &c, g.span);
+        }
         for t in &m.typedefs {
             let c = format!("typedef {}", t.c_name);
             check(&mut self.diags, &mut types, &t.rust_name, &c, t.span);

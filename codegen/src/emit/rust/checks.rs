@@ -252,6 +252,9 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
     let rd = |i: usize| load(m, id, i, src);
     let lit = |v: i128| int_lit(v, true);
     let limit = |i: usize| {
+        if i == 0 {
+            return quote!(limits.and_then(<[u64]>::first).copied());
+        }
         let i = Literal::usize_unsuffixed(i);
         quote!(limits.and_then(|l| l.get(#i)).copied())
     };
