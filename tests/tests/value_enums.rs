@@ -54,8 +54,10 @@ fn packed_and_u8_groups() {
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn kvm_exit_reason_matches_exhaustively() {
-    let mut run = kvm::Run::default();
-    run.exit_reason = kvm::EXIT_HLT;
+    let mut run = kvm::Run {
+        exit_reason: kvm::EXIT_HLT,
+        ..Default::default()
+    };
     // Every known reason is a variant: a match without `_` names them all (the compiler
     // checks that this match is exhaustive); unknown ones are the `Err` side.
     let name = match run.exit_reason() {
