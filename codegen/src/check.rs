@@ -136,6 +136,8 @@ pub struct PayloadCheck {
     pub unknown: Errno,
     /// With any of these bits in the tag field only the tag is checked (a probe).
     pub unless: Option<i128>,
+    /// The errno of an operation bit an arm does not support (its `denied_ops`).
+    pub ops_errno: Errno,
 }
 
 /// What one tag value requires.
@@ -143,6 +145,9 @@ pub struct PayloadCheck {
 pub struct Arm {
     pub tag: i128,
     pub tag_name: Option<String>,
+    /// Operation bits of the tag field this arm does not support: any of them set gives
+    /// `ops_errno`, before the probe returns (the kernel's `vfio_check_feature`).
+    pub denied_ops: i128,
     pub need: Need,
     /// A struct with a validator of its own that the payload holds: it is checked on what
     /// `avail` leaves, and its answer is the answer.
@@ -184,6 +189,13 @@ impl Program {
             Check::KnownFlags { field, mask, .. } => Some((*field, *mask)),
             _ => None,
         })
+    }
+
+    /// Whether a rule reads a run-time limit (so `validate_with` exists).
+    pub fn has_limits(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| matches!(c, Check::Rule(r) if r.cond.limit().is_some()))
     }
 
     /// The payload check, when the struct carries a payload.
@@ -316,6 +328,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
                 Arm {
                     tag: v.tag,
                     tag_name: v.tag_name.clone(),
+                    denied_ops: v.denied_ops,
                     need,
                     nested,
                 }
@@ -329,6 +342,7 @@ fn program(m: &Module, layouts: &[Layout], facts: &Facts, id: TypeId) -> Program
             arms,
             unknown: p.unknown.into(),
             unless: p.unless,
+            ops_errno: field_errno,
         }));
     }
     checks.extend(t.rules.iter().filter(|r| r.after_payload).map(rule));

@@ -12,7 +12,12 @@ use crate::rules::Rule;
 
 mod arg_rules;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
-pub use arg_rules::{ArgRule, BitCount, Cond};
+pub use arg_rules::{BitCount, RuntimeLimit};
+
+/// A resolved `rules:` entry.
+pub type ArgRule = arg_rules::ArgRule<Ty>;
+/// What a rule requires of the argument.
+pub type Cond = arg_rules::Cond<Ty>;
 
 /// The lint rules the spec allows on an item (`allow:`), each with the reason written there.
 pub type Allow = BTreeMap<Rule, String>;
@@ -417,6 +422,9 @@ pub struct PayloadVariant {
     pub ty: Option<Ty>,
     /// For a union payload: the member's field index in the union type.
     pub member: Option<usize>,
+    /// The operation bits of the payload's `ops` this variant does not support: any of them
+    /// set in the tag field gives EINVAL (0: it supports all).
+    pub denied_ops: i128,
     pub doc: Option<String>,
     pub span: Span,
 }
@@ -476,6 +484,9 @@ pub struct TypeDef {
     pub caps: Option<Caps>,
     /// The kernel's checks of field values (`rules:`), in spec order.
     pub rules: Vec<ArgRule>,
+    /// The run-time limits the rules read (`runtime:`), in spec order: the parameters of
+    /// the validator that checks them.
+    pub runtime: Vec<RuntimeLimit>,
     /// `__attribute__((packed))`.
     pub packed: bool,
     /// `__attribute__((aligned(N)))`.

@@ -9,72 +9,8 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
-/// A location in a spec file: 1-based line and column plus the byte range.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Span {
-    pub line: u32,
-    pub column: u32,
-    pub offset: usize,
-    pub len: usize,
-}
-
-/// A value together with where it was written.
-#[derive(Clone, Debug)]
-pub struct Sp<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-impl<T> Sp<T> {
-    pub fn new(value: T, span: Span) -> Self {
-        Sp { value, span }
-    }
-}
-
-impl<T> std::ops::Deref for Sp<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        let loc = s.referenced;
-        let span = loc.span();
-        Ok(Sp {
-            value: s.value,
-            span: Span {
-                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
-                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
-                offset: span
-                    .byte_offset()
-                    .and_then(|o| usize::try_from(o).ok())
-                    .unwrap_or(0),
-                len: span
-                    .byte_len()
-                    .and_then(|o| usize::try_from(o).ok())
-                    .unwrap_or(0),
-            },
-        })
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Sp<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
-    fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
-    }
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
-    }
-}
+mod span;
+pub use span::{Sp, Span};
 
 pub use crate::expr_text::ExprText;
 
@@ -479,6 +415,21 @@ pub struct Struct {
     /// bits that exclude or require others, non-zero fields, overflow-safe sums.
     #[serde(default)]
     pub rules: Vec<ArgRule>,
+    /// Limits the kernel knows only at run time (the number of IRQs of an index), which the
+    /// caller passes to the validator (`validate_with`); rules name them as `runtime NAME`
+    /// in `max` and `below`.
+    #[serde(default)]
+    pub runtime: Vec<RuntimeLimit>,
+}
+
+/// A run-time limit of a struct's rules: a `__u64` parameter of its `validate_with`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuntimeLimit {
+    /// The parameter's name (a lowercase identifier: `num_irqs`).
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// How the kernel treats the size field.
@@ -561,6 +512,11 @@ pub struct ArgRule {
     /// With `if-set`: these fields must be zero.
     #[serde(default)]
     pub zero: Option<Sp<Vec<Sp<String>>>>,
+    /// With `if-set` (`minsz`): the size field leaves room for this type after the
+    /// mandatory part (`argsz >= minsz + sizeof(type)`, else the rule's errno), and the
+    /// buffer holds it (else EFAULT, the kernel's `copy_from_user` of it).
+    #[serde(default)]
+    pub room: Option<Sp<String>>,
     /// This field must not be zero.
     #[serde(default)]
     pub non_zero: Option<Sp<String>>,
@@ -666,6 +622,10 @@ pub struct Payload {
     /// tag is checked): VFIO_DEVICE_FEATURE_PROBE.
     #[serde(default)]
     pub unless: Option<Sp<ExprText>>,
+    /// Bits of the tag field that name operations on the variant (VFIO_DEVICE_FEATURE's
+    /// GET and SET); a variant's `ops` says which of them it supports (default: all).
+    #[serde(default)]
+    pub ops: Option<Sp<ExprText>>,
     pub variants: Vec<Variant>,
 }
 
@@ -680,6 +640,11 @@ pub struct Variant {
     /// For a union `data`: the union member this variant makes valid.
     #[serde(default)]
     pub member: Option<Sp<String>>,
+    /// The operation bits of the payload's `ops` this variant supports; another of them
+    /// set gives EINVAL (the kernel's `vfio_check_feature` with `supported_ops`), also in a
+    /// probe.
+    #[serde(default)]
+    pub ops: Option<Sp<ExprText>>,
     /// Rust name of the variant (default: from the tag's name).
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,

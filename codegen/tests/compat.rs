@@ -298,8 +298,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report }\n",
-                    "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report }\n        - { tag: 9, type: u32 }\n",
+                    "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report, ops: VFIO_DEVICE_FEATURE_GET }\n",
+                    "        - { tag: VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, type: struct vfio_device_feature_dma_logging_report, ops: VFIO_DEVICE_FEATURE_GET }\n        - { tag: 9, type: u32 }\n",
                 )
             },
         },

@@ -32,6 +32,162 @@ pub const PASID_FORMAT_INTEL_VTD: u32 = 1;
 /// Value of `iommu_pasid_format`.
 #[doc(alias = "IOMMU_PASID_FORMAT_LAST")]
 pub const PASID_FORMAT_LAST: u32 = 2;
+/// Layout versions of iommu_page_response.
+/// The values of `iommu_page_resp_version` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum PageRespVersion {
+    /// The only version defined.
+    /// `IOMMU_PAGE_RESP_VERSION_1`.
+    PageRespVersion1 = PAGE_RESP_VERSION_1,
+}
+impl PageRespVersion {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            PAGE_RESP_VERSION_1 => Ok(Self::PageRespVersion1),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<PageRespVersion> for u32 {
+    #[inline]
+    fn from(v: PageRespVersion) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for PageRespVersion {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Layout versions of iommu_cache_invalidate_info.
+/// The values of `iommu_cache_invalidate_info_version` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum CacheInvalidateInfoVersion {
+    /// The only version defined.
+    /// `IOMMU_CACHE_INVALIDATE_INFO_VERSION_1`.
+    CacheInvalidateInfoVersion1 = CACHE_INVALIDATE_INFO_VERSION_1,
+}
+impl CacheInvalidateInfoVersion {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            CACHE_INVALIDATE_INFO_VERSION_1 => Ok(Self::CacheInvalidateInfoVersion1),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<CacheInvalidateInfoVersion> for u32 {
+    #[inline]
+    fn from(v: CacheInvalidateInfoVersion) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for CacheInvalidateInfoVersion {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Layout versions of iommu_gpasid_bind_data.
+/// The values of `iommu_gpasid_bind_version` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum GpasidBindVersion {
+    /// The only version defined.
+    /// `IOMMU_GPASID_BIND_VERSION_1`.
+    GpasidBindVersion1 = GPASID_BIND_VERSION_1,
+}
+impl GpasidBindVersion {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            GPASID_BIND_VERSION_1 => Ok(Self::GpasidBindVersion1),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<GpasidBindVersion> for u32 {
+    #[inline]
+    fn from(v: GpasidBindVersion) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for GpasidBindVersion {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// PASID table entry formats of iommu_gpasid_bind_data.format; each selects a member of its vendor union.
+/// The values of `iommu_pasid_format` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum PasidFormat {
+    /// Intel VT-d PASID entry; vendor.vtd is valid.
+    /// `IOMMU_PASID_FORMAT_INTEL_VTD`.
+    IntelVtd = PASID_FORMAT_INTEL_VTD,
+    /// End marker; every valid format is below it.
+    /// `IOMMU_PASID_FORMAT_LAST`.
+    Last = PASID_FORMAT_LAST,
+}
+impl PasidFormat {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            PASID_FORMAT_INTEL_VTD => Ok(Self::IntelVtd),
+            PASID_FORMAT_LAST => Ok(Self::Last),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<PasidFormat> for u32 {
+    #[inline]
+    fn from(v: PasidFormat) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for PasidFormat {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
 /// Unrecoverable DMA fault; iommu_fault.event is valid.
 #[doc(alias = "IOMMU_FAULT_DMA_UNRECOV")]
 pub const FAULT_DMA_UNRECOV: u32 = 1;
@@ -530,6 +686,18 @@ impl ::core::default::Default for PageResponse {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl PageResponse {
+    /// `version` as a [`PageRespVersion`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn version(&self) -> ::core::result::Result<PageRespVersion, u32> {
+        PageRespVersion::from_raw(self.version)
+    }
+    /// Set `version` to a value of `iommu_page_resp_version`.
+    #[inline]
+    pub fn set_version(&mut self, value: PageRespVersion) {
+        self.version = value.raw();
+    }
+}
 /// Scope of an address-selective invalidation (IOMMU_INV_GRANU_ADDR).
 #[doc(alias = "iommu_inv_addr_info")]
 #[repr(C)]
@@ -850,6 +1018,18 @@ impl CacheInvalidateInfo {
             );
         }
         Ok(v)
+    }
+}
+impl CacheInvalidateInfo {
+    /// `version` as a [`CacheInvalidateInfoVersion`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn version(&self) -> ::core::result::Result<CacheInvalidateInfoVersion, u32> {
+        CacheInvalidateInfoVersion::from_raw(self.version)
+    }
+    /// Set `version` to a value of `iommu_cache_invalidate_info_version`.
+    #[inline]
+    pub fn set_version(&mut self, value: CacheInvalidateInfoVersion) {
+        self.version = value.raw();
     }
 }
 /// What `struct iommu_cache_invalidate_info` carries, selected by `granularity`.
@@ -1332,6 +1512,28 @@ impl GpasidBindData {
             );
         }
         Ok(v)
+    }
+}
+impl GpasidBindData {
+    /// `version` as a [`GpasidBindVersion`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn version(&self) -> ::core::result::Result<GpasidBindVersion, u32> {
+        GpasidBindVersion::from_raw(self.version)
+    }
+    /// Set `version` to a value of `iommu_gpasid_bind_version`.
+    #[inline]
+    pub fn set_version(&mut self, value: GpasidBindVersion) {
+        self.version = value.raw();
+    }
+    /// `format` as a [`PasidFormat`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn format(&self) -> ::core::result::Result<PasidFormat, u32> {
+        PasidFormat::from_raw(self.format)
+    }
+    /// Set `format` to a value of `iommu_pasid_format`.
+    #[inline]
+    pub fn set_format(&mut self, value: PasidFormat) {
+        self.format = value.raw();
     }
 }
 /// What `struct iommu_gpasid_bind_data` carries, selected by `format`.

@@ -1822,6 +1822,905 @@ pub const EXIT_HYPERV_SYNDBG: u32 = 3;
     )
 )]
 pub const EXIT_XEN_HCALL: u32 = 1;
+/// A few of the capabilities that KVM_CHECK_EXTENSION reports (0 means absent, other
+/// values are yes or a capability-specific number); the ones a basic x86 VMM asks about.
+/// The values of `kvm_cap` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Cap {
+    /// An in-kernel interrupt controller model is available (KVM_CREATE_IRQCHIP).
+    /// `KVM_CAP_IRQCHIP`.
+    Irqchip = CAP_IRQCHIP,
+    /// HLT of the guest can exit to user space as KVM_EXIT_HLT.
+    /// `KVM_CAP_HLT`.
+    Hlt = CAP_HLT,
+    /// Guest memory comes from user space via KVM_SET_USER_MEMORY_REGION.
+    /// `KVM_CAP_USER_MEMORY`.
+    UserMemory = CAP_USER_MEMORY,
+    /// KVM_SET_TSS_ADDR is available (needed on Intel VMX).
+    /// `KVM_CAP_SET_TSS_ADDR`.
+    SetTssAddr = CAP_SET_TSS_ADDR,
+    /// The CPUID ioctls with the extended entry format are available.
+    /// `KVM_CAP_EXT_CPUID`.
+    ExtCpuid = CAP_EXT_CPUID,
+    /// The answer is the recommended number of vCPUs per VM.
+    /// `KVM_CAP_NR_VCPUS`.
+    NrVcpus = CAP_NR_VCPUS,
+    /// The answer is the number of memory slots per VM.
+    /// `KVM_CAP_NR_MEMSLOTS`.
+    NrMemslots = CAP_NR_MEMSLOTS,
+    /// The answer is the number of memory address spaces (slot bits 16 and up select one).
+    /// `KVM_CAP_MULTI_ADDRESS_SPACE`.
+    MultiAddressSpace = CAP_MULTI_ADDRESS_SPACE,
+    /// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args[0], in ns, below 2^32).
+    /// `KVM_CAP_HALT_POLL`.
+    HaltPoll = CAP_HALT_POLL,
+    /// Changes to the host mapping of guest memory reach the guest without re-registering.
+    /// `KVM_CAP_SYNC_MMU`.
+    SyncMmu = CAP_SYNC_MMU,
+    /// KVM_SET_IDENTITY_MAP_ADDR is available.
+    /// `KVM_CAP_SET_IDENTITY_MAP_ADDR`.
+    SetIdentityMapAddr = CAP_SET_IDENTITY_MAP_ADDR,
+    /// KVM_EXIT_INTERNAL_ERROR reports extra words in internal.data.
+    /// `KVM_CAP_INTERNAL_ERROR_DATA`.
+    InternalErrorData = CAP_INTERNAL_ERROR_DATA,
+    /// KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS are available.
+    /// `KVM_CAP_VCPU_EVENTS`.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+    VcpuEvents = CAP_VCPU_EVENTS,
+    /// The answer is the largest number of vCPUs a VM may have.
+    /// `KVM_CAP_MAX_VCPUS`.
+    MaxVcpus = CAP_MAX_VCPUS,
+    /// The answer is the set of register classes kvm_run can synchronize (kvm_sync_regs_flags bits).
+    /// `KVM_CAP_SYNC_REGS`.
+    SyncRegs = CAP_SYNC_REGS,
+    /// Memory slots may be read-only (KVM_MEM_READONLY); guest writes exit as MMIO.
+    /// `KVM_CAP_READONLY_MEM`.
+    ReadonlyMem = CAP_READONLY_MEM,
+    /// KVM_CHECK_EXTENSION also works on a VM fd and answers for that VM.
+    /// `KVM_CAP_CHECK_EXTENSION_VM`.
+    CheckExtensionVm = CAP_CHECK_EXTENSION_VM,
+    /// kvm_run.immediate_exit is honoured.
+    /// `KVM_CAP_IMMEDIATE_EXIT`.
+    ImmediateExit = CAP_IMMEDIATE_EXIT,
+    /// KVM_EXIT_SYSTEM_EVENT fills ndata and data.
+    /// `KVM_CAP_SYSTEM_EVENT_DATA`.
+    SystemEventData = CAP_SYSTEM_EVENT_DATA,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl Cap {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            CAP_IRQCHIP => Ok(Self::Irqchip),
+            CAP_HLT => Ok(Self::Hlt),
+            CAP_USER_MEMORY => Ok(Self::UserMemory),
+            CAP_SET_TSS_ADDR => Ok(Self::SetTssAddr),
+            CAP_EXT_CPUID => Ok(Self::ExtCpuid),
+            CAP_NR_VCPUS => Ok(Self::NrVcpus),
+            CAP_NR_MEMSLOTS => Ok(Self::NrMemslots),
+            CAP_MULTI_ADDRESS_SPACE => Ok(Self::MultiAddressSpace),
+            CAP_HALT_POLL => Ok(Self::HaltPoll),
+            CAP_SYNC_MMU => Ok(Self::SyncMmu),
+            CAP_SET_IDENTITY_MAP_ADDR => Ok(Self::SetIdentityMapAddr),
+            CAP_INTERNAL_ERROR_DATA => Ok(Self::InternalErrorData),
+            #[cfg(
+                any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")
+            )]
+            CAP_VCPU_EVENTS => Ok(Self::VcpuEvents),
+            CAP_MAX_VCPUS => Ok(Self::MaxVcpus),
+            CAP_SYNC_REGS => Ok(Self::SyncRegs),
+            CAP_READONLY_MEM => Ok(Self::ReadonlyMem),
+            CAP_CHECK_EXTENSION_VM => Ok(Self::CheckExtensionVm),
+            CAP_IMMEDIATE_EXIT => Ok(Self::ImmediateExit),
+            CAP_SYSTEM_EVENT_DATA => Ok(Self::SystemEventData),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<Cap> for u32 {
+    #[inline]
+    fn from(v: Cap) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for Cap {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Why KVM_RUN returned, in kvm_run.exit_reason; most reasons say which member of the exit union is valid.
+/// The values of `kvm_exit_reason` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum ExitReason {
+    /// An exit KVM does not know; hw.hardware_exit_reason has the hardware's reason.
+    /// `KVM_EXIT_UNKNOWN`.
+    Unknown = EXIT_UNKNOWN,
+    /// The guest raised an exception that user space must see; ex has it.
+    /// `KVM_EXIT_EXCEPTION`.
+    Exception = EXIT_EXCEPTION,
+    /// The guest accessed an I/O port; io describes it.
+    /// `KVM_EXIT_IO`.
+    Io = EXIT_IO,
+    /// A hypercall for user space; hypercall has it.
+    /// `KVM_EXIT_HYPERCALL`.
+    Hypercall = EXIT_HYPERCALL,
+    /// A debug event that user space asked for; debug has it.
+    /// `KVM_EXIT_DEBUG`.
+    Debug = EXIT_DEBUG,
+    /// The guest executed HLT (without an in-kernel local APIC).
+    /// `KVM_EXIT_HLT`.
+    Hlt = EXIT_HLT,
+    /// The guest accessed memory that user space emulates; mmio describes it.
+    /// `KVM_EXIT_MMIO`.
+    Mmio = EXIT_MMIO,
+    /// The guest can take an interrupt now (after request_interrupt_window).
+    /// `KVM_EXIT_IRQ_WINDOW_OPEN`.
+    IrqWindowOpen = EXIT_IRQ_WINDOW_OPEN,
+    /// The guest shut down, e.g. after a triple fault; the vCPU must be reset.
+    /// `KVM_EXIT_SHUTDOWN`.
+    Shutdown = EXIT_SHUTDOWN,
+    /// Entering the guest failed; fail_entry has the reason.
+    /// `KVM_EXIT_FAIL_ENTRY`.
+    FailEntry = EXIT_FAIL_ENTRY,
+    /// A signal for the thread interrupted KVM_RUN.
+    /// `KVM_EXIT_INTR`.
+    Intr = EXIT_INTR,
+    /// An old exit for guest CR8 writes; Linux 6.1 never sets it.
+    /// `KVM_EXIT_SET_TPR`.
+    SetTpr = EXIT_SET_TPR,
+    /// The guest accessed the task priority register; tpr_access has it.
+    /// `KVM_EXIT_TPR_ACCESS`.
+    TprAccess = EXIT_TPR_ACCESS,
+    /// s390 intercept for user space; s390_sieic has it.
+    /// `KVM_EXIT_S390_SIEIC`.
+    S390Sieic = EXIT_S390_SIEIC,
+    /// s390 reset request; s390_reset_flags says which.
+    /// `KVM_EXIT_S390_RESET`.
+    S390Reset = EXIT_S390_RESET,
+    /// Deprecated; PowerPC 440 device control register access, dcr has it.
+    /// `KVM_EXIT_DCR`.
+    Dcr = EXIT_DCR,
+    /// PowerPC (Book3S HV) machine check for user space to handle; hw.hardware_exit_reason has the trap.
+    /// `KVM_EXIT_NMI`.
+    Nmi = EXIT_NMI,
+    /// KVM hit an error it cannot handle; internal (or emulation_failure) has it.
+    /// `KVM_EXIT_INTERNAL_ERROR`.
+    InternalError = EXIT_INTERNAL_ERROR,
+    /// PowerPC OSI hypercall; osi has the registers.
+    /// `KVM_EXIT_OSI`.
+    Osi = EXIT_OSI,
+    /// PowerPC PAPR hypercall; papr_hcall has it.
+    /// `KVM_EXIT_PAPR_HCALL`.
+    PaprHcall = EXIT_PAPR_HCALL,
+    /// s390 fault in a user-controlled VM; s390_ucontrol has it.
+    /// `KVM_EXIT_S390_UCONTROL`.
+    S390Ucontrol = EXIT_S390_UCONTROL,
+    /// PowerPC BookE watchdog expiry.
+    /// `KVM_EXIT_WATCHDOG`.
+    Watchdog = EXIT_WATCHDOG,
+    /// s390 TEST SUBCHANNEL for user space; s390_tsch has it.
+    /// `KVM_EXIT_S390_TSCH`.
+    S390Tsch = EXIT_S390_TSCH,
+    /// PowerPC external proxy read; epr takes the value.
+    /// `KVM_EXIT_EPR`.
+    Epr = EXIT_EPR,
+    /// A platform event such as power off or reset; system_event has it.
+    /// `KVM_EXIT_SYSTEM_EVENT`.
+    SystemEvent = EXIT_SYSTEM_EVENT,
+    /// s390 STORE SYSTEM INFORMATION; s390_stsi has it.
+    /// `KVM_EXIT_S390_STSI`.
+    S390Stsi = EXIT_S390_STSI,
+    /// End of interrupt for the user-space IOAPIC of a split IRQ chip; eoi has the vector.
+    /// `KVM_EXIT_IOAPIC_EOI`.
+    IoapicEoi = EXIT_IOAPIC_EOI,
+    /// A Hyper-V event; hyperv has it.
+    /// `KVM_EXIT_HYPERV`.
+    Hyperv = EXIT_HYPERV,
+    /// arm64 data abort without a valid syndrome; arm_nisv has it.
+    /// `KVM_EXIT_ARM_NISV`.
+    ArmNisv = EXIT_ARM_NISV,
+    /// The guest read an MSR that user space handles; msr has it.
+    /// `KVM_EXIT_X86_RDMSR`.
+    X86Rdmsr = EXIT_X86_RDMSR,
+    /// The guest wrote an MSR that user space handles; msr has it.
+    /// `KVM_EXIT_X86_WRMSR`.
+    X86Wrmsr = EXIT_X86_WRMSR,
+    /// The vCPU's dirty page ring is full and must be harvested.
+    /// `KVM_EXIT_DIRTY_RING_FULL`.
+    DirtyRingFull = EXIT_DIRTY_RING_FULL,
+    /// An SEV-ES application processor parked itself (AP reset hold) until user space wakes it.
+    /// `KVM_EXIT_AP_RESET_HOLD`.
+    ApResetHold = EXIT_AP_RESET_HOLD,
+    /// The guest took a split lock (bus lock) and user space asked to see it.
+    /// `KVM_EXIT_X86_BUS_LOCK`.
+    X86BusLock = EXIT_X86_BUS_LOCK,
+    /// A Xen event; xen has it.
+    /// `KVM_EXIT_XEN`.
+    Xen = EXIT_XEN,
+    /// RISC-V SBI call for user space (its riscv_sbi exit member is not in this spec).
+    /// `KVM_EXIT_RISCV_SBI`.
+    RiscvSbi = EXIT_RISCV_SBI,
+    /// RISC-V CSR access for user space (its riscv_csr exit member is not in this spec).
+    /// `KVM_EXIT_RISCV_CSR`.
+    RiscvCsr = EXIT_RISCV_CSR,
+    /// The guest stayed too long where no interrupt could be taken; notify has it.
+    /// `KVM_EXIT_NOTIFY`.
+    Notify = EXIT_NOTIFY,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ExitReason {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            EXIT_UNKNOWN => Ok(Self::Unknown),
+            EXIT_EXCEPTION => Ok(Self::Exception),
+            EXIT_IO => Ok(Self::Io),
+            EXIT_HYPERCALL => Ok(Self::Hypercall),
+            EXIT_DEBUG => Ok(Self::Debug),
+            EXIT_HLT => Ok(Self::Hlt),
+            EXIT_MMIO => Ok(Self::Mmio),
+            EXIT_IRQ_WINDOW_OPEN => Ok(Self::IrqWindowOpen),
+            EXIT_SHUTDOWN => Ok(Self::Shutdown),
+            EXIT_FAIL_ENTRY => Ok(Self::FailEntry),
+            EXIT_INTR => Ok(Self::Intr),
+            EXIT_SET_TPR => Ok(Self::SetTpr),
+            EXIT_TPR_ACCESS => Ok(Self::TprAccess),
+            EXIT_S390_SIEIC => Ok(Self::S390Sieic),
+            EXIT_S390_RESET => Ok(Self::S390Reset),
+            EXIT_DCR => Ok(Self::Dcr),
+            EXIT_NMI => Ok(Self::Nmi),
+            EXIT_INTERNAL_ERROR => Ok(Self::InternalError),
+            EXIT_OSI => Ok(Self::Osi),
+            EXIT_PAPR_HCALL => Ok(Self::PaprHcall),
+            EXIT_S390_UCONTROL => Ok(Self::S390Ucontrol),
+            EXIT_WATCHDOG => Ok(Self::Watchdog),
+            EXIT_S390_TSCH => Ok(Self::S390Tsch),
+            EXIT_EPR => Ok(Self::Epr),
+            EXIT_SYSTEM_EVENT => Ok(Self::SystemEvent),
+            EXIT_S390_STSI => Ok(Self::S390Stsi),
+            EXIT_IOAPIC_EOI => Ok(Self::IoapicEoi),
+            EXIT_HYPERV => Ok(Self::Hyperv),
+            EXIT_ARM_NISV => Ok(Self::ArmNisv),
+            EXIT_X86_RDMSR => Ok(Self::X86Rdmsr),
+            EXIT_X86_WRMSR => Ok(Self::X86Wrmsr),
+            EXIT_DIRTY_RING_FULL => Ok(Self::DirtyRingFull),
+            EXIT_AP_RESET_HOLD => Ok(Self::ApResetHold),
+            EXIT_X86_BUS_LOCK => Ok(Self::X86BusLock),
+            EXIT_XEN => Ok(Self::Xen),
+            EXIT_RISCV_SBI => Ok(Self::RiscvSbi),
+            EXIT_RISCV_CSR => Ok(Self::RiscvCsr),
+            EXIT_NOTIFY => Ok(Self::Notify),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<ExitReason> for u32 {
+    #[inline]
+    fn from(v: ExitReason) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for ExitReason {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of kvm_run io.direction.
+/// The values of `kvm_exit_io_direction` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum ExitIoDirection {
+    /// The guest reads the port (IN); user space writes the data.
+    /// `KVM_EXIT_IO_IN`.
+    In = EXIT_IO_IN,
+    /// The guest writes the port (OUT); user space reads the data.
+    /// `KVM_EXIT_IO_OUT`.
+    Out = EXIT_IO_OUT,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ExitIoDirection {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u8) -> ::core::result::Result<Self, u8> {
+        match raw {
+            EXIT_IO_IN => Ok(Self::In),
+            EXIT_IO_OUT => Ok(Self::Out),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<ExitIoDirection> for u8 {
+    #[inline]
+    fn from(v: ExitIoDirection) -> u8 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u8> for ExitIoDirection {
+    /// The raw value, which this revision does not know.
+    type Error = u8;
+    #[inline]
+    fn try_from(raw: u8) -> ::core::result::Result<Self, u8> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of kvm_run internal.suberror.
+/// The values of `kvm_internal_error` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum InternalError {
+    /// Emulating an instruction failed; emulation_failure applies.
+    /// `KVM_INTERNAL_ERROR_EMULATION`.
+    Emulation = INTERNAL_ERROR_EMULATION,
+    /// Exceptions occurred together in a way KVM cannot handle.
+    /// `KVM_INTERNAL_ERROR_SIMUL_EX`.
+    SimulEx = INTERNAL_ERROR_SIMUL_EX,
+    /// An exit happened while an event was being delivered and KVM cannot continue.
+    /// `KVM_INTERNAL_ERROR_DELIVERY_EV`.
+    DeliveryEv = INTERNAL_ERROR_DELIVERY_EV,
+    /// The hardware gave an exit reason KVM did not expect.
+    /// `KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON`.
+    UnexpectedExitReason = INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl InternalError {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            INTERNAL_ERROR_EMULATION => Ok(Self::Emulation),
+            INTERNAL_ERROR_SIMUL_EX => Ok(Self::SimulEx),
+            INTERNAL_ERROR_DELIVERY_EV => Ok(Self::DeliveryEv),
+            INTERNAL_ERROR_UNEXPECTED_EXIT_REASON => Ok(Self::UnexpectedExitReason),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<InternalError> for u32 {
+    #[inline]
+    fn from(v: InternalError) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for InternalError {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of kvm_run system_event.type.
+/// The values of `kvm_system_event_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum SystemEventType {
+    /// The guest asked to power off.
+    /// `KVM_SYSTEM_EVENT_SHUTDOWN`.
+    Shutdown = SYSTEM_EVENT_SHUTDOWN,
+    /// The guest asked for a reset.
+    /// `KVM_SYSTEM_EVENT_RESET`.
+    Reset = SYSTEM_EVENT_RESET,
+    /// The guest reported a crash.
+    /// `KVM_SYSTEM_EVENT_CRASH`.
+    Crash = SYSTEM_EVENT_CRASH,
+    /// A suspended vCPU has a wake-up event.
+    /// `KVM_SYSTEM_EVENT_WAKEUP`.
+    Wakeup = SYSTEM_EVENT_WAKEUP,
+    /// The guest asked to suspend the VM.
+    /// `KVM_SYSTEM_EVENT_SUSPEND`.
+    Suspend = SYSTEM_EVENT_SUSPEND,
+    /// An SEV guest asked to be terminated.
+    /// `KVM_SYSTEM_EVENT_SEV_TERM`.
+    SevTerm = SYSTEM_EVENT_SEV_TERM,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl SystemEventType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            SYSTEM_EVENT_SHUTDOWN => Ok(Self::Shutdown),
+            SYSTEM_EVENT_RESET => Ok(Self::Reset),
+            SYSTEM_EVENT_CRASH => Ok(Self::Crash),
+            SYSTEM_EVENT_WAKEUP => Ok(Self::Wakeup),
+            SYSTEM_EVENT_SUSPEND => Ok(Self::Suspend),
+            SYSTEM_EVENT_SEV_TERM => Ok(Self::SevTerm),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<SystemEventType> for u32 {
+    #[inline]
+    fn from(v: SystemEventType) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for SystemEventType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of kvm_hyperv_exit.type.
+/// The values of `kvm_hyperv_exit_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum HypervExitType {
+    /// A SynIC MSR was written; u.synic applies.
+    /// `KVM_EXIT_HYPERV_SYNIC`.
+    Synic = EXIT_HYPERV_SYNIC,
+    /// A Hyper-V hypercall; u.hcall applies.
+    /// `KVM_EXIT_HYPERV_HCALL`.
+    Hcall = EXIT_HYPERV_HCALL,
+    /// A synthetic debugger MSR was written; u.syndbg applies.
+    /// `KVM_EXIT_HYPERV_SYNDBG`.
+    Syndbg = EXIT_HYPERV_SYNDBG,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl HypervExitType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            EXIT_HYPERV_SYNIC => Ok(Self::Synic),
+            EXIT_HYPERV_HCALL => Ok(Self::Hcall),
+            EXIT_HYPERV_SYNDBG => Ok(Self::Syndbg),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<HypervExitType> for u32 {
+    #[inline]
+    fn from(v: HypervExitType) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for HypervExitType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of kvm_xen_exit.type.
+/// The values of `kvm_xen_exit_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum XenExitType {
+    /// A Xen hypercall; u.hcall applies.
+    /// `KVM_EXIT_XEN_HCALL`.
+    ExitXenHcall = EXIT_XEN_HCALL,
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl XenExitType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            EXIT_XEN_HCALL => Ok(Self::ExitXenHcall),
+            _ => Err(raw),
+        }
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<XenExitType> for u32 {
+    #[inline]
+    fn from(v: XenExitType) -> u32 {
+        v.raw()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::TryFrom<u32> for XenExitType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
 /// Bit of KVM_IOEVENTFD_FLAG_DATAMATCH.
 #[doc(alias = "kvm_ioeventfd_flag_nr_datamatch")]
 #[cfg(
@@ -3784,6 +4683,44 @@ impl ::core::default::Default for HypervExit {
         target_arch = "riscv64"
     )
 )]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl HypervExit {
+    /// `type` as a [`HypervExitType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn r#type(&self) -> ::core::result::Result<HypervExitType, u32> {
+        HypervExitType::from_raw(self.r#type)
+    }
+    /// Set `type` to a value of `kvm_hyperv_exit_type`.
+    #[inline]
+    pub fn set_type(&mut self, value: HypervExitType) {
+        self.r#type = value.raw();
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 /// Details of a KVM_EXIT_XEN exit; type says which member of u applies.
 #[doc(alias = "kvm_xen_exit")]
 #[repr(C)]
@@ -3835,6 +4772,44 @@ pub struct XenExit {
 impl ::core::default::Default for XenExit {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl XenExit {
+    /// `type` as a [`XenExitType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn r#type(&self) -> ::core::result::Result<XenExitType, u32> {
+        XenExitType::from_raw(self.r#type)
+    }
+    /// Set `type` to a value of `kvm_xen_exit_type`.
+    #[inline]
+    pub fn set_type(&mut self, value: XenExitType) {
+        self.r#type = value.raw();
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -3943,6 +4918,20 @@ pub struct Run {
 impl ::core::default::Default for Run {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Run {
+    /// `exit_reason` as a [`ExitReason`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn exit_reason(&self) -> ::core::result::Result<ExitReason, u32> {
+        ExitReason::from_raw(self.exit_reason)
+    }
+    /// Set `exit_reason` to a value of `kvm_exit_reason`.
+    #[inline]
+    pub fn set_exit_reason(&mut self, value: ExitReason) {
+        self.exit_reason = value.raw();
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6030,6 +7019,20 @@ impl ::core::default::Default for RunExitIo {
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl RunExitIo {
+    /// `direction` as a [`ExitIoDirection`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn direction(&self) -> ::core::result::Result<ExitIoDirection, u8> {
+        ExitIoDirection::from_raw(self.direction)
+    }
+    /// Set `direction` to a value of `kvm_exit_io_direction`.
+    #[inline]
+    pub fn set_direction(&mut self, value: ExitIoDirection) {
+        self.direction = value.raw();
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// KVM_EXIT_DEBUG; a guest debug event that user space asked for.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.debug`.
@@ -6388,6 +7391,20 @@ impl ::core::default::Default for RunExitInternal {
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl RunExitInternal {
+    /// `suberror` as a [`InternalError`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn suberror(&self) -> ::core::result::Result<InternalError, u32> {
+        InternalError::from_raw(self.suberror)
+    }
+    /// Set `suberror` to a value of `kvm_internal_error`.
+    #[inline]
+    pub fn set_suberror(&mut self, value: InternalError) {
+        self.suberror = value.raw();
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// The form internal takes when suberror is KVM_INTERNAL_ERROR_EMULATION; flags says which fields are valid.
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure`.
@@ -6439,6 +7456,20 @@ pub struct RunExitEmulationFailure {
 impl ::core::default::Default for RunExitEmulationFailure {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl RunExitEmulationFailure {
+    /// `suberror` as a [`InternalError`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn suberror(&self) -> ::core::result::Result<InternalError, u32> {
+        InternalError::from_raw(self.suberror)
+    }
+    /// Set `suberror` to a value of `kvm_internal_error`.
+    #[inline]
+    pub fn set_suberror(&mut self, value: InternalError) {
+        self.suberror = value.raw();
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6755,6 +7786,20 @@ pub struct RunExitSystemEvent {
 impl ::core::default::Default for RunExitSystemEvent {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl RunExitSystemEvent {
+    /// `type` as a [`SystemEventType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn r#type(&self) -> ::core::result::Result<SystemEventType, u32> {
+        SystemEventType::from_raw(self.r#type)
+    }
+    /// Set `type` to a value of `kvm_system_event_type`.
+    #[inline]
+    pub fn set_type(&mut self, value: SystemEventType) {
+        self.r#type = value.raw();
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

@@ -93,6 +93,172 @@ pub const RET_LOG: u32 = 0x7ffc_0000;
 /// Value of `seccomp_ret`.
 #[doc(alias = "SECCOMP_RET_ALLOW")]
 pub const RET_ALLOW: u32 = 0x7fff_0000;
+/// Modes of a task (prctl PR_SET_SECCOMP and /proc status).
+/// The values of `seccomp_mode` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Mode {
+    /// No filtering.
+    /// `SECCOMP_MODE_DISABLED`.
+    Disabled = MODE_DISABLED,
+    /// Only read, write, _exit and sigreturn are allowed.
+    /// `SECCOMP_MODE_STRICT`.
+    Strict = MODE_STRICT,
+    /// The task's BPF filters decide.
+    /// `SECCOMP_MODE_FILTER`.
+    Filter = MODE_FILTER,
+}
+impl Mode {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            MODE_DISABLED => Ok(Self::Disabled),
+            MODE_STRICT => Ok(Self::Strict),
+            MODE_FILTER => Ok(Self::Filter),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<Mode> for u32 {
+    #[inline]
+    fn from(v: Mode) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for Mode {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Operations of the seccomp system call.
+/// The values of `seccomp_op` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Op {
+    /// Enter strict mode.
+    /// `SECCOMP_SET_MODE_STRICT`.
+    SetModeStrict = SET_MODE_STRICT,
+    /// Install a BPF filter.
+    /// `SECCOMP_SET_MODE_FILTER`.
+    SetModeFilter = SET_MODE_FILTER,
+    /// Ask whether the kernel knows a return action.
+    /// `SECCOMP_GET_ACTION_AVAIL`.
+    GetActionAvail = GET_ACTION_AVAIL,
+    /// Ask for the sizes of the notification structs (seccomp_notif_sizes).
+    /// `SECCOMP_GET_NOTIF_SIZES`.
+    GetNotifSizes = GET_NOTIF_SIZES,
+}
+impl Op {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            SET_MODE_STRICT => Ok(Self::SetModeStrict),
+            SET_MODE_FILTER => Ok(Self::SetModeFilter),
+            GET_ACTION_AVAIL => Ok(Self::GetActionAvail),
+            GET_NOTIF_SIZES => Ok(Self::GetNotifSizes),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<Op> for u32 {
+    #[inline]
+    fn from(v: Op) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for Op {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Actions a filter answers with, in the SECCOMP_RET_ACTION_FULL bits; the lowest-valued action of all filters wins.
+/// The values of `seccomp_ret` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Ret {
+    /// Kill the whole process.
+    /// `SECCOMP_RET_KILL_PROCESS`.
+    KillProcess = RET_KILL_PROCESS,
+    /// Kill the calling thread.
+    /// `SECCOMP_RET_KILL_THREAD`.
+    KillThread = RET_KILL_THREAD,
+    /// Refuse the call and send SIGSYS.
+    /// `SECCOMP_RET_TRAP`.
+    Trap = RET_TRAP,
+    /// Refuse the call with the errno in the data bits.
+    /// `SECCOMP_RET_ERRNO`.
+    Errno = RET_ERRNO,
+    /// Let the supervisor on the listener fd decide.
+    /// `SECCOMP_RET_USER_NOTIF`.
+    UserNotif = RET_USER_NOTIF,
+    /// Let a ptrace tracer decide (or refuse without one).
+    /// `SECCOMP_RET_TRACE`.
+    Trace = RET_TRACE,
+    /// Allow the call and log it.
+    /// `SECCOMP_RET_LOG`.
+    Log = RET_LOG,
+    /// Allow the call.
+    /// `SECCOMP_RET_ALLOW`.
+    Allow = RET_ALLOW,
+}
+impl Ret {
+    /// The older name of SECCOMP_RET_KILL_THREAD.
+    /// `SECCOMP_RET_KILL`.
+    #[allow(non_upper_case_globals)]
+    pub const Kill: Self = Self::KillThread;
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            RET_KILL_PROCESS => Ok(Self::KillProcess),
+            RET_KILL_THREAD => Ok(Self::KillThread),
+            RET_TRAP => Ok(Self::Trap),
+            RET_ERRNO => Ok(Self::Errno),
+            RET_USER_NOTIF => Ok(Self::UserNotif),
+            RET_TRACE => Ok(Self::Trace),
+            RET_LOG => Ok(Self::Log),
+            RET_ALLOW => Ok(Self::Allow),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<Ret> for u32 {
+    #[inline]
+    fn from(v: Ret) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for Ret {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
 
 ::uapigen_runtime::bitflags::bitflags! {
     /// Flags of SECCOMP_SET_MODE_FILTER.

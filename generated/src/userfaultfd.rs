@@ -63,6 +63,60 @@ pub const UFFD_EVENT_REMOVE: u8 = 0x15;
 ///
 /// Value of `uffd_event`.
 pub const UFFD_EVENT_UNMAP: u8 = 0x16;
+/// What a uffd_msg reports (its event byte).
+/// The values of `uffd_event` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum UffdEvent {
+    /// A fault in a registered range; details in arg.pagefault.
+    /// `UFFD_EVENT_PAGEFAULT`.
+    Pagefault = UFFD_EVENT_PAGEFAULT,
+    /// The process forked; arg.fork.ufd is the child's new userfaultfd.
+    /// `UFFD_EVENT_FORK`.
+    Fork = UFFD_EVENT_FORK,
+    /// A registered range moved (mremap); arg.remap says from where to where.
+    /// `UFFD_EVENT_REMAP`.
+    Remap = UFFD_EVENT_REMAP,
+    /// Pages of a range were dropped (madvise DONTNEED or REMOVE); arg.remove gives the range.
+    /// `UFFD_EVENT_REMOVE`.
+    Remove = UFFD_EVENT_REMOVE,
+    /// A range was unmapped; arg.remove gives the range.
+    /// `UFFD_EVENT_UNMAP`.
+    Unmap = UFFD_EVENT_UNMAP,
+}
+impl UffdEvent {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u8) -> ::core::result::Result<Self, u8> {
+        match raw {
+            UFFD_EVENT_PAGEFAULT => Ok(Self::Pagefault),
+            UFFD_EVENT_FORK => Ok(Self::Fork),
+            UFFD_EVENT_REMAP => Ok(Self::Remap),
+            UFFD_EVENT_REMOVE => Ok(Self::Remove),
+            UFFD_EVENT_UNMAP => Ok(Self::Unmap),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<UffdEvent> for u8 {
+    #[inline]
+    fn from(v: UffdEvent) -> u8 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u8> for UffdEvent {
+    /// The raw value, which this revision does not know.
+    type Error = u8;
+    #[inline]
+    fn try_from(raw: u8) -> ::core::result::Result<Self, u8> {
+        Self::from_raw(raw)
+    }
+}
 
 ::uapigen_runtime::bitflags::bitflags! {
     /// Bits of uffd_msg.arg.pagefault.flags saying why the fault happened.
@@ -293,6 +347,18 @@ impl UffdMsg {
             );
         }
         Ok(v)
+    }
+}
+impl UffdMsg {
+    /// `event` as a [`UffdEvent`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn event(&self) -> ::core::result::Result<UffdEvent, u8> {
+        UffdEvent::from_raw(self.event)
+    }
+    /// Set `event` to a value of `uffd_event`.
+    #[inline]
+    pub fn set_event(&mut self, value: UffdEvent) {
+        self.event = value.raw();
     }
 }
 impl UffdMsg {

@@ -336,6 +336,798 @@ pub const EEH_PE_STATE_STOPPED_DMA: u32 = 4;
 /// Value of `vfio_eeh_pe_state`.
 #[doc(alias = "VFIO_EEH_PE_STATE_UNAVAIL")]
 pub const EEH_PE_STATE_UNAVAIL: u32 = 5;
+/// IOMMU backends; probe with VFIO_CHECK_EXTENSION and select with VFIO_SET_IOMMU.
+/// The values of `vfio_iommu_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum IommuType {
+    /// Type1 IOMMU that maps user memory at chosen IOVAs.
+    /// `VFIO_TYPE1_IOMMU`.
+    Type1Iommu = TYPE1_IOMMU,
+    /// sPAPR TCE IOMMU of IBM POWER servers.
+    /// `VFIO_SPAPR_TCE_IOMMU`.
+    SpaprTceIommu = SPAPR_TCE_IOMMU,
+    /// Version 2 of the Type1 IOMMU interface.
+    /// `VFIO_TYPE1v2_IOMMU`.
+    Type1v2Iommu = TYPE1V2_IOMMU,
+    /// Two-stage (nested) Type1 IOMMU; implies version 2.
+    /// `VFIO_TYPE1_NESTING_IOMMU`.
+    Type1NestingIommu = TYPE1_NESTING_IOMMU,
+    /// Version 2 of the sPAPR TCE IOMMU interface.
+    /// `VFIO_SPAPR_TCE_v2_IOMMU`.
+    SpaprTceV2Iommu = SPAPR_TCE_V2_IOMMU,
+    /// No-IOMMU mode without translation or isolation; only VFIO_CHECK_EXTENSION works and it taints the kernel.
+    /// `VFIO_NOIOMMU_IOMMU`.
+    NoiommuIommu = NOIOMMU_IOMMU,
+}
+impl IommuType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            TYPE1_IOMMU => Ok(Self::Type1Iommu),
+            SPAPR_TCE_IOMMU => Ok(Self::SpaprTceIommu),
+            TYPE1V2_IOMMU => Ok(Self::Type1v2Iommu),
+            TYPE1_NESTING_IOMMU => Ok(Self::Type1NestingIommu),
+            SPAPR_TCE_V2_IOMMU => Ok(Self::SpaprTceV2Iommu),
+            NOIOMMU_IOMMU => Ok(Self::NoiommuIommu),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<IommuType> for u32 {
+    #[inline]
+    fn from(v: IommuType) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for IommuType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Other container features that VFIO_CHECK_EXTENSION can report.
+/// The values of `vfio_extension` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum Extension {
+    /// The IOMMU enforces DMA cache coherence (e.g. strips PCIe No Snoop); may change as groups come and go.
+    /// `VFIO_DMA_CC_IOMMU`.
+    DmaCcIommu = DMA_CC_IOMMU,
+    /// EEH error recovery (VFIO_EEH_PE_OP) is available.
+    /// `VFIO_EEH`.
+    Eeh = EEH,
+    /// VFIO_DMA_UNMAP_FLAG_ALL is supported.
+    /// `VFIO_UNMAP_ALL`.
+    UnmapAll = UNMAP_ALL,
+    /// The VADDR flags of DMA map and unmap are supported; never with mediated devices, so it may change with groups.
+    /// `VFIO_UPDATE_VADDR`.
+    UpdateVaddr = UPDATE_VADDR,
+}
+impl Extension {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            DMA_CC_IOMMU => Ok(Self::DmaCcIommu),
+            EEH => Ok(Self::Eeh),
+            UNMAP_ALL => Ok(Self::UnmapAll),
+            UPDATE_VADDR => Ok(Self::UpdateVaddr),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<Extension> for u32 {
+    #[inline]
+    fn from(v: Extension) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for Extension {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Capability IDs in the chain of VFIO_DEVICE_GET_INFO (s390 zPCI, laid out in linux/vfio_zdev.h).
+/// The values of `vfio_device_info_cap` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum DeviceInfoCapId {
+    /// Basic zPCI function information.
+    /// `VFIO_DEVICE_INFO_CAP_ZPCI_BASE`.
+    Base = DEVICE_INFO_CAP_ZPCI_BASE,
+    /// zPCI function group information.
+    /// `VFIO_DEVICE_INFO_CAP_ZPCI_GROUP`.
+    Group = DEVICE_INFO_CAP_ZPCI_GROUP,
+    /// zPCI utility string.
+    /// `VFIO_DEVICE_INFO_CAP_ZPCI_UTIL`.
+    Util = DEVICE_INFO_CAP_ZPCI_UTIL,
+    /// zPCI PCI function interface path.
+    /// `VFIO_DEVICE_INFO_CAP_ZPCI_PFIP`.
+    Pfip = DEVICE_INFO_CAP_ZPCI_PFIP,
+}
+impl DeviceInfoCapId {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            DEVICE_INFO_CAP_ZPCI_BASE => Ok(Self::Base),
+            DEVICE_INFO_CAP_ZPCI_GROUP => Ok(Self::Group),
+            DEVICE_INFO_CAP_ZPCI_UTIL => Ok(Self::Util),
+            DEVICE_INFO_CAP_ZPCI_PFIP => Ok(Self::Pfip),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<DeviceInfoCapId> for u32 {
+    #[inline]
+    fn from(v: DeviceInfoCapId) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for DeviceInfoCapId {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Capability IDs in the chain of VFIO_DEVICE_GET_REGION_INFO.
+/// The values of `vfio_region_info_cap` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionInfoCapId {
+    /// Only some areas may be mmapped; see vfio_region_info_cap_sparse_mmap.
+    /// `VFIO_REGION_INFO_CAP_SPARSE_MMAP`.
+    SparseMmap = REGION_INFO_CAP_SPARSE_MMAP,
+    /// Device-specific region type; see vfio_region_info_cap_type.
+    /// `VFIO_REGION_INFO_CAP_TYPE`.
+    Type = REGION_INFO_CAP_TYPE,
+    /// The MSI-X part of a BAR may be mmapped; MSI-X is still set up via VFIO_DEVICE_SET_IRQS.
+    /// `VFIO_REGION_INFO_CAP_MSIX_MAPPABLE`.
+    MsixMappable = REGION_INFO_CAP_MSIX_MAPPABLE,
+    /// Deprecated and no longer provided; GPU RAM system bus address.
+    /// `VFIO_REGION_INFO_CAP_NVLINK2_SSATGT`.
+    Nvlink2Ssatgt = REGION_INFO_CAP_NVLINK2_SSATGT,
+    /// Deprecated and no longer provided; NVLink link speed.
+    /// `VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD`.
+    Nvlink2Lnkspd = REGION_INFO_CAP_NVLINK2_LNKSPD,
+}
+impl RegionInfoCapId {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_INFO_CAP_SPARSE_MMAP => Ok(Self::SparseMmap),
+            REGION_INFO_CAP_TYPE => Ok(Self::Type),
+            REGION_INFO_CAP_MSIX_MAPPABLE => Ok(Self::MsixMappable),
+            REGION_INFO_CAP_NVLINK2_SSATGT => Ok(Self::Nvlink2Ssatgt),
+            REGION_INFO_CAP_NVLINK2_LNKSPD => Ok(Self::Nvlink2Lnkspd),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionInfoCapId> for u32 {
+    #[inline]
+    fn from(v: RegionInfoCapId) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionInfoCapId {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Region types of vfio_region_info_cap_type, global per bus driver (PCI vendor types use VFIO_REGION_TYPE_PCI_VENDOR_TYPE).
+/// The values of `vfio_region_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionType {
+    /// Graphics region; subtypes in vfio_region_subtype_gfx.
+    /// `VFIO_REGION_TYPE_GFX`.
+    Gfx = REGION_TYPE_GFX,
+    /// s390 channel I/O region; subtypes in vfio_region_subtype_ccw.
+    /// `VFIO_REGION_TYPE_CCW`.
+    Ccw = REGION_TYPE_CCW,
+    /// Deprecated v1 migration region.
+    /// `VFIO_REGION_TYPE_MIGRATION_DEPRECATED`.
+    MigrationDeprecated = REGION_TYPE_MIGRATION_DEPRECATED,
+}
+impl RegionType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_TYPE_GFX => Ok(Self::Gfx),
+            REGION_TYPE_CCW => Ok(Self::Ccw),
+            REGION_TYPE_MIGRATION_DEPRECATED => Ok(Self::MigrationDeprecated),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionType> for u32 {
+    #[inline]
+    fn from(v: RegionType) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of PCI vendor type 0x8086 (Intel integrated graphics).
+/// The values of `vfio_region_subtype_intel_igd` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeIntelIgd {
+    /// IGD OpRegion.
+    /// `VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION`.
+    Opregion = REGION_SUBTYPE_INTEL_IGD_OPREGION,
+    /// Configuration space of the host bridge.
+    /// `VFIO_REGION_SUBTYPE_INTEL_IGD_HOST_CFG`.
+    HostCfg = REGION_SUBTYPE_INTEL_IGD_HOST_CFG,
+    /// Configuration space of the LPC bridge.
+    /// `VFIO_REGION_SUBTYPE_INTEL_IGD_LPC_CFG`.
+    LpcCfg = REGION_SUBTYPE_INTEL_IGD_LPC_CFG,
+}
+impl RegionSubtypeIntelIgd {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_INTEL_IGD_OPREGION => Ok(Self::Opregion),
+            REGION_SUBTYPE_INTEL_IGD_HOST_CFG => Ok(Self::HostCfg),
+            REGION_SUBTYPE_INTEL_IGD_LPC_CFG => Ok(Self::LpcCfg),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeIntelIgd> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeIntelIgd) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeIntelIgd {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of PCI vendor type 0x10de (NVIDIA).
+/// The values of `vfio_region_subtype_nvidia` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeNvidia {
+    /// Deprecated and no longer provided; coherent NVLink2 GPU RAM.
+    /// `VFIO_REGION_SUBTYPE_NVIDIA_NVLINK2_RAM`.
+    RegionSubtypeNvidiaNvlink2Ram = REGION_SUBTYPE_NVIDIA_NVLINK2_RAM,
+}
+impl RegionSubtypeNvidia {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_NVIDIA_NVLINK2_RAM => Ok(Self::RegionSubtypeNvidiaNvlink2Ram),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeNvidia> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeNvidia) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeNvidia {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of PCI vendor type 0x1014 (IBM).
+/// The values of `vfio_region_subtype_ibm` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeIbm {
+    /// Deprecated and no longer provided; NPU address translation shootdown register for GPU TLB flushes.
+    /// `VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD`.
+    RegionSubtypeIbmNvlink2Atsd = REGION_SUBTYPE_IBM_NVLINK2_ATSD,
+}
+impl RegionSubtypeIbm {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_IBM_NVLINK2_ATSD => Ok(Self::RegionSubtypeIbmNvlink2Atsd),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeIbm> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeIbm) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeIbm {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of VFIO_REGION_TYPE_GFX.
+/// The values of `vfio_region_subtype_gfx` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeGfx {
+    /// Virtual monitor EDID region laid out as vfio_region_gfx_edid.
+    /// `VFIO_REGION_SUBTYPE_GFX_EDID`.
+    RegionSubtypeGfxEdid = REGION_SUBTYPE_GFX_EDID,
+}
+impl RegionSubtypeGfx {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_GFX_EDID => Ok(Self::RegionSubtypeGfxEdid),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeGfx> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeGfx) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeGfx {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of VFIO_REGION_TYPE_CCW.
+/// The values of `vfio_region_subtype_ccw` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeCcw {
+    /// Asynchronous channel commands (halt and clear).
+    /// `VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD`.
+    AsyncCmd = REGION_SUBTYPE_CCW_ASYNC_CMD,
+    /// Subchannel information block.
+    /// `VFIO_REGION_SUBTYPE_CCW_SCHIB`.
+    Schib = REGION_SUBTYPE_CCW_SCHIB,
+    /// Channel report words.
+    /// `VFIO_REGION_SUBTYPE_CCW_CRW`.
+    Crw = REGION_SUBTYPE_CCW_CRW,
+}
+impl RegionSubtypeCcw {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_CCW_ASYNC_CMD => Ok(Self::AsyncCmd),
+            REGION_SUBTYPE_CCW_SCHIB => Ok(Self::Schib),
+            REGION_SUBTYPE_CCW_CRW => Ok(Self::Crw),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeCcw> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeCcw) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeCcw {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Subtypes of VFIO_REGION_TYPE_MIGRATION_DEPRECATED.
+/// The values of `vfio_region_subtype_migration` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum RegionSubtypeMigration {
+    /// Deprecated v1 migration region that starts with vfio_device_migration_info.
+    /// `VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED`.
+    RegionSubtypeMigrationDeprecated = REGION_SUBTYPE_MIGRATION_DEPRECATED,
+}
+impl RegionSubtypeMigration {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            REGION_SUBTYPE_MIGRATION_DEPRECATED => {
+                Ok(Self::RegionSubtypeMigrationDeprecated)
+            }
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<RegionSubtypeMigration> for u32 {
+    #[inline]
+    fn from(v: RegionSubtypeMigration) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for RegionSubtypeMigration {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Values of vfio_region_gfx_edid.link_state.
+/// The values of `vfio_gfx_link_state` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum GfxLinkState {
+    /// Virtual monitor switched on.
+    /// `VFIO_DEVICE_GFX_LINK_STATE_UP`.
+    Up = DEVICE_GFX_LINK_STATE_UP,
+    /// Virtual monitor switched off.
+    /// `VFIO_DEVICE_GFX_LINK_STATE_DOWN`.
+    Down = DEVICE_GFX_LINK_STATE_DOWN,
+}
+impl GfxLinkState {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            DEVICE_GFX_LINK_STATE_UP => Ok(Self::Up),
+            DEVICE_GFX_LINK_STATE_DOWN => Ok(Self::Down),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<GfxLinkState> for u32 {
+    #[inline]
+    fn from(v: GfxLinkState) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for GfxLinkState {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Feature indexes placed in the VFIO_DEVICE_FEATURE_MASK bits of vfio_device_feature.flags.
+/// The values of `vfio_device_feature_index` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum DeviceFeatureIndex {
+    /// Set the VF token (a 16-byte UUID) shared by an SR-IOV PF and its VFs.
+    /// `VFIO_DEVICE_FEATURE_PCI_VF_TOKEN`.
+    PciVfToken = DEVICE_FEATURE_PCI_VF_TOKEN,
+    /// Get the supported migration states as vfio_device_feature_migration.
+    /// `VFIO_DEVICE_FEATURE_MIGRATION`.
+    Migration = DEVICE_FEATURE_MIGRATION,
+    /// Get or set the migration state as vfio_device_feature_mig_state.
+    /// `VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE`.
+    MigDeviceState = DEVICE_FEATURE_MIG_DEVICE_STATE,
+    /// Set to allow runtime low power; mmap access is blocked until exit.
+    /// `VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY`.
+    LowPowerEntry = DEVICE_FEATURE_LOW_POWER_ENTRY,
+    /// Like LOW_POWER_ENTRY with a wake-up eventfd (vfio_device_low_power_entry_with_wakeup); single shot.
+    /// `VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP`.
+    LowPowerEntryWithWakeup = DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP,
+    /// Set to forbid low power states again.
+    /// `VFIO_DEVICE_FEATURE_LOW_POWER_EXIT`.
+    LowPowerExit = DEVICE_FEATURE_LOW_POWER_EXIT,
+    /// Set to start logging device DMA writes (vfio_device_feature_dma_logging_control).
+    /// `VFIO_DEVICE_FEATURE_DMA_LOGGING_START`.
+    DmaLoggingStart = DEVICE_FEATURE_DMA_LOGGING_START,
+    /// Set to stop DMA logging started by DMA_LOGGING_START.
+    /// `VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP`.
+    DmaLoggingStop = DEVICE_FEATURE_DMA_LOGGING_STOP,
+    /// Get and clear the DMA write log of a range (vfio_device_feature_dma_logging_report).
+    /// `VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT`.
+    DmaLoggingReport = DEVICE_FEATURE_DMA_LOGGING_REPORT,
+}
+impl DeviceFeatureIndex {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            DEVICE_FEATURE_PCI_VF_TOKEN => Ok(Self::PciVfToken),
+            DEVICE_FEATURE_MIGRATION => Ok(Self::Migration),
+            DEVICE_FEATURE_MIG_DEVICE_STATE => Ok(Self::MigDeviceState),
+            DEVICE_FEATURE_LOW_POWER_ENTRY => Ok(Self::LowPowerEntry),
+            DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP => {
+                Ok(Self::LowPowerEntryWithWakeup)
+            }
+            DEVICE_FEATURE_LOW_POWER_EXIT => Ok(Self::LowPowerExit),
+            DEVICE_FEATURE_DMA_LOGGING_START => Ok(Self::DmaLoggingStart),
+            DEVICE_FEATURE_DMA_LOGGING_STOP => Ok(Self::DmaLoggingStop),
+            DEVICE_FEATURE_DMA_LOGGING_REPORT => Ok(Self::DmaLoggingReport),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<DeviceFeatureIndex> for u32 {
+    #[inline]
+    fn from(v: DeviceFeatureIndex) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for DeviceFeatureIndex {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Capability IDs in the chain of VFIO_IOMMU_GET_INFO.
+/// The values of `vfio_iommu_type1_info_cap` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum IommuType1InfoCapId {
+    /// Usable IOVA ranges; see vfio_iommu_type1_info_cap_iova_range.
+    /// `VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE`.
+    CapIovaRange = IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+    /// Dirty page tracking support; see vfio_iommu_type1_info_cap_migration.
+    /// `VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION`.
+    CapMigration = IOMMU_TYPE1_INFO_CAP_MIGRATION,
+    /// Remaining DMA mapping count; see vfio_iommu_type1_info_dma_avail.
+    /// `VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL`.
+    DmaAvail = IOMMU_TYPE1_INFO_DMA_AVAIL,
+}
+impl IommuType1InfoCapId {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            IOMMU_TYPE1_INFO_CAP_IOVA_RANGE => Ok(Self::CapIovaRange),
+            IOMMU_TYPE1_INFO_CAP_MIGRATION => Ok(Self::CapMigration),
+            IOMMU_TYPE1_INFO_DMA_AVAIL => Ok(Self::DmaAvail),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<IommuType1InfoCapId> for u32 {
+    #[inline]
+    fn from(v: IommuType1InfoCapId) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for IommuType1InfoCapId {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// Operations of VFIO_EEH_PE_OP, stored in vfio_eeh_pe_op.op.
+/// The values of `vfio_eeh_pe_ops` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum EehPeOps {
+    /// Turn EEH off.
+    /// `VFIO_EEH_PE_DISABLE`.
+    Disable = EEH_PE_DISABLE,
+    /// Turn EEH on.
+    /// `VFIO_EEH_PE_ENABLE`.
+    Enable = EEH_PE_ENABLE,
+    /// Re-enable I/O of a frozen PE.
+    /// `VFIO_EEH_PE_UNFREEZE_IO`.
+    UnfreezeIo = EEH_PE_UNFREEZE_IO,
+    /// Re-enable DMA of a frozen PE.
+    /// `VFIO_EEH_PE_UNFREEZE_DMA`.
+    UnfreezeDma = EEH_PE_UNFREEZE_DMA,
+    /// Return the PE state (a vfio_eeh_pe_state value).
+    /// `VFIO_EEH_PE_GET_STATE`.
+    GetState = EEH_PE_GET_STATE,
+    /// Release the PE reset.
+    /// `VFIO_EEH_PE_RESET_DEACTIVATE`.
+    ResetDeactivate = EEH_PE_RESET_DEACTIVATE,
+    /// Put the PE into hot reset.
+    /// `VFIO_EEH_PE_RESET_HOT`.
+    ResetHot = EEH_PE_RESET_HOT,
+    /// Put the PE into fundamental reset.
+    /// `VFIO_EEH_PE_RESET_FUNDAMENTAL`.
+    ResetFundamental = EEH_PE_RESET_FUNDAMENTAL,
+    /// Reconfigure the PE after reset.
+    /// `VFIO_EEH_PE_CONFIGURE`.
+    Configure = EEH_PE_CONFIGURE,
+    /// Inject the error described by vfio_eeh_pe_op.err.
+    /// `VFIO_EEH_PE_INJECT_ERR`.
+    InjectErr = EEH_PE_INJECT_ERR,
+}
+impl EehPeOps {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            EEH_PE_DISABLE => Ok(Self::Disable),
+            EEH_PE_ENABLE => Ok(Self::Enable),
+            EEH_PE_UNFREEZE_IO => Ok(Self::UnfreezeIo),
+            EEH_PE_UNFREEZE_DMA => Ok(Self::UnfreezeDma),
+            EEH_PE_GET_STATE => Ok(Self::GetState),
+            EEH_PE_RESET_DEACTIVATE => Ok(Self::ResetDeactivate),
+            EEH_PE_RESET_HOT => Ok(Self::ResetHot),
+            EEH_PE_RESET_FUNDAMENTAL => Ok(Self::ResetFundamental),
+            EEH_PE_CONFIGURE => Ok(Self::Configure),
+            EEH_PE_INJECT_ERR => Ok(Self::InjectErr),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<EehPeOps> for u32 {
+    #[inline]
+    fn from(v: EehPeOps) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for EehPeOps {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
+/// PE states returned by VFIO_EEH_PE_GET_STATE.
+/// The values of `vfio_eeh_pe_state` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum EehPeState {
+    /// PE works normally.
+    /// `VFIO_EEH_PE_STATE_NORMAL`.
+    Normal = EEH_PE_STATE_NORMAL,
+    /// PE reset is in progress.
+    /// `VFIO_EEH_PE_STATE_RESET`.
+    Reset = EEH_PE_STATE_RESET,
+    /// Both DMA and I/O are stopped.
+    /// `VFIO_EEH_PE_STATE_STOPPED`.
+    Stopped = EEH_PE_STATE_STOPPED,
+    /// Only DMA is stopped.
+    /// `VFIO_EEH_PE_STATE_STOPPED_DMA`.
+    StoppedDma = EEH_PE_STATE_STOPPED_DMA,
+    /// The state cannot be read.
+    /// `VFIO_EEH_PE_STATE_UNAVAIL`.
+    Unavail = EEH_PE_STATE_UNAVAIL,
+}
+impl EehPeState {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            EEH_PE_STATE_NORMAL => Ok(Self::Normal),
+            EEH_PE_STATE_RESET => Ok(Self::Reset),
+            EEH_PE_STATE_STOPPED => Ok(Self::Stopped),
+            EEH_PE_STATE_STOPPED_DMA => Ok(Self::StoppedDma),
+            EEH_PE_STATE_UNAVAIL => Ok(Self::Unavail),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<EehPeState> for u32 {
+    #[inline]
+    fn from(v: EehPeState) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for EehPeState {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
 /// BAR 0.
 #[doc(alias = "VFIO_PCI_BAR0_REGION_INDEX")]
 pub const PCI_BAR0_REGION_INDEX: u32 = 0;
@@ -1513,6 +2305,18 @@ impl ::core::default::Default for RegionInfoCapType {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
+impl RegionInfoCapType {
+    /// `type` as a [`RegionType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn r#type(&self) -> ::core::result::Result<RegionType, u32> {
+        RegionType::from_raw(self.r#type)
+    }
+    /// Set `type` to a value of `vfio_region_type`.
+    #[inline]
+    pub fn set_type(&mut self, value: RegionType) {
+        self.r#type = value.raw();
+    }
+}
 /// Layout of the VFIO_REGION_SUBTYPE_GFX_EDID region: EDID and link state of a virtual monitor.
 /// To change the EDID, take the link down, write blob and size, then bring the link up.
 #[doc(alias = "vfio_region_gfx_edid")]
@@ -1580,6 +2384,18 @@ pub struct RegionGfxEdid {
 impl ::core::default::Default for RegionGfxEdid {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl RegionGfxEdid {
+    /// `link_state` as a [`GfxLinkState`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn link_state(&self) -> ::core::result::Result<GfxLinkState, u32> {
+        GfxLinkState::from_raw(self.link_state)
+    }
+    /// Set `link_state` to a value of `vfio_gfx_link_state`.
+    #[inline]
+    pub fn set_link_state(&mut self, value: GfxLinkState) {
+        self.link_state = value.raw();
     }
 }
 /// Header at the start of the deprecated v1 migration region.
@@ -2017,8 +2833,18 @@ impl IrqSet {
     /// Check untrusted bytes holding a `struct vfio_irq_set` and read it.
     ///
     /// Like the kernel (VFIO style): the size field must be at least `MIN_SIZE` (EINVAL) and no larger than `bytes` (EFAULT); unknown flags and non-zero reserved fields give EINVAL; bytes past what this revision knows are ignored.
+    ///
+    /// The rules with run-time limits are not checked: `validate_with` checks them.
     pub fn check(
         bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        Self::check_limits(bytes, None)
+    }
+    #[doc(hidden)]
+    /// `check` with the run-time limits (in `runtime:` order; `None`: not checked).
+    pub fn check_limits(
+        bytes: &[u8],
+        limits: Option<&[u64]>,
     ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
         let Some(size) = ::uapigen_runtime::get::<u32>(bytes, 0) else {
             return Err(
@@ -2086,6 +2912,46 @@ impl IrqSet {
                     ::uapigen_runtime::Errno::Inval,
                     "vfio_irq_set.start",
                     "the sum with `count` is more than 0xfffffffe",
+                ),
+            );
+        }
+        if limits
+            .and_then(<[u64]>::first)
+            .copied()
+            .is_some_and(|l| {
+                (::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(IrqSet, start))
+                    .unwrap_or(0) as u64) >= l
+            })
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.start",
+                    "not below the run-time limit `num_irqs`",
+                ),
+            );
+        }
+        if limits
+            .and_then(<[u64]>::first)
+            .copied()
+            .is_some_and(|l| {
+                ((::uapigen_runtime::get::<
+                    u32,
+                >(buf, ::core::mem::offset_of!(IrqSet, start))
+                    .unwrap_or(0) as u64) as u128)
+                    + ((::uapigen_runtime::get::<
+                        u32,
+                    >(buf, ::core::mem::offset_of!(IrqSet, count))
+                        .unwrap_or(0) as u64) as u128) > l as u128
+            })
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_irq_set.start",
+                    "the sum with `count` is more than the run-time limit `num_irqs`",
                 ),
             );
         }
@@ -2343,6 +3209,15 @@ impl IrqSet {
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
         IrqSetPayload::decode(bytes).map(|_| ())
+    }
+    /// `validate` with the checks that need what only the running kernel knows, given by the caller (as the C helper `vfio_irq_set_validate_with` does):
+    /// - `num_irqs`: The number of IRQs of the index, the `count` VFIO_DEVICE_GET_IRQ_INFO reports for it (vfio-pci's vfio_pci_get_irq_count); 0 for an index the device does not have.
+    pub fn validate_with(
+        bytes: &[u8],
+        num_irqs: u64,
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check_limits(bytes, Some(&[num_irqs]))?;
+        Self::validate(bytes)
     }
 }
 /// A device that a PCI hot reset would also reset.
@@ -3371,6 +4246,26 @@ impl DeviceFeaturePayload {
         let header = DeviceFeature::check(bytes)?;
         let size = header.argsz as usize;
         let bytes = bytes.get(..size).unwrap_or(bytes);
+        let denied: u32 = match header.tag_of() {
+            0 => 0x1_0000,
+            1 => 0x2_0000,
+            3 => 0x1_0000,
+            4 => 0x1_0000,
+            5 => 0x1_0000,
+            6 => 0x1_0000,
+            7 => 0x1_0000,
+            8 => 0x2_0000,
+            _ => 0,
+        };
+        if header.flags & denied != 0 {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_device_feature.flags",
+                    "an operation this variant does not support",
+                ),
+            );
+        }
         let tail = bytes
             .get(::core::mem::offset_of!(DeviceFeature, data)..)
             .unwrap_or(&[]);
@@ -3590,6 +4485,26 @@ impl DeviceFeature {
                         ::uapigen_runtime::Errno::NotTty,
                         "vfio_device_feature.flags",
                         "unknown tag value",
+                    ),
+                );
+            }
+            let denied: u32 = match header.tag_of() {
+                0 => 0x1_0000,
+                1 => 0x2_0000,
+                3 => 0x1_0000,
+                4 => 0x1_0000,
+                5 => 0x1_0000,
+                6 => 0x1_0000,
+                7 => 0x1_0000,
+                8 => 0x2_0000,
+                _ => 0,
+            };
+            if header.flags & denied != 0 {
+                return Err(
+                    ::uapigen_runtime::Reject::new(
+                        ::uapigen_runtime::Errno::Inval,
+                        "vfio_device_feature.flags",
+                        "an operation this variant does not support",
                     ),
                 );
             }
@@ -4853,6 +5768,35 @@ impl IommuType1DmaUnmap {
         if (::uapigen_runtime::get::<
             u32,
         >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && (::uapigen_runtime::get::<u32>(bytes, 0).unwrap_or(0) as usize)
+                < Self::MIN_SIZE + ::core::mem::size_of::<Bitmap>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the size field leaves no room for the data these flags need",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
+            .unwrap_or(0) as u64) & 0x1 != 0
+            && bytes.len() < Self::MIN_SIZE + ::core::mem::size_of::<Bitmap>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dma_unmap.argsz",
+                    "the buffer does not hold the data these flags need",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DmaUnmap, flags))
             .unwrap_or(0) as u64) & 0x2 != 0
             && ((::uapigen_runtime::get::<
                 u64,
@@ -5482,6 +6426,18 @@ impl EehPeOp {
             );
         };
         Ok(v)
+    }
+}
+impl EehPeOp {
+    /// `op` as a [`EehPeOps`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn op(&self) -> ::core::result::Result<EehPeOps, u32> {
+        EehPeOps::from_raw(self.op)
+    }
+    /// Set `op` to a value of `vfio_eeh_pe_ops`.
+    #[inline]
+    pub fn set_op(&mut self, value: EehPeOps) {
+        self.op = value.raw();
     }
 }
 impl EehPeOp {

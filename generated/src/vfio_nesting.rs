@@ -16,6 +16,52 @@ pub const IOMMU_NESTING_OP_UNBIND_PGTBL: u32 = 1;
 /// Value of `vfio_iommu_nesting_op_type`.
 #[doc(alias = "VFIO_IOMMU_NESTING_OP_CACHE_INVLD")]
 pub const IOMMU_NESTING_OP_CACHE_INVLD: u32 = 2;
+/// What VFIO_IOMMU_NESTING_OP does, and so what its data[] holds.
+/// The values of `vfio_iommu_nesting_op_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum IommuNestingOpType {
+    /// Bind a guest page table to a PASID.
+    /// `VFIO_IOMMU_NESTING_OP_BIND_PGTBL`.
+    BindPgtbl = IOMMU_NESTING_OP_BIND_PGTBL,
+    /// Undo a bind.
+    /// `VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL`.
+    UnbindPgtbl = IOMMU_NESTING_OP_UNBIND_PGTBL,
+    /// Invalidate first-stage IOMMU caches.
+    /// `VFIO_IOMMU_NESTING_OP_CACHE_INVLD`.
+    CacheInvld = IOMMU_NESTING_OP_CACHE_INVLD,
+}
+impl IommuNestingOpType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u32 {
+        self as u32
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u32) -> ::core::result::Result<Self, u32> {
+        match raw {
+            IOMMU_NESTING_OP_BIND_PGTBL => Ok(Self::BindPgtbl),
+            IOMMU_NESTING_OP_UNBIND_PGTBL => Ok(Self::UnbindPgtbl),
+            IOMMU_NESTING_OP_CACHE_INVLD => Ok(Self::CacheInvld),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<IommuNestingOpType> for u32 {
+    #[inline]
+    fn from(v: IommuNestingOpType) -> u32 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u32> for IommuNestingOpType {
+    /// The raw value, which this revision does not know.
+    type Error = u32;
+    #[inline]
+    fn try_from(raw: u32) -> ::core::result::Result<Self, u32> {
+        Self::from_raw(raw)
+    }
+}
 
 ::uapigen_runtime::bitflags::bitflags! {
     /// What VFIO_IOMMU_PASID_REQUEST does; exactly one is set.
@@ -287,6 +333,18 @@ impl IommuType1NestingOp {
             );
         }
         Ok(v)
+    }
+}
+impl IommuType1NestingOp {
+    /// `op` as a [`IommuNestingOpType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn op(&self) -> ::core::result::Result<IommuNestingOpType, u32> {
+        IommuNestingOpType::from_raw(self.op)
+    }
+    /// Set `op` to a value of `vfio_iommu_nesting_op_type`.
+    #[inline]
+    pub fn set_op(&mut self, value: IommuNestingOpType) {
+        self.op = value.raw();
     }
 }
 /// What `struct vfio_iommu_type1_nesting_op` carries, selected by `op`.

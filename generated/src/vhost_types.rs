@@ -64,6 +64,64 @@ pub const IOTLB_BATCH_BEGIN: u8 = 5;
 /// Value of `vhost_iotlb_msg_type`.
 #[doc(alias = "VHOST_IOTLB_BATCH_END")]
 pub const IOTLB_BATCH_END: u8 = 6;
+/// What a vhost_iotlb_msg asks or reports.
+/// The values of `vhost_iotlb_msg_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum IotlbMsgType {
+    /// The backend found no translation for an address (sent by the kernel).
+    /// `VHOST_IOTLB_MISS`.
+    Miss = IOTLB_MISS,
+    /// Add a translation.
+    /// `VHOST_IOTLB_UPDATE`.
+    Update = IOTLB_UPDATE,
+    /// Remove translations of a range.
+    /// `VHOST_IOTLB_INVALIDATE`.
+    Invalidate = IOTLB_INVALIDATE,
+    /// An access was refused by the permissions of its translation (sent by the kernel).
+    /// `VHOST_IOTLB_ACCESS_FAIL`.
+    AccessFail = IOTLB_ACCESS_FAIL,
+    /// Start of a batch of updates; only the type field counts.
+    /// `VHOST_IOTLB_BATCH_BEGIN`.
+    BatchBegin = IOTLB_BATCH_BEGIN,
+    /// End of a batch of updates; only the type field counts.
+    /// `VHOST_IOTLB_BATCH_END`.
+    BatchEnd = IOTLB_BATCH_END,
+}
+impl IotlbMsgType {
+    /// The value as the field holds it.
+    #[inline]
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+    /// The variant of a raw value; `Err(raw)` for a value this revision does not know.
+    #[inline]
+    pub const fn from_raw(raw: u8) -> ::core::result::Result<Self, u8> {
+        match raw {
+            IOTLB_MISS => Ok(Self::Miss),
+            IOTLB_UPDATE => Ok(Self::Update),
+            IOTLB_INVALIDATE => Ok(Self::Invalidate),
+            IOTLB_ACCESS_FAIL => Ok(Self::AccessFail),
+            IOTLB_BATCH_BEGIN => Ok(Self::BatchBegin),
+            IOTLB_BATCH_END => Ok(Self::BatchEnd),
+            _ => Err(raw),
+        }
+    }
+}
+impl ::core::convert::From<IotlbMsgType> for u8 {
+    #[inline]
+    fn from(v: IotlbMsgType) -> u8 {
+        v.raw()
+    }
+}
+impl ::core::convert::TryFrom<u8> for IotlbMsgType {
+    /// The raw value, which this revision does not know.
+    type Error = u8;
+    #[inline]
+    fn try_from(raw: u8) -> ::core::result::Result<Self, u8> {
+        Self::from_raw(raw)
+    }
+}
 
 ::uapigen_runtime::bitflags::bitflags! {
     /// Permissions of an IOTLB translation.
@@ -306,6 +364,18 @@ pub struct IotlbMsg {
 impl ::core::default::Default for IotlbMsg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+impl IotlbMsg {
+    /// `type` as a [`IotlbMsgType`]; `Err(raw)` for a value this revision does not know (the raw value is also the field itself).
+    #[inline]
+    pub fn r#type(&self) -> ::core::result::Result<IotlbMsgType, u8> {
+        IotlbMsgType::from_raw(self.r#type)
+    }
+    /// Set `type` to a value of `vhost_iotlb_msg_type`.
+    #[inline]
+    pub fn set_type(&mut self, value: IotlbMsgType) {
+        self.r#type = value.raw();
     }
 }
 /// An IOTLB message in the first format, read from or written to the vhost fd.

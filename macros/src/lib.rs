@@ -227,10 +227,45 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
     if let Some(e) = errors {
         return Err(e);
     }
+    // Grouped by the struct's layout and its fields' sizes on each ABI.
     let groups = uapigen::emit::rust::cfg_groups(model.module.types[id].abis, |abi| {
-        model.layouts[abi].types[id].clone()
+        let l = &model.layouts[abi];
+        let sizes: Vec<u64> = t
+            .fields
+            .iter()
+            .map(|f| uapigen::layout::type_size(l, &f.ty))
+            .collect();
+        (l.types[id].clone(), sizes)
     });
-    let checks = groups.into_iter().map(|(cfg, l)| {
+    let spec_name = spec.value();
+    // The Rust type of each field where the spec's type names one on every target (an
+    // integer, a pointer, an array of them): a trait only that type implements, whose
+    // message names the spec's type.
+    let types = matched.iter().filter_map(|(ident, c, i, _)| {
+        let f = &t.fields[*i];
+        let (impls, rust) = expected_type(&f.ty)?;
+        let c_ty = uapigen::emit::c::c_type_name(m, &f.ty);
+        let msg = format!(
+            "`{{Self}}` is not the type of {c_name}.{c} in {spec_name}: the spec says `{c_ty}` (Rust `{rust}`)"
+        );
+        let label = format!("the spec's type is `{rust}`");
+        let span = fields
+            .named
+            .iter()
+            .find(|x| x.ident.as_ref() == Some(ident))
+            .map_or(ident.span(), |x| x.ty.span());
+        Some(quote_spanned! {span=>
+            const _: () = {
+                #[diagnostic::on_unimplemented(message = #msg, label = #label)]
+                trait SpecType {}
+                #impls
+                const fn spec_type<T: SpecType + ?Sized>(_: fn(&#ty) -> &T) {}
+                spec_type(|s: &#ty| &s.#ident);
+            };
+        })
+    });
+    let types: Vec<TokenStream2> = types.collect();
+    let checks = groups.into_iter().map(|(cfg, (l, sizes))| {
         let size = l.size as usize;
         let align = l.align as usize;
         let align_msg = format!("alignment of struct {c_name}: expected {align}");
@@ -239,21 +274,62 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
             let msg = format!("{c_name}.{c} is at offset {off} in the spec; the array sizes below show expected (spec) and found (this struct)");
             // The array-length check shows both numbers: "expected an array with a size of
             // <spec offset>, found one with a size of <actual offset>".
+            let fsize = sizes.get(*i).copied().unwrap_or(0) as usize;
+            let size_msg = format!("{c_name}.{c} is {fsize} bytes in the spec; the array sizes below show expected (spec) and found (this struct)");
             quote_spanned! {*span=>
                 const _: () = assert!(::core::mem::offset_of!(#ty, #ident) == #off, #msg);
                 const _: [(); #off] = [(); ::core::mem::offset_of!(#ty, #ident)];
+                const _: () = assert!(field_size(|s: &#ty| &s.#ident) == #fsize, #size_msg);
+                const _: [(); #fsize] = [(); field_size(|s: &#ty| &s.#ident)];
             }
         });
         quote! {
             #cfg
             const _: () = {
+                const fn field_size<T>(_: fn(&#ty) -> &T) -> usize {
+                    ::core::mem::size_of::<T>()
+                }
                 #(#per_field)*
                 const _: [(); #size] = [(); ::core::mem::size_of::<#ty>()];
                 const _: () = assert!(::core::mem::align_of::<#ty>() == #align, #align_msg);
             };
         }
     });
-    Ok(quote!(#(#checks)*))
+    Ok(quote!(#(#checks)* #(#types)*))
+}
+
+#[cfg(feature = "spec")]
+/// The impls of `SpecType` for the Rust type a field of spec type `ty` must have, and that
+/// type as text; `None` where the spec's type names no Rust type a hand-written struct
+/// shares (a struct, a kernel typedef, a flexible array: only their sizes are checked).
+fn expected_type(ty: &uapigen::ir::Ty) -> Option<(TokenStream2, String)> {
+    use uapigen::ir::{Scalar, Ty};
+    let (path, text) = match ty {
+        Ty::Scalar(Scalar::Int(t) | Scalar::Aligned(t)) => {
+            let n = t.rust_name();
+            (n.parse::<TokenStream2>().ok()?, n.to_owned())
+        }
+        Ty::Scalar(Scalar::C(c)) => (c.rust_path().parse().ok()?, c.rust_path().to_owned()),
+        Ty::Ptr(_) => {
+            let impls = quote! {
+                impl<T: ?Sized> SpecType for *mut T {}
+                impl<T: ?Sized> SpecType for *const T {}
+            };
+            return Some((impls, "*mut _".to_owned()));
+        }
+        Ty::Array(elem, n, _) => {
+            // Arrays of integers only: the element's impl, as an array type.
+            let (_, e) = expected_type(elem).filter(|_| !matches!(**elem, Ty::Ptr(_)))?;
+            let e_path: TokenStream2 = e.parse().ok()?;
+            let n = *n as usize;
+            return Some((
+                quote!(impl SpecType for [#e_path; #n] {}),
+                format!("[{e}; {n}]"),
+            ));
+        }
+        _ => return None,
+    };
+    Some((quote!(impl SpecType for #path {}), text))
 }
 
 #[cfg(feature = "spec")]

@@ -17,6 +17,33 @@ struct DmaMap {
     size: u64,
 }
 
+// Field types are checked too: C's names for the kernel's types (as bindgen writes them)
+// are the same types, a pointer may have any pointee, an array needs the spec's element
+// type, and a struct-typed field is checked by its size (tests/ui/wrong_field_type.rs has
+// the refusals).
+#[allow(non_camel_case_types)]
+type __u64 = u64;
+
+#[derive(UapiLayout)]
+#[uapi(spec = "spec/vfio.yaml", c_name = "vfio_bitmap")]
+#[repr(C)]
+#[allow(dead_code)]
+struct Bitmap {
+    pgsize: __u64,
+    size: u64,
+    data: *mut core::ffi::c_void,
+}
+
+#[derive(UapiLayout)]
+#[uapi(spec = "spec/vfio.yaml", c_name = "vfio_region_info_cap_type")]
+#[repr(C)]
+#[allow(dead_code)]
+struct CapType {
+    header: [u32; 2],
+    r#type: u32,
+    subtype: u32,
+}
+
 mod nsless {
     // A whole spec at compile time.
     uapigen_macros::include_spec!("spec/vfio.yaml");

@@ -429,7 +429,7 @@ fn c_header_and_validate_helper() {
     );
     assert_contains(
         case,
-        "if (avail < sizeof(struct vfio_iommu_nesting_page_resp))\n\t\t\t\treturn -EINVAL;",
+        "if (!probe && avail < sizeof(struct vfio_iommu_nesting_page_resp))\n\t\t\t\treturn -EINVAL;",
         f,
     );
 

@@ -205,3 +205,49 @@ fn no_user_address_reaches_a_safe_wrapper_but_through_a_borrow() {
     }
     assert!(unsafe_count >= 16, "only {unsafe_count} unsafe wrappers");
 }
+
+/// The crate docs say which wrappers are `unsafe` and why: `generated/src/lib.rs` explains
+/// the rule and lists every `pub unsafe fn` of every module (and no other wrapper).
+#[test]
+fn the_crate_docs_list_every_unsafe_wrapper() {
+    let lib = std::fs::read_to_string(root().join("generated/src/lib.rs"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lib.contains("//! # Safe and `unsafe` wrappers"),
+        "no section in the crate docs"
+    );
+    assert!(
+        lib.contains("user address"),
+        "the crate docs do not say why"
+    );
+    let listed: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! - `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    let mut found = BTreeSet::new();
+    let dir = root().join("generated/src");
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if stem == "lib" || path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        for rest in text.split("pub unsafe fn ").skip(1) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| *c == '_' || c.is_alphanumeric())
+                .collect();
+            found.insert(format!("{stem}::{name}"));
+        }
+    }
+    assert!(!found.is_empty());
+    assert_eq!(
+        listed, found,
+        "the crate docs' list and the unsafe wrappers differ"
+    );
+}

@@ -4,10 +4,12 @@
 //! generated C helper (`<linux/vfio_validate.h>`, compiled with gcc); both must give the
 //! kernel's answer.
 //!
-//! Where the kernel's answer depends on the device or the container at run time (the
-//! number of IRQs of an index, the IOMMU page size, whether an fd is an eventfd, whether
-//! the device supports migration), the case says what it assumes; those checks are not
-//! made by the validators (spec/README.md, "What the validators do not check").
+//! Where the kernel's answer depends on the device or the container at run time (the IOMMU
+//! page size, whether an fd is an eventfd, whether the device supports migration), the
+//! case says what it assumes; those checks are not made by the validators (spec/README.md,
+//! "What the validators do not check"). The number of IRQs of an index is a run-time limit
+//! the caller passes (`validate_with`, `vfio_irq_set_validate_with`): cases with `num_irqs`
+//! run through those.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -42,6 +44,8 @@ struct Case {
     kernel: &'static str,
     function: &'static str,
     what: &'static str,
+    /// The run-time limit `num_irqs` the caller passes (`validate_with`).
+    num_irqs: Option<u64>,
 }
 
 fn case(
@@ -57,6 +61,21 @@ fn case(
         kernel,
         function,
         what,
+        num_irqs: None,
+    }
+}
+
+/// A case of VFIO_DEVICE_SET_IRQS on an index with `num_irqs` IRQs.
+fn irqs(
+    num_irqs: u64,
+    bytes: Vec<u8>,
+    kernel: &'static str,
+    function: &'static str,
+    what: &'static str,
+) -> Case {
+    Case {
+        num_irqs: Some(num_irqs),
+        ..case("vfio_irq_set", bytes, kernel, function, what)
     }
 }
 
@@ -440,8 +459,305 @@ fn output_only_cases() -> Vec<Case> {
     ]
 }
 
+/// `vfio_set_irqs_validate_and_prepare(hdr, num_irqs, max_irq_type, ...)`: after the
+/// overflow and flags checks, `hdr->start >= num_irqs || hdr->start + hdr->count >
+/// num_irqs` gives EINVAL, before the DATA switch and the driver's ACTION switch. vfio-pci
+/// passes `vfio_pci_get_irq_count(vdev, hdr.index)`, 0 for an index it does not have.
+fn num_irqs_cases() -> Vec<Case> {
+    const VALIDATE: &str = "drivers/vfio/vfio_main.c vfio_set_irqs_validate_and_prepare";
+    const INTRS: &str = "drivers/vfio/pci/vfio_pci_intrs.c vfio_pci_set_irqs_ioctl";
+    let trigger = DATA_NONE | ACTION_TRIGGER;
+    vec![
+        irqs(
+            4,
+            irq_set(trigger, 0, 4, &[]),
+            "0",
+            VALIDATE,
+            "sub-indexes 0..4 of 4 IRQs",
+        ),
+        irqs(
+            4,
+            irq_set(trigger, 2, 3, &[]),
+            "EINVAL",
+            VALIDATE,
+            "start 2 + count 3 > num_irqs 4: `hdr->start + hdr->count > num_irqs`",
+        ),
+        irqs(
+            4,
+            irq_set(trigger, 4, 0, &[]),
+            "EINVAL",
+            VALIDATE,
+            "start 4, count 0: `hdr->start >= num_irqs` even with no sub-index",
+        ),
+        irqs(
+            4,
+            irq_set(trigger, 3, 0, &[]),
+            "0",
+            VALIDATE,
+            "start 3, count 0 (DATA_NONE|TRIGGER with count 0 disables the index)",
+        ),
+        irqs(
+            0,
+            irq_set(trigger, 0, 0, &[]),
+            "EINVAL",
+            VALIDATE,
+            "an index without IRQs (num_irqs 0; vfio_pci_get_irq_count of an unknown index): start 0 >= 0",
+        ),
+        irqs(
+            4,
+            irq_set(DATA_EVENTFD | ACTION_TRIGGER, 3, 1, &[7]),
+            "0",
+            VALIDATE,
+            "one eventfd for the last IRQ (fd 7 an eventfd)",
+        ),
+        irqs(
+            4,
+            irq_set(DATA_EVENTFD | ACTION_TRIGGER, 3, 2, &[7]),
+            "EINVAL",
+            VALIDATE,
+            "3 + 2 > 4 comes before the data's size (also short here)",
+        ),
+        irqs(
+            1,
+            irq_set(DATA_NONE, 1, 1, &[]),
+            "EINVAL",
+            VALIDATE,
+            "no ACTION bit and start past the IRQs: the core's num_irqs check (EINVAL) comes before the driver's ACTION switch (ENOTTY)",
+        ),
+        irqs(
+            1,
+            irq_set(DATA_NONE, 0, 1, &[]),
+            "ENOTTY",
+            INTRS,
+            "no ACTION bit within the IRQs: the driver's `func` stays NULL",
+        ),
+        irqs(
+            8,
+            irq_set(trigger, 5, !0, &[]),
+            "EINVAL",
+            VALIDATE,
+            "count ~0: the overflow check of the first `if`",
+        ),
+        irqs(
+            8,
+            irq_set(trigger, 0, 1, &[]).into_iter().take(12).collect(),
+            "EFAULT",
+            "drivers/vfio/pci/vfio_pci_core.c vfio_pci_ioctl_set_irqs",
+            "a 12-byte buffer: copy_from_user of minsz (20) faults first",
+        ),
+    ]
+}
+
+// struct vfio_bitmap on a 64-bit ABI: pgsize, size, data (a user pointer): 24 bytes, at
+// minsz (24) of vfio_iommu_type1_dma_unmap.
+fn unmap_bitmap(flags: u32, argsz: u32, size: u64, bitmap: Option<[u64; 3]>) -> Vec<u8> {
+    let mut b = u32s(&[argsz, flags]);
+    b.extend(u64s(&[0, size]));
+    if let Some(bm) = bitmap {
+        b.extend(u64s(&bm));
+    }
+    b
+}
+
+/// `vfio_iommu_type1_unmap_dma` with VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP: after the flags
+/// and the ALL/VADDR exclusion, `unmap.argsz < (minsz + sizeof(bitmap))` gives EINVAL, then
+/// `copy_from_user(&bitmap, arg + minsz, sizeof(bitmap))` EFAULT, before
+/// `vfio_dma_do_unmap`'s checks of size. The cases with 0 assume a container with 4 KiB
+/// pages: the bitmap's pgsize (4096), data (a user address) and size (8 bytes for one
+/// page, `verify_bitmap_size`) are what the kernel then checks, which the validators do not.
+fn unmap_bitmap_cases() -> Vec<Case> {
+    const IOCTL: &str = "drivers/vfio/vfio_iommu_type1.c vfio_iommu_type1_unmap_dma";
+    let n = "vfio_iommu_type1_dma_unmap";
+    let good = Some([4096, 8, 0x7f00_0000_0000]);
+    vec![
+        case(
+            n,
+            unmap_bitmap(DIRTY, 24, 0x1000, None),
+            "EINVAL",
+            IOCTL,
+            "GET_DIRTY_BITMAP with argsz = minsz: `unmap.argsz < (minsz + sizeof(bitmap))`",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY, 47, 0x1000, good)
+                .into_iter()
+                .take(47)
+                .collect(),
+            "EINVAL",
+            IOCTL,
+            "argsz 47 < 24 + 24",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY, 48, 0x1000, None),
+            "EFAULT",
+            IOCTL,
+            "argsz 48 in a 24-byte buffer: copy_from_user of the bitmap at minsz faults",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY, 48, 0, good)
+                .into_iter()
+                .take(40)
+                .collect(),
+            "EFAULT",
+            IOCTL,
+            "size 0 and a 40-byte buffer: the bitmap's copy (EFAULT) comes before vfio_dma_do_unmap's `!size` (EINVAL)",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY, 48, 0x1000, good),
+            "0",
+            IOCTL,
+            "a bitmap of one page for one page (4 KiB pages, the range mapped)",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY, 4096, 0x1000, good),
+            "0",
+            IOCTL,
+            "argsz 4096 in a 48-byte buffer: the kernel copies minsz, then the bitmap at minsz, no more",
+        ),
+        case(
+            n,
+            unmap_bitmap(DIRTY | ALL, 24, 0, None),
+            "EINVAL",
+            IOCTL,
+            "GET_DIRTY_BITMAP with ALL and no bitmap: the exclusion comes first (EINVAL either way)",
+        ),
+        case(
+            n,
+            unmap_bitmap(0, 24, 0x1000, None),
+            "0",
+            "drivers/vfio/vfio_iommu_type1.c vfio_dma_do_unmap",
+            "without GET_DIRTY_BITMAP no bitmap is read",
+        ),
+    ]
+}
+
+// VFIO_DEVICE_FEATURE indexes with their `supported_ops`.
+const PCI_VF_TOKEN: u32 = 0;
+const MIGRATION: u32 = 1;
+const LOW_POWER_EXIT: u32 = 5;
+const DMA_LOGGING_REPORT: u32 = 8;
+
+/// `vfio_check_feature(flags, argsz, supported_ops, minsz)`: `(flags & (GET | SET)) &
+/// ~supported_ops` gives EINVAL before `flags & PROBE` returns 0. Each feature's function
+/// passes its own `supported_ops`. The cases assume a device that has the feature
+/// (`mig_ops`, `log_ops`, a VF token of an SR-IOV PF), else the kernel answers ENOTTY.
+fn feature_ops_cases() -> Vec<Case> {
+    const MIG: &str = "drivers/vfio/vfio_main.c vfio_ioctl_device_feature_migration";
+    const PM: &str = "drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_pm_exit";
+    const TOKEN: &str = "drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_feature_token";
+    const REPORT: &str = "drivers/vfio/vfio_main.c vfio_ioctl_device_feature_logging_report";
+    let n = "vfio_device_feature";
+    vec![
+        case(
+            n,
+            feature(GET | MIGRATION, &[1, 0]),
+            "0",
+            MIG,
+            "GET of MIGRATION, supported_ops GET",
+        ),
+        case(
+            n,
+            feature(SET | MIGRATION, &[1, 0]),
+            "EINVAL",
+            MIG,
+            "SET of MIGRATION: `(flags & (GET | SET)) & ~supported_ops`",
+        ),
+        case(
+            n,
+            feature(PROBE | SET | MIGRATION, &[]),
+            "EINVAL",
+            MIG,
+            "a probe of SET of MIGRATION: the ops check comes before `flags & PROBE`",
+        ),
+        case(
+            n,
+            feature(PROBE | GET | MIGRATION, &[]),
+            "0",
+            MIG,
+            "a probe of GET of MIGRATION",
+        ),
+        case(
+            n,
+            feature(PROBE | GET | SET | MIGRATION, &[]),
+            "EINVAL",
+            MIG,
+            "a probe of GET and SET of MIGRATION: SET is not supported",
+        ),
+        case(
+            n,
+            feature(PROBE | MIGRATION, &[]),
+            "0",
+            MIG,
+            "PROBE alone names no operation",
+        ),
+        case(
+            n,
+            feature(GET | LOW_POWER_ENTRY, &[]),
+            "EINVAL",
+            "drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_pm_entry",
+            "GET of LOW_POWER_ENTRY, supported_ops SET",
+        ),
+        case(
+            n,
+            feature(PROBE | GET | LOW_POWER_EXIT, &[]),
+            "EINVAL",
+            PM,
+            "a probe of GET of LOW_POWER_EXIT, supported_ops SET",
+        ),
+        case(
+            n,
+            feature(SET | LOW_POWER_EXIT, &[]),
+            "0",
+            PM,
+            "SET of LOW_POWER_EXIT (no data)",
+        ),
+        case(
+            n,
+            feature(GET | PCI_VF_TOKEN, &[0; 4]),
+            "EINVAL",
+            TOKEN,
+            "GET of PCI_VF_TOKEN, supported_ops SET",
+        ),
+        case(
+            n,
+            feature(SET | PCI_VF_TOKEN, &[1, 2, 3, 4]),
+            "0",
+            TOKEN,
+            "SET of PCI_VF_TOKEN with a 16-byte UUID",
+        ),
+        case(
+            n,
+            feature(SET | DMA_LOGGING_REPORT, &[0; 6]),
+            "EINVAL",
+            REPORT,
+            "SET of DMA_LOGGING_REPORT, supported_ops GET",
+        ),
+        case(
+            n,
+            feature(PROBE | GET | DMA_LOGGING_REPORT, &[]),
+            "0",
+            REPORT,
+            "a probe of GET of DMA_LOGGING_REPORT",
+        ),
+        case(
+            n,
+            feature(GET | DMA_LOGGING_REPORT, &[0; 2]),
+            "EINVAL",
+            REPORT,
+            "GET of DMA_LOGGING_REPORT with 8 of its 24 bytes: `argsz < minsz`",
+        ),
+    ]
+}
+
 fn all_cases() -> Vec<Case> {
     let mut v = irq_set_cases();
+    v.extend(num_irqs_cases());
+    v.extend(unmap_bitmap_cases());
+    v.extend(feature_ops_cases());
     v.extend(device_feature_cases());
     v.extend(dma_map_cases());
     v.extend(dma_unmap_cases());
@@ -450,7 +766,11 @@ fn all_cases() -> Vec<Case> {
 }
 
 fn rust_answer(c: &Case) -> String {
-    match validator(c.name)(&c.bytes) {
+    let answer = match c.num_irqs {
+        Some(n) => linux_uapi::vfio::IrqSet::validate_with(&c.bytes, n),
+        None => validator(c.name)(&c.bytes),
+    };
+    match answer {
         Ok(()) => "0".into(),
         Err(e) => e.errno.name().into(),
     }
@@ -464,9 +784,14 @@ fn c_answers(cases: &[Case]) -> Vec<String> {
     names.sort_unstable();
     names.dedup();
     let mut src = String::from(
-        "#include <linux/vfio_validate.h>\n#include <stdio.h>\n#include <string.h>\n#include <errno.h>\n\n",
+        "#include <linux/vfio_validate.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <errno.h>\n\n",
     );
-    src.push_str("static int run(const char *name, const void *buf, __u32 len)\n{\n");
+    src.push_str(
+        "static int run(const char *name, const void *buf, __u32 len, const char *num_irqs)\n{\n",
+    );
+    src.push_str(
+        "\tif (num_irqs && strcmp(num_irqs, \"-\"))\n\t\treturn vfio_irq_set_validate_with(buf, len, strtoull(num_irqs, 0, 10));\n",
+    );
     for n in &names {
         let _ = writeln!(
             src,
@@ -497,13 +822,14 @@ int main(void)
 	while (fgets(line, sizeof line, stdin)) {
 		char *name = strtok(line, " \n");
 		char *hex = strtok(NULL, " \n");
+		char *num_irqs = strtok(NULL, " \n");
 		size_t i, n = hex ? strlen(hex) / 2 : 0;
 		for (i = 0; i < n; i++) {
 			unsigned v;
 			sscanf(hex + 2 * i, "%2x", &v);
 			buf[i] = (unsigned char)v;
 		}
-		printf("%s\n", errno_name(run(name ? name : "", buf, (__u32)n)));
+		printf("%s\n", errno_name(run(name ? name : "", buf, (__u32)n, num_irqs)));
 	}
 	return 0;
 }
@@ -520,7 +846,8 @@ int main(void)
     let mut input = String::new();
     for c in cases {
         let hex: String = c.bytes.iter().map(|x| format!("{x:02x}")).collect();
-        let _ = writeln!(input, "{} {hex}", c.name);
+        let limit = c.num_irqs.map_or("-".to_owned(), |n| n.to_string());
+        let _ = writeln!(input, "{} {hex} {limit}", c.name);
     }
     let mut child = Command::new(&exe)
         .stdin(Stdio::piped())
@@ -556,4 +883,18 @@ fn rust_and_c_give_the_kernels_answer() {
     }
     println!("{} cases", cases.len());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `validate` (no run-time limits) does not make the `num_irqs` checks: what the kernel
+/// rejects for 4 IRQs passes it, in Rust and in C (`vfio_irq_set_validate`), and
+/// `validate_with` with a larger limit accepts it too.
+#[test]
+fn validate_without_limits_skips_them() {
+    let bytes = irq_set(DATA_NONE | ACTION_TRIGGER, 2, 3, &[]);
+    assert!(linux_uapi::vfio::IrqSet::validate(&bytes).is_ok());
+    assert!(linux_uapi::vfio::IrqSet::check(&bytes).is_ok());
+    assert!(linux_uapi::vfio::IrqSet::validate_with(&bytes, 5).is_ok());
+    assert!(linux_uapi::vfio::IrqSet::validate_with(&bytes, 4).is_err());
+    let c = c_answers(&[case("vfio_irq_set", bytes, "0", "", "")]);
+    assert_eq!(c, ["0"]);
 }

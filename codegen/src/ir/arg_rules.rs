@@ -3,9 +3,11 @@
 use crate::spec::ErrnoName;
 use crate::spec::Span;
 
-/// What a rule requires of the argument; a violation gives the rule's errno.
+/// What a rule requires of the argument; a violation gives the rule's errno. `T` is the
+/// IR's type (`crate::ir::Cond` names it), generic here so that this module does not
+/// import its parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cond {
+pub enum Cond<T> {
     /// `popcount(field & mask)` is exactly one, at most one or at least one.
     Bits {
         field: usize,
@@ -49,6 +51,35 @@ pub enum Cond {
         if_set: i128,
         non_zero: Vec<usize>,
     },
+    /// `a + b <= limit`, computed without wrap-around, where `limit` is the caller's run-time
+    /// limit of that index (the struct's `runtime`); not checked without it.
+    SumLimit { a: usize, b: usize, limit: usize },
+    /// `field < limit` (unsigned), the caller's run-time limit of that index.
+    BelowLimit { field: usize, limit: usize },
+    /// When `flag_field & if_set != 0`: the size field is at least the minimum size plus the
+    /// size of `ty` (else the rule's errno), and the buffer holds that much (else EFAULT).
+    Room {
+        flag_field: usize,
+        if_set: i128,
+        ty: T,
+    },
+}
+
+impl<T> Cond<T> {
+    /// The run-time limit the condition reads, if any.
+    pub fn limit(&self) -> Option<usize> {
+        match self {
+            Cond::SumLimit { limit, .. } | Cond::BelowLimit { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+}
+
+/// A limit the kernel knows only at run time (`num_irqs`), passed by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeLimit {
+    pub name: String,
+    pub doc: Option<String>,
 }
 
 /// How many bits of a group may be set.
@@ -59,10 +90,10 @@ pub enum BitCount {
     AtLeastOne,
 }
 
-/// One argument rule of a struct.
+/// One argument rule of a struct (`T`: the IR's type, as in [`Cond`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgRule {
-    pub cond: Cond,
+pub struct ArgRule<T> {
+    pub cond: Cond<T>,
     /// The rule is skipped when `field & mask != 0`.
     pub unless: Option<(usize, i128)>,
     /// The rule applies only when this field is not zero.

@@ -720,6 +720,11 @@ impl Resolver<'_> {
                 );
             }
         }
+        // A value group is an enum.
+        for g in &m.groups {
+            let c = format!("group {}", g.c_name);
+            check(&mut self.diags, &mut types, &g.rust_name, &c, g.span);
+        }
         for t in &m.typedefs {
             // `typedef struct foo foo;` has no Rust alias of its own: it is `Foo`.
             if let TypedefTy::Record(id) = t.ty

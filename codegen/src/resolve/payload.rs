@@ -27,6 +27,9 @@ impl Resolver<'_> {
             if let Some(c) = &s.caps {
                 self.types[id].caps = self.caps(id, c);
             }
+            if !s.runtime.is_empty() {
+                self.types[id].runtime = self.runtime_limits(id, &s.runtime);
+            }
             if !s.rules.is_empty() {
                 self.types[id].rules = self.arg_rules(id, &s.rules);
             }
@@ -370,6 +373,21 @@ impl Resolver<'_> {
             },
             _ => None,
         };
+        // The operation bits of the tag field a variant may not support (`ops`).
+        let ops = match &p.ops {
+            Some(o) if p.data.is_none() => {
+                self.diags
+                    .error(
+                        Code::PayloadField,
+                        o.span,
+                        "`ops` is for payloads in `data`",
+                    )
+                    .hint = Some("a trailing array or union selected by the tag".into());
+                None
+            }
+            Some(o) => Some(self.eval_text(o, "the payload's `ops` bits")?.0),
+            None => None,
+        };
         let mut variants = Vec::new();
         for (i, v) in p.variants.iter().enumerate() {
             let (tag, tag_name) = tags[i].clone();
@@ -437,7 +455,37 @@ impl Resolver<'_> {
                     )
                     .hint = Some("use the element type with `count:` on the payload".into());
             }
+            let denied_ops = match (&v.ops, ops) {
+                (None, _) => 0,
+                (Some(vo), Some(all)) => {
+                    let supported = self
+                        .eval_text(vo, "the variant's `ops` bits")
+                        .map_or(all, |x| x.0);
+                    if supported & !all != 0 {
+                        self.diags
+                            .error(
+                                Code::PayloadVariant,
+                                vo.span,
+                                format!("the variant's ops {supported:#x} have bits outside the payload's `ops` {all:#x}"),
+                            )
+                            .hint = Some("name bits of the payload's `ops`".into());
+                    }
+                    all & !supported
+                }
+                (Some(vo), None) => {
+                    self.diags
+                        .error(
+                            Code::PayloadVariant,
+                            vo.span,
+                            "a variant's `ops` needs the payload's `ops`",
+                        )
+                        .hint =
+                        Some("`ops: GET | SET` on the payload names the operation bits".into());
+                    0
+                }
+            };
             variants.push(PayloadVariant {
+                denied_ops,
                 rust_name: rust_names[i].clone(),
                 tag_name,
                 tag,

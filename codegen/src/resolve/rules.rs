@@ -4,12 +4,69 @@
 use super::Resolver;
 use crate::diag::Code;
 use crate::ir::*;
-use crate::spec::{After, ArgRule as Rule, ErrnoName, ExprText, Kind, Sp, Span, Style};
+use crate::spec::{
+    After, ArgRule as Rule, ErrnoName, ExprText, Kind, RuntimeLimit as RuntimeSpec, Sp, Span, Style,
+};
 
 impl Resolver<'_> {
     /// Resolve the rules of struct `id` (after its `extensible` and `payload`).
     pub(super) fn arg_rules(&mut self, id: TypeId, rules: &[Rule]) -> Vec<ArgRule> {
         rules.iter().filter_map(|r| self.arg_rule(id, r)).collect()
+    }
+
+    /// Resolve the `runtime:` limits of struct `id`: distinct lowercase names, on a struct
+    /// with a size field (whose `check` the limits extend).
+    pub(super) fn runtime_limits(
+        &mut self,
+        id: TypeId,
+        limits: &[RuntimeSpec],
+    ) -> Vec<RuntimeLimit> {
+        let mut out: Vec<RuntimeLimit> = Vec::new();
+        for l in limits {
+            let ok = l.name.starts_with(|c: char| c.is_ascii_lowercase())
+                && l.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !ok || out.iter().any(|o| o.name == *l.name) {
+                self.rule_error(
+                    l.name.span,
+                    format!(
+                        "`{}` is not a new lowercase name for a run-time limit",
+                        *l.name
+                    ),
+                    "a parameter name of the validator, such as `num_irqs`",
+                );
+                continue;
+            }
+            if self.types[id].extensible.is_none() {
+                self.rule_error(
+                    l.name.span,
+                    "run-time limits are for `extensible` structs",
+                    "the limits extend the struct's `check`, which an extensible struct has",
+                );
+                return Vec::new();
+            }
+            out.push(RuntimeLimit {
+                name: l.name.value.clone(),
+                doc: l.doc.clone(),
+            });
+        }
+        out
+    }
+
+    /// `runtime NAME` in `max` or `below`: the index of the struct's run-time limit NAME.
+    /// `None` when the text is an expression; `Some(None)` after an error.
+    fn runtime_ref(&mut self, id: TypeId, e: &Sp<ExprText>) -> Option<Option<usize>> {
+        let name = e.0.trim().strip_prefix("runtime ")?.trim();
+        let found = self.types[id].runtime.iter().position(|l| l.name == name);
+        if found.is_none() {
+            self.rule_error(
+                e.span,
+                format!("`{name}` is not a run-time limit of the struct"),
+                "declare it under the struct's `runtime:` (`- { name: num_irqs, doc: ... }`)",
+            );
+        }
+        Some(found)
     }
 
     fn rule_error(&mut self, span: Span, message: impl Into<String>, hint: &str) {
@@ -125,7 +182,7 @@ impl Resolver<'_> {
         .into_iter()
         .flatten()
         .collect();
-        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires`, `zero` or `non-zero-fields`), `non-zero`, `sum`, `in`, `below`, `zero-together`, `known`, `equals` or `nested` per entry";
+        let hint = "one of `one-of`, `at-most-one`, `at-least-one`, `if-set` (with `excludes`, `requires`, `zero`, `non-zero-fields` or `room`), `non-zero`, `sum`, `in`, `below`, `zero-together`, `known`, `equals` or `nested` per entry";
         let at = match kinds.as_slice() {
             [(_, span)] => *span,
             [] => {
@@ -148,7 +205,7 @@ impl Resolver<'_> {
             }
         };
         // Keys that go with one kind only.
-        let pairs: [(Option<Span>, &str, bool); 5] = [
+        let pairs: [(Option<Span>, &str, bool); 6] = [
             (
                 r.excludes.as_ref().map(|x| x.span),
                 "excludes",
@@ -165,6 +222,7 @@ impl Resolver<'_> {
                 r.if_set.is_some(),
             ),
             (r.zero.as_ref().map(|x| x.span), "zero", r.if_set.is_some()),
+            (r.room.as_ref().map(|x| x.span), "room", r.if_set.is_some()),
             (r.max.as_ref().map(|x| x.span), "max", r.sum.is_some()),
         ];
         for (span, key, ok) in pairs {
@@ -223,7 +281,10 @@ impl Resolver<'_> {
             let (field, ty) = self.rule_flags_field(id, &r.field, at)?;
             let if_set = self.rule_mask(s, ty, "the `if-set` bits")?;
             match (&r.excludes, &r.requires, &r.zero) {
-                (None, None, None) if r.non_zero_fields.as_ref().is_some_and(|z| !z.is_empty()) => {
+                (None, None, None)
+                    if r.room.is_none()
+                        && r.non_zero_fields.as_ref().is_some_and(|z| !z.is_empty()) =>
+                {
                     let mut non_zero = Vec::new();
                     for f in r.non_zero_fields.iter().flat_map(|z| z.iter()) {
                         non_zero.push(self.rule_field(id, f)?.0);
@@ -234,7 +295,30 @@ impl Resolver<'_> {
                         non_zero,
                     }
                 }
-                (Some(b), None, None) | (None, Some(b), None) if r.non_zero_fields.is_none() => {
+                (None, None, None) if r.room.is_some() && r.non_zero_fields.is_none() => {
+                    let room = r.room.as_ref()?;
+                    let minsz = self.types[id]
+                        .extensible
+                        .as_ref()
+                        .is_some_and(|e| e.style == Style::Minsz);
+                    if !minsz || r.after.is_some() || r.member.is_some() {
+                        self.rule_error(
+                            room.span,
+                            "`room` is for `minsz` structs, checked before the payload on the struct's own fields",
+                            "the kernel's `argsz < minsz + sizeof(type)` of a VFIO argument",
+                        );
+                        return None;
+                    }
+                    let ty = self.parse_type(room)?;
+                    Cond::Room {
+                        flag_field: field,
+                        if_set,
+                        ty,
+                    }
+                }
+                (Some(b), None, None) | (None, Some(b), None)
+                    if r.non_zero_fields.is_none() && r.room.is_none() =>
+                {
                     let bits = self.rule_mask(b, ty, "the bits")?;
                     Cond::IfSet {
                         field,
@@ -243,7 +327,9 @@ impl Resolver<'_> {
                         requires: r.requires.is_some(),
                     }
                 }
-                (None, None, Some(z)) if !z.is_empty() && r.non_zero_fields.is_none() => {
+                (None, None, Some(z))
+                    if !z.is_empty() && r.non_zero_fields.is_none() && r.room.is_none() =>
+                {
                     let mut zero = Vec::new();
                     for f in z.iter() {
                         zero.push(self.rule_field(id, f)?.0);
@@ -257,8 +343,8 @@ impl Resolver<'_> {
                 _ => {
                     self.rule_error(
                         s.span,
-                        "`if-set` needs exactly one of `excludes`, `requires`, `zero` and `non-zero-fields` (a non-empty list)",
-                        "`{ if-set: A, excludes: B | C }`, `{ if-set: A, requires: B }` or `{ if-set: A, zero: [iova, size] }`",
+                        "`if-set` needs exactly one of `excludes`, `requires`, `zero`, `non-zero-fields` (a non-empty list) and `room`",
+                        "`{ if-set: A, excludes: B | C }`, `{ if-set: A, requires: B }`, `{ if-set: A, zero: [iova, size] }`, `{ if-set: A, non-zero-fields: [a, b] }` or `{ if-set: A, room: struct vfio_bitmap }`",
                     );
                     return None;
                 }
@@ -294,6 +380,19 @@ impl Resolver<'_> {
             Cond::In { field, values }
         } else if let Some(b) = &r.below {
             let (field, ty) = self.rule_value_field(id, &r.field, b.span, "below")?;
+            if let Some(limit) = self.runtime_ref(outer, b) {
+                if ty.signed() {
+                    self.rule_error(b.span, "`below` on a signed field", "an unsigned field");
+                    return None;
+                }
+                let limit = limit?;
+                return self.finish_rule(
+                    (outer, id, member),
+                    r,
+                    Cond::BelowLimit { field, limit },
+                    at,
+                );
+            }
             let (bound, _) = self.eval_text(b, "the bound of `below`")?;
             if ty.signed() || bound <= 0 || bound > 1i128 << (ty.bytes() * 8) {
                 self.rule_error(
@@ -392,6 +491,15 @@ impl Resolver<'_> {
                 return None;
             }
             let top = 1i128 << (a_t.bytes().max(b_t.bytes()) * 8);
+            if let Some(limit) = r.max.as_ref().and_then(|m| self.runtime_ref(outer, m)) {
+                let limit = limit?;
+                let cond = Cond::SumLimit {
+                    a: a_i,
+                    b: b_i,
+                    limit,
+                };
+                return self.finish_rule((outer, id, member), r, cond, at);
+            }
             let max = match &r.max {
                 Some(m) => {
                     let (v, _) = self.eval_text(m, "the sum's maximum")?;
@@ -413,6 +521,18 @@ impl Resolver<'_> {
                 max,
             }
         };
+        self.finish_rule((outer, id, member), r, cond, at)
+    }
+
+    /// The keys every kind takes: `unless`, `if-non-zero`, `after`, `errno`, `kernel`. `outer`
+    /// is the rule's struct, `id` the struct whose fields it reads (a `member`'s type, or `outer`).
+    fn finish_rule(
+        &mut self,
+        (outer, id, member): (TypeId, TypeId, Option<(usize, usize)>),
+        r: &Rule,
+        cond: Cond,
+        at: Span,
+    ) -> Option<ArgRule> {
         let unless = match &r.unless {
             Some(u) => {
                 let (field, ty) = self.rule_flags_field(id, &r.field, u.span)?;
@@ -436,6 +556,14 @@ impl Resolver<'_> {
                         a.span,
                         "`after: payload` on a struct without a payload in a trailing array",
                         "only a payload in `data[]` is checked before such a rule",
+                    );
+                    return None;
+                }
+                if cond.limit().is_some() {
+                    self.rule_error(
+                        a.span,
+                        "a rule with a run-time limit is checked before the payload",
+                        "the limits extend the struct's `check`, which runs before the payload",
                     );
                     return None;
                 }

@@ -684,7 +684,10 @@ impl Resolver<'_> {
                 .collect();
             out.push(Group {
                 c_name: group.name.value.clone(),
-                rust_name: self.rust_or(&group.rust_name, names::type_name(&group.name, None)),
+                rust_name: self.rust_or(
+                    &group.rust_name,
+                    names::type_name(&group.name, self.prefix.as_deref()),
+                ),
                 ty,
                 doc: doc(&group.doc),
                 values,

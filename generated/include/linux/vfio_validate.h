@@ -221,10 +221,11 @@ static __inline__ int vfio_irq_info_validate(const void *buf, __u32 len)
 /* Every flag bit this revision of struct vfio_irq_set knows. */
 #define VFIO_IRQ_SET_KNOWN_FLAGS 0x3fULL
 /*
- * vfio_irq_set_validate - check len bytes at buf holding a struct vfio_irq_set
- * the way the kernel does; 0 when valid, else -errno.
+ * vfio_irq_set_validate_limits - check len bytes at buf holding a struct vfio_irq_set
+ * the way the kernel does, with the run-time limits at limits (in the order
+ * of vfio_irq_set_validate_with; null: those checks are skipped); 0 when valid, else -errno.
  */
-static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len)
+static __inline__ int vfio_irq_set_validate_limits(const void *buf, __u32 len, const __u64 *limits)
 {
 	__u64 size = len;
 	(void)buf;
@@ -240,6 +241,10 @@ static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len)
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & ~(__u64)VFIO_IRQ_SET_KNOWN_FLAGS)
 		return -EINVAL;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4) > 0xfffffffeULL || uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, start), 4) > 0xfffffffeULL - uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4))
+		return -EINVAL;
+	if (limits && uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, start), 4) >= limits[0])
+		return -EINVAL;
+	if (limits && (uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4) > limits[0] || uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, start), 4) > limits[0] - uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, count), 4)))
 		return -EINVAL;
 	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & 0x7ULL) != 1)
 		return -EINVAL;
@@ -268,6 +273,24 @@ static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len)
 	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_irq_set, flags), 4) & 0x38ULL) != 1)
 		return -ENOTTY;
 	return 0;
+}
+
+/* vfio_irq_set_validate - the checks of vfio_irq_set_validate_with but those of run-time limits. */
+static __inline__ int vfio_irq_set_validate(const void *buf, __u32 len)
+{
+	return vfio_irq_set_validate_limits(buf, len, 0);
+}
+
+/*
+ * vfio_irq_set_validate_with - check len bytes at buf holding a struct vfio_irq_set the way
+ * the kernel does, with its run-time limits:
+ * num_irqs: The number of IRQs of the index, the `count` VFIO_DEVICE_GET_IRQ_INFO reports for it (vfio-pci's vfio_pci_get_irq_count); 0 for an index the device does not have.
+ */
+static __inline__ int vfio_irq_set_validate_with(const void *buf, __u32 len, __u64 num_irqs)
+{
+	__u64 limits[1];
+	limits[0] = num_irqs;
+	return vfio_irq_set_validate_limits(buf, len, limits);
 }
 
 /* Smallest valid size of struct vfio_pci_hot_reset_info: the end of count. */
@@ -399,10 +422,14 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 		(void)probe;
 		switch (tag) {
 		case 0x0ULL: /* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			if (!probe && avail < sizeof(__u8[16]))
 				return -EINVAL;
 			break;
 		case 0x1ULL: /* VFIO_DEVICE_FEATURE_MIGRATION */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x20000ULL)
+				return -EINVAL;
 			if (!probe && avail < sizeof(struct vfio_device_feature_migration))
 				return -EINVAL;
 			break;
@@ -411,14 +438,22 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 				return -EINVAL;
 			break;
 		case 0x3ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			break;
 		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			if (!probe && avail < sizeof(struct vfio_device_low_power_entry_with_wakeup))
 				return -EINVAL;
 			break;
 		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			break;
 		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			if (!probe && avail < sizeof(struct vfio_device_feature_dma_logging_control))
 				return -EINVAL;
 			if (!probe) {
@@ -428,8 +463,12 @@ static __inline__ int vfio_device_feature_validate(const void *buf, __u32 len)
 			}
 			break;
 		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x10000ULL)
+				return -EINVAL;
 			break;
 		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT */
+			if (uapigen_load(buf, __builtin_offsetof(struct vfio_device_feature, flags), 4) & 0x20000ULL)
+				return -EINVAL;
 			if (!probe && avail < sizeof(struct vfio_device_feature_dma_logging_report))
 				return -EINVAL;
 			break;
@@ -555,6 +594,10 @@ static __inline__ int vfio_iommu_type1_dma_unmap_validate(const void *buf, __u32
 		return -EINVAL;
 	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x1ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x6ULL))
 		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x1ULL) && uapigen_load(buf, 0, 4) < (__u64)VFIO_IOMMU_TYPE1_DMA_UNMAP_MINSZ + sizeof(struct vfio_bitmap))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x1ULL) && (__u64)len < (__u64)VFIO_IOMMU_TYPE1_DMA_UNMAP_MINSZ + sizeof(struct vfio_bitmap))
+		return -EFAULT;
 	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x2ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, iova), 8) != 0 || uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8) != 0))
 		return -EINVAL;
 	if (!(uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, flags), 4) & 0x2ULL) && (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dma_unmap, size), 8) == 0))

@@ -15,7 +15,7 @@ use crate::spec::Dir;
 /// Text safe inside a C block comment.
 /// Text inside a C comment: no comment ends or starts, and no trigraph (`??/` at a line's
 /// end would even join the next line): a backslash goes between two question marks.
-fn comment_text(s: &str) -> String {
+pub(crate) fn comment_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut prev = None;
     for c in s.replace("*/", "* /").replace("/*", "/ *").chars() {

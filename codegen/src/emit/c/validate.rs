@@ -250,14 +250,35 @@ pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
             let _ = writeln!(o, "#define {up}_KNOWN_FLAGS {:#x}ULL", mask);
         }
     }
+    let limited = program.has_limits();
     let _ = writeln!(o, "/*");
-    let _ = writeln!(o, " * {c}_validate - check len bytes at buf holding a {ty}");
-    let _ = writeln!(o, " * the way the kernel does; 0 when valid, else -errno.");
-    let _ = writeln!(o, " */");
-    let _ = writeln!(
-        o,
-        "static __inline__ int {c}_validate(const void *buf, __u32 len)\n{{"
-    );
+    if limited {
+        let _ = writeln!(
+            o,
+            " * {c}_validate_limits - check len bytes at buf holding a {ty}"
+        );
+        let _ = writeln!(
+            o,
+            " * the way the kernel does, with the run-time limits at limits (in the order"
+        );
+        let _ = writeln!(
+            o,
+            " * of {c}_validate_with; null: those checks are skipped); 0 when valid, else -errno."
+        );
+        let _ = writeln!(o, " */");
+        let _ = writeln!(
+            o,
+            "static __inline__ int {c}_validate_limits(const void *buf, __u32 len, const __u64 *limits)\n{{"
+        );
+    } else {
+        let _ = writeln!(o, " * {c}_validate - check len bytes at buf holding a {ty}");
+        let _ = writeln!(o, " * the way the kernel does; 0 when valid, else -errno.");
+        let _ = writeln!(o, " */");
+        let _ = writeln!(
+            o,
+            "static __inline__ int {c}_validate(const void *buf, __u32 len)\n{{"
+        );
+    }
     let _ = writeln!(o, "\t__u64 size = len;");
     let _ = writeln!(o, "\t(void)buf;");
     // Only reserved fields and extensible structs read `size`.
@@ -273,6 +294,52 @@ pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
         print_check(o, m, id, &ty, &up, check);
     }
     let _ = writeln!(o, "\treturn 0;\n}}");
+    if limited {
+        limit_wrappers(o, t, &c, &ty);
+    }
+}
+
+/// `<name>_validate` (without the run-time limits) and `<name>_validate_with` (each limit a
+/// `__u64` parameter) over `<name>_validate_limits`.
+fn limit_wrappers(o: &mut String, t: &crate::ir::TypeDef, c: &str, ty: &str) {
+    let _ = writeln!(
+        o,
+        "\n/* {c}_validate - the checks of {c}_validate_with but those of run-time limits. */"
+    );
+    let _ = writeln!(
+        o,
+        "static __inline__ int {c}_validate(const void *buf, __u32 len)\n{{\n\treturn {c}_validate_limits(buf, len, 0);\n}}"
+    );
+    let _ = writeln!(o, "\n/*");
+    let _ = writeln!(
+        o,
+        " * {c}_validate_with - check len bytes at buf holding a {ty} the way"
+    );
+    let _ = writeln!(o, " * the kernel does, with its run-time limits:");
+    for l in &t.runtime {
+        let _ = writeln!(
+            o,
+            " * {}: {}",
+            l.name,
+            super::header::comment_text(&l.doc.as_deref().unwrap_or("").replace('\n', " "))
+        );
+    }
+    let _ = writeln!(o, " */");
+    let params: Vec<String> = t
+        .runtime
+        .iter()
+        .map(|l| format!("__u64 {}", l.name))
+        .collect();
+    let _ = writeln!(
+        o,
+        "static __inline__ int {c}_validate_with(const void *buf, __u32 len, {})\n{{",
+        params.join(", ")
+    );
+    let _ = writeln!(o, "\t__u64 limits[{}];", t.runtime.len());
+    for (i, l) in t.runtime.iter().enumerate() {
+        let _ = writeln!(o, "\tlimits[{i}] = {};", l.name);
+    }
+    let _ = writeln!(o, "\treturn {c}_validate_limits(buf, len, limits);\n}}");
 }
 
 /// One check of a program, as C statements.
@@ -303,7 +370,7 @@ fn print_check(o: &mut String, m: &Module, id: TypeId, ty: &str, up: &str, check
         Check::ClampToBuffer => {
             let _ = writeln!(o, "\tif (size > len)\n\t\tsize = len;");
         }
-        Check::Rule(r) => rule(o, m, t, ty, r),
+        Check::Rule(r) => rule(o, m, t, (ty, up), r),
         Check::UnknownTailZero { errno } => {
             let _ = writeln!(
                 o,
@@ -360,8 +427,9 @@ fn load(t: &crate::ir::TypeDef, ty: &str, i: usize) -> String {
     format!("uapigen_load(buf, {}, {})", offsetof(ty, f), int_size(f))
 }
 
-/// A rule: `if (!(unless) && violated) return -errno;`.
-fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, ty: &str, r: &RuleCheck) {
+/// A rule: `if (!(unless) && violated) return -errno;`. A rule with a run-time limit is
+/// made only when the caller gives the limits (`limits` is not null).
+fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, (ty, up): (&str, &str), r: &RuleCheck) {
     // A rule of a struct member reads that member's fields, from its offset on.
     let f = |i: usize| match r.member {
         Some((mi, inner)) => {
@@ -394,7 +462,26 @@ fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, ty: &str, r: &RuleCh
         );
         return;
     }
+    // The room rule: the size field, then the buffer (the kernel's copy_from_user).
+    let mut fault = None;
     let violated = match &r.cond {
+        Cond::SumLimit { a, b, limit } => {
+            let (a, b) = (f(*a), f(*b));
+            format!("limits && ({b} > limits[{limit}] || {a} > limits[{limit}] - {b})")
+        }
+        Cond::BelowLimit { field, limit } => {
+            format!("limits && {} >= limits[{limit}]", f(*field))
+        }
+        Cond::Room {
+            flag_field,
+            if_set,
+            ty: room,
+        } => {
+            let set = format!("({} & {if_set:#x}ULL)", f(*flag_field));
+            let need = format!("(__u64){up}_MINSZ + sizeof({})", c_type_name(m, room));
+            fault = Some(format!("{set} && (__u64)len < {need}"));
+            format!("{set} && uapigen_load(buf, 0, 4) < {need}")
+        }
         Cond::Bits { field, mask, count } => {
             let n = format!("uapigen_popcount({} & {mask:#x}ULL)", f(*field));
             match count {
@@ -472,15 +559,25 @@ fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, ty: &str, r: &RuleCh
             }
         }
     };
-    let violated = match r.if_non_zero {
-        Some(nz) => format!("{} != 0 && ({violated})", f(nz)),
-        None => violated,
+    let guard = |violated: String| {
+        let violated = match r.if_non_zero {
+            Some(nz) => format!("{} != 0 && ({violated})", f(nz)),
+            None => violated,
+        };
+        match r.unless {
+            Some((uf, mask)) => format!("!({} & {mask:#x}ULL) && ({violated})", f(uf)),
+            None => violated,
+        }
     };
-    let cond = match r.unless {
-        Some((uf, mask)) => format!("!({} & {mask:#x}ULL) && ({violated})", f(uf)),
-        None => violated,
-    };
-    let _ = writeln!(o, "\tif ({cond})\n\t\treturn -{};", r.errno.c_name());
+    let _ = writeln!(
+        o,
+        "\tif ({})\n\t\treturn -{};",
+        guard(violated),
+        r.errno.c_name()
+    );
+    if let Some(fault) = fault {
+        let _ = writeln!(o, "\tif ({})\n\t\treturn -EFAULT;", guard(fault));
+    }
 }
 
 /// The payload check: a switch on the tag with one arm per variant.
@@ -528,6 +625,16 @@ fn payload(o: &mut String, m: &Module, id: TypeId, ty: &str, p: &PayloadCheck) {
             arm.tag,
             arm.tag_name.as_deref().unwrap_or("")
         );
+        if arm.denied_ops != 0 {
+            // An operation the variant does not support, also in a probe.
+            let _ = writeln!(
+                o,
+                "\t\t\tif ({} & {:#x}ULL)\n\t\t\t\treturn -{};",
+                load(t, ty, p.tag_field),
+                arm.denied_ops,
+                p.ops_errno.c_name()
+            );
+        }
         let room = match (&arm.need, p.data) {
             (Need::Elements(ety), _) => {
                 let _ = writeln!(

@@ -36,12 +36,14 @@ pub(crate) fn validate(model: &Model, id: TypeId) -> TokenStream {
                         let tag_n = ident(&t.fields[p.tag_field].rust_name);
                         let ul = int_lit(u, true);
                         let after = after_payload_rules(model, id, &quote!(bytes));
+                        let ops = ops_check(model, id);
                         quote! {
                             #read
                             if header.#tag_n & #ul != 0 {
                                 if ![#(#tags),*].contains(&header.tag_of()) {
                                     return Err(::uapigen_runtime::Reject::new(#unknown, #tag_w, "unknown tag value"));
                                 }
+                                #ops
                                 #after
                                 return Ok(());
                             }
@@ -72,12 +74,45 @@ pub(crate) fn validate(model: &Model, id: TypeId) -> TokenStream {
         }
         None => quote!(Self::check(bytes).map(|_| ())),
     };
+    let with = validate_with(model, id);
     quote! {
         impl #h {
             #[doc = #doc]
             pub fn validate(bytes: &[u8]) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
                 #body
             }
+            #with
+        }
+    }
+}
+
+/// `validate_with(bytes, limit, ...)`: `validate` and the rules with run-time limits, in
+/// program order. Those rules come before the payload (the resolver sees to it), so
+/// `check_limits` makes every check before the payload, and `validate` the rest.
+fn validate_with(model: &Model, id: TypeId) -> TokenStream {
+    let t = &model.module.types[id];
+    if !model.program(id).is_some_and(Program::has_limits) {
+        return quote!();
+    }
+    let c_name = t.c_name.as_deref().unwrap_or("");
+    let names: Vec<_> = t.runtime.iter().map(|l| ident(&l.name)).collect();
+    let params_doc = t.runtime.iter().map(|l| {
+        let d = format!(
+            " - `{}`: {}",
+            l.name,
+            l.doc.as_deref().unwrap_or("").replace('\n', " ")
+        );
+        quote!(#[doc = #d])
+    });
+    let doc = format!(
+        " `validate` with the checks that need what only the running kernel knows, given by the caller (as the C helper `{c_name}_validate_with` does):"
+    );
+    quote! {
+        #[doc = #doc]
+        #(#params_doc)*
+        pub fn validate_with(bytes: &[u8], #(#names: u64),*) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+            Self::check_limits(bytes, Some(&[#(#names),*]))?;
+            Self::validate(bytes)
         }
     }
 }
@@ -241,7 +276,69 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
     let rd = |i: usize| load(m, fid, i, src);
     let t = &m.types[fid];
     let lit = |v: i128| int_lit(v, true);
+    let limit = |i: usize| {
+        if i == 0 {
+            return quote!(limits.and_then(<[u64]>::first).copied());
+        }
+        let i = Literal::usize_unsuffixed(i);
+        quote!(limits.and_then(|l| l.get(#i)).copied())
+    };
     let (violated, field, msg) = match &r.cond {
+        Cond::SumLimit { a, b, limit: i } => {
+            let (x, y, l) = (rd(*a), rd(*b), limit(*i));
+            (
+                quote!(#l.is_some_and(|l| (#x as u128) + (#y as u128) > l as u128)),
+                *a,
+                format!(
+                    "the sum with `{}` is more than the run-time limit `{}`",
+                    t.fields[*b].c_name.as_deref().unwrap_or(""),
+                    t.runtime.get(*i).map_or("", |l| l.name.as_str())
+                ),
+            )
+        }
+        Cond::BelowLimit { field, limit: i } => {
+            let (x, l) = (rd(*field), limit(*i));
+            (
+                quote!(#l.is_some_and(|l| #x >= l)),
+                *field,
+                format!(
+                    "not below the run-time limit `{}`",
+                    t.runtime.get(*i).map_or("", |l| l.name.as_str())
+                ),
+            )
+        }
+        Cond::Room {
+            flag_field,
+            if_set,
+            ty,
+        } => {
+            let (x, s) = (rd(*flag_field), lit(*if_set));
+            let rt = rust_ty(m, ty);
+            let need = quote!(Self::MIN_SIZE + ::core::mem::size_of::<#rt>());
+            let argsz = quote!((::uapigen_runtime::get::<u32>(bytes, 0).unwrap_or(0) as usize));
+            let set = quote!(#x & #s != 0);
+            let (w, e) = (
+                what(
+                    m,
+                    id,
+                    &t.fields[t.extensible.as_ref().map_or(0, |e| e.size_field)],
+                ),
+                check_errno(r.errno),
+            );
+            let guard = |v: TokenStream| guard(m, id, r, src, v);
+            let (room, fault) = (
+                guard(quote!(#set && #argsz < #need)),
+                guard(quote!(#set && bytes.len() < #need)),
+            );
+            return quote! {
+                if #room {
+                    return Err(::uapigen_runtime::Reject::new(#e, #w, "the size field leaves no room for the data these flags need"));
+                }
+                if #fault {
+                    return Err(::uapigen_runtime::Reject::new(::uapigen_runtime::Errno::Fault, #w, "the buffer does not hold the data these flags need"));
+                }
+            };
+        }
         Cond::Bits { field, mask, count } => {
             let k = rd(*field);
             let mk = lit(*mask);
@@ -384,25 +481,66 @@ pub(crate) fn rule(m: &Module, id: TypeId, r: &RuleCheck, src: &TokenStream) -> 
             )
         }
     };
-    let violated = match r.if_non_zero {
-        Some(nz) => {
-            let g = rd(nz);
-            quote!(#g != 0 && (#violated))
-        }
-        None => violated,
-    };
-    let cond = match r.unless {
-        Some((uf, mask)) => {
-            let (u, mk) = (rd(uf), lit(mask));
-            quote!(#u & #mk == 0 && (#violated))
-        }
-        None => violated,
-    };
+    let cond = guard(m, id, r, src, violated);
     let (w, e) = (what(m, id, &t.fields[field]), check_errno(r.errno));
     quote! {
         if #cond {
             return Err(::uapigen_runtime::Reject::new(#e, #w, #msg));
         }
+    }
+}
+
+/// The operations a known tag's variant does not support (`ops`): any of them set in the
+/// tag field is rejected, also in a probe; after the unknown-tag check (an unknown tag
+/// denies nothing here) and before the payload is read. Empty without `ops`.
+pub(crate) fn ops_check(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let Some(pc) = model.program(id).and_then(Program::payload) else {
+        return quote!();
+    };
+    if pc.arms.iter().all(|a| a.denied_ops == 0) {
+        return quote!();
+    }
+    let f = &t.fields[pc.tag_field];
+    let (tag_n, tag_t) = (ident(&f.rust_name), int_ty(int_of(f).unwrap_or(IntTy::U32)));
+    let arms = pc.arms.iter().filter(|a| a.denied_ops != 0).map(|a| {
+        let (tag, mask) = (int_lit(a.tag, false), int_lit(a.denied_ops, true));
+        quote!(#tag => #mask,)
+    });
+    let (w, e) = (what(m, id, f), check_errno(pc.ops_errno));
+    quote! {
+        let denied: #tag_t = match header.tag_of() {
+            #(#arms)*
+            _ => 0,
+        };
+        if header.#tag_n & denied != 0 {
+            return Err(::uapigen_runtime::Reject::new(#e, #w, "an operation this variant does not support"));
+        }
+    }
+}
+
+/// `violated` under the rule's `if-non-zero` and `unless`.
+fn guard(
+    m: &Module,
+    id: TypeId,
+    r: &RuleCheck,
+    src: &TokenStream,
+    violated: TokenStream,
+) -> TokenStream {
+    let violated = match r.if_non_zero {
+        Some(nz) => {
+            let g = load(m, id, nz, src);
+            quote!(#g != 0 && (#violated))
+        }
+        None => violated,
+    };
+    match r.unless {
+        Some((uf, mask)) => {
+            let (u, mk) = (load(m, id, uf, src), int_lit(mask, true));
+            quote!(#u & #mk == 0 && (#violated))
+        }
+        None => violated,
     }
 }
 
@@ -575,13 +713,41 @@ fn extensible(
             quote!(Ok(())),
         )
     };
+    // With run-time limits: `check` is `check_limits` without them.
+    let (sig, wrapper) = if program.has_limits() {
+        (
+            quote! {
+                #[doc(hidden)]
+                /// `check` with the run-time limits (in `runtime:` order; `None`: not checked).
+                pub fn check_limits(bytes: &[u8], limits: Option<&[u64]>) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject>
+            },
+            quote! {
+                #[doc = #c_doc]
+                #[doc = ""]
+                #[doc = #style_doc]
+                #[doc = ""]
+                #[doc = " The rules with run-time limits are not checked: `validate_with` checks them."]
+                pub fn check(bytes: &[u8]) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject> {
+                    Self::check_limits(bytes, None)
+                }
+            },
+        )
+    } else {
+        (
+            quote! {
+                #[doc = #c_doc]
+                #[doc = ""]
+                #[doc = #style_doc]
+                pub fn check(bytes: &[u8]) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject>
+            },
+            quote!(),
+        )
+    };
     quote! {
         impl #name {
             #known
-            #[doc = #c_doc]
-            #[doc = ""]
-            #[doc = #style_doc]
-            pub fn check(bytes: &[u8]) -> ::core::result::Result<#ret, ::uapigen_runtime::Reject> {
+            #wrapper
+            #sig {
                 #(#size_checks)*
                 // A struct shorter than this revision's reads as zero-extended; a whole
                 // one is read in place.

@@ -50,6 +50,7 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
             items.push(quote!(#d #sep #[doc = #group_doc] #a #cfg pub const #name: #t = #lit;));
         }
     }
+    items.push(super::values::group_enums(m));
     for t in &m.typedefs {
         let ty = match t.ty {
             crate::ir::TypedefTy::Int(s) => crate::ir::Ty::Scalar(s),
@@ -721,6 +722,7 @@ pub fn extensions(model: &Model, id: TypeId) -> TokenStream {
     if t.extensible.is_some() || model.facts.has_reserved(id) || !t.rules.is_empty() {
         out.extend(check_fn(model, id, readable));
     }
+    out.extend(super::values::accessors(model, id));
     if let Some(p) = &t.payload {
         out.extend(payload(model, id, p));
     }

@@ -11,6 +11,7 @@ mod items;
 mod payload;
 mod probe;
 pub(crate) mod tokens;
+mod values;
 mod wrappers;
 
 use proc_macro2::TokenStream;

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::super::checks::{after_payload_rules, header_read};
+use super::super::checks::{after_payload_rules, header_read, ops_check};
 use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
 use super::parts::{fixed_arm, size_put, tag_put, variant_ty, write_fields};
 use crate::ir::{IntTy, Payload, Ty, TypeId};
@@ -55,6 +55,7 @@ pub(crate) fn trailing(
         None => (quote!(), quote!(), quote!()),
     };
     let read = header_read(model, id);
+    let ops = ops_check(model, id);
     let after = after_payload_rules(model, id, &quote!(bytes));
     let arms = p.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
@@ -223,6 +224,7 @@ pub(crate) fn trailing(
         pub fn decode(bytes: &#lt [u8]) -> ::core::result::Result<(#h, Self), ::uapigen_runtime::Reject> {
             #read
             #count_read
+            #ops
             let tail = bytes.get(::core::mem::offset_of!(#h, #data_n)..).unwrap_or(&[]);
             let payload = match header.tag_of() {
                 #(#arms)*

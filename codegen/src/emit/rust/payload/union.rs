@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::super::checks::header_read;
+use super::super::checks::{header_read, ops_check};
 use super::super::tokens::{errno, ident, int_lit, int_of, int_ty, what};
 use super::parts::{decode_fixed, size_put, tag_put, variant_ty, write_fields};
 use crate::ir::{IntTy, Payload, Ty, TypeId};
@@ -20,6 +20,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
     let (size_check, size_put) = size_put(m, id);
     let tag_put = tag_put(m, id, p);
     let read = header_read(model, id);
+    let ops = ops_check(model, id);
     let arms = p.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let tag = int_lit(v.tag, false);
@@ -119,6 +120,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
         /// Decode untrusted bytes: the header checks, the tag, and the selected member.
         pub fn decode(bytes: &[u8]) -> ::core::result::Result<(#h, Self), ::uapigen_runtime::Reject> {
             #read
+            #ops
             let at = bytes.get(::core::mem::offset_of!(#h, #data_n)..).unwrap_or(&[]);
             let payload = match header.tag_of() {
                 #(#arms)*
