@@ -339,7 +339,99 @@ fn corpus() -> Vec<Mutation> {
                 )
             },
         },
+        Mutation {
+            name: "the kernel drops a check",
+            class: C,
+            kind: "rule-removed",
+            apply: |t| {
+                edit(
+                    t,
+                    "      - { non-zero: size, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n",
+                    "",
+                )
+            },
+        },
+        Mutation {
+            name: "the kernel adds a check",
+            class: B,
+            kind: "rule-added",
+            apply: |t| {
+                edit(
+                    t,
+                    "      - { non-zero: size, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n",
+                    "      - { non-zero: size, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n      - { non-zero: iova, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n",
+                )
+            },
+        },
+        Mutation {
+            name: "a check gives another errno",
+            class: B,
+            kind: "rule-errno-changed",
+            apply: |t| {
+                edit(
+                    t,
+                    "      - { non-zero: size, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n",
+                    "      - { non-zero: size, errno: EOVERFLOW, kernel: vfio_iommu_type1.c vfio_dma_do_map }\n",
+                )
+            },
+        },
+        Mutation {
+            name: "a run-time limit is dropped",
+            class: B,
+            kind: "runtime-limits-changed",
+            apply: |t| {
+                let t = edit(
+                    t,
+                    "      - { below: runtime num_irqs, field: start, kernel: vfio_main.c vfio_set_irqs_validate_and_prepare }\n",
+                    "",
+                );
+                let t = edit(
+                    &t,
+                    "      - { sum: [start, count], max: runtime num_irqs, kernel: vfio_main.c vfio_set_irqs_validate_and_prepare }\n",
+                    "",
+                );
+                cut_runtime(&t)
+            },
+        },
+        Mutation {
+            name: "a feature loses an operation",
+            class: B,
+            kind: "payload-ops-narrowed",
+            apply: |t| {
+                edit(
+                    t,
+                    "        - { tag: VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, type: struct vfio_device_feature_mig_state }",
+                    "        - { tag: VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, type: struct vfio_device_feature_mig_state, ops: VFIO_DEVICE_FEATURE_SET }",
+                )
+            },
+        },
+        Mutation {
+            name: "a feature gains an operation",
+            class: C,
+            kind: "payload-ops-widened",
+            apply: |t| {
+                edit(
+                    t,
+                    "type: struct vfio_device_feature_dma_logging_report, ops: VFIO_DEVICE_FEATURE_GET }",
+                    "type: struct vfio_device_feature_dma_logging_report }",
+                )
+            },
+        },
     ]
+}
+
+/// The `runtime:` list of vfio_irq_set, whatever its layout, cut out.
+fn cut_runtime(t: &str) -> String {
+    let start = t
+        .find("    runtime:\n")
+        .unwrap_or_else(|| panic!("vfio.yaml has no `runtime:` block"));
+    let rest = &t[start + "    runtime:\n".len()..];
+    let len = rest
+        .lines()
+        .take_while(|l| l.starts_with("      "))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    format!("{}{}", &t[..start], &rest[len..])
 }
 
 #[test]

@@ -3011,6 +3011,44 @@ pub const IOEVENTFD_FLAG_NR_MAX: u32 = 5;
     }
 }
 
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64", target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips", target_arch = "mips64", target_arch = "s390x", target_arch = "riscv64"))]
+::uapigen_runtime::bitflags::bitflags! {
+    /// Bits of kvm_clock_data.flags.
+    #[doc(alias = "kvm_clock_flags")]
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct ClockFlags: u32 {
+        /// The clock is stable across vCPUs (bit 0 is not used: KVM_CHECK_EXTENSION returned 1 before there were flags).
+        #[doc(alias = "KVM_CLOCK_TSC_STABLE")]
+        const TSC_STABLE = 2;
+        /// realtime holds the host's CLOCK_REALTIME at the time of clock.
+        #[doc(alias = "KVM_CLOCK_REALTIME")]
+        const REALTIME = 0x4;
+        /// host_tsc holds the host's TSC at the time of clock.
+        #[doc(alias = "KVM_CLOCK_HOST_TSC")]
+        const HOST_TSC = 0x8;
+    }
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+::uapigen_runtime::bitflags::bitflags! {
+    /// Bits of kvm_cpuid_entry2.flags.
+    #[doc(alias = "kvm_cpuid_flags")]
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct CpuidFlags: u32 {
+        /// The leaf has sub-leaves: index selects one (the header's spelling).
+        #[doc(alias = "KVM_CPUID_FLAG_SIGNIFCANT_INDEX")]
+        const SIGNIFCANT_INDEX = 0x1;
+        /// A stateful leaf (obsolete).
+        #[doc(alias = "KVM_CPUID_FLAG_STATEFUL_FUNC")]
+        const STATEFUL_FUNC = 0x2;
+        /// The next entry of a stateful leaf (obsolete).
+        #[doc(alias = "KVM_CPUID_FLAG_STATE_READ_NEXT")]
+        const STATE_READ_NEXT = 0x4;
+    }
+}
+
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 ::uapigen_runtime::bitflags::bitflags! {
     /// Interrupt shadow states in kvm_vcpu_events interrupt.shadow.
@@ -3799,14 +3837,14 @@ impl Msrs {
                 ),
             );
         };
-        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Msrs, nmsrs))
-            .unwrap_or(0) as u64) & !255u64 != 0
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Msrs, nmsrs))
+            .unwrap_or(0) as u64) as u128) >= 256
         {
             return Err(
                 ::uapigen_runtime::Reject::new(
                     ::uapigen_runtime::Errno::TooBig,
                     "kvm_msrs.nmsrs",
-                    "bits outside 0xff are set",
+                    "not below 0x100",
                 ),
             );
         }
@@ -3816,6 +3854,292 @@ impl Msrs {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl Msrs {
     /// Check `bytes` holding a `struct kvm_msrs` as the kernel does (and as the C helper `kvm_msrs_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// One CPUID leaf (or sub-leaf) of KVM_SET_CPUID2 and the CPUID queries.
+#[doc(alias = "kvm_cpuid_entry2")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_cpuid_entry2")]
+#[uapi(
+    layout(
+        size = 40,
+        align = 4,
+        offsets(
+            function = 0,
+            index = 4,
+            flags = 8,
+            eax = 12,
+            ebx = 16,
+            ecx = 20,
+            edx = 24,
+            padding = 28
+        )
+    )
+)]
+#[uapi(flags(flags = CpuidFlags))]
+pub struct CpuidEntry2 {
+    /// The leaf (EAX on input to CPUID).
+    pub function: u32,
+    /// The sub-leaf (ECX on input), with KVM_CPUID_FLAG_SIGNIFCANT_INDEX.
+    pub index: u32,
+    /// KVM_CPUID_FLAG_* bits.
+    pub flags: u32,
+    /// EAX on output.
+    pub eax: u32,
+    /// EBX on output.
+    pub ebx: u32,
+    /// ECX on output.
+    pub ecx: u32,
+    /// EDX on output.
+    pub edx: u32,
+    /// Unused.
+    pub padding: [u32; 3],
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::core::default::Default for CpuidEntry2 {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Argument of KVM_SET_CPUID2, KVM_GET_CPUID2 and KVM_GET_SUPPORTED_CPUID; a count and that many leaves.
+#[doc(alias = "kvm_cpuid2")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[uapi(c_name = "struct kvm_cpuid2")]
+#[uapi(layout(size = 8, align = 4, offsets(nent = 0, padding = 4, entries = 8)))]
+pub struct Cpuid2 {
+    /// Number of entries.
+    pub nent: u32,
+    /// Unused.
+    pub padding: u32,
+    /// The leaves.
+    pub entries: ::uapigen_runtime::FlexArray<CpuidEntry2>,
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::core::default::Default for Cpuid2 {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl ::uapigen_runtime::FlexHeader for Cpuid2 {
+    type Elem = CpuidEntry2;
+    const FLEX_OFFSET: usize = ::core::mem::offset_of!(Cpuid2, entries);
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Cpuid2 {
+    /// Check untrusted bytes holding a `struct kvm_cpuid2` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_cpuid2",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if ((::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(Cpuid2, nent))
+            .unwrap_or(0) as u64) as u128) >= 257
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::TooBig,
+                    "kvm_cpuid2.nent",
+                    "not below 0x101",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Cpuid2 {
+    /// Check `bytes` holding a `struct kvm_cpuid2` as the kernel does (and as the C helper `kvm_cpuid2_validate` does).
+    pub fn validate(
+        bytes: &[u8],
+    ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
+        Self::check(bytes).map(|_| ())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Argument of KVM_GET_CLOCK and KVM_SET_CLOCK; the VM's kvmclock.
+#[doc(alias = "kvm_clock_data")]
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    ::uapigen_runtime::zerocopy::FromBytes,
+    ::uapigen_runtime::zerocopy::Immutable,
+    ::uapigen_runtime::zerocopy::KnownLayout,
+    ::uapigen_runtime::zerocopy::IntoBytes,
+    ::uapigen_runtime::Uapi
+)]
+#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[allow(clippy::duplicated_attributes)]
+#[uapi(c_name = "struct kvm_clock_data")]
+#[uapi(
+    layout(
+        cfg(not(target_arch = "x86")),
+        size = 48,
+        align = 8,
+        offsets(clock = 0, flags = 8, pad0 = 12, realtime = 16, host_tsc = 24, pad = 32)
+    )
+)]
+#[uapi(
+    layout(
+        cfg(target_arch = "x86"),
+        size = 48,
+        align = 4,
+        offsets(clock = 0, flags = 8, pad0 = 12, realtime = 16, host_tsc = 24, pad = 32)
+    )
+)]
+#[uapi(flags(flags = ClockFlags))]
+pub struct ClockData {
+    /// The kvmclock in nanoseconds.
+    pub clock: u64,
+    /// KVM_CLOCK_* bits.
+    pub flags: u32,
+    /// Unused.
+    pub pad0: u32,
+    /// With KVM_CLOCK_REALTIME: the host's CLOCK_REALTIME in nanoseconds when clock was read (KVM_SET_CLOCK then adds the time since).
+    pub realtime: u64,
+    /// With KVM_CLOCK_HOST_TSC: the host's TSC when clock was read.
+    pub host_tsc: u64,
+    /// Unused.
+    pub pad: [u32; 4],
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::default::Default for ClockData {
+    fn default() -> Self {
+        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ClockData {
+    /// Check untrusted bytes holding a `struct kvm_clock_data` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
+    pub fn check(
+        bytes: &[u8],
+    ) -> ::core::result::Result<Self, ::uapigen_runtime::Reject> {
+        let (Some(v), Some(buf)) = (
+            ::uapigen_runtime::get::<Self>(bytes, 0),
+            bytes.get(..::core::mem::size_of::<Self>()),
+        ) else {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_clock_data",
+                    "shorter than the struct",
+                ),
+            );
+        };
+        if (::uapigen_runtime::get::<u32>(buf, ::core::mem::offset_of!(ClockData, flags))
+            .unwrap_or(0) as u64) & !14u64 != 0
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "kvm_clock_data.flags",
+                    "bits outside 0xe are set",
+                ),
+            );
+        }
+        Ok(v)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ClockData {
+    /// Check `bytes` holding a `struct kvm_clock_data` as the kernel does (and as the C helper `kvm_clock_data_validate` does).
     pub fn validate(
         bytes: &[u8],
     ) -> ::core::result::Result<(), ::uapigen_runtime::Reject> {
@@ -8729,6 +9053,130 @@ pub const ENABLE_CAP: u32 = 0x8068_aea3;
 #[doc(alias = "KVM_GET_MSRS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_MSRS: u32 = 0xc008_ae88;
+/// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
+#[doc(alias = "KVM_GET_SUPPORTED_CPUID")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const GET_SUPPORTED_CPUID: u32 = 0xc008_ae05;
+/// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
+#[doc(alias = "KVM_GET_EMULATED_CPUID")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const GET_EMULATED_CPUID: u32 = 0xc008_ae09;
+/// Set the CPUID leaves the vCPU's guest sees.
+#[doc(alias = "KVM_SET_CPUID2")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const SET_CPUID2: u32 = 0x4008_ae90;
+/// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
+#[doc(alias = "KVM_GET_CPUID2")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub const GET_CPUID2: u32 = 0xc008_ae91;
+/// Set the VM's kvmclock (x86).
+#[doc(alias = "KVM_SET_CLOCK")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const SET_CLOCK: u32 = 0x4030_ae7b;
+/// Set the VM's kvmclock (x86).
+#[doc(alias = "KVM_SET_CLOCK")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const SET_CLOCK: u32 = 0x8030_ae7b;
+/// Read the VM's kvmclock (x86).
+#[doc(alias = "KVM_GET_CLOCK")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    not(
+        any(
+            target_arch = "powerpc",
+            all(target_arch = "powerpc64", target_endian = "big"),
+            all(target_arch = "powerpc64", target_endian = "little"),
+            target_arch = "mips",
+            all(target_arch = "mips64", target_pointer_width = "64"),
+            all(target_arch = "mips64", target_pointer_width = "32")
+        )
+    )
+)]
+pub const GET_CLOCK: u32 = 0x8030_ae7c;
+/// Read the VM's kvmclock (x86).
+#[doc(alias = "KVM_GET_CLOCK")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(
+    any(
+        target_arch = "powerpc",
+        all(target_arch = "powerpc64", target_endian = "big"),
+        all(target_arch = "powerpc64", target_endian = "little"),
+        target_arch = "mips",
+        all(target_arch = "mips64", target_pointer_width = "64"),
+        all(target_arch = "mips64", target_pointer_width = "32")
+    )
+)]
+pub const GET_CLOCK: u32 = 0x4030_ae7c;
 /// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
 #[doc(alias = "KVM_SET_MSRS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9205,6 +9653,123 @@ pub fn get_msrs(
         ::uapigen_runtime::ioctl::call_ptr(fd, GET_MSRS, arg.as_mut_bytes())
     }?;
     Ok(r)
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_GET_SUPPORTED_CPUID`.
+///
+/// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
+pub fn get_supported_cpuid(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, GET_SUPPORTED_CPUID, arg.as_mut_bytes())
+    }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_GET_EMULATED_CPUID`.
+///
+/// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
+pub fn get_emulated_cpuid(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, GET_EMULATED_CPUID, arg.as_mut_bytes())
+    }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_SET_CPUID2`.
+///
+/// Set the CPUID leaves the vCPU's guest sees.
+pub fn set_cpuid2(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, SET_CPUID2, arg.as_mut_bytes())
+    }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// Calls `KVM_GET_CPUID2`.
+///
+/// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
+pub fn get_cpuid2(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe {
+        ::uapigen_runtime::ioctl::call_ptr(fd, GET_CPUID2, arg.as_mut_bytes())
+    }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_SET_CLOCK`.
+///
+/// Set the VM's kvmclock (x86).
+pub fn set_clock(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &ClockData,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let mut arg = *arg;
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_CLOCK, &mut arg) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+/// Calls `KVM_GET_CLOCK`.
+///
+/// Read the VM's kvmclock (x86).
+pub fn get_clock(
+    fd: impl ::uapigen_runtime::ioctl::AsFd,
+    arg: &mut ClockData,
+) -> ::uapigen_runtime::ioctl::Result<()> {
+    let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_CLOCK, arg) }?;
+    {
+        let _ = r;
+        Ok(())
+    }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// Calls `KVM_SET_MSRS`.
@@ -11410,6 +11975,66 @@ pub const KVM_VCPUEVENT_VALID_PAYLOAD: u32 = VcpuEventValid::PAYLOAD.bits();
 #[allow(non_upper_case_globals)]
 pub const KVM_VCPUEVENT_VALID_TRIPLE_FAULT: u32 = VcpuEventValid::TRIPLE_FAULT.bits();
 #[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_CLOCK_TSC_STABLE: u32 = ClockFlags::TSC_STABLE.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_CLOCK_REALTIME: u32 = ClockFlags::REALTIME.bits();
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_CLOCK_HOST_TSC: u32 = ClockFlags::HOST_TSC.bits();
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_CPUID_FLAG_SIGNIFCANT_INDEX: u32 = CpuidFlags::SIGNIFCANT_INDEX.bits();
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_CPUID_FLAG_STATEFUL_FUNC: u32 = CpuidFlags::STATEFUL_FUNC.bits();
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_CPUID_FLAG_STATE_READ_NEXT: u32 = CpuidFlags::STATE_READ_NEXT.bits();
+#[cfg(feature = "c-names")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[allow(non_upper_case_globals)]
 pub const KVM_X86_SHADOW_INT_MOV_SS: u8 = X86ShadowInt::MOV_SS.bits();
@@ -11584,6 +12209,54 @@ pub const KVM_GET_MSRS: u32 = GET_MSRS;
 #[cfg(feature = "c-names")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[allow(non_upper_case_globals)]
+pub const KVM_GET_SUPPORTED_CPUID: u32 = GET_SUPPORTED_CPUID;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_EMULATED_CPUID: u32 = GET_EMULATED_CPUID;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_CPUID2: u32 = SET_CPUID2;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_CPUID2: u32 = GET_CPUID2;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_SET_CLOCK: u32 = SET_CLOCK;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_upper_case_globals)]
+pub const KVM_GET_CLOCK: u32 = GET_CLOCK;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_upper_case_globals)]
 pub const KVM_SET_MSRS: u32 = SET_MSRS;
 #[cfg(feature = "c-names")]
 #[cfg(
@@ -11745,6 +12418,30 @@ pub type kvm_msr_entry = MsrEntry;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[allow(non_camel_case_types)]
 pub type kvm_msrs = Msrs;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_camel_case_types)]
+pub type kvm_cpuid_entry2 = CpuidEntry2;
+#[cfg(feature = "c-names")]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[allow(non_camel_case_types)]
+pub type kvm_cpuid2 = Cpuid2;
+#[cfg(feature = "c-names")]
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[allow(non_camel_case_types)]
+pub type kvm_clock_data = ClockData;
 #[cfg(feature = "c-names")]
 #[cfg(target_arch = "aarch64")]
 #[allow(non_camel_case_types)]

@@ -5981,6 +5981,50 @@ impl IommuType1DirtyBitmap {
                 ),
             );
         }
+        if ((::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DirtyBitmap, flags))
+            .unwrap_or(0) as u64) & 0x7)
+            .count_ones() != 1
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.flags",
+                    "not exactly one bit of 0x7 is set",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DirtyBitmap, flags))
+            .unwrap_or(0) as u64) & 0x4 != 0
+            && (::uapigen_runtime::get::<u32>(bytes, 0).unwrap_or(0) as usize)
+                < Self::MIN_SIZE + ::core::mem::size_of::<IommuType1DirtyBitmapGet>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Inval,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "the size field leaves no room for the data these flags need",
+                ),
+            );
+        }
+        if (::uapigen_runtime::get::<
+            u32,
+        >(buf, ::core::mem::offset_of!(IommuType1DirtyBitmap, flags))
+            .unwrap_or(0) as u64) & 0x4 != 0
+            && bytes.len()
+                < Self::MIN_SIZE + ::core::mem::size_of::<IommuType1DirtyBitmapGet>()
+        {
+            return Err(
+                ::uapigen_runtime::Reject::new(
+                    ::uapigen_runtime::Errno::Fault,
+                    "vfio_iommu_type1_dirty_bitmap.argsz",
+                    "the buffer does not hold the data these flags need",
+                ),
+            );
+        }
         Ok(v)
     }
 }

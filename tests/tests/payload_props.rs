@@ -102,8 +102,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn irq_set_round_trips(raw in bytes(20), kind in 0usize..3, bools in prop::collection::vec(any::<u8>(), 0..8), fds in prop::collection::vec(any::<i32>(), 0..8)) {
-        let h: IrqSet = valid("vfio", "vfio_irq_set", raw, 0);
+    fn irq_set_round_trips(raw in bytes(20), kind in 0usize..3, action in 0u32..3, bools in prop::collection::vec(any::<u8>(), 0..8), fds in prop::collection::vec(any::<i32>(), 0..8)) {
+        let mut h: IrqSet = valid("vfio", "vfio_irq_set", raw, 0);
+        // vfio_set_irqs_validate_and_prepare and vfio_pci_set_irqs_ioctl: exactly one
+        // ACTION bit (MASK 1 << 3, UNMASK 1 << 4, TRIGGER 1 << 5), and start + count below
+        // U32_MAX.
+        h.flags = (h.flags & !0x38) | (0x8 << action);
+        h.start &= 0x7fff_ffff;
+        h.count &= 0x7fff_ffff;
         let p = match kind {
             0 => IrqSetPayload::None,
             1 => IrqSetPayload::Bool(ElemSlice::new(&bools)),
@@ -122,8 +128,21 @@ proptest! {
     }
 
     #[test]
-    fn device_feature_round_trips(raw in bytes(8), pick in 0usize..9, data in bytes(64)) {
-        let h: DeviceFeature = valid("vfio", "vfio_device_feature", raw, 0);
+    fn device_feature_round_trips(raw in bytes(8), pick in 0usize..9, op in 0usize..5, data in bytes(64)) {
+        let mut h: DeviceFeature = valid("vfio", "vfio_device_feature", raw, 0);
+        // The operations each feature's handler passes to vfio_check_feature (GET 1 << 16,
+        // SET 1 << 17, PROBE 1 << 18): token SET; migration GET; device state GET and SET;
+        // the low-power ones SET; logging start and stop SET, report GET. GET and SET
+        // together only with PROBE.
+        const GET: u32 = 1 << 16;
+        const SET: u32 = 1 << 17;
+        const PROBE: u32 = 1 << 18;
+        let ops: &[u32] = match pick {
+            1 | 8 => &[GET, GET | PROBE],
+            2 => &[GET, SET, GET | PROBE, SET | PROBE, GET | SET | PROBE],
+            _ => &[SET, SET | PROBE],
+        };
+        h.flags = (h.flags & !(GET | SET | PROBE)) | ops[op % ops.len()];
         let p = match pick {
             0 => DeviceFeaturePayload::PciVfToken(valid_array(&data)),
             1 => DeviceFeaturePayload::Migration(valid("vfio", "vfio_device_feature_migration", data.clone(), 0)),
@@ -145,10 +164,19 @@ proptest! {
     #[test]
     fn nesting_op_round_trips(raw in bytes(12), pick in 0usize..3, data in bytes(72), inner in 0usize..4) {
         let h: IommuType1NestingOp = valid("vfio_nesting", "vfio_iommu_type1_nesting_op", raw, 0);
+        let bind = || -> GpasidBindData {
+            let mut b: GpasidBindData = valid("iommu", "iommu_gpasid_bind_data", data[..core::mem::size_of::<GpasidBindData>()].to_vec(), inner);
+            b.version = 1; // IOMMU_GPASID_BIND_VERSION_1, the one iommu_check_bind_data takes
+            b
+        };
         let p = match pick {
-            0 => IommuType1NestingOpPayload::BindPgtbl(valid("iommu", "iommu_gpasid_bind_data", data[..core::mem::size_of::<GpasidBindData>()].to_vec(), inner)),
-            1 => IommuType1NestingOpPayload::UnbindPgtbl(valid("iommu", "iommu_gpasid_bind_data", data[..core::mem::size_of::<GpasidBindData>()].to_vec(), inner)),
-            _ => IommuType1NestingOpPayload::CacheInvld(valid("iommu", "iommu_cache_invalidate_info", data[..core::mem::size_of::<CacheInvalidateInfo>()].to_vec(), inner)),
+            0 => IommuType1NestingOpPayload::BindPgtbl(bind()),
+            1 => IommuType1NestingOpPayload::UnbindPgtbl(bind()),
+            _ => {
+                let mut c: CacheInvalidateInfo = valid("iommu", "iommu_cache_invalidate_info", data[..core::mem::size_of::<CacheInvalidateInfo>()].to_vec(), inner);
+                c.version = 1; // IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 (iommu_check_cache_invl_data)
+                IommuType1NestingOpPayload::CacheInvld(c)
+            }
         };
         let buf = p.encode(&h);
         let (h2, p2) = IommuType1NestingOpPayload::decode(buf.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -159,13 +187,15 @@ proptest! {
 
     #[test]
     fn iommu_union_payloads_round_trip(raw in bytes(72), pick in 0usize..3) {
-        let h: CacheInvalidateInfo = valid("iommu", "iommu_cache_invalidate_info", raw[..56].to_vec(), pick);
+        let mut h: CacheInvalidateInfo = valid("iommu", "iommu_cache_invalidate_info", raw[..56].to_vec(), pick);
+        h.version = 1; // IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 (iommu_check_cache_invl_data)
         let (_, p) = CacheInvalidateInfoPayload::decode(h.as_bytes_for_test()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let buf = p.encode(&h);
         let (h2, p2) = CacheInvalidateInfoPayload::decode(buf.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(p2, p);
         prop_assert_eq!((h2.version, h2.cache), (h.version, h.cache));
-        let g: GpasidBindData = valid("iommu", "iommu_gpasid_bind_data", raw, 0);
+        let mut g: GpasidBindData = valid("iommu", "iommu_gpasid_bind_data", raw, 0);
+        g.version = 1; // IOMMU_GPASID_BIND_VERSION_1 (iommu_check_bind_data)
         let (_, gp) = GpasidBindDataPayload::decode(uapigen_runtime::zerocopy::IntoBytes::as_bytes(&g)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let (g2, gp2) = GpasidBindDataPayload::decode(gp.encode(&g).as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(gp2, gp);

@@ -635,6 +635,100 @@ fn unmap_bitmap_cases() -> Vec<Case> {
     ]
 }
 
+// struct vfio_iommu_type1_dirty_bitmap: argsz, flags (minsz 8), data[]: a struct
+// vfio_iommu_type1_dirty_bitmap_get (iova, size, then a vfio_bitmap: pgsize, size, data; 40
+// bytes on a 64-bit ABI) for GET_BITMAP.
+fn dirty(flags: u32, argsz: u32, range: Option<[u64; 5]>) -> Vec<u8> {
+    let mut b = u32s(&[argsz, flags]);
+    if let Some(r) = range {
+        b.extend(u64s(&r));
+    }
+    b
+}
+
+/// `vfio_iommu_type1_dirty_pages` (on a v2 container: `!iommu->v2` is EACCES, state the
+/// validators cannot see): `dirty.flags & ~mask` and `__ffs(flags) != __fls(flags)` give
+/// EINVAL, as does no flag (no branch is taken); GET_BITMAP needs `argsz - minsz >=
+/// sizeof(range)` (EINVAL), then copies the range (EFAULT). START and STOP read nothing
+/// more. The range's own checks (wrap-around, pgsize against the IOMMU's, the bitmap's
+/// size and address, dirty tracking started) are the container's state or are not
+/// stated: the GET_BITMAP case with 0 assumes tracking started on 4 KiB pages.
+fn dirty_pages_cases() -> Vec<Case> {
+    const F: &str = "drivers/vfio/vfio_iommu_type1.c vfio_iommu_type1_dirty_pages";
+    const START: u32 = 1;
+    const STOP: u32 = 2;
+    const GET: u32 = 4;
+    let n = "vfio_iommu_type1_dirty_bitmap";
+    let range = Some([0, 0x1000, 4096, 8, 0x7f00_0000_0000]);
+    vec![
+        case(n, dirty(START, 8, None), "0", F, "START alone"),
+        case(n, dirty(STOP, 8, None), "0", F, "STOP alone"),
+        case(
+            n,
+            dirty(0, 8, None),
+            "EINVAL",
+            F,
+            "no flag: no branch is taken, the function ends with -EINVAL",
+        ),
+        case(
+            n,
+            dirty(START | STOP, 8, None),
+            "EINVAL",
+            F,
+            "START and STOP: __ffs != __fls",
+        ),
+        case(
+            n,
+            dirty(STOP | GET, 8, None),
+            "EINVAL",
+            F,
+            "STOP and GET_BITMAP",
+        ),
+        case(
+            n,
+            dirty(8, 8, None),
+            "EINVAL",
+            F,
+            "an unknown bit: `dirty.flags & ~mask`",
+        ),
+        case(
+            n,
+            dirty(START, 4, None),
+            "EINVAL",
+            F,
+            "argsz below minsz (8)",
+        ),
+        case(
+            n,
+            dirty(GET, 8, None),
+            "EINVAL",
+            F,
+            "GET_BITMAP with argsz = minsz: `!data_size`",
+        ),
+        case(
+            n,
+            dirty(GET, 47, range).into_iter().take(47).collect(),
+            "EINVAL",
+            F,
+            "GET_BITMAP with 39 bytes of data: `data_size < sizeof(range)` (40)",
+        ),
+        case(
+            n,
+            dirty(GET, 48, None),
+            "EFAULT",
+            F,
+            "argsz 48 in an 8-byte buffer: the range's copy faults",
+        ),
+        case(
+            n,
+            dirty(GET, 48, range),
+            "0",
+            F,
+            "a range of one 4 KiB page and a bitmap of 8 bytes",
+        ),
+    ]
+}
+
 // VFIO_DEVICE_FEATURE indexes with their `supported_ops`.
 const PCI_VF_TOKEN: u32 = 0;
 const MIGRATION: u32 = 1;
@@ -757,6 +851,7 @@ fn all_cases() -> Vec<Case> {
     let mut v = irq_set_cases();
     v.extend(num_irqs_cases());
     v.extend(unmap_bitmap_cases());
+    v.extend(dirty_pages_cases());
     v.extend(feature_ops_cases());
     v.extend(device_feature_cases());
     v.extend(dma_map_cases());

@@ -457,7 +457,71 @@ struct kvm_msrs {
 	__u32	pad;
 	struct kvm_msr_entry	entries[];
 };
+
+/**
+ * struct kvm_cpuid_entry2 - One CPUID leaf (or sub-leaf) of KVM_SET_CPUID2 and the CPUID queries.
+ * @function: The leaf (EAX on input to CPUID).
+ * @index: The sub-leaf (ECX on input), with KVM_CPUID_FLAG_SIGNIFCANT_INDEX.
+ * @flags: KVM_CPUID_FLAG_* bits.
+ * @eax: EAX on output.
+ * @ebx: EBX on output.
+ * @ecx: ECX on output.
+ * @edx: EDX on output.
+ * @padding: Unused.
+ */
+struct kvm_cpuid_entry2 {
+	__u32	function;
+	__u32	index;
+	__u32	flags;
+/* The leaf has sub-leaves: index selects one (the header's spelling). */
+#define KVM_CPUID_FLAG_SIGNIFCANT_INDEX (1 << 0)
+/* A stateful leaf (obsolete). */
+#define KVM_CPUID_FLAG_STATEFUL_FUNC    (1 << 1)
+/* The next entry of a stateful leaf (obsolete). */
+#define KVM_CPUID_FLAG_STATE_READ_NEXT  (1 << 2)
+	__u32	eax;
+	__u32	ebx;
+	__u32	ecx;
+	__u32	edx;
+	__u32	padding[3];
+};
+
+/**
+ * struct kvm_cpuid2 - Argument of KVM_SET_CPUID2, KVM_GET_CPUID2 and KVM_GET_SUPPORTED_CPUID; a count and that many leaves.
+ * @nent: Number of entries.
+ * @padding: Unused.
+ * @entries: The leaves.
+ */
+struct kvm_cpuid2 {
+	__u32	nent;
+	__u32	padding;
+	struct kvm_cpuid_entry2	entries[];
+};
 #endif
+
+/**
+ * struct kvm_clock_data - Argument of KVM_GET_CLOCK and KVM_SET_CLOCK; the VM's kvmclock.
+ * @clock: The kvmclock in nanoseconds.
+ * @flags: KVM_CLOCK_* bits.
+ * @pad0: Unused.
+ * @realtime: With KVM_CLOCK_REALTIME: the host's CLOCK_REALTIME in nanoseconds when clock was read (KVM_SET_CLOCK then adds the time since).
+ * @host_tsc: With KVM_CLOCK_HOST_TSC: the host's TSC when clock was read.
+ * @pad: Unused.
+ */
+struct kvm_clock_data {
+	__u64	clock;
+	__u32	flags;
+/* The clock is stable across vCPUs (bit 0 is not used: KVM_CHECK_EXTENSION returned 1 before there were flags). */
+#define KVM_CLOCK_TSC_STABLE            2
+/* realtime holds the host's CLOCK_REALTIME at the time of clock. */
+#define KVM_CLOCK_REALTIME              (1 << 2)
+/* host_tsc holds the host's TSC at the time of clock. */
+#define KVM_CLOCK_HOST_TSC              (1 << 3)
+	__u32	pad0;
+	__u64	realtime;
+	__u64	host_tsc;
+	__u32	pad[4];
+};
 #if defined(__aarch64__)
 
 /**
@@ -1135,6 +1199,20 @@ struct kvm_run {
 #if defined(__i386__) || defined(__x86_64__)
 /* Read the MSRs of the entries; returns how many were read. */
 #define KVM_GET_MSRS                    _IOWR(KVMIO, 0x88, struct kvm_msrs)
+/* On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small). */
+#define KVM_GET_SUPPORTED_CPUID         _IOWR(KVMIO, 0x05, struct kvm_cpuid2)
+/* On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID. */
+#define KVM_GET_EMULATED_CPUID          _IOWR(KVMIO, 0x09, struct kvm_cpuid2)
+/* Set the CPUID leaves the vCPU's guest sees. */
+#define KVM_SET_CPUID2                  _IOW(KVMIO, 0x90, struct kvm_cpuid2)
+/* Read back the vCPU's CPUID leaves; nent is the room on input and the count on output. */
+#define KVM_GET_CPUID2                  _IOWR(KVMIO, 0x91, struct kvm_cpuid2)
+#endif
+/* Set the VM's kvmclock (x86). */
+#define KVM_SET_CLOCK                   _IOW(KVMIO, 0x7b, struct kvm_clock_data)
+/* Read the VM's kvmclock (x86). */
+#define KVM_GET_CLOCK                   _IOR(KVMIO, 0x7c, struct kvm_clock_data)
+#if defined(__i386__) || defined(__x86_64__)
 /* Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write). */
 #define KVM_SET_MSRS                    _IOW(KVMIO, 0x89, struct kvm_msrs)
 #endif

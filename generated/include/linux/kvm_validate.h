@@ -67,6 +67,10 @@ static __inline__ int kvm_ioeventfd_validate(const void *buf, __u32 len);
 #if defined(__i386__) || defined(__x86_64__)
 static __inline__ int kvm_msrs_validate(const void *buf, __u32 len);
 #endif
+#if defined(__i386__) || defined(__x86_64__)
+static __inline__ int kvm_cpuid2_validate(const void *buf, __u32 len);
+#endif
+static __inline__ int kvm_clock_data_validate(const void *buf, __u32 len);
 #if defined(__aarch64__)
 static __inline__ int user_fpsimd_state_validate(const void *buf, __u32 len);
 #endif
@@ -160,11 +164,45 @@ static __inline__ int kvm_msrs_validate(const void *buf, __u32 len)
 	(void)size;
 	if (len < sizeof(struct kvm_msrs))
 		return -EINVAL;
-	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_msrs, nmsrs), 4) & ~0xffULL) != 0)
+	if (uapigen_load(buf, __builtin_offsetof(struct kvm_msrs, nmsrs), 4) >= 0x100ULL)
 		return -E2BIG;
 	return 0;
 }
 #endif
+
+#if defined(__i386__) || defined(__x86_64__)
+/*
+ * kvm_cpuid2_validate - check len bytes at buf holding a struct kvm_cpuid2
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_cpuid2_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_cpuid2))
+		return -EINVAL;
+	if (uapigen_load(buf, __builtin_offsetof(struct kvm_cpuid2, nent), 4) >= 0x101ULL)
+		return -E2BIG;
+	return 0;
+}
+#endif
+
+/*
+ * kvm_clock_data_validate - check len bytes at buf holding a struct kvm_clock_data
+ * the way the kernel does; 0 when valid, else -errno.
+ */
+static __inline__ int kvm_clock_data_validate(const void *buf, __u32 len)
+{
+	__u64 size = len;
+	(void)buf;
+	(void)size;
+	if (len < sizeof(struct kvm_clock_data))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct kvm_clock_data, flags), 4) & ~0xeULL) != 0)
+		return -EINVAL;
+	return 0;
+}
 
 #if defined(__aarch64__)
 /*

@@ -630,6 +630,12 @@ static __inline__ int vfio_iommu_type1_dirty_bitmap_validate(const void *buf, __
 		size = len;
 	if (uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dirty_bitmap, flags), 4) & ~(__u64)VFIO_IOMMU_TYPE1_DIRTY_BITMAP_KNOWN_FLAGS)
 		return -EINVAL;
+	if (uapigen_popcount(uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dirty_bitmap, flags), 4) & 0x7ULL) != 1)
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dirty_bitmap, flags), 4) & 0x4ULL) && uapigen_load(buf, 0, 4) < (__u64)VFIO_IOMMU_TYPE1_DIRTY_BITMAP_MINSZ + sizeof(struct vfio_iommu_type1_dirty_bitmap_get))
+		return -EINVAL;
+	if ((uapigen_load(buf, __builtin_offsetof(struct vfio_iommu_type1_dirty_bitmap, flags), 4) & 0x4ULL) && (__u64)len < (__u64)VFIO_IOMMU_TYPE1_DIRTY_BITMAP_MINSZ + sizeof(struct vfio_iommu_type1_dirty_bitmap_get))
+		return -EFAULT;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 //! The KVM part of the kernel oracle: KVM_CREATE_VM types, KVM_SET_USER_MEMORY_REGION flags,
-//! slots and ranges, KVM_ENABLE_CAP, KVM_IRQFD, KVM_IOEVENTFD and KVM_SET_MSRS/GET_MSRS counts.
+//! slots and ranges, KVM_ENABLE_CAP, KVM_IRQFD, KVM_IOEVENTFD, KVM_SET_MSRS/GET_MSRS counts,
+//! KVM_SET_CPUID2 counts and KVM_SET_CLOCK flags.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
@@ -381,6 +382,115 @@ pub fn kvm(o: &mut Oracle) {
             }
         }
     }
+
+    // KVM_SET_CPUID2 on the vCPU (which never runs, so any set is taken again): the count,
+    // and the padding and entry fields the kernel does not check. The leaves are 0, 1 and 7
+    // with random registers (the kernel's content checks are of leaves 0xd and 0x80000008).
+    let entry = 40;
+    for round in 0..12u32 {
+        for n in (0..12).chain([100, 255, 256, 257, 300, 1000, 0x8000_0000, u32::MAX]) {
+            let held = n.min(256) as usize;
+            let mut b = vec![0u8; 8 + entry * held];
+            put(&mut b, 0, 4, u64::from(n));
+            put(&mut b, 4, 4, u64::from(round) << 16);
+            for i in 0..held {
+                let e = 8 + entry * i;
+                put(&mut b, e, 4, [0, 1, 7][i % 3]);
+                for reg in 0..4 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    put(&mut b, e + 12 + 4 * reg, 4, seed & 0xffff_ffff);
+                }
+            }
+            let k = call_big(&vcpu, kvm::KVM_SET_CPUID2, &b);
+            o.record(
+                "KVM_SET_CPUID2",
+                "counts",
+                v("kvm_cpuid2"),
+                &b,
+                k,
+                None,
+                None,
+            );
+        }
+    }
+    for _ in 0..100 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = (seed % 4) as usize;
+        let mut b = vec![0u8; 8 + entry * n];
+        put(&mut b, 0, 4, n as u64);
+        put(&mut b, 4, 4, seed >> 32);
+        for i in 0..n {
+            let e = 8 + entry * i;
+            put(&mut b, e + 4, 4, (seed >> 8) & 0xf); // index
+            put(&mut b, e + 8, 4, (seed >> 16) & 0x7); // flags
+            put(&mut b, e + 28, 4, seed >> 24);
+            put(&mut b, e + 32, 8, seed.rotate_left(i as u32 * 7));
+        }
+        let k = call_big(&vcpu, kvm::KVM_SET_CPUID2, &b);
+        o.record(
+            "KVM_SET_CPUID2",
+            "reserved",
+            v("kvm_cpuid2"),
+            &b,
+            k,
+            None,
+            None,
+        );
+    }
+
+    // KVM_SET_CLOCK on the VM: the flags, and the padding the kernel does not check.
+    for round in 0..24u32 {
+        for (f, bit) in bits32(&mut seed) {
+            let mut b = vec![0u8; 48];
+            put(&mut b, 0, 8, u64::from(round) * 1_000_000_007);
+            put(&mut b, 8, 4, u64::from(f));
+            put(&mut b, 16, 8, seed);
+            let k = call(&vm, kvm::KVM_SET_CLOCK, &b);
+            o.record(
+                "KVM_SET_CLOCK",
+                "flags",
+                v("kvm_clock_data"),
+                &b,
+                k,
+                None,
+                bit.map(|b| ("flags", b)),
+            );
+        }
+    }
+    for _ in 0..100 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut b = vec![0u8; 48];
+        put(&mut b, 8, 4, seed & 0xe); // known bits only (bit 0 is not one)
+        put(&mut b, 12, 4, seed >> 32);
+        put(&mut b, 32, 8, seed.rotate_left(17));
+        put(&mut b, 40, 8, seed.rotate_left(41));
+        let k = call(&vm, kvm::KVM_SET_CLOCK, &b);
+        o.record(
+            "KVM_SET_CLOCK",
+            "reserved",
+            v("kvm_clock_data"),
+            &b,
+            k,
+            None,
+            None,
+        );
+    }
+}
+
+/// `call` for arguments larger than the 4096 bytes of [`Arg`] (KVM_SET_CPUID2's 256
+/// entries): a buffer of the kernel's largest read plus room.
+fn call_big(fd: &OwnedFd, opcode: u32, bytes: &[u8]) -> String {
+    let mut a = vec![0u8; (8 + 40 * 257).max(bytes.len())];
+    a[..bytes.len()].copy_from_slice(bytes);
+    // SAFETY: the buffer holds more than the kernel reads (at most 256 entries of 40 bytes
+    // after the 8-byte header).
+    kernel_name(unsafe { call_ptr(fd.as_fd(), opcode, &mut a[..]) })
 }
 
 /// TUNSETOFFLOAD on a tun interface in a new network namespace: a value argument without a

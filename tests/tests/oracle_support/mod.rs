@@ -268,8 +268,8 @@ static const char *name_of(int r)
 }
 int main(void)
 {
-	static char line[1 << 14];
-	static unsigned char buf[1 << 12] __attribute__((aligned(8)));
+	static char line[1 << 16];
+	static unsigned char buf[1 << 15] __attribute__((aligned(8)));
 	while (fgets(line, sizeof line, stdin)) {
 		char *name = strtok(line, " \n");
 		char *hex = strtok(NULL, " \n");
