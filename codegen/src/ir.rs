@@ -11,6 +11,7 @@ use crate::expr::{CType, CValue, Expr};
 use crate::rules::Rule;
 
 mod arg_rules;
+mod counted;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 pub use arg_rules::{BitCount, RuntimeLimit};
 
@@ -370,6 +371,8 @@ pub struct Field {
     pub aligned: Option<u64>,
     /// `__attribute__((packed))` on the member: it is 1-aligned (its type's layout is kept).
     pub packed: bool,
+    /// A flexible array's `count` field index and `max` ([`TypeDef::counted`]).
+    pub count: Option<(usize, Option<u64>)>,
     pub allow: Allow,
     pub span: Span,
 }
@@ -422,8 +425,7 @@ pub struct PayloadVariant {
     pub ty: Option<Ty>,
     /// For a union payload: the member's field index in the union type.
     pub member: Option<usize>,
-    /// The operation bits of the payload's `ops` this variant does not support: any of them
-    /// set in the tag field gives EINVAL (0: it supports all).
+    /// The `ops` bits it does not support (EINVAL when set in the tag field; 0: none).
     pub denied_ops: i128,
     pub doc: Option<String>,
     pub span: Span,
@@ -491,8 +493,7 @@ pub struct TypeDef {
     pub packed: bool,
     /// `__attribute__((aligned(N)))`.
     pub aligned: Option<u64>,
-    /// For an inline type, the `allow` of the member that declares it (which is also on that
-    /// [`Field`]).
+    /// For an inline type, the `allow` of the member that declares it (also on that Field).
     pub allow: Allow,
     /// The ABIs it exists on.
     pub abis: AbiSet,

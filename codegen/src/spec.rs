@@ -725,6 +725,15 @@ pub struct Field {
     /// user space passed (no check is made of it on input); default `in-out`.
     #[serde(default)]
     pub data: Option<Sp<Data>>,
+    /// On a flexible array member: the field before it that holds the number of elements
+    /// (`nmsrs`). The struct then gets an owning type that keeps the two in step
+    /// (`FlexBuf::from_entries`, the `FamCount` trait of the runtime).
+    #[serde(default)]
+    pub count: Option<Sp<String>>,
+    /// With `count`: the most elements the kernel takes. Without it, a `below: N` rule of
+    /// the count field gives N - 1, else the count field's type does.
+    #[serde(default)]
+    pub max: Option<Sp<u64>>,
     /// The field holds a user-space address that the kernel reads or writes through, during
     /// the call or after it (guest memory, DMA mappings): an ioctl whose argument carries it
     /// has an `unsafe` wrapper. Not for guest or IO addresses (`iova`, `guest_phys_addr`).

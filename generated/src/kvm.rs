@@ -3820,6 +3820,19 @@ impl ::uapigen_runtime::FlexHeader for Msrs {
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(Msrs, entries);
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// `nmsrs` counts the elements of `entries`.
+impl ::uapigen_runtime::FamCount for Msrs {
+    const MAX: usize = 255;
+    #[inline]
+    fn count(&self) -> usize {
+        ::core::convert::TryFrom::try_from(self.nmsrs).unwrap_or(usize::MAX)
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.nmsrs = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+    }
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl Msrs {
     /// Check untrusted bytes holding a `struct kvm_msrs` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(
@@ -3958,6 +3971,19 @@ impl ::core::default::Default for Cpuid2 {
 impl ::uapigen_runtime::FlexHeader for Cpuid2 {
     type Elem = CpuidEntry2;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(Cpuid2, entries);
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+/// `nent` counts the elements of `entries`.
+impl ::uapigen_runtime::FamCount for Cpuid2 {
+    const MAX: usize = 256;
+    #[inline]
+    fn count(&self) -> usize {
+        ::core::convert::TryFrom::try_from(self.nent).unwrap_or(usize::MAX)
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.nent = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+    }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl Cpuid2 {

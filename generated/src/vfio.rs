@@ -3325,6 +3325,21 @@ impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
     type Elem = PciDependentDevice;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotResetInfo, devices);
 }
+/// `count` counts the elements of `devices`.
+impl ::uapigen_runtime::FamCount for PciHotResetInfo {
+    const MAX: usize = 4294967295;
+    #[inline]
+    fn count(&self) -> usize {
+        ::core::convert::TryFrom::try_from(self.count).unwrap_or(usize::MAX)
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.count = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+        self.argsz = <Self as ::uapigen_runtime::FlexHeader>::size_with(n)
+            .and_then(|s| ::core::convert::TryFrom::try_from(s).ok())
+            .unwrap_or(u32::MAX);
+    }
+}
 impl PciHotResetInfo {
     /// Check untrusted bytes holding a `struct vfio_pci_hot_reset_info` and read it.
     ///
@@ -3442,6 +3457,21 @@ impl ::core::default::Default for PciHotReset {
 impl ::uapigen_runtime::FlexHeader for PciHotReset {
     type Elem = i32;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(PciHotReset, group_fds);
+}
+/// `count` counts the elements of `group_fds`.
+impl ::uapigen_runtime::FamCount for PciHotReset {
+    const MAX: usize = 4294967295;
+    #[inline]
+    fn count(&self) -> usize {
+        ::core::convert::TryFrom::try_from(self.count).unwrap_or(usize::MAX)
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.count = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+        self.argsz = <Self as ::uapigen_runtime::FlexHeader>::size_with(n)
+            .and_then(|s| ::core::convert::TryFrom::try_from(s).ok())
+            .unwrap_or(u32::MAX);
+    }
 }
 impl PciHotReset {
     /// Check untrusted bytes holding a `struct vfio_pci_hot_reset` and read it.

@@ -615,6 +615,18 @@ impl ::uapigen_runtime::FlexHeader for Memory {
     type Elem = MemoryRegion;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(Memory, regions);
 }
+/// `nregions` counts the elements of `regions`.
+impl ::uapigen_runtime::FamCount for Memory {
+    const MAX: usize = 4294967295;
+    #[inline]
+    fn count(&self) -> usize {
+        ::core::convert::TryFrom::try_from(self.nregions).unwrap_or(usize::MAX)
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.nregions = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+    }
+}
 impl Memory {
     /// Check untrusted bytes holding a `struct vhost_memory` and read it: long enough (EINVAL), reserved fields zero (EINVAL).
     pub fn check(

@@ -67,6 +67,40 @@ pub trait FlexHeader: FromBytes + IntoBytes + Immutable + KnownLayout + Sized {
     }
 }
 
+/// A struct whose flexible array has a count field (the spec's `count`): `kvm_msrs.nmsrs`,
+/// `kvm_cpuid2.nent`. Generated for every such struct; [`FlexBuf`] uses it to keep the
+/// count equal to the number of elements it holds, and below the kernel's maximum.
+pub trait FamCount: FlexHeader {
+    /// The most elements the kernel takes (`KVM_MAX_CPUID_ENTRIES`, ...).
+    const MAX: usize;
+    /// The count field, as the kernel reads it.
+    fn count(&self) -> usize;
+    /// Set the count field; `n` is at most [`Self::MAX`], which the field holds.
+    fn set_count(&mut self, n: usize);
+}
+
+/// Why a counted [`FlexBuf`] was not made or grown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamError {
+    /// More elements than the kernel takes.
+    TooMany { n: usize, max: usize },
+    /// The size in bytes overflows, or the allocation failed.
+    NoMemory,
+}
+
+impl fmt::Display for FamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FamError::TooMany { n, max } => {
+                write!(f, "{n} elements, more than the kernel's maximum of {max}")
+            }
+            FamError::NoMemory => f.write_str("the buffer cannot be allocated"),
+        }
+    }
+}
+
+impl core::error::Error for FamError {}
+
 #[cfg(feature = "alloc")]
 mod buf {
     use alloc::vec::Vec;
@@ -166,6 +200,112 @@ mod buf {
             self.words.as_mut_ptr().cast()
         }
     }
+
+    /// A struct with a counted flexible array (`kvm_msrs`, `kvm_cpuid2`): the count field
+    /// always equals the elements the buffer holds when it is made or grown, and never
+    /// passes the kernel's maximum; what the kernel writes back (a smaller count after a
+    /// query) is read through [`FlexBuf::entries`], which never reads past the buffer.
+    impl<H: FamCount> FlexBuf<H> {
+        /// A zeroed header whose count is `n`, and `n` zeroed elements: the room a query
+        /// (KVM_GET_SUPPORTED_CPUID) fills in.
+        pub fn with_count(n: usize) -> Result<Self, FamError> {
+            if n > H::MAX {
+                return Err(FamError::TooMany { n, max: H::MAX });
+            }
+            let mut b = Self::new(n).ok_or(FamError::NoMemory)?;
+            b.header_mut().set_count(n);
+            Ok(b)
+        }
+
+        /// A zeroed header followed by a copy of `entries`, the count set to their number.
+        pub fn from_entries(entries: &[H::Elem]) -> Result<Self, FamError> {
+            let mut b = Self::with_count(entries.len())?;
+            b.elems_mut()
+                .as_mut_bytes()
+                .copy_from_slice(entries.as_bytes());
+            Ok(b)
+        }
+
+        /// The elements the count field says, never more than the buffer holds (after an
+        /// ioctl the kernel may have lowered the count, or set a larger one with E2BIG).
+        pub fn entries(&self) -> &[H::Elem] {
+            let all = self.elems();
+            &all[..self.header().count().min(all.len())]
+        }
+
+        /// [`FlexBuf::entries`], writable.
+        pub fn entries_mut(&mut self) -> &mut [H::Elem] {
+            let n = self.header().count();
+            let all = self.elems_mut();
+            let n = n.min(all.len());
+            &mut all[..n]
+        }
+
+        /// Append one element after [`FlexBuf::entries`] (dropping elements past the count),
+        /// growing the buffer and the count.
+        pub fn push(&mut self, e: H::Elem) -> Result<(), FamError> {
+            let n = self.entries().len();
+            let at = H::FLEX_OFFSET + core::mem::size_of_val(self.entries());
+            if n >= H::MAX {
+                return Err(FamError::TooMany {
+                    n: n + 1,
+                    max: H::MAX,
+                });
+            }
+            let len = H::size_with(n + 1).ok_or(FamError::NoMemory)?;
+            let words = len.div_ceil(8);
+            if words > self.words.len() {
+                self.words
+                    .try_reserve_exact(words - self.words.len())
+                    .map_err(|_| FamError::NoMemory)?;
+            }
+            self.words.resize(words, 0);
+            self.len = len;
+            self.elems = n + 1;
+            let end = at + core::mem::size_of::<H::Elem>();
+            self.as_mut_bytes()[at..end].copy_from_slice(e.as_bytes());
+            // Bytes past the new end (a shorter count before) are zero again.
+            let total = self.words.len() * 8;
+            self.words.as_mut_bytes()[end.min(total)..].fill(0);
+            self.header_mut().set_count(n + 1);
+            Ok(())
+        }
+
+        /// A copy of [`FlexBuf::entries`].
+        pub fn to_vec(&self) -> Vec<H::Elem>
+        where
+            H::Elem: Clone,
+        {
+            self.entries().to_vec()
+        }
+    }
+
+    impl<H: FamCount> TryFrom<&[H::Elem]> for FlexBuf<H> {
+        type Error = FamError;
+
+        fn try_from(entries: &[H::Elem]) -> Result<Self, FamError> {
+            Self::from_entries(entries)
+        }
+    }
+
+    impl<H: FamCount> From<&FlexBuf<H>> for Vec<H::Elem>
+    where
+        H::Elem: Clone,
+    {
+        fn from(b: &FlexBuf<H>) -> Self {
+            b.to_vec()
+        }
+    }
+
+    /// Equal when the header and the elements are the same bytes (the padding the buffer
+    /// holds past its length does not count).
+    impl<H: FlexHeader> PartialEq for FlexBuf<H> {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_bytes() == other.as_bytes()
+        }
+    }
+
+    impl<H: FlexHeader> Eq for FlexBuf<H> {}
 
     impl<H: FlexHeader + fmt::Debug> fmt::Debug for FlexBuf<H>
     where

@@ -29,6 +29,6 @@ mod packed;
 mod payload;
 
 pub use aligned::{AlignedI64, AlignedU64, align};
-pub use flex::{FlexArray, FlexBuf, FlexHeader};
+pub use flex::{FamCount, FamError, FlexArray, FlexBuf, FlexHeader};
 pub use packed::Packed;
 pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, fit, get, max, put, zero_at};

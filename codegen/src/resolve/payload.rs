@@ -328,6 +328,18 @@ impl Resolver<'_> {
                     Some(c) => Some(self.int_field(id, c, "the count")?),
                     None => None,
                 };
+                if self.types[id].fields[data].count.is_some() {
+                    // The tag decides the element type, so one count field cannot say how
+                    // many bytes follow (vmm-sys-util's FamStructWrapper confuses the two on
+                    // vfio_irq_set).
+                    self.diags
+                        .error(
+                            Code::PayloadField,
+                            d.span,
+                            format!("the payload data `{}` also has `count`: its elements are the variant's type, not the array's", **d),
+                        )
+                        .hint = Some("drop `count` from the array; the payload's own `count:` names the field the encoder sets".into());
+                }
                 match &self.types[id].fields[data].ty {
                     Ty::Flex(_) => PayloadKind::Trailing { data, count },
                     Ty::Named(u) if self.types[*u].kind == Kind::Union && count.is_none() => {

@@ -399,6 +399,7 @@ impl Resolver<'_> {
                     }
                 }
             });
+            let count = self.count_of(f, &ty, kind, &out);
             out.push(Field {
                 c_name: name,
                 rust_name,
@@ -414,6 +415,7 @@ impl Resolver<'_> {
                 typedef: self.last_typedef.take(),
                 aligned: member_aligned,
                 packed: member_packed,
+                count,
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),
             });
@@ -457,6 +459,86 @@ impl Resolver<'_> {
             }
         }
         out
+    }
+
+    /// `count` (and `max`) of a field: the count field's index among the fields before it.
+    fn count_of(
+        &mut self,
+        f: &spec::Field,
+        ty: &Ty,
+        kind: Kind,
+        before: &[Field],
+    ) -> Option<(usize, Option<u64>)> {
+        let Some(n) = &f.count else {
+            if let Some(m) = &f.max {
+                self.diags
+                    .error(
+                        Code::FlexInvalid,
+                        m.span,
+                        "`max` without `count`: it bounds the count of a flexible array",
+                    )
+                    .hint =
+                    Some("add `count: FIELD` naming the field that counts the elements".into());
+            }
+            return None;
+        };
+        if !matches!(ty, Ty::Flex(_)) || kind != Kind::Struct {
+            self.diags
+                .error(
+                    Code::FlexInvalid,
+                    n.span,
+                    "`count` is a key of a struct's flexible array member (`type: \"T[]\"`)",
+                )
+                .hint =
+                Some("put it on the last member, the array whose length the field gives".into());
+            return None;
+        }
+        let Some(i) = before
+            .iter()
+            .position(|o| o.c_name.as_deref() == Some(n.as_str()))
+        else {
+            self.diags
+                .error(
+                    Code::UnknownName,
+                    n.span,
+                    format!("`count: {}` names no member before the array", **n),
+                )
+                .hint =
+                Some("name the member of this struct that holds the number of elements".into());
+            return None;
+        };
+        match &before[i].ty {
+            Ty::Scalar(Scalar::Int(t)) if !t.signed() => {
+                let top = if t.bytes() >= 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * t.bytes())) - 1
+                };
+                if let Some(m) = &f.max
+                    && m.value > top
+                {
+                    self.diags
+                        .error(
+                            Code::FlexInvalid,
+                            m.span,
+                            format!("`max: {}` does not fit the count field `{}`", m.value, **n),
+                        )
+                        .hint = Some(format!("the count field holds at most {top}"));
+                    return None;
+                }
+                Some((i, f.max.as_ref().map(|m| m.value)))
+            }
+            _ => {
+                self.diags
+                    .error(
+                        Code::FlexInvalid,
+                        n.span,
+                        format!("the count field `{}` is not an unsigned integer (`u8` to `u64`, not `aligned_u64`)", **n),
+                    )
+                    .hint = Some("count the elements in an unsigned fixed-size field".into());
+                None
+            }
+        }
     }
 
     pub(super) fn has_flex(&self, ty: &Ty) -> bool {

@@ -371,23 +371,70 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     } else {
         (quote!(), quote!())
     };
-    let flex = match t.fields.last().map(|f| &f.ty) {
-        Some(Ty::Flex(elem)) if into_bytes && t.kind == Kind::Struct => {
-            let e = rust_ty(m, elem);
-            let f = ident(
-                &t.fields
-                    .last()
-                    .map_or(String::new(), |f| f.rust_name.clone()),
-            );
-            quote! {
-                impl ::uapigen_runtime::FlexHeader for #name {
-                    type Elem = #e;
-                    const FLEX_OFFSET: usize = ::core::mem::offset_of!(#name, #f);
+    let flex =
+        match t.fields.last().map(|f| &f.ty) {
+            Some(Ty::Flex(elem)) if into_bytes && t.kind == Kind::Struct => {
+                let e = rust_ty(m, elem);
+                let f = ident(
+                    &t.fields
+                        .last()
+                        .map_or(String::new(), |f| f.rust_name.clone()),
+                );
+                let counted = t.counted().map(|(_, ci, max)| {
+                let c = ident(&t.fields[ci].rust_name);
+                let cty = rust_ty(m, &t.fields[ci].ty);
+                // usize has at least 32 bits on every Linux target.
+                let max = match u32::try_from(max) {
+                    Ok(m) => {
+                        let m = Literal::u32_unsuffixed(m);
+                        quote!(#m)
+                    }
+                    Err(_) => {
+                        let m = Literal::u64_suffixed(max);
+                        quote!(if #m > usize::MAX as u64 { usize::MAX } else { #m as usize })
+                    }
+                };
+                let doc = format!(
+                    " `{}` counts the elements of `{}`.",
+                    t.fields[ci].c_name.as_deref().unwrap_or_default(),
+                    t.fields.last().and_then(|f| f.c_name.as_deref()).unwrap_or_default()
+                );
+                // A struct that also carries its size (`argsz`) gets it set with the count.
+                let size = t.extensible.as_ref().map(|e| {
+                    let sf = ident(&t.fields[e.size_field].rust_name);
+                    let sty = rust_ty(m, &t.fields[e.size_field].ty);
+                    quote! {
+                        self.#sf = <Self as ::uapigen_runtime::FlexHeader>::size_with(n)
+                            .and_then(|s| ::core::convert::TryFrom::try_from(s).ok())
+                            .unwrap_or(#sty::MAX);
+                    }
+                });
+                quote! {
+                    #[doc = #doc]
+                    impl ::uapigen_runtime::FamCount for #name {
+                        const MAX: usize = #max;
+                        #[inline]
+                        fn count(&self) -> usize {
+                            ::core::convert::TryFrom::try_from(self.#c).unwrap_or(usize::MAX)
+                        }
+                        #[inline]
+                        fn set_count(&mut self, n: usize) {
+                            self.#c = ::core::convert::TryFrom::try_from(n).unwrap_or(#cty::MAX);
+                            #size
+                        }
+                    }
+                }
+            });
+                quote! {
+                    impl ::uapigen_runtime::FlexHeader for #name {
+                        type Elem = #e;
+                        const FLEX_OFFSET: usize = ::core::mem::offset_of!(#name, #f);
+                    }
+                    #counted
                 }
             }
-        }
-        _ => quote!(),
-    };
+            _ => quote!(),
+        };
     // What `derive(Uapi)` makes of the struct: layout assertions, one `layout(...)` per
     // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
     let layouts = cfg_pred_groups(t.abis, |abi| model.layouts[abi].types[id].clone())

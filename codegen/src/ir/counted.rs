@@ -1,0 +1,29 @@
+//! The counted flexible array of a struct (`count` on its last member).
+
+use super::{Cond, Scalar, Ty, TypeDef};
+
+impl TypeDef {
+    /// A flexible array with a `count`: (array field, count field, most elements). The most
+    /// is the spec's `max`, else one less than the bound of an unconditional `below` rule of
+    /// the count field, else what the count field holds.
+    pub fn counted(&self) -> Option<(usize, usize, u64)> {
+        let ai = self.fields.len().checked_sub(1)?;
+        let (ci, max) = self.fields[ai].count?;
+        let top = match &self.fields.get(ci)?.ty {
+            Ty::Scalar(Scalar::Int(t)) if t.bytes() < 8 => (1u64 << (8 * t.bytes())) - 1,
+            _ => u64::MAX,
+        };
+        let from_rule = self.rules.iter().find_map(|r| match r.cond {
+            Cond::Below { field, bound }
+                if field == ci
+                    && r.unless.is_none()
+                    && r.if_non_zero.is_none()
+                    && r.member.is_none() =>
+            {
+                Some(u64::try_from(bound.saturating_sub(1).max(0)).unwrap_or(u64::MAX))
+            }
+            _ => None,
+        });
+        Some((ai, ci, max.or(from_rule).unwrap_or(top).min(top)))
+    }
+}
