@@ -105,6 +105,14 @@ pub struct Abi {
 }
 
 impl Abi {
+    /// Whether a bit-field's type places it and aligns the struct (GCC's
+    /// `PCC_BITFIELD_TYPE_MATTERS`): on every ABI but m68k, where bit-fields follow each
+    /// other bit by bit and leave the struct's alignment alone (m68k-linux-gnu-gcc:
+    /// `struct { char c; unsigned a:30; }` is 5 bytes, 1-aligned).
+    pub fn bitfield_type_matters(&self) -> bool {
+        self.name != "m68k"
+    }
+
     pub fn scalar_align(&self, size: u64) -> u64 {
         let natural = if size == 8 { self.align_u64 } else { size };
         natural.min(self.max_align)

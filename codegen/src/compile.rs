@@ -174,6 +174,7 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
     if diags.is_empty() {
         check_ioctl_sizes(&module, &layouts, &mut diags);
         check_packed_members(&module, &layouts, &mut diags);
+        crate::bitfields::check(&module, &layouts, &mut diags);
     }
     diags.finish(())?;
     let facts = Facts::derive(&module, &layouts);

@@ -47,7 +47,7 @@ codes! {
     BitOrValue = "E0110": "a flag needs exactly one of `bit` and `value`",
     InlineFields = "E0111": "`fields` goes with `type: struct` or `type: union`, and only there",
     AnonymousMember = "E0112": "only inline struct or union members may be anonymous",
-    Attribute = "E0113": "a `packed` or `aligned` attribute is invalid or where it cannot apply",
+    Attribute = "E0113": "a `packed`, `aligned` or `bits` attribute is invalid or where it cannot apply",
     Arch = "E0114": "an `arch` list is empty, names no architecture, or reaches beyond the spec's",
     ArchMismatch = "E0115": "an item refers to something that does not exist on all of its architectures",
     ExprSyntax = "E0201": "an expression cannot be parsed",

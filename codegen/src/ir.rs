@@ -371,6 +371,8 @@ pub struct Field {
     pub aligned: Option<u64>,
     /// `__attribute__((packed))` on the member: it is 1-aligned (its type's layout is kept).
     pub packed: bool,
+    /// A bit-field's width in bits (`bits`).
+    pub bits: Option<u32>,
     /// A flexible array's `count` field index and `max` ([`TypeDef::counted`]).
     pub count: Option<(usize, Option<u64>)>,
     pub allow: Allow,

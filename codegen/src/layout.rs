@@ -19,8 +19,12 @@ pub struct Hole {
 pub struct TypeLayout {
     pub size: u64,
     pub align: u64,
-    /// Offset of each field, by index.
+    /// Offset of each field, by index (of a bit-field: the byte that holds its first bit).
     pub offsets: Vec<u64>,
+    /// Of each bit-field, the position of its first bit from the start of the type, in the
+    /// compiler's allocation order (from the least significant bit of each byte on
+    /// little-endian ABIs, from the most significant on big-endian ones); `None` otherwise.
+    pub bits: Vec<Option<u64>>,
     pub holes: Vec<Hole>,
 }
 
@@ -116,7 +120,10 @@ impl Ctx<'_> {
         self.busy[id] = true;
         let t = &self.m.types[id];
         let mut offsets = Vec::with_capacity(t.fields.len());
+        let mut bits = Vec::with_capacity(t.fields.len());
         let mut holes = Vec::new();
+        // Where the next member may start, in bits (bit-fields end inside bytes).
+        let mut bit_end = 0u64;
         let mut end = 0u64;
         let mut size = 0u64;
         let mut align = 1u64;
@@ -130,9 +137,43 @@ impl Ctx<'_> {
             } else {
                 fa.max(f.aligned.unwrap_or(1))
             };
+            if let (Some(w), Kind::Struct) = (f.bits, t.kind) {
+                // GCC's placement (PCC_BITFIELD_TYPE_MATTERS, every Linux ABI): a bit-field
+                // goes right after the bits before it unless it would span more units of
+                // its type's alignment than the type itself has; then it starts at the next
+                // such unit. Its type's alignment counts for the struct's.
+                // On m68k the type counts for neither: the bits follow each other.
+                let w = u64::from(w);
+                let matters = self.abi.bitfield_type_matters();
+                if matters {
+                    align = align.max(fa);
+                }
+                let (unit, ua) = (fs.saturating_mul(8), fa.saturating_mul(8).max(8));
+                let spans = (bit_end % ua + w).div_ceil(ua);
+                let pos = if matters && spans > unit / ua {
+                    bit_end.checked_next_multiple_of(ua).unwrap_or(u64::MAX)
+                } else {
+                    bit_end
+                };
+                let after = bit_end.div_ceil(8);
+                if pos / 8 > after {
+                    holes.push(Hole {
+                        offset: after,
+                        size: pos / 8 - after,
+                        before: Some(i),
+                    });
+                }
+                offsets.push(pos / 8);
+                bits.push(Some(pos));
+                bit_end = pos.saturating_add(w);
+                end = bit_end.div_ceil(8);
+                continue;
+            }
             align = align.max(fa);
+            bits.push(None);
             match t.kind {
                 Kind::Struct => {
+                    end = bit_end.div_ceil(8);
                     let off = end.checked_next_multiple_of(fa).unwrap_or(u64::MAX);
                     if off > end {
                         holes.push(Hole {
@@ -143,6 +184,7 @@ impl Ctx<'_> {
                     }
                     offsets.push(off);
                     end = off.saturating_add(fs);
+                    bit_end = end.saturating_mul(8);
                 }
                 Kind::Union => {
                     offsets.push(0);
@@ -189,6 +231,7 @@ impl Ctx<'_> {
             size,
             align,
             offsets,
+            bits,
             holes,
         };
         self.busy[id] = false;
@@ -226,7 +269,8 @@ pub struct FieldPath {
     pub offset: u64,
 }
 
-/// Every named field reachable from type `id`, with its offset from the start of `id`.
+/// Every named field reachable from type `id`, with its offset from the start of `id`; not
+/// bit-fields, which `offsetof` cannot name.
 pub fn field_paths(m: &Module, l: &Layout, id: TypeId) -> Vec<FieldPath> {
     let mut out = Vec::new();
     walk(m, l, id, "", 0, &mut out);
@@ -236,6 +280,9 @@ pub fn field_paths(m: &Module, l: &Layout, id: TypeId) -> Vec<FieldPath> {
 fn walk(m: &Module, l: &Layout, id: TypeId, prefix: &str, base: u64, out: &mut Vec<FieldPath>) {
     let t = &m.types[id];
     for (i, f) in t.fields.iter().enumerate() {
+        if f.bits.is_some() {
+            continue;
+        }
         let off = base + l.types[id].offsets.get(i).copied().unwrap_or(0);
         let path = match &f.c_name {
             Some(n) => {

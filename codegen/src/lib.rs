@@ -15,6 +15,7 @@
 
 pub mod abi;
 pub mod analysis;
+pub mod bitfields;
 mod builder;
 pub mod check;
 pub mod compat;

@@ -725,6 +725,10 @@ pub struct Field {
     /// user space passed (no check is made of it on input); default `in-out`.
     #[serde(default)]
     pub data: Option<Sp<Data>>,
+    /// A bit-field of this many bits (`__u32 type : 24;`), of an integer type in a struct
+    /// that is not packed: placed as the C compilers place it on each ABI.
+    #[serde(default)]
+    pub bits: Option<Sp<u32>>,
     /// On a flexible array member: the field before it that holds the number of elements
     /// (`nmsrs`). The struct then gets an owning type that keeps the two in step
     /// (`FlexBuf::from_entries`, the `FamCount` trait of the runtime).

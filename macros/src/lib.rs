@@ -177,6 +177,15 @@ fn layout_impl(input: &DeriveInput) -> Result<TokenStream2, syn::Error> {
         ));
     };
     let ty = &input.ident;
+    if let Some(b) = t.fields.iter().find(|f| f.bits.is_some()) {
+        return Err(syn::Error::new(
+            spec.span(),
+            format!(
+                "struct {c_name} has bit-fields (`{}`), which a Rust struct cannot hold field by field: use the generated type, whose accessors read them",
+                b.c_name.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
     // Every field of the spec must be there, by its C or its Rust name.
     let spec_fields: Vec<(String, String, usize)> = t
         .fields

@@ -23,6 +23,7 @@ pub use uapigen_macros::{UapiLayout, include_spec};
 pub use zerocopy;
 
 mod aligned;
+pub mod bitfield;
 mod flex;
 pub mod ioctl;
 mod packed;

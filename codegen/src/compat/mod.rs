@@ -98,6 +98,8 @@ fn paths(model: &Model, id: TypeId, abi: usize) -> BTreeMap<String, FieldFacts> 
         }
     }
     walk(m, id, "", false, &mut fields);
+    let mut bits = BTreeMap::new();
+    bit_paths(model, abi, id, "", 0, &mut bits);
     field_paths(m, l, id)
         .into_iter()
         .filter_map(|p| {
@@ -114,7 +116,48 @@ fn paths(model: &Model, id: TypeId, abi: usize) -> BTreeMap<String, FieldFacts> 
                 },
             ))
         })
+        .chain(bits)
         .collect()
+}
+
+/// Bit-fields, which `field_paths` leaves out (no `offsetof`): their offset and size in
+/// bits, so that a bit-field that moves, narrows or goes is seen like a member.
+fn bit_paths(
+    model: &Model,
+    abi: usize,
+    id: TypeId,
+    prefix: &str,
+    base: u64,
+    out: &mut BTreeMap<String, FieldFacts>,
+) {
+    let m = &model.module;
+    let tl = &model.layouts[abi].types[id];
+    for (i, f) in m.types[id].fields.iter().enumerate() {
+        let path = f.c_name.as_ref().map(|n| format!("{prefix}{n}"));
+        if let (Some(w), Some(Some(pos)), Some(p)) = (f.bits, tl.bits.get(i), &path) {
+            out.insert(
+                p.clone(),
+                FieldFacts {
+                    offset: base + pos,
+                    size: u64::from(w),
+                    ty: format!(
+                        "{} : {w} (a bit-field; offset and size in bits)",
+                        describe(m, &f.ty)
+                    ),
+                    reserved: false,
+                    in_union: false,
+                    span: f.span,
+                },
+            );
+        }
+        if let Ty::Named(inner) = f.ty
+            && m.types[inner].parent.is_some()
+        {
+            let pre = path.map_or_else(|| prefix.to_owned(), |p| format!("{p}."));
+            let off = base + 8 * tl.offsets.get(i).copied().unwrap_or(0);
+            bit_paths(model, abi, inner, &pre, off, out);
+        }
+    }
 }
 
 /// Compare two revisions. Changes come sorted: breaking first, then by where they are.

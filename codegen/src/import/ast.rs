@@ -222,11 +222,21 @@ fn field(
 ) -> Result<Field, String> {
     let name = c.str("name").map(str::to_owned);
     let shown = name.as_deref().unwrap_or("(anonymous)");
-    if c.flag("isBitfield") {
-        return Err(format!(
-            "member `{shown}` is a bitfield, which the format has no key for"
-        ));
-    }
+    // A bit-field's width is the value of its one constant expression.
+    let bits = match c.flag("isBitfield") {
+        false => None,
+        true if name.is_none() => {
+            return Err("an unnamed bit-field, which the format has no key for".into());
+        }
+        true => Some(
+            c.inner()
+                .iter()
+                .find_map(|e| e.str("value")?.parse::<u32>().ok())
+                .ok_or_else(|| {
+                    format!("member `{shown}` is a bit-field of a width clang does not show")
+                })?,
+        ),
+    };
     let (packed, aligned) = attrs(c)?;
     let qt = c.qual_type().unwrap_or("");
     if qt.contains("(unnamed") || qt.contains("(anonymous") {
@@ -252,6 +262,7 @@ fn field(
             ty: kind.to_owned(),
             packed,
             aligned,
+            bits: None,
             doc: None,
             fields: Some(fields),
         });
@@ -273,6 +284,7 @@ fn field(
         ty,
         packed,
         aligned,
+        bits,
         doc: None,
         fields: None,
     })

@@ -170,6 +170,9 @@ pub struct Field {
     pub packed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aligned: Option<u64>,
+    /// A bit-field's width.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,6 +2,7 @@
 //! aligned one, and what a packed member (`__u64 b __attribute__((packed))`) may be.
 
 use super::Resolver;
+use crate::ctypes::CInt;
 use crate::diag::Code;
 use crate::ir::*;
 use crate::spec::{self, Kind};
@@ -48,6 +49,101 @@ impl Resolver<'_> {
             (false, Some(_)) => (self.type_attrs(false, &f.aligned), false),
             (false, None) => (None, false),
         }
+    }
+
+    /// `bits: N` of a member: its width, when the member can be a bit-field here. Real ioctl
+    /// headers use named bit-fields of integer types in plain structs (`__u32 type : 24`,
+    /// `unsigned int reset : 1`, `__u64 disabled : 1`); the rest is refused.
+    pub(super) fn bits_of(
+        &mut self,
+        f: &spec::Field,
+        ty: &Ty,
+        kind: Kind,
+        owner: TypeId,
+    ) -> Option<u32> {
+        let b = f.bits.as_ref()?;
+        let refuse = |this: &mut Self, why: String, hint: &str| {
+            this.diags.error(Code::Attribute, b.span, why).hint = Some(hint.into());
+            None
+        };
+        if kind != Kind::Struct {
+            return refuse(
+                self,
+                "a bit-field in a union is not supported".into(),
+                "use a plain integer member and mask it",
+            );
+        }
+        if self.types[owner].packed
+            || self.types[owner].aligned.is_some()
+            || f.packed
+            || f.aligned.is_some()
+        {
+            return refuse(self, "a bit-field in a packed or explicitly aligned struct, or with `packed`/`aligned`, is not supported".into(), "no ioctl header needs it; use plain integer members");
+        }
+        if f.name.is_none() {
+            return refuse(
+                self,
+                "an unnamed bit-field is not supported".into(),
+                "name it (`reserved`, `pad`): C places named and unnamed ones alike, and a name lets user space set it to zero",
+            );
+        }
+        let scalar = match ty {
+            Ty::Scalar(s @ (Scalar::Int(_) | Scalar::C(_))) => *s,
+            _ => {
+                return refuse(
+                    self,
+                    "`bits` needs an integer type (`u32`, `unsigned int`, ...)".into(),
+                    "a bit-field is of an integer type of the kernel's or of C's",
+                );
+            }
+        };
+        if matches!(scalar, Scalar::C(CInt::Int128 | CInt::UInt128)) {
+            return refuse(
+                self,
+                "a bit-field of a 128-bit type is not supported".into(),
+                "use a 64-bit type",
+            );
+        }
+        if matches!(scalar, Scalar::C(CInt::Char)) {
+            return refuse(self, "a bit-field of plain `char`, signed on some ABIs and unsigned on others, is not supported".into(), "use `signed char`, `unsigned char`, `s8` or `u8`");
+        }
+        // The narrowest the type is on the struct's ABIs.
+        let abis = self.types[owner].abis;
+        let bytes = crate::abi::ABIS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| abis.contains(*i))
+            .map(|(_, a)| scalar.size_align(a).0)
+            .min()
+            .unwrap_or(0);
+        if b.value == 0 || u64::from(b.value) > 8 * bytes {
+            return refuse(
+                self,
+                format!(
+                    "`bits: {}` does not fit the type: it holds 1 to {} bits",
+                    b.value,
+                    8 * bytes
+                ),
+                "a width of zero (C's `:0`) is not supported; give a width the type holds on every ABI",
+            );
+        }
+        let others = [
+            (f.flags.is_some(), "flags"),
+            (f.values.is_some(), "values"),
+            (f.reserved, "reserved"),
+            (f.since.is_some(), "since"),
+            (f.flag.is_some(), "flag"),
+            (f.user_address, "user-address"),
+            (f.count.is_some(), "count"),
+        ];
+        if let Some((_, key)) = others.iter().find(|(on, _)| *on) {
+            return refuse(
+                self,
+                format!("`{key}` on a bit-field is not supported"),
+                "the typed accessors and the validators read whole members; keep the key on a plain member",
+            );
+        }
+        Some(b.value)
     }
 
     /// The first explicitly aligned type (`aligned_u64`, `aligned_s64`, a type with

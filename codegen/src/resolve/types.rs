@@ -400,6 +400,7 @@ impl Resolver<'_> {
                 }
             });
             let count = self.count_of(f, &ty, kind, &out);
+            let bits = self.bits_of(f, &ty, kind, owner);
             out.push(Field {
                 c_name: name,
                 rust_name,
@@ -415,6 +416,7 @@ impl Resolver<'_> {
                 typedef: self.last_typedef.take(),
                 aligned: member_aligned,
                 packed: member_packed,
+                bits,
                 count,
                 allow,
                 span: f.name.as_ref().map_or(f.ty.span, |n| n.span),

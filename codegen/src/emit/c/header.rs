@@ -742,5 +742,6 @@ fn field(
         (false, Some(a)) => format!(" __attribute__((aligned({a})))"),
         (false, None) => String::new(),
     };
-    let _ = writeln!(out, "{indent}{l}{sep}{name}{r}{attr};");
+    let width = f.bits.map_or_else(String::new, |w| format!(" : {w}"));
+    let _ = writeln!(out, "{indent}{l}{sep}{name}{r}{attr}{width};");
 }

@@ -319,10 +319,15 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     if into_bytes {
         zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
     }
+    let plan = super::bitfields::plan(model, id);
     let body = if is_union {
         union_body(model, id)
     } else {
-        let fields = t.fields.iter().map(|f| {
+        let markers = super::bitfields::markers(model, id);
+        let fields = t.fields.iter().enumerate().filter_map(|(i, f)| {
+            if f.bits.is_some() {
+                return super::bitfields::member(model, id, &plan, i);
+            }
             let n = ident(&f.rust_name);
             let mut ty = rust_ty(m, &f.ty);
             // `packed` on the member: a `repr(C, packed)` wrapper of alignment 1 places it
@@ -352,9 +357,9 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
                 let an = quote::format_ident!("A{a}");
                 quote!(#[doc(hidden)] pub #mn: ::uapigen_runtime::align::#an,)
             });
-            quote!(#marker #fd pub #n: #ty)
+            Some(quote!(#marker #fd pub #n: #ty))
         });
-        quote!({ #(#fields,)* })
+        quote!({ #(#markers,)* #(#fields,)* })
     };
     let (debug, accessors) = if is_union {
         let s = t.rust_name.clone();
@@ -369,7 +374,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
             union_accessors(model, id),
         )
     } else {
-        (quote!(), quote!())
+        (quote!(), super::bitfields::accessors(model, id, &plan))
     };
     let flex =
         match t.fields.last().map(|f| &f.ty) {
@@ -437,23 +442,37 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         };
     // What `derive(Uapi)` makes of the struct: layout assertions, one `layout(...)` per
     // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
-    let layouts = cfg_pred_groups(t.abis, |abi| model.layouts[abi].types[id].clone())
-        .into_iter()
-        .map(|(cfg, l)| LayoutAttr {
-            cfg,
-            size: l.size,
-            align: l.align,
-            offsets: if is_union {
-                Vec::new()
-            } else {
-                t.fields
-                    .iter()
-                    .zip(&l.offsets)
-                    .map(|(f, o)| (ident_of(&f.rust_name), *o))
-                    .collect()
-            },
-        })
-        .collect();
+    // With bit-fields, whether the alignment markers are there (not on m68k) splits too.
+    let markers = |abi: usize| plan.is_empty() || crate::abi::ABIS[abi].bitfield_type_matters();
+    let layouts = cfg_pred_groups(t.abis, |abi| {
+        (model.layouts[abi].types[id].clone(), markers(abi))
+    })
+    .into_iter()
+    .map(|(cfg, (l, with_markers))| LayoutAttr {
+        cfg,
+        size: l.size,
+        align: l.align,
+        offsets: if is_union {
+            Vec::new()
+        } else {
+            let mut o: Vec<_> = t
+                .fields
+                .iter()
+                .zip(&l.offsets)
+                .filter(|(f, _)| f.bits.is_none())
+                .map(|(f, o)| (ident_of(&f.rust_name), *o))
+                .collect();
+            o.extend(super::bitfields::offsets(
+                model,
+                id,
+                &plan,
+                &l,
+                with_markers,
+            ));
+            o
+        },
+    })
+    .collect();
     let extensible = t.extensible.as_ref();
     let flags = t
         .fields

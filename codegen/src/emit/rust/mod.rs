@@ -4,6 +4,7 @@
 //! prettyplease in chunks ([`module_with`]) or handed over as tokens ([`module_tokens`],
 //! for `include_spec!`). Every value comes from the model; nothing is computed here.
 
+mod bitfields;
 mod caps;
 mod cfg;
 mod checks;

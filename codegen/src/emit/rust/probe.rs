@@ -223,7 +223,9 @@ fn rust_paths(m: &Module, id: TypeId) -> Vec<(String, Vec<String>)> {
         rpre: &[String],
         out: &mut Vec<(String, Vec<String>)>,
     ) {
-        for f in &m.types[id].fields {
+        // A bit-field has no Rust field (its bits live in the run's storage bytes) and no
+        // offsetof: it is checked by its bit positions (tests/tests/bitfields.rs).
+        for f in m.types[id].fields.iter().filter(|f| f.bits.is_none()) {
             let mut r = rpre.to_vec();
             r.push(f.rust_name.clone());
             let c = f.c_name.as_ref().map(|n| format!("{cpre}{n}"));

@@ -1,0 +1,226 @@
+//! Bit-fields (`bits: N`): the runs of consecutive bit-fields of a struct, where their bits
+//! are on an ABI, and what the outputs cannot carry. C places each bit-field (the layout
+//! pass); Rust gets one byte array per run with accessors, which needs the run to sit at
+//! the same place relative to the members around it, with the same bits, on every ABI of
+//! the struct.
+
+use crate::diag::{Code, Diagnostics};
+use crate::ir::{Cond, Module, PayloadKind, TypeId};
+use crate::layout::{Layout, type_size};
+
+/// One run of consecutive bit-fields on one ABI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Field indices of the first and the last bit-field.
+    pub first: usize,
+    pub last: usize,
+    /// The byte of the run's first bit, and how many bytes hold its bits.
+    pub start: u64,
+    pub len: u64,
+    /// Bytes between the member before the run and `start` (the compiler's padding).
+    pub hole: u64,
+    /// Each bit-field's first bit, counted from bit 0 of `start` in allocation order.
+    pub rel: Vec<u64>,
+}
+
+/// The bit-field runs of struct `id` on the ABI of `l`.
+pub fn runs(m: &Module, l: &Layout, id: TypeId) -> Vec<Run> {
+    let t = &m.types[id];
+    let tl = &l.types[id];
+    let mut out: Vec<Run> = Vec::new();
+    for (i, f) in t.fields.iter().enumerate() {
+        let (Some(w), Some(Some(pos))) = (f.bits, tl.bits.get(i)) else {
+            continue;
+        };
+        let end = pos + u64::from(w);
+        match out.last_mut() {
+            Some(r) if r.last + 1 == i => {
+                r.last = i;
+                r.len = r.len.max(end.div_ceil(8) - r.start);
+                r.rel.push(pos - 8 * r.start);
+            }
+            _ => {
+                let start = pos / 8;
+                let prev_end = match i.checked_sub(1) {
+                    Some(p) => tl.offsets[p] + type_size(l, &t.fields[p].ty),
+                    None => 0,
+                };
+                out.push(Run {
+                    first: i,
+                    last: i,
+                    start,
+                    len: end.div_ceil(8) - start,
+                    hole: start.saturating_sub(prev_end),
+                    rel: vec![pos - 8 * start],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Refuse what the outputs cannot carry: a run placed differently on some ABI, padding
+/// before a run, and a bit-field that a size field, payload, rule or count reads as a
+/// whole member.
+pub fn check(m: &Module, layouts: &[Layout], diags: &mut Diagnostics) {
+    for id in 0..m.types.len() {
+        check_type(m, layouts, id, diags);
+    }
+    diags.attach(&m.file);
+}
+
+fn check_type(m: &Module, layouts: &[Layout], id: TypeId, diags: &mut Diagnostics) {
+    let t = &m.types[id];
+    {
+        if t.fields.iter().all(|f| f.bits.is_none()) {
+            return;
+        }
+        let on: Vec<&Layout> = layouts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| t.abis.contains(*i))
+            .map(|(_, l)| l)
+            .collect();
+        let Some(first) = on.first() else { return };
+        let base = runs(m, first, id);
+        for l in &on {
+            let here = runs(m, l, id);
+            for (a, b) in base.iter().zip(&here) {
+                if b.hole > 0 {
+                    let f = &t.fields[b.first];
+                    diags
+                        .error(
+                            Code::Attribute,
+                            f.span,
+                            format!(
+                                "the compiler puts {} byte(s) of padding before the bit-field `{}` on {}",
+                                b.hole,
+                                f.c_name.as_deref().unwrap_or_default(),
+                                l.abi.name
+                            ),
+                        )
+                        .hint = Some("write the padding as a member (`reserved`) so that every ABI has the bits at the same place".into());
+                    return;
+                }
+                if (a.len, &a.rel) != (b.len, &b.rel) {
+                    let f = &t.fields[a.first];
+                    diags
+                        .error(
+                            Code::Attribute,
+                            f.span,
+                            format!(
+                                "the bit-fields from `{}` are placed differently on {} than on {}",
+                                f.c_name.as_deref().unwrap_or_default(),
+                                l.abi.name,
+                                first.abi.name
+                            ),
+                        )
+                        .hint = Some("the Rust output has one layout of the bits for every ABI: fill each storage unit of the bit-fields' type, or limit the struct with `arch`".into());
+                    return;
+                }
+            }
+        }
+        let mut reads: Vec<(usize, &str)> = Vec::new();
+        if let Some(e) = &t.extensible {
+            reads.push((e.size_field, "the size field"));
+            if let Some((f, _)) = e.flags {
+                reads.push((f, "the flags field"));
+            }
+        }
+        if let Some(p) = &t.payload {
+            reads.push((p.tag_field, "the payload tag"));
+            match p.kind {
+                PayloadKind::Trailing { count: Some(c), .. } => {
+                    reads.push((c, "the payload count"))
+                }
+                PayloadKind::Pointer { pointer, length } => {
+                    reads.extend([
+                        (pointer, "the payload pointer"),
+                        (length, "the payload length"),
+                    ]);
+                }
+                PayloadKind::Entries {
+                    pointer,
+                    entry_len,
+                    entry_num,
+                } => reads.extend([
+                    (pointer, "the payload pointer"),
+                    (entry_len, "the payload entry length"),
+                    (entry_num, "the payload entry count"),
+                ]),
+                _ => {}
+            }
+        }
+        if let Some((_, c, _)) = t.counted() {
+            reads.push((c, "the count of the flexible array"));
+        }
+        for r in &t.rules {
+            let fields = rule_fields(&r.cond)
+                .into_iter()
+                .chain(r.unless.map(|u| u.0))
+                .chain(r.if_non_zero);
+            match r.member {
+                // The rule reads the member's own fields.
+                Some((_, ty)) => {
+                    if let Some(f) = fields
+                        .filter_map(|i| m.types.get(ty)?.fields.get(i))
+                        .find(|f| f.bits.is_some())
+                    {
+                        refuse_read(diags, f, "a rule");
+                    }
+                }
+                None => reads.extend(fields.map(|f| (f, "a rule"))),
+            }
+        }
+        if let Some((i, what)) = reads
+            .into_iter()
+            .find(|(i, _)| t.fields.get(*i).is_some_and(|f| f.bits.is_some()))
+        {
+            refuse_read(diags, &t.fields[i], what);
+        }
+    }
+}
+
+fn refuse_read(diags: &mut Diagnostics, f: &crate::ir::Field, what: &str) {
+    diags
+        .error(
+            Code::Attribute,
+            f.span,
+            format!(
+                "{what} reads the bit-field `{}`, which the generated code cannot read as a member",
+                f.c_name.as_deref().unwrap_or_default()
+            ),
+        )
+        .hint = Some("keep sizes, tags, counts and the fields of rules in plain members".into());
+}
+
+/// The fields a rule's condition reads.
+fn rule_fields(c: &Cond) -> Vec<usize> {
+    match c {
+        Cond::Bits { field, .. }
+        | Cond::IfSet { field, .. }
+        | Cond::NonZero { field }
+        | Cond::In { field, .. }
+        | Cond::Below { field, .. }
+        | Cond::Known { field, .. }
+        | Cond::Equals { field, .. }
+        | Cond::Nested { field, .. }
+        | Cond::BelowLimit { field, .. } => vec![*field],
+        Cond::ZeroIf {
+            flag_field, zero, ..
+        } => std::iter::once(*flag_field)
+            .chain(zero.iter().copied())
+            .collect(),
+        Cond::NonZeroIf {
+            flag_field,
+            non_zero,
+            ..
+        } => std::iter::once(*flag_field)
+            .chain(non_zero.iter().copied())
+            .collect(),
+        Cond::SumMax { a, b, .. } | Cond::ZeroTogether { a, b } | Cond::SumLimit { a, b, .. } => {
+            vec![*a, *b]
+        }
+        Cond::Room { flag_field, .. } => vec![*flag_field],
+    }
+}
