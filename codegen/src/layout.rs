@@ -122,8 +122,9 @@ impl Ctx<'_> {
         let mut offsets = Vec::with_capacity(t.fields.len());
         let mut bits = Vec::with_capacity(t.fields.len());
         let mut holes = Vec::new();
-        // Where the next member may start, in bits (bit-fields end inside bytes).
-        let mut bit_end = 0u64;
+        // After a bit-field: where the next member may start, in bits (bit-fields end
+        // inside bytes). Otherwise `end`, in bytes, says it (it saturates at 2^64 - 1).
+        let mut bits_end: Option<u64> = None;
         let mut end = 0u64;
         let mut size = 0u64;
         let mut align = 1u64;
@@ -144,6 +145,7 @@ impl Ctx<'_> {
                 // such unit. Its type's alignment counts for the struct's.
                 // On m68k the type counts for neither: the bits follow each other.
                 let w = u64::from(w);
+                let bit_end = bits_end.unwrap_or_else(|| end.saturating_mul(8));
                 let matters = self.abi.bitfield_type_matters();
                 if matters {
                     align = align.max(fa);
@@ -165,15 +167,18 @@ impl Ctx<'_> {
                 }
                 offsets.push(pos / 8);
                 bits.push(Some(pos));
-                bit_end = pos.saturating_add(w);
-                end = bit_end.div_ceil(8);
+                let after = pos.saturating_add(w);
+                bits_end = Some(after);
+                end = after.div_ceil(8);
                 continue;
             }
             align = align.max(fa);
             bits.push(None);
             match t.kind {
                 Kind::Struct => {
-                    end = bit_end.div_ceil(8);
+                    if let Some(b) = bits_end.take() {
+                        end = b.div_ceil(8);
+                    }
                     let off = end.checked_next_multiple_of(fa).unwrap_or(u64::MAX);
                     if off > end {
                         holes.push(Hole {
@@ -184,7 +189,6 @@ impl Ctx<'_> {
                     }
                     offsets.push(off);
                     end = off.saturating_add(fs);
-                    bit_end = end.saturating_mul(8);
                 }
                 Kind::Union => {
                     offsets.push(0);

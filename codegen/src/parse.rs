@@ -117,6 +117,10 @@ fn yaml_hint(message: &str) -> String {
         // value inside `{ ... }` was read as a key.
         "a `,` or `: ` inside an unquoted value splits it (in `{ ... }` a `,` ends the value); quote the value (`doc: \"a, b\"`)"
             .into()
+    } else if unknown == Some("arch") && m.contains("expected one of name, type, fields") {
+        // `arch` on a struct's field: what differs by architecture is the struct.
+        "a field has no `arch`: declare the struct once per architecture (`arch` on each declaration), the field in the ones it belongs to"
+            .into()
     } else if m.contains("unknown field") {
         "keys are kebab-case; see spec/README.md or spec/schema.json for the keys each item takes"
             .into()
