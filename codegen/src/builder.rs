@@ -186,8 +186,21 @@ impl Builder {
 
     /// Generate `<name>.rs`, `include/<header>` and `<name>_layout.c` for every spec into the
     /// output directory. Nothing is written when any spec has an error, or with
-    /// [`LintLevel::Deny`] a lint finding that is not allowed.
+    /// [`LintLevel::Deny`] a lint finding that is not allowed. When the builder prints cargo
+    /// lines, an error is also printed as `cargo::error=` lines (one per line of its text),
+    /// which cargo shows first: `error: spec/x.yaml:3:5: error[E0103]: ...`.
     pub fn generate(self) -> Result<Generated, BuildError> {
+        let cargo = self.cargo;
+        let r = self.run();
+        if cargo && let Err(e) = &r {
+            for line in e.to_string().lines().filter(|l| !l.trim().is_empty()) {
+                println!("cargo::error={line}");
+            }
+        }
+        r
+    }
+
+    fn run(self) -> Result<Generated, BuildError> {
         let out = match &self.out_dir {
             Some(d) => d.clone(),
             None => std::env::var_os("OUT_DIR")

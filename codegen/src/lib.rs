@@ -27,6 +27,8 @@ pub mod compile;
 pub mod ctypes;
 pub mod diag;
 pub mod emit;
+pub mod explain;
+mod explain_examples;
 pub mod expr;
 mod expr_text;
 pub mod files;

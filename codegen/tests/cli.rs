@@ -513,3 +513,106 @@ fn generating_a_spec_generates_what_it_uses() {
     );
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// Every argument and option of every subcommand says what it is in `--help`.
+#[test]
+fn every_argument_has_help() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let top = text(&uapigen(tmp.path(), &["--help"]));
+    let subs: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|s| s != "help")
+        .collect();
+    assert!(subs.len() >= 8, "{top}");
+    let mut bare = Vec::new();
+    for s in &subs {
+        let help = text(&uapigen(tmp.path(), &[s, "--help"]));
+        let mut section = false;
+        for l in help.lines() {
+            if l == "Arguments:" || l == "Options:" {
+                section = true;
+                continue;
+            }
+            if l.trim().is_empty() {
+                section = false;
+                continue;
+            }
+            // An entry starts with two spaces and `<`, `[` or `-`; its help follows after
+            // at least two spaces on the same line (clap's layout).
+            let t = l.trim_start();
+            if section && l.starts_with("  ") && t.starts_with(['<', '[', '-']) {
+                let described = t.split("  ").filter(|p| !p.trim().is_empty()).count() >= 2;
+                if !described {
+                    bare.push(format!("{s}: {t}"));
+                }
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "arguments without help:\n{}",
+        bare.join("\n")
+    );
+}
+
+/// `uapigen explain` for an error code, a lint rule, and a code that does not exist.
+#[test]
+fn explain_says_what_a_code_means() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let e = uapigen(tmp.path(), &["explain", "E0103"]);
+    assert!(e.status.success(), "{}", text(&e));
+    let t = text(&e);
+    assert!(
+        t.contains("E0103: a type name does not refer") && t.contains("error[E0103]"),
+        "{t}"
+    );
+    let l = uapigen(tmp.path(), &["lint", "--explain", "L0101"]);
+    assert!(
+        l.status.success() && text(&l).contains("implicit-padding"),
+        "{}",
+        text(&l)
+    );
+    let also = uapigen(tmp.path(), &["lint", "--explain", "E0103"]);
+    assert!(also.status.success(), "{}", text(&also));
+    let bad = uapigen(tmp.path(), &["explain", "E9999"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("no error code"), "{}", text(&bad));
+}
+
+/// `uapigen init NAME` writes a spec that `check`, `lint` (no finding) and `generate`
+/// accept, prints its path as given, and never overwrites a file.
+#[test]
+fn init_writes_a_starter_spec_that_passes() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = tmp.path();
+    let o = uapigen(d, &["init", "my_dev"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("wrote my_dev.yaml"), "{}", text(&o));
+    let c = uapigen(d, &["check", "my_dev.yaml"]);
+    assert!(c.status.success(), "{}", text(&c));
+    let l = uapigen(d, &["lint", "my_dev.yaml"]);
+    assert!(l.status.success(), "{}", text(&l));
+    assert!(
+        text(&l).contains("0 finding(s) not allowed"),
+        "{}",
+        text(&l)
+    );
+    let g = uapigen(d, &["generate", "my_dev.yaml", "-o", "out"]);
+    assert!(g.status.success(), "{}", text(&g));
+    assert!(d.join("out/include/linux/my_dev.h").exists());
+    let again = uapigen(d, &["init", "my_dev"]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    let bad = uapigen(d, &["init", "My-Dev"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    std::fs::create_dir_all(d.join("specs")).unwrap_or_else(|e| panic!("{e}"));
+    let sub = uapigen(d, &["init", "other", "-o", "specs"]);
+    assert!(
+        text(&sub).contains("wrote specs/other.yaml"),
+        "{}",
+        text(&sub)
+    );
+}

@@ -144,4 +144,26 @@ uapigen = {{ path = "{ws}/codegen" }}
     assert_ne!(mtime(&out), t0, "changed output is rewritten");
     let text = std::fs::read_to_string(&out).unwrap_or_default();
     assert!(text.contains("The namespace ioctls' type byte."));
+
+    // A spec error: the first error cargo prints is the spec's file:line:col.
+    write(
+        &spec,
+        &spec_text.replacen("type: NSIO\n", "type: NSIOX\n", 1),
+    );
+    let failed = Command::new(env!("CARGO"))
+        .args(["build", "--offline"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap_or_else(|e| panic!("cargo: {e}"));
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success(), "a broken spec built:\n{err}");
+    let first = err
+        .lines()
+        .find(|l| l.starts_with("error"))
+        .unwrap_or_else(|| panic!("no error line:\n{err}"));
+    assert!(
+        first.contains("spec/nsfs.yaml:") && first.contains("error[E0"),
+        "the first error cargo shows is not the spec's:\n{err}"
+    );
 }

@@ -61,20 +61,38 @@ enum Command {
     Lint {
         /// Spec files; default: every spec/*.yaml.
         specs: Vec<PathBuf>,
+        /// Directory of specs used when no file is named.
         #[arg(long, default_value = "spec")]
         spec_dir: PathBuf,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
-        /// Explain a rule (e.g. L0101) and exit.
+        /// Explain a rule (e.g. L0101) or an error code (E0103) and exit; as `uapigen explain`.
         #[arg(long)]
         explain: Option<String>,
+    },
+    /// Explain an error code (E0103) or lint rule (L0101): what it means, with an example.
+    Explain {
+        /// The code, e.g. E0113 or L0101.
+        code: String,
+    },
+    /// Write a starter spec NAME.yaml (a struct, a flag set and an ioctl) that passes
+    /// `check` and `lint`.
+    Init {
+        /// The spec's name (lower_snake_case): its header is linux/NAME.h.
+        name: String,
+        /// The folder to write NAME.yaml into.
+        #[arg(long, short, default_value = ".")]
+        out: PathBuf,
     },
     /// Compare two revisions of a spec: exit 0 when every change is compatible, 1 when one
     /// breaks old user space, 2 on errors. OLD and NEW are files or `REV:path` (git).
     Compat {
+        /// The older revision: a spec file, or `REV:path` for the spec at a git revision.
         old: String,
+        /// The newer revision: a spec file, or `REV:path`.
         new: String,
+        /// Machine-readable output: every change with its class, kind and spans.
         #[arg(long)]
         json: bool,
     },
@@ -114,6 +132,7 @@ enum Command {
     Check {
         /// Spec files; default: every spec/*.yaml.
         specs: Vec<PathBuf>,
+        /// Directory of specs used when no file is named.
         #[arg(long, default_value = "spec")]
         spec_dir: PathBuf,
     },
@@ -141,6 +160,65 @@ fn report(e: &BuildError) -> ExitCode {
     }
 }
 
+/// `uapigen explain CODE` (and `lint --explain`).
+fn explain_code(code: &str) -> ExitCode {
+    match uapigen::explain::explain(code) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "error: `{code}` is no error code (E0001 ...) or lint rule (L0101 ...) of uapigen\n  hint: the codes are listed in docs/errors.md"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `uapigen init NAME`: a starter spec, written atomically, never over an existing file.
+fn init(name: &str, out: &Path) -> ExitCode {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        eprintln!(
+            "error: `{name}` is not a spec name\n  hint: lower_snake_case, starting with a letter (`demo`, `my_dev`)"
+        );
+        return ExitCode::from(2);
+    }
+    // As given: `my_dev.yaml` for the current folder, `specs/my_dev.yaml` under -o specs.
+    let path = match out == Path::new(".") {
+        true => PathBuf::from(format!("{name}.yaml")),
+        false => out.join(format!("{name}.yaml")),
+    };
+    if path.exists() {
+        eprintln!(
+            "error: {} exists; init writes only new files\n  hint: pick another name or folder (-o)",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let text = uapigen::explain::starter_spec(name);
+    let outputs = uapigen::files::Outputs::from([(PathBuf::from(format!("{name}.yaml")), text)]);
+    match uapigen::files::write_all(out, &outputs) {
+        Ok(_) => {
+            println!(
+                "wrote {}: check it with `uapigen check {0}`, then `uapigen generate {0}`",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -154,6 +232,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Explain { code } => explain_code(&code),
+        Command::Init { name, out } => init(&name, &out),
         #[cfg(feature = "import")]
         Command::Import {
             header,
@@ -210,22 +290,7 @@ fn main() -> ExitCode {
             explain,
         } => {
             if let Some(id) = explain {
-                return match uapigen::lint::Rule::from_id(&id) {
-                    Some(r) => {
-                        println!(
-                            "{} {}: {}\n\n{}",
-                            r.id(),
-                            r.name(),
-                            r.summary(),
-                            r.explanation()
-                        );
-                        ExitCode::SUCCESS
-                    }
-                    None => {
-                        eprintln!("error: no lint rule `{id}`");
-                        ExitCode::from(2)
-                    }
-                };
+                return explain_code(&id);
             }
             let models = match inputs(specs, &spec_dir).and_then(|i| compile_all(&i)) {
                 Ok(m) => m,
