@@ -30,6 +30,9 @@ phase runtime-no-std cargo test -p uapigen-runtime --no-default-features
 phase bench-fmt cargo fmt --manifest-path bench/Cargo.toml --all -- --check
 phase bench-clippy cargo clippy --manifest-path bench/Cargo.toml -p uapigen-bench -p uapigen-bench-payloads --all-targets -- -D warnings
 phase bench-tests cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-payloads
+# The crates meant for crates.io package and build as published (versions on every path
+# dependency, license files, metadata): cargo's dry run of a release, without uploading.
+phase publish-dry-run cargo publish --dry-run -p uapigen-attr -p uapigen -p uapigen-macros -p uapigen-runtime -p linux-uapi
 # A bounded fuzzing smoke run (about a minute) of the spec pipeline, the decoders and the
 # importer's parsing of clang's output.
 phase fuzz-smoke scripts/fuzz.sh smoke

@@ -50,6 +50,7 @@ codes! {
     Attribute = "E0113": "a `packed`, `aligned` or `bits` attribute is invalid or where it cannot apply",
     Arch = "E0114": "an `arch` list is empty, names no architecture, or reaches beyond the spec's",
     ArchMismatch = "E0115": "an item refers to something that does not exist on all of its architectures",
+    License = "E0116": "`license` is not an SPDX license expression",
     ExprSyntax = "E0201": "an expression cannot be parsed",
     UnknownName = "E0202": "an expression names something the spec does not define",
     ExprCycle = "E0203": "constants refer to each other in a cycle",

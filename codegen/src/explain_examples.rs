@@ -209,6 +209,18 @@ structs:
 "####,
     ),
     (
+        "E0116",
+        r####"# `license` takes an SPDX expression: identifiers joined by AND, OR or WITH.
+name: demo
+header: linux/demo.h
+license: MIT and Apache
+constants:
+  - { name: DEMO_A, value: 1 }
+"####,
+        r####"bad.yaml:4:10: error[E0116]: `license: MIT and Apache` is not an SPDX license expression (hint: SPDX identifiers joined by AND, OR or WITH: `MIT OR Apache-2.0`, `GPL-2.0 WITH Linux-syscall-note`)
+"####,
+    ),
+    (
         "E0201",
         r####"name: demo
 header: linux/demo.h

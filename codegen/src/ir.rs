@@ -716,6 +716,8 @@ pub struct Module {
     /// System kernel headers that are not specs, included after `<linux/types.h>`.
     pub includes: Vec<String>,
     pub guard: String,
+    /// The SPDX license expression of the generated header (`license`).
+    pub license: Option<String>,
     pub source: Option<String>,
     pub doc: Option<String>,
     /// The ABIs the header exists on; every item's are within them.

@@ -96,6 +96,11 @@ pub struct Spec {
     /// Prefix stripped from C names to form Rust names (`vfio`: `VFIO_BASE` -> `BASE`).
     #[serde(default)]
     pub prefix: Option<Sp<String>>,
+    /// The license of the generated header, an SPDX expression (`MIT OR Apache-2.0`,
+    /// `GPL-2.0 WITH Linux-syscall-note` for a header meant for the kernel): its first line
+    /// is `/* SPDX-License-Identifier: ... */`.
+    #[serde(default)]
+    pub license: Option<Sp<String>>,
     /// Where the facts of this spec come from, e.g. a kernel version and path.
     #[serde(default)]
     pub source: Option<String>,

@@ -221,6 +221,49 @@ fn doc(d: &Option<String>) -> Option<String> {
 }
 
 impl Resolver<'_> {
+    /// `license`, when it is an SPDX license expression: identifiers (`MIT`, `Apache-2.0`,
+    /// `GPL-2.0+`, `LicenseRef-x`), `AND`, `OR`, `WITH` and parentheses.
+    fn license(&mut self, l: &Option<Sp<String>>) -> Option<String> {
+        let l = l.as_ref()?;
+        let text = l.value.trim();
+        let spaced = text.replace('(', " ( ").replace(')', " ) ");
+        let words: Vec<&str> = spaced.split_whitespace().collect();
+        let id = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+        };
+        let mut depth = 0i32;
+        let mut want_id = true;
+        let mut ok = !words.is_empty() && text.len() <= 200;
+        for w in &words {
+            match *w {
+                "(" if want_id => depth += 1,
+                ")" if !want_id => depth -= 1,
+                "AND" | "OR" | "WITH" if !want_id => want_id = true,
+                w if want_id && id(w) && !matches!(w, "AND" | "OR" | "WITH") => want_id = false,
+                _ => ok = false,
+            }
+            if depth < 0 {
+                ok = false;
+            }
+        }
+        if ok && depth == 0 && !want_id {
+            return Some(text.to_owned());
+        }
+        self.diags
+            .error(
+                Code::License,
+                l.span,
+                format!(
+                    "`license: {}` is not an SPDX license expression",
+                    text.chars().take(60).collect::<String>()
+                ),
+            )
+            .hint = Some("SPDX identifiers joined by AND, OR or WITH: `MIT OR Apache-2.0`, `GPL-2.0 WITH Linux-syscall-note`".into());
+        None
+    }
+
     fn run(&mut self, file: Arc<SourceFile>) -> Module {
         let spec = self.spec;
         if self.check_ident(&spec.name, "module name") {
@@ -369,6 +412,7 @@ impl Resolver<'_> {
             header: spec.header.value.clone(),
             includes,
             guard,
+            license: self.license(&spec.license),
             abis: self.abis,
             source: doc(&spec.source),
             doc: doc(&spec.doc),

@@ -383,6 +383,10 @@ fn io_macro(d: Dir) -> &'static str {
 pub fn header(model: &Model) -> String {
     let m = &model.module;
     let mut out = String::new();
+    // The kernel's uapi headers start with it too.
+    if let Some(l) = &m.license {
+        let _ = writeln!(out, "/* SPDX-License-Identifier: {l} */");
+    }
     let _ = writeln!(out, "/*");
     let _ = writeln!(
         out,

@@ -117,6 +117,9 @@ pub fn header(model: &Model) -> Option<String> {
     }
     let guard = format!("{}_VALIDATE", m.guard);
     let mut o = String::new();
+    if let Some(l) = &m.license {
+        let _ = writeln!(o, "/* SPDX-License-Identifier: {l} */");
+    }
     let _ = writeln!(o, "/*");
     let _ = writeln!(
         o,
