@@ -66,9 +66,9 @@ fn what_the_format_cannot_say_is_a_note_with_file_and_line() {
         "odd.h",
         "#ifndef ODD_H\n#define ODD_H\n#include <linux/types.h>\n#include <linux/ioctl.h>\n\
          #define ODD_A ODD_B\n#define ODD_B ODD_A\n\
-         struct odd_bits {\n\t__u32 a : 3;\n\t__u32 b : 29;\n};\n\
+         struct odd_bits {\n\t__u32 a : 3;\n\t__u32 : 29;\n};\n\
          #define ODD_EMPTY\n\
-         struct odd_ok {\n\t__u32 x;\n\t__u64 y;\n};\n\
+         struct odd_ok {\n\t__u32 x;\n\t__u64 y;\n\t__u32 t : 24;\n\t__u32 s : 8;\n};\n\
          #define ODD_GET _IOR('o', 1, struct odd_ok)\n\
          #define ODD_BAD _IOR('o', 2, struct odd_bits)\n#endif\n",
     );
@@ -79,11 +79,13 @@ fn what_the_format_cannot_say_is_a_note_with_file_and_line() {
     // The macro cycle: both left out with the compiler's reason, at their lines.
     assert!(e.contains("odd.h:5: `ODD_A` left out"), "{e}");
     assert!(e.contains("odd.h:6: `ODD_B` left out"), "{e}");
-    // The bitfield struct, and the ioctl that needs it.
+    // The struct with an unnamed bit-field, and the ioctl that needs it; named bit-fields
+    // come in with `bits`.
     assert!(
-        e.contains("odd.h:7: struct `odd_bits`: member `a` is a bitfield"),
+        e.contains("odd.h:7: struct `odd_bits`: an unnamed bit-field"),
         "{e}"
     );
+    assert!(spec.contains("bits: 24") && spec.contains("bits: 8"), "{spec}");
     assert!(e.contains("`ODD_BAD` left out"), "{e}");
     assert!(e.contains("odd.h:11: `ODD_EMPTY` is defined empty"), "{e}");
     // What it can say is there, and compiles.
