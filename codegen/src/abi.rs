@@ -113,6 +113,18 @@ impl Abi {
         self.name != "m68k"
     }
 
+    /// The alignment a bit-field at bit `pos` of `width` bits takes as a plain field of an
+    /// integer mode (8, 16, 32 or 64 bits wide, on a boundary of the mode's alignment, which
+    /// is more than a byte; GCC's `layout_decl`), else `None`. It shows only where the
+    /// bit-field's type does not already align the struct (m68k).
+    pub fn bitfield_mode_align(&self, pos: u64, width: u64) -> Option<u64> {
+        if !matches!(width, 16 | 32 | 64) {
+            return None;
+        }
+        let a = self.scalar_align(width / 8);
+        (a > 1 && pos.is_multiple_of(8 * a)).then_some(a)
+    }
+
     pub fn scalar_align(&self, size: u64) -> u64 {
         let natural = if size == 8 { self.align_u64 } else { size };
         natural.min(self.max_align)

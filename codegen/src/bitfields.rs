@@ -8,6 +8,18 @@ use crate::diag::{Code, Diagnostics};
 use crate::ir::{Cond, Module, PayloadKind, TypeId};
 use crate::layout::{Layout, type_size};
 
+/// Whether some bit-field of struct `id` is a plain field by `Abi::bitfield_mode_align` on the ABI of `l`
+/// where the bit-fields' types do not align the struct.
+pub fn mode_aligned(m: &Module, l: &Layout, id: TypeId) -> bool {
+    !l.abi.bitfield_type_matters()
+        && m.types[id].fields.iter().enumerate().any(|(i, f)| {
+            match (f.bits, l.types[id].bits.get(i).copied().flatten()) {
+                (Some(w), Some(pos)) => l.abi.bitfield_mode_align(pos, u64::from(w)).is_some(),
+                _ => false,
+            }
+        })
+}
+
 /// One run of consecutive bit-fields on one ABI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Run {
@@ -71,6 +83,75 @@ pub fn check(m: &Module, layouts: &[Layout], diags: &mut Diagnostics) {
 
 fn check_type(m: &Module, layouts: &[Layout], id: TypeId, diags: &mut Diagnostics) {
     let t = &m.types[id];
+    // A union's member of a struct type with bit-fields and padding is written field by
+    // field by its constructor, which bit-fields do not have.
+    if t.kind == crate::spec::Kind::Union {
+        for f in &t.fields {
+            if let crate::ir::Ty::Named(inner) = f.ty
+                && m.types[inner].fields.iter().any(|g| g.bits.is_some())
+                && layouts.iter().any(|l| !l.types[inner].holes.is_empty())
+            {
+                refuse(
+                    diags,
+                    f,
+                    format!(
+                        "the union member `{}` is a struct with bit-fields and padding, which the union's accessors cannot write",
+                        f.c_name.as_deref().unwrap_or_default()
+                    ),
+                    "make the padding explicit members of that struct",
+                );
+            }
+        }
+    }
+    if t.fields.iter().all(|f| f.bits.is_none()) {
+        return;
+    }
+    if let Some(f) = names_clash(m, id) {
+        refuse(
+            diags,
+            &t.fields[f.0],
+            f.1,
+            "rename the member (`rust-name`): a bit-field's accessors are `NAME()` and `set_NAME()`, its bytes `_bitfield_N`",
+        );
+        return;
+    }
+    if t.payload.is_some() {
+        let f = t
+            .fields
+            .iter()
+            .find(|f| f.bits.is_some())
+            .unwrap_or(&t.fields[0]);
+        refuse(diags, f, "a struct with a `payload` cannot have bit-fields: its encoder writes the header member by member".into(), "keep bit-fields out of payload headers");
+        return;
+    }
+    if let Some(e) = &t.extensible
+        && let Some(last) = e.mandatory.checked_sub(1)
+        && t.fields.get(last).is_some_and(|f| f.bits.is_some())
+    {
+        refuse(diags, &t.fields[last], "the last mandatory member of an extensible struct is a bit-field: its minimum size is `offsetof` + `sizeof` of that member, which C cannot take".into(), "end the mandatory members with a plain member");
+        return;
+    }
+    if let Some(c) = &t.caps {
+        let header = &m.types[c.header];
+        let bad = [
+            t.fields.get(c.offset_field),
+            header.fields.get(c.id_field),
+            header.fields.get(c.version_field),
+            header.fields.get(c.next_field),
+        ];
+        if let Some(f) = bad.into_iter().flatten().find(|f| f.bits.is_some()) {
+            refuse(
+                diags,
+                f,
+                format!(
+                    "the capability chain reads `{}`, a bit-field",
+                    f.c_name.as_deref().unwrap_or_default()
+                ),
+                "keep a capability chain's offset, id, version and next in plain members",
+            );
+            return;
+        }
+    }
     {
         if t.fields.iter().all(|f| f.bits.is_none()) {
             return;
@@ -179,6 +260,60 @@ fn check_type(m: &Module, layouts: &[Layout], id: TypeId, diags: &mut Diagnostic
             refuse_read(diags, &t.fields[i], what);
         }
     }
+}
+
+fn refuse(diags: &mut Diagnostics, f: &crate::ir::Field, message: String, hint: &str) {
+    diags.error(Code::Attribute, f.span, message).hint = Some(hint.into());
+}
+
+/// Names the Rust output of a struct with bit-fields would have twice: a bit-field's
+/// `NAME()`/`set_NAME()` against another such method, a typed accessor of a `flags` or
+/// `values` member, or the struct's own methods; and a member named like the storage.
+fn names_clash(m: &Module, id: TypeId) -> Option<(usize, String)> {
+    const OWN: [&str; 9] = [
+        "check",
+        "validate",
+        "validate_with",
+        "new",
+        "caps",
+        "clone",
+        "eq",
+        "hash",
+        "fmt",
+    ];
+    let t = &m.types[id];
+    let bare = |n: &str| n.trim_start_matches("r#").to_owned();
+    let mut seen: Vec<(String, usize)> =
+        OWN.iter().map(|n| ((*n).to_owned(), usize::MAX)).collect();
+    for (i, f) in t.fields.iter().enumerate() {
+        if bare(&f.rust_name).starts_with("_bitfield_") {
+            return Some((
+                i,
+                format!(
+                    "the member `{}` is named like the bytes of a run of bit-fields",
+                    bare(&f.rust_name)
+                ),
+            ));
+        }
+        if f.bits.is_none() && f.flags.is_none() && f.group.is_none() {
+            continue;
+        }
+        let n = bare(&f.rust_name);
+        for method in [n.clone(), format!("set_{n}")] {
+            if let Some((_, j)) = seen.iter().find(|(s, _)| *s == method) {
+                let other = match t.fields.get(*j) {
+                    Some(g) => format!("the accessor of `{}`", bare(&g.rust_name)),
+                    None => "a method of the struct".into(),
+                };
+                return Some((
+                    i,
+                    format!("the accessor `{method}()` of `{n}` is also {other}"),
+                ));
+            }
+            seen.push((method, i));
+        }
+    }
+    None
 }
 
 fn refuse_read(diags: &mut Diagnostics, f: &crate::ir::Field, what: &str) {

@@ -175,6 +175,7 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
         check_ioctl_sizes(&module, &layouts, &mut diags);
         check_packed_members(&module, &layouts, &mut diags);
         crate::bitfields::check(&module, &layouts, &mut diags);
+        check_counted(&module, &mut diags);
     }
     diags.finish(())?;
     let facts = Facts::derive(&module, &layouts);
@@ -185,6 +186,49 @@ fn lay_out(module: ir::Module) -> Result<Model, Diagnostics> {
         facts,
         checks,
     })
+}
+
+/// `count` of a flexible array that would count something else or contradict the rules:
+/// the struct's size field (bytes, not elements), a reserved field, `max: 0`, or a `max`
+/// above what a `below` rule of the count field lets through.
+fn check_counted(m: &ir::Module, diags: &mut Diagnostics) {
+    for t in &m.types {
+        let Some(last) = t.fields.last() else {
+            continue;
+        };
+        let Some((ci, max)) = last.count else {
+            continue;
+        };
+        let count = &t.fields[ci];
+        let name = count.c_name.as_deref().unwrap_or_default();
+        let mut refuse = |why: String, hint: &str| {
+            diags.error(Code::FlexInvalid, last.span, why).hint = Some(hint.into());
+        };
+        if t.extensible.as_ref().is_some_and(|e| e.size_field == ci) {
+            refuse(
+                format!("`count: {name}` names the size field, which counts bytes, not elements"),
+                "name the member that holds the number of elements",
+            );
+        } else if count.reserved {
+            refuse(
+                format!("`count: {name}` names a reserved member"),
+                "name the member that holds the number of elements",
+            );
+        } else if max == Some(0) {
+            refuse(
+                "`max: 0` leaves no room for any element".into(),
+                "give the most elements the kernel takes, at least 1",
+            );
+        } else if let (Some(mx), Some(bound)) = (max, t.count_rule_max(ci))
+            && mx > bound
+        {
+            refuse(
+                format!("`max: {mx}` is more than the rules of `{name}` let through ({bound})"),
+                "drop `max` (the rule gives it) or make it agree with the rule",
+            );
+        }
+    }
+    diags.attach(&m.file);
 }
 
 /// An ioctl whose encoded argument size exceeds the size field of some ABI's encoding.

@@ -12,6 +12,7 @@ use crate::rules::Rule;
 
 mod arg_rules;
 mod counted;
+mod ice;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
 pub use arg_rules::{BitCount, RuntimeLimit};
 
@@ -371,9 +372,8 @@ pub struct Field {
     pub aligned: Option<u64>,
     /// `__attribute__((packed))` on the member: it is 1-aligned (its type's layout is kept).
     pub packed: bool,
-    /// A bit-field's width in bits (`bits`).
+    /// `bits` (a bit-field's width); a flexible array's `count` field index and `max`.
     pub bits: Option<u32>,
-    /// A flexible array's `count` field index and `max` ([`TypeDef::counted`]).
     pub count: Option<(usize, Option<u64>)>,
     pub allow: Allow,
     pub span: Span,
@@ -716,7 +716,6 @@ pub struct Module {
     /// System kernel headers that are not specs, included after `<linux/types.h>`.
     pub includes: Vec<String>,
     pub guard: String,
-    /// The SPDX license expression of the generated header (`license`).
     pub license: Option<String>,
     pub source: Option<String>,
     pub doc: Option<String>,
@@ -800,7 +799,7 @@ impl Module {
         let mut memo: HashMap<&str, bool> = HashMap::new();
         let mut out = BTreeSet::new();
         for name in exprs.keys() {
-            if !ice_of(name, &exprs, &values, &mut memo, 0) {
+            if !ice::ice_of(name, &exprs, &values, &mut memo, 0) {
                 out.insert((*name).to_owned());
             }
         }
@@ -864,41 +863,4 @@ impl Module {
         }
         self.types[id].origin.as_deref()
     }
-}
-
-/// Whether the macro `name` is an integer constant expression (memoized; names of other
-/// specs and enumerators are, and the resolver bounds reference depth).
-fn ice_of<'a>(
-    name: &'a str,
-    exprs: &HashMap<&'a str, &'a Expr>,
-    values: &HashMap<&str, CValue>,
-    memo: &mut HashMap<&'a str, bool>,
-    depth: usize,
-) -> bool {
-    if let Some(&v) = memo.get(name) {
-        return v;
-    }
-    let Some(e) = exprs.get(name) else {
-        return true;
-    };
-    // Acyclic and at most 100 deep after resolving; the bound only guards the recursion.
-    memo.insert(name, true);
-    let mut names = Vec::new();
-    e.names(&mut names);
-    let own = e
-        .eval(&mut |n| {
-            values
-                .get(n)
-                .copied()
-                .ok_or(crate::expr::NameError::Unknown)
-        })
-        .map_or(true, |x| x.ice);
-    let ice = own
-        && (depth > 200
-            || names.iter().all(|n| match exprs.get_key_value(n.as_str()) {
-                Some((k, _)) => ice_of(k, exprs, values, memo, depth + 1),
-                None => true,
-            }));
-    memo.insert(name, ice);
-    ice
 }

@@ -165,6 +165,13 @@ impl Ctx<'_> {
                         before: Some(i),
                     });
                 }
+                // A bit-field as wide as an integer mode, on a boundary of that mode's
+                // alignment, becomes a plain field of that mode (GCC's layout_decl): on m68k
+                // its 2-byte alignment then counts for the struct
+                // (`struct { unsigned a:16; char b; }` is 4 bytes, 2-aligned there).
+                if !matters && let Some(ma) = self.abi.bitfield_mode_align(pos, w) {
+                    align = align.max(ma);
+                }
                 offsets.push(pos / 8);
                 bits.push(Some(pos));
                 let after = pos.saturating_add(w);

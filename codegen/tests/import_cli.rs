@@ -85,7 +85,10 @@ fn what_the_format_cannot_say_is_a_note_with_file_and_line() {
         e.contains("odd.h:7: struct `odd_bits`: an unnamed bit-field"),
         "{e}"
     );
-    assert!(spec.contains("bits: 24") && spec.contains("bits: 8"), "{spec}");
+    assert!(
+        spec.contains("bits: 24") && spec.contains("bits: 8"),
+        "{spec}"
+    );
     assert!(e.contains("`ODD_BAD` left out"), "{e}");
     assert!(e.contains("odd.h:11: `ODD_EMPTY` is defined empty"), "{e}");
     // What it can say is there, and compiles.

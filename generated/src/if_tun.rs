@@ -179,6 +179,18 @@ impl ::uapigen_runtime::FlexHeader for TunFilter {
     type Elem = [u8; 6];
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(TunFilter, addr);
 }
+/// `count` counts the elements of `addr`.
+impl ::uapigen_runtime::FamCount for TunFilter {
+    const MAX: usize = 65535;
+    #[inline]
+    fn count(&self) -> usize {
+        self.count as usize
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.count = ::core::convert::TryFrom::try_from(n).unwrap_or(u16::MAX);
+    }
+}
 /// Obsolete; the kernel accepts and ignores it.
 #[cfg(
     not(
@@ -1017,6 +1029,9 @@ pub fn tunsettxfilter(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<TunFilter>,
 ) -> ::uapigen_runtime::ioctl::Result<()> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, TUNSETTXFILTER, arg.as_mut_bytes())
     }?;

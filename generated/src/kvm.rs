@@ -3825,7 +3825,7 @@ impl ::uapigen_runtime::FamCount for Msrs {
     const MAX: usize = 255;
     #[inline]
     fn count(&self) -> usize {
-        ::core::convert::TryFrom::try_from(self.nmsrs).unwrap_or(usize::MAX)
+        self.nmsrs as usize
     }
     #[inline]
     fn set_count(&mut self, n: usize) {
@@ -3978,7 +3978,7 @@ impl ::uapigen_runtime::FamCount for Cpuid2 {
     const MAX: usize = 256;
     #[inline]
     fn count(&self) -> usize {
-        ::core::convert::TryFrom::try_from(self.nent).unwrap_or(usize::MAX)
+        self.nent as usize
     }
     #[inline]
     fn set_count(&mut self, n: usize) {
@@ -9675,6 +9675,9 @@ pub fn get_msrs(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, GET_MSRS, arg.as_mut_bytes())
     }?;
@@ -9688,6 +9691,9 @@ pub fn get_supported_cpuid(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
 ) -> ::uapigen_runtime::ioctl::Result<()> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, GET_SUPPORTED_CPUID, arg.as_mut_bytes())
     }?;
@@ -9704,6 +9710,9 @@ pub fn get_emulated_cpuid(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
 ) -> ::uapigen_runtime::ioctl::Result<()> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, GET_EMULATED_CPUID, arg.as_mut_bytes())
     }?;
@@ -9720,6 +9729,9 @@ pub fn set_cpuid2(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
 ) -> ::uapigen_runtime::ioctl::Result<()> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, SET_CPUID2, arg.as_mut_bytes())
     }?;
@@ -9736,6 +9748,9 @@ pub fn get_cpuid2(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
 ) -> ::uapigen_runtime::ioctl::Result<()> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, GET_CPUID2, arg.as_mut_bytes())
     }?;
@@ -9805,6 +9820,9 @@ pub fn set_msrs(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, SET_MSRS, arg.as_mut_bytes())
     }?;

@@ -3330,7 +3330,7 @@ impl ::uapigen_runtime::FamCount for PciHotResetInfo {
     const MAX: usize = 4294967295;
     #[inline]
     fn count(&self) -> usize {
-        ::core::convert::TryFrom::try_from(self.count).unwrap_or(usize::MAX)
+        self.count as usize
     }
     #[inline]
     fn set_count(&mut self, n: usize) {
@@ -3463,7 +3463,7 @@ impl ::uapigen_runtime::FamCount for PciHotReset {
     const MAX: usize = 4294967295;
     #[inline]
     fn count(&self) -> usize {
-        ::core::convert::TryFrom::try_from(self.count).unwrap_or(usize::MAX)
+        self.count as usize
     }
     #[inline]
     fn set_count(&mut self, n: usize) {
@@ -8169,6 +8169,9 @@ pub fn device_get_pci_hot_reset_info(
     let len = arg.len();
     arg.header_mut().argsz = u32::try_from(len)
         .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(
             fd,
@@ -8188,6 +8191,9 @@ pub fn device_pci_hot_reset(
     let len = arg.len();
     arg.header_mut().argsz = u32::try_from(len)
         .map_err(|_| ::uapigen_runtime::ioctl::IoErrno::INVAL)?;
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_PCI_HOT_RESET, arg.as_mut_bytes())
     }?;

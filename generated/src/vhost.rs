@@ -1333,6 +1333,9 @@ pub unsafe fn set_mem_table(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::Memory>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, SET_MEM_TABLE, arg.as_mut_bytes())
     }?;
@@ -1658,6 +1661,9 @@ pub fn vdpa_get_config(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::VdpaConfig>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_CONFIG, arg.as_mut_bytes())
     }?;
@@ -1670,6 +1676,9 @@ pub fn vdpa_set_config(
     fd: impl ::uapigen_runtime::ioctl::AsFd,
     arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::VdpaConfig>,
 ) -> ::uapigen_runtime::ioctl::Result<i32> {
+    if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+        return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+    }
     let r = unsafe {
         ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_SET_CONFIG, arg.as_mut_bytes())
     }?;

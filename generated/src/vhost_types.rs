@@ -620,7 +620,7 @@ impl ::uapigen_runtime::FamCount for Memory {
     const MAX: usize = 4294967295;
     #[inline]
     fn count(&self) -> usize {
-        ::core::convert::TryFrom::try_from(self.nregions).unwrap_or(usize::MAX)
+        self.nregions as usize
     }
     #[inline]
     fn set_count(&mut self, n: usize) {
@@ -767,6 +767,18 @@ impl ::core::default::Default for VdpaConfig {
 impl ::uapigen_runtime::FlexHeader for VdpaConfig {
     type Elem = u8;
     const FLEX_OFFSET: usize = ::core::mem::offset_of!(VdpaConfig, buf);
+}
+/// `len` counts the elements of `buf`.
+impl ::uapigen_runtime::FamCount for VdpaConfig {
+    const MAX: usize = 4294967295;
+    #[inline]
+    fn count(&self) -> usize {
+        self.len as usize
+    }
+    #[inline]
+    fn set_count(&mut self, n: usize) {
+        self.len = ::core::convert::TryFrom::try_from(n).unwrap_or(u32::MAX);
+    }
 }
 /// The I/O virtual addresses a vDPA device can map.
 #[doc(alias = "vhost_vdpa_iova_range")]

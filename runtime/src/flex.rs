@@ -372,6 +372,14 @@ mod never {
         pub fn header_mut(&mut self) -> &mut H {
             self.never()
         }
+
+        pub fn header(&self) -> &H {
+            self.never()
+        }
+
+        pub fn count(&self) -> usize {
+            self.never()
+        }
     }
 }
 

@@ -60,6 +60,10 @@ structs:
       - { name: big, type: u64, bits: 33 }
       - { name: reserved_1, type: u64, bits: 27 }
       - { name: wakeup, type: u32 }
+  - name: bfdemo_mode
+    fields:
+      - { name: a, type: u32, bits: 16 }
+      - { name: b, type: u8 }
   - name: bfdemo_signed
     fields:
       - { name: s, type: s32, bits: 5 }
@@ -110,6 +114,10 @@ fn the_model_places_bit_fields_as_gcc_does() {
         ("bfdemo_perf", "x86_64", &[64, 65, 66, 68, 101], 24, 8),
         ("bfdemo_perf", "i386", &[64, 65, 66, 68, 101], 20, 4),
         ("bfdemo_signed", "x86_64", &[0, 5], 4, 4),
+        // A 16-bit bit-field on a 16-bit boundary is a plain HImode field: on m68k its
+        // 2-byte alignment counts (m68k-linux-gnu-gcc: 4 bytes, 2-aligned).
+        ("bfdemo_mode", "m68k", &[0], 4, 2),
+        ("bfdemo_mode", "x86_64", &[0], 4, 4),
         ("bfdemo_signed", "m68k", &[0, 5], 4, 2),
     ];
     for (name, a, bits, size, align) in cases {
@@ -418,6 +426,31 @@ fn what_cannot_be_a_bit_field_is_refused() {
             "read by a rule",
             "structs:\n  - name: demo_s\n    fields:\n      - { name: a, type: u32, bits: 3 }\n      - { name: b, type: u32 }\n    rules:\n      - { non-zero: a }\n",
             "a rule reads the bit-field",
+        ),
+        (
+            "accessor clash",
+            "structs:\n  - name: demo_s\n    fields:\n      - { name: a, type: u32, bits: 3 }\n      - { name: set_a, type: u32, bits: 3 }\n",
+            "set_a()",
+        ),
+        (
+            "method clash",
+            "structs:\n  - name: demo_s\n    fields:\n      - { name: validate, type: u32, bits: 3 }\n",
+            "a method of the struct",
+        ),
+        (
+            "storage name",
+            "structs:\n  - name: demo_s\n    fields:\n      - { name: a, type: u32, bits: 3 }\n      - { name: b, type: u32, rust-name: _bitfield_1 }\n",
+            "named like the bytes",
+        ),
+        (
+            "last mandatory",
+            "structs:\n  - name: demo_s\n    fields:\n      - { name: argsz, type: u32 }\n      - { name: a, type: u32, bits: 3 }\n      - { name: b, type: u32, since: 2 }\n    extensible: { size-field: argsz, style: minsz }\n",
+            "last mandatory member",
+        ),
+        (
+            "union of padded",
+            "structs:\n  - name: demo_s\n    fields:\n      - { name: a, type: u32, bits: 4 }\n      - { name: p, type: u8 }\n  - name: demo_u\n    kind: union\n    fields:\n      - { name: s, type: struct demo_s }\n      - { name: raw, type: u32 }\n",
+            "union member `s`",
         ),
     ];
     let mut wrong = Vec::new();

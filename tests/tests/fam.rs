@@ -153,3 +153,68 @@ fn vfio_irq_set_counts_elements_not_bytes() {
         "{err}"
     );
 }
+
+/// A wrapper of a counted struct refuses a count past its buffer before calling the kernel
+/// (safe code can raise the count through `header_mut`): /dev/null answers ENOTTY to a call
+/// that reaches it, so EINVAL says the wrapper stopped it.
+#[test]
+fn a_count_past_the_buffer_never_reaches_the_kernel() {
+    let null = std::fs::File::open("/dev/null").unwrap_or_else(|e| panic!("/dev/null: {e}"));
+    let mut b = FlexBuf::<Msrs>::with_count(2).unwrap_or_else(|e| panic!("{e}"));
+    b.header_mut().nmsrs = 200;
+    let e = linux_uapi::kvm::set_msrs(&null, &mut b).err();
+    assert_eq!(e, Some(rustix::io::Errno::INVAL));
+    b.header_mut().nmsrs = 2;
+    let e = linux_uapi::kvm::set_msrs(&null, &mut b).err();
+    assert_eq!(e, Some(rustix::io::Errno::NOTTY));
+}
+
+/// `count` that would count something else, or contradict the rules, is refused.
+#[test]
+fn counts_that_mean_something_else_are_refused() {
+    let base = "name: demo\nheader: linux/demo.h\nstructs:\n  - name: demo_s\n    fields:\n";
+    let cases = [
+        (
+            "      - { name: argsz, type: u32 }\n      - { name: e, type: \"u32[]\", count: argsz }\n    extensible: { size-field: argsz, style: minsz }\n",
+            "counts bytes, not elements",
+        ),
+        (
+            "      - { name: n, type: u32, reserved: true }\n      - { name: e, type: \"u32[]\", count: n }\n",
+            "reserved member",
+        ),
+        (
+            "      - { name: n, type: u32 }\n      - { name: e, type: \"u32[]\", count: n, max: 0 }\n",
+            "no room",
+        ),
+        (
+            "      - { name: n, type: u32 }\n      - { name: e, type: \"u32[]\", count: n, max: 300 }\n    rules:\n      - { field: n, below: 257 }\n",
+            "more than the rules",
+        ),
+        (
+            "      - { name: n, type: s32 }\n      - { name: e, type: \"u32[]\", count: n }\n",
+            "not an unsigned integer",
+        ),
+        (
+            "      - { name: n, type: u32 }\n      - { name: e, type: \"u32[4]\", count: n }\n",
+            "flexible array member",
+        ),
+    ];
+    for (body, want) in cases {
+        let text = format!("{base}{body}");
+        match uapigen::compile_str("demo.yaml", &text) {
+            Ok(_) => panic!("accepted:\n{text}"),
+            Err(d) => assert!(d.plain().contains(want), "{want}: {}", d.plain()),
+        }
+    }
+    // Two `below` rules: the tighter gives the maximum.
+    let text = format!(
+        "{base}      - {{ name: n, type: u32 }}\n      - {{ name: e, type: \"u32[]\", count: n }}\n    rules:\n      - {{ field: n, below: 257 }}\n      - {{ field: n, below: 65 }}\n"
+    );
+    let m = uapigen::compile_str("demo.yaml", &text).unwrap_or_else(|d| panic!("{}", d.plain()));
+    let t = m
+        .module
+        .types
+        .iter()
+        .find(|t| t.c_name.as_deref() == Some("demo_s"));
+    assert_eq!(t.and_then(|t| t.counted()).map(|c| c.2), Some(64));
+}

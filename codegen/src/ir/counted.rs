@@ -13,17 +13,31 @@ impl TypeDef {
             Ty::Scalar(Scalar::Int(t)) if t.bytes() < 8 => (1u64 << (8 * t.bytes())) - 1,
             _ => u64::MAX,
         };
-        let from_rule = self.rules.iter().find_map(|r| match r.cond {
-            Cond::Below { field, bound }
-                if field == ci
-                    && r.unless.is_none()
-                    && r.if_non_zero.is_none()
-                    && r.member.is_none() =>
-            {
-                Some(u64::try_from(bound.saturating_sub(1).max(0)).unwrap_or(u64::MAX))
-            }
-            _ => None,
-        });
-        Some((ai, ci, max.or(from_rule).unwrap_or(top).min(top)))
+        let from_rule = self.count_rule_max(ci);
+        // With both, the tighter one (a larger `max` is refused when compiling).
+        let max = match (max, from_rule) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Some((ai, ci, max.unwrap_or(top).min(top)))
+    }
+
+    /// The most elements the tightest unconditional `below` rule of field `ci` lets
+    /// through (its bound minus one).
+    pub fn count_rule_max(&self, ci: usize) -> Option<u64> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.cond {
+                Cond::Below { field, bound }
+                    if field == ci
+                        && r.unless.is_none()
+                        && r.if_non_zero.is_none()
+                        && r.member.is_none() =>
+                {
+                    Some(u64::try_from(bound.saturating_sub(1).max(0)).unwrap_or(u64::MAX))
+                }
+                _ => None,
+            })
+            .min()
     }
 }

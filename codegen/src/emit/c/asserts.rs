@@ -13,7 +13,7 @@ pub fn asserts(model: &Model) -> String {
     let m = &model.module;
     let mut out = String::new();
     if let Some(l) = &m.license {
-        let _ = writeln!(out, "// SPDX-License-Identifier: {l}");
+        let _ = writeln!(out, "/* SPDX-License-Identifier: {l} */");
     }
     let _ = writeln!(out, "/*");
     let _ = writeln!(

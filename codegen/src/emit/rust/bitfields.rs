@@ -9,7 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::tokens::{docs, ident, rust_ty};
-use crate::bitfields::{Run, runs};
+use crate::bitfields::{Run, mode_aligned, runs};
 use crate::ir::{Scalar, Ty, TypeId};
 use crate::layout::TypeLayout;
 use crate::model::Model;
@@ -58,14 +58,28 @@ pub(super) fn markers(model: &Model, id: TypeId) -> Vec<TokenStream> {
         true => quote!(),
         false => quote!(#[cfg(not(any(#(#not),*)))]),
     };
-    types(model, id)
+    let mut out: Vec<TokenStream> = types(model, id)
         .into_iter()
         .enumerate()
         .map(|(i, ty)| {
             let n = format_ident!("_bitfield_align_{}", i + 1);
             quote!(#cfg #[doc(hidden)] pub #n: [#ty; 0])
         })
-        .collect()
+        .collect();
+    // Where a mode-wide bit-field aligns the struct by its mode (m68k: 2 bytes).
+    let mode: Vec<TokenStream> = crate::abi::ABIS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            model.module.types[id].abis.contains(*i)
+                && mode_aligned(&model.module, &model.layouts[*i], id)
+        })
+        .filter_map(|(_, a)| a.rust_cfg?.parse().ok())
+        .collect();
+    if !mode.is_empty() {
+        out.push(quote!(#[cfg(any(#(#mode),*))] #[doc(hidden)] pub _bitfield_align_mode: [u16; 0]));
+    }
+    out
 }
 
 /// The storage member that stands for field `i`: `Some` for the first bit-field of a run,
@@ -94,11 +108,15 @@ pub(super) fn offsets(
     plan: &[Run],
     l: &TypeLayout,
     markers: bool,
+    mode: bool,
 ) -> Vec<(proc_macro2::Ident, u64)> {
     let n = if markers { types(model, id).len() } else { 0 };
     let mut out: Vec<(proc_macro2::Ident, u64)> = (0..n)
         .map(|i| (format_ident!("_bitfield_align_{}", i + 1), 0))
         .collect();
+    if mode {
+        out.push((format_ident!("_bitfield_align_mode"), 0));
+    }
     for (k, r) in plan.iter().enumerate() {
         let start = l.bits.get(r.first).copied().flatten().unwrap_or(0) / 8;
         out.push((storage(k), start));

@@ -388,6 +388,13 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
                 let counted = t.counted().map(|(_, ci, max)| {
                 let c = ident(&t.fields[ci].rust_name);
                 let cty = rust_ty(m, &t.fields[ci].ty);
+                // usize has at least 32 bits on every Linux target: only a u64 can fail.
+                let count_read = match &t.fields[ci].ty {
+                    Ty::Scalar(Scalar::Int(IntTy::U64)) => quote! {
+                        ::core::convert::TryFrom::try_from(self.#c).unwrap_or(usize::MAX)
+                    },
+                    _ => quote!(self.#c as usize),
+                };
                 // usize has at least 32 bits on every Linux target.
                 let max = match u32::try_from(max) {
                     Ok(m) => {
@@ -420,7 +427,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
                         const MAX: usize = #max;
                         #[inline]
                         fn count(&self) -> usize {
-                            ::core::convert::TryFrom::try_from(self.#c).unwrap_or(usize::MAX)
+                            #count_read
                         }
                         #[inline]
                         fn set_count(&mut self, n: usize) {
@@ -444,11 +451,17 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     // group of ABIs, `new()` and `MIN_SIZE` of an extensible struct, typed flag accessors.
     // With bit-fields, whether the alignment markers are there (not on m68k) splits too.
     let markers = |abi: usize| plan.is_empty() || crate::abi::ABIS[abi].bitfield_type_matters();
+    let mode =
+        |abi: usize| !plan.is_empty() && crate::bitfields::mode_aligned(m, &model.layouts[abi], id);
     let layouts = cfg_pred_groups(t.abis, |abi| {
-        (model.layouts[abi].types[id].clone(), markers(abi))
+        (
+            model.layouts[abi].types[id].clone(),
+            markers(abi),
+            mode(abi),
+        )
     })
     .into_iter()
-    .map(|(cfg, (l, with_markers))| LayoutAttr {
+    .map(|(cfg, (l, with_markers, with_mode))| LayoutAttr {
         cfg,
         size: l.size,
         align: l.align,
@@ -468,6 +481,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
                 &plan,
                 &l,
                 with_markers,
+                with_mode,
             ));
             o
         },

@@ -82,6 +82,39 @@ fn unsafe_wrapper(f: TokenStream, io: &Ioctl, fields: &[String]) -> TokenStream 
     quote!(#(#items)*)
 }
 
+/// A flexible-array wrapper whose struct says neither its size nor its count (no
+/// `extensible` size field, no `count` on the array): the kernel reads a length the
+/// generated code cannot check, so the wrapper is `unsafe`.
+fn unbounded_wrapper(f: TokenStream, io: &Ioctl) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(f) else {
+        return quote!(::core::compile_error!(
+            "uapigen: a wrapper of an unbounded flexible array could not be made unsafe"
+        ););
+    };
+    let lines = [
+        String::new(),
+        " # Safety".to_owned(),
+        String::new(),
+        format!(
+            " `{}` reads the number of elements from the header, which the spec does not name",
+            io.c_name
+        ),
+        " (no `count` on the array, no size field): the caller guarantees that the header's"
+            .to_owned(),
+        " count is at most `arg.count()`, so that the kernel stays inside the buffer.".to_owned(),
+    ];
+    for item in &mut file.items {
+        if let syn::Item::Fn(func) = item {
+            func.sig.safety = syn::parse_quote!(unsafe);
+            for l in &lines {
+                func.attrs.push(syn::parse_quote!(#[doc = #l]));
+            }
+        }
+    }
+    let items = file.items;
+    quote!(#(#items)*)
+}
+
 /// Set the size field of an extensible argument to `len`; a `dynamic` length (a buffer's)
 /// that does not fit in `u32` fails with `EINVAL`.
 fn size_field_set(
@@ -296,20 +329,41 @@ fn pointer_wrapper(
         };
     }
     if flexible {
-        // A flexible array: the caller provides the whole buffer.
+        // A flexible array: the caller provides the whole buffer. The kernel goes by the
+        // size field (set here), or by the count field: a counted struct's count is checked
+        // against the elements the buffer holds (safe code can raise it through
+        // `header_mut`); with neither, nothing bounds the kernel and the wrapper is unsafe.
         let set = size_field_set(m, ty, quote!(arg.header_mut()), quote!(len), true);
         // The length only goes into a size field (without one, binding it would warn).
         let len = (!set.is_empty()).then(|| quote!(let len = arg.len();));
-        return quote! {
+        let counted = match ty {
+            Ty::Named(id) => m.types[*id].counted().is_some(),
+            _ => false,
+        };
+        let check = counted.then(|| {
+            quote! {
+                if ::uapigen_runtime::FamCount::count(arg.header()) > arg.count() {
+                    return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
+                }
+            }
+        });
+        let f = quote! {
             #head
             pub fn #name(fd: impl ::uapigen_runtime::ioctl::AsFd, arg: &mut ::uapigen_runtime::FlexBuf<#rt>) -> #ret_ty {
                 #len
                 #set
-                // SAFETY: the buffer holds `len` bytes and the size field says so.
+                #check
+                // SAFETY: the buffer holds `len` bytes, and the size field says so or the
+                // count field is at most the elements it holds (else the caller vouched for
+                // the count: the wrapper is unsafe).
                 let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, #op, arg.as_mut_bytes()) }?;
                 #ret_expr
             }
         };
+        if set.is_empty() && !counted {
+            return unbounded_wrapper(f, io);
+        }
+        return f;
     }
     let set = size_field_set(
         m,
