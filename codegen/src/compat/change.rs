@@ -29,6 +29,24 @@ pub struct Change {
     pub new: Option<Span>,
 }
 
+impl Change {
+    pub(super) fn new(
+        class: Class,
+        kind: &'static str,
+        message: String,
+        old: Option<Span>,
+        new: Option<Span>,
+    ) -> Change {
+        Change {
+            class,
+            kind,
+            message,
+            old,
+            new,
+        }
+    }
+}
+
 pub(super) fn describe(m: &Module, ty: &Ty) -> String {
     match ty {
         Ty::Named(id) if m.types[*id].parent.is_some() => kind_word(m.types[*id].kind).to_owned(),

@@ -36,13 +36,7 @@ impl Cmp<'_> {
         old: Option<Span>,
         new: Option<Span>,
     ) {
-        self.out.push(Change {
-            class,
-            kind,
-            message,
-            old,
-            new,
-        });
+        self.out.push(Change::new(class, kind, message, old, new));
     }
 }
 

@@ -8,27 +8,6 @@ use super::change::{Change, Class, describe};
 use crate::ir::{Module, TypeId};
 use crate::spec::Span;
 
-struct Out(Vec<Change>);
-
-impl Out {
-    fn push(
-        &mut self,
-        class: Class,
-        kind: &'static str,
-        message: String,
-        old: Option<Span>,
-        new: Option<Span>,
-    ) {
-        self.0.push(Change {
-            class,
-            kind,
-            message,
-            old,
-            new,
-        });
-    }
-}
-
 /// A rule written with field names, so that two revisions compare: the same text is the
 /// same check (field indices move when a field is added before them).
 fn rule_text(m: &Module, id: TypeId, r: &crate::ir::ArgRule) -> String {
@@ -146,7 +125,7 @@ pub(super) fn changes(
     nid: TypeId,
     what: &str,
 ) -> Vec<Change> {
-    let mut c = Out(Vec::new());
+    let mut c: Vec<Change> = Vec::new();
     let (ot, nt) = (&om.types[oid], &nm.types[nid]);
     let keyed = |m: &Module, id: TypeId, t: &crate::ir::TypeDef| {
         t.rules
@@ -157,39 +136,39 @@ pub(super) fn changes(
     let (or, nr) = (keyed(om, oid, ot), keyed(nm, nid, nt));
     for (text, (oe, ospan)) in &or {
         match nr.get(text) {
-            None => c.push(
+            None => c.push(Change::new(
                 Class::Compatible,
                 "rule-removed",
                 format!("the check `{text}` of {what} was removed (the kernel accepts more)"),
                 Some(*ospan),
                 Some(nt.span),
-            ),
-            Some((ne, nspan)) if ne != oe => c.push(
+            )),
+            Some((ne, nspan)) if ne != oe => c.push(Change::new(
                 Class::Breaking,
                 "rule-errno-changed",
                 format!("the check `{text}` of {what} now gives {ne} instead of {oe}"),
                 Some(*ospan),
                 Some(*nspan),
-            ),
+            )),
             Some(_) => {}
         }
     }
     for (text, (_, nspan)) in &nr {
         if !or.contains_key(text) {
-            c.push(
+            c.push(Change::new(
                 Class::Breaking,
                 "rule-added",
                 format!("the check `{text}` was added to {what} (it rejects what old user space may pass)"),
                 Some(ot.span),
                 Some(*nspan),
-            );
+            ));
         }
     }
     let limits =
         |t: &crate::ir::TypeDef| t.runtime.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
     let (ol, nl) = (limits(ot), limits(nt));
     if ol != nl {
-        c.push(
+        c.push(Change::new(
             Class::Breaking,
             "runtime-limits-changed",
             format!(
@@ -199,10 +178,10 @@ pub(super) fn changes(
             ),
             Some(ot.span),
             Some(nt.span),
-        );
+        ));
     }
     let (Some(op), Some(np)) = (&ot.payload, &nt.payload) else {
-        return c.0;
+        return c;
     };
     for ov in &op.variants {
         let Some(nv) = np.variants.iter().find(|nv| nv.tag == ov.tag) else {
@@ -218,7 +197,7 @@ pub(super) fn changes(
         } else {
             (Class::Compatible, "payload-ops-widened", "more")
         };
-        c.push(
+        c.push(Change::new(
             class,
             kind,
             format!(
@@ -227,7 +206,7 @@ pub(super) fn changes(
             ),
             Some(ov.span),
             Some(nv.span),
-        );
+        ));
     }
-    c.0
+    c
 }

@@ -46,34 +46,40 @@ pub fn wrappers<'a>(model: &Model, ioctls: impl Iterator<Item = &'a Ioctl>) -> T
 /// A wrapper whose argument hands the kernel user addresses the caller provides: `unsafe`,
 /// with a `# Safety` section that names them.
 fn unsafe_wrapper(f: TokenStream, io: &Ioctl, fields: &[String]) -> TokenStream {
-    // A wrapper that cannot be made `unsafe` must not be safe instead: a compile error.
-    let Ok(mut file) = syn::parse2::<syn::File>(f) else {
-        return quote!(::core::compile_error!(
-            "uapigen: a wrapper that takes user addresses could not be made unsafe"
-        ););
-    };
     let list = fields
         .iter()
         .map(|p| format!("`{p}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let lines = [
-        String::new(),
-        " # Safety".to_owned(),
-        String::new(),
-        format!(
-            " The argument hands the kernel user addresses ({list}): `{}` reads or writes the",
-            io.c_name
-        ),
-        " memory there, during the call or, for mappings it keeps, after it. The caller".to_owned(),
-        " guarantees that each is valid for that use for as long as the kernel uses it, and"
-            .to_owned(),
-        " that nothing Rust owns is written through it behind Rust's back.".to_owned(),
-    ];
+    make_unsafe(
+        f,
+        &[
+            format!(
+                " The argument hands the kernel user addresses ({list}): `{}` reads or writes the",
+                io.c_name
+            ),
+            " memory there, during the call or, for mappings it keeps, after it. The caller"
+                .to_owned(),
+            " guarantees that each is valid for that use for as long as the kernel uses it, and"
+                .to_owned(),
+            " that nothing Rust owns is written through it behind Rust's back.".to_owned(),
+        ],
+    )
+}
+
+/// Make every `fn` of `f` an `unsafe fn` with a `# Safety` section of `safety` lines. A
+/// wrapper that cannot be made `unsafe` must not be safe instead: a compile error.
+fn make_unsafe(f: TokenStream, safety: &[String]) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(f) else {
+        return quote!(::core::compile_error!(
+            "uapigen: a wrapper that must be unsafe could not be made unsafe"
+        ););
+    };
+    let lines = [String::new(), " # Safety".to_owned(), String::new()];
     for item in &mut file.items {
         if let syn::Item::Fn(func) = item {
             func.sig.safety = syn::parse_quote!(unsafe);
-            for l in &lines {
+            for l in lines.iter().chain(safety) {
                 func.attrs.push(syn::parse_quote!(#[doc = #l]));
             }
         }
@@ -86,33 +92,19 @@ fn unsafe_wrapper(f: TokenStream, io: &Ioctl, fields: &[String]) -> TokenStream 
 /// `extensible` size field, no `count` on the array): the kernel reads a length the
 /// generated code cannot check, so the wrapper is `unsafe`.
 fn unbounded_wrapper(f: TokenStream, io: &Ioctl) -> TokenStream {
-    let Ok(mut file) = syn::parse2::<syn::File>(f) else {
-        return quote!(::core::compile_error!(
-            "uapigen: a wrapper of an unbounded flexible array could not be made unsafe"
-        ););
-    };
-    let lines = [
-        String::new(),
-        " # Safety".to_owned(),
-        String::new(),
-        format!(
-            " `{}` reads the number of elements from the header, which the spec does not name",
-            io.c_name
-        ),
-        " (no `count` on the array, no size field): the caller guarantees that the header's"
-            .to_owned(),
-        " count is at most `arg.count()`, so that the kernel stays inside the buffer.".to_owned(),
-    ];
-    for item in &mut file.items {
-        if let syn::Item::Fn(func) = item {
-            func.sig.safety = syn::parse_quote!(unsafe);
-            for l in &lines {
-                func.attrs.push(syn::parse_quote!(#[doc = #l]));
-            }
-        }
-    }
-    let items = file.items;
-    quote!(#(#items)*)
+    make_unsafe(
+        f,
+        &[
+            format!(
+                " `{}` reads the number of elements from the header, which the spec does not name",
+                io.c_name
+            ),
+            " (no `count` on the array, no size field): the caller guarantees that the header's"
+                .to_owned(),
+            " count is at most `arg.count()`, so that the kernel stays inside the buffer."
+                .to_owned(),
+        ],
+    )
 }
 
 /// Set the size field of an extensible argument to `len`; a `dynamic` length (a buffer's)
