@@ -90,6 +90,13 @@ fn type_text(out: &mut String, m: &Module, l: &Layout, id: TypeId, depth: usize,
         let off = base + tl.offsets.get(i).copied().unwrap_or(0);
         let size = type_size(l, &f.ty);
         let name = f.c_name.as_deref().unwrap_or("");
+        // A bit-field as pahole shows one: `: width`, with its first bit in the byte.
+        if let (Some(w), Some(Some(pos))) = (f.bits, tl.bits.get(i)) {
+            let decl = format!("{} {name}:{w};", type_label(m, &f.ty));
+            let bit = pos % 8;
+            let _ = writeln!(out, "{indent}\t{decl:<44} /* {off:>5}: {bit} {size:>3} */");
+            continue;
+        }
         let decl = format!("{} {name};", type_label(m, &f.ty));
         let _ = writeln!(out, "{indent}\t{decl:<44} /* {off:>5} {size:>5} */");
         if let Ty::Named(inner) = f.ty
@@ -309,10 +316,19 @@ pub fn json(model: &Model, abis: &[&Layout]) -> Value {
                 .filter(|(_, t)| t.abis.contains(abi))
                 .map(|(id, t)| {
                     let tl = &l.types[id];
-                    let fields: Vec<Value> = crate::layout::field_paths(m, l, id)
+                    let mut fields: Vec<Value> = crate::layout::field_paths(m, l, id)
                         .iter()
                         .map(|p| json!({"path": p.path, "offset": p.offset}))
                         .collect();
+                    // Bit-fields (no offsetof): the byte, the first bit from the start of the
+                    // struct in the ABI's allocation order, and the width.
+                    for (i, f) in t.fields.iter().enumerate() {
+                        if let (Some(w), Some(Some(pos)), Some(n)) =
+                            (f.bits, tl.bits.get(i), &f.c_name)
+                        {
+                            fields.push(json!({"path": n, "offset": pos / 8, "bit": pos, "bits": w}));
+                        }
+                    }
                     let holes: Vec<Value> = tl
                         .holes
                         .iter()

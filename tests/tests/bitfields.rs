@@ -344,6 +344,12 @@ fn the_outputs_compile_and_carry_accessors() {
     ] {
         assert!(rust.contains(want), "no `{want}` in:\n{rust}");
     }
+    // `uapigen layout` shows them as pahole does: `subtype:8`, the byte and the first bit.
+    let report = uapigen::report::layout_text(&m, &m.layouts[abi("x86_64")]);
+    assert!(
+        report.contains("__u32 subtype:8;") && report.contains("/*     0: 0   4 */"),
+        "{report}"
+    );
     let header = uapigen::emit::c::header(&m);
     for want in [
         "__u32\ttype : 24;",
