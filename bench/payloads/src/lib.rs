@@ -303,13 +303,28 @@ pub mod vfio {
     pub fn hand_decode_device_feature(
         bytes: &[u8],
     ) -> Result<(DeviceFeature, HandDeviceFeature), ()> {
+        // vfio_ioctl_device_feature: copy minsz, `argsz < minsz`, unknown flags, GET and SET
+        // together without PROBE; vfio_check_feature: an operation the feature does not
+        // support (also in a probe), neither GET nor SET without PROBE (after the data).
         let argsz = size_field(bytes).ok_or(())?;
-        if argsz < FEATURE_MINSZ || argsz > bytes.len() {
+        if argsz < FEATURE_MINSZ || bytes.len() < FEATURE_MINSZ {
             return Err(());
         }
-        let b = &bytes[..argsz];
+        let b = &bytes[..argsz.min(bytes.len())];
         let flags = ne32(b, 4);
         if flags & !FEATURE_KNOWN != 0 {
+            return Err(());
+        }
+        let (get, set, probe) = (1 << 16, 1 << 17, 1 << 18);
+        if flags & probe == 0 && flags & (get | set) == get | set {
+            return Err(());
+        }
+        let denied = match flags & FEATURE_MASK {
+            0 | 3 | 4 | 5 | 6 | 7 => get, // SET only
+            1 | 8 => set,                 // GET only
+            _ => 0,
+        };
+        if flags & denied != 0 {
             return Err(());
         }
         let data = &b[FEATURE_MINSZ..];
@@ -334,17 +349,16 @@ pub mod vfio {
                 need(size_of::<DeviceFeatureMigration>()).map(|_| HandDeviceFeature::Other(tag))?
             }
             2 => need(size_of::<DeviceFeatureMigState>()).map(|_| HandDeviceFeature::Other(tag))?,
-            4 => {
-                need(size_of::<DeviceLowPowerEntryWithWakeup>())?;
-                if ne32(data, 4) != 0 {
-                    return Err(()); // reserved
-                }
-                HandDeviceFeature::Other(tag)
-            }
+            // vfio_pci_core_pm_entry_with_wakeup reads wakeup_eventfd only.
+            4 => need(size_of::<DeviceLowPowerEntryWithWakeup>())
+                .map(|_| HandDeviceFeature::Other(tag))?,
             8 => need(size_of::<DeviceFeatureDmaLoggingReport>())
                 .map(|_| HandDeviceFeature::Other(tag))?,
             _ => return Err(()),
         };
+        if flags & probe == 0 && flags & (get | set) == 0 {
+            return Err(());
+        }
         let header = DeviceFeature {
             argsz: argsz as u32,
             flags,
@@ -366,6 +380,8 @@ pub mod iommu {
 
     /// sizeof(struct iommu_cache_invalidate_info); also its minimum argsz.
     pub(crate) const CACHE_INV_SIZE: usize = 56;
+    /// The kernel's minimum: `offsetof(struct iommu_cache_invalidate_info, granu)`.
+    const CACHE_INV_MINSZ: usize = 16;
     const CACHE_INV_GRANU: usize = 16;
     /// IOMMU_CACHE_INV_TYPE_IOTLB | DEV_IOTLB | PASID
     const CACHE_INV_TYPE_MASK: u8 = 0x7;
@@ -447,15 +463,31 @@ pub mod iommu {
     pub fn hand_decode_cache_invalidate(
         bytes: &[u8],
     ) -> Result<(CacheInvalidateInfo, HandCacheInvalidate), ()> {
+        // iommu_uapi_cache_invalidate: copy `offsetof(granu)` (16) bytes, `argsz < minsz` is
+        // EINVAL, then the member the granularity selects; iommu_check_cache_invl_data:
+        // version 1, known cache bits, zero padding. The kernel reads no more than argsz
+        // says: the bytes are `argsz` or the buffer, whichever is shorter.
         let argsz = size_field(bytes).ok_or(())?;
-        if argsz < CACHE_INV_SIZE || argsz > bytes.len() {
+        if argsz < CACHE_INV_MINSZ || bytes.len() < CACHE_INV_MINSZ {
             return Err(());
         }
-        let b = &bytes[..argsz];
-        if b[8] & !CACHE_INV_TYPE_MASK != 0 || !zero(b, 10, 16) {
+        let given = &bytes[..argsz.min(bytes.len())];
+        let mut full = [0u8; CACHE_INV_SIZE];
+        let n = given.len().min(CACHE_INV_SIZE);
+        full[..n].copy_from_slice(&given[..n]);
+        let b = &full[..];
+        if b[8] & !CACHE_INV_TYPE_MASK != 0 || !zero(b, 10, 16) || ne32(b, 4) != 1 {
             return Err(());
         }
         let g = CACHE_INV_GRANU;
+        let member = match b[9] {
+            1 => 16, // struct iommu_inv_pasid_info
+            2 => 40, // struct iommu_inv_addr_info
+            _ => 0,
+        };
+        if given.len() < g + member {
+            return Err(());
+        }
         let payload = match b[9] {
             0 => HandCacheInvalidate::Domain,
             1 => HandCacheInvalidate::Pasid(InvPasidInfo {
@@ -482,6 +514,8 @@ pub mod iommu {
 
     /// sizeof(struct iommu_gpasid_bind_data); also its minimum argsz.
     pub(crate) const BIND_SIZE: usize = 72;
+    /// The kernel's minimum: `offsetof(struct iommu_gpasid_bind_data, vendor)`.
+    const BIND_MINSZ: usize = 56;
     /// IOMMU_SVA_GPASID_VAL
     const BIND_KNOWN_FLAGS: u64 = 0x1;
     const PASID_FORMAT_INTEL_VTD: u32 = 1;
@@ -543,15 +577,22 @@ pub mod iommu {
     }
 
     pub fn hand_decode_gpasid_bind(bytes: &[u8]) -> Result<(GpasidBindData, HandGpasidBind), ()> {
+        // iommu_uapi_sva_bind_gpasid: copy `offsetof(vendor)` (56) bytes, `argsz < minsz`
+        // is EINVAL, then the vendor member of the format (VT-d: 16 bytes);
+        // iommu_check_bind_data: version 1, known flags, zero padding.
         let argsz = size_field(bytes).ok_or(())?;
-        if argsz < BIND_SIZE || argsz > bytes.len() {
+        if argsz < BIND_MINSZ || bytes.len() < BIND_MINSZ {
             return Err(());
         }
-        let b = &bytes[..argsz];
-        if ne64(b, 16) & !BIND_KNOWN_FLAGS != 0 || !zero(b, 48, 56) {
+        let given = &bytes[..argsz.min(bytes.len())];
+        let mut full = [0u8; BIND_SIZE];
+        let n = given.len().min(BIND_SIZE);
+        full[..n].copy_from_slice(&given[..n]);
+        let b = &full[..];
+        if ne64(b, 16) & !BIND_KNOWN_FLAGS != 0 || !zero(b, 48, 56) || ne32(b, 4) != 1 {
             return Err(());
         }
-        if ne32(b, 8) != PASID_FORMAT_INTEL_VTD {
+        if ne32(b, 8) != PASID_FORMAT_INTEL_VTD || given.len() < BIND_SIZE {
             return Err(());
         }
         let payload = HandGpasidBind::IntelVtd(GpasidBindDataVtd {
@@ -579,7 +620,8 @@ pub mod iommufd {
     // ---- iommu_hwpt_alloc ---------------------------------------------------------
 
     /// offsetofend(struct iommu_hwpt_alloc, data_uptr)
-    const ALLOC_MINSZ: usize = 40;
+    /// `IOCTL_OP(IOMMU_HWPT_ALLOC, ..., __reserved)`: offsetofend of `__reserved`.
+    const ALLOC_MINSZ: usize = 24;
     const ALLOC_SIZE: usize = 48;
     /// IOMMU_HWPT_ALLOC_NEST_PARENT | DIRTY_TRACKING | FAULT_ID_VALID | PASID
     const ALLOC_KNOWN_FLAGS: u32 = 0xf;
@@ -665,7 +707,8 @@ pub mod iommufd {
         buf[..n].copy_from_slice(&header_bytes[..n]);
         // SAFETY: a plain C struct of integers.
         let h = unsafe { read_struct::<HwptAlloc>(&buf, 0) }.ok_or(())?;
-        if h.flags & !ALLOC_KNOWN_FLAGS != 0 || h.reserved != 0 || h.reserved2 != 0 {
+        // iommufd_hwpt_alloc checks `__reserved`, not `__reserved2`.
+        if h.flags & !ALLOC_KNOWN_FLAGS != 0 || h.reserved != 0 {
             return Err(());
         }
         if h.data_len as usize != data.len() {

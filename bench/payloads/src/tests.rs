@@ -167,11 +167,16 @@ mod vfio_tests {
             with(&good, |v| set32(v, 0, 31)),               // argsz cuts the payload
             with(&good, |v| set32(v, 20, 1)),               // control.__reserved
             with(&good, |v| set32(v, 4, 1 << 16 | 8)),      // REPORT needs 32 bytes, has 24
-            with(&good, |v| {
-                set32(v, 4, 1 << 17 | 4); // LOW_POWER_ENTRY_WITH_WAKEUP with reserved set
-                set32(v, 12, 1);
-            }),
+            with(&good, |v| set32(v, 4, 1 << 16 | 6)),      // GET of a SET-only feature
+            with(&good, |v| set32(v, 4, 3 << 16 | 6)),      // GET and SET without PROBE
+            with(&good, |v| set32(v, 4, 6)),                // neither GET nor SET
         ];
+        // vfio_pci_core_pm_entry_with_wakeup reads wakeup_eventfd only: `reserved` is not
+        // checked.
+        assert!(feature_same(&with(&good, |v| {
+            set32(v, 4, 1 << 17 | 4);
+            set32(v, 12, 1);
+        })));
         for b in &bad {
             assert!(!feature_same(b), "accepted {b:?}");
         }
@@ -202,7 +207,8 @@ mod iommu_tests {
 
     #[test]
     fn cache_invalidate_encode_same_bytes() {
-        assert_eq!(CacheInvalidateInfo::MIN_SIZE, 56);
+        // iommu_uapi_cache_invalidate: minsz = offsetof(granu).
+        assert_eq!(CacheInvalidateInfo::MIN_SIZE, 16);
         let (h, p, hp) = cache_invalidate_sample();
         let mut a = [0u8; 64];
         let mut b = [0x77u8; 64];
@@ -232,8 +238,8 @@ mod iommu_tests {
         assert!(cache_same(&good));
         assert!(cache_same(&with(&good, |v| v[9] = 0))); // DOMAIN
         assert!(cache_same(&with(&good, |v| v[9] = 1))); // PASID
-        assert!(cache_same(&with(&good, |v| set32(v, 4, 99)))); // any version (see report)
         let bad: Vec<Vec<u8>> = vec![
+            with(&good, |v| set32(v, 4, 99)), // version: only 1 (iommu_check_cache_invl_data)
             with(&good, |v| v[9] = 3),        // bad tag
             with(&good, |v| v[8] = 0x8),      // unknown cache bit
             with(&good, |v| v[12] = 1),       // padding
@@ -261,7 +267,8 @@ mod iommu_tests {
 
     #[test]
     fn gpasid_bind_encode_same_bytes() {
-        assert_eq!(GpasidBindData::MIN_SIZE, 72);
+        // iommu_uapi_sva_bind_gpasid: minsz = offsetof(vendor).
+        assert_eq!(GpasidBindData::MIN_SIZE, 56);
         let (h, p, hp) = gpasid_bind_sample();
         let mut a = [0u8; 80];
         let mut b = [0x11u8; 80];
@@ -322,7 +329,8 @@ mod iommufd_tests {
 
     #[test]
     fn hwpt_alloc_encode_same() {
-        assert_eq!(HwptAlloc::MIN_SIZE, 40);
+        // IOCTL_OP(IOMMU_HWPT_ALLOC, ..., __reserved): offsetofend(__reserved).
+        assert_eq!(HwptAlloc::MIN_SIZE, 24);
         let (h0, p, hp) = hwpt_alloc_sample();
         let mut gh = h0;
         let data = p.encode_data();
@@ -359,13 +367,14 @@ mod iommufd_tests {
         let mut long_data = data.clone();
         long_data.extend_from_slice(&[0xff; 8]);
         assert!(alloc_same(&with(&hdr, |v| set32(v, 28, 32)), &long_data));
+        // iommufd_hwpt_alloc checks `__reserved`, not `__reserved2`.
+        assert!(alloc_same(&with(&hdr, |v| set32(v, 44, 1)), &data));
         let bad: Vec<(Vec<u8>, Vec<u8>)> = vec![
             (with(&hdr, |v| set32(v, 24, 4)), data.clone()), // bad tag
             (with(&hdr, |v| set32(v, 4, 0x10)), data.clone()), // unknown flag bit
             (with(&hdr, |v| set32(v, 20, 1)), data.clone()), // __reserved
-            (with(&hdr, |v| set32(v, 44, 1)), data.clone()), // __reserved2
             (with(&hdr, |v| v.truncate(47)), data.clone()),  // short buffer
-            (with(&hdr, |v| set32(v, 0, 39)), data.clone()), // size < minsz
+            (with(&hdr, |v| set32(v, 0, 23)), data.clone()), // size < minsz (24)
             (with(&longer, |v| v[50] = 1), data.clone()),    // non-zero tail (E2BIG)
             (hdr.clone(), data[..20].to_vec()),              // data_len != data
             (with(&hdr, |v| set32(v, 28, 20)), data[..20].to_vec()), // data short of its type
