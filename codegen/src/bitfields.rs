@@ -5,7 +5,7 @@
 //! the struct.
 
 use crate::diag::{Code, Diagnostics};
-use crate::ir::{Cond, Module, PayloadKind, TypeId};
+use crate::ir::{Cond, Module, TypeId};
 use crate::layout::{Layout, type_size};
 
 /// Whether some bit-field of struct `id` is a plain field by `Abi::bitfield_mode_align` on the ABI of `l`
@@ -72,8 +72,8 @@ pub fn runs(m: &Module, l: &Layout, id: TypeId) -> Vec<Run> {
 }
 
 /// Refuse what the outputs cannot carry: a run placed differently on some ABI, padding
-/// before a run, and a bit-field that a size field, payload, rule or count reads as a
-/// whole member.
+/// before a run, a bit-field that a size field, rule, count or capability chain reads as
+/// a whole member, bit-fields in a payload struct, clashing accessor names.
 pub fn check(m: &Module, layouts: &[Layout], diags: &mut Diagnostics) {
     for id in 0..m.types.len() {
         check_type(m, layouts, id, diags);
@@ -152,113 +152,82 @@ fn check_type(m: &Module, layouts: &[Layout], id: TypeId, diags: &mut Diagnostic
             return;
         }
     }
-    {
-        if t.fields.iter().all(|f| f.bits.is_none()) {
-            return;
-        }
-        let on: Vec<&Layout> = layouts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| t.abis.contains(*i))
-            .map(|(_, l)| l)
-            .collect();
-        let Some(first) = on.first() else { return };
-        let base = runs(m, first, id);
-        for l in &on {
-            let here = runs(m, l, id);
-            for (a, b) in base.iter().zip(&here) {
-                if b.hole > 0 {
-                    let f = &t.fields[b.first];
-                    diags
-                        .error(
-                            Code::Attribute,
-                            f.span,
-                            format!(
-                                "the compiler puts {} byte(s) of padding before the bit-field `{}` on {}",
-                                b.hole,
-                                f.c_name.as_deref().unwrap_or_default(),
-                                l.abi.name
-                            ),
-                        )
-                        .hint = Some("write the padding as a member (`reserved`) so that every ABI has the bits at the same place".into());
-                    return;
-                }
-                if (a.len, &a.rel) != (b.len, &b.rel) {
-                    let f = &t.fields[a.first];
-                    diags
-                        .error(
-                            Code::Attribute,
-                            f.span,
-                            format!(
-                                "the bit-fields from `{}` are placed differently on {} than on {}",
-                                f.c_name.as_deref().unwrap_or_default(),
-                                l.abi.name,
-                                first.abi.name
-                            ),
-                        )
-                        .hint = Some("the Rust output has one layout of the bits for every ABI: fill each storage unit of the bit-fields' type, or limit the struct with `arch`".into());
-                    return;
-                }
+    let on: Vec<&Layout> = layouts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| t.abis.contains(*i))
+        .map(|(_, l)| l)
+        .collect();
+    let Some(first) = on.first() else { return };
+    let base = runs(m, first, id);
+    for l in &on {
+        let here = runs(m, l, id);
+        for (a, b) in base.iter().zip(&here) {
+            if b.hole > 0 {
+                let f = &t.fields[b.first];
+                let name = f.c_name.as_deref().unwrap_or_default();
+                let why = format!(
+                    "the compiler puts {} byte(s) of padding before the bit-field `{name}` on {}",
+                    b.hole, l.abi.name
+                );
+                refuse(
+                    diags,
+                    f,
+                    why,
+                    "write the padding as a member (`reserved`) so that every ABI has the bits at the same place",
+                );
+                return;
+            }
+            if (a.len, &a.rel) != (b.len, &b.rel) {
+                let f = &t.fields[a.first];
+                let name = f.c_name.as_deref().unwrap_or_default();
+                let why = format!(
+                    "the bit-fields from `{name}` are placed differently on {} than on {}",
+                    l.abi.name, first.abi.name
+                );
+                refuse(
+                    diags,
+                    f,
+                    why,
+                    "the Rust output has one layout of the bits for every ABI: fill each storage unit of the bit-fields' type, or limit the struct with `arch`",
+                );
+                return;
             }
         }
-        let mut reads: Vec<(usize, &str)> = Vec::new();
-        if let Some(e) = &t.extensible {
-            reads.push((e.size_field, "the size field"));
-            if let Some((f, _)) = e.flags {
-                reads.push((f, "the flags field"));
-            }
+    }
+    let mut reads: Vec<(usize, &str)> = Vec::new();
+    if let Some(e) = &t.extensible {
+        reads.push((e.size_field, "the size field"));
+        if let Some((f, _)) = e.flags {
+            reads.push((f, "the flags field"));
         }
-        if let Some(p) = &t.payload {
-            reads.push((p.tag_field, "the payload tag"));
-            match p.kind {
-                PayloadKind::Trailing { count: Some(c), .. } => {
-                    reads.push((c, "the payload count"))
-                }
-                PayloadKind::Pointer { pointer, length } => {
-                    reads.extend([
-                        (pointer, "the payload pointer"),
-                        (length, "the payload length"),
-                    ]);
-                }
-                PayloadKind::Entries {
-                    pointer,
-                    entry_len,
-                    entry_num,
-                } => reads.extend([
-                    (pointer, "the payload pointer"),
-                    (entry_len, "the payload entry length"),
-                    (entry_num, "the payload entry count"),
-                ]),
-                _ => {}
-            }
-        }
-        if let Some((_, c, _)) = t.counted() {
-            reads.push((c, "the count of the flexible array"));
-        }
-        for r in &t.rules {
-            let fields = rule_fields(&r.cond)
-                .into_iter()
-                .chain(r.unless.map(|u| u.0))
-                .chain(r.if_non_zero);
-            match r.member {
-                // The rule reads the member's own fields.
-                Some((_, ty)) => {
-                    if let Some(f) = fields
-                        .filter_map(|i| m.types.get(ty)?.fields.get(i))
-                        .find(|f| f.bits.is_some())
-                    {
-                        refuse_read(diags, f, "a rule");
-                    }
-                }
-                None => reads.extend(fields.map(|f| (f, "a rule"))),
-            }
-        }
-        if let Some((i, what)) = reads
+    }
+    if let Some((_, c, _)) = t.counted() {
+        reads.push((c, "the count of the flexible array"));
+    }
+    for r in &t.rules {
+        let fields = rule_fields(&r.cond)
             .into_iter()
-            .find(|(i, _)| t.fields.get(*i).is_some_and(|f| f.bits.is_some()))
-        {
-            refuse_read(diags, &t.fields[i], what);
+            .chain(r.unless.map(|u| u.0))
+            .chain(r.if_non_zero);
+        match r.member {
+            // The rule reads the member's own fields.
+            Some((_, ty)) => {
+                if let Some(f) = fields
+                    .filter_map(|i| m.types.get(ty)?.fields.get(i))
+                    .find(|f| f.bits.is_some())
+                {
+                    refuse_read(diags, f, "a rule");
+                }
+            }
+            None => reads.extend(fields.map(|f| (f, "a rule"))),
         }
+    }
+    if let Some((i, what)) = reads
+        .into_iter()
+        .find(|(i, _)| t.fields.get(*i).is_some_and(|f| f.bits.is_some()))
+    {
+        refuse_read(diags, &t.fields[i], what);
     }
 }
 

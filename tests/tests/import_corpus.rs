@@ -128,7 +128,8 @@ fn batch(cc: &Compiler, inc: &[&Path], units: &[(String, usize)]) -> Vec<Result<
 /// The category of a note, for the table.
 fn category(message: &str) -> &'static str {
     let m = message;
-    if m.contains("bitfield") {
+    // The importer's notes and uapigen's refusals say "bit-field".
+    if m.contains("bitfield") || m.contains("bit-field") {
         "bitfield"
     } else if m.contains("does not compile") {
         "does not compile"

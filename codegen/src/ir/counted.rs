@@ -10,7 +10,7 @@ impl TypeDef {
         let ai = self.fields.len().checked_sub(1)?;
         let (ci, max) = self.fields[ai].count?;
         let top = match &self.fields.get(ci)?.ty {
-            Ty::Scalar(Scalar::Int(t)) if t.bytes() < 8 => (1u64 << (8 * t.bytes())) - 1,
+            Ty::Scalar(Scalar::Int(t)) => u64::try_from(t.max()).unwrap_or(u64::MAX),
             _ => u64::MAX,
         };
         let from_rule = self.count_rule_max(ci);

@@ -511,11 +511,7 @@ impl Resolver<'_> {
         };
         match &before[i].ty {
             Ty::Scalar(Scalar::Int(t)) if !t.signed() => {
-                let top = if t.bytes() >= 8 {
-                    u64::MAX
-                } else {
-                    (1u64 << (8 * t.bytes())) - 1
-                };
+                let top = u64::try_from(t.max()).unwrap_or(u64::MAX);
                 if let Some(m) = &f.max
                     && m.value > top
                 {
