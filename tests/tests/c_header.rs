@@ -279,3 +279,53 @@ fn assertion_file_catches_a_wrong_layout() {
         "the failing assertion names the item:\n{err}"
     );
 }
+
+/// A struct of a used spec embedded in this spec's struct is declared by the used spec's
+/// header alone: both headers together compile (no redefinition), and the layout
+/// assertions of both hold.
+#[test]
+fn a_used_specs_struct_is_declared_once() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let spec = |name: &str, text: &str| {
+        let p = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
+        p
+    };
+    spec(
+        "pairbase",
+        "name: pairbase\nheader: linux/pairbase.h\ndoc: Base.\nstructs:\n  - name: pair_base\n    doc: Two words.\n    fields:\n      - { name: a, type: u32, doc: A. }\n      - { name: b, type: u64, doc: B. }\n",
+    );
+    let top = spec(
+        "pairtop",
+        "name: pairtop\nheader: linux/pairtop.h\nuses: [pairbase]\ndoc: Top.\nstructs:\n  - name: pair_holder\n    doc: Holds pairs.\n    fields:\n      - { name: n, type: u32, doc: N. }\n      - { name: pairs, type: \"struct pair_base[2]\", doc: Pairs. }\n",
+    );
+    let models = uapigen::builder_api::compile_with_uses(&[top]).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("out");
+    let outputs = uapigen::files::render(
+        &models,
+        &uapigen::files::OutputDirs::flat(),
+        uapigen::emit::Mode::Build,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    uapigen::files::write_all(&out, &outputs).unwrap_or_else(|e| panic!("{e}"));
+    let top_h = std::fs::read_to_string(out.join("include/linux/pairtop.h")).unwrap_or_default();
+    assert!(!top_h.contains("struct pair_base {"), "{top_h}");
+    let unit = out.join("both.c");
+    std::fs::write(
+        &unit,
+        "#include \"pairbase_layout.c\"\n#include \"pairtop_layout.c\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let gcc = Compiler::new("gcc", &[]);
+    gcc.require();
+    gcc.run(&[
+        "-std=c11",
+        "-Wall",
+        "-Werror",
+        "-fsyntax-only",
+        &format!("-I{}", out.join("include").display()),
+        &format!("-I{}", out.display()),
+        &unit.display().to_string(),
+    ])
+    .unwrap_or_else(|e| panic!("the two headers do not compile together:\n{e}"));
+}

@@ -862,7 +862,10 @@ impl Resolver<'_> {
                     }
                     None => {
                         mark[id] = 2;
-                        order.push(id);
+                        // A used spec's type is declared by its own header.
+                        if self.types[id].origin.is_none() {
+                            order.push(id);
+                        }
                     }
                 }
             }
