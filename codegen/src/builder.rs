@@ -120,6 +120,8 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     cargo: bool,
     c_names: bool,
+    serde: crate::emit::rust::Gate,
+    crates: std::collections::BTreeMap<String, PathBuf>,
     lint: LintLevel,
 }
 
@@ -154,6 +156,27 @@ impl Builder {
     /// bindgen-generated crates (default: no).
     pub fn c_name_aliases(mut self, on: bool) -> Self {
         self.c_names = on;
+        self
+    }
+
+    /// `Serialize` and `Deserialize` on every generated type without pointers (default:
+    /// none). `Some("serde")` puts them behind the crate's own `serde` feature, `None`
+    /// emits them always; either way the crate enables `uapigen-runtime`'s `serde` feature
+    /// (the derives come from `uapigen_runtime::serde`), in that feature for `Some`.
+    pub fn serde(mut self, feature: Option<&str>) -> Self {
+        self.serde = match feature {
+            Some(f) => crate::emit::rust::Gate::Feature(f.to_owned()),
+            None => crate::emit::rust::Gate::Always,
+        };
+        self
+    }
+
+    /// Where the specs of crate `name` are, for `uses: name::SPEC` (the used types are
+    /// that crate's: `::name::SPEC::Type`, not generated again). Not needed for a crate
+    /// this package depends on that ships its specs (`linux-uapi`): cargo gives its folder
+    /// to this build script in `DEP_<NAME>_SPEC_DIR`, which is read by default.
+    pub fn crate_specs(mut self, name: &str, dir: impl AsRef<Path>) -> Self {
+        self.crates.insert(name.to_owned(), dir.as_ref().to_owned());
         self
     }
 
@@ -216,7 +239,7 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", p.display());
             }
         }
-        let models = compile_with_uses(&inputs)?;
+        let models = compile_set(&inputs, true, &self.crates)?;
         if self.cargo {
             // The specs the inputs use, generated with them.
             for m in models.iter().skip(inputs.len()) {
@@ -237,8 +260,9 @@ impl Builder {
         }
         let mut dirs = OutputDirs::flat();
         if self.c_names {
-            dirs.c_names = crate::emit::rust::CNames::Always;
+            dirs.rust.c_names = crate::emit::rust::Gate::Always;
         }
+        dirs.rust.serde = self.serde.clone();
         let outputs = files::render(&models, &dirs, Mode::Build).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
             path: out.clone(),
@@ -286,18 +310,22 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
 /// Compile every spec in one [`Session`](crate::compile::Session), so that a spec used by several
 /// (or given as well) is compiled once; all errors of all specs are collected.
 pub fn compile_all(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
-    compile_set(paths, false)
+    compile_set(paths, false, &Default::default())
 }
 
 /// [`compile_all`], and the specs those `use` (transitively) after them, for generating:
 /// `generate spec/top.yaml` must write the module of the spec `top` uses too, or
 /// `super::base` in `top.rs` names nothing.
 pub fn compile_with_uses(paths: &[PathBuf]) -> Result<Vec<Model>, BuildError> {
-    compile_set(paths, true)
+    compile_set(paths, true, &Default::default())
 }
 
-fn compile_set(paths: &[PathBuf], follow_uses: bool) -> Result<Vec<Model>, BuildError> {
-    let mut session = crate::compile::Session::default();
+fn compile_set(
+    paths: &[PathBuf],
+    follow_uses: bool,
+    crates: &std::collections::BTreeMap<String, PathBuf>,
+) -> Result<Vec<Model>, BuildError> {
+    let mut session = crate::compile::Session::with_crates(crates.clone());
     let mut models = Vec::new();
     let mut diags = Diagnostics::default();
     let key = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -319,7 +347,11 @@ fn compile_set(paths: &[PathBuf], follow_uses: bool) -> Result<Vec<Model>, Build
             Ok(m) => {
                 if follow_uses {
                     let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
+                    // Another crate's modules are that crate's to generate.
                     for (name, _) in &m.module.uses {
+                        if m.module.crate_modules.iter().any(|(c, _)| c == name) {
+                            continue;
+                        }
                         let used = dir.join(format!("{name}.yaml"));
                         if seen.insert(key(&used)) {
                             queue.push(used);

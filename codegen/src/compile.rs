@@ -36,9 +36,30 @@ pub struct Session {
     done: BTreeMap<PathBuf, Option<Arc<Model>>>,
     /// The specs being compiled, outermost first (to find cycles of `uses`).
     stack: Vec<PathBuf>,
+    /// Where the specs of other crates are (`uses: linux_uapi::vfio`), by crate name.
+    crates: BTreeMap<String, PathBuf>,
 }
 
 impl Session {
+    /// A session in which `uses: CRATE::NAME` reads `NAME.yaml` from the given folder of
+    /// each crate (see [`Session::crate_dir`]).
+    pub fn with_crates(crates: BTreeMap<String, PathBuf>) -> Self {
+        Session {
+            crates,
+            ..Session::default()
+        }
+    }
+
+    /// The folder of the specs a crate ships: given to the session, or else the
+    /// `DEP_<CRATE>_SPEC_DIR` cargo gives the build script of a crate that depends on it
+    /// (`linux-uapi` says `links = "linux_uapi"` and prints its `spec_dir`).
+    pub fn crate_dir(&self, krate: &str) -> Option<PathBuf> {
+        self.crates.get(krate).cloned().or_else(|| {
+            let var = format!("DEP_{}_SPEC_DIR", krate.to_ascii_uppercase());
+            std::env::var_os(var).map(PathBuf::from)
+        })
+    }
+
     /// Compile a spec given as text (see [`compile_str`]).
     pub fn compile_str(
         &mut self,
@@ -73,9 +94,46 @@ impl Session {
         let dir = path.parent().unwrap_or(Path::new("."));
         self.stack.push(key(path));
         for u in &spec.uses {
-            let used = dir.join(format!("{}.yaml", u.value));
             let fail = |diags: &mut Diagnostics, msg: String, hint: String| {
                 diags.error(Code::Uses, u.span, msg).hint = Some(hint);
+            };
+            // `CRATE::NAME`: a spec another crate ships (its module is that crate's).
+            let (used, place) = match u.value.split_once("::") {
+                None => (
+                    dir.join(format!("{}.yaml", u.value)),
+                    "next to this spec".to_owned(),
+                ),
+                Some((krate, name)) => {
+                    match (crate::names::rust_path_ok(&u.value), self.crate_dir(krate)) {
+                        (false, _) => {
+                            fail(
+                            &mut diags,
+                            format!("`uses: {}` is neither a spec name nor `CRATE::NAME`", u.value),
+                            "name a spec next to this one (`vfio`) or a crate's spec as `linux_uapi::vfio`: two identifiers joined by `::`".into(),
+                        );
+                            continue;
+                        }
+                        (true, None) => {
+                            fail(
+                                &mut diags,
+                                format!(
+                                    "`uses: {}` names a spec of the crate `{krate}`, whose specs were not given",
+                                    u.value
+                                ),
+                                format!(
+                                    "a build script of a crate that depends on `{krate}` finds them by itself (DEP_{}_SPEC_DIR); elsewhere give the folder with `Builder::crate_specs` or in DEP_{}_SPEC_DIR",
+                                    krate.to_ascii_uppercase(),
+                                    krate.to_ascii_uppercase()
+                                ),
+                            );
+                            continue;
+                        }
+                        (true, Some(d)) => (
+                            d.join(format!("{name}.yaml")),
+                            format!("in `{}` (the specs of the crate `{krate}`)", d.display()),
+                        ),
+                    }
+                }
             };
             if self.stack.contains(&key(&used)) || self.stack.len() > MAX_USES_DEPTH {
                 fail(
@@ -102,8 +160,10 @@ impl Session {
                     &mut diags,
                     format!("cannot read the used spec `{}`: {e}", used.display()),
                     format!(
-                        "put `{}.yaml` next to this spec, as a regular file (not a link, FIFO or device)",
-                        u.value
+                        "put `{}` {place}, as a regular file (not a link, FIFO or device)",
+                        used.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
                     ),
                 ),
             }

@@ -25,8 +25,8 @@ pub struct OutputDirs {
     pub probe: Option<(PathBuf, String)>,
     /// Also write `src/lib.rs` of a bindings crate that holds every module.
     pub crate_root: bool,
-    /// C-name aliases in the Rust modules.
-    pub c_names: crate::emit::rust::CNames,
+    /// The optional parts of the Rust modules (C-name aliases, serde).
+    pub rust: crate::emit::rust::RustOptions,
 }
 
 impl OutputDirs {
@@ -38,7 +38,10 @@ impl OutputDirs {
             asserts_dir: "layout".into(),
             probe: Some(("src/layout_probe".into(), "crate".into())),
             crate_root: true,
-            c_names: crate::emit::rust::CNames::Feature("c-names".into()),
+            rust: crate::emit::rust::RustOptions {
+                c_names: crate::emit::rust::Gate::Feature("c-names".into()),
+                serde: crate::emit::rust::Gate::Feature("serde".into()),
+            },
         }
     }
 
@@ -50,7 +53,7 @@ impl OutputDirs {
             asserts_dir: PathBuf::new(),
             probe: None,
             crate_root: false,
-            c_names: crate::emit::rust::CNames::Off,
+            rust: crate::emit::rust::RustOptions::default(),
         }
     }
 }
@@ -65,7 +68,7 @@ pub fn render(models: &[Model], dirs: &OutputDirs, mode: Mode) -> Result<Outputs
         if !mode.threads() {
             out.insert(
                 dirs.rust_dir.join(format!("{name}.rs")),
-                emit_rust::module_with(model, &dirs.c_names, mode)?,
+                emit_rust::module_with(model, &dirs.rust, mode)?,
             );
             out.extend(render_c(model, dirs)?);
             continue;
@@ -76,7 +79,7 @@ pub fn render(models: &[Model], dirs: &OutputDirs, mode: Mode) -> Result<Outputs
                 render_c(model, dirs)
             });
             let _t = crate::timing::phase("render Rust module (all cores)");
-            let rust = emit_rust::module_with(model, &dirs.c_names, mode);
+            let rust = emit_rust::module_with(model, &dirs.rust, mode);
             (rust, c.join())
         });
         out.insert(dirs.rust_dir.join(format!("{name}.rs")), rust?);
@@ -84,6 +87,16 @@ pub fn render(models: &[Model], dirs: &OutputDirs, mode: Mode) -> Result<Outputs
     }
     if dirs.crate_root {
         out.insert(PathBuf::from("src/lib.rs"), crate_lib(models));
+        // The specs themselves, shipped with the crate: a downstream spec that `uses:
+        // linux_uapi::vfio` reads them (the crate's build script gives their folder to its
+        // dependents' build scripts as DEP_LINUX_UAPI_SPEC_DIR).
+        for model in models {
+            let f = &model.module.file;
+            out.insert(
+                PathBuf::from("spec").join(format!("{}.yaml", model.module.name)),
+                f.text.to_string(),
+            );
+        }
     }
     Ok(out)
 }

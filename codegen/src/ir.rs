@@ -712,6 +712,9 @@ pub struct Module {
     pub header_span: Span,
     /// Specs this one uses: (module name, C header).
     pub uses: Vec<(String, String)>,
+    /// Used modules that another crate holds (`uses: linux_uapi::vfio`, and what those use):
+    /// (module name, Rust path of the module, `::linux_uapi::vfio`).
+    pub crate_modules: Vec<(String, String)>,
     pub header: String,
     /// System kernel headers that are not specs, included after `<linux/types.h>`.
     pub includes: Vec<String>,

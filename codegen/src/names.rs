@@ -150,6 +150,23 @@ pub fn module_ident(name: &str) -> String {
     }
 }
 
+/// `CRATE::NAME` of a `uses` entry that names another crate's spec: two identifiers (the
+/// crate's as Rust spells it, not a keyword; the spec's name) joined by `::`.
+pub fn rust_path_ok(path: &str) -> bool {
+    let ident = |s: &str| {
+        let mut c = s.chars();
+        s.len() <= 64
+            && c.next()
+                .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+            && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && s != "_"
+    };
+    match path.split_once("::") {
+        Some((krate, name)) => ident(krate) && !is_rust_keyword(krate) && ident(name),
+        None => false,
+    }
+}
+
 /// The name of an ioctl's wrapper function: its constant's name in snake case
 /// (`IOMMU_MAP_DMA` -> `iommu_map_dma`).
 pub fn wrapper_name(ioctl_rust_name: &str) -> String {

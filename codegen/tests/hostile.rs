@@ -212,7 +212,15 @@ fn check_diagnostics(case: &str, d: &Diagnostics) {
 /// Render every output of a model that compiled, in both layouts, and the tokens that
 /// `include_spec!` expands to.
 fn render_all(case: &str, m: Model) {
-    if uapigen::emit::rust::module_tokens(&m, &uapigen::emit::rust::CNames::Always).is_empty() {
+    if uapigen::emit::rust::module_tokens(
+        &m,
+        &uapigen::emit::rust::RustOptions {
+            c_names: uapigen::emit::rust::Gate::Always,
+            serde: uapigen::emit::rust::Gate::Always,
+        },
+    )
+    .is_empty()
+    {
         problem(format!("{case}: no tokens"));
     }
     let models = [m];

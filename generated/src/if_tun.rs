@@ -128,6 +128,14 @@ pub type __be16 = ::core::ffi::c_ushort;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct tun_pi")]
 #[uapi(layout(size = 4, align = 2, offsets(flags = 0, proto = 2)))]
 #[uapi(flags(flags = TunPiFlags))]
@@ -137,6 +145,8 @@ pub struct TunPi {
     /// The packet's protocol (an Ethernet type, big-endian).
     pub proto: __be16,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(TunPi);
 impl ::core::default::Default for TunPi {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -159,6 +169,14 @@ impl ::core::default::Default for TunPi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct tun_filter")]
 #[uapi(layout(size = 4, align = 2, offsets(flags = 0, count = 2, addr = 4)))]
 #[uapi(flags(flags = TunFilterFlags))]
@@ -170,6 +188,8 @@ pub struct TunFilter {
     /// The Ethernet addresses, 6 bytes each.
     pub addr: ::uapigen_runtime::FlexArray<[u8; 6]>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(TunFilter);
 impl ::core::default::Default for TunFilter {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

@@ -425,6 +425,14 @@ pub const INV_GRANU_NR: u32 = 3;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_fault_unrecoverable")]
 #[uapi(
@@ -466,6 +474,8 @@ pub struct FaultUnrecoverable {
     /// Address whose fetch aborted, if any.
     pub fetch_addr: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(FaultUnrecoverable);
 impl ::core::default::Default for FaultUnrecoverable {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -488,6 +498,14 @@ impl ::core::default::Default for FaultUnrecoverable {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_fault_page_request")]
 #[uapi(
@@ -527,8 +545,11 @@ pub struct FaultPageRequest {
     /// Page address requested.
     pub addr: u64,
     /// Device-specific data; valid with IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub private_data: [u64; 2],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(FaultPageRequest);
 impl ::core::default::Default for FaultPageRequest {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -551,6 +572,14 @@ impl ::core::default::Default for FaultPageRequest {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_fault")]
 #[uapi(
@@ -587,6 +616,8 @@ pub struct Fault {
     /// Fault details; the member is chosen by type.
     pub data: FaultData,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Fault);
 impl ::core::default::Default for Fault {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -648,6 +679,14 @@ impl Fault {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_page_response")]
 #[uapi(
@@ -681,6 +720,8 @@ pub struct PageResponse {
     /// Result; an iommu_page_response_code value.
     pub code: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(PageResponse);
 impl ::core::default::Default for PageResponse {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -715,6 +756,14 @@ impl PageResponse {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_inv_addr_info")]
 #[uapi(
@@ -777,6 +826,8 @@ pub struct InvAddrInfo {
     /// Number of contiguous granules to invalidate.
     pub nb_granules: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(InvAddrInfo);
 impl ::core::default::Default for InvAddrInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -799,6 +850,14 @@ impl ::core::default::Default for InvAddrInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_inv_pasid_info")]
 #[uapi(
@@ -834,6 +893,8 @@ pub struct InvPasidInfo {
     /// Process address space ID; valid with IOMMU_INV_PASID_FLAGS_PASID.
     pub pasid: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(InvPasidInfo);
 impl ::core::default::Default for InvPasidInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -857,6 +918,14 @@ impl ::core::default::Default for InvPasidInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_cache_invalidate_info")]
 #[uapi(
@@ -918,10 +987,13 @@ pub struct CacheInvalidateInfo {
     /// Unused; zero.
     ///
     /// Reserved: must be zero.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub padding: [u8; 6],
     /// Scope of the invalidation; the member is chosen by granularity and unused for DOMAIN.
     pub granu: CacheInvalidateInfoGranu,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(CacheInvalidateInfo);
 impl ::core::default::Default for CacheInvalidateInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1273,6 +1345,14 @@ impl CacheInvalidateInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_gpasid_bind_data_vtd")]
 #[uapi(
@@ -1308,6 +1388,8 @@ pub struct GpasidBindDataVtd {
     /// Extended memory type; used with IOMMU_SVA_VTD_GPASID_EMTE.
     pub emt: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(GpasidBindDataVtd);
 impl ::core::default::Default for GpasidBindDataVtd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1331,6 +1413,14 @@ impl ::core::default::Default for GpasidBindDataVtd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_gpasid_bind_data")]
 #[uapi(
@@ -1412,10 +1502,13 @@ pub struct GpasidBindData {
     /// Unused; zero.
     ///
     /// Reserved: must be zero.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub padding: [u8; 8],
     /// Vendor-specific data; the member is chosen by format.
     pub vendor: GpasidBindDataVendor,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(GpasidBindData);
 impl ::core::default::Default for GpasidBindData {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1735,6 +1828,14 @@ impl GpasidBindData {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_fault.<anonymous>")]
 #[uapi(
@@ -1747,10 +1848,14 @@ impl GpasidBindData {
 #[uapi(layout(cfg(target_arch = "x86"), size = 56, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 56, align = 2))]
 pub struct FaultData {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [FaultUnrecoverable; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [FaultPageRequest; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align2: [[u8; 56]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<FaultUnrecoverable>());
@@ -1759,6 +1864,8 @@ pub struct FaultData {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(FaultData);
 impl ::core::default::Default for FaultData {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1833,6 +1940,14 @@ impl FaultData {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_cache_invalidate_info.granu")]
 #[uapi(
@@ -1845,9 +1960,12 @@ impl FaultData {
 #[uapi(layout(cfg(target_arch = "x86"), size = 40, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 40, align = 2))]
 pub struct CacheInvalidateInfoGranu {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [InvPasidInfo; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [InvAddrInfo; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<InvPasidInfo>());
@@ -1855,6 +1973,8 @@ pub struct CacheInvalidateInfoGranu {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(CacheInvalidateInfoGranu);
 impl ::core::default::Default for CacheInvalidateInfoGranu {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1914,6 +2034,14 @@ impl CacheInvalidateInfoGranu {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_gpasid_bind_data.vendor")]
 #[uapi(
@@ -1926,14 +2054,18 @@ impl CacheInvalidateInfoGranu {
 #[uapi(layout(cfg(target_arch = "x86"), size = 16, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 16, align = 2))]
 pub struct GpasidBindDataVendor {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [GpasidBindDataVtd; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<GpasidBindDataVtd>());
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(GpasidBindDataVendor);
 impl ::core::default::Default for GpasidBindDataVendor {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

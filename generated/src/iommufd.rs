@@ -253,6 +253,14 @@ pub const HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_destroy")]
 #[uapi(
@@ -273,6 +281,8 @@ pub struct Destroy {
     /// ID of the object to destroy.
     pub id: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Destroy);
 impl ::core::default::Default for Destroy {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -366,6 +376,14 @@ impl Destroy {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_ioas_alloc")]
 #[uapi(
@@ -393,6 +411,8 @@ pub struct IoasAlloc {
     /// ID of the new IOAS (output).
     pub out_ioas_id: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasAlloc);
 impl ::core::default::Default for IoasAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -497,6 +517,14 @@ impl IoasAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_iova_range")]
 #[uapi(layout(size = 16, align = 8, offsets(start = 0, last = 8)))]
 pub struct IovaRange {
@@ -505,6 +533,8 @@ pub struct IovaRange {
     /// Last IOVA; included.
     pub last: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IovaRange);
 impl ::core::default::Default for IovaRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -527,6 +557,14 @@ impl ::core::default::Default for IovaRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_iova_ranges")]
 #[uapi(
     layout(
@@ -560,6 +598,8 @@ pub struct IoasIovaRanges {
     /// Alignment that IOVA and length of MAP and COPY must have; at most PAGE_SIZE (output).
     pub out_iova_alignment: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasIovaRanges);
 impl ::core::default::Default for IoasIovaRanges {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -664,6 +704,14 @@ impl IoasIovaRanges {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_allow_iovas")]
 #[uapi(
     layout(
@@ -688,6 +736,8 @@ pub struct IoasAllowIovas {
     /// User address of an array of struct iommu_iova_range.
     pub allowed_iovas: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasAllowIovas);
 impl ::core::default::Default for IoasAllowIovas {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -792,6 +842,14 @@ impl IoasAllowIovas {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_map")]
 #[uapi(
     layout(
@@ -828,6 +886,8 @@ pub struct IoasMap {
     /// IOVA of the mapping; input with IOMMU_IOAS_MAP_FIXED_IOVA (range must be free) and output otherwise.
     pub iova: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasMap);
 impl ::core::default::Default for IoasMap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -977,6 +1037,14 @@ impl IoasMap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_map_file")]
 #[uapi(
     layout(
@@ -1010,6 +1078,8 @@ pub struct IoasMapFile {
     /// IOVA of the mapping; input with IOMMU_IOAS_MAP_FIXED_IOVA and output otherwise.
     pub iova: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasMapFile);
 impl ::core::default::Default for IoasMapFile {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1154,6 +1224,14 @@ impl IoasMapFile {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_copy")]
 #[uapi(
     layout(
@@ -1187,6 +1265,8 @@ pub struct IoasCopy {
     /// IOVA in the source where the copy starts.
     pub src_iova: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasCopy);
 impl ::core::default::Default for IoasCopy {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1342,6 +1422,14 @@ impl IoasCopy {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_ioas_unmap")]
 #[uapi(
     layout(size = 24, align = 8, offsets(size = 0, ioas_id = 4, iova = 8, length = 16))
@@ -1357,6 +1445,8 @@ pub struct IoasUnmap {
     /// Length of the range; the kernel writes back how many bytes it unmapped.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasUnmap);
 impl ::core::default::Default for IoasUnmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1476,6 +1566,14 @@ impl IoasUnmap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_option")]
 #[uapi(
     layout(
@@ -1509,6 +1607,8 @@ pub struct IommuOption {
     /// Value to set, or the value read.
     pub val64: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuOption);
 impl ::core::default::Default for IommuOption {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1645,6 +1745,14 @@ impl IommuOption {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_vfio_ioas")]
 #[uapi(
@@ -1677,6 +1785,8 @@ pub struct VfioIoas {
     /// Reserved: must be zero.
     pub reserved: u16,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VfioIoas);
 impl ::core::default::Default for VfioIoas {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1797,6 +1907,14 @@ impl VfioIoas {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_vtd_s1")]
 #[uapi(
     layout(
@@ -1818,6 +1936,8 @@ pub struct HwptVtdS1 {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptVtdS1);
 impl ::core::default::Default for HwptVtdS1 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1879,12 +1999,23 @@ impl HwptVtdS1 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_arm_smmuv3")]
 #[uapi(layout(size = 16, align = 8, offsets(ste = 0)))]
 pub struct HwptArmSmmuv3 {
     /// First two little-endian 64-bit words of the guest STE; only some fields are accepted, others give EIO.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub ste: [::uapigen_runtime::AlignedU64; 2],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptArmSmmuv3);
 impl ::core::default::Default for HwptArmSmmuv3 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1907,12 +2038,23 @@ impl ::core::default::Default for HwptArmSmmuv3 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_amd_guest")]
 #[uapi(layout(size = 32, align = 8, offsets(dte = 0)))]
 pub struct HwptAmdGuest {
     /// The guest device table entry (256 bits).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub dte: [::uapigen_runtime::AlignedU64; 4],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptAmdGuest);
 impl ::core::default::Default for HwptAmdGuest {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1935,6 +2077,14 @@ impl ::core::default::Default for HwptAmdGuest {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_alloc")]
 #[uapi(
     layout(
@@ -1984,6 +2134,8 @@ pub struct HwptAlloc {
     #[doc(alias = "__reserved2")]
     pub reserved2: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptAlloc);
 impl ::core::default::Default for HwptAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2338,6 +2490,14 @@ impl HwptAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hw_info_vtd")]
 #[uapi(
     layout(
@@ -2359,6 +2519,8 @@ pub struct HwInfoVtd {
     /// VT-d Extended Capability Register.
     pub ecap_reg: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfoVtd);
 impl ::core::default::Default for HwInfoVtd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2420,6 +2582,14 @@ impl HwInfoVtd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_hw_info_arm_smmuv3")]
 #[uapi(
@@ -2447,12 +2617,15 @@ pub struct HwInfoArmSmmuv3 {
     /// Reserved: must be zero.
     pub reserved: u32,
     /// SMMU_IDR0 to SMMU_IDR5 (implemented non-secure features).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub idr: [u32; 6],
     /// SMMU_IIDR (implementer and implementation).
     pub iidr: u32,
     /// SMMU_AIDR (architecture version).
     pub aidr: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfoArmSmmuv3);
 impl ::core::default::Default for HwInfoArmSmmuv3 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2514,6 +2687,14 @@ impl HwInfoArmSmmuv3 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_hw_info_tegra241_cmdqv")]
 #[uapi(
@@ -2547,6 +2728,8 @@ pub struct HwInfoTegra241Cmdqv {
     /// Reserved: must be zero.
     pub reserved: u8,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfoTegra241Cmdqv);
 impl ::core::default::Default for HwInfoTegra241Cmdqv {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2608,6 +2791,14 @@ impl HwInfoTegra241Cmdqv {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hw_info_amd")]
 #[uapi(layout(size = 16, align = 8, offsets(efr = 0, efr2 = 8)))]
 pub struct HwInfoAmd {
@@ -2616,6 +2807,8 @@ pub struct HwInfoAmd {
     /// Extended Feature 2 Register (MMIO offset 0x1a0).
     pub efr2: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfoAmd);
 impl ::core::default::Default for HwInfoAmd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2638,6 +2831,14 @@ impl ::core::default::Default for HwInfoAmd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hw_info")]
 #[uapi(
     layout(
@@ -2676,10 +2877,13 @@ pub struct HwInfo {
     #[doc(alias = "__reserved")]
     ///
     /// Reserved: must be zero.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [u8; 3],
     /// Bits of enum iommufd_hw_capabilities.
     pub out_capabilities: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfo);
 impl ::core::default::Default for HwInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2795,6 +2999,14 @@ impl HwInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_hwpt_set_dirty_tracking")]
 #[uapi(
@@ -2825,6 +3037,8 @@ pub struct HwptSetDirtyTracking {
     #[doc(alias = "__reserved")]
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptSetDirtyTracking);
 impl ::core::default::Default for HwptSetDirtyTracking {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2929,6 +3143,14 @@ impl HwptSetDirtyTracking {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_get_dirty_bitmap")]
 #[uapi(
     layout(
@@ -2968,6 +3190,8 @@ pub struct HwptGetDirtyBitmap {
     /// User address of the u64 bitmap; bit n stands for page n from iova.
     pub data: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptGetDirtyBitmap);
 impl ::core::default::Default for HwptGetDirtyBitmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3083,6 +3307,14 @@ impl HwptGetDirtyBitmap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_vtd_s1_invalidate")]
 #[uapi(
     layout(
@@ -3104,6 +3336,8 @@ pub struct HwptVtdS1Invalidate {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptVtdS1Invalidate);
 impl ::core::default::Default for HwptVtdS1Invalidate {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3165,12 +3399,23 @@ impl HwptVtdS1Invalidate {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_viommu_arm_smmuv3_invalidate")]
 #[uapi(layout(size = 16, align = 8, offsets(cmd = 0)))]
 pub struct ViommuArmSmmuv3Invalidate {
     /// The 128-bit command as two little-endian words; unsupported commands give EIO.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub cmd: [::uapigen_runtime::AlignedU64; 2],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(ViommuArmSmmuv3Invalidate);
 impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3193,6 +3438,14 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_invalidate")]
 #[uapi(
     layout(
@@ -3229,6 +3482,8 @@ pub struct HwptInvalidate {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptInvalidate);
 impl ::core::default::Default for HwptInvalidate {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3556,6 +3811,14 @@ impl HwptInvalidate {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hwpt_pgfault")]
 #[uapi(
     layout(
@@ -3597,6 +3860,8 @@ pub struct HwptPgfault {
     /// Kernel cookie of the fault group; the last fault's cookie goes into the response.
     pub cookie: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptPgfault);
 impl ::core::default::Default for HwptPgfault {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3658,6 +3923,14 @@ impl HwptPgfault {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_hwpt_page_response")]
 #[uapi(
@@ -3677,6 +3950,8 @@ pub struct HwptPageResponse {
     /// An enum iommufd_page_response_code value.
     pub code: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwptPageResponse);
 impl ::core::default::Default for HwptPageResponse {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3699,6 +3974,14 @@ impl ::core::default::Default for HwptPageResponse {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_fault_alloc")]
 #[uapi(
@@ -3728,6 +4011,8 @@ pub struct FaultAlloc {
     /// Fd to read faults from and write responses to (output).
     pub out_fault_fd: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(FaultAlloc);
 impl ::core::default::Default for FaultAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3832,6 +4117,14 @@ impl FaultAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_viommu_tegra241_cmdqv")]
 #[uapi(
     layout(
@@ -3846,6 +4139,8 @@ pub struct ViommuTegra241Cmdqv {
     /// mmap length of VINTF page0 (output).
     pub out_vintf_mmap_length: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(ViommuTegra241Cmdqv);
 impl ::core::default::Default for ViommuTegra241Cmdqv {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3868,6 +4163,14 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_viommu_alloc")]
 #[uapi(
     layout(
@@ -3908,6 +4211,8 @@ pub struct ViommuAlloc {
     /// User address of the driver-specific data whose struct type selects.
     pub data_uptr: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(ViommuAlloc);
 impl ::core::default::Default for ViommuAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4025,6 +4330,14 @@ impl ViommuAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_vdevice_alloc")]
 #[uapi(
     layout(
@@ -4046,6 +4359,8 @@ pub struct VdeviceAlloc {
     /// Device ID inside the VM (vSID on SMMUv3, vDeviceID on AMD, vRID on VT-d).
     pub virt_id: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VdeviceAlloc);
 impl ::core::default::Default for VdeviceAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4139,6 +4454,14 @@ impl VdeviceAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_ioas_change_process")]
 #[uapi(
@@ -4167,6 +4490,8 @@ pub struct IoasChangeProcess {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IoasChangeProcess);
 impl ::core::default::Default for IoasChangeProcess {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4271,6 +4596,14 @@ impl IoasChangeProcess {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommufd_vevent_header")]
 #[uapi(
@@ -4295,6 +4628,8 @@ pub struct IommufdVeventHeader {
     /// Index of the event from 0 to INT_MAX then 0 again; a gap counts lost events.
     pub sequence: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommufdVeventHeader);
 impl ::core::default::Default for IommufdVeventHeader {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4317,12 +4652,23 @@ impl ::core::default::Default for IommufdVeventHeader {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_vevent_arm_smmuv3")]
 #[uapi(layout(size = 32, align = 8, offsets(evt = 0)))]
 pub struct VeventArmSmmuv3 {
     /// The 256-bit event record as four little-endian words.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub evt: [::uapigen_runtime::AlignedU64; 4],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VeventArmSmmuv3);
 impl ::core::default::Default for VeventArmSmmuv3 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4345,12 +4691,23 @@ impl ::core::default::Default for VeventArmSmmuv3 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_vevent_tegra241_cmdqv")]
 #[uapi(layout(size = 16, align = 8, offsets(lvcmdq_err_map = 0)))]
 pub struct VeventTegra241Cmdqv {
     /// The 128-bit LVCMDQ_ERR_MAP as two little-endian words.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lvcmdq_err_map: [::uapigen_runtime::AlignedU64; 2],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VeventTegra241Cmdqv);
 impl ::core::default::Default for VeventTegra241Cmdqv {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4373,6 +4730,14 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_veventq_alloc")]
 #[uapi(
@@ -4431,6 +4796,8 @@ pub struct VeventqAlloc {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VeventqAlloc);
 impl ::core::default::Default for VeventqAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4572,6 +4939,14 @@ impl VeventqAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct iommu_hw_queue_alloc")]
 #[uapi(
     layout(
@@ -4608,6 +4983,8 @@ pub struct HwQueueAlloc {
     /// Length of the queue memory in bytes.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwQueueAlloc);
 impl ::core::default::Default for HwQueueAlloc {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4755,14 +5132,25 @@ impl HwQueueAlloc {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct iommu_hw_info.<anonymous>")]
 #[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2))]
 pub struct HwInfoDataType {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u32; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [u32; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
@@ -4770,6 +5158,8 @@ pub struct HwInfoDataType {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HwInfoDataType);
 impl ::core::default::Default for HwInfoDataType {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

@@ -3095,6 +3095,14 @@ pub const IOEVENTFD_FLAG_NR_MAX: u32 = 5;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_userspace_memory_region")]
 #[uapi(
@@ -3138,6 +3146,21 @@ pub struct UserspaceMemoryRegion {
     /// Start of the host user-space memory that backs the slot, page aligned.
     pub userspace_addr: u64,
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UserspaceMemoryRegion);
 #[cfg(
     any(
         target_arch = "x86",
@@ -3270,6 +3293,14 @@ impl UserspaceMemoryRegion {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_enable_cap")]
 #[uapi(
@@ -3294,10 +3325,27 @@ pub struct EnableCap {
     /// Must be zero for the capabilities of this spec.
     pub flags: u32,
     /// Arguments whose meaning depends on the capability.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub args: [u64; 4],
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub pad: [u8; 64],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(EnableCap);
 #[cfg(
     any(
         target_arch = "x86",
@@ -3411,6 +3459,14 @@ impl EnableCap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_irqfd")]
 #[uapi(
     layout(
@@ -3430,8 +3486,24 @@ pub struct Irqfd {
     /// With KVM_IRQFD_FLAG_RESAMPLE, the eventfd signalled on acknowledgement.
     pub resamplefd: u32,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub pad: [u8; 16],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Irqfd);
 #[cfg(
     any(
         target_arch = "x86",
@@ -3545,6 +3617,14 @@ impl Irqfd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_ioeventfd")]
 #[uapi(
@@ -3576,8 +3656,24 @@ pub struct Ioeventfd {
     /// KVM_IOEVENTFD_FLAG_* bits.
     pub flags: u32,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub pad: [u8; 36],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Ioeventfd);
 #[cfg(
     any(
         target_arch = "x86",
@@ -3732,6 +3828,14 @@ impl Ioeventfd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_msr_entry")]
 #[uapi(
@@ -3759,6 +3863,9 @@ pub struct MsrEntry {
     pub data: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(MsrEntry);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for MsrEntry {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3782,6 +3889,14 @@ impl ::core::default::Default for MsrEntry {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_msrs")]
 #[uapi(
@@ -3808,6 +3923,9 @@ pub struct Msrs {
     /// The MSRs.
     pub entries: ::uapigen_runtime::FlexArray<MsrEntry>,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Msrs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Msrs {
     fn default() -> Self {
@@ -3891,6 +4009,14 @@ impl Msrs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_cpuid_entry2")]
 #[uapi(
     layout(
@@ -3925,8 +4051,12 @@ pub struct CpuidEntry2 {
     /// EDX on output.
     pub edx: u32,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub padding: [u32; 3],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(CpuidEntry2);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for CpuidEntry2 {
     fn default() -> Self {
@@ -3951,6 +4081,14 @@ impl ::core::default::Default for CpuidEntry2 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_cpuid2")]
 #[uapi(layout(size = 8, align = 4, offsets(nent = 0, padding = 4, entries = 8)))]
 pub struct Cpuid2 {
@@ -3961,6 +4099,9 @@ pub struct Cpuid2 {
     /// The leaves.
     pub entries: ::uapigen_runtime::FlexArray<CpuidEntry2>,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Cpuid2);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Cpuid2 {
     fn default() -> Self {
@@ -4056,6 +4197,14 @@ impl Cpuid2 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_clock_data")]
 #[uapi(
@@ -4087,8 +4236,24 @@ pub struct ClockData {
     /// With KVM_CLOCK_HOST_TSC: the host's TSC when clock was read.
     pub host_tsc: u64,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub pad: [u32; 4],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(ClockData);
 #[cfg(
     any(
         target_arch = "x86",
@@ -4190,12 +4355,21 @@ impl ClockData {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct user_pt_regs")]
 #[uapi(
     layout(size = 272, align = 8, offsets(regs = 0, sp = 248, pc = 256, pstate = 264))
 )]
 pub struct UserPtRegs {
     /// X0 to X30.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub regs: [u64; 31],
     /// The stack pointer (SP_EL0).
     pub sp: u64,
@@ -4204,6 +4378,9 @@ pub struct UserPtRegs {
     /// The processor state.
     pub pstate: u64,
 }
+#[cfg(target_arch = "aarch64")]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UserPtRegs);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for UserPtRegs {
     fn default() -> Self {
@@ -4228,6 +4405,14 @@ impl ::core::default::Default for UserPtRegs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct user_fpsimd_state")]
 #[uapi(
     layout(
@@ -4238,6 +4423,7 @@ impl ::core::default::Default for UserPtRegs {
 )]
 pub struct UserFpsimdState {
     /// V0 to V31, 128 bits each.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub vregs: [u128; 32],
     /// Floating-point status register.
     pub fpsr: u32,
@@ -4247,8 +4433,12 @@ pub struct UserFpsimdState {
     #[doc(alias = "__reserved")]
     ///
     /// Reserved: must be zero.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [u32; 2],
 }
+#[cfg(target_arch = "aarch64")]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UserFpsimdState);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for UserFpsimdState {
     fn default() -> Self {
@@ -4313,6 +4503,14 @@ impl UserFpsimdState {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_regs")]
 #[uapi(
     layout(
@@ -4329,10 +4527,14 @@ pub struct Regs {
     /// The EL1 exception link register.
     pub elr_el1: u64,
     /// The banked saved program status registers.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub spsr: [u64; 5],
     /// Floating-point and SIMD registers.
     pub fp_regs: UserFpsimdState,
 }
+#[cfg(target_arch = "aarch64")]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Regs);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for Regs {
     fn default() -> Self {
@@ -4357,14 +4559,26 @@ impl ::core::default::Default for Regs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_init")]
 #[uapi(layout(size = 32, align = 4, offsets(target = 0, features = 4)))]
 pub struct VcpuInit {
     /// A KVM_ARM_TARGET_* CPU model.
     pub target: u32,
     /// Bit map of KVM_ARM_VCPU_* features (bit n of the map is word n / 32, bit n % 32).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub features: [u32; 7],
 }
+#[cfg(target_arch = "aarch64")]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuInit);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for VcpuInit {
     fn default() -> Self {
@@ -4389,6 +4603,14 @@ impl ::core::default::Default for VcpuInit {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_regs")]
 #[uapi(
@@ -4484,6 +4706,9 @@ pub struct Regs {
     pub rflags: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Regs);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Regs {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4507,6 +4732,14 @@ impl ::core::default::Default for Regs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_segment")]
 #[uapi(
@@ -4582,6 +4815,9 @@ pub struct Segment {
     pub padding: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Segment);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Segment {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4605,6 +4841,14 @@ impl ::core::default::Default for Segment {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_dtable")]
 #[uapi(
@@ -4629,8 +4873,12 @@ pub struct Dtable {
     /// Table limit in bytes.
     pub limit: u16,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub padding: [u16; 3],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Dtable);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Dtable {
     fn default() -> Self {
@@ -4655,6 +4903,14 @@ impl ::core::default::Default for Dtable {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_sregs")]
 #[uapi(
@@ -4747,8 +5003,12 @@ pub struct Sregs {
     /// The APIC base MSR.
     pub apic_base: u64,
     /// One bit per vector of an external interrupt waiting to be injected; at most one may be set.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub interrupt_bitmap: [u64; 4],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Sregs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Sregs {
     fn default() -> Self {
@@ -4773,6 +5033,14 @@ impl ::core::default::Default for Sregs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_vcpu_events")]
 #[uapi(
@@ -4830,12 +5098,16 @@ pub struct VcpuEvents {
     /// Triple fault state; valid with KVM_VCPUEVENT_VALID_TRIPLE_FAULT.
     pub triple_fault: VcpuEventsTripleFault,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [u8; 26],
     /// exception_payload is meaningful.
     pub exception_has_payload: u8,
     /// Extra exception information (the CR2 of a page fault, the DR6 bits of a debug exception).
     pub exception_payload: u64,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEvents);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEvents {
     fn default() -> Self {
@@ -4860,6 +5132,14 @@ impl ::core::default::Default for VcpuEvents {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_sync_regs")]
 #[uapi(
@@ -4887,6 +5167,9 @@ pub struct SyncRegs {
     pub events: VcpuEvents,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(SyncRegs);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for SyncRegs {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4910,6 +5193,14 @@ impl ::core::default::Default for SyncRegs {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_debug_exit_arch")]
 #[uapi(
@@ -4940,6 +5231,9 @@ pub struct DebugExitArch {
     /// DR7 (debug control) at the exit.
     pub dr7: u64,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DebugExitArch);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for DebugExitArch {
     fn default() -> Self {
@@ -4976,6 +5270,14 @@ impl ::core::default::Default for DebugExitArch {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_hyperv_exit")]
 #[uapi(
@@ -5002,6 +5304,21 @@ pub struct HypervExit {
     /// The details; the member is chosen by type.
     pub u: HypervExitU,
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HypervExit);
 #[cfg(
     any(
         target_arch = "x86",
@@ -5087,6 +5404,14 @@ impl HypervExit {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_xen_exit")]
 #[uapi(
@@ -5106,6 +5431,21 @@ pub struct XenExit {
     /// The details; the member is chosen by type.
     pub u: XenExitU,
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(XenExit);
 #[cfg(
     any(
         target_arch = "x86",
@@ -5183,6 +5523,14 @@ impl XenExit {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run")]
 #[uapi(
@@ -5242,6 +5590,7 @@ pub struct Run {
     /// In: return from KVM_RUN at once with EINTR (with KVM_CAP_IMMEDIATE_EXIT).
     pub immediate_exit: u8,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub padding1: [u8; 6],
     /// Out: why KVM_RUN returned; selects the member of the exit union.
     pub exit_reason: u32,
@@ -5264,6 +5613,9 @@ pub struct Run {
     /// Registers synchronized through kvm_run (KVM_CAP_SYNC_REGS); padding fixes the size.
     pub s: RunS,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Run);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Run {
     fn default() -> Self {
@@ -5786,6 +6138,14 @@ impl Run {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_events.exception")]
 #[uapi(
     layout(
@@ -5806,6 +6166,9 @@ pub struct VcpuEventsException {
     /// Error code pushed with the exception.
     pub error_code: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEventsException);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsException {
     fn default() -> Self {
@@ -5831,6 +6194,14 @@ impl ::core::default::Default for VcpuEventsException {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_events.interrupt")]
 #[uapi(layout(size = 4, align = 1, offsets(injected = 0, nr = 1, soft = 2, shadow = 3)))]
 #[uapi(flags(shadow = X86ShadowInt))]
@@ -5844,6 +6215,9 @@ pub struct VcpuEventsInterrupt {
     /// Interrupt shadow after MOV SS or STI.
     pub shadow: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEventsInterrupt);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsInterrupt {
     fn default() -> Self {
@@ -5869,6 +6243,14 @@ impl ::core::default::Default for VcpuEventsInterrupt {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_events.nmi")]
 #[uapi(
     layout(size = 4, align = 1, offsets(injected = 0, pending = 1, masked = 2, pad = 3))
@@ -5883,6 +6265,9 @@ pub struct VcpuEventsNmi {
     /// Unused.
     pub pad: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEventsNmi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsNmi {
     fn default() -> Self {
@@ -5908,6 +6293,14 @@ impl ::core::default::Default for VcpuEventsNmi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_events.smi")]
 #[uapi(
     layout(
@@ -5926,6 +6319,9 @@ pub struct VcpuEventsSmi {
     /// An INIT arrived in SMM and is held until SMM ends.
     pub latched_init: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEventsSmi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsSmi {
     fn default() -> Self {
@@ -5951,12 +6347,23 @@ impl ::core::default::Default for VcpuEventsSmi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_vcpu_events.triple_fault")]
 #[uapi(layout(size = 1, align = 1, offsets(pending = 0)))]
 pub struct VcpuEventsTripleFault {
     /// A triple fault (shutdown) is waiting.
     pub pending: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VcpuEventsTripleFault);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsTripleFault {
     fn default() -> Self {
@@ -5993,15 +6400,27 @@ impl ::core::default::Default for VcpuEventsTripleFault {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_hyperv_exit.u")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 48, align = 8))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 48, align = 4))]
 pub struct HypervExitU {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [HypervExitUSynic; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [HypervExitUHcall; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align2: [HypervExitUSyndbg; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExitUSynic>());
@@ -6010,6 +6429,21 @@ pub struct HypervExitU {
         n
     }],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HypervExitU);
 #[cfg(
     any(
         target_arch = "x86",
@@ -6137,6 +6571,14 @@ impl HypervExitU {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_hyperv_exit.u.synic")]
 #[uapi(
@@ -6167,6 +6609,21 @@ pub struct HypervExitUSynic {
     /// Message page address value.
     pub msg_page: u64,
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HypervExitUSynic);
 #[cfg(
     any(
         target_arch = "x86",
@@ -6216,6 +6673,14 @@ impl ::core::default::Default for HypervExitUSynic {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_hyperv_exit.u.hcall")]
 #[uapi(
@@ -6240,8 +6705,24 @@ pub struct HypervExitUHcall {
     /// Result that user space returns to the guest.
     pub result: u64,
     /// The two parameters.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub params: [u64; 2],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HypervExitUHcall);
 #[cfg(
     any(
         target_arch = "x86",
@@ -6291,6 +6772,14 @@ impl ::core::default::Default for HypervExitUHcall {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_hyperv_exit.u.syndbg")]
 #[uapi(
@@ -6354,6 +6843,21 @@ pub struct HypervExitUSyndbg {
         target_arch = "riscv64"
     )
 )]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(HypervExitUSyndbg);
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 impl ::core::default::Default for HypervExitUSyndbg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6389,19 +6893,44 @@ impl ::core::default::Default for HypervExitUSyndbg {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_xen_exit.u")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 72, align = 8))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 72, align = 4))]
 pub struct XenExitU {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [XenExitUHcall; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<XenExitUHcall>());
         n
     }],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(XenExitU);
 #[cfg(
     any(
         target_arch = "x86",
@@ -6499,6 +7028,14 @@ impl XenExitU {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_xen_exit.u.hcall")]
 #[uapi(
@@ -6527,8 +7064,24 @@ pub struct XenExitUHcall {
     /// Result that user space returns to the guest.
     pub result: u64,
     /// The parameters.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub params: [u64; 6],
 }
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(XenExitUHcall);
 #[cfg(
     any(
         target_arch = "x86",
@@ -6565,39 +7118,75 @@ impl ::core::default::Default for XenExitUHcall {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 256, align = 8))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 256, align = 4))]
 pub struct RunExit {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [RunExitHw; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align2: [RunExitEx; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align3: [RunExitIo; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align4: [RunExitDebug; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align5: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align6: [RunExitHypercall; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align7: [RunExitTprAccess; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align8: [u32; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align9: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align10: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align11: [u32; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align12: [RunExitInternal; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align13: [RunExitEmulationFailure; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align14: [RunExitOsi; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align15: [RunExitPaprHcall; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align16: [u32; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align17: [RunExitEpr; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align18: [RunExitSystemEvent; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align19: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align20: [RunExitEoi; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align21: [HypervExit; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align22: [RunExitArmNisv; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align23: [RunExitMsr; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align24: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align25: [RunExitNotify; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align26: [[::core::ffi::c_char; 256]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitHw>());
@@ -6633,6 +7222,9 @@ pub struct RunExit {
         n
     }],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExit);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExit {
     fn default() -> Self {
@@ -7204,6 +7796,14 @@ impl RunExit {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.hw")]
 #[uapi(
@@ -7226,6 +7826,9 @@ pub struct RunExitHw {
     /// The hardware's exit reason, which KVM does not handle.
     pub hardware_exit_reason: u64,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitHw);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitHw {
     fn default() -> Self {
@@ -7250,6 +7853,14 @@ impl ::core::default::Default for RunExitHw {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.fail_entry")]
 #[uapi(
@@ -7275,6 +7886,9 @@ pub struct RunExitFailEntry {
     pub cpu: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitFailEntry);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitFailEntry {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -7299,6 +7913,14 @@ impl ::core::default::Default for RunExitFailEntry {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.ex")]
 #[uapi(layout(size = 8, align = 4, offsets(exception = 0, error_code = 4)))]
 pub struct RunExitEx {
@@ -7307,6 +7929,9 @@ pub struct RunExitEx {
     /// Error code of the exception.
     pub error_code: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEx);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEx {
     fn default() -> Self {
@@ -7332,6 +7957,14 @@ impl ::core::default::Default for RunExitEx {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.io")]
 #[uapi(
@@ -7362,6 +7995,9 @@ pub struct RunExitIo {
     /// Offset of the data from the start of kvm_run, size * count bytes.
     pub data_offset: u64,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitIo);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitIo {
     fn default() -> Self {
@@ -7401,6 +8037,14 @@ impl RunExitIo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.debug")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 32, align = 8, offsets(arch = 0)))]
@@ -7409,6 +8053,9 @@ pub struct RunExitDebug {
     /// Architecture-specific details.
     pub arch: DebugExitArch,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitDebug);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitDebug {
     fn default() -> Self {
@@ -7433,6 +8080,14 @@ impl ::core::default::Default for RunExitDebug {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.mmio")]
 #[uapi(
@@ -7455,12 +8110,16 @@ pub struct RunExitMmio {
     /// Guest physical address of the access.
     pub phys_addr: u64,
     /// The bytes written, or where user space puts the bytes read.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub data: [u8; 8],
     /// Access size in bytes (up to 8).
     pub len: u32,
     /// Nonzero for a write.
     pub is_write: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitMmio);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitMmio {
     fn default() -> Self {
@@ -7486,6 +8145,14 @@ impl ::core::default::Default for RunExitMmio {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.hypercall")]
 #[uapi(
@@ -7508,6 +8175,7 @@ pub struct RunExitHypercall {
     /// Hypercall number.
     pub nr: u64,
     /// The arguments.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub args: [u64; 6],
     /// Return value that user space sets.
     pub ret: u64,
@@ -7516,6 +8184,9 @@ pub struct RunExitHypercall {
     /// Unused.
     pub pad: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitHypercall);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitHypercall {
     fn default() -> Self {
@@ -7541,6 +8212,14 @@ impl ::core::default::Default for RunExitHypercall {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.tpr_access")]
 #[uapi(
@@ -7568,6 +8247,9 @@ pub struct RunExitTprAccess {
     pub pad: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitTprAccess);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitTprAccess {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -7591,6 +8273,14 @@ impl ::core::default::Default for RunExitTprAccess {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.s390_sieic")]
 #[uapi(layout(size = 8, align = 4, offsets(icptcode = 0, ipa = 2, ipb = 4)))]
 pub struct RunExitS390Sieic {
@@ -7601,6 +8291,9 @@ pub struct RunExitS390Sieic {
     /// Next word of the intercepted instruction.
     pub ipb: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitS390Sieic);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Sieic {
     fn default() -> Self {
@@ -7625,6 +8318,14 @@ impl ::core::default::Default for RunExitS390Sieic {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.s390_ucontrol")]
 #[uapi(
@@ -7650,6 +8351,9 @@ pub struct RunExitS390Ucontrol {
     pub pgm_code: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitS390Ucontrol);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Ucontrol {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -7673,6 +8377,14 @@ impl ::core::default::Default for RunExitS390Ucontrol {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.dcr")]
 #[uapi(layout(size = 12, align = 4, offsets(dcrn = 0, data = 4, is_write = 8)))]
 pub struct RunExitDcr {
@@ -7683,6 +8395,9 @@ pub struct RunExitDcr {
     /// Nonzero for a write.
     pub is_write: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitDcr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitDcr {
     fn default() -> Self {
@@ -7708,6 +8423,14 @@ impl ::core::default::Default for RunExitDcr {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.internal")]
 #[uapi(
@@ -7732,8 +8455,12 @@ pub struct RunExitInternal {
     /// Number of valid words in data (with KVM_CAP_INTERNAL_ERROR_DATA).
     pub ndata: u32,
     /// Debug information.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub data: [u64; 16],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitInternal);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitInternal {
     fn default() -> Self {
@@ -7773,6 +8500,14 @@ impl RunExitInternal {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure")]
 #[uapi(
@@ -7802,6 +8537,9 @@ pub struct RunExitEmulationFailure {
     /// The instruction that failed (a union so that later fields can overlay it).
     pub insn: RunExitEmulationFailureInsn,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEmulationFailure);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailure {
     fn default() -> Self {
@@ -7840,11 +8578,21 @@ impl RunExitEmulationFailure {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure.<anonymous>")]
 #[uapi(layout(size = 16, align = 1))]
 pub struct RunExitEmulationFailureInsn {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [RunExitEmulationFailureInsnBytes; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(
@@ -7854,6 +8602,9 @@ pub struct RunExitEmulationFailureInsn {
         n
     }],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEmulationFailureInsn);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailureInsn {
     fn default() -> Self {
@@ -7905,14 +8656,26 @@ impl RunExitEmulationFailureInsn {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>")]
 #[uapi(layout(size = 16, align = 1, offsets(insn_size = 0, insn_bytes = 1)))]
 pub struct RunExitEmulationFailureInsnBytes {
     /// Number of valid bytes in insn_bytes.
     pub insn_size: u8,
     /// The instruction, as fetched.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub insn_bytes: [u8; 15],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEmulationFailureInsnBytes);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
     fn default() -> Self {
@@ -7938,14 +8701,26 @@ impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.osi")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 256, align = 8, offsets(gprs = 0)))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 256, align = 4, offsets(gprs = 0)))]
 pub struct RunExitOsi {
     /// The guest's general-purpose registers, to read and update.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub gprs: [u64; 32],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitOsi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitOsi {
     fn default() -> Self {
@@ -7971,6 +8746,14 @@ impl ::core::default::Default for RunExitOsi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.papr_hcall")]
 #[uapi(
@@ -7995,8 +8778,12 @@ pub struct RunExitPaprHcall {
     /// Return value that user space sets.
     pub ret: u64,
     /// The arguments.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub args: [u64; 9],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitPaprHcall);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitPaprHcall {
     fn default() -> Self {
@@ -8021,6 +8808,14 @@ impl ::core::default::Default for RunExitPaprHcall {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.s390_tsch")]
 #[uapi(
     layout(
@@ -8051,6 +8846,9 @@ pub struct RunExitS390Tsch {
     pub dequeued: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitS390Tsch);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Tsch {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -8075,12 +8873,23 @@ impl ::core::default::Default for RunExitS390Tsch {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.epr")]
 #[uapi(layout(size = 4, align = 4, offsets(epr = 0)))]
 pub struct RunExitEpr {
     /// Value that user space supplies.
     pub epr: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEpr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEpr {
     fn default() -> Self {
@@ -8106,6 +8915,14 @@ impl ::core::default::Default for RunExitEpr {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.system_event")]
 #[uapi(
@@ -8132,6 +8949,9 @@ pub struct RunExitSystemEvent {
     /// Extra information about the event.
     pub info: RunExitSystemEventInfo,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitSystemEvent);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitSystemEvent {
     fn default() -> Self {
@@ -8170,14 +8990,25 @@ impl RunExitSystemEvent {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.system_event.<anonymous>")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 128, align = 8))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 128, align = 4))]
 pub struct RunExitSystemEventInfo {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [[u64; 16]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u64>());
@@ -8185,6 +9016,9 @@ pub struct RunExitSystemEventInfo {
         n
     }],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitSystemEventInfo);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitSystemEventInfo {
     fn default() -> Self {
@@ -8248,6 +9082,14 @@ impl RunExitSystemEventInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.s390_stsi")]
 #[uapi(
@@ -8281,6 +9123,9 @@ pub struct RunExitS390Stsi {
     pub sel2: u16,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitS390Stsi);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Stsi {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -8305,12 +9150,23 @@ impl ::core::default::Default for RunExitS390Stsi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.eoi")]
 #[uapi(layout(size = 1, align = 1, offsets(vector = 0)))]
 pub struct RunExitEoi {
     /// The vector.
     pub vector: u8,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitEoi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEoi {
     fn default() -> Self {
@@ -8336,6 +9192,14 @@ impl ::core::default::Default for RunExitEoi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.arm_nisv")]
 #[uapi(
@@ -8361,6 +9225,9 @@ pub struct RunExitArmNisv {
     pub fault_ipa: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitArmNisv);
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitArmNisv {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -8385,6 +9252,14 @@ impl ::core::default::Default for RunExitArmNisv {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.msr")]
 #[uapi(
@@ -8408,6 +9283,7 @@ pub struct RunExitMsr {
     /// Set by user space: nonzero injects #GP into the guest.
     pub error: u8,
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub pad: [u8; 7],
     /// Why the access came to user space.
     pub reason: u32,
@@ -8416,6 +9292,9 @@ pub struct RunExitMsr {
     /// Value written, or the value user space returns for a read.
     pub data: u64,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitMsr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitMsr {
     fn default() -> Self {
@@ -8441,6 +9320,14 @@ impl ::core::default::Default for RunExitMsr {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct kvm_run.<anonymous>.notify")]
 #[uapi(layout(size = 4, align = 4, offsets(flags = 0)))]
 #[uapi(flags(flags = NotifyFlags))]
@@ -8448,6 +9335,9 @@ pub struct RunExitNotify {
     /// State after the event.
     pub flags: u32,
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunExitNotify);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitNotify {
     fn default() -> Self {
@@ -8472,14 +9362,25 @@ impl ::core::default::Default for RunExitNotify {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct kvm_run.s")]
 #[uapi(layout(cfg(not(target_arch = "x86")), size = 2048, align = 8))]
 #[uapi(layout(cfg(target_arch = "x86"), size = 2048, align = 4))]
 pub struct RunS {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [SyncRegs; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [[::core::ffi::c_char; 2048]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<SyncRegs>());
@@ -8490,6 +9391,9 @@ pub struct RunS {
         n
     }],
 }
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RunS);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunS {
     fn default() -> Self {

@@ -103,6 +103,14 @@ pub type __kernel_old_dev_t = ::core::ffi::c_uint;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct loop_info")]
 #[uapi(
@@ -280,14 +288,20 @@ pub struct LoopInfo {
     /// LO_FLAGS_* bits.
     pub lo_flags: ::core::ffi::c_int,
     /// Name of the file, as given by the caller.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_name: [::core::ffi::c_char; 64],
     /// Obsolete key (set only).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_encrypt_key: [::core::ffi::c_uchar; 32],
     /// Obsolete initialisation values.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_init: [::core::ffi::c_ulong; 2],
     /// Unused.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [::core::ffi::c_char; 4],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(LoopInfo);
 impl ::core::default::Default for LoopInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -310,6 +324,14 @@ impl ::core::default::Default for LoopInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct loop_info64")]
 #[uapi(
@@ -398,14 +420,20 @@ pub struct LoopInfo64 {
     /// LO_FLAGS_* bits.
     pub lo_flags: u32,
     /// Name of the file, as given by the caller.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_file_name: [u8; 64],
     /// Obsolete name of a transfer function.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_crypt_name: [u8; 64],
     /// Obsolete key (set only).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_encrypt_key: [u8; 32],
     /// Obsolete initialisation values.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_init: [u64; 2],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(LoopInfo64);
 impl ::core::default::Default for LoopInfo64 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -525,6 +553,14 @@ impl LoopInfo64 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct loop_config")]
 #[uapi(
@@ -560,8 +596,11 @@ pub struct LoopConfig {
     pub info: LoopInfo64,
     /// Unused; keep zero.
     #[doc(alias = "__reserved")]
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [u64; 8],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(LoopConfig);
 impl ::core::default::Default for LoopConfig {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

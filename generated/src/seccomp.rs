@@ -331,6 +331,14 @@ impl ::core::convert::TryFrom<u32> for Ret {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct seccomp_data")]
 #[uapi(
@@ -365,8 +373,11 @@ pub struct Data {
     /// Where the call was made.
     pub instruction_pointer: u64,
     /// The arguments, each as a 64-bit value.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub args: [u64; 6],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Data);
 impl ::core::default::Default for Data {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -389,6 +400,14 @@ impl ::core::default::Default for Data {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct seccomp_notif_sizes")]
 #[uapi(
     layout(
@@ -405,6 +424,8 @@ pub struct NotifSizes {
     /// Size of struct seccomp_data.
     pub seccomp_data: u16,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(NotifSizes);
 impl ::core::default::Default for NotifSizes {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -427,6 +448,14 @@ impl ::core::default::Default for NotifSizes {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct seccomp_notif")]
 #[uapi(
@@ -463,6 +492,8 @@ pub struct Notif {
     /// The system call.
     pub data: Data,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Notif);
 impl ::core::default::Default for Notif {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -485,6 +516,14 @@ impl ::core::default::Default for Notif {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct seccomp_notif_resp")]
 #[uapi(
@@ -522,6 +561,8 @@ pub struct NotifResp {
     /// SECCOMP_USER_NOTIF_FLAG_* bits.
     pub flags: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(NotifResp);
 impl ::core::default::Default for NotifResp {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -544,6 +585,14 @@ impl ::core::default::Default for NotifResp {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct seccomp_notif_addfd")]
 #[uapi(
@@ -583,6 +632,8 @@ pub struct NotifAddfd {
     /// O_CLOEXEC, or 0, for the new fd.
     pub newfd_flags: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(NotifAddfd);
 impl ::core::default::Default for NotifAddfd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

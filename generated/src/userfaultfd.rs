@@ -271,6 +271,14 @@ impl ::core::convert::TryFrom<u8> for UffdEvent {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct uffd_msg")]
 #[uapi(
     layout(
@@ -291,6 +299,8 @@ pub struct UffdMsg {
     /// The event's details.
     pub arg: UffdMsgArg,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsg);
 impl ::core::default::Default for UffdMsg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -386,6 +396,14 @@ impl UffdMsg {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_api")]
 #[uapi(
@@ -421,6 +439,8 @@ pub struct UffdioApi {
     /// Out, the ioctls usable on the fd (bits by ioctl number, as UFFD_API_IOCTLS).
     pub ioctls: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioApi);
 impl ::core::default::Default for UffdioApi {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -495,6 +515,14 @@ impl UffdioApi {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_range")]
 #[uapi(
@@ -517,6 +545,8 @@ pub struct UffdioRange {
     /// Length in bytes, a multiple of the page size.
     pub len: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioRange);
 impl ::core::default::Default for UffdioRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -578,6 +608,14 @@ impl UffdioRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_register")]
 #[uapi(
@@ -613,6 +651,8 @@ pub struct UffdioRegister {
     /// Out, the ioctls usable on the range (bits by ioctl number).
     pub ioctls: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioRegister);
 impl ::core::default::Default for UffdioRegister {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -694,6 +734,14 @@ impl UffdioRegister {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_copy")]
 #[uapi(
@@ -733,6 +781,8 @@ pub struct UffdioCopy {
     /// Out, the bytes copied, or a negative errno.
     pub copy: i64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioCopy);
 impl ::core::default::Default for UffdioCopy {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -820,6 +870,14 @@ impl UffdioCopy {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_zeropage")]
 #[uapi(
@@ -855,6 +913,8 @@ pub struct UffdioZeropage {
     /// Out, the bytes mapped, or a negative errno.
     pub zeropage: i64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioZeropage);
 impl ::core::default::Default for UffdioZeropage {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -923,6 +983,14 @@ impl UffdioZeropage {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_writeprotect")]
 #[uapi(
@@ -951,6 +1019,8 @@ pub struct UffdioWriteprotect {
     /// Set or clear protection, and whether to wake.
     pub mode: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioWriteprotect);
 impl ::core::default::Default for UffdioWriteprotect {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1033,6 +1103,14 @@ impl UffdioWriteprotect {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffdio_continue")]
 #[uapi(
@@ -1068,6 +1146,8 @@ pub struct UffdioContinue {
     /// Out, the bytes mapped, or a negative errno.
     pub mapped: i64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdioContinue);
 impl ::core::default::Default for UffdioContinue {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1136,6 +1216,14 @@ impl UffdioContinue {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg")]
 #[uapi(
@@ -1148,12 +1236,18 @@ impl UffdioContinue {
 #[uapi(layout(cfg(target_arch = "x86"), size = 24, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 24, align = 2))]
 pub struct UffdMsgArg {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [UffdMsgArgFork; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align2: [UffdMsgArgRemap; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align3: [UffdMsgArgRemove; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align4: [UffdMsgArgReserved; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgPagefault>());
@@ -1164,6 +1258,8 @@ pub struct UffdMsgArg {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArg);
 impl ::core::default::Default for UffdMsgArg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1282,6 +1378,14 @@ impl UffdMsgArg {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.pagefault")]
 #[uapi(
@@ -1317,6 +1421,8 @@ pub struct UffdMsgArgPagefault {
     /// Extra data of enabled features.
     pub feat: UffdMsgArgPagefaultFeat,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgPagefault);
 impl ::core::default::Default for UffdMsgArgPagefault {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1339,19 +1445,31 @@ impl ::core::default::Default for UffdMsgArgPagefault {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.pagefault.feat")]
 #[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2))]
 pub struct UffdMsgArgPagefaultFeat {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u32; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgPagefaultFeat);
 impl ::core::default::Default for UffdMsgArgPagefaultFeat {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1397,6 +1515,14 @@ impl UffdMsgArgPagefaultFeat {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.fork")]
 #[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4, offsets(ufd = 0)))]
@@ -1405,6 +1531,8 @@ pub struct UffdMsgArgFork {
     /// The child's userfaultfd, installed in this process.
     pub ufd: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgFork);
 impl ::core::default::Default for UffdMsgArgFork {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1428,6 +1556,14 @@ impl ::core::default::Default for UffdMsgArgFork {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.remap")]
 #[uapi(
@@ -1462,6 +1598,8 @@ pub struct UffdMsgArgRemap {
     /// Length of the range in bytes.
     pub len: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgRemap);
 impl ::core::default::Default for UffdMsgArgRemap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1485,6 +1623,14 @@ impl ::core::default::Default for UffdMsgArgRemap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.remove")]
 #[uapi(
@@ -1507,6 +1653,8 @@ pub struct UffdMsgArgRemove {
     /// End of the range (exclusive).
     pub end: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgRemove);
 impl ::core::default::Default for UffdMsgArgRemove {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1530,6 +1678,14 @@ impl ::core::default::Default for UffdMsgArgRemove {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct uffd_msg.arg.reserved")]
 #[uapi(
@@ -1564,6 +1720,8 @@ pub struct UffdMsgArgReserved {
     /// Reserved: must be zero.
     pub reserved3: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(UffdMsgArgReserved);
 impl ::core::default::Default for UffdMsgArgReserved {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

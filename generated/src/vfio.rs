@@ -1537,6 +1537,14 @@ pub const DEVICE_STATE_RUNNING_P2P: u32 = 5;
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_info_cap_header")]
 #[uapi(
@@ -1563,6 +1571,8 @@ pub struct InfoCapHeader {
     /// Where the next capability begins (offset into the INFO buffer); 0 ends the chain.
     pub next: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(InfoCapHeader);
 impl ::core::default::Default for InfoCapHeader {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1585,6 +1595,14 @@ impl ::core::default::Default for InfoCapHeader {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_group_status")]
 #[uapi(
@@ -1606,6 +1624,8 @@ pub struct GroupStatus {
     /// Status bits of the group.
     pub flags: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(GroupStatus);
 impl ::core::default::Default for GroupStatus {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1691,6 +1711,14 @@ impl GroupStatus {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_info")]
 #[uapi(
@@ -1723,6 +1751,8 @@ pub struct DeviceInfo {
     /// Buffer offset where the capability chain starts; valid with VFIO_DEVICE_FLAGS_CAPS.
     pub cap_offset: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceInfo);
 impl ::core::default::Default for DeviceInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -1808,6 +1838,14 @@ impl DeviceInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_info")]
 #[uapi(
@@ -1850,6 +1888,8 @@ pub struct RegionInfo {
     /// Offset of the region within the device fd (for read/write/mmap).
     pub offset: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionInfo);
 impl ::core::default::Default for RegionInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2122,6 +2162,14 @@ impl RegionInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_sparse_mmap_area")]
 #[uapi(
@@ -2149,6 +2197,8 @@ pub struct RegionSparseMmapArea {
     /// Length of the area in bytes.
     pub size: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionSparseMmapArea);
 impl ::core::default::Default for RegionSparseMmapArea {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2171,6 +2221,14 @@ impl ::core::default::Default for RegionSparseMmapArea {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_info_cap_sparse_mmap")]
 #[uapi(
@@ -2209,6 +2267,8 @@ pub struct RegionInfoCapSparseMmap {
     /// The mmap-able areas.
     pub areas: ::uapigen_runtime::FlexArray<RegionSparseMmapArea>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionInfoCapSparseMmap);
 impl ::core::default::Default for RegionInfoCapSparseMmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2274,6 +2334,14 @@ impl RegionInfoCapSparseMmap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_info_cap_type")]
 #[uapi(
@@ -2300,6 +2368,8 @@ pub struct RegionInfoCapType {
     /// Subtype; its meaning depends on type (see the vfio_region_subtype_* groups).
     pub subtype: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionInfoCapType);
 impl ::core::default::Default for RegionInfoCapType {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2335,6 +2405,14 @@ impl RegionInfoCapType {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_gfx_edid")]
 #[uapi(
@@ -2381,6 +2459,8 @@ pub struct RegionGfxEdid {
     /// Display link state (read/write).
     pub link_state: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionGfxEdid);
 impl ::core::default::Default for RegionGfxEdid {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2415,6 +2495,14 @@ impl RegionGfxEdid {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_migration_info")]
 #[uapi(
@@ -2474,6 +2562,8 @@ pub struct DeviceMigrationInfo {
     /// Bytes of valid data in the data section.
     pub data_size: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceMigrationInfo);
 impl ::core::default::Default for DeviceMigrationInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2535,6 +2625,14 @@ impl DeviceMigrationInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_info_cap_nvlink2_ssatgt")]
 #[uapi(
@@ -2557,6 +2655,8 @@ pub struct RegionInfoCapNvlink2Ssatgt {
     /// Compressed system bus address (SSA) of the GPU RAM.
     pub tgt: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionInfoCapNvlink2Ssatgt);
 impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2579,6 +2679,14 @@ impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_region_info_cap_nvlink2_lnkspd")]
 #[uapi(
@@ -2608,6 +2716,8 @@ pub struct RegionInfoCapNvlink2Lnkspd {
     /// Reserved: must be zero.
     pub pad: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(RegionInfoCapNvlink2Lnkspd);
 impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2669,6 +2779,14 @@ impl RegionInfoCapNvlink2Lnkspd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_irq_info")]
 #[uapi(
@@ -2699,6 +2817,8 @@ pub struct IrqInfo {
     /// Number of IRQs at this index; 0 when unimplemented.
     pub count: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IrqInfo);
 impl ::core::default::Default for IrqInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -2784,6 +2904,14 @@ impl IrqInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_irq_set")]
 #[uapi(
@@ -2818,6 +2946,8 @@ pub struct IrqSet {
     /// One entry per sub-index whose type the DATA bit gives.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IrqSet);
 impl ::core::default::Default for IrqSet {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3237,6 +3367,14 @@ impl IrqSet {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_pci_dependent_device")]
 #[uapi(
@@ -3265,6 +3403,8 @@ pub struct PciDependentDevice {
     /// Device and function number; split it with PCI_SLOT and PCI_FUNC.
     pub devfn: u8,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(PciDependentDevice);
 impl ::core::default::Default for PciDependentDevice {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3287,6 +3427,14 @@ impl ::core::default::Default for PciDependentDevice {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_pci_hot_reset_info")]
 #[uapi(
@@ -3316,6 +3464,8 @@ pub struct PciHotResetInfo {
     /// The affected devices.
     pub devices: ::uapigen_runtime::FlexArray<PciDependentDevice>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(PciHotResetInfo);
 impl ::core::default::Default for PciHotResetInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3420,6 +3570,14 @@ impl PciHotResetInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_pci_hot_reset")]
 #[uapi(
@@ -3449,6 +3607,8 @@ pub struct PciHotReset {
     /// Fds of the groups owning the affected devices.
     pub group_fds: ::uapigen_runtime::FlexArray<i32>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(PciHotReset);
 impl ::core::default::Default for PciHotReset {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3552,6 +3712,14 @@ impl PciHotReset {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_gfx_plane_info")]
 #[uapi(
@@ -3655,6 +3823,8 @@ pub struct DeviceGfxPlaneInfo {
     /// Where to find the plane; which member is valid follows the plane type flag.
     pub handle: DeviceGfxPlaneInfoHandle,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceGfxPlaneInfo);
 impl ::core::default::Default for DeviceGfxPlaneInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3750,6 +3920,14 @@ impl DeviceGfxPlaneInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_ioeventfd")]
 #[uapi(
@@ -3790,6 +3968,8 @@ pub struct DeviceIoeventfd {
     /// eventfd that triggers the write; -1 removes the binding.
     pub fd: i32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceIoeventfd);
 impl ::core::default::Default for DeviceIoeventfd {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -3886,6 +4066,14 @@ impl DeviceIoeventfd {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_feature")]
 #[uapi(
@@ -3914,6 +4102,8 @@ pub struct DeviceFeature {
     /// Feature-specific payload; not needed for a probe.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeature);
 impl ::core::default::Default for DeviceFeature {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4578,12 +4768,22 @@ impl DeviceFeature {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct vfio_device_feature_migration")]
 #[uapi(layout(size = 8, align = 8, offsets(flags = 0)))]
 pub struct DeviceFeatureMigration {
     /// Supported migration states.
     pub flags: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeatureMigration);
 impl ::core::default::Default for DeviceFeatureMigration {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4606,6 +4806,14 @@ impl ::core::default::Default for DeviceFeatureMigration {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_feature_mig_state")]
 #[uapi(
@@ -4630,6 +4838,8 @@ pub struct DeviceFeatureMigState {
     /// Fd of the migration data stream opened by the transition; -1 when none.
     pub data_fd: i32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeatureMigState);
 impl ::core::default::Default for DeviceFeatureMigState {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4652,6 +4862,14 @@ impl ::core::default::Default for DeviceFeatureMigState {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_low_power_entry_with_wakeup")]
 #[uapi(
@@ -4676,6 +4894,8 @@ pub struct DeviceLowPowerEntryWithWakeup {
     /// Unused; the kernel ignores it.
     pub reserved: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceLowPowerEntryWithWakeup);
 impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4698,6 +4918,14 @@ impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct vfio_device_feature_dma_logging_control")]
 #[uapi(
     layout(
@@ -4719,6 +4947,8 @@ pub struct DeviceFeatureDmaLoggingControl {
     /// User address of an array of struct vfio_device_feature_dma_logging_range.
     pub ranges: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingControl);
 impl ::core::default::Default for DeviceFeatureDmaLoggingControl {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4780,6 +5010,14 @@ impl DeviceFeatureDmaLoggingControl {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct vfio_device_feature_dma_logging_range")]
 #[uapi(layout(size = 16, align = 8, offsets(iova = 0, length = 8)))]
 pub struct DeviceFeatureDmaLoggingRange {
@@ -4788,6 +5026,8 @@ pub struct DeviceFeatureDmaLoggingRange {
     /// Length of the range in bytes.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingRange);
 impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4810,6 +5050,14 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[uapi(c_name = "struct vfio_device_feature_dma_logging_report")]
 #[uapi(
     layout(
@@ -4828,6 +5076,8 @@ pub struct DeviceFeatureDmaLoggingReport {
     /// User address of the u64 array whose bits the kernel sets for written pages.
     pub bitmap: ::uapigen_runtime::AlignedU64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingReport);
 impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -4849,6 +5099,14 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_info")]
 #[uapi(
@@ -4887,6 +5145,8 @@ pub struct IommuType1Info {
     /// Buffer offset where the capability chain starts; valid with VFIO_IOMMU_INFO_CAPS.
     pub cap_offset: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1Info);
 impl ::core::default::Default for IommuType1Info {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5117,6 +5377,14 @@ impl IommuType1Info {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iova_range")]
 #[uapi(
@@ -5139,6 +5407,8 @@ pub struct IovaRange {
     /// Last IOVA of the range.
     pub end: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IovaRange);
 impl ::core::default::Default for IovaRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5161,6 +5431,14 @@ impl ::core::default::Default for IovaRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_info_cap_iova_range")]
 #[uapi(
@@ -5199,6 +5477,8 @@ pub struct IommuType1InfoCapIovaRange {
     /// Valid IOVA ranges without reserved regions of the attached devices.
     pub iova_ranges: ::uapigen_runtime::FlexArray<IovaRange>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1InfoCapIovaRange);
 impl ::core::default::Default for IommuType1InfoCapIovaRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5265,6 +5545,14 @@ impl IommuType1InfoCapIovaRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_info_cap_migration")]
 #[uapi(
@@ -5301,6 +5589,8 @@ pub struct IommuType1InfoCapMigration {
     /// Largest dirty bitmap a caller may request in bytes.
     pub max_dirty_bitmap_size: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1InfoCapMigration);
 impl ::core::default::Default for IommuType1InfoCapMigration {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5323,6 +5613,14 @@ impl ::core::default::Default for IommuType1InfoCapMigration {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_info_dma_avail")]
 #[uapi(
@@ -5347,6 +5645,8 @@ pub struct IommuType1InfoDmaAvail {
     /// Number of further DMA mappings allowed right now.
     pub avail: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1InfoDmaAvail);
 impl ::core::default::Default for IommuType1InfoDmaAvail {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5369,6 +5669,14 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_dma_map")]
 #[uapi(
@@ -5409,6 +5717,8 @@ pub struct IommuType1DmaMap {
     /// Length of the mapping in bytes.
     pub size: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1DmaMap);
 impl ::core::default::Default for IommuType1DmaMap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5666,6 +5976,14 @@ impl ::core::default::Default for Bitmap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_dma_unmap")]
 #[uapi(
@@ -5706,6 +6024,8 @@ pub struct IommuType1DmaUnmap {
     /// A struct vfio_bitmap when VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP is set.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1DmaUnmap);
 impl ::core::default::Default for IommuType1DmaUnmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -5911,6 +6231,14 @@ impl IommuType1DmaUnmap {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_dirty_bitmap")]
 #[uapi(
@@ -5939,6 +6267,8 @@ pub struct IommuType1DirtyBitmap {
     /// A struct vfio_iommu_type1_dirty_bitmap_get for GET_BITMAP.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1DirtyBitmap);
 impl ::core::default::Default for IommuType1DirtyBitmap {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6138,6 +6468,14 @@ impl ::core::default::Default for IommuType1DirtyBitmapGet {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_spapr_tce_ddw_info")]
 #[uapi(
@@ -6172,6 +6510,8 @@ pub struct IommuSpaprTceDdwInfo {
     /// Most levels a multi-level TCE table may have.
     pub levels: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuSpaprTceDdwInfo);
 impl ::core::default::Default for IommuSpaprTceDdwInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6194,6 +6534,14 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_spapr_tce_info")]
 #[uapi(
@@ -6252,6 +6600,8 @@ pub struct IommuSpaprTceInfo {
     /// Dynamic DMA window details; valid with VFIO_IOMMU_SPAPR_INFO_DDW.
     pub ddw: IommuSpaprTceDdwInfo,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuSpaprTceInfo);
 impl ::core::default::Default for IommuSpaprTceInfo {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6348,6 +6698,14 @@ impl IommuSpaprTceInfo {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_eeh_pe_err")]
 #[uapi(
@@ -6384,6 +6742,8 @@ pub struct EehPeErr {
     /// Mask applied to addr.
     pub mask: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(EehPeErr);
 impl ::core::default::Default for EehPeErr {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6405,6 +6765,14 @@ impl ::core::default::Default for EehPeErr {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_eeh_pe_op")]
 #[uapi(
@@ -6442,6 +6810,8 @@ pub struct EehPeOp {
     /// Operation-specific arguments.
     pub args: EehPeOpArgs,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(EehPeOp);
 impl ::core::default::Default for EehPeOp {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6539,6 +6909,14 @@ impl EehPeOp {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_spapr_register_memory")]
 #[uapi(
@@ -6576,6 +6954,8 @@ pub struct IommuSpaprRegisterMemory {
     /// Length of the memory in bytes.
     pub size: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuSpaprRegisterMemory);
 impl ::core::default::Default for IommuSpaprRegisterMemory {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6661,6 +7041,14 @@ impl IommuSpaprRegisterMemory {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_spapr_tce_create")]
 #[uapi(
@@ -6739,6 +7127,8 @@ pub struct IommuSpaprTceCreate {
     /// PCI bus address of the new window (output).
     pub start_addr: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuSpaprTceCreate);
 impl ::core::default::Default for IommuSpaprTceCreate {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6846,6 +7236,14 @@ impl IommuSpaprTceCreate {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_spapr_tce_remove")]
 #[uapi(
@@ -6881,6 +7279,8 @@ pub struct IommuSpaprTceRemove {
     /// PCI bus address identifying the window to remove.
     pub start_addr: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuSpaprTceRemove);
 impl ::core::default::Default for IommuSpaprTceRemove {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -6966,14 +7366,25 @@ impl IommuSpaprTceRemove {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_device_gfx_plane_info.<anonymous>")]
 #[uapi(layout(cfg(not(target_arch = "m68k")), size = 4, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 4, align = 2))]
 pub struct DeviceGfxPlaneInfoHandle {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u32; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [u32; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
@@ -6981,6 +7392,8 @@ pub struct DeviceGfxPlaneInfoHandle {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(DeviceGfxPlaneInfoHandle);
 impl ::core::default::Default for DeviceGfxPlaneInfoHandle {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -7040,6 +7453,14 @@ impl DeviceGfxPlaneInfoHandle {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_eeh_pe_op.<anonymous>")]
 #[uapi(
@@ -7052,14 +7473,18 @@ impl DeviceGfxPlaneInfoHandle {
 #[uapi(layout(cfg(target_arch = "x86"), size = 24, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 24, align = 2))]
 pub struct EehPeOpArgs {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [EehPeErr; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<EehPeErr>());
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(EehPeOpArgs);
 impl ::core::default::Default for EehPeOpArgs {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

@@ -104,6 +104,14 @@ impl ::core::convert::TryFrom<u32> for IommuNestingOpType {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_pasid_request")]
 #[uapi(
@@ -134,6 +142,8 @@ pub struct IommuPasidRequest {
     /// Range the allocated PASID must come from (ALLOC).
     pub range: IommuPasidRequestRange,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuPasidRequest);
 impl ::core::default::Default for IommuPasidRequest {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -230,6 +240,14 @@ impl IommuPasidRequest {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_nesting_op")]
 #[uapi(
@@ -260,6 +278,8 @@ pub struct IommuType1NestingOp {
     /// The IOMMU uapi structure of the operation.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuType1NestingOp);
 impl ::core::default::Default for IommuType1NestingOp {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -684,6 +704,14 @@ impl IommuType1NestingOp {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_pasid_request.range")]
 #[uapi(
@@ -703,6 +731,8 @@ pub struct IommuPasidRequestRange {
     /// Highest acceptable PASID.
     pub max: u32,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IommuPasidRequestRange);
 impl ::core::default::Default for IommuPasidRequestRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

@@ -158,6 +158,14 @@ impl ::core::convert::TryFrom<u8> for IotlbMsgType {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_vring_state")]
 #[uapi(
@@ -177,6 +185,8 @@ pub struct VringState {
     /// The value set or returned.
     pub num: ::core::ffi::c_uint,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VringState);
 impl ::core::default::Default for VringState {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -199,6 +209,14 @@ impl ::core::default::Default for VringState {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_vring_file")]
 #[uapi(
@@ -218,6 +236,8 @@ pub struct VringFile {
     /// The file descriptor; -1 (VHOST_FILE_UNBIND) detaches the current one.
     pub fd: ::core::ffi::c_int,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VringFile);
 impl ::core::default::Default for VringFile {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -240,6 +260,14 @@ impl ::core::default::Default for VringFile {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_vring_addr")]
 #[uapi(
@@ -301,6 +329,8 @@ pub struct VringAddr {
     /// Guest address of the used ring, for the dirty log (4-byte aligned).
     pub log_guest_addr: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VringAddr);
 impl ::core::default::Default for VringAddr {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -322,6 +352,14 @@ impl ::core::default::Default for VringAddr {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_iotlb_msg")]
 #[uapi(
@@ -361,6 +399,8 @@ pub struct IotlbMsg {
     /// VHOST_IOTLB_* kind of the message.
     pub r#type: u8,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(IotlbMsg);
 impl ::core::default::Default for IotlbMsg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -394,6 +434,14 @@ impl IotlbMsg {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_msg")]
 #[uapi(
@@ -420,6 +468,8 @@ pub struct Msg {
     pub r#type: ::core::ffi::c_int,
     pub body: MsgBody,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Msg);
 impl ::core::default::Default for Msg {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -442,6 +492,14 @@ impl ::core::default::Default for Msg {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_msg_v2")]
 #[uapi(
@@ -475,6 +533,8 @@ pub struct MsgV2 {
     pub asid: u32,
     pub body: MsgV2Body,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(MsgV2);
 impl ::core::default::Default for MsgV2 {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -497,6 +557,14 @@ impl ::core::default::Default for MsgV2 {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_memory_region")]
 #[uapi(
@@ -548,6 +616,8 @@ pub struct MemoryRegion {
     /// No flags are defined; zero.
     pub flags_padding: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(MemoryRegion);
 impl ::core::default::Default for MemoryRegion {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -570,6 +640,14 @@ impl ::core::default::Default for MemoryRegion {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_memory")]
 #[uapi(
@@ -606,6 +684,8 @@ pub struct Memory {
     /// The regions.
     pub regions: ::uapigen_runtime::FlexArray<MemoryRegion>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(Memory);
 impl ::core::default::Default for Memory {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -683,6 +763,14 @@ impl Memory {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_scsi_target")]
 #[uapi(
@@ -705,12 +793,15 @@ pub struct ScsiTarget {
     /// VHOST_SCSI_ABI_VERSION of the caller.
     pub abi_version: ::core::ffi::c_int,
     /// The target's world wide port name, a NUL-terminated string (224 is the target core's name length).
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub vhost_wwpn: [::core::ffi::c_char; 224],
     /// Target portal group tag (ignored since ABI version 1).
     pub vhost_tpgt: ::core::ffi::c_ushort,
     /// Unused.
     pub reserved: ::core::ffi::c_ushort,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(ScsiTarget);
 impl ::core::default::Default for ScsiTarget {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -733,6 +824,14 @@ impl ::core::default::Default for ScsiTarget {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_vdpa_config")]
 #[uapi(
@@ -759,6 +858,8 @@ pub struct VdpaConfig {
     /// The bytes read or written.
     pub buf: ::uapigen_runtime::FlexArray<u8>,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VdpaConfig);
 impl ::core::default::Default for VdpaConfig {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -797,6 +898,14 @@ impl ::uapigen_runtime::FamCount for VdpaConfig {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_vdpa_iova_range")]
 #[uapi(
@@ -819,6 +928,8 @@ pub struct VdpaIovaRange {
     /// The last mappable address.
     pub last: u64,
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(VdpaIovaRange);
 impl ::core::default::Default for VdpaIovaRange {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -839,6 +950,14 @@ impl ::core::default::Default for VdpaIovaRange {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_msg.<anonymous>")]
 #[uapi(
@@ -851,9 +970,12 @@ impl ::core::default::Default for VdpaIovaRange {
 #[uapi(layout(cfg(target_arch = "x86"), size = 64, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 64, align = 2))]
 pub struct MsgBody {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [[u8; 64]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
@@ -861,6 +983,8 @@ pub struct MsgBody {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(MsgBody);
 impl ::core::default::Default for MsgBody {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -942,6 +1066,14 @@ impl MsgBody {
     ::uapigen_runtime::Uapi
 )]
 #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(
+    feature = "serde",
+    derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::uapigen_runtime::serde", deny_unknown_fields)
+)]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vhost_msg_v2.<anonymous>")]
 #[uapi(
@@ -954,9 +1086,12 @@ impl MsgBody {
 #[uapi(layout(cfg(target_arch = "x86"), size = 64, align = 4))]
 #[uapi(layout(cfg(target_arch = "m68k"), size = 64, align = 2))]
 pub struct MsgV2Body {
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align0: [u64; 0],
+    #[cfg_attr(feature = "serde", serde(skip))]
     _align1: [[u8; 64]; 0],
     /// The union's bytes; use the accessors to read or write a member.
+    #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub bytes: [u8; {
         let mut n = 0;
         n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
@@ -964,6 +1099,8 @@ pub struct MsgV2Body {
         n
     }],
 }
+#[cfg(feature = "serde")]
+::uapigen_runtime::serde_elem!(MsgV2Body);
 impl ::core::default::Default for MsgV2Body {
     fn default() -> Self {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()

@@ -84,7 +84,8 @@ fn include_spec_impl(lit: &LitStr) -> Result<TokenStream2, syn::Error> {
     let (path, model) = compile(lit)?;
     // The module's items as tokens, made on this thread (so no `Mode` to pass: the token
     // path spawns nothing), neither formatted nor parsed back.
-    let items = uapigen::emit::rust::module_tokens(&model, &uapigen::emit::rust::CNames::Off);
+    let items =
+        uapigen::emit::rust::module_tokens(&model, &uapigen::emit::rust::RustOptions::default());
     // include_bytes! makes cargo track the spec files.
     let mut tracked = vec![path.display().to_string()];
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

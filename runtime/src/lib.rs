@@ -16,6 +16,9 @@
 extern crate alloc;
 
 pub use bitflags;
+/// The serde generated code derives from (the `serde` feature).
+#[cfg(feature = "serde")]
+pub use serde;
 /// What generated types derive (layout assertions, `MIN_SIZE`, `new()`, flag accessors).
 pub use uapigen_macros::Uapi;
 #[cfg(feature = "macros")]
@@ -28,6 +31,8 @@ mod flex;
 pub mod ioctl;
 mod packed;
 mod payload;
+#[cfg(feature = "serde")]
+pub mod serde_form;
 
 pub use aligned::{AlignedI64, AlignedU64, align};
 pub use flex::{FamCount, FamError, FlexArray, FlexBuf, FlexHeader};

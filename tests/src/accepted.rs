@@ -102,7 +102,7 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
     .flatten()
     .collect();
 
-    // Rust: every module in one crate, every feature, -D warnings.
+    // Rust: every module in one crate, every feature (serde too), -D warnings.
     let krate = root().join("target").join(krate);
     let _ = std::fs::remove_dir_all(krate.join("src"));
     for (rel, text) in outputs.iter().filter(|(p, _)| p.starts_with("src")) {
@@ -117,8 +117,8 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
         krate.join("Cargo.toml"),
         format!(
             "[package]\nname = \"uapigen-hostile-output\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\n\
-             [dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n\n[workspace]\n"
+             publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\
+             serde = [\"uapigen-runtime/serde\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n\n[workspace]\n"
         ),
     )
     .map_err(|e| format!("Cargo.toml: {e}"))?;

@@ -81,6 +81,9 @@ publish = false
 [dependencies]
 uapigen-runtime = {{ path = "{ws}/runtime" }}
 
+[features]
+serde = ["uapigen-runtime/serde"]
+
 [build-dependencies]
 uapigen = {{ path = "{ws}/codegen" }}
 "#,
@@ -93,9 +96,13 @@ uapigen = {{ path = "{ws}/codegen" }}
         std::fs::read_to_string(ws.join("spec/nsfs.yaml")).unwrap_or_else(|e| panic!("{e}"));
     write(&spec, &spec_text);
     write(
+        &dir.join("spec/loop.yaml"),
+        &std::fs::read_to_string(ws.join("spec/loop.yaml")).unwrap_or_else(|e| panic!("{e}")),
+    );
+    write(
         &dir.join("build.rs"),
         r#"fn main() {
-    if let Err(e) = uapigen::Builder::new().spec("spec/nsfs.yaml").generate() {
+    if let Err(e) = uapigen::Builder::new().spec("spec/nsfs.yaml").spec("spec/loop.yaml").serde(Some("serde")).generate() {
         eprintln!("{e}");
         std::process::exit(1);
     }
@@ -104,7 +111,8 @@ uapigen = {{ path = "{ws}/codegen" }}
     );
     write(
         &dir.join("src/lib.rs"),
-        "pub mod nsfs {\n    include!(concat!(env!(\"OUT_DIR\"), \"/nsfs.rs\"));\n}\n",
+        "pub mod nsfs {\n    include!(concat!(env!(\"OUT_DIR\"), \"/nsfs.rs\"));\n}\n\
+         pub mod r#loop {\n    include!(concat!(env!(\"OUT_DIR\"), \"/loop.rs\"));\n}\n",
     );
 
     let first = build(dir, &target);
@@ -114,6 +122,26 @@ uapigen = {{ path = "{ws}/codegen" }}
     );
     let out = generated_file(&target);
     let t0 = mtime(&out);
+
+    // `.serde(Some("serde"))`: the derives are behind the crate's feature, and build with it.
+    let text = std::fs::read_to_string(out.with_file_name("loop.rs")).unwrap_or_default();
+    assert!(
+        text.contains(
+            "#[cfg_attr(\n    feature = \"serde\",\n    derive(::uapigen_runtime::serde::Serialize"
+        ),
+        "{text}"
+    );
+    let with_serde = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--features", "serde"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap_or_else(|e| panic!("cargo: {e}"));
+    assert!(
+        with_serde.status.success(),
+        "the serde feature does not build:\n{}",
+        String::from_utf8_lossy(&with_serde.stderr)
+    );
 
     let second = build(dir, &target);
     assert!(

@@ -2034,11 +2034,15 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
         let mut files = Vec::new();
         for c in cases {
             let name = c.name();
-            // Odd seeds also get the C-name aliases (`c-names` feature of the bindings crate).
+            // Odd seeds also get the C-name aliases (`c-names` feature of the bindings crate)
+            // and the serde derives (`serde` feature).
             let text = if c.seed.is_some_and(|s| s % 2 == 1) {
                 uapigen::emit::rust::module_with(
                     &c.model,
-                    &uapigen::emit::rust::CNames::Always,
+                    &uapigen::emit::rust::RustOptions {
+                        c_names: uapigen::emit::rust::Gate::Always,
+                        serde: uapigen::emit::rust::Gate::Always,
+                    },
                     uapigen::emit::Mode::Build,
                 )
             } else {
@@ -2069,7 +2073,7 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
             &cdir.join("Cargo.toml"),
             &format!(
                 "[package]\nname = \"uapigen-diff-{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-                 publish = false\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n",
+                 publish = false\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, features = [\"serde\"] }}\n",
                 krate.replace('_', "-")
             ),
         );

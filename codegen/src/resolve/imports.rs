@@ -182,11 +182,51 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The used modules another crate holds: each `uses: CRATE::NAME`, the specs that one
+    /// uses (modules of the same crate), and those a used spec of this crate gets from
+    /// crates itself.
+    pub(super) fn crate_modules(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, path: String| {
+            if !out.iter().any(|(n, _)| n == name) {
+                out.push((name.to_owned(), path));
+            }
+        };
+        for u in &self.spec.uses {
+            let Some((krate, name)) = u.value.split_once("::") else {
+                continue;
+            };
+            add(
+                name,
+                format!("::{krate}::{}", crate::names::module_ident(name)),
+            );
+            if let Some(m) = self.imports.iter().find(|m| m.name == name) {
+                for (n, _) in &m.uses {
+                    let path = match m.crate_modules.iter().find(|(c, _)| c == n) {
+                        Some((_, p)) => p.clone(),
+                        None => format!("::{krate}::{}", crate::names::module_ident(n)),
+                    };
+                    add(n, path);
+                }
+            }
+        }
+        for m in self.imports {
+            for (n, p) in &m.crate_modules {
+                add(n, p.clone());
+            }
+        }
+        out
+    }
+
     /// Report a `uses` entry that names no given spec.
     pub(super) fn check_uses(&mut self) {
         let spec = self.spec;
         for u in &spec.uses {
-            if !self.imports.iter().any(|m| m.name == u.value) {
+            let name = u
+                .value
+                .rsplit_once("::")
+                .map_or(u.value.as_str(), |(_, n)| n);
+            if !self.imports.iter().any(|m| m.name == name) {
                 self.diags
                     .error(
                         Code::Uses,

@@ -409,6 +409,7 @@ impl Resolver<'_> {
                 .iter()
                 .map(|m| (m.name.clone(), m.header.clone()))
                 .collect(),
+            crate_modules: self.crate_modules(),
             header: spec.header.value.clone(),
             includes,
             guard,

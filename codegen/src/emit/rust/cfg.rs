@@ -118,15 +118,61 @@ pub fn cfg_groups<K: PartialEq + Clone>(
         .collect()
 }
 
-/// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
-/// projects migrating from bindgen-generated crates.
+/// Whether generated code has an optional part: never, behind a cargo feature of the crate
+/// that compiles it, or always.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum CNames {
-    /// No aliases.
+pub enum Gate {
+    /// Not generated.
     #[default]
     Off,
-    /// Aliases behind `#[cfg(feature = "<name>")]`.
+    /// Behind `#[cfg(feature = "<name>")]`.
     Feature(String),
-    /// Aliases always.
+    /// Always there.
     Always,
+}
+
+/// Whether to emit C-name aliases (`vfio_iommu_type1_dma_map`, `VFIO_IOMMU_MAP_DMA`) for
+/// projects migrating from bindgen-generated crates.
+pub type CNames = Gate;
+
+/// The optional parts of a generated Rust module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RustOptions {
+    /// C-name aliases.
+    pub c_names: Gate,
+    /// `Serialize` and `Deserialize` for every type without pointers (through
+    /// `uapigen_runtime::serde`: the crate that compiles the module enables
+    /// `uapigen-runtime`'s `serde` feature).
+    pub serde: Gate,
+}
+
+impl Gate {
+    /// The predicate of the gate: `None` when it is always on, `Some(cfg)` for a feature;
+    /// [`Gate::Off`] gives `None` too (callers check [`Gate::is_off`] first).
+    pub(crate) fn predicate(&self) -> Option<TokenStream> {
+        match self {
+            Gate::Feature(f) => Some(quote!(feature = #f)),
+            Gate::Off | Gate::Always => None,
+        }
+    }
+
+    pub(crate) fn is_off(&self) -> bool {
+        *self == Gate::Off
+    }
+
+    /// `attr` (the inside of `#[...]`) behind the gate: `#[cfg_attr(feature = "f", attr)]`,
+    /// `#[attr]`, or nothing.
+    pub(crate) fn attr(&self, attr: TokenStream) -> TokenStream {
+        match (self.is_off(), self.predicate()) {
+            (true, _) => TokenStream::new(),
+            (false, Some(p)) => quote!(#[cfg_attr(#p, #attr)]),
+            (false, None) => quote!(#[#attr]),
+        }
+    }
+
+    /// `#[cfg(feature = "f")]` or nothing.
+    pub(crate) fn cfg(&self) -> TokenStream {
+        self.predicate()
+            .map_or_else(TokenStream::new, |p| quote!(#[cfg(#p)]))
+    }
 }

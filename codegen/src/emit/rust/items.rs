@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 
 use super::caps::caps;
-use super::cfg::{CNames, arch_attr, cfg_pred_groups};
+use super::cfg::{CNames, Gate, arch_attr, cfg_pred_groups};
 use super::checks::{check_fn, validate};
 use super::payload::payload;
 use super::tokens::{alias_for, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit};
@@ -81,11 +81,10 @@ pub(crate) fn head_tokens(m: &Module) -> TokenStream {
 
 /// `pub type c_name = RustName;` and `pub const C_NAME: T = RUST_NAME;` for every item.
 pub(crate) fn c_name_aliases(model: &Model, c_names: &CNames) -> TokenStream {
-    let cfg = match c_names {
-        CNames::Off => return quote!(),
-        CNames::Feature(f) => quote!(#[cfg(feature = #f)]),
-        CNames::Always => quote!(),
-    };
+    if c_names.is_off() {
+        return quote!();
+    }
+    let cfg = c_names.cfg();
     let m = &model.module;
     let items = model.facts.aliases.iter().map(|a| {
         let abis = match a.target {
@@ -281,7 +280,7 @@ impl Bitflags {
     }
 }
 
-pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
+pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let name = ident(&t.rust_name);
@@ -320,13 +319,21 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
     }
     let plan = super::bitfields::plan(model, id);
+    // serde: no form for pointers; arrays of any length through the runtime's `array`;
+    // the zero-sized alignment markers skipped.
+    let serde = if tr.pointer { &Gate::Off } else { serde };
+    let ser = SerdeAttrs::new(serde);
     let body = if is_union {
-        union_body(model, id)
+        union_body(model, id, &ser)
     } else {
-        let markers = super::bitfields::markers(model, id);
+        let markers = super::bitfields::markers(model, id).into_iter().map(|mk| {
+            let skip = &ser.skip;
+            quote!(#skip #mk)
+        });
         let fields = t.fields.iter().enumerate().filter_map(|(i, f)| {
             if f.bits.is_some() {
-                return super::bitfields::member(model, id, &plan, i);
+                let arr = &ser.array;
+                return super::bitfields::member(model, id, &plan, i).map(|mb| quote!(#arr #mb));
             }
             let n = ident(&f.rust_name);
             let mut ty = rust_ty(m, &f.ty);
@@ -355,9 +362,14 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
             let marker = f.aligned.map(|a| {
                 let mn = quote::format_ident!("_align_{}", f.rust_name.trim_start_matches("r#"));
                 let an = quote::format_ident!("A{a}");
-                quote!(#[doc(hidden)] pub #mn: ::uapigen_runtime::align::#an,)
+                let skip = &ser.skip;
+                quote!(#skip #[doc(hidden)] pub #mn: ::uapigen_runtime::align::#an,)
             });
-            Some(quote!(#marker #fd pub #n: #ty))
+            let with = match (&f.ty, f.packed) {
+                (Ty::Array(..), false) => ser.array.clone(),
+                _ => quote!(),
+            };
+            Some(quote!(#marker #fd #with pub #n: #ty))
         });
         quote!({ #(#markers,)* #(#fields,)* })
     };
@@ -520,13 +532,23 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
         }
         (false, None) => quote!(#[repr(C)]),
     };
+    let serde_derive = &ser.derive;
+    let serde_elem = match serde.is_off() {
+        true => quote!(),
+        false => {
+            let cfg = &ser.elem;
+            quote!(#cfg ::uapigen_runtime::serde_elem!(#name);)
+        }
+    };
     quote! {
         #d #a
         #repr
         #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
         #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+        #serde_derive
         #uapi_attrs
         pub struct #name #body
+        #serde_elem
         impl ::core::default::Default for #name {
             fn default() -> Self {
                 ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
@@ -539,10 +561,42 @@ pub(crate) fn type_item(model: &Model, id: TypeId) -> TokenStream {
     }
 }
 
+/// The serde attributes of one type's members, behind the module's gate.
+struct SerdeAttrs {
+    /// `#[derive(Serialize, Deserialize)]` and the crate path, on the type.
+    derive: TokenStream,
+    /// `Elem` for the type, so that arrays and packed members of it have a serde form.
+    elem: TokenStream,
+    /// On an array member.
+    array: TokenStream,
+    /// On a zero-sized marker.
+    skip: TokenStream,
+}
+
+impl SerdeAttrs {
+    fn new(gate: &Gate) -> Self {
+        let derive = gate.attr(quote!(derive(
+            ::uapigen_runtime::serde::Serialize,
+            ::uapigen_runtime::serde::Deserialize
+        )));
+        // A member this version does not know is an error, not data dropped.
+        let krate = gate.attr(quote!(serde(
+            crate = "::uapigen_runtime::serde",
+            deny_unknown_fields
+        )));
+        SerdeAttrs {
+            derive: quote!(#derive #krate),
+            elem: if gate.is_off() { quote!() } else { gate.cfg() },
+            array: gate.attr(quote!(serde(with = "::uapigen_runtime::serde_form::array"))),
+            skip: gate.attr(quote!(serde(skip))),
+        }
+    }
+}
+
 /// A C union as a struct of its bytes: zero-length arrays of every member type give it the
 /// union's alignment, the byte array its size. Members are read and written through
 /// accessors, so no `unsafe` union access is ever needed.
-fn union_body(model: &Model, id: TypeId) -> TokenStream {
+fn union_body(model: &Model, id: TypeId, ser: &SerdeAttrs) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let aligns = t.fields.iter().enumerate().map(|(i, f)| {
@@ -553,17 +607,21 @@ fn union_body(model: &Model, id: TypeId) -> TokenStream {
                 0 => format_ident!("_align{}x", i),
                 j => format_ident!("_align{}x{}", i, j),
             };
-            quote!(, #n: [#t; 0])
+            let skip = &ser.skip;
+            quote!(, #skip #n: [#t; 0])
         });
-        quote!(#n: [#ty; 0] #(#extra)*)
+        let skip = &ser.skip;
+        quote!(#skip #n: [#ty; 0] #(#extra)*)
     });
     let sizes = t.fields.iter().map(|f| {
         let ty = rust_ty(m, &f.ty);
         quote!(::core::mem::size_of::<#ty>())
     });
+    let arr = &ser.array;
     quote!({
         #(#aligns,)*
         /// The union's bytes; use the accessors to read or write a member.
+        #arr
         pub bytes: [u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }],
     })
 }

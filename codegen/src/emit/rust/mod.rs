@@ -24,29 +24,29 @@ use crate::model::Model;
 use items::{Bitflags, c_name_aliases, head_tokens, type_item};
 use tokens::{alias_for, docs, ident, int_lit};
 
-pub use cfg::{CNames, cfg_groups, cfg_pred_groups};
+pub use cfg::{CNames, Gate, RustOptions, cfg_groups, cfg_pred_groups};
 pub use probe::probe_module;
 
-/// The Rust module for a model, without C-name aliases.
+/// The Rust module for a model, without C-name aliases or serde.
 pub fn module(model: &Model, mode: Mode) -> Result<String, EmitError> {
-    module_with(model, &CNames::Off, mode)
+    module_with(model, &RustOptions::default(), mode)
 }
 
 /// The Rust module for a model, formatted: the text `uapigen generate` writes. In
 /// [`Mode::Build`] it is formatted on every core.
-pub fn module_with(model: &Model, c_names: &CNames, mode: Mode) -> Result<String, EmitError> {
-    module_in_chunks(model, c_names, mode, CHUNKS, MAX_CHUNK)
+pub fn module_with(model: &Model, opts: &RustOptions, mode: Mode) -> Result<String, EmitError> {
+    module_in_chunks(model, opts, mode, CHUNKS, MAX_CHUNK)
 }
 
 /// The items of [`module_with`]'s text, in the same order, as tokens: what `include_spec!`
 /// expands to. Nothing is formatted or parsed. It runs on the caller's thread in either
 /// [`Mode`] (token streams cannot cross threads), so a proc macro may call it.
-pub fn module_tokens(model: &Model, c_names: &CNames) -> TokenStream {
+pub fn module_tokens(model: &Model, opts: &RustOptions) -> TokenStream {
     let parts = Parts::new(&model.module);
     parts
         .jobs(1, usize::MAX)
         .iter()
-        .map(|job| job.tokens(model, c_names))
+        .map(|job| job.tokens(model, opts))
         .collect()
 }
 
@@ -54,7 +54,7 @@ pub fn module_tokens(model: &Model, c_names: &CNames) -> TokenStream {
 /// `max_chunk` items.
 fn module_in_chunks(
     model: &Model,
-    c_names: &CNames,
+    opts: &RustOptions,
     mode: Mode,
     chunks: usize,
     max_chunk: usize,
@@ -64,7 +64,7 @@ fn module_in_chunks(
     // so the chunks' texts put end to end are the text of the whole.
     let parts = Parts::new(m);
     let jobs = parts.jobs(chunks, max_chunk);
-    let texts = par_map(&jobs, mode, |job| job.text(model, c_names))?;
+    let texts = par_map(&jobs, mode, |job| job.text(model, opts))?;
     let mut out = banner(m);
     for text in texts {
         out.push_str(&text);
@@ -125,7 +125,7 @@ enum Chunk<'a> {
 }
 
 impl Chunk<'_> {
-    fn tokens(&self, model: &Model, c_names: &CNames) -> TokenStream {
+    fn tokens(&self, model: &Model, opts: &RustOptions) -> TokenStream {
         let m = &model.module;
         match self {
             Chunk::Head => {
@@ -141,7 +141,7 @@ impl Chunk<'_> {
             Chunk::Types(ids) => {
                 let items = ids
                     .iter()
-                    .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id)));
+                    .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id, &opts.serde)));
                 quote!(#(#items)*)
             }
             Chunk::Ioctls(ioctls) => {
@@ -171,12 +171,12 @@ impl Chunk<'_> {
                     cfg::behind(io.abis, wrappers::wrappers(model, std::iter::once(io)))
                 })
                 .collect(),
-            Chunk::Aliases => c_name_aliases(model, c_names),
+            Chunk::Aliases => c_name_aliases(model, &opts.c_names),
         }
     }
 
     /// The chunk's formatted text.
-    fn text(&self, model: &Model, c_names: &CNames) -> Result<String, EmitError> {
+    fn text(&self, model: &Model, opts: &RustOptions) -> Result<String, EmitError> {
         match self {
             // prettyplease cannot lay out the bitflags! DSL, so those blocks are printed as
             // text, each after an empty line, with an empty line after the last.
@@ -189,7 +189,7 @@ impl Chunk<'_> {
                 s.push('\n');
                 Ok(s)
             }
-            _ => format_items(self.tokens(model, c_names)),
+            _ => format_items(self.tokens(model, opts)),
         }
     }
 }
@@ -350,7 +350,10 @@ mod tests {
     #[test]
     fn chunks_put_together_are_the_whole() {
         for (path, model) in spec_models() {
-            let all = &CNames::Always;
+            let all = &RustOptions {
+                c_names: Gate::Always,
+                serde: Gate::Feature("serde".into()),
+            };
             let whole = module_in_chunks(&model, all, Mode::Build, 1, usize::MAX).unwrap();
             // Everything after the head and the bitflags, formatted by prettyplease in one go.
             let m = &model.module;
@@ -394,7 +397,11 @@ mod tests {
         let mut flag_sets = 0;
         for (path, model) in spec_models() {
             flag_sets += model.module.flag_sets.len();
-            for c_names in [CNames::Off, CNames::Always] {
+            let on = RustOptions {
+                c_names: Gate::Always,
+                serde: Gate::Always,
+            };
+            for c_names in [RustOptions::default(), on] {
                 let text = module_with(&model, &c_names, Mode::Build).unwrap();
                 let from_text = syn::parse_file(&text).unwrap();
                 let from_tokens: syn::File = syn::parse2(module_tokens(&model, &c_names)).unwrap();

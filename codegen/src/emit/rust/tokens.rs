@@ -89,11 +89,20 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
             quote!(*mut #t)
         }
         Ty::Named(id) => match m.origin(*id) {
-            // A type of a used spec lives in that spec's sibling module.
+            // A type of a used spec lives in that spec's sibling module, or in the module
+            // of the crate that holds it.
             Some(module) => {
-                let md = ident(&crate::names::module_ident(module));
                 let n = ident(&m.types[*id].rust_name);
-                quote!(super::#md::#n)
+                match m.crate_modules.iter().find(|(c, _)| c == module) {
+                    Some((_, path)) => {
+                        let path: TokenStream = path.parse().unwrap_or_default();
+                        quote!(#path::#n)
+                    }
+                    None => {
+                        let md = ident(&crate::names::module_ident(module));
+                        quote!(super::#md::#n)
+                    }
+                }
             }
             None => ident(&m.types[*id].rust_name),
         },
