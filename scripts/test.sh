@@ -20,6 +20,8 @@ phase install-deps scripts/install-deps.sh
 phase fmt cargo fmt --all -- --check
 phase clippy cargo clippy --workspace --all-targets --all-features -- -D warnings
 phase generate-check cargo run -q -p uapigen --bin uapigen -- generate --check
+# The reference page of every spec (docs/spec/) is current.
+phase doc-check cargo run -q -p uapigen --bin uapigen -- doc --check
 phase lint sh -c 'cargo run -q -p uapigen --bin uapigen -- lint > /dev/null'
 # Every test, the import corpus (tests/tests/import_corpus.rs) included.
 phase tests cargo test --workspace --all-features

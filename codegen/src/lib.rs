@@ -42,6 +42,7 @@ pub mod names;
 pub mod parse;
 pub mod report;
 pub mod resolve;
+mod rule_text;
 mod rules;
 pub mod spec;
 pub mod timing;

@@ -616,3 +616,51 @@ fn init_writes_a_starter_spec_that_passes() {
         text(&sub)
     );
 }
+
+/// `uapigen doc`: a reference page per spec and an index; `--check` fails on a stale page
+/// with a diff and passes on a current one. The numbers on the page are the kernel's:
+/// NS_GET_USERNS is `_IO(0xb7, 0x1)`, 0xb701 where _IO is 0 and 0x2000b701 where it is
+/// 0x20000000 (powerpc, mips, sparc, alpha), written here by hand from <linux/nsfs.h> and
+/// the architectures' ioctl.h.
+#[test]
+fn doc_writes_a_reference_page_per_spec() {
+    let tmp = spec_copy();
+    let o = uapigen(tmp.path(), &["doc", "spec/nsfs.yaml", "-o", "pages"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(tmp.path().join("pages/nsfs.md")).unwrap_or_default();
+    let row = page
+        .lines()
+        .find(|l| l.starts_with("| `NS_GET_USERNS` |"))
+        .unwrap_or_else(|| panic!("no NS_GET_USERNS row:\n{page}"));
+    assert!(
+        row.contains("`0x0000b701` (x86, arm64, arm, s390, riscv, m68k, parisc, sh)")
+            && row.contains("`0x2000b701` (powerpc, mips, sparc, alpha)"),
+        "{row}"
+    );
+    let index = std::fs::read_to_string(tmp.path().join("pages/README.md")).unwrap_or_default();
+    assert!(
+        index.contains("| [nsfs](nsfs.md) | `<linux/nsfs.h>` |"),
+        "{index}"
+    );
+
+    let check = uapigen(
+        tmp.path(),
+        &["doc", "spec/nsfs.yaml", "-o", "pages", "--check"],
+    );
+    assert!(check.status.success(), "{}", text(&check));
+    std::fs::write(
+        tmp.path().join("pages/nsfs.md"),
+        page.replace("0x0000b701", "0x0"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stale = uapigen(
+        tmp.path(),
+        &["doc", "spec/nsfs.yaml", "-o", "pages", "--check"],
+    );
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
+    assert!(
+        text(&stale).contains("+| `NS_GET_USERNS`"),
+        "{}",
+        text(&stale)
+    );
+}

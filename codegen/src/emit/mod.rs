@@ -3,9 +3,11 @@
 //! payload types from [`analysis`](crate::analysis)).
 //!
 //! - [`c`]: the uapi header, the validation header, the assertion file, the probe source;
-//! - [`rust`]: the Rust module and its probe table.
+//! - [`rust`]: the Rust module and its probe table;
+//! - [`doc`]: the Markdown reference page of a spec.
 
 pub mod c;
+pub mod doc;
 pub mod rust;
 
 /// How the generator may run, as its caller says: the generator does not guess.

@@ -27,6 +27,12 @@ use tokens::{alias_for, docs, ident, int_lit};
 pub use cfg::{CNames, Gate, RustOptions, cfg_groups, cfg_pred_groups};
 pub use probe::probe_module;
 
+/// The wrapper of ioctl `i` as tokens: empty when it has none; `unsafe fn` when the
+/// caller must vouch for something (for the reference page).
+pub(crate) fn wrapper_tokens(model: &Model, i: usize) -> TokenStream {
+    wrappers::wrappers(model, model.module.ioctls.get(i).into_iter())
+}
+
 /// The Rust module for a model, without C-name aliases or serde.
 pub fn module(model: &Model, mode: Mode) -> Result<String, EmitError> {
     module_with(model, &RustOptions::default(), mode)
