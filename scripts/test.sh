@@ -22,6 +22,9 @@ phase clippy cargo clippy --workspace --all-targets --all-features -- -D warning
 phase generate-check cargo run -q -p uapigen --bin uapigen -- generate --check
 # The reference page of every spec (docs/spec/) is current.
 phase doc-check cargo run -q -p uapigen --bin uapigen -- doc --check
+# linux-uapi's rustdoc as docs.rs builds it (nightly, --cfg docsrs: feature and
+# architecture badges), every intra-doc link resolving, no rustdoc warning.
+phase rustdoc env RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc -q -p linux-uapi --no-deps --all-features
 phase lint sh -c 'cargo run -q -p uapigen --bin uapigen -- lint > /dev/null'
 # Every test, the import corpus (tests/tests/import_corpus.rs) included.
 phase tests cargo test --workspace --all-features

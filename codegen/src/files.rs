@@ -194,7 +194,9 @@ fn crate_lib(models: &[Model]) -> String {
          //! `include/`.\n",
     );
     s.push_str(&unsafe_wrappers_doc(models));
-    s.push_str("\n#![no_std]\n\n");
+    // On docs.rs (nightly, `--cfg docsrs`) each item behind a feature or an architecture
+    // shows which one.
+    s.push_str("\n#![no_std]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n\n");
     // Generated modules are formatted by prettyplease; rustfmt leaves them alone. Each
     // module's docs are its spec's `doc`.
     for (n, doc) in &mods {

@@ -154,6 +154,8 @@ impl ::core::default::Default for TunPi {
 }
 /// Argument of TUNSETTXFILTER: the Ethernet addresses a tap device lets through.
 #[doc(alias = "tun_filter")]
+///
+/// The argument of [`TUNSETTXFILTER`] (wrapper `tunsettxfilter`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -464,6 +466,8 @@ pub const TUNSETOFFLOAD: u32 = 0x4004_54d0;
 )]
 pub const TUNSETOFFLOAD: u32 = 0x8004_54d0;
 /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
+///
+/// The argument: [`TunFilter`].
 #[cfg(
     not(
         any(
@@ -479,6 +483,8 @@ pub const TUNSETOFFLOAD: u32 = 0x8004_54d0;
 )]
 pub const TUNSETTXFILTER: u32 = 0x4004_54d1;
 /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
+///
+/// The argument: [`TunFilter`].
 #[cfg(
     any(
         target_arch = "powerpc",
@@ -911,7 +917,7 @@ pub const TUNGETDEVNETNS: u32 = 0x54e3;
     )
 )]
 pub const TUNGETDEVNETNS: u32 = 0x2000_54e3;
-/// Calls `TUNSETNOCSUM`.
+/// Calls [`TUNSETNOCSUM`].
 ///
 /// Obsolete; the kernel accepts and ignores it.
 pub fn tunsetnocsum(
@@ -926,7 +932,7 @@ pub fn tunsetnocsum(
         Ok(())
     }
 }
-/// Calls `TUNSETDEBUG`.
+/// Calls [`TUNSETDEBUG`].
 ///
 /// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
 pub fn tunsetdebug(
@@ -941,7 +947,7 @@ pub fn tunsetdebug(
         Ok(())
     }
 }
-/// Calls `TUNSETIFF`.
+/// Calls [`TUNSETIFF`].
 ///
 /// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
 pub fn tunsetiff(
@@ -954,7 +960,7 @@ pub fn tunsetiff(
         Ok(())
     }
 }
-/// Calls `TUNSETPERSIST`.
+/// Calls [`TUNSETPERSIST`].
 ///
 /// Non-zero: keep the interface when its last fd closes; zero: remove it then.
 pub fn tunsetpersist(
@@ -969,7 +975,7 @@ pub fn tunsetpersist(
         Ok(())
     }
 }
-/// Calls `TUNSETOWNER`.
+/// Calls [`TUNSETOWNER`].
 ///
 /// Let the user id given open the interface without CAP_NET_ADMIN.
 pub fn tunsetowner(
@@ -984,7 +990,7 @@ pub fn tunsetowner(
         Ok(())
     }
 }
-/// Calls `TUNSETLINK`.
+/// Calls [`TUNSETLINK`].
 ///
 /// Set the link type (an ARPHRD_* value) while the interface is down.
 pub fn tunsetlink(
@@ -999,7 +1005,7 @@ pub fn tunsetlink(
         Ok(())
     }
 }
-/// Calls `TUNSETGROUP`.
+/// Calls [`TUNSETGROUP`].
 ///
 /// Let the group id given open the interface without CAP_NET_ADMIN.
 pub fn tunsetgroup(
@@ -1014,7 +1020,7 @@ pub fn tunsetgroup(
         Ok(())
     }
 }
-/// Calls `TUNGETFEATURES`.
+/// Calls [`TUNGETFEATURES`].
 ///
 /// Read the IFF_* flags this kernel supports.
 pub fn tungetfeatures(
@@ -1027,7 +1033,7 @@ pub fn tungetfeatures(
         Ok(())
     }
 }
-/// Calls `TUNSETOFFLOAD`.
+/// Calls [`TUNSETOFFLOAD`].
 ///
 /// Say which TUN_F_* offloads the reader handles.
 pub fn tunsetoffload(
@@ -1042,7 +1048,7 @@ pub fn tunsetoffload(
         Ok(())
     }
 }
-/// Calls `TUNSETTXFILTER`.
+/// Calls [`TUNSETTXFILTER`].
 ///
 /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
 pub fn tunsettxfilter(
@@ -1060,7 +1066,7 @@ pub fn tunsettxfilter(
         Ok(())
     }
 }
-/// Calls `TUNGETIFF`.
+/// Calls [`TUNGETIFF`].
 ///
 /// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
 pub fn tungetiff(
@@ -1073,7 +1079,7 @@ pub fn tungetiff(
         Ok(())
     }
 }
-/// Calls `TUNGETSNDBUF`.
+/// Calls [`TUNGETSNDBUF`].
 ///
 /// Read the send buffer size of the device's socket.
 pub fn tungetsndbuf(
@@ -1086,7 +1092,7 @@ pub fn tungetsndbuf(
         Ok(())
     }
 }
-/// Calls `TUNSETSNDBUF`.
+/// Calls [`TUNSETSNDBUF`].
 ///
 /// Set the send buffer size of the device's socket (positive).
 pub fn tunsetsndbuf(
@@ -1100,7 +1106,7 @@ pub fn tunsetsndbuf(
         Ok(())
     }
 }
-/// Calls `TUNGETVNETHDRSZ`.
+/// Calls [`TUNGETVNETHDRSZ`].
 ///
 /// Read the size of the virtio-net header of IFF_VNET_HDR.
 pub fn tungetvnethdrsz(
@@ -1113,7 +1119,7 @@ pub fn tungetvnethdrsz(
         Ok(())
     }
 }
-/// Calls `TUNSETVNETHDRSZ`.
+/// Calls [`TUNSETVNETHDRSZ`].
 ///
 /// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
 pub fn tunsetvnethdrsz(
@@ -1129,7 +1135,7 @@ pub fn tunsetvnethdrsz(
         Ok(())
     }
 }
-/// Calls `TUNSETQUEUE`.
+/// Calls [`TUNSETQUEUE`].
 ///
 /// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
 pub fn tunsetqueue(
@@ -1143,7 +1149,7 @@ pub fn tunsetqueue(
         Ok(())
     }
 }
-/// Calls `TUNSETIFINDEX`.
+/// Calls [`TUNSETIFINDEX`].
 ///
 /// Ask for this interface index for the interface TUNSETIFF makes next.
 pub fn tunsetifindex(
@@ -1157,7 +1163,7 @@ pub fn tunsetifindex(
         Ok(())
     }
 }
-/// Calls `TUNSETVNETLE`.
+/// Calls [`TUNSETVNETLE`].
 ///
 /// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
 pub fn tunsetvnetle(
@@ -1171,7 +1177,7 @@ pub fn tunsetvnetle(
         Ok(())
     }
 }
-/// Calls `TUNGETVNETLE`.
+/// Calls [`TUNGETVNETLE`].
 ///
 /// Read the little-endian setting of TUNSETVNETLE.
 pub fn tungetvnetle(
@@ -1184,7 +1190,7 @@ pub fn tungetvnetle(
         Ok(())
     }
 }
-/// Calls `TUNSETVNETBE`.
+/// Calls [`TUNSETVNETBE`].
 ///
 /// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
 pub fn tunsetvnetbe(
@@ -1198,7 +1204,7 @@ pub fn tunsetvnetbe(
         Ok(())
     }
 }
-/// Calls `TUNGETVNETBE`.
+/// Calls [`TUNGETVNETBE`].
 ///
 /// Read the big-endian setting of TUNSETVNETBE.
 pub fn tungetvnetbe(
@@ -1211,7 +1217,7 @@ pub fn tungetvnetbe(
         Ok(())
     }
 }
-/// Calls `TUNSETSTEERINGEBPF`.
+/// Calls [`TUNSETSTEERINGEBPF`].
 ///
 /// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
 pub fn tunsetsteeringebpf(
@@ -1227,7 +1233,7 @@ pub fn tunsetsteeringebpf(
         Ok(())
     }
 }
-/// Calls `TUNSETFILTEREBPF`.
+/// Calls [`TUNSETFILTEREBPF`].
 ///
 /// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
 pub fn tunsetfilterebpf(
@@ -1243,7 +1249,7 @@ pub fn tunsetfilterebpf(
         Ok(())
     }
 }
-/// Calls `TUNSETCARRIER`.
+/// Calls [`TUNSETCARRIER`].
 ///
 /// Non-zero: carrier on; zero: carrier off.
 pub fn tunsetcarrier(
@@ -1257,7 +1263,7 @@ pub fn tunsetcarrier(
         Ok(())
     }
 }
-/// Calls `TUNGETDEVNETNS`.
+/// Calls [`TUNGETDEVNETNS`].
 ///
 /// Open the network namespace of the interface and return its fd.
 pub fn tungetdevnetns(

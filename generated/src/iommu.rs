@@ -903,6 +903,8 @@ impl ::core::default::Default for InvPasidInfo {
 /// Request to invalidate first-stage caches of a guest. DEV_IOTLB cannot go with DOMAIN
 /// granularity nor PASID cache with ADDR; all named caches must support the granularity.
 #[doc(alias = "iommu_cache_invalidate_info")]
+///
+/// What its data holds: [`CacheInvalidateInfoPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -1398,6 +1400,8 @@ impl ::core::default::Default for GpasidBindDataVtd {
 /// Binds a guest page table (guest mm) to a host PASID; with a guest PASID the host can
 /// translate guest PASIDs that the VM programs into an assigned device.
 #[doc(alias = "iommu_gpasid_bind_data")]
+///
+/// What its data holds: [`GpasidBindDataPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,

@@ -238,6 +238,8 @@ pub const HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
 
 /// Argument of IOMMU_DESTROY; frees any destroyable object.
 #[doc(alias = "iommu_destroy")]
+///
+/// The argument of [`DESTROY`] (wrapper `destroy`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -361,6 +363,8 @@ impl Destroy {
 }
 /// Argument of IOMMU_IOAS_ALLOC; creates an IO address space (IOVA to memory mappings).
 #[doc(alias = "iommu_ioas_alloc")]
+///
+/// The argument of [`IOAS_ALLOC`] (wrapper `ioas_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -542,6 +546,8 @@ impl ::core::default::Default for IovaRange {
 }
 /// Argument of IOMMU_IOAS_IOVA_RANGES; reports where in an IOAS mappings may go, which changes with attachments.
 #[doc(alias = "iommu_ioas_iova_ranges")]
+///
+/// The argument of [`IOAS_IOVA_RANGES`] (wrapper `ioas_iova_ranges`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -689,6 +695,8 @@ impl IoasIovaRanges {
 }
 /// Argument of IOMMU_IOAS_ALLOW_IOVAS; replaces the list of ranges that must stay usable (and confines automatic IOVAs).
 #[doc(alias = "iommu_ioas_allow_iovas")]
+///
+/// The argument of [`IOAS_ALLOW_IOVAS`] (wrapper `ioas_allow_iovas`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -827,6 +835,8 @@ impl IoasAllowIovas {
 }
 /// Argument of IOMMU_IOAS_MAP; maps user memory into an IOAS.
 #[doc(alias = "iommu_ioas_map")]
+///
+/// The argument of [`IOAS_MAP`] (wrapper `ioas_map`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1022,6 +1032,8 @@ impl IoasMap {
 }
 /// Argument of IOMMU_IOAS_MAP_FILE; like IOMMU_IOAS_MAP with memfd memory.
 #[doc(alias = "iommu_ioas_map_file")]
+///
+/// The argument of [`IOAS_MAP_FILE`] (wrapper `ioas_map_file`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1209,6 +1221,8 @@ impl IoasMapFile {
 }
 /// Argument of IOMMU_IOAS_COPY; maps an existing mapping of one IOAS into another, sharing the pinned pages.
 #[doc(alias = "iommu_ioas_copy")]
+///
+/// The argument of [`IOAS_COPY`] (wrapper `ioas_copy`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1407,6 +1421,8 @@ impl IoasCopy {
 }
 /// Argument of IOMMU_IOAS_UNMAP; removes whole mappings (0 to U64_MAX removes all).
 #[doc(alias = "iommu_ioas_unmap")]
+///
+/// The argument of [`IOAS_UNMAP`] (wrapper `ioas_unmap`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1551,6 +1567,8 @@ impl IoasUnmap {
 }
 /// Argument of IOMMU_OPTION; sets or reads one option of iommufd or of an object.
 #[doc(alias = "iommu_option")]
+///
+/// The argument of [`OPTION`] (wrapper `option`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1730,6 +1748,8 @@ impl IommuOption {
 }
 /// Argument of IOMMU_VFIO_IOAS; chooses the IOAS used by the VFIO container compatibility layer.
 #[doc(alias = "iommu_vfio_ioas")]
+///
+/// The argument of [`VFIO_IOAS`] (wrapper `vfio_ioas`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -2062,6 +2082,9 @@ impl ::core::default::Default for HwptAmdGuest {
 }
 /// Argument of IOMMU_HWPT_ALLOC; creates a hardware page table on an IOAS, or a nested one on a parent HWPT or vIOMMU.
 #[doc(alias = "iommu_hwpt_alloc")]
+///
+/// The argument of [`HWPT_ALLOC`] (wrapper `hwpt_alloc`).
+/// What its data holds: [`HwptAllocPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -2816,6 +2839,8 @@ impl ::core::default::Default for HwInfoAmd {
 }
 /// Argument of IOMMU_GET_HW_INFO; reads the hardware information of the IOMMU behind a bound device.
 #[doc(alias = "iommu_hw_info")]
+///
+/// The argument of [`GET_HW_INFO`] (wrapper `get_hw_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -2984,6 +3009,8 @@ impl HwInfo {
 }
 /// Argument of IOMMU_HWPT_SET_DIRTY_TRACKING; turns dirty tracking of a HWPT on or off.
 #[doc(alias = "iommu_hwpt_set_dirty_tracking")]
+///
+/// The argument of [`HWPT_SET_DIRTY_TRACKING`] (wrapper `hwpt_set_dirty_tracking`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3128,6 +3155,8 @@ impl HwptSetDirtyTracking {
 }
 /// Argument of IOMMU_HWPT_GET_DIRTY_BITMAP; reads (and by default clears) the dirty bits of an IOVA range.
 #[doc(alias = "iommu_hwpt_get_dirty_bitmap")]
+///
+/// The argument of [`HWPT_GET_DIRTY_BITMAP`] (wrapper `hwpt_get_dirty_bitmap`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3423,6 +3452,9 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
 }
 /// Argument of IOMMU_HWPT_INVALIDATE; flushes caches of a nested HWPT or a vIOMMU with an array of requests.
 #[doc(alias = "iommu_hwpt_invalidate")]
+///
+/// The argument of [`HWPT_INVALIDATE`] (wrapper `hwpt_invalidate`).
+/// What its data holds: [`HwptInvalidatePayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -3959,6 +3991,8 @@ impl ::core::default::Default for HwptPageResponse {
 }
 /// Argument of IOMMU_FAULT_QUEUE_ALLOC; creates a fault queue object and its fd.
 #[doc(alias = "iommu_fault_alloc")]
+///
+/// The argument of [`FAULT_QUEUE_ALLOC`] (wrapper `fault_queue_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4148,6 +4182,8 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
 }
 /// Argument of IOMMU_VIOMMU_ALLOC; creates a virtual IOMMU, the VM's slice of a physical IOMMU.
 #[doc(alias = "iommu_viommu_alloc")]
+///
+/// The argument of [`VIOMMU_ALLOC`] (wrapper `viommu_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4315,6 +4351,8 @@ impl ViommuAlloc {
 }
 /// Argument of IOMMU_VDEVICE_ALLOC; creates a device's instance on a vIOMMU (destroy it before the device).
 #[doc(alias = "iommu_vdevice_alloc")]
+///
+/// The argument of [`VDEVICE_ALLOC`] (wrapper `vdevice_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4439,6 +4477,8 @@ impl VdeviceAlloc {
 }
 /// Argument of IOMMU_IOAS_CHANGE_PROCESS; charges all pinned pages to the calling process (memfd maps only).
 #[doc(alias = "iommu_ioas_change_process")]
+///
+/// The argument of [`IOAS_CHANGE_PROCESS`] (wrapper `ioas_change_process`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4715,6 +4755,8 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
 }
 /// Argument of IOMMU_VEVENTQ_ALLOC; creates a virtual event queue of a vIOMMU (one per type) and its fd.
 #[doc(alias = "iommu_veventq_alloc")]
+///
+/// The argument of [`VEVENTQ_ALLOC`] (wrapper `veventq_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4924,6 +4966,8 @@ impl VeventqAlloc {
 }
 /// Argument of IOMMU_HW_QUEUE_ALLOC; lets the hardware use a guest queue in memory for a vIOMMU.
 #[doc(alias = "iommu_hw_queue_alloc")]
+///
+/// The argument of [`HW_QUEUE_ALLOC`] (wrapper `hw_queue_alloc`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -5203,6 +5247,8 @@ impl HwInfoDataType {
     }
 }
 /// Destroy an object by ID.
+///
+/// The argument: [`Destroy`].
 #[doc(alias = "IOMMU_DESTROY")]
 #[cfg(
     not(
@@ -5219,6 +5265,8 @@ impl HwInfoDataType {
 )]
 pub const DESTROY: u32 = 0x3b80;
 /// Destroy an object by ID.
+///
+/// The argument: [`Destroy`].
 #[doc(alias = "IOMMU_DESTROY")]
 #[cfg(
     any(
@@ -5233,6 +5281,8 @@ pub const DESTROY: u32 = 0x3b80;
 )]
 pub const DESTROY: u32 = 0x2000_3b80;
 /// Create an IO address space.
+///
+/// The argument: [`IoasAlloc`].
 #[doc(alias = "IOMMU_IOAS_ALLOC")]
 #[cfg(
     not(
@@ -5249,6 +5299,8 @@ pub const DESTROY: u32 = 0x2000_3b80;
 )]
 pub const IOAS_ALLOC: u32 = 0x3b81;
 /// Create an IO address space.
+///
+/// The argument: [`IoasAlloc`].
 #[doc(alias = "IOMMU_IOAS_ALLOC")]
 #[cfg(
     any(
@@ -5263,6 +5315,8 @@ pub const IOAS_ALLOC: u32 = 0x3b81;
 )]
 pub const IOAS_ALLOC: u32 = 0x2000_3b81;
 /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+///
+/// The argument: [`IoasIovaRanges`].
 #[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
 #[cfg(
     not(
@@ -5279,6 +5333,8 @@ pub const IOAS_ALLOC: u32 = 0x2000_3b81;
 )]
 pub const IOAS_IOVA_RANGES: u32 = 0x3b84;
 /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+///
+/// The argument: [`IoasIovaRanges`].
 #[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
 #[cfg(
     any(
@@ -5293,6 +5349,8 @@ pub const IOAS_IOVA_RANGES: u32 = 0x3b84;
 )]
 pub const IOAS_IOVA_RANGES: u32 = 0x2000_3b84;
 /// Set the IOVA ranges that must stay usable in an IOAS.
+///
+/// The argument: [`IoasAllowIovas`].
 #[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
 #[cfg(
     not(
@@ -5309,6 +5367,8 @@ pub const IOAS_IOVA_RANGES: u32 = 0x2000_3b84;
 )]
 pub const IOAS_ALLOW_IOVAS: u32 = 0x3b82;
 /// Set the IOVA ranges that must stay usable in an IOAS.
+///
+/// The argument: [`IoasAllowIovas`].
 #[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
 #[cfg(
     any(
@@ -5323,6 +5383,8 @@ pub const IOAS_ALLOW_IOVAS: u32 = 0x3b82;
 )]
 pub const IOAS_ALLOW_IOVAS: u32 = 0x2000_3b82;
 /// Map user memory into an IOAS.
+///
+/// The argument: [`IoasMap`].
 #[doc(alias = "IOMMU_IOAS_MAP")]
 #[cfg(
     not(
@@ -5339,6 +5401,8 @@ pub const IOAS_ALLOW_IOVAS: u32 = 0x2000_3b82;
 )]
 pub const IOAS_MAP: u32 = 0x3b85;
 /// Map user memory into an IOAS.
+///
+/// The argument: [`IoasMap`].
 #[doc(alias = "IOMMU_IOAS_MAP")]
 #[cfg(
     any(
@@ -5353,6 +5417,8 @@ pub const IOAS_MAP: u32 = 0x3b85;
 )]
 pub const IOAS_MAP: u32 = 0x2000_3b85;
 /// Map part of a memfd into an IOAS.
+///
+/// The argument: [`IoasMapFile`].
 #[doc(alias = "IOMMU_IOAS_MAP_FILE")]
 #[cfg(
     not(
@@ -5369,6 +5435,8 @@ pub const IOAS_MAP: u32 = 0x2000_3b85;
 )]
 pub const IOAS_MAP_FILE: u32 = 0x3b8f;
 /// Map part of a memfd into an IOAS.
+///
+/// The argument: [`IoasMapFile`].
 #[doc(alias = "IOMMU_IOAS_MAP_FILE")]
 #[cfg(
     any(
@@ -5383,6 +5451,8 @@ pub const IOAS_MAP_FILE: u32 = 0x3b8f;
 )]
 pub const IOAS_MAP_FILE: u32 = 0x2000_3b8f;
 /// Copy a mapping from one IOAS to another.
+///
+/// The argument: [`IoasCopy`].
 #[doc(alias = "IOMMU_IOAS_COPY")]
 #[cfg(
     not(
@@ -5399,6 +5469,8 @@ pub const IOAS_MAP_FILE: u32 = 0x2000_3b8f;
 )]
 pub const IOAS_COPY: u32 = 0x3b83;
 /// Copy a mapping from one IOAS to another.
+///
+/// The argument: [`IoasCopy`].
 #[doc(alias = "IOMMU_IOAS_COPY")]
 #[cfg(
     any(
@@ -5413,6 +5485,8 @@ pub const IOAS_COPY: u32 = 0x3b83;
 )]
 pub const IOAS_COPY: u32 = 0x2000_3b83;
 /// Unmap an IOVA range of an IOAS.
+///
+/// The argument: [`IoasUnmap`].
 #[doc(alias = "IOMMU_IOAS_UNMAP")]
 #[cfg(
     not(
@@ -5429,6 +5503,8 @@ pub const IOAS_COPY: u32 = 0x2000_3b83;
 )]
 pub const IOAS_UNMAP: u32 = 0x3b86;
 /// Unmap an IOVA range of an IOAS.
+///
+/// The argument: [`IoasUnmap`].
 #[doc(alias = "IOMMU_IOAS_UNMAP")]
 #[cfg(
     any(
@@ -5443,6 +5519,8 @@ pub const IOAS_UNMAP: u32 = 0x3b86;
 )]
 pub const IOAS_UNMAP: u32 = 0x2000_3b86;
 /// Set or get an option.
+///
+/// The argument: [`IommuOption`].
 #[doc(alias = "IOMMU_OPTION")]
 #[cfg(
     not(
@@ -5459,6 +5537,8 @@ pub const IOAS_UNMAP: u32 = 0x2000_3b86;
 )]
 pub const OPTION: u32 = 0x3b87;
 /// Set or get an option.
+///
+/// The argument: [`IommuOption`].
 #[doc(alias = "IOMMU_OPTION")]
 #[cfg(
     any(
@@ -5473,6 +5553,8 @@ pub const OPTION: u32 = 0x3b87;
 )]
 pub const OPTION: u32 = 0x2000_3b87;
 /// Get, set or clear the IOAS of the VFIO compatibility layer.
+///
+/// The argument: [`VfioIoas`].
 #[doc(alias = "IOMMU_VFIO_IOAS")]
 #[cfg(
     not(
@@ -5489,6 +5571,8 @@ pub const OPTION: u32 = 0x2000_3b87;
 )]
 pub const VFIO_IOAS: u32 = 0x3b88;
 /// Get, set or clear the IOAS of the VFIO compatibility layer.
+///
+/// The argument: [`VfioIoas`].
 #[doc(alias = "IOMMU_VFIO_IOAS")]
 #[cfg(
     any(
@@ -5503,6 +5587,8 @@ pub const VFIO_IOAS: u32 = 0x3b88;
 )]
 pub const VFIO_IOAS: u32 = 0x2000_3b88;
 /// Create a hardware page table (an IOMMU domain).
+///
+/// The argument: [`HwptAlloc`].
 #[doc(alias = "IOMMU_HWPT_ALLOC")]
 #[cfg(
     not(
@@ -5519,6 +5605,8 @@ pub const VFIO_IOAS: u32 = 0x2000_3b88;
 )]
 pub const HWPT_ALLOC: u32 = 0x3b89;
 /// Create a hardware page table (an IOMMU domain).
+///
+/// The argument: [`HwptAlloc`].
 #[doc(alias = "IOMMU_HWPT_ALLOC")]
 #[cfg(
     any(
@@ -5533,6 +5621,8 @@ pub const HWPT_ALLOC: u32 = 0x3b89;
 )]
 pub const HWPT_ALLOC: u32 = 0x2000_3b89;
 /// Read the hardware information of a device's IOMMU.
+///
+/// The argument: [`HwInfo`].
 #[doc(alias = "IOMMU_GET_HW_INFO")]
 #[cfg(
     not(
@@ -5549,6 +5639,8 @@ pub const HWPT_ALLOC: u32 = 0x2000_3b89;
 )]
 pub const GET_HW_INFO: u32 = 0x3b8a;
 /// Read the hardware information of a device's IOMMU.
+///
+/// The argument: [`HwInfo`].
 #[doc(alias = "IOMMU_GET_HW_INFO")]
 #[cfg(
     any(
@@ -5563,6 +5655,8 @@ pub const GET_HW_INFO: u32 = 0x3b8a;
 )]
 pub const GET_HW_INFO: u32 = 0x2000_3b8a;
 /// Turn dirty tracking of a HWPT on or off.
+///
+/// The argument: [`HwptSetDirtyTracking`].
 #[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
 #[cfg(
     not(
@@ -5579,6 +5673,8 @@ pub const GET_HW_INFO: u32 = 0x2000_3b8a;
 )]
 pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x3b8b;
 /// Turn dirty tracking of a HWPT on or off.
+///
+/// The argument: [`HwptSetDirtyTracking`].
 #[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
 #[cfg(
     any(
@@ -5593,6 +5689,8 @@ pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x3b8b;
 )]
 pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x2000_3b8b;
 /// Read the dirty bitmap of an IOVA range of a HWPT.
+///
+/// The argument: [`HwptGetDirtyBitmap`].
 #[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
 #[cfg(
     not(
@@ -5609,6 +5707,8 @@ pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x2000_3b8b;
 )]
 pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x3b8c;
 /// Read the dirty bitmap of an IOVA range of a HWPT.
+///
+/// The argument: [`HwptGetDirtyBitmap`].
 #[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
 #[cfg(
     any(
@@ -5623,6 +5723,8 @@ pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x3b8c;
 )]
 pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x2000_3b8c;
 /// Flush caches of a nested HWPT or a vIOMMU.
+///
+/// The argument: [`HwptInvalidate`].
 #[doc(alias = "IOMMU_HWPT_INVALIDATE")]
 #[cfg(
     not(
@@ -5639,6 +5741,8 @@ pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x2000_3b8c;
 )]
 pub const HWPT_INVALIDATE: u32 = 0x3b8d;
 /// Flush caches of a nested HWPT or a vIOMMU.
+///
+/// The argument: [`HwptInvalidate`].
 #[doc(alias = "IOMMU_HWPT_INVALIDATE")]
 #[cfg(
     any(
@@ -5653,6 +5757,8 @@ pub const HWPT_INVALIDATE: u32 = 0x3b8d;
 )]
 pub const HWPT_INVALIDATE: u32 = 0x2000_3b8d;
 /// Create a fault queue for user-handled page faults.
+///
+/// The argument: [`FaultAlloc`].
 #[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
 #[cfg(
     not(
@@ -5669,6 +5775,8 @@ pub const HWPT_INVALIDATE: u32 = 0x2000_3b8d;
 )]
 pub const FAULT_QUEUE_ALLOC: u32 = 0x3b8e;
 /// Create a fault queue for user-handled page faults.
+///
+/// The argument: [`FaultAlloc`].
 #[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
 #[cfg(
     any(
@@ -5683,6 +5791,8 @@ pub const FAULT_QUEUE_ALLOC: u32 = 0x3b8e;
 )]
 pub const FAULT_QUEUE_ALLOC: u32 = 0x2000_3b8e;
 /// Create a virtual IOMMU.
+///
+/// The argument: [`ViommuAlloc`].
 #[doc(alias = "IOMMU_VIOMMU_ALLOC")]
 #[cfg(
     not(
@@ -5699,6 +5809,8 @@ pub const FAULT_QUEUE_ALLOC: u32 = 0x2000_3b8e;
 )]
 pub const VIOMMU_ALLOC: u32 = 0x3b90;
 /// Create a virtual IOMMU.
+///
+/// The argument: [`ViommuAlloc`].
 #[doc(alias = "IOMMU_VIOMMU_ALLOC")]
 #[cfg(
     any(
@@ -5713,6 +5825,8 @@ pub const VIOMMU_ALLOC: u32 = 0x3b90;
 )]
 pub const VIOMMU_ALLOC: u32 = 0x2000_3b90;
 /// Create a virtual device on a vIOMMU.
+///
+/// The argument: [`VdeviceAlloc`].
 #[doc(alias = "IOMMU_VDEVICE_ALLOC")]
 #[cfg(
     not(
@@ -5729,6 +5843,8 @@ pub const VIOMMU_ALLOC: u32 = 0x2000_3b90;
 )]
 pub const VDEVICE_ALLOC: u32 = 0x3b91;
 /// Create a virtual device on a vIOMMU.
+///
+/// The argument: [`VdeviceAlloc`].
 #[doc(alias = "IOMMU_VDEVICE_ALLOC")]
 #[cfg(
     any(
@@ -5743,6 +5859,8 @@ pub const VDEVICE_ALLOC: u32 = 0x3b91;
 )]
 pub const VDEVICE_ALLOC: u32 = 0x2000_3b91;
 /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+///
+/// The argument: [`IoasChangeProcess`].
 #[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
 #[cfg(
     not(
@@ -5759,6 +5877,8 @@ pub const VDEVICE_ALLOC: u32 = 0x2000_3b91;
 )]
 pub const IOAS_CHANGE_PROCESS: u32 = 0x3b92;
 /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+///
+/// The argument: [`IoasChangeProcess`].
 #[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
 #[cfg(
     any(
@@ -5773,6 +5893,8 @@ pub const IOAS_CHANGE_PROCESS: u32 = 0x3b92;
 )]
 pub const IOAS_CHANGE_PROCESS: u32 = 0x2000_3b92;
 /// Create a virtual event queue of a vIOMMU.
+///
+/// The argument: [`VeventqAlloc`].
 #[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
 #[cfg(
     not(
@@ -5789,6 +5911,8 @@ pub const IOAS_CHANGE_PROCESS: u32 = 0x2000_3b92;
 )]
 pub const VEVENTQ_ALLOC: u32 = 0x3b93;
 /// Create a virtual event queue of a vIOMMU.
+///
+/// The argument: [`VeventqAlloc`].
 #[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
 #[cfg(
     any(
@@ -5803,6 +5927,8 @@ pub const VEVENTQ_ALLOC: u32 = 0x3b93;
 )]
 pub const VEVENTQ_ALLOC: u32 = 0x2000_3b93;
 /// Create a hardware-accelerated queue of a vIOMMU.
+///
+/// The argument: [`HwQueueAlloc`].
 #[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
 #[cfg(
     not(
@@ -5819,6 +5945,8 @@ pub const VEVENTQ_ALLOC: u32 = 0x2000_3b93;
 )]
 pub const HW_QUEUE_ALLOC: u32 = 0x3b94;
 /// Create a hardware-accelerated queue of a vIOMMU.
+///
+/// The argument: [`HwQueueAlloc`].
 #[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
 #[cfg(
     any(
@@ -5832,7 +5960,7 @@ pub const HW_QUEUE_ALLOC: u32 = 0x3b94;
     )
 )]
 pub const HW_QUEUE_ALLOC: u32 = 0x2000_3b94;
-/// Calls `IOMMU_DESTROY`.
+/// Calls [`IOMMU_DESTROY`](DESTROY).
 ///
 /// Destroy an object by ID.
 pub fn destroy(
@@ -5843,7 +5971,7 @@ pub fn destroy(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DESTROY, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_ALLOC`.
+/// Calls [`IOMMU_IOAS_ALLOC`](IOAS_ALLOC).
 ///
 /// Create an IO address space.
 pub fn ioas_alloc(
@@ -5854,7 +5982,7 @@ pub fn ioas_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOC, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_IOVA_RANGES`.
+/// Calls [`IOMMU_IOAS_IOVA_RANGES`](IOAS_IOVA_RANGES).
 ///
 /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
 pub fn ioas_iova_ranges(
@@ -5865,7 +5993,7 @@ pub fn ioas_iova_ranges(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_IOVA_RANGES, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_ALLOW_IOVAS`.
+/// Calls [`IOMMU_IOAS_ALLOW_IOVAS`](IOAS_ALLOW_IOVAS).
 ///
 /// Set the IOVA ranges that must stay usable in an IOAS.
 pub fn ioas_allow_iovas(
@@ -5876,7 +6004,7 @@ pub fn ioas_allow_iovas(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_ALLOW_IOVAS, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_MAP`.
+/// Calls [`IOMMU_IOAS_MAP`](IOAS_MAP).
 ///
 /// Map user memory into an IOAS.
 ///
@@ -5894,7 +6022,7 @@ pub unsafe fn ioas_map(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_MAP_FILE`.
+/// Calls [`IOMMU_IOAS_MAP_FILE`](IOAS_MAP_FILE).
 ///
 /// Map part of a memfd into an IOAS.
 pub fn ioas_map_file(
@@ -5905,7 +6033,7 @@ pub fn ioas_map_file(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_MAP_FILE, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_COPY`.
+/// Calls [`IOMMU_IOAS_COPY`](IOAS_COPY).
 ///
 /// Copy a mapping from one IOAS to another.
 pub fn ioas_copy(
@@ -5916,7 +6044,7 @@ pub fn ioas_copy(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_COPY, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_UNMAP`.
+/// Calls [`IOMMU_IOAS_UNMAP`](IOAS_UNMAP).
 ///
 /// Unmap an IOVA range of an IOAS.
 pub fn ioas_unmap(
@@ -5927,7 +6055,7 @@ pub fn ioas_unmap(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_UNMAP, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_OPTION`.
+/// Calls [`IOMMU_OPTION`](OPTION).
 ///
 /// Set or get an option.
 pub fn option(
@@ -5938,7 +6066,7 @@ pub fn option(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, OPTION, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_VFIO_IOAS`.
+/// Calls [`IOMMU_VFIO_IOAS`](VFIO_IOAS).
 ///
 /// Get, set or clear the IOAS of the VFIO compatibility layer.
 pub fn vfio_ioas(
@@ -5949,7 +6077,7 @@ pub fn vfio_ioas(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VFIO_IOAS, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_HWPT_ALLOC`.
+/// Calls [`IOMMU_HWPT_ALLOC`](HWPT_ALLOC).
 ///
 /// Create a hardware page table (an IOMMU domain).
 ///
@@ -5969,7 +6097,7 @@ pub fn hwpt_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_ALLOC, &mut h) }?;
     Ok(r)
 }
-/// Calls `IOMMU_GET_HW_INFO`.
+/// Calls [`IOMMU_GET_HW_INFO`](GET_HW_INFO).
 ///
 /// Read the hardware information of a device's IOMMU.
 ///
@@ -5987,7 +6115,7 @@ pub unsafe fn get_hw_info(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_HW_INFO, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_HWPT_SET_DIRTY_TRACKING`.
+/// Calls [`IOMMU_HWPT_SET_DIRTY_TRACKING`](HWPT_SET_DIRTY_TRACKING).
 ///
 /// Turn dirty tracking of a HWPT on or off.
 pub fn hwpt_set_dirty_tracking(
@@ -6000,7 +6128,7 @@ pub fn hwpt_set_dirty_tracking(
     }?;
     Ok(r)
 }
-/// Calls `IOMMU_HWPT_GET_DIRTY_BITMAP`.
+/// Calls [`IOMMU_HWPT_GET_DIRTY_BITMAP`](HWPT_GET_DIRTY_BITMAP).
 ///
 /// Read the dirty bitmap of an IOVA range of a HWPT.
 pub fn hwpt_get_dirty_bitmap(
@@ -6013,7 +6141,7 @@ pub fn hwpt_get_dirty_bitmap(
     }?;
     Ok(r)
 }
-/// Calls `IOMMU_HWPT_INVALIDATE`.
+/// Calls [`IOMMU_HWPT_INVALIDATE`](HWPT_INVALIDATE).
 ///
 /// Flush caches of a nested HWPT or a vIOMMU.
 ///
@@ -6038,7 +6166,7 @@ pub fn hwpt_invalidate(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HWPT_INVALIDATE, &mut h) }?;
     Ok(r)
 }
-/// Calls `IOMMU_FAULT_QUEUE_ALLOC`.
+/// Calls [`IOMMU_FAULT_QUEUE_ALLOC`](FAULT_QUEUE_ALLOC).
 ///
 /// Create a fault queue for user-handled page faults.
 pub fn fault_queue_alloc(
@@ -6049,7 +6177,7 @@ pub fn fault_queue_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, FAULT_QUEUE_ALLOC, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_VIOMMU_ALLOC`.
+/// Calls [`IOMMU_VIOMMU_ALLOC`](VIOMMU_ALLOC).
 ///
 /// Create a virtual IOMMU.
 ///
@@ -6067,7 +6195,7 @@ pub unsafe fn viommu_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VIOMMU_ALLOC, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_VDEVICE_ALLOC`.
+/// Calls [`IOMMU_VDEVICE_ALLOC`](VDEVICE_ALLOC).
 ///
 /// Create a virtual device on a vIOMMU.
 pub fn vdevice_alloc(
@@ -6078,7 +6206,7 @@ pub fn vdevice_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDEVICE_ALLOC, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_IOAS_CHANGE_PROCESS`.
+/// Calls [`IOMMU_IOAS_CHANGE_PROCESS`](IOAS_CHANGE_PROCESS).
 ///
 /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
 pub fn ioas_change_process(
@@ -6089,7 +6217,7 @@ pub fn ioas_change_process(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOAS_CHANGE_PROCESS, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_VEVENTQ_ALLOC`.
+/// Calls [`IOMMU_VEVENTQ_ALLOC`](VEVENTQ_ALLOC).
 ///
 /// Create a virtual event queue of a vIOMMU.
 pub fn veventq_alloc(
@@ -6100,7 +6228,7 @@ pub fn veventq_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VEVENTQ_ALLOC, arg) }?;
     Ok(r)
 }
-/// Calls `IOMMU_HW_QUEUE_ALLOC`.
+/// Calls [`IOMMU_HW_QUEUE_ALLOC`](HW_QUEUE_ALLOC).
 ///
 /// Create a hardware-accelerated queue of a vIOMMU.
 pub fn hw_queue_alloc(

@@ -664,7 +664,7 @@ pub const CAP_NR_MEMSLOTS: u32 = 10;
     )
 )]
 pub const CAP_MULTI_ADDRESS_SPACE: u32 = 118;
-/// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args[0], in ns, below 2^32).
+/// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args\[0\], in ns, below 2^32).
 ///
 /// Value of `kvm_cap`.
 #[doc(alias = "KVM_CAP_HALT_POLL")]
@@ -1865,7 +1865,7 @@ pub enum Cap {
     /// The answer is the number of memory address spaces (slot bits 16 and up select one).
     /// `KVM_CAP_MULTI_ADDRESS_SPACE`.
     MultiAddressSpace = CAP_MULTI_ADDRESS_SPACE,
-    /// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args[0], in ns, below 2^32).
+    /// KVM_ENABLE_CAP on a VM sets how long a halted vCPU polls (args\[0\], in ns, below 2^32).
     /// `KVM_CAP_HALT_POLL`.
     HaltPoll = CAP_HALT_POLL,
     /// Changes to the host mapping of guest memory reach the guest without re-registering.
@@ -3080,6 +3080,8 @@ pub const IOEVENTFD_FLAG_NR_MAX: u32 = 5;
 )]
 /// Argument of KVM_SET_USER_MEMORY_REGION; adds, changes or (with memory_size 0) deletes one guest memory slot.
 #[doc(alias = "kvm_userspace_memory_region")]
+///
+/// The argument of [`SET_USER_MEMORY_REGION`] (wrapper `set_user_memory_region`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3278,6 +3280,8 @@ impl UserspaceMemoryRegion {
 )]
 /// Argument of KVM_ENABLE_CAP; turns on a capability of a VM or vCPU with its arguments.
 #[doc(alias = "kvm_enable_cap")]
+///
+/// The argument of [`ENABLE_CAP`] (wrapper `enable_cap`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3444,6 +3448,8 @@ impl EnableCap {
 )]
 /// Argument of KVM_IRQFD: an eventfd whose signal injects the interrupt of a GSI.
 #[doc(alias = "kvm_irqfd")]
+///
+/// The argument of [`IRQFD`] (wrapper `irqfd`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3602,6 +3608,8 @@ impl Irqfd {
 )]
 /// Argument of KVM_IOEVENTFD: an eventfd signalled when the guest writes an MMIO or port address.
 #[doc(alias = "kvm_ioeventfd")]
+///
+/// The argument of [`IOEVENTFD`] (wrapper `ioeventfd`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3874,6 +3882,8 @@ impl ::core::default::Default for MsrEntry {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// Argument of KVM_GET_MSRS and KVM_SET_MSRS; returns how many entries were handled.
 #[doc(alias = "kvm_msrs")]
+///
+/// The argument of [`GET_MSRS`] (wrapper `get_msrs`), [`SET_MSRS`] (wrapper `set_msrs`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4066,6 +4076,8 @@ impl ::core::default::Default for CpuidEntry2 {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// Argument of KVM_SET_CPUID2, KVM_GET_CPUID2 and KVM_GET_SUPPORTED_CPUID; a count and that many leaves.
 #[doc(alias = "kvm_cpuid2")]
+///
+/// The argument of [`GET_SUPPORTED_CPUID`] (wrapper `get_supported_cpuid`), [`GET_EMULATED_CPUID`] (wrapper `get_emulated_cpuid`), [`SET_CPUID2`] (wrapper `set_cpuid2`), [`GET_CPUID2`] (wrapper `get_cpuid2`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4182,6 +4194,8 @@ impl Cpuid2 {
 )]
 /// Argument of KVM_GET_CLOCK and KVM_SET_CLOCK; the VM's kvmclock.
 #[doc(alias = "kvm_clock_data")]
+///
+/// The argument of [`SET_CLOCK`] (wrapper `set_clock`), [`GET_CLOCK`] (wrapper `get_clock`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4489,6 +4503,8 @@ impl UserFpsimdState {
 #[cfg(target_arch = "aarch64")]
 /// The core registers of an arm64 vCPU (KVM_GET_REGS and KVM_SET_REGS; KVM_REG_ARM_CORE ids index it in 32-bit words).
 #[doc(alias = "kvm_regs")]
+///
+/// The argument of [`GET_REGS`] (wrapper `get_regs`), [`SET_REGS`] (wrapper `set_regs`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4544,6 +4560,8 @@ impl ::core::default::Default for Regs {
 #[cfg(target_arch = "aarch64")]
 /// Argument of KVM_ARM_VCPU_INIT, and the answer of KVM_ARM_PREFERRED_TARGET: the CPU model and the optional features of a vCPU.
 #[doc(alias = "kvm_vcpu_init")]
+///
+/// The argument of [`ARM_VCPU_INIT`] (wrapper `arm_vcpu_init`), [`ARM_PREFERRED_TARGET`] (wrapper `arm_preferred_target`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4588,6 +4606,8 @@ impl ::core::default::Default for VcpuInit {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// General-purpose registers, instruction pointer and flags of an x86 vCPU (KVM_GET_REGS and KVM_SET_REGS).
 #[doc(alias = "kvm_regs")]
+///
+/// The argument of [`GET_REGS`] (wrapper `get_regs`), [`SET_REGS`] (wrapper `set_regs`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4888,6 +4908,8 @@ impl ::core::default::Default for Dtable {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// Segment, descriptor table and control registers of an x86 vCPU (KVM_GET_SREGS and KVM_SET_SREGS).
 #[doc(alias = "kvm_sregs")]
+///
+/// The argument of [`GET_SREGS`] (wrapper `get_sregs`), [`SET_SREGS`] (wrapper `set_sregs`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -5018,6 +5040,8 @@ impl ::core::default::Default for Sregs {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// Pending and in-flight exceptions, interrupts, NMIs and SMIs of an x86 vCPU (KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS).
 #[doc(alias = "kvm_vcpu_events")]
+///
+/// The argument of [`GET_VCPU_EVENTS`] (wrapper `get_vcpu_events`), [`SET_VCPU_EVENTS`] (wrapper `set_vcpu_events`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -5508,6 +5532,8 @@ impl XenExit {
 /// before KVM_RUN; when KVM_RUN returns, exit_reason says why and which member of the exit
 /// union holds the details.
 #[doc(alias = "kvm_run")]
+///
+/// What its data holds: [`RunPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -9710,6 +9736,8 @@ pub const CREATE_VCPU: u32 = 0xae41;
 )]
 pub const CREATE_VCPU: u32 = 0x2000_ae41;
 /// Create, move, resize, change the flags of or delete a guest memory slot.
+///
+/// The argument: [`UserspaceMemoryRegion`].
 #[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
 #[cfg(
     any(
@@ -9738,6 +9766,8 @@ pub const CREATE_VCPU: u32 = 0x2000_ae41;
 )]
 pub const SET_USER_MEMORY_REGION: u32 = 0x4020_ae46;
 /// Create, move, resize, change the flags of or delete a guest memory slot.
+///
+/// The argument: [`UserspaceMemoryRegion`].
 #[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
 #[cfg(
     any(
@@ -9818,6 +9848,8 @@ pub const CREATE_IRQCHIP: u32 = 0xae60;
 )]
 pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
 /// Add or remove an eventfd that injects a guest interrupt.
+///
+/// The argument: [`Irqfd`].
 #[doc(alias = "KVM_IRQFD")]
 #[cfg(
     any(
@@ -9846,6 +9878,8 @@ pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
 )]
 pub const IRQFD: u32 = 0x4020_ae76;
 /// Add or remove an eventfd that injects a guest interrupt.
+///
+/// The argument: [`Irqfd`].
 #[doc(alias = "KVM_IRQFD")]
 #[cfg(
     any(
@@ -9872,6 +9906,8 @@ pub const IRQFD: u32 = 0x4020_ae76;
 )]
 pub const IRQFD: u32 = 0x8020_ae76;
 /// Add or remove an eventfd signalled by guest writes to an address.
+///
+/// The argument: [`Ioeventfd`].
 #[doc(alias = "KVM_IOEVENTFD")]
 #[cfg(
     any(
@@ -9900,6 +9936,8 @@ pub const IRQFD: u32 = 0x8020_ae76;
 )]
 pub const IOEVENTFD: u32 = 0x4040_ae79;
 /// Add or remove an eventfd signalled by guest writes to an address.
+///
+/// The argument: [`Ioeventfd`].
 #[doc(alias = "KVM_IOEVENTFD")]
 #[cfg(
     any(
@@ -9926,6 +9964,8 @@ pub const IOEVENTFD: u32 = 0x4040_ae79;
 )]
 pub const IOEVENTFD: u32 = 0x8040_ae79;
 /// Turn on a capability of the VM or vCPU.
+///
+/// The argument: [`EnableCap`].
 #[doc(alias = "KVM_ENABLE_CAP")]
 #[cfg(
     any(
@@ -9954,6 +9994,8 @@ pub const IOEVENTFD: u32 = 0x8040_ae79;
 )]
 pub const ENABLE_CAP: u32 = 0x4068_aea3;
 /// Turn on a capability of the VM or vCPU.
+///
+/// The argument: [`EnableCap`].
 #[doc(alias = "KVM_ENABLE_CAP")]
 #[cfg(
     any(
@@ -9980,26 +10022,38 @@ pub const ENABLE_CAP: u32 = 0x4068_aea3;
 )]
 pub const ENABLE_CAP: u32 = 0x8068_aea3;
 /// Read the MSRs of the entries; returns how many were read.
+///
+/// The argument: [`Msrs`].
 #[doc(alias = "KVM_GET_MSRS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_MSRS: u32 = 0xc008_ae88;
 /// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
+///
+/// The argument: [`Cpuid2`].
 #[doc(alias = "KVM_GET_SUPPORTED_CPUID")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_SUPPORTED_CPUID: u32 = 0xc008_ae05;
 /// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
+///
+/// The argument: [`Cpuid2`].
 #[doc(alias = "KVM_GET_EMULATED_CPUID")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_EMULATED_CPUID: u32 = 0xc008_ae09;
 /// Set the CPUID leaves the vCPU's guest sees.
+///
+/// The argument: [`Cpuid2`].
 #[doc(alias = "KVM_SET_CPUID2")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const SET_CPUID2: u32 = 0x4008_ae90;
 /// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
+///
+/// The argument: [`Cpuid2`].
 #[doc(alias = "KVM_GET_CPUID2")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_CPUID2: u32 = 0xc008_ae91;
 /// Set the VM's kvmclock (x86).
+///
+/// The argument: [`ClockData`].
 #[doc(alias = "KVM_SET_CLOCK")]
 #[cfg(
     any(
@@ -10028,6 +10082,8 @@ pub const GET_CPUID2: u32 = 0xc008_ae91;
 )]
 pub const SET_CLOCK: u32 = 0x4030_ae7b;
 /// Set the VM's kvmclock (x86).
+///
+/// The argument: [`ClockData`].
 #[doc(alias = "KVM_SET_CLOCK")]
 #[cfg(
     any(
@@ -10054,6 +10110,8 @@ pub const SET_CLOCK: u32 = 0x4030_ae7b;
 )]
 pub const SET_CLOCK: u32 = 0x8030_ae7b;
 /// Read the VM's kvmclock (x86).
+///
+/// The argument: [`ClockData`].
 #[doc(alias = "KVM_GET_CLOCK")]
 #[cfg(
     any(
@@ -10082,6 +10140,8 @@ pub const SET_CLOCK: u32 = 0x8030_ae7b;
 )]
 pub const GET_CLOCK: u32 = 0x8030_ae7c;
 /// Read the VM's kvmclock (x86).
+///
+/// The argument: [`ClockData`].
 #[doc(alias = "KVM_GET_CLOCK")]
 #[cfg(
     any(
@@ -10108,6 +10168,8 @@ pub const GET_CLOCK: u32 = 0x8030_ae7c;
 )]
 pub const GET_CLOCK: u32 = 0x4030_ae7c;
 /// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
+///
+/// The argument: [`Msrs`].
 #[doc(alias = "KVM_SET_MSRS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const SET_MSRS: u32 = 0x4008_ae89;
@@ -10274,42 +10336,62 @@ pub const RUN: u32 = 0xae80;
 )]
 pub const RUN: u32 = 0x2000_ae80;
 /// Read the general-purpose registers.
+///
+/// The argument: [`Regs`].
 #[doc(alias = "KVM_GET_REGS")]
 #[cfg(target_arch = "aarch64")]
 pub const GET_REGS: u32 = 0x8360_ae81;
 /// Read the general-purpose registers.
+///
+/// The argument: [`Regs`].
 #[doc(alias = "KVM_GET_REGS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_REGS: u32 = 0x8090_ae81;
 /// Write the general-purpose registers.
+///
+/// The argument: [`Regs`].
 #[doc(alias = "KVM_SET_REGS")]
 #[cfg(target_arch = "aarch64")]
 pub const SET_REGS: u32 = 0x4360_ae82;
 /// Write the general-purpose registers.
+///
+/// The argument: [`Regs`].
 #[doc(alias = "KVM_SET_REGS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const SET_REGS: u32 = 0x4090_ae82;
 /// Initialize an arm64 vCPU as the CPU model with the features given; needed before its first KVM_RUN.
+///
+/// The argument: [`VcpuInit`].
 #[doc(alias = "KVM_ARM_VCPU_INIT")]
 #[cfg(target_arch = "aarch64")]
 pub const ARM_VCPU_INIT: u32 = 0x4020_aeae;
 /// Ask a VM fd which CPU model suits this host best (features come back zero).
+///
+/// The argument: [`VcpuInit`].
 #[doc(alias = "KVM_ARM_PREFERRED_TARGET")]
 #[cfg(target_arch = "aarch64")]
 pub const ARM_PREFERRED_TARGET: u32 = 0x8020_aeaf;
 /// Read the segment, descriptor table and control registers.
+///
+/// The argument: [`Sregs`].
 #[doc(alias = "KVM_GET_SREGS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_SREGS: u32 = 0x8138_ae83;
 /// Write the segment, descriptor table and control registers.
+///
+/// The argument: [`Sregs`].
 #[doc(alias = "KVM_SET_SREGS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const SET_SREGS: u32 = 0x4138_ae84;
 /// Read the pending and in-flight exceptions, interrupts, NMIs and SMIs (with KVM_CAP_VCPU_EVENTS).
+///
+/// The argument: [`VcpuEvents`].
 #[doc(alias = "KVM_GET_VCPU_EVENTS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const GET_VCPU_EVENTS: u32 = 0x8040_ae9f;
 /// Write the vCPU events that flags marks valid (with KVM_CAP_VCPU_EVENTS).
+///
+/// The argument: [`VcpuEvents`].
 #[doc(alias = "KVM_SET_VCPU_EVENTS")]
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub const SET_VCPU_EVENTS: u32 = 0x4040_aea0;
@@ -10326,7 +10408,7 @@ pub const SET_VCPU_EVENTS: u32 = 0x4040_aea0;
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_GET_API_VERSION`.
+/// Calls [`KVM_GET_API_VERSION`](GET_API_VERSION).
 ///
 /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
 pub fn get_api_version(
@@ -10348,7 +10430,7 @@ pub fn get_api_version(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_CREATE_VM`.
+/// Calls [`KVM_CREATE_VM`](CREATE_VM).
 ///
 /// Create a VM and return its fd; the argument is the machine type (0 on x86).
 pub fn create_vm(
@@ -10373,7 +10455,7 @@ pub fn create_vm(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_CHECK_EXTENSION`.
+/// Calls [`KVM_CHECK_EXTENSION`](CHECK_EXTENSION).
 ///
 /// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
 pub fn check_extension(
@@ -10398,7 +10480,7 @@ pub fn check_extension(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_GET_VCPU_MMAP_SIZE`.
+/// Calls [`KVM_GET_VCPU_MMAP_SIZE`](GET_VCPU_MMAP_SIZE).
 ///
 /// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
 pub fn get_vcpu_mmap_size(
@@ -10420,7 +10502,7 @@ pub fn get_vcpu_mmap_size(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_CREATE_VCPU`.
+/// Calls [`KVM_CREATE_VCPU`](CREATE_VCPU).
 ///
 /// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
 pub fn create_vcpu(
@@ -10445,7 +10527,7 @@ pub fn create_vcpu(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_SET_USER_MEMORY_REGION`.
+/// Calls [`KVM_SET_USER_MEMORY_REGION`](SET_USER_MEMORY_REGION).
 ///
 /// Create, move, resize, change the flags of or delete a guest memory slot.
 ///
@@ -10478,7 +10560,7 @@ pub unsafe fn set_user_memory_region(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_CREATE_IRQCHIP`.
+/// Calls [`KVM_CREATE_IRQCHIP`](CREATE_IRQCHIP).
 ///
 /// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
 pub fn create_irqchip(
@@ -10503,7 +10585,7 @@ pub fn create_irqchip(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_IRQFD`.
+/// Calls [`KVM_IRQFD`](IRQFD).
 ///
 /// Add or remove an eventfd that injects a guest interrupt.
 pub fn irqfd(
@@ -10530,7 +10612,7 @@ pub fn irqfd(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_IOEVENTFD`.
+/// Calls [`KVM_IOEVENTFD`](IOEVENTFD).
 ///
 /// Add or remove an eventfd signalled by guest writes to an address.
 pub fn ioeventfd(
@@ -10557,7 +10639,7 @@ pub fn ioeventfd(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_ENABLE_CAP`.
+/// Calls [`KVM_ENABLE_CAP`](ENABLE_CAP).
 ///
 /// Turn on a capability of the VM or vCPU.
 pub fn enable_cap(
@@ -10572,7 +10654,7 @@ pub fn enable_cap(
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_MSRS`.
+/// Calls [`KVM_GET_MSRS`](GET_MSRS).
 ///
 /// Read the MSRs of the entries; returns how many were read.
 pub fn get_msrs(
@@ -10588,7 +10670,7 @@ pub fn get_msrs(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_SUPPORTED_CPUID`.
+/// Calls [`KVM_GET_SUPPORTED_CPUID`](GET_SUPPORTED_CPUID).
 ///
 /// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
 pub fn get_supported_cpuid(
@@ -10607,7 +10689,7 @@ pub fn get_supported_cpuid(
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_EMULATED_CPUID`.
+/// Calls [`KVM_GET_EMULATED_CPUID`](GET_EMULATED_CPUID).
 ///
 /// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
 pub fn get_emulated_cpuid(
@@ -10626,7 +10708,7 @@ pub fn get_emulated_cpuid(
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_SET_CPUID2`.
+/// Calls [`KVM_SET_CPUID2`](SET_CPUID2).
 ///
 /// Set the CPUID leaves the vCPU's guest sees.
 pub fn set_cpuid2(
@@ -10645,7 +10727,7 @@ pub fn set_cpuid2(
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_CPUID2`.
+/// Calls [`KVM_GET_CPUID2`](GET_CPUID2).
 ///
 /// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
 pub fn get_cpuid2(
@@ -10676,7 +10758,7 @@ pub fn get_cpuid2(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_SET_CLOCK`.
+/// Calls [`KVM_SET_CLOCK`](SET_CLOCK).
 ///
 /// Set the VM's kvmclock (x86).
 pub fn set_clock(
@@ -10703,7 +10785,7 @@ pub fn set_clock(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_GET_CLOCK`.
+/// Calls [`KVM_GET_CLOCK`](GET_CLOCK).
 ///
 /// Read the VM's kvmclock (x86).
 pub fn get_clock(
@@ -10717,7 +10799,7 @@ pub fn get_clock(
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_SET_MSRS`.
+/// Calls [`KVM_SET_MSRS`](SET_MSRS).
 ///
 /// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
 pub fn set_msrs(
@@ -10745,7 +10827,7 @@ pub fn set_msrs(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_SET_TSS_ADDR`.
+/// Calls [`KVM_SET_TSS_ADDR`](SET_TSS_ADDR).
 ///
 /// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
 pub fn set_tss_addr(
@@ -10770,7 +10852,7 @@ pub fn set_tss_addr(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_SET_IDENTITY_MAP_ADDR`.
+/// Calls [`KVM_SET_IDENTITY_MAP_ADDR`](SET_IDENTITY_MAP_ADDR).
 ///
 /// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
 pub fn set_identity_map_addr(
@@ -10796,7 +10878,7 @@ pub fn set_identity_map_addr(
         target_arch = "riscv64"
     )
 )]
-/// Calls `KVM_RUN`.
+/// Calls [`KVM_RUN`](RUN).
 ///
 /// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
 pub fn run(
@@ -10806,7 +10888,7 @@ pub fn run(
     Ok(r)
 }
 #[cfg(target_arch = "aarch64")]
-/// Calls `KVM_GET_REGS`.
+/// Calls [`KVM_GET_REGS`](GET_REGS).
 ///
 /// Read the general-purpose registers.
 pub fn get_regs(
@@ -10817,7 +10899,7 @@ pub fn get_regs(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_REGS`.
+/// Calls [`KVM_GET_REGS`](GET_REGS).
 ///
 /// Read the general-purpose registers.
 pub fn get_regs(
@@ -10828,7 +10910,7 @@ pub fn get_regs(
     Ok(r)
 }
 #[cfg(target_arch = "aarch64")]
-/// Calls `KVM_SET_REGS`.
+/// Calls [`KVM_SET_REGS`](SET_REGS).
 ///
 /// Write the general-purpose registers.
 pub fn set_regs(
@@ -10840,7 +10922,7 @@ pub fn set_regs(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_SET_REGS`.
+/// Calls [`KVM_SET_REGS`](SET_REGS).
 ///
 /// Write the general-purpose registers.
 pub fn set_regs(
@@ -10852,7 +10934,7 @@ pub fn set_regs(
     Ok(r)
 }
 #[cfg(target_arch = "aarch64")]
-/// Calls `KVM_ARM_VCPU_INIT`.
+/// Calls [`KVM_ARM_VCPU_INIT`](ARM_VCPU_INIT).
 ///
 /// Initialize an arm64 vCPU as the CPU model with the features given; needed before its first KVM_RUN.
 pub fn arm_vcpu_init(
@@ -10864,7 +10946,7 @@ pub fn arm_vcpu_init(
     Ok(r)
 }
 #[cfg(target_arch = "aarch64")]
-/// Calls `KVM_ARM_PREFERRED_TARGET`.
+/// Calls [`KVM_ARM_PREFERRED_TARGET`](ARM_PREFERRED_TARGET).
 ///
 /// Ask a VM fd which CPU model suits this host best (features come back zero).
 pub fn arm_preferred_target(
@@ -10877,7 +10959,7 @@ pub fn arm_preferred_target(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_SREGS`.
+/// Calls [`KVM_GET_SREGS`](GET_SREGS).
 ///
 /// Read the segment, descriptor table and control registers.
 pub fn get_sregs(
@@ -10888,7 +10970,7 @@ pub fn get_sregs(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_SET_SREGS`.
+/// Calls [`KVM_SET_SREGS`](SET_SREGS).
 ///
 /// Write the segment, descriptor table and control registers.
 pub fn set_sregs(
@@ -10900,7 +10982,7 @@ pub fn set_sregs(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_GET_VCPU_EVENTS`.
+/// Calls [`KVM_GET_VCPU_EVENTS`](GET_VCPU_EVENTS).
 ///
 /// Read the pending and in-flight exceptions, interrupts, NMIs and SMIs (with KVM_CAP_VCPU_EVENTS).
 pub fn get_vcpu_events(
@@ -10911,7 +10993,7 @@ pub fn get_vcpu_events(
     Ok(r)
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-/// Calls `KVM_SET_VCPU_EVENTS`.
+/// Calls [`KVM_SET_VCPU_EVENTS`](SET_VCPU_EVENTS).
 ///
 /// Write the vCPU events that flags marks valid (with KVM_CAP_VCPU_EVENTS).
 pub fn set_vcpu_events(

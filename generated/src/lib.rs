@@ -36,6 +36,7 @@
 //! - `vhost::set_vring_addr`: `desc_user_addr`, `used_user_addr`, `avail_user_addr`
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// TUN/TAP: virtual network interfaces whose packets go to and come from a user-space
 /// process. Opening /dev/net/tun gives an fd; TUNSETIFF turns it into a tun (IP packets) or

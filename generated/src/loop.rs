@@ -89,6 +89,8 @@ pub type __kernel_old_dev_t = ::core::ffi::c_uint;
 
 /// The old status record of LOOP_SET_STATUS and LOOP_GET_STATUS, with C's ABI-dependent types.
 #[doc(alias = "loop_info")]
+///
+/// The argument of [`LOOP_SET_STATUS`] (wrapper `loop_set_status`), [`LOOP_GET_STATUS`] (wrapper `loop_get_status`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -309,6 +311,8 @@ impl ::core::default::Default for LoopInfo {
 }
 /// The status record of LOOP_SET_STATUS64, LOOP_GET_STATUS64 and LOOP_CONFIGURE.
 #[doc(alias = "loop_info64")]
+///
+/// The argument of [`LOOP_SET_STATUS64`] (wrapper `loop_set_status64`), [`LOOP_GET_STATUS64`] (wrapper `loop_get_status64`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -538,6 +542,8 @@ impl LoopInfo64 {
 }
 /// What LOOP_CONFIGURE sets in one step, the file included.
 #[doc(alias = "loop_config")]
+///
+/// The argument of [`LOOP_CONFIGURE`] (wrapper `loop_configure`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -687,12 +693,20 @@ pub const LOOP_SET_FD: u32 = 0x4c00;
 /// Detach the file; with other openers the device detaches on its last close.
 pub const LOOP_CLR_FD: u32 = 0x4c01;
 /// Set offset, flags and name with the old status record.
+///
+/// The argument: [`LoopInfo`].
 pub const LOOP_SET_STATUS: u32 = 0x4c02;
 /// Read the device's status into the old record (EOVERFLOW when a value does not fit it).
+///
+/// The argument: [`LoopInfo`].
 pub const LOOP_GET_STATUS: u32 = 0x4c03;
 /// Set offset, size limit, flags and name.
+///
+/// The argument: [`LoopInfo64`].
 pub const LOOP_SET_STATUS64: u32 = 0x4c04;
 /// Read the device's status.
+///
+/// The argument: [`LoopInfo64`].
 pub const LOOP_GET_STATUS64: u32 = 0x4c05;
 /// Replace the file of a read-only device by another of the same size.
 pub const LOOP_CHANGE_FD: u32 = 0x4c06;
@@ -703,6 +717,8 @@ pub const LOOP_SET_DIRECT_IO: u32 = 0x4c08;
 /// Set the logical block size (a power of two, 512 to the page size).
 pub const LOOP_SET_BLOCK_SIZE: u32 = 0x4c09;
 /// Attach a file and set every parameter at once.
+///
+/// The argument: [`LoopConfig`].
 pub const LOOP_CONFIGURE: u32 = 0x4c0a;
 /// On /dev/loop-control: create device N (-1: the next free number); returns its number.
 pub const LOOP_CTL_ADD: u32 = 0x4c80;
@@ -710,7 +726,7 @@ pub const LOOP_CTL_ADD: u32 = 0x4c80;
 pub const LOOP_CTL_REMOVE: u32 = 0x4c81;
 /// On /dev/loop-control: the number of a free device, created if needed.
 pub const LOOP_CTL_GET_FREE: u32 = 0x4c82;
-/// Calls `LOOP_SET_FD`.
+/// Calls [`LOOP_SET_FD`].
 ///
 /// Attach the open file given by its descriptor.
 pub fn loop_set_fd(
@@ -725,7 +741,7 @@ pub fn loop_set_fd(
         Ok(())
     }
 }
-/// Calls `LOOP_CLR_FD`.
+/// Calls [`LOOP_CLR_FD`].
 ///
 /// Detach the file; with other openers the device detaches on its last close.
 pub fn loop_clr_fd(
@@ -737,7 +753,7 @@ pub fn loop_clr_fd(
         Ok(())
     }
 }
-/// Calls `LOOP_SET_STATUS`.
+/// Calls [`LOOP_SET_STATUS`].
 ///
 /// Set offset, flags and name with the old status record.
 pub fn loop_set_status(
@@ -753,7 +769,7 @@ pub fn loop_set_status(
         Ok(())
     }
 }
-/// Calls `LOOP_GET_STATUS`.
+/// Calls [`LOOP_GET_STATUS`].
 ///
 /// Read the device's status into the old record (EOVERFLOW when a value does not fit it).
 pub fn loop_get_status(
@@ -766,7 +782,7 @@ pub fn loop_get_status(
         Ok(())
     }
 }
-/// Calls `LOOP_SET_STATUS64`.
+/// Calls [`LOOP_SET_STATUS64`].
 ///
 /// Set offset, size limit, flags and name.
 pub fn loop_set_status64(
@@ -782,7 +798,7 @@ pub fn loop_set_status64(
         Ok(())
     }
 }
-/// Calls `LOOP_GET_STATUS64`.
+/// Calls [`LOOP_GET_STATUS64`].
 ///
 /// Read the device's status.
 pub fn loop_get_status64(
@@ -795,7 +811,7 @@ pub fn loop_get_status64(
         Ok(())
     }
 }
-/// Calls `LOOP_CHANGE_FD`.
+/// Calls [`LOOP_CHANGE_FD`].
 ///
 /// Replace the file of a read-only device by another of the same size.
 pub fn loop_change_fd(
@@ -810,7 +826,7 @@ pub fn loop_change_fd(
         Ok(())
     }
 }
-/// Calls `LOOP_SET_CAPACITY`.
+/// Calls [`LOOP_SET_CAPACITY`].
 ///
 /// Take in a change of the file's size.
 pub fn loop_set_capacity(
@@ -822,7 +838,7 @@ pub fn loop_set_capacity(
         Ok(())
     }
 }
-/// Calls `LOOP_SET_DIRECT_IO`.
+/// Calls [`LOOP_SET_DIRECT_IO`].
 ///
 /// Turn direct I/O on (1) or off (0).
 pub fn loop_set_direct_io(
@@ -837,7 +853,7 @@ pub fn loop_set_direct_io(
         Ok(())
     }
 }
-/// Calls `LOOP_SET_BLOCK_SIZE`.
+/// Calls [`LOOP_SET_BLOCK_SIZE`].
 ///
 /// Set the logical block size (a power of two, 512 to the page size).
 pub fn loop_set_block_size(
@@ -852,7 +868,7 @@ pub fn loop_set_block_size(
         Ok(())
     }
 }
-/// Calls `LOOP_CONFIGURE`.
+/// Calls [`LOOP_CONFIGURE`].
 ///
 /// Attach a file and set every parameter at once.
 pub fn loop_configure(
@@ -866,7 +882,7 @@ pub fn loop_configure(
         Ok(())
     }
 }
-/// Calls `LOOP_CTL_ADD`.
+/// Calls [`LOOP_CTL_ADD`].
 ///
 /// On /dev/loop-control: create device N (-1: the next free number); returns its number.
 pub fn loop_ctl_add(
@@ -878,7 +894,7 @@ pub fn loop_ctl_add(
     }?;
     Ok(r)
 }
-/// Calls `LOOP_CTL_REMOVE`.
+/// Calls [`LOOP_CTL_REMOVE`].
 ///
 /// On /dev/loop-control: remove device N; returns N.
 pub fn loop_ctl_remove(
@@ -890,7 +906,7 @@ pub fn loop_ctl_remove(
     }?;
     Ok(r)
 }
-/// Calls `LOOP_CTL_GET_FREE`.
+/// Calls [`LOOP_CTL_GET_FREE`].
 ///
 /// On /dev/loop-control: the number of a free device, created if needed.
 pub fn loop_ctl_get_free(

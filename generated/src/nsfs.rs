@@ -124,7 +124,7 @@ pub const GET_OWNER_UID: u32 = 0xb704;
     )
 )]
 pub const GET_OWNER_UID: u32 = 0x2000_b704;
-/// Calls `NS_GET_USERNS`.
+/// Calls [`NS_GET_USERNS`](GET_USERNS).
 ///
 /// Return a new fd for the user namespace that owns this namespace.
 pub fn get_userns(
@@ -133,7 +133,7 @@ pub fn get_userns(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_USERNS) }?;
     Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
-/// Calls `NS_GET_PARENT`.
+/// Calls [`NS_GET_PARENT`](GET_PARENT).
 ///
 /// Return a new fd for the parent of a hierarchical (PID or user) namespace.
 pub fn get_parent(
@@ -142,7 +142,7 @@ pub fn get_parent(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_PARENT) }?;
     Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
-/// Calls `NS_GET_NSTYPE`.
+/// Calls [`NS_GET_NSTYPE`](GET_NSTYPE).
 ///
 /// Return the kind of namespace as its CLONE_NEW* flag value.
 pub fn get_nstype(
@@ -151,7 +151,7 @@ pub fn get_nstype(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_NSTYPE) }?;
     Ok(r)
 }
-/// Calls `NS_GET_OWNER_UID`.
+/// Calls [`NS_GET_OWNER_UID`](GET_OWNER_UID).
 ///
 /// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
 pub fn get_owner_uid(

@@ -433,6 +433,8 @@ impl ::core::default::Default for NotifSizes {
 }
 /// One notification read with SECCOMP_IOCTL_NOTIF_RECV.
 #[doc(alias = "seccomp_notif")]
+///
+/// The argument of [`IOCTL_NOTIF_RECV`] (wrapper `ioctl_notif_recv`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -501,6 +503,8 @@ impl ::core::default::Default for Notif {
 }
 /// The supervisor's answer, sent with SECCOMP_IOCTL_NOTIF_SEND.
 #[doc(alias = "seccomp_notif_resp")]
+///
+/// The argument of [`IOCTL_NOTIF_SEND`] (wrapper `ioctl_notif_send`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -570,6 +574,8 @@ impl ::core::default::Default for NotifResp {
 }
 /// Argument of SECCOMP_IOCTL_NOTIF_ADDFD: put one of the supervisor's fds into the notified process.
 #[doc(alias = "seccomp_notif_addfd")]
+///
+/// The argument of [`IOCTL_NOTIF_ADDFD`] (wrapper `ioctl_notif_addfd`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -640,9 +646,13 @@ impl ::core::default::Default for NotifAddfd {
     }
 }
 /// Wait for the next notification and read it (the struct must be zero on input).
+///
+/// The argument: [`Notif`].
 #[doc(alias = "SECCOMP_IOCTL_NOTIF_RECV")]
 pub const IOCTL_NOTIF_RECV: u32 = 0xc050_2100;
 /// Answer a notification.
+///
+/// The argument: [`NotifResp`].
 #[doc(alias = "SECCOMP_IOCTL_NOTIF_SEND")]
 pub const IOCTL_NOTIF_SEND: u32 = 0xc018_2101;
 /// Check that a notification's cookie is still valid (its task still waits).
@@ -676,6 +686,8 @@ pub const IOCTL_NOTIF_ID_VALID: u32 = 0x4008_2102;
 )]
 pub const IOCTL_NOTIF_ID_VALID: u32 = 0x8008_2102;
 /// Put an fd into the notified process; returns its number there.
+///
+/// The argument: [`NotifAddfd`].
 #[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
 #[cfg(
     not(
@@ -692,6 +704,8 @@ pub const IOCTL_NOTIF_ID_VALID: u32 = 0x8008_2102;
 )]
 pub const IOCTL_NOTIF_ADDFD: u32 = 0x4018_2103;
 /// Put an fd into the notified process; returns its number there.
+///
+/// The argument: [`NotifAddfd`].
 #[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
 #[cfg(
     any(
@@ -705,7 +719,7 @@ pub const IOCTL_NOTIF_ADDFD: u32 = 0x4018_2103;
     )
 )]
 pub const IOCTL_NOTIF_ADDFD: u32 = 0x8018_2103;
-/// Calls `SECCOMP_IOCTL_NOTIF_RECV`.
+/// Calls [`SECCOMP_IOCTL_NOTIF_RECV`](IOCTL_NOTIF_RECV).
 ///
 /// Wait for the next notification and read it (the struct must be zero on input).
 pub fn ioctl_notif_recv(
@@ -718,7 +732,7 @@ pub fn ioctl_notif_recv(
         Ok(())
     }
 }
-/// Calls `SECCOMP_IOCTL_NOTIF_SEND`.
+/// Calls [`SECCOMP_IOCTL_NOTIF_SEND`](IOCTL_NOTIF_SEND).
 ///
 /// Answer a notification.
 pub fn ioctl_notif_send(
@@ -734,7 +748,7 @@ pub fn ioctl_notif_send(
         Ok(())
     }
 }
-/// Calls `SECCOMP_IOCTL_NOTIF_ID_VALID`.
+/// Calls [`SECCOMP_IOCTL_NOTIF_ID_VALID`](IOCTL_NOTIF_ID_VALID).
 ///
 /// Check that a notification's cookie is still valid (its task still waits).
 pub fn ioctl_notif_id_valid(
@@ -750,7 +764,7 @@ pub fn ioctl_notif_id_valid(
         Ok(())
     }
 }
-/// Calls `SECCOMP_IOCTL_NOTIF_ADDFD`.
+/// Calls [`SECCOMP_IOCTL_NOTIF_ADDFD`](IOCTL_NOTIF_ADDFD).
 ///
 /// Put an fd into the notified process; returns its number there.
 pub fn ioctl_notif_addfd(

@@ -381,6 +381,8 @@ impl UffdMsg {
 }
 /// Argument of UFFDIO_API, the handshake that must come first.
 #[doc(alias = "uffdio_api")]
+///
+/// The argument of [`UFFDIO_API`] (wrapper `uffdio_api`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -500,6 +502,8 @@ impl UffdioApi {
 }
 /// A range of the process's memory.
 #[doc(alias = "uffdio_range")]
+///
+/// The argument of [`UFFDIO_UNREGISTER`] (wrapper `uffdio_unregister`), [`UFFDIO_WAKE`] (wrapper `uffdio_wake`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -593,6 +597,8 @@ impl UffdioRange {
 }
 /// Argument of UFFDIO_REGISTER.
 #[doc(alias = "uffdio_register")]
+///
+/// The argument of [`UFFDIO_REGISTER`] (wrapper `uffdio_register`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -719,6 +725,8 @@ impl UffdioRegister {
 }
 /// Argument of UFFDIO_COPY, which fills missing pages with a copy of other memory.
 #[doc(alias = "uffdio_copy")]
+///
+/// The argument of [`UFFDIO_COPY`] (wrapper `uffdio_copy`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -855,6 +863,8 @@ impl UffdioCopy {
 }
 /// Argument of UFFDIO_ZEROPAGE, which maps zero pages into missing pages.
 #[doc(alias = "uffdio_zeropage")]
+///
+/// The argument of [`UFFDIO_ZEROPAGE`] (wrapper `uffdio_zeropage`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -968,6 +978,8 @@ impl UffdioZeropage {
 }
 /// Argument of UFFDIO_WRITEPROTECT.
 #[doc(alias = "uffdio_writeprotect")]
+///
+/// The argument of [`UFFDIO_WRITEPROTECT`] (wrapper `uffdio_writeprotect`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1088,6 +1100,8 @@ impl UffdioWriteprotect {
 }
 /// Argument of UFFDIO_CONTINUE, which maps the pages already in the page cache after a minor fault.
 #[doc(alias = "uffdio_continue")]
+///
+/// The argument of [`UFFDIO_CONTINUE`] (wrapper `uffdio_continue`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1756,10 +1770,16 @@ pub const USERFAULTFD_IOC_NEW: u32 = 0xaa00;
 )]
 pub const USERFAULTFD_IOC_NEW: u32 = 0x2000_aa00;
 /// Agree on the API version and features; must come before any other ioctl.
+///
+/// The argument: [`UffdioApi`].
 pub const UFFDIO_API: u32 = 0xc018_aa3f;
 /// Start handling the faults of a range.
+///
+/// The argument: [`UffdioRegister`].
 pub const UFFDIO_REGISTER: u32 = 0xc020_aa00;
 /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
+///
+/// The argument: [`UffdioRange`].
 #[cfg(
     not(
         any(
@@ -1775,6 +1795,8 @@ pub const UFFDIO_REGISTER: u32 = 0xc020_aa00;
 )]
 pub const UFFDIO_UNREGISTER: u32 = 0x8010_aa01;
 /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
+///
+/// The argument: [`UffdioRange`].
 #[cfg(
     any(
         target_arch = "powerpc",
@@ -1788,6 +1810,8 @@ pub const UFFDIO_UNREGISTER: u32 = 0x8010_aa01;
 )]
 pub const UFFDIO_UNREGISTER: u32 = 0x4010_aa01;
 /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
+///
+/// The argument: [`UffdioRange`].
 #[cfg(
     not(
         any(
@@ -1803,6 +1827,8 @@ pub const UFFDIO_UNREGISTER: u32 = 0x4010_aa01;
 )]
 pub const UFFDIO_WAKE: u32 = 0x8010_aa02;
 /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
+///
+/// The argument: [`UffdioRange`].
 #[cfg(
     any(
         target_arch = "powerpc",
@@ -1816,14 +1842,22 @@ pub const UFFDIO_WAKE: u32 = 0x8010_aa02;
 )]
 pub const UFFDIO_WAKE: u32 = 0x4010_aa02;
 /// Resolve missing-page faults by copying memory into the range.
+///
+/// The argument: [`UffdioCopy`].
 pub const UFFDIO_COPY: u32 = 0xc028_aa03;
 /// Resolve missing-page faults with zero pages.
+///
+/// The argument: [`UffdioZeropage`].
 pub const UFFDIO_ZEROPAGE: u32 = 0xc020_aa04;
 /// Set or clear write protection on a range registered with MODE_WP.
+///
+/// The argument: [`UffdioWriteprotect`].
 pub const UFFDIO_WRITEPROTECT: u32 = 0xc018_aa06;
 /// Resolve minor faults by mapping the pages already in the page cache.
+///
+/// The argument: [`UffdioContinue`].
 pub const UFFDIO_CONTINUE: u32 = 0xc020_aa07;
-/// Calls `USERFAULTFD_IOC_NEW`.
+/// Calls [`USERFAULTFD_IOC_NEW`].
 ///
 /// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
 pub fn userfaultfd_ioc_new(
@@ -1835,7 +1869,7 @@ pub fn userfaultfd_ioc_new(
     }?;
     Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
-/// Calls `UFFDIO_API`.
+/// Calls [`UFFDIO_API`].
 ///
 /// Agree on the API version and features; must come before any other ioctl.
 pub fn uffdio_api(
@@ -1845,7 +1879,7 @@ pub fn uffdio_api(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_API, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_REGISTER`.
+/// Calls [`UFFDIO_REGISTER`].
 ///
 /// Start handling the faults of a range.
 ///
@@ -1862,7 +1896,7 @@ pub unsafe fn uffdio_register(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_REGISTER, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_UNREGISTER`.
+/// Calls [`UFFDIO_UNREGISTER`].
 ///
 /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
 ///
@@ -1879,7 +1913,7 @@ pub unsafe fn uffdio_unregister(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_UNREGISTER, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_WAKE`.
+/// Calls [`UFFDIO_WAKE`].
 ///
 /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
 ///
@@ -1896,7 +1930,7 @@ pub unsafe fn uffdio_wake(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_WAKE, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_COPY`.
+/// Calls [`UFFDIO_COPY`].
 ///
 /// Resolve missing-page faults by copying memory into the range.
 ///
@@ -1913,7 +1947,7 @@ pub unsafe fn uffdio_copy(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_COPY, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_ZEROPAGE`.
+/// Calls [`UFFDIO_ZEROPAGE`].
 ///
 /// Resolve missing-page faults with zero pages.
 ///
@@ -1930,7 +1964,7 @@ pub unsafe fn uffdio_zeropage(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_ZEROPAGE, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_WRITEPROTECT`.
+/// Calls [`UFFDIO_WRITEPROTECT`].
 ///
 /// Set or clear write protection on a range registered with MODE_WP.
 ///
@@ -1947,7 +1981,7 @@ pub unsafe fn uffdio_writeprotect(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_WRITEPROTECT, arg) }?;
     Ok(r)
 }
-/// Calls `UFFDIO_CONTINUE`.
+/// Calls [`UFFDIO_CONTINUE`].
 ///
 /// Resolve minor faults by mapping the pages already in the page cache.
 ///

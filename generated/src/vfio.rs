@@ -1580,6 +1580,8 @@ impl ::core::default::Default for InfoCapHeader {
 }
 /// Argument of VFIO_GROUP_GET_STATUS; the kernel fills in the flags.
 #[doc(alias = "vfio_group_status")]
+///
+/// The argument of [`GROUP_GET_STATUS`] (wrapper `group_get_status`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1696,6 +1698,8 @@ impl GroupStatus {
 }
 /// Argument of VFIO_DEVICE_GET_INFO; the kernel fills in everything but argsz.
 #[doc(alias = "vfio_device_info")]
+///
+/// The argument of [`DEVICE_GET_INFO`] (wrapper `device_get_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -1823,6 +1827,8 @@ impl DeviceInfo {
 }
 /// Argument of VFIO_DEVICE_GET_REGION_INFO; the caller sets argsz and index.
 #[doc(alias = "vfio_region_info")]
+///
+/// The argument of [`DEVICE_GET_REGION_INFO`] (wrapper `device_get_region_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -2764,6 +2770,8 @@ impl RegionInfoCapNvlink2Lnkspd {
 }
 /// Argument of VFIO_DEVICE_GET_IRQ_INFO; the caller sets argsz and index.
 #[doc(alias = "vfio_irq_info")]
+///
+/// The argument of [`DEVICE_GET_IRQ_INFO`] (wrapper `device_get_irq_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -2889,6 +2897,9 @@ impl IrqInfo {
 }
 /// Argument of VFIO_DEVICE_SET_IRQS; acts on sub-indexes start to start + count - 1 of one index.
 #[doc(alias = "vfio_irq_set")]
+///
+/// The argument of [`DEVICE_SET_IRQS`] (wrapper `device_set_irqs`).
+/// What its data holds: [`IrqSetPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -3412,6 +3423,8 @@ impl ::core::default::Default for PciDependentDevice {
 }
 /// Argument of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO; lists the devices a hot reset affects.
 #[doc(alias = "vfio_pci_hot_reset_info")]
+///
+/// The argument of [`DEVICE_GET_PCI_HOT_RESET_INFO`] (wrapper `device_get_pci_hot_reset_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3555,6 +3568,8 @@ impl PciHotResetInfo {
 }
 /// Argument of VFIO_DEVICE_PCI_HOT_RESET.
 #[doc(alias = "vfio_pci_hot_reset")]
+///
+/// The argument of [`DEVICE_PCI_HOT_RESET`] (wrapper `device_pci_hot_reset`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3698,6 +3713,8 @@ impl PciHotReset {
 }
 /// Argument of VFIO_DEVICE_QUERY_GFX_PLANE; the caller sets drm_plane_type and flags and the kernel the rest.
 #[doc(alias = "vfio_device_gfx_plane_info")]
+///
+/// The argument of [`DEVICE_QUERY_GFX_PLANE`] (wrapper `device_query_gfx_plane`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -3906,6 +3923,8 @@ impl DeviceGfxPlaneInfo {
 }
 /// Argument of VFIO_DEVICE_IOEVENTFD; makes an eventfd signal perform a device write.
 #[doc(alias = "vfio_device_ioeventfd")]
+///
+/// The argument of [`DEVICE_IOEVENTFD`] (wrapper `device_ioeventfd`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -4051,6 +4070,9 @@ impl DeviceIoeventfd {
 }
 /// Argument of VFIO_DEVICE_FEATURE; gets or sets or probes one device feature.
 #[doc(alias = "vfio_device_feature")]
+///
+/// The argument of [`DEVICE_FEATURE`] (wrapper `device_feature`).
+/// What its data holds: [`DeviceFeaturePayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -5085,6 +5107,8 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
 }
 /// Argument of VFIO_IOMMU_GET_INFO for the Type1 IOMMU; the caller sets argsz.
 #[doc(alias = "vfio_iommu_type1_info")]
+///
+/// The argument of [`IOMMU_GET_INFO`] (wrapper `iommu_get_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -5654,6 +5678,8 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
 }
 /// Argument of VFIO_IOMMU_MAP_DMA; maps user memory at an IOVA.
 #[doc(alias = "vfio_iommu_type1_dma_map")]
+///
+/// The argument of [`IOMMU_MAP_DMA`] (wrapper `iommu_map_dma`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -5961,6 +5987,8 @@ impl ::core::default::Default for Bitmap {
 }
 /// Argument of VFIO_IOMMU_UNMAP_DMA.
 #[doc(alias = "vfio_iommu_type1_dma_unmap")]
+///
+/// The argument of [`IOMMU_UNMAP_DMA`] (wrapper `iommu_unmap_dma`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -6216,6 +6244,8 @@ impl IommuType1DmaUnmap {
 }
 /// Argument of VFIO_IOMMU_DIRTY_PAGES.
 #[doc(alias = "vfio_iommu_type1_dirty_bitmap")]
+///
+/// The argument of [`IOMMU_DIRTY_PAGES`] (wrapper `iommu_dirty_pages`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -6519,6 +6549,8 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_GET_INFO; the DMA windows the guest must know about.
 #[doc(alias = "vfio_iommu_spapr_tce_info")]
+///
+/// The argument of [`IOMMU_SPAPR_TCE_GET_INFO`] (wrapper `iommu_spapr_tce_get_info`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -6751,6 +6783,8 @@ impl ::core::default::Default for EehPeErr {
 }
 /// Argument of VFIO_EEH_PE_OP.
 #[doc(alias = "vfio_eeh_pe_op")]
+///
+/// The argument of [`EEH_PE_OP`] (wrapper `eeh_pe_op`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -6894,6 +6928,8 @@ impl EehPeOp {
 }
 /// Argument of VFIO_IOMMU_SPAPR_REGISTER_MEMORY and VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY.
 #[doc(alias = "vfio_iommu_spapr_register_memory")]
+///
+/// The argument of [`IOMMU_SPAPR_REGISTER_MEMORY`] (wrapper `iommu_spapr_register_memory`), [`IOMMU_SPAPR_UNREGISTER_MEMORY`] (wrapper `iommu_spapr_unregister_memory`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -7026,6 +7062,8 @@ impl IommuSpaprRegisterMemory {
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_CREATE; describes a new DMA window and returns its address.
 #[doc(alias = "vfio_iommu_spapr_tce_create")]
+///
+/// The argument of [`IOMMU_SPAPR_TCE_CREATE`] (wrapper `iommu_spapr_tce_create`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -7221,6 +7259,8 @@ impl IommuSpaprTceCreate {
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_REMOVE.
 #[doc(alias = "vfio_iommu_spapr_tce_remove")]
+///
+/// The argument of [`IOMMU_SPAPR_TCE_REMOVE`] (wrapper `iommu_spapr_tce_remove`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -7603,6 +7643,8 @@ pub const SET_IOMMU: u32 = 0x3b66;
 )]
 pub const SET_IOMMU: u32 = 0x2000_3b66;
 /// Report the status of the group.
+///
+/// The argument: [`GroupStatus`].
 #[doc(alias = "VFIO_GROUP_GET_STATUS")]
 #[cfg(
     not(
@@ -7619,6 +7661,8 @@ pub const SET_IOMMU: u32 = 0x2000_3b66;
 )]
 pub const GROUP_GET_STATUS: u32 = 0x3b67;
 /// Report the status of the group.
+///
+/// The argument: [`GroupStatus`].
 #[doc(alias = "VFIO_GROUP_GET_STATUS")]
 #[cfg(
     any(
@@ -7723,6 +7767,8 @@ pub const GROUP_GET_DEVICE_FD: u32 = 0x3b6a;
 )]
 pub const GROUP_GET_DEVICE_FD: u32 = 0x2000_3b6a;
 /// Describe the device.
+///
+/// The argument: [`DeviceInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_INFO")]
 #[cfg(
     not(
@@ -7739,6 +7785,8 @@ pub const GROUP_GET_DEVICE_FD: u32 = 0x2000_3b6a;
 )]
 pub const DEVICE_GET_INFO: u32 = 0x3b6b;
 /// Describe the device.
+///
+/// The argument: [`DeviceInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_INFO")]
 #[cfg(
     any(
@@ -7753,6 +7801,8 @@ pub const DEVICE_GET_INFO: u32 = 0x3b6b;
 )]
 pub const DEVICE_GET_INFO: u32 = 0x2000_3b6b;
 /// Describe one region of the device.
+///
+/// The argument: [`RegionInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
 #[cfg(
     not(
@@ -7769,6 +7819,8 @@ pub const DEVICE_GET_INFO: u32 = 0x2000_3b6b;
 )]
 pub const DEVICE_GET_REGION_INFO: u32 = 0x3b6c;
 /// Describe one region of the device.
+///
+/// The argument: [`RegionInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
 #[cfg(
     any(
@@ -7783,6 +7835,8 @@ pub const DEVICE_GET_REGION_INFO: u32 = 0x3b6c;
 )]
 pub const DEVICE_GET_REGION_INFO: u32 = 0x2000_3b6c;
 /// Describe one IRQ index of the device.
+///
+/// The argument: [`IrqInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
 #[cfg(
     not(
@@ -7799,6 +7853,8 @@ pub const DEVICE_GET_REGION_INFO: u32 = 0x2000_3b6c;
 )]
 pub const DEVICE_GET_IRQ_INFO: u32 = 0x3b6d;
 /// Describe one IRQ index of the device.
+///
+/// The argument: [`IrqInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
 #[cfg(
     any(
@@ -7813,6 +7869,8 @@ pub const DEVICE_GET_IRQ_INFO: u32 = 0x3b6d;
 )]
 pub const DEVICE_GET_IRQ_INFO: u32 = 0x2000_3b6d;
 /// Configure signalling or masking or unmasking of device interrupts.
+///
+/// The argument: [`IrqSet`].
 #[doc(alias = "VFIO_DEVICE_SET_IRQS")]
 #[cfg(
     not(
@@ -7829,6 +7887,8 @@ pub const DEVICE_GET_IRQ_INFO: u32 = 0x2000_3b6d;
 )]
 pub const DEVICE_SET_IRQS: u32 = 0x3b6e;
 /// Configure signalling or masking or unmasking of device interrupts.
+///
+/// The argument: [`IrqSet`].
 #[doc(alias = "VFIO_DEVICE_SET_IRQS")]
 #[cfg(
     any(
@@ -7873,6 +7933,8 @@ pub const DEVICE_RESET: u32 = 0x3b6f;
 )]
 pub const DEVICE_RESET: u32 = 0x2000_3b6f;
 /// List the devices a PCI hot reset of this device would affect.
+///
+/// The argument: [`PciHotResetInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
 #[cfg(
     not(
@@ -7889,6 +7951,8 @@ pub const DEVICE_RESET: u32 = 0x2000_3b6f;
 )]
 pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x3b70;
 /// List the devices a PCI hot reset of this device would affect.
+///
+/// The argument: [`PciHotResetInfo`].
 #[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
 #[cfg(
     any(
@@ -7903,6 +7967,8 @@ pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x3b70;
 )]
 pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x2000_3b70;
 /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+///
+/// The argument: [`PciHotReset`].
 #[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
 #[cfg(
     not(
@@ -7919,6 +7985,8 @@ pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x2000_3b70;
 )]
 pub const DEVICE_PCI_HOT_RESET: u32 = 0x3b71;
 /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+///
+/// The argument: [`PciHotReset`].
 #[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
 #[cfg(
     any(
@@ -7933,6 +8001,8 @@ pub const DEVICE_PCI_HOT_RESET: u32 = 0x3b71;
 )]
 pub const DEVICE_PCI_HOT_RESET: u32 = 0x2000_3b71;
 /// Probe the plane export methods or describe the current guest plane.
+///
+/// The argument: [`DeviceGfxPlaneInfo`].
 #[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
 #[cfg(
     not(
@@ -7949,6 +8019,8 @@ pub const DEVICE_PCI_HOT_RESET: u32 = 0x2000_3b71;
 )]
 pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x3b72;
 /// Probe the plane export methods or describe the current guest plane.
+///
+/// The argument: [`DeviceGfxPlaneInfo`].
 #[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
 #[cfg(
     any(
@@ -7993,6 +8065,8 @@ pub const DEVICE_GET_GFX_DMABUF: u32 = 0x3b73;
 )]
 pub const DEVICE_GET_GFX_DMABUF: u32 = 0x2000_3b73;
 /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+///
+/// The argument: [`DeviceIoeventfd`].
 #[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
 #[cfg(
     not(
@@ -8009,6 +8083,8 @@ pub const DEVICE_GET_GFX_DMABUF: u32 = 0x2000_3b73;
 )]
 pub const DEVICE_IOEVENTFD: u32 = 0x3b74;
 /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+///
+/// The argument: [`DeviceIoeventfd`].
 #[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
 #[cfg(
     any(
@@ -8023,6 +8099,8 @@ pub const DEVICE_IOEVENTFD: u32 = 0x3b74;
 )]
 pub const DEVICE_IOEVENTFD: u32 = 0x2000_3b74;
 /// Get or set or probe a device feature.
+///
+/// The argument: [`DeviceFeature`].
 #[doc(alias = "VFIO_DEVICE_FEATURE")]
 #[cfg(
     not(
@@ -8039,6 +8117,8 @@ pub const DEVICE_IOEVENTFD: u32 = 0x2000_3b74;
 )]
 pub const DEVICE_FEATURE: u32 = 0x3b75;
 /// Get or set or probe a device feature.
+///
+/// The argument: [`DeviceFeature`].
 #[doc(alias = "VFIO_DEVICE_FEATURE")]
 #[cfg(
     any(
@@ -8053,6 +8133,8 @@ pub const DEVICE_FEATURE: u32 = 0x3b75;
 )]
 pub const DEVICE_FEATURE: u32 = 0x2000_3b75;
 /// Describe the Type1 IOMMU of the container.
+///
+/// The argument: [`IommuType1Info`].
 #[doc(alias = "VFIO_IOMMU_GET_INFO")]
 #[cfg(
     not(
@@ -8069,6 +8151,8 @@ pub const DEVICE_FEATURE: u32 = 0x2000_3b75;
 )]
 pub const IOMMU_GET_INFO: u32 = 0x3b70;
 /// Describe the Type1 IOMMU of the container.
+///
+/// The argument: [`IommuType1Info`].
 #[doc(alias = "VFIO_IOMMU_GET_INFO")]
 #[cfg(
     any(
@@ -8083,6 +8167,8 @@ pub const IOMMU_GET_INFO: u32 = 0x3b70;
 )]
 pub const IOMMU_GET_INFO: u32 = 0x2000_3b70;
 /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+///
+/// The argument: [`IommuType1DmaMap`].
 #[doc(alias = "VFIO_IOMMU_MAP_DMA")]
 #[cfg(
     not(
@@ -8099,6 +8185,8 @@ pub const IOMMU_GET_INFO: u32 = 0x2000_3b70;
 )]
 pub const IOMMU_MAP_DMA: u32 = 0x3b71;
 /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+///
+/// The argument: [`IommuType1DmaMap`].
 #[doc(alias = "VFIO_IOMMU_MAP_DMA")]
 #[cfg(
     any(
@@ -8113,6 +8201,8 @@ pub const IOMMU_MAP_DMA: u32 = 0x3b71;
 )]
 pub const IOMMU_MAP_DMA: u32 = 0x2000_3b71;
 /// Unmap an IOVA range, optionally reporting its dirty pages first.
+///
+/// The argument: [`IommuType1DmaUnmap`].
 #[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
 #[cfg(
     not(
@@ -8129,6 +8219,8 @@ pub const IOMMU_MAP_DMA: u32 = 0x2000_3b71;
 )]
 pub const IOMMU_UNMAP_DMA: u32 = 0x3b72;
 /// Unmap an IOVA range, optionally reporting its dirty pages first.
+///
+/// The argument: [`IommuType1DmaUnmap`].
 #[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
 #[cfg(
     any(
@@ -8203,6 +8295,8 @@ pub const IOMMU_DISABLE: u32 = 0x3b74;
 )]
 pub const IOMMU_DISABLE: u32 = 0x2000_3b74;
 /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+///
+/// The argument: [`IommuType1DirtyBitmap`].
 #[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
 #[cfg(
     not(
@@ -8219,6 +8313,8 @@ pub const IOMMU_DISABLE: u32 = 0x2000_3b74;
 )]
 pub const IOMMU_DIRTY_PAGES: u32 = 0x3b75;
 /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+///
+/// The argument: [`IommuType1DirtyBitmap`].
 #[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
 #[cfg(
     any(
@@ -8233,6 +8329,8 @@ pub const IOMMU_DIRTY_PAGES: u32 = 0x3b75;
 )]
 pub const IOMMU_DIRTY_PAGES: u32 = 0x2000_3b75;
 /// Describe the DMA windows of the sPAPR TCE IOMMU.
+///
+/// The argument: [`IommuSpaprTceInfo`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
 #[cfg(
     not(
@@ -8249,6 +8347,8 @@ pub const IOMMU_DIRTY_PAGES: u32 = 0x2000_3b75;
 )]
 pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x3b70;
 /// Describe the DMA windows of the sPAPR TCE IOMMU.
+///
+/// The argument: [`IommuSpaprTceInfo`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
 #[cfg(
     any(
@@ -8263,6 +8363,8 @@ pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x3b70;
 )]
 pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x2000_3b70;
 /// Perform an EEH operation on the PE of the container.
+///
+/// The argument: [`EehPeOp`].
 #[doc(alias = "VFIO_EEH_PE_OP")]
 #[cfg(
     not(
@@ -8279,6 +8381,8 @@ pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x2000_3b70;
 )]
 pub const EEH_PE_OP: u32 = 0x3b79;
 /// Perform an EEH operation on the PE of the container.
+///
+/// The argument: [`EehPeOp`].
 #[doc(alias = "VFIO_EEH_PE_OP")]
 #[cfg(
     any(
@@ -8293,6 +8397,8 @@ pub const EEH_PE_OP: u32 = 0x3b79;
 )]
 pub const EEH_PE_OP: u32 = 0x2000_3b79;
 /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+///
+/// The argument: [`IommuSpaprRegisterMemory`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
 #[cfg(
     not(
@@ -8309,6 +8415,8 @@ pub const EEH_PE_OP: u32 = 0x2000_3b79;
 )]
 pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x3b75;
 /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+///
+/// The argument: [`IommuSpaprRegisterMemory`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
 #[cfg(
     any(
@@ -8323,6 +8431,8 @@ pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x3b75;
 )]
 pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x2000_3b75;
 /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+///
+/// The argument: [`IommuSpaprRegisterMemory`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
 #[cfg(
     not(
@@ -8339,6 +8449,8 @@ pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x2000_3b75;
 )]
 pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x3b76;
 /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+///
+/// The argument: [`IommuSpaprRegisterMemory`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
 #[cfg(
     any(
@@ -8353,6 +8465,8 @@ pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x3b76;
 )]
 pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x2000_3b76;
 /// Create a TCE table and program it as a new DMA window into every group of the container.
+///
+/// The argument: [`IommuSpaprTceCreate`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
 #[cfg(
     not(
@@ -8369,6 +8483,8 @@ pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x2000_3b76;
 )]
 pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x3b77;
 /// Create a TCE table and program it as a new DMA window into every group of the container.
+///
+/// The argument: [`IommuSpaprTceCreate`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
 #[cfg(
     any(
@@ -8383,6 +8499,8 @@ pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x3b77;
 )]
 pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x2000_3b77;
 /// Remove a DMA window from every group and destroy its TCE table.
+///
+/// The argument: [`IommuSpaprTceRemove`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
 #[cfg(
     not(
@@ -8399,6 +8517,8 @@ pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x2000_3b77;
 )]
 pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
 /// Remove a DMA window from every group and destroy its TCE table.
+///
+/// The argument: [`IommuSpaprTceRemove`].
 #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
 #[cfg(
     any(
@@ -8439,7 +8559,7 @@ pub const fn device_state_is_error(state: u32) -> i32 {
 pub const fn device_state_set_error(state: u32) -> u32 {
     ((state & 0xffff_fff8_u32) | 2u32) | 4u32
 }
-/// Calls `VFIO_GET_API_VERSION`.
+/// Calls [`VFIO_GET_API_VERSION`](GET_API_VERSION).
 ///
 /// Return VFIO_API_VERSION; always available.
 pub fn get_api_version(
@@ -8448,7 +8568,7 @@ pub fn get_api_version(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GET_API_VERSION) }?;
     Ok(r)
 }
-/// Calls `VFIO_CHECK_EXTENSION`.
+/// Calls [`VFIO_CHECK_EXTENSION`](CHECK_EXTENSION).
 ///
 /// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
 pub fn check_extension(
@@ -8460,7 +8580,7 @@ pub fn check_extension(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_SET_IOMMU`.
+/// Calls [`VFIO_SET_IOMMU`](SET_IOMMU).
 ///
 /// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
 pub fn set_iommu(
@@ -8472,7 +8592,7 @@ pub fn set_iommu(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_GROUP_GET_STATUS`.
+/// Calls [`VFIO_GROUP_GET_STATUS`](GROUP_GET_STATUS).
 ///
 /// Report the status of the group.
 pub fn group_get_status(
@@ -8483,7 +8603,7 @@ pub fn group_get_status(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GROUP_GET_STATUS, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_GROUP_SET_CONTAINER`.
+/// Calls [`VFIO_GROUP_SET_CONTAINER`](GROUP_SET_CONTAINER).
 ///
 /// Attach the group to the container whose fd is pointed to; a group has one container.
 pub fn group_set_container(
@@ -8493,7 +8613,7 @@ pub fn group_set_container(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GROUP_SET_CONTAINER, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_GROUP_UNSET_CONTAINER`.
+/// Calls [`VFIO_GROUP_UNSET_CONTAINER`](GROUP_UNSET_CONTAINER).
 ///
 /// Detach the group from its container once all device fds are closed; the last group resets the container.
 pub fn group_unset_container(
@@ -8502,7 +8622,7 @@ pub fn group_unset_container(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, GROUP_UNSET_CONTAINER) }?;
     Ok(r)
 }
-/// Calls `VFIO_GROUP_GET_DEVICE_FD`.
+/// Calls [`VFIO_GROUP_GET_DEVICE_FD`](GROUP_GET_DEVICE_FD).
 ///
 /// Return a new fd for the group's device with the given sysfs name; needs a container.
 pub fn group_get_device_fd(
@@ -8514,7 +8634,7 @@ pub fn group_get_device_fd(
     }?;
     Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
-/// Calls `VFIO_DEVICE_GET_INFO`.
+/// Calls [`VFIO_DEVICE_GET_INFO`](DEVICE_GET_INFO).
 ///
 /// Describe the device.
 pub fn device_get_info(
@@ -8525,7 +8645,7 @@ pub fn device_get_info(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_INFO, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_GET_REGION_INFO`.
+/// Calls [`VFIO_DEVICE_GET_REGION_INFO`](DEVICE_GET_REGION_INFO).
 ///
 /// Describe one region of the device.
 pub fn device_get_region_info(
@@ -8538,7 +8658,7 @@ pub fn device_get_region_info(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_GET_IRQ_INFO`.
+/// Calls [`VFIO_DEVICE_GET_IRQ_INFO`](DEVICE_GET_IRQ_INFO).
 ///
 /// Describe one IRQ index of the device.
 pub fn device_get_irq_info(
@@ -8549,7 +8669,7 @@ pub fn device_get_irq_info(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_GET_IRQ_INFO, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_SET_IRQS`.
+/// Calls [`VFIO_DEVICE_SET_IRQS`](DEVICE_SET_IRQS).
 ///
 /// Configure signalling or masking or unmasking of device interrupts.
 ///
@@ -8575,7 +8695,7 @@ pub fn device_set_irqs(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_SET_IRQS, bytes) }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_RESET`.
+/// Calls [`VFIO_DEVICE_RESET`](DEVICE_RESET).
 ///
 /// Reset the device.
 pub fn device_reset(
@@ -8584,7 +8704,7 @@ pub fn device_reset(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, DEVICE_RESET) }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_GET_PCI_HOT_RESET_INFO`.
+/// Calls [`VFIO_DEVICE_GET_PCI_HOT_RESET_INFO`](DEVICE_GET_PCI_HOT_RESET_INFO).
 ///
 /// List the devices a PCI hot reset of this device would affect.
 pub fn device_get_pci_hot_reset_info(
@@ -8606,7 +8726,7 @@ pub fn device_get_pci_hot_reset_info(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_PCI_HOT_RESET`.
+/// Calls [`VFIO_DEVICE_PCI_HOT_RESET`](DEVICE_PCI_HOT_RESET).
 ///
 /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
 pub fn device_pci_hot_reset(
@@ -8624,7 +8744,7 @@ pub fn device_pci_hot_reset(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_QUERY_GFX_PLANE`.
+/// Calls [`VFIO_DEVICE_QUERY_GFX_PLANE`](DEVICE_QUERY_GFX_PLANE).
 ///
 /// Probe the plane export methods or describe the current guest plane.
 pub fn device_query_gfx_plane(
@@ -8637,7 +8757,7 @@ pub fn device_query_gfx_plane(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_GET_GFX_DMABUF`.
+/// Calls [`VFIO_DEVICE_GET_GFX_DMABUF`](DEVICE_GET_GFX_DMABUF).
 ///
 /// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
 pub fn device_get_gfx_dmabuf(
@@ -8649,7 +8769,7 @@ pub fn device_get_gfx_dmabuf(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_IOEVENTFD`.
+/// Calls [`VFIO_DEVICE_IOEVENTFD`](DEVICE_IOEVENTFD).
 ///
 /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
 pub fn device_ioeventfd(
@@ -8660,7 +8780,7 @@ pub fn device_ioeventfd(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_IOEVENTFD, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_DEVICE_FEATURE`.
+/// Calls [`VFIO_DEVICE_FEATURE`](DEVICE_FEATURE).
 ///
 /// Get or set or probe a device feature.
 ///
@@ -8686,7 +8806,7 @@ pub fn device_feature(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, DEVICE_FEATURE, bytes) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_GET_INFO`.
+/// Calls [`VFIO_IOMMU_GET_INFO`](IOMMU_GET_INFO).
 ///
 /// Describe the Type1 IOMMU of the container.
 pub fn iommu_get_info(
@@ -8697,7 +8817,7 @@ pub fn iommu_get_info(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_GET_INFO, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_MAP_DMA`.
+/// Calls [`VFIO_IOMMU_MAP_DMA`](IOMMU_MAP_DMA).
 ///
 /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
 ///
@@ -8715,7 +8835,7 @@ pub unsafe fn iommu_map_dma(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_MAP_DMA, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_UNMAP_DMA`.
+/// Calls [`VFIO_IOMMU_UNMAP_DMA`](IOMMU_UNMAP_DMA).
 ///
 /// Unmap an IOVA range, optionally reporting its dirty pages first.
 pub fn iommu_unmap_dma(
@@ -8730,7 +8850,7 @@ pub fn iommu_unmap_dma(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_ENABLE`.
+/// Calls [`VFIO_IOMMU_ENABLE`](IOMMU_ENABLE).
 ///
 /// Enable use of the container IOMMU; takes no argument.
 pub fn iommu_enable(
@@ -8739,7 +8859,7 @@ pub fn iommu_enable(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, IOMMU_ENABLE) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_DISABLE`.
+/// Calls [`VFIO_IOMMU_DISABLE`](IOMMU_DISABLE).
 ///
 /// Disable use of the container IOMMU; takes no argument.
 pub fn iommu_disable(
@@ -8748,7 +8868,7 @@ pub fn iommu_disable(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, IOMMU_DISABLE) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_DIRTY_PAGES`.
+/// Calls [`VFIO_IOMMU_DIRTY_PAGES`](IOMMU_DIRTY_PAGES).
 ///
 /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
 pub fn iommu_dirty_pages(
@@ -8763,7 +8883,7 @@ pub fn iommu_dirty_pages(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_SPAPR_TCE_GET_INFO`.
+/// Calls [`VFIO_IOMMU_SPAPR_TCE_GET_INFO`](IOMMU_SPAPR_TCE_GET_INFO).
 ///
 /// Describe the DMA windows of the sPAPR TCE IOMMU.
 pub fn iommu_spapr_tce_get_info(
@@ -8776,7 +8896,7 @@ pub fn iommu_spapr_tce_get_info(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_EEH_PE_OP`.
+/// Calls [`VFIO_EEH_PE_OP`](EEH_PE_OP).
 ///
 /// Perform an EEH operation on the PE of the container.
 pub fn eeh_pe_op(
@@ -8787,7 +8907,7 @@ pub fn eeh_pe_op(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, EEH_PE_OP, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_SPAPR_REGISTER_MEMORY`.
+/// Calls [`VFIO_IOMMU_SPAPR_REGISTER_MEMORY`](IOMMU_SPAPR_REGISTER_MEMORY).
 ///
 /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
 ///
@@ -8807,7 +8927,7 @@ pub unsafe fn iommu_spapr_register_memory(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY`.
+/// Calls [`VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY`](IOMMU_SPAPR_UNREGISTER_MEMORY).
 ///
 /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
 ///
@@ -8827,7 +8947,7 @@ pub unsafe fn iommu_spapr_unregister_memory(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_SPAPR_TCE_CREATE`.
+/// Calls [`VFIO_IOMMU_SPAPR_TCE_CREATE`](IOMMU_SPAPR_TCE_CREATE).
 ///
 /// Create a TCE table and program it as a new DMA window into every group of the container.
 pub fn iommu_spapr_tce_create(
@@ -8840,7 +8960,7 @@ pub fn iommu_spapr_tce_create(
     }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_SPAPR_TCE_REMOVE`.
+/// Calls [`VFIO_IOMMU_SPAPR_TCE_REMOVE`](IOMMU_SPAPR_TCE_REMOVE).
 ///
 /// Remove a DMA window from every group and destroy its TCE table.
 pub fn iommu_spapr_tce_remove(

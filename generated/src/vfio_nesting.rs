@@ -16,7 +16,7 @@ pub const IOMMU_NESTING_OP_UNBIND_PGTBL: u32 = 1;
 /// Value of `vfio_iommu_nesting_op_type`.
 #[doc(alias = "VFIO_IOMMU_NESTING_OP_CACHE_INVLD")]
 pub const IOMMU_NESTING_OP_CACHE_INVLD: u32 = 2;
-/// What VFIO_IOMMU_NESTING_OP does, and so what its data[] holds.
+/// What VFIO_IOMMU_NESTING_OP does, and so what its data\[\] holds.
 /// The values of `vfio_iommu_nesting_op_type` as an enum: `from_raw` gives `Err(raw)` for a value this revision does not know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
@@ -89,6 +89,8 @@ impl ::core::convert::TryFrom<u32> for IommuNestingOpType {
 
 /// Argument of VFIO_IOMMU_PASID_REQUEST.
 #[doc(alias = "vfio_iommu_pasid_request")]
+///
+/// The argument of [`IOMMU_PASID_REQUEST`] (wrapper `iommu_pasid_request`).
 #[repr(C)]
 #[derive(
     Clone,
@@ -223,8 +225,11 @@ impl IommuPasidRequest {
         Self::check(bytes).map(|_| ())
     }
 }
-/// Argument of VFIO_IOMMU_NESTING_OP; op says what data[] holds.
+/// Argument of VFIO_IOMMU_NESTING_OP; op says what data\[\] holds.
 #[doc(alias = "vfio_iommu_type1_nesting_op")]
+///
+/// The argument of [`IOMMU_NESTING_OP`] (wrapper `iommu_nesting_op`).
+/// What its data holds: [`IommuType1NestingOpPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
 #[derive(
     Clone,
@@ -368,7 +373,7 @@ impl IommuType1NestingOp {
     }
 }
 /// What `struct vfio_iommu_type1_nesting_op` carries, selected by `op`.
-/// op selects the IOMMU uapi structure in data[]; VFIO checks op and the structure's own argsz before handing it to the IOMMU layer.
+/// op selects the IOMMU uapi structure in data\[\]; VFIO checks op and the structure's own argsz before handing it to the IOMMU layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IommuType1NestingOpPayload {
     /// Tag `VFIO_IOMMU_NESTING_OP_BIND_PGTBL` (0).
@@ -739,6 +744,8 @@ impl ::core::default::Default for IommuPasidRequestRange {
     }
 }
 /// Allocate or free a PASID.
+///
+/// The argument: [`IommuPasidRequest`].
 #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
 #[cfg(
     not(
@@ -755,6 +762,8 @@ impl ::core::default::Default for IommuPasidRequestRange {
 )]
 pub const IOMMU_PASID_REQUEST: u32 = 0x3b7a;
 /// Allocate or free a PASID.
+///
+/// The argument: [`IommuPasidRequest`].
 #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
 #[cfg(
     any(
@@ -769,6 +778,8 @@ pub const IOMMU_PASID_REQUEST: u32 = 0x3b7a;
 )]
 pub const IOMMU_PASID_REQUEST: u32 = 0x2000_3b7a;
 /// Perform a nesting operation whose data op selects.
+///
+/// The argument: [`IommuType1NestingOp`].
 #[doc(alias = "VFIO_IOMMU_NESTING_OP")]
 #[cfg(
     not(
@@ -785,6 +796,8 @@ pub const IOMMU_PASID_REQUEST: u32 = 0x2000_3b7a;
 )]
 pub const IOMMU_NESTING_OP: u32 = 0x3b7b;
 /// Perform a nesting operation whose data op selects.
+///
+/// The argument: [`IommuType1NestingOp`].
 #[doc(alias = "VFIO_IOMMU_NESTING_OP")]
 #[cfg(
     any(
@@ -798,7 +811,7 @@ pub const IOMMU_NESTING_OP: u32 = 0x3b7b;
     )
 )]
 pub const IOMMU_NESTING_OP: u32 = 0x2000_3b7b;
-/// Calls `VFIO_IOMMU_PASID_REQUEST`.
+/// Calls [`VFIO_IOMMU_PASID_REQUEST`](IOMMU_PASID_REQUEST).
 ///
 /// Allocate or free a PASID.
 pub fn iommu_pasid_request(
@@ -809,7 +822,7 @@ pub fn iommu_pasid_request(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, IOMMU_PASID_REQUEST, arg) }?;
     Ok(r)
 }
-/// Calls `VFIO_IOMMU_NESTING_OP`.
+/// Calls [`VFIO_IOMMU_NESTING_OP`](IOMMU_NESTING_OP).
 ///
 /// Perform a nesting operation whose data op selects.
 ///

@@ -1280,7 +1280,7 @@ pub const VDPA_SUSPEND: u32 = 0xaf7d;
     )
 )]
 pub const VDPA_SUSPEND: u32 = 0x2000_af7d;
-/// Calls `VHOST_GET_FEATURES`.
+/// Calls [`VHOST_GET_FEATURES`](GET_FEATURES).
 ///
 /// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
 pub fn get_features(
@@ -1290,7 +1290,7 @@ pub fn get_features(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_FEATURES, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_FEATURES`.
+/// Calls [`VHOST_SET_FEATURES`](SET_FEATURES).
 ///
 /// Enable a subset of the offered features.
 pub fn set_features(
@@ -1301,7 +1301,7 @@ pub fn set_features(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_FEATURES, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_OWNER`.
+/// Calls [`VHOST_SET_OWNER`](SET_OWNER).
 ///
 /// Make the calling process the owner of the fd; every other ioctl needs an owner.
 pub fn set_owner(
@@ -1310,7 +1310,7 @@ pub fn set_owner(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, SET_OWNER) }?;
     Ok(r)
 }
-/// Calls `VHOST_RESET_OWNER`.
+/// Calls [`VHOST_RESET_OWNER`](RESET_OWNER).
 ///
 /// Drop the ownership and reset the device, so that another owner may take it.
 pub fn reset_owner(
@@ -1319,7 +1319,7 @@ pub fn reset_owner(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, RESET_OWNER) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_MEM_TABLE`.
+/// Calls [`VHOST_SET_MEM_TABLE`](SET_MEM_TABLE).
 ///
 /// Replace the map of guest memory.
 ///
@@ -1341,7 +1341,7 @@ pub unsafe fn set_mem_table(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_LOG_BASE`.
+/// Calls [`VHOST_SET_LOG_BASE`](SET_LOG_BASE).
 ///
 /// Set the address of the dirty page log (one bit per page, set atomically).
 pub fn set_log_base(
@@ -1352,7 +1352,7 @@ pub fn set_log_base(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_LOG_BASE, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_LOG_FD`.
+/// Calls [`VHOST_SET_LOG_FD`](SET_LOG_FD).
 ///
 /// Set an eventfd the backend signals after writing to the log.
 pub fn set_log_fd(
@@ -1363,7 +1363,7 @@ pub fn set_log_fd(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_LOG_FD, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_NUM`.
+/// Calls [`VHOST_SET_VRING_NUM`](SET_VRING_NUM).
 ///
 /// Set the number of descriptors of a queue (only while it is stopped).
 pub fn set_vring_num(
@@ -1374,7 +1374,7 @@ pub fn set_vring_num(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_NUM, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_ADDR`.
+/// Calls [`VHOST_SET_VRING_ADDR`](SET_VRING_ADDR).
 ///
 /// Set the addresses of a queue's ring.
 ///
@@ -1392,7 +1392,7 @@ pub unsafe fn set_vring_addr(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_ADDR, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_BASE`.
+/// Calls [`VHOST_SET_VRING_BASE`](SET_VRING_BASE).
 ///
 /// Set the index where a queue starts reading available descriptors.
 pub fn set_vring_base(
@@ -1403,7 +1403,7 @@ pub fn set_vring_base(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_BASE, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_GET_VRING_BASE`.
+/// Calls [`VHOST_GET_VRING_BASE`](GET_VRING_BASE).
 ///
 /// Read a queue's next available index (index in, num out); stops the queue.
 pub fn get_vring_base(
@@ -1413,7 +1413,7 @@ pub fn get_vring_base(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_VRING_BASE, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_ENDIAN`.
+/// Calls [`VHOST_SET_VRING_ENDIAN`](SET_VRING_ENDIAN).
 ///
 /// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
 pub fn set_vring_endian(
@@ -1426,7 +1426,7 @@ pub fn set_vring_endian(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_GET_VRING_ENDIAN`.
+/// Calls [`VHOST_GET_VRING_ENDIAN`](GET_VRING_ENDIAN).
 ///
 /// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
 pub fn get_vring_endian(
@@ -1436,7 +1436,7 @@ pub fn get_vring_endian(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_VRING_ENDIAN, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_KICK`.
+/// Calls [`VHOST_SET_VRING_KICK`](SET_VRING_KICK).
 ///
 /// Set the eventfd the guest's notifications arrive on for a queue.
 pub fn set_vring_kick(
@@ -1447,7 +1447,7 @@ pub fn set_vring_kick(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_KICK, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_CALL`.
+/// Calls [`VHOST_SET_VRING_CALL`](SET_VRING_CALL).
 ///
 /// Set the eventfd the backend signals when it has used buffers of a queue.
 pub fn set_vring_call(
@@ -1458,7 +1458,7 @@ pub fn set_vring_call(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_CALL, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_ERR`.
+/// Calls [`VHOST_SET_VRING_ERR`](SET_VRING_ERR).
 ///
 /// Set the eventfd the backend signals on an error of a queue.
 pub fn set_vring_err(
@@ -1469,7 +1469,7 @@ pub fn set_vring_err(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, SET_VRING_ERR, &mut arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_VRING_BUSYLOOP_TIMEOUT`.
+/// Calls [`VHOST_SET_VRING_BUSYLOOP_TIMEOUT`](SET_VRING_BUSYLOOP_TIMEOUT).
 ///
 /// Set how long a queue polls before sleeping, in microseconds.
 pub fn set_vring_busyloop_timeout(
@@ -1482,7 +1482,7 @@ pub fn set_vring_busyloop_timeout(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_GET_VRING_BUSYLOOP_TIMEOUT`.
+/// Calls [`VHOST_GET_VRING_BUSYLOOP_TIMEOUT`](GET_VRING_BUSYLOOP_TIMEOUT).
 ///
 /// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
 pub fn get_vring_busyloop_timeout(
@@ -1494,7 +1494,7 @@ pub fn get_vring_busyloop_timeout(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SET_BACKEND_FEATURES`.
+/// Calls [`VHOST_SET_BACKEND_FEATURES`](SET_BACKEND_FEATURES).
 ///
 /// Enable backend features (VHOST_BACKEND_F_* bits).
 pub fn set_backend_features(
@@ -1507,7 +1507,7 @@ pub fn set_backend_features(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_GET_BACKEND_FEATURES`.
+/// Calls [`VHOST_GET_BACKEND_FEATURES`](GET_BACKEND_FEATURES).
 ///
 /// Read the backend features offered.
 pub fn get_backend_features(
@@ -1519,7 +1519,7 @@ pub fn get_backend_features(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_NET_SET_BACKEND`.
+/// Calls [`VHOST_NET_SET_BACKEND`](NET_SET_BACKEND).
 ///
 /// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
 pub fn net_set_backend(
@@ -1532,7 +1532,7 @@ pub fn net_set_backend(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SCSI_SET_ENDPOINT`.
+/// Calls [`VHOST_SCSI_SET_ENDPOINT`](SCSI_SET_ENDPOINT).
 ///
 /// Attach vhost-scsi to a target.
 pub fn scsi_set_endpoint(
@@ -1545,7 +1545,7 @@ pub fn scsi_set_endpoint(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SCSI_CLEAR_ENDPOINT`.
+/// Calls [`VHOST_SCSI_CLEAR_ENDPOINT`](SCSI_CLEAR_ENDPOINT).
 ///
 /// Detach vhost-scsi from a target.
 pub fn scsi_clear_endpoint(
@@ -1558,7 +1558,7 @@ pub fn scsi_clear_endpoint(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SCSI_GET_ABI_VERSION`.
+/// Calls [`VHOST_SCSI_GET_ABI_VERSION`](SCSI_GET_ABI_VERSION).
 ///
 /// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
 pub fn scsi_get_abi_version(
@@ -1570,7 +1570,7 @@ pub fn scsi_get_abi_version(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SCSI_SET_EVENTS_MISSED`.
+/// Calls [`VHOST_SCSI_SET_EVENTS_MISSED`](SCSI_SET_EVENTS_MISSED).
 ///
 /// Set the flag that says events were dropped.
 pub fn scsi_set_events_missed(
@@ -1583,7 +1583,7 @@ pub fn scsi_set_events_missed(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_SCSI_GET_EVENTS_MISSED`.
+/// Calls [`VHOST_SCSI_GET_EVENTS_MISSED`](SCSI_GET_EVENTS_MISSED).
 ///
 /// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
 pub fn scsi_get_events_missed(
@@ -1595,7 +1595,7 @@ pub fn scsi_get_events_missed(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VSOCK_SET_GUEST_CID`.
+/// Calls [`VHOST_VSOCK_SET_GUEST_CID`](VSOCK_SET_GUEST_CID).
 ///
 /// Set the guest's vsock context id.
 pub fn vsock_set_guest_cid(
@@ -1608,7 +1608,7 @@ pub fn vsock_set_guest_cid(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VSOCK_SET_RUNNING`.
+/// Calls [`VHOST_VSOCK_SET_RUNNING`](VSOCK_SET_RUNNING).
 ///
 /// Start (1) or stop (0) the vsock device.
 pub fn vsock_set_running(
@@ -1621,7 +1621,7 @@ pub fn vsock_set_running(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_DEVICE_ID`.
+/// Calls [`VHOST_VDPA_GET_DEVICE_ID`](VDPA_GET_DEVICE_ID).
 ///
 /// Read the virtio device id.
 pub fn vdpa_get_device_id(
@@ -1631,7 +1631,7 @@ pub fn vdpa_get_device_id(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_DEVICE_ID, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_STATUS`.
+/// Calls [`VHOST_VDPA_GET_STATUS`](VDPA_GET_STATUS).
 ///
 /// Read the virtio device status byte.
 pub fn vdpa_get_status(
@@ -1641,7 +1641,7 @@ pub fn vdpa_get_status(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_STATUS, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SET_STATUS`.
+/// Calls [`VHOST_VDPA_SET_STATUS`](VDPA_SET_STATUS).
 ///
 /// Write the virtio device status byte.
 pub fn vdpa_set_status(
@@ -1654,7 +1654,7 @@ pub fn vdpa_set_status(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_CONFIG`.
+/// Calls [`VHOST_VDPA_GET_CONFIG`](VDPA_GET_CONFIG).
 ///
 /// Read bytes of the device's configuration space.
 pub fn vdpa_get_config(
@@ -1669,7 +1669,7 @@ pub fn vdpa_get_config(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SET_CONFIG`.
+/// Calls [`VHOST_VDPA_SET_CONFIG`](VDPA_SET_CONFIG).
 ///
 /// Write bytes of the device's configuration space.
 pub fn vdpa_set_config(
@@ -1684,7 +1684,7 @@ pub fn vdpa_set_config(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SET_VRING_ENABLE`.
+/// Calls [`VHOST_VDPA_SET_VRING_ENABLE`](VDPA_SET_VRING_ENABLE).
 ///
 /// Enable (num 1) or disable (num 0) a queue.
 pub fn vdpa_set_vring_enable(
@@ -1697,7 +1697,7 @@ pub fn vdpa_set_vring_enable(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_VRING_NUM`.
+/// Calls [`VHOST_VDPA_GET_VRING_NUM`](VDPA_GET_VRING_NUM).
 ///
 /// Read the largest queue size the device supports.
 pub fn vdpa_get_vring_num(
@@ -1707,7 +1707,7 @@ pub fn vdpa_get_vring_num(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_VRING_NUM, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SET_CONFIG_CALL`.
+/// Calls [`VHOST_VDPA_SET_CONFIG_CALL`](VDPA_SET_CONFIG_CALL).
 ///
 /// Set the eventfd the device signals on a configuration change.
 pub fn vdpa_set_config_call(
@@ -1720,7 +1720,7 @@ pub fn vdpa_set_config_call(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_IOVA_RANGE`.
+/// Calls [`VHOST_VDPA_GET_IOVA_RANGE`](VDPA_GET_IOVA_RANGE).
 ///
 /// Read the range of I/O virtual addresses the device can map.
 pub fn vdpa_get_iova_range(
@@ -1730,7 +1730,7 @@ pub fn vdpa_get_iova_range(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_IOVA_RANGE, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_CONFIG_SIZE`.
+/// Calls [`VHOST_VDPA_GET_CONFIG_SIZE`](VDPA_GET_CONFIG_SIZE).
 ///
 /// Read the size of the configuration space.
 pub fn vdpa_get_config_size(
@@ -1742,7 +1742,7 @@ pub fn vdpa_get_config_size(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_VQS_COUNT`.
+/// Calls [`VHOST_VDPA_GET_VQS_COUNT`](VDPA_GET_VQS_COUNT).
 ///
 /// Read the number of queues.
 pub fn vdpa_get_vqs_count(
@@ -1752,7 +1752,7 @@ pub fn vdpa_get_vqs_count(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_VQS_COUNT, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_GROUP_NUM`.
+/// Calls [`VHOST_VDPA_GET_GROUP_NUM`](VDPA_GET_GROUP_NUM).
 ///
 /// Read the number of queue groups.
 pub fn vdpa_get_group_num(
@@ -1762,7 +1762,7 @@ pub fn vdpa_get_group_num(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_GROUP_NUM, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_AS_NUM`.
+/// Calls [`VHOST_VDPA_GET_AS_NUM`](VDPA_GET_AS_NUM).
 ///
 /// Read the number of address spaces.
 pub fn vdpa_get_as_num(
@@ -1772,7 +1772,7 @@ pub fn vdpa_get_as_num(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, VDPA_GET_AS_NUM, arg) }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_GET_VRING_GROUP`.
+/// Calls [`VHOST_VDPA_GET_VRING_GROUP`](VDPA_GET_VRING_GROUP).
 ///
 /// Read the group of a queue (index in, num out).
 pub fn vdpa_get_vring_group(
@@ -1784,7 +1784,7 @@ pub fn vdpa_get_vring_group(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SET_GROUP_ASID`.
+/// Calls [`VHOST_VDPA_SET_GROUP_ASID`](VDPA_SET_GROUP_ASID).
 ///
 /// Bind a queue group (index) to an address space (num).
 pub fn vdpa_set_group_asid(
@@ -1797,7 +1797,7 @@ pub fn vdpa_set_group_asid(
     }?;
     Ok(r)
 }
-/// Calls `VHOST_VDPA_SUSPEND`.
+/// Calls [`VHOST_VDPA_SUSPEND`](VDPA_SUSPEND).
 ///
 /// Suspend the device: it stops processing queues and keeps the state needed to resume.
 pub fn vdpa_suspend(

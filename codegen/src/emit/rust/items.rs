@@ -297,6 +297,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
             quote!(#sep #[doc = #s])
         }
     };
+    let links = type_links(model, id);
     let tr = model.facts.traits(id);
     let is_union = t.kind == Kind::Union;
     let mut derives = vec![quote!(Clone), quote!(Copy)];
@@ -541,7 +542,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
         }
     };
     quote! {
-        #d #a
+        #d #a #links
         #repr
         #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
         #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
@@ -559,6 +560,49 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
         #flex
         #ext
     }
+}
+
+/// The docs' links from a struct to the ioctls that take it (their numbers, and their
+/// wrappers by name) and to its payload enum; a link only where its target exists on every
+/// ABI the struct does.
+fn type_links(model: &Model, id: TypeId) -> TokenStream {
+    let m = &model.module;
+    let t = &m.types[id];
+    let mut lines: Vec<String> = Vec::new();
+    let uses: Vec<String> = m
+        .ioctls
+        .iter()
+        .filter(|io| matches!(&io.arg, Some(Ty::Named(a)) if *a == id))
+        .map(|io| {
+            let wrapper = crate::names::wrapper_name(&io.rust_name);
+            if t.abis.within(io.abis) {
+                format!(
+                    "[`{}`] (wrapper `{wrapper}`)",
+                    io.rust_name.trim_start_matches("r#")
+                )
+            } else {
+                format!(
+                    "`{}` (wrapper `{wrapper}`)",
+                    io.rust_name.trim_start_matches("r#")
+                )
+            }
+        })
+        .collect();
+    if !uses.is_empty() {
+        lines.push(format!(" The argument of {}.", uses.join(", ")));
+    }
+    if let Some(p) = &t.payload {
+        lines.push(format!(
+            " What its data holds: [`{}`], encoded and decoded by the struct's payload methods.",
+            p.rust_name
+        ));
+    }
+    if lines.is_empty() {
+        return quote!();
+    }
+    let sep = quote!(#[doc = ""]);
+    let lines = lines.iter().map(|l| quote!(#[doc = #l]));
+    quote!(#sep #(#lines)*)
 }
 
 /// The serde attributes of one type's members, behind the module's gate.

@@ -156,7 +156,17 @@ impl Chunk<'_> {
                     let io = &m.ioctls[i];
                     let name = ident(&io.rust_name);
                     let a = alias_for(&io.c_name, &io.rust_name);
-                    let d = docs(&io.doc);
+                    let mut d = docs(&io.doc);
+                    // A link to the argument's type where it is this module's and exists
+                    // wherever the ioctl does.
+                    if let Some(Ty::Named(t)) = &io.arg
+                        && m.origin(*t).is_none()
+                        && m.types[*t].parent.is_none()
+                        && io.abis.within(m.types[*t].abis)
+                    {
+                        let line = format!(" The argument: [`{}`].", m.types[*t].rust_name);
+                        d = quote!(#d #[doc = ""] #[doc = #line]);
+                    }
                     let arch = cfg::arch_attr(io.abis);
                     for (cfg, value) in cfg_groups(io.abis, |abi| model.layouts[abi].ioctls[i]) {
                         let lit = int_lit(i128::from(value), true);

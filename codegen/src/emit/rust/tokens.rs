@@ -20,10 +20,12 @@ pub(crate) fn ident_of(s: &str) -> proc_macro2::Ident {
     }
 }
 
+/// A spec's doc text as doc comments. It is prose, not rustdoc Markdown: brackets
+/// (`args[0]`) are escaped so that rustdoc does not take them for links.
 pub(crate) fn docs(doc: &Option<String>) -> TokenStream {
     let Some(d) = doc else { return quote!() };
     let lines = d.lines().map(|l| {
-        let l = format!(" {}", l.trim_end());
+        let l = format!(" {}", l.trim_end().replace('[', "\\[").replace(']', "\\]"));
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)

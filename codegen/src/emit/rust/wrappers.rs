@@ -137,7 +137,12 @@ pub(crate) fn wrapper(model: &Model, io: &Ioctl) -> TokenStream {
     let name = ident(&names::wrapper_name(&io.rust_name));
     let op = ident(&io.rust_name);
     let d = docs(&io.doc);
-    let call_doc = format!(" Calls `{}`.", io.c_name);
+    let rust = io.rust_name.trim_start_matches("r#");
+    let call_doc = if io.c_name == rust {
+        format!(" Calls [`{rust}`].")
+    } else {
+        format!(" Calls [`{}`]({rust}).", io.c_name)
+    };
     let (ret_ty, ret_expr) = ret(io.returns);
     let head = quote! {
         #[doc = #call_doc]
