@@ -27,6 +27,9 @@ pub struct OutputDirs {
     pub crate_root: bool,
     /// The optional parts of the Rust modules (C-name aliases, serde).
     pub rust: crate::emit::rust::RustOptions,
+    /// With `crate_root`: a guide (Markdown, its examples compiled as doctests) copied to
+    /// `GUIDE.md` and made the rest of the crate's front page.
+    pub guide: Option<String>,
 }
 
 impl OutputDirs {
@@ -42,6 +45,7 @@ impl OutputDirs {
                 c_names: crate::emit::rust::Gate::Feature("c-names".into()),
                 serde: crate::emit::rust::Gate::Feature("serde".into()),
             },
+            guide: None,
         }
     }
 
@@ -54,6 +58,7 @@ impl OutputDirs {
             probe: None,
             crate_root: false,
             rust: crate::emit::rust::RustOptions::default(),
+            guide: None,
         }
     }
 }
@@ -86,7 +91,13 @@ pub fn render(models: &[Model], dirs: &OutputDirs, mode: Mode) -> Result<Outputs
         out.extend(c.map_err(|_| EmitError("a rendering thread panicked".into()))??);
     }
     if dirs.crate_root {
-        out.insert(PathBuf::from("src/lib.rs"), crate_lib(models));
+        out.insert(
+            PathBuf::from("src/lib.rs"),
+            crate_lib(models, dirs.guide.is_some()),
+        );
+        if let Some(g) = &dirs.guide {
+            out.insert(PathBuf::from("GUIDE.md"), g.clone());
+        }
         // The specs themselves, shipped with the crate: a downstream spec that `uses:
         // linux_uapi::vfio` reads them (the crate's build script gives their folder to its
         // dependents' build scripts as DEP_LINUX_UAPI_SPEC_DIR).
@@ -180,7 +191,7 @@ fn unsafe_wrappers_doc(models: &[Model]) -> String {
 }
 
 /// `src/lib.rs` of the bindings crate.
-fn crate_lib(models: &[Model]) -> String {
+fn crate_lib(models: &[Model], guide: bool) -> String {
     let mut mods: Vec<(&str, Option<&str>)> = models
         .iter()
         .map(|m| (m.module.name.as_str(), m.module.doc.as_deref()))
@@ -193,6 +204,9 @@ fn crate_lib(models: &[Model]) -> String {
          //! ioctl numbers and layouts for every Linux ABI Rust targets. The C headers are in\n\
          //! `include/`.\n",
     );
+    if guide {
+        s.push_str("#![doc = include_str!(\"../GUIDE.md\")]\n");
+    }
     s.push_str(&unsafe_wrappers_doc(models));
     // On docs.rs (nightly, `--cfg docsrs`) each item behind a feature or an architecture
     // shows which one.

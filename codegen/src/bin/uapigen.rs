@@ -460,7 +460,22 @@ fn generate(specs: Vec<PathBuf>, spec_dir: &Path, out: PathBuf, check: bool) -> 
         Ok(m) => m,
         Err(e) => return report(&e),
     };
-    let outputs = match files::render(&models, &OutputDirs::crate_layout(), Mode::Build) {
+    // The crate's guide, when the spec folder has one (spec/GUIDE.md).
+    let mut dirs = OutputDirs::crate_layout();
+    if with_schema {
+        let guide = spec_dir.join("GUIDE.md");
+        match std::fs::read_to_string(&guide) {
+            Ok(text) => dirs.guide = Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return report(&BuildError::Io {
+                    path: guide,
+                    source,
+                });
+            }
+        }
+    }
+    let outputs = match files::render(&models, &dirs, Mode::Build) {
         Ok(o) => o,
         Err(e) => return report(&BuildError::Emit(e)),
     };
