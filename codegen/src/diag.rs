@@ -67,6 +67,7 @@ codes! {
     IoctlSize = "E0402": "an ioctl argument is too large for the ioctl encoding",
     IoctlArg = "E0403": "an ioctl argument does not fit how the ioctl passes it",
     IoctlNumber = "E0404": "an ioctl's number is given in no way or in two ways, or a literal number does not fit in 32 bits",
+    IoctlFd = "E0405": "an `fds` kind is named twice or is not a lowercase identifier, or an ioctl's `fd` or `gives` names no kind of `fds` (or `gives` an ioctl that returns no fd)",
     PayloadField = "E0501": "a payload, extensibility or capability key names a field that is missing or of the wrong kind",
     PayloadVariant = "E0502": "a payload or capability variant is malformed",
     DuplicateTag = "E0503": "two variants of a payload have the same tag",

@@ -436,6 +436,18 @@ ioctls:
 "####,
     ),
     (
+        "E0405",
+        r####"name: demo
+header: linux/demo.h
+fds:
+  - { name: dev, doc: The device. }
+ioctls:
+  - { name: DEMO_GET, fd: [vm], dir: none, type: "0x42", nr: "1", doc: Get. }
+"####,
+        r####"bad.yaml:6:28: error[E0405]: `fd: vm` names no kind of the spec's `fds` (hint: the spec's kinds are `dev`)
+"####,
+    ),
+    (
         "E0501",
         r####"name: demo
 header: linux/demo.h
@@ -520,11 +532,11 @@ structs:
         "E0505",
         r####"name: demo
 header: linux/demo.h
-uses: [nonexistent_spec]
+uses: [no_such_crate_xyz::vfio]
 constants:
   - { name: DEMO_A, value: 1 }
 "####,
-        r####"bad.yaml:3:8: error[E0505]: cannot read the used spec `nonexistent_spec.yaml`: No such file or directory (os error 2) (hint: put `nonexistent_spec.yaml` next to this spec, as a regular file (not a link, FIFO or device))
+        r####"bad.yaml:3:8: error[E0505]: `uses: no_such_crate_xyz::vfio` names a spec of the crate `no_such_crate_xyz`, whose specs were not given (hint: a build script of a crate that depends on `no_such_crate_xyz` finds them by itself (DEP_NO_SUCH_CRATE_XYZ_SPEC_DIR); elsewhere give the folder with `Builder::crate_specs` or in DEP_NO_SUCH_CRATE_XYZ_SPEC_DIR)
 "####,
     ),
     (

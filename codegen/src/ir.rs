@@ -545,6 +545,10 @@ pub struct Ioctl {
     /// The spec's ioctl macro (index into [`Module::ioctl_macros`]) the number is written
     /// with (`SECCOMP_IOWR(0, struct seccomp_notif)`).
     pub wrapper: Option<usize>,
+    /// The kinds of fd it is called on (indices into [`Module::fds`]), and the kind of the
+    /// fd it returns.
+    pub fds: Vec<usize>,
+    pub gives: Option<usize>,
     pub abis: AbiSet,
     pub span: Span,
 }
@@ -733,6 +737,8 @@ pub struct Module {
     /// Named types in C declaration order (a type before any type that embeds it).
     pub order: Vec<TypeId>,
     pub ioctls: Vec<Ioctl>,
+    /// The kinds of fd the ioctls are called on: (name, Rust type name, doc).
+    pub fds: Vec<(String, String, Option<String>)>,
     /// Function-like macros.
     pub macros: Vec<Macro>,
     /// The header's own ioctl number macros.

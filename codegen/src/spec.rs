@@ -139,6 +139,10 @@ pub struct Spec {
     pub structs: Vec<Struct>,
     #[serde(default)]
     pub ioctls: Vec<Ioctl>,
+    /// The kinds of file descriptor the ioctls are called on (KVM's system, VM and vCPU
+    /// fds): each becomes a Rust type (`VmFd`) with a method per ioctl it takes.
+    #[serde(default)]
+    pub fds: Vec<FdKind>,
     /// Function-like macros: `#define NAME(x) (body)` in C, a `const fn` in Rust.
     #[serde(default)]
     pub macros: Vec<Macro>,
@@ -805,6 +809,16 @@ pub enum Returns {
     Fd,
 }
 
+/// A kind of file descriptor of the spec (`fds:`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FdKind {
+    /// A lowercase identifier (`vm`); its Rust type is `VmFd`.
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ioctl {
@@ -846,6 +860,12 @@ pub struct Ioctl {
     /// What it returns on success (`value`, `zero` or `fd`).
     #[serde(default)]
     pub returns: Option<Sp<Returns>>,
+    /// The kinds of fd (of the spec's `fds`) the kernel takes it on.
+    #[serde(default)]
+    pub fd: Option<Sp<Vec<Sp<String>>>>,
+    /// With `returns: fd`: the kind of the new fd.
+    #[serde(default)]
+    pub gives: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
     /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
     /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be

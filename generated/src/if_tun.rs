@@ -1272,6 +1272,246 @@ pub fn tungetdevnetns(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, TUNGETDEVNETNS) }?;
     Ok(unsafe { ::uapigen_runtime::ioctl::owned_fd(r) })
 }
+/// An fd opened from /dev/net/tun, which TUNSETIFF attaches to a tun or tap interface.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct TunFd(::uapigen_runtime::ioctl::OwnedFd);
+impl TunFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`TUNSETNOCSUM`].
+    ///
+    /// Obsolete; the kernel accepts and ignores it.
+    #[inline]
+    pub fn tunsetnocsum(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetnocsum(&self.0, arg)
+    }
+    /// Calls [`TUNSETDEBUG`].
+    ///
+    /// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
+    #[inline]
+    pub fn tunsetdebug(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetdebug(&self.0, arg)
+    }
+    /// Calls [`TUNSETIFF`].
+    ///
+    /// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
+    #[inline]
+    pub fn tunsetiff(&self, arg: &mut [u8; 40]) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetiff(&self.0, arg)
+    }
+    /// Calls [`TUNSETPERSIST`].
+    ///
+    /// Non-zero: keep the interface when its last fd closes; zero: remove it then.
+    #[inline]
+    pub fn tunsetpersist(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetpersist(&self.0, arg)
+    }
+    /// Calls [`TUNSETOWNER`].
+    ///
+    /// Let the user id given open the interface without CAP_NET_ADMIN.
+    #[inline]
+    pub fn tunsetowner(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetowner(&self.0, arg)
+    }
+    /// Calls [`TUNSETLINK`].
+    ///
+    /// Set the link type (an ARPHRD_* value) while the interface is down.
+    #[inline]
+    pub fn tunsetlink(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetlink(&self.0, arg)
+    }
+    /// Calls [`TUNSETGROUP`].
+    ///
+    /// Let the group id given open the interface without CAP_NET_ADMIN.
+    #[inline]
+    pub fn tunsetgroup(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetgroup(&self.0, arg)
+    }
+    /// Calls [`TUNGETFEATURES`].
+    ///
+    /// Read the IFF_* flags this kernel supports.
+    #[inline]
+    pub fn tungetfeatures(
+        &self,
+        arg: &mut ::core::ffi::c_uint,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetfeatures(&self.0, arg)
+    }
+    /// Calls [`TUNSETOFFLOAD`].
+    ///
+    /// Say which TUN_F_* offloads the reader handles.
+    #[inline]
+    pub fn tunsetoffload(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetoffload(&self.0, arg)
+    }
+    /// Calls [`TUNSETTXFILTER`].
+    ///
+    /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
+    #[inline]
+    pub fn tunsettxfilter(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<TunFilter>,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsettxfilter(&self.0, arg)
+    }
+    /// Calls [`TUNGETIFF`].
+    ///
+    /// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
+    #[inline]
+    pub fn tungetiff(&self, arg: &mut [u8; 40]) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetiff(&self.0, arg)
+    }
+    /// Calls [`TUNGETSNDBUF`].
+    ///
+    /// Read the send buffer size of the device's socket.
+    #[inline]
+    pub fn tungetsndbuf(
+        &self,
+        arg: &mut ::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetsndbuf(&self.0, arg)
+    }
+    /// Calls [`TUNSETSNDBUF`].
+    ///
+    /// Set the send buffer size of the device's socket (positive).
+    #[inline]
+    pub fn tunsetsndbuf(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetsndbuf(&self.0, arg)
+    }
+    /// Calls [`TUNGETVNETHDRSZ`].
+    ///
+    /// Read the size of the virtio-net header of IFF_VNET_HDR.
+    #[inline]
+    pub fn tungetvnethdrsz(
+        &self,
+        arg: &mut ::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetvnethdrsz(&self.0, arg)
+    }
+    /// Calls [`TUNSETVNETHDRSZ`].
+    ///
+    /// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
+    #[inline]
+    pub fn tunsetvnethdrsz(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetvnethdrsz(&self.0, arg)
+    }
+    /// Calls [`TUNSETQUEUE`].
+    ///
+    /// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
+    #[inline]
+    pub fn tunsetqueue(&self, arg: &[u8; 40]) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetqueue(&self.0, arg)
+    }
+    /// Calls [`TUNSETIFINDEX`].
+    ///
+    /// Ask for this interface index for the interface TUNSETIFF makes next.
+    #[inline]
+    pub fn tunsetifindex(
+        &self,
+        arg: &::core::ffi::c_uint,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetifindex(&self.0, arg)
+    }
+    /// Calls [`TUNSETVNETLE`].
+    ///
+    /// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
+    #[inline]
+    pub fn tunsetvnetle(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetvnetle(&self.0, arg)
+    }
+    /// Calls [`TUNGETVNETLE`].
+    ///
+    /// Read the little-endian setting of TUNSETVNETLE.
+    #[inline]
+    pub fn tungetvnetle(
+        &self,
+        arg: &mut ::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetvnetle(&self.0, arg)
+    }
+    /// Calls [`TUNSETVNETBE`].
+    ///
+    /// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
+    #[inline]
+    pub fn tunsetvnetbe(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetvnetbe(&self.0, arg)
+    }
+    /// Calls [`TUNGETVNETBE`].
+    ///
+    /// Read the big-endian setting of TUNSETVNETBE.
+    #[inline]
+    pub fn tungetvnetbe(
+        &self,
+        arg: &mut ::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tungetvnetbe(&self.0, arg)
+    }
+    /// Calls [`TUNSETSTEERINGEBPF`].
+    ///
+    /// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[inline]
+    pub fn tunsetsteeringebpf(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetsteeringebpf(&self.0, arg)
+    }
+    /// Calls [`TUNSETFILTEREBPF`].
+    ///
+    /// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[inline]
+    pub fn tunsetfilterebpf(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetfilterebpf(&self.0, arg)
+    }
+    /// Calls [`TUNSETCARRIER`].
+    ///
+    /// Non-zero: carrier on; zero: carrier off.
+    #[inline]
+    pub fn tunsetcarrier(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        tunsetcarrier(&self.0, arg)
+    }
+    /// Calls [`TUNGETDEVNETNS`].
+    ///
+    /// Open the network namespace of the interface and return its fd.
+    #[inline]
+    pub fn tungetdevnetns(
+        &self,
+    ) -> ::uapigen_runtime::ioctl::Result<::uapigen_runtime::ioctl::OwnedFd> {
+        tungetdevnetns(&self.0)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for TunFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        TunFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for TunFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const IFF_TUN: u16 = TunIffFlags::TUN.bits();

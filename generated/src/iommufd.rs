@@ -6239,6 +6239,261 @@ pub fn hw_queue_alloc(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, HW_QUEUE_ALLOC, arg) }?;
     Ok(r)
 }
+/// The fd of /dev/iommu, which owns the IO address spaces and every object made through it.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct IommufdFd(::uapigen_runtime::ioctl::OwnedFd);
+impl IommufdFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`IOMMU_DESTROY`](DESTROY).
+    ///
+    /// Destroy an object by ID.
+    #[inline]
+    pub fn destroy(&self, arg: &mut Destroy) -> ::uapigen_runtime::ioctl::Result<i32> {
+        destroy(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_ALLOC`](IOAS_ALLOC).
+    ///
+    /// Create an IO address space.
+    #[inline]
+    pub fn ioas_alloc(
+        &self,
+        arg: &mut IoasAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_alloc(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_IOVA_RANGES`](IOAS_IOVA_RANGES).
+    ///
+    /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+    #[inline]
+    pub fn ioas_iova_ranges(
+        &self,
+        arg: &mut IoasIovaRanges,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_iova_ranges(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_ALLOW_IOVAS`](IOAS_ALLOW_IOVAS).
+    ///
+    /// Set the IOVA ranges that must stay usable in an IOAS.
+    #[inline]
+    pub fn ioas_allow_iovas(
+        &self,
+        arg: &mut IoasAllowIovas,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_allow_iovas(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_MAP`](IOAS_MAP).
+    ///
+    /// Map user memory into an IOAS.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`user_va`): `IOMMU_IOAS_MAP` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn ioas_map(
+        &self,
+        arg: &mut IoasMap,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { ioas_map(&self.0, arg) }
+    }
+    /// Calls [`IOMMU_IOAS_MAP_FILE`](IOAS_MAP_FILE).
+    ///
+    /// Map part of a memfd into an IOAS.
+    #[inline]
+    pub fn ioas_map_file(
+        &self,
+        arg: &mut IoasMapFile,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_map_file(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_COPY`](IOAS_COPY).
+    ///
+    /// Copy a mapping from one IOAS to another.
+    #[inline]
+    pub fn ioas_copy(
+        &self,
+        arg: &mut IoasCopy,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_copy(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_UNMAP`](IOAS_UNMAP).
+    ///
+    /// Unmap an IOVA range of an IOAS.
+    #[inline]
+    pub fn ioas_unmap(
+        &self,
+        arg: &mut IoasUnmap,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_unmap(&self.0, arg)
+    }
+    /// Calls [`IOMMU_OPTION`](OPTION).
+    ///
+    /// Set or get an option.
+    #[inline]
+    pub fn option(
+        &self,
+        arg: &mut IommuOption,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        option(&self.0, arg)
+    }
+    /// Calls [`IOMMU_VFIO_IOAS`](VFIO_IOAS).
+    ///
+    /// Get, set or clear the IOAS of the VFIO compatibility layer.
+    #[inline]
+    pub fn vfio_ioas(
+        &self,
+        arg: &mut VfioIoas,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vfio_ioas(&self.0, arg)
+    }
+    /// Calls [`IOMMU_HWPT_ALLOC`](HWPT_ALLOC).
+    ///
+    /// Create a hardware page table (an IOMMU domain).
+    ///
+    /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_ALLOC` is not called with anything else.
+    #[inline]
+    pub fn hwpt_alloc(
+        &self,
+        header: &HwptAlloc,
+        payload: &HwptAllocPayload,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        hwpt_alloc(&self.0, header, payload)
+    }
+    /// Calls [`IOMMU_GET_HW_INFO`](GET_HW_INFO).
+    ///
+    /// Read the hardware information of a device's IOMMU.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`data_uptr`): `IOMMU_GET_HW_INFO` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn get_hw_info(
+        &self,
+        arg: &mut HwInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { get_hw_info(&self.0, arg) }
+    }
+    /// Calls [`IOMMU_HWPT_SET_DIRTY_TRACKING`](HWPT_SET_DIRTY_TRACKING).
+    ///
+    /// Turn dirty tracking of a HWPT on or off.
+    #[inline]
+    pub fn hwpt_set_dirty_tracking(
+        &self,
+        arg: &mut HwptSetDirtyTracking,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        hwpt_set_dirty_tracking(&self.0, arg)
+    }
+    /// Calls [`IOMMU_HWPT_GET_DIRTY_BITMAP`](HWPT_GET_DIRTY_BITMAP).
+    ///
+    /// Read the dirty bitmap of an IOVA range of a HWPT.
+    #[inline]
+    pub fn hwpt_get_dirty_bitmap(
+        &self,
+        arg: &mut HwptGetDirtyBitmap,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        hwpt_get_dirty_bitmap(&self.0, arg)
+    }
+    /// Calls [`IOMMU_HWPT_INVALIDATE`](HWPT_INVALIDATE).
+    ///
+    /// Flush caches of a nested HWPT or a vIOMMU.
+    ///
+    /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `IOMMU_HWPT_INVALIDATE` is not called with anything else.
+    #[inline]
+    pub fn hwpt_invalidate(
+        &self,
+        header: &HwptInvalidate,
+        payload: &HwptInvalidatePayload<'_>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        hwpt_invalidate(&self.0, header, payload)
+    }
+    /// Calls [`IOMMU_FAULT_QUEUE_ALLOC`](FAULT_QUEUE_ALLOC).
+    ///
+    /// Create a fault queue for user-handled page faults.
+    #[inline]
+    pub fn fault_queue_alloc(
+        &self,
+        arg: &mut FaultAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        fault_queue_alloc(&self.0, arg)
+    }
+    /// Calls [`IOMMU_VIOMMU_ALLOC`](VIOMMU_ALLOC).
+    ///
+    /// Create a virtual IOMMU.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`data_uptr`): `IOMMU_VIOMMU_ALLOC` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn viommu_alloc(
+        &self,
+        arg: &mut ViommuAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { viommu_alloc(&self.0, arg) }
+    }
+    /// Calls [`IOMMU_VDEVICE_ALLOC`](VDEVICE_ALLOC).
+    ///
+    /// Create a virtual device on a vIOMMU.
+    #[inline]
+    pub fn vdevice_alloc(
+        &self,
+        arg: &mut VdeviceAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdevice_alloc(&self.0, arg)
+    }
+    /// Calls [`IOMMU_IOAS_CHANGE_PROCESS`](IOAS_CHANGE_PROCESS).
+    ///
+    /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+    #[inline]
+    pub fn ioas_change_process(
+        &self,
+        arg: &mut IoasChangeProcess,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioas_change_process(&self.0, arg)
+    }
+    /// Calls [`IOMMU_VEVENTQ_ALLOC`](VEVENTQ_ALLOC).
+    ///
+    /// Create a virtual event queue of a vIOMMU.
+    #[inline]
+    pub fn veventq_alloc(
+        &self,
+        arg: &mut VeventqAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        veventq_alloc(&self.0, arg)
+    }
+    /// Calls [`IOMMU_HW_QUEUE_ALLOC`](HW_QUEUE_ALLOC).
+    ///
+    /// Create a hardware-accelerated queue of a vIOMMU.
+    #[inline]
+    pub fn hw_queue_alloc(
+        &self,
+        arg: &mut HwQueueAlloc,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        hw_queue_alloc(&self.0, arg)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for IommufdFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        IommufdFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for IommufdFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const IOMMUFD_TYPE: u32 = TYPE;

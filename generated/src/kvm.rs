@@ -11006,6 +11006,750 @@ pub fn set_vcpu_events(
     }?;
     Ok(r)
 }
+/// The fd of /dev/kvm itself.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Debug)]
+pub struct SystemFd(::uapigen_runtime::ioctl::OwnedFd);
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl SystemFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_GET_API_VERSION`](GET_API_VERSION).
+    ///
+    /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
+    #[inline]
+    pub fn get_api_version(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_api_version(&self.0)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_CREATE_VM`](CREATE_VM).
+    ///
+    /// Create a VM and return its fd; the argument is the machine type (0 on x86).
+    #[inline]
+    pub fn create_vm(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<VmFd> {
+        create_vm(&self.0, arg).map(VmFd::from)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_CHECK_EXTENSION`](CHECK_EXTENSION).
+    ///
+    /// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
+    #[inline]
+    pub fn check_extension(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        check_extension(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_GET_VCPU_MMAP_SIZE`](GET_VCPU_MMAP_SIZE).
+    ///
+    /// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
+    #[inline]
+    pub fn get_vcpu_mmap_size(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_vcpu_mmap_size(&self.0)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_MSRS`](GET_MSRS).
+    ///
+    /// Read the MSRs of the entries; returns how many were read.
+    #[inline]
+    pub fn get_msrs(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_msrs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_SUPPORTED_CPUID`](GET_SUPPORTED_CPUID).
+    ///
+    /// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
+    #[inline]
+    pub fn get_supported_cpuid(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        get_supported_cpuid(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_EMULATED_CPUID`](GET_EMULATED_CPUID).
+    ///
+    /// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
+    #[inline]
+    pub fn get_emulated_cpuid(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        get_emulated_cpuid(&self.0, arg)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for SystemFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        SystemFd(fd)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::uapigen_runtime::ioctl::AsFd for SystemFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// A virtual machine, made by KVM_CREATE_VM on the system fd.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Debug)]
+pub struct VmFd(::uapigen_runtime::ioctl::OwnedFd);
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl VmFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_CHECK_EXTENSION`](CHECK_EXTENSION).
+    ///
+    /// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
+    #[inline]
+    pub fn check_extension(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        check_extension(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_CREATE_VCPU`](CREATE_VCPU).
+    ///
+    /// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
+    #[inline]
+    pub fn create_vcpu(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<VcpuFd> {
+        create_vcpu(&self.0, arg).map(VcpuFd::from)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_SET_USER_MEMORY_REGION`](SET_USER_MEMORY_REGION).
+    ///
+    /// Create, move, resize, change the flags of or delete a guest memory slot.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`userspace_addr`): `KVM_SET_USER_MEMORY_REGION` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn set_user_memory_region(
+        &self,
+        arg: &UserspaceMemoryRegion,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { set_user_memory_region(&self.0, arg) }
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_CREATE_IRQCHIP`](CREATE_IRQCHIP).
+    ///
+    /// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+    #[inline]
+    pub fn create_irqchip(&self) -> ::uapigen_runtime::ioctl::Result<()> {
+        create_irqchip(&self.0)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_IRQFD`](IRQFD).
+    ///
+    /// Add or remove an eventfd that injects a guest interrupt.
+    #[inline]
+    pub fn irqfd(&self, arg: &Irqfd) -> ::uapigen_runtime::ioctl::Result<()> {
+        irqfd(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_IOEVENTFD`](IOEVENTFD).
+    ///
+    /// Add or remove an eventfd signalled by guest writes to an address.
+    #[inline]
+    pub fn ioeventfd(&self, arg: &Ioeventfd) -> ::uapigen_runtime::ioctl::Result<()> {
+        ioeventfd(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_ENABLE_CAP`](ENABLE_CAP).
+    ///
+    /// Turn on a capability of the VM or vCPU.
+    #[inline]
+    pub fn enable_cap(&self, arg: &EnableCap) -> ::uapigen_runtime::ioctl::Result<()> {
+        enable_cap(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_SET_CLOCK`](SET_CLOCK).
+    ///
+    /// Set the VM's kvmclock (x86).
+    #[inline]
+    pub fn set_clock(&self, arg: &ClockData) -> ::uapigen_runtime::ioctl::Result<()> {
+        set_clock(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_GET_CLOCK`](GET_CLOCK).
+    ///
+    /// Read the VM's kvmclock (x86).
+    #[inline]
+    pub fn get_clock(
+        &self,
+        arg: &mut ClockData,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        get_clock(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_SET_TSS_ADDR`](SET_TSS_ADDR).
+    ///
+    /// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
+    #[inline]
+    pub fn set_tss_addr(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_tss_addr(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_SET_IDENTITY_MAP_ADDR`](SET_IDENTITY_MAP_ADDR).
+    ///
+    /// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
+    #[inline]
+    pub fn set_identity_map_addr(
+        &self,
+        arg: &u64,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_identity_map_addr(&self.0, arg)
+    }
+    #[cfg(target_arch = "aarch64")]
+    /// Calls [`KVM_ARM_PREFERRED_TARGET`](ARM_PREFERRED_TARGET).
+    ///
+    /// Ask a VM fd which CPU model suits this host best (features come back zero).
+    #[inline]
+    pub fn arm_preferred_target(
+        &self,
+        arg: &mut VcpuInit,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        arm_preferred_target(&self.0, arg)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for VmFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        VmFd(fd)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::uapigen_runtime::ioctl::AsFd for VmFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// A virtual CPU, made by KVM_CREATE_VCPU on a VM fd.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+#[derive(Debug)]
+pub struct VcpuFd(::uapigen_runtime::ioctl::OwnedFd);
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl VcpuFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_ENABLE_CAP`](ENABLE_CAP).
+    ///
+    /// Turn on a capability of the VM or vCPU.
+    #[inline]
+    pub fn enable_cap(&self, arg: &EnableCap) -> ::uapigen_runtime::ioctl::Result<()> {
+        enable_cap(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_MSRS`](GET_MSRS).
+    ///
+    /// Read the MSRs of the entries; returns how many were read.
+    #[inline]
+    pub fn get_msrs(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_msrs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_SET_CPUID2`](SET_CPUID2).
+    ///
+    /// Set the CPUID leaves the vCPU's guest sees.
+    #[inline]
+    pub fn set_cpuid2(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        set_cpuid2(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_CPUID2`](GET_CPUID2).
+    ///
+    /// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
+    #[inline]
+    pub fn get_cpuid2(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Cpuid2>,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        get_cpuid2(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_SET_MSRS`](SET_MSRS).
+    ///
+    /// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
+    #[inline]
+    pub fn set_msrs(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<Msrs>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_msrs(&self.0, arg)
+    }
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    /// Calls [`KVM_RUN`](RUN).
+    ///
+    /// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
+    #[inline]
+    pub fn run(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        run(&self.0)
+    }
+    #[cfg(target_arch = "aarch64")]
+    /// Calls [`KVM_GET_REGS`](GET_REGS).
+    ///
+    /// Read the general-purpose registers.
+    #[inline]
+    pub fn get_regs(&self, arg: &mut Regs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_regs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_REGS`](GET_REGS).
+    ///
+    /// Read the general-purpose registers.
+    #[inline]
+    pub fn get_regs(&self, arg: &mut Regs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_regs(&self.0, arg)
+    }
+    #[cfg(target_arch = "aarch64")]
+    /// Calls [`KVM_SET_REGS`](SET_REGS).
+    ///
+    /// Write the general-purpose registers.
+    #[inline]
+    pub fn set_regs(&self, arg: &Regs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_regs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_SET_REGS`](SET_REGS).
+    ///
+    /// Write the general-purpose registers.
+    #[inline]
+    pub fn set_regs(&self, arg: &Regs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_regs(&self.0, arg)
+    }
+    #[cfg(target_arch = "aarch64")]
+    /// Calls [`KVM_ARM_VCPU_INIT`](ARM_VCPU_INIT).
+    ///
+    /// Initialize an arm64 vCPU as the CPU model with the features given; needed before its first KVM_RUN.
+    #[inline]
+    pub fn arm_vcpu_init(
+        &self,
+        arg: &VcpuInit,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        arm_vcpu_init(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_SREGS`](GET_SREGS).
+    ///
+    /// Read the segment, descriptor table and control registers.
+    #[inline]
+    pub fn get_sregs(&self, arg: &mut Sregs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_sregs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_SET_SREGS`](SET_SREGS).
+    ///
+    /// Write the segment, descriptor table and control registers.
+    #[inline]
+    pub fn set_sregs(&self, arg: &Sregs) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_sregs(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_GET_VCPU_EVENTS`](GET_VCPU_EVENTS).
+    ///
+    /// Read the pending and in-flight exceptions, interrupts, NMIs and SMIs (with KVM_CAP_VCPU_EVENTS).
+    #[inline]
+    pub fn get_vcpu_events(
+        &self,
+        arg: &mut VcpuEvents,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_vcpu_events(&self.0, arg)
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// Calls [`KVM_SET_VCPU_EVENTS`](SET_VCPU_EVENTS).
+    ///
+    /// Write the vCPU events that flags marks valid (with KVM_CAP_VCPU_EVENTS).
+    #[inline]
+    pub fn set_vcpu_events(
+        &self,
+        arg: &VcpuEvents,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vcpu_events(&self.0, arg)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for VcpuFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        VcpuFd(fd)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+impl ::uapigen_runtime::ioctl::AsFd for VcpuFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[cfg(
     any(

@@ -915,6 +915,161 @@ pub fn loop_ctl_get_free(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, LOOP_CTL_GET_FREE) }?;
     Ok(r)
 }
+/// The fd of /dev/loop-control, which adds, removes and finds loop devices.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct ControlFd(::uapigen_runtime::ioctl::OwnedFd);
+impl ControlFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`LOOP_CTL_ADD`].
+    ///
+    /// On /dev/loop-control: create device N (-1: the next free number); returns its number.
+    #[inline]
+    pub fn loop_ctl_add(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        loop_ctl_add(&self.0, arg)
+    }
+    /// Calls [`LOOP_CTL_REMOVE`].
+    ///
+    /// On /dev/loop-control: remove device N; returns N.
+    #[inline]
+    pub fn loop_ctl_remove(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        loop_ctl_remove(&self.0, arg)
+    }
+    /// Calls [`LOOP_CTL_GET_FREE`].
+    ///
+    /// On /dev/loop-control: the number of a free device, created if needed.
+    #[inline]
+    pub fn loop_ctl_get_free(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        loop_ctl_get_free(&self.0)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for ControlFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        ControlFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for ControlFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// A loop block device such as /dev/loop0.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct DeviceFd(::uapigen_runtime::ioctl::OwnedFd);
+impl DeviceFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`LOOP_SET_FD`].
+    ///
+    /// Attach the open file given by its descriptor.
+    #[inline]
+    pub fn loop_set_fd(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_fd(&self.0, arg)
+    }
+    /// Calls [`LOOP_CLR_FD`].
+    ///
+    /// Detach the file; with other openers the device detaches on its last close.
+    #[inline]
+    pub fn loop_clr_fd(&self) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_clr_fd(&self.0)
+    }
+    /// Calls [`LOOP_SET_STATUS`].
+    ///
+    /// Set offset, flags and name with the old status record.
+    #[inline]
+    pub fn loop_set_status(
+        &self,
+        arg: &LoopInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_status(&self.0, arg)
+    }
+    /// Calls [`LOOP_GET_STATUS`].
+    ///
+    /// Read the device's status into the old record (EOVERFLOW when a value does not fit it).
+    #[inline]
+    pub fn loop_get_status(
+        &self,
+        arg: &mut LoopInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_get_status(&self.0, arg)
+    }
+    /// Calls [`LOOP_SET_STATUS64`].
+    ///
+    /// Set offset, size limit, flags and name.
+    #[inline]
+    pub fn loop_set_status64(
+        &self,
+        arg: &LoopInfo64,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_status64(&self.0, arg)
+    }
+    /// Calls [`LOOP_GET_STATUS64`].
+    ///
+    /// Read the device's status.
+    #[inline]
+    pub fn loop_get_status64(
+        &self,
+        arg: &mut LoopInfo64,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_get_status64(&self.0, arg)
+    }
+    /// Calls [`LOOP_CHANGE_FD`].
+    ///
+    /// Replace the file of a read-only device by another of the same size.
+    #[inline]
+    pub fn loop_change_fd(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_change_fd(&self.0, arg)
+    }
+    /// Calls [`LOOP_SET_CAPACITY`].
+    ///
+    /// Take in a change of the file's size.
+    #[inline]
+    pub fn loop_set_capacity(&self) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_capacity(&self.0)
+    }
+    /// Calls [`LOOP_SET_DIRECT_IO`].
+    ///
+    /// Turn direct I/O on (1) or off (0).
+    #[inline]
+    pub fn loop_set_direct_io(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_direct_io(&self.0, arg)
+    }
+    /// Calls [`LOOP_SET_BLOCK_SIZE`].
+    ///
+    /// Set the logical block size (a power of two, 512 to the page size).
+    #[inline]
+    pub fn loop_set_block_size(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_set_block_size(&self.0, arg)
+    }
+    /// Calls [`LOOP_CONFIGURE`].
+    ///
+    /// Attach a file and set every parameter at once.
+    #[inline]
+    pub fn loop_configure(
+        &self,
+        arg: &LoopConfig,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        loop_configure(&self.0, arg)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for DeviceFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        DeviceFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for DeviceFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_camel_case_types)]
 pub type loop_info = LoopInfo;

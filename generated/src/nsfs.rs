@@ -161,6 +161,55 @@ pub fn get_owner_uid(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, GET_OWNER_UID, arg) }?;
     Ok(r)
 }
+/// A namespace file opened from /proc/PID/ns, or from a bind mount of one.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct NsFd(::uapigen_runtime::ioctl::OwnedFd);
+impl NsFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`NS_GET_USERNS`](GET_USERNS).
+    ///
+    /// Return a new fd for the user namespace that owns this namespace.
+    #[inline]
+    pub fn get_userns(&self) -> ::uapigen_runtime::ioctl::Result<NsFd> {
+        get_userns(&self.0).map(NsFd::from)
+    }
+    /// Calls [`NS_GET_PARENT`](GET_PARENT).
+    ///
+    /// Return a new fd for the parent of a hierarchical (PID or user) namespace.
+    #[inline]
+    pub fn get_parent(&self) -> ::uapigen_runtime::ioctl::Result<NsFd> {
+        get_parent(&self.0).map(NsFd::from)
+    }
+    /// Calls [`NS_GET_NSTYPE`](GET_NSTYPE).
+    ///
+    /// Return the kind of namespace as its CLONE_NEW* flag value.
+    #[inline]
+    pub fn get_nstype(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_nstype(&self.0)
+    }
+    /// Calls [`NS_GET_OWNER_UID`](GET_OWNER_UID).
+    ///
+    /// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
+    #[inline]
+    pub fn get_owner_uid(&self, arg: &mut u32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_owner_uid(&self.0, arg)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for NsFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        NsFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for NsFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const NS_GET_USERNS: u32 = GET_USERNS;

@@ -777,6 +777,67 @@ pub fn ioctl_notif_addfd(
     }?;
     Ok(r)
 }
+/// The listener fd that seccomp(2) returns for a filter installed with SECCOMP_FILTER_FLAG_NEW_LISTENER.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct NotifyFd(::uapigen_runtime::ioctl::OwnedFd);
+impl NotifyFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`SECCOMP_IOCTL_NOTIF_RECV`](IOCTL_NOTIF_RECV).
+    ///
+    /// Wait for the next notification and read it (the struct must be zero on input).
+    #[inline]
+    pub fn ioctl_notif_recv(
+        &self,
+        arg: &mut Notif,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        ioctl_notif_recv(&self.0, arg)
+    }
+    /// Calls [`SECCOMP_IOCTL_NOTIF_SEND`](IOCTL_NOTIF_SEND).
+    ///
+    /// Answer a notification.
+    #[inline]
+    pub fn ioctl_notif_send(
+        &self,
+        arg: &NotifResp,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        ioctl_notif_send(&self.0, arg)
+    }
+    /// Calls [`SECCOMP_IOCTL_NOTIF_ID_VALID`](IOCTL_NOTIF_ID_VALID).
+    ///
+    /// Check that a notification's cookie is still valid (its task still waits).
+    #[inline]
+    pub fn ioctl_notif_id_valid(
+        &self,
+        arg: &u64,
+    ) -> ::uapigen_runtime::ioctl::Result<()> {
+        ioctl_notif_id_valid(&self.0, arg)
+    }
+    /// Calls [`SECCOMP_IOCTL_NOTIF_ADDFD`](IOCTL_NOTIF_ADDFD).
+    ///
+    /// Put an fd into the notified process; returns its number there.
+    #[inline]
+    pub fn ioctl_notif_addfd(
+        &self,
+        arg: &NotifAddfd,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        ioctl_notif_addfd(&self.0, arg)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for NotifyFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        NotifyFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for NotifyFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const SECCOMP_RET_ACTION_FULL: u32 = RET_ACTION_FULL;

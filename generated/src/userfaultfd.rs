@@ -1998,6 +1998,187 @@ pub unsafe fn uffdio_continue(
     let r = unsafe { ::uapigen_runtime::ioctl::call_ptr(fd, UFFDIO_CONTINUE, arg) }?;
     Ok(r)
 }
+/// The fd of /dev/userfaultfd, whose only use is to make new userfaultfds.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct UserfaultfdDevFd(::uapigen_runtime::ioctl::OwnedFd);
+impl UserfaultfdDevFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`USERFAULTFD_IOC_NEW`].
+    ///
+    /// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
+    #[inline]
+    pub fn userfaultfd_ioc_new(
+        &self,
+        arg: u32,
+    ) -> ::uapigen_runtime::ioctl::Result<UffdFd> {
+        userfaultfd_ioc_new(&self.0, arg).map(UffdFd::from)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for UserfaultfdDevFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        UserfaultfdDevFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for UserfaultfdDevFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// A userfaultfd, from the userfaultfd(2) system call or from USERFAULTFD_IOC_NEW.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct UffdFd(::uapigen_runtime::ioctl::OwnedFd);
+impl UffdFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`UFFDIO_API`].
+    ///
+    /// Agree on the API version and features; must come before any other ioctl.
+    #[inline]
+    pub fn uffdio_api(
+        &self,
+        arg: &mut UffdioApi,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        uffdio_api(&self.0, arg)
+    }
+    /// Calls [`UFFDIO_REGISTER`].
+    ///
+    /// Start handling the faults of a range.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`range.start`): `UFFDIO_REGISTER` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_register(
+        &self,
+        arg: &mut UffdioRegister,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_register(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_UNREGISTER`].
+    ///
+    /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`start`): `UFFDIO_UNREGISTER` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_unregister(
+        &self,
+        arg: &mut UffdioRange,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_unregister(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_WAKE`].
+    ///
+    /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`start`): `UFFDIO_WAKE` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_wake(
+        &self,
+        arg: &mut UffdioRange,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_wake(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_COPY`].
+    ///
+    /// Resolve missing-page faults by copying memory into the range.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`dst`, `src`): `UFFDIO_COPY` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_copy(
+        &self,
+        arg: &mut UffdioCopy,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_copy(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_ZEROPAGE`].
+    ///
+    /// Resolve missing-page faults with zero pages.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`range.start`): `UFFDIO_ZEROPAGE` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_zeropage(
+        &self,
+        arg: &mut UffdioZeropage,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_zeropage(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_WRITEPROTECT`].
+    ///
+    /// Set or clear write protection on a range registered with MODE_WP.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`range.start`): `UFFDIO_WRITEPROTECT` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_writeprotect(
+        &self,
+        arg: &mut UffdioWriteprotect,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_writeprotect(&self.0, arg) }
+    }
+    /// Calls [`UFFDIO_CONTINUE`].
+    ///
+    /// Resolve minor faults by mapping the pages already in the page cache.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`range.start`): `UFFDIO_CONTINUE` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn uffdio_continue(
+        &self,
+        arg: &mut UffdioContinue,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { uffdio_continue(&self.0, arg) }
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for UffdFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        UffdFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for UffdFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const _UFFDIO_REGISTER: u32 = UFFDIO_REGISTER_NR;

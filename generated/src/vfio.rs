@@ -8973,6 +8973,372 @@ pub fn iommu_spapr_tce_remove(
     }?;
     Ok(r)
 }
+/// A VFIO container, opened from /dev/vfio/vfio, that holds the IOMMU context of the groups set to it.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct ContainerFd(::uapigen_runtime::ioctl::OwnedFd);
+impl ContainerFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`VFIO_GET_API_VERSION`](GET_API_VERSION).
+    ///
+    /// Return VFIO_API_VERSION; always available.
+    #[inline]
+    pub fn get_api_version(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_api_version(&self.0)
+    }
+    /// Calls [`VFIO_CHECK_EXTENSION`](CHECK_EXTENSION).
+    ///
+    /// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
+    #[inline]
+    pub fn check_extension(&self, arg: u32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        check_extension(&self.0, arg)
+    }
+    /// Calls [`VFIO_SET_IOMMU`](SET_IOMMU).
+    ///
+    /// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
+    #[inline]
+    pub fn set_iommu(&self, arg: i32) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_iommu(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_GET_INFO`](IOMMU_GET_INFO).
+    ///
+    /// Describe the Type1 IOMMU of the container.
+    #[inline]
+    pub fn iommu_get_info(
+        &self,
+        arg: &mut IommuType1Info,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_get_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_MAP_DMA`](IOMMU_MAP_DMA).
+    ///
+    /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_MAP_DMA` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn iommu_map_dma(
+        &self,
+        arg: &mut IommuType1DmaMap,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { iommu_map_dma(&self.0, arg) }
+    }
+    /// Calls [`VFIO_IOMMU_UNMAP_DMA`](IOMMU_UNMAP_DMA).
+    ///
+    /// Unmap an IOVA range, optionally reporting its dirty pages first.
+    #[inline]
+    pub fn iommu_unmap_dma(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DmaUnmap>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_unmap_dma(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_ENABLE`](IOMMU_ENABLE).
+    ///
+    /// Enable use of the container IOMMU; takes no argument.
+    #[inline]
+    pub fn iommu_enable(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_enable(&self.0)
+    }
+    /// Calls [`VFIO_IOMMU_DISABLE`](IOMMU_DISABLE).
+    ///
+    /// Disable use of the container IOMMU; takes no argument.
+    #[inline]
+    pub fn iommu_disable(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_disable(&self.0)
+    }
+    /// Calls [`VFIO_IOMMU_DIRTY_PAGES`](IOMMU_DIRTY_PAGES).
+    ///
+    /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+    #[inline]
+    pub fn iommu_dirty_pages(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<IommuType1DirtyBitmap>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_dirty_pages(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_SPAPR_TCE_GET_INFO`](IOMMU_SPAPR_TCE_GET_INFO).
+    ///
+    /// Describe the DMA windows of the sPAPR TCE IOMMU.
+    #[inline]
+    pub fn iommu_spapr_tce_get_info(
+        &self,
+        arg: &mut IommuSpaprTceInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_spapr_tce_get_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_EEH_PE_OP`](EEH_PE_OP).
+    ///
+    /// Perform an EEH operation on the PE of the container.
+    #[inline]
+    pub fn eeh_pe_op(&self, arg: &mut EehPeOp) -> ::uapigen_runtime::ioctl::Result<i32> {
+        eeh_pe_op(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_SPAPR_REGISTER_MEMORY`](IOMMU_SPAPR_REGISTER_MEMORY).
+    ///
+    /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_SPAPR_REGISTER_MEMORY` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn iommu_spapr_register_memory(
+        &self,
+        arg: &mut IommuSpaprRegisterMemory,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { iommu_spapr_register_memory(&self.0, arg) }
+    }
+    /// Calls [`VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY`](IOMMU_SPAPR_UNREGISTER_MEMORY).
+    ///
+    /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`vaddr`): `VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn iommu_spapr_unregister_memory(
+        &self,
+        arg: &mut IommuSpaprRegisterMemory,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { iommu_spapr_unregister_memory(&self.0, arg) }
+    }
+    /// Calls [`VFIO_IOMMU_SPAPR_TCE_CREATE`](IOMMU_SPAPR_TCE_CREATE).
+    ///
+    /// Create a TCE table and program it as a new DMA window into every group of the container.
+    #[inline]
+    pub fn iommu_spapr_tce_create(
+        &self,
+        arg: &mut IommuSpaprTceCreate,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_spapr_tce_create(&self.0, arg)
+    }
+    /// Calls [`VFIO_IOMMU_SPAPR_TCE_REMOVE`](IOMMU_SPAPR_TCE_REMOVE).
+    ///
+    /// Remove a DMA window from every group and destroy its TCE table.
+    #[inline]
+    pub fn iommu_spapr_tce_remove(
+        &self,
+        arg: &mut IommuSpaprTceRemove,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        iommu_spapr_tce_remove(&self.0, arg)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for ContainerFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        ContainerFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for ContainerFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// An IOMMU group, opened from /dev/vfio/N where N is the group number.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct GroupFd(::uapigen_runtime::ioctl::OwnedFd);
+impl GroupFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`VFIO_GROUP_GET_STATUS`](GROUP_GET_STATUS).
+    ///
+    /// Report the status of the group.
+    #[inline]
+    pub fn group_get_status(
+        &self,
+        arg: &mut GroupStatus,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        group_get_status(&self.0, arg)
+    }
+    /// Calls [`VFIO_GROUP_SET_CONTAINER`](GROUP_SET_CONTAINER).
+    ///
+    /// Attach the group to the container whose fd is pointed to; a group has one container.
+    #[inline]
+    pub fn group_set_container(
+        &self,
+        arg: &mut i32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        group_set_container(&self.0, arg)
+    }
+    /// Calls [`VFIO_GROUP_UNSET_CONTAINER`](GROUP_UNSET_CONTAINER).
+    ///
+    /// Detach the group from its container once all device fds are closed; the last group resets the container.
+    #[inline]
+    pub fn group_unset_container(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        group_unset_container(&self.0)
+    }
+    /// Calls [`VFIO_GROUP_GET_DEVICE_FD`](GROUP_GET_DEVICE_FD).
+    ///
+    /// Return a new fd for the group's device with the given sysfs name; needs a container.
+    #[inline]
+    pub fn group_get_device_fd(
+        &self,
+        arg: &::core::ffi::CStr,
+    ) -> ::uapigen_runtime::ioctl::Result<DeviceFd> {
+        group_get_device_fd(&self.0, arg).map(DeviceFd::from)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for GroupFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        GroupFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for GroupFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+/// One device of a group, made by VFIO_GROUP_GET_DEVICE_FD on a group fd.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct DeviceFd(::uapigen_runtime::ioctl::OwnedFd);
+impl DeviceFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`VFIO_DEVICE_GET_INFO`](DEVICE_GET_INFO).
+    ///
+    /// Describe the device.
+    #[inline]
+    pub fn device_get_info(
+        &self,
+        arg: &mut DeviceInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_get_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_GET_REGION_INFO`](DEVICE_GET_REGION_INFO).
+    ///
+    /// Describe one region of the device.
+    #[inline]
+    pub fn device_get_region_info(
+        &self,
+        arg: &mut RegionInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_get_region_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_GET_IRQ_INFO`](DEVICE_GET_IRQ_INFO).
+    ///
+    /// Describe one IRQ index of the device.
+    #[inline]
+    pub fn device_get_irq_info(
+        &self,
+        arg: &mut IrqInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_get_irq_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_SET_IRQS`](DEVICE_SET_IRQS).
+    ///
+    /// Configure signalling or masking or unmasking of device interrupts.
+    ///
+    /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_DEVICE_SET_IRQS` is not called with anything else.
+    #[inline]
+    pub fn device_set_irqs(
+        &self,
+        header: &IrqSet,
+        payload: &IrqSetPayload<'_>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_set_irqs(&self.0, header, payload)
+    }
+    /// Calls [`VFIO_DEVICE_RESET`](DEVICE_RESET).
+    ///
+    /// Reset the device.
+    #[inline]
+    pub fn device_reset(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_reset(&self.0)
+    }
+    /// Calls [`VFIO_DEVICE_GET_PCI_HOT_RESET_INFO`](DEVICE_GET_PCI_HOT_RESET_INFO).
+    ///
+    /// List the devices a PCI hot reset of this device would affect.
+    #[inline]
+    pub fn device_get_pci_hot_reset_info(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<PciHotResetInfo>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_get_pci_hot_reset_info(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_PCI_HOT_RESET`](DEVICE_PCI_HOT_RESET).
+    ///
+    /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+    #[inline]
+    pub fn device_pci_hot_reset(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<PciHotReset>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_pci_hot_reset(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_QUERY_GFX_PLANE`](DEVICE_QUERY_GFX_PLANE).
+    ///
+    /// Probe the plane export methods or describe the current guest plane.
+    #[inline]
+    pub fn device_query_gfx_plane(
+        &self,
+        arg: &mut DeviceGfxPlaneInfo,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_query_gfx_plane(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_GET_GFX_DMABUF`](DEVICE_GET_GFX_DMABUF).
+    ///
+    /// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
+    #[inline]
+    pub fn device_get_gfx_dmabuf(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_get_gfx_dmabuf(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_IOEVENTFD`](DEVICE_IOEVENTFD).
+    ///
+    /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+    #[inline]
+    pub fn device_ioeventfd(
+        &self,
+        arg: &mut DeviceIoeventfd,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_ioeventfd(&self.0, arg)
+    }
+    /// Calls [`VFIO_DEVICE_FEATURE`](DEVICE_FEATURE).
+    ///
+    /// Get or set or probe a device feature.
+    ///
+    /// The argument is `header` with `payload` encoded into it (size field, tag and count filled in); `VFIO_DEVICE_FEATURE` is not called with anything else.
+    #[inline]
+    pub fn device_feature(
+        &self,
+        header: &DeviceFeature,
+        payload: &DeviceFeaturePayload,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        device_feature(&self.0, header, payload)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for DeviceFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        DeviceFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for DeviceFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const VFIO_API_VERSION: u32 = API_VERSION;

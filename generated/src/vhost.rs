@@ -1806,6 +1806,460 @@ pub fn vdpa_suspend(
     let r = unsafe { ::uapigen_runtime::ioctl::call_none(fd, VDPA_SUSPEND) }?;
     Ok(r)
 }
+/// An fd of a vhost backend device such as /dev/vhost-net, /dev/vhost-vsock or /dev/vhost-vdpa-N.
+///
+/// An owned fd with a method per ioctl the kernel takes on this kind of fd; each calls the module's function of that ioctl, which takes any fd (the raw form). Wrapping another fd (`From<OwnedFd>`) is safe: the kernel checks what the fd is.
+#[derive(Debug)]
+pub struct VhostFd(::uapigen_runtime::ioctl::OwnedFd);
+impl VhostFd {
+    /// The fd itself.
+    pub fn into_inner(self) -> ::uapigen_runtime::ioctl::OwnedFd {
+        self.0
+    }
+    /// Calls [`VHOST_GET_FEATURES`](GET_FEATURES).
+    ///
+    /// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
+    #[inline]
+    pub fn get_features(&self, arg: &mut u64) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_features(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_FEATURES`](SET_FEATURES).
+    ///
+    /// Enable a subset of the offered features.
+    #[inline]
+    pub fn set_features(&self, arg: &u64) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_features(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_OWNER`](SET_OWNER).
+    ///
+    /// Make the calling process the owner of the fd; every other ioctl needs an owner.
+    #[inline]
+    pub fn set_owner(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_owner(&self.0)
+    }
+    /// Calls [`VHOST_RESET_OWNER`](RESET_OWNER).
+    ///
+    /// Drop the ownership and reset the device, so that another owner may take it.
+    #[inline]
+    pub fn reset_owner(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        reset_owner(&self.0)
+    }
+    /// Calls [`VHOST_SET_MEM_TABLE`](SET_MEM_TABLE).
+    ///
+    /// Replace the map of guest memory.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`regions.userspace_addr`): `VHOST_SET_MEM_TABLE` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn set_mem_table(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::Memory>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { set_mem_table(&self.0, arg) }
+    }
+    /// Calls [`VHOST_SET_LOG_BASE`](SET_LOG_BASE).
+    ///
+    /// Set the address of the dirty page log (one bit per page, set atomically).
+    #[inline]
+    pub fn set_log_base(&self, arg: &u64) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_log_base(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_LOG_FD`](SET_LOG_FD).
+    ///
+    /// Set an eventfd the backend signals after writing to the log.
+    #[inline]
+    pub fn set_log_fd(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_log_fd(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_NUM`](SET_VRING_NUM).
+    ///
+    /// Set the number of descriptors of a queue (only while it is stopped).
+    #[inline]
+    pub fn set_vring_num(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_num(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_ADDR`](SET_VRING_ADDR).
+    ///
+    /// Set the addresses of a queue's ring.
+    ///
+    /// # Safety
+    ///
+    /// The argument hands the kernel user addresses (`desc_user_addr`, `used_user_addr`, `avail_user_addr`): `VHOST_SET_VRING_ADDR` reads or writes the
+    /// memory there, during the call or, for mappings it keeps, after it. The caller
+    /// guarantees that each is valid for that use for as long as the kernel uses it, and
+    /// that nothing Rust owns is written through it behind Rust's back.
+    #[inline]
+    pub unsafe fn set_vring_addr(
+        &self,
+        arg: &super::vhost_types::VringAddr,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        unsafe { set_vring_addr(&self.0, arg) }
+    }
+    /// Calls [`VHOST_SET_VRING_BASE`](SET_VRING_BASE).
+    ///
+    /// Set the index where a queue starts reading available descriptors.
+    #[inline]
+    pub fn set_vring_base(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_base(&self.0, arg)
+    }
+    /// Calls [`VHOST_GET_VRING_BASE`](GET_VRING_BASE).
+    ///
+    /// Read a queue's next available index (index in, num out); stops the queue.
+    #[inline]
+    pub fn get_vring_base(
+        &self,
+        arg: &mut super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_vring_base(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_ENDIAN`](SET_VRING_ENDIAN).
+    ///
+    /// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
+    #[inline]
+    pub fn set_vring_endian(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_endian(&self.0, arg)
+    }
+    /// Calls [`VHOST_GET_VRING_ENDIAN`](GET_VRING_ENDIAN).
+    ///
+    /// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
+    #[inline]
+    pub fn get_vring_endian(
+        &self,
+        arg: &mut super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_vring_endian(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_KICK`](SET_VRING_KICK).
+    ///
+    /// Set the eventfd the guest's notifications arrive on for a queue.
+    #[inline]
+    pub fn set_vring_kick(
+        &self,
+        arg: &super::vhost_types::VringFile,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_kick(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_CALL`](SET_VRING_CALL).
+    ///
+    /// Set the eventfd the backend signals when it has used buffers of a queue.
+    #[inline]
+    pub fn set_vring_call(
+        &self,
+        arg: &super::vhost_types::VringFile,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_call(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_ERR`](SET_VRING_ERR).
+    ///
+    /// Set the eventfd the backend signals on an error of a queue.
+    #[inline]
+    pub fn set_vring_err(
+        &self,
+        arg: &super::vhost_types::VringFile,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_err(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_VRING_BUSYLOOP_TIMEOUT`](SET_VRING_BUSYLOOP_TIMEOUT).
+    ///
+    /// Set how long a queue polls before sleeping, in microseconds.
+    #[inline]
+    pub fn set_vring_busyloop_timeout(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_vring_busyloop_timeout(&self.0, arg)
+    }
+    /// Calls [`VHOST_GET_VRING_BUSYLOOP_TIMEOUT`](GET_VRING_BUSYLOOP_TIMEOUT).
+    ///
+    /// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
+    #[inline]
+    pub fn get_vring_busyloop_timeout(
+        &self,
+        arg: &mut super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_vring_busyloop_timeout(&self.0, arg)
+    }
+    /// Calls [`VHOST_SET_BACKEND_FEATURES`](SET_BACKEND_FEATURES).
+    ///
+    /// Enable backend features (VHOST_BACKEND_F_* bits).
+    #[inline]
+    pub fn set_backend_features(
+        &self,
+        arg: &u64,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        set_backend_features(&self.0, arg)
+    }
+    /// Calls [`VHOST_GET_BACKEND_FEATURES`](GET_BACKEND_FEATURES).
+    ///
+    /// Read the backend features offered.
+    #[inline]
+    pub fn get_backend_features(
+        &self,
+        arg: &mut u64,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        get_backend_features(&self.0, arg)
+    }
+    /// Calls [`VHOST_NET_SET_BACKEND`](NET_SET_BACKEND).
+    ///
+    /// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
+    #[inline]
+    pub fn net_set_backend(
+        &self,
+        arg: &super::vhost_types::VringFile,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        net_set_backend(&self.0, arg)
+    }
+    /// Calls [`VHOST_SCSI_SET_ENDPOINT`](SCSI_SET_ENDPOINT).
+    ///
+    /// Attach vhost-scsi to a target.
+    #[inline]
+    pub fn scsi_set_endpoint(
+        &self,
+        arg: &super::vhost_types::ScsiTarget,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        scsi_set_endpoint(&self.0, arg)
+    }
+    /// Calls [`VHOST_SCSI_CLEAR_ENDPOINT`](SCSI_CLEAR_ENDPOINT).
+    ///
+    /// Detach vhost-scsi from a target.
+    #[inline]
+    pub fn scsi_clear_endpoint(
+        &self,
+        arg: &super::vhost_types::ScsiTarget,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        scsi_clear_endpoint(&self.0, arg)
+    }
+    /// Calls [`VHOST_SCSI_GET_ABI_VERSION`](SCSI_GET_ABI_VERSION).
+    ///
+    /// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
+    #[inline]
+    pub fn scsi_get_abi_version(
+        &self,
+        arg: &mut ::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        scsi_get_abi_version(&self.0, arg)
+    }
+    /// Calls [`VHOST_SCSI_SET_EVENTS_MISSED`](SCSI_SET_EVENTS_MISSED).
+    ///
+    /// Set the flag that says events were dropped.
+    #[inline]
+    pub fn scsi_set_events_missed(
+        &self,
+        arg: &u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        scsi_set_events_missed(&self.0, arg)
+    }
+    /// Calls [`VHOST_SCSI_GET_EVENTS_MISSED`](SCSI_GET_EVENTS_MISSED).
+    ///
+    /// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
+    #[inline]
+    pub fn scsi_get_events_missed(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        scsi_get_events_missed(&self.0, arg)
+    }
+    /// Calls [`VHOST_VSOCK_SET_GUEST_CID`](VSOCK_SET_GUEST_CID).
+    ///
+    /// Set the guest's vsock context id.
+    #[inline]
+    pub fn vsock_set_guest_cid(
+        &self,
+        arg: &u64,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vsock_set_guest_cid(&self.0, arg)
+    }
+    /// Calls [`VHOST_VSOCK_SET_RUNNING`](VSOCK_SET_RUNNING).
+    ///
+    /// Start (1) or stop (0) the vsock device.
+    #[inline]
+    pub fn vsock_set_running(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vsock_set_running(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_DEVICE_ID`](VDPA_GET_DEVICE_ID).
+    ///
+    /// Read the virtio device id.
+    #[inline]
+    pub fn vdpa_get_device_id(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_device_id(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_STATUS`](VDPA_GET_STATUS).
+    ///
+    /// Read the virtio device status byte.
+    #[inline]
+    pub fn vdpa_get_status(
+        &self,
+        arg: &mut u8,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_status(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SET_STATUS`](VDPA_SET_STATUS).
+    ///
+    /// Write the virtio device status byte.
+    #[inline]
+    pub fn vdpa_set_status(&self, arg: &u8) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_set_status(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_CONFIG`](VDPA_GET_CONFIG).
+    ///
+    /// Read bytes of the device's configuration space.
+    #[inline]
+    pub fn vdpa_get_config(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::VdpaConfig>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_config(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SET_CONFIG`](VDPA_SET_CONFIG).
+    ///
+    /// Write bytes of the device's configuration space.
+    #[inline]
+    pub fn vdpa_set_config(
+        &self,
+        arg: &mut ::uapigen_runtime::FlexBuf<super::vhost_types::VdpaConfig>,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_set_config(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SET_VRING_ENABLE`](VDPA_SET_VRING_ENABLE).
+    ///
+    /// Enable (num 1) or disable (num 0) a queue.
+    #[inline]
+    pub fn vdpa_set_vring_enable(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_set_vring_enable(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_VRING_NUM`](VDPA_GET_VRING_NUM).
+    ///
+    /// Read the largest queue size the device supports.
+    #[inline]
+    pub fn vdpa_get_vring_num(
+        &self,
+        arg: &mut u16,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_vring_num(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SET_CONFIG_CALL`](VDPA_SET_CONFIG_CALL).
+    ///
+    /// Set the eventfd the device signals on a configuration change.
+    #[inline]
+    pub fn vdpa_set_config_call(
+        &self,
+        arg: &::core::ffi::c_int,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_set_config_call(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_IOVA_RANGE`](VDPA_GET_IOVA_RANGE).
+    ///
+    /// Read the range of I/O virtual addresses the device can map.
+    #[inline]
+    pub fn vdpa_get_iova_range(
+        &self,
+        arg: &mut super::vhost_types::VdpaIovaRange,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_iova_range(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_CONFIG_SIZE`](VDPA_GET_CONFIG_SIZE).
+    ///
+    /// Read the size of the configuration space.
+    #[inline]
+    pub fn vdpa_get_config_size(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_config_size(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_VQS_COUNT`](VDPA_GET_VQS_COUNT).
+    ///
+    /// Read the number of queues.
+    #[inline]
+    pub fn vdpa_get_vqs_count(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_vqs_count(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_GROUP_NUM`](VDPA_GET_GROUP_NUM).
+    ///
+    /// Read the number of queue groups.
+    #[inline]
+    pub fn vdpa_get_group_num(
+        &self,
+        arg: &mut u32,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_group_num(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_AS_NUM`](VDPA_GET_AS_NUM).
+    ///
+    /// Read the number of address spaces.
+    #[inline]
+    pub fn vdpa_get_as_num(
+        &self,
+        arg: &mut ::core::ffi::c_uint,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_as_num(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_GET_VRING_GROUP`](VDPA_GET_VRING_GROUP).
+    ///
+    /// Read the group of a queue (index in, num out).
+    #[inline]
+    pub fn vdpa_get_vring_group(
+        &self,
+        arg: &mut super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_get_vring_group(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SET_GROUP_ASID`](VDPA_SET_GROUP_ASID).
+    ///
+    /// Bind a queue group (index) to an address space (num).
+    #[inline]
+    pub fn vdpa_set_group_asid(
+        &self,
+        arg: &super::vhost_types::VringState,
+    ) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_set_group_asid(&self.0, arg)
+    }
+    /// Calls [`VHOST_VDPA_SUSPEND`](VDPA_SUSPEND).
+    ///
+    /// Suspend the device: it stops processing queues and keeps the state needed to resume.
+    #[inline]
+    pub fn vdpa_suspend(&self) -> ::uapigen_runtime::ioctl::Result<i32> {
+        vdpa_suspend(&self.0)
+    }
+}
+impl ::core::convert::From<::uapigen_runtime::ioctl::OwnedFd> for VhostFd {
+    fn from(fd: ::uapigen_runtime::ioctl::OwnedFd) -> Self {
+        VhostFd(fd)
+    }
+}
+impl ::uapigen_runtime::ioctl::AsFd for VhostFd {
+    fn as_fd(&self) -> ::uapigen_runtime::ioctl::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 #[cfg(feature = "c-names")]
 #[allow(non_upper_case_globals)]
 pub const VHOST_FILE_UNBIND: i32 = FILE_UNBIND;

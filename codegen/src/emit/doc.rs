@@ -109,9 +109,19 @@ fn ioctls(out: &mut String, model: &Model) {
         return;
     }
     let _ = writeln!(out, "## ioctls\n");
+    if !m.fds.is_empty() {
+        let _ = writeln!(
+            out,
+            "Called on these kinds of fd (Rust: a type each, with a method per ioctl):\n"
+        );
+        for (name, rust, doc) in &m.fds {
+            let _ = writeln!(out, "- `{name}` (`{rust}`): {}", doc_cell(doc));
+        }
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
-        "| ioctl | direction | argument | number | Rust wrapper | what it does |\n|---|---|---|---|---|---|"
+        "| ioctl | on | direction | argument | number | Rust wrapper | what it does |\n|---|---|---|---|---|---|---|"
     );
     for (i, io) in m.ioctls.iter().enumerate() {
         let numbers: Vec<String> = group_by(io.abis.iter(), |a| model.layouts[a].ioctls[i])
@@ -146,10 +156,19 @@ fn ioctls(out: &mut String, model: &Model) {
         if io.abis != m.abis {
             let _ = write!(what, " (only on {})", abis_text(io.abis));
         }
+        let mut on: Vec<String> = io
+            .fds
+            .iter()
+            .map(|&k| format!("`{}`", m.fds[k].0))
+            .collect();
+        if let Some(g) = io.gives {
+            on.push(format!("(gives `{}`)", m.fds[g].0));
+        }
         let _ = writeln!(
             out,
-            "| `{}` | {} | {arg} | {} | {wrapper} | {} |",
+            "| `{}` | {} | {} | {arg} | {} | {wrapper} | {} |",
             io.c_name,
+            on.join(" "),
             format!("{:?}", io.dir).to_lowercase(),
             numbers.join("; "),
             what.trim()

@@ -241,6 +241,8 @@ impl Resolver<'_> {
                 doc: doc(&io.doc),
                 allow: self.allow(&io.allow),
                 wrapper,
+                fds: self.ioctl_fds(io),
+                gives: self.ioctl_gives(io),
                 abis: self.ctx,
                 span: io.name.span,
             };

@@ -14,6 +14,7 @@ use crate::spec::{self, Kind, Sp, Span};
 mod arch;
 mod attrs;
 mod c_names;
+mod fds;
 mod imports;
 mod ioctls;
 mod macros;
@@ -424,6 +425,7 @@ impl Resolver<'_> {
             types: std::mem::take(&mut self.types),
             order,
             ioctls,
+            fds: self.fd_kinds(),
             macros,
             ioctl_macros: std::mem::take(&mut self.ioctl_macros),
             typedefs: std::mem::take(&mut self.typedefs),

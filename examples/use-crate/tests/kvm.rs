@@ -69,3 +69,40 @@ fn a_guest_sees_the_cpuid_set_through_a_counted_buffer() {
         }
     }
 }
+
+/// Typed fds: /dev/kvm as a `SystemFd`, whose `create_vm` gives a `VmFd`, whose
+/// `create_vcpu` gives a `VcpuFd`; the ioctls of each kind are its methods. A fresh x86 vCPU
+/// is at the reset vector: RIP 0xfff0 with CS base 0xffff0000 and selector 0xf000 (the
+/// processor's documented reset state, which KVM sets in kvm_vcpu_reset).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn typed_fds_from_the_system_fd_to_a_vcpu() {
+    use linux_uapi::kvm::{self, SystemFd};
+    let dev = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .unwrap_or_else(|e| {
+            panic!("/dev/kvm is not usable ({e}): this test needs KVM (root or the kvm group)")
+        });
+    let sys = SystemFd::from(std::os::fd::OwnedFd::from(dev));
+    assert_eq!(sys.get_api_version(), Ok(12));
+    let vm: kvm::VmFd = sys
+        .create_vm(0)
+        .unwrap_or_else(|e| panic!("KVM_CREATE_VM: {e}"));
+    // KVM_CAP_USER_MEMORY (3) is there since the beginning, on the VM fd as on the system's.
+    assert_eq!(vm.check_extension(3), Ok(1));
+    let vcpu: kvm::VcpuFd = vm
+        .create_vcpu(0)
+        .unwrap_or_else(|e| panic!("KVM_CREATE_VCPU: {e}"));
+    let mut regs = kvm::Regs::default();
+    vcpu.get_regs(&mut regs)
+        .unwrap_or_else(|e| panic!("KVM_GET_REGS: {e}"));
+    assert_eq!(regs.rip, 0xfff0);
+    let mut sregs = kvm::Sregs::default();
+    vcpu.get_sregs(&mut sregs)
+        .unwrap_or_else(|e| panic!("KVM_GET_SREGS: {e}"));
+    assert_eq!((sregs.cs.base, sregs.cs.selector), (0xffff_0000, 0xf000));
+    // The raw form stays: the free functions take the typed fd as any fd.
+    assert_eq!(kvm::get_api_version(&sys), Ok(12));
+}

@@ -8,6 +8,7 @@ mod bitfields;
 mod caps;
 mod cfg;
 mod checks;
+mod fds;
 mod items;
 mod payload;
 mod probe;
@@ -112,6 +113,7 @@ impl Parts {
         jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Ioctls));
         jobs.push(Chunk::Macros);
         jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Wrappers));
+        jobs.push(Chunk::Fds);
         jobs.push(Chunk::Aliases);
         jobs
     }
@@ -127,6 +129,8 @@ enum Chunk<'a> {
     /// Every function-like macro's `const fn`.
     Macros,
     Wrappers(&'a [usize]),
+    /// The typed fds and their methods.
+    Fds,
     Aliases,
 }
 
@@ -187,6 +191,7 @@ impl Chunk<'_> {
                     cfg::behind(io.abis, wrappers::wrappers(model, std::iter::once(io)))
                 })
                 .collect(),
+            Chunk::Fds => fds::fd_types(model),
             Chunk::Aliases => c_name_aliases(model, &opts.c_names),
         }
     }
