@@ -8,7 +8,9 @@ use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 use super::caps::caps;
 use super::cfg::{CNames, Gate, arch_attr, cfg_pred_groups};
 use super::checks::{check_fn, validate};
+use super::links::type_links;
 use super::payload::payload;
+use super::serde_attrs::SerdeAttrs;
 use super::tokens::{alias_for, docs, ident, ident_of, int_lit, int_ty, rust_ty, value_lit};
 use crate::analysis::{AliasTarget, Traits};
 use crate::ir::{ConstValue, FlagSet, IntTy, Module, Scalar, Ty, TypeId};
@@ -559,81 +561,6 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
         #accessors
         #flex
         #ext
-    }
-}
-
-/// The docs' links from a struct to the ioctls that take it (their numbers, and their
-/// wrappers by name) and to its payload enum; a link only where its target exists on every
-/// ABI the struct does.
-fn type_links(model: &Model, id: TypeId) -> TokenStream {
-    let m = &model.module;
-    let t = &m.types[id];
-    let mut lines: Vec<String> = Vec::new();
-    let uses: Vec<String> = m
-        .ioctls
-        .iter()
-        .filter(|io| matches!(&io.arg, Some(Ty::Named(a)) if *a == id))
-        .map(|io| {
-            let wrapper = crate::names::wrapper_name(&io.rust_name);
-            if t.abis.within(io.abis) {
-                format!(
-                    "[`{}`] (wrapper `{wrapper}`)",
-                    io.rust_name.trim_start_matches("r#")
-                )
-            } else {
-                format!(
-                    "`{}` (wrapper `{wrapper}`)",
-                    io.rust_name.trim_start_matches("r#")
-                )
-            }
-        })
-        .collect();
-    if !uses.is_empty() {
-        lines.push(format!(" The argument of {}.", uses.join(", ")));
-    }
-    if let Some(p) = &t.payload {
-        lines.push(format!(
-            " What its data holds: [`{}`], encoded and decoded by the struct's payload methods.",
-            p.rust_name
-        ));
-    }
-    if lines.is_empty() {
-        return quote!();
-    }
-    let sep = quote!(#[doc = ""]);
-    let lines = lines.iter().map(|l| quote!(#[doc = #l]));
-    quote!(#sep #(#lines)*)
-}
-
-/// The serde attributes of one type's members, behind the module's gate.
-struct SerdeAttrs {
-    /// `#[derive(Serialize, Deserialize)]` and the crate path, on the type.
-    derive: TokenStream,
-    /// `Elem` for the type, so that arrays and packed members of it have a serde form.
-    elem: TokenStream,
-    /// On an array member.
-    array: TokenStream,
-    /// On a zero-sized marker.
-    skip: TokenStream,
-}
-
-impl SerdeAttrs {
-    fn new(gate: &Gate) -> Self {
-        let derive = gate.attr(quote!(derive(
-            ::uapigen_runtime::serde::Serialize,
-            ::uapigen_runtime::serde::Deserialize
-        )));
-        // A member this version does not know is an error, not data dropped.
-        let krate = gate.attr(quote!(serde(
-            crate = "::uapigen_runtime::serde",
-            deny_unknown_fields
-        )));
-        SerdeAttrs {
-            derive: quote!(#derive #krate),
-            elem: if gate.is_off() { quote!() } else { gate.cfg() },
-            array: gate.attr(quote!(serde(with = "::uapigen_runtime::serde_form::array"))),
-            skip: gate.attr(quote!(serde(skip))),
-        }
     }
 }
 
