@@ -124,29 +124,24 @@ pub mod array {
     }
 }
 
-impl Serialize for AlignedU64 {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
+/// `__aligned_u64` and its signed twin are their plain values.
+macro_rules! plain {
+    ($($t:ty => $v:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$v>::deserialize(d).map(<$t>::new)
+            }
+        }
+    )*};
 }
 
-impl<'de> Deserialize<'de> for AlignedU64 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        u64::deserialize(d).map(AlignedU64)
-    }
-}
-
-impl Serialize for AlignedI64 {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for AlignedI64 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        i64::deserialize(d).map(AlignedI64)
-    }
-}
+plain!(AlignedU64 => u64, AlignedI64 => i64);
 
 impl<T: Copy + Elem> Serialize for Packed<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -423,17 +423,29 @@ fn value_rows(out: &mut String, values: &[NamedValue], module_abis: AbiSet) {
     out.push('\n');
 }
 
+/// A heading, the item's doc under it, and its values' table.
+fn value_section(
+    out: &mut String,
+    head: String,
+    doc: &Option<String>,
+    values: &[NamedValue],
+    abis: AbiSet,
+) {
+    let _ = writeln!(out, "{head}\n");
+    if let Some(d) = doc {
+        let _ = writeln!(out, "{}\n", d.trim_end());
+    }
+    value_rows(out, values, abis);
+}
+
 fn flag_sets(out: &mut String, m: &Module) {
     if m.flag_sets.is_empty() {
         return;
     }
     let _ = writeln!(out, "## Flag sets\n");
     for f in &m.flag_sets {
-        let _ = writeln!(out, "### `{}` ({})\n", f.c_name, f.ty.c_name());
-        if let Some(d) = &f.doc {
-            let _ = writeln!(out, "{}\n", d.trim_end());
-        }
-        value_rows(out, &f.bits, m.abis);
+        let head = format!("### `{}` ({})", f.c_name, f.ty.c_name());
+        value_section(out, head, &f.doc, &f.bits, m.abis);
     }
 }
 
@@ -441,11 +453,8 @@ fn values(out: &mut String, m: &Module) {
     if !m.groups.is_empty() {
         let _ = writeln!(out, "## Value groups\n");
         for g in &m.groups {
-            let _ = writeln!(out, "### `{}` ({})\n", g.c_name, g.ty.c_name());
-            if let Some(d) = &g.doc {
-                let _ = writeln!(out, "{}\n", d.trim_end());
-            }
-            value_rows(out, &g.values, m.abis);
+            let head = format!("### `{}` ({})", g.c_name, g.ty.c_name());
+            value_section(out, head, &g.doc, &g.values, m.abis);
         }
     }
     if !m.enums.is_empty() {
