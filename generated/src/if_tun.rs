@@ -213,9 +213,26 @@ impl ::uapigen_runtime::FamCount for TunFilter {
         self.count = ::core::convert::TryFrom::try_from(n).unwrap_or(u16::MAX);
     }
 }
-/// Obsolete; the kernel accepts and ignores it.
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Obsolete; the kernel accepts and ignores it.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETNOCSUM: u32 = 0x4004_54c8;
+    /// Obsolete; the kernel accepts and ignores it.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -225,25 +242,25 @@ impl ::uapigen_runtime::FamCount for TunFilter {
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETNOCSUM: u32 = 0x4004_54c8;
-/// Obsolete; the kernel accepts and ignores it.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETNOCSUM: u32 = 0x8004_54c8;
-/// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
-#[cfg(
-    not(
+    )]
+    pub const TUNSETNOCSUM: u32 = 0x8004_54c8;
+    /// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETDEBUG: u32 = 0x4004_54c9;
+    /// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -253,25 +270,25 @@ pub const TUNSETNOCSUM: u32 = 0x8004_54c8;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETDEBUG: u32 = 0x4004_54c9;
-/// Turn debug messages of the device on or off (kernels built with TUN_DEBUG).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETDEBUG: u32 = 0x8004_54c9;
-/// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETDEBUG: u32 = 0x8004_54c9;
+    /// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETIFF: u32 = 0x4004_54ca;
+    /// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -281,25 +298,25 @@ pub const TUNSETDEBUG: u32 = 0x8004_54c9;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETIFF: u32 = 0x4004_54ca;
-/// Attach the fd to the interface named in the ifreq (made when missing), with the IFF_* flags; the name made is written back. The number encodes an int, as the header has it; the argument is an ifreq.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETIFF: u32 = 0x8004_54ca;
-/// Non-zero: keep the interface when its last fd closes; zero: remove it then.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETIFF: u32 = 0x8004_54ca;
+    /// Non-zero: keep the interface when its last fd closes; zero: remove it then.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETPERSIST: u32 = 0x4004_54cb;
+    /// Non-zero: keep the interface when its last fd closes; zero: remove it then.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -309,25 +326,25 @@ pub const TUNSETIFF: u32 = 0x8004_54ca;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETPERSIST: u32 = 0x4004_54cb;
-/// Non-zero: keep the interface when its last fd closes; zero: remove it then.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETPERSIST: u32 = 0x8004_54cb;
-/// Let the user id given open the interface without CAP_NET_ADMIN.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETPERSIST: u32 = 0x8004_54cb;
+    /// Let the user id given open the interface without CAP_NET_ADMIN.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETOWNER: u32 = 0x4004_54cc;
+    /// Let the user id given open the interface without CAP_NET_ADMIN.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -337,25 +354,25 @@ pub const TUNSETPERSIST: u32 = 0x8004_54cb;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETOWNER: u32 = 0x4004_54cc;
-/// Let the user id given open the interface without CAP_NET_ADMIN.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETOWNER: u32 = 0x8004_54cc;
-/// Set the link type (an ARPHRD_* value) while the interface is down.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETOWNER: u32 = 0x8004_54cc;
+    /// Set the link type (an ARPHRD_* value) while the interface is down.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETLINK: u32 = 0x4004_54cd;
+    /// Set the link type (an ARPHRD_* value) while the interface is down.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -365,25 +382,25 @@ pub const TUNSETOWNER: u32 = 0x8004_54cc;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETLINK: u32 = 0x4004_54cd;
-/// Set the link type (an ARPHRD_* value) while the interface is down.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETLINK: u32 = 0x8004_54cd;
-/// Let the group id given open the interface without CAP_NET_ADMIN.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETLINK: u32 = 0x8004_54cd;
+    /// Let the group id given open the interface without CAP_NET_ADMIN.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETGROUP: u32 = 0x4004_54ce;
+    /// Let the group id given open the interface without CAP_NET_ADMIN.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -393,25 +410,25 @@ pub const TUNSETLINK: u32 = 0x8004_54cd;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETGROUP: u32 = 0x4004_54ce;
-/// Let the group id given open the interface without CAP_NET_ADMIN.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETGROUP: u32 = 0x8004_54ce;
-/// Read the IFF_* flags this kernel supports.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETGROUP: u32 = 0x8004_54ce;
+    /// Read the IFF_* flags this kernel supports.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETFEATURES: u32 = 0x8004_54cf;
+    /// Read the IFF_* flags this kernel supports.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -421,25 +438,25 @@ pub const TUNSETGROUP: u32 = 0x8004_54ce;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETFEATURES: u32 = 0x8004_54cf;
-/// Read the IFF_* flags this kernel supports.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETFEATURES: u32 = 0x4004_54cf;
-/// Say which TUN_F_* offloads the reader handles.
-#[cfg(
-    not(
+    )]
+    pub const TUNGETFEATURES: u32 = 0x4004_54cf;
+    /// Say which TUN_F_* offloads the reader handles.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETOFFLOAD: u32 = 0x4004_54d0;
+    /// Say which TUN_F_* offloads the reader handles.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -449,27 +466,29 @@ pub const TUNGETFEATURES: u32 = 0x4004_54cf;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETOFFLOAD: u32 = 0x4004_54d0;
-/// Say which TUN_F_* offloads the reader handles.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETOFFLOAD: u32 = 0x8004_54d0;
-/// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
-///
-/// The argument: [`TunFilter`].
-#[cfg(
-    not(
+    )]
+    pub const TUNSETOFFLOAD: u32 = 0x8004_54d0;
+    /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
+    ///
+    /// The argument: [`TunFilter`](super::TunFilter).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETTXFILTER: u32 = 0x4004_54d1;
+    /// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
+    ///
+    /// The argument: [`TunFilter`](super::TunFilter).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -479,27 +498,25 @@ pub const TUNSETOFFLOAD: u32 = 0x8004_54d0;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETTXFILTER: u32 = 0x4004_54d1;
-/// Set the addresses a tap device passes on (struct tun_filter; the number encodes an unsigned int, as the header has it).
-///
-/// The argument: [`TunFilter`].
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETTXFILTER: u32 = 0x8004_54d1;
-/// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
-#[cfg(
-    not(
+    )]
+    pub const TUNSETTXFILTER: u32 = 0x8004_54d1;
+    /// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETIFF: u32 = 0x8004_54d2;
+    /// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -509,25 +526,25 @@ pub const TUNSETTXFILTER: u32 = 0x8004_54d1;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETIFF: u32 = 0x8004_54d2;
-/// Read the interface's name and IFF_* flags into an ifreq (the number encodes an unsigned int, as the header has it).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETIFF: u32 = 0x4004_54d2;
-/// Read the send buffer size of the device's socket.
-#[cfg(
-    not(
+    )]
+    pub const TUNGETIFF: u32 = 0x4004_54d2;
+    /// Read the send buffer size of the device's socket.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETSNDBUF: u32 = 0x8004_54d3;
+    /// Read the send buffer size of the device's socket.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -537,25 +554,25 @@ pub const TUNGETIFF: u32 = 0x4004_54d2;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETSNDBUF: u32 = 0x8004_54d3;
-/// Read the send buffer size of the device's socket.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETSNDBUF: u32 = 0x4004_54d3;
-/// Set the send buffer size of the device's socket (positive).
-#[cfg(
-    not(
+    )]
+    pub const TUNGETSNDBUF: u32 = 0x4004_54d3;
+    /// Set the send buffer size of the device's socket (positive).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETSNDBUF: u32 = 0x4004_54d4;
+    /// Set the send buffer size of the device's socket (positive).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -565,25 +582,25 @@ pub const TUNGETSNDBUF: u32 = 0x4004_54d3;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETSNDBUF: u32 = 0x4004_54d4;
-/// Set the send buffer size of the device's socket (positive).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETSNDBUF: u32 = 0x8004_54d4;
-/// Read the size of the virtio-net header of IFF_VNET_HDR.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETSNDBUF: u32 = 0x8004_54d4;
+    /// Read the size of the virtio-net header of IFF_VNET_HDR.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETVNETHDRSZ: u32 = 0x8004_54d7;
+    /// Read the size of the virtio-net header of IFF_VNET_HDR.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -593,25 +610,25 @@ pub const TUNSETSNDBUF: u32 = 0x8004_54d4;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETVNETHDRSZ: u32 = 0x8004_54d7;
-/// Read the size of the virtio-net header of IFF_VNET_HDR.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETVNETHDRSZ: u32 = 0x4004_54d7;
-/// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
-#[cfg(
-    not(
+    )]
+    pub const TUNGETVNETHDRSZ: u32 = 0x4004_54d7;
+    /// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETVNETHDRSZ: u32 = 0x4004_54d8;
+    /// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -621,25 +638,25 @@ pub const TUNGETVNETHDRSZ: u32 = 0x4004_54d7;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETVNETHDRSZ: u32 = 0x4004_54d8;
-/// Set the size of the virtio-net header (at least that of struct virtio_net_hdr).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETVNETHDRSZ: u32 = 0x8004_54d8;
-/// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
-#[cfg(
-    not(
+    )]
+    pub const TUNSETVNETHDRSZ: u32 = 0x8004_54d8;
+    /// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETQUEUE: u32 = 0x4004_54d9;
+    /// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -649,25 +666,25 @@ pub const TUNSETVNETHDRSZ: u32 = 0x8004_54d8;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETQUEUE: u32 = 0x4004_54d9;
-/// Attach or detach this fd's queue of a multi-queue interface (IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE in the ifreq flags; the number encodes an int).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETQUEUE: u32 = 0x8004_54d9;
-/// Ask for this interface index for the interface TUNSETIFF makes next.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETQUEUE: u32 = 0x8004_54d9;
+    /// Ask for this interface index for the interface TUNSETIFF makes next.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETIFINDEX: u32 = 0x4004_54da;
+    /// Ask for this interface index for the interface TUNSETIFF makes next.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -677,25 +694,25 @@ pub const TUNSETQUEUE: u32 = 0x8004_54d9;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETIFINDEX: u32 = 0x4004_54da;
-/// Ask for this interface index for the interface TUNSETIFF makes next.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETIFINDEX: u32 = 0x8004_54da;
-/// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
-#[cfg(
-    not(
+    )]
+    pub const TUNSETIFINDEX: u32 = 0x8004_54da;
+    /// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETVNETLE: u32 = 0x4004_54dc;
+    /// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -705,25 +722,25 @@ pub const TUNSETIFINDEX: u32 = 0x8004_54da;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETVNETLE: u32 = 0x4004_54dc;
-/// Non-zero: virtio-net headers are little-endian (for legacy virtio on big-endian hosts).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETVNETLE: u32 = 0x8004_54dc;
-/// Read the little-endian setting of TUNSETVNETLE.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETVNETLE: u32 = 0x8004_54dc;
+    /// Read the little-endian setting of TUNSETVNETLE.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETVNETLE: u32 = 0x8004_54dd;
+    /// Read the little-endian setting of TUNSETVNETLE.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -733,25 +750,25 @@ pub const TUNSETVNETLE: u32 = 0x8004_54dc;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETVNETLE: u32 = 0x8004_54dd;
-/// Read the little-endian setting of TUNSETVNETLE.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETVNETLE: u32 = 0x4004_54dd;
-/// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
-#[cfg(
-    not(
+    )]
+    pub const TUNGETVNETLE: u32 = 0x4004_54dd;
+    /// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETVNETBE: u32 = 0x4004_54de;
+    /// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -761,25 +778,25 @@ pub const TUNGETVNETLE: u32 = 0x4004_54dd;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETVNETBE: u32 = 0x4004_54de;
-/// Non-zero: virtio-net headers are big-endian (kernels built with TUN_VNET_CROSS_LE).
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETVNETBE: u32 = 0x8004_54de;
-/// Read the big-endian setting of TUNSETVNETBE.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETVNETBE: u32 = 0x8004_54de;
+    /// Read the big-endian setting of TUNSETVNETBE.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETVNETBE: u32 = 0x8004_54df;
+    /// Read the big-endian setting of TUNSETVNETBE.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -789,25 +806,25 @@ pub const TUNSETVNETBE: u32 = 0x8004_54de;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETVNETBE: u32 = 0x8004_54df;
-/// Read the big-endian setting of TUNSETVNETBE.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETVNETBE: u32 = 0x4004_54df;
-/// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
-#[cfg(
-    not(
+    )]
+    pub const TUNGETVNETBE: u32 = 0x4004_54df;
+    /// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETSTEERINGEBPF: u32 = 0x8004_54e0;
+    /// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -817,25 +834,25 @@ pub const TUNGETVNETBE: u32 = 0x4004_54df;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETSTEERINGEBPF: u32 = 0x8004_54e0;
-/// Steer packets to queues with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETSTEERINGEBPF: u32 = 0x4004_54e0;
-/// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETSTEERINGEBPF: u32 = 0x4004_54e0;
+    /// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETFILTEREBPF: u32 = 0x8004_54e1;
+    /// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -845,25 +862,25 @@ pub const TUNSETSTEERINGEBPF: u32 = 0x4004_54e0;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETFILTEREBPF: u32 = 0x8004_54e1;
-/// Filter packets with the BPF program whose fd is given (-1: none); encoded as a read, though the kernel reads the fd.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETFILTEREBPF: u32 = 0x4004_54e1;
-/// Non-zero: carrier on; zero: carrier off.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETFILTEREBPF: u32 = 0x4004_54e1;
+    /// Non-zero: carrier on; zero: carrier off.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNSETCARRIER: u32 = 0x4004_54e2;
+    /// Non-zero: carrier on; zero: carrier off.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -873,25 +890,25 @@ pub const TUNSETFILTEREBPF: u32 = 0x4004_54e1;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNSETCARRIER: u32 = 0x4004_54e2;
-/// Non-zero: carrier on; zero: carrier off.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNSETCARRIER: u32 = 0x8004_54e2;
-/// Open the network namespace of the interface and return its fd.
-#[cfg(
-    not(
+    )]
+    pub const TUNSETCARRIER: u32 = 0x8004_54e2;
+    /// Open the network namespace of the interface and return its fd.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const TUNGETDEVNETNS: u32 = 0x54e3;
+    /// Open the network namespace of the interface and return its fd.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -901,22 +918,11 @@ pub const TUNSETCARRIER: u32 = 0x8004_54e2;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const TUNGETDEVNETNS: u32 = 0x54e3;
-/// Open the network namespace of the interface and return its fd.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const TUNGETDEVNETNS: u32 = 0x2000_54e3;
+    )]
+    pub const TUNGETDEVNETNS: u32 = 0x2000_54e3;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`TUNSETNOCSUM`].
 ///
 /// Obsolete; the kernel accepts and ignores it.

@@ -5246,12 +5246,32 @@ impl HwInfoDataType {
         u
     }
 }
-/// Destroy an object by ID.
-///
-/// The argument: [`Destroy`].
-#[doc(alias = "IOMMU_DESTROY")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Destroy an object by ID.
+    ///
+    /// The argument: [`Destroy`](super::Destroy).
+    #[doc(alias = "IOMMU_DESTROY")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DESTROY: u32 = 0x3b80;
+    /// Destroy an object by ID.
+    ///
+    /// The argument: [`Destroy`](super::Destroy).
+    #[doc(alias = "IOMMU_DESTROY")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5261,31 +5281,31 @@ impl HwInfoDataType {
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DESTROY: u32 = 0x3b80;
-/// Destroy an object by ID.
-///
-/// The argument: [`Destroy`].
-#[doc(alias = "IOMMU_DESTROY")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DESTROY: u32 = 0x2000_3b80;
-/// Create an IO address space.
-///
-/// The argument: [`IoasAlloc`].
-#[doc(alias = "IOMMU_IOAS_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const DESTROY: u32 = 0x2000_3b80;
+    /// Create an IO address space.
+    ///
+    /// The argument: [`IoasAlloc`](super::IoasAlloc).
+    #[doc(alias = "IOMMU_IOAS_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_ALLOC: u32 = 0x3b81;
+    /// Create an IO address space.
+    ///
+    /// The argument: [`IoasAlloc`](super::IoasAlloc).
+    #[doc(alias = "IOMMU_IOAS_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5295,31 +5315,31 @@ pub const DESTROY: u32 = 0x2000_3b80;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_ALLOC: u32 = 0x3b81;
-/// Create an IO address space.
-///
-/// The argument: [`IoasAlloc`].
-#[doc(alias = "IOMMU_IOAS_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_ALLOC: u32 = 0x2000_3b81;
-/// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
-///
-/// The argument: [`IoasIovaRanges`].
-#[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_ALLOC: u32 = 0x2000_3b81;
+    /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+    ///
+    /// The argument: [`IoasIovaRanges`](super::IoasIovaRanges).
+    #[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_IOVA_RANGES: u32 = 0x3b84;
+    /// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
+    ///
+    /// The argument: [`IoasIovaRanges`](super::IoasIovaRanges).
+    #[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5329,31 +5349,31 @@ pub const IOAS_ALLOC: u32 = 0x2000_3b81;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_IOVA_RANGES: u32 = 0x3b84;
-/// Report the usable IOVA ranges and the IOVA alignment of an IOAS.
-///
-/// The argument: [`IoasIovaRanges`].
-#[doc(alias = "IOMMU_IOAS_IOVA_RANGES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_IOVA_RANGES: u32 = 0x2000_3b84;
-/// Set the IOVA ranges that must stay usable in an IOAS.
-///
-/// The argument: [`IoasAllowIovas`].
-#[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_IOVA_RANGES: u32 = 0x2000_3b84;
+    /// Set the IOVA ranges that must stay usable in an IOAS.
+    ///
+    /// The argument: [`IoasAllowIovas`](super::IoasAllowIovas).
+    #[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_ALLOW_IOVAS: u32 = 0x3b82;
+    /// Set the IOVA ranges that must stay usable in an IOAS.
+    ///
+    /// The argument: [`IoasAllowIovas`](super::IoasAllowIovas).
+    #[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5363,31 +5383,31 @@ pub const IOAS_IOVA_RANGES: u32 = 0x2000_3b84;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_ALLOW_IOVAS: u32 = 0x3b82;
-/// Set the IOVA ranges that must stay usable in an IOAS.
-///
-/// The argument: [`IoasAllowIovas`].
-#[doc(alias = "IOMMU_IOAS_ALLOW_IOVAS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_ALLOW_IOVAS: u32 = 0x2000_3b82;
-/// Map user memory into an IOAS.
-///
-/// The argument: [`IoasMap`].
-#[doc(alias = "IOMMU_IOAS_MAP")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_ALLOW_IOVAS: u32 = 0x2000_3b82;
+    /// Map user memory into an IOAS.
+    ///
+    /// The argument: [`IoasMap`](super::IoasMap).
+    #[doc(alias = "IOMMU_IOAS_MAP")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_MAP: u32 = 0x3b85;
+    /// Map user memory into an IOAS.
+    ///
+    /// The argument: [`IoasMap`](super::IoasMap).
+    #[doc(alias = "IOMMU_IOAS_MAP")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5397,31 +5417,31 @@ pub const IOAS_ALLOW_IOVAS: u32 = 0x2000_3b82;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_MAP: u32 = 0x3b85;
-/// Map user memory into an IOAS.
-///
-/// The argument: [`IoasMap`].
-#[doc(alias = "IOMMU_IOAS_MAP")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_MAP: u32 = 0x2000_3b85;
-/// Map part of a memfd into an IOAS.
-///
-/// The argument: [`IoasMapFile`].
-#[doc(alias = "IOMMU_IOAS_MAP_FILE")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_MAP: u32 = 0x2000_3b85;
+    /// Map part of a memfd into an IOAS.
+    ///
+    /// The argument: [`IoasMapFile`](super::IoasMapFile).
+    #[doc(alias = "IOMMU_IOAS_MAP_FILE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_MAP_FILE: u32 = 0x3b8f;
+    /// Map part of a memfd into an IOAS.
+    ///
+    /// The argument: [`IoasMapFile`](super::IoasMapFile).
+    #[doc(alias = "IOMMU_IOAS_MAP_FILE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5431,31 +5451,31 @@ pub const IOAS_MAP: u32 = 0x2000_3b85;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_MAP_FILE: u32 = 0x3b8f;
-/// Map part of a memfd into an IOAS.
-///
-/// The argument: [`IoasMapFile`].
-#[doc(alias = "IOMMU_IOAS_MAP_FILE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_MAP_FILE: u32 = 0x2000_3b8f;
-/// Copy a mapping from one IOAS to another.
-///
-/// The argument: [`IoasCopy`].
-#[doc(alias = "IOMMU_IOAS_COPY")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_MAP_FILE: u32 = 0x2000_3b8f;
+    /// Copy a mapping from one IOAS to another.
+    ///
+    /// The argument: [`IoasCopy`](super::IoasCopy).
+    #[doc(alias = "IOMMU_IOAS_COPY")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_COPY: u32 = 0x3b83;
+    /// Copy a mapping from one IOAS to another.
+    ///
+    /// The argument: [`IoasCopy`](super::IoasCopy).
+    #[doc(alias = "IOMMU_IOAS_COPY")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5465,31 +5485,31 @@ pub const IOAS_MAP_FILE: u32 = 0x2000_3b8f;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_COPY: u32 = 0x3b83;
-/// Copy a mapping from one IOAS to another.
-///
-/// The argument: [`IoasCopy`].
-#[doc(alias = "IOMMU_IOAS_COPY")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_COPY: u32 = 0x2000_3b83;
-/// Unmap an IOVA range of an IOAS.
-///
-/// The argument: [`IoasUnmap`].
-#[doc(alias = "IOMMU_IOAS_UNMAP")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_COPY: u32 = 0x2000_3b83;
+    /// Unmap an IOVA range of an IOAS.
+    ///
+    /// The argument: [`IoasUnmap`](super::IoasUnmap).
+    #[doc(alias = "IOMMU_IOAS_UNMAP")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_UNMAP: u32 = 0x3b86;
+    /// Unmap an IOVA range of an IOAS.
+    ///
+    /// The argument: [`IoasUnmap`](super::IoasUnmap).
+    #[doc(alias = "IOMMU_IOAS_UNMAP")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5499,31 +5519,31 @@ pub const IOAS_COPY: u32 = 0x2000_3b83;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_UNMAP: u32 = 0x3b86;
-/// Unmap an IOVA range of an IOAS.
-///
-/// The argument: [`IoasUnmap`].
-#[doc(alias = "IOMMU_IOAS_UNMAP")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_UNMAP: u32 = 0x2000_3b86;
-/// Set or get an option.
-///
-/// The argument: [`IommuOption`].
-#[doc(alias = "IOMMU_OPTION")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_UNMAP: u32 = 0x2000_3b86;
+    /// Set or get an option.
+    ///
+    /// The argument: [`IommuOption`](super::IommuOption).
+    #[doc(alias = "IOMMU_OPTION")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const OPTION: u32 = 0x3b87;
+    /// Set or get an option.
+    ///
+    /// The argument: [`IommuOption`](super::IommuOption).
+    #[doc(alias = "IOMMU_OPTION")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5533,31 +5553,31 @@ pub const IOAS_UNMAP: u32 = 0x2000_3b86;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const OPTION: u32 = 0x3b87;
-/// Set or get an option.
-///
-/// The argument: [`IommuOption`].
-#[doc(alias = "IOMMU_OPTION")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const OPTION: u32 = 0x2000_3b87;
-/// Get, set or clear the IOAS of the VFIO compatibility layer.
-///
-/// The argument: [`VfioIoas`].
-#[doc(alias = "IOMMU_VFIO_IOAS")]
-#[cfg(
-    not(
+    )]
+    pub const OPTION: u32 = 0x2000_3b87;
+    /// Get, set or clear the IOAS of the VFIO compatibility layer.
+    ///
+    /// The argument: [`VfioIoas`](super::VfioIoas).
+    #[doc(alias = "IOMMU_VFIO_IOAS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VFIO_IOAS: u32 = 0x3b88;
+    /// Get, set or clear the IOAS of the VFIO compatibility layer.
+    ///
+    /// The argument: [`VfioIoas`](super::VfioIoas).
+    #[doc(alias = "IOMMU_VFIO_IOAS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5567,31 +5587,31 @@ pub const OPTION: u32 = 0x2000_3b87;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VFIO_IOAS: u32 = 0x3b88;
-/// Get, set or clear the IOAS of the VFIO compatibility layer.
-///
-/// The argument: [`VfioIoas`].
-#[doc(alias = "IOMMU_VFIO_IOAS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VFIO_IOAS: u32 = 0x2000_3b88;
-/// Create a hardware page table (an IOMMU domain).
-///
-/// The argument: [`HwptAlloc`].
-#[doc(alias = "IOMMU_HWPT_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const VFIO_IOAS: u32 = 0x2000_3b88;
+    /// Create a hardware page table (an IOMMU domain).
+    ///
+    /// The argument: [`HwptAlloc`](super::HwptAlloc).
+    #[doc(alias = "IOMMU_HWPT_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const HWPT_ALLOC: u32 = 0x3b89;
+    /// Create a hardware page table (an IOMMU domain).
+    ///
+    /// The argument: [`HwptAlloc`](super::HwptAlloc).
+    #[doc(alias = "IOMMU_HWPT_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5601,31 +5621,31 @@ pub const VFIO_IOAS: u32 = 0x2000_3b88;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const HWPT_ALLOC: u32 = 0x3b89;
-/// Create a hardware page table (an IOMMU domain).
-///
-/// The argument: [`HwptAlloc`].
-#[doc(alias = "IOMMU_HWPT_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const HWPT_ALLOC: u32 = 0x2000_3b89;
-/// Read the hardware information of a device's IOMMU.
-///
-/// The argument: [`HwInfo`].
-#[doc(alias = "IOMMU_GET_HW_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const HWPT_ALLOC: u32 = 0x2000_3b89;
+    /// Read the hardware information of a device's IOMMU.
+    ///
+    /// The argument: [`HwInfo`](super::HwInfo).
+    #[doc(alias = "IOMMU_GET_HW_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_HW_INFO: u32 = 0x3b8a;
+    /// Read the hardware information of a device's IOMMU.
+    ///
+    /// The argument: [`HwInfo`](super::HwInfo).
+    #[doc(alias = "IOMMU_GET_HW_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5635,31 +5655,31 @@ pub const HWPT_ALLOC: u32 = 0x2000_3b89;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_HW_INFO: u32 = 0x3b8a;
-/// Read the hardware information of a device's IOMMU.
-///
-/// The argument: [`HwInfo`].
-#[doc(alias = "IOMMU_GET_HW_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_HW_INFO: u32 = 0x2000_3b8a;
-/// Turn dirty tracking of a HWPT on or off.
-///
-/// The argument: [`HwptSetDirtyTracking`].
-#[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
-#[cfg(
-    not(
+    )]
+    pub const GET_HW_INFO: u32 = 0x2000_3b8a;
+    /// Turn dirty tracking of a HWPT on or off.
+    ///
+    /// The argument: [`HwptSetDirtyTracking`](super::HwptSetDirtyTracking).
+    #[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x3b8b;
+    /// Turn dirty tracking of a HWPT on or off.
+    ///
+    /// The argument: [`HwptSetDirtyTracking`](super::HwptSetDirtyTracking).
+    #[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5669,31 +5689,31 @@ pub const GET_HW_INFO: u32 = 0x2000_3b8a;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x3b8b;
-/// Turn dirty tracking of a HWPT on or off.
-///
-/// The argument: [`HwptSetDirtyTracking`].
-#[doc(alias = "IOMMU_HWPT_SET_DIRTY_TRACKING")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x2000_3b8b;
-/// Read the dirty bitmap of an IOVA range of a HWPT.
-///
-/// The argument: [`HwptGetDirtyBitmap`].
-#[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
-#[cfg(
-    not(
+    )]
+    pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x2000_3b8b;
+    /// Read the dirty bitmap of an IOVA range of a HWPT.
+    ///
+    /// The argument: [`HwptGetDirtyBitmap`](super::HwptGetDirtyBitmap).
+    #[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x3b8c;
+    /// Read the dirty bitmap of an IOVA range of a HWPT.
+    ///
+    /// The argument: [`HwptGetDirtyBitmap`](super::HwptGetDirtyBitmap).
+    #[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5703,31 +5723,31 @@ pub const HWPT_SET_DIRTY_TRACKING: u32 = 0x2000_3b8b;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x3b8c;
-/// Read the dirty bitmap of an IOVA range of a HWPT.
-///
-/// The argument: [`HwptGetDirtyBitmap`].
-#[doc(alias = "IOMMU_HWPT_GET_DIRTY_BITMAP")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x2000_3b8c;
-/// Flush caches of a nested HWPT or a vIOMMU.
-///
-/// The argument: [`HwptInvalidate`].
-#[doc(alias = "IOMMU_HWPT_INVALIDATE")]
-#[cfg(
-    not(
+    )]
+    pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x2000_3b8c;
+    /// Flush caches of a nested HWPT or a vIOMMU.
+    ///
+    /// The argument: [`HwptInvalidate`](super::HwptInvalidate).
+    #[doc(alias = "IOMMU_HWPT_INVALIDATE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const HWPT_INVALIDATE: u32 = 0x3b8d;
+    /// Flush caches of a nested HWPT or a vIOMMU.
+    ///
+    /// The argument: [`HwptInvalidate`](super::HwptInvalidate).
+    #[doc(alias = "IOMMU_HWPT_INVALIDATE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5737,31 +5757,31 @@ pub const HWPT_GET_DIRTY_BITMAP: u32 = 0x2000_3b8c;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const HWPT_INVALIDATE: u32 = 0x3b8d;
-/// Flush caches of a nested HWPT or a vIOMMU.
-///
-/// The argument: [`HwptInvalidate`].
-#[doc(alias = "IOMMU_HWPT_INVALIDATE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const HWPT_INVALIDATE: u32 = 0x2000_3b8d;
-/// Create a fault queue for user-handled page faults.
-///
-/// The argument: [`FaultAlloc`].
-#[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const HWPT_INVALIDATE: u32 = 0x2000_3b8d;
+    /// Create a fault queue for user-handled page faults.
+    ///
+    /// The argument: [`FaultAlloc`](super::FaultAlloc).
+    #[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const FAULT_QUEUE_ALLOC: u32 = 0x3b8e;
+    /// Create a fault queue for user-handled page faults.
+    ///
+    /// The argument: [`FaultAlloc`](super::FaultAlloc).
+    #[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5771,31 +5791,31 @@ pub const HWPT_INVALIDATE: u32 = 0x2000_3b8d;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const FAULT_QUEUE_ALLOC: u32 = 0x3b8e;
-/// Create a fault queue for user-handled page faults.
-///
-/// The argument: [`FaultAlloc`].
-#[doc(alias = "IOMMU_FAULT_QUEUE_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const FAULT_QUEUE_ALLOC: u32 = 0x2000_3b8e;
-/// Create a virtual IOMMU.
-///
-/// The argument: [`ViommuAlloc`].
-#[doc(alias = "IOMMU_VIOMMU_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const FAULT_QUEUE_ALLOC: u32 = 0x2000_3b8e;
+    /// Create a virtual IOMMU.
+    ///
+    /// The argument: [`ViommuAlloc`](super::ViommuAlloc).
+    #[doc(alias = "IOMMU_VIOMMU_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VIOMMU_ALLOC: u32 = 0x3b90;
+    /// Create a virtual IOMMU.
+    ///
+    /// The argument: [`ViommuAlloc`](super::ViommuAlloc).
+    #[doc(alias = "IOMMU_VIOMMU_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5805,31 +5825,31 @@ pub const FAULT_QUEUE_ALLOC: u32 = 0x2000_3b8e;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VIOMMU_ALLOC: u32 = 0x3b90;
-/// Create a virtual IOMMU.
-///
-/// The argument: [`ViommuAlloc`].
-#[doc(alias = "IOMMU_VIOMMU_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VIOMMU_ALLOC: u32 = 0x2000_3b90;
-/// Create a virtual device on a vIOMMU.
-///
-/// The argument: [`VdeviceAlloc`].
-#[doc(alias = "IOMMU_VDEVICE_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const VIOMMU_ALLOC: u32 = 0x2000_3b90;
+    /// Create a virtual device on a vIOMMU.
+    ///
+    /// The argument: [`VdeviceAlloc`](super::VdeviceAlloc).
+    #[doc(alias = "IOMMU_VDEVICE_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDEVICE_ALLOC: u32 = 0x3b91;
+    /// Create a virtual device on a vIOMMU.
+    ///
+    /// The argument: [`VdeviceAlloc`](super::VdeviceAlloc).
+    #[doc(alias = "IOMMU_VDEVICE_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5839,31 +5859,31 @@ pub const VIOMMU_ALLOC: u32 = 0x2000_3b90;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDEVICE_ALLOC: u32 = 0x3b91;
-/// Create a virtual device on a vIOMMU.
-///
-/// The argument: [`VdeviceAlloc`].
-#[doc(alias = "IOMMU_VDEVICE_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDEVICE_ALLOC: u32 = 0x2000_3b91;
-/// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
-///
-/// The argument: [`IoasChangeProcess`].
-#[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
-#[cfg(
-    not(
+    )]
+    pub const VDEVICE_ALLOC: u32 = 0x2000_3b91;
+    /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+    ///
+    /// The argument: [`IoasChangeProcess`](super::IoasChangeProcess).
+    #[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOAS_CHANGE_PROCESS: u32 = 0x3b92;
+    /// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
+    ///
+    /// The argument: [`IoasChangeProcess`](super::IoasChangeProcess).
+    #[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5873,31 +5893,31 @@ pub const VDEVICE_ALLOC: u32 = 0x2000_3b91;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOAS_CHANGE_PROCESS: u32 = 0x3b92;
-/// Move the pinned-page accounting of all IOAS to the calling process; nothing changes on failure.
-///
-/// The argument: [`IoasChangeProcess`].
-#[doc(alias = "IOMMU_IOAS_CHANGE_PROCESS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOAS_CHANGE_PROCESS: u32 = 0x2000_3b92;
-/// Create a virtual event queue of a vIOMMU.
-///
-/// The argument: [`VeventqAlloc`].
-#[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const IOAS_CHANGE_PROCESS: u32 = 0x2000_3b92;
+    /// Create a virtual event queue of a vIOMMU.
+    ///
+    /// The argument: [`VeventqAlloc`](super::VeventqAlloc).
+    #[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VEVENTQ_ALLOC: u32 = 0x3b93;
+    /// Create a virtual event queue of a vIOMMU.
+    ///
+    /// The argument: [`VeventqAlloc`](super::VeventqAlloc).
+    #[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5907,31 +5927,31 @@ pub const IOAS_CHANGE_PROCESS: u32 = 0x2000_3b92;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VEVENTQ_ALLOC: u32 = 0x3b93;
-/// Create a virtual event queue of a vIOMMU.
-///
-/// The argument: [`VeventqAlloc`].
-#[doc(alias = "IOMMU_VEVENTQ_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VEVENTQ_ALLOC: u32 = 0x2000_3b93;
-/// Create a hardware-accelerated queue of a vIOMMU.
-///
-/// The argument: [`HwQueueAlloc`].
-#[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
-#[cfg(
-    not(
+    )]
+    pub const VEVENTQ_ALLOC: u32 = 0x2000_3b93;
+    /// Create a hardware-accelerated queue of a vIOMMU.
+    ///
+    /// The argument: [`HwQueueAlloc`](super::HwQueueAlloc).
+    #[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const HW_QUEUE_ALLOC: u32 = 0x3b94;
+    /// Create a hardware-accelerated queue of a vIOMMU.
+    ///
+    /// The argument: [`HwQueueAlloc`](super::HwQueueAlloc).
+    #[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -5941,25 +5961,11 @@ pub const VEVENTQ_ALLOC: u32 = 0x2000_3b93;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const HW_QUEUE_ALLOC: u32 = 0x3b94;
-/// Create a hardware-accelerated queue of a vIOMMU.
-///
-/// The argument: [`HwQueueAlloc`].
-#[doc(alias = "IOMMU_HW_QUEUE_ALLOC")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const HW_QUEUE_ALLOC: u32 = 0x2000_3b94;
+    )]
+    pub const HW_QUEUE_ALLOC: u32 = 0x2000_3b94;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`IOMMU_DESTROY`](DESTROY).
 ///
 /// Destroy an object by ID.

@@ -9465,23 +9465,53 @@ impl RunS {
         u
     }
 }
-/// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
-#[doc(alias = "KVM_GET_API_VERSION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
+    #[doc(alias = "KVM_GET_API_VERSION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const GET_API_VERSION: u32 = 0xae00;
+    /// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
+    #[doc(alias = "KVM_GET_API_VERSION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9490,52 +9520,52 @@ impl RunS {
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const GET_API_VERSION: u32 = 0xae00;
-/// Return KVM_API_VERSION (12); anything else means an incompatible kernel.
-#[doc(alias = "KVM_GET_API_VERSION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const GET_API_VERSION: u32 = 0x2000_ae00;
-/// Create a VM and return its fd; the argument is the machine type (0 on x86).
-#[doc(alias = "KVM_CREATE_VM")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const GET_API_VERSION: u32 = 0x2000_ae00;
+    /// Create a VM and return its fd; the argument is the machine type (0 on x86).
+    #[doc(alias = "KVM_CREATE_VM")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const CREATE_VM: u32 = 0xae01;
+    /// Create a VM and return its fd; the argument is the machine type (0 on x86).
+    #[doc(alias = "KVM_CREATE_VM")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9544,52 +9574,52 @@ pub const GET_API_VERSION: u32 = 0x2000_ae00;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const CREATE_VM: u32 = 0xae01;
-/// Create a VM and return its fd; the argument is the machine type (0 on x86).
-#[doc(alias = "KVM_CREATE_VM")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const CREATE_VM: u32 = 0x2000_ae01;
-/// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
-#[doc(alias = "KVM_CHECK_EXTENSION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const CREATE_VM: u32 = 0x2000_ae01;
+    /// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
+    #[doc(alias = "KVM_CHECK_EXTENSION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const CHECK_EXTENSION: u32 = 0xae03;
+    /// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
+    #[doc(alias = "KVM_CHECK_EXTENSION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9598,52 +9628,52 @@ pub const CREATE_VM: u32 = 0x2000_ae01;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const CHECK_EXTENSION: u32 = 0xae03;
-/// Return 0 if the capability (a KVM_CAP_* value) is missing, otherwise 1 or a capability-specific number.
-#[doc(alias = "KVM_CHECK_EXTENSION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const CHECK_EXTENSION: u32 = 0x2000_ae03;
-/// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
-#[doc(alias = "KVM_GET_VCPU_MMAP_SIZE")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const CHECK_EXTENSION: u32 = 0x2000_ae03;
+    /// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
+    #[doc(alias = "KVM_GET_VCPU_MMAP_SIZE")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const GET_VCPU_MMAP_SIZE: u32 = 0xae04;
+    /// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
+    #[doc(alias = "KVM_GET_VCPU_MMAP_SIZE")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9652,52 +9682,52 @@ pub const CHECK_EXTENSION: u32 = 0x2000_ae03;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const GET_VCPU_MMAP_SIZE: u32 = 0xae04;
-/// Return the size in bytes of the area to mmap from a vCPU fd (kvm_run and what follows it).
-#[doc(alias = "KVM_GET_VCPU_MMAP_SIZE")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const GET_VCPU_MMAP_SIZE: u32 = 0x2000_ae04;
-/// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
-#[doc(alias = "KVM_CREATE_VCPU")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const GET_VCPU_MMAP_SIZE: u32 = 0x2000_ae04;
+    /// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
+    #[doc(alias = "KVM_CREATE_VCPU")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const CREATE_VCPU: u32 = 0xae41;
+    /// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
+    #[doc(alias = "KVM_CREATE_VCPU")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9706,54 +9736,56 @@ pub const GET_VCPU_MMAP_SIZE: u32 = 0x2000_ae04;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const CREATE_VCPU: u32 = 0xae41;
-/// Create a vCPU with the given ID (the APIC ID on x86) and return its fd.
-#[doc(alias = "KVM_CREATE_VCPU")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const CREATE_VCPU: u32 = 0x2000_ae41;
-/// Create, move, resize, change the flags of or delete a guest memory slot.
-///
-/// The argument: [`UserspaceMemoryRegion`].
-#[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const CREATE_VCPU: u32 = 0x2000_ae41;
+    /// Create, move, resize, change the flags of or delete a guest memory slot.
+    ///
+    /// The argument: [`UserspaceMemoryRegion`](super::UserspaceMemoryRegion).
+    #[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const SET_USER_MEMORY_REGION: u32 = 0x4020_ae46;
+    /// Create, move, resize, change the flags of or delete a guest memory slot.
+    ///
+    /// The argument: [`UserspaceMemoryRegion`](super::UserspaceMemoryRegion).
+    #[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9762,54 +9794,52 @@ pub const CREATE_VCPU: u32 = 0x2000_ae41;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const SET_USER_MEMORY_REGION: u32 = 0x4020_ae46;
-/// Create, move, resize, change the flags of or delete a guest memory slot.
-///
-/// The argument: [`UserspaceMemoryRegion`].
-#[doc(alias = "KVM_SET_USER_MEMORY_REGION")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const SET_USER_MEMORY_REGION: u32 = 0x8020_ae46;
-/// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
-#[doc(alias = "KVM_CREATE_IRQCHIP")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const SET_USER_MEMORY_REGION: u32 = 0x8020_ae46;
+    /// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+    #[doc(alias = "KVM_CREATE_IRQCHIP")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const CREATE_IRQCHIP: u32 = 0xae60;
+    /// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
+    #[doc(alias = "KVM_CREATE_IRQCHIP")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9818,54 +9848,56 @@ pub const SET_USER_MEMORY_REGION: u32 = 0x8020_ae46;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const CREATE_IRQCHIP: u32 = 0xae60;
-/// Create the in-kernel interrupt controllers (on x86 the PIC, IOAPIC and local APICs).
-#[doc(alias = "KVM_CREATE_IRQCHIP")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
-/// Add or remove an eventfd that injects a guest interrupt.
-///
-/// The argument: [`Irqfd`].
-#[doc(alias = "KVM_IRQFD")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
+    /// Add or remove an eventfd that injects a guest interrupt.
+    ///
+    /// The argument: [`Irqfd`](super::Irqfd).
+    #[doc(alias = "KVM_IRQFD")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const IRQFD: u32 = 0x4020_ae76;
+    /// Add or remove an eventfd that injects a guest interrupt.
+    ///
+    /// The argument: [`Irqfd`](super::Irqfd).
+    #[doc(alias = "KVM_IRQFD")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9874,56 +9906,56 @@ pub const CREATE_IRQCHIP: u32 = 0x2000_ae60;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const IRQFD: u32 = 0x4020_ae76;
-/// Add or remove an eventfd that injects a guest interrupt.
-///
-/// The argument: [`Irqfd`].
-#[doc(alias = "KVM_IRQFD")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const IRQFD: u32 = 0x8020_ae76;
-/// Add or remove an eventfd signalled by guest writes to an address.
-///
-/// The argument: [`Ioeventfd`].
-#[doc(alias = "KVM_IOEVENTFD")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const IRQFD: u32 = 0x8020_ae76;
+    /// Add or remove an eventfd signalled by guest writes to an address.
+    ///
+    /// The argument: [`Ioeventfd`](super::Ioeventfd).
+    #[doc(alias = "KVM_IOEVENTFD")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const IOEVENTFD: u32 = 0x4040_ae79;
+    /// Add or remove an eventfd signalled by guest writes to an address.
+    ///
+    /// The argument: [`Ioeventfd`](super::Ioeventfd).
+    #[doc(alias = "KVM_IOEVENTFD")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9932,56 +9964,56 @@ pub const IRQFD: u32 = 0x8020_ae76;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const IOEVENTFD: u32 = 0x4040_ae79;
-/// Add or remove an eventfd signalled by guest writes to an address.
-///
-/// The argument: [`Ioeventfd`].
-#[doc(alias = "KVM_IOEVENTFD")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const IOEVENTFD: u32 = 0x8040_ae79;
-/// Turn on a capability of the VM or vCPU.
-///
-/// The argument: [`EnableCap`].
-#[doc(alias = "KVM_ENABLE_CAP")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const IOEVENTFD: u32 = 0x8040_ae79;
+    /// Turn on a capability of the VM or vCPU.
+    ///
+    /// The argument: [`EnableCap`](super::EnableCap).
+    #[doc(alias = "KVM_ENABLE_CAP")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const ENABLE_CAP: u32 = 0x4068_aea3;
+    /// Turn on a capability of the VM or vCPU.
+    ///
+    /// The argument: [`EnableCap`](super::EnableCap).
+    #[doc(alias = "KVM_ENABLE_CAP")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -9990,86 +10022,86 @@ pub const IOEVENTFD: u32 = 0x8040_ae79;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const ENABLE_CAP: u32 = 0x4068_aea3;
-/// Turn on a capability of the VM or vCPU.
-///
-/// The argument: [`EnableCap`].
-#[doc(alias = "KVM_ENABLE_CAP")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const ENABLE_CAP: u32 = 0x8068_aea3;
-/// Read the MSRs of the entries; returns how many were read.
-///
-/// The argument: [`Msrs`].
-#[doc(alias = "KVM_GET_MSRS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_MSRS: u32 = 0xc008_ae88;
-/// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
-///
-/// The argument: [`Cpuid2`].
-#[doc(alias = "KVM_GET_SUPPORTED_CPUID")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_SUPPORTED_CPUID: u32 = 0xc008_ae05;
-/// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
-///
-/// The argument: [`Cpuid2`].
-#[doc(alias = "KVM_GET_EMULATED_CPUID")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_EMULATED_CPUID: u32 = 0xc008_ae09;
-/// Set the CPUID leaves the vCPU's guest sees.
-///
-/// The argument: [`Cpuid2`].
-#[doc(alias = "KVM_SET_CPUID2")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const SET_CPUID2: u32 = 0x4008_ae90;
-/// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
-///
-/// The argument: [`Cpuid2`].
-#[doc(alias = "KVM_GET_CPUID2")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_CPUID2: u32 = 0xc008_ae91;
-/// Set the VM's kvmclock (x86).
-///
-/// The argument: [`ClockData`].
-#[doc(alias = "KVM_SET_CLOCK")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const ENABLE_CAP: u32 = 0x8068_aea3;
+    /// Read the MSRs of the entries; returns how many were read.
+    ///
+    /// The argument: [`Msrs`](super::Msrs).
+    #[doc(alias = "KVM_GET_MSRS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_MSRS: u32 = 0xc008_ae88;
+    /// On the /dev/kvm fd: the CPUID leaves KVM supports; nent is the room on input and the count on output (E2BIG if too small).
+    ///
+    /// The argument: [`Cpuid2`](super::Cpuid2).
+    #[doc(alias = "KVM_GET_SUPPORTED_CPUID")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_SUPPORTED_CPUID: u32 = 0xc008_ae05;
+    /// On the /dev/kvm fd: the CPUID leaves KVM emulates; nent as for KVM_GET_SUPPORTED_CPUID.
+    ///
+    /// The argument: [`Cpuid2`](super::Cpuid2).
+    #[doc(alias = "KVM_GET_EMULATED_CPUID")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_EMULATED_CPUID: u32 = 0xc008_ae09;
+    /// Set the CPUID leaves the vCPU's guest sees.
+    ///
+    /// The argument: [`Cpuid2`](super::Cpuid2).
+    #[doc(alias = "KVM_SET_CPUID2")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const SET_CPUID2: u32 = 0x4008_ae90;
+    /// Read back the vCPU's CPUID leaves; nent is the room on input and the count on output.
+    ///
+    /// The argument: [`Cpuid2`](super::Cpuid2).
+    #[doc(alias = "KVM_GET_CPUID2")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_CPUID2: u32 = 0xc008_ae91;
+    /// Set the VM's kvmclock (x86).
+    ///
+    /// The argument: [`ClockData`](super::ClockData).
+    #[doc(alias = "KVM_SET_CLOCK")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const SET_CLOCK: u32 = 0x4030_ae7b;
+    /// Set the VM's kvmclock (x86).
+    ///
+    /// The argument: [`ClockData`](super::ClockData).
+    #[doc(alias = "KVM_SET_CLOCK")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -10078,56 +10110,56 @@ pub const GET_CPUID2: u32 = 0xc008_ae91;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const SET_CLOCK: u32 = 0x4030_ae7b;
-/// Set the VM's kvmclock (x86).
-///
-/// The argument: [`ClockData`].
-#[doc(alias = "KVM_SET_CLOCK")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const SET_CLOCK: u32 = 0x8030_ae7b;
-/// Read the VM's kvmclock (x86).
-///
-/// The argument: [`ClockData`].
-#[doc(alias = "KVM_GET_CLOCK")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const SET_CLOCK: u32 = 0x8030_ae7b;
+    /// Read the VM's kvmclock (x86).
+    ///
+    /// The argument: [`ClockData`](super::ClockData).
+    #[doc(alias = "KVM_GET_CLOCK")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const GET_CLOCK: u32 = 0x8030_ae7c;
+    /// Read the VM's kvmclock (x86).
+    ///
+    /// The argument: [`ClockData`](super::ClockData).
+    #[doc(alias = "KVM_GET_CLOCK")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -10136,60 +10168,58 @@ pub const SET_CLOCK: u32 = 0x8030_ae7b;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const GET_CLOCK: u32 = 0x8030_ae7c;
-/// Read the VM's kvmclock (x86).
-///
-/// The argument: [`ClockData`].
-#[doc(alias = "KVM_GET_CLOCK")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const GET_CLOCK: u32 = 0x4030_ae7c;
-/// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
-///
-/// The argument: [`Msrs`].
-#[doc(alias = "KVM_SET_MSRS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const SET_MSRS: u32 = 0x4008_ae89;
-/// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
-#[doc(alias = "KVM_SET_TSS_ADDR")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const GET_CLOCK: u32 = 0x4030_ae7c;
+    /// Write the MSRs of the entries; returns how many were written (it stops at the first it cannot write).
+    ///
+    /// The argument: [`Msrs`](super::Msrs).
+    #[doc(alias = "KVM_SET_MSRS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const SET_MSRS: u32 = 0x4008_ae89;
+    /// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
+    #[doc(alias = "KVM_SET_TSS_ADDR")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const SET_TSS_ADDR: u32 = 0xae47;
+    /// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
+    #[doc(alias = "KVM_SET_TSS_ADDR")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -10198,52 +10228,52 @@ pub const SET_MSRS: u32 = 0x4008_ae89;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const SET_TSS_ADDR: u32 = 0xae47;
-/// Give the guest physical address of a three-page region below 4 GiB that Intel VMX uses for real-mode emulation.
-#[doc(alias = "KVM_SET_TSS_ADDR")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const SET_TSS_ADDR: u32 = 0x2000_ae47;
-/// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
-#[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const SET_TSS_ADDR: u32 = 0x2000_ae47;
+    /// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
+    #[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const SET_IDENTITY_MAP_ADDR: u32 = 0x4008_ae48;
+    /// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
+    #[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -10252,52 +10282,52 @@ pub const SET_TSS_ADDR: u32 = 0x2000_ae47;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const SET_IDENTITY_MAP_ADDR: u32 = 0x4008_ae48;
-/// Give the guest physical address (below 4 GiB) of the one-page identity page table that Intel VMX with EPT uses while the guest runs without paging; only before the first vCPU.
-#[doc(alias = "KVM_SET_IDENTITY_MAP_ADDR")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const SET_IDENTITY_MAP_ADDR: u32 = 0x8008_ae48;
-/// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
-#[doc(alias = "KVM_RUN")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    not(
+    )]
+    pub const SET_IDENTITY_MAP_ADDR: u32 = 0x8008_ae48;
+    /// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
+    #[doc(alias = "KVM_RUN")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32")
+            )
+        )
+    )]
+    pub const RUN: u32 = 0xae80;
+    /// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
+    #[doc(alias = "KVM_RUN")]
+    #[cfg(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "s390x",
+            target_arch = "riscv64"
+        )
+    )]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -10306,95 +10336,71 @@ pub const SET_IDENTITY_MAP_ADDR: u32 = 0x8008_ae48;
             all(target_arch = "mips64", target_pointer_width = "64"),
             all(target_arch = "mips64", target_pointer_width = "32")
         )
-    )
-)]
-pub const RUN: u32 = 0xae80;
-/// Run the guest until an exit that user space must handle; the details are in the mapped kvm_run.
-#[doc(alias = "KVM_RUN")]
-#[cfg(
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "s390x",
-        target_arch = "riscv64"
-    )
-)]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32")
-    )
-)]
-pub const RUN: u32 = 0x2000_ae80;
-/// Read the general-purpose registers.
-///
-/// The argument: [`Regs`].
-#[doc(alias = "KVM_GET_REGS")]
-#[cfg(target_arch = "aarch64")]
-pub const GET_REGS: u32 = 0x8360_ae81;
-/// Read the general-purpose registers.
-///
-/// The argument: [`Regs`].
-#[doc(alias = "KVM_GET_REGS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_REGS: u32 = 0x8090_ae81;
-/// Write the general-purpose registers.
-///
-/// The argument: [`Regs`].
-#[doc(alias = "KVM_SET_REGS")]
-#[cfg(target_arch = "aarch64")]
-pub const SET_REGS: u32 = 0x4360_ae82;
-/// Write the general-purpose registers.
-///
-/// The argument: [`Regs`].
-#[doc(alias = "KVM_SET_REGS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const SET_REGS: u32 = 0x4090_ae82;
-/// Initialize an arm64 vCPU as the CPU model with the features given; needed before its first KVM_RUN.
-///
-/// The argument: [`VcpuInit`].
-#[doc(alias = "KVM_ARM_VCPU_INIT")]
-#[cfg(target_arch = "aarch64")]
-pub const ARM_VCPU_INIT: u32 = 0x4020_aeae;
-/// Ask a VM fd which CPU model suits this host best (features come back zero).
-///
-/// The argument: [`VcpuInit`].
-#[doc(alias = "KVM_ARM_PREFERRED_TARGET")]
-#[cfg(target_arch = "aarch64")]
-pub const ARM_PREFERRED_TARGET: u32 = 0x8020_aeaf;
-/// Read the segment, descriptor table and control registers.
-///
-/// The argument: [`Sregs`].
-#[doc(alias = "KVM_GET_SREGS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_SREGS: u32 = 0x8138_ae83;
-/// Write the segment, descriptor table and control registers.
-///
-/// The argument: [`Sregs`].
-#[doc(alias = "KVM_SET_SREGS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const SET_SREGS: u32 = 0x4138_ae84;
-/// Read the pending and in-flight exceptions, interrupts, NMIs and SMIs (with KVM_CAP_VCPU_EVENTS).
-///
-/// The argument: [`VcpuEvents`].
-#[doc(alias = "KVM_GET_VCPU_EVENTS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const GET_VCPU_EVENTS: u32 = 0x8040_ae9f;
-/// Write the vCPU events that flags marks valid (with KVM_CAP_VCPU_EVENTS).
-///
-/// The argument: [`VcpuEvents`].
-#[doc(alias = "KVM_SET_VCPU_EVENTS")]
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub const SET_VCPU_EVENTS: u32 = 0x4040_aea0;
+    )]
+    pub const RUN: u32 = 0x2000_ae80;
+    /// Read the general-purpose registers.
+    ///
+    /// The argument: [`Regs`](super::Regs).
+    #[doc(alias = "KVM_GET_REGS")]
+    #[cfg(target_arch = "aarch64")]
+    pub const GET_REGS: u32 = 0x8360_ae81;
+    /// Read the general-purpose registers.
+    ///
+    /// The argument: [`Regs`](super::Regs).
+    #[doc(alias = "KVM_GET_REGS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_REGS: u32 = 0x8090_ae81;
+    /// Write the general-purpose registers.
+    ///
+    /// The argument: [`Regs`](super::Regs).
+    #[doc(alias = "KVM_SET_REGS")]
+    #[cfg(target_arch = "aarch64")]
+    pub const SET_REGS: u32 = 0x4360_ae82;
+    /// Write the general-purpose registers.
+    ///
+    /// The argument: [`Regs`](super::Regs).
+    #[doc(alias = "KVM_SET_REGS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const SET_REGS: u32 = 0x4090_ae82;
+    /// Initialize an arm64 vCPU as the CPU model with the features given; needed before its first KVM_RUN.
+    ///
+    /// The argument: [`VcpuInit`](super::VcpuInit).
+    #[doc(alias = "KVM_ARM_VCPU_INIT")]
+    #[cfg(target_arch = "aarch64")]
+    pub const ARM_VCPU_INIT: u32 = 0x4020_aeae;
+    /// Ask a VM fd which CPU model suits this host best (features come back zero).
+    ///
+    /// The argument: [`VcpuInit`](super::VcpuInit).
+    #[doc(alias = "KVM_ARM_PREFERRED_TARGET")]
+    #[cfg(target_arch = "aarch64")]
+    pub const ARM_PREFERRED_TARGET: u32 = 0x8020_aeaf;
+    /// Read the segment, descriptor table and control registers.
+    ///
+    /// The argument: [`Sregs`](super::Sregs).
+    #[doc(alias = "KVM_GET_SREGS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_SREGS: u32 = 0x8138_ae83;
+    /// Write the segment, descriptor table and control registers.
+    ///
+    /// The argument: [`Sregs`](super::Sregs).
+    #[doc(alias = "KVM_SET_SREGS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const SET_SREGS: u32 = 0x4138_ae84;
+    /// Read the pending and in-flight exceptions, interrupts, NMIs and SMIs (with KVM_CAP_VCPU_EVENTS).
+    ///
+    /// The argument: [`VcpuEvents`](super::VcpuEvents).
+    #[doc(alias = "KVM_GET_VCPU_EVENTS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const GET_VCPU_EVENTS: u32 = 0x8040_ae9f;
+    /// Write the vCPU events that flags marks valid (with KVM_CAP_VCPU_EVENTS).
+    ///
+    /// The argument: [`VcpuEvents`](super::VcpuEvents).
+    #[doc(alias = "KVM_SET_VCPU_EVENTS")]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub const SET_VCPU_EVENTS: u32 = 0x4040_aea0;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 #[cfg(
     any(
         target_arch = "x86",

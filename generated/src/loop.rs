@@ -688,44 +688,50 @@ impl LoopConfig {
         Self::check(bytes).map(|_| ())
     }
 }
-/// Attach the open file given by its descriptor.
-pub const LOOP_SET_FD: u32 = 0x4c00;
-/// Detach the file; with other openers the device detaches on its last close.
-pub const LOOP_CLR_FD: u32 = 0x4c01;
-/// Set offset, flags and name with the old status record.
-///
-/// The argument: [`LoopInfo`].
-pub const LOOP_SET_STATUS: u32 = 0x4c02;
-/// Read the device's status into the old record (EOVERFLOW when a value does not fit it).
-///
-/// The argument: [`LoopInfo`].
-pub const LOOP_GET_STATUS: u32 = 0x4c03;
-/// Set offset, size limit, flags and name.
-///
-/// The argument: [`LoopInfo64`].
-pub const LOOP_SET_STATUS64: u32 = 0x4c04;
-/// Read the device's status.
-///
-/// The argument: [`LoopInfo64`].
-pub const LOOP_GET_STATUS64: u32 = 0x4c05;
-/// Replace the file of a read-only device by another of the same size.
-pub const LOOP_CHANGE_FD: u32 = 0x4c06;
-/// Take in a change of the file's size.
-pub const LOOP_SET_CAPACITY: u32 = 0x4c07;
-/// Turn direct I/O on (1) or off (0).
-pub const LOOP_SET_DIRECT_IO: u32 = 0x4c08;
-/// Set the logical block size (a power of two, 512 to the page size).
-pub const LOOP_SET_BLOCK_SIZE: u32 = 0x4c09;
-/// Attach a file and set every parameter at once.
-///
-/// The argument: [`LoopConfig`].
-pub const LOOP_CONFIGURE: u32 = 0x4c0a;
-/// On /dev/loop-control: create device N (-1: the next free number); returns its number.
-pub const LOOP_CTL_ADD: u32 = 0x4c80;
-/// On /dev/loop-control: remove device N; returns N.
-pub const LOOP_CTL_REMOVE: u32 = 0x4c81;
-/// On /dev/loop-control: the number of a free device, created if needed.
-pub const LOOP_CTL_GET_FREE: u32 = 0x4c82;
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Attach the open file given by its descriptor.
+    pub const LOOP_SET_FD: u32 = 0x4c00;
+    /// Detach the file; with other openers the device detaches on its last close.
+    pub const LOOP_CLR_FD: u32 = 0x4c01;
+    /// Set offset, flags and name with the old status record.
+    ///
+    /// The argument: [`LoopInfo`](super::LoopInfo).
+    pub const LOOP_SET_STATUS: u32 = 0x4c02;
+    /// Read the device's status into the old record (EOVERFLOW when a value does not fit it).
+    ///
+    /// The argument: [`LoopInfo`](super::LoopInfo).
+    pub const LOOP_GET_STATUS: u32 = 0x4c03;
+    /// Set offset, size limit, flags and name.
+    ///
+    /// The argument: [`LoopInfo64`](super::LoopInfo64).
+    pub const LOOP_SET_STATUS64: u32 = 0x4c04;
+    /// Read the device's status.
+    ///
+    /// The argument: [`LoopInfo64`](super::LoopInfo64).
+    pub const LOOP_GET_STATUS64: u32 = 0x4c05;
+    /// Replace the file of a read-only device by another of the same size.
+    pub const LOOP_CHANGE_FD: u32 = 0x4c06;
+    /// Take in a change of the file's size.
+    pub const LOOP_SET_CAPACITY: u32 = 0x4c07;
+    /// Turn direct I/O on (1) or off (0).
+    pub const LOOP_SET_DIRECT_IO: u32 = 0x4c08;
+    /// Set the logical block size (a power of two, 512 to the page size).
+    pub const LOOP_SET_BLOCK_SIZE: u32 = 0x4c09;
+    /// Attach a file and set every parameter at once.
+    ///
+    /// The argument: [`LoopConfig`](super::LoopConfig).
+    pub const LOOP_CONFIGURE: u32 = 0x4c0a;
+    /// On /dev/loop-control: create device N (-1: the next free number); returns its number.
+    pub const LOOP_CTL_ADD: u32 = 0x4c80;
+    /// On /dev/loop-control: remove device N; returns N.
+    pub const LOOP_CTL_REMOVE: u32 = 0x4c81;
+    /// On /dev/loop-control: the number of a free device, created if needed.
+    pub const LOOP_CTL_GET_FREE: u32 = 0x4c82;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`LOOP_SET_FD`].
 ///
 /// Attach the open file given by its descriptor.

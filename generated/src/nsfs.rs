@@ -4,10 +4,28 @@
 /// Ioctl type byte of the namespace ioctls.
 pub const NSIO: u32 = 0xb7;
 
-/// Return a new fd for the user namespace that owns this namespace.
-#[doc(alias = "NS_GET_USERNS")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Return a new fd for the user namespace that owns this namespace.
+    #[doc(alias = "NS_GET_USERNS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_USERNS: u32 = 0xb701;
+    /// Return a new fd for the user namespace that owns this namespace.
+    #[doc(alias = "NS_GET_USERNS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -17,27 +35,27 @@ pub const NSIO: u32 = 0xb7;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_USERNS: u32 = 0xb701;
-/// Return a new fd for the user namespace that owns this namespace.
-#[doc(alias = "NS_GET_USERNS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_USERNS: u32 = 0x2000_b701;
-/// Return a new fd for the parent of a hierarchical (PID or user) namespace.
-#[doc(alias = "NS_GET_PARENT")]
-#[cfg(
-    not(
+    )]
+    pub const GET_USERNS: u32 = 0x2000_b701;
+    /// Return a new fd for the parent of a hierarchical (PID or user) namespace.
+    #[doc(alias = "NS_GET_PARENT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_PARENT: u32 = 0xb702;
+    /// Return a new fd for the parent of a hierarchical (PID or user) namespace.
+    #[doc(alias = "NS_GET_PARENT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -47,27 +65,27 @@ pub const GET_USERNS: u32 = 0x2000_b701;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_PARENT: u32 = 0xb702;
-/// Return a new fd for the parent of a hierarchical (PID or user) namespace.
-#[doc(alias = "NS_GET_PARENT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_PARENT: u32 = 0x2000_b702;
-/// Return the kind of namespace as its CLONE_NEW* flag value.
-#[doc(alias = "NS_GET_NSTYPE")]
-#[cfg(
-    not(
+    )]
+    pub const GET_PARENT: u32 = 0x2000_b702;
+    /// Return the kind of namespace as its CLONE_NEW* flag value.
+    #[doc(alias = "NS_GET_NSTYPE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_NSTYPE: u32 = 0xb703;
+    /// Return the kind of namespace as its CLONE_NEW* flag value.
+    #[doc(alias = "NS_GET_NSTYPE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -77,27 +95,27 @@ pub const GET_PARENT: u32 = 0x2000_b702;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_NSTYPE: u32 = 0xb703;
-/// Return the kind of namespace as its CLONE_NEW* flag value.
-#[doc(alias = "NS_GET_NSTYPE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_NSTYPE: u32 = 0x2000_b703;
-/// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
-#[doc(alias = "NS_GET_OWNER_UID")]
-#[cfg(
-    not(
+    )]
+    pub const GET_NSTYPE: u32 = 0x2000_b703;
+    /// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
+    #[doc(alias = "NS_GET_OWNER_UID")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_OWNER_UID: u32 = 0xb704;
+    /// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
+    #[doc(alias = "NS_GET_OWNER_UID")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -107,23 +125,11 @@ pub const GET_NSTYPE: u32 = 0x2000_b703;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_OWNER_UID: u32 = 0xb704;
-/// Store through the pointer the UID (a uid_t, as seen in the caller's user namespace) of the creator of this user namespace.
-#[doc(alias = "NS_GET_OWNER_UID")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_OWNER_UID: u32 = 0x2000_b704;
+    )]
+    pub const GET_OWNER_UID: u32 = 0x2000_b704;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`NS_GET_USERNS`](GET_USERNS).
 ///
 /// Return a new fd for the user namespace that owns this namespace.

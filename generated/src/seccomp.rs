@@ -645,20 +645,38 @@ impl ::core::default::Default for NotifAddfd {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-/// Wait for the next notification and read it (the struct must be zero on input).
-///
-/// The argument: [`Notif`].
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_RECV")]
-pub const IOCTL_NOTIF_RECV: u32 = 0xc050_2100;
-/// Answer a notification.
-///
-/// The argument: [`NotifResp`].
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_SEND")]
-pub const IOCTL_NOTIF_SEND: u32 = 0xc018_2101;
-/// Check that a notification's cookie is still valid (its task still waits).
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_ID_VALID")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Wait for the next notification and read it (the struct must be zero on input).
+    ///
+    /// The argument: [`Notif`](super::Notif).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_RECV")]
+    pub const IOCTL_NOTIF_RECV: u32 = 0xc050_2100;
+    /// Answer a notification.
+    ///
+    /// The argument: [`NotifResp`](super::NotifResp).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_SEND")]
+    pub const IOCTL_NOTIF_SEND: u32 = 0xc018_2101;
+    /// Check that a notification's cookie is still valid (its task still waits).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_ID_VALID")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOCTL_NOTIF_ID_VALID: u32 = 0x4008_2102;
+    /// Check that a notification's cookie is still valid (its task still waits).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_ID_VALID")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -668,29 +686,31 @@ pub const IOCTL_NOTIF_SEND: u32 = 0xc018_2101;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOCTL_NOTIF_ID_VALID: u32 = 0x4008_2102;
-/// Check that a notification's cookie is still valid (its task still waits).
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_ID_VALID")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOCTL_NOTIF_ID_VALID: u32 = 0x8008_2102;
-/// Put an fd into the notified process; returns its number there.
-///
-/// The argument: [`NotifAddfd`].
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
-#[cfg(
-    not(
+    )]
+    pub const IOCTL_NOTIF_ID_VALID: u32 = 0x8008_2102;
+    /// Put an fd into the notified process; returns its number there.
+    ///
+    /// The argument: [`NotifAddfd`](super::NotifAddfd).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOCTL_NOTIF_ADDFD: u32 = 0x4018_2103;
+    /// Put an fd into the notified process; returns its number there.
+    ///
+    /// The argument: [`NotifAddfd`](super::NotifAddfd).
+    #[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -700,25 +720,11 @@ pub const IOCTL_NOTIF_ID_VALID: u32 = 0x8008_2102;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOCTL_NOTIF_ADDFD: u32 = 0x4018_2103;
-/// Put an fd into the notified process; returns its number there.
-///
-/// The argument: [`NotifAddfd`].
-#[doc(alias = "SECCOMP_IOCTL_NOTIF_ADDFD")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOCTL_NOTIF_ADDFD: u32 = 0x8018_2103;
+    )]
+    pub const IOCTL_NOTIF_ADDFD: u32 = 0x8018_2103;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`SECCOMP_IOCTL_NOTIF_RECV`](IOCTL_NOTIF_RECV).
 ///
 /// Wait for the next notification and read it (the struct must be zero on input).

@@ -1741,9 +1741,26 @@ impl ::core::default::Default for UffdMsgArgReserved {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-/// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const USERFAULTFD_IOC_NEW: u32 = 0xaa00;
+    /// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1753,35 +1770,37 @@ impl ::core::default::Default for UffdMsgArgReserved {
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const USERFAULTFD_IOC_NEW: u32 = 0xaa00;
-/// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const USERFAULTFD_IOC_NEW: u32 = 0x2000_aa00;
-/// Agree on the API version and features; must come before any other ioctl.
-///
-/// The argument: [`UffdioApi`].
-pub const UFFDIO_API: u32 = 0xc018_aa3f;
-/// Start handling the faults of a range.
-///
-/// The argument: [`UffdioRegister`].
-pub const UFFDIO_REGISTER: u32 = 0xc020_aa00;
-/// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
-///
-/// The argument: [`UffdioRange`].
-#[cfg(
-    not(
+    )]
+    pub const USERFAULTFD_IOC_NEW: u32 = 0x2000_aa00;
+    /// Agree on the API version and features; must come before any other ioctl.
+    ///
+    /// The argument: [`UffdioApi`](super::UffdioApi).
+    pub const UFFDIO_API: u32 = 0xc018_aa3f;
+    /// Start handling the faults of a range.
+    ///
+    /// The argument: [`UffdioRegister`](super::UffdioRegister).
+    pub const UFFDIO_REGISTER: u32 = 0xc020_aa00;
+    /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// The argument: [`UffdioRange`](super::UffdioRange).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const UFFDIO_UNREGISTER: u32 = 0x8010_aa01;
+    /// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// The argument: [`UffdioRange`](super::UffdioRange).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1791,29 +1810,29 @@ pub const UFFDIO_REGISTER: u32 = 0xc020_aa00;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const UFFDIO_UNREGISTER: u32 = 0x8010_aa01;
-/// Stop handling the faults of a range (encoded as a read, though the kernel only reads the range).
-///
-/// The argument: [`UffdioRange`].
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const UFFDIO_UNREGISTER: u32 = 0x4010_aa01;
-/// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
-///
-/// The argument: [`UffdioRange`].
-#[cfg(
-    not(
+    )]
+    pub const UFFDIO_UNREGISTER: u32 = 0x4010_aa01;
+    /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// The argument: [`UffdioRange`](super::UffdioRange).
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const UFFDIO_WAKE: u32 = 0x8010_aa02;
+    /// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
+    ///
+    /// The argument: [`UffdioRange`](super::UffdioRange).
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1823,40 +1842,27 @@ pub const UFFDIO_UNREGISTER: u32 = 0x4010_aa01;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const UFFDIO_WAKE: u32 = 0x8010_aa02;
-/// Wake the threads waiting on faults in a range (encoded as a read, though the kernel only reads the range).
-///
-/// The argument: [`UffdioRange`].
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const UFFDIO_WAKE: u32 = 0x4010_aa02;
-/// Resolve missing-page faults by copying memory into the range.
-///
-/// The argument: [`UffdioCopy`].
-pub const UFFDIO_COPY: u32 = 0xc028_aa03;
-/// Resolve missing-page faults with zero pages.
-///
-/// The argument: [`UffdioZeropage`].
-pub const UFFDIO_ZEROPAGE: u32 = 0xc020_aa04;
-/// Set or clear write protection on a range registered with MODE_WP.
-///
-/// The argument: [`UffdioWriteprotect`].
-pub const UFFDIO_WRITEPROTECT: u32 = 0xc018_aa06;
-/// Resolve minor faults by mapping the pages already in the page cache.
-///
-/// The argument: [`UffdioContinue`].
-pub const UFFDIO_CONTINUE: u32 = 0xc020_aa07;
+    )]
+    pub const UFFDIO_WAKE: u32 = 0x4010_aa02;
+    /// Resolve missing-page faults by copying memory into the range.
+    ///
+    /// The argument: [`UffdioCopy`](super::UffdioCopy).
+    pub const UFFDIO_COPY: u32 = 0xc028_aa03;
+    /// Resolve missing-page faults with zero pages.
+    ///
+    /// The argument: [`UffdioZeropage`](super::UffdioZeropage).
+    pub const UFFDIO_ZEROPAGE: u32 = 0xc020_aa04;
+    /// Set or clear write protection on a range registered with MODE_WP.
+    ///
+    /// The argument: [`UffdioWriteprotect`](super::UffdioWriteprotect).
+    pub const UFFDIO_WRITEPROTECT: u32 = 0xc018_aa06;
+    /// Resolve minor faults by mapping the pages already in the page cache.
+    ///
+    /// The argument: [`UffdioContinue`](super::UffdioContinue).
+    pub const UFFDIO_CONTINUE: u32 = 0xc020_aa07;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`USERFAULTFD_IOC_NEW`].
 ///
 /// On /dev/userfaultfd, make a new userfaultfd; the argument takes O_CLOEXEC, O_NONBLOCK and UFFD_USER_MODE_ONLY.

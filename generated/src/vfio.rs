@@ -7552,10 +7552,28 @@ impl EehPeOpArgs {
         u
     }
 }
-/// Return VFIO_API_VERSION; always available.
-#[doc(alias = "VFIO_GET_API_VERSION")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Return VFIO_API_VERSION; always available.
+    #[doc(alias = "VFIO_GET_API_VERSION")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_API_VERSION: u32 = 0x3b64;
+    /// Return VFIO_API_VERSION; always available.
+    #[doc(alias = "VFIO_GET_API_VERSION")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7565,27 +7583,27 @@ impl EehPeOpArgs {
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_API_VERSION: u32 = 0x3b64;
-/// Return VFIO_API_VERSION; always available.
-#[doc(alias = "VFIO_GET_API_VERSION")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_API_VERSION: u32 = 0x2000_3b64;
-/// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
-#[doc(alias = "VFIO_CHECK_EXTENSION")]
-#[cfg(
-    not(
+    )]
+    pub const GET_API_VERSION: u32 = 0x2000_3b64;
+    /// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
+    #[doc(alias = "VFIO_CHECK_EXTENSION")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const CHECK_EXTENSION: u32 = 0x3b65;
+    /// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
+    #[doc(alias = "VFIO_CHECK_EXTENSION")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7595,27 +7613,27 @@ pub const GET_API_VERSION: u32 = 0x2000_3b64;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const CHECK_EXTENSION: u32 = 0x3b65;
-/// Return a positive value if the given extension or IOMMU type is supported and 0 if not.
-#[doc(alias = "VFIO_CHECK_EXTENSION")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const CHECK_EXTENSION: u32 = 0x2000_3b65;
-/// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
-#[doc(alias = "VFIO_SET_IOMMU")]
-#[cfg(
-    not(
+    )]
+    pub const CHECK_EXTENSION: u32 = 0x2000_3b65;
+    /// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
+    #[doc(alias = "VFIO_SET_IOMMU")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_IOMMU: u32 = 0x3b66;
+    /// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
+    #[doc(alias = "VFIO_SET_IOMMU")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7625,29 +7643,31 @@ pub const CHECK_EXTENSION: u32 = 0x2000_3b65;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_IOMMU: u32 = 0x3b66;
-/// Choose the IOMMU backend (a vfio_iommu_type value) of the container; needs a group attached first.
-#[doc(alias = "VFIO_SET_IOMMU")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_IOMMU: u32 = 0x2000_3b66;
-/// Report the status of the group.
-///
-/// The argument: [`GroupStatus`].
-#[doc(alias = "VFIO_GROUP_GET_STATUS")]
-#[cfg(
-    not(
+    )]
+    pub const SET_IOMMU: u32 = 0x2000_3b66;
+    /// Report the status of the group.
+    ///
+    /// The argument: [`GroupStatus`](super::GroupStatus).
+    #[doc(alias = "VFIO_GROUP_GET_STATUS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GROUP_GET_STATUS: u32 = 0x3b67;
+    /// Report the status of the group.
+    ///
+    /// The argument: [`GroupStatus`](super::GroupStatus).
+    #[doc(alias = "VFIO_GROUP_GET_STATUS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7657,29 +7677,27 @@ pub const SET_IOMMU: u32 = 0x2000_3b66;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GROUP_GET_STATUS: u32 = 0x3b67;
-/// Report the status of the group.
-///
-/// The argument: [`GroupStatus`].
-#[doc(alias = "VFIO_GROUP_GET_STATUS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GROUP_GET_STATUS: u32 = 0x2000_3b67;
-/// Attach the group to the container whose fd is pointed to; a group has one container.
-#[doc(alias = "VFIO_GROUP_SET_CONTAINER")]
-#[cfg(
-    not(
+    )]
+    pub const GROUP_GET_STATUS: u32 = 0x2000_3b67;
+    /// Attach the group to the container whose fd is pointed to; a group has one container.
+    #[doc(alias = "VFIO_GROUP_SET_CONTAINER")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GROUP_SET_CONTAINER: u32 = 0x3b68;
+    /// Attach the group to the container whose fd is pointed to; a group has one container.
+    #[doc(alias = "VFIO_GROUP_SET_CONTAINER")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7689,27 +7707,27 @@ pub const GROUP_GET_STATUS: u32 = 0x2000_3b67;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GROUP_SET_CONTAINER: u32 = 0x3b68;
-/// Attach the group to the container whose fd is pointed to; a group has one container.
-#[doc(alias = "VFIO_GROUP_SET_CONTAINER")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GROUP_SET_CONTAINER: u32 = 0x2000_3b68;
-/// Detach the group from its container once all device fds are closed; the last group resets the container.
-#[doc(alias = "VFIO_GROUP_UNSET_CONTAINER")]
-#[cfg(
-    not(
+    )]
+    pub const GROUP_SET_CONTAINER: u32 = 0x2000_3b68;
+    /// Detach the group from its container once all device fds are closed; the last group resets the container.
+    #[doc(alias = "VFIO_GROUP_UNSET_CONTAINER")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GROUP_UNSET_CONTAINER: u32 = 0x3b69;
+    /// Detach the group from its container once all device fds are closed; the last group resets the container.
+    #[doc(alias = "VFIO_GROUP_UNSET_CONTAINER")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7719,27 +7737,27 @@ pub const GROUP_SET_CONTAINER: u32 = 0x2000_3b68;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GROUP_UNSET_CONTAINER: u32 = 0x3b69;
-/// Detach the group from its container once all device fds are closed; the last group resets the container.
-#[doc(alias = "VFIO_GROUP_UNSET_CONTAINER")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GROUP_UNSET_CONTAINER: u32 = 0x2000_3b69;
-/// Return a new fd for the group's device with the given sysfs name; needs a container.
-#[doc(alias = "VFIO_GROUP_GET_DEVICE_FD")]
-#[cfg(
-    not(
+    )]
+    pub const GROUP_UNSET_CONTAINER: u32 = 0x2000_3b69;
+    /// Return a new fd for the group's device with the given sysfs name; needs a container.
+    #[doc(alias = "VFIO_GROUP_GET_DEVICE_FD")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GROUP_GET_DEVICE_FD: u32 = 0x3b6a;
+    /// Return a new fd for the group's device with the given sysfs name; needs a container.
+    #[doc(alias = "VFIO_GROUP_GET_DEVICE_FD")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7749,29 +7767,31 @@ pub const GROUP_UNSET_CONTAINER: u32 = 0x2000_3b69;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GROUP_GET_DEVICE_FD: u32 = 0x3b6a;
-/// Return a new fd for the group's device with the given sysfs name; needs a container.
-#[doc(alias = "VFIO_GROUP_GET_DEVICE_FD")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GROUP_GET_DEVICE_FD: u32 = 0x2000_3b6a;
-/// Describe the device.
-///
-/// The argument: [`DeviceInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const GROUP_GET_DEVICE_FD: u32 = 0x2000_3b6a;
+    /// Describe the device.
+    ///
+    /// The argument: [`DeviceInfo`](super::DeviceInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_GET_INFO: u32 = 0x3b6b;
+    /// Describe the device.
+    ///
+    /// The argument: [`DeviceInfo`](super::DeviceInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7781,31 +7801,31 @@ pub const GROUP_GET_DEVICE_FD: u32 = 0x2000_3b6a;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_GET_INFO: u32 = 0x3b6b;
-/// Describe the device.
-///
-/// The argument: [`DeviceInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_GET_INFO: u32 = 0x2000_3b6b;
-/// Describe one region of the device.
-///
-/// The argument: [`RegionInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_GET_INFO: u32 = 0x2000_3b6b;
+    /// Describe one region of the device.
+    ///
+    /// The argument: [`RegionInfo`](super::RegionInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_GET_REGION_INFO: u32 = 0x3b6c;
+    /// Describe one region of the device.
+    ///
+    /// The argument: [`RegionInfo`](super::RegionInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7815,31 +7835,31 @@ pub const DEVICE_GET_INFO: u32 = 0x2000_3b6b;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_GET_REGION_INFO: u32 = 0x3b6c;
-/// Describe one region of the device.
-///
-/// The argument: [`RegionInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_REGION_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_GET_REGION_INFO: u32 = 0x2000_3b6c;
-/// Describe one IRQ index of the device.
-///
-/// The argument: [`IrqInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_GET_REGION_INFO: u32 = 0x2000_3b6c;
+    /// Describe one IRQ index of the device.
+    ///
+    /// The argument: [`IrqInfo`](super::IrqInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_GET_IRQ_INFO: u32 = 0x3b6d;
+    /// Describe one IRQ index of the device.
+    ///
+    /// The argument: [`IrqInfo`](super::IrqInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7849,31 +7869,31 @@ pub const DEVICE_GET_REGION_INFO: u32 = 0x2000_3b6c;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_GET_IRQ_INFO: u32 = 0x3b6d;
-/// Describe one IRQ index of the device.
-///
-/// The argument: [`IrqInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_IRQ_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_GET_IRQ_INFO: u32 = 0x2000_3b6d;
-/// Configure signalling or masking or unmasking of device interrupts.
-///
-/// The argument: [`IrqSet`].
-#[doc(alias = "VFIO_DEVICE_SET_IRQS")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_GET_IRQ_INFO: u32 = 0x2000_3b6d;
+    /// Configure signalling or masking or unmasking of device interrupts.
+    ///
+    /// The argument: [`IrqSet`](super::IrqSet).
+    #[doc(alias = "VFIO_DEVICE_SET_IRQS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_SET_IRQS: u32 = 0x3b6e;
+    /// Configure signalling or masking or unmasking of device interrupts.
+    ///
+    /// The argument: [`IrqSet`](super::IrqSet).
+    #[doc(alias = "VFIO_DEVICE_SET_IRQS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7883,29 +7903,27 @@ pub const DEVICE_GET_IRQ_INFO: u32 = 0x2000_3b6d;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_SET_IRQS: u32 = 0x3b6e;
-/// Configure signalling or masking or unmasking of device interrupts.
-///
-/// The argument: [`IrqSet`].
-#[doc(alias = "VFIO_DEVICE_SET_IRQS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_SET_IRQS: u32 = 0x2000_3b6e;
-/// Reset the device.
-#[doc(alias = "VFIO_DEVICE_RESET")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_SET_IRQS: u32 = 0x2000_3b6e;
+    /// Reset the device.
+    #[doc(alias = "VFIO_DEVICE_RESET")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_RESET: u32 = 0x3b6f;
+    /// Reset the device.
+    #[doc(alias = "VFIO_DEVICE_RESET")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7915,29 +7933,31 @@ pub const DEVICE_SET_IRQS: u32 = 0x2000_3b6e;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_RESET: u32 = 0x3b6f;
-/// Reset the device.
-#[doc(alias = "VFIO_DEVICE_RESET")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_RESET: u32 = 0x2000_3b6f;
-/// List the devices a PCI hot reset of this device would affect.
-///
-/// The argument: [`PciHotResetInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_RESET: u32 = 0x2000_3b6f;
+    /// List the devices a PCI hot reset of this device would affect.
+    ///
+    /// The argument: [`PciHotResetInfo`](super::PciHotResetInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x3b70;
+    /// List the devices a PCI hot reset of this device would affect.
+    ///
+    /// The argument: [`PciHotResetInfo`](super::PciHotResetInfo).
+    #[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7947,31 +7967,31 @@ pub const DEVICE_RESET: u32 = 0x2000_3b6f;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x3b70;
-/// List the devices a PCI hot reset of this device would affect.
-///
-/// The argument: [`PciHotResetInfo`].
-#[doc(alias = "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x2000_3b70;
-/// Perform a PCI hot reset; the caller proves ownership of all affected groups.
-///
-/// The argument: [`PciHotReset`].
-#[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x2000_3b70;
+    /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+    ///
+    /// The argument: [`PciHotReset`](super::PciHotReset).
+    #[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_PCI_HOT_RESET: u32 = 0x3b71;
+    /// Perform a PCI hot reset; the caller proves ownership of all affected groups.
+    ///
+    /// The argument: [`PciHotReset`](super::PciHotReset).
+    #[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -7981,31 +8001,31 @@ pub const DEVICE_GET_PCI_HOT_RESET_INFO: u32 = 0x2000_3b70;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_PCI_HOT_RESET: u32 = 0x3b71;
-/// Perform a PCI hot reset; the caller proves ownership of all affected groups.
-///
-/// The argument: [`PciHotReset`].
-#[doc(alias = "VFIO_DEVICE_PCI_HOT_RESET")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_PCI_HOT_RESET: u32 = 0x2000_3b71;
-/// Probe the plane export methods or describe the current guest plane.
-///
-/// The argument: [`DeviceGfxPlaneInfo`].
-#[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_PCI_HOT_RESET: u32 = 0x2000_3b71;
+    /// Probe the plane export methods or describe the current guest plane.
+    ///
+    /// The argument: [`DeviceGfxPlaneInfo`](super::DeviceGfxPlaneInfo).
+    #[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x3b72;
+    /// Probe the plane export methods or describe the current guest plane.
+    ///
+    /// The argument: [`DeviceGfxPlaneInfo`](super::DeviceGfxPlaneInfo).
+    #[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8015,29 +8035,27 @@ pub const DEVICE_PCI_HOT_RESET: u32 = 0x2000_3b71;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x3b72;
-/// Probe the plane export methods or describe the current guest plane.
-///
-/// The argument: [`DeviceGfxPlaneInfo`].
-#[doc(alias = "VFIO_DEVICE_QUERY_GFX_PLANE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x2000_3b72;
-/// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
-#[doc(alias = "VFIO_DEVICE_GET_GFX_DMABUF")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x2000_3b72;
+    /// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
+    #[doc(alias = "VFIO_DEVICE_GET_GFX_DMABUF")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_GET_GFX_DMABUF: u32 = 0x3b73;
+    /// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
+    #[doc(alias = "VFIO_DEVICE_GET_GFX_DMABUF")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8047,29 +8065,31 @@ pub const DEVICE_QUERY_GFX_PLANE: u32 = 0x2000_3b72;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_GET_GFX_DMABUF: u32 = 0x3b73;
-/// Return a dma-buf fd for the guest framebuffer whose dmabuf_id is pointed to.
-#[doc(alias = "VFIO_DEVICE_GET_GFX_DMABUF")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_GET_GFX_DMABUF: u32 = 0x2000_3b73;
-/// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
-///
-/// The argument: [`DeviceIoeventfd`].
-#[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_GET_GFX_DMABUF: u32 = 0x2000_3b73;
+    /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+    ///
+    /// The argument: [`DeviceIoeventfd`](super::DeviceIoeventfd).
+    #[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_IOEVENTFD: u32 = 0x3b74;
+    /// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
+    ///
+    /// The argument: [`DeviceIoeventfd`](super::DeviceIoeventfd).
+    #[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8079,31 +8099,31 @@ pub const DEVICE_GET_GFX_DMABUF: u32 = 0x2000_3b73;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_IOEVENTFD: u32 = 0x3b74;
-/// Bind or unbind an eventfd that triggers a write to the device; support varies by driver.
-///
-/// The argument: [`DeviceIoeventfd`].
-#[doc(alias = "VFIO_DEVICE_IOEVENTFD")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_IOEVENTFD: u32 = 0x2000_3b74;
-/// Get or set or probe a device feature.
-///
-/// The argument: [`DeviceFeature`].
-#[doc(alias = "VFIO_DEVICE_FEATURE")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_IOEVENTFD: u32 = 0x2000_3b74;
+    /// Get or set or probe a device feature.
+    ///
+    /// The argument: [`DeviceFeature`](super::DeviceFeature).
+    #[doc(alias = "VFIO_DEVICE_FEATURE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const DEVICE_FEATURE: u32 = 0x3b75;
+    /// Get or set or probe a device feature.
+    ///
+    /// The argument: [`DeviceFeature`](super::DeviceFeature).
+    #[doc(alias = "VFIO_DEVICE_FEATURE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8113,31 +8133,31 @@ pub const DEVICE_IOEVENTFD: u32 = 0x2000_3b74;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const DEVICE_FEATURE: u32 = 0x3b75;
-/// Get or set or probe a device feature.
-///
-/// The argument: [`DeviceFeature`].
-#[doc(alias = "VFIO_DEVICE_FEATURE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const DEVICE_FEATURE: u32 = 0x2000_3b75;
-/// Describe the Type1 IOMMU of the container.
-///
-/// The argument: [`IommuType1Info`].
-#[doc(alias = "VFIO_IOMMU_GET_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const DEVICE_FEATURE: u32 = 0x2000_3b75;
+    /// Describe the Type1 IOMMU of the container.
+    ///
+    /// The argument: [`IommuType1Info`](super::IommuType1Info).
+    #[doc(alias = "VFIO_IOMMU_GET_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_GET_INFO: u32 = 0x3b70;
+    /// Describe the Type1 IOMMU of the container.
+    ///
+    /// The argument: [`IommuType1Info`](super::IommuType1Info).
+    #[doc(alias = "VFIO_IOMMU_GET_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8147,31 +8167,31 @@ pub const DEVICE_FEATURE: u32 = 0x2000_3b75;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_GET_INFO: u32 = 0x3b70;
-/// Describe the Type1 IOMMU of the container.
-///
-/// The argument: [`IommuType1Info`].
-#[doc(alias = "VFIO_IOMMU_GET_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_GET_INFO: u32 = 0x2000_3b70;
-/// Map process memory at an IO virtual address, or update the vaddr of a mapping.
-///
-/// The argument: [`IommuType1DmaMap`].
-#[doc(alias = "VFIO_IOMMU_MAP_DMA")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_GET_INFO: u32 = 0x2000_3b70;
+    /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+    ///
+    /// The argument: [`IommuType1DmaMap`](super::IommuType1DmaMap).
+    #[doc(alias = "VFIO_IOMMU_MAP_DMA")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_MAP_DMA: u32 = 0x3b71;
+    /// Map process memory at an IO virtual address, or update the vaddr of a mapping.
+    ///
+    /// The argument: [`IommuType1DmaMap`](super::IommuType1DmaMap).
+    #[doc(alias = "VFIO_IOMMU_MAP_DMA")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8181,31 +8201,31 @@ pub const IOMMU_GET_INFO: u32 = 0x2000_3b70;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_MAP_DMA: u32 = 0x3b71;
-/// Map process memory at an IO virtual address, or update the vaddr of a mapping.
-///
-/// The argument: [`IommuType1DmaMap`].
-#[doc(alias = "VFIO_IOMMU_MAP_DMA")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_MAP_DMA: u32 = 0x2000_3b71;
-/// Unmap an IOVA range, optionally reporting its dirty pages first.
-///
-/// The argument: [`IommuType1DmaUnmap`].
-#[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_MAP_DMA: u32 = 0x2000_3b71;
+    /// Unmap an IOVA range, optionally reporting its dirty pages first.
+    ///
+    /// The argument: [`IommuType1DmaUnmap`](super::IommuType1DmaUnmap).
+    #[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_UNMAP_DMA: u32 = 0x3b72;
+    /// Unmap an IOVA range, optionally reporting its dirty pages first.
+    ///
+    /// The argument: [`IommuType1DmaUnmap`](super::IommuType1DmaUnmap).
+    #[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8215,29 +8235,27 @@ pub const IOMMU_MAP_DMA: u32 = 0x2000_3b71;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_UNMAP_DMA: u32 = 0x3b72;
-/// Unmap an IOVA range, optionally reporting its dirty pages first.
-///
-/// The argument: [`IommuType1DmaUnmap`].
-#[doc(alias = "VFIO_IOMMU_UNMAP_DMA")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_UNMAP_DMA: u32 = 0x2000_3b72;
-/// Enable use of the container IOMMU; takes no argument.
-#[doc(alias = "VFIO_IOMMU_ENABLE")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_UNMAP_DMA: u32 = 0x2000_3b72;
+    /// Enable use of the container IOMMU; takes no argument.
+    #[doc(alias = "VFIO_IOMMU_ENABLE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_ENABLE: u32 = 0x3b73;
+    /// Enable use of the container IOMMU; takes no argument.
+    #[doc(alias = "VFIO_IOMMU_ENABLE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8247,27 +8265,27 @@ pub const IOMMU_UNMAP_DMA: u32 = 0x2000_3b72;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_ENABLE: u32 = 0x3b73;
-/// Enable use of the container IOMMU; takes no argument.
-#[doc(alias = "VFIO_IOMMU_ENABLE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_ENABLE: u32 = 0x2000_3b73;
-/// Disable use of the container IOMMU; takes no argument.
-#[doc(alias = "VFIO_IOMMU_DISABLE")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_ENABLE: u32 = 0x2000_3b73;
+    /// Disable use of the container IOMMU; takes no argument.
+    #[doc(alias = "VFIO_IOMMU_DISABLE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_DISABLE: u32 = 0x3b74;
+    /// Disable use of the container IOMMU; takes no argument.
+    #[doc(alias = "VFIO_IOMMU_DISABLE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8277,29 +8295,31 @@ pub const IOMMU_ENABLE: u32 = 0x2000_3b73;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_DISABLE: u32 = 0x3b74;
-/// Disable use of the container IOMMU; takes no argument.
-#[doc(alias = "VFIO_IOMMU_DISABLE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_DISABLE: u32 = 0x2000_3b74;
-/// Start or stop dirty page logging or fetch the dirty bitmap of a range.
-///
-/// The argument: [`IommuType1DirtyBitmap`].
-#[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_DISABLE: u32 = 0x2000_3b74;
+    /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+    ///
+    /// The argument: [`IommuType1DirtyBitmap`](super::IommuType1DirtyBitmap).
+    #[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_DIRTY_PAGES: u32 = 0x3b75;
+    /// Start or stop dirty page logging or fetch the dirty bitmap of a range.
+    ///
+    /// The argument: [`IommuType1DirtyBitmap`](super::IommuType1DirtyBitmap).
+    #[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8309,31 +8329,31 @@ pub const IOMMU_DISABLE: u32 = 0x2000_3b74;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_DIRTY_PAGES: u32 = 0x3b75;
-/// Start or stop dirty page logging or fetch the dirty bitmap of a range.
-///
-/// The argument: [`IommuType1DirtyBitmap`].
-#[doc(alias = "VFIO_IOMMU_DIRTY_PAGES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_DIRTY_PAGES: u32 = 0x2000_3b75;
-/// Describe the DMA windows of the sPAPR TCE IOMMU.
-///
-/// The argument: [`IommuSpaprTceInfo`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_DIRTY_PAGES: u32 = 0x2000_3b75;
+    /// Describe the DMA windows of the sPAPR TCE IOMMU.
+    ///
+    /// The argument: [`IommuSpaprTceInfo`](super::IommuSpaprTceInfo).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x3b70;
+    /// Describe the DMA windows of the sPAPR TCE IOMMU.
+    ///
+    /// The argument: [`IommuSpaprTceInfo`](super::IommuSpaprTceInfo).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8343,31 +8363,31 @@ pub const IOMMU_DIRTY_PAGES: u32 = 0x2000_3b75;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x3b70;
-/// Describe the DMA windows of the sPAPR TCE IOMMU.
-///
-/// The argument: [`IommuSpaprTceInfo`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_GET_INFO")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x2000_3b70;
-/// Perform an EEH operation on the PE of the container.
-///
-/// The argument: [`EehPeOp`].
-#[doc(alias = "VFIO_EEH_PE_OP")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x2000_3b70;
+    /// Perform an EEH operation on the PE of the container.
+    ///
+    /// The argument: [`EehPeOp`](super::EehPeOp).
+    #[doc(alias = "VFIO_EEH_PE_OP")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const EEH_PE_OP: u32 = 0x3b79;
+    /// Perform an EEH operation on the PE of the container.
+    ///
+    /// The argument: [`EehPeOp`](super::EehPeOp).
+    #[doc(alias = "VFIO_EEH_PE_OP")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8377,31 +8397,31 @@ pub const IOMMU_SPAPR_TCE_GET_INFO: u32 = 0x2000_3b70;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const EEH_PE_OP: u32 = 0x3b79;
-/// Perform an EEH operation on the PE of the container.
-///
-/// The argument: [`EehPeOp`].
-#[doc(alias = "VFIO_EEH_PE_OP")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const EEH_PE_OP: u32 = 0x2000_3b79;
-/// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
-///
-/// The argument: [`IommuSpaprRegisterMemory`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
-#[cfg(
-    not(
+    )]
+    pub const EEH_PE_OP: u32 = 0x2000_3b79;
+    /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+    ///
+    /// The argument: [`IommuSpaprRegisterMemory`](super::IommuSpaprRegisterMemory).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x3b75;
+    /// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
+    ///
+    /// The argument: [`IommuSpaprRegisterMemory`](super::IommuSpaprRegisterMemory).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8411,31 +8431,31 @@ pub const EEH_PE_OP: u32 = 0x2000_3b79;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x3b75;
-/// Pin and account user memory allowed for DMA so that later map and unmap calls are faster.
-///
-/// The argument: [`IommuSpaprRegisterMemory`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_REGISTER_MEMORY")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x2000_3b75;
-/// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
-///
-/// The argument: [`IommuSpaprRegisterMemory`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x2000_3b75;
+    /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+    ///
+    /// The argument: [`IommuSpaprRegisterMemory`](super::IommuSpaprRegisterMemory).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x3b76;
+    /// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
+    ///
+    /// The argument: [`IommuSpaprRegisterMemory`](super::IommuSpaprRegisterMemory).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8445,31 +8465,31 @@ pub const IOMMU_SPAPR_REGISTER_MEMORY: u32 = 0x2000_3b75;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x3b76;
-/// Release memory registered with VFIO_IOMMU_SPAPR_REGISTER_MEMORY.
-///
-/// The argument: [`IommuSpaprRegisterMemory`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x2000_3b76;
-/// Create a TCE table and program it as a new DMA window into every group of the container.
-///
-/// The argument: [`IommuSpaprTceCreate`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x2000_3b76;
+    /// Create a TCE table and program it as a new DMA window into every group of the container.
+    ///
+    /// The argument: [`IommuSpaprTceCreate`](super::IommuSpaprTceCreate).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x3b77;
+    /// Create a TCE table and program it as a new DMA window into every group of the container.
+    ///
+    /// The argument: [`IommuSpaprTceCreate`](super::IommuSpaprTceCreate).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8479,31 +8499,31 @@ pub const IOMMU_SPAPR_UNREGISTER_MEMORY: u32 = 0x2000_3b76;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x3b77;
-/// Create a TCE table and program it as a new DMA window into every group of the container.
-///
-/// The argument: [`IommuSpaprTceCreate`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_CREATE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x2000_3b77;
-/// Remove a DMA window from every group and destroy its TCE table.
-///
-/// The argument: [`IommuSpaprTceRemove`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x2000_3b77;
+    /// Remove a DMA window from every group and destroy its TCE table.
+    ///
+    /// The argument: [`IommuSpaprTceRemove`](super::IommuSpaprTceRemove).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
+    /// Remove a DMA window from every group and destroy its TCE table.
+    ///
+    /// The argument: [`IommuSpaprTceRemove`](super::IommuSpaprTceRemove).
+    #[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -8513,25 +8533,11 @@ pub const IOMMU_SPAPR_TCE_CREATE: u32 = 0x2000_3b77;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x3b78;
-/// Remove a DMA window from every group and destroy its TCE table.
-///
-/// The argument: [`IommuSpaprTceRemove`].
-#[doc(alias = "VFIO_IOMMU_SPAPR_TCE_REMOVE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x2000_3b78;
+    )]
+    pub const IOMMU_SPAPR_TCE_REMOVE: u32 = 0x2000_3b78;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// 1 when a v1 device_state is a valid combination (RESUMING only alone), else 0.
 ///
 /// C: `#define VFIO_DEVICE_STATE_VALID(state) ((state) & VFIO_DEVICE_STATE_V1_RESUMING ? ((state) & VFIO_DEVICE_STATE_MASK) == VFIO_DEVICE_STATE_V1_RESUMING : 1)`

@@ -743,12 +743,32 @@ impl ::core::default::Default for IommuPasidRequestRange {
         ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
     }
 }
-/// Allocate or free a PASID.
-///
-/// The argument: [`IommuPasidRequest`].
-#[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Allocate or free a PASID.
+    ///
+    /// The argument: [`IommuPasidRequest`](super::IommuPasidRequest).
+    #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_PASID_REQUEST: u32 = 0x3b7a;
+    /// Allocate or free a PASID.
+    ///
+    /// The argument: [`IommuPasidRequest`](super::IommuPasidRequest).
+    #[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -758,31 +778,31 @@ impl ::core::default::Default for IommuPasidRequestRange {
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_PASID_REQUEST: u32 = 0x3b7a;
-/// Allocate or free a PASID.
-///
-/// The argument: [`IommuPasidRequest`].
-#[doc(alias = "VFIO_IOMMU_PASID_REQUEST")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_PASID_REQUEST: u32 = 0x2000_3b7a;
-/// Perform a nesting operation whose data op selects.
-///
-/// The argument: [`IommuType1NestingOp`].
-#[doc(alias = "VFIO_IOMMU_NESTING_OP")]
-#[cfg(
-    not(
+    )]
+    pub const IOMMU_PASID_REQUEST: u32 = 0x2000_3b7a;
+    /// Perform a nesting operation whose data op selects.
+    ///
+    /// The argument: [`IommuType1NestingOp`](super::IommuType1NestingOp).
+    #[doc(alias = "VFIO_IOMMU_NESTING_OP")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const IOMMU_NESTING_OP: u32 = 0x3b7b;
+    /// Perform a nesting operation whose data op selects.
+    ///
+    /// The argument: [`IommuType1NestingOp`](super::IommuType1NestingOp).
+    #[doc(alias = "VFIO_IOMMU_NESTING_OP")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -792,25 +812,11 @@ pub const IOMMU_PASID_REQUEST: u32 = 0x2000_3b7a;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const IOMMU_NESTING_OP: u32 = 0x3b7b;
-/// Perform a nesting operation whose data op selects.
-///
-/// The argument: [`IommuType1NestingOp`].
-#[doc(alias = "VFIO_IOMMU_NESTING_OP")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const IOMMU_NESTING_OP: u32 = 0x2000_3b7b;
+    )]
+    pub const IOMMU_NESTING_OP: u32 = 0x2000_3b7b;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`VFIO_IOMMU_PASID_REQUEST`](IOMMU_PASID_REQUEST).
 ///
 /// Allocate or free a PASID.

@@ -14,10 +14,28 @@ pub const VRING_LITTLE_ENDIAN: u32 = 0;
 #[doc(alias = "VHOST_VRING_BIG_ENDIAN")]
 pub const VRING_BIG_ENDIAN: u32 = 1;
 
-/// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
-#[doc(alias = "VHOST_GET_FEATURES")]
-#[cfg(
-    not(
+/// The ioctl numbers of this header, on this architecture (each ioctl's
+/// function and its fd type's method call it).
+pub mod ioctl_numbers {
+    /// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
+    #[doc(alias = "VHOST_GET_FEATURES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_FEATURES: u32 = 0x8008_af00;
+    /// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
+    #[doc(alias = "VHOST_GET_FEATURES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -27,27 +45,27 @@ pub const VRING_BIG_ENDIAN: u32 = 1;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_FEATURES: u32 = 0x8008_af00;
-/// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).
-#[doc(alias = "VHOST_GET_FEATURES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_FEATURES: u32 = 0x4008_af00;
-/// Enable a subset of the offered features.
-#[doc(alias = "VHOST_SET_FEATURES")]
-#[cfg(
-    not(
+    )]
+    pub const GET_FEATURES: u32 = 0x4008_af00;
+    /// Enable a subset of the offered features.
+    #[doc(alias = "VHOST_SET_FEATURES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_FEATURES: u32 = 0x4008_af00;
+    /// Enable a subset of the offered features.
+    #[doc(alias = "VHOST_SET_FEATURES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -57,27 +75,27 @@ pub const GET_FEATURES: u32 = 0x4008_af00;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_FEATURES: u32 = 0x4008_af00;
-/// Enable a subset of the offered features.
-#[doc(alias = "VHOST_SET_FEATURES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_FEATURES: u32 = 0x8008_af00;
-/// Make the calling process the owner of the fd; every other ioctl needs an owner.
-#[doc(alias = "VHOST_SET_OWNER")]
-#[cfg(
-    not(
+    )]
+    pub const SET_FEATURES: u32 = 0x8008_af00;
+    /// Make the calling process the owner of the fd; every other ioctl needs an owner.
+    #[doc(alias = "VHOST_SET_OWNER")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_OWNER: u32 = 0xaf01;
+    /// Make the calling process the owner of the fd; every other ioctl needs an owner.
+    #[doc(alias = "VHOST_SET_OWNER")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -87,27 +105,27 @@ pub const SET_FEATURES: u32 = 0x8008_af00;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_OWNER: u32 = 0xaf01;
-/// Make the calling process the owner of the fd; every other ioctl needs an owner.
-#[doc(alias = "VHOST_SET_OWNER")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_OWNER: u32 = 0x2000_af01;
-/// Drop the ownership and reset the device, so that another owner may take it.
-#[doc(alias = "VHOST_RESET_OWNER")]
-#[cfg(
-    not(
+    )]
+    pub const SET_OWNER: u32 = 0x2000_af01;
+    /// Drop the ownership and reset the device, so that another owner may take it.
+    #[doc(alias = "VHOST_RESET_OWNER")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const RESET_OWNER: u32 = 0xaf02;
+    /// Drop the ownership and reset the device, so that another owner may take it.
+    #[doc(alias = "VHOST_RESET_OWNER")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -117,27 +135,27 @@ pub const SET_OWNER: u32 = 0x2000_af01;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const RESET_OWNER: u32 = 0xaf02;
-/// Drop the ownership and reset the device, so that another owner may take it.
-#[doc(alias = "VHOST_RESET_OWNER")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const RESET_OWNER: u32 = 0x2000_af02;
-/// Replace the map of guest memory.
-#[doc(alias = "VHOST_SET_MEM_TABLE")]
-#[cfg(
-    not(
+    )]
+    pub const RESET_OWNER: u32 = 0x2000_af02;
+    /// Replace the map of guest memory.
+    #[doc(alias = "VHOST_SET_MEM_TABLE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_MEM_TABLE: u32 = 0x4008_af03;
+    /// Replace the map of guest memory.
+    #[doc(alias = "VHOST_SET_MEM_TABLE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -147,27 +165,27 @@ pub const RESET_OWNER: u32 = 0x2000_af02;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_MEM_TABLE: u32 = 0x4008_af03;
-/// Replace the map of guest memory.
-#[doc(alias = "VHOST_SET_MEM_TABLE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_MEM_TABLE: u32 = 0x8008_af03;
-/// Set the address of the dirty page log (one bit per page, set atomically).
-#[doc(alias = "VHOST_SET_LOG_BASE")]
-#[cfg(
-    not(
+    )]
+    pub const SET_MEM_TABLE: u32 = 0x8008_af03;
+    /// Set the address of the dirty page log (one bit per page, set atomically).
+    #[doc(alias = "VHOST_SET_LOG_BASE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_LOG_BASE: u32 = 0x4008_af04;
+    /// Set the address of the dirty page log (one bit per page, set atomically).
+    #[doc(alias = "VHOST_SET_LOG_BASE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -177,27 +195,27 @@ pub const SET_MEM_TABLE: u32 = 0x8008_af03;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_LOG_BASE: u32 = 0x4008_af04;
-/// Set the address of the dirty page log (one bit per page, set atomically).
-#[doc(alias = "VHOST_SET_LOG_BASE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_LOG_BASE: u32 = 0x8008_af04;
-/// Set an eventfd the backend signals after writing to the log.
-#[doc(alias = "VHOST_SET_LOG_FD")]
-#[cfg(
-    not(
+    )]
+    pub const SET_LOG_BASE: u32 = 0x8008_af04;
+    /// Set an eventfd the backend signals after writing to the log.
+    #[doc(alias = "VHOST_SET_LOG_FD")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_LOG_FD: u32 = 0x4004_af07;
+    /// Set an eventfd the backend signals after writing to the log.
+    #[doc(alias = "VHOST_SET_LOG_FD")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -207,27 +225,27 @@ pub const SET_LOG_BASE: u32 = 0x8008_af04;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_LOG_FD: u32 = 0x4004_af07;
-/// Set an eventfd the backend signals after writing to the log.
-#[doc(alias = "VHOST_SET_LOG_FD")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_LOG_FD: u32 = 0x8004_af07;
-/// Set the number of descriptors of a queue (only while it is stopped).
-#[doc(alias = "VHOST_SET_VRING_NUM")]
-#[cfg(
-    not(
+    )]
+    pub const SET_LOG_FD: u32 = 0x8004_af07;
+    /// Set the number of descriptors of a queue (only while it is stopped).
+    #[doc(alias = "VHOST_SET_VRING_NUM")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_NUM: u32 = 0x4008_af10;
+    /// Set the number of descriptors of a queue (only while it is stopped).
+    #[doc(alias = "VHOST_SET_VRING_NUM")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -237,27 +255,27 @@ pub const SET_LOG_FD: u32 = 0x8004_af07;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_NUM: u32 = 0x4008_af10;
-/// Set the number of descriptors of a queue (only while it is stopped).
-#[doc(alias = "VHOST_SET_VRING_NUM")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_NUM: u32 = 0x8008_af10;
-/// Set the addresses of a queue's ring.
-#[doc(alias = "VHOST_SET_VRING_ADDR")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_NUM: u32 = 0x8008_af10;
+    /// Set the addresses of a queue's ring.
+    #[doc(alias = "VHOST_SET_VRING_ADDR")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_ADDR: u32 = 0x4028_af11;
+    /// Set the addresses of a queue's ring.
+    #[doc(alias = "VHOST_SET_VRING_ADDR")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -267,27 +285,27 @@ pub const SET_VRING_NUM: u32 = 0x8008_af10;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_ADDR: u32 = 0x4028_af11;
-/// Set the addresses of a queue's ring.
-#[doc(alias = "VHOST_SET_VRING_ADDR")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_ADDR: u32 = 0x8028_af11;
-/// Set the index where a queue starts reading available descriptors.
-#[doc(alias = "VHOST_SET_VRING_BASE")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_ADDR: u32 = 0x8028_af11;
+    /// Set the index where a queue starts reading available descriptors.
+    #[doc(alias = "VHOST_SET_VRING_BASE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_BASE: u32 = 0x4008_af12;
+    /// Set the index where a queue starts reading available descriptors.
+    #[doc(alias = "VHOST_SET_VRING_BASE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -297,30 +315,30 @@ pub const SET_VRING_ADDR: u32 = 0x8028_af11;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_BASE: u32 = 0x4008_af12;
-/// Set the index where a queue starts reading available descriptors.
-#[doc(alias = "VHOST_SET_VRING_BASE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_BASE: u32 = 0x8008_af12;
-/// Read a queue's next available index (index in, num out); stops the queue.
-#[doc(alias = "VHOST_GET_VRING_BASE")]
-pub const GET_VRING_BASE: u32 = 0xc008_af12;
-/// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
-#[doc(alias = "VHOST_SET_VRING_ENDIAN")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_BASE: u32 = 0x8008_af12;
+    /// Read a queue's next available index (index in, num out); stops the queue.
+    #[doc(alias = "VHOST_GET_VRING_BASE")]
+    pub const GET_VRING_BASE: u32 = 0xc008_af12;
+    /// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
+    #[doc(alias = "VHOST_SET_VRING_ENDIAN")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_ENDIAN: u32 = 0x4008_af13;
+    /// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
+    #[doc(alias = "VHOST_SET_VRING_ENDIAN")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -330,27 +348,27 @@ pub const GET_VRING_BASE: u32 = 0xc008_af12;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_ENDIAN: u32 = 0x4008_af13;
-/// Set a legacy queue's byte order (num is VHOST_VRING_LITTLE_ENDIAN or _BIG_ENDIAN).
-#[doc(alias = "VHOST_SET_VRING_ENDIAN")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_ENDIAN: u32 = 0x8008_af13;
-/// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
-#[doc(alias = "VHOST_GET_VRING_ENDIAN")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_ENDIAN: u32 = 0x8008_af13;
+    /// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
+    #[doc(alias = "VHOST_GET_VRING_ENDIAN")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_VRING_ENDIAN: u32 = 0x4008_af14;
+    /// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
+    #[doc(alias = "VHOST_GET_VRING_ENDIAN")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -360,27 +378,27 @@ pub const SET_VRING_ENDIAN: u32 = 0x8008_af13;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_VRING_ENDIAN: u32 = 0x4008_af14;
-/// Read a queue's byte order into num; encoded as a write, but the kernel writes the struct back.
-#[doc(alias = "VHOST_GET_VRING_ENDIAN")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_VRING_ENDIAN: u32 = 0x8008_af14;
-/// Set the eventfd the guest's notifications arrive on for a queue.
-#[doc(alias = "VHOST_SET_VRING_KICK")]
-#[cfg(
-    not(
+    )]
+    pub const GET_VRING_ENDIAN: u32 = 0x8008_af14;
+    /// Set the eventfd the guest's notifications arrive on for a queue.
+    #[doc(alias = "VHOST_SET_VRING_KICK")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_KICK: u32 = 0x4008_af20;
+    /// Set the eventfd the guest's notifications arrive on for a queue.
+    #[doc(alias = "VHOST_SET_VRING_KICK")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -390,27 +408,27 @@ pub const GET_VRING_ENDIAN: u32 = 0x8008_af14;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_KICK: u32 = 0x4008_af20;
-/// Set the eventfd the guest's notifications arrive on for a queue.
-#[doc(alias = "VHOST_SET_VRING_KICK")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_KICK: u32 = 0x8008_af20;
-/// Set the eventfd the backend signals when it has used buffers of a queue.
-#[doc(alias = "VHOST_SET_VRING_CALL")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_KICK: u32 = 0x8008_af20;
+    /// Set the eventfd the backend signals when it has used buffers of a queue.
+    #[doc(alias = "VHOST_SET_VRING_CALL")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_CALL: u32 = 0x4008_af21;
+    /// Set the eventfd the backend signals when it has used buffers of a queue.
+    #[doc(alias = "VHOST_SET_VRING_CALL")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -420,27 +438,27 @@ pub const SET_VRING_KICK: u32 = 0x8008_af20;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_CALL: u32 = 0x4008_af21;
-/// Set the eventfd the backend signals when it has used buffers of a queue.
-#[doc(alias = "VHOST_SET_VRING_CALL")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_CALL: u32 = 0x8008_af21;
-/// Set the eventfd the backend signals on an error of a queue.
-#[doc(alias = "VHOST_SET_VRING_ERR")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_CALL: u32 = 0x8008_af21;
+    /// Set the eventfd the backend signals on an error of a queue.
+    #[doc(alias = "VHOST_SET_VRING_ERR")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_ERR: u32 = 0x4008_af22;
+    /// Set the eventfd the backend signals on an error of a queue.
+    #[doc(alias = "VHOST_SET_VRING_ERR")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -450,27 +468,27 @@ pub const SET_VRING_CALL: u32 = 0x8008_af21;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_ERR: u32 = 0x4008_af22;
-/// Set the eventfd the backend signals on an error of a queue.
-#[doc(alias = "VHOST_SET_VRING_ERR")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_ERR: u32 = 0x8008_af22;
-/// Set how long a queue polls before sleeping, in microseconds.
-#[doc(alias = "VHOST_SET_VRING_BUSYLOOP_TIMEOUT")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_ERR: u32 = 0x8008_af22;
+    /// Set how long a queue polls before sleeping, in microseconds.
+    #[doc(alias = "VHOST_SET_VRING_BUSYLOOP_TIMEOUT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x4008_af23;
+    /// Set how long a queue polls before sleeping, in microseconds.
+    #[doc(alias = "VHOST_SET_VRING_BUSYLOOP_TIMEOUT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -480,27 +498,27 @@ pub const SET_VRING_ERR: u32 = 0x8008_af22;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x4008_af23;
-/// Set how long a queue polls before sleeping, in microseconds.
-#[doc(alias = "VHOST_SET_VRING_BUSYLOOP_TIMEOUT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af23;
-/// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
-#[doc(alias = "VHOST_GET_VRING_BUSYLOOP_TIMEOUT")]
-#[cfg(
-    not(
+    )]
+    pub const SET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af23;
+    /// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
+    #[doc(alias = "VHOST_GET_VRING_BUSYLOOP_TIMEOUT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x4008_af24;
+    /// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
+    #[doc(alias = "VHOST_GET_VRING_BUSYLOOP_TIMEOUT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -510,27 +528,27 @@ pub const SET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af23;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x4008_af24;
-/// Read a queue's polling time into num; encoded as a write, but the kernel writes the struct back.
-#[doc(alias = "VHOST_GET_VRING_BUSYLOOP_TIMEOUT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af24;
-/// Enable backend features (VHOST_BACKEND_F_* bits).
-#[doc(alias = "VHOST_SET_BACKEND_FEATURES")]
-#[cfg(
-    not(
+    )]
+    pub const GET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af24;
+    /// Enable backend features (VHOST_BACKEND_F_* bits).
+    #[doc(alias = "VHOST_SET_BACKEND_FEATURES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SET_BACKEND_FEATURES: u32 = 0x4008_af25;
+    /// Enable backend features (VHOST_BACKEND_F_* bits).
+    #[doc(alias = "VHOST_SET_BACKEND_FEATURES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -540,27 +558,27 @@ pub const GET_VRING_BUSYLOOP_TIMEOUT: u32 = 0x8008_af24;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SET_BACKEND_FEATURES: u32 = 0x4008_af25;
-/// Enable backend features (VHOST_BACKEND_F_* bits).
-#[doc(alias = "VHOST_SET_BACKEND_FEATURES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SET_BACKEND_FEATURES: u32 = 0x8008_af25;
-/// Read the backend features offered.
-#[doc(alias = "VHOST_GET_BACKEND_FEATURES")]
-#[cfg(
-    not(
+    )]
+    pub const SET_BACKEND_FEATURES: u32 = 0x8008_af25;
+    /// Read the backend features offered.
+    #[doc(alias = "VHOST_GET_BACKEND_FEATURES")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const GET_BACKEND_FEATURES: u32 = 0x8008_af26;
+    /// Read the backend features offered.
+    #[doc(alias = "VHOST_GET_BACKEND_FEATURES")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -570,27 +588,27 @@ pub const SET_BACKEND_FEATURES: u32 = 0x8008_af25;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const GET_BACKEND_FEATURES: u32 = 0x8008_af26;
-/// Read the backend features offered.
-#[doc(alias = "VHOST_GET_BACKEND_FEATURES")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const GET_BACKEND_FEATURES: u32 = 0x4008_af26;
-/// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
-#[doc(alias = "VHOST_NET_SET_BACKEND")]
-#[cfg(
-    not(
+    )]
+    pub const GET_BACKEND_FEATURES: u32 = 0x4008_af26;
+    /// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
+    #[doc(alias = "VHOST_NET_SET_BACKEND")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const NET_SET_BACKEND: u32 = 0x4008_af30;
+    /// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
+    #[doc(alias = "VHOST_NET_SET_BACKEND")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -600,27 +618,27 @@ pub const GET_BACKEND_FEATURES: u32 = 0x4008_af26;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const NET_SET_BACKEND: u32 = 0x4008_af30;
-/// Attach a queue of vhost-net to a tap device or raw socket fd; -1 detaches it.
-#[doc(alias = "VHOST_NET_SET_BACKEND")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const NET_SET_BACKEND: u32 = 0x8008_af30;
-/// Attach vhost-scsi to a target.
-#[doc(alias = "VHOST_SCSI_SET_ENDPOINT")]
-#[cfg(
-    not(
+    )]
+    pub const NET_SET_BACKEND: u32 = 0x8008_af30;
+    /// Attach vhost-scsi to a target.
+    #[doc(alias = "VHOST_SCSI_SET_ENDPOINT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SCSI_SET_ENDPOINT: u32 = 0x40e8_af40;
+    /// Attach vhost-scsi to a target.
+    #[doc(alias = "VHOST_SCSI_SET_ENDPOINT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -630,27 +648,27 @@ pub const NET_SET_BACKEND: u32 = 0x8008_af30;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SCSI_SET_ENDPOINT: u32 = 0x40e8_af40;
-/// Attach vhost-scsi to a target.
-#[doc(alias = "VHOST_SCSI_SET_ENDPOINT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SCSI_SET_ENDPOINT: u32 = 0x80e8_af40;
-/// Detach vhost-scsi from a target.
-#[doc(alias = "VHOST_SCSI_CLEAR_ENDPOINT")]
-#[cfg(
-    not(
+    )]
+    pub const SCSI_SET_ENDPOINT: u32 = 0x80e8_af40;
+    /// Detach vhost-scsi from a target.
+    #[doc(alias = "VHOST_SCSI_CLEAR_ENDPOINT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SCSI_CLEAR_ENDPOINT: u32 = 0x40e8_af41;
+    /// Detach vhost-scsi from a target.
+    #[doc(alias = "VHOST_SCSI_CLEAR_ENDPOINT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -660,27 +678,27 @@ pub const SCSI_SET_ENDPOINT: u32 = 0x80e8_af40;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SCSI_CLEAR_ENDPOINT: u32 = 0x40e8_af41;
-/// Detach vhost-scsi from a target.
-#[doc(alias = "VHOST_SCSI_CLEAR_ENDPOINT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SCSI_CLEAR_ENDPOINT: u32 = 0x80e8_af41;
-/// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
-#[doc(alias = "VHOST_SCSI_GET_ABI_VERSION")]
-#[cfg(
-    not(
+    )]
+    pub const SCSI_CLEAR_ENDPOINT: u32 = 0x80e8_af41;
+    /// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
+    #[doc(alias = "VHOST_SCSI_GET_ABI_VERSION")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SCSI_GET_ABI_VERSION: u32 = 0x4004_af42;
+    /// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
+    #[doc(alias = "VHOST_SCSI_GET_ABI_VERSION")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -690,27 +708,27 @@ pub const SCSI_CLEAR_ENDPOINT: u32 = 0x80e8_af41;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SCSI_GET_ABI_VERSION: u32 = 0x4004_af42;
-/// Read the vhost-scsi interface version; encoded as a write, but the kernel writes the int.
-#[doc(alias = "VHOST_SCSI_GET_ABI_VERSION")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SCSI_GET_ABI_VERSION: u32 = 0x8004_af42;
-/// Set the flag that says events were dropped.
-#[doc(alias = "VHOST_SCSI_SET_EVENTS_MISSED")]
-#[cfg(
-    not(
+    )]
+    pub const SCSI_GET_ABI_VERSION: u32 = 0x8004_af42;
+    /// Set the flag that says events were dropped.
+    #[doc(alias = "VHOST_SCSI_SET_EVENTS_MISSED")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SCSI_SET_EVENTS_MISSED: u32 = 0x4004_af43;
+    /// Set the flag that says events were dropped.
+    #[doc(alias = "VHOST_SCSI_SET_EVENTS_MISSED")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -720,27 +738,27 @@ pub const SCSI_GET_ABI_VERSION: u32 = 0x8004_af42;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SCSI_SET_EVENTS_MISSED: u32 = 0x4004_af43;
-/// Set the flag that says events were dropped.
-#[doc(alias = "VHOST_SCSI_SET_EVENTS_MISSED")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SCSI_SET_EVENTS_MISSED: u32 = 0x8004_af43;
-/// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
-#[doc(alias = "VHOST_SCSI_GET_EVENTS_MISSED")]
-#[cfg(
-    not(
+    )]
+    pub const SCSI_SET_EVENTS_MISSED: u32 = 0x8004_af43;
+    /// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
+    #[doc(alias = "VHOST_SCSI_GET_EVENTS_MISSED")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const SCSI_GET_EVENTS_MISSED: u32 = 0x4004_af44;
+    /// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
+    #[doc(alias = "VHOST_SCSI_GET_EVENTS_MISSED")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -750,27 +768,27 @@ pub const SCSI_SET_EVENTS_MISSED: u32 = 0x8004_af43;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const SCSI_GET_EVENTS_MISSED: u32 = 0x4004_af44;
-/// Read the flag that says events were dropped; encoded as a write, but the kernel writes the value.
-#[doc(alias = "VHOST_SCSI_GET_EVENTS_MISSED")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const SCSI_GET_EVENTS_MISSED: u32 = 0x8004_af44;
-/// Set the guest's vsock context id.
-#[doc(alias = "VHOST_VSOCK_SET_GUEST_CID")]
-#[cfg(
-    not(
+    )]
+    pub const SCSI_GET_EVENTS_MISSED: u32 = 0x8004_af44;
+    /// Set the guest's vsock context id.
+    #[doc(alias = "VHOST_VSOCK_SET_GUEST_CID")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VSOCK_SET_GUEST_CID: u32 = 0x4008_af60;
+    /// Set the guest's vsock context id.
+    #[doc(alias = "VHOST_VSOCK_SET_GUEST_CID")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -780,27 +798,27 @@ pub const SCSI_GET_EVENTS_MISSED: u32 = 0x8004_af44;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VSOCK_SET_GUEST_CID: u32 = 0x4008_af60;
-/// Set the guest's vsock context id.
-#[doc(alias = "VHOST_VSOCK_SET_GUEST_CID")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VSOCK_SET_GUEST_CID: u32 = 0x8008_af60;
-/// Start (1) or stop (0) the vsock device.
-#[doc(alias = "VHOST_VSOCK_SET_RUNNING")]
-#[cfg(
-    not(
+    )]
+    pub const VSOCK_SET_GUEST_CID: u32 = 0x8008_af60;
+    /// Start (1) or stop (0) the vsock device.
+    #[doc(alias = "VHOST_VSOCK_SET_RUNNING")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VSOCK_SET_RUNNING: u32 = 0x4004_af61;
+    /// Start (1) or stop (0) the vsock device.
+    #[doc(alias = "VHOST_VSOCK_SET_RUNNING")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -810,27 +828,27 @@ pub const VSOCK_SET_GUEST_CID: u32 = 0x8008_af60;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VSOCK_SET_RUNNING: u32 = 0x4004_af61;
-/// Start (1) or stop (0) the vsock device.
-#[doc(alias = "VHOST_VSOCK_SET_RUNNING")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VSOCK_SET_RUNNING: u32 = 0x8004_af61;
-/// Read the virtio device id.
-#[doc(alias = "VHOST_VDPA_GET_DEVICE_ID")]
-#[cfg(
-    not(
+    )]
+    pub const VSOCK_SET_RUNNING: u32 = 0x8004_af61;
+    /// Read the virtio device id.
+    #[doc(alias = "VHOST_VDPA_GET_DEVICE_ID")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_DEVICE_ID: u32 = 0x8004_af70;
+    /// Read the virtio device id.
+    #[doc(alias = "VHOST_VDPA_GET_DEVICE_ID")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -840,27 +858,27 @@ pub const VSOCK_SET_RUNNING: u32 = 0x8004_af61;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_DEVICE_ID: u32 = 0x8004_af70;
-/// Read the virtio device id.
-#[doc(alias = "VHOST_VDPA_GET_DEVICE_ID")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_DEVICE_ID: u32 = 0x4004_af70;
-/// Read the virtio device status byte.
-#[doc(alias = "VHOST_VDPA_GET_STATUS")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_DEVICE_ID: u32 = 0x4004_af70;
+    /// Read the virtio device status byte.
+    #[doc(alias = "VHOST_VDPA_GET_STATUS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_STATUS: u32 = 0x8001_af71;
+    /// Read the virtio device status byte.
+    #[doc(alias = "VHOST_VDPA_GET_STATUS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -870,27 +888,27 @@ pub const VDPA_GET_DEVICE_ID: u32 = 0x4004_af70;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_STATUS: u32 = 0x8001_af71;
-/// Read the virtio device status byte.
-#[doc(alias = "VHOST_VDPA_GET_STATUS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_STATUS: u32 = 0x4001_af71;
-/// Write the virtio device status byte.
-#[doc(alias = "VHOST_VDPA_SET_STATUS")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_STATUS: u32 = 0x4001_af71;
+    /// Write the virtio device status byte.
+    #[doc(alias = "VHOST_VDPA_SET_STATUS")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SET_STATUS: u32 = 0x4001_af72;
+    /// Write the virtio device status byte.
+    #[doc(alias = "VHOST_VDPA_SET_STATUS")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -900,27 +918,27 @@ pub const VDPA_GET_STATUS: u32 = 0x4001_af71;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SET_STATUS: u32 = 0x4001_af72;
-/// Write the virtio device status byte.
-#[doc(alias = "VHOST_VDPA_SET_STATUS")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SET_STATUS: u32 = 0x8001_af72;
-/// Read bytes of the device's configuration space.
-#[doc(alias = "VHOST_VDPA_GET_CONFIG")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_SET_STATUS: u32 = 0x8001_af72;
+    /// Read bytes of the device's configuration space.
+    #[doc(alias = "VHOST_VDPA_GET_CONFIG")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_CONFIG: u32 = 0x8008_af73;
+    /// Read bytes of the device's configuration space.
+    #[doc(alias = "VHOST_VDPA_GET_CONFIG")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -930,27 +948,27 @@ pub const VDPA_SET_STATUS: u32 = 0x8001_af72;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_CONFIG: u32 = 0x8008_af73;
-/// Read bytes of the device's configuration space.
-#[doc(alias = "VHOST_VDPA_GET_CONFIG")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_CONFIG: u32 = 0x4008_af73;
-/// Write bytes of the device's configuration space.
-#[doc(alias = "VHOST_VDPA_SET_CONFIG")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_CONFIG: u32 = 0x4008_af73;
+    /// Write bytes of the device's configuration space.
+    #[doc(alias = "VHOST_VDPA_SET_CONFIG")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SET_CONFIG: u32 = 0x4008_af74;
+    /// Write bytes of the device's configuration space.
+    #[doc(alias = "VHOST_VDPA_SET_CONFIG")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -960,27 +978,27 @@ pub const VDPA_GET_CONFIG: u32 = 0x4008_af73;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SET_CONFIG: u32 = 0x4008_af74;
-/// Write bytes of the device's configuration space.
-#[doc(alias = "VHOST_VDPA_SET_CONFIG")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SET_CONFIG: u32 = 0x8008_af74;
-/// Enable (num 1) or disable (num 0) a queue.
-#[doc(alias = "VHOST_VDPA_SET_VRING_ENABLE")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_SET_CONFIG: u32 = 0x8008_af74;
+    /// Enable (num 1) or disable (num 0) a queue.
+    #[doc(alias = "VHOST_VDPA_SET_VRING_ENABLE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SET_VRING_ENABLE: u32 = 0x4008_af75;
+    /// Enable (num 1) or disable (num 0) a queue.
+    #[doc(alias = "VHOST_VDPA_SET_VRING_ENABLE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -990,27 +1008,27 @@ pub const VDPA_SET_CONFIG: u32 = 0x8008_af74;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SET_VRING_ENABLE: u32 = 0x4008_af75;
-/// Enable (num 1) or disable (num 0) a queue.
-#[doc(alias = "VHOST_VDPA_SET_VRING_ENABLE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SET_VRING_ENABLE: u32 = 0x8008_af75;
-/// Read the largest queue size the device supports.
-#[doc(alias = "VHOST_VDPA_GET_VRING_NUM")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_SET_VRING_ENABLE: u32 = 0x8008_af75;
+    /// Read the largest queue size the device supports.
+    #[doc(alias = "VHOST_VDPA_GET_VRING_NUM")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_VRING_NUM: u32 = 0x8002_af76;
+    /// Read the largest queue size the device supports.
+    #[doc(alias = "VHOST_VDPA_GET_VRING_NUM")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1020,27 +1038,27 @@ pub const VDPA_SET_VRING_ENABLE: u32 = 0x8008_af75;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_VRING_NUM: u32 = 0x8002_af76;
-/// Read the largest queue size the device supports.
-#[doc(alias = "VHOST_VDPA_GET_VRING_NUM")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_VRING_NUM: u32 = 0x4002_af76;
-/// Set the eventfd the device signals on a configuration change.
-#[doc(alias = "VHOST_VDPA_SET_CONFIG_CALL")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_VRING_NUM: u32 = 0x4002_af76;
+    /// Set the eventfd the device signals on a configuration change.
+    #[doc(alias = "VHOST_VDPA_SET_CONFIG_CALL")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SET_CONFIG_CALL: u32 = 0x4004_af77;
+    /// Set the eventfd the device signals on a configuration change.
+    #[doc(alias = "VHOST_VDPA_SET_CONFIG_CALL")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1050,27 +1068,27 @@ pub const VDPA_GET_VRING_NUM: u32 = 0x4002_af76;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SET_CONFIG_CALL: u32 = 0x4004_af77;
-/// Set the eventfd the device signals on a configuration change.
-#[doc(alias = "VHOST_VDPA_SET_CONFIG_CALL")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SET_CONFIG_CALL: u32 = 0x8004_af77;
-/// Read the range of I/O virtual addresses the device can map.
-#[doc(alias = "VHOST_VDPA_GET_IOVA_RANGE")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_SET_CONFIG_CALL: u32 = 0x8004_af77;
+    /// Read the range of I/O virtual addresses the device can map.
+    #[doc(alias = "VHOST_VDPA_GET_IOVA_RANGE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_IOVA_RANGE: u32 = 0x8010_af78;
+    /// Read the range of I/O virtual addresses the device can map.
+    #[doc(alias = "VHOST_VDPA_GET_IOVA_RANGE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1080,27 +1098,27 @@ pub const VDPA_SET_CONFIG_CALL: u32 = 0x8004_af77;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_IOVA_RANGE: u32 = 0x8010_af78;
-/// Read the range of I/O virtual addresses the device can map.
-#[doc(alias = "VHOST_VDPA_GET_IOVA_RANGE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_IOVA_RANGE: u32 = 0x4010_af78;
-/// Read the size of the configuration space.
-#[doc(alias = "VHOST_VDPA_GET_CONFIG_SIZE")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_IOVA_RANGE: u32 = 0x4010_af78;
+    /// Read the size of the configuration space.
+    #[doc(alias = "VHOST_VDPA_GET_CONFIG_SIZE")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_CONFIG_SIZE: u32 = 0x8004_af79;
+    /// Read the size of the configuration space.
+    #[doc(alias = "VHOST_VDPA_GET_CONFIG_SIZE")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1110,27 +1128,27 @@ pub const VDPA_GET_IOVA_RANGE: u32 = 0x4010_af78;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_CONFIG_SIZE: u32 = 0x8004_af79;
-/// Read the size of the configuration space.
-#[doc(alias = "VHOST_VDPA_GET_CONFIG_SIZE")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_CONFIG_SIZE: u32 = 0x4004_af79;
-/// Read the number of queues.
-#[doc(alias = "VHOST_VDPA_GET_VQS_COUNT")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_CONFIG_SIZE: u32 = 0x4004_af79;
+    /// Read the number of queues.
+    #[doc(alias = "VHOST_VDPA_GET_VQS_COUNT")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_VQS_COUNT: u32 = 0x8004_af80;
+    /// Read the number of queues.
+    #[doc(alias = "VHOST_VDPA_GET_VQS_COUNT")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1140,27 +1158,27 @@ pub const VDPA_GET_CONFIG_SIZE: u32 = 0x4004_af79;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_VQS_COUNT: u32 = 0x8004_af80;
-/// Read the number of queues.
-#[doc(alias = "VHOST_VDPA_GET_VQS_COUNT")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_VQS_COUNT: u32 = 0x4004_af80;
-/// Read the number of queue groups.
-#[doc(alias = "VHOST_VDPA_GET_GROUP_NUM")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_VQS_COUNT: u32 = 0x4004_af80;
+    /// Read the number of queue groups.
+    #[doc(alias = "VHOST_VDPA_GET_GROUP_NUM")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_GROUP_NUM: u32 = 0x8004_af81;
+    /// Read the number of queue groups.
+    #[doc(alias = "VHOST_VDPA_GET_GROUP_NUM")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1170,27 +1188,27 @@ pub const VDPA_GET_VQS_COUNT: u32 = 0x4004_af80;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_GROUP_NUM: u32 = 0x8004_af81;
-/// Read the number of queue groups.
-#[doc(alias = "VHOST_VDPA_GET_GROUP_NUM")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_GROUP_NUM: u32 = 0x4004_af81;
-/// Read the number of address spaces.
-#[doc(alias = "VHOST_VDPA_GET_AS_NUM")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_GROUP_NUM: u32 = 0x4004_af81;
+    /// Read the number of address spaces.
+    #[doc(alias = "VHOST_VDPA_GET_AS_NUM")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_GET_AS_NUM: u32 = 0x8004_af7a;
+    /// Read the number of address spaces.
+    #[doc(alias = "VHOST_VDPA_GET_AS_NUM")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1200,30 +1218,30 @@ pub const VDPA_GET_GROUP_NUM: u32 = 0x4004_af81;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_GET_AS_NUM: u32 = 0x8004_af7a;
-/// Read the number of address spaces.
-#[doc(alias = "VHOST_VDPA_GET_AS_NUM")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_GET_AS_NUM: u32 = 0x4004_af7a;
-/// Read the group of a queue (index in, num out).
-#[doc(alias = "VHOST_VDPA_GET_VRING_GROUP")]
-pub const VDPA_GET_VRING_GROUP: u32 = 0xc008_af7b;
-/// Bind a queue group (index) to an address space (num).
-#[doc(alias = "VHOST_VDPA_SET_GROUP_ASID")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_GET_AS_NUM: u32 = 0x4004_af7a;
+    /// Read the group of a queue (index in, num out).
+    #[doc(alias = "VHOST_VDPA_GET_VRING_GROUP")]
+    pub const VDPA_GET_VRING_GROUP: u32 = 0xc008_af7b;
+    /// Bind a queue group (index) to an address space (num).
+    #[doc(alias = "VHOST_VDPA_SET_GROUP_ASID")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SET_GROUP_ASID: u32 = 0x4008_af7c;
+    /// Bind a queue group (index) to an address space (num).
+    #[doc(alias = "VHOST_VDPA_SET_GROUP_ASID")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1233,27 +1251,27 @@ pub const VDPA_GET_VRING_GROUP: u32 = 0xc008_af7b;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SET_GROUP_ASID: u32 = 0x4008_af7c;
-/// Bind a queue group (index) to an address space (num).
-#[doc(alias = "VHOST_VDPA_SET_GROUP_ASID")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SET_GROUP_ASID: u32 = 0x8008_af7c;
-/// Suspend the device: it stops processing queues and keeps the state needed to resume.
-#[doc(alias = "VHOST_VDPA_SUSPEND")]
-#[cfg(
-    not(
+    )]
+    pub const VDPA_SET_GROUP_ASID: u32 = 0x8008_af7c;
+    /// Suspend the device: it stops processing queues and keeps the state needed to resume.
+    #[doc(alias = "VHOST_VDPA_SUSPEND")]
+    #[cfg(
+        not(
+            any(
+                target_arch = "powerpc",
+                all(target_arch = "powerpc64", target_endian = "big"),
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "mips",
+                all(target_arch = "mips64", target_pointer_width = "64"),
+                all(target_arch = "mips64", target_pointer_width = "32"),
+                target_arch = "sparc64"
+            )
+        )
+    )]
+    pub const VDPA_SUSPEND: u32 = 0xaf7d;
+    /// Suspend the device: it stops processing queues and keeps the state needed to resume.
+    #[doc(alias = "VHOST_VDPA_SUSPEND")]
+    #[cfg(
         any(
             target_arch = "powerpc",
             all(target_arch = "powerpc64", target_endian = "big"),
@@ -1263,23 +1281,11 @@ pub const VDPA_SET_GROUP_ASID: u32 = 0x8008_af7c;
             all(target_arch = "mips64", target_pointer_width = "32"),
             target_arch = "sparc64"
         )
-    )
-)]
-pub const VDPA_SUSPEND: u32 = 0xaf7d;
-/// Suspend the device: it stops processing queues and keeps the state needed to resume.
-#[doc(alias = "VHOST_VDPA_SUSPEND")]
-#[cfg(
-    any(
-        target_arch = "powerpc",
-        all(target_arch = "powerpc64", target_endian = "big"),
-        all(target_arch = "powerpc64", target_endian = "little"),
-        target_arch = "mips",
-        all(target_arch = "mips64", target_pointer_width = "64"),
-        all(target_arch = "mips64", target_pointer_width = "32"),
-        target_arch = "sparc64"
-    )
-)]
-pub const VDPA_SUSPEND: u32 = 0x2000_af7d;
+    )]
+    pub const VDPA_SUSPEND: u32 = 0x2000_af7d;
+}
+#[doc(no_inline)]
+pub use ioctl_numbers::*;
 /// Calls [`VHOST_GET_FEATURES`](GET_FEATURES).
 ///
 /// Read the features the backend offers (virtio feature bits and VHOST_F_* bits).

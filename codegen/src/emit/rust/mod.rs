@@ -112,7 +112,10 @@ impl Parts {
         let mut jobs = vec![Chunk::Head, Chunk::Flags];
         jobs.extend(self.types.chunks(per(self.types.len())).map(Chunk::Types));
         let per_ioctl = per(self.ioctls.len());
-        jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Ioctls));
+        // The numbers are one module of their own (`ioctl_numbers`), so one chunk.
+        if !self.ioctls.is_empty() {
+            jobs.push(Chunk::Ioctls(&self.ioctls));
+        }
         jobs.push(Chunk::Macros);
         jobs.extend(self.ioctls.chunks(per_ioctl).map(Chunk::Wrappers));
         jobs.push(Chunk::Fds);
@@ -156,6 +159,7 @@ impl Chunk<'_> {
                     .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id, &opts.serde)));
                 quote!(#(#items)*)
             }
+            Chunk::Ioctls([]) => TokenStream::new(),
             Chunk::Ioctls(ioctls) => {
                 let mut items = Vec::new();
                 for &i in *ioctls {
@@ -170,7 +174,8 @@ impl Chunk<'_> {
                         && m.types[*t].parent.is_none()
                         && io.abis.within(m.types[*t].abis)
                     {
-                        let line = format!(" The argument: [`{}`].", m.types[*t].rust_name);
+                        let line =
+                            format!(" The argument: [`{0}`](super::{0}).", m.types[*t].rust_name);
                         d = quote!(#d #[doc = ""] #[doc = #line]);
                     }
                     let arch = cfg::arch_attr(io.abis);
@@ -179,7 +184,16 @@ impl Chunk<'_> {
                         items.push(quote!(#d #a #arch #cfg pub const #name: u32 = #lit;));
                     }
                 }
-                quote!(#(#items)*)
+                // Apart from the values on the module's page, re-exported where they were.
+                quote! {
+                    /// The ioctl numbers of this header, on this architecture (each ioctl's
+                    /// function and its fd type's method call it).
+                    pub mod ioctl_numbers {
+                        #(#items)*
+                    }
+                    #[doc(no_inline)]
+                    pub use ioctl_numbers::*;
+                }
             }
             Chunk::Macros => m
                 .macros
@@ -389,6 +403,7 @@ mod tests {
                 Chunk::Ioctls(&ioctls),
                 Chunk::Macros,
                 Chunk::Wrappers(&ioctls),
+                Chunk::Fds,
                 Chunk::Aliases,
             ]
             .iter()
