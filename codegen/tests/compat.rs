@@ -114,8 +114,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: none\n",
-                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: read-write\n",
+                    "  - name: VFIO_DEVICE_GET_INFO\n    fd: [device]\n    dir: none\n",
+                    "  - name: VFIO_DEVICE_GET_INFO\n    fd: [device]\n    dir: read-write\n",
                 )
             },
         },
@@ -126,8 +126,8 @@ fn corpus() -> Vec<Mutation> {
             apply: |t| {
                 edit(
                     t,
-                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: none\n",
-                    "  - name: VFIO_DEVICE_GET_INFO\n    dir: none\n    data: in\n",
+                    "  - name: VFIO_DEVICE_GET_INFO\n    fd: [device]\n    dir: none\n",
+                    "  - name: VFIO_DEVICE_GET_INFO\n    fd: [device]\n    dir: none\n    data: in\n",
                 )
             },
         },
@@ -688,11 +688,11 @@ fn architecture_changes_are_classified_per_abi() {
     let x86_regs = edit(
         &edit(
             &text,
-            "  - name: KVM_GET_REGS\n    arch: [x86, arm64]\n",
-            "  - name: KVM_GET_REGS\n    arch: [x86]\n",
+            "  - name: KVM_GET_REGS\n    fd: [vcpu]\n    arch: [x86, arm64]\n",
+            "  - name: KVM_GET_REGS\n    fd: [vcpu]\n    arch: [x86]\n",
         ),
-        "  - name: KVM_SET_REGS\n    arch: [x86, arm64]\n",
-        "  - name: KVM_SET_REGS\n    arch: [x86]\n",
+        "  - name: KVM_SET_REGS\n    fd: [vcpu]\n    arch: [x86, arm64]\n",
+        "  - name: KVM_SET_REGS\n    fd: [vcpu]\n    arch: [x86]\n",
     );
     let ch = kinds(&x86_regs);
     assert_eq!(ch.len(), 2, "{ch:?}");

@@ -50,7 +50,8 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
         .iter()
         .filter_map(|s| {
             let e = uapigen::files::render(std::slice::from_ref(&s.model), &dirs, mode).err()?;
-            Some(format!("{}: {e}\n{}", s.label, s.text))
+            // The error after the text: a log cut to its end still has it.
+            Some(format!("{}:\n{}\n{}: {e}", s.label, s.text, s.label))
         })
         .collect();
     if !render_failures.is_empty() {
@@ -141,20 +142,10 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let rust_errors = String::from_utf8_lossy(&out.stderr).into_owned();
 
+    // The failing specs' texts first and the compilers' messages last: a log cut to its
+    // end (as CI shows it) still has the error.
     let mut report = String::new();
-    if !c_failures.is_empty() {
-        let _ = writeln!(
-            report,
-            "{} specs' C fails gcc:\n{}",
-            c_failures.len(),
-            c_failures.join("\n")
-        );
-    }
     if !out.status.success() {
-        let _ = writeln!(
-            report,
-            "the Rust of the accepted specs fails rustc -D warnings:\n{rust_errors}"
-        );
         for s in specs {
             if rust_errors.contains(&format!("src/{}.rs", s.model.module.name)) {
                 let _ = writeln!(
@@ -164,6 +155,18 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
                 );
             }
         }
+        let _ = writeln!(
+            report,
+            "the Rust of the accepted specs fails rustc -D warnings (the specs above):\n{rust_errors}"
+        );
+    }
+    if !c_failures.is_empty() {
+        let _ = writeln!(
+            report,
+            "{} specs' C fails gcc:\n{}",
+            c_failures.len(),
+            c_failures.join("\n")
+        );
     }
     if report.is_empty() {
         Ok(Ran {

@@ -1,5 +1,6 @@
 //! The checked-in crate's code builds against `uapigen-runtime` without its default
-//! features (no `alloc`, no `std`), with every feature of the crate and `-D warnings`:
+//! features (no `alloc`, no `std`), with every feature of the crate (serde too) and
+//! `-D warnings`:
 //! payload wrappers then encode into a stack buffer (`ENOMEM` beyond 4 KiB), and the
 //! wrappers of flexible-array ioctls take a `FlexBuf` that cannot be made. It failed before
 //! (`aligned_buf` and `FlexBuf` did not exist without `alloc`).
@@ -26,13 +27,16 @@ fn generated_crate_builds_without_alloc() {
     let krate = root().join("target/no-alloc");
     let _ = std::fs::remove_dir_all(krate.join("src"));
     copy_dir(&root().join("generated/src"), &krate.join("src"));
+    // The crate's front page includes its guide.
+    std::fs::copy(root().join("generated/GUIDE.md"), krate.join("GUIDE.md"))
+        .unwrap_or_else(|e| panic!("GUIDE.md: {e}"));
     let runtime = root().join("runtime").display().to_string();
     std::fs::write(
         krate.join("Cargo.toml"),
         format!(
             "[package]\nname = \"linux-uapi-no-alloc\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\n\
-             [dependencies]\nuapigen-runtime = {{ path = {runtime:?}, default-features = false }}\n\n\
+             publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\
+             serde = [\"uapigen-runtime/serde\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, default-features = false }}\n\n\
              [workspace]\n"
         ),
     )
