@@ -1451,6 +1451,28 @@ fn shape(name: &str, n: usize) -> String {
                 let _ = writeln!(text, "  - linux/h{}.h", i / 2);
             }
         }
+        // `n` kinds of fd and `n` ioctls on two kinds each, every second one giving a kind.
+        "fd_kinds" => {
+            text.push_str("fds:\n");
+            for i in 0..n {
+                let _ = writeln!(text, "  - {{ name: k{i} }}");
+            }
+            text.push_str("ioctls:\n");
+            for i in 0..n {
+                let gives = if i % 2 == 0 {
+                    format!(", returns: fd, gives: k{}", (i + 7) % n)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    text,
+                    "  - {{ name: IO_{i}, fd: [k{i}, k{}], dir: none, type: {}, nr: {}{gives} }}",
+                    (i + 1) % n,
+                    i / 256,
+                    i % 256
+                );
+            }
+        }
         _ => problem(format!("no input shape `{name}`")),
     }
     text
@@ -1632,6 +1654,17 @@ fn child_many_payload_variants() {
     finish();
 }
 
+/// Many kinds of fd and many ioctls naming them: each name is looked up in one map (a scan
+/// of the kinds per name does not allocate, so the instructions show it), and the fd types'
+/// methods are rendered from one pass over the ioctls.
+#[test]
+#[ignore = "run in a child process by the test of the same name without `child_`"]
+fn child_many_fd_kinds() {
+    scales("fd_kinds", 250, Expect::Ok, &[], |n| shape("fd_kinds", n));
+    scales_in_instructions("fd_kinds", 512, Stage::Resolve);
+    finish();
+}
+
 /// Function-like macros and `includes`: many macros, one macro of many parameters (each
 /// call of a fact writes them all), many includes with repeats (E0506 for each): linear.
 #[test]
@@ -1728,4 +1761,5 @@ in_children! {
     many_ioctls => child_many_ioctls,
     many_payload_variants => child_many_payload_variants,
     many_macros_and_includes => child_many_macros_and_includes,
+    many_fd_kinds => child_many_fd_kinds,
 }

@@ -187,8 +187,9 @@ impl<'a> Resolver<'a> {
     /// crates itself.
     pub(super) fn crate_modules(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut add = |name: &str, path: String| {
-            if !out.iter().any(|(n, _)| n == name) {
+            if seen.insert(name.to_owned()) {
                 out.push((name.to_owned(), path));
             }
         };

@@ -113,6 +113,7 @@ impl Resolver<'_> {
 
     pub(super) fn ioctls(&mut self) -> Vec<Ioctl> {
         let spec = self.spec;
+        let kinds = self.fd_map();
         let mut out = Vec::new();
         for (index, io) in spec.ioctls.iter().enumerate() {
             self.ctx = self.ioctl_abis[index];
@@ -241,8 +242,8 @@ impl Resolver<'_> {
                 doc: doc(&io.doc),
                 allow: self.allow(&io.allow),
                 wrapper,
-                fds: self.ioctl_fds(io),
-                gives: self.ioctl_gives(io),
+                fds: self.ioctl_fds(&kinds, io),
+                gives: self.ioctl_gives(&kinds, io),
                 abis: self.ctx,
                 span: io.name.span,
             };

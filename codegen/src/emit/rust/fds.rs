@@ -12,21 +12,26 @@ use crate::model::Model;
 /// The fd types of a module and their methods; nothing when the spec lists no `fds`.
 pub(crate) fn fd_types(model: &Model) -> TokenStream {
     let m = &model.module;
+    // The ioctls of each kind, in one pass (many kinds and many ioctls stay linear).
+    let mut of_kind: Vec<Vec<usize>> = vec![Vec::new(); m.fds.len()];
+    for (i, io) in m.ioctls.iter().enumerate() {
+        for &k in &io.fds {
+            if let Some(list) = of_kind.get_mut(k) {
+                list.push(i);
+            }
+        }
+    }
     let items = m.fds.iter().enumerate().map(|(k, (name, rust, doc))| {
         let ty = format_ident!("{}", rust);
         let lead = match doc {
             Some(d) => format!(" {}", d.lines().collect::<Vec<_>>().join(" ")),
             None => format!(" A `{name}` fd."),
         };
-        let methods = m
-            .ioctls
-            .iter()
-            .enumerate()
-            .filter(|(_, io)| io.fds.contains(&k))
-            .map(|(i, io)| {
-                let gives = io.gives.map(|g| format_ident!("{}", m.fds[g].1));
-                behind(io.abis, method(model, i, gives.as_ref()))
-            });
+        let methods = of_kind[k].iter().map(|&i| {
+            let io = &m.ioctls[i];
+            let gives = io.gives.map(|g| format_ident!("{}", m.fds[g].1));
+            behind(io.abis, method(model, i, gives.as_ref()))
+        });
         let abis = arch_attr(m.abis);
         quote! {
             #[doc = #lead]
