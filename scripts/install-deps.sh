@@ -87,3 +87,9 @@ fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
+
+# cargo semver-checks: linux-uapi's API against its previous committed version
+# (scripts/semver.sh).
+if ! cargo semver-checks --version >/dev/null 2>&1; then
+  cargo install cargo-semver-checks --locked
+fi

@@ -37,6 +37,9 @@ phase bench-clippy cargo clippy --manifest-path bench/Cargo.toml -p uapigen-benc
 phase bench-tests cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-payloads
 # The crates meant for crates.io package and build as published (versions on every path
 # dependency, license files, metadata): cargo's dry run of a release, without uploading.
+# linux-uapi's API against the version before the last change to generated/: a breaking
+# regeneration must bump the version.
+phase semver scripts/semver.sh
 phase publish-dry-run cargo publish --dry-run -p uapigen-attr -p uapigen -p uapigen-macros -p uapigen-runtime -p linux-uapi
 # A bounded fuzzing smoke run (about a minute) of the spec pipeline, the decoders and the
 # importer's parsing of clang's output.
