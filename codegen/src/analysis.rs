@@ -62,6 +62,8 @@ pub struct Facts {
     /// Per ioctl: the members of its argument that hand the kernel a user address the
     /// caller provides (see [`Facts::user_addresses`]).
     addresses: Vec<Vec<String>>,
+    /// Per type: the ioctls whose argument it is (see [`Facts::argument_of`]).
+    arg_of: Vec<Vec<usize>>,
 }
 
 impl Facts {
@@ -129,7 +131,21 @@ impl Facts {
             .iter()
             .map(|io| ioctl_addresses(m, &facts, io))
             .collect();
+        facts.arg_of = vec![Vec::new(); m.types.len()];
+        for (i, io) in m.ioctls.iter().enumerate() {
+            if let Some(Ty::Named(id)) = &io.arg
+                && let Some(list) = facts.arg_of.get_mut(*id)
+            {
+                list.push(i);
+            }
+        }
         facts
+    }
+
+    /// The ioctls (indices) whose argument is type `id`, in spec order: one pass over the
+    /// ioctls for all types, so that the docs' links stay linear.
+    pub fn argument_of(&self, id: TypeId) -> &[usize] {
+        self.arg_of.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The members of ioctl `i`'s argument (paths such as `userspace_addr`, or

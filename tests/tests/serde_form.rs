@@ -163,8 +163,8 @@ fn flexbuf_is_header_and_entries() {
 }
 
 #[test]
-fn other_formats_too() {
-    // A non-self-describing path: JSON bytes through a reader, the same value.
+fn text_through_a_reader() {
+    // Serialised to a string and read back through `io::Read`: the same value.
     let r: kvm::Regs = patterned(6);
     let text = serde_json::to_string(&r).expect("serialise");
     let back: kvm::Regs = serde_json::from_reader(text.as_bytes()).expect("deserialise");

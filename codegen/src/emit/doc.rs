@@ -243,7 +243,7 @@ fn type_section(out: &mut String, model: &Model, id: TypeId) {
         let _ = writeln!(
             out,
             "Payload: `{tag}` says what the data holds (an unknown value: {}).\n\n| `{tag}` | data |\n|---|---|",
-            errno_name(p.unknown.into())
+            crate::check::Errno::from(p.unknown).c_name()
         );
         for v in &p.variants {
             let tag = v
@@ -296,10 +296,6 @@ fn layout_table(out: &mut String, model: &Model, id: TypeId) {
     out.push('\n');
 }
 
-fn errno_name(e: crate::check::Errno) -> &'static str {
-    e.c_name()
-}
-
 /// The validator's checks of a struct, in the order it makes them.
 fn checks(out: &mut String, model: &Model, id: TypeId) {
     let m = &model.module;
@@ -319,7 +315,7 @@ fn checks(out: &mut String, model: &Model, id: TypeId) {
             Check::SizeField { field: f, errno } => format!(
                 "the buffer holds `{}` ({} otherwise)",
                 field(*f),
-                errno_name(*errno)
+                errno.c_name()
             ),
             Check::MinSize { min, errno } => {
                 let ends: Vec<String> = group_by(t.abis.iter(), |a| min.per_abi[a])
@@ -336,26 +332,26 @@ fn checks(out: &mut String, model: &Model, id: TypeId) {
                     "the size is at least the end of `{}`: {} ({} otherwise)",
                     field(min.field),
                     ends.join(", "),
-                    errno_name(*errno)
+                    errno.c_name()
                 )
             }
             Check::WithinBuffer { errno } => {
-                format!("the size is within the buffer ({})", errno_name(*errno))
+                format!("the size is within the buffer ({})", errno.c_name())
             }
             Check::MandatoryInBuffer { errno } => format!(
                 "the buffer holds the mandatory part ({} otherwise)",
-                errno_name(*errno)
+                errno.c_name()
             ),
             Check::ClampToBuffer => {
                 "a size past the buffer reads only what the buffer holds".to_owned()
             }
             Check::UnknownTailZero { errno } => format!(
                 "bytes past the struct this revision knows are zero ({} otherwise)",
-                errno_name(*errno)
+                errno.c_name()
             ),
             Check::WholeStruct { errno } => format!(
                 "the buffer holds the whole struct ({} otherwise)",
-                errno_name(*errno)
+                errno.c_name()
             ),
             Check::KnownFlags {
                 field: f,
@@ -364,10 +360,10 @@ fn checks(out: &mut String, model: &Model, id: TypeId) {
             } => format!(
                 "`{}` has no bit outside {mask:#x} ({} otherwise)",
                 field(*f),
-                errno_name(*errno)
+                errno.c_name()
             ),
             Check::ReservedZero { field: f, errno } => {
-                format!("`{}` is zero ({} otherwise)", field(*f), errno_name(*errno))
+                format!("`{}` is zero ({} otherwise)", field(*f), errno.c_name())
             }
             Check::Payload(pc) => {
                 let needs = pc
@@ -378,7 +374,7 @@ fn checks(out: &mut String, model: &Model, id: TypeId) {
                 format!(
                     "the payload: `{}` is a known variant ({} otherwise), and the data holds what {needs} of the {} variants need (EINVAL otherwise)",
                     field(pc.tag_field),
-                    errno_name(pc.unknown),
+                    pc.unknown.c_name(),
                     pc.arms.len()
                 )
             }
@@ -397,7 +393,7 @@ fn checks(out: &mut String, model: &Model, id: TypeId) {
                     .and_then(|sr| sr.kernel.as_deref())
                     .map(|k| format!("; the kernel: `{k}`"))
                     .unwrap_or_default();
-                format!("{text} ({}{kernel})", errno_name(r.errno))
+                format!("{text} ({}{kernel})", r.errno.c_name())
             }
         };
         let _ = writeln!(out, "1. {line}");

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Ty, TypeId};
+use crate::ir::TypeId;
 use crate::model::Model;
 
 /// The docs' links from a struct to the ioctls that take it (their numbers, and their
@@ -13,11 +13,12 @@ pub(super) fn type_links(model: &Model, id: TypeId) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let mut lines: Vec<String> = Vec::new();
-    let uses: Vec<String> = m
-        .ioctls
+    let uses: Vec<String> = model
+        .facts
+        .argument_of(id)
         .iter()
-        .filter(|io| matches!(&io.arg, Some(Ty::Named(a)) if *a == id))
-        .map(|io| {
+        .map(|&i| {
+            let io = &m.ioctls[i];
             let wrapper = crate::names::wrapper_name(&io.rust_name);
             if t.abis.within(io.abis) {
                 format!(

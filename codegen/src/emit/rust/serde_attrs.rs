@@ -31,7 +31,7 @@ impl SerdeAttrs {
         )));
         SerdeAttrs {
             derive: quote!(#derive #krate),
-            elem: if gate.is_off() { quote!() } else { gate.cfg() },
+            elem: gate.cfg(),
             array: gate.attr(quote!(serde(with = "::uapigen_runtime::serde_form::array"))),
             skip: gate.attr(quote!(serde(skip))),
         }
