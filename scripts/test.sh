@@ -40,7 +40,7 @@ phase bench-tests cargo test --manifest-path bench/Cargo.toml -p uapigen-bench-p
 # linux-uapi's API against the version before the last change to generated/: a breaking
 # regeneration must bump the version.
 phase semver scripts/semver.sh
-phase publish-dry-run cargo publish --dry-run -p uapigen-attr -p uapigen -p uapigen-macros -p uapigen-runtime -p linux-uapi
+phase publish-dry-run scripts/publish-dry-run.sh
 # A bounded fuzzing smoke run (about a minute) of the spec pipeline, the decoders and the
 # importer's parsing of clang's output.
 phase fuzz-smoke scripts/fuzz.sh smoke
