@@ -15,7 +15,7 @@ pub struct Traits {
     pub pointer: bool,
     /// A union somewhere in it (or it is one).
     pub union: bool,
-    /// Padding on some ABI that Rust compiles for (no `IntoBytes`).
+    /// Padding on some ABI that Rust compiles for (no `AsBytes`).
     pub padding: bool,
 }
 
@@ -157,7 +157,7 @@ impl Facts {
     }
 
     /// Whether a payload struct can be encoded: every header field (but the payload itself)
-    /// and every variant type derive `IntoBytes`.
+    /// and every variant type implement `AsBytes`.
     fn derive_encodable(&self, m: &Module, id: TypeId) -> bool {
         let t = &m.types[id];
         let Some(p) = &t.payload else { return false };
@@ -209,7 +209,7 @@ impl Facts {
         self.traits.get(id).copied().unwrap_or_default()
     }
 
-    /// Whether a type can derive `IntoBytes` (no pointer, no padding on any Rust ABI).
+    /// Whether a type can implement `AsBytes` (no pointer, no padding on any Rust ABI).
     pub fn into_bytes(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Scalar(_) => true,
@@ -240,7 +240,7 @@ fn own_traits(m: &Module, layouts: &[Layout], id: TypeId) -> Traits {
     Traits {
         union: is_union,
         // Padding on any ABI that Rust compiles for (and the type exists on) breaks
-        // `IntoBytes` there.
+        // `AsBytes` there.
         padding: layouts
             .iter()
             .enumerate()

@@ -121,6 +121,7 @@ pub struct Builder {
     cargo: bool,
     c_names: bool,
     serde: crate::emit::rust::Gate,
+    zerocopy: crate::emit::rust::Gate,
     crates: std::collections::BTreeMap<String, PathBuf>,
     lint: LintLevel,
 }
@@ -165,6 +166,20 @@ impl Builder {
     /// (the derives come from `uapigen_runtime::serde`), in that feature for `Some`.
     pub fn serde(mut self, feature: Option<&str>) -> Self {
         self.serde = match feature {
+            Some(f) => crate::emit::rust::Gate::Feature(f.to_owned()),
+            None => crate::emit::rust::Gate::Always,
+        };
+        self
+    }
+
+    /// zerocopy's derives (`FromBytes`, `IntoBytes`, `Immutable`, `KnownLayout`) on every
+    /// generated type as well (default: none; the runtime's own `FromBytes`, `AsBytes` and
+    /// `Zeroable` are implemented either way, and cost rustc far less). `Some("zerocopy")`
+    /// puts them behind the crate's own `zerocopy` feature, `None` emits them always;
+    /// either way the crate enables `uapigen-runtime`'s `zerocopy` feature (the derives
+    /// come from `uapigen_runtime::zerocopy`), in that feature for `Some`.
+    pub fn zerocopy(mut self, feature: Option<&str>) -> Self {
+        self.zerocopy = match feature {
             Some(f) => crate::emit::rust::Gate::Feature(f.to_owned()),
             None => crate::emit::rust::Gate::Always,
         };
@@ -263,6 +278,7 @@ impl Builder {
             dirs.rust.c_names = crate::emit::rust::Gate::Always;
         }
         dirs.rust.serde = self.serde.clone();
+        dirs.rust.zerocopy = self.zerocopy.clone();
         let outputs = files::render(&models, &dirs, Mode::Build).map_err(BuildError::Emit)?;
         let written = files::write_all(&out, &outputs).map_err(|source| BuildError::Io {
             path: out.clone(),

@@ -44,6 +44,7 @@ impl OutputDirs {
             rust: crate::emit::rust::RustOptions {
                 c_names: crate::emit::rust::Gate::Feature("c-names".into()),
                 serde: crate::emit::rust::Gate::Feature("serde".into()),
+                zerocopy: crate::emit::rust::Gate::Feature("zerocopy".into()),
             },
             guide: None,
         }

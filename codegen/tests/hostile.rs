@@ -217,6 +217,7 @@ fn render_all(case: &str, m: Model) {
         &uapigen::emit::rust::RustOptions {
             c_names: uapigen::emit::rust::Gate::Always,
             serde: uapigen::emit::rust::Gate::Always,
+            zerocopy: uapigen::emit::rust::Gate::Always,
         },
     )
     .is_empty()

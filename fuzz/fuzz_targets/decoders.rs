@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use linux_uapi::{iommu, iommufd, kvm, vfio, vfio_nesting};
-use uapigen_runtime::zerocopy::FromBytes;
+use uapigen_runtime::FromBytes;
 
 fuzz_target!(|data: &[u8]| {
     for table in [

@@ -114,20 +114,17 @@ pub type __be16 = ::core::ffi::c_ushort;
 /// The packet information that comes before each packet unless IFF_NO_PI is set.
 #[doc(alias = "tun_pi")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -145,11 +142,23 @@ pub struct TunPi {
     /// The packet's protocol (an Ethernet type, big-endian).
     pub proto: __be16,
 }
+unsafe impl ::uapigen_runtime::Zeroable for TunPi {}
+unsafe impl ::uapigen_runtime::FromBytes for TunPi {}
+unsafe impl ::uapigen_runtime::AsBytes for TunPi {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<__be16>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<TunPi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<__be16>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(TunPi);
 impl ::core::default::Default for TunPi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of TUNSETTXFILTER: the Ethernet addresses a tap device lets through.
@@ -157,20 +166,17 @@ impl ::core::default::Default for TunPi {
 ///
 /// The argument of [`TUNSETTXFILTER`] (wrapper `tunsettxfilter`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -190,11 +196,26 @@ pub struct TunFilter {
     /// The Ethernet addresses, 6 bytes each.
     pub addr: ::uapigen_runtime::FlexArray<[u8; 6]>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for TunFilter {}
+unsafe impl ::uapigen_runtime::FromBytes for TunFilter {}
+unsafe impl ::uapigen_runtime::AsBytes for TunFilter {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<[u8; 6]>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<TunFilter>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<[u8; 6]>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(TunFilter);
 impl ::core::default::Default for TunFilter {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for TunFilter {

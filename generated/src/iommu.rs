@@ -411,20 +411,17 @@ pub const INV_GRANU_NR: u32 = 3;
 /// Report of an unrecoverable fault (IOMMU_FAULT_DMA_UNRECOV).
 #[doc(alias = "iommu_fault_unrecoverable")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -474,30 +471,43 @@ pub struct FaultUnrecoverable {
     /// Address whose fetch aborted, if any.
     pub fetch_addr: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for FaultUnrecoverable {}
+unsafe impl ::uapigen_runtime::FromBytes for FaultUnrecoverable {}
+unsafe impl ::uapigen_runtime::AsBytes for FaultUnrecoverable {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<FaultUnrecoverable>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(FaultUnrecoverable);
 impl ::core::default::Default for FaultUnrecoverable {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// A recoverable page request (IOMMU_FAULT_PAGE_REQ), e.g. from PCI PRI.
 #[doc(alias = "iommu_fault_page_request")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -548,30 +558,44 @@ pub struct FaultPageRequest {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub private_data: [u64; 2],
 }
+unsafe impl ::uapigen_runtime::Zeroable for FaultPageRequest {}
+unsafe impl ::uapigen_runtime::FromBytes for FaultPageRequest {}
+unsafe impl ::uapigen_runtime::AsBytes for FaultPageRequest {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<FaultPageRequest>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 2]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(FaultPageRequest);
 impl ::core::default::Default for FaultPageRequest {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// A fault report; type selects which union member is valid and the union fixes the size at 64 bytes.
 #[doc(alias = "iommu_fault")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -616,11 +640,24 @@ pub struct Fault {
     /// Fault details; the member is chosen by type.
     pub data: FaultData,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Fault {}
+unsafe impl ::uapigen_runtime::FromBytes for Fault {}
+unsafe impl ::uapigen_runtime::AsBytes for Fault {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<FaultData>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Fault>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<FaultData>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Fault);
 impl ::core::default::Default for Fault {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl Fault {
@@ -665,20 +702,17 @@ impl Fault {
 /// Answer to a page request group.
 #[doc(alias = "iommu_page_response")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -720,11 +754,26 @@ pub struct PageResponse {
     /// Result; an iommu_page_response_code value.
     pub code: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for PageResponse {}
+unsafe impl ::uapigen_runtime::FromBytes for PageResponse {}
+unsafe impl ::uapigen_runtime::AsBytes for PageResponse {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<PageResponse>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(PageResponse);
 impl ::core::default::Default for PageResponse {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl PageResponse {
@@ -742,20 +791,17 @@ impl PageResponse {
 /// Scope of an address-selective invalidation (IOMMU_INV_GRANU_ADDR).
 #[doc(alias = "iommu_inv_addr_info")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -826,30 +872,43 @@ pub struct InvAddrInfo {
     /// Number of contiguous granules to invalidate.
     pub nb_granules: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for InvAddrInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for InvAddrInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for InvAddrInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<InvAddrInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(InvAddrInfo);
 impl ::core::default::Default for InvAddrInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Scope of a PASID-selective invalidation (IOMMU_INV_GRANU_PASID).
 #[doc(alias = "iommu_inv_pasid_info")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -893,11 +952,24 @@ pub struct InvPasidInfo {
     /// Process address space ID; valid with IOMMU_INV_PASID_FLAGS_PASID.
     pub pasid: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for InvPasidInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for InvPasidInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for InvPasidInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<InvPasidInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(InvPasidInfo);
 impl ::core::default::Default for InvPasidInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Request to invalidate first-stage caches of a guest. DEV_IOTLB cannot go with DOMAIN
@@ -906,20 +978,17 @@ impl ::core::default::Default for InvPasidInfo {
 ///
 /// What its data holds: [`CacheInvalidateInfoPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -994,11 +1063,29 @@ pub struct CacheInvalidateInfo {
     /// Scope of the invalidation; the member is chosen by granularity and unused for DOMAIN.
     pub granu: CacheInvalidateInfoGranu,
 }
+unsafe impl ::uapigen_runtime::Zeroable for CacheInvalidateInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for CacheInvalidateInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for CacheInvalidateInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 6]>();
+    ::uapigen_runtime::bytes::from_bytes::<CacheInvalidateInfoGranu>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<CacheInvalidateInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 6]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<CacheInvalidateInfoGranu>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(CacheInvalidateInfo);
 impl ::core::default::Default for CacheInvalidateInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl CacheInvalidateInfo {
@@ -1175,7 +1262,7 @@ impl CacheInvalidateInfoPayload {
                     header,
                     out,
                     1,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                 )
             }
             Self::Addr(x) => {
@@ -1183,7 +1270,7 @@ impl CacheInvalidateInfoPayload {
                     header,
                     out,
                     2,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                 )
             }
         }
@@ -1211,7 +1298,7 @@ impl CacheInvalidateInfoPayload {
                 ),
             )
         };
-        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let head = ::uapigen_runtime::AsBytes::as_bytes(header);
         let at = ::core::mem::offset_of!(CacheInvalidateInfo, granu);
         let end = at + ::core::mem::size_of_val(&header.granu);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
@@ -1333,20 +1420,17 @@ impl CacheInvalidateInfo {
 /// Intel VT-d details of a guest PASID bind; only attributes the guest may choose.
 #[doc(alias = "iommu_gpasid_bind_data_vtd")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1390,11 +1474,24 @@ pub struct GpasidBindDataVtd {
     /// Extended memory type; used with IOMMU_SVA_VTD_GPASID_EMTE.
     pub emt: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for GpasidBindDataVtd {}
+unsafe impl ::uapigen_runtime::FromBytes for GpasidBindDataVtd {}
+unsafe impl ::uapigen_runtime::AsBytes for GpasidBindDataVtd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<GpasidBindDataVtd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(GpasidBindDataVtd);
 impl ::core::default::Default for GpasidBindDataVtd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Binds a guest page table (guest mm) to a host PASID; with a guest PASID the host can
@@ -1403,20 +1500,17 @@ impl ::core::default::Default for GpasidBindDataVtd {
 ///
 /// What its data holds: [`GpasidBindDataPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1511,11 +1605,33 @@ pub struct GpasidBindData {
     /// Vendor-specific data; the member is chosen by format.
     pub vendor: GpasidBindDataVendor,
 }
+unsafe impl ::uapigen_runtime::Zeroable for GpasidBindData {}
+unsafe impl ::uapigen_runtime::FromBytes for GpasidBindData {}
+unsafe impl ::uapigen_runtime::AsBytes for GpasidBindData {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 8]>();
+    ::uapigen_runtime::bytes::from_bytes::<GpasidBindDataVendor>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<GpasidBindData>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 8]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<GpasidBindDataVendor>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(GpasidBindData);
 impl ::core::default::Default for GpasidBindData {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl GpasidBindData {
@@ -1688,7 +1804,7 @@ impl GpasidBindDataPayload {
                     header,
                     out,
                     1,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                 )
             }
         }
@@ -1713,7 +1829,7 @@ impl GpasidBindDataPayload {
                 ),
             )
         };
-        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let head = ::uapigen_runtime::AsBytes::as_bytes(header);
         let at = ::core::mem::offset_of!(GpasidBindData, vendor);
         let end = at + ::core::mem::size_of_val(&header.vendor);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
@@ -1819,19 +1935,17 @@ impl GpasidBindData {
 ///
 /// Inline member type of `struct iommu_fault.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1868,11 +1982,43 @@ pub struct FaultData {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for FaultData {}
+unsafe impl ::uapigen_runtime::FromBytes for FaultData {}
+unsafe impl ::uapigen_runtime::AsBytes for FaultData {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<FaultUnrecoverable>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<FaultPageRequest>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 56]>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<FaultData>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<FaultUnrecoverable>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<FaultPageRequest>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 56]>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(FaultData);
 impl ::core::default::Default for FaultData {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for FaultData {
@@ -1884,7 +2030,7 @@ impl FaultData {
     /// Valid when type is IOMMU_FAULT_DMA_UNRECOV.
     pub fn event(&self) -> FaultUnrecoverable {
         ::uapigen_runtime::get::<FaultUnrecoverable>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `event` (the other bytes are kept).
     pub fn set_event(&mut self, v: FaultUnrecoverable) {
@@ -1892,14 +2038,14 @@ impl FaultData {
     }
     /// A union holding `event`, the other bytes zero.
     pub fn from_event(v: FaultUnrecoverable) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_event(v);
         u
     }
     /// Valid when type is IOMMU_FAULT_PAGE_REQ.
     pub fn prm(&self) -> FaultPageRequest {
         ::uapigen_runtime::get::<FaultPageRequest>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `prm` (the other bytes are kept).
     pub fn set_prm(&mut self, v: FaultPageRequest) {
@@ -1907,14 +2053,14 @@ impl FaultData {
     }
     /// A union holding `prm`, the other bytes zero.
     pub fn from_prm(v: FaultPageRequest) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_prm(v);
         u
     }
     /// Room for future members.
     pub fn padding2(&self) -> [u8; 56] {
         ::uapigen_runtime::get::<[u8; 56]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `padding2` (the other bytes are kept).
     pub fn set_padding2(&mut self, v: [u8; 56]) {
@@ -1922,7 +2068,7 @@ impl FaultData {
     }
     /// A union holding `padding2`, the other bytes zero.
     pub fn from_padding2(v: [u8; 56]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_padding2(v);
         u
     }
@@ -1931,19 +2077,17 @@ impl FaultData {
 ///
 /// Inline member type of `struct iommu_cache_invalidate_info.granu`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1977,11 +2121,35 @@ pub struct CacheInvalidateInfoGranu {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for CacheInvalidateInfoGranu {}
+unsafe impl ::uapigen_runtime::FromBytes for CacheInvalidateInfoGranu {}
+unsafe impl ::uapigen_runtime::AsBytes for CacheInvalidateInfoGranu {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<InvPasidInfo>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<InvAddrInfo>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<CacheInvalidateInfoGranu>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<InvPasidInfo>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<InvAddrInfo>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(CacheInvalidateInfoGranu);
 impl ::core::default::Default for CacheInvalidateInfoGranu {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for CacheInvalidateInfoGranu {
@@ -1993,7 +2161,7 @@ impl CacheInvalidateInfoGranu {
     /// Valid when granularity is IOMMU_INV_GRANU_PASID.
     pub fn pasid_info(&self) -> InvPasidInfo {
         ::uapigen_runtime::get::<InvPasidInfo>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `pasid_info` (the other bytes are kept).
     pub fn set_pasid_info(&mut self, v: InvPasidInfo) {
@@ -2001,14 +2169,14 @@ impl CacheInvalidateInfoGranu {
     }
     /// A union holding `pasid_info`, the other bytes zero.
     pub fn from_pasid_info(v: InvPasidInfo) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_pasid_info(v);
         u
     }
     /// Valid when granularity is IOMMU_INV_GRANU_ADDR.
     pub fn addr_info(&self) -> InvAddrInfo {
         ::uapigen_runtime::get::<InvAddrInfo>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `addr_info` (the other bytes are kept).
     pub fn set_addr_info(&mut self, v: InvAddrInfo) {
@@ -2016,7 +2184,7 @@ impl CacheInvalidateInfoGranu {
     }
     /// A union holding `addr_info`, the other bytes zero.
     pub fn from_addr_info(v: InvAddrInfo) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_addr_info(v);
         u
     }
@@ -2025,19 +2193,17 @@ impl CacheInvalidateInfoGranu {
 ///
 /// Inline member type of `struct iommu_gpasid_bind_data.vendor`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2068,11 +2234,36 @@ pub struct GpasidBindDataVendor {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for GpasidBindDataVendor {}
+unsafe impl ::uapigen_runtime::FromBytes for GpasidBindDataVendor {}
+unsafe impl ::uapigen_runtime::AsBytes for GpasidBindDataVendor {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<GpasidBindDataVtd>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<GpasidBindDataVendor>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<GpasidBindDataVtd>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(GpasidBindDataVendor);
 impl ::core::default::Default for GpasidBindDataVendor {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for GpasidBindDataVendor {
@@ -2084,7 +2275,7 @@ impl GpasidBindDataVendor {
     /// Valid when format is IOMMU_PASID_FORMAT_INTEL_VTD.
     pub fn vtd(&self) -> GpasidBindDataVtd {
         ::uapigen_runtime::get::<GpasidBindDataVtd>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `vtd` (the other bytes are kept).
     pub fn set_vtd(&mut self, v: GpasidBindDataVtd) {
@@ -2092,7 +2283,7 @@ impl GpasidBindDataVendor {
     }
     /// A union holding `vtd`, the other bytes zero.
     pub fn from_vtd(v: GpasidBindDataVtd) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_vtd(v);
         u
     }

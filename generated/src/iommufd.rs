@@ -241,20 +241,17 @@ pub const HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
 ///
 /// The argument of [`DESTROY`] (wrapper `destroy`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -283,11 +280,22 @@ pub struct Destroy {
     /// ID of the object to destroy.
     pub id: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Destroy {}
+unsafe impl ::uapigen_runtime::FromBytes for Destroy {}
+unsafe impl ::uapigen_runtime::AsBytes for Destroy {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Destroy>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Destroy);
 impl ::core::default::Default for Destroy {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl Destroy {
@@ -366,20 +374,17 @@ impl Destroy {
 ///
 /// The argument of [`IOAS_ALLOC`] (wrapper `ioas_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -415,11 +420,23 @@ pub struct IoasAlloc {
     /// ID of the new IOAS (output).
     pub out_ioas_id: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasAlloc);
 impl ::core::default::Default for IoasAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasAlloc {
@@ -507,20 +524,17 @@ impl IoasAlloc {
 /// An inclusive range of IO virtual addresses.
 #[doc(alias = "iommu_iova_range")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -537,11 +551,22 @@ pub struct IovaRange {
     /// Last IOVA; included.
     pub last: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IovaRange {}
+unsafe impl ::uapigen_runtime::FromBytes for IovaRange {}
+unsafe impl ::uapigen_runtime::AsBytes for IovaRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IovaRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IovaRange);
 impl ::core::default::Default for IovaRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_IOAS_IOVA_RANGES; reports where in an IOAS mappings may go, which changes with attachments.
@@ -549,20 +574,17 @@ impl ::core::default::Default for IovaRange {
 ///
 /// The argument of [`IOAS_IOVA_RANGES`] (wrapper `ioas_iova_ranges`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -604,11 +626,27 @@ pub struct IoasIovaRanges {
     /// Alignment that IOVA and length of MAP and COPY must have; at most PAGE_SIZE (output).
     pub out_iova_alignment: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasIovaRanges {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasIovaRanges {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasIovaRanges {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasIovaRanges>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasIovaRanges);
 impl ::core::default::Default for IoasIovaRanges {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasIovaRanges {
@@ -698,20 +736,17 @@ impl IoasIovaRanges {
 ///
 /// The argument of [`IOAS_ALLOW_IOVAS`] (wrapper `ioas_allow_iovas`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -744,11 +779,26 @@ pub struct IoasAllowIovas {
     /// User address of an array of struct iommu_iova_range.
     pub allowed_iovas: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasAllowIovas {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasAllowIovas {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasAllowIovas {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasAllowIovas>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasAllowIovas);
 impl ::core::default::Default for IoasAllowIovas {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasAllowIovas {
@@ -838,20 +888,17 @@ impl IoasAllowIovas {
 ///
 /// The argument of [`IOAS_MAP`] (wrapper `ioas_map`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -896,11 +943,28 @@ pub struct IoasMap {
     /// IOVA of the mapping; input with IOMMU_IOAS_MAP_FIXED_IOVA (range must be free) and output otherwise.
     pub iova: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasMap {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasMap {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasMap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasMap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasMap);
 impl ::core::default::Default for IoasMap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasMap {
@@ -1035,20 +1099,17 @@ impl IoasMap {
 ///
 /// The argument of [`IOAS_MAP_FILE`] (wrapper `ioas_map_file`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1090,11 +1151,29 @@ pub struct IoasMapFile {
     /// IOVA of the mapping; input with IOMMU_IOAS_MAP_FIXED_IOVA and output otherwise.
     pub iova: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasMapFile {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasMapFile {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasMapFile {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasMapFile>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasMapFile);
 impl ::core::default::Default for IoasMapFile {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasMapFile {
@@ -1224,20 +1303,17 @@ impl IoasMapFile {
 ///
 /// The argument of [`IOAS_COPY`] (wrapper `ioas_copy`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1279,11 +1355,28 @@ pub struct IoasCopy {
     /// IOVA in the source where the copy starts.
     pub src_iova: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasCopy {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasCopy {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasCopy {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasCopy>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasCopy);
 impl ::core::default::Default for IoasCopy {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasCopy {
@@ -1424,20 +1517,17 @@ impl IoasCopy {
 ///
 /// The argument of [`IOAS_UNMAP`] (wrapper `ioas_unmap`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1461,11 +1551,25 @@ pub struct IoasUnmap {
     /// Length of the range; the kernel writes back how many bytes it unmapped.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasUnmap {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasUnmap {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasUnmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasUnmap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasUnmap);
 impl ::core::default::Default for IoasUnmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasUnmap {
@@ -1570,20 +1674,17 @@ impl IoasUnmap {
 ///
 /// The argument of [`OPTION`] (wrapper `option`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1625,11 +1726,28 @@ pub struct IommuOption {
     /// Value to set, or the value read.
     pub val64: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuOption {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuOption {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuOption {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuOption>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuOption);
 impl ::core::default::Default for IommuOption {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuOption {
@@ -1751,20 +1869,17 @@ impl IommuOption {
 ///
 /// The argument of [`VFIO_IOAS`] (wrapper `vfio_ioas`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1805,11 +1920,25 @@ pub struct VfioIoas {
     /// Reserved: must be zero.
     pub reserved: u16,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VfioIoas {}
+unsafe impl ::uapigen_runtime::FromBytes for VfioIoas {}
+unsafe impl ::uapigen_runtime::AsBytes for VfioIoas {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VfioIoas>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VfioIoas);
 impl ::core::default::Default for VfioIoas {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl VfioIoas {
@@ -1913,20 +2042,17 @@ impl VfioIoas {
 /// Data of IOMMU_HWPT_DATA_VTD_S1; an Intel VT-d stage-1 page table owned by the user.
 #[doc(alias = "iommu_hwpt_vtd_s1")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1956,11 +2082,25 @@ pub struct HwptVtdS1 {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptVtdS1 {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptVtdS1 {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptVtdS1 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptVtdS1>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptVtdS1);
 impl ::core::default::Default for HwptVtdS1 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptVtdS1 {
@@ -2005,20 +2145,17 @@ impl HwptVtdS1 {
 /// Data of IOMMU_HWPT_DATA_ARM_SMMUV3; a nested ARM SMMUv3 stream table entry selecting S1, bypass or abort.
 #[doc(alias = "iommu_hwpt_arm_smmuv3")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2034,30 +2171,37 @@ pub struct HwptArmSmmuv3 {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub ste: [::uapigen_runtime::AlignedU64; 2],
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptArmSmmuv3 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[::uapigen_runtime::AlignedU64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptArmSmmuv3>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[::uapigen_runtime::AlignedU64; 2]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptArmSmmuv3);
 impl ::core::default::Default for HwptArmSmmuv3 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Data of IOMMU_HWPT_DATA_AMD_GUEST; an AMD IOMMU guest I/O page table.
 #[doc(alias = "iommu_hwpt_amd_guest")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2073,11 +2217,21 @@ pub struct HwptAmdGuest {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub dte: [::uapigen_runtime::AlignedU64; 4],
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptAmdGuest {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptAmdGuest {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptAmdGuest {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[::uapigen_runtime::AlignedU64; 4]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptAmdGuest>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[::uapigen_runtime::AlignedU64; 4]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptAmdGuest);
 impl ::core::default::Default for HwptAmdGuest {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_HWPT_ALLOC; creates a hardware page table on an IOAS, or a nested one on a parent HWPT or vIOMMU.
@@ -2086,20 +2240,17 @@ impl ::core::default::Default for HwptAmdGuest {
 /// The argument of [`HWPT_ALLOC`] (wrapper `hwpt_alloc`).
 /// What its data holds: [`HwptAllocPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2157,11 +2308,32 @@ pub struct HwptAlloc {
     #[doc(alias = "__reserved2")]
     pub reserved2: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptAlloc);
 impl ::core::default::Default for HwptAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptAlloc {
@@ -2499,20 +2671,17 @@ impl HwptAlloc {
 /// Hardware information of IOMMU_HW_INFO_TYPE_INTEL_VTD; raw registers to decode with the VT-d specification.
 #[doc(alias = "iommu_hw_info_vtd")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2542,11 +2711,25 @@ pub struct HwInfoVtd {
     /// VT-d Extended Capability Register.
     pub ecap_reg: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfoVtd {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfoVtd {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfoVtd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfoVtd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfoVtd);
 impl ::core::default::Default for HwInfoVtd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwInfoVtd {
@@ -2591,20 +2774,17 @@ impl HwInfoVtd {
 /// Hardware information of IOMMU_HW_INFO_TYPE_ARM_SMMUV3; raw ID registers of which only documented fields may be read.
 #[doc(alias = "iommu_hw_info_arm_smmuv3")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2647,11 +2827,26 @@ pub struct HwInfoArmSmmuv3 {
     /// SMMU_AIDR (architecture version).
     pub aidr: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfoArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfoArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfoArmSmmuv3 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u32; 6]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfoArmSmmuv3>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u32; 6]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfoArmSmmuv3);
 impl ::core::default::Default for HwInfoArmSmmuv3 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwInfoArmSmmuv3 {
@@ -2696,20 +2891,17 @@ impl HwInfoArmSmmuv3 {
 /// Hardware information of IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV; values for an emulated CMDQV PARAM register.
 #[doc(alias = "iommu_hw_info_tegra241_cmdqv")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2751,11 +2943,26 @@ pub struct HwInfoTegra241Cmdqv {
     /// Reserved: must be zero.
     pub reserved: u8,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfoTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfoTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfoTegra241Cmdqv {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfoTegra241Cmdqv>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfoTegra241Cmdqv);
 impl ::core::default::Default for HwInfoTegra241Cmdqv {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwInfoTegra241Cmdqv {
@@ -2800,20 +3007,17 @@ impl HwInfoTegra241Cmdqv {
 /// Hardware information of IOMMU_HW_INFO_TYPE_AMD; raw registers the VMM filters before exposing them.
 #[doc(alias = "iommu_hw_info_amd")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2830,11 +3034,22 @@ pub struct HwInfoAmd {
     /// Extended Feature 2 Register (MMIO offset 0x1a0).
     pub efr2: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfoAmd {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfoAmd {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfoAmd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfoAmd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfoAmd);
 impl ::core::default::Default for HwInfoAmd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_GET_HW_INFO; reads the hardware information of the IOMMU behind a bound device.
@@ -2842,20 +3057,17 @@ impl ::core::default::Default for HwInfoAmd {
 ///
 /// The argument of [`GET_HW_INFO`] (wrapper `get_hw_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2907,11 +3119,33 @@ pub struct HwInfo {
     /// Bits of enum iommufd_hw_capabilities.
     pub out_capabilities: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::from_bytes::<HwInfoDataType>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 3]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<HwInfoDataType>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 3]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfo);
 impl ::core::default::Default for HwInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwInfo {
@@ -3012,20 +3246,17 @@ impl HwInfo {
 ///
 /// The argument of [`HWPT_SET_DIRTY_TRACKING`] (wrapper `hwpt_set_dirty_tracking`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3064,11 +3295,24 @@ pub struct HwptSetDirtyTracking {
     #[doc(alias = "__reserved")]
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptSetDirtyTracking {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptSetDirtyTracking {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptSetDirtyTracking {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptSetDirtyTracking>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptSetDirtyTracking);
 impl ::core::default::Default for HwptSetDirtyTracking {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptSetDirtyTracking {
@@ -3158,20 +3402,17 @@ impl HwptSetDirtyTracking {
 ///
 /// The argument of [`HWPT_GET_DIRTY_BITMAP`] (wrapper `hwpt_get_dirty_bitmap`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3219,11 +3460,29 @@ pub struct HwptGetDirtyBitmap {
     /// User address of the u64 bitmap; bit n stands for page n from iova.
     pub data: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptGetDirtyBitmap {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptGetDirtyBitmap {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptGetDirtyBitmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptGetDirtyBitmap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptGetDirtyBitmap);
 impl ::core::default::Default for HwptGetDirtyBitmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptGetDirtyBitmap {
@@ -3322,20 +3581,17 @@ impl HwptGetDirtyBitmap {
 /// Entry of IOMMU_HWPT_INVALIDATE_DATA_VTD_S1; a VT-d stage-1 cache invalidation (device TLB too when ATS is on).
 #[doc(alias = "iommu_hwpt_vtd_s1_invalidate")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3365,11 +3621,25 @@ pub struct HwptVtdS1Invalidate {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptVtdS1Invalidate {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptVtdS1Invalidate {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptVtdS1Invalidate {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptVtdS1Invalidate>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptVtdS1Invalidate);
 impl ::core::default::Default for HwptVtdS1Invalidate {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptVtdS1Invalidate {
@@ -3414,20 +3684,17 @@ impl HwptVtdS1Invalidate {
 /// Entry of IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3; one SMMU command queue command (TLBI, ATC_INV or CFGI kinds).
 #[doc(alias = "iommu_viommu_arm_smmuv3_invalidate")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3443,11 +3710,21 @@ pub struct ViommuArmSmmuv3Invalidate {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub cmd: [::uapigen_runtime::AlignedU64; 2],
 }
+unsafe impl ::uapigen_runtime::Zeroable for ViommuArmSmmuv3Invalidate {}
+unsafe impl ::uapigen_runtime::FromBytes for ViommuArmSmmuv3Invalidate {}
+unsafe impl ::uapigen_runtime::AsBytes for ViommuArmSmmuv3Invalidate {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[::uapigen_runtime::AlignedU64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<ViommuArmSmmuv3Invalidate>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[::uapigen_runtime::AlignedU64; 2]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(ViommuArmSmmuv3Invalidate);
 impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_HWPT_INVALIDATE; flushes caches of a nested HWPT or a vIOMMU with an array of requests.
@@ -3456,20 +3733,17 @@ impl ::core::default::Default for ViommuArmSmmuv3Invalidate {
 /// The argument of [`HWPT_INVALIDATE`] (wrapper `hwpt_invalidate`).
 /// What its data holds: [`HwptInvalidatePayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3514,11 +3788,28 @@ pub struct HwptInvalidate {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptInvalidate {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptInvalidate {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptInvalidate {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptInvalidate>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptInvalidate);
 impl ::core::default::Default for HwptInvalidate {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptInvalidate {
@@ -3829,20 +4120,17 @@ impl HwptInvalidate {
 /// A page fault read from a fault queue fd.
 #[doc(alias = "iommu_hwpt_pgfault")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3892,11 +4180,30 @@ pub struct HwptPgfault {
     /// Kernel cookie of the fault group; the last fault's cookie goes into the response.
     pub cookie: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptPgfault {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptPgfault {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptPgfault {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptPgfault>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptPgfault);
 impl ::core::default::Default for HwptPgfault {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwptPgfault {
@@ -3941,20 +4248,17 @@ impl HwptPgfault {
 /// A response written to a fault queue fd.
 #[doc(alias = "iommu_hwpt_page_response")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3982,11 +4286,22 @@ pub struct HwptPageResponse {
     /// An enum iommufd_page_response_code value.
     pub code: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwptPageResponse {}
+unsafe impl ::uapigen_runtime::FromBytes for HwptPageResponse {}
+unsafe impl ::uapigen_runtime::AsBytes for HwptPageResponse {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwptPageResponse>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwptPageResponse);
 impl ::core::default::Default for HwptPageResponse {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_FAULT_QUEUE_ALLOC; creates a fault queue object and its fd.
@@ -3994,20 +4309,17 @@ impl ::core::default::Default for HwptPageResponse {
 ///
 /// The argument of [`FAULT_QUEUE_ALLOC`] (wrapper `fault_queue_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4045,11 +4357,24 @@ pub struct FaultAlloc {
     /// Fd to read faults from and write responses to (output).
     pub out_fault_fd: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for FaultAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for FaultAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for FaultAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<FaultAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(FaultAlloc);
 impl ::core::default::Default for FaultAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl FaultAlloc {
@@ -4137,20 +4462,17 @@ impl FaultAlloc {
 /// Data of IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV; where to mmap the page0 of the virtual interface (VINTF) for the guest.
 #[doc(alias = "iommu_viommu_tegra241_cmdqv")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4173,11 +4495,22 @@ pub struct ViommuTegra241Cmdqv {
     /// mmap length of VINTF page0 (output).
     pub out_vintf_mmap_length: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for ViommuTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::FromBytes for ViommuTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::AsBytes for ViommuTegra241Cmdqv {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<ViommuTegra241Cmdqv>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(ViommuTegra241Cmdqv);
 impl ::core::default::Default for ViommuTegra241Cmdqv {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_VIOMMU_ALLOC; creates a virtual IOMMU, the VM's slice of a physical IOMMU.
@@ -4185,20 +4518,17 @@ impl ::core::default::Default for ViommuTegra241Cmdqv {
 ///
 /// The argument of [`VIOMMU_ALLOC`] (wrapper `viommu_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4247,11 +4577,30 @@ pub struct ViommuAlloc {
     /// User address of the driver-specific data whose struct type selects.
     pub data_uptr: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for ViommuAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for ViommuAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for ViommuAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<ViommuAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(ViommuAlloc);
 impl ::core::default::Default for ViommuAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ViommuAlloc {
@@ -4354,20 +4703,17 @@ impl ViommuAlloc {
 ///
 /// The argument of [`VDEVICE_ALLOC`] (wrapper `vdevice_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4397,11 +4743,26 @@ pub struct VdeviceAlloc {
     /// Device ID inside the VM (vSID on SMMUv3, vDeviceID on AMD, vRID on VT-d).
     pub virt_id: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VdeviceAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for VdeviceAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for VdeviceAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VdeviceAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VdeviceAlloc);
 impl ::core::default::Default for VdeviceAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl VdeviceAlloc {
@@ -4480,20 +4841,17 @@ impl VdeviceAlloc {
 ///
 /// The argument of [`IOAS_CHANGE_PROCESS`] (wrapper `ioas_change_process`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4530,11 +4888,22 @@ pub struct IoasChangeProcess {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IoasChangeProcess {}
+unsafe impl ::uapigen_runtime::FromBytes for IoasChangeProcess {}
+unsafe impl ::uapigen_runtime::AsBytes for IoasChangeProcess {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IoasChangeProcess>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IoasChangeProcess);
 impl ::core::default::Default for IoasChangeProcess {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IoasChangeProcess {
@@ -4622,20 +4991,17 @@ impl IoasChangeProcess {
 /// Header before each event read from a vEVENTQ fd.
 #[doc(alias = "iommufd_vevent_header")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4668,30 +5034,38 @@ pub struct IommufdVeventHeader {
     /// Index of the event from 0 to INT_MAX then 0 again; a gap counts lost events.
     pub sequence: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommufdVeventHeader {}
+unsafe impl ::uapigen_runtime::FromBytes for IommufdVeventHeader {}
+unsafe impl ::uapigen_runtime::AsBytes for IommufdVeventHeader {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommufdVeventHeader>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommufdVeventHeader);
 impl ::core::default::Default for IommufdVeventHeader {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Event data of IOMMU_VEVENTQ_TYPE_ARM_SMMUV3; a guest SMMUv3 event record with the virtual StreamID.
 #[doc(alias = "iommu_vevent_arm_smmuv3")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4707,30 +5081,37 @@ pub struct VeventArmSmmuv3 {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub evt: [::uapigen_runtime::AlignedU64; 4],
 }
+unsafe impl ::uapigen_runtime::Zeroable for VeventArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::FromBytes for VeventArmSmmuv3 {}
+unsafe impl ::uapigen_runtime::AsBytes for VeventArmSmmuv3 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[::uapigen_runtime::AlignedU64; 4]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VeventArmSmmuv3>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[::uapigen_runtime::AlignedU64; 4]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VeventArmSmmuv3);
 impl ::core::default::Default for VeventArmSmmuv3 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Event data of IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV; command queue errors of one virtual interface.
 #[doc(alias = "iommu_vevent_tegra241_cmdqv")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4746,11 +5127,21 @@ pub struct VeventTegra241Cmdqv {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lvcmdq_err_map: [::uapigen_runtime::AlignedU64; 2],
 }
+unsafe impl ::uapigen_runtime::Zeroable for VeventTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::FromBytes for VeventTegra241Cmdqv {}
+unsafe impl ::uapigen_runtime::AsBytes for VeventTegra241Cmdqv {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[::uapigen_runtime::AlignedU64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VeventTegra241Cmdqv>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[::uapigen_runtime::AlignedU64; 2]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VeventTegra241Cmdqv);
 impl ::core::default::Default for VeventTegra241Cmdqv {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of IOMMU_VEVENTQ_ALLOC; creates a virtual event queue of a vIOMMU (one per type) and its fd.
@@ -4758,20 +5149,17 @@ impl ::core::default::Default for VeventTegra241Cmdqv {
 ///
 /// The argument of [`VEVENTQ_ALLOC`] (wrapper `veventq_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4838,11 +5226,28 @@ pub struct VeventqAlloc {
     /// Reserved: must be zero.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VeventqAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for VeventqAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for VeventqAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VeventqAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VeventqAlloc);
 impl ::core::default::Default for VeventqAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl VeventqAlloc {
@@ -4969,20 +5374,17 @@ impl VeventqAlloc {
 ///
 /// The argument of [`HW_QUEUE_ALLOC`] (wrapper `hw_queue_alloc`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5027,11 +5429,29 @@ pub struct HwQueueAlloc {
     /// Length of the queue memory in bytes.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwQueueAlloc {}
+unsafe impl ::uapigen_runtime::FromBytes for HwQueueAlloc {}
+unsafe impl ::uapigen_runtime::AsBytes for HwQueueAlloc {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwQueueAlloc>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwQueueAlloc);
 impl ::core::default::Default for HwQueueAlloc {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl HwQueueAlloc {
@@ -5163,19 +5583,17 @@ impl HwQueueAlloc {
 ///
 /// Inline member type of `struct iommu_hw_info.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5202,11 +5620,35 @@ pub struct HwInfoDataType {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for HwInfoDataType {}
+unsafe impl ::uapigen_runtime::FromBytes for HwInfoDataType {}
+unsafe impl ::uapigen_runtime::AsBytes for HwInfoDataType {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HwInfoDataType>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HwInfoDataType);
 impl ::core::default::Default for HwInfoDataType {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for HwInfoDataType {
@@ -5218,7 +5660,7 @@ impl HwInfoDataType {
     /// Requested enum iommu_hw_info_type value; used with IOMMU_HW_INFO_FLAG_INPUT_TYPE.
     pub fn in_data_type(&self) -> u32 {
         ::uapigen_runtime::get::<u32>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `in_data_type` (the other bytes are kept).
     pub fn set_in_data_type(&mut self, v: u32) {
@@ -5226,14 +5668,14 @@ impl HwInfoDataType {
     }
     /// A union holding `in_data_type`, the other bytes zero.
     pub fn from_in_data_type(v: u32) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_in_data_type(v);
         u
     }
     /// Enum iommu_hw_info_type value of the data written; selects its struct.
     pub fn out_data_type(&self) -> u32 {
         ::uapigen_runtime::get::<u32>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `out_data_type` (the other bytes are kept).
     pub fn set_out_data_type(&mut self, v: u32) {
@@ -5241,7 +5683,7 @@ impl HwInfoDataType {
     }
     /// A union holding `out_data_type`, the other bytes zero.
     pub fn from_out_data_type(v: u32) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_out_data_type(v);
         u
     }

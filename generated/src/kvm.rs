@@ -3083,20 +3083,17 @@ pub const IOEVENTFD_FLAG_NR_MAX: u32 = 5;
 ///
 /// The argument of [`SET_USER_MEMORY_REGION`] (wrapper `set_user_memory_region`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3161,6 +3158,73 @@ pub struct UserspaceMemoryRegion {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for UserspaceMemoryRegion {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for UserspaceMemoryRegion {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for UserspaceMemoryRegion {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UserspaceMemoryRegion>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UserspaceMemoryRegion);
 #[cfg(
@@ -3178,7 +3242,7 @@ pub struct UserspaceMemoryRegion {
 )]
 impl ::core::default::Default for UserspaceMemoryRegion {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -3283,20 +3347,17 @@ impl UserspaceMemoryRegion {
 ///
 /// The argument of [`ENABLE_CAP`] (wrapper `enable_cap`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3348,6 +3409,73 @@ pub struct EnableCap {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for EnableCap {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for EnableCap {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for EnableCap {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 4]>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 64]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<EnableCap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 4]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 64]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(EnableCap);
 #[cfg(
@@ -3365,7 +3493,7 @@ pub struct EnableCap {
 )]
 impl ::core::default::Default for EnableCap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -3451,20 +3579,17 @@ impl EnableCap {
 ///
 /// The argument of [`IRQFD`] (wrapper `irqfd`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3508,6 +3633,73 @@ pub struct Irqfd {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for Irqfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for Irqfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for Irqfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 16]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Irqfd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 16]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Irqfd);
 #[cfg(
@@ -3525,7 +3717,7 @@ pub struct Irqfd {
 )]
 impl ::core::default::Default for Irqfd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -3611,20 +3803,17 @@ impl Irqfd {
 ///
 /// The argument of [`IOEVENTFD`] (wrapper `ioeventfd`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3680,6 +3869,76 @@ pub struct Ioeventfd {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for Ioeventfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for Ioeventfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for Ioeventfd {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 36]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Ioeventfd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 36]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Ioeventfd);
 #[cfg(
@@ -3697,7 +3956,7 @@ pub struct Ioeventfd {
 )]
 impl ::core::default::Default for Ioeventfd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -3822,20 +4081,17 @@ impl Ioeventfd {
 /// One model-specific register of KVM_GET_MSRS and KVM_SET_MSRS.
 #[doc(alias = "kvm_msr_entry")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3871,12 +4127,29 @@ pub struct MsrEntry {
     pub data: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for MsrEntry {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for MsrEntry {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for MsrEntry {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<MsrEntry>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(MsrEntry);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for MsrEntry {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -3885,20 +4158,17 @@ impl ::core::default::Default for MsrEntry {
 ///
 /// The argument of [`GET_MSRS`] (wrapper `get_msrs`), [`SET_MSRS`] (wrapper `set_msrs`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3934,12 +4204,31 @@ pub struct Msrs {
     pub entries: ::uapigen_runtime::FlexArray<MsrEntry>,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Msrs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Msrs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Msrs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<MsrEntry>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Msrs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<MsrEntry>,
+            >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Msrs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Msrs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -4005,20 +4294,17 @@ impl Msrs {
 /// One CPUID leaf (or sub-leaf) of KVM_SET_CPUID2 and the CPUID queries.
 #[doc(alias = "kvm_cpuid_entry2")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4065,12 +4351,34 @@ pub struct CpuidEntry2 {
     pub padding: [u32; 3],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for CpuidEntry2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for CpuidEntry2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for CpuidEntry2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u32; 3]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<CpuidEntry2>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u32; 3]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(CpuidEntry2);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for CpuidEntry2 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -4079,20 +4387,17 @@ impl ::core::default::Default for CpuidEntry2 {
 ///
 /// The argument of [`GET_SUPPORTED_CPUID`] (wrapper `get_supported_cpuid`), [`GET_EMULATED_CPUID`] (wrapper `get_emulated_cpuid`), [`SET_CPUID2`] (wrapper `set_cpuid2`), [`GET_CPUID2`] (wrapper `get_cpuid2`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4112,12 +4417,31 @@ pub struct Cpuid2 {
     pub entries: ::uapigen_runtime::FlexArray<CpuidEntry2>,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Cpuid2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Cpuid2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Cpuid2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<CpuidEntry2>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Cpuid2>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<CpuidEntry2>,
+            >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Cpuid2);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Cpuid2 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -4197,20 +4521,17 @@ impl Cpuid2 {
 ///
 /// The argument of [`SET_CLOCK`] (wrapper `set_clock`), [`GET_CLOCK`] (wrapper `get_clock`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4266,6 +4587,75 @@ pub struct ClockData {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for ClockData {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for ClockData {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for ClockData {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u32; 4]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<ClockData>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u32; 4]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(ClockData);
 #[cfg(
@@ -4283,7 +4673,7 @@ pub struct ClockData {
 )]
 impl ::core::default::Default for ClockData {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -4355,20 +4745,17 @@ impl ClockData {
 /// The arm64 general-purpose registers, stack pointer, program counter and PSTATE.
 #[doc(alias = "user_pt_regs")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4393,32 +4780,47 @@ pub struct UserPtRegs {
     pub pstate: u64,
 }
 #[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::Zeroable for UserPtRegs {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::FromBytes for UserPtRegs {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::AsBytes for UserPtRegs {}
+#[cfg(target_arch = "aarch64")]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 31]>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UserPtRegs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[u64; 31]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(target_arch = "aarch64")]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UserPtRegs);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for UserPtRegs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(target_arch = "aarch64")]
 /// The arm64 floating-point and SIMD registers.
 #[doc(alias = "user_fpsimd_state")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4451,12 +4853,31 @@ pub struct UserFpsimdState {
     pub reserved: [u32; 2],
 }
 #[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::Zeroable for UserFpsimdState {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::FromBytes for UserFpsimdState {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::AsBytes for UserFpsimdState {}
+#[cfg(target_arch = "aarch64")]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[u128; 32]>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u32; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UserFpsimdState>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[u128; 32]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u32; 2]>(),
+    );
+};
+#[cfg(target_arch = "aarch64")]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UserFpsimdState);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for UserFpsimdState {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(target_arch = "aarch64")]
@@ -4506,19 +4927,16 @@ impl UserFpsimdState {
 ///
 /// The argument of [`GET_REGS`] (wrapper `get_regs`), [`SET_REGS`] (wrapper `set_regs`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4549,12 +4967,23 @@ pub struct Regs {
     pub fp_regs: UserFpsimdState,
 }
 #[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::Zeroable for Regs {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::FromBytes for Regs {}
+#[cfg(target_arch = "aarch64")]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<UserPtRegs>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 5]>();
+    ::uapigen_runtime::bytes::from_bytes::<UserFpsimdState>();
+};
+#[cfg(target_arch = "aarch64")]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Regs);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for Regs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(target_arch = "aarch64")]
@@ -4563,20 +4992,17 @@ impl ::core::default::Default for Regs {
 ///
 /// The argument of [`ARM_VCPU_INIT`] (wrapper `arm_vcpu_init`), [`ARM_PREFERRED_TARGET`] (wrapper `arm_preferred_target`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4595,12 +5021,28 @@ pub struct VcpuInit {
     pub features: [u32; 7],
 }
 #[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuInit {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuInit {}
+#[cfg(target_arch = "aarch64")]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuInit {}
+#[cfg(target_arch = "aarch64")]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u32; 7]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuInit>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u32; 7]>(),
+    );
+};
+#[cfg(target_arch = "aarch64")]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuInit);
 #[cfg(target_arch = "aarch64")]
 impl ::core::default::Default for VcpuInit {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -4609,20 +5051,17 @@ impl ::core::default::Default for VcpuInit {
 ///
 /// The argument of [`GET_REGS`] (wrapper `get_regs`), [`SET_REGS`] (wrapper `set_regs`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4726,32 +5165,60 @@ pub struct Regs {
     pub rflags: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Regs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Regs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Regs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Regs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Regs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Regs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// One x86 segment register as the CPU caches it (selector plus hidden base, limit and attributes).
 #[doc(alias = "kvm_segment")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4835,32 +5302,58 @@ pub struct Segment {
     pub padding: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Segment {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Segment {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Segment {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Segment>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Segment);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Segment {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// A descriptor table register (GDTR or IDTR).
 #[doc(alias = "kvm_dtable")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4897,12 +5390,30 @@ pub struct Dtable {
     pub padding: [u16; 3],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Dtable {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Dtable {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Dtable {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<[u16; 3]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Dtable>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u16; 3]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Dtable);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Dtable {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -4911,20 +5422,17 @@ impl ::core::default::Default for Dtable {
 ///
 /// The argument of [`GET_SREGS`] (wrapper `get_sregs`), [`SET_SREGS`] (wrapper `set_sregs`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5029,12 +5537,46 @@ pub struct Sregs {
     pub interrupt_bitmap: [u64; 4],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Sregs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Sregs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Sregs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<Segment>();
+    ::uapigen_runtime::bytes::from_bytes::<Dtable>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 4]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Sregs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Segment>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Dtable>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Dtable>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 4]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Sregs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Sregs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -5043,20 +5585,17 @@ impl ::core::default::Default for Sregs {
 ///
 /// The argument of [`GET_VCPU_EVENTS`] (wrapper `get_vcpu_events`), [`SET_VCPU_EVENTS`] (wrapper `set_vcpu_events`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5130,32 +5669,60 @@ pub struct VcpuEvents {
     pub exception_payload: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEvents {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEvents {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEvents {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEventsException>();
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEventsInterrupt>();
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEventsNmi>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEventsSmi>();
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEventsTripleFault>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 26]>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEvents>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<VcpuEventsException>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<VcpuEventsInterrupt>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<VcpuEventsNmi>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<VcpuEventsSmi>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<VcpuEventsTripleFault>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 26]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEvents);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEvents {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// The x86 registers that kvm_run can carry so that an exit does not need KVM_GET_REGS and friends.
 #[doc(alias = "kvm_sync_regs")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5191,32 +5758,47 @@ pub struct SyncRegs {
     pub events: VcpuEvents,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for SyncRegs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for SyncRegs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for SyncRegs {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<Regs>();
+    ::uapigen_runtime::bytes::from_bytes::<Sregs>();
+    ::uapigen_runtime::bytes::from_bytes::<VcpuEvents>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<SyncRegs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<Regs>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Sregs>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<VcpuEvents>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(SyncRegs);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for SyncRegs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 /// x86 details of a KVM_EXIT_DEBUG exit.
 #[doc(alias = "kvm_debug_exit_arch")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5256,12 +5838,31 @@ pub struct DebugExitArch {
     pub dr7: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for DebugExitArch {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for DebugExitArch {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for DebugExitArch {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DebugExitArch>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DebugExitArch);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for DebugExitArch {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -5280,20 +5881,17 @@ impl ::core::default::Default for DebugExitArch {
 /// Details of a KVM_EXIT_HYPERV exit; type says which member of u applies.
 #[doc(alias = "kvm_hyperv_exit")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5341,6 +5939,71 @@ pub struct HypervExit {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for HypervExit {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for HypervExit {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for HypervExit {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<HypervExitU>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HypervExit>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<HypervExitU>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HypervExit);
 #[cfg(
@@ -5358,7 +6021,7 @@ pub struct HypervExit {
 )]
 impl ::core::default::Default for HypervExit {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -5415,19 +6078,16 @@ impl HypervExit {
 /// Details of a KVM_EXIT_XEN exit; type says which member of u applies.
 #[doc(alias = "kvm_xen_exit")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5468,6 +6128,51 @@ pub struct XenExit {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for XenExit {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for XenExit {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<XenExitU>();
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(XenExit);
 #[cfg(
@@ -5485,7 +6190,7 @@ pub struct XenExit {
 )]
 impl ::core::default::Default for XenExit {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -5535,20 +6240,17 @@ impl XenExit {
 ///
 /// What its data holds: [`RunPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5640,12 +6342,44 @@ pub struct Run {
     pub s: RunS,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for Run {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for Run {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for Run {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 6]>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<RunExit>();
+    ::uapigen_runtime::bytes::from_bytes::<RunS>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Run>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 6]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<RunExit>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<RunS>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Run);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for Run {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6150,20 +6884,17 @@ impl Run {
 ///
 /// Inline member type of `struct kvm_vcpu_events.exception`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6193,12 +6924,31 @@ pub struct VcpuEventsException {
     pub error_code: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEventsException {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEventsException {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEventsException {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEventsException>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEventsException);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsException {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6206,20 +6956,17 @@ impl ::core::default::Default for VcpuEventsException {
 ///
 /// Inline member type of `struct kvm_vcpu_events.interrupt`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6242,12 +6989,29 @@ pub struct VcpuEventsInterrupt {
     pub shadow: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEventsInterrupt {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEventsInterrupt {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEventsInterrupt {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEventsInterrupt>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEventsInterrupt);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsInterrupt {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6255,20 +7019,17 @@ impl ::core::default::Default for VcpuEventsInterrupt {
 ///
 /// Inline member type of `struct kvm_vcpu_events.nmi`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6292,12 +7053,29 @@ pub struct VcpuEventsNmi {
     pub pad: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEventsNmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEventsNmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEventsNmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEventsNmi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEventsNmi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsNmi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6305,20 +7083,17 @@ impl ::core::default::Default for VcpuEventsNmi {
 ///
 /// Inline member type of `struct kvm_vcpu_events.smi`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6346,12 +7121,29 @@ pub struct VcpuEventsSmi {
     pub latched_init: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEventsSmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEventsSmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEventsSmi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEventsSmi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEventsSmi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsSmi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -6359,20 +7151,17 @@ impl ::core::default::Default for VcpuEventsSmi {
 ///
 /// Inline member type of `struct kvm_vcpu_events.triple_fault`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6388,12 +7177,26 @@ pub struct VcpuEventsTripleFault {
     pub pending: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for VcpuEventsTripleFault {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for VcpuEventsTripleFault {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for VcpuEventsTripleFault {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VcpuEventsTripleFault>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VcpuEventsTripleFault);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for VcpuEventsTripleFault {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -6413,19 +7216,17 @@ impl ::core::default::Default for VcpuEventsTripleFault {
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6468,6 +7269,93 @@ pub struct HypervExitU {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for HypervExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for HypervExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for HypervExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExitUSynic>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExitUHcall>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExitUSyndbg>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HypervExitU>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<HypervExitUSynic>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<HypervExitUHcall>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<HypervExitUSyndbg>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HypervExitU);
 #[cfg(
@@ -6485,7 +7373,7 @@ pub struct HypervExitU {
 )]
 impl ::core::default::Default for HypervExitU {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -6523,7 +7411,7 @@ impl HypervExitU {
     /// The guest wrote a synthetic interrupt controller MSR (KVM_EXIT_HYPERV_SYNIC).
     pub fn synic(&self) -> HypervExitUSynic {
         ::uapigen_runtime::get::<HypervExitUSynic>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `synic` (the other bytes are kept).
     pub fn set_synic(&mut self, v: HypervExitUSynic) {
@@ -6531,14 +7419,14 @@ impl HypervExitU {
     }
     /// A union holding `synic`, the other bytes zero.
     pub fn from_synic(v: HypervExitUSynic) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_synic(v);
         u
     }
     /// The guest made a Hyper-V hypercall (KVM_EXIT_HYPERV_HCALL).
     pub fn hcall(&self) -> HypervExitUHcall {
         ::uapigen_runtime::get::<HypervExitUHcall>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `hcall` (the other bytes are kept).
     pub fn set_hcall(&mut self, v: HypervExitUHcall) {
@@ -6546,14 +7434,14 @@ impl HypervExitU {
     }
     /// A union holding `hcall`, the other bytes zero.
     pub fn from_hcall(v: HypervExitUHcall) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_hcall(v);
         u
     }
     /// The guest wrote a synthetic debugger MSR (KVM_EXIT_HYPERV_SYNDBG).
     pub fn syndbg(&self) -> HypervExitUSyndbg {
         ::uapigen_runtime::get::<HypervExitUSyndbg>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `syndbg` (the other bytes are kept).
     pub fn set_syndbg(&mut self, v: HypervExitUSyndbg) {
@@ -6561,7 +7449,7 @@ impl HypervExitU {
     }
     /// A union holding `syndbg`, the other bytes zero.
     pub fn from_syndbg(v: HypervExitUSyndbg) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_syndbg(v);
         u
     }
@@ -6583,20 +7471,17 @@ impl HypervExitU {
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.synic`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6648,6 +7533,73 @@ pub struct HypervExitUSynic {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for HypervExitUSynic {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for HypervExitUSynic {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for HypervExitUSynic {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HypervExitUSynic>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HypervExitUSynic);
 #[cfg(
@@ -6665,7 +7617,7 @@ pub struct HypervExitUSynic {
 )]
 impl ::core::default::Default for HypervExitUSynic {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -6685,20 +7637,17 @@ impl ::core::default::Default for HypervExitUSynic {
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.hcall`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6747,6 +7696,71 @@ pub struct HypervExitUHcall {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for HypervExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for HypervExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for HypervExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HypervExitUHcall>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 2]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HypervExitUHcall);
 #[cfg(
@@ -6764,7 +7778,7 @@ pub struct HypervExitUHcall {
 )]
 impl ::core::default::Default for HypervExitUHcall {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -6784,20 +7798,17 @@ impl ::core::default::Default for HypervExitUHcall {
 ///
 /// Inline member type of `struct kvm_hyperv_exit.u.syndbg`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6869,6 +7880,75 @@ pub struct HypervExitUSyndbg {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for HypervExitUSyndbg {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for HypervExitUSyndbg {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for HypervExitUSyndbg {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<HypervExitUSyndbg>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(HypervExitUSyndbg);
 #[cfg(
@@ -6886,7 +7966,7 @@ pub struct HypervExitUSyndbg {
 )]
 impl ::core::default::Default for HypervExitUSyndbg {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -6906,19 +7986,17 @@ impl ::core::default::Default for HypervExitUSyndbg {
 ///
 /// Inline member type of `struct kvm_xen_exit.u`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6955,6 +8033,80 @@ pub struct XenExitU {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for XenExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for XenExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for XenExitU {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<XenExitUHcall>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<XenExitU>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<XenExitUHcall>());
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(XenExitU);
 #[cfg(
@@ -6972,7 +8124,7 @@ pub struct XenExitU {
 )]
 impl ::core::default::Default for XenExitU {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(
@@ -7010,7 +8162,7 @@ impl XenExitU {
     /// The guest made a Xen hypercall (KVM_EXIT_XEN_HCALL).
     pub fn hcall(&self) -> XenExitUHcall {
         ::uapigen_runtime::get::<XenExitUHcall>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `hcall` (the other bytes are kept).
     pub fn set_hcall(&mut self, v: XenExitUHcall) {
@@ -7018,7 +8170,7 @@ impl XenExitU {
     }
     /// A union holding `hcall`, the other bytes zero.
     pub fn from_hcall(v: XenExitUHcall) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_hcall(v);
         u
     }
@@ -7040,20 +8192,17 @@ impl XenExitU {
 ///
 /// Inline member type of `struct kvm_xen_exit.u.hcall`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7106,6 +8255,74 @@ pub struct XenExitUHcall {
         target_arch = "riscv64"
     )
 )]
+unsafe impl ::uapigen_runtime::Zeroable for XenExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::FromBytes for XenExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+unsafe impl ::uapigen_runtime::AsBytes for XenExitUHcall {}
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 6]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<XenExitUHcall>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 6]>(),
+    );
+};
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "s390x",
+        target_arch = "riscv64"
+    )
+)]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(XenExitUHcall);
 #[cfg(
@@ -7123,7 +8340,7 @@ pub struct XenExitUHcall {
 )]
 impl ::core::default::Default for XenExitUHcall {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -7131,19 +8348,17 @@ impl ::core::default::Default for XenExitUHcall {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7249,12 +8464,123 @@ pub struct RunExit {
     }],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExit {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExit {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExit {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitHw>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitFailEntry>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEx>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitIo>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitDebug>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitMmio>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitHypercall>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitTprAccess>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Sieic>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u64>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Ucontrol>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitDcr>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitInternal>());
+            n = ::uapigen_runtime::max(
+                n,
+                ::core::mem::size_of::<RunExitEmulationFailure>(),
+            );
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitOsi>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitPaprHcall>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Tsch>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEpr>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitSystemEvent>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Stsi>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEoi>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExit>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitArmNisv>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitMsr>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<XenExit>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitNotify>());
+            n = ::uapigen_runtime::max(
+                n,
+                ::core::mem::size_of::<[::core::ffi::c_char; 256]>(),
+            );
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExit>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitHw>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitFailEntry>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEx>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitIo>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitDebug>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitMmio>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitHypercall>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitTprAccess>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitS390Sieic>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u64>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitS390Ucontrol>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitDcr>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitInternal>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitEmulationFailure>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitOsi>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitPaprHcall>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Tsch>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEpr>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitSystemEvent>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitS390Stsi>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitEoi>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<HypervExit>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitArmNisv>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitMsr>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<XenExit>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<RunExitNotify>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<[::core::ffi::c_char; 256]>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExit);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExit {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -7268,7 +8594,7 @@ impl RunExit {
     /// KVM_EXIT_UNKNOWN.
     pub fn hw(&self) -> RunExitHw {
         ::uapigen_runtime::get::<RunExitHw>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `hw` (the other bytes are kept).
     pub fn set_hw(&mut self, v: RunExitHw) {
@@ -7276,14 +8602,14 @@ impl RunExit {
     }
     /// A union holding `hw`, the other bytes zero.
     pub fn from_hw(v: RunExitHw) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_hw(v);
         u
     }
     /// KVM_EXIT_FAIL_ENTRY; the hardware refused to enter the guest.
     pub fn fail_entry(&self) -> RunExitFailEntry {
         ::uapigen_runtime::get::<RunExitFailEntry>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `fail_entry` (the other bytes are kept).
     pub fn set_fail_entry(&mut self, v: RunExitFailEntry) {
@@ -7300,14 +8626,14 @@ impl RunExit {
     }
     /// A union holding `fail_entry`, the other bytes zero.
     pub fn from_fail_entry(v: RunExitFailEntry) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_fail_entry(v);
         u
     }
     /// KVM_EXIT_EXCEPTION.
     pub fn ex(&self) -> RunExitEx {
         ::uapigen_runtime::get::<RunExitEx>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `ex` (the other bytes are kept).
     pub fn set_ex(&mut self, v: RunExitEx) {
@@ -7315,14 +8641,14 @@ impl RunExit {
     }
     /// A union holding `ex`, the other bytes zero.
     pub fn from_ex(v: RunExitEx) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_ex(v);
         u
     }
     /// KVM_EXIT_IO; the guest accessed an I/O port.
     pub fn io(&self) -> RunExitIo {
         ::uapigen_runtime::get::<RunExitIo>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `io` (the other bytes are kept).
     pub fn set_io(&mut self, v: RunExitIo) {
@@ -7330,14 +8656,14 @@ impl RunExit {
     }
     /// A union holding `io`, the other bytes zero.
     pub fn from_io(v: RunExitIo) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_io(v);
         u
     }
     /// KVM_EXIT_DEBUG; a guest debug event that user space asked for.
     pub fn debug(&self) -> RunExitDebug {
         ::uapigen_runtime::get::<RunExitDebug>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `debug` (the other bytes are kept).
     pub fn set_debug(&mut self, v: RunExitDebug) {
@@ -7345,14 +8671,14 @@ impl RunExit {
     }
     /// A union holding `debug`, the other bytes zero.
     pub fn from_debug(v: RunExitDebug) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_debug(v);
         u
     }
     /// KVM_EXIT_MMIO; the guest accessed memory that no slot backs (or wrote a read-only slot).
     pub fn mmio(&self) -> RunExitMmio {
         ::uapigen_runtime::get::<RunExitMmio>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `mmio` (the other bytes are kept).
     pub fn set_mmio(&mut self, v: RunExitMmio) {
@@ -7379,14 +8705,14 @@ impl RunExit {
     }
     /// A union holding `mmio`, the other bytes zero.
     pub fn from_mmio(v: RunExitMmio) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_mmio(v);
         u
     }
     /// KVM_EXIT_HYPERCALL; a hypercall that user space handles.
     pub fn hypercall(&self) -> RunExitHypercall {
         ::uapigen_runtime::get::<RunExitHypercall>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `hypercall` (the other bytes are kept).
     pub fn set_hypercall(&mut self, v: RunExitHypercall) {
@@ -7394,14 +8720,14 @@ impl RunExit {
     }
     /// A union holding `hypercall`, the other bytes zero.
     pub fn from_hypercall(v: RunExitHypercall) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_hypercall(v);
         u
     }
     /// KVM_EXIT_TPR_ACCESS; the guest accessed the task priority register.
     pub fn tpr_access(&self) -> RunExitTprAccess {
         ::uapigen_runtime::get::<RunExitTprAccess>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `tpr_access` (the other bytes are kept).
     pub fn set_tpr_access(&mut self, v: RunExitTprAccess) {
@@ -7409,14 +8735,14 @@ impl RunExit {
     }
     /// A union holding `tpr_access`, the other bytes zero.
     pub fn from_tpr_access(v: RunExitTprAccess) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_tpr_access(v);
         u
     }
     /// KVM_EXIT_S390_SIEIC (s390 only); an intercept that user space handles.
     pub fn s390_sieic(&self) -> RunExitS390Sieic {
         ::uapigen_runtime::get::<RunExitS390Sieic>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `s390_sieic` (the other bytes are kept).
     pub fn set_s390_sieic(&mut self, v: RunExitS390Sieic) {
@@ -7438,14 +8764,14 @@ impl RunExit {
     }
     /// A union holding `s390_sieic`, the other bytes zero.
     pub fn from_s390_sieic(v: RunExitS390Sieic) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_s390_sieic(v);
         u
     }
     /// KVM_EXIT_S390_RESET (s390 only); what kind of reset.
     pub fn s390_reset_flags(&self) -> u64 {
         ::uapigen_runtime::get::<u64>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `s390_reset_flags` (the other bytes are kept).
     pub fn set_s390_reset_flags(&mut self, v: u64) {
@@ -7453,14 +8779,14 @@ impl RunExit {
     }
     /// A union holding `s390_reset_flags`, the other bytes zero.
     pub fn from_s390_reset_flags(v: u64) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_s390_reset_flags(v);
         u
     }
     /// KVM_EXIT_S390_UCONTROL (s390 only); a fault in a user-controlled VM.
     pub fn s390_ucontrol(&self) -> RunExitS390Ucontrol {
         ::uapigen_runtime::get::<RunExitS390Ucontrol>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `s390_ucontrol` (the other bytes are kept).
     pub fn set_s390_ucontrol(&mut self, v: RunExitS390Ucontrol) {
@@ -7477,14 +8803,14 @@ impl RunExit {
     }
     /// A union holding `s390_ucontrol`, the other bytes zero.
     pub fn from_s390_ucontrol(v: RunExitS390Ucontrol) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_s390_ucontrol(v);
         u
     }
     /// KVM_EXIT_DCR (deprecated; PowerPC 440 device control register access).
     pub fn dcr(&self) -> RunExitDcr {
         ::uapigen_runtime::get::<RunExitDcr>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `dcr` (the other bytes are kept).
     pub fn set_dcr(&mut self, v: RunExitDcr) {
@@ -7506,14 +8832,14 @@ impl RunExit {
     }
     /// A union holding `dcr`, the other bytes zero.
     pub fn from_dcr(v: RunExitDcr) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_dcr(v);
         u
     }
     /// KVM_EXIT_INTERNAL_ERROR; KVM could not handle the exit.
     pub fn internal(&self) -> RunExitInternal {
         ::uapigen_runtime::get::<RunExitInternal>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `internal` (the other bytes are kept).
     pub fn set_internal(&mut self, v: RunExitInternal) {
@@ -7521,14 +8847,14 @@ impl RunExit {
     }
     /// A union holding `internal`, the other bytes zero.
     pub fn from_internal(v: RunExitInternal) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_internal(v);
         u
     }
     /// The form internal takes when suberror is KVM_INTERNAL_ERROR_EMULATION; flags says which fields are valid.
     pub fn emulation_failure(&self) -> RunExitEmulationFailure {
         ::uapigen_runtime::get::<RunExitEmulationFailure>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `emulation_failure` (the other bytes are kept).
     pub fn set_emulation_failure(&mut self, v: RunExitEmulationFailure) {
@@ -7536,14 +8862,14 @@ impl RunExit {
     }
     /// A union holding `emulation_failure`, the other bytes zero.
     pub fn from_emulation_failure(v: RunExitEmulationFailure) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_emulation_failure(v);
         u
     }
     /// KVM_EXIT_OSI (PowerPC only); an OSI hypercall of a Mac-on-Linux guest.
     pub fn osi(&self) -> RunExitOsi {
         ::uapigen_runtime::get::<RunExitOsi>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `osi` (the other bytes are kept).
     pub fn set_osi(&mut self, v: RunExitOsi) {
@@ -7551,14 +8877,14 @@ impl RunExit {
     }
     /// A union holding `osi`, the other bytes zero.
     pub fn from_osi(v: RunExitOsi) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_osi(v);
         u
     }
     /// KVM_EXIT_PAPR_HCALL (PowerPC only); a PAPR hypercall.
     pub fn papr_hcall(&self) -> RunExitPaprHcall {
         ::uapigen_runtime::get::<RunExitPaprHcall>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `papr_hcall` (the other bytes are kept).
     pub fn set_papr_hcall(&mut self, v: RunExitPaprHcall) {
@@ -7566,14 +8892,14 @@ impl RunExit {
     }
     /// A union holding `papr_hcall`, the other bytes zero.
     pub fn from_papr_hcall(v: RunExitPaprHcall) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_papr_hcall(v);
         u
     }
     /// KVM_EXIT_S390_TSCH (s390 only); TEST SUBCHANNEL for user space.
     pub fn s390_tsch(&self) -> RunExitS390Tsch {
         ::uapigen_runtime::get::<RunExitS390Tsch>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `s390_tsch` (the other bytes are kept).
     pub fn set_s390_tsch(&mut self, v: RunExitS390Tsch) {
@@ -7610,14 +8936,14 @@ impl RunExit {
     }
     /// A union holding `s390_tsch`, the other bytes zero.
     pub fn from_s390_tsch(v: RunExitS390Tsch) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_s390_tsch(v);
         u
     }
     /// KVM_EXIT_EPR (PowerPC only); the guest wants the external proxy register.
     pub fn epr(&self) -> RunExitEpr {
         ::uapigen_runtime::get::<RunExitEpr>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `epr` (the other bytes are kept).
     pub fn set_epr(&mut self, v: RunExitEpr) {
@@ -7625,14 +8951,14 @@ impl RunExit {
     }
     /// A union holding `epr`, the other bytes zero.
     pub fn from_epr(v: RunExitEpr) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_epr(v);
         u
     }
     /// KVM_EXIT_SYSTEM_EVENT; the guest asked for a platform event such as power off or reset.
     pub fn system_event(&self) -> RunExitSystemEvent {
         ::uapigen_runtime::get::<RunExitSystemEvent>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `system_event` (the other bytes are kept).
     pub fn set_system_event(&mut self, v: RunExitSystemEvent) {
@@ -7640,14 +8966,14 @@ impl RunExit {
     }
     /// A union holding `system_event`, the other bytes zero.
     pub fn from_system_event(v: RunExitSystemEvent) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_system_event(v);
         u
     }
     /// KVM_EXIT_S390_STSI (s390 only); STORE SYSTEM INFORMATION was done.
     pub fn s390_stsi(&self) -> RunExitS390Stsi {
         ::uapigen_runtime::get::<RunExitS390Stsi>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `s390_stsi` (the other bytes are kept).
     pub fn set_s390_stsi(&mut self, v: RunExitS390Stsi) {
@@ -7684,14 +9010,14 @@ impl RunExit {
     }
     /// A union holding `s390_stsi`, the other bytes zero.
     pub fn from_s390_stsi(v: RunExitS390Stsi) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_s390_stsi(v);
         u
     }
     /// KVM_EXIT_IOAPIC_EOI; end of interrupt for a level-triggered vector of a split IRQ chip.
     pub fn eoi(&self) -> RunExitEoi {
         ::uapigen_runtime::get::<RunExitEoi>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `eoi` (the other bytes are kept).
     pub fn set_eoi(&mut self, v: RunExitEoi) {
@@ -7699,14 +9025,14 @@ impl RunExit {
     }
     /// A union holding `eoi`, the other bytes zero.
     pub fn from_eoi(v: RunExitEoi) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_eoi(v);
         u
     }
     /// KVM_EXIT_HYPERV; a Hyper-V event.
     pub fn hyperv(&self) -> HypervExit {
         ::uapigen_runtime::get::<HypervExit>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `hyperv` (the other bytes are kept).
     pub fn set_hyperv(&mut self, v: HypervExit) {
@@ -7714,14 +9040,14 @@ impl RunExit {
     }
     /// A union holding `hyperv`, the other bytes zero.
     pub fn from_hyperv(v: HypervExit) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_hyperv(v);
         u
     }
     /// KVM_EXIT_ARM_NISV (arm64 only); a data abort without valid syndrome information.
     pub fn arm_nisv(&self) -> RunExitArmNisv {
         ::uapigen_runtime::get::<RunExitArmNisv>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `arm_nisv` (the other bytes are kept).
     pub fn set_arm_nisv(&mut self, v: RunExitArmNisv) {
@@ -7729,14 +9055,14 @@ impl RunExit {
     }
     /// A union holding `arm_nisv`, the other bytes zero.
     pub fn from_arm_nisv(v: RunExitArmNisv) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_arm_nisv(v);
         u
     }
     /// KVM_EXIT_X86_RDMSR and KVM_EXIT_X86_WRMSR; an MSR access that user space handles.
     pub fn msr(&self) -> RunExitMsr {
         ::uapigen_runtime::get::<RunExitMsr>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `msr` (the other bytes are kept).
     pub fn set_msr(&mut self, v: RunExitMsr) {
@@ -7744,14 +9070,14 @@ impl RunExit {
     }
     /// A union holding `msr`, the other bytes zero.
     pub fn from_msr(v: RunExitMsr) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_msr(v);
         u
     }
     /// KVM_EXIT_XEN; a Xen event.
     pub fn xen(&self) -> XenExit {
         ::uapigen_runtime::get::<XenExit>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `xen` (the other bytes are kept).
     pub fn set_xen(&mut self, v: XenExit) {
@@ -7768,14 +9094,14 @@ impl RunExit {
     }
     /// A union holding `xen`, the other bytes zero.
     pub fn from_xen(v: XenExit) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_xen(v);
         u
     }
     /// KVM_EXIT_NOTIFY; the guest stayed in a non-interruptible state too long.
     pub fn notify(&self) -> RunExitNotify {
         ::uapigen_runtime::get::<RunExitNotify>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `notify` (the other bytes are kept).
     pub fn set_notify(&mut self, v: RunExitNotify) {
@@ -7783,14 +9109,14 @@ impl RunExit {
     }
     /// A union holding `notify`, the other bytes zero.
     pub fn from_notify(v: RunExitNotify) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_notify(v);
         u
     }
     /// Fixes the size of the union.
     pub fn padding(&self) -> [::core::ffi::c_char; 256] {
         ::uapigen_runtime::get::<[::core::ffi::c_char; 256]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `padding` (the other bytes are kept).
     pub fn set_padding(&mut self, v: [::core::ffi::c_char; 256]) {
@@ -7798,7 +9124,7 @@ impl RunExit {
     }
     /// A union holding `padding`, the other bytes zero.
     pub fn from_padding(v: [::core::ffi::c_char; 256]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_padding(v);
         u
     }
@@ -7808,20 +9134,17 @@ impl RunExit {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hw`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7853,12 +9176,26 @@ pub struct RunExitHw {
     pub hardware_exit_reason: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitHw {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitHw {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitHw {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitHw>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitHw);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitHw {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -7866,19 +9203,16 @@ impl ::core::default::Default for RunExitHw {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.fail_entry`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7912,12 +9246,21 @@ pub struct RunExitFailEntry {
     pub cpu: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitFailEntry {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitFailEntry {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitFailEntry);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitFailEntry {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -7925,20 +9268,17 @@ impl ::core::default::Default for RunExitFailEntry {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.ex`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7956,12 +9296,27 @@ pub struct RunExitEx {
     pub error_code: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEx {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEx {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEx {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEx>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEx);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEx {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -7969,20 +9324,17 @@ impl ::core::default::Default for RunExitEx {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.io`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8022,12 +9374,33 @@ pub struct RunExitIo {
     pub data_offset: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitIo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitIo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitIo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitIo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitIo);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitIo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8049,20 +9422,17 @@ impl RunExitIo {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.debug`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8080,12 +9450,26 @@ pub struct RunExitDebug {
     pub arch: DebugExitArch,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitDebug {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitDebug {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitDebug {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<DebugExitArch>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitDebug>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<DebugExitArch>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitDebug);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitDebug {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8093,19 +9477,16 @@ impl ::core::default::Default for RunExitDebug {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.mmio`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8144,12 +9525,23 @@ pub struct RunExitMmio {
     pub is_write: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitMmio {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitMmio {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 8]>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitMmio);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitMmio {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8157,20 +9549,17 @@ impl ::core::default::Default for RunExitMmio {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.hypercall`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8211,12 +9600,32 @@ pub struct RunExitHypercall {
     pub pad: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitHypercall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitHypercall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitHypercall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 6]>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitHypercall>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 6]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitHypercall);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitHypercall {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8224,20 +9633,17 @@ impl ::core::default::Default for RunExitHypercall {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.tpr_access`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8273,12 +9679,29 @@ pub struct RunExitTprAccess {
     pub pad: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitTprAccess {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitTprAccess {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitTprAccess {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitTprAccess>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitTprAccess);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitTprAccess {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8286,19 +9709,16 @@ impl ::core::default::Default for RunExitTprAccess {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_sieic`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8318,12 +9738,22 @@ pub struct RunExitS390Sieic {
     pub ipb: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitS390Sieic {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitS390Sieic {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitS390Sieic);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Sieic {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8331,19 +9761,16 @@ impl ::core::default::Default for RunExitS390Sieic {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_ucontrol`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8377,12 +9804,21 @@ pub struct RunExitS390Ucontrol {
     pub pgm_code: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitS390Ucontrol {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitS390Ucontrol {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitS390Ucontrol);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Ucontrol {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8390,19 +9826,16 @@ impl ::core::default::Default for RunExitS390Ucontrol {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.dcr`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8422,12 +9855,21 @@ pub struct RunExitDcr {
     pub is_write: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitDcr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitDcr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitDcr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitDcr {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8435,20 +9877,17 @@ impl ::core::default::Default for RunExitDcr {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.internal`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8485,12 +9924,29 @@ pub struct RunExitInternal {
     pub data: [u64; 16],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitInternal {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitInternal {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitInternal {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 16]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitInternal>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 16]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitInternal);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitInternal {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8512,20 +9968,17 @@ impl RunExitInternal {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8564,12 +10017,31 @@ pub struct RunExitEmulationFailure {
     pub insn: RunExitEmulationFailureInsn,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEmulationFailure {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEmulationFailure {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEmulationFailure {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<RunExitEmulationFailureInsn>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEmulationFailure>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<RunExitEmulationFailureInsn>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEmulationFailure);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailure {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8591,19 +10063,17 @@ impl RunExitEmulationFailure {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8629,12 +10099,44 @@ pub struct RunExitEmulationFailureInsn {
     }],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEmulationFailureInsn {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEmulationFailureInsn {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEmulationFailureInsn {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(
+                n,
+                ::core::mem::size_of::<RunExitEmulationFailureInsnBytes>(),
+            );
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEmulationFailureInsn>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<RunExitEmulationFailureInsnBytes>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEmulationFailureInsn);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailureInsn {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8650,7 +10152,7 @@ impl RunExitEmulationFailureInsn {
     /// The instruction bytes.
     pub fn bytes(&self) -> RunExitEmulationFailureInsnBytes {
         ::uapigen_runtime::get::<RunExitEmulationFailureInsnBytes>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `bytes` (the other bytes are kept).
     pub fn set_bytes(&mut self, v: RunExitEmulationFailureInsnBytes) {
@@ -8658,7 +10160,7 @@ impl RunExitEmulationFailureInsn {
     }
     /// A union holding `bytes`, the other bytes zero.
     pub fn from_bytes(v: RunExitEmulationFailureInsnBytes) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_bytes(v);
         u
     }
@@ -8668,20 +10170,17 @@ impl RunExitEmulationFailureInsn {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.emulation_failure.<anonymous>.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8700,12 +10199,28 @@ pub struct RunExitEmulationFailureInsnBytes {
     pub insn_bytes: [u8; 15],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEmulationFailureInsnBytes {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEmulationFailureInsnBytes {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEmulationFailureInsnBytes {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 15]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEmulationFailureInsnBytes>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 15]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEmulationFailureInsnBytes);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8713,20 +10228,17 @@ impl ::core::default::Default for RunExitEmulationFailureInsnBytes {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.osi`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8745,12 +10257,26 @@ pub struct RunExitOsi {
     pub gprs: [u64; 32],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitOsi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitOsi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitOsi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 32]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitOsi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<[u64; 32]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitOsi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitOsi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8758,20 +10284,17 @@ impl ::core::default::Default for RunExitOsi {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.papr_hcall`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8808,12 +10331,29 @@ pub struct RunExitPaprHcall {
     pub args: [u64; 9],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitPaprHcall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitPaprHcall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitPaprHcall {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 9]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitPaprHcall>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 9]>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitPaprHcall);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitPaprHcall {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8821,19 +10361,16 @@ impl ::core::default::Default for RunExitPaprHcall {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_tsch`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8872,12 +10409,22 @@ pub struct RunExitS390Tsch {
     pub dequeued: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitS390Tsch {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitS390Tsch {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitS390Tsch);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Tsch {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8885,20 +10432,17 @@ impl ::core::default::Default for RunExitS390Tsch {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.epr`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8914,12 +10458,26 @@ pub struct RunExitEpr {
     pub epr: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEpr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEpr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEpr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEpr>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEpr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEpr {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -8927,20 +10485,17 @@ impl ::core::default::Default for RunExitEpr {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -8976,12 +10531,29 @@ pub struct RunExitSystemEvent {
     pub info: RunExitSystemEventInfo,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitSystemEvent {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitSystemEvent {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitSystemEvent {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<RunExitSystemEventInfo>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitSystemEvent>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<RunExitSystemEventInfo>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitSystemEvent);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitSystemEvent {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9003,19 +10575,17 @@ impl RunExitSystemEvent {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.system_event.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9043,12 +10613,40 @@ pub struct RunExitSystemEventInfo {
     }],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitSystemEventInfo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitSystemEventInfo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitSystemEventInfo {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u64>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u64; 16]>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitSystemEventInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u64>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u64; 16]>());
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitSystemEventInfo);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitSystemEventInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9062,7 +10660,7 @@ impl RunExitSystemEventInfo {
     /// Architecture-specific flags (the older single-word form).
     pub fn flags(&self) -> u64 {
         ::uapigen_runtime::get::<u64>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `flags` (the other bytes are kept).
     pub fn set_flags(&mut self, v: u64) {
@@ -9070,14 +10668,14 @@ impl RunExitSystemEventInfo {
     }
     /// A union holding `flags`, the other bytes zero.
     pub fn from_flags(v: u64) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_flags(v);
         u
     }
     /// Architecture-specific data words.
     pub fn data(&self) -> [u64; 16] {
         ::uapigen_runtime::get::<[u64; 16]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `data` (the other bytes are kept).
     pub fn set_data(&mut self, v: [u64; 16]) {
@@ -9085,7 +10683,7 @@ impl RunExitSystemEventInfo {
     }
     /// A union holding `data`, the other bytes zero.
     pub fn from_data(v: [u64; 16]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_data(v);
         u
     }
@@ -9095,19 +10693,16 @@ impl RunExitSystemEventInfo {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.s390_stsi`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9149,12 +10744,22 @@ pub struct RunExitS390Stsi {
     pub sel2: u16,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitS390Stsi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitS390Stsi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitS390Stsi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitS390Stsi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9162,20 +10767,17 @@ impl ::core::default::Default for RunExitS390Stsi {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.eoi`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9191,12 +10793,26 @@ pub struct RunExitEoi {
     pub vector: u8,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitEoi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitEoi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitEoi {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitEoi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitEoi);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitEoi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9204,20 +10820,17 @@ impl ::core::default::Default for RunExitEoi {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.arm_nisv`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9251,12 +10864,27 @@ pub struct RunExitArmNisv {
     pub fault_ipa: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitArmNisv {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitArmNisv {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitArmNisv {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitArmNisv>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitArmNisv);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitArmNisv {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9264,20 +10892,17 @@ impl ::core::default::Default for RunExitArmNisv {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.msr`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9319,12 +10944,33 @@ pub struct RunExitMsr {
     pub data: u64,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitMsr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitMsr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitMsr {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 7]>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitMsr>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 7]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitMsr);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitMsr {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9332,20 +10978,17 @@ impl ::core::default::Default for RunExitMsr {
 ///
 /// Inline member type of `struct kvm_run.<anonymous>.notify`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9362,12 +11005,26 @@ pub struct RunExitNotify {
     pub flags: u32,
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunExitNotify {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunExitNotify {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunExitNotify {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunExitNotify>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunExitNotify);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunExitNotify {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9375,19 +11032,17 @@ impl ::core::default::Default for RunExitNotify {
 ///
 /// Inline member type of `struct kvm_run.s`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -9418,12 +11073,46 @@ pub struct RunS {
     }],
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::Zeroable for RunS {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::FromBytes for RunS {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+unsafe impl ::uapigen_runtime::AsBytes for RunS {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<SyncRegs>());
+            n = ::uapigen_runtime::max(
+                n,
+                ::core::mem::size_of::<[::core::ffi::c_char; 2048]>(),
+            );
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RunS>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<SyncRegs>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<[::core::ffi::c_char; 2048]>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RunS);
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl ::core::default::Default for RunS {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -9437,7 +11126,7 @@ impl RunS {
     /// The registers.
     pub fn regs(&self) -> SyncRegs {
         ::uapigen_runtime::get::<SyncRegs>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `regs` (the other bytes are kept).
     pub fn set_regs(&mut self, v: SyncRegs) {
@@ -9445,14 +11134,14 @@ impl RunS {
     }
     /// A union holding `regs`, the other bytes zero.
     pub fn from_regs(v: SyncRegs) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_regs(v);
         u
     }
     /// Fixes the size of the union.
     pub fn padding(&self) -> [::core::ffi::c_char; 2048] {
         ::uapigen_runtime::get::<[::core::ffi::c_char; 2048]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `padding` (the other bytes are kept).
     pub fn set_padding(&mut self, v: [::core::ffi::c_char; 2048]) {
@@ -9460,7 +11149,7 @@ impl RunS {
     }
     /// A union holding `padding`, the other bytes zero.
     pub fn from_padding(v: [::core::ffi::c_char; 2048]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_padding(v);
         u
     }

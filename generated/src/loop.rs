@@ -92,19 +92,16 @@ pub type __kernel_old_dev_t = ::core::ffi::c_uint;
 ///
 /// The argument of [`LOOP_SET_STATUS`] (wrapper `loop_set_status`), [`LOOP_GET_STATUS`] (wrapper `loop_get_status`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -302,11 +299,22 @@ pub struct LoopInfo {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [::core::ffi::c_char; 4],
 }
+unsafe impl ::uapigen_runtime::Zeroable for LoopInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for LoopInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_int>();
+    ::uapigen_runtime::bytes::from_bytes::<__kernel_old_dev_t>();
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_ulong>();
+    ::uapigen_runtime::bytes::from_bytes::<[::core::ffi::c_char; 64]>();
+    ::uapigen_runtime::bytes::from_bytes::<[::core::ffi::c_uchar; 32]>();
+    ::uapigen_runtime::bytes::from_bytes::<[::core::ffi::c_ulong; 2]>();
+    ::uapigen_runtime::bytes::from_bytes::<[::core::ffi::c_char; 4]>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(LoopInfo);
 impl ::core::default::Default for LoopInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The status record of LOOP_SET_STATUS64, LOOP_GET_STATUS64 and LOOP_CONFIGURE.
@@ -314,20 +322,17 @@ impl ::core::default::Default for LoopInfo {
 ///
 /// The argument of [`LOOP_SET_STATUS64`] (wrapper `loop_set_status64`), [`LOOP_GET_STATUS64`] (wrapper `loop_get_status64`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -436,11 +441,37 @@ pub struct LoopInfo64 {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub lo_init: [u64; 2],
 }
+unsafe impl ::uapigen_runtime::Zeroable for LoopInfo64 {}
+unsafe impl ::uapigen_runtime::FromBytes for LoopInfo64 {}
+unsafe impl ::uapigen_runtime::AsBytes for LoopInfo64 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 64]>();
+    ::uapigen_runtime::bytes::from_bytes::<[u8; 32]>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 2]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<LoopInfo64>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 64]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 64]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u8; 32]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 2]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(LoopInfo64);
 impl ::core::default::Default for LoopInfo64 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl LoopInfo64 {
@@ -545,20 +576,17 @@ impl LoopInfo64 {
 ///
 /// The argument of [`LOOP_CONFIGURE`] (wrapper `loop_configure`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -605,11 +633,26 @@ pub struct LoopConfig {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub reserved: [u64; 8],
 }
+unsafe impl ::uapigen_runtime::Zeroable for LoopConfig {}
+unsafe impl ::uapigen_runtime::FromBytes for LoopConfig {}
+unsafe impl ::uapigen_runtime::AsBytes for LoopConfig {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<LoopInfo64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 8]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<LoopConfig>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<LoopInfo64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 8]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(LoopConfig);
 impl ::core::default::Default for LoopConfig {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl LoopConfig {

@@ -317,20 +317,17 @@ impl ::core::convert::TryFrom<u32> for Ret {
 /// What a filter sees of one system call.
 #[doc(alias = "seccomp_data")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -376,30 +373,43 @@ pub struct Data {
     #[cfg_attr(feature = "serde", serde(with = "::uapigen_runtime::serde_form::array"))]
     pub args: [u64; 6],
 }
+unsafe impl ::uapigen_runtime::Zeroable for Data {}
+unsafe impl ::uapigen_runtime::FromBytes for Data {}
+unsafe impl ::uapigen_runtime::AsBytes for Data {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_int>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<[u64; 6]>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Data>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_int>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[u64; 6]>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Data);
 impl ::core::default::Default for Data {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Answer of SECCOMP_GET_NOTIF_SIZES, the sizes this kernel uses.
 #[doc(alias = "seccomp_notif_sizes")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -424,11 +434,23 @@ pub struct NotifSizes {
     /// Size of struct seccomp_data.
     pub seccomp_data: u16,
 }
+unsafe impl ::uapigen_runtime::Zeroable for NotifSizes {}
+unsafe impl ::uapigen_runtime::FromBytes for NotifSizes {}
+unsafe impl ::uapigen_runtime::AsBytes for NotifSizes {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<NotifSizes>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(NotifSizes);
 impl ::core::default::Default for NotifSizes {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// One notification read with SECCOMP_IOCTL_NOTIF_RECV.
@@ -436,20 +458,17 @@ impl ::core::default::Default for NotifSizes {
 ///
 /// The argument of [`IOCTL_NOTIF_RECV`] (wrapper `ioctl_notif_recv`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -494,11 +513,26 @@ pub struct Notif {
     /// The system call.
     pub data: Data,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Notif {}
+unsafe impl ::uapigen_runtime::FromBytes for Notif {}
+unsafe impl ::uapigen_runtime::AsBytes for Notif {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<Data>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Notif>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<Data>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Notif);
 impl ::core::default::Default for Notif {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The supervisor's answer, sent with SECCOMP_IOCTL_NOTIF_SEND.
@@ -506,20 +540,17 @@ impl ::core::default::Default for Notif {
 ///
 /// The argument of [`IOCTL_NOTIF_SEND`] (wrapper `ioctl_notif_send`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -565,11 +596,27 @@ pub struct NotifResp {
     /// SECCOMP_USER_NOTIF_FLAG_* bits.
     pub flags: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for NotifResp {}
+unsafe impl ::uapigen_runtime::FromBytes for NotifResp {}
+unsafe impl ::uapigen_runtime::AsBytes for NotifResp {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<i64>();
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<NotifResp>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(NotifResp);
 impl ::core::default::Default for NotifResp {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of SECCOMP_IOCTL_NOTIF_ADDFD: put one of the supervisor's fds into the notified process.
@@ -577,20 +624,17 @@ impl ::core::default::Default for NotifResp {
 ///
 /// The argument of [`IOCTL_NOTIF_ADDFD`] (wrapper `ioctl_notif_addfd`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -638,11 +682,26 @@ pub struct NotifAddfd {
     /// O_CLOEXEC, or 0, for the new fd.
     pub newfd_flags: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for NotifAddfd {}
+unsafe impl ::uapigen_runtime::FromBytes for NotifAddfd {}
+unsafe impl ::uapigen_runtime::AsBytes for NotifAddfd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<NotifAddfd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(NotifAddfd);
 impl ::core::default::Default for NotifAddfd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The ioctl numbers of this header, on this architecture (each ioctl's

@@ -257,20 +257,17 @@ impl ::core::convert::TryFrom<u8> for UffdEvent {
 /// One event read from the fd; event says which member of arg holds it.
 #[doc(alias = "uffd_msg")]
 #[repr(C, packed)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -299,11 +296,28 @@ pub struct UffdMsg {
     /// The event's details.
     pub arg: UffdMsgArg,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsg {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsg {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsg {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<UffdMsgArg>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsg>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<UffdMsgArg>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsg);
 impl ::core::default::Default for UffdMsg {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdMsg {
@@ -384,20 +398,17 @@ impl UffdMsg {
 ///
 /// The argument of [`UFFDIO_API`] (wrapper `uffdio_api`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -441,11 +452,23 @@ pub struct UffdioApi {
     /// Out, the ioctls usable on the fd (bits by ioctl number, as UFFD_API_IOCTLS).
     pub ioctls: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioApi {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioApi {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioApi {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioApi>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioApi);
 impl ::core::default::Default for UffdioApi {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioApi {
@@ -505,20 +528,17 @@ impl UffdioApi {
 ///
 /// The argument of [`UFFDIO_UNREGISTER`] (wrapper `uffdio_unregister`), [`UFFDIO_WAKE`] (wrapper `uffdio_wake`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -549,11 +569,22 @@ pub struct UffdioRange {
     /// Length in bytes, a multiple of the page size.
     pub len: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioRange {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioRange {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioRange);
 impl ::core::default::Default for UffdioRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioRange {
@@ -600,20 +631,17 @@ impl UffdioRange {
 ///
 /// The argument of [`UFFDIO_REGISTER`] (wrapper `uffdio_register`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -657,11 +685,24 @@ pub struct UffdioRegister {
     /// Out, the ioctls usable on the range (bits by ioctl number).
     pub ioctls: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioRegister {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioRegister {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioRegister {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<UffdioRange>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioRegister>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<UffdioRange>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioRegister);
 impl ::core::default::Default for UffdioRegister {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioRegister {
@@ -728,20 +769,17 @@ impl UffdioRegister {
 ///
 /// The argument of [`UFFDIO_COPY`] (wrapper `uffdio_copy`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -789,11 +827,26 @@ pub struct UffdioCopy {
     /// Out, the bytes copied, or a negative errno.
     pub copy: i64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioCopy {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioCopy {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioCopy {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<i64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioCopy>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioCopy);
 impl ::core::default::Default for UffdioCopy {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioCopy {
@@ -866,20 +919,17 @@ impl UffdioCopy {
 ///
 /// The argument of [`UFFDIO_ZEROPAGE`] (wrapper `uffdio_zeropage`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -923,11 +973,25 @@ pub struct UffdioZeropage {
     /// Out, the bytes mapped, or a negative errno.
     pub zeropage: i64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioZeropage {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioZeropage {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioZeropage {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<UffdioRange>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<i64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioZeropage>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<UffdioRange>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioZeropage);
 impl ::core::default::Default for UffdioZeropage {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioZeropage {
@@ -981,20 +1045,17 @@ impl UffdioZeropage {
 ///
 /// The argument of [`UFFDIO_WRITEPROTECT`] (wrapper `uffdio_writeprotect`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1031,11 +1092,23 @@ pub struct UffdioWriteprotect {
     /// Set or clear protection, and whether to wake.
     pub mode: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioWriteprotect {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioWriteprotect {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioWriteprotect {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<UffdioRange>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioWriteprotect>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<UffdioRange>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioWriteprotect);
 impl ::core::default::Default for UffdioWriteprotect {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioWriteprotect {
@@ -1103,20 +1176,17 @@ impl UffdioWriteprotect {
 ///
 /// The argument of [`UFFDIO_CONTINUE`] (wrapper `uffdio_continue`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1160,11 +1230,25 @@ pub struct UffdioContinue {
     /// Out, the bytes mapped, or a negative errno.
     pub mapped: i64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdioContinue {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdioContinue {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdioContinue {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<UffdioRange>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<i64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdioContinue>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<UffdioRange>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdioContinue);
 impl ::core::default::Default for UffdioContinue {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl UffdioContinue {
@@ -1217,19 +1301,17 @@ impl UffdioContinue {
 ///
 /// Inline member type of `struct uffd_msg.arg`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1272,11 +1354,50 @@ pub struct UffdMsgArg {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArg {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArg {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArg {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgPagefault>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgFork>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgRemap>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgRemove>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgReserved>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArg>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<UffdMsgArgPagefault>(),
+                );
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgFork>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<UffdMsgArgRemap>());
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<UffdMsgArgRemove>(),
+                );
+                n = ::uapigen_runtime::max(
+                    n,
+                    ::core::mem::size_of::<UffdMsgArgReserved>(),
+                );
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArg);
 impl ::core::default::Default for UffdMsgArg {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for UffdMsgArg {
@@ -1288,7 +1409,7 @@ impl UffdMsgArg {
     /// For UFFD_EVENT_PAGEFAULT.
     pub fn pagefault(&self) -> UffdMsgArgPagefault {
         ::uapigen_runtime::get::<UffdMsgArgPagefault>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `pagefault` (the other bytes are kept).
     pub fn set_pagefault(&mut self, v: UffdMsgArgPagefault) {
@@ -1310,14 +1431,14 @@ impl UffdMsgArg {
     }
     /// A union holding `pagefault`, the other bytes zero.
     pub fn from_pagefault(v: UffdMsgArgPagefault) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_pagefault(v);
         u
     }
     /// For UFFD_EVENT_FORK.
     pub fn fork(&self) -> UffdMsgArgFork {
         ::uapigen_runtime::get::<UffdMsgArgFork>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `fork` (the other bytes are kept).
     pub fn set_fork(&mut self, v: UffdMsgArgFork) {
@@ -1325,14 +1446,14 @@ impl UffdMsgArg {
     }
     /// A union holding `fork`, the other bytes zero.
     pub fn from_fork(v: UffdMsgArgFork) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_fork(v);
         u
     }
     /// For UFFD_EVENT_REMAP.
     pub fn remap(&self) -> UffdMsgArgRemap {
         ::uapigen_runtime::get::<UffdMsgArgRemap>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `remap` (the other bytes are kept).
     pub fn set_remap(&mut self, v: UffdMsgArgRemap) {
@@ -1340,14 +1461,14 @@ impl UffdMsgArg {
     }
     /// A union holding `remap`, the other bytes zero.
     pub fn from_remap(v: UffdMsgArgRemap) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_remap(v);
         u
     }
     /// For UFFD_EVENT_REMOVE and UFFD_EVENT_UNMAP.
     pub fn remove(&self) -> UffdMsgArgRemove {
         ::uapigen_runtime::get::<UffdMsgArgRemove>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `remove` (the other bytes are kept).
     pub fn set_remove(&mut self, v: UffdMsgArgRemove) {
@@ -1355,14 +1476,14 @@ impl UffdMsgArg {
     }
     /// A union holding `remove`, the other bytes zero.
     pub fn from_remove(v: UffdMsgArgRemove) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_remove(v);
         u
     }
     /// Room for later events.
     pub fn reserved(&self) -> UffdMsgArgReserved {
         ::uapigen_runtime::get::<UffdMsgArgReserved>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `reserved` (the other bytes are kept).
     pub fn set_reserved(&mut self, v: UffdMsgArgReserved) {
@@ -1370,7 +1491,7 @@ impl UffdMsgArg {
     }
     /// A union holding `reserved`, the other bytes zero.
     pub fn from_reserved(v: UffdMsgArgReserved) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_reserved(v);
         u
     }
@@ -1379,19 +1500,16 @@ impl UffdMsgArg {
 ///
 /// Inline member type of `struct uffd_msg.arg.pagefault`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1435,30 +1553,34 @@ pub struct UffdMsgArgPagefault {
     /// Extra data of enabled features.
     pub feat: UffdMsgArgPagefaultFeat,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgPagefault {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgPagefault {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<UffdMsgArgPagefaultFeat>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgPagefault);
 impl ::core::default::Default for UffdMsgArgPagefault {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Extra data of enabled features.
 ///
 /// Inline member type of `struct uffd_msg.arg.pagefault.feat`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1482,11 +1604,33 @@ pub struct UffdMsgArgPagefaultFeat {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgPagefaultFeat {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgPagefaultFeat {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArgPagefaultFeat {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArgPagefaultFeat>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgPagefaultFeat);
 impl ::core::default::Default for UffdMsgArgPagefaultFeat {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for UffdMsgArgPagefaultFeat {
@@ -1498,7 +1642,7 @@ impl UffdMsgArgPagefaultFeat {
     /// Id of the faulting thread, with UFFD_FEATURE_THREAD_ID.
     pub fn ptid(&self) -> u32 {
         ::uapigen_runtime::get::<u32>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `ptid` (the other bytes are kept).
     pub fn set_ptid(&mut self, v: u32) {
@@ -1506,7 +1650,7 @@ impl UffdMsgArgPagefaultFeat {
     }
     /// A union holding `ptid`, the other bytes zero.
     pub fn from_ptid(v: u32) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_ptid(v);
         u
     }
@@ -1515,20 +1659,17 @@ impl UffdMsgArgPagefaultFeat {
 ///
 /// Inline member type of `struct uffd_msg.arg.fork`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1545,31 +1686,38 @@ pub struct UffdMsgArgFork {
     /// The child's userfaultfd, installed in this process.
     pub ufd: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgFork {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgFork {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArgFork {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArgFork>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgFork);
 impl ::core::default::Default for UffdMsgArgFork {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// For UFFD_EVENT_REMAP.
 ///
 /// Inline member type of `struct uffd_msg.arg.remap`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1612,31 +1760,40 @@ pub struct UffdMsgArgRemap {
     /// Length of the range in bytes.
     pub len: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgRemap {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgRemap {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArgRemap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArgRemap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgRemap);
 impl ::core::default::Default for UffdMsgArgRemap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// For UFFD_EVENT_REMOVE and UFFD_EVENT_UNMAP.
 ///
 /// Inline member type of `struct uffd_msg.arg.remove`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1667,31 +1824,39 @@ pub struct UffdMsgArgRemove {
     /// End of the range (exclusive).
     pub end: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgRemove {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgRemove {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArgRemove {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArgRemove>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgRemove);
 impl ::core::default::Default for UffdMsgArgRemove {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Room for later events.
 ///
 /// Inline member type of `struct uffd_msg.arg.reserved`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1734,11 +1899,23 @@ pub struct UffdMsgArgReserved {
     /// Reserved: must be zero.
     pub reserved3: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for UffdMsgArgReserved {}
+unsafe impl ::uapigen_runtime::FromBytes for UffdMsgArgReserved {}
+unsafe impl ::uapigen_runtime::AsBytes for UffdMsgArgReserved {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<UffdMsgArgReserved>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(UffdMsgArgReserved);
 impl ::core::default::Default for UffdMsgArgReserved {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The ioctl numbers of this header, on this architecture (each ioctl's

@@ -1523,20 +1523,17 @@ pub const DEVICE_STATE_RUNNING_P2P: u32 = 5;
 /// Header of each capability chained behind the reply of an INFO ioctl.
 #[doc(alias = "vfio_info_cap_header")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1571,11 +1568,24 @@ pub struct InfoCapHeader {
     /// Where the next capability begins (offset into the INFO buffer); 0 ends the chain.
     pub next: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for InfoCapHeader {}
+unsafe impl ::uapigen_runtime::FromBytes for InfoCapHeader {}
+unsafe impl ::uapigen_runtime::AsBytes for InfoCapHeader {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<InfoCapHeader>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(InfoCapHeader);
 impl ::core::default::Default for InfoCapHeader {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_GROUP_GET_STATUS; the kernel fills in the flags.
@@ -1583,20 +1593,17 @@ impl ::core::default::Default for InfoCapHeader {
 ///
 /// The argument of [`GROUP_GET_STATUS`] (wrapper `group_get_status`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1626,11 +1633,22 @@ pub struct GroupStatus {
     /// Status bits of the group.
     pub flags: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for GroupStatus {}
+unsafe impl ::uapigen_runtime::FromBytes for GroupStatus {}
+unsafe impl ::uapigen_runtime::AsBytes for GroupStatus {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<GroupStatus>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(GroupStatus);
 impl ::core::default::Default for GroupStatus {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl GroupStatus {
@@ -1701,20 +1719,17 @@ impl GroupStatus {
 ///
 /// The argument of [`DEVICE_GET_INFO`] (wrapper `device_get_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1755,11 +1770,25 @@ pub struct DeviceInfo {
     /// Buffer offset where the capability chain starts; valid with VFIO_DEVICE_FLAGS_CAPS.
     pub cap_offset: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceInfo);
 impl ::core::default::Default for DeviceInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl DeviceInfo {
@@ -1830,20 +1859,17 @@ impl DeviceInfo {
 ///
 /// The argument of [`DEVICE_GET_REGION_INFO`] (wrapper `device_get_region_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1894,11 +1920,27 @@ pub struct RegionInfo {
     /// Offset of the region within the device fd (for read/write/mmap).
     pub offset: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionInfo);
 impl ::core::default::Default for RegionInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl RegionInfo {
@@ -2154,20 +2196,17 @@ impl RegionInfo {
 /// One mmap-able area of a region.
 #[doc(alias = "vfio_region_sparse_mmap_area")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2203,30 +2242,38 @@ pub struct RegionSparseMmapArea {
     /// Length of the area in bytes.
     pub size: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionSparseMmapArea {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionSparseMmapArea {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionSparseMmapArea {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionSparseMmapArea>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionSparseMmapArea);
 impl ::core::default::Default for RegionSparseMmapArea {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Capability VFIO_REGION_INFO_CAP_SPARSE_MMAP (version 1); only the listed areas may be mmapped.
 #[doc(alias = "vfio_region_info_cap_sparse_mmap")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2273,11 +2320,30 @@ pub struct RegionInfoCapSparseMmap {
     /// The mmap-able areas.
     pub areas: ::uapigen_runtime::FlexArray<RegionSparseMmapArea>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionInfoCapSparseMmap {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionInfoCapSparseMmap {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionInfoCapSparseMmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<
+        ::uapigen_runtime::FlexArray<RegionSparseMmapArea>,
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionInfoCapSparseMmap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<RegionSparseMmapArea>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionInfoCapSparseMmap);
 impl ::core::default::Default for RegionInfoCapSparseMmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for RegionInfoCapSparseMmap {
@@ -2326,20 +2392,17 @@ impl RegionInfoCapSparseMmap {
 /// Capability VFIO_REGION_INFO_CAP_TYPE (version 1); gives a device-specific region its type.
 #[doc(alias = "vfio_region_info_cap_type")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2374,11 +2437,24 @@ pub struct RegionInfoCapType {
     /// Subtype; its meaning depends on type (see the vfio_region_subtype_* groups).
     pub subtype: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionInfoCapType {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionInfoCapType {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionInfoCapType {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionInfoCapType>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionInfoCapType);
 impl ::core::default::Default for RegionInfoCapType {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl RegionInfoCapType {
@@ -2397,20 +2473,17 @@ impl RegionInfoCapType {
 /// To change the EDID, take the link down, write blob and size, then bring the link up.
 #[doc(alias = "vfio_region_gfx_edid")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2465,11 +2538,26 @@ pub struct RegionGfxEdid {
     /// Display link state (read/write).
     pub link_state: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionGfxEdid {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionGfxEdid {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionGfxEdid {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionGfxEdid>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionGfxEdid);
 impl ::core::default::Default for RegionGfxEdid {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl RegionGfxEdid {
@@ -2487,20 +2575,17 @@ impl RegionGfxEdid {
 /// Header at the start of the deprecated v1 migration region.
 #[doc(alias = "vfio_device_migration_info")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2568,11 +2653,26 @@ pub struct DeviceMigrationInfo {
     /// Bytes of valid data in the data section.
     pub data_size: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceMigrationInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceMigrationInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceMigrationInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceMigrationInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceMigrationInfo);
 impl ::core::default::Default for DeviceMigrationInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl DeviceMigrationInfo {
@@ -2617,20 +2717,17 @@ impl DeviceMigrationInfo {
 /// Capability VFIO_REGION_INFO_CAP_NVLINK2_SSATGT; deprecated and no longer provided.
 #[doc(alias = "vfio_region_info_cap_nvlink2_ssatgt")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2661,30 +2758,39 @@ pub struct RegionInfoCapNvlink2Ssatgt {
     /// Compressed system bus address (SSA) of the GPU RAM.
     pub tgt: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionInfoCapNvlink2Ssatgt {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionInfoCapNvlink2Ssatgt {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionInfoCapNvlink2Ssatgt {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionInfoCapNvlink2Ssatgt>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionInfoCapNvlink2Ssatgt);
 impl ::core::default::Default for RegionInfoCapNvlink2Ssatgt {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Capability VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD; deprecated and no longer provided.
 #[doc(alias = "vfio_region_info_cap_nvlink2_lnkspd")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2722,11 +2828,24 @@ pub struct RegionInfoCapNvlink2Lnkspd {
     /// Reserved: must be zero.
     pub pad: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for RegionInfoCapNvlink2Lnkspd {}
+unsafe impl ::uapigen_runtime::FromBytes for RegionInfoCapNvlink2Lnkspd {}
+unsafe impl ::uapigen_runtime::AsBytes for RegionInfoCapNvlink2Lnkspd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<RegionInfoCapNvlink2Lnkspd>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(RegionInfoCapNvlink2Lnkspd);
 impl ::core::default::Default for RegionInfoCapNvlink2Lnkspd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl RegionInfoCapNvlink2Lnkspd {
@@ -2773,20 +2892,17 @@ impl RegionInfoCapNvlink2Lnkspd {
 ///
 /// The argument of [`DEVICE_GET_IRQ_INFO`] (wrapper `device_get_irq_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2825,11 +2941,24 @@ pub struct IrqInfo {
     /// Number of IRQs at this index; 0 when unimplemented.
     pub count: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IrqInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for IrqInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for IrqInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IrqInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IrqInfo);
 impl ::core::default::Default for IrqInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IrqInfo {
@@ -2901,20 +3030,17 @@ impl IrqInfo {
 /// The argument of [`DEVICE_SET_IRQS`] (wrapper `device_set_irqs`).
 /// What its data holds: [`IrqSetPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -2957,11 +3083,29 @@ pub struct IrqSet {
     /// One entry per sub-index whose type the DATA bit gives.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IrqSet {}
+unsafe impl ::uapigen_runtime::FromBytes for IrqSet {}
+unsafe impl ::uapigen_runtime::AsBytes for IrqSet {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IrqSet>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IrqSet);
 impl ::core::default::Default for IrqSet {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for IrqSet {
@@ -3216,7 +3360,7 @@ impl<'a> IrqSetPayload<'a> {
                 ),
             )
         };
-        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let head = ::uapigen_runtime::AsBytes::as_bytes(header);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok &= ::uapigen_runtime::put(out, ::core::mem::offset_of!(IrqSet, argsz), &size);
         let tag = (header.flags & !IrqSet::TAG_MASK) | tag;
@@ -3364,20 +3508,17 @@ impl IrqSet {
 /// A device that a PCI hot reset would also reset.
 #[doc(alias = "vfio_pci_dependent_device")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3414,11 +3555,26 @@ pub struct PciDependentDevice {
     /// Device and function number; split it with PCI_SLOT and PCI_FUNC.
     pub devfn: u8,
 }
+unsafe impl ::uapigen_runtime::Zeroable for PciDependentDevice {}
+unsafe impl ::uapigen_runtime::FromBytes for PciDependentDevice {}
+unsafe impl ::uapigen_runtime::AsBytes for PciDependentDevice {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u16>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<PciDependentDevice>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u16>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u8>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(PciDependentDevice);
 impl ::core::default::Default for PciDependentDevice {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO; lists the devices a hot reset affects.
@@ -3426,20 +3582,17 @@ impl ::core::default::Default for PciDependentDevice {
 ///
 /// The argument of [`DEVICE_GET_PCI_HOT_RESET_INFO`] (wrapper `device_get_pci_hot_reset_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3477,11 +3630,29 @@ pub struct PciHotResetInfo {
     /// The affected devices.
     pub devices: ::uapigen_runtime::FlexArray<PciDependentDevice>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for PciHotResetInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for PciHotResetInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for PciHotResetInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<
+        ::uapigen_runtime::FlexArray<PciDependentDevice>,
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<PciHotResetInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<PciDependentDevice>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(PciHotResetInfo);
 impl ::core::default::Default for PciHotResetInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for PciHotResetInfo {
@@ -3571,20 +3742,17 @@ impl PciHotResetInfo {
 ///
 /// The argument of [`DEVICE_PCI_HOT_RESET`] (wrapper `device_pci_hot_reset`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3622,11 +3790,27 @@ pub struct PciHotReset {
     /// Fds of the groups owning the affected devices.
     pub group_fds: ::uapigen_runtime::FlexArray<i32>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for PciHotReset {}
+unsafe impl ::uapigen_runtime::FromBytes for PciHotReset {}
+unsafe impl ::uapigen_runtime::AsBytes for PciHotReset {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<i32>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<PciHotReset>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<i32>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(PciHotReset);
 impl ::core::default::Default for PciHotReset {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for PciHotReset {
@@ -3716,19 +3900,16 @@ impl PciHotReset {
 ///
 /// The argument of [`DEVICE_QUERY_GFX_PLANE`] (wrapper `device_query_gfx_plane`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3840,11 +4021,18 @@ pub struct DeviceGfxPlaneInfo {
     /// Where to find the plane; which member is valid follows the plane type flag.
     pub handle: DeviceGfxPlaneInfoHandle,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceGfxPlaneInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceGfxPlaneInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<DeviceGfxPlaneInfoHandle>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceGfxPlaneInfo);
 impl ::core::default::Default for DeviceGfxPlaneInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl DeviceGfxPlaneInfo {
@@ -3926,19 +4114,16 @@ impl DeviceGfxPlaneInfo {
 ///
 /// The argument of [`DEVICE_IOEVENTFD`] (wrapper `device_ioeventfd`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -3987,11 +4172,18 @@ pub struct DeviceIoeventfd {
     /// eventfd that triggers the write; -1 removes the binding.
     pub fd: i32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceIoeventfd {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceIoeventfd {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceIoeventfd);
 impl ::core::default::Default for DeviceIoeventfd {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl DeviceIoeventfd {
@@ -4074,20 +4266,17 @@ impl DeviceIoeventfd {
 /// The argument of [`DEVICE_FEATURE`] (wrapper `device_feature`).
 /// What its data holds: [`DeviceFeaturePayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4124,11 +4313,26 @@ pub struct DeviceFeature {
     /// Feature-specific payload; not needed for a probe.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeature {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeature {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeature {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeature>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeature);
 impl ::core::default::Default for DeviceFeature {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for DeviceFeature {
@@ -4336,7 +4540,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     0,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4345,7 +4549,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     1,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4354,7 +4558,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     2,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4364,7 +4568,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     4,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4374,7 +4578,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     6,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4384,7 +4588,7 @@ impl DeviceFeaturePayload {
                     header,
                     out,
                     8,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -4413,7 +4617,7 @@ impl DeviceFeaturePayload {
                 ),
             )
         };
-        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let head = ::uapigen_runtime::AsBytes::as_bytes(header);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok
             &= ::uapigen_runtime::put(
@@ -4776,20 +4980,17 @@ impl DeviceFeature {
 /// Payload of VFIO_DEVICE_FEATURE_MIGRATION (GET).
 #[doc(alias = "vfio_device_feature_migration")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4804,30 +5005,37 @@ pub struct DeviceFeatureMigration {
     /// Supported migration states.
     pub flags: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeatureMigration {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeatureMigration {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeatureMigration {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeatureMigration>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeatureMigration);
 impl ::core::default::Default for DeviceFeatureMigration {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Payload of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE.
 #[doc(alias = "vfio_device_feature_mig_state")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4860,30 +5068,39 @@ pub struct DeviceFeatureMigState {
     /// Fd of the migration data stream opened by the transition; -1 when none.
     pub data_fd: i32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeatureMigState {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeatureMigState {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeatureMigState {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeatureMigState>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<i32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeatureMigState);
 impl ::core::default::Default for DeviceFeatureMigState {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Payload of VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP.
 #[doc(alias = "vfio_device_low_power_entry_with_wakeup")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4916,30 +5133,39 @@ pub struct DeviceLowPowerEntryWithWakeup {
     /// Unused; the kernel ignores it.
     pub reserved: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceLowPowerEntryWithWakeup {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceLowPowerEntryWithWakeup {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceLowPowerEntryWithWakeup {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<i32>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceLowPowerEntryWithWakeup>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<i32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceLowPowerEntryWithWakeup);
 impl ::core::default::Default for DeviceLowPowerEntryWithWakeup {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_START.
 #[doc(alias = "vfio_device_feature_dma_logging_control")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -4969,11 +5195,25 @@ pub struct DeviceFeatureDmaLoggingControl {
     /// User address of an array of struct vfio_device_feature_dma_logging_range.
     pub ranges: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeatureDmaLoggingControl {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeatureDmaLoggingControl {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeatureDmaLoggingControl {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeatureDmaLoggingControl>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingControl);
 impl ::core::default::Default for DeviceFeatureDmaLoggingControl {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl DeviceFeatureDmaLoggingControl {
@@ -5018,20 +5258,17 @@ impl DeviceFeatureDmaLoggingControl {
 /// An IOVA range whose DMA writes are logged.
 #[doc(alias = "vfio_device_feature_dma_logging_range")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5048,30 +5285,38 @@ pub struct DeviceFeatureDmaLoggingRange {
     /// Length of the range in bytes.
     pub length: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeatureDmaLoggingRange {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeatureDmaLoggingRange {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeatureDmaLoggingRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeatureDmaLoggingRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingRange);
 impl ::core::default::Default for DeviceFeatureDmaLoggingRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT; the log of the range is cleared as it is read.
 #[doc(alias = "vfio_device_feature_dma_logging_report")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5098,11 +5343,24 @@ pub struct DeviceFeatureDmaLoggingReport {
     /// User address of the u64 array whose bits the kernel sets for written pages.
     pub bitmap: ::uapigen_runtime::AlignedU64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceFeatureDmaLoggingReport {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceFeatureDmaLoggingReport {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceFeatureDmaLoggingReport {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::AlignedU64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceFeatureDmaLoggingReport>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::uapigen_runtime::AlignedU64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceFeatureDmaLoggingReport);
 impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_IOMMU_GET_INFO for the Type1 IOMMU; the caller sets argsz.
@@ -5110,19 +5368,16 @@ impl ::core::default::Default for DeviceFeatureDmaLoggingReport {
 ///
 /// The argument of [`IOMMU_GET_INFO`] (wrapper `iommu_get_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5169,11 +5424,17 @@ pub struct IommuType1Info {
     /// Buffer offset where the capability chain starts; valid with VFIO_IOMMU_INFO_CAPS.
     pub cap_offset: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1Info {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1Info {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1Info);
 impl ::core::default::Default for IommuType1Info {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuType1Info {
@@ -5387,20 +5648,17 @@ impl IommuType1Info {
 /// A usable IOVA range.
 #[doc(alias = "vfio_iova_range")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5431,30 +5689,38 @@ pub struct IovaRange {
     /// Last IOVA of the range.
     pub end: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IovaRange {}
+unsafe impl ::uapigen_runtime::FromBytes for IovaRange {}
+unsafe impl ::uapigen_runtime::AsBytes for IovaRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IovaRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IovaRange);
 impl ::core::default::Default for IovaRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Capability VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE (version 1); where DMA mappings may be placed.
 #[doc(alias = "vfio_iommu_type1_info_cap_iova_range")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5501,11 +5767,28 @@ pub struct IommuType1InfoCapIovaRange {
     /// Valid IOVA ranges without reserved regions of the attached devices.
     pub iova_ranges: ::uapigen_runtime::FlexArray<IovaRange>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1InfoCapIovaRange {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1InfoCapIovaRange {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1InfoCapIovaRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<IovaRange>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1InfoCapIovaRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<IovaRange>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1InfoCapIovaRange);
 impl ::core::default::Default for IommuType1InfoCapIovaRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for IommuType1InfoCapIovaRange {
@@ -5556,19 +5839,16 @@ impl IommuType1InfoCapIovaRange {
 /// Capability VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION (version 1); present when dirty page logging is supported.
 #[doc(alias = "vfio_iommu_type1_info_cap_migration")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5613,30 +5893,34 @@ pub struct IommuType1InfoCapMigration {
     /// Largest dirty bitmap a caller may request in bytes.
     pub max_dirty_bitmap_size: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1InfoCapMigration {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1InfoCapMigration {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1InfoCapMigration);
 impl ::core::default::Default for IommuType1InfoCapMigration {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Capability VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (version 1).
 #[doc(alias = "vfio_iommu_type1_info_dma_avail")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5669,11 +5953,23 @@ pub struct IommuType1InfoDmaAvail {
     /// Number of further DMA mappings allowed right now.
     pub avail: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1InfoDmaAvail {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1InfoDmaAvail {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1InfoDmaAvail {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<InfoCapHeader>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1InfoDmaAvail>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<InfoCapHeader>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1InfoDmaAvail);
 impl ::core::default::Default for IommuType1InfoDmaAvail {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_IOMMU_MAP_DMA; maps user memory at an IOVA.
@@ -5681,20 +5977,17 @@ impl ::core::default::Default for IommuType1InfoDmaAvail {
 ///
 /// The argument of [`IOMMU_MAP_DMA`] (wrapper `iommu_map_dma`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -5743,11 +6036,26 @@ pub struct IommuType1DmaMap {
     /// Length of the mapping in bytes.
     pub size: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1DmaMap {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1DmaMap {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1DmaMap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1DmaMap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1DmaMap);
 impl ::core::default::Default for IommuType1DmaMap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuType1DmaMap {
@@ -5905,19 +6213,16 @@ impl IommuType1DmaMap {
 /// A user buffer of dirty page bits.
 #[doc(alias = "vfio_bitmap")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromZeros,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromZeros,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_bitmap")]
 #[uapi(
@@ -5980,9 +6285,14 @@ pub struct Bitmap {
     /// Zeroed user buffer; bit n stands for page n from the start IOVA.
     pub data: *mut u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Bitmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::zeroable::<u64>();
+    ::uapigen_runtime::bytes::zeroable::<*mut u64>();
+};
 impl ::core::default::Default for Bitmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_IOMMU_UNMAP_DMA.
@@ -5990,20 +6300,17 @@ impl ::core::default::Default for Bitmap {
 ///
 /// The argument of [`IOMMU_UNMAP_DMA`] (wrapper `iommu_unmap_dma`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6052,11 +6359,29 @@ pub struct IommuType1DmaUnmap {
     /// A struct vfio_bitmap when VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP is set.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1DmaUnmap {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1DmaUnmap {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1DmaUnmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1DmaUnmap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1DmaUnmap);
 impl ::core::default::Default for IommuType1DmaUnmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for IommuType1DmaUnmap {
@@ -6247,20 +6572,17 @@ impl IommuType1DmaUnmap {
 ///
 /// The argument of [`IOMMU_DIRTY_PAGES`] (wrapper `iommu_dirty_pages`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6297,11 +6619,26 @@ pub struct IommuType1DirtyBitmap {
     /// A struct vfio_iommu_type1_dirty_bitmap_get for GET_BITMAP.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1DirtyBitmap {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1DirtyBitmap {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1DirtyBitmap {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1DirtyBitmap>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1DirtyBitmap);
 impl ::core::default::Default for IommuType1DirtyBitmap {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for IommuType1DirtyBitmap {
@@ -6429,19 +6766,16 @@ impl IommuType1DirtyBitmap {
 /// Range and buffer of a VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP request.
 #[doc(alias = "vfio_iommu_type1_dirty_bitmap_get")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromZeros,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromZeros,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[allow(clippy::duplicated_attributes)]
 #[uapi(c_name = "struct vfio_iommu_type1_dirty_bitmap_get")]
 #[uapi(
@@ -6476,28 +6810,30 @@ pub struct IommuType1DirtyBitmapGet {
     /// Buffer receiving the dirty bits; pgsize must be the smallest supported page size.
     pub bitmap: Bitmap,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1DirtyBitmapGet {}
+const _: () = {
+    ::uapigen_runtime::bytes::zeroable::<u64>();
+    ::uapigen_runtime::bytes::zeroable::<Bitmap>();
+};
 impl ::core::default::Default for IommuType1DirtyBitmapGet {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Dynamic DMA window abilities of the sPAPR TCE IOMMU.
 #[doc(alias = "vfio_iommu_spapr_tce_ddw_info")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6540,11 +6876,24 @@ pub struct IommuSpaprTceDdwInfo {
     /// Most levels a multi-level TCE table may have.
     pub levels: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuSpaprTceDdwInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuSpaprTceDdwInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuSpaprTceDdwInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuSpaprTceDdwInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuSpaprTceDdwInfo);
 impl ::core::default::Default for IommuSpaprTceDdwInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_IOMMU_SPAPR_TCE_GET_INFO; the DMA windows the guest must know about.
@@ -6552,20 +6901,17 @@ impl ::core::default::Default for IommuSpaprTceDdwInfo {
 ///
 /// The argument of [`IOMMU_SPAPR_TCE_GET_INFO`] (wrapper `iommu_spapr_tce_get_info`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6632,11 +6978,26 @@ pub struct IommuSpaprTceInfo {
     /// Dynamic DMA window details; valid with VFIO_IOMMU_SPAPR_INFO_DDW.
     pub ddw: IommuSpaprTceDdwInfo,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuSpaprTceInfo {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuSpaprTceInfo {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuSpaprTceInfo {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<IommuSpaprTceDdwInfo>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuSpaprTceInfo>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<IommuSpaprTceDdwInfo>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuSpaprTceInfo);
 impl ::core::default::Default for IommuSpaprTceInfo {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuSpaprTceInfo {
@@ -6716,20 +7077,17 @@ impl IommuSpaprTceInfo {
 /// EEH error to inject into a PE.
 #[doc(alias = "vfio_eeh_pe_err")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6774,11 +7132,25 @@ pub struct EehPeErr {
     /// Mask applied to addr.
     pub mask: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for EehPeErr {}
+unsafe impl ::uapigen_runtime::FromBytes for EehPeErr {}
+unsafe impl ::uapigen_runtime::AsBytes for EehPeErr {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<EehPeErr>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(EehPeErr);
 impl ::core::default::Default for EehPeErr {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Argument of VFIO_EEH_PE_OP.
@@ -6786,19 +7158,16 @@ impl ::core::default::Default for EehPeErr {
 ///
 /// The argument of [`EEH_PE_OP`] (wrapper `eeh_pe_op`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6844,11 +7213,17 @@ pub struct EehPeOp {
     /// Operation-specific arguments.
     pub args: EehPeOpArgs,
 }
+unsafe impl ::uapigen_runtime::Zeroable for EehPeOp {}
+unsafe impl ::uapigen_runtime::FromBytes for EehPeOp {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<EehPeOpArgs>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(EehPeOp);
 impl ::core::default::Default for EehPeOp {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl EehPeOp {
@@ -6931,20 +7306,17 @@ impl EehPeOp {
 ///
 /// The argument of [`IOMMU_SPAPR_REGISTER_MEMORY`] (wrapper `iommu_spapr_register_memory`), [`IOMMU_SPAPR_UNREGISTER_MEMORY`] (wrapper `iommu_spapr_unregister_memory`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -6990,11 +7362,25 @@ pub struct IommuSpaprRegisterMemory {
     /// Length of the memory in bytes.
     pub size: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuSpaprRegisterMemory {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuSpaprRegisterMemory {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuSpaprRegisterMemory {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuSpaprRegisterMemory>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuSpaprRegisterMemory);
 impl ::core::default::Default for IommuSpaprRegisterMemory {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuSpaprRegisterMemory {
@@ -7065,20 +7451,17 @@ impl IommuSpaprRegisterMemory {
 ///
 /// The argument of [`IOMMU_SPAPR_TCE_CREATE`] (wrapper `iommu_spapr_tce_create`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7165,11 +7548,29 @@ pub struct IommuSpaprTceCreate {
     /// PCI bus address of the new window (output).
     pub start_addr: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuSpaprTceCreate {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuSpaprTceCreate {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuSpaprTceCreate {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuSpaprTceCreate>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuSpaprTceCreate);
 impl ::core::default::Default for IommuSpaprTceCreate {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuSpaprTceCreate {
@@ -7262,20 +7663,17 @@ impl IommuSpaprTceCreate {
 ///
 /// The argument of [`IOMMU_SPAPR_TCE_REMOVE`] (wrapper `iommu_spapr_tce_remove`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7319,11 +7717,24 @@ pub struct IommuSpaprTceRemove {
     /// PCI bus address identifying the window to remove.
     pub start_addr: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuSpaprTceRemove {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuSpaprTceRemove {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuSpaprTceRemove {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuSpaprTceRemove>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuSpaprTceRemove);
 impl ::core::default::Default for IommuSpaprTceRemove {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuSpaprTceRemove {
@@ -7393,19 +7804,17 @@ impl IommuSpaprTceRemove {
 ///
 /// Inline member type of `struct vfio_device_gfx_plane_info.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7432,11 +7841,35 @@ pub struct DeviceGfxPlaneInfoHandle {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for DeviceGfxPlaneInfoHandle {}
+unsafe impl ::uapigen_runtime::FromBytes for DeviceGfxPlaneInfoHandle {}
+unsafe impl ::uapigen_runtime::AsBytes for DeviceGfxPlaneInfoHandle {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<DeviceGfxPlaneInfoHandle>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<u32>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(DeviceGfxPlaneInfoHandle);
 impl ::core::default::Default for DeviceGfxPlaneInfoHandle {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for DeviceGfxPlaneInfoHandle {
@@ -7448,7 +7881,7 @@ impl DeviceGfxPlaneInfoHandle {
     /// Region holding the plane (VFIO_GFX_PLANE_TYPE_REGION).
     pub fn region_index(&self) -> u32 {
         ::uapigen_runtime::get::<u32>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `region_index` (the other bytes are kept).
     pub fn set_region_index(&mut self, v: u32) {
@@ -7456,14 +7889,14 @@ impl DeviceGfxPlaneInfoHandle {
     }
     /// A union holding `region_index`, the other bytes zero.
     pub fn from_region_index(v: u32) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_region_index(v);
         u
     }
     /// Token for VFIO_DEVICE_GET_GFX_DMABUF (VFIO_GFX_PLANE_TYPE_DMABUF).
     pub fn dmabuf_id(&self) -> u32 {
         ::uapigen_runtime::get::<u32>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `dmabuf_id` (the other bytes are kept).
     pub fn set_dmabuf_id(&mut self, v: u32) {
@@ -7471,7 +7904,7 @@ impl DeviceGfxPlaneInfoHandle {
     }
     /// A union holding `dmabuf_id`, the other bytes zero.
     pub fn from_dmabuf_id(v: u32) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_dmabuf_id(v);
         u
     }
@@ -7480,19 +7913,17 @@ impl DeviceGfxPlaneInfoHandle {
 ///
 /// Inline member type of `struct vfio_eeh_pe_op.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -7523,11 +7954,33 @@ pub struct EehPeOpArgs {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for EehPeOpArgs {}
+unsafe impl ::uapigen_runtime::FromBytes for EehPeOpArgs {}
+unsafe impl ::uapigen_runtime::AsBytes for EehPeOpArgs {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<EehPeErr>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<EehPeOpArgs>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<EehPeErr>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(EehPeOpArgs);
 impl ::core::default::Default for EehPeOpArgs {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for EehPeOpArgs {
@@ -7539,7 +7992,7 @@ impl EehPeOpArgs {
     /// Error to inject with VFIO_EEH_PE_INJECT_ERR.
     pub fn err(&self) -> EehPeErr {
         ::uapigen_runtime::get::<EehPeErr>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `err` (the other bytes are kept).
     pub fn set_err(&mut self, v: EehPeErr) {
@@ -7547,7 +8000,7 @@ impl EehPeOpArgs {
     }
     /// A union holding `err`, the other bytes zero.
     pub fn from_err(v: EehPeErr) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_err(v);
         u
     }
@@ -8690,7 +9143,7 @@ pub fn device_set_irqs(
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
-    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+    let bytes = &mut ::uapigen_runtime::AsBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload
@@ -8801,7 +9254,7 @@ pub fn device_feature(
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
-    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+    let bytes = &mut ::uapigen_runtime::AsBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload

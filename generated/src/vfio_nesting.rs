@@ -92,20 +92,17 @@ impl ::core::convert::TryFrom<u32> for IommuNestingOpType {
 ///
 /// The argument of [`IOMMU_PASID_REQUEST`] (wrapper `iommu_pasid_request`).
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -144,11 +141,25 @@ pub struct IommuPasidRequest {
     /// Range the allocated PASID must come from (ALLOC).
     pub range: IommuPasidRequestRange,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuPasidRequest {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuPasidRequest {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuPasidRequest {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<IommuPasidRequestRange>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuPasidRequest>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<IommuPasidRequestRange>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuPasidRequest);
 impl ::core::default::Default for IommuPasidRequest {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IommuPasidRequest {
@@ -231,20 +242,17 @@ impl IommuPasidRequest {
 /// The argument of [`IOMMU_NESTING_OP`] (wrapper `iommu_nesting_op`).
 /// What its data holds: [`IommuType1NestingOpPayload`], encoded and decoded by the struct's payload methods.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -283,11 +291,27 @@ pub struct IommuType1NestingOp {
     /// The IOMMU uapi structure of the operation.
     pub data: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuType1NestingOp {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuType1NestingOp {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuType1NestingOp {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuType1NestingOp>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuType1NestingOp);
 impl ::core::default::Default for IommuType1NestingOp {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for IommuType1NestingOp {
@@ -447,7 +471,7 @@ impl IommuType1NestingOpPayload {
                     header,
                     out,
                     0,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -456,7 +480,7 @@ impl IommuType1NestingOpPayload {
                     header,
                     out,
                     1,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -465,7 +489,7 @@ impl IommuType1NestingOpPayload {
                     header,
                     out,
                     2,
-                    ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x),
+                    ::uapigen_runtime::AsBytes::as_bytes(x),
                     Some(1),
                 )
             }
@@ -500,7 +524,7 @@ impl IommuType1NestingOpPayload {
                 ),
             )
         };
-        let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+        let head = ::uapigen_runtime::AsBytes::as_bytes(header);
         let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
         ok
             &= ::uapigen_runtime::put(
@@ -695,20 +719,17 @@ impl IommuType1NestingOp {
 ///
 /// Inline member type of `struct vfio_iommu_pasid_request.range`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -736,11 +757,22 @@ pub struct IommuPasidRequestRange {
     /// Highest acceptable PASID.
     pub max: u32,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IommuPasidRequestRange {}
+unsafe impl ::uapigen_runtime::FromBytes for IommuPasidRequestRange {}
+unsafe impl ::uapigen_runtime::AsBytes for IommuPasidRequestRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<IommuPasidRequestRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IommuPasidRequestRange);
 impl ::core::default::Default for IommuPasidRequestRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The ioctl numbers of this header, on this architecture (each ioctl's
@@ -843,7 +875,7 @@ pub fn iommu_nesting_op(
         return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
     }
     let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
-    let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(
+    let bytes = &mut ::uapigen_runtime::AsBytes::as_mut_bytes(
         words.as_mut_slice(),
     )[..len];
     payload

@@ -144,20 +144,17 @@ impl ::core::convert::TryFrom<u8> for IotlbMsgType {
 /// A queue index and one number for it (ring size, base index, endianness, timeout, ...).
 #[doc(alias = "vhost_vring_state")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -185,30 +182,38 @@ pub struct VringState {
     /// The value set or returned.
     pub num: ::core::ffi::c_uint,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VringState {}
+unsafe impl ::uapigen_runtime::FromBytes for VringState {}
+unsafe impl ::uapigen_runtime::AsBytes for VringState {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_uint>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VringState>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_uint>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_uint>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VringState);
 impl ::core::default::Default for VringState {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// A queue index and a file descriptor for it (an eventfd, or a tap or socket fd).
 #[doc(alias = "vhost_vring_file")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -236,30 +241,39 @@ pub struct VringFile {
     /// The file descriptor; -1 (VHOST_FILE_UNBIND) detaches the current one.
     pub fd: ::core::ffi::c_int,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VringFile {}
+unsafe impl ::uapigen_runtime::FromBytes for VringFile {}
+unsafe impl ::uapigen_runtime::AsBytes for VringFile {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_uint>();
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_int>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VringFile>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_uint>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_int>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VringFile);
 impl ::core::default::Default for VringFile {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Where the parts of a queue's ring live in the VMM's address space.
 #[doc(alias = "vhost_vring_addr")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -329,29 +343,42 @@ pub struct VringAddr {
     /// Guest address of the used ring, for the dirty log (4-byte aligned).
     pub log_guest_addr: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VringAddr {}
+unsafe impl ::uapigen_runtime::FromBytes for VringAddr {}
+unsafe impl ::uapigen_runtime::AsBytes for VringAddr {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_uint>();
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VringAddr>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_uint>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_uint>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VringAddr);
 impl ::core::default::Default for VringAddr {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// One IOTLB request or report about a range of I/O virtual addresses.
 #[doc(alias = "vhost_iotlb_msg")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -399,11 +426,17 @@ pub struct IotlbMsg {
     /// VHOST_IOTLB_* kind of the message.
     pub r#type: u8,
 }
+unsafe impl ::uapigen_runtime::Zeroable for IotlbMsg {}
+unsafe impl ::uapigen_runtime::FromBytes for IotlbMsg {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::from_bytes::<u8>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(IotlbMsg);
 impl ::core::default::Default for IotlbMsg {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl IotlbMsg {
@@ -421,19 +454,16 @@ impl IotlbMsg {
 /// An IOTLB message in the first format, read from or written to the vhost fd.
 #[doc(alias = "vhost_msg")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -468,30 +498,33 @@ pub struct Msg {
     pub r#type: ::core::ffi::c_int,
     pub body: MsgBody,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Msg {}
+unsafe impl ::uapigen_runtime::FromBytes for Msg {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_int>();
+    ::uapigen_runtime::bytes::from_bytes::<MsgBody>();
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Msg);
 impl ::core::default::Default for Msg {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// An IOTLB message in the second format, with an address space id.
 #[doc(alias = "vhost_msg_v2")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -533,30 +566,40 @@ pub struct MsgV2 {
     pub asid: u32,
     pub body: MsgV2Body,
 }
+unsafe impl ::uapigen_runtime::Zeroable for MsgV2 {}
+unsafe impl ::uapigen_runtime::FromBytes for MsgV2 {}
+unsafe impl ::uapigen_runtime::AsBytes for MsgV2 {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<MsgV2Body>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<MsgV2>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<MsgV2Body>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(MsgV2);
 impl ::core::default::Default for MsgV2 {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// One range of guest physical memory and where the VMM maps it.
 #[doc(alias = "vhost_memory_region")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -616,30 +659,40 @@ pub struct MemoryRegion {
     /// No flags are defined; zero.
     pub flags_padding: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for MemoryRegion {}
+unsafe impl ::uapigen_runtime::FromBytes for MemoryRegion {}
+unsafe impl ::uapigen_runtime::AsBytes for MemoryRegion {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<MemoryRegion>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(MemoryRegion);
 impl ::core::default::Default for MemoryRegion {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// The guest memory map of VHOST_SET_MEM_TABLE.
 #[doc(alias = "vhost_memory")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -684,11 +737,26 @@ pub struct Memory {
     /// The regions.
     pub regions: ::uapigen_runtime::FlexArray<MemoryRegion>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for Memory {}
+unsafe impl ::uapigen_runtime::FromBytes for Memory {}
+unsafe impl ::uapigen_runtime::AsBytes for Memory {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<MemoryRegion>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<Memory>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<MemoryRegion>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(Memory);
 impl ::core::default::Default for Memory {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for Memory {
@@ -749,20 +817,17 @@ impl Memory {
 /// The SCSI target (by its WWPN) that a vhost-scsi device serves.
 #[doc(alias = "vhost_scsi_target")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -800,30 +865,42 @@ pub struct ScsiTarget {
     /// Unused.
     pub reserved: ::core::ffi::c_ushort,
 }
+unsafe impl ::uapigen_runtime::Zeroable for ScsiTarget {}
+unsafe impl ::uapigen_runtime::FromBytes for ScsiTarget {}
+unsafe impl ::uapigen_runtime::AsBytes for ScsiTarget {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_int>();
+    ::uapigen_runtime::bytes::from_bytes::<[::core::ffi::c_char; 224]>();
+    ::uapigen_runtime::bytes::from_bytes::<::core::ffi::c_ushort>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<ScsiTarget>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_int>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<[::core::ffi::c_char; 224]>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_ushort>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<::core::ffi::c_ushort>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(ScsiTarget);
 impl ::core::default::Default for ScsiTarget {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// A window into a vDPA device's virtio configuration space.
 #[doc(alias = "vhost_vdpa_config")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -858,11 +935,26 @@ pub struct VdpaConfig {
     /// The bytes read or written.
     pub buf: ::uapigen_runtime::FlexArray<u8>,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VdpaConfig {}
+unsafe impl ::uapigen_runtime::FromBytes for VdpaConfig {}
+unsafe impl ::uapigen_runtime::AsBytes for VdpaConfig {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u32>();
+    ::uapigen_runtime::bytes::from_bytes::<::uapigen_runtime::FlexArray<u8>>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VdpaConfig>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u32>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<
+                ::uapigen_runtime::FlexArray<u8>,
+            >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VdpaConfig);
 impl ::core::default::Default for VdpaConfig {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::uapigen_runtime::FlexHeader for VdpaConfig {
@@ -884,20 +976,17 @@ impl ::uapigen_runtime::FamCount for VdpaConfig {
 /// The I/O virtual addresses a vDPA device can map.
 #[doc(alias = "vhost_vdpa_iova_range")]
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -928,28 +1017,37 @@ pub struct VdpaIovaRange {
     /// The last mappable address.
     pub last: u64,
 }
+unsafe impl ::uapigen_runtime::Zeroable for VdpaIovaRange {}
+unsafe impl ::uapigen_runtime::FromBytes for VdpaIovaRange {}
+unsafe impl ::uapigen_runtime::AsBytes for VdpaIovaRange {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<u64>();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<VdpaIovaRange>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<u64>()
+            + ::uapigen_runtime::bytes::as_bytes_size::<u64>(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(VdpaIovaRange);
 impl ::core::default::Default for VdpaIovaRange {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 /// Inline member type of `struct vhost_msg.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -983,11 +1081,35 @@ pub struct MsgBody {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for MsgBody {}
+unsafe impl ::uapigen_runtime::FromBytes for MsgBody {}
+unsafe impl ::uapigen_runtime::AsBytes for MsgBody {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 64]>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<MsgBody>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 64]>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(MsgBody);
 impl ::core::default::Default for MsgBody {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for MsgBody {
@@ -999,7 +1121,7 @@ impl MsgBody {
     /// The message.
     pub fn iotlb(&self) -> IotlbMsg {
         ::uapigen_runtime::get::<IotlbMsg>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `iotlb` (the other bytes are kept).
     pub fn set_iotlb(&mut self, v: IotlbMsg) {
@@ -1031,14 +1153,14 @@ impl MsgBody {
     }
     /// A union holding `iotlb`, the other bytes zero.
     pub fn from_iotlb(v: IotlbMsg) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_iotlb(v);
         u
     }
     /// Fixes the union's size.
     pub fn padding(&self) -> [u8; 64] {
         ::uapigen_runtime::get::<[u8; 64]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `padding` (the other bytes are kept).
     pub fn set_padding(&mut self, v: [u8; 64]) {
@@ -1046,26 +1168,24 @@ impl MsgBody {
     }
     /// A union holding `padding`, the other bytes zero.
     pub fn from_padding(v: [u8; 64]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_padding(v);
         u
     }
 }
 /// Inline member type of `struct vhost_msg_v2.<anonymous>`.
 #[repr(C)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::uapigen_runtime::zerocopy::FromBytes,
-    ::uapigen_runtime::zerocopy::Immutable,
-    ::uapigen_runtime::zerocopy::KnownLayout,
-    ::uapigen_runtime::zerocopy::IntoBytes,
-    ::uapigen_runtime::Uapi
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::uapigen_runtime::Uapi)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        ::uapigen_runtime::zerocopy::FromBytes,
+        ::uapigen_runtime::zerocopy::Immutable,
+        ::uapigen_runtime::zerocopy::KnownLayout,
+        ::uapigen_runtime::zerocopy::IntoBytes
+    )
 )]
-#[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+#[cfg_attr(feature = "zerocopy", zerocopy(crate = "::uapigen_runtime::zerocopy"))]
 #[cfg_attr(
     feature = "serde",
     derive(::uapigen_runtime::serde::Serialize, ::uapigen_runtime::serde::Deserialize)
@@ -1099,11 +1219,35 @@ pub struct MsgV2Body {
         n
     }],
 }
+unsafe impl ::uapigen_runtime::Zeroable for MsgV2Body {}
+unsafe impl ::uapigen_runtime::FromBytes for MsgV2Body {}
+unsafe impl ::uapigen_runtime::AsBytes for MsgV2Body {}
+const _: () = {
+    ::uapigen_runtime::bytes::from_bytes::<
+        [u8; {
+            let mut n = 0;
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
+            n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 64]>());
+            n
+        }],
+    >();
+    ::uapigen_runtime::bytes::no_padding(
+        ::core::mem::size_of::<MsgV2Body>(),
+        ::uapigen_runtime::bytes::as_bytes_size::<
+            [u8; {
+                let mut n = 0;
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<IotlbMsg>());
+                n = ::uapigen_runtime::max(n, ::core::mem::size_of::<[u8; 64]>());
+                n
+            }],
+        >(),
+    );
+};
 #[cfg(feature = "serde")]
 ::uapigen_runtime::serde_elem!(MsgV2Body);
 impl ::core::default::Default for MsgV2Body {
     fn default() -> Self {
-        ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+        ::uapigen_runtime::Zeroable::zeroed()
     }
 }
 impl ::core::fmt::Debug for MsgV2Body {
@@ -1115,7 +1259,7 @@ impl MsgV2Body {
     /// The message.
     pub fn iotlb(&self) -> IotlbMsg {
         ::uapigen_runtime::get::<IotlbMsg>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `iotlb` (the other bytes are kept).
     pub fn set_iotlb(&mut self, v: IotlbMsg) {
@@ -1147,14 +1291,14 @@ impl MsgV2Body {
     }
     /// A union holding `iotlb`, the other bytes zero.
     pub fn from_iotlb(v: IotlbMsg) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_iotlb(v);
         u
     }
     /// Fixes the union's size.
     pub fn padding(&self) -> [u8; 64] {
         ::uapigen_runtime::get::<[u8; 64]>(&self.bytes, 0)
-            .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+            .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
     }
     /// Set the member `padding` (the other bytes are kept).
     pub fn set_padding(&mut self, v: [u8; 64]) {
@@ -1162,7 +1306,7 @@ impl MsgV2Body {
     }
     /// A union holding `padding`, the other bytes zero.
     pub fn from_padding(v: [u8; 64]) -> Self {
-        let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+        let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
         u.set_padding(v);
         u
     }

@@ -65,7 +65,7 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         quote! {
             /// A zeroed value whose size field holds the size of the struct.
             pub fn new() -> Self {
-                let mut v: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                let mut v: Self = ::uapigen_runtime::Zeroable::zeroed();
                 v.#f = ::core::mem::size_of::<Self>() as _;
                 v
             }

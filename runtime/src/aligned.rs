@@ -3,27 +3,28 @@
 
 use core::fmt;
 
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
 macro_rules! aligned {
     ($name:ident, $t:ty, $c:literal) => {
         #[doc = concat!("`", $c, "`: a `", stringify!($t), "` aligned to 8 bytes on every ABI.")]
         #[repr(C, align(8))]
-        #[derive(
-            Clone,
-            Copy,
-            Default,
-            PartialEq,
-            Eq,
-            PartialOrd,
-            Ord,
-            Hash,
-            FromBytes,
-            IntoBytes,
-            Immutable,
-            KnownLayout,
+        #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(
+            feature = "zerocopy",
+            derive(
+                zerocopy::FromBytes,
+                zerocopy::IntoBytes,
+                zerocopy::Immutable,
+                zerocopy::KnownLayout
+            )
         )]
         pub struct $name(pub $t);
+
+        // SAFETY: one 8-byte integer, 8-aligned: no padding, every bit pattern a value.
+        unsafe impl Zeroable for $name {}
+        unsafe impl FromBytes for $name {}
+        unsafe impl AsBytes for $name {}
 
         impl $name {
             pub const fn new(v: $t) -> Self {
@@ -67,17 +68,28 @@ const _: () =
 /// to get the alignment of a member whose type is `aligned(N)` in C (and has padding, so
 /// that the member's own type cannot serve).
 pub mod align {
-    use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+    use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
     macro_rules! align_types {
         ($($name:ident = $n:literal),*) => {$(
             #[doc = concat!("A zero-sized type aligned to ", stringify!($n), " bytes.")]
             #[repr(C, align($n))]
-            #[derive(
-                Clone, Copy, Default, Debug, PartialEq, Eq, Hash,
-                FromBytes, IntoBytes, Immutable, KnownLayout,
+            #[derive(Clone, Copy, Default, Debug, PartialEq, Eq, Hash)]
+            #[cfg_attr(
+                feature = "zerocopy",
+                derive(
+                    zerocopy::FromBytes,
+                    zerocopy::IntoBytes,
+                    zerocopy::Immutable,
+                    zerocopy::KnownLayout
+                )
             )]
             pub struct $name;
+
+            // SAFETY: zero-sized.
+            unsafe impl Zeroable for $name {}
+            unsafe impl FromBytes for $name {}
+            unsafe impl AsBytes for $name {}
         )*};
     }
 

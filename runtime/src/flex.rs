@@ -3,14 +3,29 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
 /// A C flexible array member: zero-sized, aligned like `T`, marking where the trailing
 /// elements start. The elements themselves live in a [`FlexBuf`] (or in memory the kernel
 /// filled in); index them through [`FlexBuf::elems`].
 #[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        zerocopy::FromBytes,
+        zerocopy::IntoBytes,
+        zerocopy::Immutable,
+        zerocopy::KnownLayout
+    )
+)]
 pub struct FlexArray<T>([T; 0]);
+
+// SAFETY: zero-sized (the elements live outside the value).
+unsafe impl<T> Zeroable for FlexArray<T> {}
+// SAFETY: as above.
+unsafe impl<T> FromBytes for FlexArray<T> {}
+// SAFETY: as above.
+unsafe impl<T> AsBytes for FlexArray<T> {}
 
 impl<T> FlexArray<T> {
     pub const fn new() -> Self {
@@ -51,9 +66,9 @@ impl<T> fmt::Debug for FlexArray<T> {
 }
 
 /// A struct that ends in a flexible array member. Generated for every such struct.
-pub trait FlexHeader: FromBytes + IntoBytes + Immutable + KnownLayout + Sized {
+pub trait FlexHeader: Zeroable + FromBytes + AsBytes {
     /// The element type of the flexible array.
-    type Elem: FromBytes + IntoBytes + Immutable;
+    type Elem: FromBytes + AsBytes;
     /// Where the elements start (`offsetof`): may be less than the size of the struct.
     const FLEX_OFFSET: usize;
 
@@ -135,7 +150,7 @@ mod buf {
         /// A buffer holding a copy of `header` and of `elems`.
         pub fn from_parts(header: &H, elems: &[H::Elem]) -> Option<Self> {
             let mut b = Self::new(elems.len())?;
-            *b.header_mut() = FromBytes::read_from_bytes(header.as_bytes()).ok()?;
+            *b.header_mut() = H::read_from_bytes(header.as_bytes())?;
             b.elems_mut()
                 .as_mut_bytes()
                 .copy_from_slice(elems.as_bytes());
@@ -163,36 +178,30 @@ mod buf {
         }
 
         pub fn header(&self) -> &H {
-            match H::ref_from_prefix(self.as_bytes()) {
-                Ok((h, _)) => h,
+            match crate::bytes::ref_from_prefix(self.as_bytes()) {
+                Some(h) => h,
                 // The buffer is at least size_of::<H>() bytes and 8-aligned.
-                Err(_) => unreachable!("FlexBuf holds a whole, aligned header"),
+                None => unreachable!("FlexBuf holds a whole, aligned header"),
             }
         }
 
         pub fn header_mut(&mut self) -> &mut H {
-            match H::mut_from_prefix(self.as_mut_bytes()) {
-                Ok((h, _)) => h,
-                Err(_) => unreachable!("FlexBuf holds a whole, aligned header"),
+            match crate::bytes::mut_from_prefix(self.as_mut_bytes()) {
+                Some(h) => h,
+                None => unreachable!("FlexBuf holds a whole, aligned header"),
             }
         }
 
         pub fn elems(&self) -> &[H::Elem] {
             let n = self.elems;
             let bytes = &self.as_bytes()[H::FLEX_OFFSET..];
-            match <[H::Elem]>::ref_from_prefix_with_elems(bytes, n) {
-                Ok((e, _)) => e,
-                Err(_) => &[],
-            }
+            crate::bytes::slice_from_prefix(bytes, n).unwrap_or(&[])
         }
 
         pub fn elems_mut(&mut self) -> &mut [H::Elem] {
             let n = self.elems;
             let bytes = &mut self.as_mut_bytes()[H::FLEX_OFFSET..];
-            match <[H::Elem]>::mut_from_prefix_with_elems(bytes, n) {
-                Ok((e, _)) => e,
-                Err(_) => &mut [],
-            }
+            crate::bytes::mut_slice_from_prefix(bytes, n).unwrap_or(&mut [])
         }
 
         /// Pointer to the start, for an ioctl call.
@@ -330,11 +339,8 @@ mod buf {
         }
     }
 
-    // Zero-initialisation is what FromZeros promises for the header.
-    const _: fn() = || {
-        fn assert_from_zeros<T: zerocopy::FromZeros>() {}
-        assert_from_zeros::<u64>();
-    };
+    // Zero-initialised words are a zeroed header (H: Zeroable) and zeroed elements.
+    const _: () = crate::bytes::zeroable::<u64>();
 }
 
 #[cfg(feature = "alloc")]

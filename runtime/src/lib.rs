@@ -23,10 +23,13 @@ pub use serde;
 pub use uapigen_macros::Uapi;
 #[cfg(feature = "macros")]
 pub use uapigen_macros::{UapiLayout, include_spec};
+/// zerocopy, whose traits generated types derive too with the `zerocopy` feature.
+#[cfg(feature = "zerocopy")]
 pub use zerocopy;
 
 mod aligned;
 pub mod bitfield;
+pub mod bytes;
 mod flex;
 pub mod ioctl;
 mod packed;
@@ -35,6 +38,7 @@ mod payload;
 pub mod serde_form;
 
 pub use aligned::{AlignedI64, AlignedU64, align};
+pub use bytes::{AsBytes, FromBytes, Zeroable};
 pub use flex::{FamCount, FamError, FlexArray, FlexBuf, FlexHeader};
 pub use packed::Packed;
 pub use payload::{ArgBuf, ElemSlice, Errno, Reject, all_zero, fit, get, max, put, zero_at};

@@ -5,16 +5,31 @@
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
 /// A `T` at alignment 1: the type of a member that C declares `__attribute__((packed))`.
 ///
-/// Same size as `T`, alignment 1, and `FromBytes`/`IntoBytes`/`Immutable` when `T` is.
+/// Same size as `T`, alignment 1, and [`Zeroable`], [`FromBytes`], [`AsBytes`] when `T` is.
 /// Read it with [`get`](Packed::get) and write it with [`set`](Packed::set): Rust refuses a
 /// reference to the (possibly unaligned) value inside, so both go by copy.
 #[repr(C, packed)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[cfg_attr(
+    feature = "zerocopy",
+    derive(
+        zerocopy::FromBytes,
+        zerocopy::IntoBytes,
+        zerocopy::Immutable,
+        zerocopy::KnownLayout
+    )
+)]
 pub struct Packed<T>(T);
+
+// SAFETY: a packed struct of one T is T's bytes, at alignment 1.
+unsafe impl<T: Zeroable> Zeroable for Packed<T> {}
+// SAFETY: as above.
+unsafe impl<T: FromBytes> FromBytes for Packed<T> {}
+// SAFETY: as above.
+unsafe impl<T: AsBytes> AsBytes for Packed<T> {}
 
 impl<T: Copy> Packed<T> {
     pub const fn new(v: T) -> Self {
@@ -72,15 +87,24 @@ impl<T: Copy> From<T> for Packed<T> {
 #[cfg(test)]
 mod tests {
     use super::Packed;
-    use zerocopy::{FromBytes, Immutable, IntoBytes};
+    use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
     #[repr(C)]
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, FromBytes, IntoBytes, Immutable)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     struct S {
         a: u8,
         b: Packed<u64>,
         c: u8,
     }
+    // SAFETY: the members' traits and sizes are checked below as generated code does.
+    unsafe impl Zeroable for S {}
+    unsafe impl FromBytes for S {}
+    unsafe impl AsBytes for S {}
+    const _: () = assert!(
+        core::mem::size_of::<S>()
+            == crate::bytes::as_bytes_size::<u8>() * 2
+                + crate::bytes::as_bytes_size::<Packed<u64>>()
+    );
 
     #[test]
     fn a_packed_member_is_placed_at_alignment_one() {
@@ -89,6 +113,7 @@ mod tests {
         assert_eq!(core::mem::offset_of!(S, b), 1);
         assert_eq!(core::mem::size_of::<S>(), 10);
         let mut s = S::read_from_bytes(&[1, 2, 0, 0, 0, 0, 0, 0, 0, 3][..]).unwrap();
+        assert_eq!(S::zeroed().as_bytes(), &[0u8; 10]);
         assert_eq!((s.a, s.b.get(), s.c), (1, 2, 3));
         s.b.set(0x0102);
         assert_eq!(&s.as_bytes()[1..3], &0x0102u64.to_ne_bytes()[..2]);

@@ -4,7 +4,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use zerocopy::{FromBytes, Immutable, IntoBytes};
+use crate::bytes::{AsBytes, FromBytes};
 
 /// The errno a kernel returns for a rejected argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -111,7 +111,7 @@ pub struct ElemSlice<'a, T> {
     _t: PhantomData<T>,
 }
 
-impl<'a, T: FromBytes + IntoBytes + Immutable> ElemSlice<'a, T> {
+impl<'a, T: FromBytes + AsBytes> ElemSlice<'a, T> {
     /// View a slice of elements for encoding.
     pub fn new(elems: &'a [T]) -> Self {
         ElemSlice {
@@ -142,7 +142,7 @@ impl<'a, T: FromBytes + IntoBytes + Immutable> ElemSlice<'a, T> {
         let size = core::mem::size_of::<T>();
         let start = i.checked_mul(size)?;
         let b = self.bytes.get(start..start.checked_add(size)?)?;
-        T::read_from_bytes(b).ok()
+        T::read_from_bytes(b)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
@@ -170,7 +170,7 @@ impl<T> PartialEq for ElemSlice<'_, T> {
 
 impl<T> Eq for ElemSlice<'_, T> {}
 
-impl<T: FromBytes + IntoBytes + Immutable + fmt::Debug> fmt::Debug for ElemSlice<'_, T> {
+impl<T: FromBytes + AsBytes + fmt::Debug> fmt::Debug for ElemSlice<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -247,7 +247,7 @@ pub const fn max(a: usize, b: usize) -> usize {
 }
 
 /// Write `value`'s bytes at `offset` of `out`; false if it does not fit.
-pub fn put<T: IntoBytes + Immutable + ?Sized>(out: &mut [u8], offset: usize, value: &T) -> bool {
+pub fn put<T: AsBytes + ?Sized>(out: &mut [u8], offset: usize, value: &T) -> bool {
     let b = value.as_bytes();
     match offset
         .checked_add(b.len())
@@ -264,7 +264,7 @@ pub fn put<T: IntoBytes + Immutable + ?Sized>(out: &mut [u8], offset: usize, val
 /// Read a `T` at `offset` of `bytes` (unaligned); `None` if it does not fit.
 pub fn get<T: FromBytes>(bytes: &[u8], offset: usize) -> Option<T> {
     let end = offset.checked_add(core::mem::size_of::<T>())?;
-    T::read_from_bytes(bytes.get(offset..end)?).ok()
+    T::read_from_bytes(bytes.get(offset..end)?)
 }
 
 /// True when the `N` bytes at `at` of `bytes` are zero (missing bytes count as zero): the

@@ -12,16 +12,16 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::bytes::Zeroable;
 use serde::de::{Error as _, SeqAccess, Visitor};
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use zerocopy::FromZeros;
 
 use crate::{AlignedI64, AlignedU64, FlexArray, Packed};
 
 /// A value that can be an array element in the serde form: integers, [`AlignedU64`],
 /// arrays of elements, and (through [`serde_elem!`](crate::serde_elem)) generated types.
-pub trait Elem: Sized + FromZeros {
+pub trait Elem: Zeroable {
     /// Writes the value.
     fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
     /// Reads a value.
@@ -89,7 +89,7 @@ impl<'de, T: Elem, const N: usize> Visitor<'de> for ArrayVisitor<T, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[T; N], A::Error> {
-        let mut out = <[T; N]>::new_zeroed();
+        let mut out = <[T; N]>::zeroed();
         for (i, slot) in out.iter_mut().enumerate() {
             match seq.next_element::<AsDeserialize<T>>()? {
                 Some(AsDeserialize(v)) => *slot = v,

@@ -119,7 +119,7 @@ pub fn compile(specs: &[Accepted], krate: &str) -> Result<Ran, String> {
         format!(
             "[package]\nname = \"uapigen-hostile-output\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
              publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\
-             serde = [\"uapigen-runtime/serde\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n\n[workspace]\n"
+             serde = [\"uapigen-runtime/serde\"]\nzerocopy = [\"uapigen-runtime/zerocopy\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?} }}\n\n[workspace]\n"
         ),
     )
     .map_err(|e| format!("Cargo.toml: {e}"))?;

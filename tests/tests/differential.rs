@@ -2042,6 +2042,7 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
                     &uapigen::emit::rust::RustOptions {
                         c_names: uapigen::emit::rust::Gate::Always,
                         serde: uapigen::emit::rust::Gate::Always,
+                        zerocopy: uapigen::emit::rust::Gate::Always,
                     },
                     uapigen::emit::Mode::Build,
                 )
@@ -2073,7 +2074,7 @@ fn rust_build(crates: &[(String, Vec<&Case>)]) -> Result<(), (String, BTreeSet<S
             &cdir.join("Cargo.toml"),
             &format!(
                 "[package]\nname = \"uapigen-diff-{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-                 publish = false\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, features = [\"serde\"] }}\n",
+                 publish = false\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, features = [\"serde\", \"zerocopy\"] }}\n",
                 krate.replace('_', "-")
             ),
         );

@@ -36,30 +36,33 @@ fn generated_crate_builds_without_alloc() {
         format!(
             "[package]\nname = \"linux-uapi-no-alloc\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
              publish = false\n\n[features]\nlayout-probe = []\nc-names = []\n\
-             serde = [\"uapigen-runtime/serde\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, default-features = false }}\n\n\
+             serde = [\"uapigen-runtime/serde\"]\nzerocopy = [\"uapigen-runtime/zerocopy\"]\n\n[dependencies]\nuapigen-runtime = {{ path = {runtime:?}, default-features = false }}\n\n\
              [workspace]\n"
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::copy(root().join("Cargo.lock"), krate.join("Cargo.lock"));
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "rustc",
-            "--offline",
-            "--quiet",
-            "--lib",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", root().join("target/no-alloc-target"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
-    assert!(
-        out.status.success(),
-        "the generated crate does not build without uapigen-runtime's alloc feature:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Every feature, and none (the byte traits without zerocopy's derives).
+    for features in ["--all-features", "--no-default-features"] {
+        let out = Command::new(env!("CARGO"))
+            .args([
+                "rustc",
+                "--offline",
+                "--quiet",
+                "--lib",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", root().join("target/no-alloc-target"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+        assert!(
+            out.status.success(),
+            "the generated crate does not build without uapigen-runtime's alloc feature ({features}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -9,12 +9,12 @@
 use linux_uapi::{kvm, r#loop, userfaultfd, vfio};
 use serde_json::Value;
 use uapigen_runtime::FlexBuf;
-use uapigen_runtime::zerocopy::{FromBytes, IntoBytes};
+use uapigen_runtime::{AsBytes, FromBytes, Zeroable};
 
 /// A value whose every byte is `seed`-derived (xorshift), so that a member swapped, dropped
 /// or truncated on the way shows in the bytes.
-fn patterned<T: FromBytes + IntoBytes>(seed: u64) -> T {
-    let mut v = T::new_zeroed();
+fn patterned<T: Zeroable + FromBytes + AsBytes>(seed: u64) -> T {
+    let mut v = T::zeroed();
     let mut x = seed | 1;
     for b in v.as_mut_bytes() {
         x ^= x << 13;
@@ -28,10 +28,7 @@ fn patterned<T: FromBytes + IntoBytes>(seed: u64) -> T {
 /// JSON and back: the same bytes, and the JSON read again gives the same JSON.
 fn round_trip<T>(v: &T) -> Value
 where
-    T: IntoBytes
-        + uapigen_runtime::zerocopy::Immutable
-        + uapigen_runtime::serde::Serialize
-        + uapigen_runtime::serde::de::DeserializeOwned,
+    T: AsBytes + uapigen_runtime::serde::Serialize + uapigen_runtime::serde::de::DeserializeOwned,
 {
     let json = serde_json::to_value(v).expect("serialise");
     let back: T = serde_json::from_value(json.clone()).expect("deserialise");

@@ -1,12 +1,12 @@
 //! [real-c] 7: a union member with padding (kvm_run's `fail_entry`: a `__u64` and a
 //! `__u32`, then 4 bytes of tail padding) gets a setter and a constructor like any other
 //! member, writing field by field so that the union's bytes stay initialised; the union
-//! itself (stored as bytes) is `IntoBytes` again, so a `struct kvm_run`-style argument can
+//! itself (stored as bytes) is `AsBytes` again, so a `struct kvm_run`-style argument can
 //! be built and passed without raw bytes. Offsets are from `linux/kvm.h` by hand:
 //! `hardware_entry_failure_reason` at 0, `cpu` at 8.
 
 use linux_uapi::kvm::{RunExit, RunExitFailEntry};
-use uapigen_runtime::zerocopy::IntoBytes;
+use uapigen_runtime::AsBytes;
 
 #[test]
 fn padded_member_constructor_writes_each_field() {

@@ -6,6 +6,7 @@
 
 mod measure;
 mod report;
+mod rustc;
 mod sections;
 
 use std::path::PathBuf;
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
             "--only" => only.extend(args.next()),
             "-h" | "--help" => {
                 println!(
-                    "usage: uapigen-bench [--quick] [--only generation|scaling|builds|payloads]... [--out FILE]\n\
+                    "usage: uapigen-bench [--quick] [--only generation|scaling|builds|rustc|payloads]... [--out FILE]\n\
                      Run from scripts/bench.sh, which installs bindgen-cli and libclang."
                 );
                 return ExitCode::SUCCESS;
@@ -87,10 +88,11 @@ fn main() -> ExitCode {
     let mut sections = Vec::new();
     let mut failed = Vec::new();
     type Section = fn(&Env) -> Result<report::Section, String>;
-    let all: [(&str, Section); 4] = [
+    let all: [(&str, Section); 5] = [
         ("generation", sections::generation),
         ("scaling", sections::scaling),
         ("builds", sections::builds),
+        ("rustc", rustc::rustc),
         ("payloads", sections::payloads),
     ];
     for (name, run) in all {

@@ -303,7 +303,7 @@ mod iommufd_tests {
     use super::*;
     use crate::iommufd::*;
     use linux_uapi::iommufd::{HwptAlloc, HwptAllocPayload, HwptInvalidate, HwptInvalidatePayload};
-    use uapigen_runtime::zerocopy::IntoBytes;
+    use uapigen_runtime::AsBytes;
 
     fn alloc_same(hdr: &[u8], data: &[u8]) -> bool {
         let g =

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::os::fd::AsFd;
 
 use linux_uapi::userfaultfd as uffd;
-use uapigen_runtime::zerocopy::{FromBytes, IntoBytes};
+use uapigen_runtime::{AsBytes, FromBytes};
 
 fn open_dev() -> std::fs::File {
     std::fs::OpenOptions::new()
@@ -86,7 +86,7 @@ fn userfaultfd_resolves_a_real_page_fault_with_uffdio_copy() {
     file.read_exact(&mut raw)
         .unwrap_or_else(|e| panic!("read(uffd): {e}"));
     let msg =
-        uffd::UffdMsg::read_from_bytes(&raw[..]).unwrap_or_else(|_| panic!("uffd_msg is 32 bytes"));
+        uffd::UffdMsg::read_from_bytes(&raw[..]).unwrap_or_else(|| panic!("uffd_msg is 32 bytes"));
     assert_eq!(core::mem::size_of::<uffd::UffdMsg>(), 32);
     assert_eq!(core::mem::align_of::<uffd::UffdMsg>(), 1, "packed");
     assert_eq!({ msg.event }, uffd::UFFD_EVENT_PAGEFAULT);

@@ -8,7 +8,7 @@ use linux_uapi::kvm;
 use uapigen_runtime::ioctl::{call_ptr, call_value};
 
 use crate::oracle_support::{Arg, Oracle, Validator, kernel_name, put};
-use crate::oracle_uffd_loop::zerocopy_bytes;
+use crate::oracle_uffd_loop::bytes_of;
 
 fn v(name: &'static str) -> (&'static str, Validator) {
     let f = linux_uapi::layout_probe::kvm::VALIDATORS
@@ -180,10 +180,10 @@ pub fn kvm(o: &mut Oracle) {
         cases.push((base, "sizes", None, None));
     }
     for (c, class, st, bit) in &cases {
-        let b = zerocopy_bytes(c);
+        let b = bytes_of(c);
         let k = call(&vm, kvm::KVM_SET_USER_MEMORY_REGION, &b);
         if k == "0" {
-            let del = zerocopy_bytes(&kvm::UserspaceMemoryRegion {
+            let del = bytes_of(&kvm::UserspaceMemoryRegion {
                 memory_size: 0,
                 ..*c
             });
@@ -214,7 +214,7 @@ pub fn kvm(o: &mut Oracle) {
         };
         e.args[0] = 1000;
         e.pad[(pad as usize) % 64] = pad;
-        zerocopy_bytes(&e)
+        bytes_of(&e)
     };
     for round in 0..32u8 {
         let mut cs: Vec<(Vec<u8>, &'static str, Option<&'static str>)> = Vec::new();
@@ -274,10 +274,10 @@ pub fn kvm(o: &mut Oracle) {
         p.pad[(round % 16) as usize] = 0xa5;
         cs.push((p, "reserved", None));
         for (c, class, bit) in cs {
-            let b = zerocopy_bytes(&c);
+            let b = bytes_of(&c);
             let k = call(&vm, kvm::KVM_IRQFD, &b);
             if k == "0" && c.flags & kvm::KVM_IRQFD_FLAG_DEASSIGN == 0 {
-                let d = zerocopy_bytes(&kvm::Irqfd {
+                let d = bytes_of(&kvm::Irqfd {
                     flags: kvm::KVM_IRQFD_FLAG_DEASSIGN,
                     ..c
                 });
@@ -335,10 +335,10 @@ pub fn kvm(o: &mut Oracle) {
         p.pad[(round % 36) as usize] = 0x5a;
         cs.push((p, "reserved", None));
         for (c, class, bit) in cs {
-            let b = zerocopy_bytes(&c);
+            let b = bytes_of(&c);
             let k = call(&vm, kvm::KVM_IOEVENTFD, &b);
             if k == "0" && c.flags & kvm::KVM_IOEVENTFD_FLAG_DEASSIGN == 0 {
-                let d = zerocopy_bytes(&kvm::Ioeventfd {
+                let d = bytes_of(&kvm::Ioeventfd {
                     flags: c.flags | kvm::KVM_IOEVENTFD_FLAG_DEASSIGN,
                     ..c
                 });

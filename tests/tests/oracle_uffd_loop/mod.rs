@@ -151,7 +151,7 @@ pub fn userfaultfd(o: &mut Oracle) {
                     features: f,
                     ioctls: seed.wrapping_mul(round + 1),
                 };
-                let b = zerocopy_bytes(&a);
+                let b = bytes_of(&a);
                 let fd = new_uffd(&dev, false);
                 let k = call(&fd, uf::UFFDIO_API, &b);
                 let single = (class == "flags")
@@ -232,7 +232,7 @@ pub fn userfaultfd(o: &mut Oracle) {
             ));
         }
         for (a, class, st, bit) in cases {
-            let b = zerocopy_bytes(&a);
+            let b = bytes_of(&a);
             let k = call(&uffd, uf::UFFDIO_COPY, &b);
             anon.zap();
             // A non-wrapping src past the process's memory faults on the copy.
@@ -255,26 +255,26 @@ pub fn userfaultfd(o: &mut Oracle) {
         // a mode.
         type Mk = fn(u64, u64, u64) -> Vec<u8>;
         let zp: Mk = |s, l, m| {
-            zerocopy_bytes(&uf::UffdioZeropage {
+            bytes_of(&uf::UffdioZeropage {
                 range: uf::UffdioRange { start: s, len: l },
                 mode: m,
                 zeropage: 0,
             })
         };
         let wp: Mk = |s, l, m| {
-            zerocopy_bytes(&uf::UffdioWriteprotect {
+            bytes_of(&uf::UffdioWriteprotect {
                 range: uf::UffdioRange { start: s, len: l },
                 mode: m,
             })
         };
         let ct: Mk = |s, l, m| {
-            zerocopy_bytes(&uf::UffdioContinue {
+            bytes_of(&uf::UffdioContinue {
                 range: uf::UffdioRange { start: s, len: l },
                 mode: m,
                 mapped: 0,
             })
         };
-        let rg: Mk = |s, l, _| zerocopy_bytes(&uf::UffdioRange { start: s, len: l });
+        let rg: Mk = |s, l, _| bytes_of(&uf::UffdioRange { start: s, len: l });
         let plan: [(&'static str, u32, &'static str, Mk, &Map, u64); 5] = [
             (
                 "UFFDIO_ZEROPAGE",
@@ -352,10 +352,10 @@ pub fn userfaultfd(o: &mut Oracle) {
                     mode: m,
                     ioctls: seed,
                 };
-                let b = zerocopy_bytes(&a);
+                let b = bytes_of(&a);
                 let k = call(&uffd, uf::UFFDIO_REGISTER, &b);
                 if k == "0" {
-                    let r = zerocopy_bytes(&uf::UffdioRange {
+                    let r = bytes_of(&uf::UffdioRange {
                         start: spare.start(),
                         len: spare.len as u64,
                     });
@@ -385,11 +385,7 @@ pub fn userfaultfd(o: &mut Oracle) {
 }
 
 /// The bytes of a plain struct.
-pub fn zerocopy_bytes<
-    T: uapigen_runtime::zerocopy::IntoBytes + uapigen_runtime::zerocopy::Immutable,
->(
-    t: &T,
-) -> Vec<u8> {
+pub fn bytes_of<T: uapigen_runtime::AsBytes>(t: &T) -> Vec<u8> {
     t.as_bytes().to_vec()
 }
 
@@ -483,7 +479,7 @@ pub fn loop_device(o: &mut Oracle) {
         cases.push((c, "reserved", None, None));
     }
     for (c, class, st, bit) in &cases {
-        let b = zerocopy_bytes(c);
+        let b = bytes_of(c);
         let k = call(&dev, lo::LOOP_CONFIGURE, &b);
         if k == "0" {
             // The detach completes when the last opener closes the device.
@@ -506,7 +502,7 @@ pub fn loop_device(o: &mut Oracle) {
     // LOOP_SET_STATUS64 on the bound device: the same info mutations.
     lo::loop_configure(dev.as_fd(), &base).unwrap_or_else(|e| panic!("LOOP_CONFIGURE: {e}"));
     for (c, class, _, _) in cases.iter().filter(|c| c.1 != "reserved") {
-        let b = zerocopy_bytes(&c.info);
+        let b = bytes_of(&c.info);
         let k = call(&dev, lo::LOOP_SET_STATUS64, &b);
         if k == "0" {
             lo::loop_set_status64(dev.as_fd(), &base.info)

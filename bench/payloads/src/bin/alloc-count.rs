@@ -19,7 +19,7 @@ use linux_uapi::kvm::RunPayload;
 use linux_uapi::vfio::{DeviceFeaturePayload, IrqSetPayload};
 use linux_uapi::vfio_nesting::IommuType1NestingOpPayload;
 use uapigen_bench_payloads::{iommu, iommufd, kvm, vfio, vfio_nesting};
-use uapigen_runtime::zerocopy::IntoBytes;
+use uapigen_runtime::AsBytes;
 
 struct Counting;
 

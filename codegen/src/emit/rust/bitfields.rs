@@ -100,6 +100,14 @@ pub(super) fn member(model: &Model, id: TypeId, plan: &[Run], i: usize) -> Optio
     Some(quote!(#[doc = #doc] pub #n: [u8; #len]))
 }
 
+/// The type of the storage member that stands for field `i` (`[u8; N]`): `Some` for the
+/// first bit-field of a run, `None` for the others.
+pub(super) fn storage_ty(plan: &[Run], i: usize) -> Option<TokenStream> {
+    let r = plan.iter().find(|r| r.first == i)?;
+    let len = Literal::u64_unsuffixed(r.len);
+    Some(quote!([u8; #len]))
+}
+
 /// The `layout(offsets(...))` entries of the storage members (and of the markers, where
 /// they are) on one group of ABIs.
 pub(super) fn offsets(

@@ -144,6 +144,11 @@ pub struct RustOptions {
     /// `uapigen_runtime::serde`: the crate that compiles the module enables
     /// `uapigen-runtime`'s `serde` feature).
     pub serde: Gate,
+    /// zerocopy's derives (`FromBytes`/`FromZeros`, `IntoBytes`, `Immutable`,
+    /// `KnownLayout`) on every type, through `uapigen_runtime::zerocopy` (the crate that
+    /// compiles the module enables `uapigen-runtime`'s `zerocopy` feature). The runtime's
+    /// own byte traits are implemented either way.
+    pub zerocopy: Gate,
 }
 
 impl Gate {

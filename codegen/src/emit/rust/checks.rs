@@ -616,7 +616,7 @@ fn plain_check(m: &Module, id: TypeId, program: &Program, readable: bool) -> Tok
                         #short
                     };
                     // A zeroed value, only for the sizes of the reserved fields.
-                    let v: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                    let v: Self = ::uapigen_runtime::Zeroable::zeroed();
                     #reserved
                     Ok(())
                 }
@@ -707,7 +707,7 @@ fn extensible(
             quote!(()),
             quote! {
                 // A zeroed value, only for the sizes of the reserved fields.
-                let v: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                let v: Self = ::uapigen_runtime::Zeroable::zeroed();
                 let _ = &v;
             },
             quote!(Ok(())),

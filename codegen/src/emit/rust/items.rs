@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use uapigen_attr::{FlagsAttr, LayoutAttr, UapiAttrs};
 
 use super::caps::caps;
-use super::cfg::{CNames, Gate, arch_attr, cfg_pred_groups};
+use super::cfg::{CNames, Gate, RustOptions, arch_attr, cfg_pred_groups};
 use super::checks::{check_fn, validate};
 use super::links::type_links;
 use super::payload::payload;
@@ -282,7 +282,8 @@ impl Bitflags {
     }
 }
 
-pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream {
+pub(crate) fn type_item(model: &Model, id: TypeId, opts: &RustOptions) -> TokenStream {
+    let serde = &opts.serde;
     let m = &model.module;
     let t = &m.types[id];
     let name = ident(&t.rust_name);
@@ -307,28 +308,21 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
         derives.push(quote!(Debug));
     }
     derives.extend([quote!(PartialEq), quote!(Eq), quote!(Hash)]);
-    // Deriving FromBytes also derives FromZeros and TryFromBytes.
-    let mut zc = vec![
-        if tr.pointer {
-            quote!(::uapigen_runtime::zerocopy::FromZeros)
-        } else {
-            quote!(::uapigen_runtime::zerocopy::FromBytes)
-        },
-        quote!(::uapigen_runtime::zerocopy::Immutable),
-        quote!(::uapigen_runtime::zerocopy::KnownLayout),
-    ];
     let into_bytes = !tr.pointer && !tr.padding;
-    if into_bytes {
-        zc.push(quote!(::uapigen_runtime::zerocopy::IntoBytes));
-    }
+    let zerocopy = super::byte_traits::zerocopy_derives(&opts.zerocopy, tr.pointer, into_bytes);
     let plan = super::bitfields::plan(model, id);
     // serde: no form for pointers; arrays of any length through the runtime's `array`;
     // the zero-sized alignment markers skipped.
     let serde = if tr.pointer { &Gate::Off } else { serde };
     let ser = SerdeAttrs::new(serde);
+    // The members that hold bytes (zero-sized markers aside), for the byte traits' checks.
+    let mut data: Vec<TokenStream> = Vec::new();
     let body = if is_union {
-        union_body(model, id, &ser)
+        let (body, bytes) = union_body(model, id, &ser);
+        data.push(bytes);
+        body
     } else {
+        data = super::byte_traits::data_members(model, id, &plan);
         let markers = super::bitfields::markers(model, id).into_iter().map(|mk| {
             let skip = &ser.skip;
             quote!(#skip #mk)
@@ -535,6 +529,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
         }
         (false, None) => quote!(#[repr(C)]),
     };
+    let bytes_impls = super::byte_traits::byte_traits(&name, tr.pointer, into_bytes, &data);
     let serde_derive = &ser.derive;
     let serde_elem = match serde.is_off() {
         true => quote!(),
@@ -546,15 +541,16 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
     quote! {
         #d #a #links
         #repr
-        #[derive(#(#derives,)* #(#zc,)* ::uapigen_runtime::Uapi)]
-        #[zerocopy(crate = "::uapigen_runtime::zerocopy")]
+        #[derive(#(#derives,)* ::uapigen_runtime::Uapi)]
+        #zerocopy
         #serde_derive
         #uapi_attrs
         pub struct #name #body
+        #bytes_impls
         #serde_elem
         impl ::core::default::Default for #name {
             fn default() -> Self {
-                ::uapigen_runtime::zerocopy::FromZeros::new_zeroed()
+                ::uapigen_runtime::Zeroable::zeroed()
             }
         }
         #debug
@@ -567,7 +563,7 @@ pub(crate) fn type_item(model: &Model, id: TypeId, serde: &Gate) -> TokenStream 
 /// A C union as a struct of its bytes: zero-length arrays of every member type give it the
 /// union's alignment, the byte array its size. Members are read and written through
 /// accessors, so no `unsafe` union access is ever needed.
-fn union_body(model: &Model, id: TypeId, ser: &SerdeAttrs) -> TokenStream {
+fn union_body(model: &Model, id: TypeId, ser: &SerdeAttrs) -> (TokenStream, TokenStream) {
     let m = &model.module;
     let t = &m.types[id];
     let aligns = t.fields.iter().enumerate().map(|(i, f)| {
@@ -589,16 +585,18 @@ fn union_body(model: &Model, id: TypeId, ser: &SerdeAttrs) -> TokenStream {
         quote!(::core::mem::size_of::<#ty>())
     });
     let arr = &ser.array;
-    quote!({
+    let bytes = quote!([u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }]);
+    let body = quote!({
         #(#aligns,)*
         /// The union's bytes; use the accessors to read or write a member.
         #arr
-        pub bytes: [u8; { let mut n = 0; #( n = ::uapigen_runtime::max(n, #sizes); )* n }],
-    })
+        pub bytes: #bytes,
+    });
+    (body, bytes)
 }
 
 /// The type whose zero-length array gives a union a member's alignment: the member's own
-/// type, or for a member with padding (which would keep the union from `IntoBytes`) the
+/// type, or for a member with padding (which would keep the union from `AsBytes`) the
 /// most aligned scalar in it, and (the second value) the largest `aligned(N)` of a type in
 /// it, for a zero-sized `uapigen_runtime::align::AN` beside. On every Linux ABI an integer
 /// is at least as aligned as any narrower one and `aligned_u64` is 8-aligned, so the two
@@ -680,7 +678,7 @@ fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Vec<TokenStream>) {
 
 /// Statements writing `value` (of type `ty`) into `self.bytes` at byte `at`, leaf by leaf
 /// where `ty` has padding (its padding bytes are not written), so that the bytes stay
-/// initialised: `IntoBytes` scalars and padding-free parts in one `put` each.
+/// initialised: `AsBytes` scalars and padding-free parts in one `put` each.
 /// (`at`: `None` for byte 0, which keeps `0 + ...` out of the output.)
 fn put_leaves(
     model: &Model,
@@ -740,7 +738,7 @@ fn put_leaves(
                 });
             quote!(#(#puts)*)
         }
-        // A union is its bytes (IntoBytes unless it has tail padding): those bytes.
+        // A union is its bytes (AsBytes unless it has tail padding): those bytes.
         Ty::Named(_) => {
             quote!(let _ = ::uapigen_runtime::put(&mut self.bytes, #here, &#value.bytes);)
         }
@@ -753,7 +751,7 @@ fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
     let m = &model.module;
     let t = &m.types[id];
     let name = ident(&t.rust_name);
-    // What each member's type allows: reading needs FromBytes, writing IntoBytes.
+    // What each member's type allows: reading needs FromBytes, writing AsBytes.
     let member_traits: Vec<Traits> = t
         .fields
         .iter()
@@ -786,7 +784,7 @@ fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
                 #d
                 pub fn #get(&self) -> #ty {
                     ::uapigen_runtime::get::<#ty>(&self.bytes, 0)
-                        .unwrap_or_else(::uapigen_runtime::zerocopy::FromZeros::new_zeroed)
+                        .unwrap_or_else(::uapigen_runtime::Zeroable::zeroed)
                 }
             }
         };
@@ -804,7 +802,7 @@ fn union_accessors(model: &Model, id: TypeId) -> TokenStream {
             }
             #[doc = #from_doc]
             pub fn #from(v: #ty) -> Self {
-                let mut u: Self = ::uapigen_runtime::zerocopy::FromZeros::new_zeroed();
+                let mut u: Self = ::uapigen_runtime::Zeroable::zeroed();
                 u.#set(v);
                 u
             }

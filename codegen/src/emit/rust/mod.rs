@@ -5,6 +5,7 @@
 //! for `include_spec!`). Every value comes from the model; nothing is computed here.
 
 mod bitfields;
+mod byte_traits;
 mod caps;
 mod cfg;
 mod checks;
@@ -156,7 +157,7 @@ impl Chunk<'_> {
             Chunk::Types(ids) => {
                 let items = ids
                     .iter()
-                    .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id, &opts.serde)));
+                    .map(|&id| cfg::behind(m.types[id].abis, type_item(model, id, opts)));
                 quote!(#(#items)*)
             }
             Chunk::Ioctls([]) => TokenStream::new(),
@@ -390,6 +391,7 @@ mod tests {
             let all = &RustOptions {
                 c_names: Gate::Always,
                 serde: Gate::Feature("serde".into()),
+                zerocopy: Gate::Feature("zerocopy".into()),
             };
             let whole = module_in_chunks(&model, all, Mode::Build, 1, usize::MAX).unwrap();
             // Everything after the head and the bitflags, formatted by prettyplease in one go.
@@ -438,6 +440,7 @@ mod tests {
             let on = RustOptions {
                 c_names: Gate::Always,
                 serde: Gate::Always,
+                zerocopy: Gate::Always,
             };
             for c_names in [RustOptions::default(), on] {
                 let text = module_with(&model, &c_names, Mode::Build).unwrap();

@@ -225,7 +225,7 @@ fn pointer_wrapper(
                     return Err(::uapigen_runtime::ioctl::IoErrno::INVAL);
                 }
                 let mut words = ::uapigen_runtime::ioctl::aligned_buf(len)?;
-                let bytes = &mut ::uapigen_runtime::zerocopy::IntoBytes::as_mut_bytes(words.as_mut_slice())[..len];
+                let bytes = &mut ::uapigen_runtime::AsBytes::as_mut_bytes(words.as_mut_slice())[..len];
                 payload.encode_into(header, bytes).map_err(|r| ::uapigen_runtime::ioctl::IoErrno::from_raw_os_error(r.errno.raw()))?;
                 // SAFETY: `bytes` holds the whole encoded argument and its size field says
                 // `len`, so the kernel stays within it.
@@ -277,7 +277,7 @@ fn pointer_wrapper(
             }
         };
     }
-    // `FlexBuf<T>` needs `T: FlexHeader`, implemented (like `IntoBytes`) only without a
+    // `FlexBuf<T>` needs `T: FlexHeader`, implemented (like `AsBytes`) only without a
     // pointer or padding: other flexible structs are passed as bytes, or (with a pointer,
     // which bytes must not forge) get no wrapper.
     if flexible && !model.facts.into_bytes(ty) {

@@ -133,7 +133,7 @@ pub(crate) fn payload(model: &Model, id: TypeId, p: &Payload) -> TokenStream {
     };
 
     let derives = quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq)]);
-    // Without `IntoBytes` on every piece, only decoding is generated (the kernel fills such
+    // Without `AsBytes` on every piece, only decoding is generated (the kernel fills such
     // structs in; user space reads them).
     let mut imp: syn::ItemImpl =
         match syn::parse2(quote!(impl #lt #enum_name #lt { #common #body })) {

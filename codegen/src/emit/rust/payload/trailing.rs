@@ -108,7 +108,7 @@ pub(crate) fn trailing(
         let lit = int_lit(v.tag, false);
         match variant_ty(m, id, p, v) {
             Some(_) if counted => quote!(Self::#vn(e) => Self::encode_parts(header, out, #lit, e.as_bytes(), Some(e.len()))),
-            Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x), Some(1))),
+            Some(_) => quote!(Self::#vn(x) => Self::encode_parts(header, out, #lit, ::uapigen_runtime::AsBytes::as_bytes(x), Some(1))),
             None => quote!(Self::#vn => Self::encode_parts(header, out, #lit, &[], None)),
         }
     });
@@ -135,7 +135,7 @@ pub(crate) fn trailing(
                 #size_check
                 #count_check
                 let Some(out) = out.get_mut(..len) else { #too_small };
-                let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+                let head = ::uapigen_runtime::AsBytes::as_bytes(header);
                 let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
                 #size_put
                 let tag = (header.#tag_n & !#h::TAG_MASK) | tag;

@@ -48,7 +48,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
             let vn = ident(&v.rust_name);
             let lit = int_lit(v.tag, false);
             match variant_ty(m, id, p, v) {
-                Some(_) => quote!(Self::#vn(x) => Self::encode_member(header, out, #lit, ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(x))),
+                Some(_) => quote!(Self::#vn(x) => Self::encode_member(header, out, #lit, ::uapigen_runtime::AsBytes::as_bytes(x))),
                 None => quote!(Self::#vn => Self::encode_member(header, out, #lit, &[])),
             }
         });
@@ -64,7 +64,7 @@ pub(crate) fn union_payload(model: &Model, id: TypeId, p: &Payload, data: usize)
                 let len = ::core::mem::size_of::<#h>();
                 #size_check
                 let Some(out) = out.get_mut(..len) else { return #small };
-                let head = ::uapigen_runtime::zerocopy::IntoBytes::as_bytes(header);
+                let head = ::uapigen_runtime::AsBytes::as_bytes(header);
                 let at = ::core::mem::offset_of!(#h, #data_n);
                 let end = at + ::core::mem::size_of_val(&header.#data_n);
                 let mut ok = ::uapigen_runtime::put(out, 0, head.get(..at).unwrap_or(head));
