@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh                      # everything, writes BENCHMARKS.md
 #   scripts/bench.sh --quick              # few rounds: a rough check in a few minutes
-#   scripts/bench.sh --only scaling       # one benchmark (generation, scaling, builds, rustc, payloads)
+#   scripts/bench.sh --only scaling       # one benchmark (generation, scaling, growth, builds, rustc, payloads)
 #   scripts/bench.sh --out /tmp/b.md      # write the report elsewhere
 #
 # Timing lives here, never in the test command.

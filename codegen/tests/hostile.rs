@@ -31,6 +31,9 @@ use uapigen::emit::Mode;
 use uapigen::files::{OutputDirs, render};
 use uapigen::{Diagnostics, Model};
 
+#[allow(dead_code)]
+mod shapes;
+
 /// The longest diagnostic message that makes sense: quoting a 5 MB value back is not one.
 const MAX_MESSAGE: usize = 64 << 10;
 
@@ -388,7 +391,7 @@ fn rejected(case: &str, text: &str, codes: &[&str]) {
     }
 }
 
-const HEAD: &str = "name: hostile\nheader: linux/hostile.h\n";
+use shapes::HEAD;
 
 #[test]
 #[ignore = "run in a child process by the test of the same name without `child_`"]
@@ -886,16 +889,7 @@ fn child_long_chains_of_constants() {
 fn child_long_chains_of_structs() {
     // Each struct embeds the one before it (see `struct_chain_forward` for the other way).
     scales("struct_chain_backward", 625, Expect::Either, &[], |n| {
-        let mut text =
-            format!("{HEAD}structs:\n  - {{ name: s0, fields: [{{ name: a, type: u8 }}] }}\n");
-        for i in 1..n {
-            let _ = writeln!(
-                text,
-                "  - {{ name: s{i}, fields: [{{ name: a, type: u8 }}, {{ name: prev, type: struct s{} }}] }}",
-                i - 1
-            );
-        }
-        text
+        shape("struct_chain_backward", n)
     });
     // A cycle through all the structs.
     scales("struct_cycle", 1250, Expect::Err, &["E0304"], |n| {
@@ -1217,20 +1211,7 @@ fn child_hostile_names_and_paths() {
 #[ignore = "run in a child process by the test of the same name without `child_`"]
 fn child_struct_chain_forward() {
     scales("struct_chain_forward", 2500, Expect::Either, &[], |n| {
-        let mut text = format!("{HEAD}structs:\n");
-        for i in 0..n - 1 {
-            let _ = writeln!(
-                text,
-                "  - {{ name: s{i}, fields: [{{ name: a, type: u8 }}, {{ name: next, type: struct s{} }}] }}",
-                i + 1
-            );
-        }
-        let _ = writeln!(
-            text,
-            "  - {{ name: s{}, fields: [{{ name: a, type: u8 }}] }}",
-            n - 1
-        );
-        text
+        shape("struct_chain_forward", n)
     });
     finish();
 }
@@ -1363,130 +1344,24 @@ fn child_diamond_of_uses() {
     finish();
 }
 
-/// Input shapes that a size grows, by name, so that the process that counts instructions
-/// ([`child_measured`]) can write the same spec again.
+/// [`shapes::shape`], a missing shape a problem of the run.
 fn shape(name: &str, n: usize) -> String {
-    let mut text = String::from(HEAD);
-    match name {
-        // Every ioctl with a number of its own.
-        "ioctls" => {
-            text.push_str("ioctls:\n");
-            for i in 0..n {
-                let _ = writeln!(
-                    text,
-                    "  - {{ name: IO_{i}, dir: none, type: {}, nr: {} }}",
-                    i / 256,
-                    i % 256
-                );
-            }
-        }
-        // The second half repeats the numbers of the first: a finding (L0107) for each ioctl
-        // there, naming the ioctl of the first half with its number.
-        "ioctls_twice" => {
-            text.push_str("ioctls:\n");
-            let half = n.div_ceil(2);
-            for i in 0..n {
-                let k = i % half;
-                let _ = writeln!(
-                    text,
-                    "  - {{ name: IO_{i}, dir: none, type: {}, nr: {} }}",
-                    k / 256,
-                    k % 256
-                );
-            }
-        }
-        // A union of `n` members and a payload selecting each of them by a tag of its own.
-        "union_payload" => {
-            text.push_str("structs:\n  - name: u\n    kind: union\n    fields:\n");
-            let types = ["u8", "u32", "u64"];
-            for i in 0..n {
-                let _ = writeln!(text, "      - {{ name: m{i}, type: {} }}", types[i % 3]);
-            }
-            text.push_str(
-                "  - name: s\n    extensible: { size-field: argsz, style: minsz }\n    fields:\n\
-                 \x20     - { name: argsz, type: u32 }\n      - { name: op, type: u32 }\n\
-                 \x20     - { name: data, type: union u }\n\
-                 \x20   payload: { tag: op, data: data, variants: [",
-            );
-            for i in 0..n {
-                let _ = write!(text, "{{ tag: {i}, member: m{i} }}, ");
-            }
-            text.push_str("] }\n");
-        }
-        // A trailing array of `n` variants (no data, u8, s32, u64 elements in turn), counted.
-        "trailing_payload" => {
-            text.push_str(
-                "structs:\n  - name: s\n    extensible: { size-field: argsz, style: minsz }\n\
-                 \x20   fields:\n      - { name: argsz, type: u32 }\n      - { name: op, type: u32 }\n\
-                 \x20     - { name: count, type: u32 }\n      - { name: data, type: \"u8[]\" }\n\
-                 \x20   payload:\n      tag: op\n      data: data\n      count: count\n\
-                 \x20     variants:\n",
-            );
-            let types = ["", ", type: u8", ", type: s32", ", type: u64"];
-            for i in 0..n {
-                let _ = writeln!(text, "        - {{ tag: {i}{} }}", types[i % 4]);
-            }
-        }
-        // `n` function-like macros, each over a constant and its parameter.
-        "macros" => {
-            text.push_str("constants:\n  - { name: H_C, value: 0xff }\nmacros:\n");
-            for i in 0..n {
-                let _ = writeln!(
-                    text,
-                    "  - {{ name: H_M{i}, params: [x], body: (x & H_C) + {i} }}"
-                );
-            }
-        }
-        // One macro of `n` parameters (the body uses two).
-        "macro_params" => {
-            text.push_str("macros:\n  - name: H_M\n    body: p0 * p1\n    params: [");
-            for i in 0..n {
-                let _ = write!(text, "p{i}, ");
-            }
-            text.push_str("]\n");
-        }
-        // `n` included headers, every second one listed again (an error each).
-        "includes" => {
-            text.push_str("includes:\n");
-            for i in 0..n {
-                let _ = writeln!(text, "  - linux/h{}.h", i / 2);
-            }
-        }
-        // `n` kinds of fd and `n` ioctls on two kinds each, every second one giving a kind.
-        "fd_kinds" => {
-            text.push_str("fds:\n");
-            for i in 0..n {
-                let _ = writeln!(text, "  - {{ name: k{i} }}");
-            }
-            text.push_str("ioctls:\n");
-            for i in 0..n {
-                let gives = if i % 2 == 0 {
-                    format!(", returns: fd, gives: k{}", (i + 7) % n)
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(
-                    text,
-                    "  - {{ name: IO_{i}, fd: [k{i}, k{}], dir: none, type: {}, nr: {}{gives} }}",
-                    (i + 1) % n,
-                    i / 256,
-                    i % 256
-                );
-            }
-        }
-        _ => problem(format!("no input shape `{name}`")),
-    }
-    text
+    shapes::shape(name, n).unwrap_or_else(|| {
+        problem(format!("no input shape `{name}`"));
+        String::new()
+    })
 }
 
 /// What [`instructions`] counts, by stage: `compile` compiles `text`, `lint` also lints the
 /// model, `resolve` only resolves the parsed spec (the parse is not counted: for shapes whose
-/// linear parse would hide a quadratic lookup in resolving).
+/// linear parse would hide a quadratic lookup in resolving), `compat` compares the compiled
+/// spec with itself (the compile is not counted).
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
     Compile,
     Lint,
     Resolve,
+    Compat,
 }
 
 impl Stage {
@@ -1495,6 +1370,7 @@ impl Stage {
             Stage::Compile => "compile",
             Stage::Lint => "lint",
             Stage::Resolve => "resolve",
+            Stage::Compat => "compat",
         }
     }
 
@@ -1502,6 +1378,7 @@ impl Stage {
         match name {
             "lint" => Stage::Lint,
             "resolve" => Stage::Resolve,
+            "compat" => Stage::Compat,
             _ => Stage::Compile,
         }
     }
@@ -1529,10 +1406,17 @@ fn measured_resolve(
     }
 }
 
+/// What [`instructions`] counts for [`Stage::Compat`]: comparing two compiled specs.
+#[inline(never)]
+fn measured_compat(old: &Model, new: &Model) -> usize {
+    uapigen::compat::compare(old, new).len()
+}
+
 /// The functions whose instructions callgrind counts (`--toggle-collect`), by stage.
 fn measured_fn(stage: Stage) -> &'static str {
     match stage {
         Stage::Resolve => "hostile::measured_resolve",
+        Stage::Compat => "hostile::measured_compat",
         _ => "hostile::measured",
     }
 }
@@ -1560,6 +1444,13 @@ fn child_measured() {
                 }
             }
         }
+        Stage::Compat => match uapigen::compile_str("spec/measured.yaml", &text) {
+            Ok(m) => measured_compat(&m, &m),
+            Err(d) => {
+                problem(format!("{name}: does not compile: {}", d.plain()));
+                0
+            }
+        },
         stage => measured(&text, stage == Stage::Lint),
     };
     println!("{name}: {found} diagnostics, findings or types");
@@ -1629,7 +1520,8 @@ fn scales_in_instructions(shape: &str, n: usize, stage: Stage) {
 
 /// Many ioctls, linted too: lint's duplicate-number rule (L0107) looks up the first ioctl of
 /// each number on each ABI instead of scanning every earlier ioctl (65,536 ioctls took 95 s),
-/// with and without findings.
+/// with and without findings; and compared by `compat`, which found each ioctl's
+/// declarations in the other spec by a scan (16,000 ioctls: 2.1 s, quadratic).
 #[test]
 #[ignore = "run in a child process by the test of the same name without `child_`"]
 fn child_many_ioctls() {
@@ -1637,6 +1529,7 @@ fn child_many_ioctls() {
         scales_with(name, 1000, Expect::Either, &[], true, |n| shape(name, n));
         // The scan compared numbers without allocating: the instructions show it.
         scales_in_instructions(name, 512, Stage::Lint);
+        scales_in_instructions(name, 512, Stage::Compat);
     }
     finish();
 }
@@ -1651,6 +1544,8 @@ fn child_many_payload_variants() {
     for name in ["union_payload", "trailing_payload"] {
         scales(name, 250, Expect::Ok, &[], |n| shape(name, n));
         scales_in_instructions(name, 512, Stage::Resolve);
+        // compat found each old variant's tag among the new ones by a scan.
+        scales_in_instructions(name, 512, Stage::Compat);
     }
     finish();
 }
@@ -1672,6 +1567,8 @@ fn child_many_fd_kinds() {
 #[ignore = "run in a child process by the test of the same name without `child_`"]
 fn child_many_macros_and_includes() {
     scales("macros", 250, Expect::Ok, &[], |n| shape("macros", n));
+    // compat found each old macro among the new ones by a scan.
+    scales_in_instructions("macros", 256, Stage::Compat);
     scales("macro_params", 250, Expect::Ok, &[], |n| {
         shape("macro_params", n)
     });

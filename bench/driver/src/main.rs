@@ -4,6 +4,7 @@
 //! Every figure is a median over interleaved runs (A, B, A, B, ...), so that a noisy
 //! neighbour slows both sides alike; ratios are of medians from the same run.
 
+mod growth;
 mod measure;
 mod report;
 mod rustc;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
             "--only" => only.extend(args.next()),
             "-h" | "--help" => {
                 println!(
-                    "usage: uapigen-bench [--quick] [--only generation|scaling|builds|rustc|payloads]... [--out FILE]\n\
+                    "usage: uapigen-bench [--quick] [--only generation|scaling|growth|builds|rustc|payloads]... [--out FILE]\n\
                      Run from scripts/bench.sh, which installs bindgen-cli and libclang."
                 );
                 return ExitCode::SUCCESS;
@@ -88,9 +89,10 @@ fn main() -> ExitCode {
     let mut sections = Vec::new();
     let mut failed = Vec::new();
     type Section = fn(&Env) -> Result<report::Section, String>;
-    let all: [(&str, Section); 5] = [
+    let all: [(&str, Section); 6] = [
         ("generation", sections::generation),
         ("scaling", sections::scaling),
+        ("growth", growth::growth),
         ("builds", sections::builds),
         ("rustc", rustc::rustc),
         ("payloads", sections::payloads),

@@ -19,6 +19,12 @@ pub fn run(cmd: &mut Command) -> Result<Run, String> {
 
 /// [`run`], also returning what the command printed on stderr.
 pub fn run_logged(cmd: &mut Command) -> Result<(Run, String), String> {
+    run_accepting(cmd, &[0])
+}
+
+/// [`run_logged`] where any exit code of `accept` counts as success (`uapigen lint` exits 1
+/// on findings, `check` on errors: measured work, not failures).
+pub fn run_accepting(cmd: &mut Command, accept: &[i32]) -> Result<(Run, String), String> {
     let shown = format!("{cmd:?}");
     cmd.stdout(std::process::Stdio::null());
     cmd.stderr(std::process::Stdio::piped());
@@ -49,7 +55,7 @@ pub fn run_logged(cmd: &mut Command) -> Result<(Run, String), String> {
             std::io::Error::last_os_error()
         ));
     }
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+    if !(libc::WIFEXITED(status) && accept.contains(&libc::WEXITSTATUS(status))) {
         return Err(format!(
             "{shown} failed (status {status}):\n{}",
             last_lines(&stderr)

@@ -398,9 +398,13 @@ fn payloads(c: &mut Cmp, oid: TypeId, nid: TypeId, what: &str) {
                 }
             }
         };
+    let (old_tags, new_tags) = (
+        first_by(&op.variants, |v| v.tag),
+        first_by(&np.variants, |v| v.tag),
+    );
     for ov in &op.variants {
         let tag = ov.tag_name.clone().unwrap_or_else(|| ov.tag.to_string());
-        match np.variants.iter().find(|nv| nv.tag == ov.tag) {
+        match new_tags.get(&ov.tag).map(|&i| &np.variants[i]) {
             None => c.push(
                 Class::Breaking,
                 "payload-variant-removed",
@@ -425,7 +429,7 @@ fn payloads(c: &mut Cmp, oid: TypeId, nid: TypeId, what: &str) {
         }
     }
     for nv in &np.variants {
-        if !op.variants.iter().any(|ov| ov.tag == nv.tag) {
+        if !old_tags.contains_key(&nv.tag) {
             let tag = nv.tag_name.clone().unwrap_or_else(|| nv.tag.to_string());
             c.push(
                 Class::Compatible,
@@ -552,16 +556,39 @@ fn values(c: &mut Cmp) {
     }
 }
 
+/// The first index of each key among `items`: looked up instead of scanning the other spec's
+/// items for each item, which made comparing n items take n² steps.
+fn first_by<'a, K: Ord, T>(items: &'a [T], key: impl Fn(&'a T) -> K) -> BTreeMap<K, usize> {
+    let mut map = BTreeMap::new();
+    for (i, t) in items.iter().enumerate() {
+        map.entry(key(t)).or_insert(i);
+    }
+    map
+}
+
+/// The declarations of each ioctl name (one split by `arch` has several), found once: a
+/// scan of the other spec per ioctl made comparing n ioctls take n² steps.
+fn ioctls_by_name(m: &Module) -> BTreeMap<&str, Vec<usize>> {
+    let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, io) in m.ioctls.iter().enumerate() {
+        map.entry(io.c_name.as_str()).or_default().push(i);
+    }
+    map
+}
+
 fn ioctls(c: &mut Cmp) {
     let (om, nm) = (&c.old.module, &c.new.module);
-    let same = |m: &'_ Module, name: &str| -> AbiSet {
-        m.ioctls
-            .iter()
-            .filter(|io| io.c_name == name)
-            .fold(AbiSet::EMPTY, |s, io| s | io.abis)
+    let (old_names, new_names) = (ioctls_by_name(om), ioctls_by_name(nm));
+    let decls = |names: &BTreeMap<&str, Vec<usize>>, name: &str| -> Vec<usize> {
+        names.get(name).cloned().unwrap_or_default()
+    };
+    let same = |m: &Module, names: &BTreeMap<&str, Vec<usize>>, name: &str| {
+        decls(names, name)
+            .into_iter()
+            .fold(AbiSet::EMPTY, |s, i| s | m.ioctls[i].abis)
     };
     for (i, o) in om.ioctls.iter().enumerate() {
-        let kept = same(nm, &o.c_name);
+        let kept = same(nm, &new_names, &o.c_name);
         let lost = o.abis & !kept;
         if !lost.is_empty() {
             let on_some = match kept.is_empty() {
@@ -577,11 +604,10 @@ fn ioctls(c: &mut Cmp) {
             );
         }
         // Each declaration of the name in the new spec that shares ABIs with this one.
-        for (j, n) in nm
-            .ioctls
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.c_name == o.c_name && n.abis.overlaps(o.abis))
+        for (j, n) in decls(&new_names, &o.c_name)
+            .into_iter()
+            .map(|j| (j, &nm.ioctls[j]))
+            .filter(|(_, n)| n.abis.overlaps(o.abis))
         {
             let both = o.abis & n.abis;
             if n.dir != o.dir {
@@ -634,7 +660,7 @@ fn ioctls(c: &mut Cmp) {
         }
     }
     for n in &nm.ioctls {
-        let had = same(om, &n.c_name);
+        let had = same(om, &old_names, &n.c_name);
         let gained = n.abis & !had;
         if !gained.is_empty() {
             let on_some = match had.is_empty() {
@@ -657,8 +683,12 @@ fn ioctls(c: &mut Cmp) {
 /// value on any of the old macro's sample arguments breaks code compiled against it.
 fn macros(c: &mut Cmp) {
     let (om, nm) = (&c.old.module, &c.new.module);
+    let (old_names, new_names) = (
+        first_by(&om.macros, |m| m.c_name.as_str()),
+        first_by(&nm.macros, |m| m.c_name.as_str()),
+    );
     for o in &om.macros {
-        let Some(n) = nm.macros.iter().find(|n| n.c_name == o.c_name) else {
+        let Some(n) = new_names.get(o.c_name.as_str()).map(|&i| &nm.macros[i]) else {
             c.push(
                 Class::Breaking,
                 "macro-removed",
@@ -707,7 +737,7 @@ fn macros(c: &mut Cmp) {
         }
     }
     for n in &nm.macros {
-        if !om.macros.iter().any(|o| o.c_name == n.c_name) {
+        if !old_names.contains_key(n.c_name.as_str()) {
             c.push(
                 Class::Compatible,
                 "macro-added",

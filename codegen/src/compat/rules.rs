@@ -77,8 +77,9 @@ pub(super) fn changes(
     let (Some(op), Some(np)) = (&ot.payload, &nt.payload) else {
         return c;
     };
+    let new_tags = super::first_by(&np.variants, |v| v.tag);
     for ov in &op.variants {
-        let Some(nv) = np.variants.iter().find(|nv| nv.tag == ov.tag) else {
+        let Some(nv) = new_tags.get(&ov.tag).map(|&i| &np.variants[i]) else {
             continue;
         };
         if ov.denied_ops == nv.denied_ops {
