@@ -752,6 +752,10 @@ pub struct Module {
     /// into a sign bit (`1 << 31`), or use such a macro. The header prints literals where C
     /// needs a constant (array lengths, enumerators, ioctl parts) instead of naming them.
     pub not_ice: BTreeSet<String>,
+    /// [`Module::c_value_of`]'s index: every integer name with its C value (the first
+    /// definition of a name wins), made once by [`Module::index_c_values`] after the
+    /// module is resolved (a scan per lookup made naming n constants take n² steps).
+    pub c_values: HashMap<String, CValue>,
     /// The kernel version each item arrived in (`since`), by C name (an anonymous enum's
     /// is on its enumerators); the items' docs end with it.
     pub since: BTreeMap<String, String>,
@@ -761,7 +765,16 @@ impl Module {
     /// C's value and type of a name the header defines as an integer (`#define` or
     /// enumerator), as the header defines it; names of used specs too.
     pub fn c_value_of(&self, name: &str) -> Option<CValue> {
-        self.c_values().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.c_values.get(name).copied()
+    }
+
+    /// The index of [`Module::c_value_of`], from the module's items.
+    pub fn index_c_values(&self) -> HashMap<String, CValue> {
+        let mut map = HashMap::new();
+        for (n, v) in self.c_values() {
+            map.entry(n.to_owned()).or_insert(v);
+        }
+        map
     }
 
     fn c_values(&self) -> impl Iterator<Item = (&str, CValue)> {

@@ -7,19 +7,12 @@ use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
 macro_rules! aligned {
     ($name:ident, $t:ty, $c:literal) => {
-        #[doc = concat!("`", $c, "`: a `", stringify!($t), "` aligned to 8 bytes on every ABI.")]
-        #[repr(C, align(8))]
-        #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[cfg_attr(
-            feature = "zerocopy",
-            derive(
-                zerocopy::FromBytes,
-                zerocopy::IntoBytes,
-                zerocopy::Immutable,
-                zerocopy::KnownLayout
-            )
-        )]
-        pub struct $name(pub $t);
+        zerocopy_derived! {
+            #[doc = concat!("`", $c, "`: a `", stringify!($t), "` aligned to 8 bytes on every ABI.")]
+            #[repr(C, align(8))]
+            #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+            pub struct $name(pub $t);
+        }
 
         // SAFETY: one 8-byte integer, 8-aligned: no padding, every bit pattern a value.
         unsafe impl Zeroable for $name {}
@@ -72,19 +65,12 @@ pub mod align {
 
     macro_rules! align_types {
         ($($name:ident = $n:literal),*) => {$(
-            #[doc = concat!("A zero-sized type aligned to ", stringify!($n), " bytes.")]
-            #[repr(C, align($n))]
-            #[derive(Clone, Copy, Default, Debug, PartialEq, Eq, Hash)]
-            #[cfg_attr(
-                feature = "zerocopy",
-                derive(
-                    zerocopy::FromBytes,
-                    zerocopy::IntoBytes,
-                    zerocopy::Immutable,
-                    zerocopy::KnownLayout
-                )
-            )]
-            pub struct $name;
+            zerocopy_derived! {
+                #[doc = concat!("A zero-sized type aligned to ", stringify!($n), " bytes.")]
+                #[repr(C, align($n))]
+                #[derive(Clone, Copy, Default, Debug, PartialEq, Eq, Hash)]
+                pub struct $name;
+            }
 
             // SAFETY: zero-sized.
             unsafe impl Zeroable for $name {}

@@ -5,20 +5,13 @@ use core::marker::PhantomData;
 
 use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
-/// A C flexible array member: zero-sized, aligned like `T`, marking where the trailing
-/// elements start. The elements themselves live in a [`FlexBuf`] (or in memory the kernel
-/// filled in); index them through [`FlexBuf::elems`].
-#[repr(C)]
-#[cfg_attr(
-    feature = "zerocopy",
-    derive(
-        zerocopy::FromBytes,
-        zerocopy::IntoBytes,
-        zerocopy::Immutable,
-        zerocopy::KnownLayout
-    )
-)]
-pub struct FlexArray<T>([T; 0]);
+zerocopy_derived! {
+    /// A C flexible array member: zero-sized, aligned like `T`, marking where the trailing
+    /// elements start. The elements themselves live in a [`FlexBuf`] (or in memory the kernel
+    /// filled in); index them through [`FlexBuf::elems`].
+    #[repr(C)]
+    pub struct FlexArray<T>([T; 0]);
+}
 
 // SAFETY: zero-sized (the elements live outside the value).
 unsafe impl<T> Zeroable for FlexArray<T> {}

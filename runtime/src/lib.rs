@@ -15,6 +15,23 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+/// `$item` with zerocopy's four derives behind the `zerocopy` feature (the runtime's own
+/// byte traits are implemented by hand next to each type).
+macro_rules! zerocopy_derived {
+    ($item:item) => {
+        #[cfg_attr(
+            feature = "zerocopy",
+            derive(
+                zerocopy::FromBytes,
+                zerocopy::IntoBytes,
+                zerocopy::Immutable,
+                zerocopy::KnownLayout
+            )
+        )]
+        $item
+    };
+}
+
 pub use bitflags;
 /// The serde generated code derives from (the `serde` feature).
 #[cfg(feature = "serde")]

@@ -7,22 +7,15 @@ use core::hash::{Hash, Hasher};
 
 use crate::bytes::{AsBytes, FromBytes, Zeroable};
 
-/// A `T` at alignment 1: the type of a member that C declares `__attribute__((packed))`.
-///
-/// Same size as `T`, alignment 1, and [`Zeroable`], [`FromBytes`], [`AsBytes`] when `T` is.
-/// Read it with [`get`](Packed::get) and write it with [`set`](Packed::set): Rust refuses a
-/// reference to the (possibly unaligned) value inside, so both go by copy.
-#[repr(C, packed)]
-#[cfg_attr(
-    feature = "zerocopy",
-    derive(
-        zerocopy::FromBytes,
-        zerocopy::IntoBytes,
-        zerocopy::Immutable,
-        zerocopy::KnownLayout
-    )
-)]
-pub struct Packed<T>(T);
+zerocopy_derived! {
+    /// A `T` at alignment 1: the type of a member that C declares `__attribute__((packed))`.
+    ///
+    /// Same size as `T`, alignment 1, and [`Zeroable`], [`FromBytes`], [`AsBytes`] when `T` is.
+    /// Read it with [`get`](Packed::get) and write it with [`set`](Packed::set): Rust refuses a
+    /// reference to the (possibly unaligned) value inside, so both go by copy.
+    #[repr(C, packed)]
+    pub struct Packed<T>(T);
+}
 
 // SAFETY: a packed struct of one T is T's bytes, at alignment 1.
 unsafe impl<T: Zeroable> Zeroable for Packed<T> {}

@@ -185,33 +185,27 @@ fn rebuild(
 /// rustc's `-Ztime-passes` of the `ours` crate (nightly, no incremental cache): the passes
 /// that take most of the time, in ms.
 fn passes(env: &Env, ws: &Path, features: &[&str]) -> Result<Vec<(String, f64)>, String> {
-    let mut c = cargo_named(env, ws, "cargo".into());
-    c.env_remove("RUSTUP_TOOLCHAIN")
-        .env("CARGO_INCREMENTAL", "0")
-        .env(
-            "CARGO_TARGET_DIR",
-            env.root.join("bench/target/rustc-section-nightly"),
-        )
-        .args(["+nightly", "rustc", "--offline", "-p", "ours"]);
-    if !features.is_empty() {
-        c.arg("--features").arg(features.join(","));
-    }
+    // `cargo +nightly <sub> -p ours`, without an incremental cache.
+    let nightly = |sub: &str| {
+        let mut c = cargo_named(env, ws, "cargo".into());
+        c.env_remove("RUSTUP_TOOLCHAIN")
+            .env("CARGO_INCREMENTAL", "0")
+            .env(
+                "CARGO_TARGET_DIR",
+                env.root.join("bench/target/rustc-section-nightly"),
+            )
+            .args(["+nightly", sub, "--offline", "-p", "ours"]);
+        if !features.is_empty() {
+            c.arg("--features").arg(features.join(","));
+        }
+        c
+    };
     // Dependencies first, so that only the crate itself is profiled.
-    let mut deps = cargo_named(env, ws, "cargo".into());
-    deps.env_remove("RUSTUP_TOOLCHAIN")
-        .env("CARGO_INCREMENTAL", "0")
-        .env(
-            "CARGO_TARGET_DIR",
-            env.root.join("bench/target/rustc-section-nightly"),
-        )
-        .args(["+nightly", "build", "--offline", "-p", "ours"]);
-    if !features.is_empty() {
-        deps.arg("--features").arg(features.join(","));
-    }
-    run(&mut deps)?;
+    run(&mut nightly("build"))?;
     let lib = ws.join("ours/src/lib.rs");
     let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
     std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
+    let mut c = nightly("rustc");
     c.args(["--", "-Ztime-passes"]);
     let (_, err) = output(&mut c)?;
     let wanted = [

@@ -399,8 +399,8 @@ fn payloads(c: &mut Cmp, oid: TypeId, nid: TypeId, what: &str) {
             }
         };
     let (old_tags, new_tags) = (
-        first_by(&op.variants, |v| v.tag),
-        first_by(&np.variants, |v| v.tag),
+        rules::first_by(&op.variants, |v| v.tag),
+        rules::first_by(&np.variants, |v| v.tag),
     );
     for ov in &op.variants {
         let tag = ov.tag_name.clone().unwrap_or_else(|| ov.tag.to_string());
@@ -556,16 +556,6 @@ fn values(c: &mut Cmp) {
     }
 }
 
-/// The first index of each key among `items`: looked up instead of scanning the other spec's
-/// items for each item, which made comparing n items take n² steps.
-fn first_by<'a, K: Ord, T>(items: &'a [T], key: impl Fn(&'a T) -> K) -> BTreeMap<K, usize> {
-    let mut map = BTreeMap::new();
-    for (i, t) in items.iter().enumerate() {
-        map.entry(key(t)).or_insert(i);
-    }
-    map
-}
-
 /// The declarations of each ioctl name (one split by `arch` has several), found once: a
 /// scan of the other spec per ioctl made comparing n ioctls take n² steps.
 fn ioctls_by_name(m: &Module) -> BTreeMap<&str, Vec<usize>> {
@@ -684,8 +674,8 @@ fn ioctls(c: &mut Cmp) {
 fn macros(c: &mut Cmp) {
     let (om, nm) = (&c.old.module, &c.new.module);
     let (old_names, new_names) = (
-        first_by(&om.macros, |m| m.c_name.as_str()),
-        first_by(&nm.macros, |m| m.c_name.as_str()),
+        rules::first_by(&om.macros, |m| m.c_name.as_str()),
+        rules::first_by(&nm.macros, |m| m.c_name.as_str()),
     );
     for o in &om.macros {
         let Some(n) = new_names.get(o.c_name.as_str()).map(|&i| &nm.macros[i]) else {

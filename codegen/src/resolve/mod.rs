@@ -431,8 +431,10 @@ impl Resolver<'_> {
             typedefs: std::mem::take(&mut self.typedefs),
             imported: std::mem::take(&mut self.imported),
             not_ice: Default::default(),
+            c_values: Default::default(),
             since: BTreeMap::new(),
         };
+        module.c_values = module.index_c_values();
         module.not_ice = module.compute_not_ice();
         since::apply(spec, &mut module, &mut self.diags);
         self.check_rust_names(&mut module);
