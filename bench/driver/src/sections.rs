@@ -227,6 +227,17 @@ pub fn scaling(env: &Env) -> Result<Section, String> {
         }
     }
     let meds: Vec<(f64, f64)> = runs.iter().map(|r| medians(r)).collect();
+    // What the largest spec writes, measured (MB): everything, the Rust module, the
+    // assertion file.
+    let big = env.tmp.join("scale-sizes");
+    run(&mut uapigen_cmd(env, &specs[sizes.len() - 1], &big))?;
+    let mb = |p: &Path| bytes_under(p).0 as f64 / 1e6;
+    let (all_mb, rust_mb, asserts_mb) = (
+        mb(&big),
+        mb(&big.join("src/synth.rs")),
+        mb(&big.join("layout/synth_layout.c")),
+    );
+    let _ = std::fs::remove_dir_all(&big);
     let mut rows = Vec::new();
     for (k, &n) in sizes.iter().enumerate() {
         let (w, m) = meds[k];
@@ -258,7 +269,7 @@ pub fn scaling(env: &Env) -> Result<Section, String> {
             (
                 "memory",
                 meds[k].1 / meds[k - 1].1,
-                "Output is held in memory until it is written (about 64 MB at 10,000).",
+                "Output is held in memory until it is written (see the sizes above).",
             ),
         ];
         for (what, g, why) in growth {
@@ -280,14 +291,15 @@ pub fn scaling(env: &Env) -> Result<Section, String> {
         what: "10,000 structs and ioctls in under a second".into(),
         met: w10k < 1000.0,
         measured: ms(w10k),
-        why: "Growth is linear (see the growth columns), but the constant is too high: the \
-              phase table below shows the YAML parse by serde-saphyr alone at about a third of a \
-              second (about 14 MB/s of YAML), and the Rust module (20 MB) formatted by syn and \
-              prettyplease at well over half of the rest even on both cores; the C assertion \
-              file (31 MB for 18 ABIs) is rendered on another thread at the same time. Under a \
-              second needs a faster YAML reader and printing most of the Rust without \
-              syn/prettyplease; neither is done yet."
-            .into(),
+        why: format!(
+            "Growth is linear (see the growth columns), but the constant is too high: the \
+             phase table below is the profile. The Rust module ({rust_mb:.0} MB) is formatted \
+             by syn and prettyplease, on both cores, and takes most of the time; the YAML \
+             parse (serde-saphyr) comes next; the C assertion file ({asserts_mb:.0} MB for 18 \
+             ABIs) is rendered on another thread at the same time. Under a second needs \
+             printing most of the Rust without syn/prettyplease and a faster YAML reader; \
+             neither is done yet."
+        ),
     });
     let breakdown = timings(env, &specs[sizes.len() - 1], &env.tmp.join("scale-timings"))?;
     Ok(Section {
@@ -295,9 +307,9 @@ pub fn scaling(env: &Env) -> Result<Section, String> {
         what: format!(
             "`uapigen generate` of synthetic specs with N structs (argsz, flags, index, pad, \
              u64 addr, u8[8]) and N read-write ioctls, into an empty directory; every output \
-             grows with N (the 10,000 spec writes about 64 MB: a 20 MB Rust module, a 31 MB \
-             assertion file for 18 ABIs, the C header and the probe table). {rounds} rounds, \
-             sizes interleaved."
+             grows with N (the 10,000 spec writes {all_mb:.0} MB: a {rust_mb:.0} MB Rust module, \
+             a {asserts_mb:.0} MB assertion file for 18 ABIs, the C header and the probe \
+             table). {rounds} rounds, sizes interleaved."
         ),
         command: "scripts/bench.sh --only scaling".into(),
         header: vec![
