@@ -1,8 +1,10 @@
 //! An integer expression as a spec writes it: a YAML integer, or a string holding a C-like
 //! expression (parsed later by [`crate::expr`]).
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
@@ -39,6 +41,7 @@ impl<'de> Deserialize<'de> for ExprText {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for ExprText {
     fn inline_schema() -> bool {
         true

@@ -52,7 +52,9 @@ pub use compile::{Session, compile_file, compile_str};
 pub use diag::{Code, Diagnostic, Diagnostics, SourceFile};
 pub use model::Model;
 
-/// The JSON schema of the spec format (`spec/schema.json`), from the AST types.
+/// The JSON schema of the spec format (`spec/schema.json`), from the AST types (the
+/// `schema` feature, on with `cli`).
+#[cfg(feature = "schema")]
 pub fn schema_json() -> String {
     let schema = schemars::schema_for!(spec::Spec);
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();

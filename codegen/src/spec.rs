@@ -3,9 +3,12 @@
 //! Every value a diagnostic may point at is wrapped in [`Sp`], which keeps the YAML
 //! location. The JSON schema of the format (`spec/schema.json`) is derived from these types.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
+#[cfg(feature = "schema")]
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
@@ -66,6 +69,7 @@ impl serde::Serialize for Allow {
 }
 
 /// In the schema, an `allow` is a map from rule IDs to reasons.
+#[cfg(feature = "schema")]
 impl JsonSchema for Allow {
     fn inline_schema() -> bool {
         <BTreeMap<String, String>>::inline_schema()
@@ -82,9 +86,10 @@ impl JsonSchema for Allow {
 }
 
 /// One uapi header.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(title = "uapigen spec")]
+#[cfg_attr(feature = "schema", schemars(title = "uapigen spec"))]
 pub struct Spec {
     /// Rust module name; also the stem of the generated file names.
     pub name: Sp<String>,
@@ -154,7 +159,8 @@ pub struct Spec {
 }
 
 /// `typedef TYPE NAME;` of an integer type.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Typedef {
     pub name: Sp<String>,
@@ -176,7 +182,8 @@ pub struct Typedef {
 
 /// A header's own ioctl number macro: `_IO*` of `dir` with the type byte `type`, taking
 /// the number (and, but for `dir: none`, the argument type).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IoctlMacro {
     pub name: Sp<String>,
@@ -195,7 +202,8 @@ pub struct IoctlMacro {
 /// A small function-like macro over integers: `#define NAME(a, b) (body)` in C and
 /// `pub const fn name(a: T, b: T) -> R` in Rust, where `T` is the parameters' `type` and `R`
 /// the C type of the body when the arguments have type `T`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Macro {
     pub name: Sp<String>,
@@ -218,7 +226,8 @@ pub struct Macro {
 }
 
 /// A constant: an integer expression or a string.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Constant {
     pub name: Sp<String>,
@@ -245,7 +254,8 @@ pub struct Constant {
 }
 
 /// A named group of values (what an `op` or `type` field may hold).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Group {
     pub name: Sp<String>,
@@ -267,7 +277,8 @@ pub struct Group {
     pub values: Vec<GroupValue>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GroupValue {
     pub name: Sp<String>,
@@ -285,7 +296,8 @@ pub struct GroupValue {
 }
 
 /// A flag set: single bits, masks and multi-bit fields of one flags field.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FlagSet {
     pub name: Sp<String>,
@@ -310,7 +322,8 @@ pub struct FlagSet {
     pub allow: Allow,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FlagBit {
     pub name: Sp<String>,
@@ -333,7 +346,8 @@ pub struct FlagBit {
 }
 
 /// A C enum; anonymous when `name` is absent.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Enum {
     #[serde(default)]
@@ -354,7 +368,8 @@ pub struct Enum {
     pub values: Sp<Vec<EnumValue>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EnumValue {
     pub name: Sp<String>,
@@ -373,7 +388,8 @@ pub struct EnumValue {
 }
 
 /// Struct or union.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     #[default]
@@ -381,7 +397,8 @@ pub enum Kind {
     Union,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Struct {
     pub name: Sp<String>,
@@ -432,7 +449,8 @@ pub struct Struct {
 }
 
 /// A run-time limit of a struct's rules: a `__u64` parameter of its `validate_with`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuntimeLimit {
     /// The parameter's name (a lowercase identifier: `num_irqs`).
@@ -442,7 +460,8 @@ pub struct RuntimeLimit {
 }
 
 /// How the kernel treats the size field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Style {
     /// VFIO: the kernel reads `minsz` bytes and rejects `argsz < minsz` with EINVAL; bytes
@@ -454,7 +473,8 @@ pub enum Style {
     CopyStruct,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Extensible {
     /// The field holding the size of the whole argument (`argsz` or `size`), first.
@@ -475,7 +495,8 @@ pub struct Extensible {
 }
 
 /// An errno name: the errors the kernel's argument checks give.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ErrnoName {
     #[serde(rename = "EINVAL")]
     Einval,
@@ -497,7 +518,8 @@ pub enum ErrnoName {
 /// mask and the reserved fields do not say. Exactly one kind key (`one-of`, `at-most-one`,
 /// `at-least-one`, `if-set` with `excludes`, `requires`, `zero` or `non-zero-fields`,
 /// `non-zero`, `sum`, `in`, `below`, `zero-together`, `known`, `equals`, `nested`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ArgRule {
     /// Exactly one bit of this mask is set in `field` (VFIO_IRQ_SET_DATA_TYPE_MASK).
@@ -587,14 +609,16 @@ pub struct ArgRule {
 }
 
 /// When a rule is checked relative to the payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum After {
     Payload,
 }
 
 /// A tagged payload: the value of `tag` (masked with `tag-mask`) selects the variant.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Payload {
     /// Rust name of the payload enum (default: the struct's name + `Payload`).
@@ -638,7 +662,8 @@ pub struct Payload {
     pub variants: Vec<Variant>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Variant {
     /// The tag value (an expression, usually a constant's name).
@@ -663,7 +688,8 @@ pub struct Variant {
 
 /// A capability chain: `offset` gives where the first capability starts (when `flag` is
 /// set); each begins with `header` and links to the next.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Caps {
     pub offset: Sp<String>,
@@ -676,7 +702,8 @@ pub struct Caps {
     pub variants: Vec<CapVariant>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CapVariant {
     pub id: Sp<ExprText>,
@@ -690,7 +717,8 @@ pub struct CapVariant {
     pub doc: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Field {
     /// Absent for an anonymous struct or union member.
@@ -762,7 +790,8 @@ pub struct Field {
 }
 
 /// Transfer direction from user space's point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Dir {
     /// `_IO`: no size encoded.
@@ -776,7 +805,8 @@ pub enum Dir {
 }
 
 /// Which way an ioctl argument's data goes, from the kernel's point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Data {
     /// The kernel reads it: the wrapper borrows it shared.
@@ -788,7 +818,8 @@ pub enum Data {
 }
 
 /// How the argument is passed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Pass {
     #[default]
@@ -797,7 +828,8 @@ pub enum Pass {
 }
 
 /// What a successful ioctl returns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Returns {
     /// A non-negative integer (the default): the safe wrapper returns it as `i32`.
@@ -810,7 +842,8 @@ pub enum Returns {
 }
 
 /// A kind of file descriptor of the spec (`fds:`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FdKind {
     /// A lowercase identifier (`vm`); its Rust type is `VmFd`.
@@ -819,7 +852,8 @@ pub struct FdKind {
     pub doc: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ioctl {
     pub name: Sp<String>,

@@ -56,6 +56,8 @@ aligned!(AlignedI64, i64, "__s64 __attribute__((aligned(8)))");
 
 const _: () =
     assert!(core::mem::size_of::<AlignedU64>() == 8 && core::mem::align_of::<AlignedU64>() == 8);
+const _: () =
+    assert!(core::mem::size_of::<AlignedI64>() == 8 && core::mem::align_of::<AlignedI64>() == 8);
 
 /// Zero-sized types of a given alignment: a generated union of bytes holds `[AlignN; 0]`
 /// to get the alignment of a member whose type is `aligned(N)` in C (and has padding, so

@@ -13,7 +13,8 @@ zerocopy_derived! {
     pub struct FlexArray<T>([T; 0]);
 }
 
-// SAFETY: zero-sized (the elements live outside the value).
+// SAFETY: zero-sized (the elements live outside the value), whatever `T` is: no bound on
+// `T` is needed, and none may be dropped if this type ever holds bytes of its own.
 unsafe impl<T> Zeroable for FlexArray<T> {}
 // SAFETY: as above.
 unsafe impl<T> FromBytes for FlexArray<T> {}

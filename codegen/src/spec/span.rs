@@ -1,8 +1,10 @@
 //! Where a spec value was written: [`Span`] and the [`Sp`] wrapper that keeps it through
 //! deserialization (and is transparent in the JSON schema).
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
@@ -58,6 +60,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     }
 }
 
+#[cfg(feature = "schema")]
 impl<T: JsonSchema> JsonSchema for Sp<T> {
     fn inline_schema() -> bool {
         T::inline_schema()

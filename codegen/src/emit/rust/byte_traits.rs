@@ -11,7 +11,9 @@ use crate::ir::TypeId;
 use crate::model::Model;
 
 /// The members of a struct that hold bytes, in order (zero-sized markers aside): what the
-/// byte traits' checks name.
+/// byte traits' checks name. Every member left out must be a zero-length array or an
+/// `align::AN` marker (no bytes, any value valid): the checks cannot see a member they are
+/// not given, so a marker that held data would need to be listed here.
 pub(super) fn data_members(model: &Model, id: TypeId, plan: &[Run]) -> Vec<TokenStream> {
     let m = &model.module;
     let mut data = Vec::new();
