@@ -4,14 +4,11 @@
 //! location. The JSON schema of the format (`spec/schema.json`) is derived from these types.
 
 #[cfg(feature = "schema")]
-use std::borrow::Cow;
-#[cfg(feature = "schema")]
-use std::collections::BTreeMap;
-
-#[cfg(feature = "schema")]
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
+#[cfg(feature = "schema")]
+mod schema;
 mod span;
 pub use span::{Sp, Span};
 
@@ -65,23 +62,6 @@ impl serde::Serialize for Allow {
             map.serialize_entry(&e.rule.value, &e.reason.value)?;
         }
         map.end()
-    }
-}
-
-/// In the schema, an `allow` is a map from rule IDs to reasons.
-#[cfg(feature = "schema")]
-impl JsonSchema for Allow {
-    fn inline_schema() -> bool {
-        <BTreeMap<String, String>>::inline_schema()
-    }
-    fn schema_name() -> Cow<'static, str> {
-        <BTreeMap<String, String>>::schema_name()
-    }
-    fn schema_id() -> Cow<'static, str> {
-        <BTreeMap<String, String>>::schema_id()
-    }
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        <BTreeMap<String, String>>::json_schema(generator)
     }
 }
 
