@@ -213,8 +213,8 @@ impl Facts {
     pub fn into_bytes(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Scalar(_) => true,
-            Ty::Ptr(_) => false,
-            Ty::Array(e, ..) | Ty::Flex(e) => self.into_bytes(e),
+            Ty::Ptr(_) | Ty::Void => false,
+            Ty::Array(e, ..) | Ty::Flex(e) | Ty::Const(e) => self.into_bytes(e),
             Ty::Named(id) => {
                 let t = self.traits(*id);
                 !t.pointer && !t.padding
@@ -226,8 +226,8 @@ impl Facts {
     pub fn from_bytes(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Scalar(_) => true,
-            Ty::Ptr(_) => false,
-            Ty::Array(e, ..) | Ty::Flex(e) => self.from_bytes(e),
+            Ty::Ptr(_) | Ty::Void => false,
+            Ty::Array(e, ..) | Ty::Flex(e) | Ty::Const(e) => self.from_bytes(e),
             Ty::Named(id) => !self.traits(*id).pointer,
         }
     }
@@ -443,6 +443,11 @@ fn ioctl_addresses(m: &Module, facts: &Facts, io: &crate::ir::Ioctl) -> Vec<Stri
         return out;
     };
     if io.pass == crate::spec::Pass::Value {
+        return out;
+    }
+    // The argument is itself a pointer (`_IOW(.., .., void *)`): the kernel takes the address.
+    if matches!(arg.element(), Ty::Ptr(_)) {
+        out.push("arg".to_owned());
         return out;
     }
     let Ty::Named(id) = arg.element() else {

@@ -67,7 +67,7 @@ structs:
     fields:
       - { name: a, type: "u32[4" }
 "####,
-        r####"bad.yaml:6:26: error[E0104]: missing `]` in the type `u32[4` (hint: write a type like `u32`, `aligned_u64`, `struct NAME`, `u8[16]`, `u8[]` or `u64 *`)
+        r####"bad.yaml:6:26: error[E0104]: missing `]` in the type `u32[4` (hint: write a type like `u32`, `aligned_u64`, `struct NAME`, `enum NAME`, `u8[16]`, `u8[]`, `u64 *` or `const void *`)
 "####,
     ),
     (

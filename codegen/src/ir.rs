@@ -11,6 +11,7 @@ use crate::expr::{CType, CValue, Expr};
 use crate::rules::Rule;
 
 mod arg_rules;
+mod c_values;
 mod counted;
 mod ice;
 use crate::spec::{Data, Dir, ErrnoName, Kind, Pass, Returns, Span, Style};
@@ -231,6 +232,10 @@ impl Scalar {
 pub enum Ty {
     Scalar(Scalar),
     Ptr(Box<Ty>),
+    /// C's `void`: only what a pointer points at (`void *`), never a member's type.
+    Void,
+    /// A `const` type: only what a pointer points at (`const char *`).
+    Const(Box<Ty>),
     Named(TypeId),
     Array(Box<Ty>, u64, Expr),
     Flex(Box<Ty>),
@@ -330,6 +335,8 @@ pub struct EnumValue {
 #[derive(Clone, Debug)]
 pub struct Enum {
     pub c_name: Option<String>,
+    /// `typedef enum { ... } NAME;`: the typedef that names this untagged enum.
+    pub typedef: Option<String>,
     pub ty: IntTy,
     pub doc: Option<String>,
     pub values: Vec<EnumValue>,
@@ -368,6 +375,8 @@ pub struct Field {
     /// The header's typedef its type is spelled with (index into [`Module::typedefs`]):
     /// `ty` is what it names.
     pub typedef: Option<usize>,
+    /// The tag of the enum its type is (`enum NAME`): `ty` is the integer type C gives it.
+    pub enum_tag: Option<String>,
     /// `__attribute__((aligned(N)))` on the member: it is at least N-aligned.
     pub aligned: Option<u64>,
     /// `__attribute__((packed))` on the member: it is 1-aligned (its type's layout is kept).
@@ -495,6 +504,8 @@ pub struct TypeDef {
     pub packed: bool,
     /// `__attribute__((aligned(N)))`.
     pub aligned: Option<u64>,
+    /// `typedef struct { ... } NAME;`: C names it `NAME`, without a tag.
+    pub tagless: bool,
     /// For an inline type, the `allow` of the member that declares it (also on that Field).
     pub allow: Allow,
     /// The ABIs it exists on.
@@ -503,6 +514,15 @@ pub struct TypeDef {
 }
 
 impl TypeDef {
+    /// How C names the type: `struct NAME` (`union NAME`), or `NAME` for a tagless one.
+    pub fn c_spelling(&self) -> String {
+        let name = self.c_name.as_deref().unwrap_or("");
+        match self.tagless {
+            true => name.to_owned(),
+            false => format!("{} {name}", kind_word(self.kind)),
+        }
+    }
+
     /// `struct vfio_foo`, or the parent's name with the member path for inline types.
     pub fn display_name(&self, m: &Module) -> String {
         match (&self.c_name, self.parent) {
@@ -560,6 +580,9 @@ pub struct Typedef {
     pub rust_name: String,
     /// The type it names.
     pub ty: TypedefTy,
+    /// The tag of the enum it names (`typedef enum fe_status fe_status_t;`): `ty` is the
+    /// integer type C gives it.
+    pub enum_tag: Option<String>,
     pub doc: Option<String>,
     pub abis: AbiSet,
     pub span: Span,
@@ -762,71 +785,6 @@ pub struct Module {
 }
 
 impl Module {
-    /// C's value and type of a name the header defines as an integer (`#define` or
-    /// enumerator), as the header defines it; names of used specs too.
-    pub fn c_value_of(&self, name: &str) -> Option<CValue> {
-        self.c_values.get(name).copied()
-    }
-
-    /// The index of [`Module::c_value_of`], from the module's items.
-    pub fn index_c_values(&self) -> HashMap<String, CValue> {
-        let mut map = HashMap::new();
-        for (n, v) in self.c_values() {
-            map.entry(n.to_owned()).or_insert(v);
-        }
-        map
-    }
-
-    fn c_values(&self) -> impl Iterator<Item = (&str, CValue)> {
-        let consts = self.constants.iter().filter_map(|c| match &c.value {
-            ConstValue::Int(v) => Some((c.c_name.as_str(), v.c)),
-            ConstValue::Str(_) => None,
-        });
-        let groups = self
-            .groups
-            .iter()
-            .flat_map(|g| &g.values)
-            .chain(self.flag_sets.iter().flat_map(|f| &f.bits))
-            .map(|v| (v.c_name.as_str(), v.value.c));
-        // An enum with a value outside `int` gives its enumerators the enum's type in C23
-        // and `unsigned int` in C++: they are not `int`s there, so they count as unknown.
-        let enums = self
-            .enums
-            .iter()
-            .filter(|e| e.is_int())
-            .flat_map(|e| &e.values)
-            .map(|v| (v.c_name.as_str(), CValue::int(v.value)));
-        let imported = self.imported.iter().map(|(n, v)| (n.as_str(), *v));
-        consts.chain(groups).chain(enums).chain(imported)
-    }
-
-    /// The macros of [`Module::not_ice`], computed from the items' expressions.
-    pub fn compute_not_ice(&self) -> BTreeSet<String> {
-        let values: HashMap<&str, CValue> = self.c_values().collect();
-        let exprs: HashMap<&str, &Expr> = self
-            .constants
-            .iter()
-            .filter_map(|c| match &c.value {
-                ConstValue::Int(v) => Some((c.c_name.as_str(), &v.expr)),
-                ConstValue::Str(_) => None,
-            })
-            .chain(
-                self.groups
-                    .iter()
-                    .flat_map(|g| &g.values)
-                    .chain(self.flag_sets.iter().flat_map(|f| &f.bits))
-                    .map(|v| (v.c_name.as_str(), &v.value.expr)),
-            )
-            .collect();
-        let mut memo: HashMap<&str, bool> = HashMap::new();
-        let mut out = BTreeSet::new();
-        for name in exprs.keys() {
-            if !ice::ice_of(name, &exprs, &values, &mut memo, 0) {
-                out.insert((*name).to_owned());
-            }
-        }
-        out
-    }
     /// The spec file name as the banner names it, e.g. `spec/vfio.yaml`.
     pub fn spec_label(&self) -> String {
         let p = &self.file.path;

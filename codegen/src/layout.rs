@@ -93,6 +93,9 @@ impl Ctx<'_> {
         match ty {
             Ty::Scalar(s) => s.size_align(abi),
             Ty::Ptr(_) => (abi.pointer, abi.scalar_align(abi.pointer)),
+            // Only ever pointed at; C's `sizeof(void)` is 1 as a GNU extension.
+            Ty::Void => (1, 1),
+            Ty::Const(t) => self.size_align(t),
             Ty::Array(e, n, _) => {
                 let (s, a) = self.size_align(e);
                 (s.saturating_mul(*n), a)
@@ -256,6 +259,8 @@ pub fn type_size(l: &Layout, ty: &Ty) -> u64 {
     match ty {
         Ty::Scalar(s) => s.size_align(l.abi).0,
         Ty::Ptr(_) => l.abi.pointer,
+        Ty::Void => 1,
+        Ty::Const(t) => type_size(l, t),
         Ty::Named(id) => l.types[*id].size,
         Ty::Array(e, n, _) => type_size(l, e).saturating_mul(*n),
         Ty::Flex(_) => 0,
@@ -267,6 +272,8 @@ pub fn type_align(l: &Layout, ty: &Ty) -> u64 {
     match ty {
         Ty::Scalar(s) => s.size_align(l.abi).1,
         Ty::Ptr(_) => l.abi.scalar_align(l.abi.pointer),
+        Ty::Void => 1,
+        Ty::Const(t) => type_align(l, t),
         Ty::Named(id) => l.types[*id].align,
         Ty::Array(e, ..) | Ty::Flex(e) => type_align(l, e),
     }

@@ -246,8 +246,7 @@ pub struct Group {
     pub ty: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
     /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
-    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
-    /// declared once per architecture when their lists do not overlap.
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. One declaration per name.
     #[serde(default)]
     pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
@@ -288,8 +287,7 @@ pub struct FlagSet {
     pub ty: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
     /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
-    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
-    /// declared once per architecture when their lists do not overlap.
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. One declaration per name.
     #[serde(default)]
     pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
@@ -337,14 +335,17 @@ pub struct Enum {
     pub since: Option<Sp<String>>,
     /// Architectures this item exists on: kernel names (`x86`, `arm64`, `arm`, `powerpc`,
     /// `mips`, `s390`, `riscv`, `sparc`, `m68k`, `alpha`, `parisc`, `sh`) or ABI names
-    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. Items of one name may be
-    /// declared once per architecture when their lists do not overlap.
+    /// (`x86_64`, `i386`, `aarch64`, ...). Default: the spec's. One declaration per name.
     #[serde(default)]
     pub arch: Option<Sp<Vec<Sp<String>>>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
+    /// For an enum without a `name`: declared `typedef enum { ... } TYPEDEF;`, so that
+    /// `TYPEDEF` names its type (the integer type C gives it).
+    #[serde(default)]
+    pub typedef: Option<Sp<String>>,
     pub values: Sp<Vec<EnumValue>>,
 }
 
@@ -421,11 +422,13 @@ pub struct Struct {
     /// bits that exclude or require others, non-zero fields, overflow-safe sums.
     #[serde(default)]
     pub rules: Vec<ArgRule>,
-    /// Limits the kernel knows only at run time (the number of IRQs of an index), which the
-    /// caller passes to the validator (`validate_with`); rules name them as `runtime NAME`
-    /// in `max` and `below`.
+    /// Limits known only at run time (the IRQs of an index), which the caller passes to
+    /// `validate_with`; rules name them as `runtime NAME` in `max` and `below`.
     #[serde(default)]
     pub runtime: Vec<RuntimeLimit>,
+    /// No tag: the header declares `typedef struct { ... } NAME;` and C names it `NAME`.
+    #[serde(default)]
+    pub tagless: bool,
 }
 
 /// A run-time limit of a struct's rules: a `__u64` parameter of its `validate_with`.

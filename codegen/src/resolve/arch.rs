@@ -194,6 +194,64 @@ impl Resolver<'_> {
         }
     }
 
+    /// Whether `def`, a later definition of `name` than `prev`, declares the name for other
+    /// architectures: both integer constants with `arch` lists, and this one's ABIs overlap
+    /// none of the name's declarations so far (then it is recorded as one of them).
+    pub(super) fn arch_variant(&mut self, name: &str, prev: Def, def: Def) -> bool {
+        let (Def::Const(a), Def::Const(b)) = (prev, def) else {
+            return false;
+        };
+        let spec = self.spec;
+        let own = |i: usize| spec.constants[i].arch.is_some() && spec.constants[i].value.is_some();
+        if !own(a) || !own(b) {
+            return false;
+        }
+        let abis = |d: &Def| self.def_abis.get(d).copied().unwrap_or(AbiSet::EMPTY);
+        let known = self
+            .arch_values
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec![prev]);
+        if known.iter().any(|d| abis(d).overlaps(abis(&def))) {
+            return false;
+        }
+        let list = self.arch_values.entry(name.to_owned()).or_insert(known);
+        list.push(def);
+        true
+    }
+
+    /// The definition of `name` an expression of the current item refers to: for a constant
+    /// declared per architecture, the declaration that exists on all of the item's ABIs
+    /// (an error when none does: the item must then be declared per architecture too).
+    pub(super) fn value_on(&self, name: &str) -> Result<Option<Def>, String> {
+        let Some(list) = self.arch_values.get(name) else {
+            return Ok(self.values.get(name).map(|v| v.0));
+        };
+        let abis = |d: &Def| self.def_abis.get(d).copied().unwrap_or(AbiSet::EMPTY);
+        if let Some(d) = list.iter().find(|d| self.ctx.within(abis(d))) {
+            return Ok(Some(*d));
+        }
+        let all = list.iter().fold(AbiSet::EMPTY, |acc, d| acc | abis(d));
+        if !self.ctx.within(all) {
+            // Reported as a name that does not exist on some of the item's ABIs.
+            return Ok(list.first().copied());
+        }
+        Err(format!(
+            "`{name}` is declared per architecture, and no one declaration exists on all of {}",
+            self.ctx.describe()
+        ))
+    }
+
+    /// The ABIs a name exists on: all of its declarations'.
+    pub(super) fn value_abis(&self, name: &str, def: Def) -> Option<AbiSet> {
+        match self.arch_values.get(name) {
+            Some(list) => Some(list.iter().fold(AbiSet::EMPTY, |acc, d| {
+                acc | self.def_abis.get(d).copied().unwrap_or(AbiSet::EMPTY)
+            })),
+            None => self.def_abis.get(&def).copied(),
+        }
+    }
+
     /// Register a named type under its C name.
     pub(super) fn add_type_id(&mut self, name: &str, id: TypeId) {
         let ids = self.type_ids.entry(name.to_owned()).or_default();

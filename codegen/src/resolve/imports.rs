@@ -64,9 +64,109 @@ impl<'a> Resolver<'a> {
                         self.untyped.insert(def);
                     }
                 }
-                self.values
-                    .entry(name)
-                    .or_insert((def, crate::spec::Span::default()));
+                match self.values.get(&name).copied() {
+                    None => {
+                        self.values
+                            .insert(name, (def, crate::spec::Span::default()));
+                    }
+                    Some((prev, at)) => self.imported_variant(&name, prev, at, def, &m.name),
+                }
+            }
+        }
+    }
+
+    /// E0101 for a value of this spec that a used spec defines too; unless this one is a
+    /// constant with its own `arch`, which may declare the name for other architectures
+    /// than the used spec does (`O_CLOEXEC` of `asm/fcntl.h` on alpha, of
+    /// `asm-generic/fcntl.h` elsewhere): [`Self::imported_variant`] decides.
+    pub(super) fn check_not_imported(&mut self, name: &crate::spec::Sp<String>, def: Def) {
+        let own_arch = matches!(def, Def::Const(i) if self.spec.constants[i].arch.is_some());
+        if let Some(other) = self.imported_by(name).filter(|_| !own_arch) {
+            let other = other.to_owned();
+            self.already_imported(name, name.span, &other);
+        }
+    }
+
+    /// The used spec that defines a struct or union `name` on some of `abis`.
+    pub(super) fn imported_type_on(&self, name: &str, abis: AbiSet) -> Option<String> {
+        self.imports.iter().find_map(|m| {
+            m.types
+                .iter()
+                .any(|t| {
+                    t.parent.is_none() && t.c_name.as_deref() == Some(name) && t.abis.overlaps(abis)
+                })
+                .then(|| m.name.clone())
+        })
+    }
+
+    pub(super) fn already_imported(&mut self, name: &str, span: crate::spec::Span, other: &str) {
+        self.diags
+            .error(
+                Code::DuplicateName,
+                span,
+                format!("`{name}` is already defined by the used spec `{other}`"),
+            )
+            .hint = Some("use that definition, or rename this one".into());
+    }
+
+    /// A value `def` of the used spec `from` whose name is known already (`prev`, defined at
+    /// `at`): another declaration of it when the ABIs do not overlap (a used spec's
+    /// per-architecture constant, or this spec's constant with its own `arch`). Otherwise
+    /// the first stays; a constant of this spec is then a duplicate (E0101).
+    fn imported_variant(
+        &mut self,
+        name: &str,
+        prev: Def,
+        at: crate::spec::Span,
+        def: Def,
+        from: &str,
+    ) {
+        let abis = |r: &Self, d: &Def| r.def_abis.get(d).copied().unwrap_or(AbiSet::EMPTY);
+        let known = self
+            .arch_values
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec![prev]);
+        if known
+            .iter()
+            .any(|d| abis(self, d).overlaps(abis(self, &def)))
+        {
+            if matches!(prev, Def::Const(i) if self.spec.constants[i].arch.is_some()) {
+                self.already_imported(name, at, from);
+            }
+            return;
+        }
+        self.arch_values
+            .entry(name.to_owned())
+            .or_insert(known)
+            .push(def);
+    }
+
+    /// Whether a used spec has a typedef `name` (and this spec no type of that name).
+    pub(super) fn has_imported_typedef(&self, name: &str) -> bool {
+        !self.type_ids.contains_key(name)
+            && self
+                .imports
+                .iter()
+                .any(|m| m.typedefs.iter().any(|t| t.c_name == name))
+    }
+
+    /// A used spec's typedef `name`, referred to at `span`: the type it names (its integer
+    /// type, or its struct or union, copied in). C then spells the type itself, which is
+    /// the same type.
+    pub(super) fn imported_typedef(&mut self, name: &str, span: crate::spec::Span) -> Option<Ty> {
+        let imports = self.imports;
+        let (m, t) = imports
+            .iter()
+            .find_map(|m| m.typedefs.iter().find(|t| t.c_name == name).map(|t| (m, t)))?;
+        if !self.check_exists(span, &format!("typedef `{name}`"), t.abis) {
+            return None;
+        }
+        match t.ty {
+            crate::ir::TypedefTy::Int(s) => Some(Ty::Scalar(s)),
+            crate::ir::TypedefTy::Record(id) => {
+                let n = m.types[id].c_name.clone()?;
+                self.import_type(&n).map(Ty::Named)
             }
         }
     }
@@ -179,6 +279,8 @@ impl<'a> Resolver<'a> {
             Ty::Array(t, n, e) => Ty::Array(Box::new(self.remap(mi, m, t, memo)), *n, e.clone()),
             Ty::Flex(t) => Ty::Flex(Box::new(self.remap(mi, m, t, memo))),
             Ty::Scalar(s) => Ty::Scalar(*s),
+            Ty::Void => Ty::Void,
+            Ty::Const(t) => Ty::Const(Box::new(self.remap(mi, m, t, memo))),
         }
     }
 

@@ -428,6 +428,7 @@ fn retarget(ty: &Ty, from: TypeId, to: TypeId) -> Ty {
         Ty::Ptr(t) => Ty::Ptr(Box::new(retarget(t, from, to))),
         Ty::Array(t, n, e) => Ty::Array(Box::new(retarget(t, from, to)), *n, e.clone()),
         Ty::Flex(t) => Ty::Flex(Box::new(retarget(t, from, to))),
+        Ty::Const(t) => Ty::Const(Box::new(retarget(t, from, to))),
         other => other.clone(),
     }
 }

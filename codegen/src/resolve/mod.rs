@@ -14,6 +14,7 @@ use crate::spec::{self, Kind, Sp, Span};
 mod arch;
 mod attrs;
 mod c_names;
+mod enum_types;
 mod fds;
 mod imports;
 mod ioctls;
@@ -21,6 +22,7 @@ mod macros;
 mod payload;
 mod rules;
 mod since;
+mod typedefs;
 mod types;
 mod values;
 
@@ -109,6 +111,8 @@ struct Resolver<'a> {
     ctx: AbiSet,
     /// The ABIs of each value, for references from expressions.
     def_abis: HashMap<Def, AbiSet>,
+    /// Constants declared once per architecture: every declaration of the name.
+    arch_values: HashMap<String, Vec<Def>>,
     /// While an ioctl's `arg` is resolved: the types of the name when it differs by
     /// architecture, so that the ioctl is made once per type.
     split: Option<Vec<TypeId>>,
@@ -127,6 +131,8 @@ struct Resolver<'a> {
     typedef_ids: HashMap<String, usize>,
     /// The typedef the last type string named (read by a member after parsing its type).
     last_typedef: Option<usize>,
+    /// The enum the last type parsed names (`enum NAME`), as `last_typedef`.
+    last_enum: Option<String>,
     types: Vec<TypeDef>,
     /// Flag set -> type of the first field it is attached to.
     flag_field_ty: HashMap<usize, IntTy>,
@@ -159,6 +165,7 @@ pub fn resolve_with(
         abis: AbiSet::ALL,
         ctx: AbiSet::ALL,
         def_abis: HashMap::new(),
+        arch_values: HashMap::new(),
         split: None,
         const_abis: Vec::new(),
         group_abis: Vec::new(),
@@ -171,6 +178,7 @@ pub fn resolve_with(
         typedefs: Vec::new(),
         typedef_ids: HashMap::new(),
         last_typedef: None,
+        last_enum: None,
         types: Vec::new(),
         flag_field_ty: HashMap::new(),
     };
@@ -485,21 +493,18 @@ impl Resolver<'_> {
 
     fn add_value(&mut self, name: &Sp<String>, def: Def, e: Option<&Sp<spec::ExprText>>) {
         self.check_ident(name, "name");
-        if let Some((_, prev)) = self.values.get(name.as_str()) {
-            let prev = *prev;
-            self.defined_twice(name.span, format!("`{}`", **name), prev);
-            return;
+        let variant = match self.values.get(name.as_str()).copied() {
+            Some((prev_def, prev)) if !self.arch_variant(name, prev_def, def) => {
+                self.defined_twice(name.span, format!("`{}`", **name), prev);
+                return;
+            }
+            Some(_) => true,
+            None => false,
+        };
+        if !variant {
+            self.check_not_imported(name, def);
+            self.values.insert(name.value.clone(), (def, name.span));
         }
-        if let Some(other) = self.imported_by(name) {
-            self.diags
-                .error(
-                    Code::DuplicateName,
-                    name.span,
-                    format!("`{}` is already defined by the used spec `{other}`", **name),
-                )
-                .hint = Some("use that definition, or rename this one".into());
-        }
-        self.values.insert(name.value.clone(), (def, name.span));
         let origin = match e {
             Some(e) => self.origin(e.span, &e.0),
             None => Origin::whole(name.span),

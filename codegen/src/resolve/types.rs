@@ -33,70 +33,6 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 impl Resolver<'_> {
-    /// The spec's typedefs: each names an integer type, or a struct or union (of the spec
-    /// or a used one).
-    pub(super) fn register_typedefs(&mut self) {
-        let spec = self.spec;
-        for td in &spec.typedefs {
-            self.check_ident(&td.name, "typedef name");
-            let abis = self.arch_set(&td.arch, &format!("typedef `{}`", *td.name));
-            let ctx = self.ctx;
-            self.ctx = abis;
-            let ty = self.parse_type(&td.ty);
-            self.ctx = ctx;
-            self.last_typedef = None;
-            let target = match ty {
-                Some(Ty::Scalar(s @ (Scalar::Int(_) | Scalar::C(_) | Scalar::Kernel(_)))) => {
-                    TypedefTy::Int(s)
-                }
-                Some(Ty::Named(id)) if self.types[id].c_name.is_some() => TypedefTy::Record(id),
-                Some(_) => {
-                    self.diags
-                        .error(
-                            Code::BadTypeSyntax,
-                            td.ty.span,
-                            format!("typedef `{}` names `{}`, not an integer type or a struct or union", *td.name, *td.ty),
-                        )
-                        .hint = Some("a typedef names an integer type (`u32`, `int`, `unsigned long`, `__kernel_pid_t`) or a struct or union (`struct atreq`); arrays and pointers are not supported".into());
-                    continue;
-                }
-                None => continue,
-            };
-            if crate::ctypes::kernel_type(&td.name).is_some()
-                || IntTy::parse(&td.name).is_some()
-                || CInt::parse(&td.name).is_some()
-            {
-                self.diags
-                    .error(
-                        Code::DuplicateName,
-                        td.name.span,
-                        format!("typedef `{}` redefines a type that C already has", *td.name),
-                    )
-                    .hint = Some("the kernel's, C's and C99's `<stdint.h>` types are known by their names: use the type itself, or give the typedef another name".into());
-                continue;
-            }
-            if let Some(&prev) = self.typedef_ids.get(td.name.as_str()) {
-                let p = self.typedefs[prev].span;
-                self.defined_twice(td.name.span, format!("typedef `{}`", *td.name), p);
-                continue;
-            }
-            let rust_name = self.rust_or(
-                &td.rust_name,
-                names::type_name(&td.name, self.prefix.as_deref()),
-            );
-            self.typedef_ids
-                .insert(td.name.value.clone(), self.typedefs.len());
-            self.typedefs.push(Typedef {
-                c_name: td.name.value.clone(),
-                rust_name,
-                ty: target,
-                doc: doc(&td.doc),
-                abis,
-                span: td.name.span,
-            });
-        }
-    }
-
     pub(super) fn register_types(&mut self) {
         let spec = self.spec;
         for s in &spec.structs {
@@ -121,6 +57,9 @@ impl Resolver<'_> {
                     "the first definition is at line {}:{}; one name may be declared once per architecture, with `arch` lists that do not overlap",
                     p.line, p.column
                 ));
+            } else if let Some(other) = self.imported_type_on(&s.name, abis) {
+                // Both headers would define it where their ABIs overlap: C refuses that.
+                self.already_imported(&s.name, s.name.span, &other);
             } else {
                 let id = self.types.len();
                 self.add_type_id(&s.name, id);
@@ -146,6 +85,7 @@ impl Resolver<'_> {
                 runtime: Vec::new(),
                 packed: s.packed,
                 aligned,
+                tagless: s.tagless,
                 allow,
                 abis,
                 span: s.name.span,
@@ -222,6 +162,7 @@ impl Resolver<'_> {
                         rules: Vec::new(),
                         runtime: Vec::new(),
                         packed: f.packed,
+                        tagless: false,
                         aligned,
                         allow: allow.clone(),
                         abis: self.types[owner].abis,
@@ -252,6 +193,7 @@ impl Resolver<'_> {
                 }
                 (None, None) => {
                     self.last_typedef = None;
+                    self.last_enum = None;
                     self.parse_type(&f.ty)
                 }
             };
@@ -414,6 +356,7 @@ impl Resolver<'_> {
                 data: f.data.as_ref().map_or(spec::Data::InOut, |d| d.value),
                 user_address: f.user_address,
                 typedef: self.last_typedef.take(),
+                enum_tag: self.last_enum.take(),
                 aligned: member_aligned,
                 packed: member_packed,
                 bits,
@@ -580,7 +523,7 @@ impl Resolver<'_> {
         let bad = |this: &mut Self, msg: String| {
             this.diags
                 .error(Code::BadTypeSyntax, text.span, msg)
-                .hint = Some("write a type like `u32`, `aligned_u64`, `struct NAME`, `u8[16]`, `u8[]` or `u64 *`".into());
+                .hint = Some("write a type like `u32`, `aligned_u64`, `struct NAME`, `enum NAME`, `u8[16]`, `u8[]`, `u64 *` or `const void *`".into());
             None
         };
         let s = text.trim();
@@ -606,6 +549,17 @@ impl Resolver<'_> {
                 format!("the type has {pointers} levels of pointers, more than {MAX_TYPE_LEVELS}"),
             );
         }
+        // `const T *`: what the pointer points at is `const` (a `const` member is not).
+        let (base, is_const) = match base.strip_prefix("const ") {
+            Some(b) if pointers > 0 => (b.trim(), true),
+            Some(_) => {
+                return bad(
+                    self,
+                    format!("`{s}`: only what a pointer points at can be `const` (`const char *`)"),
+                );
+            }
+            None => (base, false),
+        };
         let c_int = CInt::parse(base);
         if let Some(t) = c_int {
             let missing: Vec<&str> = self
@@ -631,12 +585,20 @@ impl Resolver<'_> {
         let mut words = base.split_whitespace();
         let (tag, name) = match (words.next(), words.next(), words.next()) {
             _ if c_int.is_some() => (None, base),
-            (Some(t @ ("struct" | "union")), Some(n), None) => (Some(t), n),
+            (Some(t @ ("struct" | "union" | "enum")), Some(n), None) => (Some(t), n),
             (Some(n), None, None) => (None, n),
             _ => return bad(self, format!("cannot read the type `{s}`")),
         };
         let mut ty = match (tag, name) {
             (None, _) if c_int.is_some() => Ty::Scalar(Scalar::C(c_int?)),
+            (Some("enum"), n) => Ty::Scalar(self.enum_type(n, text.span)?),
+            (None, "void") if pointers > 0 => Ty::Void,
+            (None, "void") => {
+                return bad(
+                    self,
+                    format!("`{s}`: `void` has no size; only a pointer can point at it (`void *`)"),
+                );
+            }
             (None, n) if kernel_type(n).is_some() => {
                 let k = kernel_type(n)?;
                 self.check_c99_header(k, text.span);
@@ -655,6 +617,7 @@ impl Resolver<'_> {
                     TypedefTy::Record(id) => Ty::Named(id),
                 }
             }
+            (None, n) if self.has_imported_typedef(n) => self.imported_typedef(n, text.span)?,
             (_, n) => match self.lookup_type(n, text.span).or_else(|| {
                 // Every declaration of a used spec's type is copied in; the item takes the
                 // one of its ABIs, as with its own spec's types.
@@ -724,6 +687,9 @@ impl Resolver<'_> {
                     .into(),
             );
             return None;
+        }
+        if is_const {
+            ty = Ty::Const(Box::new(ty));
         }
         for _ in 0..pointers {
             ty = Ty::Ptr(Box::new(ty));

@@ -297,7 +297,12 @@ impl Resolver<'_> {
 
     /// Evaluate an expression written at `o` the way C does.
     pub(super) fn eval_expr(&mut self, e: &Expr, o: Origin) -> Result<Evaluated, EvalError> {
-        let r = e.eval(&mut |name: &str| match self.values.get(name).map(|v| v.0) {
+        let r = e.eval(&mut |name: &str| match self.value_on(name).map_err(|message| {
+            NameError::Untyped {
+                message,
+                hint: "declare this item once per architecture of that name (each with its `arch`), or limit it to one of them".into(),
+            }
+        })? {
             Some(def) if self.untyped.contains(&def) => Err(NameError::Untyped {
                 message: format!("`{name}` is an enumerator of an enum with values outside `int`, whose type C compilers do not agree on"),
                 hint: "use a constant for the value, or keep the enum's values within `int`".into(),
@@ -317,14 +322,14 @@ impl Resolver<'_> {
         let mut names = Vec::new();
         e.names_at(&mut names);
         for (n, at) in names {
-            let Some(&(def, _)) = self.values.get(n.as_str()) else {
+            let Ok(Some(def)) = self.value_on(&n) else {
                 continue;
             };
             if let Def::Enum(en, _) = def {
                 let span = self.sub_span(o, at, n.len());
                 self.enum_uses.push((span, en, n.clone()));
             }
-            if let Some(&have) = self.def_abis.get(&def)
+            if let Some(have) = self.value_abis(&n, def)
                 && !self.ctx.within(have)
             {
                 let span = self.sub_span(o, at, n.len());
@@ -792,104 +797,6 @@ impl Resolver<'_> {
                 allow: self.allow(&set.allow),
                 abis: self.flag_abis[f],
                 span: set.name.span,
-            });
-        }
-        out
-    }
-
-    pub(super) fn enums(&mut self) -> Vec<Enum> {
-        let spec = self.spec;
-        let mut out = Vec::new();
-        for (e, en) in spec.enums.iter().enumerate() {
-            if let Some(n) = &en.name {
-                self.check_ident(n, "enum name");
-            }
-            let mut values: Vec<EnumValue> = Vec::new();
-            if en.values.is_empty() {
-                self.diags
-                    .error(
-                        Code::EmptyType,
-                        en.values.span,
-                        "the enum has no enumerators",
-                    )
-                    .hint = Some("C does not allow an empty enum; add values or remove it".into());
-            }
-            for (i, v) in en.values.iter().enumerate() {
-                let span = v.value.as_ref().map_or(v.name.span, |x| x.span);
-                let what = format!("enumerator `{}`", *v.name);
-                let value = self
-                    .value_of_def(Def::Enum(e, i), span, &what)
-                    .map_or(0, |c| c.value);
-                if v.value.is_none() && values.last().is_some_and(|p| p.value >= IntTy::S32.max()) {
-                    self.diags
-                        .error(
-                            Code::ValueRange,
-                            v.name.span,
-                            format!("{what} has no value and follows {}: C counts enumerators as `int`", values.last().map_or(0, |p| p.value)),
-                        )
-                        .hint = Some("compilers reject the header (`overflow in enumeration values`); give it an explicit value".into());
-                }
-                if value < IntTy::S32.min() || value > IntTy::U32.max() {
-                    self.diags
-                        .error(
-                            Code::ValueRange,
-                            span,
-                            format!("{what} is {value}, which a C enum cannot hold"),
-                        )
-                        .hint =
-                        Some("C enumerators are `int`; use a constant for wider values".into());
-                }
-                values.push(EnumValue {
-                    c_name: v.name.value.clone(),
-                    rust_name: self.rust_or(
-                        &v.rust_name,
-                        names::const_name(&v.name, self.prefix.as_deref()),
-                    ),
-                    expr: v
-                        .value
-                        .as_ref()
-                        .and_then(|_| self.exprs.get(&Def::Enum(e, i)).cloned().flatten()),
-                    value,
-                    doc: doc(&v.doc),
-                    abis: self
-                        .def_abis
-                        .get(&Def::Enum(e, i))
-                        .copied()
-                        .unwrap_or(self.abis),
-                    span: v.name.span,
-                });
-            }
-            // The first enumerator exists wherever its enum does: C has no empty enum, and
-            // the header writes the enumerators after a limited one with leading commas.
-            let enum_abis = self.enum_abis.get(e).copied().unwrap_or(self.abis);
-            if let Some(first) = values.first().filter(|v| v.abis != enum_abis) {
-                let (name, span) = (first.c_name.clone(), first.span);
-                self.diags
-                    .error(
-                        Code::ArchMismatch,
-                        span,
-                        format!(
-                            "`{name}`, the first enumerator, does not exist on {}, where its enum does",
-                            (enum_abis & !first.abis).describe()
-                        ),
-                    )
-                    .hint = Some("put an enumerator of all of the enum's architectures first, or limit the enum with `arch`".into());
-            }
-            let ty = if values.iter().any(|v| v.value < 0) {
-                IntTy::S32
-            } else {
-                IntTy::U32
-            };
-            out.push(Enum {
-                c_name: en.name.as_ref().map(|n| n.value.clone()),
-                ty,
-                doc: doc(&en.doc),
-                values,
-                abis: self.enum_abis[e],
-                span: en.name.as_ref().map_or_else(
-                    || en.values.first().map_or(Span::default(), |v| v.name.span),
-                    |n| n.span,
-                ),
             });
         }
         out

@@ -4,7 +4,7 @@
 
 use crate::abi::{ABIS, Abi};
 use crate::expr::{CType, CValue};
-use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, Number, kind_word};
+use crate::ir::{ConstValue, IntTy, IntValue, Ioctl, Module, Number};
 use crate::layout::field_paths;
 use crate::model::Model;
 use crate::spec::Dir;
@@ -122,7 +122,7 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
     }
     for (id, t) in m.named_types().filter(|(_, t)| on(t.abis)) {
         let name = t.c_name.as_deref().unwrap_or("");
-        let c = || format!("{} {name}", kind_word(t.kind));
+        let c = || t.c_spelling();
         visit(
             &|| format!("size:{name}"),
             &|| format!("(unsigned long long)sizeof({})", c()),

@@ -88,21 +88,19 @@ fn c_type_as(m: &Module, ty: &Ty, leaf: Option<&str>) -> (String, String) {
             true => ("__s64".into(), " __attribute__((aligned(8)))".into()),
         },
         Ty::Scalar(s) => (s.c_name().into(), String::new()),
+        Ty::Void => ("void".into(), String::new()),
+        Ty::Const(t) => {
+            let (l, r) = c_type_as(m, t, leaf);
+            (format!("const {l}"), r)
+        }
         Ty::Ptr(t) => {
             let (l, r) = c_type_as(m, t, leaf);
-            (format!("{l} *"), r)
+            match l.ends_with('*') {
+                true => (format!("{l}*"), r),
+                false => (format!("{l} *"), r),
+            }
         }
-        Ty::Named(id) => {
-            let t = &m.types[*id];
-            (
-                format!(
-                    "{} {}",
-                    kind_word(t.kind),
-                    t.c_name.as_deref().unwrap_or("")
-                ),
-                String::new(),
-            )
-        }
+        Ty::Named(id) => (m.types[*id].c_spelling(), String::new()),
         Ty::Array(t, n, e) => {
             let (l, r) = c_type_as(m, t, leaf);
             (l, format!("[{}]{r}", c_int(m, e, i128::from(*n), None)))
@@ -294,8 +292,8 @@ fn early_names(m: &Module) -> BTreeSet<String> {
                 e.names(out);
                 lengths(t, out);
             }
-            Ty::Ptr(t) | Ty::Flex(t) => lengths(t, out),
-            Ty::Scalar(_) | Ty::Named(_) => {}
+            Ty::Ptr(t) | Ty::Flex(t) | Ty::Const(t) => lengths(t, out),
+            Ty::Scalar(_) | Ty::Named(_) | Ty::Void => {}
         }
     }
     let mut todo = Vec::new();
@@ -481,6 +479,9 @@ pub fn header(model: &Model) -> String {
             Some(n) => {
                 let _ = writeln!(out, "enum {n} {{");
             }
+            None if e.typedef.is_some() => {
+                let _ = writeln!(out, "typedef enum {{");
+            }
             None => {
                 let _ = writeln!(out, "enum {{");
             }
@@ -514,10 +515,26 @@ pub fn header(model: &Model) -> String {
             let _ = writeln!(out, "\t{lead}{}{value}{comma}{doc}", v.c_name);
         }
         inner.close(&mut out);
-        let _ = writeln!(out, "}};");
+        match &e.typedef {
+            Some(t) => {
+                let _ = writeln!(out, "}} {t};");
+            }
+            None => {
+                let _ = writeln!(out, "}};");
+            }
+        }
     }
 
     for t in &m.typedefs {
+        // An untagged enum's typedef is printed with the enum; a typedef of a tagless
+        // struct after the struct, which it cannot declare ahead as it would a tag.
+        if m.enums
+            .iter()
+            .any(|e| e.typedef.as_ref() == Some(&t.c_name))
+            || matches!(t.ty, crate::ir::TypedefTy::Record(id) if m.types[id].tagless && m.origin(id).is_none())
+        {
+            continue;
+        }
         guard.set(&mut out, t.abis);
         let _ = writeln!(out);
         doc_comment(&mut out, "", &t.doc);
@@ -527,6 +544,7 @@ pub fn header(model: &Model) -> String {
             crate::ir::TypedefTy::Record(id) => Ty::Named(id),
         };
         let (base, _) = c_type(m, &ty);
+        let base = t.enum_tag.as_ref().map_or(base, |e| format!("enum {e}"));
         let _ = writeln!(out, "typedef {base} {};", t.c_name);
     }
 
@@ -535,18 +553,32 @@ pub fn header(model: &Model) -> String {
         guard.set(&mut out, t.abis);
         let _ = writeln!(out);
         kernel_doc(&mut out, m, id);
-        let _ = writeln!(
-            out,
-            "{} {} {{",
-            kind_word(t.kind),
-            t.c_name.as_deref().unwrap_or("")
-        );
+        let name = t.c_name.as_deref().unwrap_or("");
+        match t.tagless {
+            true => writeln!(out, "typedef {} {{", kind_word(t.kind)),
+            false => writeln!(out, "{} {name} {{", kind_word(t.kind)),
+        }
+        .unwrap_or(());
         let mut ctx = Printed {
             flags: &mut printed_flags,
             groups: &mut printed_groups,
         };
         members(&mut out, m, id, 1, &mut ctx);
-        let _ = writeln!(out, "}}{};", type_attrs(t));
+        match t.tagless {
+            true => writeln!(out, "}}{} {name};", type_attrs(t)),
+            false => writeln!(out, "}}{};", type_attrs(t)),
+        }
+        .unwrap_or(());
+        for td in m
+            .typedefs
+            .iter()
+            .filter(|td| td.ty == crate::ir::TypedefTy::Record(id))
+        {
+            if t.tagless {
+                doc_comment(&mut out, "", &td.doc);
+                let _ = writeln!(out, "typedef {name} {};", td.c_name);
+            }
+        }
     }
     guard.close(&mut out);
 
@@ -735,10 +767,12 @@ fn field(
             return;
         }
     }
+    let tag = f.enum_tag.as_ref().map(|e| format!("enum {e}"));
     let leaf = f
         .typedef
         .and_then(|t| m.typedefs.get(t))
-        .map(|t| t.c_name.as_str());
+        .map(|t| t.c_name.as_str())
+        .or(tag.as_deref());
     let (l, r) = c_type_as(m, &f.ty, leaf);
     let sep = if l.ends_with('*') { "" } else { "\t" };
     let attr = match (f.packed, f.aligned) {

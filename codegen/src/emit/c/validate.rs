@@ -244,7 +244,7 @@ pub(crate) fn function(o: &mut String, model: &Model, id: TypeId) {
     };
     let t = &m.types[id];
     let c = t.c_name.clone().unwrap_or_default();
-    let ty = format!("struct {c}");
+    let ty = t.c_spelling();
     let up = upper(&c);
     if let Some(min) = program.min_size() {
         min_size(o, m, id, &ty, &up, min);
@@ -437,7 +437,7 @@ fn rule(o: &mut String, m: &Module, t: &crate::ir::TypeDef, (ty, up): (&str, &st
     let f = |i: usize| match r.member {
         Some((mi, inner)) => {
             let it = &m.types[inner];
-            let ity = format!("struct {}", it.c_name.as_deref().unwrap_or(""));
+            let ity = it.c_spelling();
             let off = format!(
                 "{} + {}",
                 offsetof(ty, &t.fields[mi]),

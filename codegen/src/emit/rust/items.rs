@@ -656,7 +656,7 @@ fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Vec<TokenStream>) {
                     }
                 }
             }
-            Ty::Ptr(_) => {}
+            Ty::Ptr(_) | Ty::Void | Ty::Const(_) => {}
         }
     }
     if best.is_none() && !kernel.is_empty() {

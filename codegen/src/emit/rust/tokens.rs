@@ -86,10 +86,18 @@ pub(crate) fn rust_ty(m: &Module, ty: &Ty) -> TokenStream {
         Ty::Scalar(Scalar::C(t)) => t.rust_path().parse().unwrap_or_default(),
         // The module defines each kernel typedef it uses, per target (`kernel_type_aliases`).
         Ty::Scalar(Scalar::Kernel(k)) => ident(crate::ctypes::KERNEL_TYPES[usize::from(*k)].name),
-        Ty::Ptr(t) => {
-            let t = rust_ty(m, t);
-            quote!(*mut #t)
-        }
+        Ty::Ptr(t) => match &**t {
+            Ty::Const(t) => {
+                let t = rust_ty(m, t);
+                quote!(*const #t)
+            }
+            t => {
+                let t = rust_ty(m, t);
+                quote!(*mut #t)
+            }
+        },
+        Ty::Const(t) => rust_ty(m, t),
+        Ty::Void => quote!(::core::ffi::c_void),
         Ty::Named(id) => match m.origin(*id) {
             // A type of a used spec lives in that spec's sibling module, or in the module
             // of the crate that holds it.
