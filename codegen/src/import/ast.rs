@@ -58,13 +58,23 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
         .filter(|d| d.kind() == "TypedefDecl" && d.at().is_some_and(|l| mine(&l.file)))
         .filter_map(|d| d.str("name").map(str::to_owned))
         .collect();
-    for d in root.inner() {
+    let all = root.inner();
+    for (i, d) in all.iter().enumerate() {
         let Some(at) = d.at() else { continue };
         if !mine(&at.file) || d.flag("isImplicit") {
             continue;
         }
         match d.kind() {
-            "RecordDecl" => record_top(d, at, &typedefs, texts, &mut out),
+            "TypedefDecl" if owned_record(d) => {}
+            "RecordDecl" => {
+                // `typedef struct { ... } NAME;`: clang puts the typedef right after the
+                // struct, which takes its name.
+                let named = all
+                    .get(i + 1)
+                    .filter(|t| t.kind() == "TypedefDecl" && owned_record(t))
+                    .and_then(|t| t.str("name"));
+                record_top(d, at, &typedefs, named, texts, &mut out);
+            }
             "EnumDecl" => {
                 if let Some(e) = enumeration(d, texts) {
                     out.items.push((at.line, Item::Enum(e)));
@@ -72,6 +82,15 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
             }
             "TypedefDecl" => {
                 let name = d.str("name").unwrap_or("").to_owned();
+                // `typedef enum { ... } NAME;`: the untagged enum just read gets the typedef.
+                if anonymous_enum(d)
+                    && let Some((_, Item::Enum(e))) = out.items.last_mut()
+                    && e.name.is_none()
+                    && e.typedef.is_none()
+                {
+                    e.typedef = Some(name);
+                    continue;
+                }
                 match d.qual_type().map(|t| ctype::spec_type(t, &[])) {
                     Some(Ok(ty)) if !ty.contains(['[', '*']) => {
                         out.items.push((at.line, Item::Typedef(Typedef { name, ty, arch: None, doc: None })));
@@ -99,6 +118,25 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
     out
 }
 
+/// Whether the typedef `d` declares a struct or union without a tag
+/// (`typedef struct { ... } NAME;`).
+fn owned_record(d: &J) -> bool {
+    d.inner().iter().any(|t| {
+        t.get("ownedTagDecl").is_some_and(|o| {
+            o.str("kind") == Some("RecordDecl") && o.str("name").is_none_or(str::is_empty)
+        })
+    })
+}
+
+/// Whether the typedef `d` declares an enum without a tag (`typedef enum { ... } NAME;`).
+fn anonymous_enum(d: &J) -> bool {
+    d.inner().iter().any(|t| {
+        t.get("ownedTagDecl").is_some_and(|o| {
+            o.str("kind") == Some("EnumDecl") && o.str("name").is_none_or(str::is_empty)
+        })
+    })
+}
+
 pub fn note(at: &Loc, message: String) -> Note {
     Note {
         file: at.file.to_string(),
@@ -107,11 +145,19 @@ pub fn note(at: &Loc, message: String) -> Note {
     }
 }
 
-fn record_top(d: &J, at: &Loc, typedefs: &[String], texts: &mut Texts, out: &mut Types) {
+fn record_top(
+    d: &J,
+    at: &Loc,
+    typedefs: &[String],
+    typedef_name: Option<&str>,
+    texts: &mut Texts,
+    out: &mut Types,
+) {
     if !d.flag("completeDefinition") {
         return;
     }
-    let Some(name) = d.str("name") else {
+    let tagless = d.str("name").is_none_or(str::is_empty) && typedef_name.is_some();
+    let Some(name) = d.str("name").filter(|n| !n.is_empty()).or(typedef_name) else {
         out.notes.push(note(
             at,
             "a struct or union without a tag at the top level (the format names every type)"
@@ -133,6 +179,7 @@ fn record_top(d: &J, at: &Loc, typedefs: &[String], texts: &mut Texts, out: &mut
                     aligned,
                     arch: None,
                     doc: None,
+                    tagless,
                     fields,
                 }),
             ));
@@ -173,6 +220,7 @@ fn record(
                             aligned: a,
                             arch: None,
                             doc: None,
+                            tagless: false,
                             fields: f,
                         }),
                     ));
@@ -341,6 +389,7 @@ fn enumeration(d: &J, texts: &mut Texts) -> Option<Enum> {
         name: d.str("name").map(str::to_owned),
         arch: None,
         doc: None,
+        typedef: None,
         values,
     })
 }

@@ -44,6 +44,13 @@ const SCALARS: &[&str] = &[
 pub fn spec_type(t: &str, typedefs: &[String]) -> Result<String, String> {
     let t = normalize(t);
     if let Some(pointee) = t.strip_suffix('*') {
+        // `const T *`: the format says it as it is (a `const` pointee).
+        if let Some(rest) = pointee.trim().strip_prefix("const ")
+            && !rest.contains('*')
+        {
+            let inner = spec_type(rest.trim(), typedefs)?;
+            return Ok(format!("const {inner} *"));
+        }
         let inner = spec_type(pointee.trim(), typedefs)?;
         return Ok(format!("{inner} *"));
     }
@@ -72,10 +79,14 @@ pub fn spec_type(t: &str, typedefs: &[String]) -> Result<String, String> {
             Err(format!("`{t}` is not a named struct or union"))
         };
     }
-    if t.starts_with("enum ") {
-        return Err(format!(
-            "`{t}` is an enum type, whose size C leaves to the compiler"
-        ));
+    // A named enum: the spec's `enum NAME`, which has the integer type Linux's compilers
+    // give it (the spec refuses one whose values need more than 32 bits).
+    if let Some(tag) = t.strip_prefix("enum ") {
+        return if is_ident(tag) {
+            Ok(t.clone())
+        } else {
+            Err(format!("`{t}` is not a named enum"))
+        };
     }
     if SCALARS.contains(&t.as_str()) || t.starts_with("__kernel_") || typedefs.contains(&t) {
         return Ok(t);

@@ -132,3 +132,85 @@ pub fn typedef_args(items: &mut [Placed]) {
         }
     }
 }
+
+/// The ABIs of each declaration of each constant and struct of a header's folded items
+/// (`present`: the ABIs the header exists on).
+pub type Decls = std::collections::BTreeMap<String, Vec<Vec<&'static crate::abi::Abi>>>;
+
+/// [`Decls`] of a header's folded items.
+pub fn declarations(items: &[Placed], present: &[&'static crate::abi::Abi]) -> Decls {
+    use crate::abi::{ABIS, AbiSet};
+    let mut out = Decls::new();
+    for p in items {
+        let (name, arch) = match &p.item {
+            Item::Constant(c) => (&c.name, &c.arch),
+            Item::Struct(s) => (&s.name, &s.arch),
+            _ => continue,
+        };
+        let on: Vec<&'static crate::abi::Abi> = match arch {
+            None => present.to_vec(),
+            Some(names) => {
+                let set = names
+                    .iter()
+                    .filter_map(|n| AbiSet::named(n))
+                    .fold(AbiSet::EMPTY, |a, b| a | b);
+                present
+                    .iter()
+                    .copied()
+                    .filter(|a| {
+                        ABIS.iter()
+                            .position(|x| x.name == a.name)
+                            .is_some_and(|i| set.contains(i))
+                    })
+                    .collect()
+            }
+        };
+        out.entry(name.clone()).or_default().push(on);
+    }
+    out
+}
+
+/// The headers `h` includes, transitively (indices into `names`).
+pub fn closure(
+    h: usize,
+    names: &[String],
+    views: &[Vec<Option<Result<AbiItems, String>>>],
+) -> BTreeSet<usize> {
+    let direct = |x: usize| -> Vec<usize> {
+        views
+            .iter()
+            .filter_map(|v| {
+                v.get(x)
+                    .and_then(Option::as_ref)
+                    .and_then(|r| r.as_ref().ok())
+            })
+            .flat_map(|a| a.includes.iter())
+            .filter_map(|i| names.iter().position(|n| n == i))
+            .collect()
+    };
+    let mut seen = BTreeSet::new();
+    let mut stack = direct(h);
+    while let Some(x) = stack.pop() {
+        if x != h && seen.insert(x) {
+            stack.extend(direct(x));
+        }
+    }
+    seen
+}
+
+/// The names declared more than once (per architecture) across the headers `among`, with
+/// every declaration: an item of the including header that names one is declared per
+/// architecture too (`IN_CLOEXEC` is `O_CLOEXEC`, which `asm/fcntl.h` declares on alpha,
+/// mips, parisc and sparc, and `asm-generic/fcntl.h` elsewhere).
+pub fn external(among: &BTreeSet<usize>, decls: &[Decls]) -> Decls {
+    let mut all = Decls::new();
+    for &d in among {
+        for (name, list) in decls.get(d).into_iter().flatten() {
+            all.entry(name.clone())
+                .or_default()
+                .extend(list.iter().cloned());
+        }
+    }
+    all.retain(|_, list| list.len() > 1);
+    all
+}

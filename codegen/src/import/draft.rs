@@ -94,7 +94,30 @@ impl Item {
 
     /// Whether the item may be declared once per architecture.
     pub fn per_arch(&self) -> bool {
-        matches!(self, Item::Struct(_) | Item::Ioctl(_))
+        matches!(self, Item::Struct(_) | Item::Ioctl(_) | Item::Constant(_))
+    }
+
+    /// The identifiers its expressions and types name (a constant's value, an ioctl's parts
+    /// and argument, a member's type and array length, ...).
+    pub fn names(&self) -> Vec<&str> {
+        let texts: Vec<&str> = match self {
+            Item::Constant(c) => c.value.iter().map(String::as_str).collect(),
+            Item::Enum(e) => e.values.iter().filter_map(|v| v.value.as_deref()).collect(),
+            Item::Typedef(t) => vec![t.ty.as_str()],
+            Item::Struct(s) => s.fields.iter().map(|f| f.ty.as_str()).collect(),
+            Item::IoctlMacro(m) => vec![m.ty.as_str()],
+            Item::Ioctl(i) => [&i.number, &i.ty, &i.nr, &i.size, &i.arg]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+            Item::Macro(m) => vec![m.body.as_str()],
+        };
+        texts
+            .into_iter()
+            .flat_map(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .collect()
     }
 }
 
@@ -121,6 +144,9 @@ pub struct Enum {
     pub arch: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+    /// `typedef enum { ... } NAME;`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typedef: Option<String>,
     pub values: Vec<EnumValue>,
 }
 
@@ -157,6 +183,9 @@ pub struct Struct {
     pub arch: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+    /// `typedef struct { ... } NAME;`: no tag, `name` is the typedef's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tagless: bool,
     pub fields: Vec<Field>,
 }
 

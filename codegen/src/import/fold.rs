@@ -38,7 +38,8 @@ pub fn read_abi(
     found: &[Option<PathBuf>],
     include: &Path,
 ) -> Vec<Option<AbiItems>> {
-    let pre = macros::read(pre);
+    let mut pre = macros::read(pre);
+    spelled_includes(&mut pre, include);
     let tree = json::parse(ast_json).map(|mut t| {
         json::resolve(&mut t);
         t
@@ -194,6 +195,43 @@ pub fn read_abi(
     out
 }
 
+/// Each file's includes from its `#include` directives, in their order: clang gives a file it
+/// skips for its include guard no line marker, so in a batch of headers the second one to
+/// include a file would seem not to include it. A directive is found the way the
+/// preprocessor finds it (a quoted name next to the file first, then the kernel headers);
+/// one found nowhere there keeps the file clang entered for it (the compiler's `stddef.h`).
+fn spelled_includes(pre: &mut macros::Preprocessed, include: &Path) {
+    for (file, list) in &pre.directives {
+        let entered = pre.includes.get(file).cloned().unwrap_or_default();
+        let mut out: Vec<Rc<str>> = Vec::new();
+        for (name, angled) in list {
+            let beside = (!*angled)
+                .then(|| Path::new(&**file).parent().map(|d| d.join(name)))
+                .flatten()
+                .filter(|p| p.is_file());
+            let found = beside.or_else(|| Some(include.join(name)).filter(|p| p.is_file()));
+            let f: Option<Rc<str>> = match found {
+                Some(p) => Some(Rc::from(p.display().to_string().as_str())),
+                None => entered
+                    .iter()
+                    .find(|e| e.ends_with(&format!("/{name}")))
+                    .cloned(),
+            };
+            if let Some(f) = f
+                && !out.contains(&f)
+            {
+                out.push(f);
+            }
+        }
+        for e in entered {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+        pre.includes.insert(file.clone(), out);
+    }
+}
+
 /// One form of an item and the ABIs that have it.
 type Variant = (Placed, Vec<&'static Abi>);
 
@@ -238,10 +276,13 @@ fn same(a: &[&'static Abi], b: &[&'static Abi]) -> bool {
 }
 
 /// Fold one header's items on each ABI where it exists (`abis`), out of the ABIs parsed.
+/// `external`: the names the headers it includes declare per architecture (see
+/// [`super::deps::external`]).
 pub fn fold(
     header: &str,
     abis: &[(&'static Abi, &AbiItems)],
     parsed: &[&'static Abi],
+    external: &BTreeMap<String, Vec<Vec<&'static Abi>>>,
 ) -> (Head, Vec<Placed>, Vec<Note>) {
     let present: Vec<&'static Abi> = abis.iter().map(|(a, _)| *a).collect();
     let everywhere = same(&present, &ABIS.iter().collect::<Vec<_>>());
@@ -291,11 +332,21 @@ pub fn fold(
             }
         }
     }
+    let split = per_arch_names(&keys, &variants, external);
     let mut out = Vec::new();
     for key in keys {
         let Some(list) = variants.remove(&key) else {
             continue;
         };
+        // An item naming an item declared per architecture is declared once per declaration
+        // of that item it sees.
+        let list: Vec<Variant> = list
+            .into_iter()
+            .flat_map(|(p, on)| {
+                let cells = cells(&p.item, &on, &split);
+                cells.into_iter().map(move |c| (p.clone(), c))
+            })
+            .collect();
         if list.len() > 1 && !list[0].0.item.per_arch() {
             let p = &list[0].0;
             let shown: Vec<String> = list
@@ -324,6 +375,93 @@ pub fn fold(
     out.sort_by_key(|p| p.line);
     rename_underscored(&mut out);
     (head, out, notes)
+}
+
+/// Per architecture declared names (constants and structs whose form differs between ABIs,
+/// and those that name one), each with the ABIs of each declaration. A name is settled
+/// after the names it names (depth first, each name once, so a chain of n names takes n
+/// steps; a cycle, which C would reject, is cut where found).
+fn per_arch_names(
+    keys: &[(&'static str, String)],
+    variants: &BTreeMap<(&'static str, String), Vec<Variant>>,
+    external: &BTreeMap<String, Vec<Vec<&'static Abi>>>,
+) -> BTreeMap<String, Vec<Vec<&'static Abi>>> {
+    let declared = |s: &str| matches!(s, "constants" | "structs");
+    let by_name: BTreeMap<&str, &Vec<Variant>> = keys
+        .iter()
+        .filter(|k| declared(k.0))
+        .filter_map(|k| variants.get(k).map(|v| (k.1.as_str(), v)))
+        .collect();
+    let mut split = external.clone();
+    // Names whose names were pushed (each name once); a name is settled when it comes
+    // off the stack the second time, after all of those.
+    let mut expanded: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for &root in by_name.keys() {
+        // (name, whether the names it names are settled)
+        let mut stack: Vec<(&str, bool)> = vec![(root, false)];
+        while let Some((name, ready)) = stack.pop() {
+            let Some(list) = by_name.get(name) else {
+                continue;
+            };
+            if !ready {
+                if !expanded.insert(name) {
+                    continue;
+                }
+                stack.push((name, true));
+                for (p, _) in list.iter() {
+                    for n in p.item.names() {
+                        if let Some((&k, _)) = by_name.get_key_value(n)
+                            && !expanded.contains(k)
+                        {
+                            stack.push((k, false));
+                        }
+                    }
+                }
+                continue;
+            }
+            let all: Vec<Vec<&'static Abi>> = list
+                .iter()
+                .flat_map(|(p, on)| cells(&p.item, on, &split))
+                .collect();
+            if all.len() > 1 {
+                split.insert(name.to_owned(), all);
+            }
+        }
+    }
+    split
+}
+
+/// The ABIs `on` of an item, grouped by which declaration of each per-architecture name the
+/// item names exists on each: one group when it names none.
+fn cells(
+    item: &Item,
+    on: &[&'static Abi],
+    split: &BTreeMap<String, Vec<Vec<&'static Abi>>>,
+) -> Vec<Vec<&'static Abi>> {
+    let own = item.name();
+    let named: Vec<&Vec<Vec<&'static Abi>>> = item
+        .names()
+        .into_iter()
+        .filter(|n| *n != own)
+        .filter_map(|n| split.get(n))
+        .collect();
+    let mut out: Vec<(Vec<usize>, Vec<&'static Abi>)> = Vec::new();
+    for abi in on {
+        let sig: Vec<usize> = named
+            .iter()
+            .map(|decls| {
+                decls
+                    .iter()
+                    .position(|d| d.iter().any(|a| a.name == abi.name))
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        match out.iter_mut().find(|(s, _)| *s == sig) {
+            Some((_, abis)) => abis.push(abi),
+            None => out.push((sig, vec![abi])),
+        }
+    }
+    out.into_iter().map(|(_, abis)| abis).collect()
 }
 
 /// `_UFFDIO_API` and `UFFDIO_API` would both be `UFFDIO_API` in Rust (which drops leading

@@ -109,10 +109,14 @@ impl Frontend {
         s
     }
 
-    /// `clang -E -dD` of the headers: every macro definition in place, with line markers.
+    /// `clang -E -dD -dI` of the headers: every macro definition in place, with line
+    /// markers, and every `#include` directive (also those an include guard makes clang
+    /// skip, which have no line marker: a header read after another that included the
+    /// same file still shows that it includes it).
     pub fn macros(&self, headers: &[String]) -> Result<String, FrontendError> {
         let mut c = Command::new(clang());
-        c.args(&self.args).args(["-E", "-dD", "-x", "c", "-"]);
+        c.args(&self.args)
+            .args(["-E", "-dD", "-dI", "-x", "c", "-"]);
         run(&mut c, &self.unit(headers))
             .map_err(|e| FrontendError(format!("{}: {e}", self.abi.name)))
     }

@@ -23,6 +23,9 @@ pub struct Preprocessed {
     pub macros: BTreeMap<Rc<str>, Vec<MacroDef>>,
     /// For each file, the files it includes, in order, as clang names them.
     pub includes: BTreeMap<Rc<str>, Vec<Rc<str>>>,
+    /// For each file, its `#include` directives as written (`-dI`): the name, and whether
+    /// it is in angle brackets.
+    pub directives: BTreeMap<Rc<str>, Vec<(String, bool)>>,
 }
 
 /// Read `clang -E -dD` output.
@@ -53,7 +56,14 @@ pub fn read(text: &str) -> Preprocessed {
             line = n;
             continue;
         }
-        if let Some(rest) = l.strip_prefix("#define ") {
+        if let Some(rest) = l.strip_prefix("#include ") {
+            if let Some(d) = directive(rest) {
+                let list = out.directives.entry(file.clone()).or_default();
+                if !list.contains(&d) {
+                    list.push(d);
+                }
+            }
+        } else if let Some(rest) = l.strip_prefix("#define ") {
             if let Some(m) = define(rest, &file, line) {
                 let list = out.macros.entry(file.clone()).or_default();
                 list.retain(|x| x.name != m.name);
@@ -68,6 +78,21 @@ pub fn read(text: &str) -> Preprocessed {
         line += 1;
     }
     out
+}
+
+/// `<linux/x.h> /* clang -E -dI */` or `"x.h" /* ... */`: the name and whether it is in
+/// angle brackets.
+fn directive(rest: &str) -> Option<(String, bool)> {
+    let rest = rest.trim_start();
+    let (close, angled) = match rest.chars().next()? {
+        '<' => ('>', true),
+        '"' => ('"', false),
+        _ => return None,
+    };
+    let body = &rest[1..];
+    let end = body.find(close)?;
+    let name = &body[..end];
+    (!name.is_empty()).then(|| (name.to_owned(), angled))
 }
 
 /// `# 12 "file" 1 3`: the line number, the file, the flags.

@@ -4,8 +4,10 @@
 //! place, with the file and line of each) and dumps its AST as JSON (the types). Each
 //! header's items are read per ABI ([`cmacro`], [`ast`]), then folded ([`fold`]): an item
 //! that is the same wherever it exists gets the `arch` of those ABIs (none when it is
-//! everywhere), a struct or an ioctl that differs gets one declaration per architecture,
-//! and anything else that differs is a note. The draft is then compiled as a spec; an item
+//! everywhere), a constant, struct or ioctl that differs gets one declaration per
+//! architecture (and so does one that names such a declaration: [`fold`]), and anything
+//! else that differs is a note. With `deps`, a header that names what another header
+//! defines without including it uses that header's draft ([`missing`]). The draft is then compiled as a spec; an item
 //! the compiler refuses (a name from another header, an expression the format cannot
 //! evaluate) is left out with the compiler's message as its note, and the rest compiled
 //! again, so that what `import` writes is always a spec `uapigen generate` takes.
@@ -21,6 +23,7 @@ mod fold;
 pub mod frontend;
 mod json;
 mod macros;
+mod missing;
 pub mod update;
 
 use std::collections::BTreeMap;
@@ -100,7 +103,33 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
     let mut names: Vec<String> = opts.headers.clone();
     let mut views: Vec<Vec<Option<Result<fold::AbiItems, String>>>> = vec![Vec::new(); fes.len()];
     let mut done = 0;
+    // With `deps`, headers that define names a header uses without including them, found
+    // once the includes are all read (see [`missing`]).
+    let index = opts.deps.then(|| {
+        let dirs: Vec<&Path> = fes.iter().map(|f| f.include.as_path()).collect();
+        missing::Index::new(&dirs)
+    });
+    let mut extra: BTreeMap<usize, Vec<(String, Note)>> = BTreeMap::new();
     for _ in 0..deps::MAX_ROUNDS {
+        if names.len() == done
+            && let Some(index) = &index
+        {
+            for (h, list) in missing::find(&names, &views, index).into_iter().enumerate() {
+                for (header, note) in list {
+                    for v in views.iter_mut() {
+                        if let Some(Some(Ok(x))) = v.get_mut(h)
+                            && !x.includes.contains(&header)
+                        {
+                            x.includes.push(header.clone());
+                        }
+                    }
+                    if !names.contains(&header) {
+                        names.push(header.clone());
+                    }
+                    extra.entry(h).or_default().push((header, note));
+                }
+            }
+        }
         let new: Vec<String> = names[done..].to_vec();
         if new.is_empty() {
             break;
@@ -136,6 +165,7 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
     let spec_names = deps::unique_names(&names);
     let mut results: Vec<Option<Result<Imported, String>>> = vec![None; names.len()];
     let mut session = crate::Session::default();
+    let mut decls: Vec<deps::Decls> = vec![deps::Decls::new(); names.len()];
     for h in deps::order(&names, &views) {
         let header = &names[h];
         let mut abis: Vec<(&'static Abi, &fold::AbiItems)> = Vec::new();
@@ -160,8 +190,15 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
             )));
             continue;
         }
-        let (mut head, mut items, mut notes) = fold::fold(header, &abis, &opts.abis);
+        let external = deps::external(&deps::closure(h, &names, &views), &decls);
+        let (mut head, mut items, mut notes) = fold::fold(header, &abis, &opts.abis, &external);
+        let present: Vec<&'static Abi> = abis.iter().map(|(a, _)| *a).collect();
+        decls[h] = deps::declarations(&items, &present);
         head.name.clone_from(&spec_names[h]);
+        // What the format has built in comes with `<linux/types.h>` and `<linux/ioctl.h>`,
+        // which every generated header includes; some of those headers exist on a few ABIs
+        // only (`asm/sgidefs.h`), and `includes` holds for every ABI.
+        head.includes.retain(|i| !deps::modelled(i));
         deps::c99_includes(&mut head, &items);
         deps::typedef_args(&mut items);
         if !Path::new(header).is_absolute() {
@@ -178,10 +215,17 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
             .collect();
         head.includes
             .retain(|inc| !used.iter().any(|&d| &names[d] == inc));
+        // A header found for a name it uses without including is used, or else left out
+        // (it did not import: the items that need it are left out with their reasons).
+        let mut found = extra.remove(&h).unwrap_or_default();
+        head.includes
+            .retain(|inc| !found.iter().any(|(f, _)| f == inc));
+        found.retain(|(f, _)| used.iter().any(|&d| &names[d] == f));
         head.uses = used.iter().map(|&d| spec_names[d].clone()).collect();
         results[h] = Some(
             prune(&mut session, &head, items).map(|(yaml, items, more)| {
                 notes.extend(more);
+                notes.extend(found.into_iter().map(|(_, n)| n));
                 notes.sort();
                 notes.dedup();
                 Imported {

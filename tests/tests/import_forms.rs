@@ -1,0 +1,93 @@
+//! What `uapigen import` writes for the forms of real headers the format said only lately,
+//! each checked against the header's text as read here by hand (Debian's 6.1 headers):
+//! `void *` members (`linux/blkpg.h`), `typedef enum { ... } NAME;` (`linux/dvb/audio.h`),
+//! `typedef struct { ... } NAME;` (`linux/toshiba.h`), and a name a header uses without
+//! including the header that defines it (`MD_MAJOR` in `linux/raid/md_u.h`, defined in
+//! `linux/major.h`), and an include that an include guard hides from clang when another
+//! header of the same run included it first (`linux/atm_he.h` and `linux/atm_eni.h` both
+//! include `linux/atmioc.h`). That the generated headers then equal the real ones on every
+//! ABI is the corpus test's (`import_corpus.rs`).
+
+fn draft<'a>(all: &'a [uapigen::import::Imported], header: &str) -> &'a uapigen::import::Imported {
+    all.iter()
+        .find(|im| im.header == header)
+        .unwrap_or_else(|| panic!("no draft of {header}"))
+}
+
+#[test]
+fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
+    let mut opts = uapigen::import::Options::new("");
+    opts.headers = [
+        "linux/blkpg.h",
+        "linux/dvb/audio.h",
+        "linux/toshiba.h",
+        "linux/raid/md_u.h",
+        "linux/atm_eni.h",
+        "linux/atm_he.h",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    opts.deps = true;
+    let all: Vec<uapigen::import::Imported> = uapigen::import::import(&opts)
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
+        .collect();
+
+    // `struct blkpg_ioctl_arg { int op; int flags; int datalen; void *data; };`
+    let blkpg = draft(&all, "linux/blkpg.h");
+    assert!(blkpg.yaml.contains("type: void *"), "{}", blkpg.yaml);
+    assert!(
+        blkpg.yaml.contains("name: blkpg_ioctl_arg"),
+        "{}",
+        blkpg.yaml
+    );
+
+    // `typedef enum { AUDIO_STOPPED, AUDIO_PLAYING, AUDIO_PAUSED } audio_play_state_t;`,
+    // a member of `struct audio_status`.
+    let audio = draft(&all, "linux/dvb/audio.h");
+    assert!(
+        audio.yaml.contains("typedef: audio_play_state_t"),
+        "{}",
+        audio.yaml
+    );
+    assert!(
+        audio.yaml.contains("type: audio_play_state_t"),
+        "{}",
+        audio.yaml
+    );
+    assert!(
+        audio.yaml.contains("name: AUDIO_GET_STATUS"),
+        "{}",
+        audio.yaml
+    );
+
+    // `typedef struct { unsigned int eax; ... } SMMRegisters;`, the argument of `TOSH_SMM`.
+    let tosh = draft(&all, "linux/toshiba.h");
+    assert!(
+        tosh.yaml.contains("name: SMMRegisters\n    tagless: true"),
+        "{}",
+        tosh.yaml
+    );
+    assert!(tosh.yaml.contains("arg: SMMRegisters"), "{}", tosh.yaml);
+
+    // `#define RAID_VERSION _IOR (MD_MAJOR, 0x10, mdu_version_t)`; md_u.h includes only
+    // <linux/types.h> and <linux/raid/md_p.h>.
+    let md = draft(&all, "linux/raid/md_u.h");
+    assert!(md.yaml.contains("uses:\n- major"), "{}", md.yaml);
+    assert!(md.yaml.contains("name: RAID_VERSION"), "{}", md.yaml);
+    assert!(
+        md.notes
+            .iter()
+            .any(|n| n.message.contains("`MD_MAJOR`") && n.message.contains("linux/major.h")),
+        "{:?}",
+        md.notes
+    );
+    assert!(draft(&all, "linux/major.h").dependency);
+
+    // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
+    for h in ["linux/atm_eni.h", "linux/atm_he.h"] {
+        let d = draft(&all, h);
+        assert!(d.yaml.contains("- atmioc"), "{h}:\n{}", d.yaml);
+    }
+}
