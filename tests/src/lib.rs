@@ -395,6 +395,46 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     results.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Check with every ABI's compiler (`-std=gnu11 -Werror -fsyntax-only`, `include` on the include
+/// path) the C files `files` writes for that ABI: each failure as `ABI: the compiler's
+/// message` (empty when every file compiles on every ABI).
+pub fn syntax_check_every_abi(
+    include: &Path,
+    files: impl Fn(&'static uapigen::abi::Abi) -> Vec<PathBuf> + Sync,
+) -> Vec<String> {
+    let abis: Vec<&'static uapigen::abi::Abi> = uapigen::abi::ABIS.iter().collect();
+    let inc = format!("-I{}", include.display());
+    par_map(&abis, |&abi| {
+        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
+        let mut errors = Vec::new();
+        for f in files(abi) {
+            let f = f.display().to_string();
+            let args = [
+                inc.as_str(),
+                "-std=gnu11",
+                "-Werror",
+                "-fsyntax-only",
+                f.as_str(),
+            ];
+            if let Err(e) = tc.cc.run(&args) {
+                errors.push(format!("{}: {e}", abi.name));
+            }
+        }
+        errors
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The kernel's name of the architecture of `abi` (`x86`, `mips`, ...).
+pub fn arch_of(abi: &uapigen::abi::Abi) -> &'static str {
+    uapigen::abi::ARCHES
+        .iter()
+        .find(|a| a.abis.contains(&abi.name))
+        .map_or("", |a| a.name)
+}
+
 /// C text without `/* ... */` comments; newlines inside comments are kept, so line numbers
 /// stay.
 pub fn strip_c_comments(text: &str) -> String {

@@ -9,8 +9,7 @@
 //! and the Rust has the pointer types and `unsafe` wrappers the kernel's use of the
 //! addresses needs.
 
-use uapigen::abi::ABIS;
-use uapigen_tests::{abi_toolchain, par_map};
+use uapigen_tests::{arch_of, syntax_check_every_abi};
 
 const SPEC: &str = r#"
 name: pdemo
@@ -124,27 +123,11 @@ fn pointers_enums_and_per_arch_constants_are_what_c_says_on_every_abi() {
     std::fs::write(inc.join("linux/pdemo.h"), &header).unwrap_or_else(|e| panic!("{e}"));
     let asserts = dir.path().join("pdemo_layout.c");
     std::fs::write(&asserts, uapigen::emit::c::asserts(&model)).unwrap_or_else(|e| panic!("{e}"));
-    let indices: Vec<usize> = (0..ABIS.len()).collect();
-    let results = par_map(&indices, |&i| {
-        let abi = &ABIS[i];
-        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
+    let errors = syntax_check_every_abi(&inc, |abi| {
         let file = dir.path().join(format!("{}.c", abi.name));
-        let arch = uapigen::abi::ARCHES
-            .iter()
-            .find(|a| a.abis.contains(&abi.name))
-            .map_or("", |a| a.name);
-        std::fs::write(&file, checks(arch)).unwrap_or_else(|e| panic!("{e}"));
-        let inc = format!("-I{}", inc.display());
-        let mut errors = Vec::new();
-        for f in [file.display().to_string(), asserts.display().to_string()] {
-            let args = [inc.as_str(), "-std=gnu11", "-fsyntax-only", f.as_str()];
-            if let Err(e) = tc.cc.run(&args) {
-                errors.push(format!("{}: {e}", abi.name));
-            }
-        }
-        errors
+        std::fs::write(&file, checks(arch_of(abi))).unwrap_or_else(|e| panic!("{e}"));
+        vec![file, asserts.clone()]
     });
-    let errors: Vec<String> = results.into_iter().flatten().collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 
     let rust = uapigen::emit::rust::module(&model, uapigen::emit::Mode::Build)
@@ -284,15 +267,8 @@ fn per_arch_constants_across_used_specs() {
         )
         .unwrap_or_else(|e| panic!("{e}"));
     }
-    let indices: Vec<usize> = (0..ABIS.len()).collect();
-    let results = par_map(&indices, |&i| {
-        let abi = &ABIS[i];
-        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
-        let arch = uapigen::abi::ARCHES
-            .iter()
-            .find(|a| a.abis.contains(&abi.name))
-            .map_or("", |a| a.name);
-        let (flag, only) = match arch {
+    let errors = syntax_check_every_abi(&inc, |abi| {
+        let (flag, only) = match arch_of(abi) {
             "mips" => (2, 7),
             "alpha" => (4, 9),
             _ => (1, 7),
@@ -307,20 +283,8 @@ fn per_arch_constants_across_used_specs() {
              _Static_assert(__builtin_types_compatible_p(__typeof__(((struct pu_req *)0)->len), pb_len_t), \"len\");\n"
         );
         std::fs::write(&file, src).unwrap_or_else(|e| panic!("{e}"));
-        let inc = format!("-I{}", inc.display());
-        let f = file.display().to_string();
-        tc.cc
-            .run(&[
-                inc.as_str(),
-                "-std=gnu11",
-                "-Werror",
-                "-fsyntax-only",
-                f.as_str(),
-            ])
-            .err()
-            .map(|e| format!("{}: {e}", abi.name))
+        vec![file]
     });
-    let errors: Vec<String> = results.into_iter().flatten().collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 
     // Where the used spec has the name too, it is a duplicate.

@@ -9,7 +9,7 @@
 //! `<stdint.h>` and `<stddef.h>`: the same checks on every ABI.
 
 use uapigen::abi::ABIS;
-use uapigen_tests::{abi_toolchain, par_map};
+use uapigen_tests::{abi_toolchain, par_map, syntax_check_every_abi};
 
 const SPEC: &str = r#"
 name: tdemo
@@ -103,23 +103,11 @@ fn typedefs_are_the_types_they_name_on_every_abi() {
     std::fs::write(inc.join("linux/tdemo.h"), &header).unwrap_or_else(|e| panic!("{e}"));
     let asserts = dir.path().join("tdemo_layout.c");
     std::fs::write(&asserts, uapigen::emit::c::asserts(&model)).unwrap_or_else(|e| panic!("{e}"));
-    let indices: Vec<usize> = (0..ABIS.len()).collect();
-    let results = par_map(&indices, |&i| {
-        let abi = &ABIS[i];
-        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
+    let errors = syntax_check_every_abi(&inc, |abi| {
         let file = dir.path().join(format!("{}.c", abi.name));
         std::fs::write(&file, checks(abi.name)).unwrap_or_else(|e| panic!("{e}"));
-        let inc = format!("-I{}", inc.display());
-        let mut errors = Vec::new();
-        for f in [file.display().to_string(), asserts.display().to_string()] {
-            let args = [inc.as_str(), "-std=gnu11", "-fsyntax-only", f.as_str()];
-            if let Err(e) = tc.cc.run(&args) {
-                errors.push(format!("{}: {e}", abi.name));
-            }
-        }
-        errors
+        vec![file, asserts.clone()]
     });
-    let errors: Vec<String> = results.into_iter().flatten().collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     // Rust: an alias per typedef, the x86 one behind its cfg.
     let rust = uapigen::emit::rust::module(&model, uapigen::emit::Mode::Build)

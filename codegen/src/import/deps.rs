@@ -48,18 +48,7 @@ pub fn unique_names(headers: &[String]) -> Vec<String> {
 
 /// Every header after the headers it includes (a cycle of includes is cut where found).
 pub fn order(headers: &[String], views: &[Vec<Option<Result<AbiItems, String>>>]) -> Vec<usize> {
-    let includes = |h: usize| -> BTreeSet<usize> {
-        views
-            .iter()
-            .filter_map(|v| {
-                v.get(h)
-                    .and_then(Option::as_ref)
-                    .and_then(|r| r.as_ref().ok())
-            })
-            .flat_map(|x| x.includes.iter())
-            .filter_map(|inc| headers.iter().position(|n| n == inc))
-            .collect()
-    };
+    let includes = |h: usize| direct(h, headers, views);
     let mut out = Vec::new();
     let mut state = vec![0u8; headers.len()];
     for root in 0..headers.len() {
@@ -170,29 +159,35 @@ pub fn declarations(items: &[Placed], present: &[&'static crate::abi::Abi]) -> D
     out
 }
 
+/// The headers `h` includes on some ABI (indices into `names`).
+fn direct(
+    h: usize,
+    names: &[String],
+    views: &[Vec<Option<Result<AbiItems, String>>>],
+) -> BTreeSet<usize> {
+    views
+        .iter()
+        .filter_map(|v| {
+            v.get(h)
+                .and_then(Option::as_ref)
+                .and_then(|r| r.as_ref().ok())
+        })
+        .flat_map(|a| a.includes.iter())
+        .filter_map(|i| names.iter().position(|n| n == i))
+        .collect()
+}
+
 /// The headers `h` includes, transitively (indices into `names`).
 pub fn closure(
     h: usize,
     names: &[String],
     views: &[Vec<Option<Result<AbiItems, String>>>],
 ) -> BTreeSet<usize> {
-    let direct = |x: usize| -> Vec<usize> {
-        views
-            .iter()
-            .filter_map(|v| {
-                v.get(x)
-                    .and_then(Option::as_ref)
-                    .and_then(|r| r.as_ref().ok())
-            })
-            .flat_map(|a| a.includes.iter())
-            .filter_map(|i| names.iter().position(|n| n == i))
-            .collect()
-    };
     let mut seen = BTreeSet::new();
-    let mut stack = direct(h);
+    let mut stack: Vec<usize> = direct(h, names, views).into_iter().collect();
     while let Some(x) = stack.pop() {
         if x != h && seen.insert(x) {
-            stack.extend(direct(x));
+            stack.extend(direct(x, names, views));
         }
     }
     seen

@@ -145,26 +145,11 @@ pub fn find(
                 .collect()
         })
         .collect();
-    let includes: Vec<BTreeSet<usize>> = (0..names.len())
-        .map(|h| {
-            read(h)
-                .flat_map(|x| x.includes.iter())
-                .filter_map(|i| names.iter().position(|n| n == i))
-                .collect()
-        })
-        .collect();
     let mut out = vec![Vec::new(); names.len()];
     for h in 0..names.len() {
-        let mut seen = BTreeSet::from([h]);
-        let mut stack = vec![h];
-        let mut visible: BTreeSet<&str> = BTreeSet::new();
-        while let Some(x) = stack.pop() {
+        let mut visible: BTreeSet<&str> = own[h].clone();
+        for x in super::deps::closure(h, names, views) {
             visible.extend(own[x].iter().copied());
-            for &i in &includes[x] {
-                if seen.insert(i) {
-                    stack.push(i);
-                }
-            }
         }
         let mut found: Vec<(String, Note)> = Vec::new();
         for p in read(h).flat_map(|x| x.items.iter()) {
