@@ -222,6 +222,8 @@ typedefs:
   - { name: pb_id_t, type: pb_guid }
 structs:
   - { name: pb_guid, tagless: true, fields: [{ name: b, type: "u8[16]" }] }
+enums:
+  - { name: pb_speed, values: [{ name: PB_SLOW }, { name: PB_FAST }] }
 "#;
 
 const USER: &str = r#"
@@ -242,12 +244,13 @@ structs:
     fields:
       - { name: len, type: pb_len_t }
       - { name: id, type: pb_id_t }
+      - { name: speed, type: enum pb_speed }
 "#;
 
 /// A used spec's constant declared per architecture is every one of its declarations to
 /// the spec that uses it, that spec may declare a name of the used spec for the
 /// architectures the used spec leaves it out on, and it may name the used spec's typedefs
-/// (of an integer type and of a struct without a tag): both headers compiled on every ABI, the
+/// (of an integer type and of a struct without a tag) and enums: both headers compiled on every ABI, the
 /// values written here by hand.
 #[test]
 fn per_arch_constants_across_used_specs() {
@@ -278,7 +281,8 @@ fn per_arch_constants_across_used_specs() {
             "#include <linux/puser.h>\n\
              _Static_assert(PB_FLAG == {flag} && PU_FLAG == ({flag} << 4), \"flag\");\n\
              _Static_assert(PB_ONLY == {only} && PU_ONLY == {only} + 1, \"only\");\n\
-             _Static_assert(sizeof(struct pu_req) == 20, \"req\");\n\
+             _Static_assert(sizeof(struct pu_req) == 24, \"req\");\n\
+             _Static_assert(__builtin_types_compatible_p(__typeof__(((struct pu_req *)0)->speed), enum pb_speed), \"speed\");\n\
              _Static_assert(__builtin_types_compatible_p(__typeof__(((struct pu_req *)0)->id), pb_id_t), \"id\");\n\
              _Static_assert(__builtin_types_compatible_p(__typeof__(((struct pu_req *)0)->len), pb_len_t), \"len\");\n"
         );

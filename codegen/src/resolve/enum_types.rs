@@ -118,9 +118,27 @@ impl Resolver<'_> {
             .iter()
             .position(|e| e.name.as_ref().is_some_and(|n| n.as_str() == name))
         else {
+            // An enum of a used spec: its values are known.
+            let imports = self.imports;
+            if let Some(en) = imports
+                .iter()
+                .flat_map(|m| &m.enums)
+                .find(|e| e.c_name.as_deref() == Some(name))
+            {
+                if !self.check_exists(span, &format!("enum `{name}`"), en.abis) {
+                    return None;
+                }
+                self.last_enum = Some(name.to_owned());
+                let values = en.values.iter().map(|v| v.value);
+                let lo = values.clone().fold(0, i128::min);
+                let hi = values.fold(0, i128::max);
+                return self.enum_int(lo, hi, &format!("enum `{name}`"), span);
+            }
             self.diags
                 .error(Code::UnknownType, span, format!("unknown enum `{name}`"))
-                .hint = Some("name an enum of this spec (under `enums:`, with `name:`)".into());
+                .hint = Some(
+                "name an enum of this spec or of one it uses (under `enums:`, with `name:`)".into(),
+            );
             return None;
         };
         let have = self.enum_abis.get(e).copied().unwrap_or(self.abis);
@@ -190,6 +208,11 @@ impl Resolver<'_> {
             lo = lo.min(v);
             hi = hi.max(v);
         }
+        self.enum_int(lo, hi, what, span)
+    }
+
+    /// The integer type C gives an enum (`what`) whose values go from `lo` to `hi`.
+    fn enum_int(&mut self, lo: i128, hi: i128, what: &str, span: Span) -> Option<Scalar> {
         if lo >= 0 && hi <= i128::from(u32::MAX) {
             return Some(Scalar::C(CInt::UInt));
         }
