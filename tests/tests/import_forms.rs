@@ -1,9 +1,9 @@
 //! What `uapigen import` writes for the forms of real headers the format said only lately,
 //! each checked against the header's text as read here by hand (Debian's 6.1 headers):
 //! `void *` members (`linux/blkpg.h`), `typedef enum { ... } NAME;` (`linux/dvb/audio.h`),
-//! `typedef struct { ... } NAME;` (`linux/toshiba.h`), and a name a header uses without
-//! including the header that defines it (`MD_MAJOR` in `linux/raid/md_u.h`, defined in
-//! `linux/major.h`), and an include that an include guard hides from clang when another
+//! `typedef struct { ... } NAME;` (`linux/toshiba.h`), a member Rust cannot name (`_` of
+//! `linux/atmapi.h`), a name a header uses without including the header that defines it
+//! (`MD_MAJOR` in `linux/raid/md_u.h`, defined in `linux/major.h`), and an include that an include guard hides from clang when another
 //! header of the same run included it first (`linux/atm_he.h` and `linux/atm_eni.h` both
 //! include `linux/atmioc.h`). That the generated headers then equal the real ones on every
 //! ABI is the corpus test's (`import_corpus.rs`).
@@ -24,6 +24,7 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "linux/raid/md_u.h",
         "linux/atm_eni.h",
         "linux/atm_he.h",
+        "linux/atm_tcp.h",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -84,6 +85,18 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         md.notes
     );
     assert!(draft(&all, "linux/major.h").dependency);
+
+    // <linux/atmapi.h>: `typedef struct { unsigned char _[8]; } __ATM_API_ALIGN atm_kptr_t;`
+    // (aligned(8) on sparc): Rust cannot name the member `_`.
+    let atmapi = draft(&all, "linux/atmapi.h");
+    assert!(
+        atmapi
+            .yaml
+            .contains("- name: _\n      type: unsigned char[8]\n      rust-name: \"_0\""),
+        "{}",
+        atmapi.yaml
+    );
+    assert!(atmapi.yaml.contains("tagless: true"), "{}", atmapi.yaml);
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
     for h in ["linux/atm_eni.h", "linux/atm_he.h"] {

@@ -229,7 +229,17 @@ fn record(
                     nested = Some(c);
                 }
             }
-            "FieldDecl" => fields.push(field(c, nested.take(), typedefs, texts, hoisted)?),
+            "FieldDecl" => {
+                let mut f = field(c, nested.take(), typedefs, texts, hoisted)?;
+                // Rust has no name `_` (or `__`) for a member: `_` and its position.
+                if f.name
+                    .as_deref()
+                    .is_some_and(|n| n.chars().all(|c| c == '_'))
+                {
+                    f.rust_name = Some(format!("_{}", fields.len()));
+                }
+                fields.push(f);
+            }
             other => {
                 return Err(format!(
                     "holds a `{other}`, which the format has no key for"
@@ -312,6 +322,7 @@ fn field(
             aligned,
             bits: None,
             doc: None,
+            rust_name: None,
             fields: Some(fields),
         });
     }
@@ -334,6 +345,7 @@ fn field(
         aligned,
         bits,
         doc: None,
+        rust_name: None,
         fields: None,
     })
 }

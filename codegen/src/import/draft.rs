@@ -204,6 +204,10 @@ pub struct Field {
     pub bits: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+    /// For a member named only with underscores (`_` of `atm_kptr_t`), which Rust cannot
+    /// name: `_` and its position.
+    #[serde(rename = "rust-name", skip_serializing_if = "Option::is_none")]
+    pub rust_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
 }
