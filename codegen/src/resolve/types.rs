@@ -265,8 +265,10 @@ impl Resolver<'_> {
                         .hint = Some("use a fixed-size element type".into());
                 }
             } else if self.has_flex(&ty) {
+                // C allows it as a struct's last member and as any member of a union (which
+                // then ends in a flexible array itself: `fw_cdev_event`'s members).
                 let last_of_struct = kind == Kind::Struct && i + 1 == fields.len();
-                if !last_of_struct || matches!(ty, Ty::Array(..)) {
+                if !(last_of_struct || kind == Kind::Union) || matches!(ty, Ty::Array(..)) {
                     self.diags
                         .error(Code::FlexInvalid, f.ty.span, "a type ending in a flexible array can only be the last member of a struct")
                         .hint = Some("move this member to the end, or give the inner array a fixed size".into());
