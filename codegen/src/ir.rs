@@ -234,7 +234,7 @@ pub enum Ty {
     Ptr(Box<Ty>),
     /// C's `void`: only what a pointer points at (`void *`), never a member's type.
     Void,
-    /// A `const` type: only what a pointer points at (`const char *`).
+    /// A `const` type: what a pointer points at (`const char *`), or a member's.
     Const(Box<Ty>),
     Named(TypeId),
     Array(Box<Ty>, u64, Expr),

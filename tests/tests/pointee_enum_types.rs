@@ -1,5 +1,5 @@
 //! What real headers say that the format said only lately: `void *` and `const T *`
-//! members and ioctl arguments, members and typedefs of an enum's type (`enum fe_type`,
+//! members and ioctl arguments, `const` members, members and typedefs of an enum's type (`enum fe_type`,
 //! `typedef enum { ... } NAME;`), structs without a tag (`typedef struct { ... } NAME;`),
 //! and constants declared once per architecture (with an
 //! item naming one declared per architecture too). The generated header is compiled by
@@ -49,6 +49,8 @@ structs:
       - { name: dir, type: "enum pdemo_signed[2]" }
       - { name: kind, type: pdemo_mode_t }
       - { name: state, type: pdemo_state_t }
+      - { name: ro, type: const u32 }
+      - { name: rotab, type: "const u8[4]" }
       - { name: tail, type: u8 }
 ioctls:
   - { name: PDEMO_SET_NAME, dir: write, type: 0x70, nr: 1, arg: "const char *" }
@@ -82,6 +84,8 @@ fn checks(arch: &str) -> String {
          SAME(M(kind), pdemo_mode_t);\n\
          SAME(M(state), pdemo_state_t);\n\
          SAME(M(id), pdemo_guid_t);\n\
+         SAME(M(ro), const __u32);\n\
+         SAME(M(rotab[0]), const __u8);\n\
          SAME(pdemo_uuid_t, pdemo_guid_t);\n\
          _Static_assert(sizeof(pdemo_guid_t) == 16, \"guid\");\n\
          _Static_assert(PDEMO_GET_ID == _IOR(0x70, 5, pdemo_guid_t), \"guid ioctl\");\n\
@@ -136,6 +140,8 @@ fn pointers_enums_and_per_arch_constants_are_what_c_says_on_every_abi() {
         "pub buf: *mut ::core::ffi::c_void,",
         "pub name: *const ::core::ffi::c_char,",
         "pub id: GuidT,",
+        "pub ro: u32,",
+        "pub rotab: [u8; 4],",
         "pub next: *const Req,",
         "pub list: *mut *mut ::core::ffi::c_void,",
         "pub mode: ::core::ffi::c_uint,",
@@ -157,8 +163,8 @@ fn pointers_enums_and_per_arch_constants_are_what_c_says_on_every_abi() {
     }
 }
 
-/// What the format refuses, each with its reason: `void` and `const` other than what a
-/// pointer points at, an enum the spec lacks or whose values C compilers size differently,
+/// What the format refuses, each with its reason: `void` other than what a pointer points
+/// at, `volatile`, an enum the spec lacks or whose values C compilers size differently,
 /// a `typedef` on a named enum, a name declared per architecture from an item of all of
 /// them, and declarations whose architectures overlap.
 #[test]
@@ -169,8 +175,8 @@ fn misuses_are_clear_errors() {
             "only a pointer can point at it",
         ),
         (
-            "structs:\n  - name: s\n    fields:\n      - { name: a, type: const u32 }\n",
-            "only what a pointer points at can be `const`",
+            "structs:\n  - name: s\n    fields:\n      - { name: a, type: volatile u32 }\n",
+            "cannot read the type `volatile u32`",
         ),
         (
             "structs:\n  - name: s\n    fields:\n      - { name: a, type: enum nope }\n",

@@ -61,6 +61,15 @@ pub fn spec_type(t: &str, typedefs: &[String]) -> Result<String, String> {
         }
         return Ok(format!("{elem}{}", &t[open..].replace(' ', "")));
     }
+    // A `const` member (`const __u64 data;` of `<linux/sed-opal.h>`), or array of them.
+    if let Some(rest) = t.strip_prefix("const ")
+        && !rest.contains(['*', '('])
+        && !rest.contains("const")
+        && !rest.contains("volatile")
+    {
+        let inner = spec_type(rest.trim(), typedefs)?;
+        return Ok(format!("const {inner}"));
+    }
     if t.starts_with("const ") || t.starts_with("volatile ") || t.contains(" const") {
         return Err(format!(
             "`{t}` has a qualifier, which the format has no key for"

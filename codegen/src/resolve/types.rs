@@ -551,15 +551,9 @@ impl Resolver<'_> {
                 format!("the type has {pointers} levels of pointers, more than {MAX_TYPE_LEVELS}"),
             );
         }
-        // `const T *`: what the pointer points at is `const` (a `const` member is not).
+        // `const T *` (what the pointer points at is `const`), `const T` (a `const` member).
         let (base, is_const) = match base.strip_prefix("const ") {
-            Some(b) if pointers > 0 => (b.trim(), true),
-            Some(_) => {
-                return bad(
-                    self,
-                    format!("`{s}`: only what a pointer points at can be `const` (`const char *`)"),
-                );
-            }
+            Some(b) => (b.trim(), true),
             None => (base, false),
         };
         let c_int = CInt::parse(base);

@@ -656,7 +656,8 @@ fn align_marker(model: &Model, ty: &Ty) -> (TokenStream, Vec<TokenStream>) {
                     }
                 }
             }
-            Ty::Ptr(_) | Ty::Void | Ty::Const(_) => {}
+            Ty::Const(e) => stack.push(e),
+            Ty::Ptr(_) | Ty::Void => {}
         }
     }
     if best.is_none() && !kernel.is_empty() {
