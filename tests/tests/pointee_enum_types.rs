@@ -166,10 +166,11 @@ fn pointers_enums_and_per_arch_constants_are_what_c_says_on_every_abi() {
 /// What the format refuses, each with its reason: `void` other than what a pointer points
 /// at, `volatile`, an enum the spec lacks or whose values C compilers size differently,
 /// a `typedef` on a named enum, a name declared per architecture from an item of all of
-/// them, and declarations whose architectures overlap.
+/// them or from a function-like macro (one body on every ABI), and declarations whose
+/// architectures overlap.
 #[test]
 fn misuses_are_clear_errors() {
-    let cases: [(&str, &str); 7] = [
+    let cases: [(&str, &str); 8] = [
         (
             "structs:\n  - name: s\n    fields:\n      - { name: a, type: void }\n",
             "only a pointer can point at it",
@@ -197,6 +198,10 @@ fn misuses_are_clear_errors() {
         (
             "constants:\n  - { name: A, value: 1, arch: [x86, mips] }\n  - { name: A, value: 2, arch: [mips] }\n",
             "`A` is defined twice",
+        ),
+        (
+            "constants:\n  - { name: A, value: 1, arch: [x86] }\n  - { name: A, value: 2, arch: [mips] }\nmacros:\n  - { name: M, params: [x], body: x + A }\n",
+            "`A` is declared per architecture",
         ),
     ];
     for (body, want) in cases {

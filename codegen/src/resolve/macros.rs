@@ -82,6 +82,14 @@ impl Resolver<'_> {
             let promoted = expr::promoted(param_ty.bytes() * 8, param_ty.signed());
             let r = {
                 let mut lookup = |n: &str| -> Result<CValue, NameError> {
+                    // A macro is one function on every ABI: a constant declared per
+                    // architecture is an error here, not its first declaration.
+                    if self.arch_values.contains_key(n) {
+                        return Err(NameError::Untyped {
+                            message: format!("`{n}` is declared per architecture"),
+                            hint: "a function-like macro has one body on every ABI; name a constant declared once".into(),
+                        });
+                    }
                     match self.values.get(n).map(|v| v.0) {
                         Some(def) if self.untyped.contains(&def) => Err(NameError::Untyped {
                             message: format!("`{n}` is an enumerator of an enum with values outside `int`, whose type C compilers do not agree on"),
