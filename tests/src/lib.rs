@@ -395,11 +395,12 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Check with every ABI's compiler (`-std=gnu11 -Werror -fsyntax-only`, `include` on the include
-/// path) the C files `files` writes for that ABI: each failure as `ABI: the compiler's
-/// message` (empty when every file compiles on every ABI).
+/// Check with every ABI's compiler (`-std=gnu11 -Werror -fsyntax-only` and `extra`,
+/// `include` on the include path) the C files `files` writes for that ABI: each failure as
+/// `ABI: the compiler's message` (empty when every file compiles on every ABI).
 pub fn syntax_check_every_abi(
     include: &Path,
+    extra: &[&str],
     files: impl Fn(&'static uapigen::abi::Abi) -> Vec<PathBuf> + Sync,
 ) -> Vec<String> {
     let abis: Vec<&'static uapigen::abi::Abi> = uapigen::abi::ABIS.iter().collect();
@@ -409,13 +410,9 @@ pub fn syntax_check_every_abi(
         let mut errors = Vec::new();
         for f in files(abi) {
             let f = f.display().to_string();
-            let args = [
-                inc.as_str(),
-                "-std=gnu11",
-                "-Werror",
-                "-fsyntax-only",
-                f.as_str(),
-            ];
+            let mut args = vec![inc.as_str(), "-std=gnu11", "-Werror", "-fsyntax-only"];
+            args.extend_from_slice(extra);
+            args.push(f.as_str());
             if let Err(e) = tc.cc.run(&args) {
                 errors.push(format!("{}: {e}", abi.name));
             }

@@ -3,9 +3,8 @@
 //! each ABI's compiler; and C's own `offsetof`/`_Alignof` checks written by hand), and the
 //! Rust struct has the same layout (rustc checks `derive(Uapi)`'s assertions).
 
-use uapigen::abi::ABIS;
 use uapigen_tests::accepted::{Accepted, compile};
-use uapigen_tests::{abi_toolchain, par_map};
+use uapigen_tests::syntax_check_every_abi;
 
 const SPEC: &str = r#"
 name: aldemo
@@ -53,30 +52,10 @@ fn aligned_members_are_placed_as_c_places_them() {
     std::fs::write(&asserts, uapigen::emit::c::asserts(&model)).unwrap_or_else(|e| panic!("{e}"));
     let checks = dir.path().join("checks.c");
     std::fs::write(&checks, CHECKS).unwrap_or_else(|e| panic!("{e}"));
-    let indices: Vec<usize> = (0..ABIS.len()).collect();
-    let errors: Vec<String> = par_map(&indices, |&i| {
-        let abi = &ABIS[i];
-        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
-        let inc = format!("-I{}", inc.display());
-        let mut errors = Vec::new();
-        for f in [asserts.display().to_string(), checks.display().to_string()] {
-            // <stddef.h> for offsetof: the compiler's own freestanding header.
-            let args = [
-                inc.as_str(),
-                "-ffreestanding",
-                "-std=gnu11",
-                "-fsyntax-only",
-                f.as_str(),
-            ];
-            if let Err(e) = tc.cc.run(&args) {
-                errors.push(format!("{}: {e}", abi.name));
-            }
-        }
-        errors
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    // <stddef.h> for offsetof: the compiler's own freestanding header.
+    let errors = syntax_check_every_abi(&inc, &["-ffreestanding"], |_| {
+        vec![asserts.clone(), checks.clone()]
+    });
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     // The Rust struct with its layout assertions (size, alignment and offsets per ABI group).
     let specs = [Accepted {

@@ -6,7 +6,7 @@
 
 use uapigen::abi::ABIS;
 use uapigen_tests::accepted::{Accepted, compile};
-use uapigen_tests::{abi_toolchain, par_map};
+use uapigen_tests::syntax_check_every_abi;
 
 const SPEC: &str = r#"
 name: pkdemo
@@ -135,32 +135,10 @@ fn packed_members_are_placed_as_c_places_them() {
     std::fs::write(&asserts, uapigen::emit::c::asserts(&model)).unwrap_or_else(|e| panic!("{e}"));
     let checks = dir.path().join("checks.c");
     std::fs::write(&checks, CHECKS).unwrap_or_else(|e| panic!("{e}"));
-    let indices: Vec<usize> = (0..ABIS.len()).collect();
-    let errors: Vec<String> = par_map(&indices, |&i| {
-        let abi = &ABIS[i];
-        let tc = abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
-        let inc = format!("-I{}", inc.display());
-        let mut errors = Vec::new();
-        for f in [asserts.display().to_string(), checks.display().to_string()] {
-            // -Werror: GCC's "`packed` attribute ignored" warning would fail here.
-            let args = [
-                inc.as_str(),
-                "-ffreestanding",
-                "-std=gnu11",
-                "-Wall",
-                "-Werror",
-                "-fsyntax-only",
-                f.as_str(),
-            ];
-            if let Err(e) = tc.cc.run(&args) {
-                errors.push(format!("{}: {e}", abi.name));
-            }
-        }
-        errors
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    // -Werror: GCC's "`packed` attribute ignored" warning would fail here.
+    let errors = syntax_check_every_abi(&inc, &["-ffreestanding", "-Wall"], |_| {
+        vec![asserts.clone(), checks.clone()]
+    });
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     // The Rust structs with their layout assertions, the union's accessors (which write a
     // packed member by copy), and the C header again under -std=c90 -Wall -Werror.

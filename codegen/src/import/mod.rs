@@ -7,10 +7,11 @@
 //! everywhere), a constant, struct or ioctl that differs gets one declaration per
 //! architecture (and so does one that names such a declaration: [`fold`]), and anything
 //! else that differs is a note. With `deps`, a header that names what another header
-//! defines without including it uses that header's draft ([`missing`]). The draft is then compiled as a spec; an item
-//! the compiler refuses (a name from another header, an expression the format cannot
-//! evaluate) is left out with the compiler's message as its note, and the rest compiled
-//! again, so that what `import` writes is always a spec `uapigen generate` takes.
+//! defines without including it uses that header's draft ([`missing`]). The draft is then
+//! compiled as a spec; an item the compiler refuses (a name from another header, an
+//! expression the format cannot evaluate) is left out with the compiler's message as its
+//! note, and the rest compiled again, so that what `import` writes is always a spec
+//! `uapigen generate` takes.
 //!
 //! Nothing is guessed: what the format cannot say is a note with the header's file:line.
 
