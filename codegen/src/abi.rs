@@ -455,7 +455,7 @@ pub const ARCHES: &[Arch] = &[
 const ABI_ALIASES: &[(&str, &str)] = &[("powerpc32", "powerpc"), ("mips32", "mips")];
 
 /// The name an `arch` list knows an ABI by.
-fn abi_name(abi: &'static str) -> &'static str {
+pub(crate) fn abi_name(abi: &'static str) -> &'static str {
     ABI_ALIASES
         .iter()
         .find(|(_, a)| *a == abi)

@@ -104,3 +104,84 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         assert!(d.yaml.contains("- atmioc"), "{h}:\n{}", d.yaml);
     }
 }
+
+/// `asm/NAME.h` sets some values for its architecture (`#define HZ 1024` on alpha,
+/// `EXEC_PAGESIZE` on mips, sparc and alpha) and then includes `asm-generic/NAME.h`, which
+/// defines the rest under `#ifndef`: only the two together say an ABI's values. The import
+/// reads them as one header (no draft of the generic one), with one declaration per
+/// architecture where they differ, and a header that names them through another
+/// (`IN_CLOEXEC` is `O_CLOEXEC`, from `<asm/fcntl.h>` through `<linux/fcntl.h>`) uses that
+/// header. The generated `<asm/param.h>` gives each ABI's compiler the values of the real
+/// one, which were read here by hand too.
+#[test]
+fn an_asm_header_and_the_generic_header_it_completes_are_one_draft() {
+    use uapigen::abi::ABIS;
+    let mut opts = uapigen::import::Options::new("asm/param.h");
+    opts.headers.push("linux/inotify.h".to_owned());
+    opts.deps = true;
+    let all: Vec<uapigen::import::Imported> = uapigen::import::import(&opts)
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
+        .collect();
+    for generic in ["asm-generic/param.h", "asm-generic/fcntl.h"] {
+        assert!(
+            all.iter().all(|im| im.header != generic),
+            "{generic} has a draft of its own"
+        );
+    }
+    let param = draft(&all, "asm/param.h");
+    assert!(param.notes.is_empty(), "{:?}", param.notes);
+    let inotify = draft(&all, "linux/inotify.h");
+    assert!(inotify.yaml.contains("- asm_fcntl"), "{}", inotify.yaml);
+    assert!(
+        inotify.yaml.contains("name: IN_CLOEXEC"),
+        "{}",
+        inotify.yaml
+    );
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let spec = dir.path().join("asm_param.yaml");
+    std::fs::write(&spec, &param.yaml).unwrap_or_else(|e| panic!("{e}"));
+    let model = uapigen::compile_file(&spec).unwrap_or_else(|d| panic!("{}", d.plain()));
+    // By hand from Debian's 6.1 headers: alpha's asm/param.h sets HZ 1024 and
+    // EXEC_PAGESIZE 8192, sparc's and m68k's (without __uClinux__) EXEC_PAGESIZE 8192,
+    // arm64's and mips's 65536; the generic header gives HZ 100 and EXEC_PAGESIZE 4096
+    // where they are not set.
+    let by_hand = |abi: &str| -> (u64, u64) {
+        match uapigen_tests::arch_of(ABIS.iter().find(|a| a.name == abi).unwrap_or(&ABIS[0])) {
+            "alpha" => (1024, 8192),
+            "sparc" | "m68k" => (100, 8192),
+            "arm64" | "mips" => (100, 65536),
+            _ => (100, 4096),
+        }
+    };
+    for (i, abi) in ABIS.iter().enumerate() {
+        let tc = uapigen_tests::abi_toolchain(abi).unwrap_or_else(|e| panic!("{e}"));
+        let (src, facts) = uapigen::emit::c::probe::probe(&model, i);
+        let src = format!("#include <linux/types.h>\n{src}");
+        let real =
+            uapigen_tests::probe_values(&tc.cc.with_freestanding_headers(), &src, &[], facts.len())
+                .unwrap_or_else(|e| panic!("{}: {e}", abi.name));
+        let wrong = uapigen_tests::mismatches(&facts, &real);
+        assert!(
+            wrong.is_empty(),
+            "{}: model and real header differ: {wrong:?}",
+            abi.name
+        );
+        let value = |name: &str| {
+            facts
+                .iter()
+                .zip(&real)
+                .find(|(f, _)| f.key == format!("const:{name}"))
+                .map(|(_, v)| *v)
+                .unwrap_or_else(|| panic!("{}: no fact of {name}", abi.name))
+        };
+        assert_eq!(
+            (value("HZ"), value("EXEC_PAGESIZE")),
+            by_hand(abi.name),
+            "{}",
+            abi.name
+        );
+    }
+}

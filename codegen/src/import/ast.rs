@@ -45,6 +45,8 @@ impl Texts {
 #[derive(Default)]
 pub struct Types {
     pub items: Vec<(u64, Item)>,
+    /// The file each item is written in (as clang names it), one per item.
+    pub files: Vec<Rc<str>>,
     pub notes: Vec<Note>,
 }
 
@@ -64,16 +66,32 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
         if !mine(&at.file) || d.flag("isImplicit") {
             continue;
         }
+        read_decl(d, at, all.get(i + 1), &typedefs, texts, &mut out);
+        let n = out.items.len();
+        out.files.resize(n, at.file.clone());
+    }
+    out
+}
+
+/// One top-level declaration (`next`: the one after it).
+fn read_decl(
+    d: &J,
+    at: &Loc,
+    next: Option<&J>,
+    typedefs: &[String],
+    texts: &mut Texts,
+    out: &mut Types,
+) {
+    {
         match d.kind() {
             "TypedefDecl" if owned_record(d) => {}
             "RecordDecl" => {
                 // `typedef struct { ... } NAME;`: clang puts the typedef right after the
                 // struct, which takes its name.
-                let named = all
-                    .get(i + 1)
+                let named = next
                     .filter(|t| t.kind() == "TypedefDecl" && owned_record(t))
                     .and_then(|t| t.str("name"));
-                record_top(d, at, &typedefs, named, texts, &mut out);
+                record_top(d, at, typedefs, named, texts, out);
             }
             "EnumDecl" => {
                 if let Some(e) = enumeration(d, texts) {
@@ -89,7 +107,7 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
                     && e.typedef.is_none()
                 {
                     e.typedef = Some(name);
-                    continue;
+                    return;
                 }
                 match d.qual_type().map(|t| ctype::spec_type(t, &[])) {
                     Some(Ok(ty)) if !ty.contains(['[', '*']) => {
@@ -115,7 +133,6 @@ pub fn read(root: &J, mine: &dyn Fn(&str) -> bool, texts: &mut Texts) -> Types {
             _ => {}
         }
     }
-    out
 }
 
 /// Whether the typedef `d` declares a struct or union without a tag

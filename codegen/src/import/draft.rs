@@ -99,6 +99,15 @@ impl Item {
 
     /// The identifiers its expressions and types name (a constant's value, an ioctl's parts
     /// and argument, a member's type and array length, ...).
+    /// The names the item defines: its own, and an enum's enumerators.
+    pub fn defines(&self) -> Vec<String> {
+        let mut out = vec![self.name().to_owned()];
+        if let Item::Enum(e) = self {
+            out.extend(e.values.iter().map(|v| v.name.clone()));
+        }
+        out
+    }
+
     pub fn names(&self) -> Vec<&str> {
         let texts: Vec<&str> = match self {
             Item::Constant(c) => c.value.iter().map(String::as_str).collect(),

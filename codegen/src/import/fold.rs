@@ -39,6 +39,8 @@ pub fn read_abi(
     include: &Path,
 ) -> Vec<Option<AbiItems>> {
     let mut pre = macros::read(pre);
+    // The files each file entered (line markers), before the spelled includes are added.
+    let entered = pre.includes.clone();
     spelled_includes(&mut pre, include);
     let tree = json::parse(ast_json).map(|mut t| {
         json::resolve(&mut t);
@@ -73,10 +75,22 @@ pub fn read_abi(
         let Some(file) = &found[i] else { continue };
         // Notes name the header as the user did, so that they are the same on every ABI.
         let file_name = headers.get(i).cloned().unwrap_or_default();
-        let mine = |f: &str| {
+        let own = |f: &str| {
             names.get(f) == Some(&i)
                 || (!names.contains_key(f)
                     && Path::new(f).canonicalize().ok().as_ref() == Some(file))
+        };
+        let generic = generic_part(file, include, &entered);
+        let is_generic = |f: &str| {
+            generic
+                .as_ref()
+                .is_some_and(|(g, _)| Path::new(f).canonicalize().ok().as_ref() == Some(g))
+        };
+        let mine = |f: &str| own(f) || is_generic(f);
+        // The file an item of the header was written in, as notes name it.
+        let place = |f: &str| match &generic {
+            Some((_, name)) if is_generic(f) => name.clone(),
+            _ => file_name.clone(),
         };
         // Types first: macros name the header's typedefs.
         let types = match &tree {
@@ -98,22 +112,24 @@ pub fn read_abi(
                 _ => None,
             })
             .collect();
-        for (line, item) in types.items {
+        for ((line, item), f) in types.items.into_iter().zip(&types.files) {
             items.items.push(Placed {
                 item,
-                file: file_name.clone(),
+                file: place(f),
                 line,
             });
         }
         items.notes.extend(types.notes.into_iter().map(|n| Note {
-            file: file_name.clone(),
+            file: place(&n.file),
             ..n
         }));
-        // Macros of the header's file(s) in the order written.
+        // Macros of the header's file(s) in the order written: its own, then those of the
+        // generic header it completes.
         let defs: Vec<&macros::MacroDef> = pre
             .macros
             .iter()
-            .filter(|(f, _)| mine(f))
+            .filter(|(f, _)| own(f))
+            .chain(pre.macros.iter().filter(|(f, _)| !own(f) && is_generic(f)))
             .flat_map(|(_, l)| l.iter())
             .collect();
         let wrappers: Vec<_> = defs.iter().filter_map(|m| cmacro::ioctl_macro(m)).collect();
@@ -123,14 +139,22 @@ pub fn read_abi(
             .filter(|m| m.params.is_some())
             .collect();
         for (n, m) in defs.iter().enumerate() {
-            if n == 0 && m.body.is_empty() && m.params.is_none() {
+            if n == 0 && m.body.is_empty() && m.params.is_none() && own(&m.file) {
                 items.guard = Some(m.name.clone());
+                continue;
+            }
+            // The generic header's own guard.
+            if is_generic(&m.file)
+                && m.body.is_empty()
+                && m.params.is_none()
+                && defs.iter().find(|d| d.file == m.file).map(|d| &d.name) == Some(&m.name)
+            {
                 continue;
             }
             if let Some(w) = wrappers.iter().find(|w| w.name == m.name) {
                 items.items.push(Placed {
                     item: Item::IoctlMacro(w.clone()),
-                    file: file_name.clone(),
+                    file: place(&m.file),
                     line: m.line,
                 });
                 continue;
@@ -138,18 +162,19 @@ pub fn read_abi(
             match cmacro::read(m, &wrappers, &typedefs, &fns) {
                 Read::Item(item) => items.items.push(Placed {
                     item: *item,
-                    file: file_name.clone(),
+                    file: place(&m.file),
                     line: m.line,
                 }),
                 Read::Skip(why) if why.is_empty() => {}
                 Read::Skip(why) => items.notes.push(Note {
-                    file: file_name.clone(),
+                    file: place(&m.file),
                     line: m.line,
                     message: why,
                 }),
             }
         }
-        items.items.sort_by_key(|p| p.line);
+        // The header's own items first, then the generic header's, each in written order.
+        items.items.sort_by_key(|p| (p.file != file_name, p.line));
         // The header's own includes, as include names.
         let inc = include
             .canonicalize()
@@ -183,6 +208,9 @@ pub fn read_abi(
                     continue;
                 };
                 let rel = rel.display().to_string();
+                if generic.as_ref().is_some_and(|(g, _)| *g == c) {
+                    continue;
+                }
                 if rel != "linux/types.h"
                     && rel != "linux/ioctl.h"
                     && !items.includes.contains(&rel)
@@ -193,6 +221,30 @@ pub fn read_abi(
         }
     }
     out
+}
+
+/// The generic header an `asm/NAME.h` completes: `asm-generic/NAME.h`, where the header
+/// entered it (was the first to include it in the unit). Such a header sets some of its
+/// values (`#define O_DIRECT` on arm) before it includes the generic one, which defines what
+/// is not yet defined (`#ifndef O_DIRECT`): only the two together say the values of an ABI,
+/// so both are read as the one header (its file and the generic one's path, as notes name
+/// it).
+fn generic_part(
+    file: &Path,
+    include: &Path,
+    entered: &BTreeMap<Rc<str>, Vec<Rc<str>>>,
+) -> Option<(PathBuf, String)> {
+    let inc = include.canonicalize().ok()?;
+    let rel = file.strip_prefix(&inc).ok()?;
+    let name = rel.strip_prefix("asm").ok()?.to_str()?;
+    let generic_name = format!("asm-generic/{name}");
+    let generic = inc.join(&generic_name).canonicalize().ok()?;
+    entered
+        .iter()
+        .filter(|(f, _)| Path::new(&***f).canonicalize().ok().as_deref() == Some(file))
+        .flat_map(|(_, list)| list.iter())
+        .any(|g| Path::new(&**g).canonicalize().ok().as_ref() == Some(&generic))
+        .then_some((generic, generic_name))
 }
 
 /// Each file's includes from its `#include` directives, in their order: clang gives a file it
@@ -260,14 +312,15 @@ pub fn spec_name(header: &str) -> String {
 /// The ABIs `set` as `arch` names (whole architectures where all of theirs are in).
 fn arch_names(set: &[&'static Abi]) -> Vec<String> {
     let mut names = Vec::new();
-    let mut left: Vec<&str> = set.iter().map(|a| a.name).collect();
+    let mut left: Vec<&'static str> = set.iter().map(|a| a.name).collect();
     for arch in ARCHES {
         if arch.abis.iter().all(|a| left.contains(a)) {
             names.push(arch.name.to_owned());
             left.retain(|a| !arch.abis.contains(a));
         }
     }
-    names.extend(left.into_iter().map(str::to_owned));
+    // An ABI alone by the name an `arch` list knows it (`mips32`: `mips` is the arch).
+    names.extend(left.into_iter().map(|a| crate::abi::abi_name(a).to_owned()));
     names
 }
 
@@ -372,7 +425,7 @@ pub fn fold(
             out.push(p);
         }
     }
-    out.sort_by_key(|p| p.line);
+    out.sort_by_key(|p| (p.file != header, p.line));
     rename_underscored(&mut out);
     (head, out, notes)
 }

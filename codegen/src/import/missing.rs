@@ -56,7 +56,7 @@ impl Index {
                     else {
                         continue;
                     };
-                    let rel = rel.display().to_string();
+                    let rel = completed_by(include, &rel.display().to_string());
                     for name in defined(&text) {
                         index.defs.entry(name).or_default().insert(rel.clone());
                     }
@@ -79,6 +79,19 @@ impl Index {
             .map(String::as_str)
             .min_by_key(|h| (rank(h), h.len()))
     }
+}
+
+/// The header a definition of `rel` belongs to: an `asm-generic/NAME.h` that
+/// `asm/NAME.h` includes is read as part of it (see `fold::generic_part`), so its names are
+/// that header's.
+fn completed_by(include: &Path, rel: &str) -> String {
+    if let Some(name) = rel.strip_prefix("asm-generic/")
+        && std::fs::read_to_string(include.join("asm").join(name))
+            .is_ok_and(|t| t.contains(&format!("<{rel}>")))
+    {
+        return format!("asm/{name}");
+    }
+    rel.to_owned()
 }
 
 /// The names a header's text defines: `#define NAME`, `struct NAME {`, `union NAME {`,

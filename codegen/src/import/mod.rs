@@ -27,7 +27,7 @@ mod macros;
 mod missing;
 pub mod update;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::abi::{ABIS, Abi};
@@ -167,6 +167,7 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
     let mut results: Vec<Option<Result<Imported, String>>> = vec![None; names.len()];
     let mut session = crate::Session::default();
     let mut decls: Vec<deps::Decls> = vec![deps::Decls::new(); names.len()];
+    let mut defined: Vec<BTreeSet<String>> = vec![BTreeSet::new(); names.len()];
     for h in deps::order(&names, &views) {
         let header = &names[h];
         let mut abis: Vec<(&'static Abi, &fold::AbiItems)> = Vec::new();
@@ -195,6 +196,7 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
         let (mut head, mut items, mut notes) = fold::fold(header, &abis, &opts.abis, &external);
         let present: Vec<&'static Abi> = abis.iter().map(|(a, _)| *a).collect();
         decls[h] = deps::declarations(&items, &present);
+        defined[h] = items.iter().flat_map(|p| p.item.defines()).collect();
         head.name.clone_from(&spec_names[h]);
         // What the format has built in comes with `<linux/types.h>` and `<linux/ioctl.h>`,
         // which every generated header includes; some of those headers exist on a few ABIs
@@ -208,12 +210,28 @@ pub fn import(opts: &Options) -> Result<Vec<Result<Imported, String>>, String> {
                 .map(|v| format!("Linux {v} include/uapi/{header}"));
         }
         // An included header imported with at least one item is used, not included.
-        let used: Vec<usize> = head
+        let imported = |d: usize| matches!(&results[d], Some(Ok(im)) if im.items > 0);
+        let mut used: Vec<usize> = head
             .includes
             .iter()
             .filter_map(|inc| names.iter().position(|n| n == inc))
-            .filter(|&d| matches!(&results[d], Some(Ok(im)) if im.items > 0))
+            .filter(|&d| imported(d))
             .collect();
+        // A name that comes from a header included through another (`O_CLOEXEC` of
+        // <asm/fcntl.h>, which <linux/inotify.h> sees through <linux/fcntl.h>): C sees it,
+        // so the draft uses that header too.
+        let closure = deps::closure(h, &names, &views);
+        for name in items.iter().flat_map(|p| p.item.names()) {
+            let known =
+                defined[h].contains(name) || used.iter().any(|&d| defined[d].contains(name));
+            if let Some(d) = closure
+                .iter()
+                .copied()
+                .find(|&d| !known && imported(d) && defined[d].contains(name))
+            {
+                used.push(d);
+            }
+        }
         head.includes
             .retain(|inc| !used.iter().any(|&d| &names[d] == inc));
         // A header found for a name it uses without including is used, or else left out
