@@ -282,13 +282,13 @@ flags:
     ),
     (
         "E0206",
-        r####"# Rust would panic where C divides by a zero argument: parameters stay left of `/`.
+        r####"# A cast to `long` has 32 bits on 32-bit ABIs and 64 on 64-bit ones: one Rust function cannot say both.
 name: demo
 header: linux/demo.h
 macros:
-  - { name: DEMO_PER, params: [n], body: 4096 / n }
+  - { name: DEMO_WIDE, params: [n], body: (long)n << 4 }
 "####,
-        r####"bad.yaml:5:49: error[E0206]: the body of macro `DEMO_PER` cannot be a Rust function: the right operand of `/` depends on a parameter: C leaves a zero divisor or an out-of-range shift count undefined, and Rust would panic (hint: keep parameters on the left of `/`, `%`, `<<` and `>>`)
+        r####"bad.yaml:5:43: error[E0206]: the body of macro `DEMO_WIDE` cannot be a Rust function: `(long)n` casts to `long`, which has 32 bits on 32-bit ABIs and 64 on 64-bit ones (hint: cast to a type of one width on every ABI: `int`, `long long`, `__u32`, `__u64`, ...)
 "####,
     ),
     (

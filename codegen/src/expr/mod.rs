@@ -29,4 +29,6 @@ mod tests;
 
 pub use ast::{BinOp, CastTy, Expr, ParseError, Pos, UnOp, parse};
 pub use c::{CType, CValue, EvalError, EvalKind, Evaluated, NameError, c_literal};
-pub use rust::{MacroError, promoted, rust_body, rust_literal, rust_type, strip_outer_parens};
+pub use rust::{
+    MacroError, may_panic, promoted, rust_body, rust_literal, rust_type, strip_outer_parens,
+};

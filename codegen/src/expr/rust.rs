@@ -6,9 +6,10 @@
 //! of [`Expr::eval`]) and become literals of their C type, and each operator applies C's
 //! conversions explicitly (`as`) before the Rust operator of the same meaning. Where C
 //! leaves a result with a parameter undefined (signed overflow), the Rust function wraps,
-//! as gcc's code does; what Rust would panic on instead is refused: a division, a
-//! remainder or a shift count that depends on a parameter, and a cast to `long`, whose
-//! width differs between ABIs.
+//! as gcc's code does; a division or remainder by a parameter that is zero, or a shift
+//! count that depends on a parameter and is out of range, which C leaves undefined, makes
+//! the Rust function panic ([`may_panic`] says where, for its `# Panics` doc). A cast to
+//! `long`, whose width differs between ABIs, is refused.
 
 use super::ast::{BinOp, CastTy, Expr, UnOp};
 use super::c::{CType, CValue, EvalError, EvalKind, NameError};
@@ -89,8 +90,8 @@ impl Part {
 pub enum MacroError {
     /// A part fails as any expression would (an unknown name, undefined arithmetic).
     Eval(EvalError),
-    /// C would compute it, but not one way on every ABI, or Rust would panic where C is
-    /// undefined; the error's kind is [`EvalKind::Arith`] with the message and hint.
+    /// C would compute it, but not one way on every ABI (a cast to `long`); the error's kind
+    /// is [`EvalKind::Arith`] with the message and hint.
     Refused(EvalError),
 }
 
@@ -239,17 +240,29 @@ impl Translator<'_> {
     }
 
     fn binary(&mut self, e: &Expr, op: BinOp, a: &Expr, b: &Expr) -> Result<Part, MacroError> {
-        if matches!(op, BinOp::Div | BinOp::Rem | BinOp::Shl | BinOp::Shr) && self.uses_param(b) {
-            return Err(refuse(
-                b,
+        let x = self.part(a)?;
+        if matches!(op, BinOp::Shl | BinOp::Shr) && self.uses_param(b) {
+            // A count that depends on a parameter: where C leaves the shift undefined (a
+            // negative count, or the width or more) the Rust function panics; elsewhere
+            // Rust's shift is C's (see below). The count's own type does not matter to the
+            // result's.
+            let y = self.part(b)?;
+            let n = strip_outer_parens(&y.text);
+            let bits = x.ty.bits;
+            let test = if y.ty.signed {
+                format!("({n}) >= 0 && ({n}) < {bits}")
+            } else {
+                format!("({n}) < {bits}")
+            };
+            return Ok(Part::new(
                 format!(
-                    "the right operand of `{}` depends on a parameter: C leaves a zero divisor or an out-of-range shift count undefined, and Rust would panic",
+                    "(if {test} {{ {} {} ({n}) }} else {{ panic!(\"shift count out of range\") }})",
+                    x.text,
                     op.symbol()
                 ),
-                "keep parameters on the left of `/`, `%`, `<<` and `>>`",
+                x.ty,
             ));
         }
-        let x = self.part(a)?;
         if let BinOp::Shl | BinOp::Shr = op {
             let n = self.constant(b)?.value;
             if !(0..i128::from(x.ty.bits)).contains(&n) {
@@ -276,6 +289,8 @@ impl Translator<'_> {
             return Ok(Part::new(format!("({} {} {n})", x.text, op.symbol()), x.ty));
         }
         let y = self.part(b)?;
+        // A divisor that depends on a parameter: `wrapping_div` panics where it is zero (C
+        // leaves that undefined) and wraps the quotient of the minimum by -1 as gcc's code.
         if matches!(op, BinOp::Div | BinOp::Rem) && matches!(y.constant, Some((0, _))) {
             return Err(refuse(
                 b,
@@ -341,6 +356,27 @@ pub fn rust_body(
     };
     let p = t.part(body)?;
     Ok((p.text, p.ty))
+}
+
+/// Whether the Rust function of a macro with `params` and `body` panics for some
+/// arguments: a divisor or remainder's right operand, or a shift count, depends on a
+/// parameter (where C's result is undefined).
+pub fn may_panic(body: &Expr, params: &[String]) -> bool {
+    match body {
+        Expr::Num(..) | Expr::Char(..) | Expr::Name(..) => false,
+        Expr::Paren(e, ..) | Expr::Unary(_, e, _) | Expr::Cast(_, e, _) => may_panic(e, params),
+        Expr::Binary(op, a, b, _) => {
+            let mut names = Vec::new();
+            b.names(&mut names);
+            (matches!(op, BinOp::Div | BinOp::Rem | BinOp::Shl | BinOp::Shr)
+                && names.iter().any(|n| params.contains(n)))
+                || may_panic(a, params)
+                || may_panic(b, params)
+        }
+        Expr::Cond(c, a, b, ..) => {
+            may_panic(c, params) || may_panic(a, params) || may_panic(b, params)
+        }
+    }
 }
 
 /// `s` without one pair of parentheses around all of it.

@@ -860,6 +860,17 @@ pub(crate) fn macro_fn(x: &crate::ir::Macro) -> TokenStream {
     } else {
         quote!()
     };
+    let panics = if crate::expr::may_panic(&x.body, &x.params) {
+        quote! {
+            #[doc = ""]
+            #[doc = " # Panics"]
+            #[doc = ""]
+            #[doc = " Where C leaves the result undefined: a divisor that is zero, or a shift count"]
+            #[doc = " below zero or not below the width of the value shifted."]
+        }
+    } else {
+        quote!()
+    };
     let ty = int_ty(x.param_ty);
     let params = x.params.iter().map(|p| {
         let p = ident(&crate::names::field_name(p));
@@ -883,6 +894,7 @@ pub(crate) fn macro_fn(x: &crate::ir::Macro) -> TokenStream {
         #d
         #sep
         #[doc = #c]
+        #panics
         #a
         #[inline]
         #[must_use]
