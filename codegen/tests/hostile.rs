@@ -1180,8 +1180,8 @@ fn child_hostile_names_and_paths() {
             "E0102",
         ),
         (
-            "string_with_quote",
-            "name: x\nheader: linux/x.h\nconstants:\n  - { name: S, string: \"a\\u0001b\" }\n",
+            "string_with_nul",
+            "name: x\nheader: linux/x.h\nconstants:\n  - { name: S, string: \"a\\u0000b\" }\n",
             "E0205",
         ),
         (

@@ -533,19 +533,14 @@ pub fn defined_names(text: &str, guard: &str) -> Vec<String> {
 }
 
 /// The names that the facts of `model` on ABI `abi` cover (a function-like macro's
-/// `call:NAME(...)` counts for NAME), with its string constants (which have no fact).
+/// `call:NAME(...)` counts for NAME, a string's `strsize:NAME` for NAME).
 pub fn covered_names(model: &uapigen::Model, abi: usize) -> std::collections::BTreeSet<String> {
-    let strings = model.module.constants.iter().filter_map(|c| match c.value {
-        uapigen::ir::ConstValue::Str(_) => Some(c.c_name.clone()),
-        uapigen::ir::ConstValue::Int(_) => None,
-    });
     uapigen::emit::c::facts(model, abi)
         .into_iter()
         .filter_map(|f| {
             f.key
                 .split_once(':')
-                .map(|(_, n)| n.split(['(', '.']).next().unwrap_or(n).to_owned())
+                .map(|(_, n)| n.split(['(', '.', '[']).next().unwrap_or(n).to_owned())
         })
-        .chain(strings)
         .collect()
 }

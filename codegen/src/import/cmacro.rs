@@ -417,13 +417,55 @@ fn ioc(m: &MacroDef, args: &[String], typedefs: &[String]) -> Read {
 fn string_literal(s: &str) -> Option<String> {
     let inner = s.strip_prefix('"')?.strip_suffix('"')?;
     let mut out = String::new();
-    let mut chars = inner.chars();
+    let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => match chars.next()? {
-                c @ ('\\' | '"' | '?' | '\'') => out.push(c),
-                _ => return None,
-            },
+            '\\' => {
+                let e = chars.next()?;
+                let byte: u32 = match e {
+                    '\\' | '"' | '?' | '\'' => u32::from(e),
+                    'n' => 10,
+                    't' => 9,
+                    'r' => 13,
+                    'a' => 7,
+                    'b' => 8,
+                    'f' => 12,
+                    'v' => 11,
+                    // `\032`: one to three octal digits.
+                    '0'..='7' => {
+                        let mut v = e.to_digit(8)?;
+                        for _ in 0..2 {
+                            match chars.peek().and_then(|d| d.to_digit(8)) {
+                                Some(d) => {
+                                    v = v * 8 + d;
+                                    chars.next();
+                                }
+                                None => break,
+                            }
+                        }
+                        v
+                    }
+                    'x' => {
+                        let mut v: u32 = 0;
+                        let mut n = 0;
+                        while let Some(d) = chars.peek().and_then(|d| d.to_digit(16)) {
+                            v = v.checked_mul(16)?.checked_add(d)?;
+                            chars.next();
+                            n += 1;
+                        }
+                        if n == 0 {
+                            return None;
+                        }
+                        v
+                    }
+                    _ => return None,
+                };
+                // A NUL would end the C string; a byte above 0x7f is no character alone.
+                if byte == 0 || byte > 0x7f {
+                    return None;
+                }
+                out.push(char::from_u32(byte)?);
+            }
             '"' => return None,
             c if c.is_ascii_graphic() || c == ' ' => out.push(c),
             _ => return None,

@@ -581,10 +581,10 @@ impl Resolver<'_> {
                     &format!("constant `{}`", *c.name),
                 )),
                 (None, Some(s)) => {
-                    if s.contains(|ch: char| ch == '\0' || !(ch.is_ascii_graphic() || ch == ' ')) {
+                    if s.contains('\0') {
                         self.diags
-                            .error(Code::ValueRange, s.span, format!("string constant `{}` holds characters a C string literal would need escaped", *c.name))
-                            .hint = Some("use printable ASCII only".into());
+                            .error(Code::ValueRange, s.span, format!("string constant `{}` holds a NUL character, which would end the C string early", *c.name))
+                            .hint = Some("a string constant is a C string: leave the NUL out (C adds one at the end)".into());
                     }
                     ConstValue::Str(s.value.clone())
                 }

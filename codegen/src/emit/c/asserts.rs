@@ -67,7 +67,12 @@ pub fn asserts(model: &Model) -> String {
         let _ = writeln!(out, "{} {cond}", if n == 0 { "#if" } else { "#elif" });
         let _ = writeln!(out, "/* {names} */");
         // The C types of macros are C's: in C++ a character literal is a `char`.
-        let facts = text.iter().zip(values.iter());
+        // A byte of a string literal is no integer constant expression (a static
+        // initializer takes it, `_Static_assert` does not): the probes check those.
+        let facts = text
+            .iter()
+            .zip(values.iter())
+            .filter(|(f, _)| !f.key.starts_with("strbyte:"));
         let (ctypes, rest): (Vec<_>, Vec<_>) =
             facts.partition(|(f, _)| f.key.starts_with("ctype:"));
         for (f, value) in rest {

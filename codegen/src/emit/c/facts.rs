@@ -84,6 +84,25 @@ fn walk_facts(model: &Model, abi: usize, visit: &mut dyn FnMut(Lazy, Lazy, u64))
             int(&v.c_name, &v.value);
         }
     }
+    // A string: its size with the terminating NUL, and each byte.
+    for c in m.constants.iter().filter(|c| on(c.abis)) {
+        let ConstValue::Str(s) = &c.value else {
+            continue;
+        };
+        let name = &c.c_name;
+        visit(
+            &|| format!("strsize:{name}"),
+            &|| format!("(unsigned long long)sizeof({name})"),
+            s.len() as u64 + 1,
+        );
+        for (i, b) in s.bytes().enumerate() {
+            visit(
+                &|| format!("strbyte:{name}[{i}]"),
+                &|| format!("(unsigned long long)(unsigned char)({name})[{i}]"),
+                u64::from(b),
+            );
+        }
+    }
     for e in &m.enums {
         for v in e.values.iter().filter(|v| on(v.abis)) {
             visit(

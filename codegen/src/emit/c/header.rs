@@ -29,14 +29,20 @@ pub(crate) fn comment_text(s: &str) -> String {
 }
 
 /// A C string literal of the same bytes: `\\` and `"` escaped, and `?` too, so that no
-/// `??x` becomes a trigraph (C90/C11 without GNU). The resolver admits printable ASCII only.
+/// `??x` becomes a trigraph (C90/C11 without GNU); every byte other than printable ASCII
+/// as three octal digits (`\032`, which no digit after it can extend). The resolver admits
+/// no NUL.
 fn c_string(s: &str) -> String {
     let mut out = String::from("\"");
-    for c in s.chars() {
-        if matches!(c, '\\' | '"' | '?') {
+    for b in s.bytes() {
+        if matches!(b, b'\\' | b'"' | b'?') {
             out.push('\\');
+            out.push(char::from(b));
+        } else if b.is_ascii_graphic() || b == b' ' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("\\{b:03o}"));
         }
-        out.push(c);
     }
     out.push('"');
     out

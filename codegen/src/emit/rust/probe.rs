@@ -109,6 +109,22 @@ fn tables(
             );
         }
     }
+    // A string's size with C's terminating NUL, and each byte, as the C probe has them.
+    for c in m.constants.iter().filter(|c| on(c.abis)) {
+        let ConstValue::Str(s) = &c.value else {
+            continue;
+        };
+        row(
+            format_args!("strsize:{}", c.c_name),
+            format_args!("{p}::{}.len() as u64 + 1", c.rust_name),
+        );
+        for i in 0..s.len() {
+            row(
+                format_args!("strbyte:{}[{i}]", c.c_name),
+                format_args!("{p}::{}.as_bytes()[{i}] as u64", c.rust_name),
+            );
+        }
+    }
     for e in &m.enums {
         for v in e.values.iter().filter(|v| on(v.abis)) {
             row(
