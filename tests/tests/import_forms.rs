@@ -25,6 +25,7 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "linux/atm_eni.h",
         "linux/atm_he.h",
         "linux/atm_tcp.h",
+        "linux/gpio.h",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -97,6 +98,24 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         atmapi.yaml
     );
     assert!(atmapi.yaml.contains("tagless: true"), "{}", atmapi.yaml);
+
+    // <linux/gpio.h>: `union { __aligned_u64 flags; ... }` inside `struct
+    // gpio_v2_line_attribute` (the macro is `__u64 ... __attribute__((aligned(8)))`, which
+    // a union's member cannot say as `aligned`), and `GPIO_V2_LINE_FLAG_USED = _BITULL(0)`.
+    let gpio = draft(&all, "linux/gpio.h");
+    assert!(gpio.notes.is_empty(), "{:?}", gpio.notes);
+    assert!(
+        gpio.yaml
+            .contains("- type: union\n      fields:\n      - name: flags\n        type: __aligned_u64"),
+        "{}",
+        gpio.yaml
+    );
+    assert!(
+        gpio.yaml
+            .contains("- name: GPIO_V2_LINE_FLAG_USED\n      value: (1ULL << (0))"),
+        "{}",
+        gpio.yaml
+    );
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
     for h in ["linux/atm_eni.h", "linux/atm_he.h"] {

@@ -355,6 +355,14 @@ fn field(
         let lens: String = dims.iter().map(|d| format!("[{d}]")).collect();
         ty = format!("{}{lens}", &ty[..open]);
     }
+    // `__aligned_u64 x;` is `__u64 x __attribute__((aligned(8)));` after the preprocessor
+    // (<linux/types.h> defines it as that macro): the format's type says it, also where a
+    // member's own `aligned` cannot go (in a union).
+    let (ty, aligned) = match (ty.as_str(), aligned) {
+        ("__u64", Some(8)) if bits.is_none() => ("__aligned_u64".to_owned(), None),
+        ("__s64", Some(8)) if bits.is_none() => ("__aligned_s64".to_owned(), None),
+        _ => (ty, aligned),
+    };
     Ok(Field {
         name,
         ty,
@@ -398,6 +406,8 @@ fn enumeration(d: &J, texts: &mut Texts) -> Option<Enum> {
                 texts
                     .get(&at.file)
                     .and_then(|t| init_as_written(t, at.offset, &name))
+                    // `_BITULL(0)` of <linux/const.h>, as in a macro's body.
+                    .map(|v| super::cmacro::expand_const_h(&v))
             });
             written.or_else(|| {
                 c.inner()
