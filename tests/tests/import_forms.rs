@@ -26,6 +26,7 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "linux/atm_he.h",
         "linux/atm_tcp.h",
         "linux/gpio.h",
+        "linux/omapfb.h",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -116,6 +117,13 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "{}",
         gpio.yaml
     );
+
+    // <linux/omapfb.h> uses `size_t` (`struct omapfb_memory_read`) and includes no header
+    // that defines it (it counts on libc): the import reads it after the compiler's own
+    // <stddef.h>, and the draft includes that.
+    let omapfb = draft(&all, "linux/omapfb.h");
+    assert!(omapfb.yaml.contains("includes:\n- stddef.h"), "{}", omapfb.yaml);
+    assert!(omapfb.yaml.contains("type: size_t"), "{}", omapfb.yaml);
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
     for h in ["linux/atm_eni.h", "linux/atm_he.h"] {

@@ -92,12 +92,16 @@ impl Frontend {
 
     /// The line of the translation unit that includes the `k`th header (1-based).
     pub fn line_of(&self, k: usize) -> usize {
-        self.prelude.lines().count() + 3 + k
+        self.prelude.lines().count() + 5 + k
     }
 
-    /// The translation unit: the prelude and an include of each header.
+    /// The translation unit: the prelude and an include of each header. The compiler's
+    /// freestanding `<stddef.h>` and `<stdint.h>` come first (no libc): some headers use
+    /// `size_t` or `int64_t` and count on their includer for them (`<linux/coda.h>`); a
+    /// draft that uses them includes those headers itself.
     fn unit(&self, headers: &[String]) -> String {
         let mut s = self.prelude.clone();
+        s.push_str("#include <stddef.h>\n#include <stdint.h>\n");
         s.push_str("#include <linux/types.h>\n#include <linux/ioctl.h>\n");
         for h in headers {
             if Path::new(h).is_absolute() {
