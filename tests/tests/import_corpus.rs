@@ -7,7 +7,7 @@
 //! translation unit per ABI (a unit that fails is split until the failing header is
 //! found). Every name the real header defines (from its text) that the draft does not
 //! cover counts as unequal, but a macro whose expansion names what no kernel header defines
-//! (x86_64's compiler calls it undeclared, and no header has the word: `SZ_1M` in
+//! (x86_64's compiler calls it undeclared, and no header defines it: `SZ_1M` in
 //! `<misc/habanalabs.h>`), which has no value in C either; the table lists those. The table says how many headers were imported, generated and
 //! are fully equal, the values equal per ABI, and for each header that is not fully equal
 //! the reason by category. `tests/import/corpus-limits.txt` lists the headers known not to
@@ -127,23 +127,58 @@ fn batch(cc: &Compiler, inc: &[&Path], units: &[(String, usize)]) -> Vec<Result<
     }
 }
 
-/// Every word of every header under `include`, with the headers (relative names) that
-/// have it.
-fn words_of_headers(include: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// Every name some header under `include` defines, read from the text: `#define NAME`, a
+/// `struct`, `union` or `enum` tag, a name before `;` (a typedef or declaration) or `(` on a
+/// line that declares (a function), and an enumerator (a line that starts with the name
+/// and then `=`, `,` or nothing).
+fn names_defined_in_headers(include: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut stack = vec![include.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "h")
-                && let (Ok(text), Ok(rel)) = (std::fs::read_to_string(&p), p.strip_prefix(include))
-            {
-                let rel = rel.display().to_string();
-                for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-                    if !w.is_empty() {
-                        out.entry(w.to_owned()).or_default().insert(rel.clone());
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let words: Vec<&str> = text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            for pair in words.windows(2) {
+                if matches!(pair[0], "define" | "struct" | "union" | "enum") {
+                    out.insert(pair[1].to_owned());
+                }
+            }
+            for line in text.lines() {
+                let t = line.trim();
+                let first = ident(t);
+                let rest = t[first.len()..].trim_start();
+                if !first.is_empty()
+                    && (rest.is_empty() || rest.starts_with('=') || rest.starts_with(','))
+                {
+                    out.insert(first);
+                }
+                // `typedef ... NAME;`, `extern int NAME;`, `int NAME(...);`
+                if let Some(before) = t.strip_suffix(';') {
+                    let before = before
+                        .trim_end()
+                        .trim_end_matches(|c: char| c == ')' || c == ']');
+                    let head = before.split(['(', '[']).next().unwrap_or(before).trim_end();
+                    let mut head_words = head
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .filter(|w| !w.is_empty());
+                    // A type, then the name (`X;` or `X(a);` alone is a statement).
+                    if let (Some(last), Some(_)) = (head_words.next(), head_words.next()) {
+                        out.insert(last.to_owned());
                     }
                 }
             }
@@ -152,8 +187,9 @@ fn words_of_headers(include: &Path) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The names a compiler's errors call undeclared (gcc: `'X' undeclared`, clang: `use of
-/// undeclared identifier 'X'`).
+/// The names a compiler's errors call undeclared (gcc: `'X' undeclared`, `implicit
+/// declaration of function 'X'`; clang: `use of undeclared identifier 'X'`, `call to
+/// undeclared function 'X'`).
 fn undeclared_names(errors: &str) -> BTreeSet<String> {
     errors
         .lines()
@@ -166,6 +202,10 @@ fn undeclared_names(errors: &str) -> BTreeSet<String> {
             };
             if let Some(i) = l.find("undeclared identifier ") {
                 quoted(&l[i + "undeclared identifier ".len()..])
+            } else if let Some(i) = l.find("undeclared function ") {
+                quoted(&l[i + "undeclared function ".len()..])
+            } else if let Some(i) = l.find("implicit declaration of function ") {
+                quoted(&l[i + "implicit declaration of function ".len()..])
             } else {
                 let i = l.find(" undeclared")?;
                 let before = &l[..i];
@@ -429,9 +469,8 @@ fn every_ioctl_header_imports_and_round_trips() {
                 .collect()
         })
     });
-    // Per header, the names the draft does not cover (and whether each is an object-like
-    // macro).
-    let mut uncovered: Vec<Vec<(String, bool)>> = vec![Vec::new(); headers.len()];
+    // Per header, the names the draft does not cover (and for a macro, a call of it).
+    let mut uncovered: Vec<Vec<(String, Option<String>)>> = vec![Vec::new(); headers.len()];
     for (h, m) in models.iter().enumerate() {
         let Some(m) = m else { continue };
         let path = tcs[0].include.join(&headers[h]);
@@ -448,21 +487,48 @@ fn every_ioctl_header_imports_and_round_trips() {
             if is_macro && after.is_some_and(|d| !d.contains(&name)) {
                 continue;
             }
-            let object_like = is_macro && !flat.contains(&format!("define {name}("));
-            uncovered[h].push((name, object_like));
+            // A macro's call as the check below writes it: `NAME`, or `NAME(0, 0)` with as
+            // many zeros as it has parameters; none for a macro that pastes or quotes its
+            // parameters (`PERF_MEM_S(a, s)` makes `PERF_MEM_##a##_##s`: it takes names).
+            let definition: String = {
+                let lines: Vec<&str> = text.lines().collect();
+                let start = lines.iter().position(|l| {
+                    let l = l.replace('\t', " ");
+                    l.contains(&format!("define {name}(")) || l.contains(&format!("define {name} "))
+                });
+                let mut d = String::new();
+                for l in start.map_or(&[][..], |i| &lines[i..]) {
+                    d.push_str(l);
+                    if !l.trim_end().ends_with('\\') {
+                        break;
+                    }
+                }
+                d
+            };
+            let pastes = definition.matches('#').count() > 1;
+            let call = flat.find(&format!("define {name}(")).map_or_else(
+                || name.clone(),
+                |at| {
+                    let params = &flat[at + "define (".len() + name.len()..];
+                    let params = params.split(')').next().unwrap_or("");
+                    let n = params.split(',').filter(|p| !p.trim().is_empty()).count();
+                    format!("{name}({})", vec!["0"; n].join(", "))
+                },
+            );
+            uncovered[h].push((name, (is_macro && !pastes).then_some(call)));
         }
     }
     // A macro whose expansion names what no header defines (`<video/sisfb.h>`'s
-    // `VB_DISPLAY_MODE` is `(SINGLE_MODE | MIRROR_MODE | DUALVIEW_MODE)`, which exist
-    // nowhere) has no value in C either, whatever the user includes: x86_64's compiler says
-    // the name is undeclared (after the compiler's own <stddef.h>, <stdint.h> and
-    // <stdbool.h>), and no kernel header has the name as a word at all. It is not counted.
-    let kernel_words = words_of_headers(&tcs[0].include);
+    // `VB_DISPLAY_MODE` is `(SINGLE_MODE | MIRROR_MODE | DUALVIEW_MODE)`, `<linux/msdos_fs.h>`'s
+    // `CF_LE_W(v)` calls the kernel's own `le16_to_cpu`) has no value in C either, whatever
+    // the user includes: x86_64's compiler says the name is undeclared (after the compiler's
+    // own <stddef.h>, <stdint.h> and <stdbool.h>), and no kernel header defines it (as a
+    // macro, tag, typedef, enumerator or declaration). It is not counted.
+    let defined_anywhere = names_defined_in_headers(&tcs[0].include);
     let no_value: Vec<BTreeSet<String>> = par_map(&(0..headers.len()).collect::<Vec<_>>(), |&h| {
-        let names: Vec<&str> = uncovered[h]
+        let calls: Vec<(&str, &str)> = uncovered[h]
             .iter()
-            .filter(|(_, o)| *o)
-            .map(|(n, _)| n.as_str())
+            .filter_map(|(n, c)| c.as_deref().map(|c| (n.as_str(), c)))
             .collect();
         let Some(m) = &models[h] else {
             return BTreeSet::new();
@@ -473,12 +539,12 @@ fn every_ioctl_header_imports_and_round_trips() {
             .iter()
             .map(|(_, u)| format!("#include <{u}>\n"))
             .collect();
-        let undeclared = |list: &[&str]| -> Option<String> {
+        let undeclared = |list: &[(&str, &str)]| -> Option<String> {
             let dir = tempfile::tempdir().ok()?;
             let c = dir.path().join("v.c");
             let checks: String = list
                 .iter()
-                .map(|n| format!("_Static_assert((({n})) == (({n})), \"{n}\");\n"))
+                .map(|(n, call)| format!("_Static_assert((({call})) == (({call})), \"{n}\");\n"))
                 .collect();
             let unit = format!(
                 "#include <linux/types.h>\n#include <linux/ioctl.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\n{uses}#include <{}>\n{checks}",
@@ -488,36 +554,18 @@ fn every_ioctl_header_imports_and_round_trips() {
             let path = c.display().to_string();
             x86.run(&["-fsyntax-only", "-w", &path]).err()
         };
-        if names.is_empty() || undeclared(&names).is_none() {
+        if calls.is_empty() || undeclared(&calls).is_none() {
             return BTreeSet::new();
         }
-        names
+        calls
             .into_iter()
-            .filter(|n| {
-                undeclared(&[n]).is_some_and(|e| {
+            .filter(|one| {
+                undeclared(&[*one]).is_some_and(|e| {
                     let missing = undeclared_names(&e);
-                    let text = std::fs::read_to_string(tcs[0].include.join(&headers[h]))
-                        .unwrap_or_default()
-                        .replace(['\t', '\n'], " ");
-                    // Not a tag, macro or enumerator of the header itself either
-                    // (`#define nvme_admin_cmd nvme_passthru_cmd` names a struct tag).
-                    let own = |w: &str| {
-                        ["struct ", "union ", "enum ", "define "]
-                            .iter()
-                            .any(|k| text.contains(&format!("{k}{w} ")))
-                            || text.contains(&format!(" {w} ="))
-                            || text.contains(&format!(" {w},"))
-                    };
-                    !missing.is_empty()
-                        && missing.iter().all(|w| {
-                            !own(w)
-                                && kernel_words
-                                    .get(w.as_str())
-                                    .is_none_or(|files| files.iter().all(|f| *f == headers[h]))
-                        })
+                    !missing.is_empty() && missing.iter().all(|w| !defined_anywhere.contains(w))
                 })
             })
-            .map(str::to_owned)
+            .map(|(n, _)| n.to_owned())
             .collect()
     });
     let not_counted: Vec<String> = no_value.iter().flatten().cloned().collect();

@@ -106,8 +106,9 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
     let gpio = draft(&all, "linux/gpio.h");
     assert!(gpio.notes.is_empty(), "{:?}", gpio.notes);
     assert!(
-        gpio.yaml
-            .contains("- type: union\n      fields:\n      - name: flags\n        type: __aligned_u64"),
+        gpio.yaml.contains(
+            "- type: union\n      fields:\n      - name: flags\n        type: __aligned_u64"
+        ),
         "{}",
         gpio.yaml
     );
@@ -122,7 +123,11 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
     // that defines it (it counts on libc): the import reads it after the compiler's own
     // <stddef.h>, and the draft includes that.
     let omapfb = draft(&all, "linux/omapfb.h");
-    assert!(omapfb.yaml.contains("includes:\n- stddef.h"), "{}", omapfb.yaml);
+    assert!(
+        omapfb.yaml.contains("includes:\n- stddef.h"),
+        "{}",
+        omapfb.yaml
+    );
     assert!(omapfb.yaml.contains("type: size_t"), "{}", omapfb.yaml);
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
