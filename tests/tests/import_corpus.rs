@@ -169,9 +169,7 @@ fn names_defined_in_headers(include: &Path) -> BTreeSet<String> {
                 }
                 // `typedef ... NAME;`, `extern int NAME;`, `int NAME(...);`
                 if let Some(before) = t.strip_suffix(';') {
-                    let before = before
-                        .trim_end()
-                        .trim_end_matches(|c: char| c == ')' || c == ']');
+                    let before = before.trim_end().trim_end_matches([')', ']']);
                     let head = before.split(['(', '[']).next().unwrap_or(before).trim_end();
                     let mut head_words = head
                         .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
