@@ -12,6 +12,7 @@ mod checks;
 mod fds;
 mod items;
 mod links;
+mod macro_fn;
 mod payload;
 mod probe;
 mod serde_attrs;
@@ -199,7 +200,7 @@ impl Chunk<'_> {
             Chunk::Macros => m
                 .macros
                 .iter()
-                .map(|x| cfg::behind(m.abis, items::macro_fn(x)))
+                .map(|x| cfg::behind(m.abis, macro_fn::macro_fn(x)))
                 .collect(),
             Chunk::Wrappers(ioctls) => ioctls
                 .iter()
