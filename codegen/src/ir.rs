@@ -583,6 +583,8 @@ pub struct Typedef {
     /// The tag of the enum it names (`typedef enum fe_status fe_status_t;`): `ty` is the
     /// integer type C gives it.
     pub enum_tag: Option<String>,
+    /// `#define NAME TYPE` in C (`macro: true`), not `typedef TYPE NAME;`.
+    pub is_macro: bool,
     pub doc: Option<String>,
     pub abis: AbiSet,
     pub span: Span,

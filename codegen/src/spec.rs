@@ -154,6 +154,10 @@ pub struct Typedef {
     /// Architectures it exists on (default: the spec's).
     #[serde(default)]
     pub arch: Option<Sp<Vec<Sp<String>>>>,
+    /// The header defines the name as a macro of the integer type (`#define lirc_t int`),
+    /// not with `typedef`: the C header prints `#define NAME TYPE`.
+    #[serde(default, rename = "macro")]
+    pub is_macro: Option<Sp<bool>>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

@@ -27,6 +27,7 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "linux/atm_tcp.h",
         "linux/gpio.h",
         "linux/omapfb.h",
+        "linux/lirc.h",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -129,6 +130,15 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         omapfb.yaml
     );
     assert!(omapfb.yaml.contains("type: size_t"), "{}", omapfb.yaml);
+
+    // <linux/lirc.h>: `#define lirc_t int`, a macro that names a type.
+    let lirc = draft(&all, "linux/lirc.h");
+    assert!(
+        lirc.yaml
+            .contains("- name: lirc_t\n    type: int\n    macro: true"),
+        "{}",
+        lirc.yaml
+    );
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
     for h in ["linux/atm_eni.h", "linux/atm_he.h"] {

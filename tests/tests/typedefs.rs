@@ -5,6 +5,10 @@
 //! (the model's sizes and signedness of each typedef, the layouts of the structs) holds on
 //! every ABI, and Rust gets type aliases.
 //!
+//! `macro: true` makes the C header define the name as a macro of the type (`#define
+//! lirc_t int` of `<linux/lirc.h>`): `unsigned NAME` compiles only then, which the checks
+//! use to tell a macro from a typedef.
+//!
 //! C99's `uint8_t` ... `int64_t` and `size_t` as members, with the compiler's freestanding
 //! `<stdint.h>` and `<stddef.h>`: the same checks on every ABI.
 
@@ -25,6 +29,8 @@ typedefs:
   - { name: tdemo_req_t, type: struct tdemo_req, doc: "As <linux/cm4000_cs.h>'s atreq_t." }
   - { name: tdemo_any, type: union tdemo_u }
   - { name: tdemo_req, type: struct tdemo_req }
+  - { name: tdemo_word, type: __u16, macro: true, doc: "As <linux/cciss_defs.h>'s `#define WORD __u16`." }
+  - { name: tdemo_lirc_t, type: int, macro: true }
 structs:
   - name: tdemo_s
     fields:
@@ -35,6 +41,7 @@ structs:
       - { name: reqs, type: "tdemo_req_t[2]" }
       - { name: any, type: tdemo_any }
       - { name: last, type: tdemo_req }
+      - { name: word, type: tdemo_word }
   - name: tdemo_req
     fields:
       - { name: lc, type: s32 }
@@ -67,6 +74,10 @@ fn checks(abi: &str) -> String {
          SAME(tdemo_any, union tdemo_u);\n\
          SAME(__typeof__(((struct tdemo_s *)0)->reqs[1]), struct tdemo_req);\n\
          SAME(__typeof__(((union tdemo_u *)0)->r), tdemo_req_t);\n\
+         SAME(tdemo_word, __u16);\n\
+         SAME(tdemo_lirc_t, int);\n\
+         SAME(__typeof__(((struct tdemo_s *)0)->word), __u16);\n\
+         _Static_assert(sizeof(unsigned tdemo_lirc_t) == sizeof(unsigned int), \"a macro\");\n\
          _Static_assert(TDEMO_GET == _IOR(0x54, 1, __u32), \"number\");\n\
          _Static_assert(TDEMO_REQ == _IOW(0x54, 2, tdemo_req_t), \"number\");\n",
     );
@@ -94,6 +105,10 @@ fn typedefs_are_the_types_they_name_on_every_abi() {
         "tdemo_req_t\treqs[2];",
         "tdemo_any\tany;",
         "tdemo_req_t\tr;",
+        // `macro: true`: a macro of the type, as the kernel's headers write some.
+        "#define tdemo_word __u16",
+        "#define tdemo_lirc_t int",
+        "tdemo_word\tword;",
     ] {
         assert!(header.contains(decl), "no `{decl}` in:\n{header}");
     }
@@ -124,6 +139,8 @@ fn typedefs_are_the_types_they_name_on_every_abi() {
         "pub type ReqT = Req;",
         "pub type Any = U;",
         "pub reqs: [Req; 2],",
+        "pub type Word = u16;",
+        "pub type LircT = ::core::ffi::c_int;",
     ] {
         assert!(
             rust.contains(alias),
@@ -221,4 +238,17 @@ fn c99_fixed_width_types_are_the_compilers_on_every_abi() {
             "no `{alias}` in the Rust module:\n{rust}"
         );
     }
+}
+
+#[test]
+fn a_macro_typedef_names_an_integer_type() {
+    let spec = "name: bad\nheader: linux/bad.h\ntypedefs:\n  - { name: bad_t, type: struct bad_s, macro: true }\nstructs:\n  - name: bad_s\n    fields: [{ name: a, type: u32 }]\n";
+    let e = match uapigen::compile_str("bad.yaml", spec) {
+        Ok(_) => panic!("a macro typedef of a struct is accepted"),
+        Err(d) => d.plain(),
+    };
+    assert!(
+        e.contains("bad.yaml:4:") && e.contains("with `macro` names a struct or union"),
+        "{e}"
+    );
 }

@@ -111,7 +111,7 @@ fn read_decl(
                 }
                 match d.qual_type().map(|t| ctype::spec_type(t, &[])) {
                     Some(Ok(ty)) if !ty.contains(['[', '*']) => {
-                        out.items.push((at.line, Item::Typedef(Typedef { name, ty, arch: None, doc: None })));
+                        out.items.push((at.line, Item::Typedef(Typedef { name, ty, arch: None, is_macro: false, doc: None })));
                     }
                     Some(Ok(ty)) => out.notes.push(note(at, format!("typedef `{name}` is `{ty}`: the format's typedefs name integer types, structs and unions"))),
                     Some(Err(e)) => out.notes.push(note(at, format!("typedef `{name}`: {e}"))),

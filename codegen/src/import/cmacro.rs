@@ -306,6 +306,16 @@ pub fn read(m: &MacroDef, wrappers: &[IoctlMacro], typedefs: &[String], fns: &[&
             m.name
         ));
     }
+    // `#define lirc_t int`: a name for an integer type, as a macro.
+    if let Some(ty) = super::ctype::integer_type(body) {
+        return Read::Item(Box::new(Item::Typedef(super::draft::Typedef {
+            name: m.name.clone(),
+            ty,
+            arch: None,
+            is_macro: true,
+            doc: None,
+        })));
+    }
     if body.starts_with('"') {
         return match string_literal(body) {
             Some(s) => Read::Item(Box::new(Item::Constant(Constant {

@@ -40,6 +40,21 @@ const SCALARS: &[&str] = &[
     "void",
 ];
 
+/// The integer type a macro's body spells (`int`, `unsigned long`, `__u8`, `uint32_t`,
+/// `__kernel_pid_t`), as the spec writes it: such a macro (`#define lirc_t int`) stands for
+/// a type.
+pub fn integer_type(body: &str) -> Option<String> {
+    let t = normalize(body);
+    let c99 = [
+        "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+        "size_t",
+    ];
+    let int = (SCALARS.contains(&t.as_str()) && t != "void")
+        || c99.contains(&t.as_str())
+        || (t.starts_with("__kernel_") && is_ident(&t));
+    int.then_some(t)
+}
+
 /// The spec type of the C type `t`; `typedefs` are the header's own typedef names.
 pub fn spec_type(t: &str, typedefs: &[String]) -> Result<String, String> {
     let t = normalize(t);

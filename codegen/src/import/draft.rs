@@ -175,6 +175,9 @@ pub struct Typedef {
     pub ty: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arch: Option<Vec<String>>,
+    /// `#define NAME TYPE` in the header.
+    #[serde(rename = "macro", skip_serializing_if = "std::ops::Not::not")]
+    pub is_macro: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
 }

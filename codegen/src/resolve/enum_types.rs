@@ -190,6 +190,7 @@ impl Resolver<'_> {
                 rust_name,
                 ty: TypedefTy::Int(scalar),
                 enum_tag: None,
+                is_macro: false,
                 doc: doc(&en.doc),
                 abis,
                 span: t.span,

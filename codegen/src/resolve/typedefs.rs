@@ -38,6 +38,17 @@ impl Resolver<'_> {
                 }
                 None => continue,
             };
+            let is_macro = td.is_macro.as_ref().is_some_and(|m| m.value);
+            if let (Some(m), true, TypedefTy::Record(_)) = (&td.is_macro, is_macro, target) {
+                self.diags
+                    .error(
+                        Code::BadTypeSyntax,
+                        m.span,
+                        format!("typedef `{}` with `macro` names a struct or union", *td.name),
+                    )
+                    .hint = Some("`macro: true` is for a header's `#define NAME TYPE` of an integer type (`#define lirc_t int`); a struct or union gets a plain typedef".into());
+                continue;
+            }
             if crate::ctypes::kernel_type(&td.name).is_some()
                 || IntTy::parse(&td.name).is_some()
                 || CInt::parse(&td.name).is_some()
@@ -67,6 +78,7 @@ impl Resolver<'_> {
                 rust_name,
                 ty: target,
                 enum_tag,
+                is_macro,
                 doc: doc(&td.doc),
                 abis,
                 span: td.name.span,

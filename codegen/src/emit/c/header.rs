@@ -551,7 +551,11 @@ pub fn header(model: &Model) -> String {
         };
         let (base, _) = c_type(m, &ty);
         let base = t.enum_tag.as_ref().map_or(base, |e| format!("enum {e}"));
-        let _ = writeln!(out, "typedef {base} {};", t.c_name);
+        if t.is_macro {
+            let _ = writeln!(out, "#define {} {base}", t.c_name);
+        } else {
+            let _ = writeln!(out, "typedef {base} {};", t.c_name);
+        }
     }
 
     for &id in &m.order {

@@ -360,6 +360,9 @@ impl Merge<'_> {
                 ("name", n.name.value.clone()),
                 ("type", text::scalar(&n.ty)),
             ];
+            if n.is_macro.as_ref().is_some_and(|m| m.value) {
+                keys.push(("macro", "true".to_owned()));
+            }
             if let Some(a) = &n.arch {
                 keys.push(("arch", arch_list(a)));
             }
