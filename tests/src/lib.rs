@@ -544,3 +544,74 @@ pub fn covered_names(model: &uapigen::Model, abi: usize) -> std::collections::BT
         })
         .collect()
 }
+
+/// Build the C program `source` with the host's gcc (`flags`, headers under `include`)
+/// into `dir`, run it, and return what it printed; the error says which step failed.
+pub fn run_c_program(
+    dir: &Path,
+    source: &str,
+    include: &Path,
+    flags: &[&str],
+) -> Result<String, String> {
+    let src = dir.join("program.c");
+    let bin = dir.join("program_c");
+    std::fs::write(&src, source).map_err(|e| e.to_string())?;
+    let out = Command::new("gcc")
+        .args(flags)
+        .arg(format!("-I{}", include.display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(&bin)
+        .output()
+        .map_err(|e| format!("gcc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "gcc {}: {}",
+            flags.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    run_program(&bin)
+}
+
+/// Build the Rust program `source` with rustc (edition 2024, `-D warnings`, debug
+/// assertions on) into `dir`, run it, and return what it printed.
+pub fn run_rust_program(dir: &Path, source: &str) -> Result<String, String> {
+    let src = dir.join("program.rs");
+    let bin = dir.join("program_rs");
+    std::fs::write(&src, source).map_err(|e| e.to_string())?;
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc)
+        .args([
+            "--edition",
+            "2024",
+            "-D",
+            "warnings",
+            "-C",
+            "debug-assertions=on",
+        ])
+        .arg(&src)
+        .arg("-o")
+        .arg(&bin)
+        .output()
+        .map_err(|e| format!("rustc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("rustc: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    run_program(&bin)
+}
+
+fn run_program(bin: &Path) -> Result<String, String> {
+    let out = Command::new(bin)
+        .output()
+        .map_err(|e| format!("{}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            bin.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -8,6 +8,29 @@
 //! include `linux/atmioc.h`). That the generated headers then equal the real ones on every
 //! ABI is the corpus test's (`import_corpus.rs`).
 
+/// The draft's YAML holds `text`.
+#[track_caller]
+fn has(d: &uapigen::import::Imported, text: &str) {
+    assert!(
+        d.yaml.contains(text),
+        "no `{text}` in the draft of {}:\n{}",
+        d.header,
+        d.yaml
+    );
+}
+
+/// Import `headers` with the headers they include (`--deps`); each must import.
+fn import_all(headers: &[&str]) -> Vec<uapigen::import::Imported> {
+    let mut opts = uapigen::import::Options::new("");
+    opts.headers = headers.iter().map(|h| (*h).to_owned()).collect();
+    opts.deps = true;
+    uapigen::import::import(&opts)
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
+        .collect()
+}
+
 fn draft<'a>(all: &'a [uapigen::import::Imported], header: &str) -> &'a uapigen::import::Imported {
     all.iter()
         .find(|im| im.header == header)
@@ -16,8 +39,7 @@ fn draft<'a>(all: &'a [uapigen::import::Imported], header: &str) -> &'a uapigen:
 
 #[test]
 fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
-    let mut opts = uapigen::import::Options::new("");
-    opts.headers = [
+    let all = import_all(&[
         "linux/blkpg.h",
         "linux/dvb/audio.h",
         "linux/toshiba.h",
@@ -28,58 +50,30 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "linux/gpio.h",
         "linux/omapfb.h",
         "linux/lirc.h",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    opts.deps = true;
-    let all: Vec<uapigen::import::Imported> = uapigen::import::import(&opts)
-        .unwrap_or_else(|e| panic!("import failed: {e}"))
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
-        .collect();
+    ]);
 
     // `struct blkpg_ioctl_arg { int op; int flags; int datalen; void *data; };`
     let blkpg = draft(&all, "linux/blkpg.h");
-    assert!(blkpg.yaml.contains("type: void *"), "{}", blkpg.yaml);
-    assert!(
-        blkpg.yaml.contains("name: blkpg_ioctl_arg"),
-        "{}",
-        blkpg.yaml
-    );
+    has(blkpg, "type: void *");
+    has(blkpg, "name: blkpg_ioctl_arg");
 
     // `typedef enum { AUDIO_STOPPED, AUDIO_PLAYING, AUDIO_PAUSED } audio_play_state_t;`,
     // a member of `struct audio_status`.
     let audio = draft(&all, "linux/dvb/audio.h");
-    assert!(
-        audio.yaml.contains("typedef: audio_play_state_t"),
-        "{}",
-        audio.yaml
-    );
-    assert!(
-        audio.yaml.contains("type: audio_play_state_t"),
-        "{}",
-        audio.yaml
-    );
-    assert!(
-        audio.yaml.contains("name: AUDIO_GET_STATUS"),
-        "{}",
-        audio.yaml
-    );
+    has(audio, "typedef: audio_play_state_t");
+    has(audio, "type: audio_play_state_t");
+    has(audio, "name: AUDIO_GET_STATUS");
 
     // `typedef struct { unsigned int eax; ... } SMMRegisters;`, the argument of `TOSH_SMM`.
     let tosh = draft(&all, "linux/toshiba.h");
-    assert!(
-        tosh.yaml.contains("name: SMMRegisters\n    tagless: true"),
-        "{}",
-        tosh.yaml
-    );
-    assert!(tosh.yaml.contains("arg: SMMRegisters"), "{}", tosh.yaml);
+    has(tosh, "name: SMMRegisters\n    tagless: true");
+    has(tosh, "arg: SMMRegisters");
 
     // `#define RAID_VERSION _IOR (MD_MAJOR, 0x10, mdu_version_t)`; md_u.h includes only
     // <linux/types.h> and <linux/raid/md_p.h>.
     let md = draft(&all, "linux/raid/md_u.h");
-    assert!(md.yaml.contains("uses:\n- major"), "{}", md.yaml);
-    assert!(md.yaml.contains("name: RAID_VERSION"), "{}", md.yaml);
+    has(md, "uses:\n- major");
+    has(md, "name: RAID_VERSION");
     assert!(
         md.notes
             .iter()
@@ -92,14 +86,11 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
     // <linux/atmapi.h>: `typedef struct { unsigned char _[8]; } __ATM_API_ALIGN atm_kptr_t;`
     // (aligned(8) on sparc): Rust cannot name the member `_`.
     let atmapi = draft(&all, "linux/atmapi.h");
-    assert!(
-        atmapi
-            .yaml
-            .contains("- name: _\n      type: unsigned char[8]\n      rust-name: \"_0\""),
-        "{}",
-        atmapi.yaml
+    has(
+        atmapi,
+        "- name: _\n      type: unsigned char[8]\n      rust-name: \"_0\"",
     );
-    assert!(atmapi.yaml.contains("tagless: true"), "{}", atmapi.yaml);
+    has(atmapi, "tagless: true");
 
     // <linux/gpio.h>: `union { __aligned_u64 flags; ... }` inside `struct
     // gpio_v2_line_attribute` (the macro is `__u64 ... __attribute__((aligned(8)))`, which
@@ -113,37 +104,26 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
         "{}",
         gpio.yaml
     );
-    assert!(
-        gpio.yaml
-            .contains("- name: GPIO_V2_LINE_FLAG_USED\n      value: (1ULL << (0))"),
-        "{}",
-        gpio.yaml
+    has(
+        gpio,
+        "- name: GPIO_V2_LINE_FLAG_USED\n      value: (1ULL << (0))",
     );
 
     // <linux/omapfb.h> uses `size_t` (`struct omapfb_memory_read`) and includes no header
     // that defines it (it counts on libc): the import reads it after the compiler's own
     // <stddef.h>, and the draft includes that.
     let omapfb = draft(&all, "linux/omapfb.h");
-    assert!(
-        omapfb.yaml.contains("includes:\n- stddef.h"),
-        "{}",
-        omapfb.yaml
-    );
-    assert!(omapfb.yaml.contains("type: size_t"), "{}", omapfb.yaml);
+    has(omapfb, "includes:\n- stddef.h");
+    has(omapfb, "type: size_t");
 
     // <linux/lirc.h>: `#define lirc_t int`, a macro that names a type.
     let lirc = draft(&all, "linux/lirc.h");
-    assert!(
-        lirc.yaml
-            .contains("- name: lirc_t\n    type: int\n    macro: true"),
-        "{}",
-        lirc.yaml
-    );
+    has(lirc, "- name: lirc_t\n    type: int\n    macro: true");
 
     // Both include <linux/atmioc.h>; the second one's include is skipped by clang.
     for h in ["linux/atm_eni.h", "linux/atm_he.h"] {
         let d = draft(&all, h);
-        assert!(d.yaml.contains("- atmioc"), "{h}:\n{}", d.yaml);
+        has(d, "- atmioc");
     }
 }
 
@@ -158,14 +138,7 @@ fn drafts_say_pointers_typedefs_and_headers_used_without_include() {
 #[test]
 fn an_asm_header_and_the_generic_header_it_completes_are_one_draft() {
     use uapigen::abi::ABIS;
-    let mut opts = uapigen::import::Options::new("asm/param.h");
-    opts.headers.push("linux/inotify.h".to_owned());
-    opts.deps = true;
-    let all: Vec<uapigen::import::Imported> = uapigen::import::import(&opts)
-        .unwrap_or_else(|e| panic!("import failed: {e}"))
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|e| panic!("import failed: {e}")))
-        .collect();
+    let all = import_all(&["asm/param.h", "linux/inotify.h"]);
     for generic in ["asm-generic/param.h", "asm-generic/fcntl.h"] {
         assert!(
             all.iter().all(|im| im.header != generic),
@@ -175,12 +148,8 @@ fn an_asm_header_and_the_generic_header_it_completes_are_one_draft() {
     let param = draft(&all, "asm/param.h");
     assert!(param.notes.is_empty(), "{:?}", param.notes);
     let inotify = draft(&all, "linux/inotify.h");
-    assert!(inotify.yaml.contains("- asm_fcntl"), "{}", inotify.yaml);
-    assert!(
-        inotify.yaml.contains("name: IN_CLOEXEC"),
-        "{}",
-        inotify.yaml
-    );
+    has(inotify, "- asm_fcntl");
+    has(inotify, "name: IN_CLOEXEC");
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let spec = dir.path().join("asm_param.yaml");

@@ -24,7 +24,6 @@
 //! Rust functions).
 
 use std::fmt::Write as _;
-use std::process::Command;
 
 use uapigen::emit::c::facts::macro_call;
 
@@ -172,26 +171,14 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
         );
     }
     c.push_str("\treturn 0;\n}\n");
-    let c_src = tmp.path().join("mac.c");
-    std::fs::write(&c_src, c).unwrap_or_else(|e| panic!("{e}"));
-    let c_bin = tmp.path().join("mac_c");
-    let out = Command::new("gcc")
-        .args(["-std=gnu11", "-Wall", "-Werror", "-fwrapv", "-O0"])
-        .arg(format!("-I{}", tmp.path().join("include").display()))
-        .arg(&c_src)
-        .arg("-o")
-        .arg(&c_bin)
-        .output()
-        .unwrap_or_else(|e| panic!("gcc: {e}"));
-    assert!(
-        out.status.success(),
-        "gcc: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let c_out = Command::new(&c_bin)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let c_lines: Vec<(u64, u64)> = String::from_utf8_lossy(&c_out.stdout)
+    let c_out = uapigen_tests::run_c_program(
+        tmp.path(),
+        &c,
+        &tmp.path().join("include"),
+        &["-std=gnu11", "-Wall", "-Werror", "-fwrapv", "-O0"],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let c_lines: Vec<(u64, u64)> = c_out
         .lines()
         .map(|l| {
             let (v, t) = l.split_once(' ').unwrap_or_else(|| panic!("bad line {l}"));
@@ -264,41 +251,12 @@ fn macros_compute_what_gcc_computes_in_c_and_in_rust() {
         );
     }
     r.push_str("}\n");
-    let r_src = tmp.path().join("mac.rs");
-    std::fs::write(&r_src, r).unwrap_or_else(|e| panic!("{e}"));
-    let r_bin = tmp.path().join("mac_rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(rustc)
-        .args([
-            "--edition",
-            "2024",
-            "-D",
-            "warnings",
-            "-C",
-            "debug-assertions=on",
-        ])
-        .arg(&r_src)
-        .arg("-o")
-        .arg(&r_bin)
-        .output()
-        .unwrap_or_else(|e| panic!("rustc: {e}"));
-    assert!(
-        out.status.success(),
-        "rustc: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r_out = Command::new(&r_bin)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        r_out.status.success(),
-        "the Rust functions panicked where C defines the call, or did not where it does not: {}",
-        String::from_utf8_lossy(&r_out.stderr)
-    );
-    let r_lines: Vec<String> = String::from_utf8_lossy(&r_out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let r_out = uapigen_tests::run_rust_program(tmp.path(), &r).unwrap_or_else(|e| {
+        panic!(
+            "the Rust functions panicked where C defines the call, or did not where it does not: {e}"
+        )
+    });
+    let r_lines: Vec<String> = r_out.lines().map(str::to_owned).collect();
     // The functions that can panic say so.
     for x in m.macros.iter().filter(|x| x.c_name.ends_with("_BY")) {
         let doc = module

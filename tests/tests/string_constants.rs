@@ -4,7 +4,6 @@
 //! compared here with the bytes written by hand. A NUL is refused.
 
 use std::fmt::Write as _;
-use std::process::Command;
 
 const SPEC: &str = r#"
 name: sdemo
@@ -46,27 +45,15 @@ fn strings_reach_c_and_rust_byte_for_byte() {
         );
     }
     c.push_str("\treturn 0;\n}\n");
-    let src = tmp.path().join("s.c");
-    std::fs::write(&src, c).unwrap_or_else(|e| panic!("{e}"));
-    let bin = tmp.path().join("s_c");
+    let mut printed = Vec::new();
     for std in ["-std=c90", "-std=c11"] {
-        let out = Command::new("gcc")
-            .args([std, "-Wall", "-Wextra", "-Werror", "-pedantic"])
-            .arg(format!("-I{}", tmp.path().join("include").display()))
-            .arg(&src)
-            .arg("-o")
-            .arg(&bin)
-            .output()
-            .unwrap_or_else(|e| panic!("gcc: {e}"));
-        assert!(
-            out.status.success(),
-            "gcc {std}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let flags = [std, "-Wall", "-Wextra", "-Werror", "-pedantic"];
+        printed.push(
+            uapigen_tests::run_c_program(tmp.path(), &c, &tmp.path().join("include"), &flags)
+                .unwrap_or_else(|e| panic!("{e}")),
         );
     }
-    let out = Command::new(&bin)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(printed[0], printed[1], "C90 and C11 read the same bytes");
     let want: Vec<String> = BYTES
         .iter()
         .map(|(_, b)| {
@@ -77,10 +64,7 @@ fn strings_reach_c_and_rust_byte_for_byte() {
             s
         })
         .collect();
-    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let got: Vec<String> = printed[0].lines().map(str::to_owned).collect();
     assert_eq!(got, want, "C's bytes (size, then each byte with the NUL)");
 
     // The model's facts say the same (the conformance probes compare them with real headers).
@@ -116,30 +100,9 @@ fn strings_reach_c_and_rust_byte_for_byte() {
         let _ = writeln!(r, "    println!(\"{{:?}}\", {name}.as_bytes());");
     }
     r.push_str("}\n");
-    let rs = tmp.path().join("s.rs");
-    std::fs::write(&rs, r).unwrap_or_else(|e| panic!("{e}"));
-    let rbin = tmp.path().join("s_rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(rustc)
-        .args(["--edition", "2024", "-D", "warnings"])
-        .arg(&rs)
-        .arg("-o")
-        .arg(&rbin)
-        .output()
-        .unwrap_or_else(|e| panic!("rustc: {e}"));
-    assert!(
-        out.status.success(),
-        "rustc: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = Command::new(&rbin)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let printed = uapigen_tests::run_rust_program(tmp.path(), &r).unwrap_or_else(|e| panic!("{e}"));
     let want: Vec<String> = BYTES.iter().map(|(_, b)| format!("{b:?}")).collect();
-    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let got: Vec<String> = printed.lines().map(str::to_owned).collect();
     assert_eq!(got, want, "Rust's bytes");
 }
 
