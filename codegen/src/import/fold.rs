@@ -65,6 +65,7 @@ pub fn read_abi(
             names.insert(f.clone(), i);
         }
     }
+    let known: std::collections::BTreeSet<Rc<str>> = all_files.iter().cloned().collect();
     let mut texts = Texts::default();
     let mut out: Vec<Option<AbiItems>> = found
         .iter()
@@ -81,10 +82,21 @@ pub fn read_abi(
                     && Path::new(f).canonicalize().ok().as_ref() == Some(file))
         };
         let generic = generic_part(file, include, &entered);
+        // The names clang gives the generic header (found once; a name the preprocessor did
+        // not show is looked up on its own).
+        let generic_files: std::collections::BTreeSet<Rc<str>> = match &generic {
+            Some((g, _)) => all_files
+                .iter()
+                .filter(|f| canonical(f).as_ref() == Some(g))
+                .cloned()
+                .collect(),
+            None => Default::default(),
+        };
         let is_generic = |f: &str| {
-            generic
-                .as_ref()
-                .is_some_and(|(g, _)| Path::new(f).canonicalize().ok().as_ref() == Some(g))
+            generic.as_ref().is_some_and(|(g, _)| {
+                generic_files.contains(f)
+                    || (!known.contains(f) && Path::new(f).canonicalize().ok().as_ref() == Some(g))
+            })
         };
         let mine = |f: &str| own(f) || is_generic(f);
         // The file an item of the header was written in, as notes name it.
