@@ -358,3 +358,57 @@ fn since_comes_from_the_option_or_is_asked_for() {
     let e = update(&options(spec, h)).err().unwrap_or_default();
     assert!(e.contains("--since"), "{e}");
 }
+
+/// A header that turns `typedef int NAME;` into `#define NAME int` (and back): `--update`
+/// sets (removes) `macro: true` on the typedef, keeps its doc, and says so.
+#[test]
+fn a_typedef_that_becomes_a_macro_gets_the_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run_with = |spec_text: &str, definition: &str| -> Updated {
+        let spec = dir.path().join("mdemo.yaml");
+        std::fs::write(&spec, spec_text).unwrap_or_else(|e| panic!("{e}"));
+        let header = dir.path().join("mdemo.h");
+        std::fs::write(
+            &header,
+            format!(
+                "#ifndef _MDEMO_H\n#define _MDEMO_H\n#include <linux/types.h>\n{definition}\nstruct mdemo_s {{ mdemo_t a; }};\n#endif\n"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut opts = options(spec, header);
+        opts.since = Some("6.2".into());
+        run(&opts)
+    };
+    let spec = |key: &str| {
+        format!(
+            "name: mdemo\nheader: mdemo.h\nguard: _MDEMO_H\ntypedefs:\n  - {{ name: mdemo_t, type: int{key}, doc: Kept. }}\nstructs:\n  - name: mdemo_s\n    fields:\n      - {{ name: a, type: int }}\n"
+        )
+    };
+    let up = run_with(&spec(""), "#define mdemo_t int");
+    assert!(
+        up.yaml
+            .contains("{ name: mdemo_t, type: int, macro: true, doc: Kept. }"),
+        "{}",
+        up.yaml
+    );
+    assert!(
+        up.report
+            .iter()
+            .any(|r| r == "typedef mdemo_t is now a macro"),
+        "{:?}",
+        up.report
+    );
+    let up = run_with(&spec(", macro: true"), "typedef int mdemo_t;");
+    assert!(
+        up.yaml.contains("{ name: mdemo_t, type: int, doc: Kept. }"),
+        "{}",
+        up.yaml
+    );
+    assert!(
+        up.report
+            .iter()
+            .any(|r| r == "typedef mdemo_t is now a typedef"),
+        "{:?}",
+        up.report
+    );
+}

@@ -97,8 +97,6 @@ impl Item {
         matches!(self, Item::Struct(_) | Item::Ioctl(_) | Item::Constant(_))
     }
 
-    /// The identifiers its expressions and types name (a constant's value, an ioctl's parts
-    /// and argument, a member's type and array length, ...).
     /// The names the item defines: its own, and an enum's enumerators.
     pub fn defines(&self) -> Vec<String> {
         let mut out = vec![self.name().to_owned()];
@@ -108,6 +106,8 @@ impl Item {
         out
     }
 
+    /// The identifiers its expressions and types name (a constant's value, an ioctl's parts
+    /// and argument, a member's type and array length, ...).
     pub fn names(&self) -> Vec<&str> {
         let texts: Vec<&str> = match self {
             Item::Constant(c) => c.value.iter().map(String::as_str).collect(),

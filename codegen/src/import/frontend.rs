@@ -90,7 +90,7 @@ impl Frontend {
         })
     }
 
-    /// The line of the translation unit that includes the `k`th header (1-based).
+    /// The line (1-based) of the translation unit that includes header `k` (0-based).
     pub fn line_of(&self, k: usize) -> usize {
         self.prelude.lines().count() + 5 + k
     }

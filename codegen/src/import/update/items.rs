@@ -346,6 +346,20 @@ impl Merge<'_> {
                         self.report
                             .push(format!("changed typedef {} to `{}`", *t.name, *n.ty));
                     }
+                    // `typedef int lirc_t;` became `#define lirc_t int`, or back.
+                    let flag = |x: &spec::Typedef| x.is_macro.as_ref().is_some_and(|m| m.value);
+                    if flag(t) != flag(n)
+                        && let Some(e) = self.ext(t.name.span)
+                    {
+                        let span = t.is_macro.as_ref().map(|m| m.span);
+                        let value = flag(n).then(|| "true".to_owned());
+                        self.set(e, t.ty.span, "macro", span, value);
+                        self.report.push(format!(
+                            "typedef {} is now {}",
+                            *t.name,
+                            if flag(n) { "a macro" } else { "a typedef" }
+                        ));
+                    }
                 }
                 None => self.gone(&t.name, "typedef"),
             }
